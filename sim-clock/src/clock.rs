@@ -1,0 +1,602 @@
+//! The clock driver: virtual now, the timer queue, advancers, and the
+//! thread-local "current clock".
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Waker;
+use std::time::Duration;
+
+use crate::timers::{TimerKey, TimerQueue};
+use crate::{Instant, SystemTime};
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Clock>>> = const { RefCell::new(None) };
+}
+
+/// Process-unique clock identities, so a `Sleep` from one simulation is never
+/// mistaken for a timer of another. Identity only: never part of a schedule.
+static NEXT_CLOCK_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The virtual clock of one simulation: the current instant, the armed timers
+/// and the tasks blocked in [`advance`](crate::advance).
+///
+/// A runtime (detsim's executor) owns one `Clock`, makes it current on its
+/// thread with [`Clock::enter`] while it runs, and, whenever nothing is
+/// runnable, asks [`Clock::next_wakeup`] where time goes next and calls
+/// [`Clock::advance_to`] to move there. Tests do not use `Clock` directly;
+/// they use [`sleep`](crate::sleep), [`advance`](crate::advance) and friends.
+///
+/// # Idle algorithm
+///
+/// When the executor is idle, the next wakeup is the earlier of the next
+/// timer deadline and the smallest target of a pending `advance`. With
+/// auto-advance off (asynctest's `ClockedTestCase` mode) timers alone never
+/// move time: only an `advance` does, and timers due inside its window fire
+/// at their exact deadlines, in order, with woken tasks running in between.
+/// Timers due at the same instant fire in an order drawn by the runtime
+/// (zero keeps arming order), and fire before an `advance` ending at that
+/// instant returns.
+///
+/// # Example
+///
+/// Driving a clock by hand (what the executor does):
+///
+/// ```
+/// use std::time::Duration;
+/// use sim_clock::{Clock, Instant};
+///
+/// let clock = Clock::new();
+/// let _guard = clock.enter();
+/// let mut sleep = Box::pin(sim_clock::sleep(Duration::from_millis(5)));
+/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// assert!(sleep.as_mut().poll(&mut cx).is_pending());
+///
+/// let at = clock.next_wakeup().unwrap();
+/// assert_eq!(at, Instant::ZERO + Duration::from_millis(5));
+/// let wakeup = clock.advance_to(at, &mut |_bound| 0);
+/// assert_eq!(wakeup.timers_fired, 1);
+/// assert!(sleep.as_mut().poll(&mut cx).is_ready());
+/// # use std::future::Future;
+/// ```
+#[derive(Debug)]
+pub struct Clock {
+    id: u64,
+    now: Cell<u64>,
+    epoch: Cell<std::time::SystemTime>,
+    auto_advance: Cell<bool>,
+    owner: Cell<u64>,
+    timers: RefCell<TimerQueue>,
+    advancers: RefCell<Vec<Advancer>>,
+    next_advancer: Cell<u64>,
+    scratch: RefCell<Vec<Waker>>,
+}
+
+#[derive(Debug)]
+struct Advancer {
+    id: u64,
+    target: u64,
+    waker: Option<Waker>,
+}
+
+/// What [`Clock::advance_to`] did.
+///
+/// ```
+/// # use sim_clock::{Clock, Instant};
+/// let clock = Clock::new();
+/// let w = clock.advance_to(Instant::from_nanos(10), &mut |_| 0);
+/// assert_eq!((w.time, w.timers_fired, w.advancers_released), (Instant::from_nanos(10), 0, 0));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Wakeup {
+    /// The new current instant.
+    pub time: Instant,
+    /// Timers that fired at `time`.
+    pub timers_fired: usize,
+    /// `advance` calls that completed at `time`.
+    pub advancers_released: usize,
+}
+
+/// An armed timer, as listed in end-of-run hygiene reports.
+///
+/// ```
+/// # use std::time::Duration;
+/// # use std::future::Future;
+/// let clock = sim_clock::Clock::new();
+/// let _guard = clock.enter();
+/// clock.set_owner(7);
+/// let mut sleep = Box::pin(sim_clock::sleep(Duration::from_secs(1)));
+/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// let _ = sleep.as_mut().poll(&mut cx);
+/// let armed = clock.armed_timers();
+/// assert_eq!(armed[0].owner, 7);
+/// assert_eq!(armed[0].deadline.since_start(), Duration::from_secs(1));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TimerInfo {
+    /// When the timer would fire.
+    pub deadline: Instant,
+    /// The owner id that was current (see [`Clock::set_owner`]) when it was
+    /// armed: detsim stores the task id there.
+    pub owner: u64,
+}
+
+/// Makes a clock current on this thread until dropped; see [`Clock::enter`].
+#[must_use = "the clock is current only while the guard lives"]
+#[derive(Debug)]
+pub struct EnterGuard {
+    prev: Option<Rc<Clock>>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let prev = self.prev.take();
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+    }
+}
+
+impl Clock {
+    /// A clock at [`Instant::ZERO`] with auto-advance on and the epoch at
+    /// 2020-01-01T00:00:00Z.
+    ///
+    /// ```
+    /// let clock = sim_clock::Clock::new();
+    /// assert_eq!(clock.now(), sim_clock::Instant::ZERO);
+    /// assert!(clock.auto_advance());
+    /// ```
+    pub fn new() -> Rc<Clock> {
+        Rc::new(Clock {
+            // determinism: ok (identity only, never part of a schedule)
+            id: NEXT_CLOCK_ID.fetch_add(1, Ordering::Relaxed),
+            now: Cell::new(0),
+            epoch: Cell::new(std::time::UNIX_EPOCH + Duration::from_secs(DEFAULT_EPOCH_SECS)),
+            auto_advance: Cell::new(true),
+            owner: Cell::new(0),
+            timers: RefCell::default(),
+            advancers: RefCell::default(),
+            next_advancer: Cell::new(0),
+            scratch: RefCell::default(),
+        })
+    }
+
+    /// Makes this clock the current one on this thread until the guard is
+    /// dropped (the previous one, if any, is restored).
+    ///
+    /// ```
+    /// let clock = sim_clock::Clock::new();
+    /// {
+    ///     let _guard = clock.enter();
+    ///     assert!(sim_clock::is_current());
+    /// }
+    /// assert!(!sim_clock::is_current());
+    /// ```
+    pub fn enter(self: &Rc<Self>) -> EnterGuard {
+        let prev = CURRENT.with(|c| c.borrow_mut().replace(self.clone()));
+        EnterGuard { prev }
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The current virtual instant.
+    ///
+    /// ```
+    /// let clock = sim_clock::Clock::new();
+    /// assert_eq!(clock.now().as_nanos(), 0);
+    /// ```
+    pub fn now(&self) -> Instant {
+        Instant::from_nanos(self.now.get())
+    }
+
+    /// The current virtual wall-clock time (epoch + elapsed).
+    ///
+    /// ```
+    /// let clock = sim_clock::Clock::new();
+    /// assert_eq!(clock.system_now(), clock.epoch());
+    /// ```
+    pub fn system_now(&self) -> SystemTime {
+        SystemTime::from_std(self.epoch.get()) + self.now().since_start()
+    }
+
+    /// The wall-clock time at [`Instant::ZERO`].
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let clock = sim_clock::Clock::new();
+    /// let since = clock.epoch().duration_since(sim_clock::SystemTime::UNIX_EPOCH).unwrap();
+    /// assert_eq!(since, Duration::from_secs(1_577_836_800)); // 2020-01-01
+    /// ```
+    pub fn epoch(&self) -> SystemTime {
+        SystemTime::from_std(self.epoch.get())
+    }
+
+    /// Sets the wall-clock time at [`Instant::ZERO`].
+    ///
+    /// ```
+    /// let clock = sim_clock::Clock::new();
+    /// clock.set_epoch(sim_clock::SystemTime::UNIX_EPOCH);
+    /// assert_eq!(clock.system_now(), sim_clock::SystemTime::UNIX_EPOCH);
+    /// ```
+    pub fn set_epoch(&self, epoch: SystemTime) {
+        self.epoch.set(epoch.into_std());
+    }
+
+    /// Whether time jumps to the next timer when the executor is idle.
+    ///
+    /// ```
+    /// assert!(sim_clock::Clock::new().auto_advance());
+    /// ```
+    pub fn auto_advance(&self) -> bool {
+        self.auto_advance.get()
+    }
+
+    /// Turns auto-advance on or off. Off is asynctest's `ClockedTestCase`:
+    /// time moves only through [`advance`](crate::advance).
+    ///
+    /// ```
+    /// let clock = sim_clock::Clock::new();
+    /// clock.set_auto_advance(false);
+    /// assert!(!clock.auto_advance());
+    /// ```
+    pub fn set_auto_advance(&self, on: bool) {
+        self.auto_advance.set(on);
+    }
+
+    /// Sets the owner id recorded with timers armed from now on (detsim sets
+    /// the running task's id before each poll).
+    ///
+    /// ```
+    /// let clock = sim_clock::Clock::new();
+    /// clock.set_owner(3);
+    /// ```
+    pub fn set_owner(&self, owner: u64) {
+        self.owner.set(owner);
+    }
+
+    /// Number of armed timers.
+    ///
+    /// ```
+    /// assert_eq!(sim_clock::Clock::new().armed_count(), 0);
+    /// ```
+    pub fn armed_count(&self) -> usize {
+        self.timers.borrow().armed_count()
+    }
+
+    /// The armed timers, earliest first.
+    ///
+    /// ```
+    /// assert!(sim_clock::Clock::new().armed_timers().is_empty());
+    /// ```
+    pub fn armed_timers(&self) -> Vec<TimerInfo> {
+        self.timers
+            .borrow()
+            .armed()
+            .into_iter()
+            .map(|t| TimerInfo {
+                deadline: Instant::from_nanos(t.deadline),
+                owner: t.owner,
+            })
+            .collect()
+    }
+
+    /// Number of tasks blocked in [`advance`](crate::advance).
+    ///
+    /// ```
+    /// assert_eq!(sim_clock::Clock::new().pending_advances(), 0);
+    /// ```
+    pub fn pending_advances(&self) -> usize {
+        self.advancers.borrow().len()
+    }
+
+    /// Where time goes next when the executor is idle, or `None` if nothing
+    /// can move it (no timers and no `advance`, or auto-advance off and no
+    /// `advance`). See the idle algorithm on [`Clock`].
+    ///
+    /// ```
+    /// assert_eq!(sim_clock::Clock::new().next_wakeup(), None);
+    /// ```
+    pub fn next_wakeup(&self) -> Option<Instant> {
+        let timer = self.timers.borrow_mut().next_deadline();
+        let adv = self.advancers.borrow().iter().map(|a| a.target).min();
+        let at = match (timer, adv) {
+            (Some(t), Some(a)) => t.min(a),
+            (Some(t), None) if self.auto_advance.get() => t,
+            (Some(_), None) => return None,
+            (None, a) => a?,
+        };
+        Some(Instant::from_nanos(at))
+    }
+
+    /// Moves time to `at` and wakes what is due there: every timer whose
+    /// deadline is `at` (in an order drawn with `draw`), or, if no timer is
+    /// due, every `advance` whose window ends at or before `at`.
+    ///
+    /// `draw(n)` must return a value in `0..n`; a draw of zero keeps arming
+    /// order, so an all-zero draw sequence fires same-instant timers first in,
+    /// first out. Wakers are called after the clock's state is released.
+    ///
+    /// # Panics
+    ///
+    /// If `at` is before now or after an armed timer's deadline (time would
+    /// skip a timer).
+    ///
+    /// ```
+    /// # use sim_clock::{Clock, Instant};
+    /// let clock = Clock::new();
+    /// clock.advance_to(Instant::from_nanos(42), &mut |_| 0);
+    /// assert_eq!(clock.now(), Instant::from_nanos(42));
+    /// ```
+    pub fn advance_to(&self, at: Instant, draw: &mut dyn FnMut(u64) -> u64) -> Wakeup {
+        let at = at.as_nanos();
+        assert!(
+            at >= self.now.get(),
+            "detsim: the clock cannot go backwards ({at}ns < {}ns)",
+            self.now.get()
+        );
+        let mut wakers = std::mem::take(&mut *self.scratch.borrow_mut());
+        let (timers_fired, advancers_released) = {
+            let mut timers = self.timers.borrow_mut();
+            if let Some(next) = timers.next_deadline() {
+                assert!(
+                    next >= at,
+                    "detsim: advancing the clock to {at}ns would skip a timer due at {next}ns"
+                );
+            }
+            self.now.set(at);
+            let fired = timers.fire_at(at, &mut wakers);
+            drop(timers);
+            if fired > 0 {
+                shuffle(&mut wakers, draw);
+                (fired, 0)
+            } else {
+                let mut advancers = self.advancers.borrow_mut();
+                let before = advancers.len();
+                advancers.retain_mut(|a| {
+                    if a.target <= at {
+                        wakers.extend(a.waker.take());
+                        false
+                    } else {
+                        true
+                    }
+                });
+                (0, before - advancers.len())
+            }
+        };
+        for w in wakers.drain(..) {
+            w.wake();
+        }
+        *self.scratch.borrow_mut() = wakers;
+        Wakeup {
+            time: Instant::from_nanos(at),
+            timers_fired,
+            advancers_released,
+        }
+    }
+
+    /// Drops every timer and pending advance (used when a simulation is torn
+    /// down). Wakers are dropped after the clock's state is released.
+    ///
+    /// ```
+    /// let clock = sim_clock::Clock::new();
+    /// clock.clear();
+    /// assert_eq!(clock.armed_count(), 0);
+    /// ```
+    pub fn clear(&self) {
+        let wakers = self.timers.borrow_mut().clear();
+        let advancers = std::mem::take(&mut *self.advancers.borrow_mut());
+        drop(wakers);
+        drop(advancers);
+    }
+
+    // ---- used by Sleep / Advance ----
+
+    pub(crate) fn insert_timer(&self, deadline: u64, waker: &Waker) -> TimerKey {
+        self.timers
+            .borrow_mut()
+            .insert(deadline, waker.clone(), self.owner.get())
+    }
+
+    pub(crate) fn update_timer_waker(&self, key: TimerKey, waker: &Waker) {
+        self.timers.borrow_mut().update_waker(key, waker);
+    }
+
+    pub(crate) fn reset_timer(&self, key: TimerKey, deadline: u64, waker: Option<&Waker>) {
+        self.timers
+            .borrow_mut()
+            .reset(key, deadline, waker.cloned());
+    }
+
+    /// Frees a timer slot, returning the waker it held (to wake or drop
+    /// outside the clock's borrow).
+    pub(crate) fn remove_timer(&self, key: TimerKey) -> Option<Waker> {
+        self.timers.borrow_mut().remove(key)
+    }
+
+    pub(crate) fn add_advancer(&self, target: u64, waker: &Waker) -> u64 {
+        let id = self.next_advancer.get();
+        self.next_advancer.set(id + 1);
+        self.advancers.borrow_mut().push(Advancer {
+            id,
+            target,
+            waker: Some(waker.clone()),
+        });
+        id
+    }
+
+    /// Updates a pending advancer's waker; `false` if it was released.
+    pub(crate) fn poll_advancer(&self, id: u64, waker: &Waker) -> bool {
+        let mut advancers = self.advancers.borrow_mut();
+        match advancers.iter_mut().find(|a| a.id == id) {
+            Some(a) => {
+                match &mut a.waker {
+                    Some(w) if w.will_wake(waker) => {}
+                    w => *w = Some(waker.clone()),
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn remove_advancer(&self, id: u64) {
+        let removed = {
+            let mut advancers = self.advancers.borrow_mut();
+            advancers
+                .iter()
+                .position(|a| a.id == id)
+                .map(|i| advancers.remove(i))
+        };
+        drop(removed);
+    }
+}
+
+/// 2020-01-01T00:00:00Z, the epoch of a clock nobody configured.
+const DEFAULT_EPOCH_SECS: u64 = 1_577_836_800;
+
+/// Fisher-Yates driven by `draw`, where a draw of 0 leaves an element in place.
+fn shuffle(v: &mut [Waker], draw: &mut dyn FnMut(u64) -> u64) {
+    let n = v.len();
+    for i in 0..n.saturating_sub(1) {
+        let j = i + draw((n - i) as u64) as usize;
+        v.swap(i, j);
+    }
+}
+
+/// Whether a clock is current on this thread.
+///
+/// ```
+/// assert!(!sim_clock::is_current());
+/// ```
+pub fn is_current() -> bool {
+    CURRENT.with(|c| c.borrow().is_some())
+}
+
+/// Runs `f` with the current clock.
+///
+/// # Panics
+///
+/// Outside a simulation, naming `api` and the fix.
+#[track_caller]
+pub(crate) fn with_current<R>(api: &'static str, f: impl FnOnce(&Rc<Clock>) -> R) -> R {
+    let clock = CURRENT.with(|c| c.borrow().clone());
+    match clock {
+        Some(c) => f(&c),
+        None => outside_simulation(api),
+    }
+}
+
+/// Runs `f` with the current clock, if any (for destructors, which must not
+/// panic).
+pub(crate) fn try_with_current<R>(f: impl FnOnce(&Rc<Clock>) -> R) -> Option<R> {
+    let clock = CURRENT.try_with(|c| c.borrow().clone()).ok().flatten();
+    clock.map(|c| f(&c))
+}
+
+#[track_caller]
+#[cold]
+fn outside_simulation(api: &str) -> ! {
+    panic!(
+        "{api} was called outside a detsim simulation: call it from code running \
+         inside `Sim::run` (or a `#[sim_test]`), on the simulation's thread"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+    use std::task::Wake;
+
+    struct Tagged(usize, Arc<std::sync::Mutex<Vec<usize>>>);
+    impl Wake for Tagged {
+        fn wake(self: Arc<Self>) {
+            self.1.lock().unwrap().push(self.0);
+        }
+    }
+
+    #[test]
+    fn zero_draws_fire_same_instant_timers_in_arming_order() {
+        let clock = Clock::new();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        for i in 0..5 {
+            let w = Waker::from(Arc::new(Tagged(i, log.clone())));
+            clock.insert_timer(100, &w);
+        }
+        let w = clock.advance_to(Instant::from_nanos(100), &mut |_| 0);
+        assert_eq!(w.timers_fired, 5);
+        assert_eq!(*log.lock().unwrap(), [0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn draws_permute_same_instant_timers() {
+        let clock = Clock::new();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        for i in 0..3 {
+            let w = Waker::from(Arc::new(Tagged(i, log.clone())));
+            clock.insert_timer(100, &w);
+        }
+        let mut bounds = Vec::new();
+        // Always pick the last remaining candidate: slot 0 gets timer 2, then
+        // slot 1 picks between [1, 0] -> 0.
+        clock.advance_to(Instant::from_nanos(100), &mut |n| {
+            bounds.push(n);
+            n - 1
+        });
+        assert_eq!(bounds, [3, 2]);
+        assert_eq!(*log.lock().unwrap(), [2, 0, 1]);
+    }
+
+    #[test]
+    fn next_wakeup_respects_auto_advance_and_advancers() {
+        let clock = Clock::new();
+        let w = Waker::from(Arc::new(Tagged(0, Default::default())));
+        clock.insert_timer(50, &w);
+        assert_eq!(clock.next_wakeup(), Some(Instant::from_nanos(50)));
+        clock.set_auto_advance(false);
+        assert_eq!(clock.next_wakeup(), None);
+        let id = clock.add_advancer(30, &w);
+        assert_eq!(clock.next_wakeup(), Some(Instant::from_nanos(30)));
+        let wake = clock.advance_to(Instant::from_nanos(30), &mut |_| 0);
+        assert_eq!(wake.advancers_released, 1);
+        assert!(!clock.poll_advancer(id, &w));
+    }
+
+    #[test]
+    fn timers_due_with_an_advance_target_fire_first() {
+        let clock = Clock::new();
+        let count = Arc::new(AtomicUsize::new(0));
+        struct C(Arc<AtomicUsize>);
+        impl Wake for C {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let w = Waker::from(Arc::new(C(count.clone())));
+        clock.insert_timer(30, &w);
+        clock.add_advancer(30, &w);
+        let first = clock.advance_to(clock.next_wakeup().unwrap(), &mut |_| 0);
+        assert_eq!((first.timers_fired, first.advancers_released), (1, 0));
+        let second = clock.advance_to(clock.next_wakeup().unwrap(), &mut |_| 0);
+        assert_eq!((second.timers_fired, second.advancers_released), (0, 1));
+    }
+
+    #[test]
+    #[should_panic(expected = "would skip a timer")]
+    fn skipping_a_timer_is_refused() {
+        let clock = Clock::new();
+        clock.insert_timer(10, Waker::noop());
+        clock.advance_to(Instant::from_nanos(11), &mut |_| 0);
+    }
+
+    #[test]
+    fn outside_a_simulation_the_error_names_the_api() {
+        let err =
+            std::panic::catch_unwind(|| with_current("detsim::time::sleep", |_| ())).unwrap_err();
+        let msg = err.downcast_ref::<String>().unwrap();
+        assert!(msg.starts_with("detsim::time::sleep was called outside a detsim simulation"));
+    }
+}

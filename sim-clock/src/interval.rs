@@ -1,0 +1,244 @@
+//! `interval` and `interval_at`.
+
+use std::future::poll_fn;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use crate::{Instant, Sleep, sleep_until};
+
+/// What an [`Interval`] does with ticks it missed because its task was busy
+/// (awaiting something else) past one or more deadlines.
+///
+/// ```
+/// use sim_clock::MissedTickBehavior;
+/// assert_eq!(MissedTickBehavior::default(), MissedTickBehavior::Burst);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MissedTickBehavior {
+    /// Fire every missed tick at once, then keep the original schedule
+    /// (ticks at start, start + p, start + 2p, ...).
+    #[default]
+    Burst,
+    /// Fire one tick now, then schedule the next `period` after now.
+    Delay,
+    /// Fire one tick now, then return to the original grid, skipping the
+    /// missed slots.
+    Skip,
+}
+
+/// Ticks every `period` of virtual time; the first tick completes at once.
+///
+/// # Panics
+///
+/// If `period` is zero, or outside a simulation.
+///
+/// # Example
+///
+/// ```
+/// # let clock = sim_clock::Clock::new();
+/// # let _g = clock.enter();
+/// let iv = sim_clock::interval(std::time::Duration::from_millis(100));
+/// assert_eq!(iv.period().as_millis(), 100);
+/// ```
+#[track_caller]
+pub fn interval(period: Duration) -> Interval {
+    interval_at(Instant::now(), period)
+}
+
+/// Ticks every `period`, the first tick at `start`.
+///
+/// # Panics
+///
+/// If `period` is zero.
+///
+/// # Example
+///
+/// ```
+/// # let clock = sim_clock::Clock::new();
+/// # let _g = clock.enter();
+/// use std::time::Duration;
+/// let iv = sim_clock::interval_at(sim_clock::Instant::ZERO + Duration::from_secs(1), Duration::from_secs(1));
+/// # let _ = iv;
+/// ```
+#[track_caller]
+pub fn interval_at(start: Instant, period: Duration) -> Interval {
+    assert!(
+        !period.is_zero(),
+        "detsim::time::interval: the period must be non-zero"
+    );
+    Interval {
+        next: start,
+        period,
+        behavior: MissedTickBehavior::default(),
+        sleep: sleep_until(start),
+    }
+}
+
+/// A stream of ticks on the virtual clock; see [`interval`].
+///
+/// # Example
+///
+/// ```
+/// # let clock = sim_clock::Clock::new();
+/// # let _g = clock.enter();
+/// use sim_clock::MissedTickBehavior;
+/// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
+/// iv.set_missed_tick_behavior(MissedTickBehavior::Skip);
+/// assert_eq!(iv.missed_tick_behavior(), MissedTickBehavior::Skip);
+/// ```
+#[derive(Debug)]
+pub struct Interval {
+    next: Instant,
+    period: Duration,
+    behavior: MissedTickBehavior,
+    sleep: Sleep,
+}
+
+impl Interval {
+    /// Completes at the next tick and returns its scheduled instant.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
+    /// let first = futures::executor::block_on(iv.tick());
+    /// assert_eq!(first, sim_clock::Instant::ZERO);
+    /// ```
+    pub async fn tick(&mut self) -> Instant {
+        poll_fn(|cx| self.poll_tick(cx)).await
+    }
+
+    /// Polls for the next tick (for manual `Future`/`Stream` impls).
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// assert!(iv.poll_tick(&mut cx).is_ready());
+    /// assert!(iv.poll_tick(&mut cx).is_pending());
+    /// ```
+    #[track_caller]
+    pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
+        if self.sleep.poll_elapsed(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let tick = self.next;
+        let now = Instant::now();
+        self.next = self.next_after(tick, now);
+        // Arm the next deadline in the same slot; if it is due already (a
+        // burst of missed ticks) the next poll completes at once.
+        let _ = self.sleep.rearm(self.next, cx);
+        Poll::Ready(tick)
+    }
+
+    fn next_after(&self, tick: Instant, now: Instant) -> Instant {
+        let on_grid = tick.saturating_add(self.period);
+        if on_grid > now {
+            return on_grid;
+        }
+        match self.behavior {
+            MissedTickBehavior::Burst => on_grid,
+            MissedTickBehavior::Delay => now.saturating_add(self.period),
+            MissedTickBehavior::Skip => {
+                let period = self.period.as_nanos();
+                let late = u128::from(now.as_nanos() - tick.as_nanos());
+                let skip = period - late % period;
+                let nanos = u128::from(now.as_nanos()) + skip;
+                Instant::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+            }
+        }
+    }
+
+    /// Restarts the schedule: the next tick is one period from now.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
+    /// iv.reset();
+    /// ```
+    #[track_caller]
+    pub fn reset(&mut self) {
+        self.next = Instant::now().saturating_add(self.period);
+        self.sleep.reset(self.next);
+    }
+
+    /// The period between ticks.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// assert_eq!(sim_clock::interval(std::time::Duration::from_secs(2)).period().as_secs(), 2);
+    /// ```
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// The current missed-tick behaviour.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let iv = sim_clock::interval(std::time::Duration::from_secs(1));
+    /// assert_eq!(iv.missed_tick_behavior(), sim_clock::MissedTickBehavior::Burst);
+    /// ```
+    pub fn missed_tick_behavior(&self) -> MissedTickBehavior {
+        self.behavior
+    }
+
+    /// Sets the missed-tick behaviour.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
+    /// iv.set_missed_tick_behavior(sim_clock::MissedTickBehavior::Delay);
+    /// ```
+    pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
+        self.behavior = behavior;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iv(behavior: MissedTickBehavior) -> Interval {
+        let mut iv = interval_at(Instant::ZERO, Duration::from_nanos(10));
+        iv.set_missed_tick_behavior(behavior);
+        iv
+    }
+
+    #[test]
+    fn on_time_ticks_stay_on_the_grid() {
+        for b in [
+            MissedTickBehavior::Burst,
+            MissedTickBehavior::Delay,
+            MissedTickBehavior::Skip,
+        ] {
+            let i = iv(b);
+            assert_eq!(
+                i.next_after(Instant::from_nanos(10), Instant::from_nanos(10)),
+                Instant::from_nanos(20)
+            );
+        }
+    }
+
+    #[test]
+    fn missed_ticks_follow_the_behaviour() {
+        let (tick, now) = (Instant::from_nanos(10), Instant::from_nanos(35));
+        let next = |b| iv(b).next_after(tick, now).as_nanos();
+        assert_eq!(next(MissedTickBehavior::Burst), 20);
+        assert_eq!(next(MissedTickBehavior::Delay), 45);
+        assert_eq!(next(MissedTickBehavior::Skip), 40);
+        // Late by an exact multiple of the period: skip to the next slot.
+        let late = iv(MissedTickBehavior::Skip).next_after(tick, Instant::from_nanos(30));
+        assert_eq!(late.as_nanos(), 40);
+    }
+}

@@ -1,0 +1,276 @@
+//! `sleep` and `sleep_until`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use crate::Instant;
+use crate::clock::{self, Clock};
+use crate::timers::TimerKey;
+
+/// Waits until `duration` of virtual time has passed.
+///
+/// The deadline is computed now; the timer is armed on first poll. A zero
+/// duration completes on first poll without arming anything. Created outside
+/// a simulation (as in `sim.run(sleep(d))`, where the argument is built
+/// before the run starts), the countdown starts at the first poll instead.
+///
+/// # Example
+///
+/// ```
+/// # let clock = sim_clock::Clock::new();
+/// # let _g = clock.enter();
+/// use std::time::Duration;
+/// let sleep = sim_clock::sleep(Duration::from_millis(10));
+/// assert_eq!(sleep.deadline().since_start(), Duration::from_millis(10));
+/// ```
+pub fn sleep(duration: Duration) -> Sleep {
+    match clock::try_with_current(|c| c.now()) {
+        Some(now) => Sleep::new(now.saturating_add(duration)),
+        None => Sleep {
+            deadline: Deadline::After(duration),
+            entry: None,
+        },
+    }
+}
+
+/// Waits until the virtual clock reaches `deadline`.
+///
+/// A deadline in the past completes on first poll.
+///
+/// # Example
+///
+/// ```
+/// # let clock = sim_clock::Clock::new();
+/// # let _g = clock.enter();
+/// use sim_clock::Instant;
+/// let sleep = sim_clock::sleep_until(Instant::from_nanos(500));
+/// assert!(!sleep.is_elapsed());
+/// ```
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep::new(deadline)
+}
+
+/// Future returned by [`sleep`] and [`sleep_until`].
+///
+/// It is `Unpin`, cheap to move, and `Send`: it holds only its deadline and a
+/// key to its timer slot. Dropping it disarms the timer, so an abandoned sleep
+/// (a lost `select!` branch, an elapsed `timeout`) neither wakes anything nor
+/// moves the clock.
+///
+/// # Example
+///
+/// ```
+/// # let clock = sim_clock::Clock::new();
+/// # let _g = clock.enter();
+/// use std::time::Duration;
+/// let mut sleep = sim_clock::sleep(Duration::from_secs(1));
+/// sleep.reset(sim_clock::Instant::ZERO + Duration::from_secs(2));
+/// assert_eq!(sleep.deadline().since_start(), Duration::from_secs(2));
+/// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+#[derive(Debug)]
+pub struct Sleep {
+    deadline: Deadline,
+    entry: Option<Entry>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Deadline {
+    At(Instant),
+    /// Made outside a simulation: starts counting at the first poll.
+    After(Duration),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    clock: u64,
+    key: TimerKey,
+}
+
+impl Sleep {
+    fn new(deadline: Instant) -> Sleep {
+        Sleep {
+            deadline: Deadline::At(deadline),
+            entry: None,
+        }
+    }
+
+    /// When this sleep completes.
+    ///
+    /// For a sleep made outside a simulation and not yet polled, the
+    /// deadline it would have if polled now.
+    ///
+    /// # Panics
+    ///
+    /// For a sleep made outside a simulation, when called outside one.
+    ///
+    /// ```
+    /// let s = sim_clock::sleep_until(sim_clock::Instant::from_nanos(9));
+    /// assert_eq!(s.deadline().as_nanos(), 9);
+    /// ```
+    #[track_caller]
+    pub fn deadline(&self) -> Instant {
+        match self.deadline {
+            Deadline::At(t) => t,
+            Deadline::After(d) => clock::with_current("detsim::time::Sleep::deadline", |c| {
+                c.now().saturating_add(d)
+            }),
+        }
+    }
+
+    /// The deadline, fixing a deferred one against `clock`.
+    fn resolve(&mut self, clock: &Clock) -> Instant {
+        match self.deadline {
+            Deadline::At(t) => t,
+            Deadline::After(d) => {
+                let t = clock.now().saturating_add(d);
+                self.deadline = Deadline::At(t);
+                t
+            }
+        }
+    }
+
+    /// Whether the deadline has been reached.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// assert!(sim_clock::sleep_until(sim_clock::Instant::ZERO).is_elapsed());
+    /// ```
+    #[track_caller]
+    pub fn is_elapsed(&self) -> bool {
+        let deadline = self.deadline();
+        clock::with_current("detsim::time::Sleep::is_elapsed", |c| c.now() >= deadline)
+    }
+
+    /// Moves the deadline (earlier or later), re-arming the timer if it was
+    /// armed. Works on a completed sleep too, like tokio's `Sleep::reset`.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let mut s = sim_clock::sleep_until(sim_clock::Instant::from_nanos(5));
+    /// s.reset(sim_clock::Instant::from_nanos(50));
+    /// assert_eq!(s.deadline().as_nanos(), 50);
+    /// ```
+    pub fn reset(&mut self, deadline: Instant) {
+        self.deadline = Deadline::At(deadline);
+        let Some(entry) = self.entry else { return };
+        let clock = clock::try_with_current(|c| c.clone()).filter(|c| c.id() == entry.clock);
+        let Some(clock) = clock else {
+            // Not in its simulation: armed afresh on the next poll.
+            self.entry = None;
+            return;
+        };
+        if clock.now() >= deadline {
+            // Due already: wake whoever waits, as the timer would have.
+            self.entry = None;
+            if let Some(waker) = clock.remove_timer(entry.key) {
+                waker.wake();
+            }
+        } else {
+            clock.reset_timer(entry.key, deadline.as_nanos(), None);
+        }
+    }
+
+    fn disarm(&mut self) {
+        if let Some(entry) = self.entry.take() {
+            let waker = clock::try_with_current(|c| {
+                if c.id() == entry.clock {
+                    c.remove_timer(entry.key)
+                } else {
+                    None
+                }
+            });
+            drop(waker);
+        }
+    }
+
+    /// Polls like `Future::poll`, for manual future implementations.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation, or in a different simulation from the one that
+    /// first polled it.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let mut s = sim_clock::sleep_until(sim_clock::Instant::ZERO);
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// assert!(s.poll_elapsed(&mut cx).is_ready());
+    /// ```
+    #[track_caller]
+    pub fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let clock = clock::with_current("detsim::time::Sleep::poll", |c| c.clone());
+        self.poll_with(&clock, cx)
+    }
+
+    #[track_caller]
+    fn poll_with(&mut self, clock: &Clock, cx: &mut Context<'_>) -> Poll<()> {
+        let deadline = self.resolve(clock).as_nanos();
+        if clock.now().as_nanos() >= deadline {
+            self.disarm();
+            return Poll::Ready(());
+        }
+        match self.entry {
+            Some(entry) => {
+                assert!(
+                    entry.clock == clock.id(),
+                    "a detsim Sleep was polled in a different simulation from the one it \
+                     started in; create timers inside the simulation that awaits them"
+                );
+                clock.update_timer_waker(entry.key, cx.waker());
+            }
+            None => {
+                let key = clock.insert_timer(deadline, cx.waker());
+                self.entry = Some(Entry {
+                    clock: clock.id(),
+                    key,
+                });
+            }
+        }
+        Poll::Pending
+    }
+
+    /// Re-arms an armed sleep in place (used by `Interval`): keeps the slot.
+    pub(crate) fn rearm(&mut self, deadline: Instant, cx: &mut Context<'_>) -> Poll<()> {
+        let clock = clock::with_current("detsim::time::Interval::tick", |c| c.clone());
+        self.deadline = Deadline::At(deadline);
+        if clock.now() >= deadline {
+            self.disarm();
+            return Poll::Ready(());
+        }
+        match self.entry {
+            Some(entry) if entry.clock == clock.id() => {
+                clock.reset_timer(entry.key, deadline.as_nanos(), Some(cx.waker()));
+                Poll::Pending
+            }
+            _ => {
+                self.entry = None;
+                self.poll_with(&clock, cx)
+            }
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().poll_elapsed(cx)
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        self.disarm();
+    }
+}

@@ -1,0 +1,161 @@
+//! `timeout` and `timeout_at`.
+
+use std::error::Error;
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use pin_project_lite::pin_project;
+
+use crate::{Instant, Sleep, sleep, sleep_until};
+
+/// Runs `future` for at most `duration` of virtual time.
+///
+/// The inner future is polled first, so a future that is ready at the same
+/// instant the deadline passes wins. On expiry the inner future is dropped
+/// when the `Timeout` is. Created outside a simulation, the countdown starts
+/// at the first poll (see [`sleep`]).
+///
+/// # Example
+///
+/// ```
+/// # let clock = sim_clock::Clock::new();
+/// # let _g = clock.enter();
+/// use std::time::Duration;
+/// let t = sim_clock::timeout(Duration::from_secs(1), std::future::pending::<()>());
+/// assert_eq!(t.deadline().since_start(), Duration::from_secs(1));
+/// ```
+pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
+    Timeout {
+        future: future.into_future(),
+        sleep: sleep(duration),
+    }
+}
+
+/// Runs `future` until the virtual clock reaches `deadline`.
+///
+/// # Example
+///
+/// ```
+/// # let clock = sim_clock::Clock::new();
+/// # let _g = clock.enter();
+/// let t = sim_clock::timeout_at(sim_clock::Instant::from_nanos(10), async { 1 });
+/// assert_eq!(t.deadline().as_nanos(), 10);
+/// ```
+pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
+    Timeout {
+        future: future.into_future(),
+        sleep: sleep_until(deadline),
+    }
+}
+
+pin_project! {
+    /// Future returned by [`timeout`] and [`timeout_at`]: the inner future's
+    /// output, or [`Elapsed`] once the deadline passes.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let t = sim_clock::timeout(std::time::Duration::ZERO, async { 7 });
+    /// let inner: &_ = t.get_ref();
+    /// # let _ = inner;
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[derive(Debug)]
+    pub struct Timeout<F> {
+        #[pin]
+        future: F,
+        sleep: Sleep,
+    }
+}
+
+impl<F> Timeout<F> {
+    /// When the timeout expires (see [`Sleep::deadline`]).
+    ///
+    /// # Panics
+    ///
+    /// Like [`Sleep::deadline`].
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let t = sim_clock::timeout(std::time::Duration::from_nanos(3), async {});
+    /// assert_eq!(t.deadline().as_nanos(), 3);
+    /// ```
+    #[track_caller]
+    pub fn deadline(&self) -> Instant {
+        self.sleep.deadline()
+    }
+
+    /// The inner future.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let t = sim_clock::timeout(std::time::Duration::ZERO, std::future::ready(1));
+    /// let _inner: &std::future::Ready<i32> = t.get_ref();
+    /// ```
+    pub fn get_ref(&self) -> &F {
+        &self.future
+    }
+
+    /// The inner future, dropping the timer.
+    ///
+    /// ```
+    /// # let clock = sim_clock::Clock::new();
+    /// # let _g = clock.enter();
+    /// let t = sim_clock::timeout(std::time::Duration::ZERO, std::future::ready(1));
+    /// let _inner: std::future::Ready<i32> = t.into_inner();
+    /// ```
+    pub fn into_inner(self) -> F {
+        self.future
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(v) = this.future.poll(cx) {
+            return Poll::Ready(Ok(v));
+        }
+        match this.sleep.poll_elapsed(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// The error of a [`Timeout`] whose deadline passed first.
+///
+/// Converts into `std::io::Error` of kind `TimedOut`, as tokio's does.
+///
+/// ```
+/// # let clock = sim_clock::Clock::new();
+/// # let _g = clock.enter();
+/// # use std::future::Future;
+/// let mut t = Box::pin(sim_clock::timeout(std::time::Duration::ZERO, std::future::pending::<()>()));
+/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// let std::task::Poll::Ready(Err(elapsed)) = t.as_mut().poll(&mut cx) else { panic!() };
+/// assert_eq!(elapsed.to_string(), "deadline has elapsed");
+/// assert_eq!(std::io::Error::from(elapsed).kind(), std::io::ErrorKind::TimedOut);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Elapsed(());
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("deadline has elapsed")
+    }
+}
+
+impl Error for Elapsed {}
+
+impl From<Elapsed> for std::io::Error {
+    fn from(e: Elapsed) -> Self {
+        std::io::Error::new(std::io::ErrorKind::TimedOut, e)
+    }
+}

@@ -1,0 +1,106 @@
+//! The simulation current on this thread.
+//!
+//! Every detsim handle (task, timer, node, waker) is plain data naming its
+//! simulation; the simulation's state is found here, in a thread-local set
+//! while the simulation runs (and while it is torn down). Outside that
+//! window, APIs panic with a message naming the API and the fix; destructors
+//! quietly do nothing.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::foreign;
+use crate::runtime::Runtime;
+use crate::waker::Token;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Runtime>>> = const { RefCell::new(None) };
+}
+
+/// Makes a runtime (and its clock) current until dropped.
+pub(crate) struct Enter {
+    prev: Option<Rc<Runtime>>,
+    _clock: sim_clock::EnterGuard,
+}
+
+impl Drop for Enter {
+    fn drop(&mut self) {
+        let prev = self.prev.take();
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+    }
+}
+
+pub(crate) fn enter(rt: &Rc<Runtime>) -> Enter {
+    let clock = rt.clock.enter();
+    let prev = CURRENT.with(|c| c.borrow_mut().replace(rt.clone()));
+    Enter {
+        prev,
+        _clock: clock,
+    }
+}
+
+/// The current runtime, if any.
+pub(crate) fn try_current() -> Option<Rc<Runtime>> {
+    CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
+}
+
+/// The current runtime.
+///
+/// # Panics
+///
+/// Outside a simulation, naming `api`.
+#[track_caller]
+pub(crate) fn current(api: &str) -> Rc<Runtime> {
+    match try_current() {
+        Some(rt) => rt,
+        None => outside(api),
+    }
+}
+
+/// The current runtime, which must be simulation `instance`.
+///
+/// # Panics
+///
+/// Outside a simulation or in another one, naming `api`.
+#[track_caller]
+pub(crate) fn for_instance(instance: u64, api: &str) -> Rc<Runtime> {
+    let rt = current(api);
+    if rt.instance != instance {
+        panic!(
+            "{api} was called in a different simulation from the one that created the handle: \
+             detsim handles belong to one simulation; use them inside the `Sim::run` that made them"
+        );
+    }
+    rt
+}
+
+/// The current runtime if it is simulation `instance` (for destructors).
+pub(crate) fn try_instance(instance: u64) -> Option<Rc<Runtime>> {
+    try_current().filter(|rt| rt.instance == instance)
+}
+
+#[track_caller]
+#[cold]
+fn outside(api: &str) -> ! {
+    panic!(
+        "{api} was called outside a detsim simulation: call it from code running inside \
+         `Sim::run` (or a `#[sim_test]`), on the simulation's thread"
+    )
+}
+
+/// A task waker fired: wake the task if its simulation is current here,
+/// else queue the wake for its simulation (see [`foreign`]).
+pub(crate) fn wake(token: Token) {
+    let delivered = CURRENT
+        .try_with(|c| match &*c.borrow() {
+            Some(rt) if rt.tag == token.tag() => {
+                rt.wake_token(token);
+                true
+            }
+            _ => false,
+        })
+        .unwrap_or(false);
+    if !delivered {
+        foreign::push(token);
+    }
+}

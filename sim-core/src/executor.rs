@@ -1,0 +1,468 @@
+//! The run loop.
+//!
+//! # Algorithm
+//!
+//! ```text
+//! loop:
+//!     a failure was recorded     -> stop, return it
+//!     the main future finished   -> end-of-run checks, return its output
+//!     the scheduler picks a runnable task (a draw among them)
+//!         -> poll it once (one step); count the step against the limit
+//!     nothing is runnable        -> ask the clock for the next wakeup:
+//!         a timer or an advance() target -> check the time limit, move the
+//!             clock there, fire what is due (same-instant order drawn)
+//!         nothing can move time  -> deadlock
+//! ```
+//!
+//! Time moves only when nothing is runnable, so code between two awaits
+//! takes no virtual time, and a run is a pure function of the seed (or
+//! tape): every choice above is a draw from the one choice source.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use crate::choices::{DrawKind, Event, Finish};
+use crate::failure::{Failure, FailureKind};
+use crate::panic;
+use crate::report::{ArmedTimer, Hygiene, SlowPoll};
+use crate::runtime::{Current, Runtime};
+use crate::task::TaskInfo;
+use crate::task::table::{Outcome, State};
+use crate::waker::{Token, waker};
+
+impl Runtime {
+    /// Runs `future` as the main task until it finishes or the run fails.
+    /// The runtime must be current (see `context::enter`).
+    pub(crate) fn block_on<F: Future>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, Failure> {
+        if let Some((kind, headline)) = &*self.failed.borrow() {
+            let msg = format!(
+                "this simulation already failed ({headline}); build a new Sim to run again"
+            );
+            return Err(self.stamp(Failure::new(*kind, msg.clone(), msg)));
+        }
+        let mut main = Box::pin(future);
+        let main_index = self.spawn_main(location);
+        let mut output = None;
+        let result = self.run_loop(main_index, main.as_mut(), &mut output);
+        // The main future's destructors run with the simulation current.
+        let main_cur = self.current_of(main_index);
+        self.drop_as(main_cur, main);
+        let result = result.and_then(|()| self.end_of_run(main_index));
+        let result = match (result, self.failure.borrow_mut().take()) {
+            (Ok(()), None) => Ok(output.expect("the main future finished")),
+            (Err(f), _) | (Ok(()), Some(f)) => Err(f),
+        };
+        result.map_err(|f| {
+            let f = self.stamp(f);
+            *self.failed.borrow_mut() = Some((f.kind(), f.headline().to_owned()));
+            f
+        })
+    }
+
+    fn run_loop<F: Future>(
+        &self,
+        main_index: u32,
+        mut main: Pin<&mut F>,
+        output: &mut Option<F::Output>,
+    ) -> Result<(), Failure> {
+        loop {
+            if let Some(f) = self.failure.borrow_mut().take() {
+                return Err(f);
+            }
+            if output.is_some() {
+                return Ok(());
+            }
+            self.take_foreign_wakes();
+            let Some(index) = self.next_runnable() else {
+                self.idle()?;
+                continue;
+            };
+            let steps = self.steps.get() + 1;
+            if self.config.max_steps.is_some_and(|max| steps > max) {
+                return Err(self.step_limit_failure());
+            }
+            self.steps.set(steps);
+            if index == main_index {
+                self.poll_main(index, main.as_mut(), output);
+            } else {
+                self.poll_task(index);
+            }
+        }
+    }
+
+    /// Pops scheduler entries until a live, queued one.
+    fn next_runnable(&self) -> Option<u32> {
+        loop {
+            let entry = {
+                let mut sched = self.sched.borrow_mut();
+                let mut choices = self.choices.borrow_mut();
+                sched.pop(&mut choices)?
+            };
+            let tasks = self.tasks.borrow();
+            let slot = tasks.slot(entry.index);
+            if !slot.vacant && slot.state == State::Queued && slot.stamp == entry.stamp {
+                return Some(entry.index);
+            }
+        }
+    }
+
+    fn current_of(&self, index: u32) -> Current {
+        let tasks = self.tasks.borrow();
+        let slot = tasks.slot(index);
+        Current {
+            index,
+            id: slot.meta.id,
+            node: slot.meta.node,
+        }
+    }
+
+    /// Marks a task running; returns who it is and its waker's token.
+    fn begin_poll(&self, index: u32) -> (Current, Token) {
+        let (cur, generation) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let slot = tasks.slot_mut(index);
+            slot.state = State::Running;
+            let cur = Current {
+                index,
+                id: slot.meta.id,
+                node: slot.meta.node,
+            };
+            (cur, slot.generation)
+        };
+        self.current.set(Some(cur));
+        self.clock.set_owner(cur.id.0);
+        {
+            let mut choices = self.choices.borrow_mut();
+            choices.ctx.task = Some(cur.id.0);
+            choices.ctx.node = cur.node.0;
+            choices.event(Event::Poll { task: cur.id.0 });
+        }
+        if let Some(b) = &self.beacon {
+            b.enter(cur.id.0);
+        }
+        (cur, Token::new(self.tag, index, generation))
+    }
+
+    fn end_poll(&self, cur: Current) {
+        if let Some(b) = &self.beacon {
+            if let Some(real) = b.exit() {
+                let slow = SlowPoll {
+                    task: self.task_info(cur.index),
+                    at: self.clock.now(),
+                    step: self.steps.get(),
+                    real,
+                };
+                self.diag.borrow_mut().slow_polls.push(slow);
+            }
+        }
+        self.current.set(None);
+        self.choices.borrow_mut().ctx.task = None;
+    }
+
+    fn poll_main<F: Future>(&self, index: u32, main: Pin<&mut F>, output: &mut Option<F::Output>) {
+        let (cur, token) = self.begin_poll(index);
+        let waker = waker(token);
+        let mut cx = Context::from_waker(&waker);
+        let result = panic::catch(|| main.poll(&mut cx));
+        self.end_poll(cur);
+        match result {
+            Ok(Poll::Pending) => self.after_pending(index),
+            Ok(Poll::Ready(v)) => {
+                *output = Some(v);
+                self.tasks.borrow_mut().slot_mut(index).state = State::Done;
+                self.tasks.borrow_mut().slot_mut(index).outcome = Outcome::Returned;
+                self.choices.borrow_mut().event(Event::Finish {
+                    task: cur.id.0,
+                    how: Finish::Returned,
+                });
+            }
+            Err((_payload, record)) => {
+                self.tasks.borrow_mut().slot_mut(index).state = State::Done;
+                let info = self.task_info(index);
+                self.fail(Self::panic_failure(info, record, "panicked"));
+            }
+        }
+    }
+
+    fn poll_task(&self, index: u32) {
+        let (cur, token) = self.begin_poll(index);
+        let mut future = self
+            .tasks
+            .borrow_mut()
+            .slot_mut(index)
+            .future
+            .take()
+            .expect("detsim: a runnable task has no future");
+        let waker = waker(token);
+        let mut cx = Context::from_waker(&waker);
+        let result = panic::catch(|| future.as_mut().poll_task(&mut cx));
+        self.end_poll(cur);
+        match result {
+            Ok(Poll::Pending) => {
+                let cancel = self.tasks.borrow_mut().slot_mut(index).cancel;
+                match cancel {
+                    None => {
+                        self.tasks.borrow_mut().slot_mut(index).future = Some(future);
+                        self.after_pending(index);
+                    }
+                    // Aborted or killed during its own poll.
+                    Some(why) => self.finish_cancelled(index, why, Some(future)),
+                }
+            }
+            Ok(Poll::Ready(())) => {
+                let (waker, freed) = {
+                    let mut tasks = self.tasks.borrow_mut();
+                    let slot = tasks.slot_mut(index);
+                    slot.future = Some(future);
+                    slot.state = State::Done;
+                    slot.outcome = Outcome::Returned;
+                    slot.cancel = None;
+                    let waker = slot.join_waker.take();
+                    let freed = slot.detached.then(|| tasks.remove(index));
+                    (waker, freed)
+                };
+                self.choices.borrow_mut().event(Event::Finish {
+                    task: cur.id.0,
+                    how: Finish::Returned,
+                });
+                if let Some(freed) = freed {
+                    self.drop_as(cur, freed);
+                }
+                if let Some(w) = waker {
+                    w.wake();
+                }
+            }
+            Err((payload, record)) => {
+                self.drop_as(cur, future);
+                let info = self.task_info(index);
+                let (waker, failure) = {
+                    let mut tasks = self.tasks.borrow_mut();
+                    let slot = tasks.slot_mut(index);
+                    slot.state = State::Done;
+                    slot.cancel = None;
+                    if slot.detached {
+                        tasks.remove(index);
+                        let mut f = Self::panic_failure(info, record, "panicked");
+                        f.inner_mut().details.push(
+                            "nobody holds its JoinHandle (it was dropped), so the panic fails the run"
+                                .to_owned(),
+                        );
+                        (None, Some(f))
+                    } else {
+                        slot.outcome = Outcome::Panicked(Box::new((payload, record)));
+                        (slot.join_waker.take(), None)
+                    }
+                };
+                self.choices.borrow_mut().event(Event::Finish {
+                    task: cur.id.0,
+                    how: Finish::Panicked,
+                });
+                if let Some(f) = failure {
+                    self.fail(f);
+                }
+                if let Some(w) = waker {
+                    w.wake();
+                }
+            }
+        }
+    }
+
+    /// A poll returned `Pending`: idle, or runnable again if woken meanwhile.
+    fn after_pending(&self, index: u32) {
+        let mut tasks = self.tasks.borrow_mut();
+        let slot = tasks.slot_mut(index);
+        if slot.state == State::Notified {
+            self.enqueue_slot(index, slot);
+        } else {
+            slot.state = State::Idle;
+        }
+    }
+
+    /// Nothing is runnable: move time, or fail.
+    fn idle(&self) -> Result<(), Failure> {
+        let Some(at) = self.clock.next_wakeup() else {
+            return Err(self.deadlock_failure());
+        };
+        if let Some(limit) = self.config.time_limit {
+            if at.since_start() > limit {
+                return Err(self.time_limit_failure(limit, at));
+            }
+        }
+        self.choices.borrow_mut().ctx.time = at.as_nanos();
+        let wakeup = self.clock.advance_to(at, &mut |n| {
+            self.choices.borrow_mut().draw(DrawKind::TimerOrder, n)
+        });
+        self.choices.borrow_mut().event(Event::Clock {
+            time: at.as_nanos(),
+            timers: wakeup.timers_fired as u32,
+            advances: wakeup.advancers_released as u32,
+        });
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ failures
+
+    /// Fills in the run's seed, tape, fingerprint, steps and time.
+    pub(crate) fn stamp(&self, mut f: Failure) -> Failure {
+        let choices = self.choices.borrow();
+        let inner = f.inner_mut();
+        inner.seed = self.config.seed;
+        inner.scheduler = self.config.scheduler;
+        inner.fingerprint = choices.fingerprint();
+        inner.tape = choices.tape();
+        inner.steps = self.steps.get();
+        inner.time = self.clock.now();
+        f
+    }
+
+    fn live_tasks(&self) -> Vec<TaskInfo> {
+        let tasks = self.tasks.borrow();
+        tasks
+            .occupied()
+            .filter(|(_, s)| s.outcome.is_pending())
+            .map(|(_, s)| (s.meta.id, self.task_info_of(s)))
+            .collect::<BTreeMap<_, _>>()
+            .into_values()
+            .collect()
+    }
+
+    fn deadlock_failure(&self) -> Failure {
+        let armed = self.clock.armed_timers();
+        let parked = self
+            .tasks
+            .borrow()
+            .occupied()
+            .filter(|(_, s)| s.state == State::Parked)
+            .count();
+        let reason = if !armed.is_empty() && !self.clock.auto_advance() {
+            format!(
+                "auto-advance is off and no task is in time::advance(), so {} armed timer{} \
+                 (the first due at {}) can never fire",
+                armed.len(),
+                if armed.len() == 1 { "" } else { "s" },
+                armed[0].deadline
+            )
+        } else if parked > 0 {
+            format!(
+                "the only runnable tasks ({parked}) are on paused nodes; resume them with Node::resume"
+            )
+        } else {
+            "no task is runnable and no timer is armed".to_owned()
+        };
+        let headline = format!("deadlock: the main task can never finish: {reason}");
+        let blocked = self.live_tasks();
+        let mut f = Failure::new(FailureKind::Deadlock, headline.clone(), headline);
+        let inner = f.inner_mut();
+        inner.task = blocked.iter().find(|t| t.name() == Some("main")).cloned();
+        inner.blocked = blocked;
+        let foreign = self.diag.borrow().foreign_wakes.len();
+        if foreign > 0 {
+            inner.details.push(format!(
+                "{foreign} wake(s) came from outside the simulation's run; detsim cannot wait \
+                 for other threads (see Report::foreign_wakes)"
+            ));
+        }
+        f
+    }
+
+    fn time_limit_failure(&self, limit: Duration, at: sim_clock::Instant) -> Failure {
+        let headline = format!(
+            "time limit: virtual time would pass the limit of {limit:?} (the next wakeup is at {at}); \
+             raise it with Builder::time_limit, or look for a livelock (tasks that keep timers busy \
+             while the main task waits)"
+        );
+        let mut f = Failure::new(FailureKind::TimeLimit, headline.clone(), headline);
+        f.inner_mut().blocked = self.live_tasks();
+        f
+    }
+
+    fn step_limit_failure(&self) -> Failure {
+        let max = self.config.max_steps.unwrap_or_default();
+        let headline = format!(
+            "step limit: {max} polls without the main task finishing; raise it with \
+             Builder::max_steps, or look for a busy loop (tasks that keep yielding or waking \
+             each other without time passing)"
+        );
+        let mut f = Failure::new(FailureKind::StepLimit, headline.clone(), headline);
+        f.inner_mut().blocked = self.live_tasks();
+        f
+    }
+
+    /// After the main future finished: unretrieved panics, hygiene.
+    fn end_of_run(&self, main_index: u32) -> Result<(), Failure> {
+        let freed = self.tasks.borrow_mut().remove(main_index);
+        drop(freed);
+        let unretrieved = {
+            let tasks = self.tasks.borrow();
+            tasks
+                .occupied()
+                .filter(|(_, s)| matches!(s.outcome, Outcome::Panicked(_)))
+                .map(|(i, _)| i)
+                .next()
+        };
+        if let Some(index) = unretrieved {
+            let info = self.task_info(index);
+            let mut tasks = self.tasks.borrow_mut();
+            let slot = tasks.slot_mut(index);
+            if let Outcome::Panicked(b) = std::mem::replace(&mut slot.outcome, Outcome::Taken) {
+                let mut f = Self::panic_failure(info, b.1.clone(), "panicked");
+                f.inner_mut().details.push(
+                    "the run ended before anyone awaited its JoinHandle, so nobody saw the panic"
+                        .to_owned(),
+                );
+                slot.outcome = Outcome::Panicked(b);
+                return Err(f);
+            }
+        }
+        let hygiene = self.hygiene();
+        self.diag.borrow_mut().hygiene = hygiene.clone();
+        if self.config.strict && !hygiene.is_clean() {
+            let headline = format!(
+                "hygiene (strict mode): the run ended with {} live task{} and {} armed timer{}; \
+                 abort or join tasks (and drop their timers) before the main future returns",
+                hygiene.live_tasks.len(),
+                if hygiene.live_tasks.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                hygiene.armed_timers.len(),
+                if hygiene.armed_timers.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+            );
+            let mut f = Failure::new(FailureKind::Hygiene, headline.clone(), headline);
+            f.inner_mut().hygiene = Some(hygiene);
+            return Err(f);
+        }
+        Ok(())
+    }
+
+    fn hygiene(&self) -> Hygiene {
+        let live_tasks = self.live_tasks();
+        let by_id: BTreeMap<u64, &TaskInfo> = live_tasks.iter().map(|t| (t.id.0, t)).collect();
+        let armed_timers = self
+            .clock
+            .armed_timers()
+            .into_iter()
+            .map(|t| ArmedTimer {
+                deadline: t.deadline,
+                task: by_id.get(&t.owner).map(|&t| t.clone()),
+            })
+            .collect();
+        Hygiene {
+            live_tasks,
+            armed_timers,
+        }
+    }
+}

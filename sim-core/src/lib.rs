@@ -1,0 +1,90 @@
+//! The detsim executor: a seeded, single-threaded async runtime whose every
+//! nondeterministic choice comes from one recorded source.
+//!
+//! Most users depend on the `detsim` facade, which re-exports this crate.
+//!
+//! | concept | where |
+//! |---|---|
+//! | a simulation and its configuration | [`Sim`], [`Builder`] |
+//! | tasks | [`spawn`], [`spawn_local`], [`spawn_blocking`], [`yield_now`], [`task`] |
+//! | nodes (crash, restart, pause) | [`node`] |
+//! | virtual time | [`time`] |
+//! | randomness | [`rand`] |
+//! | the choice source | [`Tape`], [`Fingerprint`], [`Scheduler`] |
+//! | what went wrong | [`Failure`], [`Report`], [`Divergence`] |
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use sim_core::{Sim, spawn, time};
+//!
+//! let mut sim = Sim::builder().seed(7).build();
+//! let total = sim.run(async {
+//!     let mut handles = Vec::new();
+//!     for i in 0..3u64 {
+//!         handles.push(spawn(async move {
+//!             time::sleep(Duration::from_millis(10 * i)).await;
+//!             i
+//!         }));
+//!     }
+//!     let mut total = 0;
+//!     for h in handles {
+//!         total += h.await.unwrap();
+//!     }
+//!     total
+//! }).unwrap();
+//! assert_eq!(total, 3);
+//! assert_eq!(sim.now(), time::Instant::ZERO + Duration::from_millis(20));
+//! ```
+#![deny(unsafe_code)]
+
+mod builder;
+mod choices;
+mod context;
+mod determinism;
+mod executor;
+mod failure;
+mod fingerprint;
+mod foreign;
+pub mod node;
+mod panic;
+pub mod rand;
+mod report;
+mod runtime;
+mod sched;
+mod sim;
+pub mod task;
+mod waker;
+mod watchdog;
+
+pub use builder::{
+    Builder, ConfigError, DEFAULT_MAX_STEPS, DEFAULT_PCT_STEPS, DEFAULT_SLOW_POLL,
+    DEFAULT_TIME_LIMIT,
+};
+pub use choices::Tape;
+pub use determinism::Divergence;
+pub use failure::{Failure, FailureKind};
+pub use fingerprint::Fingerprint;
+pub use report::{ArmedTimer, ForeignWake, Hygiene, Report, SlowPoll};
+pub use sched::Scheduler;
+pub use sim::Sim;
+pub use task::{JoinHandle, spawn, spawn_blocking, spawn_local, yield_now};
+
+/// Virtual time: re-exports [`sim_clock`].
+///
+/// ```
+/// let mut sim = sim_core::Sim::builder().build();
+/// sim.run(async {
+///     let start = sim_core::time::Instant::now();
+///     sim_core::time::sleep(std::time::Duration::from_nanos(1)).await;
+///     assert_eq!(start.elapsed().as_nanos(), 1);
+/// }).unwrap();
+/// ```
+pub mod time {
+    pub use sim_clock::{
+        Advance, Elapsed, Instant, Interval, MissedTickBehavior, Sleep, SystemTime, Timeout,
+        advance, auto_advance, interval, interval_at, set_auto_advance, sleep, sleep_until,
+        timeout, timeout_at,
+    };
+}

@@ -1,0 +1,101 @@
+//! Catching panics of simulated code, with their message and location.
+//!
+//! detsim installs (once, chaining to the previous hook) a panic hook that,
+//! while simulated code is being polled or dropped on this thread, records
+//! the message, location and (when `RUST_BACKTRACE` asks for one) backtrace
+//! instead of printing them: the failure report or `JoinError` carries them,
+//! so a sweep over many seeds does not bury its summary under panic output.
+//! Panics anywhere else go to the previous hook unchanged.
+
+use std::any::Any;
+use std::backtrace::{Backtrace, BacktraceStatus};
+use std::cell::{Cell, RefCell};
+use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
+use std::sync::Once;
+
+/// What is known about a panic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PanicRecord {
+    pub(crate) message: String,
+    pub(crate) location: Option<String>,
+    pub(crate) backtrace: Option<String>,
+}
+
+thread_local! {
+    static CAPTURING: Cell<bool> = const { Cell::new(false) };
+    static LAST: RefCell<Option<PanicRecord>> = const { RefCell::new(None) };
+}
+
+static INSTALL: Once = Once::new();
+
+/// Installs the capturing hook (once per process). Called when a
+/// simulation is created, never while panicking.
+pub(crate) fn install_hook() {
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if CAPTURING.try_with(Cell::get).unwrap_or(false) {
+                let record = record_of(info);
+                let _ = LAST.try_with(|l| *l.borrow_mut() = Some(record));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn record_of(info: &PanicHookInfo<'_>) -> PanicRecord {
+    let backtrace = Backtrace::capture();
+    PanicRecord {
+        message: message_of(info.payload()),
+        location: info.location().map(|l| l.to_string()),
+        backtrace: (backtrace.status() == BacktraceStatus::Captured).then(|| backtrace.to_string()),
+    }
+}
+
+/// The message of a panic payload (`&str` or `String`), or a placeholder.
+pub(crate) fn message_of(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any> (a non-string panic payload)".to_owned()
+    }
+}
+
+/// Runs `f`, catching a panic with its record.
+pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, (Box<dyn Any + Send>, PanicRecord)> {
+    let was = CAPTURING.with(|c| c.replace(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    CAPTURING.with(|c| c.set(was));
+    result.map_err(|payload| {
+        let record = LAST
+            .with(|l| l.borrow_mut().take())
+            .unwrap_or_else(|| PanicRecord {
+                message: message_of(&*payload),
+                location: None,
+                backtrace: None,
+            });
+        (payload, record)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_message_and_location() {
+        install_hook();
+        let (payload, record) = catch(|| panic!("boom {}", 7)).unwrap_err();
+        assert_eq!(message_of(&*payload), "boom 7");
+        assert_eq!(record.message, "boom 7");
+        assert!(record.location.unwrap().contains("panic.rs"));
+    }
+
+    #[test]
+    fn passes_values_through() {
+        assert_eq!(catch(|| 5).unwrap(), 5);
+    }
+}

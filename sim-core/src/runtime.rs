@@ -1,0 +1,669 @@
+//! The state of one simulation and the operations on it (spawn, wake,
+//! cancel, join, nodes). The run loop is in [`crate::executor`].
+//!
+//! # Borrow discipline
+//!
+//! State lives in separate `RefCell`s. No borrow is ever held while user
+//! code runs (polling, dropping a future or an output, calling a waker):
+//! every operation changes the tables first, releases them, and only then
+//! drops, wakes or polls. That keeps re-entrant calls from user code (a
+//! destructor that spawns, a waker that wakes another task) safe.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::panic::Location;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use sim_clock::{Clock, SystemTime};
+
+use crate::builder::Builder;
+use crate::choices::{Choices, DrawKind, Event, Finish, NodeEvent};
+use crate::failure::{Failure, FailureKind};
+use crate::fingerprint::hash_str;
+use crate::foreign;
+use crate::node::{InitFn, MAIN_NODE, NodeId, NodeTable};
+use crate::panic::{self, PanicRecord};
+use crate::report::{ForeignWake, Hygiene, SlowPoll};
+use crate::sched::{Entry, Schedule};
+use crate::task::cell::{self, BoxTask};
+use crate::task::table::{Cancel, Held, Outcome, Slot, State, TaskTable};
+use crate::task::{JoinError, RawHandle, TaskId, TaskInfo};
+use crate::waker::Token;
+use crate::watchdog::Beacon;
+
+/// Process-unique simulation identities (never part of a schedule).
+static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
+
+/// 2020-01-01T00:00:00Z: the earliest drawn epoch.
+const EPOCH_BASE_SECS: u64 = 1_577_836_800;
+/// Drawn epochs fall within ten years of the base.
+const EPOCH_SPAN_SECS: u64 = 10 * 365 * 24 * 3600;
+
+/// The task being polled (or dropped).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Current {
+    pub(crate) index: u32,
+    pub(crate) id: TaskId,
+    pub(crate) node: NodeId,
+}
+
+#[derive(Default)]
+pub(crate) struct Diagnostics {
+    pub(crate) hygiene: Hygiene,
+    pub(crate) slow_polls: Vec<SlowPoll>,
+    pub(crate) foreign_wakes: Vec<ForeignWake>,
+}
+
+pub(crate) struct Runtime {
+    pub(crate) instance: u64,
+    pub(crate) tag: u16,
+    pub(crate) config: Builder,
+    pub(crate) clock: Rc<Clock>,
+    pub(crate) tasks: RefCell<TaskTable>,
+    pub(crate) sched: RefCell<Box<dyn Schedule>>,
+    pub(crate) choices: RefCell<Choices>,
+    pub(crate) nodes: RefCell<NodeTable>,
+    pub(crate) current: Cell<Option<Current>>,
+    /// The first failure of the running `run`, until it is returned.
+    pub(crate) failure: RefCell<Option<Failure>>,
+    /// Set once a failure has been returned: the simulation is poisoned.
+    pub(crate) failed: RefCell<Option<(FailureKind, String)>>,
+    pub(crate) steps: Cell<u64>,
+    pub(crate) paused_nodes: Cell<u32>,
+    /// Tearing down: new tasks are cancelled at once.
+    pub(crate) closed: Cell<bool>,
+    pub(crate) diag: RefCell<Diagnostics>,
+    pub(crate) beacon: Option<Arc<Beacon>>,
+    /// Task names by id, kept only when events are logged (for divergence
+    /// reports).
+    pub(crate) names: RefCell<Vec<(u64, Arc<str>)>>,
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        foreign::unregister(self.tag);
+    }
+}
+
+impl Runtime {
+    pub(crate) fn new(config: Builder) -> Rc<Runtime> {
+        panic::install_hook();
+        let mut choices = Choices::new(config.seed, config.tape.clone(), config.log_events);
+        let clock = Clock::new();
+        clock.set_auto_advance(config.auto_advance);
+        let epoch = config.epoch.unwrap_or_else(|| {
+            let secs = choices.draw(DrawKind::Epoch, EPOCH_SPAN_SECS);
+            SystemTime::UNIX_EPOCH + Duration::from_secs(EPOCH_BASE_SECS + secs)
+        });
+        clock.set_epoch(epoch);
+        let sched = config.scheduler.build(config.pct_steps, &mut choices);
+        let beacon = config.slow_poll.and_then(Beacon::register);
+        Rc::new(Runtime {
+            // determinism: ok (identity only, never part of a schedule)
+            instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
+            tag: foreign::register(),
+            config,
+            clock,
+            tasks: RefCell::default(),
+            sched: RefCell::new(sched),
+            choices: RefCell::new(choices),
+            nodes: RefCell::new(NodeTable::new()),
+            current: Cell::new(None),
+            failure: RefCell::new(None),
+            failed: RefCell::new(None),
+            steps: Cell::new(0),
+            paused_nodes: Cell::new(0),
+            closed: Cell::new(false),
+            diag: RefCell::default(),
+            beacon,
+            names: RefCell::default(),
+        })
+    }
+
+    // ---------------------------------------------------------------- info
+
+    pub(crate) fn current_node(&self) -> NodeId {
+        self.current.get().map_or(MAIN_NODE, |c| c.node)
+    }
+
+    pub(crate) fn task_info_of(&self, slot: &Slot) -> TaskInfo {
+        TaskInfo {
+            id: slot.meta.id,
+            name: slot.meta.name.clone(),
+            node: slot.meta.node,
+            node_name: self.nodes.borrow().name(slot.meta.node),
+            spawned_at: slot.meta.location,
+        }
+    }
+
+    pub(crate) fn task_info(&self, index: u32) -> TaskInfo {
+        let tasks = self.tasks.borrow();
+        self.task_info_of(tasks.slot(index))
+    }
+
+    pub(crate) fn current_task_info(&self) -> Option<TaskInfo> {
+        let cur = self.current.get()?;
+        let tasks = self.tasks.borrow();
+        let slot = tasks.slot(cur.index);
+        if !slot.vacant && slot.meta.id == cur.id {
+            return Some(self.task_info_of(slot));
+        }
+        // Being dropped after its slot was freed.
+        Some(TaskInfo {
+            id: cur.id,
+            name: None,
+            node: cur.node,
+            node_name: self.nodes.borrow().name(cur.node),
+            spawned_at: Location::caller(),
+        })
+    }
+
+    pub(crate) fn node_of_handle(&self, node: &crate::node::Node) -> NodeId {
+        assert!(
+            node.instance == self.instance,
+            "a detsim Node handle was used in a different simulation from the one that created it"
+        );
+        node.id
+    }
+
+    /// Records the run's first failure; the executor returns it after the
+    /// current step.
+    pub(crate) fn fail(&self, failure: Failure) {
+        let mut slot = self.failure.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(failure);
+        }
+    }
+
+    /// A panic failure naming the task.
+    pub(crate) fn panic_failure(task: TaskInfo, record: PanicRecord, what: &str) -> Failure {
+        let mut headline = format!("{task} {what}");
+        if let Some(loc) = &record.location {
+            headline.push_str(&format!(" at {loc}"));
+        }
+        headline.push_str(&format!(": {}", record.message));
+        let mut f = Failure::new(FailureKind::Panic, headline, record.message);
+        let inner = f.inner_mut();
+        inner.task = Some(task);
+        inner.location = record.location;
+        inner.backtrace = record.backtrace;
+        f
+    }
+
+    fn event(&self, event: Event) {
+        self.choices.borrow_mut().event(event);
+    }
+
+    // --------------------------------------------------------------- spawn
+
+    pub(crate) fn spawn(
+        &self,
+        future: BoxTask,
+        name: Option<Arc<str>>,
+        node: Option<NodeId>,
+        location: &'static Location<'static>,
+    ) -> RawHandle {
+        let node = node.unwrap_or_else(|| self.current_node());
+        let up = !self.closed.get() && self.nodes.borrow().get(node).alive;
+        let name_hash = name.as_deref().map_or(0, hash_str);
+        if self.config.log_events {
+            if let Some(n) = &name {
+                let id = self.tasks.borrow().next_id();
+                self.names.borrow_mut().push((id, n.clone()));
+            }
+        }
+        let (index, generation, id) =
+            self.tasks
+                .borrow_mut()
+                .insert(Some(future), node, name, location, false);
+        {
+            let mut choices = self.choices.borrow_mut();
+            self.sched.borrow_mut().spawned(index, &mut choices);
+            choices.event(Event::Spawn {
+                task: id.0,
+                node: node.0,
+                name: name_hash,
+            });
+        }
+        let raw = RawHandle {
+            instance: self.instance,
+            index,
+            generation,
+            id,
+        };
+        if up {
+            let mut tasks = self.tasks.borrow_mut();
+            self.enqueue_slot(index, tasks.slot_mut(index));
+        } else {
+            let why = if self.closed.get() {
+                Cancel::Shutdown
+            } else {
+                Cancel::NodeDown
+            };
+            self.cancel(index, generation, why);
+        }
+        raw
+    }
+
+    /// Allocates the slot of a run's main future (which lives on the
+    /// caller's stack) and makes it runnable.
+    pub(crate) fn spawn_main(&self, location: &'static Location<'static>) -> u32 {
+        let name = Some(Arc::from("main"));
+        let (index, _, id) = self
+            .tasks
+            .borrow_mut()
+            .insert(None, MAIN_NODE, name, location, true);
+        if self.config.log_events {
+            self.names.borrow_mut().push((id.0, Arc::from("main")));
+        }
+        let mut choices = self.choices.borrow_mut();
+        self.sched.borrow_mut().spawned(index, &mut choices);
+        choices.event(Event::Spawn {
+            task: id.0,
+            node: MAIN_NODE.0,
+            name: hash_str("main"),
+        });
+        drop(choices);
+        let mut tasks = self.tasks.borrow_mut();
+        self.enqueue_slot(index, tasks.slot_mut(index));
+        index
+    }
+
+    /// Makes a task runnable (or parks it if its node is paused).
+    pub(crate) fn enqueue_slot(&self, index: u32, slot: &mut Slot) {
+        if self.paused_nodes.get() > 0 && self.nodes.borrow().get(slot.meta.node).paused {
+            slot.state = State::Parked;
+            return;
+        }
+        slot.state = State::Queued;
+        slot.stamp = slot.stamp.wrapping_add(1);
+        self.sched.borrow_mut().push(Entry {
+            index,
+            stamp: slot.stamp,
+        });
+    }
+
+    // ---------------------------------------------------------------- wake
+
+    /// A waker of this simulation fired on its thread.
+    pub(crate) fn wake_token(&self, token: Token) {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks.get_by_token(token.index(), |g| token.matches(g)) else {
+            return; // the task is gone: a stale waker
+        };
+        match slot.state {
+            State::Idle => self.enqueue_slot(token.index(), slot),
+            State::Running => slot.state = State::Notified,
+            State::Queued | State::Notified | State::Parked | State::Done => {}
+        }
+    }
+
+    /// Delivers wakes queued from outside the run, recording each.
+    pub(crate) fn take_foreign_wakes(&self) {
+        let queued = foreign::take(self.tag);
+        for q in queued {
+            let task = {
+                let mut tasks = self.tasks.borrow_mut();
+                tasks
+                    .get_by_token(q.token.index(), |g| q.token.matches(g))
+                    .map(|s| s.meta.clone())
+            };
+            let task = task.map(|m| TaskInfo {
+                id: m.id,
+                name: m.name,
+                node: m.node,
+                node_name: self.nodes.borrow().name(m.node),
+                spawned_at: m.location,
+            });
+            let thread = q.thread_name.unwrap_or_else(|| format!("{:?}", q.thread));
+            self.diag.borrow_mut().foreign_wakes.push(ForeignWake {
+                task,
+                thread,
+                step: self.steps.get(),
+            });
+            self.wake_token(q.token);
+        }
+    }
+
+    // -------------------------------------------------------------- cancel
+
+    /// Cancels a pending task: now, or when its running poll returns.
+    pub(crate) fn cancel(&self, index: u32, generation: u32, why: Cancel) {
+        let future = {
+            let mut tasks = self.tasks.borrow_mut();
+            let Some(slot) = tasks.get_mut(index, generation) else {
+                return;
+            };
+            if !slot.outcome.is_pending() {
+                return;
+            }
+            if matches!(slot.state, State::Running | State::Notified) {
+                slot.cancel.get_or_insert(why);
+                return;
+            }
+            slot.future.take()
+        };
+        self.finish_cancelled(index, why, future);
+    }
+
+    /// Records a cancellation, then drops the future and wakes the joiner.
+    pub(crate) fn finish_cancelled(&self, index: u32, why: Cancel, future: Option<BoxTask>) {
+        let (cur, waker, freed) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let slot = tasks.slot_mut(index);
+            slot.state = State::Done;
+            slot.outcome = Outcome::Cancelled(why);
+            slot.cancel = None;
+            let cur = Current {
+                index,
+                id: slot.meta.id,
+                node: slot.meta.node,
+            };
+            let waker = slot.join_waker.take();
+            let freed = slot.detached.then(|| tasks.remove(index));
+            (cur, waker, freed)
+        };
+        self.event(Event::Finish {
+            task: cur.id.0,
+            how: Finish::Cancelled,
+        });
+        if let Some(f) = future {
+            self.drop_as(cur, f);
+        }
+        drop(freed);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Drops something owned by a task (its future, its output) with that
+    /// task current, turning a panicking destructor into a run failure.
+    pub(crate) fn drop_as<T>(&self, cur: Current, value: T) {
+        let prev = self.current.replace(Some(cur));
+        let result = panic::catch(move || drop(value));
+        self.current.set(prev);
+        if let Err((_payload, record)) = result {
+            let info = self.current_task_info_for(cur);
+            self.fail(Self::panic_failure(
+                info,
+                record,
+                "panicked in a destructor while it was dropped",
+            ));
+        }
+    }
+
+    fn current_task_info_for(&self, cur: Current) -> TaskInfo {
+        let prev = self.current.replace(Some(cur));
+        let info = self.current_task_info().expect("current was just set");
+        self.current.set(prev);
+        info
+    }
+
+    pub(crate) fn abort(&self, raw: RawHandle) {
+        self.cancel(raw.index, raw.generation, Cancel::Aborted);
+    }
+
+    // ---------------------------------------------------------------- join
+
+    pub(crate) fn poll_join(
+        &self,
+        raw: RawHandle,
+        cx: &mut Context<'_>,
+        dst: &mut dyn Any,
+    ) -> Poll<Result<(), JoinError>> {
+        let (result, freed) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let slot = tasks
+                .get_mut(raw.index, raw.generation)
+                .expect("detsim: a JoinHandle outlived its task's slot");
+            if slot.outcome.is_pending() {
+                match &mut slot.join_waker {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    w => *w = Some(cx.waker().clone()),
+                }
+                return Poll::Pending;
+            }
+            let info = self.task_info_of(slot);
+            let result = match std::mem::replace(&mut slot.outcome, Outcome::Taken) {
+                Outcome::Returned => {
+                    let took = slot
+                        .future
+                        .as_mut()
+                        .is_some_and(|f| f.as_mut().take_output(dst));
+                    assert!(took, "detsim: a task's output had an unexpected type");
+                    Ok(())
+                }
+                Outcome::Panicked(b) => {
+                    let (payload, record) = *b;
+                    Err(JoinError::panic(info, payload, record))
+                }
+                Outcome::Cancelled(why) => Err(JoinError::cancelled(info, why)),
+                Outcome::Pending | Outcome::Taken => unreachable!("checked above"),
+            };
+            (result, tasks.remove(raw.index))
+        };
+        drop(freed);
+        Poll::Ready(result)
+    }
+
+    /// A `JoinHandle` was dropped without completing.
+    pub(crate) fn detach(&self, raw: RawHandle) {
+        let (cur, freed, failure) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let Some(slot) = tasks.get_mut(raw.index, raw.generation) else {
+                return;
+            };
+            slot.detached = true;
+            if slot.outcome.is_pending() {
+                return;
+            }
+            let cur = Current {
+                index: raw.index,
+                id: slot.meta.id,
+                node: slot.meta.node,
+            };
+            let failure = match std::mem::replace(&mut slot.outcome, Outcome::Taken) {
+                Outcome::Panicked(b) => {
+                    let info = self.task_info_of(slot);
+                    let mut f = Self::panic_failure(info, b.1, "panicked");
+                    f.inner_mut().details.push(
+                        "its JoinHandle was dropped without being awaited, so nobody saw the panic"
+                            .to_owned(),
+                    );
+                    Some(f)
+                }
+                _ => None,
+            };
+            (cur, tasks.remove(raw.index), failure)
+        };
+        self.drop_as(cur, freed);
+        if let Some(f) = failure {
+            self.fail(f);
+        }
+    }
+
+    pub(crate) fn is_finished(&self, raw: RawHandle) -> bool {
+        let mut tasks = self.tasks.borrow_mut();
+        tasks
+            .get_mut(raw.index, raw.generation)
+            .is_none_or(|s| !s.outcome.is_pending())
+    }
+
+    // --------------------------------------------------------------- nodes
+
+    #[track_caller]
+    pub(crate) fn create_node(&self, name: String, init: Option<InitFn>) -> NodeId {
+        let location = Location::caller();
+        assert!(
+            self.nodes.borrow().by_name(&name).is_none(),
+            "detsim: a node named '{name}' already exists in this simulation; node names must be unique"
+        );
+        let id = self
+            .nodes
+            .borrow_mut()
+            .push(Arc::from(name), init.clone(), location);
+        self.event(Event::Node {
+            node: id.0,
+            what: NodeEvent::Created,
+        });
+        if let Some(init) = init {
+            self.spawn_init(id, init);
+        }
+        id
+    }
+
+    fn spawn_init(&self, node: NodeId, init: InitFn) {
+        let location = self.nodes.borrow().get(node).location;
+        let future = init();
+        self.spawn(
+            cell::boxed(future),
+            Some(Arc::from("init")),
+            Some(node),
+            location,
+        );
+    }
+
+    #[track_caller]
+    fn assert_not_main(&self, node: NodeId, what: &str) {
+        assert!(
+            node != MAIN_NODE,
+            "detsim: the main node cannot be {what}; create nodes with Node::builder and {what} those"
+        );
+    }
+
+    #[track_caller]
+    pub(crate) fn kill_node(&self, node: NodeId) {
+        self.assert_not_main(node, "killed");
+        {
+            let mut nodes = self.nodes.borrow_mut();
+            let n = nodes.get_mut(node);
+            if !n.alive {
+                return;
+            }
+            n.alive = false;
+            if n.paused {
+                n.paused = false;
+                self.paused_nodes.set(self.paused_nodes.get() - 1);
+            }
+        }
+        self.event(Event::Node {
+            node: node.0,
+            what: NodeEvent::Killed,
+        });
+        let victims = self.tasks_on(node);
+        for (index, generation) in victims {
+            self.cancel(index, generation, Cancel::NodeKilled);
+        }
+    }
+
+    /// Pending tasks of a node, in slot order.
+    fn tasks_on(&self, node: NodeId) -> Vec<(u32, u32)> {
+        self.tasks
+            .borrow()
+            .occupied()
+            .filter(|(_, s)| s.meta.node == node && s.outcome.is_pending() && !s.meta.main)
+            .map(|(i, s)| (i, s.generation))
+            .collect()
+    }
+
+    #[track_caller]
+    pub(crate) fn restart_node(&self, node: NodeId) {
+        self.assert_not_main(node, "restarted");
+        self.kill_node(node);
+        let init = {
+            let mut nodes = self.nodes.borrow_mut();
+            let n = nodes.get_mut(node);
+            n.alive = true;
+            n.restarts += 1;
+            n.init.clone()
+        };
+        self.event(Event::Node {
+            node: node.0,
+            what: NodeEvent::Restarted,
+        });
+        if let Some(init) = init {
+            self.spawn_init(node, init);
+        }
+    }
+
+    #[track_caller]
+    pub(crate) fn pause_node(&self, node: NodeId, pause: bool) {
+        if pause {
+            self.assert_not_main(node, "paused");
+        }
+        {
+            let mut nodes = self.nodes.borrow_mut();
+            let n = nodes.get_mut(node);
+            if n.paused == pause || (pause && !n.alive) {
+                return;
+            }
+            n.paused = pause;
+        }
+        let paused = self.paused_nodes.get();
+        self.paused_nodes
+            .set(if pause { paused + 1 } else { paused - 1 });
+        self.event(Event::Node {
+            node: node.0,
+            what: if pause {
+                NodeEvent::Paused
+            } else {
+                NodeEvent::Resumed
+            },
+        });
+        let on_node = self.tasks_on(node);
+        let mut tasks = self.tasks.borrow_mut();
+        for (index, _) in on_node {
+            let slot = tasks.slot_mut(index);
+            match (pause, slot.state) {
+                // The scheduler's entry turns stale; the task waits here.
+                (true, State::Queued) => slot.state = State::Parked,
+                (false, State::Parked) => self.enqueue_slot(index, slot),
+                _ => {}
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ teardown
+
+    /// Drops every task (destructors run with the simulation current) and
+    /// every timer. New tasks spawned meanwhile are cancelled at once.
+    pub(crate) fn teardown(&self) {
+        self.closed.set(true);
+        loop {
+            let victims: Vec<(u32, u32)> = self
+                .tasks
+                .borrow()
+                .occupied()
+                .filter(|(_, s)| s.outcome.is_pending() && !s.meta.main)
+                .map(|(i, s)| (i, s.generation))
+                .collect();
+            if victims.is_empty() {
+                break;
+            }
+            for (index, generation) in victims {
+                self.cancel(index, generation, Cancel::Shutdown);
+            }
+        }
+        let rest: Vec<(Current, Held)> = {
+            let mut tasks = self.tasks.borrow_mut();
+            let indices: Vec<_> = tasks
+                .occupied()
+                .map(|(i, s)| (i, s.meta.id, s.meta.node))
+                .collect();
+            indices
+                .into_iter()
+                .map(|(index, id, node)| (Current { index, id, node }, tasks.remove(index)))
+                .collect()
+        };
+        for (cur, held) in rest {
+            self.drop_as(cur, held);
+        }
+        self.clock.clear();
+        let inits = self.nodes.borrow_mut().take_inits();
+        let _ = panic::catch(move || drop(inits));
+    }
+}

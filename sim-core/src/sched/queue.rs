@@ -1,0 +1,81 @@
+//! `Random` and `Fifo`: one run queue, two ways of picking from it.
+
+use std::collections::VecDeque;
+
+use super::{Entry, Schedule};
+use crate::choices::{Choices, DrawKind};
+
+/// Runnable tasks in the order they became runnable.
+///
+/// `Random` draws an index `i` into the queue and takes that entry, moving
+/// the front entry into its place (`swap_remove_front`): O(1), and a draw of
+/// zero takes the front, so an all-zero tape is exactly FIFO order.
+pub(crate) struct RunQueue {
+    queue: VecDeque<Entry>,
+    random: bool,
+}
+
+impl RunQueue {
+    pub(crate) fn new(random: bool) -> RunQueue {
+        RunQueue {
+            queue: VecDeque::new(),
+            random,
+        }
+    }
+}
+
+impl Schedule for RunQueue {
+    fn push(&mut self, entry: Entry) {
+        self.queue.push_back(entry);
+    }
+
+    fn pop(&mut self, choices: &mut Choices) -> Option<Entry> {
+        if !self.random || self.queue.len() <= 1 {
+            return self.queue.pop_front();
+        }
+        let i = choices.draw(DrawKind::Schedule, self.queue.len() as u64);
+        self.queue.swap_remove_front(i as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::choices::Tape;
+
+    fn entries(n: u32) -> impl Iterator<Item = Entry> {
+        (0..n).map(|index| Entry { index, stamp: 0 })
+    }
+
+    fn drain(q: &mut RunQueue, c: &mut Choices) -> Vec<u32> {
+        std::iter::from_fn(|| q.pop(c)).map(|e| e.index).collect()
+    }
+
+    #[test]
+    fn fifo_ignores_the_tape() {
+        let mut q = RunQueue::new(false);
+        entries(4).for_each(|e| q.push(e));
+        let mut c = Choices::new(1, None, false);
+        assert_eq!(drain(&mut q, &mut c), [0, 1, 2, 3]);
+        assert_eq!(c.draws(), 0);
+    }
+
+    #[test]
+    fn random_with_zero_draws_is_fifo() {
+        let mut q = RunQueue::new(true);
+        entries(4).for_each(|e| q.push(e));
+        let mut c = Choices::new(1, Some(Tape::new(vec![0; 8])), false);
+        assert_eq!(drain(&mut q, &mut c), [0, 1, 2, 3]);
+        assert_eq!(c.draws(), 3, "the last pick has one candidate: no draw");
+    }
+
+    #[test]
+    fn random_picks_by_index() {
+        let mut q = RunQueue::new(true);
+        entries(4).for_each(|e| q.push(e));
+        let mut c = Choices::new(1, Some(Tape::new(vec![2, 0, 1])), false);
+        // [0,1,2,3] take #2, the front fills its place: [1,0,3]; take #0:
+        // [0,3]; take #1: [0].
+        assert_eq!(drain(&mut q, &mut c), [2, 1, 3, 0]);
+    }
+}

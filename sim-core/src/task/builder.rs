@@ -1,0 +1,152 @@
+//! `task::Builder`: spawning with a name or onto a node.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use super::JoinHandle;
+use super::cell;
+use crate::context;
+use crate::node::Node;
+
+/// Spawns a task with a name and/or onto a given node.
+///
+/// Names appear in failure reports, deadlock lists, hygiene reports and
+/// traces; give long-lived tasks one.
+///
+/// # Example
+///
+/// ```
+/// use sim_core::task::Builder;
+/// let mut sim = sim_core::Sim::builder().build();
+/// sim.run(async {
+///     let h = Builder::new().name("ticker").spawn(async {
+///         sim_core::task::current().name().unwrap().to_owned()
+///     });
+///     assert_eq!(h.await.unwrap(), "ticker");
+/// }).unwrap();
+/// ```
+#[derive(Debug, Default, Clone)]
+#[must_use = "a task Builder does nothing until you call spawn"]
+pub struct Builder {
+    name: Option<Arc<str>>,
+    node: Option<Node>,
+}
+
+impl Builder {
+    /// A builder for an unnamed task on the current node.
+    ///
+    /// ```
+    /// let b = sim_core::task::Builder::new();
+    /// # drop(b);
+    /// ```
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Names the task.
+    ///
+    /// ```
+    /// let b = sim_core::task::Builder::new().name("worker-1");
+    /// # drop(b);
+    /// ```
+    pub fn name(mut self, name: impl Into<String>) -> Builder {
+        self.name = Some(Arc::from(name.into()));
+        self
+    }
+
+    /// Spawns onto `node` instead of the current task's node.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let n = sim_core::node::Node::builder("db").build();
+    /// let h = sim_core::task::Builder::new().node(&n).spawn(async {
+    ///     sim_core::node::Node::current().name()
+    /// });
+    /// assert_eq!(h.await.unwrap(), "db");
+    /// # }).unwrap();
+    /// ```
+    pub fn node(mut self, node: &Node) -> Builder {
+        self.node = Some(*node);
+        self
+    }
+
+    /// Spawns a `Send` future; see [`spawn`](crate::spawn).
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let h = sim_core::task::Builder::new().name("x").spawn(async { 1 });
+    /// assert_eq!(h.await.unwrap(), 1);
+    /// # }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn_local(future)
+    }
+
+    /// Spawns a `!Send` future; see [`spawn_local`](crate::spawn_local).
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let rc = std::rc::Rc::new(2);
+    /// let h = sim_core::task::Builder::new().spawn_local(async move { *rc });
+    /// assert_eq!(h.await.unwrap(), 2);
+    /// # }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let location = std::panic::Location::caller();
+        let rt = context::current("detsim::spawn");
+        let node = self.node.map(|n| rt.node_of_handle(&n));
+        JoinHandle::new(rt.spawn(cell::boxed(future), self.name, node, location))
+    }
+
+    /// Spawns a blocking closure; see [`spawn_blocking`](crate::spawn_blocking).
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let h = sim_core::task::Builder::new().name("hash").spawn_blocking(|| 3);
+    /// assert_eq!(h.await.unwrap(), 3);
+    /// # }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let cost = context::current("detsim::spawn_blocking")
+            .config
+            .blocking_cost;
+        self.spawn(async move {
+            let out = f();
+            if !cost.is_zero() {
+                sim_clock::sleep(cost).await;
+            }
+            out
+        })
+    }
+}

@@ -1,0 +1,107 @@
+//! Task wakers as plain integers. This module holds all of sim-core's
+//! `unsafe` code: one call to `Waker::from_raw`.
+//!
+//! A waker's data word is a [`Token`]: the simulation's tag, the task's slot
+//! index and the slot's generation, packed into 64 bits. It is never
+//! dereferenced, so cloning and dropping are no-ops (no allocation, no
+//! atomics, no reference count) and every vtable function is safe to call
+//! from any thread. `wake` looks up the simulation current on the calling
+//! thread; when that is not the token's simulation (another OS thread, or the
+//! simulation is not running) the wake is queued in [`crate::foreign`] and
+//! reported, never lost and never undefined behaviour.
+#![allow(unsafe_code)]
+
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+#[cfg(not(target_pointer_width = "64"))]
+compile_error!("detsim packs task wakers into a pointer-sized word and needs a 64-bit target");
+
+const INDEX_BITS: u32 = 24;
+const GEN_BITS: u32 = 24;
+
+/// Most task slots a simulation can hold at once.
+pub(crate) const MAX_TASKS: u32 = 1 << INDEX_BITS;
+
+/// (simulation tag, slot index, slot generation) in one word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Token(u64);
+
+impl Token {
+    pub(crate) fn new(tag: u16, index: u32, generation: u32) -> Token {
+        debug_assert!(index < MAX_TASKS);
+        let generation = u64::from(generation) & ((1 << GEN_BITS) - 1);
+        Token(
+            (u64::from(tag) << (INDEX_BITS + GEN_BITS))
+                | (u64::from(index) << GEN_BITS)
+                | generation,
+        )
+    }
+
+    pub(crate) fn tag(self) -> u16 {
+        (self.0 >> (INDEX_BITS + GEN_BITS)) as u16
+    }
+
+    pub(crate) fn index(self) -> u32 {
+        ((self.0 >> GEN_BITS) & ((1 << INDEX_BITS) - 1)) as u32
+    }
+
+    /// The low 24 bits of the slot's generation.
+    pub(crate) fn generation(self) -> u32 {
+        (self.0 & ((1 << GEN_BITS) - 1)) as u32
+    }
+
+    /// Whether this token names a slot of the given full generation.
+    pub(crate) fn matches(self, generation: u32) -> bool {
+        self.generation() == generation & ((1 << GEN_BITS) - 1)
+    }
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_raw, drop_raw);
+
+fn clone_raw(data: *const ()) -> RawWaker {
+    RawWaker::new(data, &VTABLE)
+}
+
+fn wake_raw(data: *const ()) {
+    crate::context::wake(Token(data.addr() as u64));
+}
+
+fn drop_raw(_: *const ()) {}
+
+/// The waker of a task slot.
+pub(crate) fn waker(token: Token) -> Waker {
+    let raw = RawWaker::new(std::ptr::without_provenance(token.0 as usize), &VTABLE);
+    // SAFETY: `Waker::from_raw` requires the vtable functions to uphold the
+    // `RawWaker` contract for this data pointer. The pointer is an integer
+    // (no provenance) that no function dereferences: `clone_raw` returns the
+    // same word with the same vtable, `drop_raw` does nothing (there is no
+    // resource to release), and `wake_raw` only decodes the integer and looks
+    // the simulation up in thread-local state, which is sound on any thread.
+    // So every function is thread-safe, as `Waker: Send + Sync` requires.
+    unsafe { Waker::from_raw(raw) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip() {
+        let t = Token::new(0xBEEF, MAX_TASKS - 1, 0x00AB_CDEF);
+        assert_eq!(t.tag(), 0xBEEF);
+        assert_eq!(t.index(), MAX_TASKS - 1);
+        assert_eq!(t.generation(), 0x00AB_CDEF);
+        assert!(
+            t.matches(0x01AB_CDEF),
+            "only the low 24 generation bits are kept"
+        );
+    }
+
+    #[test]
+    fn wakers_of_one_token_will_wake_each_other() {
+        let a = waker(Token::new(1, 2, 3));
+        let b = a.clone();
+        assert!(a.will_wake(&b));
+        assert!(!a.will_wake(&waker(Token::new(1, 2, 4))));
+    }
+}

@@ -1,0 +1,184 @@
+//! Deterministic simulation testing for async Rust.
+//!
+//! detsim runs async code on a seeded, single-threaded executor with a
+//! virtual clock. Every nondeterministic choice (which task runs next, which
+//! of two timers due at the same instant fires first, every random number)
+//! is a draw from one seeded source, recorded on a [`Tape`]. A run is a pure
+//! function of its seed: a failing schedule replays exactly, as often as you
+//! like.
+//!
+//! # A first simulation
+//!
+//! ```
+//! use std::time::Duration;
+//! use detsim::{Sim, spawn, time};
+//!
+//! let mut sim = Sim::builder().seed(7).build();
+//! let out = sim.run(async {
+//!     let slow = spawn(async {
+//!         time::sleep(Duration::from_secs(3)).await;
+//!         "slow"
+//!     });
+//!     let fast = spawn(async { "fast" });
+//!     (fast.await.unwrap(), slow.await.unwrap())
+//! }).unwrap();
+//! assert_eq!(out, ("fast", "slow"));
+//! // Three virtual seconds passed; the test took microseconds.
+//! assert_eq!(sim.now().since_start(), Duration::from_secs(3));
+//! ```
+//!
+//! Same seed, same interleaving, same timestamps, same [`Fingerprint`]:
+//!
+//! ```
+//! # use detsim::Sim;
+//! let fingerprint = |seed| {
+//!     let mut sim = Sim::builder().seed(seed).build();
+//!     sim.run(async {
+//!         let tasks: Vec<_> = (0..4).map(|i| detsim::spawn(async move {
+//!             detsim::yield_now().await;
+//!             i
+//!         })).collect();
+//!         for t in tasks { t.await.unwrap(); }
+//!     }).unwrap();
+//!     sim.fingerprint()
+//! };
+//! assert_eq!(fingerprint(7), fingerprint(7));
+//! assert_ne!(fingerprint(7), fingerprint(8));
+//! ```
+//!
+//! # Finding a bug by sweeping seeds
+//!
+//! Each seed is one schedule. A race that needs an unlucky interleaving
+//! shows up on some seeds, and the seed is all it takes to see it again:
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use detsim::Sim;
+//!
+//! // Read-modify-write with an await in between: a lost update.
+//! async fn racy_counter() -> u32 {
+//!     let counter = Arc::new(Mutex::new(0));
+//!     let mut tasks = Vec::new();
+//!     for _ in 0..2 {
+//!         let counter = counter.clone();
+//!         tasks.push(detsim::spawn(async move {
+//!             let seen = *counter.lock().unwrap();
+//!             detsim::yield_now().await;
+//!             *counter.lock().unwrap() = seen + 1;
+//!         }));
+//!     }
+//!     for t in tasks { t.await.unwrap(); }
+//!     let n = *counter.lock().unwrap();
+//!     n
+//! }
+//!
+//! let failing = (0..100u64).find(|&seed| {
+//!     Sim::builder().seed(seed).build().run(racy_counter()).unwrap() != 2
+//! });
+//! let seed = failing.expect("some schedule loses an update");
+//! // Replaying the seed gives the same lost update.
+//! assert_eq!(Sim::builder().seed(seed).build().run(racy_counter()).unwrap(), 1);
+//! ```
+//!
+//! # Time
+//!
+//! Time is virtual ([`time::Instant`], nanosecond resolution) and moves
+//! only when nothing is runnable: the clock jumps to the next timer. Code
+//! between two awaits takes no time. [`time::sleep`], [`time::timeout`] and
+//! [`time::interval`] work as in tokio.
+//!
+//! To own the clock, as asynctest's `ClockedTestCase` does, turn
+//! auto-advance off and call [`time::advance`]: timers due in the window fire
+//! at their exact deadlines, in order, with woken tasks running in between,
+//! and the clock ends exactly at `now + d`.
+//!
+//! ```
+//! use std::time::Duration;
+//! use std::sync::{Arc, Mutex};
+//! use detsim::{Sim, time};
+//!
+//! let mut sim = Sim::builder().auto_advance(false).build();
+//! sim.run(async {
+//!     let log = Arc::new(Mutex::new(Vec::new()));
+//!     let l = log.clone();
+//!     let _ticker = detsim::spawn(async move {
+//!         time::sleep(Duration::from_secs(2)).await;
+//!         l.lock().unwrap().push(time::Instant::now().since_start().as_secs());
+//!         time::sleep(Duration::from_secs(1)).await; // due at t=3
+//!         l.lock().unwrap().push(time::Instant::now().since_start().as_secs());
+//!     });
+//!     time::advance(Duration::from_secs(3)).await;
+//!     assert_eq!(*log.lock().unwrap(), [2, 3]);
+//!     assert_eq!(time::Instant::now().since_start(), Duration::from_secs(3));
+//! }).unwrap();
+//! ```
+//!
+//! # Nodes
+//!
+//! A [`node::Node`] is a named group of tasks standing for one machine:
+//! kill it (its tasks are dropped, destructors run), restart it (its init
+//! closure runs again), pause and resume it.
+//!
+//! ```
+//! use std::time::Duration;
+//! use detsim::{Sim, node::Node, time};
+//!
+//! let mut sim = Sim::builder().build();
+//! sim.run(async {
+//!     let server = Node::builder("server")
+//!         .init(|| async {
+//!             loop { time::sleep(Duration::from_millis(100)).await; }
+//!         })
+//!         .build();
+//!     time::sleep(Duration::from_secs(1)).await;
+//!     server.kill();
+//!     server.restart();
+//!     assert_eq!(server.restarts(), 1);
+//!     server.kill();
+//! }).unwrap();
+//! ```
+//!
+//! # When a run fails
+//!
+//! [`Sim::run`] returns a [`Failure`]: a panic (in the main future, or in a
+//! task whose `JoinHandle` nobody awaited), a deadlock (listing the blocked
+//! tasks with their names, nodes and spawn locations), the virtual-time or
+//! step limit, or, in strict mode, tasks and timers left behind. It carries
+//! the seed, the tape and the fingerprint.
+//!
+//! ```
+//! let mut sim = detsim::Sim::builder().seed(3).build();
+//! let failure = sim.run(async {
+//!     let (_tx, rx) = futures::channel::oneshot::channel::<()>();
+//!     let waiter = detsim::task::Builder::new().name("waiter").spawn(rx);
+//!     waiter.await.unwrap().unwrap(); // nobody will ever send
+//! }).unwrap_err();
+//! assert!(failure.is_deadlock());
+//! assert!(failure.to_string().contains("'waiter'"));
+//! ```
+//!
+//! # Replaying and checking determinism
+//!
+//! [`Builder::tape`] replays a recorded run draw for draw;
+//! [`Builder::check_determinism`] runs a seed twice and, if the runs differ
+//! (a `HashMap` iteration order, the real clock), names the first event
+//! where they parted.
+//!
+//! # Rules for code under simulation
+//!
+//! * Use [`rand`] instead of OS randomness, [`time`] instead of
+//!   `std::time`/`tokio::time`.
+//! * Do not iterate a `std::collections::HashMap` with its random hasher
+//!   where the order can change the schedule; use `BTreeMap` or a fixed
+//!   hasher.
+//! * Do not start OS threads inside a simulation; a wake from another
+//!   thread is delivered but reported ([`Report::foreign_wakes`]).
+//! * Executor-agnostic primitives (futures' channels, `async-lock`,
+//!   `tokio::sync`) work unchanged.
+
+pub use sim_core::{
+    ArmedTimer, Builder, ConfigError, DEFAULT_MAX_STEPS, DEFAULT_PCT_STEPS, DEFAULT_SLOW_POLL,
+    DEFAULT_TIME_LIMIT, Divergence, Failure, FailureKind, Fingerprint, ForeignWake, Hygiene,
+    JoinHandle, Report, Scheduler, Sim, SlowPoll, Tape, node, rand, spawn, spawn_blocking,
+    spawn_local, task, time, yield_now,
+};
