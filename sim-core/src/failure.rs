@@ -52,8 +52,9 @@ impl fmt::Display for FailureKind {
 /// A failed run: what went wrong, where, and the seed, tape and
 /// fingerprint that reproduce it.
 ///
-/// `Display` (and `Debug`, so `.unwrap()` prints it well) renders a report
-/// that starts with one headline line.
+/// `Display` renders a report that starts with one headline line; `Debug`
+/// (what `.unwrap()` prints) adds the panic's backtrace when
+/// `RUST_BACKTRACE` asked for one.
 ///
 /// # Example
 ///
@@ -172,7 +173,7 @@ impl Failure {
     ///
     /// ```
     /// let mut sim = sim_core::Sim::builder().strict(true).build();
-    /// let f = sim.run(async { let _ = sim_core::spawn(std::future::pending::<()>()); }).unwrap_err();
+    /// let f = sim.run(async { sim_core::spawn(std::future::pending::<()>()); }).unwrap_err();
     /// assert!(f.is_hygiene());
     /// ```
     pub fn is_hygiene(&self) -> bool {
@@ -323,7 +324,7 @@ impl Failure {
     ///
     /// ```
     /// let mut sim = sim_core::Sim::builder().strict(true).build();
-    /// let f = sim.run(async { let _ = sim_core::spawn(std::future::pending::<()>()); }).unwrap_err();
+    /// let f = sim.run(async { sim_core::spawn(std::future::pending::<()>()); }).unwrap_err();
     /// assert_eq!(f.hygiene().unwrap().live_tasks().len(), 1);
     /// ```
     pub fn hygiene(&self) -> Option<&Hygiene> {
@@ -344,7 +345,11 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &*self.0;
-        writeln!(f, "detsim: {}", i.headline)?;
+        let mut headline = i.headline.lines();
+        writeln!(f, "detsim: {}", headline.next().unwrap_or_default())?;
+        for line in headline {
+            writeln!(f, "    {line}")?;
+        }
         for line in &i.details {
             writeln!(f, "  {line}")?;
         }
@@ -370,19 +375,20 @@ impl fmt::Display for Failure {
             i.steps,
             i.fingerprint,
             seed = i.seed,
-        )?;
-        if let Some(bt) = &i.backtrace {
-            write!(f, "\n  backtrace:\n{bt}")?;
-        }
-        Ok(())
+        )
     }
 }
 
 impl fmt::Debug for Failure {
-    /// The same report as `Display`, so `.unwrap()` shows it readably.
+    /// The `Display` report, plus the panic's backtrace when one was
+    /// captured, so `.unwrap()` shows everything.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f)?;
-        fmt::Display::fmt(self, f)
+        fmt::Display::fmt(self, f)?;
+        if let Some(bt) = &self.0.backtrace {
+            write!(f, "\n  backtrace:\n{bt}")?;
+        }
+        Ok(())
     }
 }
 

@@ -19,7 +19,7 @@ use std::fmt;
 /// println!("{}", sim.fingerprint()); // 0x… (16 hex digits)
 /// assert_eq!(sim.fingerprint().to_string().len(), 18);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Fingerprint(pub(crate) u64);
 
 impl Fingerprint {

@@ -19,7 +19,7 @@ use crate::task::TaskInfo;
 /// ```
 /// let mut sim = sim_core::Sim::builder().build();
 /// sim.run(async {
-///     let _ = sim_core::spawn(std::future::pending::<()>());
+///     sim_core::spawn(std::future::pending::<()>());
 /// }).unwrap();
 /// let hygiene = sim.report().hygiene().clone();
 /// assert!(!hygiene.is_clean());
@@ -98,7 +98,7 @@ impl fmt::Display for Hygiene {
 /// use std::time::Duration;
 /// let mut sim = sim_core::Sim::builder().build();
 /// sim.run(async {
-///     let _ = sim_core::spawn(sim_core::time::sleep(Duration::from_secs(9)));
+///     sim_core::spawn(sim_core::time::sleep(Duration::from_secs(9)));
 ///     sim_core::yield_now().await;
 /// }).unwrap();
 /// let report = sim.report();

@@ -33,7 +33,9 @@ pub(crate) struct RawHandle {
 ///
 /// The handle is plain data (simulation, slot, generation): it is `Send`
 /// when `T` is, and using it outside its simulation panics with a clear
-/// message instead of touching another simulation's state.
+/// message instead of touching another simulation's state. Like tokio's, it
+/// is not `#[must_use]`: the task runs whether or not anyone awaits it, so
+/// `spawn(fut);` is the way to start a fire-and-forget task.
 ///
 /// # Example
 ///
@@ -48,7 +50,6 @@ pub(crate) struct RawHandle {
 ///     assert!(h.await.unwrap_err().is_cancelled());
 /// }).unwrap();
 /// ```
-#[must_use = "dropping a JoinHandle detaches the task; await it, or bind it to `_` to detach on purpose"]
 pub struct JoinHandle<T> {
     raw: RawHandle,
     done: bool,
