@@ -157,8 +157,7 @@ fn watch_loop() {
             .min()
             .unwrap_or(Duration::from_millis(25))
             .clamp(Duration::from_millis(1), Duration::from_millis(250));
-        // determinism: ok (diagnostics only)
-        let now = Instant::now();
+        let now = Instant::now(); // determinism: ok (diagnostics only)
         for b in &beacons {
             b.check(now);
         }

@@ -1,0 +1,245 @@
+//! The detsim demo: a seed sweep that finds a real concurrency bug.
+//!
+//! A ticket booth sells `SEATS` seats to more buyers than that. Each buyer
+//! checks that a seat is left, pays (which takes a while: an `.await`), and
+//! only then takes the seat. Check-then-act across an await is an atomicity
+//! violation: two buyers can both see the last seat. Whether they do depends
+//! on the interleaving, which is exactly what a seed decides.
+//!
+//! ```text
+//! cargo run --release --example ticket_booth                 # sweep seeds 0..1000
+//! cargo run --release --example ticket_booth -- --seeds 5000 # a bigger sweep
+//! cargo run --release --example ticket_booth -- --seed 0x2a  # replay one seed, with its story
+//! cargo run --release --example ticket_booth -- --fixed      # the fixed booth passes the sweep
+//! ```
+
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use detsim::time::{self, Instant};
+use detsim::{Failure, Fingerprint, Sim, rand, task};
+
+const SEATS: u32 = 10;
+const BUYERS: u32 = 12;
+const ARRIVALS_MS: u64 = 4_000;
+
+#[derive(Default)]
+struct Booth {
+    sold: u32,
+    /// Seats promised but not yet paid for (the fixed booth reserves).
+    reserved: u32,
+    story: Vec<String>,
+}
+
+fn note(booth: &Mutex<Booth>, line: String) {
+    let at = Instant::now().since_start().as_millis();
+    booth
+        .lock()
+        .unwrap()
+        .story
+        .push(format!("{at:>5} ms  {line}"));
+}
+
+async fn buyer(id: u32, booth: Arc<Mutex<Booth>>, fixed: bool) {
+    // Buyers arrive over a few seconds and take 5–25 ms to pay.
+    time::sleep(Duration::from_millis(rand::gen_range(0..ARRIVALS_MS))).await;
+    let me = format!("buyer-{id}");
+    let available = {
+        let mut b = booth.lock().unwrap();
+        let left = SEATS.saturating_sub(b.sold + b.reserved);
+        if fixed && left > 0 {
+            b.reserved += 1; // the fix: take the seat before awaiting
+        }
+        left > 0
+    };
+    if !available {
+        note(&booth, format!("{me} finds the booth sold out"));
+        return;
+    }
+    note(&booth, format!("{me} sees a free seat and starts paying"));
+    time::sleep(Duration::from_millis(rand::gen_range(5..25))).await;
+    let mut b = booth.lock().unwrap();
+    if fixed {
+        b.reserved -= 1;
+    }
+    b.sold += 1;
+    let sold = b.sold;
+    drop(b);
+    note(&booth, format!("{me} paid: seat {sold} of {SEATS} sold"));
+}
+
+/// One simulated sale; fails (panics) if more seats are sold than exist.
+async fn sale(booth: Arc<Mutex<Booth>>, fixed: bool) {
+    let mut buyers = Vec::new();
+    for id in 0..BUYERS {
+        let b = booth.clone();
+        buyers.push(
+            task::Builder::new()
+                .name(format!("buyer-{id}"))
+                .spawn(buyer(id, b, fixed)),
+        );
+    }
+    for b in buyers {
+        b.await.unwrap();
+    }
+    let sold = booth.lock().unwrap().sold;
+    assert!(
+        sold <= SEATS,
+        "oversold: {sold} tickets sold for {SEATS} seats"
+    );
+}
+
+struct Outcome {
+    result: Result<(), Failure>,
+    fingerprint: Fingerprint,
+    story: Vec<String>,
+    sim: Sim,
+}
+
+fn run(seed: u64, fixed: bool) -> Outcome {
+    let booth = Arc::new(Mutex::new(Booth::default()));
+    let mut sim = Sim::builder().seed(seed).build();
+    let result = sim.run(sale(booth.clone(), fixed));
+    let story = std::mem::take(&mut booth.lock().unwrap().story);
+    Outcome {
+        result,
+        fingerprint: sim.fingerprint(),
+        story,
+        sim,
+    }
+}
+
+enum Mode {
+    Sweep { seeds: u64 },
+    Replay { seed: u64 },
+}
+
+fn parse_seed(text: &str) -> Result<u64, String> {
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    };
+    parsed.map_err(|_| format!("`{text}` is not a seed: give a decimal (42) or 0x-hex (0x2a) u64"))
+}
+
+fn parse_args() -> Result<(Mode, bool), String> {
+    let mut mode = Mode::Sweep { seeds: 1_000 };
+    let mut fixed = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seeds" => {
+                let v = args
+                    .next()
+                    .ok_or("--seeds needs a count, e.g. --seeds 5000")?;
+                let seeds = v.parse().ok().filter(|&n| n > 0).ok_or(format!(
+                    "`{v}` is not a seed count: give a positive integer"
+                ))?;
+                mode = Mode::Sweep { seeds };
+            }
+            "--seed" => {
+                let v = args.next().ok_or("--seed needs a seed, e.g. --seed 0x2a")?;
+                mode = Mode::Replay {
+                    seed: parse_seed(&v)?,
+                };
+            }
+            "--fixed" => fixed = true,
+            "-h" | "--help" => {
+                println!(
+                    "usage: ticket_booth [--seeds N | --seed S] [--fixed]\n  \
+                     --seeds N  sweep seeds 0..N (default 1000)\n  \
+                     --seed S   replay one seed (decimal or 0x-hex) and tell its story\n  \
+                     --fixed    use the booth that reserves the seat before paying"
+                );
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument `{other}`; try --help")),
+        }
+    }
+    Ok((mode, fixed))
+}
+
+fn replay_command(seed: u64, fixed: bool) -> String {
+    let fixed = if fixed { " --fixed" } else { "" };
+    format!("cargo run --release --example ticket_booth -- --seed {seed:#x}{fixed}")
+}
+
+fn sweep(seeds: u64, fixed: bool) -> ExitCode {
+    let booth = if fixed { "fixed" } else { "racy" };
+    println!(
+        "detsim demo: a {booth} ticket booth sells {SEATS} seats to {BUYERS} buyers \
+         (check a seat, await payment, then take it)"
+    );
+    println!("sweeping seeds 0..{seeds}: one schedule per seed, every choice drawn from the seed");
+    // determinism: ok (wall time of the sweep itself, for the summary line)
+    let started = std::time::Instant::now();
+    let mut interleavings = BTreeSet::new();
+    let mut failing = Vec::new();
+    for seed in 0..seeds {
+        let outcome = run(seed, fixed);
+        interleavings.insert(outcome.fingerprint);
+        if let Err(f) = outcome.result {
+            failing.push((seed, f));
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "  {seeds} seeds in {secs:.2} s ({:.0} seeds/s): {} distinct interleavings",
+        seeds as f64 / secs,
+        interleavings.len()
+    );
+    let Some((seed, failure)) = failing.first() else {
+        println!("  the invariant \"sold <= {SEATS}\" held on every seed");
+        return ExitCode::SUCCESS;
+    };
+    println!(
+        "  the invariant \"sold <= {SEATS}\" broke on {} of {seeds} seeds; the first is seed {seed} ({seed:#x})\n",
+        failing.len()
+    );
+    println!("{failure}\n");
+    // The seed is the whole schedule: running it again fails identically.
+    let again = run(*seed, fixed);
+    let same = again.result.as_ref().err().map(Failure::message) == Some(failure.message())
+        && again.fingerprint == failure.fingerprint();
+    println!(
+        "replayed seed {seed:#x}: {}",
+        if same {
+            "same failure, same fingerprint"
+        } else {
+            "DIFFERENT (nondeterminism!)"
+        }
+    );
+    println!("see how it happened:\n  {}", replay_command(*seed, fixed));
+    ExitCode::FAILURE
+}
+
+fn replay(seed: u64, fixed: bool) -> ExitCode {
+    let outcome = run(seed, fixed);
+    println!("seed {seed:#x}: what happened, in virtual time\n");
+    for line in &outcome.story {
+        println!("  {line}");
+    }
+    match outcome.result {
+        Ok(()) => {
+            println!("\nno oversell on this seed\n  {}", outcome.sim.report());
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            println!("\n{failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match parse_args() {
+        Ok((Mode::Sweep { seeds }, fixed)) => sweep(seeds, fixed),
+        Ok((Mode::Replay { seed }, fixed)) => replay(seed, fixed),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
