@@ -152,3 +152,98 @@ fn a_failed_simulation_refuses_further_runs() {
     assert!(again.is_panic());
     assert!(again.message().contains("already failed"), "{again}");
 }
+
+#[test]
+fn a_panic_payload_with_a_waker_inside_is_dropped_safely() {
+    // The payload owns a oneshot sender; dropping it wakes the receiver's
+    // task, which must not happen inside the runtime's bookkeeping.
+    let mut sim = Sim::builder().build();
+    let failure = sim
+        .run(async {
+            let (tx, rx) = futures::channel::oneshot::channel::<()>();
+            let waiter = spawn(async move { rx.await.is_err() });
+            let h = spawn(async move { std::panic::panic_any(tx) });
+            while !h.is_finished() {
+                detsim::yield_now().await;
+            }
+            drop(h);
+            waiter.await.unwrap()
+        })
+        .unwrap_err();
+    assert!(failure.is_panic(), "{failure}");
+    assert!(
+        failure
+            .to_string()
+            .contains("dropped without being awaited")
+    );
+}
+
+#[test]
+fn a_resumed_panic_keeps_its_own_message() {
+    let mut sim = Sim::builder().build();
+    let failure = sim
+        .run(async {
+            let e = spawn(async { panic!("the real bug") }).await.unwrap_err();
+            let _ = std::panic::catch_unwind(|| panic!("expected, swallowed"));
+            std::panic::resume_unwind(e.into_panic());
+        })
+        .unwrap_err();
+    assert_eq!(failure.message(), "the real bug");
+}
+
+#[test]
+fn a_double_panic_prints_both_messages_before_the_abort() {
+    if common::is_child() {
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("second: a destructor panicked while unwinding");
+            }
+        }
+        let mut sim = Sim::builder().build();
+        let _ = sim.run(async {
+            let _bomb = Bomb;
+            panic!("first: the main future panicked");
+        });
+        return;
+    }
+    let (ok, stderr) = common::run_child("a_double_panic_prints_both_messages_before_the_abort");
+    assert!(!ok, "the process aborts");
+    assert!(
+        stderr.contains("first: the main future panicked"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("second: a destructor panicked"), "{stderr}");
+}
+
+#[test]
+fn a_destructor_panicking_when_the_sim_is_dropped_is_reported() {
+    if common::is_child() {
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("guard exploded at teardown");
+            }
+        }
+        let mut sim = Sim::builder().build();
+        sim.run(async {
+            task::Builder::new().name("holder").spawn(async {
+                let _bomb = Bomb;
+                std::future::pending::<()>().await;
+            });
+            detsim::yield_now().await;
+        })
+        .unwrap();
+        drop(sim);
+        return;
+    }
+    let (ok, stderr) =
+        common::run_child("a_destructor_panicking_when_the_sim_is_dropped_is_reported");
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("while the simulation was being dropped"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("guard exploded at teardown"), "{stderr}");
+    assert!(stderr.contains("'holder'"), "{stderr}");
+}

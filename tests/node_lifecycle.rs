@@ -208,3 +208,41 @@ fn task_and_node_ids_are_per_simulation() {
         "a second simulation starts from zero again"
     );
 }
+
+#[test]
+fn a_restart_from_a_destructor_during_a_restart_boots_once() {
+    let boots = Arc::new(AtomicU32::new(0));
+    let mut sim = Sim::builder().build();
+    let b = boots.clone();
+    sim.run(async move {
+        struct RestartOnDrop(Node);
+        impl Drop for RestartOnDrop {
+            fn drop(&mut self) {
+                self.0.restart();
+            }
+        }
+        let b2 = b.clone();
+        let n = Node::builder("n")
+            .init(move || {
+                let b = b2.clone();
+                async move {
+                    b.fetch_add(1, Ordering::SeqCst);
+                    std::future::pending::<()>().await;
+                }
+            })
+            .build();
+        time::sleep(Duration::from_millis(1)).await;
+        let guard = RestartOnDrop(n);
+        n.spawn(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        });
+        time::sleep(Duration::from_millis(1)).await;
+        n.restart();
+        time::sleep(Duration::from_millis(1)).await;
+        assert_eq!(b.load(Ordering::SeqCst), 2, "booted once more, not twice");
+        assert_eq!(n.restarts(), 1);
+        n.kill();
+    })
+    .unwrap();
+}

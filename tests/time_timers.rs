@@ -201,3 +201,40 @@ fn wall_clock_starts_at_a_seeded_epoch() {
     assert_eq!(now, fixed);
     assert_eq!(sim.tape().len(), 0, "a fixed epoch draws nothing");
 }
+
+#[test]
+fn delay_shifts_the_schedule_by_the_lateness_as_tokio_does() {
+    let mut sim = Sim::builder().build();
+    let ticks = sim
+        .run(async {
+            let mut iv = time::interval(Duration::from_secs(10));
+            iv.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            let mut seen = vec![iv.tick().await];
+            time::sleep(Duration::from_secs(15)).await;
+            seen.push(iv.tick().await); // due at 10, late by 5
+            seen.push(iv.tick().await); // 15 + 10
+            seen.iter()
+                .map(|t| t.since_start().as_secs())
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    assert_eq!(ticks, [0, 10, 25]);
+}
+
+#[test]
+fn an_interval_nobody_polls_leaves_no_timer_behind() {
+    let mut sim = Sim::builder().build();
+    let failure = sim
+        .run(async {
+            let mut iv = time::interval(Duration::from_secs(60));
+            iv.tick().await;
+            let (_tx, rx) = futures::channel::oneshot::channel::<()>();
+            let _ = rx.await;
+            drop(iv);
+        })
+        .unwrap_err();
+    assert!(failure.is_deadlock());
+    // Found at once: no jump to the interval's next deadline.
+    assert_eq!(failure.time(), Instant::ZERO);
+    assert_eq!(failure.steps(), 1);
+}

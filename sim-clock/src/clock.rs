@@ -349,7 +349,11 @@ impl Clock {
             let fired = timers.fire_at(at, &mut wakers);
             drop(timers);
             if fired > 0 {
-                shuffle(&mut wakers, draw);
+                // Orders only matter between different tasks: timers that
+                // all wake one task (`join!(sleep(a), sleep(a))`) draw nothing.
+                if !wakers.iter().all(|w| w.will_wake(&wakers[0])) {
+                    shuffle(&mut wakers, draw);
+                }
                 (fired, 0)
             } else {
                 let mut advancers = self.advancers.borrow_mut();
@@ -394,19 +398,24 @@ impl Clock {
     // ---- used by Sleep / Advance ----
 
     pub(crate) fn insert_timer(&self, deadline: u64, waker: &Waker) -> TimerKey {
+        let waker = waker.clone();
         self.timers
             .borrow_mut()
-            .insert(deadline, waker.clone(), self.owner.get())
+            .insert(deadline, waker, self.owner.get())
     }
 
     pub(crate) fn update_timer_waker(&self, key: TimerKey, waker: &Waker) {
-        self.timers.borrow_mut().update_waker(key, waker);
+        if self.timers.borrow().will_wake(key, waker) {
+            return;
+        }
+        // Clone and drop wakers outside the borrow: both may run user code.
+        let waker = waker.clone();
+        let old = self.timers.borrow_mut().set_waker(key, waker);
+        drop(old);
     }
 
-    pub(crate) fn reset_timer(&self, key: TimerKey, deadline: u64, waker: Option<&Waker>) {
-        self.timers
-            .borrow_mut()
-            .reset(key, deadline, waker.cloned());
+    pub(crate) fn reset_timer(&self, key: TimerKey, deadline: u64) {
+        self.timers.borrow_mut().reset(key, deadline);
     }
 
     /// Frees a timer slot, returning the waker it held (to wake or drop
@@ -418,27 +427,33 @@ impl Clock {
     pub(crate) fn add_advancer(&self, target: u64, waker: &Waker) -> u64 {
         let id = self.next_advancer.get();
         self.next_advancer.set(id + 1);
-        self.advancers.borrow_mut().push(Advancer {
-            id,
-            target,
-            waker: Some(waker.clone()),
-        });
+        let waker = Some(waker.clone());
+        self.advancers
+            .borrow_mut()
+            .push(Advancer { id, target, waker });
         id
     }
 
     /// Updates a pending advancer's waker; `false` if it was released.
     pub(crate) fn poll_advancer(&self, id: u64, waker: &Waker) -> bool {
-        let mut advancers = self.advancers.borrow_mut();
-        match advancers.iter_mut().find(|a| a.id == id) {
-            Some(a) => {
-                match &mut a.waker {
-                    Some(w) if w.will_wake(waker) => {}
-                    w => *w = Some(waker.clone()),
-                }
-                true
+        let same = {
+            let advancers = self.advancers.borrow();
+            match advancers.iter().find(|a| a.id == id) {
+                None => return false,
+                Some(a) => a.waker.as_ref().is_some_and(|w| w.will_wake(waker)),
             }
-            None => false,
+        };
+        if !same {
+            let waker = waker.clone();
+            let old = self
+                .advancers
+                .borrow_mut()
+                .iter_mut()
+                .find(|a| a.id == id)
+                .and_then(|a| a.waker.replace(waker));
+            drop(old);
         }
+        true
     }
 
     pub(crate) fn remove_advancer(&self, id: u64) {
@@ -471,7 +486,17 @@ fn shuffle(v: &mut [Waker], draw: &mut dyn FnMut(u64) -> u64) {
 /// assert!(!sim_clock::is_current());
 /// ```
 pub fn is_current() -> bool {
-    CURRENT.with(|c| c.borrow().is_some())
+    CURRENT.try_with(|c| c.borrow().is_some()).unwrap_or(false)
+}
+
+/// Whether this thread can still make a clock current (false only while
+/// its thread-locals are being destroyed).
+///
+/// ```
+/// assert!(sim_clock::is_current_available());
+/// ```
+pub fn is_current_available() -> bool {
+    CURRENT.try_with(|_| ()).is_ok()
 }
 
 /// Runs `f` with the current clock.

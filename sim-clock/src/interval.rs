@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::{Instant, Sleep, sleep_until};
 
-/// What an [`Interval`] does with ticks it missed because its task was busy
-/// (awaiting something else) past one or more deadlines.
+/// What an [`Interval`] does when a tick completes late, because its task
+/// was busy (awaiting something else) past the tick's deadline.
 ///
 /// ```
 /// use sim_clock::MissedTickBehavior;
@@ -20,7 +20,8 @@ pub enum MissedTickBehavior {
     /// (ticks at start, start + p, start + 2p, ...).
     #[default]
     Burst,
-    /// Fire one tick now, then schedule the next `period` after now.
+    /// Fire the late tick now, then schedule the next one `period` after
+    /// now: the schedule shifts by the lateness.
     Delay,
     /// Fire one tick now, then return to the original grid, skipping the
     /// missed slots.
@@ -127,15 +128,18 @@ impl Interval {
         let tick = self.next;
         let now = Instant::now();
         self.next = self.next_after(tick, now);
-        // Arm the next deadline in the same slot; if it is due already (a
-        // burst of missed ticks) the next poll completes at once.
-        let _ = self.sleep.rearm(self.next, cx);
+        // Only record the next deadline: its timer is armed when the
+        // interval is polled again, so an interval nobody polls leaves no
+        // timer, no wakeup and no clock jump behind.
+        self.sleep.set_deadline(self.next);
         Poll::Ready(tick)
     }
 
+    /// The deadline after `tick`, completed at `now` (tokio's rules; virtual
+    /// time is exact, so a tick is late only if `now > tick`).
     fn next_after(&self, tick: Instant, now: Instant) -> Instant {
         let on_grid = tick.saturating_add(self.period);
-        if on_grid > now {
+        if now <= tick {
             return on_grid;
         }
         match self.behavior {
@@ -228,6 +232,15 @@ mod tests {
                 Instant::from_nanos(20)
             );
         }
+    }
+
+    #[test]
+    fn a_tick_late_by_less_than_a_period_delays_only_under_delay() {
+        let (tick, now) = (Instant::from_nanos(10), Instant::from_nanos(15));
+        let next = |b| iv(b).next_after(tick, now).as_nanos();
+        assert_eq!(next(MissedTickBehavior::Burst), 20);
+        assert_eq!(next(MissedTickBehavior::Delay), 25);
+        assert_eq!(next(MissedTickBehavior::Skip), 20);
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl Sleep {
                 waker.wake();
             }
         } else {
-            clock.reset_timer(entry.key, deadline.as_nanos(), None);
+            clock.reset_timer(entry.key, deadline.as_nanos());
         }
     }
 
@@ -239,24 +239,11 @@ impl Sleep {
         Poll::Pending
     }
 
-    /// Re-arms an armed sleep in place (used by `Interval`): keeps the slot.
-    pub(crate) fn rearm(&mut self, deadline: Instant, cx: &mut Context<'_>) -> Poll<()> {
-        let clock = clock::with_current("detsim::time::Interval::tick", |c| c.clone());
+    /// Sets a new deadline without arming it (used by `Interval` after a
+    /// tick): the next poll arms it, or completes at once if it is due.
+    pub(crate) fn set_deadline(&mut self, deadline: Instant) {
+        self.disarm();
         self.deadline = Deadline::At(deadline);
-        if clock.now() >= deadline {
-            self.disarm();
-            return Poll::Ready(());
-        }
-        match self.entry {
-            Some(entry) if entry.clock == clock.id() => {
-                clock.reset_timer(entry.key, deadline.as_nanos(), Some(cx.waker()));
-                Poll::Pending
-            }
-            _ => {
-                self.entry = None;
-                self.poll_with(&clock, cx)
-            }
-        }
     }
 }
 

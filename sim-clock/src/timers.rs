@@ -112,27 +112,27 @@ impl TimerQueue {
         slot
     }
 
-    /// Replaces the waker of an armed timer unless it would wake the same task.
-    pub(crate) fn update_waker(&mut self, key: TimerKey, waker: &Waker) {
-        let slot = self.slot_mut(key);
-        match &mut slot.waker {
-            Some(w) if w.will_wake(waker) => {}
-            w => *w = Some(waker.clone()),
-        }
+    /// Whether the timer's waker would wake the same task as `waker`.
+    pub(crate) fn will_wake(&self, key: TimerKey, waker: &Waker) -> bool {
+        let slot = &self.slots[key.idx as usize];
+        slot.generation == key.generation && slot.waker.as_ref().is_some_and(|w| w.will_wake(waker))
     }
 
-    /// Re-arms a timer (armed or fired) for a new deadline; `None` keeps the
-    /// waker it has.
-    pub(crate) fn reset(&mut self, key: TimerKey, deadline: u64, waker: Option<Waker>) {
+    /// Replaces a timer's waker; returns the old one (to drop outside any
+    /// borrow: dropping a waker may run arbitrary code).
+    pub(crate) fn set_waker(&mut self, key: TimerKey, waker: Waker) -> Option<Waker> {
+        self.slot_mut(key).waker.replace(waker)
+    }
+
+    /// Re-arms a timer (armed or fired) for a new deadline, keeping its
+    /// waker.
+    pub(crate) fn reset(&mut self, key: TimerKey, deadline: u64) {
         let seq = self.bump_seq();
         let slot = self.slot_mut(key);
         let was_armed = slot.state == SlotState::Armed;
         slot.state = SlotState::Armed;
         slot.deadline = deadline;
         slot.seq = seq;
-        if waker.is_some() {
-            slot.waker = waker;
-        }
         if !was_armed {
             self.armed += 1;
         }
@@ -301,14 +301,15 @@ mod tests {
     fn reset_moves_the_deadline() {
         let mut q = TimerQueue::default();
         let a = q.insert(5, waker(), 0);
-        q.reset(a, 50, Some(waker()));
+        q.reset(a, 50);
         assert_eq!(q.armed_count(), 1);
         assert_eq!(q.next_deadline(), Some(50));
         let mut out = Vec::new();
         q.fire_at(50, &mut out);
         assert_eq!(out.len(), 1);
         // A fired timer can be re-armed by its Sleep.
-        q.reset(a, 60, Some(waker()));
+        q.set_waker(a, waker());
+        q.reset(a, 60);
         assert_eq!(q.next_deadline(), Some(60));
     }
 

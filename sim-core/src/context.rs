@@ -19,20 +19,26 @@ thread_local! {
 
 /// Makes a runtime (and its clock) current until dropped.
 pub(crate) struct Enter {
-    prev: Option<Rc<Runtime>>,
-    _clock: sim_clock::EnterGuard,
+    prev: Option<Option<Rc<Runtime>>>,
+    _clock: Option<sim_clock::EnterGuard>,
 }
 
 impl Drop for Enter {
     fn drop(&mut self) {
-        let prev = self.prev.take();
-        let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+        if let Some(prev) = self.prev.take() {
+            let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+        }
     }
 }
 
+/// Makes `rt` current. During thread-local destruction (a `Sim` dropped
+/// at thread exit) nothing can be made current; the guard then does
+/// nothing, and destructors that look for the simulation find none.
 pub(crate) fn enter(rt: &Rc<Runtime>) -> Enter {
-    let clock = rt.clock.enter();
-    let prev = CURRENT.with(|c| c.borrow_mut().replace(rt.clone()));
+    let clock = sim_clock::is_current_available().then(|| rt.clock.enter());
+    let prev = CURRENT
+        .try_with(|c| c.borrow_mut().replace(rt.clone()))
+        .ok();
     Enter {
         prev,
         _clock: clock,

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -30,9 +31,13 @@ use crate::failure::{Failure, FailureKind};
 use crate::panic;
 use crate::report::{ArmedTimer, Hygiene, SlowPoll};
 use crate::runtime::{Current, Runtime};
+use crate::sched::Entry;
 use crate::task::TaskInfo;
 use crate::task::table::{Outcome, State};
 use crate::waker::{Token, waker};
+
+/// The clock's owner id while no task runs (matches no task).
+const NO_OWNER: u64 = u64::MAX;
 
 impl Runtime {
     /// Runs `future` as the main task until it finishes or the run fails.
@@ -54,7 +59,7 @@ impl Runtime {
         let result = self.run_loop(main_index, main.as_mut(), &mut output);
         // The main future's destructors run with the simulation current.
         let main_cur = self.current_of(main_index);
-        self.drop_as(main_cur, main);
+        self.drop_as(main_cur, Some(Arc::from("main")), main);
         let result = result.and_then(|()| self.end_of_run(main_index));
         let result = match (result, self.failure.borrow_mut().take()) {
             (Ok(()), None) => Ok(output.expect("the main future finished")),
@@ -98,20 +103,16 @@ impl Runtime {
         }
     }
 
-    /// Pops scheduler entries until a live, queued one.
+    /// The scheduler's pick among the live, queued tasks.
     fn next_runnable(&self) -> Option<u32> {
-        loop {
-            let entry = {
-                let mut sched = self.sched.borrow_mut();
-                let mut choices = self.choices.borrow_mut();
-                sched.pop(&mut choices)?
-            };
-            let tasks = self.tasks.borrow();
-            let slot = tasks.slot(entry.index);
-            if !slot.vacant && slot.state == State::Queued && slot.stamp == entry.stamp {
-                return Some(entry.index);
-            }
-        }
+        let mut sched = self.sched.borrow_mut();
+        let mut choices = self.choices.borrow_mut();
+        let tasks = self.tasks.borrow();
+        let live = |e: Entry| {
+            let slot = tasks.slot(e.index);
+            !slot.vacant && slot.state == State::Queued && slot.stamp == e.stamp
+        };
+        sched.pop(&mut choices, &live).map(|e| e.index)
     }
 
     fn current_of(&self, index: u32) -> Current {
@@ -152,6 +153,7 @@ impl Runtime {
     }
 
     fn end_poll(&self, cur: Current) {
+        self.clock.set_owner(NO_OWNER);
         if let Some(b) = &self.beacon {
             if let Some(real) = b.exit() {
                 let slow = SlowPoll {
@@ -226,36 +228,42 @@ impl Runtime {
                     slot.outcome = Outcome::Returned;
                     slot.cancel = None;
                     let waker = slot.join_waker.take();
-                    let freed = slot.detached.then(|| tasks.remove(index));
+                    let freed = match slot.detached {
+                        true => {
+                            let name = slot.meta.name.clone();
+                            Some((name, tasks.remove(index)))
+                        }
+                        false => None,
+                    };
                     (waker, freed)
                 };
                 self.choices.borrow_mut().event(Event::Finish {
                     task: cur.id.0,
                     how: Finish::Returned,
                 });
-                if let Some(freed) = freed {
-                    self.drop_as(cur, freed);
+                if let Some((name, freed)) = freed {
+                    self.drop_as(cur, name, freed);
                 }
                 if let Some(w) = waker {
                     w.wake();
                 }
             }
             Err((payload, record)) => {
-                self.drop_as(cur, future);
                 let info = self.task_info(index);
+                self.drop_as(cur, info.name.clone(), future);
                 let (waker, failure) = {
                     let mut tasks = self.tasks.borrow_mut();
                     let slot = tasks.slot_mut(index);
                     slot.state = State::Done;
                     slot.cancel = None;
                     if slot.detached {
-                        tasks.remove(index);
+                        let freed = tasks.remove(index);
                         let mut f = Self::panic_failure(info, record, "panicked");
                         f.inner_mut().details.push(
                             "nobody holds its JoinHandle (it was dropped), so the panic fails the run"
                                 .to_owned(),
                         );
-                        (None, Some(f))
+                        (None, Some((f, freed, payload)))
                     } else {
                         slot.outcome = Outcome::Panicked(Box::new((payload, record)));
                         (slot.join_waker.take(), None)
@@ -265,7 +273,9 @@ impl Runtime {
                     task: cur.id.0,
                     how: Finish::Panicked,
                 });
-                if let Some(f) = failure {
+                if let Some((f, freed, payload)) = failure {
+                    let name = f.task().and_then(|t| t.name.clone());
+                    self.drop_as(cur, name, (freed, payload));
                     self.fail(f);
                 }
                 if let Some(w) = waker {
@@ -398,6 +408,7 @@ impl Runtime {
 
     /// After the main future finished: unretrieved panics, hygiene.
     fn end_of_run(&self, main_index: u32) -> Result<(), Failure> {
+        // The main slot holds no user value (its future lives on the stack).
         let freed = self.tasks.borrow_mut().remove(main_index);
         drop(freed);
         let unretrieved = {

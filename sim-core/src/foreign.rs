@@ -11,13 +11,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::thread::ThreadId;
 
-use crate::waker::Token;
+use crate::waker::{TAGS, Token};
 
 #[derive(Default)]
 struct Registry {
-    live: BTreeSet<u16>,
-    next: u16,
-    queued: BTreeMap<u16, Vec<Queued>>,
+    live: BTreeSet<u32>,
+    next: u32,
+    queued: BTreeMap<u32, Vec<Queued>>,
 }
 
 /// One wake delivered from outside the simulation's run.
@@ -43,16 +43,18 @@ fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Allocates a waker tag unused by any live simulation.
-pub(crate) fn register() -> u16 {
+/// Allocates a waker tag unused by any live simulation. Tags are handed out
+/// in order and wrap only after 2^26 simulations.
+pub(crate) fn register() -> u32 {
     let mut r = registry();
     assert!(
-        r.live.len() < usize::from(u16::MAX),
-        "detsim: more than 65535 simulations are alive in this process; drop finished ones"
+        (r.live.len() as u32) < TAGS - 1,
+        "detsim: more than {} simulations are alive in this process; drop finished ones",
+        TAGS - 1
     );
     loop {
         let tag = r.next;
-        r.next = r.next.wrapping_add(1);
+        r.next = (r.next + 1) % TAGS;
         if r.live.insert(tag) {
             return tag;
         }
@@ -60,7 +62,7 @@ pub(crate) fn register() -> u16 {
 }
 
 /// Frees a tag and discards wakes still queued for it.
-pub(crate) fn unregister(tag: u16) {
+pub(crate) fn unregister(tag: u32) {
     let mut r = registry();
     r.live.remove(&tag);
     if let Some(q) = r.queued.remove(&tag) {
@@ -85,7 +87,7 @@ pub(crate) fn push(token: Token) {
 }
 
 /// Takes the wakes queued for `tag` (cheap when nothing is queued anywhere).
-pub(crate) fn take(tag: u16) -> Vec<Queued> {
+pub(crate) fn take(tag: u32) -> Vec<Queued> {
     if PENDING.load(Ordering::Acquire) == 0 {
         return Vec::new();
     }

@@ -6,6 +6,11 @@
 //! instead of printing them: the failure report or `JoinError` carries them,
 //! so a sweep over many seeds does not bury its summary under panic output.
 //! Panics anywhere else go to the previous hook unchanged.
+//!
+//! Whenever the process may be about to abort, nothing is swallowed: under
+//! `panic = "abort"`, and for a panic raised while a recorded one is still
+//! unwinding (a destructor panicking during a panic), the hook prints the
+//! recorded panic and hands the new one to the previous hook.
 
 use std::any::Any;
 use std::backtrace::{Backtrace, BacktraceStatus};
@@ -31,15 +36,28 @@ static INSTALL: Once = Once::new();
 /// Installs the capturing hook (once per process). Called when a
 /// simulation is created, never while panicking.
 pub(crate) fn install_hook() {
+    if std::thread::panicking() {
+        return; // `take_hook` would panic; a later simulation installs it.
+    }
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if CAPTURING.try_with(Cell::get).unwrap_or(false) {
-                let record = record_of(info);
-                let _ = LAST.try_with(|l| *l.borrow_mut() = Some(record));
-            } else {
+            let capturing = CAPTURING.try_with(Cell::get).unwrap_or(false);
+            if !capturing || cfg!(panic = "abort") {
+                previous(info);
+                return;
+            }
+            // A record still waiting means this panic started while that one
+            // unwinds (a panicking destructor: the process aborts next), or
+            // after code caught it itself. Either way, show both.
+            let earlier = LAST.try_with(|l| l.borrow_mut().take()).ok().flatten();
+            if let Some(r) = earlier {
+                let at = r.location.as_deref().unwrap_or("an unknown location");
+                eprintln!("detsim: a simulated task panicked at {at}:\n{}", r.message);
                 previous(info);
             }
+            let record = record_of(info);
+            let _ = LAST.try_with(|l| *l.borrow_mut() = Some(record));
         }));
     });
 }
@@ -67,13 +85,18 @@ pub(crate) fn message_of(payload: &(dyn Any + Send)) -> String {
 /// Runs `f`, catching a panic with its record.
 pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, (Box<dyn Any + Send>, PanicRecord)> {
     let was = CAPTURING.with(|c| c.replace(true));
+    LAST.with(|l| l.borrow_mut().take());
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     CAPTURING.with(|c| c.set(was));
+    // A record left by a panic the code caught itself must not be mistaken
+    // for this one (`resume_unwind` does not run the hook).
+    let recorded = LAST.with(|l| l.borrow_mut().take());
     result.map_err(|payload| {
-        let record = LAST
-            .with(|l| l.borrow_mut().take())
-            .unwrap_or_else(|| PanicRecord {
-                message: message_of(&*payload),
+        let message = message_of(&*payload);
+        let record = recorded
+            .filter(|r| r.message == message)
+            .unwrap_or(PanicRecord {
+                message,
                 location: None,
                 backtrace: None,
             });
@@ -97,5 +120,30 @@ mod tests {
     #[test]
     fn passes_values_through() {
         assert_eq!(catch(|| 5).unwrap(), 5);
+    }
+
+    #[test]
+    fn a_swallowed_panic_does_not_lend_its_record_to_a_resumed_one() {
+        install_hook();
+        let (_, record) = catch(|| {
+            let payload = std::panic::catch_unwind(|| panic!("the real bug")).unwrap_err();
+            let _ = std::panic::catch_unwind(|| panic!("expected, swallowed"));
+            std::panic::resume_unwind(payload);
+        })
+        .unwrap_err();
+        assert_eq!(record.message, "the real bug");
+        assert_eq!(record.location, None, "resumed: the hook never saw it");
+    }
+
+    #[test]
+    fn a_second_panic_in_one_catch_keeps_its_own_record() {
+        install_hook();
+        let (_, record) = catch(|| {
+            let _ = std::panic::catch_unwind(|| panic!("caught inside"));
+            panic!("escapes");
+        })
+        .unwrap_err();
+        assert_eq!(record.message, "escapes");
+        assert!(record.location.is_some());
     }
 }

@@ -60,7 +60,7 @@ pub(crate) struct Diagnostics {
 
 pub(crate) struct Runtime {
     pub(crate) instance: u64,
-    pub(crate) tag: u16,
+    pub(crate) tag: u32,
     pub(crate) config: Builder,
     pub(crate) clock: Rc<Clock>,
     pub(crate) tasks: RefCell<TaskTable>,
@@ -350,9 +350,11 @@ impl Runtime {
         self.finish_cancelled(index, why, future);
     }
 
-    /// Records a cancellation, then drops the future and wakes the joiner.
+    /// Records a cancellation, drops the future (its slot still holds the
+    /// task's name and node), then frees a detached slot and wakes the
+    /// joiner.
     pub(crate) fn finish_cancelled(&self, index: u32, why: Cancel, future: Option<BoxTask>) {
-        let (cur, waker, freed) = {
+        let (cur, generation, name) = {
             let mut tasks = self.tasks.borrow_mut();
             let slot = tasks.slot_mut(index);
             slot.state = State::Done;
@@ -363,18 +365,30 @@ impl Runtime {
                 id: slot.meta.id,
                 node: slot.meta.node,
             };
-            let waker = slot.join_waker.take();
-            let freed = slot.detached.then(|| tasks.remove(index));
-            (cur, waker, freed)
+            (cur, slot.generation, slot.meta.name.clone())
         };
         self.event(Event::Finish {
             task: cur.id.0,
             how: Finish::Cancelled,
         });
         if let Some(f) = future {
-            self.drop_as(cur, f);
+            self.drop_as(cur, name.clone(), f);
         }
-        drop(freed);
+        // The handle may have taken the result while the future dropped.
+        let (waker, freed) = {
+            let mut tasks = self.tasks.borrow_mut();
+            match tasks.get_mut(index, generation) {
+                Some(slot) => {
+                    let waker = slot.join_waker.take();
+                    let freed = slot.detached.then(|| tasks.remove(index));
+                    (waker, freed)
+                }
+                None => (None, None),
+            }
+        };
+        if let Some(freed) = freed {
+            self.drop_as(cur, name, freed);
+        }
         if let Some(w) = waker {
             w.wake();
         }
@@ -382,25 +396,25 @@ impl Runtime {
 
     /// Drops something owned by a task (its future, its output) with that
     /// task current, turning a panicking destructor into a run failure.
-    pub(crate) fn drop_as<T>(&self, cur: Current, value: T) {
+    /// `name` is the task's name, which its slot may no longer hold.
+    pub(crate) fn drop_as<T>(&self, cur: Current, name: Option<Arc<str>>, value: T) {
         let prev = self.current.replace(Some(cur));
         let result = panic::catch(move || drop(value));
         self.current.set(prev);
         if let Err((_payload, record)) = result {
-            let info = self.current_task_info_for(cur);
+            let info = TaskInfo {
+                id: cur.id,
+                name,
+                node: cur.node,
+                node_name: self.nodes.borrow().name(cur.node),
+                spawned_at: Location::caller(),
+            };
             self.fail(Self::panic_failure(
                 info,
                 record,
                 "panicked in a destructor while it was dropped",
             ));
         }
-    }
-
-    fn current_task_info_for(&self, cur: Current) -> TaskInfo {
-        let prev = self.current.replace(Some(cur));
-        let info = self.current_task_info().expect("current was just set");
-        self.current.set(prev);
-        info
     }
 
     pub(crate) fn abort(&self, raw: RawHandle) {
@@ -421,9 +435,21 @@ impl Runtime {
                 .get_mut(raw.index, raw.generation)
                 .expect("detsim: a JoinHandle outlived its task's slot");
             if slot.outcome.is_pending() {
-                match &mut slot.join_waker {
-                    Some(w) if w.will_wake(cx.waker()) => {}
-                    w => *w = Some(cx.waker().clone()),
+                let same = slot
+                    .join_waker
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()));
+                drop(tasks);
+                if !same {
+                    // Clone and drop wakers outside the borrow (user code).
+                    let waker = cx.waker().clone();
+                    let old = self
+                        .tasks
+                        .borrow_mut()
+                        .slot_mut(raw.index)
+                        .join_waker
+                        .replace(waker);
+                    drop(old);
                 }
                 return Poll::Pending;
             }
@@ -466,10 +492,10 @@ impl Runtime {
                 id: slot.meta.id,
                 node: slot.meta.node,
             };
-            let failure = match std::mem::replace(&mut slot.outcome, Outcome::Taken) {
+            let failure = match &slot.outcome {
                 Outcome::Panicked(b) => {
                     let info = self.task_info_of(slot);
-                    let mut f = Self::panic_failure(info, b.1, "panicked");
+                    let mut f = Self::panic_failure(info, b.1.clone(), "panicked");
                     f.inner_mut().details.push(
                         "its JoinHandle was dropped without being awaited, so nobody saw the panic"
                             .to_owned(),
@@ -478,9 +504,11 @@ impl Runtime {
                 }
                 _ => None,
             };
-            (cur, tasks.remove(raw.index), failure)
+            // The output or panic payload leaves with the slot.
+            let name = slot.meta.name.clone();
+            (cur, (name, tasks.remove(raw.index)), failure)
         };
-        self.drop_as(cur, freed);
+        self.drop_as(cur, freed.0, freed.1);
         if let Some(f) = failure {
             self.fail(f);
         }
@@ -577,6 +605,10 @@ impl Runtime {
         let init = {
             let mut nodes = self.nodes.borrow_mut();
             let n = nodes.get_mut(node);
+            if n.alive {
+                // A destructor run by the kill restarted it already.
+                return;
+            }
             n.alive = true;
             n.restarts += 1;
             n.init.clone()
@@ -648,22 +680,39 @@ impl Runtime {
                 self.cancel(index, generation, Cancel::Shutdown);
             }
         }
-        let rest: Vec<(Current, Held)> = {
+        let rest: Vec<(Current, Option<Arc<str>>, Held)> = {
             let mut tasks = self.tasks.borrow_mut();
             let indices: Vec<_> = tasks
                 .occupied()
-                .map(|(i, s)| (i, s.meta.id, s.meta.node))
+                .map(|(i, s)| (i, s.meta.id, s.meta.node, s.meta.name.clone()))
                 .collect();
             indices
                 .into_iter()
-                .map(|(index, id, node)| (Current { index, id, node }, tasks.remove(index)))
+                .map(|(index, id, node, name)| {
+                    (Current { index, id, node }, name, tasks.remove(index))
+                })
                 .collect()
         };
-        for (cur, held) in rest {
-            self.drop_as(cur, held);
+        for (cur, name, held) in rest {
+            self.drop_as(cur, name, held);
         }
         self.clock.clear();
         let inits = self.nodes.borrow_mut().take_inits();
-        let _ = panic::catch(move || drop(inits));
+        if let Err((_, record)) = panic::catch(move || drop(inits)) {
+            let info = TaskInfo {
+                id: TaskId(u64::MAX),
+                name: Some(Arc::from("init closure")),
+                node: MAIN_NODE,
+                node_name: Arc::from("-"),
+                spawned_at: Location::caller(),
+            };
+            self.fail(Self::panic_failure(info, record, "panicked while dropped"));
+        }
+        // Nobody can receive an error from a drop: say it on stderr rather
+        // than lose it.
+        if let Some(f) = self.failure.borrow_mut().take() {
+            let f = self.stamp(f);
+            eprintln!("detsim: while the simulation was being dropped:\n{f}");
+        }
     }
 }

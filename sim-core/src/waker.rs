@@ -1,8 +1,11 @@
 //! Task wakers as plain integers. This module holds all of sim-core's
 //! `unsafe` code: one call to `Waker::from_raw`.
 //!
-//! A waker's data word is a [`Token`]: the simulation's tag, the task's slot
-//! index and the slot's generation, packed into 64 bits. It is never
+//! A waker's data word is a [`Token`]: the simulation's tag (26 bits), the
+//! task's slot index (21 bits) and the slot's generation (17 bits), packed
+//! into 64 bits. Tags are not reused until 2^26 simulations have been
+//! created in the process, so a waker kept past its simulation's end cannot
+//! reach a later simulation in any realistic sweep. It is never
 //! dereferenced, so cloning and dropping are no-ops (no allocation, no
 //! atomics, no reference count) and every vtable function is safe to call
 //! from any thread. `wake` looks up the simulation current on the calling
@@ -16,8 +19,12 @@ use std::task::{RawWaker, RawWakerVTable, Waker};
 #[cfg(not(target_pointer_width = "64"))]
 compile_error!("detsim packs task wakers into a pointer-sized word and needs a 64-bit target");
 
-const INDEX_BITS: u32 = 24;
-const GEN_BITS: u32 = 24;
+const TAG_BITS: u32 = 26;
+const INDEX_BITS: u32 = 21;
+const GEN_BITS: u32 = 17;
+
+/// Number of distinct simulation tags.
+pub(crate) const TAGS: u32 = 1 << TAG_BITS;
 
 /// Most task slots a simulation can hold at once.
 pub(crate) const MAX_TASKS: u32 = 1 << INDEX_BITS;
@@ -27,8 +34,8 @@ pub(crate) const MAX_TASKS: u32 = 1 << INDEX_BITS;
 pub(crate) struct Token(u64);
 
 impl Token {
-    pub(crate) fn new(tag: u16, index: u32, generation: u32) -> Token {
-        debug_assert!(index < MAX_TASKS);
+    pub(crate) fn new(tag: u32, index: u32, generation: u32) -> Token {
+        debug_assert!(index < MAX_TASKS && tag < TAGS);
         let generation = u64::from(generation) & ((1 << GEN_BITS) - 1);
         Token(
             (u64::from(tag) << (INDEX_BITS + GEN_BITS))
@@ -37,15 +44,15 @@ impl Token {
         )
     }
 
-    pub(crate) fn tag(self) -> u16 {
-        (self.0 >> (INDEX_BITS + GEN_BITS)) as u16
+    pub(crate) fn tag(self) -> u32 {
+        (self.0 >> (INDEX_BITS + GEN_BITS)) as u32
     }
 
     pub(crate) fn index(self) -> u32 {
         ((self.0 >> GEN_BITS) & ((1 << INDEX_BITS) - 1)) as u32
     }
 
-    /// The low 24 bits of the slot's generation.
+    /// The low bits of the slot's generation.
     pub(crate) fn generation(self) -> u32 {
         (self.0 & ((1 << GEN_BITS) - 1)) as u32
     }
@@ -87,13 +94,13 @@ mod tests {
 
     #[test]
     fn tokens_round_trip() {
-        let t = Token::new(0xBEEF, MAX_TASKS - 1, 0x00AB_CDEF);
-        assert_eq!(t.tag(), 0xBEEF);
+        let t = Token::new(TAGS - 1, MAX_TASKS - 1, 0x1_ABCD);
+        assert_eq!(t.tag(), TAGS - 1);
         assert_eq!(t.index(), MAX_TASKS - 1);
-        assert_eq!(t.generation(), 0x00AB_CDEF);
+        assert_eq!(t.generation(), 0x1_ABCD);
         assert!(
-            t.matches(0x01AB_CDEF),
-            "only the low 24 generation bits are kept"
+            t.matches(0x3_ABCD),
+            "only the low 17 generation bits are kept"
         );
     }
 

@@ -10,3 +10,26 @@ macro_rules! assert_report_snapshot {
         })
     };
 }
+
+/// Runs this test binary again, filtered to one test, with
+/// `DETSIM_TEST_CHILD=1`: for scenarios that end the process (an abort) or
+/// print to stderr outside any test capture. Returns (success, stderr).
+#[allow(dead_code)]
+pub(crate) fn run_child(test: &str) -> (bool, String) {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("DETSIM_TEST_CHILD", "1")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Whether this process is the child of [`run_child`].
+#[allow(dead_code)]
+pub(crate) fn is_child() -> bool {
+    std::env::var_os("DETSIM_TEST_CHILD").is_some()
+}

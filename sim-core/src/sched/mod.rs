@@ -29,8 +29,10 @@ pub(crate) trait Schedule {
     fn spawned(&mut self, _index: u32, _choices: &mut Choices) {}
     /// A task became runnable.
     fn push(&mut self, entry: Entry);
-    /// Removes and returns the task to run next.
-    fn pop(&mut self, choices: &mut Choices) -> Option<Entry>;
+    /// Removes and returns the task to run next, among the entries `live`
+    /// accepts; stale entries (aborted, killed or parked tasks) are
+    /// discarded and never count as a scheduling step.
+    fn pop(&mut self, choices: &mut Choices, live: &dyn Fn(Entry) -> bool) -> Option<Entry>;
 }
 
 /// The scheduling policy of a simulation.

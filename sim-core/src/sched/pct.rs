@@ -55,6 +55,19 @@ impl Pct {
     }
 }
 
+impl Pct {
+    /// The highest-priority live entry; stale ones are dropped.
+    fn pop_live(&mut self, live: &dyn Fn(Entry) -> bool) -> Option<Entry> {
+        while let Some((_, _, index, stamp)) = self.heap.pop() {
+            let entry = Entry { index, stamp };
+            if live(entry) {
+                return Some(entry);
+            }
+        }
+        None
+    }
+}
+
 impl Schedule for Pct {
     fn spawned(&mut self, index: u32, choices: &mut Choices) {
         let p = u64::from(self.depth) + choices.draw(DrawKind::PctPriority, 1 << 32);
@@ -72,10 +85,9 @@ impl Schedule for Pct {
             .push((p, Reverse(self.order), entry.index, entry.stamp));
     }
 
-    fn pop(&mut self, _choices: &mut Choices) -> Option<Entry> {
-        let (_, _, index, stamp) = self.heap.pop()?;
+    fn pop(&mut self, _choices: &mut Choices, live: &dyn Fn(Entry) -> bool) -> Option<Entry> {
+        let mut entry = self.pop_live(live)?;
         self.step += 1;
-        let mut entry = Entry { index, stamp };
         while let Some(&(at, i)) = self.changes.last() {
             if at > self.step {
                 break;
@@ -84,8 +96,7 @@ impl Schedule for Pct {
             if at == self.step {
                 self.priority[entry.index as usize] = u64::from(self.depth - i);
                 self.push(entry);
-                let (_, _, index, stamp) = self.heap.pop().expect("just pushed");
-                entry = Entry { index, stamp };
+                entry = self.pop_live(live).expect("the demoted entry is live");
             }
         }
         Some(entry)
@@ -105,7 +116,7 @@ mod tests {
             p.spawned(i, &mut c);
             p.push(Entry { index: i, stamp: 0 });
         }
-        let order: Vec<_> = std::iter::from_fn(|| p.pop(&mut c))
+        let order: Vec<_> = std::iter::from_fn(|| p.pop(&mut c, &|_| true))
             .map(|e| e.index)
             .collect();
         assert_eq!(order, [0, 1, 2, 3]);
@@ -121,8 +132,8 @@ mod tests {
         p.push(Entry { index: 0, stamp: 0 });
         p.push(Entry { index: 1, stamp: 0 });
         // Task 1 has the higher priority but is demoted at step 1.
-        assert_eq!(p.pop(&mut c).unwrap().index, 0);
-        assert_eq!(p.pop(&mut c).unwrap().index, 1);
+        assert_eq!(p.pop(&mut c, &|_| true).unwrap().index, 0);
+        assert_eq!(p.pop(&mut c, &|_| true).unwrap().index, 1);
         assert_eq!(p.priority[1], 1);
     }
 }

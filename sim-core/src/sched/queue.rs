@@ -29,12 +29,25 @@ impl Schedule for RunQueue {
         self.queue.push_back(entry);
     }
 
-    fn pop(&mut self, choices: &mut Choices) -> Option<Entry> {
-        if !self.random || self.queue.len() <= 1 {
-            return self.queue.pop_front();
+    fn pop(&mut self, choices: &mut Choices, live: &dyn Fn(Entry) -> bool) -> Option<Entry> {
+        let mut purged = false;
+        loop {
+            let entry = if !self.random || self.queue.len() <= 1 {
+                self.queue.pop_front()?
+            } else {
+                let i = choices.draw(DrawKind::Schedule, self.queue.len() as u64);
+                self.queue.swap_remove_front(i as usize)?
+            };
+            if live(entry) {
+                return Some(entry);
+            }
+            // A stale entry: purge them all at once (each is purged once),
+            // so draws are made among live tasks only.
+            if !purged {
+                self.queue.retain(|&e| live(e));
+                purged = true;
+            }
         }
-        let i = choices.draw(DrawKind::Schedule, self.queue.len() as u64);
-        self.queue.swap_remove_front(i as usize)
     }
 }
 
@@ -48,7 +61,24 @@ mod tests {
     }
 
     fn drain(q: &mut RunQueue, c: &mut Choices) -> Vec<u32> {
-        std::iter::from_fn(|| q.pop(c)).map(|e| e.index).collect()
+        std::iter::from_fn(|| q.pop(c, &|_| true))
+            .map(|e| e.index)
+            .collect()
+    }
+
+    #[test]
+    fn stale_entries_are_skipped_and_purged() {
+        let mut q = RunQueue::new(true);
+        entries(6).for_each(|e| q.push(e));
+        let mut c = Choices::new(1, Some(Tape::new(vec![0; 8])), false);
+        let odd = |e: Entry| e.index % 2 == 1;
+        let got: Vec<_> = std::iter::from_fn(|| q.pop(&mut c, &odd))
+            .map(|e| e.index)
+            .collect();
+        assert_eq!(got, [1, 3, 5]);
+        // One draw lands on a stale entry (which purges them all); then
+        // draws are among the 3 live entries only.
+        assert_eq!(c.draws(), 3);
     }
 
     #[test]

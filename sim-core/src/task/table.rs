@@ -85,8 +85,15 @@ pub(crate) struct Slot {
     pub(crate) meta: Meta,
 }
 
-/// What a freed slot still held, to drop outside the table's borrow.
-pub(crate) type Held = (Option<BoxTask>, Option<Waker>);
+/// What a freed slot still held (a future or output, a joiner's waker, a
+/// panic payload): user values, dropped by the caller outside the table's
+/// borrow because their destructors may call back into the runtime.
+#[must_use = "drop it outside the task table's borrow"]
+pub(crate) struct Held {
+    _future: Option<BoxTask>,
+    _waker: Option<Waker>,
+    _outcome: Outcome,
+}
 
 #[derive(Default)]
 pub(crate) struct TaskTable {
@@ -193,10 +200,13 @@ impl TaskTable {
         s.vacant = true;
         s.generation = s.generation.wrapping_add(1);
         s.state = State::Done;
-        s.outcome = Outcome::Taken;
         s.meta.name = None;
         self.free.push(index);
-        (s.future.take(), s.join_waker.take())
+        Held {
+            _future: s.future.take(),
+            _waker: s.join_waker.take(),
+            _outcome: std::mem::replace(&mut s.outcome, Outcome::Taken),
+        }
     }
 
     /// Indices of occupied slots, in index order.
@@ -218,7 +228,7 @@ mod tests {
     fn slots_are_reused_with_a_new_generation() {
         let mut t = TaskTable::default();
         let (i, g, id0) = t.insert(None, NodeId(0), None, Location::caller(), false);
-        t.remove(i);
+        drop(t.remove(i));
         let (j, h, id1) = t.insert(None, NodeId(0), None, Location::caller(), false);
         assert_eq!(i, j);
         assert_ne!(g, h);
