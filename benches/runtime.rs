@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 use detsim::{Scheduler, Sim};
 
 /// Timed repetitions per (workload, runtime); the median is reported.
-const REPS: usize = 7;
+const REPS: usize = 9;
 /// Tasks in `spawn_join`.
 const SPAWN_JOIN_TASKS: u64 = 100_000;
 /// Tasks (one timer each) in `timers`.
@@ -290,7 +290,12 @@ fn run_once(workload: &Workload, rt: Runtime) -> Duration {
 /// Measures `workload` on every runtime in `rts`. The runtimes take turns
 /// within each repetition (detsim, tokio, detsim, tokio, ...), so a burst
 /// of load on a shared machine hits all of them alike.
-fn measure(workload: &Workload, rts: &[Runtime], warmup: bool, reps: usize) -> Vec<Sample> {
+fn measure(
+    workload: &Workload,
+    rts: &[Runtime],
+    warmup: bool,
+    reps: usize,
+) -> Vec<(Sample, Vec<Duration>)> {
     if warmup {
         for &rt in rts {
             run_once(workload, rt);
@@ -304,15 +309,30 @@ fn measure(workload: &Workload, rts: &[Runtime], warmup: bool, reps: usize) -> V
     }
     times
         .into_iter()
-        .map(|mut t| {
+        .map(|per_rep| {
+            let mut t = per_rep.clone();
             t.sort();
-            Sample {
+            let sample = Sample {
                 median: t[t.len() / 2],
                 min: t[0],
                 max: t[t.len() - 1],
-            }
+            };
+            (sample, per_rep)
         })
         .collect()
+}
+
+/// The median over repetitions of `tokio[r] / detsim[r]`: each pair ran
+/// back to back, so a machine that speeds up or slows down between
+/// repetitions (a shared VM does) affects both sides of each ratio alike.
+fn paired_ratio(tokio: &[Duration], detsim: &[Duration]) -> f64 {
+    let mut ratios: Vec<f64> = tokio
+        .iter()
+        .zip(detsim)
+        .map(|(t, d)| t.as_secs_f64() / d.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
 }
 
 /// Whether the filter `f` keeps the row `workload/runtime`: an exact match
@@ -347,8 +367,8 @@ fn main() {
     println!("detsim vs tokio (current_thread, paused clock)");
     println!("command: cargo bench --bench runtime   (machine: see BENCHMARKS.md)");
     println!(
-        "method: {} warm-up + median of {reps} (min..max shown); detsim: Random scheduler, \
-         no step/time limit, other settings default",
+        "method: {} warm-up + median of {reps} (min..max shown), runtimes alternating; detsim: \
+         Random scheduler (Fifo for information), no step/time limit, other settings default",
         if warmup { "1" } else { "no" }
     );
     if scale != 1 {
@@ -378,25 +398,25 @@ fn main() {
             .copied()
             .filter(|&rt| selected(rt))
             .collect();
-        let samples: Vec<(Runtime, Sample)> = rts
+        let samples: Vec<(Runtime, (Sample, Vec<Duration>))> = rts
             .iter()
             .copied()
             .zip(measure(&workload, &rts, warmup, reps))
             .collect();
-        let tokio_ns = samples
+        let tokio_reps = samples
             .iter()
             .find(|(rt, _)| *rt == Runtime::Tokio)
-            .map(|(_, s)| ns_per_op(s.median, workload.ops));
-        for (rt, s) in &samples {
+            .map(|(_, (_, reps))| reps.clone());
+        for (rt, (s, per_rep)) in &samples {
             let ns = ns_per_op(s.median, workload.ops);
             let range = format!(
                 "{:.1}..{:.1}",
                 ns_per_op(s.min, workload.ops),
                 ns_per_op(s.max, workload.ops)
             );
-            let (ratio, target, verdict) = match (rt, tokio_ns) {
+            let (ratio, target, verdict) = match (rt, &tokio_reps) {
                 (Runtime::Detsim(sched), Some(t)) => {
-                    let ratio = t / ns;
+                    let ratio = paired_ratio(t, per_rep);
                     let verdict = if *sched != Scheduler::Random {
                         "(info)"
                     } else if ratio >= workload.target {
@@ -428,7 +448,10 @@ fn main() {
         println!("{:<15} ({} {}s per run)", "", workload.ops, workload.unit);
     }
     println!();
-    println!("ratio = tokio ns/op ÷ detsim ns/op (how many times faster detsim is)");
+    println!(
+        "ratio = median over repetitions of tokio time / detsim time, each pair run back to back \
+         (how many times faster detsim is)"
+    );
     if judged == 0 {
         println!("no target judged (need both a detsim and a tokio row)");
     } else if failed.is_empty() {

@@ -210,18 +210,31 @@ pub(crate) enum NodeEvent {
 }
 
 impl Event {
-    fn words(self) -> [u64; 4] {
+    /// The event folded into one word (a distinct low byte per kind), so
+    /// the fingerprint takes one mix per event.
+    #[inline]
+    fn key(self) -> u64 {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
         match self {
-            Event::Draw { kind, bound, value } => [1, kind.code(), bound, value],
-            Event::Spawn { task, node, name } => [2, task, u64::from(node), name],
-            Event::Poll { task } => [3, task, 0, 0],
-            Event::Finish { task, how } => [4, task, how as u64, 0],
+            Event::Draw { kind, bound, value } => {
+                value.rotate_left(8) ^ bound.wrapping_mul(K) ^ (kind.code() << 4) ^ 1
+            }
+            Event::Spawn { task, node, name } => {
+                (task << 8) ^ u64::from(node).rotate_left(40) ^ name.wrapping_mul(K) ^ 2
+            }
+            Event::Poll { task } => (task << 8) | 3,
+            Event::Finish { task, how } => (task << 8) ^ ((how as u64) << 4) ^ 4,
             Event::Clock {
                 time,
                 timers,
                 advances,
-            } => [5, time, u64::from(timers), u64::from(advances)],
-            Event::Node { node, what } => [6, u64::from(node), what as u64, 0],
+            } => {
+                time.rotate_left(8)
+                    ^ u64::from(timers).wrapping_mul(K)
+                    ^ u64::from(advances).rotate_left(48)
+                    ^ 5
+            }
+            Event::Node { node, what } => (u64::from(node) << 8) ^ ((what as u64) << 40) ^ 6,
         }
     }
 }
@@ -245,6 +258,11 @@ pub(crate) struct Checkpoint {
 
 pub(crate) struct Choices {
     rng: ChaCha8Rng,
+    /// Raw generator outputs already taken by [`Choices::peek`] and not yet
+    /// used by a draw, oldest first (`peeked_len` of them): the stream is
+    /// the same with or without peeks.
+    peeked: [u64; 2],
+    peeked_len: usize,
     replay: Vec<u64>,
     replay_pos: usize,
     tape: Vec<u64>,
@@ -257,6 +275,8 @@ impl Choices {
     pub(crate) fn new(seed: u64, replay: Option<Tape>, log: bool) -> Choices {
         Choices {
             rng: ChaCha8Rng::from_seed(expand_seed(seed)),
+            peeked: [0; 2],
+            peeked_len: 0,
             replay: replay.map(Tape::into_vec).unwrap_or_default(),
             replay_pos: 0,
             tape: Vec::new(),
@@ -267,6 +287,7 @@ impl Choices {
     }
 
     /// A value in `0..bound`; no draw at all when `bound <= 1`.
+    #[inline]
     pub(crate) fn draw(&mut self, kind: DrawKind, bound: u64) -> u64 {
         if bound <= 1 {
             return 0;
@@ -276,9 +297,65 @@ impl Choices {
                 self.replay_pos += 1;
                 v % bound
             }
-            None => bounded(&mut self.rng, bound),
+            None => self.bounded(bound),
         };
         self.record_draw(kind, bound, value)
+    }
+
+    /// The next raw generator output.
+    #[inline]
+    fn next_raw(&mut self) -> u64 {
+        if self.peeked_len == 0 {
+            return self.rng.next_u64();
+        }
+        let v = self.peeked[0];
+        self.peeked[0] = self.peeked[1];
+        self.peeked_len -= 1;
+        v
+    }
+
+    /// The `n`th (0 or 1) raw output ahead, generated if needed.
+    #[inline]
+    fn raw_ahead(&mut self, n: usize) -> u64 {
+        while self.peeked_len <= n {
+            self.peeked[self.peeked_len] = self.rng.next_u64();
+            self.peeked_len += 1;
+        }
+        self.peeked[n]
+    }
+
+    /// A uniform value in `0..bound` (Lemire's multiply-and-reject).
+    #[inline]
+    fn bounded(&mut self, bound: u64) -> u64 {
+        let mut m = u128::from(self.next_raw()) * u128::from(bound);
+        if (m as u64) < bound {
+            let threshold = bound.wrapping_neg() % bound;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_raw()) * u128::from(bound);
+            }
+        }
+        (m >> 64) as u64
+    }
+
+    /// What the draw `ahead` draws from now (0: the next one, 1: the one
+    /// after) will most likely return for `bound`, without drawing (for
+    /// prefetching the work it will pick). Exact unless a draw in between
+    /// has another bound or Lemire's method rejects a value.
+    #[inline]
+    pub(crate) fn peek(&mut self, ahead: usize, bound: u64) -> u64 {
+        if bound <= 1 {
+            return 0;
+        }
+        if let Some(&v) = self.replay.get(self.replay_pos + ahead) {
+            return v % bound;
+        }
+        if ahead > 0 && self.replay_pos < self.replay.len() {
+            // The next draw replays the tape's last entry and this one is
+            // the first seeded draw: not worth predicting.
+            return 0;
+        }
+        let raw = self.raw_ahead(ahead);
+        ((u128::from(raw) * u128::from(bound)) >> 64) as u64
     }
 
     /// A value over the whole `u64` range.
@@ -288,7 +365,7 @@ impl Choices {
                 self.replay_pos += 1;
                 v
             }
-            None => self.rng.next_u64(),
+            None => self.next_raw(),
         };
         self.record_draw(kind, 0, value)
     }
@@ -300,12 +377,11 @@ impl Choices {
     }
 
     /// Folds an event into the fingerprint (and the log, if kept).
+    #[inline]
     pub(crate) fn event(&mut self, event: Event) {
-        let draws_before = self.tape.len() as u64;
-        for w in event.words() {
-            self.fingerprint.mix(w);
-        }
+        self.fingerprint.mix(event.key());
         if let Some(log) = &mut self.log {
+            let draws_before = self.tape.len() as u64;
             log.push(Checkpoint {
                 draws_before: if matches!(event, Event::Draw { .. }) {
                     draws_before - 1
@@ -344,18 +420,6 @@ fn expand_seed(seed: u64) -> [u8; 32] {
         chunk.copy_from_slice(&mix64(state).to_le_bytes());
     }
     key
-}
-
-/// A uniform value in `0..bound` (Lemire's multiply-and-reject).
-fn bounded(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
-    let mut m = u128::from(rng.next_u64()) * u128::from(bound);
-    if (m as u64) < bound {
-        let threshold = bound.wrapping_neg() % bound;
-        while (m as u64) < threshold {
-            m = u128::from(rng.next_u64()) * u128::from(bound);
-        }
-    }
-    (m >> 64) as u64
 }
 
 #[cfg(test)]
@@ -410,6 +474,23 @@ mod tests {
             r.draw(DrawKind::Schedule, b);
         }
         assert_eq!(a.fingerprint(), r.fingerprint());
+    }
+
+    #[test]
+    fn peeking_changes_nothing_and_predicts_the_draw() {
+        let mut plain = Choices::new(21, None, false);
+        let mut peeky = Choices::new(21, None, false);
+        for bound in 2..500 {
+            let after = peeky.peek(1, bound - 1);
+            let predicted = peeky.peek(0, bound);
+            assert_eq!(peeky.peek(0, bound), predicted, "peeking twice is stable");
+            assert_eq!(peeky.peek(1, bound - 1), after);
+            let drawn = peeky.draw(DrawKind::Schedule, bound);
+            assert_eq!(drawn, plain.draw(DrawKind::Schedule, bound));
+            assert_eq!(drawn, predicted);
+        }
+        assert_eq!(plain.fingerprint(), peeky.fingerprint());
+        assert_eq!(plain.tape(), peeky.tape());
     }
 
     #[test]

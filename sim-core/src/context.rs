@@ -10,8 +10,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::foreign;
+use crate::raw::Token;
 use crate::runtime::Runtime;
-use crate::waker::Token;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Runtime>>> = const { RefCell::new(None) };
@@ -96,6 +96,7 @@ fn outside(api: &str) -> ! {
 
 /// A task waker fired: wake the task if its simulation is current here,
 /// else queue the wake for its simulation (see [`foreign`]).
+#[inline]
 pub(crate) fn wake(token: Token) {
     let delivered = CURRENT
         .try_with(|c| match &*c.borrow() {

@@ -28,13 +28,15 @@ use std::time::Duration;
 
 use crate::choices::{DrawKind, Event, Finish};
 use crate::failure::{Failure, FailureKind};
+use crate::foreign;
 use crate::panic;
+use crate::raw::{self, Token, waker};
 use crate::report::{ArmedTimer, Hygiene, SlowPoll};
 use crate::runtime::{Current, Runtime};
-use crate::sched::Entry;
+use crate::sched::{Entry, Schedule};
 use crate::task::TaskInfo;
-use crate::task::table::{Outcome, State};
-use crate::waker::{Token, waker};
+use crate::task::cell::BoxTask;
+use crate::task::table::{Outcome, Slot, State};
 
 /// The clock's owner id while no task runs (matches no task).
 const NO_OWNER: u64 = u64::MAX;
@@ -61,7 +63,7 @@ impl Runtime {
         let main_cur = self.current_of(main_index);
         self.drop_as(main_cur, Some(Arc::from("main")), main);
         let result = result.and_then(|()| self.end_of_run(main_index));
-        let result = match (result, self.failure.borrow_mut().take()) {
+        let result = match (result, self.take_failure()) {
             (Ok(()), None) => Ok(output.expect("the main future finished")),
             (Err(f), _) | (Ok(()), Some(f)) => Err(f),
         };
@@ -79,13 +81,17 @@ impl Runtime {
         output: &mut Option<F::Output>,
     ) -> Result<(), Failure> {
         loop {
-            if let Some(f) = self.failure.borrow_mut().take() {
-                return Err(f);
+            if self.has_failure.get() {
+                if let Some(f) = self.take_failure() {
+                    return Err(f);
+                }
             }
             if output.is_some() {
                 return Ok(());
             }
-            self.take_foreign_wakes();
+            if foreign::any_pending() {
+                self.take_foreign_wakes();
+            }
             let Some(index) = self.next_runnable() else {
                 self.idle()?;
                 continue;
@@ -103,16 +109,39 @@ impl Runtime {
         }
     }
 
-    /// The scheduler's pick among the live, queued tasks.
+    /// The scheduler's pick among the live, queued tasks. Stale entries
+    /// are counted as they are made, so the usual pop skips the check.
+    #[inline]
     fn next_runnable(&self) -> Option<u32> {
         let mut sched = self.sched.borrow_mut();
         let mut choices = self.choices.borrow_mut();
+        if self.stale.get() == 0 {
+            let entry = sched.pop(&mut choices, None)?;
+            // Start loading the future while the slot is read, and the
+            // likely next task while this one runs.
+            raw::prefetch(entry.hint);
+            // Two steps ahead, the queue entry; one step ahead (its entry
+            // was fetched a step ago), the task's slot and future.
+            let (next, after) = sched.peek_ahead(&mut choices);
+            raw::prefetch(after);
+            if let Some(next) = next {
+                raw::prefetch(next.hint);
+                raw::prefetch(self.tasks.borrow().slot_addr(next.index));
+            }
+            return Some(entry.index);
+        }
         let tasks = self.tasks.borrow();
         let live = |e: Entry| {
             let slot = tasks.slot(e.index);
-            !slot.vacant && slot.state == State::Queued && slot.stamp == e.stamp
+            let live = !slot.vacant && slot.state == State::Queued && slot.stamp == e.stamp;
+            if !live {
+                self.stale.set(self.stale.get() - 1);
+            }
+            live
         };
-        sched.pop(&mut choices, &live).map(|e| e.index)
+        let entry = sched.pop(&mut choices, Some(&live))?;
+        raw::prefetch(entry.hint);
+        Some(entry.index)
     }
 
     fn current_of(&self, index: u32) -> Current {
@@ -120,23 +149,34 @@ impl Runtime {
         let slot = tasks.slot(index);
         Current {
             index,
-            id: slot.meta.id,
-            node: slot.meta.node,
+            id: slot.id,
+            node: slot.node,
         }
     }
 
-    /// Marks a task running; returns who it is and its waker's token.
-    fn begin_poll(&self, index: u32) -> (Current, Token) {
-        let (cur, generation) = {
+    /// Marks a task running (taking its future, for spawned tasks);
+    /// returns who it is and its waker's token.
+    #[inline]
+    fn begin_poll(&self, index: u32, take_future: bool) -> (Current, Token, Option<BoxTask>) {
+        let (cur, generation, future) = {
             let mut tasks = self.tasks.borrow_mut();
             let slot = tasks.slot_mut(index);
+            debug_assert!(
+                slot.state == State::Queued && !slot.vacant,
+                "detsim: the scheduler returned a task that is not queued (stale count off)"
+            );
             slot.state = State::Running;
             let cur = Current {
                 index,
-                id: slot.meta.id,
-                node: slot.meta.node,
+                id: slot.id,
+                node: slot.node,
             };
-            (cur, slot.generation)
+            let future = if take_future {
+                slot.future.take()
+            } else {
+                None
+            };
+            (cur, slot.generation, future)
         };
         self.current.set(Some(cur));
         self.clock.set_owner(cur.id.0);
@@ -149,9 +189,10 @@ impl Runtime {
         if let Some(b) = &self.beacon {
             b.enter(cur.id.0);
         }
-        (cur, Token::new(self.tag, index, generation))
+        (cur, Token::new(self.tag, index, generation), future)
     }
 
+    #[inline]
     fn end_poll(&self, cur: Current) {
         self.clock.set_owner(NO_OWNER);
         if let Some(b) = &self.beacon {
@@ -170,7 +211,7 @@ impl Runtime {
     }
 
     fn poll_main<F: Future>(&self, index: u32, main: Pin<&mut F>, output: &mut Option<F::Output>) {
-        let (cur, token) = self.begin_poll(index);
+        let (cur, token, _) = self.begin_poll(index, false);
         let waker = waker(token);
         let mut cx = Context::from_waker(&waker);
         let result = panic::catch(|| main.poll(&mut cx));
@@ -195,28 +236,30 @@ impl Runtime {
     }
 
     fn poll_task(&self, index: u32) {
-        let (cur, token) = self.begin_poll(index);
-        let mut future = self
-            .tasks
-            .borrow_mut()
-            .slot_mut(index)
-            .future
-            .take()
-            .expect("detsim: a runnable task has no future");
+        let (cur, token, future) = self.begin_poll(index, true);
+        let mut future = future.expect("detsim: a runnable task has no future");
         let waker = waker(token);
         let mut cx = Context::from_waker(&waker);
         let result = panic::catch(|| future.as_mut().poll_task(&mut cx));
         self.end_poll(cur);
         match result {
             Ok(Poll::Pending) => {
-                let cancel = self.tasks.borrow_mut().slot_mut(index).cancel;
-                match cancel {
-                    None => {
-                        self.tasks.borrow_mut().slot_mut(index).future = Some(future);
-                        self.after_pending(index);
+                let mut future = Some(future);
+                let cancel = {
+                    let mut tasks = self.tasks.borrow_mut();
+                    let slot = tasks.slot_mut(index);
+                    match slot.cancel {
+                        Some(why) => Some(why),
+                        None => {
+                            slot.future = future.take();
+                            self.settle_pending(index, slot);
+                            None
+                        }
                     }
-                    // Aborted or killed during its own poll.
-                    Some(why) => self.finish_cancelled(index, why, Some(future)),
+                };
+                // Aborted or killed during its own poll.
+                if let Some(why) = cancel {
+                    self.finish_cancelled(index, why, future);
                 }
             }
             Ok(Poll::Ready(())) => {
@@ -230,7 +273,7 @@ impl Runtime {
                     let waker = slot.join_waker.take();
                     let freed = match slot.detached {
                         true => {
-                            let name = slot.meta.name.clone();
+                            let name = tasks.cold(index).name.clone();
                             Some((name, tasks.remove(index)))
                         }
                         false => None,
@@ -265,8 +308,10 @@ impl Runtime {
                         );
                         (None, Some((f, freed, payload)))
                     } else {
-                        slot.outcome = Outcome::Panicked(Box::new((payload, record)));
-                        (slot.join_waker.take(), None)
+                        slot.outcome = Outcome::Panicked;
+                        let waker = slot.join_waker.take();
+                        tasks.cold_mut(index).panic = Some(Box::new((payload, record)));
+                        (waker, None)
                     }
                 };
                 self.choices.borrow_mut().event(Event::Finish {
@@ -288,7 +333,11 @@ impl Runtime {
     /// A poll returned `Pending`: idle, or runnable again if woken meanwhile.
     fn after_pending(&self, index: u32) {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = tasks.slot_mut(index);
+        self.settle_pending(index, tasks.slot_mut(index));
+    }
+
+    #[inline]
+    fn settle_pending(&self, index: u32, slot: &mut Slot) {
         if slot.state == State::Notified {
             self.enqueue_slot(index, slot);
         } else {
@@ -338,7 +387,7 @@ impl Runtime {
         tasks
             .occupied()
             .filter(|(_, s)| s.outcome.is_pending())
-            .map(|(_, s)| (s.meta.id, self.task_info_of(s)))
+            .map(|(i, s)| (s.id, self.task_info_in(&tasks, i)))
             .collect::<BTreeMap<_, _>>()
             .into_values()
             .collect()
@@ -415,23 +464,21 @@ impl Runtime {
             let tasks = self.tasks.borrow();
             tasks
                 .occupied()
-                .filter(|(_, s)| matches!(s.outcome, Outcome::Panicked(_)))
+                .filter(|(_, s)| s.outcome == Outcome::Panicked)
                 .map(|(i, _)| i)
                 .next()
         };
         if let Some(index) = unretrieved {
-            let info = self.task_info(index);
-            let mut tasks = self.tasks.borrow_mut();
-            let slot = tasks.slot_mut(index);
-            if let Outcome::Panicked(b) = std::mem::replace(&mut slot.outcome, Outcome::Taken) {
-                let mut f = Self::panic_failure(info, b.1.clone(), "panicked");
-                f.inner_mut().details.push(
-                    "the run ended before anyone awaited its JoinHandle, so nobody saw the panic"
-                        .to_owned(),
-                );
-                slot.outcome = Outcome::Panicked(b);
-                return Err(f);
-            }
+            let tasks = self.tasks.borrow();
+            let info = self.task_info_in(&tasks, index);
+            let record = tasks.cold(index).panic.as_ref().map(|b| b.1.clone());
+            let record = record.expect("a panicked task keeps its payload");
+            let mut f = Self::panic_failure(info, record, "panicked");
+            f.inner_mut().details.push(
+                "the run ended before anyone awaited its JoinHandle, so nobody saw the panic"
+                    .to_owned(),
+            );
+            return Err(f);
         }
         let hygiene = self.hygiene();
         self.diag.borrow_mut().hygiene = hygiene.clone();

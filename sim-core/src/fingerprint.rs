@@ -46,6 +46,7 @@ impl Fingerprint {
         Fingerprint(v)
     }
 
+    #[inline]
     pub(crate) fn mix(&mut self, x: u64) {
         self.0 = mix64(self.0 ^ x);
     }
@@ -64,6 +65,7 @@ impl fmt::Debug for Fingerprint {
 }
 
 /// SplitMix64's finaliser: a bijective avalanche of 64 bits.
+#[inline]
 pub(crate) fn mix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::thread::ThreadId;
 
-use crate::waker::{TAGS, Token};
+use crate::raw::{TAGS, Token};
 
 #[derive(Default)]
 struct Registry {
@@ -86,9 +86,16 @@ pub(crate) fn push(token: Token) {
     PENDING.fetch_add(1, Ordering::Release);
 }
 
-/// Takes the wakes queued for `tag` (cheap when nothing is queued anywhere).
+/// Whether any wake is queued for any simulation (one atomic load: the
+/// executor checks it every step).
+#[inline]
+pub(crate) fn any_pending() -> bool {
+    PENDING.load(Ordering::Acquire) != 0
+}
+
+/// Takes the wakes queued for `tag`.
 pub(crate) fn take(tag: u32) -> Vec<Queued> {
-    if PENDING.load(Ordering::Acquire) == 0 {
+    if !any_pending() {
         return Vec::new();
     }
     let mut r = registry();

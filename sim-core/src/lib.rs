@@ -50,12 +50,12 @@ mod foreign;
 pub mod node;
 mod panic;
 pub mod rand;
+mod raw;
 mod report;
 mod runtime;
 mod sched;
 mod sim;
 pub mod task;
-mod waker;
 mod watchdog;
 
 pub use builder::{

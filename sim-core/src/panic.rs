@@ -1,11 +1,13 @@
 //! Catching panics of simulated code, with their message and location.
 //!
 //! detsim installs (once, chaining to the previous hook) a panic hook that,
-//! while simulated code is being polled or dropped on this thread, records
+//! while a simulation runs on this thread (a [`capture`] scope), records
 //! the message, location and (when `RUST_BACKTRACE` asks for one) backtrace
 //! instead of printing them: the failure report or `JoinError` carries them,
 //! so a sweep over many seeds does not bury its summary under panic output.
-//! Panics anywhere else go to the previous hook unchanged.
+//! Panics anywhere else go to the previous hook unchanged. The scope is per
+//! run, not per poll, so catching a task's panic costs nothing until one
+//! happens; a panic that escapes the scope is printed as it leaves.
 //!
 //! Whenever the process may be about to abort, nothing is swallowed: under
 //! `panic = "abort"`, and for a panic raised while a recorded one is still
@@ -26,9 +28,19 @@ pub(crate) struct PanicRecord {
     pub(crate) backtrace: Option<String>,
 }
 
+/// Per-thread capture state, in one thread-local (one lookup per catch).
+struct State {
+    capturing: Cell<bool>,
+    last: RefCell<Option<PanicRecord>>,
+}
+
 thread_local! {
-    static CAPTURING: Cell<bool> = const { Cell::new(false) };
-    static LAST: RefCell<Option<PanicRecord>> = const { RefCell::new(None) };
+    static STATE: State = const {
+        State {
+            capturing: Cell::new(false),
+            last: RefCell::new(None),
+        }
+    };
 }
 
 static INSTALL: Once = Once::new();
@@ -42,7 +54,7 @@ pub(crate) fn install_hook() {
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            let capturing = CAPTURING.try_with(Cell::get).unwrap_or(false);
+            let capturing = STATE.try_with(|s| s.capturing.get()).unwrap_or(false);
             if !capturing || cfg!(panic = "abort") {
                 previous(info);
                 return;
@@ -50,14 +62,14 @@ pub(crate) fn install_hook() {
             // A record still waiting means this panic started while that one
             // unwinds (a panicking destructor: the process aborts next), or
             // after code caught it itself. Either way, show both.
-            let earlier = LAST.try_with(|l| l.borrow_mut().take()).ok().flatten();
+            let earlier = STATE.try_with(|s| s.last.take()).ok().flatten();
             if let Some(r) = earlier {
                 let at = r.location.as_deref().unwrap_or("an unknown location");
                 eprintln!("detsim: a simulated task panicked at {at}:\n{}", r.message);
                 previous(info);
             }
             let record = record_of(info);
-            let _ = LAST.try_with(|l| *l.borrow_mut() = Some(record));
+            let _ = STATE.try_with(|s| *s.last.borrow_mut() = Some(record));
         }));
     });
 }
@@ -82,18 +94,48 @@ pub(crate) fn message_of(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// Runs `f`, catching a panic with its record.
+/// Records (instead of printing) panics on this thread until dropped.
+pub(crate) struct Capture {
+    was: bool,
+}
+
+/// Starts a capture scope (installing the hook if needed).
+pub(crate) fn capture() -> Capture {
+    install_hook();
+    let was = STATE
+        .try_with(|s| s.capturing.replace(true))
+        .unwrap_or(false);
+    Capture { was }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        let _ = STATE.try_with(|s| {
+            s.capturing.set(self.was);
+            let left = s.last.take();
+            // A panic unwinding out of the run was recorded, not printed:
+            // print it now rather than lose it.
+            if let (Some(r), true) = (left, std::thread::panicking()) {
+                let at = r.location.as_deref().unwrap_or("an unknown location");
+                eprintln!("detsim: panicked at {at}:\n{}", r.message);
+            }
+        });
+    }
+}
+
+/// Runs `f`, catching a panic with its record (recorded by the hook when a
+/// [`capture`] scope is active).
+#[inline]
 pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, (Box<dyn Any + Send>, PanicRecord)> {
-    let was = CAPTURING.with(|c| c.replace(true));
-    LAST.with(|l| l.borrow_mut().take());
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    CAPTURING.with(|c| c.set(was));
-    // A record left by a panic the code caught itself must not be mistaken
-    // for this one (`resume_unwind` does not run the hook).
-    let recorded = LAST.with(|l| l.borrow_mut().take());
-    result.map_err(|payload| {
+    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
         let message = message_of(&*payload);
-        let record = recorded
+        // A record is this panic's only if the messages agree (a record
+        // may be left by a panic the code caught itself, and
+        // `resume_unwind` does not run the hook).
+        let record = STATE
+            .try_with(|s| s.last.take())
+            .ok()
+            .flatten()
             .filter(|r| r.message == message)
             .unwrap_or(PanicRecord {
                 message,
@@ -110,7 +152,7 @@ mod tests {
 
     #[test]
     fn records_message_and_location() {
-        install_hook();
+        let _scope = capture();
         let (payload, record) = catch(|| panic!("boom {}", 7)).unwrap_err();
         assert_eq!(message_of(&*payload), "boom 7");
         assert_eq!(record.message, "boom 7");
@@ -124,7 +166,7 @@ mod tests {
 
     #[test]
     fn a_swallowed_panic_does_not_lend_its_record_to_a_resumed_one() {
-        install_hook();
+        let _scope = capture();
         let (_, record) = catch(|| {
             let payload = std::panic::catch_unwind(|| panic!("the real bug")).unwrap_err();
             let _ = std::panic::catch_unwind(|| panic!("expected, swallowed"));
@@ -137,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_second_panic_in_one_catch_keeps_its_own_record() {
-        install_hook();
+        let _scope = capture();
         let (_, record) = catch(|| {
             let _ = std::panic::catch_unwind(|| panic!("caught inside"));
             panic!("escapes");

@@ -27,12 +27,12 @@ use crate::fingerprint::hash_str;
 use crate::foreign;
 use crate::node::{InitFn, MAIN_NODE, NodeId, NodeTable};
 use crate::panic::{self, PanicRecord};
+use crate::raw::Token;
 use crate::report::{ForeignWake, Hygiene, SlowPoll};
-use crate::sched::{Entry, Schedule};
-use crate::task::cell::{self, BoxTask};
+use crate::sched::{Entry, Policy, Schedule};
+use crate::task::cell::{self, BoxTask, Task};
 use crate::task::table::{Cancel, Held, Outcome, Slot, State, TaskTable};
 use crate::task::{JoinError, RawHandle, TaskId, TaskInfo};
-use crate::waker::Token;
 use crate::watchdog::Beacon;
 
 /// Process-unique simulation identities (never part of a schedule).
@@ -64,15 +64,20 @@ pub(crate) struct Runtime {
     pub(crate) config: Builder,
     pub(crate) clock: Rc<Clock>,
     pub(crate) tasks: RefCell<TaskTable>,
-    pub(crate) sched: RefCell<Box<dyn Schedule>>,
+    pub(crate) sched: RefCell<Policy>,
     pub(crate) choices: RefCell<Choices>,
     pub(crate) nodes: RefCell<NodeTable>,
     pub(crate) current: Cell<Option<Current>>,
     /// The first failure of the running `run`, until it is returned.
     pub(crate) failure: RefCell<Option<Failure>>,
+    /// Whether `failure` is set (checked every step).
+    pub(crate) has_failure: Cell<bool>,
     /// Set once a failure has been returned: the simulation is poisoned.
     pub(crate) failed: RefCell<Option<(FailureKind, String)>>,
     pub(crate) steps: Cell<u64>,
+    /// Scheduler entries whose task is no longer queued (aborted, killed
+    /// or parked while queued); zero almost always.
+    pub(crate) stale: Cell<u32>,
     pub(crate) paused_nodes: Cell<u32>,
     /// Tearing down: new tasks are cancelled at once.
     pub(crate) closed: Cell<bool>,
@@ -91,7 +96,6 @@ impl Drop for Runtime {
 
 impl Runtime {
     pub(crate) fn new(config: Builder) -> Rc<Runtime> {
-        panic::install_hook();
         let mut choices = Choices::new(config.seed, config.tape.clone(), config.log_events);
         let clock = Clock::new();
         clock.set_auto_advance(config.auto_advance);
@@ -114,8 +118,10 @@ impl Runtime {
             nodes: RefCell::new(NodeTable::new()),
             current: Cell::new(None),
             failure: RefCell::new(None),
+            has_failure: Cell::new(false),
             failed: RefCell::new(None),
             steps: Cell::new(0),
+            stale: Cell::new(0),
             paused_nodes: Cell::new(0),
             closed: Cell::new(false),
             diag: RefCell::default(),
@@ -130,27 +136,29 @@ impl Runtime {
         self.current.get().map_or(MAIN_NODE, |c| c.node)
     }
 
-    pub(crate) fn task_info_of(&self, slot: &Slot) -> TaskInfo {
+    /// What is known about the task in slot `index` of `tasks`.
+    pub(crate) fn task_info_in(&self, tasks: &TaskTable, index: u32) -> TaskInfo {
+        let (slot, cold) = (tasks.slot(index), tasks.cold(index));
         TaskInfo {
-            id: slot.meta.id,
-            name: slot.meta.name.clone(),
-            node: slot.meta.node,
-            node_name: self.nodes.borrow().name(slot.meta.node),
-            spawned_at: slot.meta.location,
+            id: slot.id,
+            name: cold.name.clone(),
+            node: slot.node,
+            node_name: self.nodes.borrow().name(slot.node),
+            spawned_at: cold.location,
         }
     }
 
     pub(crate) fn task_info(&self, index: u32) -> TaskInfo {
         let tasks = self.tasks.borrow();
-        self.task_info_of(tasks.slot(index))
+        self.task_info_in(&tasks, index)
     }
 
     pub(crate) fn current_task_info(&self) -> Option<TaskInfo> {
         let cur = self.current.get()?;
         let tasks = self.tasks.borrow();
         let slot = tasks.slot(cur.index);
-        if !slot.vacant && slot.meta.id == cur.id {
-            return Some(self.task_info_of(slot));
+        if !slot.vacant && slot.id == cur.id {
+            return Some(self.task_info_in(&tasks, cur.index));
         }
         // Being dropped after its slot was freed.
         Some(TaskInfo {
@@ -176,7 +184,14 @@ impl Runtime {
         let mut slot = self.failure.borrow_mut();
         if slot.is_none() {
             *slot = Some(failure);
+            self.has_failure.set(true);
         }
+    }
+
+    /// Takes the recorded failure, if any.
+    pub(crate) fn take_failure(&self) -> Option<Failure> {
+        self.has_failure.set(false);
+        self.failure.borrow_mut().take()
     }
 
     /// A panic failure naming the task.
@@ -274,22 +289,29 @@ impl Runtime {
     }
 
     /// Makes a task runnable (or parks it if its node is paused).
+    #[inline]
     pub(crate) fn enqueue_slot(&self, index: u32, slot: &mut Slot) {
-        if self.paused_nodes.get() > 0 && self.nodes.borrow().get(slot.meta.node).paused {
+        if self.paused_nodes.get() > 0 && self.nodes.borrow().get(slot.node).paused {
             slot.state = State::Parked;
             return;
         }
         slot.state = State::Queued;
         slot.stamp = slot.stamp.wrapping_add(1);
+        let hint = slot
+            .future
+            .as_deref()
+            .map_or(0, |f| (f as *const dyn Task).addr());
         self.sched.borrow_mut().push(Entry {
             index,
             stamp: slot.stamp,
+            hint,
         });
     }
 
     // ---------------------------------------------------------------- wake
 
     /// A waker of this simulation fired on its thread.
+    #[inline]
     pub(crate) fn wake_token(&self, token: Token) {
         let mut tasks = self.tasks.borrow_mut();
         let Some(slot) = tasks.get_by_token(token.index(), |g| token.matches(g)) else {
@@ -308,17 +330,11 @@ impl Runtime {
         for q in queued {
             let task = {
                 let mut tasks = self.tasks.borrow_mut();
-                tasks
+                let live = tasks
                     .get_by_token(q.token.index(), |g| q.token.matches(g))
-                    .map(|s| s.meta.clone())
+                    .is_some();
+                live.then(|| self.task_info_in(&tasks, q.token.index()))
             };
-            let task = task.map(|m| TaskInfo {
-                id: m.id,
-                name: m.name,
-                node: m.node,
-                node_name: self.nodes.borrow().name(m.node),
-                spawned_at: m.location,
-            });
             let thread = q.thread_name.unwrap_or_else(|| format!("{:?}", q.thread));
             self.diag.borrow_mut().foreign_wakes.push(ForeignWake {
                 task,
@@ -345,6 +361,9 @@ impl Runtime {
                 slot.cancel.get_or_insert(why);
                 return;
             }
+            if slot.state == State::Queued {
+                self.stale.set(self.stale.get() + 1);
+            }
             slot.future.take()
         };
         self.finish_cancelled(index, why, future);
@@ -362,10 +381,11 @@ impl Runtime {
             slot.cancel = None;
             let cur = Current {
                 index,
-                id: slot.meta.id,
-                node: slot.meta.node,
+                id: slot.id,
+                node: slot.node,
             };
-            (cur, slot.generation, slot.meta.name.clone())
+            let generation = slot.generation;
+            (cur, generation, tasks.cold(index).name.clone())
         };
         self.event(Event::Finish {
             task: cur.id.0,
@@ -453,8 +473,8 @@ impl Runtime {
                 }
                 return Poll::Pending;
             }
-            let info = self.task_info_of(slot);
-            let result = match std::mem::replace(&mut slot.outcome, Outcome::Taken) {
+            let outcome = std::mem::replace(&mut slot.outcome, Outcome::Taken);
+            let result = match outcome {
                 Outcome::Returned => {
                     let took = slot
                         .future
@@ -463,11 +483,19 @@ impl Runtime {
                     assert!(took, "detsim: a task's output had an unexpected type");
                     Ok(())
                 }
-                Outcome::Panicked(b) => {
-                    let (payload, record) = *b;
+                Outcome::Panicked => {
+                    let info = self.task_info_in(&tasks, raw.index);
+                    let (payload, record) = *tasks
+                        .cold_mut(raw.index)
+                        .panic
+                        .take()
+                        .expect("a panicked task keeps its payload");
                     Err(JoinError::panic(info, payload, record))
                 }
-                Outcome::Cancelled(why) => Err(JoinError::cancelled(info, why)),
+                Outcome::Cancelled(why) => Err(JoinError::cancelled(
+                    self.task_info_in(&tasks, raw.index),
+                    why,
+                )),
                 Outcome::Pending | Outcome::Taken => unreachable!("checked above"),
             };
             (result, tasks.remove(raw.index))
@@ -489,13 +517,15 @@ impl Runtime {
             }
             let cur = Current {
                 index: raw.index,
-                id: slot.meta.id,
-                node: slot.meta.node,
+                id: slot.id,
+                node: slot.node,
             };
-            let failure = match &slot.outcome {
-                Outcome::Panicked(b) => {
-                    let info = self.task_info_of(slot);
-                    let mut f = Self::panic_failure(info, b.1.clone(), "panicked");
+            let failure = match slot.outcome {
+                Outcome::Panicked => {
+                    let info = self.task_info_in(&tasks, raw.index);
+                    let record = tasks.cold(raw.index).panic.as_ref().map(|b| b.1.clone());
+                    let record = record.expect("a panicked task keeps its payload");
+                    let mut f = Self::panic_failure(info, record, "panicked");
                     f.inner_mut().details.push(
                         "its JoinHandle was dropped without being awaited, so nobody saw the panic"
                             .to_owned(),
@@ -505,7 +535,7 @@ impl Runtime {
                 _ => None,
             };
             // The output or panic payload leaves with the slot.
-            let name = slot.meta.name.clone();
+            let name = tasks.cold(raw.index).name.clone();
             (cur, (name, tasks.remove(raw.index)), failure)
         };
         self.drop_as(cur, freed.0, freed.1);
@@ -593,7 +623,7 @@ impl Runtime {
         self.tasks
             .borrow()
             .occupied()
-            .filter(|(_, s)| s.meta.node == node && s.outcome.is_pending() && !s.meta.main)
+            .filter(|(_, s)| s.node == node && s.outcome.is_pending() && !s.main)
             .map(|(i, s)| (i, s.generation))
             .collect()
     }
@@ -652,7 +682,10 @@ impl Runtime {
             let slot = tasks.slot_mut(index);
             match (pause, slot.state) {
                 // The scheduler's entry turns stale; the task waits here.
-                (true, State::Queued) => slot.state = State::Parked,
+                (true, State::Queued) => {
+                    slot.state = State::Parked;
+                    self.stale.set(self.stale.get() + 1);
+                }
                 (false, State::Parked) => self.enqueue_slot(index, slot),
                 _ => {}
             }
@@ -670,7 +703,7 @@ impl Runtime {
                 .tasks
                 .borrow()
                 .occupied()
-                .filter(|(_, s)| s.outcome.is_pending() && !s.meta.main)
+                .filter(|(_, s)| s.outcome.is_pending() && !s.main)
                 .map(|(i, s)| (i, s.generation))
                 .collect();
             if victims.is_empty() {
@@ -682,9 +715,10 @@ impl Runtime {
         }
         let rest: Vec<(Current, Option<Arc<str>>, Held)> = {
             let mut tasks = self.tasks.borrow_mut();
-            let indices: Vec<_> = tasks
-                .occupied()
-                .map(|(i, s)| (i, s.meta.id, s.meta.node, s.meta.name.clone()))
+            let indices: Vec<_> = tasks.occupied().map(|(i, s)| (i, s.id, s.node)).collect();
+            let indices: Vec<_> = indices
+                .into_iter()
+                .map(|(i, id, node)| (i, id, node, tasks.cold(i).name.clone()))
                 .collect();
             indices
                 .into_iter()
@@ -710,7 +744,7 @@ impl Runtime {
         }
         // Nobody can receive an error from a drop: say it on stderr rather
         // than lose it.
-        if let Some(f) = self.failure.borrow_mut().take() {
+        if let Some(f) = self.take_failure() {
             let f = self.stamp(f);
             eprintln!("detsim: while the simulation was being dropped:\n{f}");
         }

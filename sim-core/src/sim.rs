@@ -86,6 +86,7 @@ impl Sim {
     pub fn run<F: Future>(&mut self, future: F) -> Result<F::Output, Failure> {
         let location = std::panic::Location::caller();
         let _enter = context::enter(&self.rt);
+        let _capture = crate::panic::capture();
         self.rt.block_on(future, location)
     }
 
@@ -194,6 +195,7 @@ impl Sim {
 impl Drop for Sim {
     fn drop(&mut self) {
         let _enter = context::enter(&self.rt);
+        let _capture = crate::panic::capture();
         self.rt.teardown();
     }
 }

@@ -87,6 +87,7 @@ impl Beacon {
     }
 
     /// A poll of `task` starts.
+    #[inline]
     pub(crate) fn enter(&self, task: u64) {
         self.task.store(task, Ordering::Relaxed);
         let s = self.seq.load(Ordering::Relaxed);
@@ -94,6 +95,7 @@ impl Beacon {
     }
 
     /// The poll ended; returns its duration if the watchdog found it slow.
+    #[inline]
     pub(crate) fn exit(&self) -> Option<Duration> {
         let s = self.seq.load(Ordering::Relaxed);
         self.seq.store(s + 1, Ordering::Release);

@@ -21,6 +21,9 @@ pub(crate) use queue::RunQueue;
 pub(crate) struct Entry {
     pub(crate) index: u32,
     pub(crate) stamp: u32,
+    /// Address of the task's future, to prefetch once the task is picked
+    /// (0 for none). Never dereferenced.
+    pub(crate) hint: usize,
 }
 
 /// A scheduling policy.
@@ -29,10 +32,18 @@ pub(crate) trait Schedule {
     fn spawned(&mut self, _index: u32, _choices: &mut Choices) {}
     /// A task became runnable.
     fn push(&mut self, entry: Entry);
-    /// Removes and returns the task to run next, among the entries `live`
-    /// accepts; stale entries (aborted, killed or parked tasks) are
-    /// discarded and never count as a scheduling step.
-    fn pop(&mut self, choices: &mut Choices, live: &dyn Fn(Entry) -> bool) -> Option<Entry>;
+    /// Removes and returns the task to run next. With `live`, only entries
+    /// it accepts: stale entries (aborted, killed or parked tasks) are
+    /// discarded and never count as a scheduling step. Without it (the
+    /// executor knows no entry is stale), every entry is live.
+    fn pop(&mut self, choices: &mut Choices, live: Option<&dyn Fn(Entry) -> bool>)
+    -> Option<Entry>;
+    /// Prefetch hints, changing nothing: the entry the next `pop` will most
+    /// likely return if nothing becomes runnable meanwhile, and the address
+    /// of the entry the pop after that will most likely return.
+    fn peek_ahead(&self, _choices: &mut Choices) -> (Option<Entry>, usize) {
+        (None, 0)
+    }
 }
 
 /// The scheduling policy of a simulation.
@@ -78,11 +89,56 @@ impl fmt::Display for Scheduler {
 }
 
 impl Scheduler {
-    pub(crate) fn build(self, pct_steps: u64, choices: &mut Choices) -> Box<dyn Schedule> {
+    pub(crate) fn build(self, pct_steps: u64, choices: &mut Choices) -> Policy {
         match self {
-            Scheduler::Random => Box::new(RunQueue::new(true)),
-            Scheduler::Fifo => Box::new(RunQueue::new(false)),
-            Scheduler::Pct { depth } => Box::new(Pct::new(depth, pct_steps, choices)),
+            Scheduler::Random => Policy::Queue(RunQueue::new(true)),
+            Scheduler::Fifo => Policy::Queue(RunQueue::new(false)),
+            Scheduler::Pct { depth } => Policy::Pct(Pct::new(depth, pct_steps, choices)),
+        }
+    }
+}
+
+/// The built-in policies, dispatched statically so the executor's hot path
+/// inlines them (a `Box<dyn Schedule>` would cost an indirect call per
+/// step).
+pub(crate) enum Policy {
+    Queue(RunQueue),
+    Pct(Pct),
+}
+
+impl Schedule for Policy {
+    #[inline]
+    fn spawned(&mut self, index: u32, choices: &mut Choices) {
+        if let Policy::Pct(p) = self {
+            p.spawned(index, choices);
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, entry: Entry) {
+        match self {
+            Policy::Queue(q) => q.push(entry),
+            Policy::Pct(p) => p.push(entry),
+        }
+    }
+
+    #[inline]
+    fn pop(
+        &mut self,
+        choices: &mut Choices,
+        live: Option<&dyn Fn(Entry) -> bool>,
+    ) -> Option<Entry> {
+        match self {
+            Policy::Queue(q) => q.pop(choices, live),
+            Policy::Pct(p) => p.pop(choices, live),
+        }
+    }
+
+    #[inline]
+    fn peek_ahead(&self, choices: &mut Choices) -> (Option<Entry>, usize) {
+        match self {
+            Policy::Queue(q) => q.peek_ahead(choices),
+            Policy::Pct(p) => p.peek_ahead(choices),
         }
     }
 }

@@ -27,7 +27,7 @@ pub(crate) struct Pct {
     /// Priority of the task in each slot.
     priority: Vec<u64>,
     /// (priority, earliest first, entry)
-    heap: BinaryHeap<(u64, Reverse<u64>, u32, u32)>,
+    heap: BinaryHeap<(u64, Reverse<u64>, u32, u32, usize)>,
     order: u64,
     /// Change points as (step, i), earliest first.
     changes: Vec<(u64, u32)>,
@@ -57,10 +57,10 @@ impl Pct {
 
 impl Pct {
     /// The highest-priority live entry; stale ones are dropped.
-    fn pop_live(&mut self, live: &dyn Fn(Entry) -> bool) -> Option<Entry> {
-        while let Some((_, _, index, stamp)) = self.heap.pop() {
-            let entry = Entry { index, stamp };
-            if live(entry) {
+    fn pop_live(&mut self, live: Option<&dyn Fn(Entry) -> bool>) -> Option<Entry> {
+        while let Some((_, _, index, stamp, hint)) = self.heap.pop() {
+            let entry = Entry { index, stamp, hint };
+            if live.is_none_or(|live| live(entry)) {
                 return Some(entry);
             }
         }
@@ -78,14 +78,26 @@ impl Schedule for Pct {
         self.priority[i] = p;
     }
 
+    fn peek_ahead(&self, _choices: &mut Choices) -> (Option<Entry>, usize) {
+        let next = self
+            .heap
+            .peek()
+            .map(|&(_, _, index, stamp, hint)| Entry { index, stamp, hint });
+        (next, 0)
+    }
+
     fn push(&mut self, entry: Entry) {
         self.order += 1;
         let p = self.priority[entry.index as usize];
         self.heap
-            .push((p, Reverse(self.order), entry.index, entry.stamp));
+            .push((p, Reverse(self.order), entry.index, entry.stamp, entry.hint));
     }
 
-    fn pop(&mut self, _choices: &mut Choices, live: &dyn Fn(Entry) -> bool) -> Option<Entry> {
+    fn pop(
+        &mut self,
+        _choices: &mut Choices,
+        live: Option<&dyn Fn(Entry) -> bool>,
+    ) -> Option<Entry> {
         let mut entry = self.pop_live(live)?;
         self.step += 1;
         while let Some(&(at, i)) = self.changes.last() {
@@ -114,9 +126,13 @@ mod tests {
         let mut p = Pct::new(3, 100, &mut c);
         for i in 0..4 {
             p.spawned(i, &mut c);
-            p.push(Entry { index: i, stamp: 0 });
+            p.push(Entry {
+                index: i,
+                stamp: 0,
+                hint: 0,
+            });
         }
-        let order: Vec<_> = std::iter::from_fn(|| p.pop(&mut c, &|_| true))
+        let order: Vec<_> = std::iter::from_fn(|| p.pop(&mut c, None))
             .map(|e| e.index)
             .collect();
         assert_eq!(order, [0, 1, 2, 3]);
@@ -129,11 +145,19 @@ mod tests {
         let mut p = Pct::new(2, 10, &mut c);
         p.spawned(0, &mut c);
         p.spawned(1, &mut c);
-        p.push(Entry { index: 0, stamp: 0 });
-        p.push(Entry { index: 1, stamp: 0 });
+        p.push(Entry {
+            index: 0,
+            stamp: 0,
+            hint: 0,
+        });
+        p.push(Entry {
+            index: 1,
+            stamp: 0,
+            hint: 0,
+        });
         // Task 1 has the higher priority but is demoted at step 1.
-        assert_eq!(p.pop(&mut c, &|_| true).unwrap().index, 0);
-        assert_eq!(p.pop(&mut c, &|_| true).unwrap().index, 1);
+        assert_eq!(p.pop(&mut c, None).unwrap().index, 0);
+        assert_eq!(p.pop(&mut c, None).unwrap().index, 1);
         assert_eq!(p.priority[1], 1);
     }
 }

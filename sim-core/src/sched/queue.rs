@@ -25,11 +25,37 @@ impl RunQueue {
 }
 
 impl Schedule for RunQueue {
+    #[inline]
+    fn peek_ahead(&self, choices: &mut Choices) -> (Option<Entry>, usize) {
+        let len = self.queue.len();
+        let (i, j) = if self.random {
+            let i = choices.peek(0, len as u64) as usize;
+            (i, choices.peek(1, len.saturating_sub(1) as u64) as usize)
+        } else {
+            (0, 0)
+        };
+        // After taking entry `i` the front fills its place and the rest
+        // shift down by one: the entry then at `j` is today's `j + 1`, or
+        // today's front if that is the place `i` left.
+        let after = if !self.random || j + 1 != i { j + 1 } else { 0 };
+        let after_addr = self
+            .queue
+            .get(after)
+            .map_or(0, |e| (e as *const Entry).addr());
+        (self.queue.get(i).copied(), after_addr)
+    }
+
+    #[inline]
     fn push(&mut self, entry: Entry) {
         self.queue.push_back(entry);
     }
 
-    fn pop(&mut self, choices: &mut Choices, live: &dyn Fn(Entry) -> bool) -> Option<Entry> {
+    #[inline]
+    fn pop(
+        &mut self,
+        choices: &mut Choices,
+        live: Option<&dyn Fn(Entry) -> bool>,
+    ) -> Option<Entry> {
         let mut purged = false;
         loop {
             let entry = if !self.random || self.queue.len() <= 1 {
@@ -37,6 +63,9 @@ impl Schedule for RunQueue {
             } else {
                 let i = choices.draw(DrawKind::Schedule, self.queue.len() as u64);
                 self.queue.swap_remove_front(i as usize)?
+            };
+            let Some(live) = live else {
+                return Some(entry);
             };
             if live(entry) {
                 return Some(entry);
@@ -57,11 +86,15 @@ mod tests {
     use crate::choices::Tape;
 
     fn entries(n: u32) -> impl Iterator<Item = Entry> {
-        (0..n).map(|index| Entry { index, stamp: 0 })
+        (0..n).map(|index| Entry {
+            index,
+            stamp: 0,
+            hint: 0,
+        })
     }
 
     fn drain(q: &mut RunQueue, c: &mut Choices) -> Vec<u32> {
-        std::iter::from_fn(|| q.pop(c, &|_| true))
+        std::iter::from_fn(|| q.pop(c, None))
             .map(|e| e.index)
             .collect()
     }
@@ -72,7 +105,7 @@ mod tests {
         entries(6).for_each(|e| q.push(e));
         let mut c = Choices::new(1, Some(Tape::new(vec![0; 8])), false);
         let odd = |e: Entry| e.index % 2 == 1;
-        let got: Vec<_> = std::iter::from_fn(|| q.pop(&mut c, &odd))
+        let got: Vec<_> = std::iter::from_fn(|| q.pop(&mut c, Some(&odd)))
             .map(|e| e.index)
             .collect();
         assert_eq!(got, [1, 3, 5]);

@@ -1,4 +1,16 @@
 //! The task table: a slab of task slots with generations.
+//!
+//! # Layout
+//!
+//! A scheduler picking uniformly among many runnable tasks touches slots in
+//! random order, so every slot access is likely a cache miss. Each slot is
+//! therefore split: the hot part ([`Slot`], exactly one 64-byte cache line)
+//! holds what every poll, wake and join reads (state, future, joiner, id,
+//! node), and the cold part ([`Cold`], a parallel table) holds what only
+//! reports read (name, spawn location) and a panic's payload.
+//!
+//! Both live in fixed-size chunks that are never moved or reallocated: a
+//! simulation that grows to a million tasks never copies its table.
 
 use std::any::Any;
 use std::panic::Location;
@@ -9,7 +21,7 @@ use super::TaskId;
 use super::cell::BoxTask;
 use crate::node::NodeId;
 use crate::panic::PanicRecord;
-use crate::waker::MAX_TASKS;
+use crate::raw::MAX_TASKS;
 
 /// Where a task is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,47 +54,53 @@ pub(crate) enum Cancel {
 }
 
 /// How a task ended, until its `JoinHandle` takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Pending,
     /// Returned; the output is inside the task's future box.
     Returned,
-    Panicked(Box<(Box<dyn Any + Send>, PanicRecord)>),
+    /// Panicked; the payload is in the cold part.
+    Panicked,
     Cancelled(Cancel),
     /// The `JoinHandle` took the result.
     Taken,
 }
 
 impl Outcome {
-    pub(crate) fn is_pending(&self) -> bool {
-        matches!(self, Outcome::Pending)
+    pub(crate) fn is_pending(self) -> bool {
+        self == Outcome::Pending
     }
 }
 
-/// Fixed facts about a task.
-#[derive(Clone, Debug)]
-pub(crate) struct Meta {
-    pub(crate) id: TaskId,
-    pub(crate) node: NodeId,
-    pub(crate) name: Option<Arc<str>>,
-    pub(crate) location: &'static Location<'static>,
-    pub(crate) main: bool,
-}
+pub(crate) type PanicBox = Box<(Box<dyn Any + Send>, PanicRecord)>;
 
+/// The hot part of a task slot: one cache line.
+#[repr(align(64))]
 pub(crate) struct Slot {
+    pub(crate) future: Option<BoxTask>,
+    pub(crate) join_waker: Option<Waker>,
+    pub(crate) id: TaskId,
     pub(crate) generation: u32,
     /// Bumped at each enqueue; a scheduler entry is live only with the
     /// current stamp. Never reset, so entries survive slot reuse safely.
     pub(crate) stamp: u32,
-    pub(crate) vacant: bool,
+    pub(crate) node: NodeId,
     pub(crate) state: State,
-    pub(crate) future: Option<BoxTask>,
     pub(crate) outcome: Outcome,
-    /// The `JoinHandle` was dropped.
-    pub(crate) detached: bool,
     /// Cancellation requested while the task was running.
     pub(crate) cancel: Option<Cancel>,
-    pub(crate) join_waker: Option<Waker>,
-    pub(crate) meta: Meta,
+    pub(crate) vacant: bool,
+    /// The `JoinHandle` was dropped.
+    pub(crate) detached: bool,
+    /// The main future of a run (polled in place, not from `future`).
+    pub(crate) main: bool,
+}
+
+/// The cold part of a task slot.
+pub(crate) struct Cold {
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) location: &'static Location<'static>,
+    pub(crate) panic: Option<PanicBox>,
 }
 
 /// What a freed slot still held (a future or output, a joiner's waker, a
@@ -92,18 +110,75 @@ pub(crate) struct Slot {
 pub(crate) struct Held {
     _future: Option<BoxTask>,
     _waker: Option<Waker>,
-    _outcome: Outcome,
+    _panic: Option<PanicBox>,
+}
+
+/// Slots per chunk (a power of two).
+const CHUNK: usize = 1024;
+
+/// A growable array of fixed-size chunks: each chunk is allocated with
+/// room for `CHUNK` elements and never grows, so growth never moves or
+/// copies existing elements.
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> Chunked<T> {
+    fn push(&mut self, value: T) {
+        if self.len % CHUNK == 0 {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        self.chunks[self.len / CHUNK].push(value);
+        self.len += 1;
+    }
+
+    #[inline]
+    fn get_mut(&mut self, i: usize) -> Option<&mut T> {
+        self.chunks.get_mut(i / CHUNK)?.get_mut(i % CHUNK)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
+}
+
+impl<T> std::ops::Index<usize> for Chunked<T> {
+    type Output = T;
+
+    #[inline]
+    fn index(&self, i: usize) -> &T {
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+impl<T> std::ops::IndexMut<usize> for Chunked<T> {
+    #[inline]
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        &mut self.chunks[i / CHUNK][i % CHUNK]
+    }
 }
 
 #[derive(Default)]
 pub(crate) struct TaskTable {
-    slots: Vec<Slot>,
+    slots: Chunked<Slot>,
+    cold: Chunked<Cold>,
     free: Vec<u32>,
     next_id: u64,
 }
 
 impl TaskTable {
-    /// Takes a slot for a new task (state `Idle`); returns (index, generation).
+    /// Takes a slot for a new task (state `Idle`); returns (index,
+    /// generation, id).
     #[track_caller]
     pub(crate) fn insert(
         &mut self,
@@ -115,46 +190,31 @@ impl TaskTable {
     ) -> (u32, u32, TaskId) {
         let id = TaskId(self.next_id);
         self.next_id += 1;
-        let meta = Meta {
-            id,
-            node,
+        let cold = Cold {
             name,
             location,
-            main,
+            panic: None,
         };
-        let index = match self.free.pop() {
-            Some(i) => i,
+        match self.free.pop() {
+            Some(index) => {
+                let slot = &mut self.slots[index as usize];
+                let generation = slot.generation;
+                let stamp = slot.stamp;
+                *slot = Slot::new(future, id, generation, stamp, node, main);
+                self.cold[index as usize] = cold;
+                (index, generation, id)
+            }
             None => {
-                let i = self.slots.len() as u32;
+                let index = self.slots.len as u32;
                 assert!(
-                    i < MAX_TASKS,
+                    index < MAX_TASKS,
                     "detsim: more than {MAX_TASKS} tasks alive in one simulation"
                 );
-                self.slots.push(Slot {
-                    generation: 0,
-                    stamp: 0,
-                    vacant: true,
-                    state: State::Done,
-                    future: None,
-                    outcome: Outcome::Taken,
-                    detached: false,
-                    cancel: None,
-                    join_waker: None,
-                    meta: meta.clone(),
-                });
-                i
+                self.slots.push(Slot::new(future, id, 0, 0, node, main));
+                self.cold.push(cold);
+                (index, 0, id)
             }
-        };
-        let slot = &mut self.slots[index as usize];
-        slot.vacant = false;
-        slot.state = State::Idle;
-        slot.future = future;
-        slot.outcome = Outcome::Pending;
-        slot.detached = false;
-        slot.cancel = None;
-        slot.join_waker = None;
-        slot.meta = meta;
-        (index, slot.generation, id)
+        }
     }
 
     /// The id the next task will get.
@@ -163,6 +223,7 @@ impl TaskTable {
     }
 
     /// The slot at `index` if it holds the task of generation `generation`.
+    #[inline]
     pub(crate) fn get_mut(&mut self, index: u32, generation: u32) -> Option<&mut Slot> {
         self.slots
             .get_mut(index as usize)
@@ -170,18 +231,39 @@ impl TaskTable {
     }
 
     /// The occupied slot at `index`.
+    #[inline]
     pub(crate) fn slot_mut(&mut self, index: u32) -> &mut Slot {
         let s = &mut self.slots[index as usize];
         debug_assert!(!s.vacant);
         s
     }
 
+    #[inline]
     pub(crate) fn slot(&self, index: u32) -> &Slot {
         &self.slots[index as usize]
     }
 
-    /// Whether `index` holds a live task (for waker tokens, which carry only
-    /// the low 24 bits of the generation).
+    /// The address of a slot (for prefetching; nothing is read).
+    #[inline]
+    pub(crate) fn slot_addr(&self, index: u32) -> usize {
+        let i = index as usize;
+        self.slots
+            .chunks
+            .get(i / CHUNK)
+            .map_or(0, |c| c.as_ptr().wrapping_add(i % CHUNK).addr())
+    }
+
+    pub(crate) fn cold(&self, index: u32) -> &Cold {
+        &self.cold[index as usize]
+    }
+
+    pub(crate) fn cold_mut(&mut self, index: u32) -> &mut Cold {
+        &mut self.cold[index as usize]
+    }
+
+    /// The live slot at `index` whose generation `matches` (waker tokens
+    /// carry only the low bits of the generation).
+    #[inline]
     pub(crate) fn get_by_token(
         &mut self,
         index: u32,
@@ -200,16 +282,18 @@ impl TaskTable {
         s.vacant = true;
         s.generation = s.generation.wrapping_add(1);
         s.state = State::Done;
-        s.meta.name = None;
+        s.outcome = Outcome::Taken;
+        let cold = &mut self.cold[index as usize];
+        cold.name = None;
         self.free.push(index);
         Held {
             _future: s.future.take(),
             _waker: s.join_waker.take(),
-            _outcome: std::mem::replace(&mut s.outcome, Outcome::Taken),
+            _panic: cold.panic.take(),
         }
     }
 
-    /// Indices of occupied slots, in index order.
+    /// Occupied slots, in index order.
     pub(crate) fn occupied(&self) -> impl Iterator<Item = (u32, &Slot)> {
         self.slots
             .iter()
@@ -219,10 +303,41 @@ impl TaskTable {
     }
 }
 
+impl Slot {
+    fn new(
+        future: Option<BoxTask>,
+        id: TaskId,
+        generation: u32,
+        stamp: u32,
+        node: NodeId,
+        main: bool,
+    ) -> Slot {
+        Slot {
+            future,
+            join_waker: None,
+            id,
+            generation,
+            stamp,
+            node,
+            state: State::Idle,
+            outcome: Outcome::Pending,
+            cancel: None,
+            vacant: false,
+            detached: false,
+            main,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::node::NodeId;
+
+    #[test]
+    fn a_hot_slot_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Slot>(), 64);
+    }
 
     #[test]
     fn slots_are_reused_with_a_new_generation() {
