@@ -66,6 +66,8 @@ pub struct Clock {
     epoch: Cell<std::time::SystemTime>,
     auto_advance: Cell<bool>,
     owner: Cell<u64>,
+    owner_hint: Cell<usize>,
+    prefetcher: Cell<Prefetcher>,
     timers: RefCell<TimerQueue>,
     advancers: RefCell<Vec<Advancer>>,
     next_advancer: Cell<u64>,
@@ -154,6 +156,8 @@ impl Clock {
             epoch: Cell::new(std::time::UNIX_EPOCH + Duration::from_secs(DEFAULT_EPOCH_SECS)),
             auto_advance: Cell::new(true),
             owner: Cell::new(0),
+            owner_hint: Cell::new(0),
+            prefetcher: Cell::new(no_prefetch),
             timers: RefCell::default(),
             advancers: RefCell::default(),
             next_advancer: Cell::new(0),
@@ -256,6 +260,35 @@ impl Clock {
         self.owner.set(owner);
     }
 
+    /// Sets the owner id and an opaque prefetch hint (an address the
+    /// runtime will want warm when this owner's timer fires) recorded with
+    /// timers armed from now on.
+    ///
+    /// ```
+    /// let clock = sim_clock::Clock::new();
+    /// clock.set_owner_with_hint(3, 0);
+    /// ```
+    pub fn set_owner_with_hint(&self, owner: u64, hint: usize) {
+        self.owner.set(owner);
+        self.owner_hint.set(hint);
+    }
+
+    /// Installs the runtime's prefetcher. After each firing the clock calls
+    /// it for the timers next in line: with no waker and the address of the
+    /// clock's own record of the timer after next, and with the waker and
+    /// owner hint of the next timer, so the runtime can warm the task that
+    /// timer will wake. Nothing here is ever dereferenced by the clock; the
+    /// calls change nothing observable.
+    ///
+    /// ```
+    /// fn prefetch(_waker: Option<&std::task::Waker>, _addr: usize) {}
+    /// let clock = sim_clock::Clock::new();
+    /// clock.set_prefetcher(prefetch);
+    /// ```
+    pub fn set_prefetcher(&self, prefetcher: Prefetcher) {
+        self.prefetcher.set(prefetcher);
+    }
+
     /// Number of armed timers.
     ///
     /// ```
@@ -347,6 +380,16 @@ impl Clock {
             }
             self.now.set(at);
             let fired = timers.fire_at(at, &mut wakers);
+            // Warm what the next firings will touch: the record of the
+            // timer after next, and the task the next timer will wake.
+            let prefetch = self.prefetcher.get();
+            let (next, after) = timers.upcoming();
+            if let Some(after) = after {
+                prefetch(None, after.hot_addr);
+            }
+            if let Some((waker, hint)) = next.and_then(|n| timers.peek_owner(n.idx)) {
+                prefetch(Some(waker), hint);
+            }
             drop(timers);
             if fired > 0 {
                 // Orders only matter between different tasks: timers that
@@ -401,7 +444,7 @@ impl Clock {
         let waker = waker.clone();
         self.timers
             .borrow_mut()
-            .insert(deadline, waker, self.owner.get())
+            .insert(deadline, waker, self.owner.get(), self.owner_hint.get())
     }
 
     pub(crate) fn update_timer_waker(&self, key: TimerKey, waker: &Waker) {
@@ -467,6 +510,11 @@ impl Clock {
         drop(removed);
     }
 }
+
+/// A runtime's prefetch hook; see [`Clock::set_prefetcher`].
+pub type Prefetcher = fn(Option<&Waker>, usize);
+
+fn no_prefetch(_: Option<&Waker>, _: usize) {}
 
 /// 2020-01-01T00:00:00Z, the epoch of a clock nobody configured.
 const DEFAULT_EPOCH_SECS: u64 = 1_577_836_800;

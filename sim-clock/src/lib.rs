@@ -40,7 +40,9 @@ mod timeout;
 mod timers;
 
 pub use advance::{Advance, advance, auto_advance, set_auto_advance};
-pub use clock::{Clock, EnterGuard, TimerInfo, Wakeup, is_current, is_current_available};
+pub use clock::{
+    Clock, EnterGuard, Prefetcher, TimerInfo, Wakeup, is_current, is_current_available,
+};
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};

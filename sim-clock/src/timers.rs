@@ -1,24 +1,31 @@
-//! The timer queue: a slab of timer slots plus a min-heap of deadlines.
+//! The timer queue: timer slots plus a 4-ary min-heap of deadlines.
 //!
 //! # Algorithm
 //!
 //! Every armed timer owns a slot (stable index, reused through a free list)
-//! holding its deadline, the waker to call, the task that armed it and a
-//! unique arming sequence number. The heap holds `(deadline, seq, slot)`
-//! entries ordered by deadline then by `seq`, so timers with the same deadline
-//! come out in the order they were armed: that is the "simplest" order which a
-//! draw of zero keeps (see [`Clock::advance_to`](crate::Clock::advance_to)).
+//! and is armed under a unique sequence number. The heap holds 16-byte
+//! `(deadline, seq << 24 | slot)` entries, so timers with the same deadline
+//! come out in the order they were armed: that is the "simplest" order which
+//! a draw of zero keeps (see [`Clock::advance_to`](crate::Clock::advance_to)).
 //!
 //! Cancelling (dropping a `Sleep`) and re-arming (`Sleep::reset`) do not
-//! search the heap: they free or re-sequence the slot, which turns the old
-//! heap entry stale. A heap entry is live only while its slot is armed with the
-//! same `seq`; stale entries are skipped when they reach the top, and the heap
-//! is rebuilt from the live slots when stale entries outnumber live ones, so a
-//! dropped sleep leaves neither a wakeup, nor a clock jump, nor unbounded
-//! memory behind.
+//! search the heap: they clear or change the slot's armed key, which turns
+//! the old heap entry stale. An entry is live only while its slot's armed key
+//! equals the entry's key; stale entries are skipped when they reach the
+//! top, and the heap is rebuilt from the live slots when stale entries
+//! outnumber live ones, so a dropped sleep leaves neither a wakeup, nor a
+//! clock jump, nor unbounded memory behind.
+//!
+//! # Memory layout
+//!
+//! Timers fire in deadline order, which has nothing to do with the order
+//! they were armed in, so firing touches slots at random. What firing needs
+//! (the armed key, the waker, the owner's prefetch hint) is kept in a
+//! compact hot array apart from what only reports need (deadline, owner id),
+//! and a 4-ary heap of 16-byte entries keeps the heap shallow and its
+//! siblings on one cache line. [`TimerQueue::upcoming`] names the next two
+//! timers so the runtime can prefetch ahead of firing them.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::task::Waker;
 
 /// Handle to a timer slot, held by the `Sleep` that armed it.
@@ -28,14 +35,27 @@ pub(crate) struct TimerKey {
     generation: u32,
 }
 
+/// Bits of the heap key that hold the slot index.
+const IDX_BITS: u32 = 24;
+const IDX_MASK: u64 = (1 << IDX_BITS) - 1;
+
+/// What firing reads.
 #[derive(Debug)]
-struct Slot {
+struct Hot {
+    /// The key this slot is armed under (`seq << 24 | idx`), or 0.
+    armed: u64,
+    waker: Option<Waker>,
+    /// The owner's prefetch hint (an address the runtime chose).
+    hint: usize,
+}
+
+/// What only reports and slot management read.
+#[derive(Debug)]
+struct Cold {
     generation: u32,
     state: SlotState,
     deadline: u64,
-    seq: u64,
     owner: u64,
-    waker: Option<Waker>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,100 +74,134 @@ pub(crate) struct ArmedTimer {
     pub(crate) owner: u64,
 }
 
+/// A timer about to fire, for prefetching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Upcoming {
+    /// The address of its hot record.
+    pub(crate) hot_addr: usize,
+    /// Its slot.
+    pub(crate) idx: u32,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct TimerQueue {
-    slots: Vec<Slot>,
+    hot: Vec<Hot>,
+    cold: Vec<Cold>,
     free: Vec<u32>,
-    heap: BinaryHeap<Reverse<(u64, u64, u32)>>,
+    heap: Vec<(u64, u64)>,
     next_seq: u64,
     armed: usize,
 }
 
 impl TimerQueue {
     /// Arms a new timer.
-    pub(crate) fn insert(&mut self, deadline: u64, waker: Waker, owner: u64) -> TimerKey {
-        let seq = self.bump_seq();
+    pub(crate) fn insert(
+        &mut self,
+        deadline: u64,
+        waker: Waker,
+        owner: u64,
+        hint: usize,
+    ) -> TimerKey {
         let idx = match self.free.pop() {
-            Some(idx) => {
-                let slot = &mut self.slots[idx as usize];
-                slot.state = SlotState::Armed;
-                slot.deadline = deadline;
-                slot.seq = seq;
-                slot.owner = owner;
-                slot.waker = Some(waker);
-                idx
-            }
+            Some(idx) => idx,
             None => {
-                let idx = u32::try_from(self.slots.len()).expect("more than 2^32 timers armed");
-                self.slots.push(Slot {
+                let idx = self.hot.len() as u32;
+                assert!(
+                    u64::from(idx) <= IDX_MASK,
+                    "detsim: more than {IDX_MASK} timers armed at once"
+                );
+                self.hot.push(Hot {
+                    armed: 0,
+                    waker: None,
+                    hint: 0,
+                });
+                self.cold.push(Cold {
                     generation: 0,
-                    state: SlotState::Armed,
-                    deadline,
-                    seq,
-                    owner,
-                    waker: Some(waker),
+                    state: SlotState::Free,
+                    deadline: 0,
+                    owner: 0,
                 });
                 idx
             }
         };
+        let key = self.next_key(idx);
+        let hot = &mut self.hot[idx as usize];
+        hot.armed = key;
+        hot.waker = Some(waker);
+        hot.hint = hint;
+        let cold = &mut self.cold[idx as usize];
+        cold.state = SlotState::Armed;
+        cold.deadline = deadline;
+        cold.owner = owner;
+        let generation = cold.generation;
         self.armed += 1;
-        self.heap.push(Reverse((deadline, seq, idx)));
-        TimerKey {
-            idx,
-            generation: self.slots[idx as usize].generation,
-        }
+        self.push((deadline, key));
+        TimerKey { idx, generation }
     }
 
-    fn bump_seq(&mut self) -> u64 {
+    fn next_key(&mut self, idx: u32) -> u64 {
         self.next_seq += 1;
-        self.next_seq
+        assert!(
+            self.next_seq < 1 << (64 - IDX_BITS),
+            "detsim: 2^40 timers armed in one simulation"
+        );
+        (self.next_seq << IDX_BITS) | u64::from(idx)
     }
 
-    fn slot_mut(&mut self, key: TimerKey) -> &mut Slot {
-        let slot = &mut self.slots[key.idx as usize];
+    fn check(&self, key: TimerKey) -> usize {
+        let i = key.idx as usize;
+        let cold = &self.cold[i];
         assert!(
-            slot.generation == key.generation && slot.state != SlotState::Free,
+            cold.generation == key.generation && cold.state != SlotState::Free,
             "detsim: stale timer key (a Sleep outlived its timer slot)"
         );
-        slot
+        i
     }
 
     /// Whether the timer's waker would wake the same task as `waker`.
     pub(crate) fn will_wake(&self, key: TimerKey, waker: &Waker) -> bool {
-        let slot = &self.slots[key.idx as usize];
-        slot.generation == key.generation && slot.waker.as_ref().is_some_and(|w| w.will_wake(waker))
+        let i = key.idx as usize;
+        self.cold[i].generation == key.generation
+            && self.hot[i]
+                .waker
+                .as_ref()
+                .is_some_and(|w| w.will_wake(waker))
     }
 
     /// Replaces a timer's waker; returns the old one (to drop outside any
     /// borrow: dropping a waker may run arbitrary code).
     pub(crate) fn set_waker(&mut self, key: TimerKey, waker: Waker) -> Option<Waker> {
-        self.slot_mut(key).waker.replace(waker)
+        let i = self.check(key);
+        self.hot[i].waker.replace(waker)
     }
 
     /// Re-arms a timer (armed or fired) for a new deadline, keeping its
     /// waker.
     pub(crate) fn reset(&mut self, key: TimerKey, deadline: u64) {
-        let seq = self.bump_seq();
-        let slot = self.slot_mut(key);
-        let was_armed = slot.state == SlotState::Armed;
-        slot.state = SlotState::Armed;
-        slot.deadline = deadline;
-        slot.seq = seq;
-        if !was_armed {
+        let i = self.check(key);
+        let new_key = self.next_key(key.idx);
+        let cold = &mut self.cold[i];
+        if cold.state != SlotState::Armed {
             self.armed += 1;
         }
-        self.heap.push(Reverse((deadline, seq, key.idx)));
+        cold.state = SlotState::Armed;
+        cold.deadline = deadline;
+        self.hot[i].armed = new_key;
+        self.push((deadline, new_key));
         self.maybe_compact();
     }
 
     /// Frees a timer's slot; its heap entry (if armed) turns stale. Returns
     /// the waker it held, so the caller can drop it outside any borrow.
     pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waker> {
-        let slot = self.slot_mut(key);
-        let was_armed = slot.state == SlotState::Armed;
-        slot.state = SlotState::Free;
-        slot.generation = slot.generation.wrapping_add(1);
-        let waker = slot.waker.take();
+        let i = self.check(key);
+        let cold = &mut self.cold[i];
+        let was_armed = cold.state == SlotState::Armed;
+        cold.state = SlotState::Free;
+        cold.generation = cold.generation.wrapping_add(1);
+        let hot = &mut self.hot[i];
+        hot.armed = 0;
+        let waker = hot.waker.take();
         self.free.push(key.idx);
         if was_armed {
             self.armed -= 1;
@@ -156,35 +210,31 @@ impl TimerQueue {
         waker
     }
 
+    fn is_live(&self, key: u64) -> bool {
+        self.hot[(key & IDX_MASK) as usize].armed == key
+    }
+
     /// Rebuilds the heap from live entries once stale ones outnumber them.
     fn maybe_compact(&mut self) {
         if self.heap.len() <= 1024 || self.heap.len() <= 2 * self.armed {
             return;
         }
-        let slots = &self.slots;
-        let live: Vec<_> = std::mem::take(&mut self.heap)
-            .into_vec()
-            .into_iter()
-            .filter(|Reverse((_, seq, idx))| {
-                let s = &slots[*idx as usize];
-                s.state == SlotState::Armed && s.seq == *seq
-            })
-            .collect();
-        self.heap = BinaryHeap::from(live);
-    }
-
-    fn is_live(&self, seq: u64, idx: u32) -> bool {
-        let s = &self.slots[idx as usize];
-        s.state == SlotState::Armed && s.seq == seq
+        let hot = &self.hot;
+        self.heap
+            .retain(|&(_, key)| hot[(key & IDX_MASK) as usize].armed == key);
+        // Floyd's heap construction.
+        for i in (0..self.heap.len() / 4 + 1).rev() {
+            self.sift_down(i);
+        }
     }
 
     /// The earliest deadline of an armed timer.
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
-        while let Some(&Reverse((deadline, seq, idx))) = self.heap.peek() {
-            if self.is_live(seq, idx) {
+        while let Some(&(deadline, key)) = self.heap.first() {
+            if self.is_live(key) {
                 return Some(deadline);
             }
-            self.heap.pop();
+            self.pop();
         }
         None
     }
@@ -193,24 +243,52 @@ impl TimerQueue {
     /// wakers to `out` in arming order.
     pub(crate) fn fire_at(&mut self, at: u64, out: &mut Vec<Waker>) -> usize {
         let mut fired = 0;
-        while let Some(&Reverse((deadline, seq, idx))) = self.heap.peek() {
+        while let Some(&(deadline, key)) = self.heap.first() {
             if deadline > at {
                 break;
             }
-            self.heap.pop();
-            if !self.is_live(seq, idx) {
+            self.pop();
+            if !self.is_live(key) {
                 continue;
             }
             debug_assert_eq!(deadline, at, "a timer was left behind the clock");
-            let slot = &mut self.slots[idx as usize];
-            slot.state = SlotState::Fired;
+            let i = (key & IDX_MASK) as usize;
+            self.cold[i].state = SlotState::Fired;
+            let hot = &mut self.hot[i];
+            hot.armed = 0;
             self.armed -= 1;
             fired += 1;
-            if let Some(w) = slot.waker.take() {
+            if let Some(w) = hot.waker.take() {
                 out.push(w);
             }
         }
         fired
+    }
+
+    /// The next two timers in firing order (stale ones possibly included):
+    /// hints for prefetching, nothing more.
+    pub(crate) fn upcoming(&self) -> (Option<Upcoming>, Option<Upcoming>) {
+        let at = |i: usize| {
+            self.heap.get(i).map(|&(_, key)| {
+                let idx = (key & IDX_MASK) as usize;
+                Upcoming {
+                    hot_addr: self.hot.as_ptr().wrapping_add(idx).addr(),
+                    idx: idx as u32,
+                }
+            })
+        };
+        // The second smallest is the smallest child of the root.
+        let second = (1..self.heap.len().min(5)).min_by_key(|&i| self.heap[i]);
+        (at(0), second.and_then(at))
+    }
+
+    /// The waker and hint of a slot, if armed (read to prefetch its owner).
+    pub(crate) fn peek_owner(&self, idx: u32) -> Option<(&Waker, usize)> {
+        let hot = self.hot.get(idx as usize)?;
+        if hot.armed == 0 {
+            return None;
+        }
+        hot.waker.as_ref().map(|w| (w, hot.hint))
     }
 
     /// Number of armed timers.
@@ -221,10 +299,11 @@ impl TimerQueue {
     /// The armed timers, by deadline then arming order.
     pub(crate) fn armed(&self) -> Vec<ArmedTimer> {
         let mut v: Vec<_> = self
-            .slots
+            .cold
             .iter()
-            .filter(|s| s.state == SlotState::Armed)
-            .map(|s| (s.deadline, s.seq, s.owner))
+            .zip(&self.hot)
+            .filter(|(c, _)| c.state == SlotState::Armed)
+            .map(|(c, h)| (c.deadline, h.armed, c.owner))
             .collect();
         v.sort_unstable();
         v.into_iter()
@@ -241,13 +320,62 @@ impl TimerQueue {
     /// Drops every slot, returning the wakers so the caller can drop them
     /// outside any borrow.
     pub(crate) fn clear(&mut self) -> Vec<Waker> {
-        let wakers = self
-            .slots
-            .iter_mut()
-            .filter_map(|s| s.waker.take())
-            .collect();
+        let wakers = self.hot.iter_mut().filter_map(|h| h.waker.take()).collect();
         *self = TimerQueue::default();
         wakers
+    }
+
+    // ---- the 4-ary heap ----
+
+    fn push(&mut self, entry: (u64, u64)) {
+        self.heap.push(entry);
+        let mut i = self.heap.len() - 1;
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if self.heap[parent] <= entry {
+                break;
+            }
+            self.heap[i] = self.heap[parent];
+            i = parent;
+        }
+        self.heap[i] = entry;
+    }
+
+    fn pop(&mut self) -> Option<(u64, u64)> {
+        let last = self.heap.pop()?;
+        if self.heap.is_empty() {
+            return Some(last);
+        }
+        let top = std::mem::replace(&mut self.heap[0], last);
+        self.sift_down(0);
+        Some(top)
+    }
+
+    fn sift_down(&mut self, mut i: usize) {
+        let n = self.heap.len();
+        if i >= n {
+            return;
+        }
+        let entry = self.heap[i];
+        loop {
+            let first = 4 * i + 1;
+            if first >= n {
+                break;
+            }
+            let last = (first + 4).min(n);
+            let mut min = first;
+            for c in first + 1..last {
+                if self.heap[c] < self.heap[min] {
+                    min = c;
+                }
+            }
+            if self.heap[min] >= entry {
+                break;
+            }
+            self.heap[i] = self.heap[min];
+            i = min;
+        }
+        self.heap[i] = entry;
     }
 }
 
@@ -272,9 +400,9 @@ mod tests {
     #[test]
     fn fires_in_deadline_then_arming_order() {
         let mut q = TimerQueue::default();
-        q.insert(20, waker(), 1);
-        q.insert(10, waker(), 2);
-        q.insert(10, waker(), 3);
+        q.insert(20, waker(), 1, 0);
+        q.insert(10, waker(), 2, 0);
+        q.insert(10, waker(), 3, 0);
         assert_eq!(q.next_deadline(), Some(10));
         let owners: Vec<_> = q.armed().iter().map(|t| t.owner).collect();
         assert_eq!(owners, [2, 3, 1]);
@@ -286,10 +414,35 @@ mod tests {
     }
 
     #[test]
+    fn the_heap_orders_many_random_deadlines() {
+        let mut q = TimerQueue::default();
+        let mut state = 7u64;
+        let mut deadlines = Vec::new();
+        for _ in 0..5_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let d = (state >> 33) % 1_000;
+            deadlines.push(d);
+            q.insert(d, waker(), 0, 0);
+        }
+        deadlines.sort_unstable();
+        deadlines.dedup();
+        let mut fired = 0;
+        let mut out = Vec::new();
+        for d in deadlines {
+            assert_eq!(q.next_deadline(), Some(d));
+            fired += q.fire_at(d, &mut out);
+        }
+        assert_eq!(fired, 5_000);
+        assert_eq!(q.next_deadline(), None);
+    }
+
+    #[test]
     fn removed_timer_leaves_no_deadline_behind() {
         let mut q = TimerQueue::default();
-        let a = q.insert(5, waker(), 0);
-        q.insert(9, waker(), 0);
+        let a = q.insert(5, waker(), 0, 0);
+        q.insert(9, waker(), 0, 0);
         q.remove(a);
         assert_eq!(q.next_deadline(), Some(9));
         let mut out = Vec::new();
@@ -300,7 +453,7 @@ mod tests {
     #[test]
     fn reset_moves_the_deadline() {
         let mut q = TimerQueue::default();
-        let a = q.insert(5, waker(), 0);
+        let a = q.insert(5, waker(), 0, 0);
         q.reset(a, 50);
         assert_eq!(q.armed_count(), 1);
         assert_eq!(q.next_deadline(), Some(50));
@@ -314,11 +467,23 @@ mod tests {
     }
 
     #[test]
+    fn upcoming_names_the_next_two_timers() {
+        let mut q = TimerQueue::default();
+        for (i, d) in [40, 10, 30, 20].into_iter().enumerate() {
+            q.insert(d, waker(), i as u64, 7);
+        }
+        let (first, second) = q.upcoming();
+        assert_eq!(first.unwrap().idx, 1); // deadline 10
+        assert_eq!(second.unwrap().idx, 3); // deadline 20
+        assert_eq!(q.peek_owner(1).map(|(_, hint)| hint), Some(7));
+    }
+
+    #[test]
     fn cancelled_timers_do_not_grow_the_heap_without_bound() {
         let mut q = TimerQueue::default();
-        q.insert(u64::MAX, waker(), 0);
+        q.insert(u64::MAX, waker(), 0, 0);
         for i in 0..100_000 {
-            let k = q.insert(1_000 + i, waker(), 0);
+            let k = q.insert(1_000 + i, waker(), 0, 0);
             q.remove(k);
         }
         assert!(q.heap_len() <= 2048, "heap kept {} entries", q.heap_len());
@@ -330,9 +495,9 @@ mod tests {
     #[should_panic(expected = "stale timer key")]
     fn a_freed_key_is_rejected() {
         let mut q = TimerQueue::default();
-        let a = q.insert(5, waker(), 0);
+        let a = q.insert(5, waker(), 0, 0);
         q.remove(a);
-        q.insert(6, waker(), 0);
+        q.insert(6, waker(), 0, 0);
         q.remove(a);
     }
 }

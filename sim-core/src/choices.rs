@@ -376,8 +376,14 @@ impl Choices {
         value
     }
 
-    /// Folds an event into the fingerprint (and the log, if kept).
+    /// Whether events are logged (the determinism check's mode).
     #[inline]
+    pub(crate) fn logging(&self) -> bool {
+        self.log.is_some()
+    }
+
+    /// Folds an event into the fingerprint (and the log, if kept).
+    #[inline(always)]
     pub(crate) fn event(&mut self, event: Event) {
         self.fingerprint.mix(event.key());
         if let Some(log) = &mut self.log {

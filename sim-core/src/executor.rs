@@ -35,8 +35,12 @@ use crate::report::{ArmedTimer, Hygiene, SlowPoll};
 use crate::runtime::{Current, Runtime};
 use crate::sched::{Entry, Schedule};
 use crate::task::TaskInfo;
-use crate::task::cell::BoxTask;
+use crate::task::cell::{BoxTask, Task};
 use crate::task::table::{Outcome, Slot, State};
+
+/// Runnable tasks from which the executor prefetches ahead of the
+/// scheduler (below, their data is likely cached anyway).
+const LOOKAHEAD_MIN_RUNNABLE: usize = 64;
 
 /// The clock's owner id while no task runs (matches no task).
 const NO_OWNER: u64 = u64::MAX;
@@ -121,12 +125,15 @@ impl Runtime {
             // likely next task while this one runs.
             raw::prefetch(entry.hint);
             // Two steps ahead, the queue entry; one step ahead (its entry
-            // was fetched a step ago), the task's slot and future.
-            let (next, after) = sched.peek_ahead(&mut choices);
-            raw::prefetch(after);
-            if let Some(next) = next {
-                raw::prefetch(next.hint);
-                raw::prefetch(self.tasks.borrow().slot_addr(next.index));
+            // was fetched a step ago), the task's slot and future. Only
+            // worth it when many tasks are runnable (few fit in cache).
+            if sched.len() >= LOOKAHEAD_MIN_RUNNABLE {
+                let (next, after) = sched.peek_ahead(&mut choices);
+                raw::prefetch(after);
+                if let Some(next) = next {
+                    raw::prefetch(next.hint);
+                    raw::prefetch(self.tasks.borrow().slot_addr(next.index));
+                }
             }
             return Some(entry.index);
         }
@@ -158,7 +165,7 @@ impl Runtime {
     /// returns who it is and its waker's token.
     #[inline]
     fn begin_poll(&self, index: u32, take_future: bool) -> (Current, Token, Option<BoxTask>) {
-        let (cur, generation, future) = {
+        let (cur, generation, future, hint) = {
             let mut tasks = self.tasks.borrow_mut();
             let slot = tasks.slot_mut(index);
             debug_assert!(
@@ -176,14 +183,21 @@ impl Runtime {
             } else {
                 None
             };
-            (cur, slot.generation, future)
+            let hint = future
+                .as_deref()
+                .map_or(0, |f| (f as *const dyn Task).addr());
+            (cur, slot.generation, future, hint)
         };
         self.current.set(Some(cur));
-        self.clock.set_owner(cur.id.0);
+        // Timers armed in this poll remember the task's future, so the
+        // clock can have it warmed before they fire.
+        self.clock.set_owner_with_hint(cur.id.0, hint);
         {
             let mut choices = self.choices.borrow_mut();
-            choices.ctx.task = Some(cur.id.0);
-            choices.ctx.node = cur.node.0;
+            if choices.logging() {
+                choices.ctx.task = Some(cur.id.0);
+                choices.ctx.node = cur.node.0;
+            }
             choices.event(Event::Poll { task: cur.id.0 });
         }
         if let Some(b) = &self.beacon {
@@ -207,7 +221,10 @@ impl Runtime {
             }
         }
         self.current.set(None);
-        self.choices.borrow_mut().ctx.task = None;
+        let mut choices = self.choices.borrow_mut();
+        if choices.logging() {
+            choices.ctx.task = None;
+        }
     }
 
     fn poll_main<F: Future>(&self, index: u32, main: Pin<&mut F>, output: &mut Option<F::Output>) {

@@ -44,6 +44,8 @@ pub(crate) trait Schedule {
     fn peek_ahead(&self, _choices: &mut Choices) -> (Option<Entry>, usize) {
         (None, 0)
     }
+    /// Entries held (stale ones included).
+    fn len(&self) -> usize;
 }
 
 /// The scheduling policy of a simulation.
@@ -131,6 +133,14 @@ impl Schedule for Policy {
         match self {
             Policy::Queue(q) => q.pop(choices, live),
             Policy::Pct(p) => p.pop(choices, live),
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        match self {
+            Policy::Queue(q) => q.len(),
+            Policy::Pct(p) => p.len(),
         }
     }
 

@@ -78,6 +78,10 @@ impl Schedule for Pct {
         self.priority[i] = p;
     }
 
+    fn len(&self) -> usize {
+        self.heap.len()
+    }
+
     fn peek_ahead(&self, _choices: &mut Choices) -> (Option<Entry>, usize) {
         let next = self
             .heap

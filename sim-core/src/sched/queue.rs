@@ -26,6 +26,11 @@ impl RunQueue {
 
 impl Schedule for RunQueue {
     #[inline]
+    fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    #[inline]
     fn peek_ahead(&self, choices: &mut Choices) -> (Option<Entry>, usize) {
         let len = self.queue.len();
         let (i, j) = if self.random {
