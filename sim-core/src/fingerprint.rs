@@ -51,7 +51,7 @@ impl Fingerprint {
     /// differ in exactly one event always end with different fingerprints.
     #[inline(always)]
     pub(crate) fn mix(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7CC1_B727_220A_95);
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517C_C1B7_2722_0A95);
     }
 }
 
