@@ -66,7 +66,7 @@ pub struct Clock {
     epoch: Cell<std::time::SystemTime>,
     auto_advance: Cell<bool>,
     owner: Cell<u64>,
-    owner_hint: Cell<usize>,
+    owner_hint: Cell<[usize; 2]>,
     prefetcher: Cell<Prefetcher>,
     timers: RefCell<TimerQueue>,
     advancers: RefCell<Vec<Advancer>>,
@@ -156,7 +156,7 @@ impl Clock {
             epoch: Cell::new(std::time::UNIX_EPOCH + Duration::from_secs(DEFAULT_EPOCH_SECS)),
             auto_advance: Cell::new(true),
             owner: Cell::new(0),
-            owner_hint: Cell::new(0),
+            owner_hint: Cell::new([0; 2]),
             prefetcher: Cell::new(no_prefetch),
             timers: RefCell::default(),
             advancers: RefCell::default(),
@@ -260,28 +260,27 @@ impl Clock {
         self.owner.set(owner);
     }
 
-    /// Sets the owner id and an opaque prefetch hint (an address the
+    /// Sets the owner id and two opaque prefetch hints (addresses the
     /// runtime will want warm when this owner's timer fires) recorded with
     /// timers armed from now on.
     ///
     /// ```
     /// let clock = sim_clock::Clock::new();
-    /// clock.set_owner_with_hint(3, 0);
+    /// clock.set_owner_with_hint(3, [0, 0]);
     /// ```
-    pub fn set_owner_with_hint(&self, owner: u64, hint: usize) {
+    pub fn set_owner_with_hint(&self, owner: u64, hint: [usize; 2]) {
         self.owner.set(owner);
         self.owner_hint.set(hint);
     }
 
     /// Installs the runtime's prefetcher. After each firing the clock calls
-    /// it for the timers next in line: with no waker and the address of the
-    /// clock's own record of the timer after next, and with the waker and
-    /// owner hint of the next timer, so the runtime can warm the task that
-    /// timer will wake. Nothing here is ever dereferenced by the clock; the
-    /// calls change nothing observable.
+    /// it with addresses the next firings will touch: its own record of the
+    /// timer after next, and the owner hints of the next timer, so the
+    /// runtime can warm the task that timer will wake. The clock never
+    /// dereferences them; the calls change nothing observable.
     ///
     /// ```
-    /// fn prefetch(_waker: Option<&std::task::Waker>, _addr: usize) {}
+    /// fn prefetch(_addr: usize) {}
     /// let clock = sim_clock::Clock::new();
     /// clock.set_prefetcher(prefetch);
     /// ```
@@ -385,10 +384,10 @@ impl Clock {
             let prefetch = self.prefetcher.get();
             let (next, after) = timers.upcoming();
             if let Some(after) = after {
-                prefetch(None, after.hot_addr);
+                prefetch(after.hot_addr);
             }
-            if let Some((waker, hint)) = next.and_then(|n| timers.peek_owner(n.idx)) {
-                prefetch(Some(waker), hint);
+            if let Some(hints) = next.and_then(|n| timers.peek_owner(n.idx)) {
+                hints.into_iter().for_each(prefetch);
             }
             drop(timers);
             if fired > 0 {
@@ -512,9 +511,9 @@ impl Clock {
 }
 
 /// A runtime's prefetch hook; see [`Clock::set_prefetcher`].
-pub type Prefetcher = fn(Option<&Waker>, usize);
+pub type Prefetcher = fn(usize);
 
-fn no_prefetch(_: Option<&Waker>, _: usize) {}
+fn no_prefetch(_: usize) {}
 
 /// 2020-01-01T00:00:00Z, the epoch of a clock nobody configured.
 const DEFAULT_EPOCH_SECS: u64 = 1_577_836_800;

@@ -216,7 +216,11 @@ impl Sleep {
     fn poll_with(&mut self, clock: &Clock, cx: &mut Context<'_>) -> Poll<()> {
         let deadline = self.resolve(clock).as_nanos();
         if clock.now().as_nanos() >= deadline {
-            self.disarm();
+            if let Some(entry) = self.entry.take() {
+                if entry.clock == clock.id() {
+                    drop(clock.remove_timer(entry.key));
+                }
+            }
             return Poll::Ready(());
         }
         match self.entry {

@@ -45,8 +45,8 @@ struct Hot {
     /// The key this slot is armed under (`seq << 24 | idx`), or 0.
     armed: u64,
     waker: Option<Waker>,
-    /// The owner's prefetch hint (an address the runtime chose).
-    hint: usize,
+    /// The owner's prefetch hints (addresses the runtime chose).
+    hint: [usize; 2],
 }
 
 /// What only reports and slot management read.
@@ -100,7 +100,7 @@ impl TimerQueue {
         deadline: u64,
         waker: Waker,
         owner: u64,
-        hint: usize,
+        hint: [usize; 2],
     ) -> TimerKey {
         let idx = match self.free.pop() {
             Some(idx) => idx,
@@ -113,7 +113,7 @@ impl TimerQueue {
                 self.hot.push(Hot {
                     armed: 0,
                     waker: None,
-                    hint: 0,
+                    hint: [0; 2],
                 });
                 self.cold.push(Cold {
                     generation: 0,
@@ -282,13 +282,10 @@ impl TimerQueue {
         (at(0), second.and_then(at))
     }
 
-    /// The waker and hint of a slot, if armed (read to prefetch its owner).
-    pub(crate) fn peek_owner(&self, idx: u32) -> Option<(&Waker, usize)> {
+    /// The owner hints of a slot, if armed (read to prefetch its owner).
+    pub(crate) fn peek_owner(&self, idx: u32) -> Option<[usize; 2]> {
         let hot = self.hot.get(idx as usize)?;
-        if hot.armed == 0 {
-            return None;
-        }
-        hot.waker.as_ref().map(|w| (w, hot.hint))
+        (hot.armed != 0).then_some(hot.hint)
     }
 
     /// Number of armed timers.
@@ -400,9 +397,9 @@ mod tests {
     #[test]
     fn fires_in_deadline_then_arming_order() {
         let mut q = TimerQueue::default();
-        q.insert(20, waker(), 1, 0);
-        q.insert(10, waker(), 2, 0);
-        q.insert(10, waker(), 3, 0);
+        q.insert(20, waker(), 1, [0; 2]);
+        q.insert(10, waker(), 2, [0; 2]);
+        q.insert(10, waker(), 3, [0; 2]);
         assert_eq!(q.next_deadline(), Some(10));
         let owners: Vec<_> = q.armed().iter().map(|t| t.owner).collect();
         assert_eq!(owners, [2, 3, 1]);
@@ -424,7 +421,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             let d = (state >> 33) % 1_000;
             deadlines.push(d);
-            q.insert(d, waker(), 0, 0);
+            q.insert(d, waker(), 0, [0; 2]);
         }
         deadlines.sort_unstable();
         deadlines.dedup();
@@ -441,8 +438,8 @@ mod tests {
     #[test]
     fn removed_timer_leaves_no_deadline_behind() {
         let mut q = TimerQueue::default();
-        let a = q.insert(5, waker(), 0, 0);
-        q.insert(9, waker(), 0, 0);
+        let a = q.insert(5, waker(), 0, [0; 2]);
+        q.insert(9, waker(), 0, [0; 2]);
         q.remove(a);
         assert_eq!(q.next_deadline(), Some(9));
         let mut out = Vec::new();
@@ -453,7 +450,7 @@ mod tests {
     #[test]
     fn reset_moves_the_deadline() {
         let mut q = TimerQueue::default();
-        let a = q.insert(5, waker(), 0, 0);
+        let a = q.insert(5, waker(), 0, [0; 2]);
         q.reset(a, 50);
         assert_eq!(q.armed_count(), 1);
         assert_eq!(q.next_deadline(), Some(50));
@@ -470,20 +467,20 @@ mod tests {
     fn upcoming_names_the_next_two_timers() {
         let mut q = TimerQueue::default();
         for (i, d) in [40, 10, 30, 20].into_iter().enumerate() {
-            q.insert(d, waker(), i as u64, 7);
+            q.insert(d, waker(), i as u64, [7, 8]);
         }
         let (first, second) = q.upcoming();
         assert_eq!(first.unwrap().idx, 1); // deadline 10
         assert_eq!(second.unwrap().idx, 3); // deadline 20
-        assert_eq!(q.peek_owner(1).map(|(_, hint)| hint), Some(7));
+        assert_eq!(q.peek_owner(1), Some([7, 8]));
     }
 
     #[test]
     fn cancelled_timers_do_not_grow_the_heap_without_bound() {
         let mut q = TimerQueue::default();
-        q.insert(u64::MAX, waker(), 0, 0);
+        q.insert(u64::MAX, waker(), 0, [0; 2]);
         for i in 0..100_000 {
-            let k = q.insert(1_000 + i, waker(), 0, 0);
+            let k = q.insert(1_000 + i, waker(), 0, [0; 2]);
             q.remove(k);
         }
         assert!(q.heap_len() <= 2048, "heap kept {} entries", q.heap_len());
@@ -495,9 +492,9 @@ mod tests {
     #[should_panic(expected = "stale timer key")]
     fn a_freed_key_is_rejected() {
         let mut q = TimerQueue::default();
-        let a = q.insert(5, waker(), 0, 0);
+        let a = q.insert(5, waker(), 0, [0; 2]);
         q.remove(a);
-        q.insert(6, waker(), 0, 0);
+        q.insert(6, waker(), 0, [0; 2]);
         q.remove(a);
     }
 }

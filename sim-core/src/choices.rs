@@ -256,12 +256,16 @@ pub(crate) struct Checkpoint {
     pub(crate) event: Event,
 }
 
+/// How many draws ahead [`Choices::peek`] can look.
+pub(crate) const PEEK: usize = 4;
+
 pub(crate) struct Choices {
     rng: ChaCha8Rng,
     /// Raw generator outputs already taken by [`Choices::peek`] and not yet
-    /// used by a draw, oldest first (`peeked_len` of them): the stream is
-    /// the same with or without peeks.
-    peeked: [u64; 2],
+    /// used by a draw: a ring of `peeked_len` values from `peeked_head`.
+    /// The stream is the same with or without peeks.
+    peeked: [u64; PEEK],
+    peeked_head: usize,
     peeked_len: usize,
     replay: Vec<u64>,
     replay_pos: usize,
@@ -275,7 +279,8 @@ impl Choices {
     pub(crate) fn new(seed: u64, replay: Option<Tape>, log: bool) -> Choices {
         Choices {
             rng: ChaCha8Rng::from_seed(expand_seed(seed)),
-            peeked: [0; 2],
+            peeked: [0; PEEK],
+            peeked_head: 0,
             peeked_len: 0,
             replay: replay.map(Tape::into_vec).unwrap_or_default(),
             replay_pos: 0,
@@ -308,20 +313,20 @@ impl Choices {
         if self.peeked_len == 0 {
             return self.rng.next_u64();
         }
-        let v = self.peeked[0];
-        self.peeked[0] = self.peeked[1];
+        let v = self.peeked[self.peeked_head];
+        self.peeked_head = (self.peeked_head + 1) % PEEK;
         self.peeked_len -= 1;
         v
     }
 
-    /// The `n`th (0 or 1) raw output ahead, generated if needed.
+    /// The `n`th (below [`PEEK`]) raw output ahead, generated if needed.
     #[inline]
     fn raw_ahead(&mut self, n: usize) -> u64 {
         while self.peeked_len <= n {
-            self.peeked[self.peeked_len] = self.rng.next_u64();
+            self.peeked[(self.peeked_head + self.peeked_len) % PEEK] = self.rng.next_u64();
             self.peeked_len += 1;
         }
-        self.peeked[n]
+        self.peeked[(self.peeked_head + n) % PEEK]
     }
 
     /// A uniform value in `0..bound` (Lemire's multiply-and-reject).
@@ -337,8 +342,8 @@ impl Choices {
         (m >> 64) as u64
     }
 
-    /// What the draw `ahead` draws from now (0: the next one, 1: the one
-    /// after) will most likely return for `bound`, without drawing (for
+    /// What the draw `ahead` draws from now (0: the next one, up to
+    /// [`PEEK`]` - 1`) will most likely return for `bound`, without drawing (for
     /// prefetching the work it will pick). Exact unless a draw in between
     /// has another bound or Lemire's method rejects a value.
     #[inline]
@@ -486,11 +491,13 @@ mod tests {
     fn peeking_changes_nothing_and_predicts_the_draw() {
         let mut plain = Choices::new(21, None, false);
         let mut peeky = Choices::new(21, None, false);
-        for bound in 2..500 {
+        for bound in 4..500 {
+            let later = peeky.peek(3, bound - 3);
             let after = peeky.peek(1, bound - 1);
             let predicted = peeky.peek(0, bound);
             assert_eq!(peeky.peek(0, bound), predicted, "peeking twice is stable");
             assert_eq!(peeky.peek(1, bound - 1), after);
+            assert_eq!(peeky.peek(3, bound - 3), later);
             let drawn = peeky.draw(DrawKind::Schedule, bound);
             assert_eq!(drawn, plain.draw(DrawKind::Schedule, bound));
             assert_eq!(drawn, predicted);

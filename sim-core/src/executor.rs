@@ -124,7 +124,7 @@ impl Runtime {
             // Start loading the future while the slot is read, and the
             // likely next task while this one runs.
             raw::prefetch(entry.hint);
-            // Two steps ahead, the queue entry; one step ahead (its entry
+            // Three picks ahead, the queue entry; two picks ahead (its entry
             // was fetched a step ago), the task's slot and future. Only
             // worth it when many tasks are runnable (few fit in cache).
             if sched.len() >= LOOKAHEAD_MIN_RUNNABLE {
@@ -186,11 +186,12 @@ impl Runtime {
             let hint = future
                 .as_deref()
                 .map_or(0, |f| (f as *const dyn Task).addr());
-            (cur, slot.generation, future, hint)
+            let slot_addr = (&raw const *slot).addr();
+            (cur, slot.generation, future, [hint, slot_addr])
         };
         self.current.set(Some(cur));
-        // Timers armed in this poll remember the task's future, so the
-        // clock can have it warmed before they fire.
+        // Timers armed in this poll remember the task's future and slot, so
+        // the clock can have them warmed before they fire.
         self.clock.set_owner_with_hint(cur.id.0, hint);
         {
             let mut choices = self.choices.borrow_mut();

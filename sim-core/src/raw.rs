@@ -78,11 +78,6 @@ fn wake_raw(data: *const ()) {
 
 fn drop_raw(_: *const ()) {}
 
-/// The token of a detsim task waker, or `None` for any other waker.
-pub(crate) fn token_of(waker: &Waker) -> Option<Token> {
-    std::ptr::eq(waker.vtable(), &VTABLE).then(|| Token(waker.data().addr() as u64))
-}
-
 /// The waker of a task slot.
 pub(crate) fn waker(token: Token) -> Waker {
     let raw = RawWaker::new(std::ptr::without_provenance(token.0 as usize), &VTABLE);
@@ -132,13 +127,6 @@ mod tests {
             t.matches(0x3_ABCD),
             "only the low 17 generation bits are kept"
         );
-    }
-
-    #[test]
-    fn a_token_is_recovered_from_its_waker_only() {
-        let t = Token::new(3, 4, 5);
-        assert_eq!(token_of(&waker(t)), Some(t));
-        assert_eq!(token_of(Waker::noop()), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ use crate::builder::Builder;
 use crate::choices::{Choices, DrawKind, Event, Finish, NodeEvent};
 use crate::failure::{Failure, FailureKind};
 use crate::fingerprint::hash_str;
+use crate::foreign;
 use crate::node::{InitFn, MAIN_NODE, NodeId, NodeTable};
 use crate::panic::{self, PanicRecord};
 use crate::raw::{self, Token};
@@ -33,7 +34,6 @@ use crate::task::cell::{self, BoxTask, Task};
 use crate::task::table::{Cancel, Held, Outcome, Slot, State, TaskTable};
 use crate::task::{JoinError, RawHandle, TaskId, TaskInfo};
 use crate::watchdog::Beacon;
-use crate::{context, foreign};
 
 /// Process-unique simulation identities (never part of a schedule).
 static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
@@ -88,19 +88,6 @@ pub(crate) struct Runtime {
     pub(crate) names: RefCell<Vec<(u64, Arc<str>)>>,
 }
 
-/// The clock's prefetch hook: warm an address, and the slot of the task a
-/// detsim waker will wake (found through the current simulation).
-fn prefetch_for_timer(waker: Option<&std::task::Waker>, addr: usize) {
-    raw::prefetch(addr);
-    if let Some(token) = waker.and_then(raw::token_of) {
-        if let Some(rt) = context::try_current() {
-            if rt.tag == token.tag() {
-                raw::prefetch(rt.tasks.borrow().slot_addr(token.index()));
-            }
-        }
-    }
-}
-
 impl Drop for Runtime {
     fn drop(&mut self) {
         foreign::unregister(self.tag);
@@ -112,7 +99,7 @@ impl Runtime {
         let mut choices = Choices::new(config.seed, config.tape.clone(), config.log_events);
         let clock = Clock::new();
         clock.set_auto_advance(config.auto_advance);
-        clock.set_prefetcher(prefetch_for_timer);
+        clock.set_prefetcher(raw::prefetch);
         let epoch = config.epoch.unwrap_or_else(|| {
             let secs = choices.draw(DrawKind::Epoch, EPOCH_SPAN_SECS);
             SystemTime::UNIX_EPOCH + Duration::from_secs(EPOCH_BASE_SECS + secs)

@@ -32,22 +32,35 @@ impl Schedule for RunQueue {
 
     #[inline]
     fn peek_ahead(&self, choices: &mut Choices) -> (Option<Entry>, usize) {
+        // Predict the next three picks (0, 1, 2 pops ahead) by replaying
+        // `swap_remove_front` on positions only: taking position `i` moves
+        // the front into `i`, then the front goes.
         let len = self.queue.len();
-        let (i, j) = if self.random {
-            let i = choices.peek(0, len as u64) as usize;
-            (i, choices.peek(1, len.saturating_sub(1) as u64) as usize)
-        } else {
-            (0, 0)
-        };
-        // After taking entry `i` the front fills its place and the rest
-        // shift down by one: the entry then at `j` is today's `j + 1`, or
-        // today's front if that is the place `i` left.
-        let after = if !self.random || j + 1 != i { j + 1 } else { 0 };
-        let after_addr = self
-            .queue
-            .get(after)
-            .map_or(0, |e| (e as *const Entry).addr());
-        (self.queue.get(i).copied(), after_addr)
+        let mut moved: [(usize, usize); 3] = [(usize::MAX, 0); 3];
+        let mut offset = 0; // positions shift down by one per pop
+        let mut picks = [0usize; 3];
+        for (ahead, pick) in picks.iter_mut().enumerate() {
+            let remaining = len.saturating_sub(ahead);
+            if remaining == 0 {
+                return (None, 0);
+            }
+            let i = if self.random {
+                choices.peek(ahead, remaining as u64) as usize
+            } else {
+                0
+            };
+            let at = |abs: usize| {
+                moved
+                    .iter()
+                    .find(|&&(from, _)| from == abs)
+                    .map_or(abs, |&(_, to)| to)
+            };
+            *pick = at(i + offset);
+            moved[ahead] = (i + offset, at(offset));
+            offset += 1;
+        }
+        let entry_addr = |p: usize| self.queue.get(p).map_or(0, |e| (e as *const Entry).addr());
+        (self.queue.get(picks[1]).copied(), entry_addr(picks[2]))
     }
 
     #[inline]
@@ -102,6 +115,24 @@ mod tests {
         std::iter::from_fn(|| q.pop(c, None))
             .map(|e| e.index)
             .collect()
+    }
+
+    #[test]
+    fn peek_ahead_predicts_the_picks_after_next() {
+        for seed in 0..50 {
+            let mut q = RunQueue::new(true);
+            entries(300).for_each(|e| q.push(e));
+            let mut c = Choices::new(seed, None, false);
+            let (after_next, third_addr) = q.peek_ahead(&mut c);
+            let third_predicted = q
+                .queue
+                .iter()
+                .find(|e| (*e as *const Entry).addr() == third_addr)
+                .copied();
+            let picks: Vec<_> = (0..3).map(|_| q.pop(&mut c, None).unwrap()).collect();
+            assert_eq!(after_next, Some(picks[1]), "seed {seed}");
+            assert_eq!(third_predicted, Some(picks[2]), "seed {seed}");
+        }
     }
 
     #[test]
