@@ -37,9 +37,10 @@ impl Schedule for RunQueue {
         // the front into `i`, then the front goes.
         let len = self.queue.len();
         let mut moved: [(usize, usize); 3] = [(usize::MAX, 0); 3];
-        let mut offset = 0; // positions shift down by one per pop
         let mut picks = [0usize; 3];
+        // Positions shift down by one per pop: `ahead` is also the offset.
         for (ahead, pick) in picks.iter_mut().enumerate() {
+            let offset = ahead;
             let remaining = len.saturating_sub(ahead);
             if remaining == 0 {
                 return (None, 0);
@@ -57,7 +58,6 @@ impl Schedule for RunQueue {
             };
             *pick = at(i + offset);
             moved[ahead] = (i + offset, at(offset));
-            offset += 1;
         }
         let entry_addr = |p: usize| self.queue.get(p).map_or(0, |e| (e as *const Entry).addr());
         (self.queue.get(picks[1]).copied(), entry_addr(picks[2]))
