@@ -4,7 +4,8 @@
 //!
 //! Every armed timer owns a slot (stable index, reused through a free list)
 //! and is armed under a unique sequence number. The heap holds 16-byte
-//! `(deadline, seq << 24 | slot)` entries, so timers with the same deadline
+//! `deadline << 64 | seq << 24 | slot` keys (one `u128` comparison orders
+//! them), so timers with the same deadline
 //! come out in the order they were armed: that is the "simplest" order which
 //! a draw of zero keeps (see [`Clock::advance_to`](crate::Clock::advance_to)).
 //!
@@ -88,7 +89,7 @@ pub(crate) struct TimerQueue {
     hot: Vec<Hot>,
     cold: Vec<Cold>,
     free: Vec<u32>,
-    heap: Vec<(u64, u64)>,
+    heap: Vec<u128>,
     next_seq: u64,
     armed: usize,
 }
@@ -135,7 +136,7 @@ impl TimerQueue {
         cold.owner = owner;
         let generation = cold.generation;
         self.armed += 1;
-        self.push((deadline, key));
+        self.push(entry(deadline, key));
         TimerKey { idx, generation }
     }
 
@@ -187,7 +188,7 @@ impl TimerQueue {
         cold.state = SlotState::Armed;
         cold.deadline = deadline;
         self.hot[i].armed = new_key;
-        self.push((deadline, new_key));
+        self.push(entry(deadline, new_key));
         self.maybe_compact();
     }
 
@@ -220,8 +221,10 @@ impl TimerQueue {
             return;
         }
         let hot = &self.hot;
-        self.heap
-            .retain(|&(_, key)| hot[(key & IDX_MASK) as usize].armed == key);
+        self.heap.retain(|&e| {
+            let key = key_of(e);
+            hot[(key & IDX_MASK) as usize].armed == key
+        });
         // Floyd's heap construction.
         for i in (0..self.heap.len() / 4 + 1).rev() {
             self.sift_down(i);
@@ -230,9 +233,9 @@ impl TimerQueue {
 
     /// The earliest deadline of an armed timer.
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
-        while let Some(&(deadline, key)) = self.heap.first() {
-            if self.is_live(key) {
-                return Some(deadline);
+        while let Some(&e) = self.heap.first() {
+            if self.is_live(key_of(e)) {
+                return Some(deadline_of(e));
             }
             self.pop();
         }
@@ -243,7 +246,8 @@ impl TimerQueue {
     /// wakers to `out` in arming order.
     pub(crate) fn fire_at(&mut self, at: u64, out: &mut Vec<Waker>) -> usize {
         let mut fired = 0;
-        while let Some(&(deadline, key)) = self.heap.first() {
+        while let Some(&e) = self.heap.first() {
+            let (deadline, key) = (deadline_of(e), key_of(e));
             if deadline > at {
                 break;
             }
@@ -269,8 +273,8 @@ impl TimerQueue {
     /// hints for prefetching, nothing more.
     pub(crate) fn upcoming(&self) -> (Option<Upcoming>, Option<Upcoming>) {
         let at = |i: usize| {
-            self.heap.get(i).map(|&(_, key)| {
-                let idx = (key & IDX_MASK) as usize;
+            self.heap.get(i).map(|&e| {
+                let idx = (key_of(e) & IDX_MASK) as usize;
                 Upcoming {
                     hot_addr: self.hot.as_ptr().wrapping_add(idx).addr(),
                     idx: idx as u32,
@@ -324,21 +328,22 @@ impl TimerQueue {
 
     // ---- the 4-ary heap ----
 
-    fn push(&mut self, entry: (u64, u64)) {
-        self.heap.push(entry);
-        let mut i = self.heap.len() - 1;
+    fn push(&mut self, entry: u128) {
+        let heap = &mut self.heap;
+        heap.push(entry);
+        let mut i = heap.len() - 1;
         while i > 0 {
             let parent = (i - 1) / 4;
-            if self.heap[parent] <= entry {
+            if heap[parent] <= entry {
                 break;
             }
-            self.heap[i] = self.heap[parent];
+            heap[i] = heap[parent];
             i = parent;
         }
-        self.heap[i] = entry;
+        heap[i] = entry;
     }
 
-    fn pop(&mut self) -> Option<(u64, u64)> {
+    fn pop(&mut self) -> Option<u128> {
         let last = self.heap.pop()?;
         if self.heap.is_empty() {
             return Some(last);
@@ -349,31 +354,48 @@ impl TimerQueue {
     }
 
     fn sift_down(&mut self, mut i: usize) {
-        let n = self.heap.len();
+        let heap = &mut self.heap[..];
+        let n = heap.len();
         if i >= n {
             return;
         }
-        let entry = self.heap[i];
+        let entry = heap[i];
         loop {
             let first = 4 * i + 1;
             if first >= n {
                 break;
             }
-            let last = (first + 4).min(n);
-            let mut min = first;
-            for c in first + 1..last {
-                if self.heap[c] < self.heap[min] {
-                    min = c;
+            let children = &heap[first..(first + 4).min(n)];
+            let mut min = 0;
+            for (k, &c) in children.iter().enumerate().skip(1) {
+                if c < children[min] {
+                    min = k;
                 }
             }
-            if self.heap[min] >= entry {
+            let smallest = children[min];
+            if smallest >= entry {
                 break;
             }
-            self.heap[i] = self.heap[min];
-            i = min;
+            heap[i] = smallest;
+            i = first + min;
         }
-        self.heap[i] = entry;
+        heap[i] = entry;
     }
+}
+
+#[inline]
+fn entry(deadline: u64, key: u64) -> u128 {
+    (u128::from(deadline) << 64) | u128::from(key)
+}
+
+#[inline]
+fn deadline_of(e: u128) -> u64 {
+    (e >> 64) as u64
+}
+
+#[inline]
+fn key_of(e: u128) -> u64 {
+    e as u64
 }
 
 #[cfg(test)]
