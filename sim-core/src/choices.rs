@@ -381,12 +381,6 @@ impl Choices {
         value
     }
 
-    /// Whether events are logged (the determinism check's mode).
-    #[inline]
-    pub(crate) fn logging(&self) -> bool {
-        self.log.is_some()
-    }
-
     /// Folds an event into the fingerprint (and the log, if kept).
     #[inline(always)]
     pub(crate) fn event(&mut self, event: Event) {

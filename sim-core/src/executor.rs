@@ -42,9 +42,6 @@ use crate::task::table::{Outcome, Slot, State};
 /// scheduler (below, their data is likely cached anyway).
 const LOOKAHEAD_MIN_RUNNABLE: usize = 64;
 
-/// The clock's owner id while no task runs (matches no task).
-const NO_OWNER: u64 = u64::MAX;
-
 impl Runtime {
     /// Runs `future` as the main task until it finishes or the run fails.
     /// The runtime must be current (see `context::enter`).
@@ -101,7 +98,7 @@ impl Runtime {
                 continue;
             };
             let steps = self.steps.get() + 1;
-            if self.config.max_steps.is_some_and(|max| steps > max) {
+            if steps > self.max_steps {
                 return Err(self.step_limit_failure());
             }
             self.steps.set(steps);
@@ -195,7 +192,7 @@ impl Runtime {
         self.clock.set_owner_with_hint(cur.id.0, hint);
         {
             let mut choices = self.choices.borrow_mut();
-            if choices.logging() {
+            if self.config.log_events {
                 choices.ctx.task = Some(cur.id.0);
                 choices.ctx.node = cur.node.0;
             }
@@ -209,7 +206,6 @@ impl Runtime {
 
     #[inline]
     fn end_poll(&self, cur: Current) {
-        self.clock.set_owner(NO_OWNER);
         if let Some(b) = &self.beacon {
             if let Some(real) = b.exit() {
                 let slow = SlowPoll {
@@ -222,9 +218,8 @@ impl Runtime {
             }
         }
         self.current.set(None);
-        let mut choices = self.choices.borrow_mut();
-        if choices.logging() {
-            choices.ctx.task = None;
+        if self.config.log_events {
+            self.choices.borrow_mut().ctx.task = None;
         }
     }
 

@@ -75,6 +75,8 @@ pub(crate) struct Runtime {
     /// Set once a failure has been returned: the simulation is poisoned.
     pub(crate) failed: RefCell<Option<(FailureKind, String)>>,
     pub(crate) steps: Cell<u64>,
+    /// The step limit (`u64::MAX` for none).
+    pub(crate) max_steps: u64,
     /// Scheduler entries whose task is no longer queued (aborted, killed
     /// or parked while queued); zero almost always.
     pub(crate) stale: Cell<u32>,
@@ -107,6 +109,7 @@ impl Runtime {
         clock.set_epoch(epoch);
         let sched = config.scheduler.build(config.pct_steps, &mut choices);
         let beacon = config.slow_poll.and_then(Beacon::register);
+        let max_steps = config.max_steps.unwrap_or(u64::MAX);
         Rc::new(Runtime {
             // determinism: ok (identity only, never part of a schedule)
             instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
@@ -122,6 +125,7 @@ impl Runtime {
             has_failure: Cell::new(false),
             failed: RefCell::new(None),
             steps: Cell::new(0),
+            max_steps,
             stale: Cell::new(0),
             paused_nodes: Cell::new(0),
             closed: Cell::new(false),
@@ -420,6 +424,8 @@ impl Runtime {
     /// `name` is the task's name, which its slot may no longer hold.
     pub(crate) fn drop_as<T>(&self, cur: Current, name: Option<Arc<str>>, value: T) {
         let prev = self.current.replace(Some(cur));
+        // Timers a destructor arms are attributed to the task dropped.
+        self.clock.set_owner(cur.id.0);
         let result = panic::catch(move || drop(value));
         self.current.set(prev);
         if let Err((_payload, record)) = result {
