@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::choices::Choices;
 use crate::choices::{DrawKind, Event, Finish};
 use crate::failure::{Failure, FailureKind};
 use crate::foreign;
@@ -33,7 +34,7 @@ use crate::panic;
 use crate::raw::{self, Token, waker};
 use crate::report::{ArmedTimer, Hygiene, SlowPoll};
 use crate::runtime::{Current, Runtime};
-use crate::sched::{Entry, Schedule};
+use crate::sched::{Entry, Policy, Schedule};
 use crate::task::TaskInfo;
 use crate::task::cell::{BoxTask, Task};
 use crate::task::table::{Outcome, Slot, State};
@@ -121,16 +122,9 @@ impl Runtime {
             // Start loading the future while the slot is read, and the
             // likely next task while this one runs.
             raw::prefetch(entry.hint);
-            // Three picks ahead, the queue entry; two picks ahead (its entry
-            // was fetched a step ago), the task's slot and future. Only
-            // worth it when many tasks are runnable (few fit in cache).
+            // Only worth it when many tasks are runnable (few fit in cache).
             if sched.len() >= LOOKAHEAD_MIN_RUNNABLE {
-                let (next, after) = sched.peek_ahead(&mut choices);
-                raw::prefetch(after);
-                if let Some(next) = next {
-                    raw::prefetch(next.hint);
-                    raw::prefetch(self.tasks.borrow().slot_addr(next.index));
-                }
+                self.prefetch_ahead(&sched, &mut choices);
             }
             return Some(entry.index);
         }
@@ -146,6 +140,18 @@ impl Runtime {
         let entry = sched.pop(&mut choices, Some(&live))?;
         raw::prefetch(entry.hint);
         Some(entry.index)
+    }
+
+    /// Two picks ahead, the queue entry; one pick ahead (its entry was
+    /// fetched a step ago), the task's slot and future.
+    #[inline(never)]
+    fn prefetch_ahead(&self, sched: &Policy, choices: &mut Choices) {
+        let (next, after) = sched.peek_ahead(choices);
+        raw::prefetch(after);
+        if let Some(next) = next {
+            raw::prefetch(next.hint);
+            raw::prefetch(self.tasks.borrow().slot_addr(next.index));
+        }
     }
 
     fn current_of(&self, index: u32) -> Current {

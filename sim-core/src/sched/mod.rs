@@ -38,9 +38,9 @@ pub(crate) trait Schedule {
     /// executor knows no entry is stale), every entry is live.
     fn pop(&mut self, choices: &mut Choices, live: Option<&dyn Fn(Entry) -> bool>)
     -> Option<Entry>;
-    /// Prefetch hints, changing nothing: the entry the pop after next will
-    /// most likely return if nothing becomes runnable meanwhile, and the
-    /// address of the entry the pop after that will most likely return.
+    /// Prefetch hints, changing nothing: the entry the next pop will most
+    /// likely return if nothing becomes runnable meanwhile, and the address
+    /// of the entry the pop after that will most likely return.
     fn peek_ahead(&self, _choices: &mut Choices) -> (Option<Entry>, usize) {
         (None, 0)
     }

@@ -24,52 +24,9 @@ impl RunQueue {
     }
 }
 
-impl Schedule for RunQueue {
-    #[inline]
-    fn len(&self) -> usize {
-        self.queue.len()
-    }
-
-    #[inline]
-    fn peek_ahead(&self, choices: &mut Choices) -> (Option<Entry>, usize) {
-        // Predict the next three picks (0, 1, 2 pops ahead) by replaying
-        // `swap_remove_front` on positions only: taking position `i` moves
-        // the front into `i`, then the front goes.
-        let len = self.queue.len();
-        let mut moved: [(usize, usize); 3] = [(usize::MAX, 0); 3];
-        let mut picks = [0usize; 3];
-        // Positions shift down by one per pop: `ahead` is also the offset.
-        for (ahead, pick) in picks.iter_mut().enumerate() {
-            let offset = ahead;
-            let remaining = len.saturating_sub(ahead);
-            if remaining == 0 {
-                return (None, 0);
-            }
-            let i = if self.random {
-                choices.peek(ahead, remaining as u64) as usize
-            } else {
-                0
-            };
-            let at = |abs: usize| {
-                moved
-                    .iter()
-                    .find(|&&(from, _)| from == abs)
-                    .map_or(abs, |&(_, to)| to)
-            };
-            *pick = at(i + offset);
-            moved[ahead] = (i + offset, at(offset));
-        }
-        let entry_addr = |p: usize| self.queue.get(p).map_or(0, |e| (e as *const Entry).addr());
-        (self.queue.get(picks[1]).copied(), entry_addr(picks[2]))
-    }
-
-    #[inline]
-    fn push(&mut self, entry: Entry) {
-        self.queue.push_back(entry);
-    }
-
-    #[inline]
-    fn pop(
+impl RunQueue {
+    #[inline(never)]
+    fn pop_slow(
         &mut self,
         choices: &mut Choices,
         live: Option<&dyn Fn(Entry) -> bool>,
@@ -98,6 +55,51 @@ impl Schedule for RunQueue {
     }
 }
 
+impl Schedule for RunQueue {
+    #[inline]
+    fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    #[inline]
+    fn peek_ahead(&self, choices: &mut Choices) -> (Option<Entry>, usize) {
+        let len = self.queue.len();
+        if !self.random {
+            let addr = self.queue.get(1).map_or(0, |e| (e as *const Entry).addr());
+            return (self.queue.front().copied(), addr);
+        }
+        let i = choices.peek(0, len as u64) as usize;
+        let j = choices.peek(1, len.saturating_sub(1) as u64) as usize;
+        // Taking `i` moves the front into `i`, then the front goes: the
+        // entry then at `j` is today's `j + 1`, or the front if `j + 1 == i`.
+        let after = if j + 1 == i { 0 } else { j + 1 };
+        let addr = self
+            .queue
+            .get(after)
+            .map_or(0, |e| (e as *const Entry).addr());
+        (self.queue.get(i).copied(), addr)
+    }
+
+    #[inline]
+    fn push(&mut self, entry: Entry) {
+        self.queue.push_back(entry);
+    }
+
+    #[inline(always)]
+    fn pop(
+        &mut self,
+        choices: &mut Choices,
+        live: Option<&dyn Fn(Entry) -> bool>,
+    ) -> Option<Entry> {
+        // The common case, small enough to inline: nothing to draw and
+        // nothing stale.
+        if live.is_none() && (!self.random || self.queue.len() <= 1) {
+            return self.queue.pop_front();
+        }
+        self.pop_slow(choices, live)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,20 +120,20 @@ mod tests {
     }
 
     #[test]
-    fn peek_ahead_predicts_the_picks_after_next() {
+    fn peek_ahead_predicts_the_next_two_picks() {
         for seed in 0..50 {
             let mut q = RunQueue::new(true);
             entries(300).for_each(|e| q.push(e));
             let mut c = Choices::new(seed, None, false);
-            let (after_next, third_addr) = q.peek_ahead(&mut c);
-            let third_predicted = q
+            let (next, after_addr) = q.peek_ahead(&mut c);
+            let after = q
                 .queue
                 .iter()
-                .find(|e| (*e as *const Entry).addr() == third_addr)
+                .find(|e| (*e as *const Entry).addr() == after_addr)
                 .copied();
-            let picks: Vec<_> = (0..3).map(|_| q.pop(&mut c, None).unwrap()).collect();
-            assert_eq!(after_next, Some(picks[1]), "seed {seed}");
-            assert_eq!(third_predicted, Some(picks[2]), "seed {seed}");
+            let picks: Vec<_> = (0..2).map(|_| q.pop(&mut c, None).unwrap()).collect();
+            assert_eq!(next, Some(picks[0]), "seed {seed}");
+            assert_eq!(after, Some(picks[1]), "seed {seed}");
         }
     }
 
