@@ -295,7 +295,7 @@ float_impls!(f32, f64);
 /// ```
 #[track_caller]
 pub fn random<T: Random>() -> T {
-    T::draw("detsim::rand::random")
+    T::draw("detsim::rand::random") // determinism: ok (a detsim draw, named for errors)
 }
 
 /// A uniform value in `range` (`a..b`, `a..=b`, `..b` and `a..` work for
