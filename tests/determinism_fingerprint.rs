@@ -93,3 +93,69 @@ fn an_all_zero_tape_is_the_simplest_run() {
     assert_eq!(a.fingerprint(), b.fingerprint());
     assert_eq!(a.tape().nonzero(), 0);
 }
+
+/// Nodes that crash, restart and pause, under every scheduler.
+async fn cluster() -> u64 {
+    use detsim::node::Node;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let work = Arc::new(AtomicU64::new(0));
+    let nodes: Vec<Node> = (0..3)
+        .map(|i| {
+            let work = work.clone();
+            Node::builder(format!("n{i}"))
+                .init(move || {
+                    let work = work.clone();
+                    async move {
+                        loop {
+                            time::sleep(Duration::from_millis(rand::gen_range(1..20))).await;
+                            work.fetch_add(1, Ordering::Relaxed);
+                            yield_now().await;
+                        }
+                    }
+                })
+                .build()
+        })
+        .collect();
+    for round in 0..6 {
+        time::sleep(Duration::from_millis(rand::gen_range(5..50))).await;
+        let n = *rand::choose(&nodes).unwrap();
+        match round % 3 {
+            0 => n.kill(),
+            1 => n.restart(),
+            _ => {
+                n.pause();
+                time::sleep(Duration::from_millis(7)).await;
+                n.resume();
+            }
+        }
+    }
+    nodes.iter().for_each(Node::kill);
+    work.load(Ordering::Relaxed)
+}
+
+#[test]
+fn nodes_and_every_scheduler_replay_identically_over_200_seeds() {
+    for scheduler in [
+        detsim::Scheduler::Random,
+        detsim::Scheduler::Fifo,
+        detsim::Scheduler::Pct { depth: 3 },
+    ] {
+        let mut distinct = BTreeSet::new();
+        for seed in 0..200 {
+            let run = || {
+                let mut sim = Sim::builder().seed(seed).scheduler(scheduler).build();
+                let out = sim.run(cluster()).unwrap();
+                (out, sim.fingerprint(), sim.now(), sim.steps())
+            };
+            let first = run();
+            assert_eq!(first, run(), "seed {seed} under {scheduler}");
+            distinct.insert(first.1);
+        }
+        assert!(
+            distinct.len() >= 190,
+            "{scheduler}: {} distinct",
+            distinct.len()
+        );
+    }
+}
