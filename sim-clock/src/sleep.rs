@@ -57,7 +57,9 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// It is `Unpin`, cheap to move, and `Send`: it holds only its deadline and a
 /// key to its timer slot. Dropping it disarms the timer, so an abandoned sleep
 /// (a lost `select!` branch, an elapsed `timeout`) neither wakes anything nor
-/// moves the clock.
+/// moves the clock. That needs its simulation to be current: a sleep dropped
+/// on another thread, or after its run returned, cannot reach its clock, and
+/// its timer still fires once (waking whoever last polled it).
 ///
 /// # Example
 ///

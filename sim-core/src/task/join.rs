@@ -35,7 +35,10 @@ pub(crate) struct RawHandle {
 /// when `T` is, and using it outside its simulation panics with a clear
 /// message instead of touching another simulation's state. Like tokio's, it
 /// is not `#[must_use]`: the task runs whether or not anyone awaits it, so
-/// `spawn(fut);` is the way to start a fire-and-forget task.
+/// `spawn(fut);` is the way to start a fire-and-forget task. Dropped outside
+/// its simulation (on another thread, or after the run returned), a handle
+/// cannot tell the simulation it is gone; the task then counts as joined-to
+/// until the simulation is dropped.
 ///
 /// # Example
 ///
