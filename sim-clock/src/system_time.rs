@@ -82,8 +82,7 @@ impl SystemTime {
     /// ```
     #[track_caller]
     pub fn elapsed(self) -> Duration {
-        // determinism: ok (detsim's virtual clock, not std::time)
-        SystemTime::now().duration_since(self).unwrap_or_default()
+        SystemTime::now().duration_since(self).unwrap_or_default() // determinism: ok (virtual)
     }
 
     /// `self + d`, or `None` on overflow.
