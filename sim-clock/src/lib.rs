@@ -34,6 +34,7 @@ mod advance;
 mod clock;
 mod instant;
 mod interval;
+mod parse;
 mod sleep;
 mod system_time;
 mod timeout;
@@ -45,6 +46,7 @@ pub use clock::{
 };
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
+pub use parse::{DURATION_FORMS, DurationError, parse_duration};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use system_time::SystemTime;
 pub use timeout::{Elapsed, Timeout, timeout, timeout_at};
