@@ -80,6 +80,34 @@
 //! assert_eq!(Sim::builder().seed(seed).build().run(racy_counter()).unwrap(), 1);
 //! ```
 //!
+//! # Tests: `#[sim_test]`
+//!
+//! In a test suite, [`sim_test`] does the sweeping: the `async fn` runs
+//! under the simulator once per seed, and a failure prints the seed, the
+//! failing task and node, the virtual time and the exact command that
+//! replays it (`DETSIM_SEED=0x… cargo test -p … -- … --exact`), and writes
+//! a replay [`harness::Artifact`] under `target/detsim/failures/`:
+//!
+//! ```
+//! use std::time::Duration;
+//! use detsim::{sim_test, spawn, time};
+//!
+//! #[sim_test(seeds = 100, time_limit = "10s")]
+//! async fn the_slow_replica_catches_up() {
+//!     let replica = spawn(async {
+//!         time::sleep(Duration::from_millis(detsim::rand::gen_range(1..500))).await;
+//!         "caught up"
+//!     });
+//!     assert_eq!(replica.await.unwrap(), "caught up");
+//! }
+//! ```
+//!
+//! `DETSIM_SEEDS=10000 DETSIM_JOBS=2 cargo test` sweeps more seeds on two
+//! threads; `DETSIM_REPLAY=<artifact>` replays a failure's exact draws and
+//! checks its fingerprint; `RUST_LOG=debug` prints `tracing` events stamped
+//! with virtual time, node and task ([`log`]). The [`harness`] module lists
+//! every environment variable.
+//!
 //! # Time
 //!
 //! Time is virtual ([`time::Instant`], nanosecond resolution) and moves
@@ -179,6 +207,15 @@
 pub use sim_core::{
     ArmedTimer, Builder, ConfigError, DEFAULT_MAX_STEPS, DEFAULT_PCT_STEPS, DEFAULT_SLOW_POLL,
     DEFAULT_TIME_LIMIT, Divergence, Failure, FailureKind, Fingerprint, ForeignWake, Hygiene,
-    JoinHandle, Report, Scheduler, Sim, SlowPoll, Tape, node, rand, spawn, spawn_blocking,
+    JoinHandle, Report, Scheduler, Sim, SlowPoll, Tape, log, node, rand, spawn, spawn_blocking,
     spawn_local, task, time, yield_now,
 };
+
+pub use sim_core::harness;
+pub use sim_macros::sim_test;
+
+/// What `#[sim_test]` expands to calls; not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use sim_core::harness::{TestAttrs, TestOutput, TestSpec, run_test};
+}

@@ -34,6 +34,8 @@ pub enum FailureKind {
     Hygiene,
     /// Two runs of one seed differed.
     Nondeterminism,
+    /// A `#[sim_test]` function returned `Err`.
+    Error,
 }
 
 impl fmt::Display for FailureKind {
@@ -45,6 +47,7 @@ impl fmt::Display for FailureKind {
             FailureKind::StepLimit => "step limit",
             FailureKind::Hygiene => "hygiene",
             FailureKind::Nondeterminism => "nondeterminism",
+            FailureKind::Error => "error",
         })
     }
 }
@@ -342,8 +345,10 @@ impl Failure {
     }
 }
 
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Failure {
+    /// The report without its closing line of seed, scheduler, time, steps
+    /// and fingerprint (the test harness lays those out itself).
+    pub(crate) fn write_body(&self, f: &mut impl fmt::Write) -> fmt::Result {
         let i = &*self.0;
         let mut headline = i.headline.lines();
         writeln!(f, "detsim: {}", headline.next().unwrap_or_default())?;
@@ -367,6 +372,14 @@ impl fmt::Display for Failure {
         if let Some(d) = &i.divergence {
             write!(f, "{d}")?;
         }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &*self.0;
+        self.write_body(f)?;
         write!(
             f,
             "  seed {seed} ({seed:#x}), scheduler {}, virtual time {}, step {}, fingerprint {}",

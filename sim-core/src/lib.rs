@@ -47,6 +47,8 @@ mod executor;
 mod failure;
 mod fingerprint;
 mod foreign;
+pub mod harness;
+pub mod log;
 pub mod node;
 mod panic;
 pub mod rand;

@@ -158,6 +158,18 @@ impl Runtime {
         self.task_info_in(&tasks, index)
     }
 
+    /// The main task (task 0 'main' on the main node), also after its slot
+    /// is gone.
+    pub(crate) fn main_task_info(&self) -> TaskInfo {
+        TaskInfo {
+            id: TaskId(0),
+            name: Some(Arc::from("main")),
+            node: MAIN_NODE,
+            node_name: self.nodes.borrow().name(MAIN_NODE),
+            spawned_at: Location::caller(),
+        }
+    }
+
     pub(crate) fn current_task_info(&self) -> Option<TaskInfo> {
         let cur = self.current.get()?;
         let tasks = self.tasks.borrow();

@@ -10,7 +10,7 @@ use sim_clock::Instant;
 use crate::builder::Builder;
 use crate::choices::{Checkpoint, Tape};
 use crate::context;
-use crate::failure::Failure;
+use crate::failure::{Failure, FailureKind};
 use crate::fingerprint::Fingerprint;
 use crate::node::NodeId;
 use crate::report::Report;
@@ -176,6 +176,15 @@ impl Sim {
 
     pub(crate) fn stamp(&self, f: Failure) -> Failure {
         self.rt.stamp(f)
+    }
+
+    /// The failure of a run whose main future returned an error (a
+    /// `#[sim_test]` returning `Err`), stamped with this run's tape.
+    pub(crate) fn error_failure(&self, message: String) -> Failure {
+        let headline = format!("the test returned Err: {message}");
+        let mut f = Failure::new(FailureKind::Error, headline, message);
+        f.inner_mut().task = Some(self.rt.main_task_info());
+        self.stamp(f)
     }
 
     pub(crate) fn task_name(&self, id: u64) -> Option<Arc<str>> {

@@ -1,0 +1,574 @@
+//! Replay artifacts: the versioned JSON a failing `#[sim_test]` writes, with
+//! everything needed to run the failing schedule again.
+
+use std::fmt;
+use std::io;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Builder, Failure, Fingerprint, Scheduler, Tape};
+
+/// What the `format` field of every artifact says.
+const FORMAT: &str = "detsim-failure";
+/// The artifact format this detsim writes and reads.
+pub const ARTIFACT_VERSION: u32 = 1;
+
+/// A failing run, recorded for replay: the test, its package and target,
+/// the seed, the scheduler and limits, the tape of draws, the fingerprint
+/// and the failure's message.
+///
+/// Written by `#[sim_test]` under `<target dir>/detsim/failures/`; read by
+/// `DETSIM_REPLAY=<file>` and `cargo detsim replay <file>`.
+///
+/// ```
+/// use sim_core::harness::Artifact;
+/// let json = r#"{"format":"detsim-failure","version":1}"#;
+/// let err = Artifact::from_json(json).unwrap_err();
+/// assert!(err.is_corrupt());
+/// assert!(err.to_string().contains("missing field"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Artifact {
+    format: String,
+    version: u32,
+    detsim_version: String,
+    pub(crate) test: String,
+    pub(crate) module_path: String,
+    pub(crate) package: String,
+    pub(crate) target: Target,
+    pub(crate) seed: u64,
+    seed_hex: String,
+    pub(crate) config: Config,
+    pub(crate) failure: Recorded,
+    tape: Vec<u64>,
+}
+
+/// The cargo target a test lives in, as `cargo test` selects it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Target {
+    /// `lib`, `test`, `example`, `bin` or `bench`.
+    pub(crate) kind: String,
+    pub(crate) name: String,
+}
+
+/// The simulation settings of the failing run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    /// `random`, `fifo` or `pct`.
+    pub(crate) scheduler: String,
+    pub(crate) pct_depth: Option<u32>,
+    pub(crate) pct_steps: u64,
+    pub(crate) time_limit_ns: Option<u64>,
+    pub(crate) max_steps: Option<u64>,
+    pub(crate) strict: bool,
+    pub(crate) check_determinism: bool,
+}
+
+/// What went wrong.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Recorded {
+    pub(crate) kind: String,
+    pub(crate) headline: String,
+    pub(crate) message: String,
+    pub(crate) task: Option<String>,
+    pub(crate) location: Option<String>,
+    pub(crate) virtual_time_ns: u64,
+    pub(crate) steps: u64,
+    pub(crate) fingerprint: String,
+}
+
+impl Config {
+    pub(crate) fn of(builder: &Builder, check_determinism: bool) -> Config {
+        let (scheduler, pct_depth) = match builder.scheduler {
+            Scheduler::Random => ("random", None),
+            Scheduler::Fifo => ("fifo", None),
+            Scheduler::Pct { depth } => ("pct", Some(depth)),
+        };
+        Config {
+            scheduler: scheduler.into(),
+            pct_depth,
+            pct_steps: builder.pct_steps,
+            time_limit_ns: builder.time_limit.map(|d| d.as_nanos() as u64),
+            max_steps: builder.max_steps,
+            strict: builder.strict,
+            check_determinism,
+        }
+    }
+}
+
+impl Artifact {
+    pub(crate) fn new(
+        test: &str,
+        module_path: &str,
+        package: &str,
+        target: Target,
+        config: Config,
+        failure: &Failure,
+    ) -> Artifact {
+        Artifact {
+            format: FORMAT.into(),
+            version: ARTIFACT_VERSION,
+            detsim_version: env!("CARGO_PKG_VERSION").into(),
+            test: test.into(),
+            module_path: module_path.into(),
+            package: package.into(),
+            target,
+            seed: failure.seed(),
+            seed_hex: format!("{:#x}", failure.seed()),
+            config,
+            failure: Recorded {
+                kind: failure.kind().to_string(),
+                headline: failure.headline().into(),
+                message: failure.message().into(),
+                task: failure.task().map(ToString::to_string),
+                location: failure.location().map(Into::into),
+                virtual_time_ns: failure.time().as_nanos(),
+                steps: failure.steps(),
+                fingerprint: failure.fingerprint().to_string(),
+            },
+            tape: failure.tape().as_slice().to_vec(),
+        }
+    }
+
+    /// Parses an artifact, refusing anything that is not a complete
+    /// artifact of this format version.
+    ///
+    /// ```
+    /// let err = sim_core::harness::Artifact::from_json("{\"format\": \"detsim-fail").unwrap_err();
+    /// assert!(err.is_truncated());
+    /// ```
+    pub fn from_json(json: &str) -> Result<Artifact, ArtifactError> {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            if e.is_eof() {
+                ArtifactError::new(
+                    Problem::Truncated,
+                    format!("it ends early (line {}, column {})", e.line(), e.column()),
+                )
+            } else {
+                ArtifactError::new(Problem::Corrupt, format!("it is not valid JSON ({e})"))
+            }
+        })?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(FORMAT) => {}
+            _ => {
+                return Err(ArtifactError::new(
+                    Problem::Corrupt,
+                    format!("it is not a detsim failure artifact (no \"format\": \"{FORMAT}\")"),
+                ));
+            }
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(ARTIFACT_VERSION) => {}
+            Some(v) => {
+                return Err(ArtifactError::new(
+                    Problem::Version,
+                    format!(
+                        "it has format version {v}, and this detsim ({}) reads version \
+                         {ARTIFACT_VERSION}",
+                        env!("CARGO_PKG_VERSION")
+                    ),
+                ));
+            }
+            None => {
+                return Err(ArtifactError::new(
+                    Problem::Corrupt,
+                    "it has no numeric \"version\" field".into(),
+                ));
+            }
+        }
+        let artifact: Artifact = serde_json::from_value(value)
+            .map_err(|e| ArtifactError::new(Problem::Corrupt, format!("it is damaged: {e}")))?;
+        artifact.validate()?;
+        Ok(artifact)
+    }
+
+    /// Reads and parses an artifact file.
+    ///
+    /// ```
+    /// let err = sim_core::harness::Artifact::read("no/such/file.json").unwrap_err();
+    /// assert!(err.is_io());
+    /// assert!(err.to_string().contains("no/such/file.json"));
+    /// ```
+    pub fn read(path: impl AsRef<Path>) -> Result<Artifact, ArtifactError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ArtifactError::new(Problem::Io, format!("it cannot be read ({e})")).at(path)
+        })?;
+        Artifact::from_json(&text).map_err(|e| e.at(path))
+    }
+
+    /// The artifact as pretty-printed JSON.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().seed(5).build();
+    /// # let failure = sim.run(async { panic!("boom") }).unwrap_err();
+    /// # let artifact = sim_core::harness::Artifact::example(&failure);
+    /// let json = artifact.to_json();
+    /// assert_eq!(sim_core::harness::Artifact::from_json(&json).unwrap(), artifact);
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("an artifact is always JSON");
+        s.push('\n');
+        s
+    }
+
+    /// Writes the artifact to `path` (creating its directory), replacing
+    /// the file in one step so a reader never sees half of it.
+    ///
+    /// ```no_run
+    /// # let artifact: sim_core::harness::Artifact = unimplemented!();
+    /// artifact.write("target/detsim/failures/x.json").unwrap();
+    /// ```
+    pub fn write(&self, path: impl AsRef<Path>) -> io::Result<()> {
+        let path = path.as_ref();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
+        std::fs::write(&tmp, self.to_json())?;
+        std::fs::rename(&tmp, path)
+    }
+
+    /// An artifact for a failure outside any test (for examples and tests
+    /// of this type).
+    #[doc(hidden)]
+    pub fn example(failure: &Failure) -> Artifact {
+        let config = Config::of(&Builder::new().seed(failure.seed()), false);
+        let target = Target {
+            kind: "test".into(),
+            name: "example".into(),
+        };
+        Artifact::new(
+            "example",
+            "example::example",
+            "example",
+            target,
+            config,
+            failure,
+        )
+    }
+
+    fn validate(&self) -> Result<(), ArtifactError> {
+        let bad = |what: String| Err(ArtifactError::new(Problem::Corrupt, what));
+        if self.fingerprint().is_none() {
+            return bad(format!(
+                "its fingerprint {:?} is not 0x-hex",
+                self.failure.fingerprint
+            ));
+        }
+        if self.scheduler().is_none() {
+            return bad(format!(
+                "its scheduler {:?} (depth {:?}) is not random, fifo or pct with a depth",
+                self.config.scheduler, self.config.pct_depth
+            ));
+        }
+        if self.seed_hex != format!("{:#x}", self.seed) {
+            return bad(format!(
+                "its seed {} and seed_hex {} disagree",
+                self.seed, self.seed_hex
+            ));
+        }
+        if self.builder().try_build().is_err() {
+            return bad("its limits are impossible (a zero time or step limit)".into());
+        }
+        Ok(())
+    }
+
+    /// The libtest name of the failing test (`tests::it_works`).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.test(), "example");
+    /// ```
+    pub fn test(&self) -> &str {
+        &self.test
+    }
+
+    /// The package the test belongs to.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// # let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.package(), "example");
+    /// ```
+    pub fn package(&self) -> &str {
+        &self.package
+    }
+
+    /// The seed of the failing run.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().seed(12).build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.seed(), 12);
+    /// ```
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The failure's kind as the report names it (`panic`, `deadlock`, ...).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.kind(), "panic");
+    /// ```
+    pub fn kind(&self) -> &str {
+        &self.failure.kind
+    }
+
+    /// The failure's message (a panic's payload, or the headline).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.message(), "x");
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.failure.message
+    }
+
+    /// The fingerprint of the failing run; a replay must match it.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.fingerprint(), Some(f.fingerprint()));
+    /// ```
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        let hex = self.failure.fingerprint.strip_prefix("0x")?;
+        u64::from_str_radix(hex, 16).ok().map(Fingerprint::from_u64)
+    }
+
+    /// The recorded draws.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(&a.tape(), f.tape());
+    /// ```
+    pub fn tape(&self) -> Tape {
+        Tape::new(self.tape.clone())
+    }
+
+    /// Whether the failing run checked determinism (ran each seed twice).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// assert!(!sim_core::harness::Artifact::example(&f).checks_determinism());
+    /// ```
+    pub fn checks_determinism(&self) -> bool {
+        self.config.check_determinism
+    }
+
+    fn scheduler(&self) -> Option<Scheduler> {
+        match (self.config.scheduler.as_str(), self.config.pct_depth) {
+            ("random", None) => Some(Scheduler::Random),
+            ("fifo", None) => Some(Scheduler::Fifo),
+            ("pct", Some(depth)) => Some(Scheduler::Pct { depth }),
+            _ => None,
+        }
+    }
+
+    /// A builder with the failing run's seed, scheduler, limits and tape:
+    /// building it and running the test again replays the failure.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().seed(4).build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let mut again = a.builder().build();
+    /// let g = again.run(async { panic!("x") }).unwrap_err();
+    /// assert_eq!(g.fingerprint(), f.fingerprint());
+    /// ```
+    pub fn builder(&self) -> Builder {
+        let c = &self.config;
+        let mut b = Builder::new()
+            .seed(self.seed)
+            .scheduler(self.scheduler().unwrap_or_default())
+            .strict(c.strict)
+            .tape(self.tape());
+        b.pct_steps = c.pct_steps;
+        b.time_limit = c.time_limit_ns.map(Duration::from_nanos);
+        b.max_steps = c.max_steps;
+        b
+    }
+}
+
+/// Why an artifact could not be used: unreadable, truncated, corrupt, or of
+/// another format version. The message names the file and the fix.
+///
+/// ```
+/// let err = sim_core::harness::Artifact::from_json("[1, 2").unwrap_err();
+/// assert!(err.is_truncated());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArtifactError {
+    problem: Problem,
+    detail: String,
+    path: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Problem {
+    Io,
+    Truncated,
+    Corrupt,
+    Version,
+}
+
+impl ArtifactError {
+    fn new(problem: Problem, detail: String) -> ArtifactError {
+        ArtifactError {
+            problem,
+            detail,
+            path: None,
+        }
+    }
+
+    fn at(mut self, path: &Path) -> ArtifactError {
+        self.path = Some(path.display().to_string());
+        self
+    }
+
+    /// The file could not be read.
+    ///
+    /// ```
+    /// assert!(sim_core::harness::Artifact::read("/nonexistent.json").unwrap_err().is_io());
+    /// ```
+    pub fn is_io(&self) -> bool {
+        self.problem == Problem::Io
+    }
+
+    /// The file ends early (an interrupted write or copy).
+    ///
+    /// ```
+    /// assert!(sim_core::harness::Artifact::from_json("{").unwrap_err().is_truncated());
+    /// ```
+    pub fn is_truncated(&self) -> bool {
+        self.problem == Problem::Truncated
+    }
+
+    /// The file is not a well-formed detsim artifact.
+    ///
+    /// ```
+    /// assert!(sim_core::harness::Artifact::from_json("{}").unwrap_err().is_corrupt());
+    /// ```
+    pub fn is_corrupt(&self) -> bool {
+        self.problem == Problem::Corrupt
+    }
+
+    /// The artifact was written in another format version.
+    ///
+    /// ```
+    /// let json = r#"{"format":"detsim-failure","version":99}"#;
+    /// assert!(sim_core::harness::Artifact::from_json(json).unwrap_err().is_wrong_version());
+    /// ```
+    pub fn is_wrong_version(&self) -> bool {
+        self.problem == Problem::Version
+    }
+}
+
+impl fmt::Display for ArtifactError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = match &self.path {
+            Some(p) => format!("replay artifact {p}"),
+            None => "replay artifact".into(),
+        };
+        let fix = match self.problem {
+            Problem::Io => "check the path (artifacts are under <target dir>/detsim/failures/)",
+            Problem::Truncated | Problem::Corrupt => {
+                "re-run the failing test (with its DETSIM_SEED) to write a fresh artifact"
+            }
+            Problem::Version => {
+                "replay it with the detsim version that wrote it, or re-run the failing \
+                 test (with its DETSIM_SEED) to write a fresh artifact"
+            }
+        };
+        write!(f, "detsim: cannot use {file}: {}; {fix}", self.detail)
+    }
+}
+
+impl std::error::Error for ArtifactError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Artifact {
+        let mut sim = Builder::new()
+            .seed(0x2a)
+            .scheduler(Scheduler::Pct { depth: 2 })
+            .build();
+        let failure = sim
+            .run(async {
+                let a = crate::spawn(async { 1 });
+                a.await.unwrap();
+                panic!("boom")
+            })
+            .unwrap_err();
+        let config = Config::of(&Builder::new().scheduler(Scheduler::Pct { depth: 2 }), true);
+        let target = Target {
+            kind: "test".into(),
+            name: "t".into(),
+        };
+        Artifact::new("a::b", "t::a::b", "pkg", target, config, &failure)
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let a = sample();
+        let json = a.to_json();
+        assert!(json.contains("\"seed_hex\": \"0x2a\""));
+        assert_eq!(Artifact::from_json(&json), Ok(a.clone()));
+        assert_eq!(a.builder().scheduler, Scheduler::Pct { depth: 2 });
+    }
+
+    #[test]
+    fn every_cut_of_the_file_is_refused() {
+        let json = sample().to_json();
+        let body = json.trim_end();
+        for cut in 0..body.len() {
+            if !body.is_char_boundary(cut) {
+                continue;
+            }
+            let err = Artifact::from_json(&body[..cut]).unwrap_err();
+            assert!(
+                err.is_truncated() || err.is_corrupt(),
+                "cut at {cut}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn damage_is_named() {
+        let json = sample().to_json();
+        let err = |from: &str, to: &str| {
+            Artifact::from_json(&json.replacen(from, to, 1))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err("\"version\": 1", "\"version\": 7").contains("format version 7"));
+        assert!(err("detsim-failure", "something").contains("not a detsim failure artifact"));
+        assert!(err("\"tape\"", "\"tap\"").contains("unknown field `tap`"));
+        assert!(err("\"fingerprint\": \"0x", "\"fingerprint\": \"").contains("not 0x-hex"));
+        assert!(err("\"scheduler\": \"pct\"", "\"scheduler\": \"lifo\"").contains("lifo"));
+        assert!(err("\"seed\": 42", "\"seed\": 43").contains("disagree"));
+        assert!(err("\"seed\": 42", "\"seed\": -1").contains("damaged"));
+    }
+}

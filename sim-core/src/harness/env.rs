@@ -1,0 +1,270 @@
+//! `DETSIM_*` environment overrides: read once per process, validated, and
+//! refused with a message naming the variable, the value and the accepted
+//! forms.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The overrides a test process was started with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Overrides {
+    /// `DETSIM_SEED`: the first (or only) seed.
+    pub(crate) seed: Option<u64>,
+    /// `DETSIM_SEEDS`: how many seeds from the base.
+    pub(crate) seeds: Option<u64>,
+    /// `DETSIM_JOBS`: worker threads for a sweep.
+    pub(crate) jobs: Option<usize>,
+    /// `DETSIM_CHECK_DETERMINISM=1`.
+    pub(crate) check_determinism: bool,
+    /// `DETSIM_REPLAY=<artifact>`.
+    pub(crate) replay: Option<PathBuf>,
+    /// `DETSIM_TIME_LIMIT`.
+    pub(crate) time_limit: Option<Duration>,
+    /// `DETSIM_KEEP_GOING=1`.
+    pub(crate) keep_going: bool,
+}
+
+/// A `DETSIM_*` variable with a value we cannot use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct EnvError {
+    var: &'static str,
+    value: String,
+    problem: String,
+    accepted: &'static str,
+}
+
+impl fmt::Display for EnvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "detsim: {}={:?} is not valid: {}; accepted: {}",
+            self.var, self.value, self.problem, self.accepted
+        )
+    }
+}
+
+const SEED_FORMS: &str = "a decimal u64 (42) or 0x-prefixed hex (0x2a)";
+const COUNT_FORMS: &str = "a whole number of 1 or more (1000)";
+const BOOL_FORMS: &str = "1, true, yes or on to enable; 0, false, no or off to disable";
+const PATH_FORMS: &str = "the path of a replay artifact (.json) that a failing run wrote";
+
+/// The process's overrides, read from the environment on first use.
+pub(crate) fn overrides() -> Result<&'static Overrides, EnvError> {
+    static ONCE: OnceLock<Result<Overrides, EnvError>> = OnceLock::new();
+    ONCE.get_or_init(|| parse(|var| std::env::var_os(var)))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Parses the overrides from a lookup (the environment, or a test's map).
+/// Unset and empty variables are the same.
+pub(crate) fn parse(
+    get: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Result<Overrides, EnvError> {
+    let text = |var: &'static str, accepted: &'static str| -> Result<Option<String>, EnvError> {
+        match get(var) {
+            None => Ok(None),
+            Some(v) => match v.into_string() {
+                Ok(s) if s.trim().is_empty() => Ok(None),
+                Ok(s) => Ok(Some(s)),
+                Err(raw) => Err(EnvError {
+                    var,
+                    value: raw.to_string_lossy().into_owned(),
+                    problem: "it is not valid UTF-8".into(),
+                    accepted,
+                }),
+            },
+        }
+    };
+    let refuse =
+        |var: &'static str, value: &str, problem: String, accepted: &'static str| EnvError {
+            var,
+            value: value.to_owned(),
+            problem,
+            accepted,
+        };
+    let count = |var: &'static str| -> Result<Option<u64>, EnvError> {
+        let Some(s) = text(var, COUNT_FORMS)? else {
+            return Ok(None);
+        };
+        match parse_u64(&s) {
+            Ok(0) => Err(refuse(
+                var,
+                &s,
+                "zero would run nothing".into(),
+                COUNT_FORMS,
+            )),
+            Ok(n) => Ok(Some(n)),
+            Err(problem) => Err(refuse(var, &s, problem, COUNT_FORMS)),
+        }
+    };
+    let flag = |var: &'static str| -> Result<bool, EnvError> {
+        let Some(s) = text(var, BOOL_FORMS)? else {
+            return Ok(false);
+        };
+        match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(refuse(var, &s, "it is not a yes or no".into(), BOOL_FORMS)),
+        }
+    };
+
+    let seed = match text("DETSIM_SEED", SEED_FORMS)? {
+        None => None,
+        Some(s) => Some(parse_seed(&s).map_err(|p| refuse("DETSIM_SEED", &s, p, SEED_FORMS))?),
+    };
+    let seeds = count("DETSIM_SEEDS")?;
+    let jobs = count("DETSIM_JOBS")?.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let time_limit = match text("DETSIM_TIME_LIMIT", sim_clock::DURATION_FORMS)? {
+        None => None,
+        Some(s) => match sim_clock::parse_duration(&s) {
+            Ok(d) if d.is_zero() => {
+                return Err(refuse(
+                    "DETSIM_TIME_LIMIT",
+                    &s,
+                    "a zero limit would stop every run before it starts".into(),
+                    sim_clock::DURATION_FORMS,
+                ));
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                let problem = e.to_string();
+                let problem = problem
+                    .split("; write")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                return Err(refuse(
+                    "DETSIM_TIME_LIMIT",
+                    &s,
+                    problem,
+                    sim_clock::DURATION_FORMS,
+                ));
+            }
+        },
+    };
+    let replay = text("DETSIM_REPLAY", PATH_FORMS)?.map(PathBuf::from);
+    if let (Some(path), Some(_)) = (&replay, seed) {
+        return Err(refuse(
+            "DETSIM_SEED",
+            &text("DETSIM_SEED", SEED_FORMS)?.unwrap_or_default(),
+            format!(
+                "DETSIM_REPLAY={} is set too, and a replay takes its seed from the artifact",
+                path.display()
+            ),
+            "one of DETSIM_SEED and DETSIM_REPLAY, not both",
+        ));
+    }
+    Ok(Overrides {
+        seed,
+        seeds,
+        jobs,
+        check_determinism: flag("DETSIM_CHECK_DETERMINISM")?,
+        replay,
+        time_limit,
+        keep_going: flag("DETSIM_KEEP_GOING")?,
+    })
+}
+
+/// A seed: decimal, or hex with a `0x` prefix; `_` separators allowed.
+pub(crate) fn parse_seed(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, radix) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None => (t, 10),
+    };
+    let digits: String = digits.chars().filter(|&c| c != '_').collect();
+    if digits.is_empty() {
+        return Err("there are no digits".into());
+    }
+    u64::from_str_radix(&digits, radix).map_err(|e| match e.kind() {
+        std::num::IntErrorKind::PosOverflow => "it does not fit in 64 bits".into(),
+        _ if radix == 10 && digits.chars().all(|c| c.is_ascii_hexdigit()) => {
+            "it has hex digits but no 0x prefix".into()
+        }
+        _ => "it is not a number".into(),
+    })
+}
+
+fn parse_u64(s: &str) -> Result<u64, String> {
+    let digits: String = s.trim().chars().filter(|&c| c != '_').collect();
+    digits.parse::<u64>().map_err(|e| match e.kind() {
+        std::num::IntErrorKind::PosOverflow => "it does not fit in 64 bits".into(),
+        _ => "it is not a whole number".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Overrides, EnvError> {
+        parse(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| OsString::from(v))
+        })
+    }
+
+    #[test]
+    fn nothing_set_is_no_override() {
+        assert_eq!(with(&[]), Ok(Overrides::default()));
+        assert_eq!(with(&[("DETSIM_SEED", " ")]), Ok(Overrides::default()));
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let o = with(&[
+            ("DETSIM_SEED", "0x2A"),
+            ("DETSIM_SEEDS", "1_000"),
+            ("DETSIM_JOBS", "2"),
+            ("DETSIM_CHECK_DETERMINISM", "1"),
+            ("DETSIM_TIME_LIMIT", "90s"),
+            ("DETSIM_KEEP_GOING", "yes"),
+        ])
+        .unwrap();
+        assert_eq!(o.seed, Some(42));
+        assert_eq!(o.seeds, Some(1000));
+        assert_eq!(o.jobs, Some(2));
+        assert!(o.check_determinism && o.keep_going);
+        assert_eq!(o.time_limit, Some(Duration::from_secs(90)));
+        let r = with(&[("DETSIM_REPLAY", "a.json")]).unwrap();
+        assert_eq!(r.replay, Some(PathBuf::from("a.json")));
+    }
+
+    #[test]
+    fn seeds_in_decimal_and_hex() {
+        assert_eq!(parse_seed("42"), Ok(42));
+        assert_eq!(parse_seed("0xffff_ffff_ffff_ffff"), Ok(u64::MAX));
+        assert_eq!(
+            parse_seed("ab"),
+            Err("it has hex digits but no 0x prefix".into())
+        );
+        assert_eq!(parse_seed("0x"), Err("there are no digits".into()));
+        assert_eq!(
+            parse_seed("18446744073709551616"),
+            Err("it does not fit in 64 bits".into())
+        );
+        assert_eq!(parse_seed("seven"), Err("it is not a number".into()));
+    }
+
+    #[test]
+    fn bad_values_name_variable_value_and_forms() {
+        let err = |k: &str, v: &str| with(&[(k, v)]).unwrap_err().to_string();
+        assert_eq!(
+            err("DETSIM_SEED", "seven"),
+            "detsim: DETSIM_SEED=\"seven\" is not valid: it is not a number; \
+             accepted: a decimal u64 (42) or 0x-prefixed hex (0x2a)"
+        );
+        assert!(err("DETSIM_SEEDS", "0").contains("zero would run nothing"));
+        assert!(err("DETSIM_JOBS", "-1").contains("DETSIM_JOBS=\"-1\""));
+        assert!(err("DETSIM_KEEP_GOING", "maybe").contains("1, true, yes or on"));
+        assert!(err("DETSIM_TIME_LIMIT", "90").contains("has no unit"));
+        assert!(err("DETSIM_TIME_LIMIT", "0s").contains("zero limit"));
+        let both = with(&[("DETSIM_SEED", "1"), ("DETSIM_REPLAY", "a.json")]);
+        assert!(both.unwrap_err().to_string().contains("not both"));
+    }
+}

@@ -1,0 +1,318 @@
+//! The test harness behind `#[sim_test]`: seeds, environment overrides,
+//! failure reports, replay artifacts and in-process seed sweeps.
+//!
+//! A `#[sim_test]` function becomes a `#[test]` that calls [`run_test`].
+//! It runs the test's seeds (from the attribute, overridden by the
+//! environment), one simulation per seed, on `DETSIM_JOBS` worker threads.
+//! The first failing seed (the smallest, see below) fails the test with a
+//! report of what happened and how to replay it, and leaves a replay
+//! [`Artifact`] under `<cargo target dir>/detsim/failures/`.
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `DETSIM_SEED` | the first seed (decimal or `0x` hex); alone, the only seed |
+//! | `DETSIM_SEEDS` | how many consecutive seeds to run |
+//! | `DETSIM_JOBS` | worker threads for a sweep (default: the cores) |
+//! | `DETSIM_CHECK_DETERMINISM=1` | run each seed twice and compare |
+//! | `DETSIM_REPLAY=<file>` | re-run an artifact's tape exactly |
+//! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
+//! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
+//!
+//! With `RUST_LOG` set, the harness also turns on [`log`](crate::log), so
+//! `tracing` events print stamped with virtual time, node and task.
+//!
+//! The environment is read once per process; a bad value fails every
+//! `#[sim_test]` at once, naming the variable, the value and what is
+//! accepted.
+
+mod artifact;
+mod env;
+mod report;
+mod spec;
+mod sweep;
+mod target;
+
+pub use artifact::{ARTIFACT_VERSION, Artifact, ArtifactError};
+#[doc(hidden)]
+pub use spec::{TestAttrs, TestOutput, TestSpec};
+
+use std::future::Future;
+use std::path::Path;
+
+use crate::{Builder, Failure};
+
+/// Cap on the artifacts a keep-going sweep writes.
+const MAX_ARTIFACTS: usize = 100;
+
+/// Runs a `#[sim_test]`: the macro's expansion calls this from the
+/// generated `#[test]` function. Returns when every seed passed; otherwise
+/// prints the failure report and fails the test (an unwind carrying the
+/// report, without a backtrace from detsim's own frames).
+///
+/// ```no_run
+/// use sim_core::harness::{TestAttrs, TestSpec, run_test};
+/// async fn it_works() {}
+/// let spec = TestSpec {
+///     path: "my_crate::it_works",
+///     file: "src/lib.rs",
+///     package: "my-crate",
+///     crate_name: "my_crate",
+///     bin_name: None,
+///     target_tmpdir: None,
+///     manifest_dir: ".",
+/// };
+/// run_test(spec, TestAttrs::new().seed(7), it_works);
+/// ```
+#[doc(hidden)]
+pub fn run_test<F, Fut>(spec: TestSpec, attrs: TestAttrs, test: F)
+where
+    F: Fn() -> Fut + Send + Sync + Copy + 'static,
+    Fut: Future + 'static,
+    Fut::Output: TestOutput,
+{
+    crate::log::init_from_env();
+    let env = match env::overrides() {
+        Ok(env) => env,
+        Err(e) => fail(e.to_string()),
+    };
+    if let Some(path) = &env.replay {
+        return replay(&spec, path, test);
+    }
+    let mut builder = Builder::new();
+    if let Some(s) = attrs.scheduler {
+        builder = builder.scheduler(s);
+    }
+    if let Some(limit) = env.time_limit.or(attrs.time_limit) {
+        builder = builder.time_limit(limit);
+    }
+    if let Some(steps) = attrs.max_steps {
+        builder = builder.max_steps(steps);
+    }
+    builder = builder.strict(attrs.strict);
+    if let Err(e) = builder.clone().try_build() {
+        fail(format!("detsim: test {} cannot run: {e}", spec.test_name()));
+    }
+    let check = attrs.check_determinism || env.check_determinism;
+    let count = env
+        .seeds
+        .or(env.seed.map(|_| 1))
+        .or(attrs.seeds)
+        .unwrap_or(1);
+    let jobs = env.jobs.unwrap_or_else(|| {
+        // determinism: ok (the number of worker threads never changes which seeds run or what they do)
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    });
+    let plan = sweep::Plan {
+        base: env.seed.or(attrs.seed).unwrap_or(0),
+        count,
+        jobs,
+        keep_going: env.keep_going,
+    };
+    let mut extra_env = Vec::new();
+    if let Some(limit) = env.time_limit {
+        extra_env.push(("DETSIM_TIME_LIMIT", format!("{}ns", limit.as_nanos())));
+    }
+    if env.check_determinism {
+        extra_env.push(("DETSIM_CHECK_DETERMINISM", "1".to_owned()));
+    }
+
+    // determinism: ok (wall-clock time only for the seeds/s of the summary line)
+    let started = std::time::Instant::now();
+    let outcome = sweep::sweep(plan, spec.test_name(), |seed| {
+        run_seed(builder.clone().seed(seed), check, test)
+    });
+    let elapsed = started.elapsed();
+    let jobs = plan
+        .jobs
+        .clamp(1, usize::try_from(count).unwrap_or(usize::MAX));
+    let failing: Vec<u64> = outcome.failures.iter().map(|(s, _)| *s).collect();
+    let summary = report::summary(
+        spec.test_name(),
+        outcome.run,
+        count,
+        &failing,
+        elapsed,
+        jobs,
+    );
+    let Some((_, first)) = outcome.failures.first() else {
+        if count > 1 {
+            eprintln!("{summary}");
+        }
+        return;
+    };
+    let target = target::target_of(&spec);
+    let config = artifact::Config::of(&builder, check);
+    let mut written = Vec::new();
+    for (_, failure) in outcome.failures.iter().take(MAX_ARTIFACTS) {
+        let art = Artifact::new(
+            spec.test_name(),
+            spec.path,
+            spec.package,
+            target.clone(),
+            config.clone(),
+            failure,
+        );
+        let path = target::artifact_path(&spec, failure.seed());
+        written.push(art.write(&path).map(|()| path).map_err(|e| e.to_string()));
+    }
+    let first_path = written.remove(0);
+    let mut text = report::render(
+        first,
+        &report::Context {
+            test: spec.test_name(),
+            package: spec.package,
+            target: &target,
+            artifact: first_path.as_deref().map_err(Clone::clone),
+            extra_env: &extra_env,
+        },
+    );
+    if failing.len() > 1 {
+        let list: Vec<String> = failing.iter().take(20).map(|s| format!("{s:#x}")).collect();
+        let more = failing.len().saturating_sub(20);
+        text.push_str(&format!(
+            "\n  other failing seeds: {}{}\n",
+            list[1..].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if count > 1 {
+        text.push_str(&format!("\n{summary}\n"));
+    }
+    fail(text)
+}
+
+/// Runs one seed, turning an `Err` returned by the test into a failure.
+fn run_seed<F, Fut>(builder: Builder, check: bool, test: F) -> Result<(), Failure>
+where
+    F: Fn() -> Fut + Copy,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
+    if check {
+        match builder.clone().check_determinism(test)?.into_test_result() {
+            Ok(()) => Ok(()),
+            // Both runs agreed; run once more for the tape and fingerprint.
+            Err(_) => run_seed(builder, false, test),
+        }
+    } else {
+        let mut sim = builder.build();
+        let out = sim.run(test())?;
+        out.into_test_result()
+            .map_err(|message| sim.error_failure(message))
+    }
+}
+
+/// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
+/// comes back with the same fingerprint.
+fn replay<F, Fut>(spec: &TestSpec, path: &Path, test: F)
+where
+    F: Fn() -> Fut + Copy,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
+    let art = match Artifact::read(path) {
+        Ok(a) => a,
+        Err(e) => fail(e.to_string()),
+    };
+    if art.test != spec.test_name() || art.package != spec.package {
+        eprintln!(
+            "detsim: DETSIM_REPLAY={} replays {} (package {}); test {} does not run",
+            path.display(),
+            art.test,
+            art.package,
+            spec.test_name()
+        );
+        return;
+    }
+    let rerun = format!(
+        "DETSIM_SEED={:#x} {}",
+        art.seed,
+        target::cargo_test(spec.package, &target::target_of(spec), spec.test_name())
+    );
+    let recorded = format!(
+        "{}: {} (fingerprint {})",
+        art.failure.kind, art.failure.message, art.failure.fingerprint
+    );
+    let changed = "The code or the build changed since the artifact was written";
+    match run_seed(art.builder(), art.checks_determinism(), test) {
+        Ok(()) => fail(format!(
+            "detsim: replay of {} passed, but it recorded {recorded}.\n  {changed}: the \
+             schedule no longer fails (fixed?). To look for the bug again, sweep seeds from \
+             the recorded one: {rerun}",
+            path.display()
+        )),
+        Err(f) if Some(f.fingerprint()) != art.fingerprint() => fail(format!(
+            "detsim: replay of {} failed differently: it recorded {recorded}, and now \
+             {}: {} (fingerprint {}).\n  {changed}, so the recorded draws no longer mean \
+             the same choices. Re-run the seed for a fresh artifact: {rerun}\n\n{f}",
+            path.display(),
+            f.kind(),
+            f.message(),
+            f.fingerprint()
+        )),
+        Err(f) => {
+            let target = target::target_of(spec);
+            let text = report::render(
+                &f,
+                &report::Context {
+                    test: spec.test_name(),
+                    package: spec.package,
+                    target: &target,
+                    artifact: Ok(path),
+                    extra_env: &[],
+                },
+            );
+            fail(format!(
+                "detsim: replayed {}: the same failure, the same fingerprint {}\n{text}",
+                path.display(),
+                f.fingerprint()
+            ))
+        }
+    }
+}
+
+/// Fails the running test with `text`: prints it (into libtest's capture)
+/// and unwinds with it as the payload, without running the panic hook, so
+/// no backtrace of detsim's own frames follows the report.
+fn fail(text: String) -> ! {
+    eprintln!("{text}");
+    std::panic::resume_unwind(Box::new(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_returned_error_is_a_failure_with_the_runs_tape() {
+        let f = run_seed(Builder::new().seed(3), false, || async {
+            crate::yield_now().await;
+            Err::<(), _>("nope")
+        })
+        .unwrap_err();
+        assert_eq!(f.kind(), crate::FailureKind::Error);
+        assert_eq!(f.message(), "\"nope\"");
+        assert_eq!(f.seed(), 3);
+        assert_eq!(f.task().unwrap().name(), Some("main"));
+        let again = run_seed(Builder::new().seed(3), true, || async {
+            crate::yield_now().await;
+            Err::<(), _>("nope")
+        })
+        .unwrap_err();
+        assert_eq!(again.fingerprint(), f.fingerprint());
+    }
+
+    #[test]
+    fn time_limit_env_is_forwarded_in_nanoseconds() {
+        let d = Duration::from_millis(1500);
+        assert_eq!(
+            sim_clock::parse_duration(&format!("{}ns", d.as_nanos())),
+            Ok(d)
+        );
+    }
+}
