@@ -1,0 +1,4 @@
+#[detsim::sim_test(seed, time_limit("5s"))]
+async fn missing() {}
+
+fn main() {}

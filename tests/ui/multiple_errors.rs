@@ -1,0 +1,6 @@
+#[detsim::sim_test(seeed = 1, scheduler = "lifo")]
+fn everything_wrong(x: u32) {
+    let _ = x;
+}
+
+fn main() {}

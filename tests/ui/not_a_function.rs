@@ -1,0 +1,4 @@
+#[detsim::sim_test]
+struct NotAFunction;
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[detsim::sim_test]
+#[should_panic]
+fn not_async() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[detsim::sim_test(scheduler = "dfs")]
+async fn dfs() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[detsim::sim_test(time_limit = "0ms")]
+async fn zero() {}
+
+fn main() {}
