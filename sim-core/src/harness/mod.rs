@@ -99,8 +99,8 @@ where
         .or(attrs.seeds)
         .unwrap_or(1);
     let jobs = env.jobs.unwrap_or_else(|| {
-        // determinism: ok (the number of worker threads never changes which seeds run or what they do)
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        let cores = std::thread::available_parallelism(); // determinism: ok (jobs never change which seeds fail)
+        cores.map_or(1, |n| n.get())
     });
     let plan = sweep::Plan {
         base: env.seed.or(attrs.seed).unwrap_or(0),
@@ -116,8 +116,7 @@ where
         extra_env.push(("DETSIM_CHECK_DETERMINISM", "1".to_owned()));
     }
 
-    // determinism: ok (wall-clock time only for the seeds/s of the summary line)
-    let started = std::time::Instant::now();
+    let started = std::time::Instant::now(); // determinism: ok (only for the summary's seeds/s)
     let outcome = sweep::sweep(plan, spec.test_name(), |seed| {
         run_seed(builder.clone().seed(seed), check, test)
     });
