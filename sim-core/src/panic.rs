@@ -79,8 +79,64 @@ fn record_of(info: &PanicHookInfo<'_>) -> PanicRecord {
     PanicRecord {
         message: message_of(info.payload()),
         location: info.location().map(|l| l.to_string()),
-        backtrace: (backtrace.status() == BacktraceStatus::Captured).then(|| backtrace.to_string()),
+        backtrace: (backtrace.status() == BacktraceStatus::Captured)
+            .then(|| user_frames(&backtrace.to_string())),
     }
+}
+
+/// Frames of the panic machinery and of detsim's hook (before the user's
+/// code) and of detsim's executor (after it).
+const MACHINERY: [&str; 9] = [
+    "sim_core::",
+    "<alloc::boxed::Box<dyn",
+    "std::panicking::",
+    "std::sys::backtrace::",
+    "std::panic::",
+    "__rustc::",
+    "core::panicking::",
+    "core::panic::",
+    "rust_begin_unwind",
+];
+
+/// A captured backtrace cut to the user's frames: the hook and panic
+/// machinery at the top and detsim's executor below the user's code are
+/// left out, so a report never shows a backtrace of detsim's own frames.
+fn user_frames(text: &str) -> String {
+    let mut frames: Vec<Vec<&str>> = Vec::new();
+    for line in text.lines() {
+        let head = line.trim_start();
+        let starts_frame = head
+            .split_once(": ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        match frames.last_mut() {
+            Some(frame) if !starts_frame => frame.push(line),
+            _ => frames.push(vec![line]),
+        }
+    }
+    let symbol = |frame: &[&str]| {
+        let head = frame[0].trim_start();
+        head.split_once(": ").map_or(head, |(_, s)| s).to_owned()
+    };
+    let is_machinery = |frame: &[&str]| {
+        let s = symbol(frame);
+        MACHINERY.iter().any(|m| s.starts_with(m))
+    };
+    if !frames.iter().any(|f| is_machinery(f)) {
+        return text.to_owned();
+    }
+    let start = frames
+        .iter()
+        .position(|f| !is_machinery(f))
+        .unwrap_or(frames.len());
+    let end = frames[start..]
+        .iter()
+        .position(|f| symbol(f).starts_with("sim_core::"))
+        .map_or(frames.len(), |i| start + i);
+    let kept: Vec<String> = frames[start..end].iter().map(|f| f.join("\n")).collect();
+    if kept.is_empty() {
+        return text.to_owned();
+    }
+    format!("{}\n   (detsim's own frames are left out)", kept.join("\n"))
 }
 
 /// The message of a panic payload (`&str` or `String`), or a placeholder.
@@ -149,6 +205,30 @@ pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, (Box<dyn Any + Send>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backtraces_keep_only_the_users_frames() {
+        let bt = "   0: sim_core::panic::record_of
+             at ./sim-core/src/panic.rs:78:21
+   1: std::panicking::panic_with_hook
+   2: __rustc::rust_begin_unwind
+   3: core::panicking::assert_failed_inner
+   4: my_tests::check_balance
+             at ./tests/bank.rs:12:5
+   5: my_tests::transfer::{{closure}}
+             at ./tests/bank.rs:30:9
+   6: sim_core::task::cell::poll
+   7: std::rt::lang_start";
+        assert_eq!(
+            user_frames(bt),
+            "   4: my_tests::check_balance
+             at ./tests/bank.rs:12:5
+   5: my_tests::transfer::{{closure}}
+             at ./tests/bank.rs:30:9
+   (detsim's own frames are left out)"
+        );
+        assert_eq!(user_frames("disabled backtrace"), "disabled backtrace");
+    }
 
     #[test]
     fn records_message_and_location() {
