@@ -114,6 +114,20 @@ impl Failure {
         }))
     }
 
+    /// A panic that escaped the simulation of a seed (outside any task,
+    /// say in the `Debug` of a returned error).
+    pub(crate) fn escaped(
+        builder: &crate::Builder,
+        payload: &(dyn std::any::Any + Send),
+    ) -> Failure {
+        let message = crate::panic::message_of(payload);
+        let headline = format!("panicked outside the simulation (after the run): {message}");
+        let mut f = Failure::new(FailureKind::Panic, headline, message);
+        f.0.seed = builder.seed;
+        f.0.scheduler = builder.scheduler;
+        f
+    }
+
     pub(crate) fn inner_mut(&mut self) -> &mut Inner {
         &mut self.0
     }

@@ -197,8 +197,11 @@ impl Artifact {
     /// ```
     pub fn read(path: impl AsRef<Path>) -> Result<Artifact, ArtifactError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             ArtifactError::new(Problem::Io, format!("it cannot be read ({e})")).at(path)
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            ArtifactError::new(Problem::Corrupt, "it is not UTF-8 text".into()).at(path)
         })?;
         Artifact::from_json(&text).map_err(|e| e.at(path))
     }

@@ -37,7 +37,9 @@ pub use artifact::{ARTIFACT_VERSION, Artifact, ArtifactError};
 pub use spec::{TestAttrs, TestOutput, TestSpec};
 
 use std::future::Future;
-use std::path::Path;
+use std::io::Write as _;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 
 use crate::{Builder, Failure};
 
@@ -76,7 +78,7 @@ where
         Err(e) => fail(e.to_string()),
     };
     if let Some(path) = &env.replay {
-        return replay(&spec, path, test);
+        return replay(&spec, &resolve(path, &spec), test);
     }
     let mut builder = Builder::new();
     if let Some(s) = attrs.scheduler {
@@ -118,7 +120,11 @@ where
 
     let started = std::time::Instant::now(); // determinism: ok (only for the summary's seeds/s)
     let outcome = sweep::sweep(plan, spec.test_name(), |seed| {
-        run_seed(builder.clone().seed(seed), check, test)
+        let builder = builder.clone().seed(seed);
+        // A panic that escapes the simulation (say, in the Debug of a
+        // returned error) still fails this seed, and stops the sweep.
+        std::panic::catch_unwind(AssertUnwindSafe(|| run_seed(builder.clone(), check, test)))
+            .unwrap_or_else(|payload| Err(Failure::escaped(&builder, payload.as_ref())))
     });
     let elapsed = started.elapsed();
     let jobs = plan
@@ -151,7 +157,7 @@ where
             config.clone(),
             failure,
         );
-        let path = target::artifact_path(&spec, failure.seed());
+        let path = target::artifact_path(&spec, &target, failure.seed());
         written.push(art.write(&path).map(|()| path).map_err(|e| e.to_string()));
     }
     let first_path = written.remove(0);
@@ -217,23 +223,31 @@ where
         Ok(a) => a,
         Err(e) => fail(e.to_string()),
     };
-    if art.test != spec.test_name() || art.package != spec.package {
-        eprintln!(
-            "detsim: DETSIM_REPLAY={} replays {} (package {}); test {} does not run",
+    let target = target::target_of(spec);
+    if art.test != spec.test_name() || art.package != spec.package || art.target != target {
+        // Straight to stderr: libtest shows a passing test's captured
+        // output to nobody, and this must not pass unnoticed.
+        let _ = writeln!(
+            std::io::stderr(),
+            "detsim: DETSIM_REPLAY={} replays {} ({} {}, package {}); {} ({} {}) does not run",
             path.display(),
             art.test,
+            art.target.kind,
+            art.target.name,
             art.package,
-            spec.test_name()
+            spec.test_name(),
+            target.kind,
+            target.name,
         );
         return;
     }
     let rerun = format!(
         "DETSIM_SEED={:#x} {}",
         art.seed,
-        target::cargo_test(spec.package, &target::target_of(spec), spec.test_name())
+        target::cargo_test(spec.package, &target, spec.test_name())
     );
     let recorded = format!(
-        "{}: {} (fingerprint {})",
+        "{} failure \"{}\" (fingerprint {})",
         art.failure.kind, art.failure.message, art.failure.fingerprint
     );
     let changed = "The code or the build changed since the artifact was written";
@@ -242,6 +256,13 @@ where
             "detsim: replay of {} passed, but it recorded {recorded}.\n  {changed}: the \
              schedule no longer fails (fixed?). To look for the bug again, sweep seeds from \
              the recorded one: {rerun}",
+            path.display()
+        )),
+        // Nondeterminism has no fixed fingerprint: the runs differ by
+        // definition. Finding it again is the reproduction.
+        Err(f) if f.is_nondeterminism() && art.failure.kind == "nondeterminism" => fail(format!(
+            "detsim: replayed {}: nondeterminism again (a nondeterministic run has no fixed \
+                 fingerprint to compare)\n{f}",
             path.display()
         )),
         Err(f) if Some(f.fingerprint()) != art.fingerprint() => fail(format!(
@@ -272,6 +293,21 @@ where
             ))
         }
     }
+}
+
+/// `DETSIM_REPLAY` as given; a relative path that does not exist from the
+/// test's working directory (its package) is also looked up from the
+/// package's ancestors (the workspace root, where the user's shell
+/// usually is).
+fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
+    if path.is_absolute() || path.exists() {
+        return path.to_path_buf();
+    }
+    Path::new(spec.manifest_dir)
+        .ancestors()
+        .map(|dir| dir.join(path))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| std::env::current_dir().map_or(path.to_path_buf(), |d| d.join(path)))
 }
 
 /// Fails the running test with `text`: prints it (into libtest's capture)

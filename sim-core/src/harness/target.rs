@@ -7,19 +7,20 @@ use std::path::{Path, PathBuf};
 use super::artifact::Target;
 use super::spec::TestSpec;
 
-/// The cargo target of a test, from what the compiler knew about it.
+/// The cargo target of a test, from what the compiler knew about it and,
+/// where that is ambiguous, the package's files (read only when a test
+/// fails).
 pub(crate) fn target_of(spec: &TestSpec) -> Target {
-    let file = spec.file.replace('\\', "/");
-    let in_dir =
-        |dir: &str| file.starts_with(&format!("{dir}/")) || file.contains(&format!("/{dir}/"));
+    let manifest = Path::new(spec.manifest_dir);
+    let rel = package_relative(spec.file, manifest).unwrap_or_else(|| spec.file.replace('\\', "/"));
+    let top = rel.split('/').next().unwrap_or_default();
     let (kind, name) = if let Some(bin) = spec.bin_name {
-        (
-            if in_dir("examples") { "example" } else { "bin" },
-            bin.to_owned(),
-        )
+        let kind = if top == "examples" { "example" } else { "bin" };
+        (kind, bin.to_owned())
     } else if spec.target_tmpdir.is_some() {
-        let kind = if in_dir("benches") { "bench" } else { "test" };
-        (kind, file_target_name(&file, spec.crate_name))
+        let kind = if top == "benches" { "bench" } else { "test" };
+        let dir = if kind == "bench" { "benches" } else { "tests" };
+        (kind, target_name(manifest, dir, &rel, spec.crate_name))
     } else {
         ("lib", spec.crate_name.to_owned())
     };
@@ -29,22 +30,63 @@ pub(crate) fn target_of(spec: &TestSpec) -> Target {
     }
 }
 
-/// Cargo names an auto-discovered test by its file (`tests/net-tcp.rs` is
-/// `net-tcp`, `tests/big/main.rs` is `big`); the crate name has `_` for
-/// `-`. Prefer the file's spelling when the two agree.
-fn file_target_name(file: &str, crate_name: &str) -> String {
-    let path = Path::new(file);
-    let stem = match path.file_stem().and_then(|s| s.to_str()) {
-        Some("main" | "mod") => path
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|s| s.to_str()),
-        other => other,
-    };
-    match stem {
-        Some(s) if s.replace('-', "_") == crate_name => s.to_owned(),
-        _ => crate_name.to_owned(),
+/// `file!()` relative to the package root. `file!()` is relative to the
+/// workspace root (an ancestor of the manifest directory) or absolute.
+fn package_relative(file: &str, manifest: &Path) -> Option<String> {
+    let file = Path::new(file);
+    let full = if file.is_absolute() {
+        Some(file.to_path_buf())
+    } else {
+        manifest
+            .ancestors()
+            .map(|root| root.join(file))
+            .find(|full| full.starts_with(manifest) && full.is_file())
+    }?;
+    let rel = full.strip_prefix(manifest).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// The name cargo gives a test or bench target whose crate name (`-` made
+/// `_`) is `crate_name`: the file or directory it came from
+/// (`tests/net-tcp.rs`, `tests/my-suite/main.rs`), another file of that
+/// directory (for a test in a shared module), or a `name = "..."` in
+/// `Cargo.toml` (a `[[test]]` with a custom path).
+fn target_name(manifest: &Path, dir: &str, rel: &str, crate_name: &str) -> String {
+    let matches = |s: &str| s.replace('-', "_") == crate_name;
+    let mut parts = rel.split('/');
+    if parts.next() == Some(dir) {
+        if let Some(first) = parts.next() {
+            let first = first.strip_suffix(".rs").unwrap_or(first);
+            if matches(first) {
+                return first.to_owned();
+            }
+        }
     }
+    let mut found: Vec<String> = std::fs::read_dir(manifest.join(dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            match name.strip_suffix(".rs") {
+                Some(stem) => Some(stem.to_owned()),
+                None => e.path().join("main.rs").is_file().then_some(name),
+            }
+        })
+        .filter(|n| matches(n))
+        .collect();
+    found.sort();
+    if let Some(name) = found.into_iter().next() {
+        return name;
+    }
+    let toml = std::fs::read_to_string(manifest.join("Cargo.toml")).unwrap_or_default();
+    toml.lines()
+        .filter_map(|l| {
+            let (key, value) = l.split_once('=')?;
+            (key.trim() == "name").then(|| value.trim().trim_matches('"').to_owned())
+        })
+        .find(|n| matches(n))
+        .unwrap_or_else(|| crate_name.to_owned())
 }
 
 /// The `cargo test` selector of a target.
@@ -87,99 +129,176 @@ pub(crate) fn target_dir(spec: &TestSpec) -> PathBuf {
         .unwrap_or_else(|| Path::new(spec.manifest_dir).join("target"))
 }
 
-/// `<target>/detsim/failures/<crate>.<test path>.seed-0x2a.json`.
-pub(crate) fn artifact_path(spec: &TestSpec, seed: u64) -> PathBuf {
-    let name: String = spec
-        .test_name()
-        .replace("::", ".")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '.' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+/// `<target dir>/detsim/failures/<kind>-<target>.<test path>.seed-0x2a.json`
+/// (a library and a binary of one package share a crate name, so the
+/// target's kind is part of the name).
+pub(crate) fn artifact_path(spec: &TestSpec, target: &Target, seed: u64) -> PathBuf {
+    let safe = |s: &str| -> String {
+        s.replace("::", ".")
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
     target_dir(spec)
         .join("detsim")
         .join("failures")
-        .join(format!("{}.{name}.seed-{seed:#x}.json", spec.crate_name))
+        .join(format!(
+            "{}-{}.{}.seed-{seed:#x}.json",
+            target.kind,
+            safe(&target.name),
+            safe(spec.test_name())
+        ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn spec(file: &'static str, crate_name: &'static str) -> TestSpec {
-        TestSpec {
+    /// A scratch package (or workspace) with the given files.
+    fn tree(name: &str, files: &[&str]) -> PathBuf {
+        let root =
+            std::env::temp_dir().join(format!("detsim-target-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for f in files {
+            let (path, text) = f.split_once(" = ").unwrap_or((f, ""));
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        root
+    }
+
+    fn command(
+        manifest: &Path,
+        file: &'static str,
+        crate_name: &'static str,
+        bin: Option<&'static str>,
+        test: bool,
+    ) -> String {
+        let manifest: &'static str = Box::leak(manifest.display().to_string().into_boxed_str());
+        let spec = TestSpec {
             path: "x::tests::t",
             file,
             package: "kv-store",
             crate_name,
-            bin_name: None,
-            target_tmpdir: None,
-            manifest_dir: "/w/kv",
-        }
-    }
-
-    fn command(s: TestSpec) -> String {
-        cargo_test(s.package, &target_of(&s), s.test_name())
+            bin_name: bin,
+            target_tmpdir: test.then_some("/w/target/tmp"),
+            manifest_dir: manifest,
+        };
+        cargo_test(spec.package, &target_of(&spec), spec.test_name())
     }
 
     #[test]
-    fn unit_tests_of_a_library() {
-        let s = spec("src/raft.rs", "kv_store");
+    fn unit_tests_of_a_library_and_a_binary() {
+        let p = tree("lib", &["Cargo.toml", "src/raft.rs", "src/main.rs"]);
+        let lib = command(&p, "src/raft.rs", "kv_store", None, false);
+        assert_eq!(lib, "cargo test -p kv-store --lib -- tests::t --exact");
+        let bin = command(&p, "src/main.rs", "kv_store", Some("kv-store"), false);
         assert_eq!(
-            command(s),
-            "cargo test -p kv-store --lib -- tests::t --exact"
+            bin,
+            "cargo test -p kv-store --bin kv-store -- tests::t --exact"
         );
     }
 
     #[test]
-    fn integration_tests_keep_the_file_spelling() {
-        let mut s = spec("kv/tests/net-partition.rs", "net_partition");
-        s.target_tmpdir = Some("/w/target/tmp");
-        assert_eq!(
-            command(s),
-            "cargo test -p kv-store --test net-partition -- tests::t --exact"
+    fn integration_tests_in_every_layout() {
+        let p = tree(
+            "tests",
+            &[
+                "Cargo.toml = [[test]]\nname = \"a-b\"\npath = \"checks/ab.rs\"",
+                "tests/net-partition.rs",
+                "tests/my-suite/main.rs",
+                "tests/my-suite/net.rs",
+                "tests/other-test.rs",
+                "tests/common/mod.rs",
+                "checks/ab.rs",
+            ],
         );
-        s.file = "tests/suite/main.rs";
-        s.crate_name = "suite";
-        assert_eq!(target_of(&s).name, "suite");
-        s.file = "tests/renamed.rs";
-        s.crate_name = "custom_name";
-        assert_eq!(target_of(&s).name, "custom_name");
+        let t = |file, krate| command(&p, file, krate, None, true);
+        let exact =
+            |name: &str| format!("cargo test -p kv-store --test {name} -- tests::t --exact");
+        assert_eq!(
+            t("tests/net-partition.rs", "net_partition"),
+            exact("net-partition")
+        );
+        assert_eq!(t("tests/my-suite/main.rs", "my_suite"), exact("my-suite"));
+        assert_eq!(t("tests/my-suite/net.rs", "my_suite"), exact("my-suite"));
+        assert_eq!(t("tests/common/mod.rs", "other_test"), exact("other-test"));
+        assert_eq!(t("checks/ab.rs", "a_b"), exact("a-b"));
     }
 
     #[test]
-    fn examples_binaries_and_benches() {
-        let mut s = spec("examples/kv.rs", "kv");
-        s.bin_name = Some("kv");
+    fn workspace_members_named_like_target_directories() {
+        let ws = tree(
+            "ws",
+            &[
+                "Cargo.toml",
+                "examples/demo/Cargo.toml",
+                "examples/demo/src/main.rs",
+                "benches/Cargo.toml",
+                "benches/tests/foo.rs",
+            ],
+        );
+        let demo = command(
+            &ws.join("examples/demo"),
+            "examples/demo/src/main.rs",
+            "demo",
+            Some("demo"),
+            false,
+        );
         assert_eq!(
-            command(s),
+            demo,
+            "cargo test -p kv-store --bin demo -- tests::t --exact"
+        );
+        let foo = command(
+            &ws.join("benches"),
+            "benches/tests/foo.rs",
+            "foo",
+            None,
+            true,
+        );
+        assert_eq!(foo, "cargo test -p kv-store --test foo -- tests::t --exact");
+    }
+
+    #[test]
+    fn examples_and_benches() {
+        let p = tree("ex", &["Cargo.toml", "examples/kv.rs", "benches/sweep.rs"]);
+        let ex = command(&p, "examples/kv.rs", "kv", Some("kv"), false);
+        assert_eq!(
+            ex,
             "cargo test -p kv-store --example kv -- tests::t --exact"
         );
-        s.file = "src/main.rs";
+        let bench = command(&p, "benches/sweep.rs", "sweep", None, true);
         assert_eq!(
-            command(s),
-            "cargo test -p kv-store --bin kv -- tests::t --exact"
-        );
-        let mut b = spec("benches/sweep.rs", "sweep");
-        b.target_tmpdir = Some("/w/target/tmp");
-        assert_eq!(
-            command(b),
+            bench,
             "cargo test -p kv-store --bench sweep -- tests::t --exact"
         );
     }
 
     #[test]
-    fn artifact_names_are_file_safe() {
-        let mut s = spec("tests/a.rs", "a");
-        s.path = "a::tests::r#weird";
-        let path = artifact_path(&s, 42);
+    fn artifact_names_are_file_safe_and_name_the_target() {
+        let spec = TestSpec {
+            path: "a::tests::r#weird",
+            file: "tests/a.rs",
+            package: "p",
+            crate_name: "a",
+            bin_name: None,
+            target_tmpdir: None,
+            manifest_dir: "/w/kv",
+        };
+        let target = Target {
+            kind: "test".into(),
+            name: "net-tcp".into(),
+        };
+        let path = artifact_path(&spec, &target, 42);
         let name = path.file_name().unwrap().to_str().unwrap();
-        assert_eq!(name, "a.tests.r-weird.seed-0x2a.json");
+        assert_eq!(name, "test-net-tcp.tests.r-weird.seed-0x2a.json");
         assert!(path.parent().unwrap().ends_with("detsim/failures"));
     }
 }
