@@ -212,6 +212,23 @@ pub use sim_core::{
 };
 
 pub use sim_core::harness;
+
+/// The simulated network: addresses and names, UDP, latency, loss,
+/// duplication, partitions and clogging (re-exports `sim-net`).
+///
+/// ```
+/// let mut sim = detsim::Sim::builder().build();
+/// sim.run(async {
+///     let sock = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+///     sock.send_to(b"hi", sock.local_addr().unwrap()).await.unwrap();
+///     let mut buf = [0u8; 2];
+///     sock.recv_from(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"hi");
+/// }).unwrap();
+/// ```
+pub mod net {
+    pub use sim_net::*;
+}
 pub use sim_macros::sim_test;
 
 /// What `#[sim_test]` expands to calls; not a stable API.

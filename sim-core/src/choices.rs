@@ -143,6 +143,8 @@ pub(crate) enum DrawKind {
     Epoch,
     /// A user draw through `detsim::rand`.
     Rand,
+    /// A network draw (latency, loss, duplication) through [`crate::ext::draw`].
+    Net,
 }
 
 impl DrawKind {
@@ -158,6 +160,7 @@ impl DrawKind {
             DrawKind::PctChange => "a PCT change point",
             DrawKind::Epoch => "the wall-clock epoch",
             DrawKind::Rand => "a detsim::rand value",
+            DrawKind::Net => "a network fault or latency",
         }
     }
 }
@@ -190,6 +193,12 @@ pub(crate) enum Event {
     Node {
         node: u32,
         what: NodeEvent,
+    },
+    /// An event of an extension crate (see [`crate::ext::event`]).
+    Ext {
+        kind: &'static crate::ext::EventKind,
+        a: u64,
+        b: u64,
     },
 }
 
@@ -235,6 +244,9 @@ impl Event {
                     ^ 5
             }
             Event::Node { node, what } => (u64::from(node) << 8) ^ ((what as u64) << 40) ^ 6,
+            Event::Ext { kind, a, b } => {
+                a.rotate_left(8) ^ b.wrapping_mul(K) ^ (u64::from(kind.code) << 40) ^ 7
+            }
         }
     }
 }

@@ -188,6 +188,7 @@ fn describe(event: Option<&Event>) -> String {
             };
             format!("node {node} {what}")
         }
+        Event::Ext { kind, a, b } => format!("{} ({a:#x}, {b:#x})", kind.name),
     }
 }
 

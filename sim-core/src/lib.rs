@@ -44,6 +44,8 @@ mod choices;
 mod context;
 mod determinism;
 mod executor;
+#[doc(hidden)]
+pub mod ext;
 mod failure;
 mod fingerprint;
 mod foreign;

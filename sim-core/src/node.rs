@@ -500,6 +500,10 @@ impl NodeTable {
         NodeId(self.nodes.len() as u32 - 1)
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
     pub(crate) fn name(&self, id: NodeId) -> Arc<str> {
         self.get(id).name.clone()
     }

@@ -88,6 +88,8 @@ pub(crate) struct Runtime {
     /// Task names by id, kept only when events are logged (for divergence
     /// reports).
     pub(crate) names: RefCell<Vec<(u64, Arc<str>)>>,
+    /// Per-simulation state of extension crates (see [`crate::ext`]).
+    pub(crate) ext: RefCell<crate::ext::Extensions>,
 }
 
 impl Drop for Runtime {
@@ -132,6 +134,7 @@ impl Runtime {
             diag: RefCell::default(),
             beacon,
             names: RefCell::default(),
+            ext: RefCell::default(),
         })
     }
 
@@ -635,6 +638,7 @@ impl Runtime {
         for (index, generation) in victims {
             self.cancel(index, generation, Cancel::NodeKilled);
         }
+        self.ext_node_hook(node, false);
     }
 
     /// Pending tasks of a node, in slot order.
@@ -666,6 +670,7 @@ impl Runtime {
             node: node.0,
             what: NodeEvent::Restarted,
         });
+        self.ext_node_hook(node, true);
         if let Some(init) = init {
             self.spawn_init(node, init);
         }
@@ -749,6 +754,7 @@ impl Runtime {
         for (cur, name, held) in rest {
             self.drop_as(cur, name, held);
         }
+        self.ext_teardown();
         self.clock.clear();
         let inits = self.nodes.borrow_mut().take_inits();
         if let Err((_, record)) = panic::catch(move || drop(inits)) {

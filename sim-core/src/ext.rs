@@ -1,0 +1,408 @@
+//! Extension points for detsim's own crates (`sim-net`, later the disk).
+//!
+//! Not a stable API: the facade does not re-export it and user code has no
+//! reason to call it. It gives a crate layered on sim-core three things:
+//!
+//! * **per-simulation state**: [`get`] returns the running simulation's one
+//!   value of a type (created with `Default` on first use), found by
+//!   `TypeId` in a small vector (no hasher, so no iteration-order
+//!   question). The values are dropped at teardown, after every task and
+//!   before the clock is cleared, with the simulation current.
+//! * **node lifecycle**: the [`Extension`] trait's hooks run after a node
+//!   is killed (its tasks already dropped) and after it is restarted
+//!   (before its init task is spawned). No runtime borrow is held while a
+//!   hook runs.
+//! * **the choice source and the fingerprint**: [`draw`] draws with its own
+//!   [`DrawKind`](crate::choices) (so divergence reports say "a network
+//!   draw"), and [`event`] folds a key event into the fingerprint.
+//!
+//! The state is reached through `Rc`s cloned out of the runtime, so an
+//! extension keeps its own `RefCell`s and never holds one of the runtime's
+//! while calling back into sim-core or waking a task.
+//!
+//! ```
+//! use std::cell::Cell;
+//! use sim_core::ext::{self, Extension};
+//!
+//! #[derive(Default)]
+//! struct Counter(Cell<u32>);
+//! impl Extension for Counter {}
+//!
+//! let mut sim = sim_core::Sim::builder().build();
+//! sim.run(async {
+//!     ext::get::<Counter>("example").0.set(3);
+//!     assert_eq!(ext::get::<Counter>("example").0.get(), 3);
+//! }).unwrap();
+//! ```
+
+use std::any::{Any, TypeId};
+use std::rc::Rc;
+
+use crate::choices::{DrawKind, Event};
+use crate::context;
+use crate::node::{Node, NodeId};
+use crate::runtime::Runtime;
+
+/// Per-simulation state of an extension crate, with node lifecycle hooks.
+///
+/// ```
+/// use sim_core::{ext::Extension, node::NodeId};
+/// #[derive(Default)]
+/// struct Sockets;
+/// impl Extension for Sockets {
+///     fn node_killed(&self, _node: NodeId) { /* close its sockets */ }
+/// }
+/// ```
+pub trait Extension: Any {
+    /// `node` was killed; its tasks are already dropped.
+    fn node_killed(&self, node: NodeId) {
+        let _ = node;
+    }
+
+    /// `node` was restarted; its init task is spawned next.
+    fn node_restarted(&self, node: NodeId) {
+        let _ = node;
+    }
+}
+
+/// A kind of extension event: a stable code (part of the fingerprint) and
+/// a name (for divergence reports).
+///
+/// ```
+/// static SEND: sim_core::ext::EventKind = sim_core::ext::EventKind { code: 1, name: "net send" };
+/// assert_eq!(SEND.name, "net send");
+/// ```
+#[derive(Debug, PartialEq, Eq)]
+pub struct EventKind {
+    /// The code folded into the fingerprint; unique per extension event.
+    pub code: u32,
+    /// What the event is, as divergence reports print it.
+    pub name: &'static str,
+}
+
+struct Entry {
+    type_id: TypeId,
+    any: Rc<dyn Any>,
+    hooks: Rc<dyn Extension>,
+}
+
+/// The extension values of one simulation.
+#[derive(Default)]
+pub(crate) struct Extensions {
+    entries: Vec<Entry>,
+}
+
+impl Extensions {
+    fn find<T: Extension>(&self) -> Option<Rc<T>> {
+        let id = TypeId::of::<T>();
+        let entry = self.entries.iter().find(|e| e.type_id == id)?;
+        Rc::downcast::<T>(entry.any.clone()).ok()
+    }
+
+    /// Every value's hooks, in creation order (to call outside the borrow).
+    pub(crate) fn hooks(&self) -> Vec<Rc<dyn Extension>> {
+        self.entries.iter().map(|e| e.hooks.clone()).collect()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Takes every value out (to drop outside the borrow).
+    pub(crate) fn take(&mut self) -> Vec<Rc<dyn Any>> {
+        std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(|e| e.any)
+            .collect()
+    }
+}
+
+fn get_in<T: Extension + Default>(rt: &Runtime) -> Rc<T> {
+    if let Some(v) = rt.ext.borrow().find::<T>() {
+        return v;
+    }
+    // Built outside the borrow: `T::default` may use sim-core itself.
+    let value = Rc::new(T::default());
+    let mut ext = rt.ext.borrow_mut();
+    if let Some(v) = ext.find::<T>() {
+        return v;
+    }
+    ext.entries.push(Entry {
+        type_id: TypeId::of::<T>(),
+        any: value.clone(),
+        hooks: value.clone(),
+    });
+    value
+}
+
+/// The running simulation's value of `T`, created on first use.
+///
+/// # Panics
+///
+/// Outside a simulation, naming `api`.
+///
+/// ```
+/// # #[derive(Default)] struct S; impl sim_core::ext::Extension for S {}
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let s: std::rc::Rc<S> = sim_core::ext::get::<S>("detsim::example");
+/// # let _ = s;
+/// # }).unwrap();
+/// ```
+#[track_caller]
+pub fn get<T: Extension + Default>(api: &str) -> Rc<T> {
+    get_in(&context::current(api))
+}
+
+/// The value of `T` of simulation `instance` (see [`instance`]) if that
+/// simulation is current here, creating it on first use.
+///
+/// # Panics
+///
+/// Outside a simulation or in another one, naming `api`.
+///
+/// ```
+/// # #[derive(Default)] struct S; impl sim_core::ext::Extension for S {}
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let me = sim_core::ext::instance("example");
+/// let _s = sim_core::ext::get_for::<S>(me, "example");
+/// # }).unwrap();
+/// ```
+#[track_caller]
+pub fn get_for<T: Extension + Default>(instance: u64, api: &str) -> Rc<T> {
+    get_in(&context::for_instance(instance, api))
+}
+
+/// The existing value of `T` of simulation `instance`, if that simulation
+/// is current here and has one (for destructors: never creates, never
+/// panics).
+///
+/// ```
+/// # #[derive(Default)] struct S; impl sim_core::ext::Extension for S {}
+/// assert!(sim_core::ext::try_get_for::<S>(1).is_none()); // no simulation here
+/// ```
+pub fn try_get_for<T: Extension>(instance: u64) -> Option<Rc<T>> {
+    let rt = context::try_instance(instance)?;
+    rt.ext.borrow().find::<T>()
+}
+
+/// The identity of the running simulation (process-unique, never part of a
+/// schedule), for plain-data handles that must find their simulation again.
+///
+/// # Panics
+///
+/// Outside a simulation, naming `api`.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// assert_eq!(sim_core::ext::instance("x"), sim_core::ext::instance("x"));
+/// # }).unwrap();
+/// ```
+#[track_caller]
+pub fn instance(api: &str) -> u64 {
+    context::current(api).instance
+}
+
+/// A draw in `0..bound` from the choice source, recorded as a network draw
+/// (0 must be the simplest outcome). No draw at all when `bound <= 1`.
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// assert!(sim_core::ext::draw(10) < 10);
+/// assert_eq!(sim_core::ext::draw(1), 0);
+/// # }).unwrap();
+/// ```
+#[track_caller]
+pub fn draw(bound: u64) -> u64 {
+    let rt = context::current("detsim::net (a network draw)");
+    rt.choices.borrow_mut().draw(DrawKind::Net, bound)
+}
+
+/// Folds an extension event into the fingerprint (and the event log of a
+/// determinism check).
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// ```
+/// static PING: sim_core::ext::EventKind = sim_core::ext::EventKind { code: 9, name: "ping" };
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::ext::event(&PING, 1, 2);
+/// # }).unwrap();
+/// ```
+#[track_caller]
+pub fn event(kind: &'static EventKind, a: u64, b: u64) {
+    let rt = context::current("detsim::net (a network event)");
+    rt.choices.borrow_mut().event(Event::Ext { kind, a, b });
+}
+
+/// The node with id `id`, if the running simulation has one.
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// assert_eq!(sim_core::ext::node(0).unwrap().name(), "main");
+/// assert!(sim_core::ext::node(7).is_none());
+/// # }).unwrap();
+/// ```
+#[track_caller]
+pub fn node(id: u32) -> Option<Node> {
+    let rt = context::current("detsim::net (a node lookup)");
+    let exists = (id as usize) < rt.nodes.borrow().len();
+    exists.then_some(Node {
+        instance: rt.instance,
+        id: NodeId(id),
+    })
+}
+
+/// The names of the running simulation's nodes, by id.
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::node::Node::builder("db").build();
+/// assert_eq!(sim_core::ext::node_names(), ["main", "db"]);
+/// # }).unwrap();
+/// ```
+#[track_caller]
+pub fn node_names() -> Vec<String> {
+    let rt = context::current("detsim::net (node names)");
+    let nodes = rt.nodes.borrow();
+    (0..nodes.len())
+        .map(|i| nodes.name(NodeId(i as u32)).to_string())
+        .collect()
+}
+
+impl Runtime {
+    /// Runs every extension's hook for a node event, with no borrow held.
+    pub(crate) fn ext_node_hook(&self, node: NodeId, restarted: bool) {
+        if self.ext.borrow().is_empty() {
+            return;
+        }
+        let hooks = self.ext.borrow().hooks();
+        for h in hooks {
+            if restarted {
+                h.node_restarted(node);
+            } else {
+                h.node_killed(node);
+            }
+        }
+    }
+
+    /// Drops every extension value (at teardown, before the clock clears:
+    /// they may hold timers).
+    pub(crate) fn ext_teardown(&self) {
+        let values = self.ext.borrow_mut().take();
+        if let Err((_, record)) = crate::panic::catch(move || drop(values)) {
+            let info = crate::task::TaskInfo {
+                id: crate::task::TaskId(u64::MAX),
+                name: Some(std::sync::Arc::from("simulation state")),
+                node: crate::node::MAIN_NODE,
+                node_name: std::sync::Arc::from("-"),
+                spawned_at: std::panic::Location::caller(),
+            };
+            self.fail(Runtime::panic_failure(
+                info,
+                record,
+                "panicked while dropped",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+
+    thread_local! {
+        static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn log(s: String) {
+        LOG.with(|l| l.borrow_mut().push(s));
+    }
+
+    #[derive(Default)]
+    struct Watcher;
+
+    impl Extension for Watcher {
+        fn node_killed(&self, node: NodeId) {
+            // Hooks may use sim-core again: no borrow is held.
+            let name = node_names()[node.as_u32() as usize].clone();
+            log(format!("killed {name}"));
+        }
+        fn node_restarted(&self, node: NodeId) {
+            log(format!("restarted {node}"));
+        }
+    }
+
+    impl Drop for Watcher {
+        fn drop(&mut self) {
+            log(format!(
+                "dropped, sim current: {}",
+                crate::context::try_current().is_some()
+            ));
+        }
+    }
+
+    #[test]
+    fn hooks_run_and_values_drop_at_teardown() {
+        let mut sim = crate::Sim::builder().build();
+        sim.run(async {
+            let w1 = get::<Watcher>("test");
+            let w2 = get::<Watcher>("test");
+            assert!(Rc::ptr_eq(&w1, &w2));
+            let n = Node::builder("db").build();
+            n.kill();
+            n.restart();
+            assert!(try_get_for::<Watcher>(instance("test")).is_some());
+        })
+        .unwrap();
+        drop(sim);
+        let got = LOG.with(|l| l.borrow().clone());
+        assert_eq!(
+            got,
+            ["killed db", "restarted 1", "dropped, sim current: true"]
+        );
+    }
+
+    #[test]
+    fn net_draws_and_events_change_the_fingerprint() {
+        static E: EventKind = EventKind {
+            code: 1,
+            name: "test event",
+        };
+        let fp = |with_event: bool| {
+            let mut sim = crate::Sim::builder().seed(4).build();
+            sim.run(async move {
+                let _ = draw(100);
+                if with_event {
+                    event(&E, 1, 2);
+                }
+            })
+            .unwrap();
+            sim.fingerprint()
+        };
+        assert_eq!(fp(true), fp(true));
+        assert_ne!(fp(true), fp(false));
+    }
+}

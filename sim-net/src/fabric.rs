@@ -1,0 +1,292 @@
+//! The fabric: carries datagrams between nodes on the virtual clock.
+//!
+//! A send asks the fault rules for a [`Verdict`]; a delivered datagram
+//! waits in one in-flight queue ordered by `(due time, send order)`. A
+//! single timer (the *pump*) is armed for the earliest due time; when it
+//! fires, every due datagram is handed to its receiving socket (or dropped:
+//! node down, nothing bound, buffer full), and the pump re-arms. No task
+//! is spawned, so the network adds no scheduling decisions of its own; it
+//! adds one timer while something is in flight.
+//!
+//! Traffic inside a node (loopback, or a node sending to its own address)
+//! skips the fault rules and arrives at once.
+
+use std::net::SocketAddrV4;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Wake, Waker};
+
+use sim_clock::{Instant, Sleep};
+use sim_core::ext::{self, EventKind};
+
+use crate::addr::{node_ip, node_of_ip};
+use crate::rules::{DropReason, Verdict};
+use crate::state::{Inner, Net, RECV_BUFFER};
+
+pub(crate) static SEND: EventKind = EventKind {
+    code: 0x4e01,
+    name: "net: datagram sent (src, dst)",
+};
+pub(crate) static DELIVER: EventKind = EventKind {
+    code: 0x4e02,
+    name: "net: datagram delivered (src, dst)",
+};
+pub(crate) static DROP: EventKind = EventKind {
+    code: 0x4e03,
+    name: "net: datagram dropped (src, dst | reason << 48)",
+};
+pub(crate) static DUPLICATE: EventKind = EventKind {
+    code: 0x4e04,
+    name: "net: datagram duplicated (src, dst)",
+};
+
+/// An address as one word for events: `ip << 16 | port`.
+pub(crate) fn word(a: SocketAddrV4) -> u64 {
+    (u64::from(u32::from(*a.ip())) << 16) | u64::from(a.port())
+}
+
+/// A datagram on the wire.
+#[derive(Debug)]
+pub(crate) struct InFlight {
+    /// When the link's latency makes it due (a clog may hold it longer).
+    due: u64,
+    from_node: u32,
+    to_node: u32,
+    src: SocketAddrV4,
+    dst: SocketAddrV4,
+    data: Vec<u8>,
+}
+
+/// The timer that delivers the next due datagram.
+#[derive(Default)]
+pub(crate) struct Pump {
+    armed: Option<(u64, Sleep)>,
+    waker: Option<Waker>,
+}
+
+struct PumpWaker {
+    instance: u64,
+}
+
+impl Wake for PumpWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Fired by the clock on the simulation's thread; elsewhere (the
+        // simulation gone) there is nothing to deliver to.
+        if let Some(net) = ext::try_get_for::<Net>(self.instance) {
+            net.deliver_due();
+        }
+    }
+}
+
+impl Net {
+    /// Sends `data` from `src` (a socket of node `from`) to `dst`; wakes
+    /// receivers of anything that arrives at once.
+    pub(crate) fn send(
+        self: &Rc<Net>,
+        from: u32,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        data: &[u8],
+    ) {
+        let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+        let mut wakers = Vec::new();
+        {
+            let mut inner = self.inner.borrow_mut();
+            let local = dst.ip().is_loopback() || *dst.ip() == node_ip(from);
+            let to = if local {
+                Some(from)
+            } else {
+                node_of_ip(*dst.ip())
+            };
+            let src = match (src.ip().is_unspecified(), dst.ip().is_loopback()) {
+                (true, true) => SocketAddrV4::new(*dst.ip(), src.port()),
+                (true, false) => SocketAddrV4::new(node_ip(from), src.port()),
+                _ => src,
+            };
+            ext::event(&SEND, word(src), word(dst));
+            let Some(to) = to else {
+                inner.links.entry((from, u32::MAX)).or_default().sent += 1;
+                drop_event(&mut inner, from, u32::MAX, src, dst, DropReason::NoHost);
+                return;
+            };
+            inner.links.entry((from, to)).or_default().sent += 1;
+            let verdict = if local {
+                Verdict::Deliver {
+                    at: now,
+                    duplicate: None,
+                }
+            } else {
+                inner.rules.verdict(from, to, now, &mut ext::draw)
+            };
+            let (at, duplicate) = match verdict {
+                Verdict::Drop(why) => {
+                    drop_event(&mut inner, from, to, src, dst, why);
+                    return;
+                }
+                Verdict::Deliver { at, duplicate } => (at, duplicate),
+            };
+            let mut dgram = |due: u64, data: Vec<u8>, inner: &mut Inner| {
+                let clog = inner.rules.clogged_until(from, to, now).unwrap_or(0);
+                let at = due.max(clog);
+                let d = InFlight {
+                    due,
+                    from_node: from,
+                    to_node: to,
+                    src,
+                    dst,
+                    data,
+                };
+                if at <= now {
+                    arrive(inner, d, &mut wakers);
+                } else {
+                    inner.seq += 1;
+                    let seq = inner.seq;
+                    inner.in_flight.insert((at, seq), d);
+                }
+            };
+            dgram(at, data.to_vec(), &mut inner);
+            if let Some(at2) = duplicate {
+                inner.links.entry((from, to)).or_default().duplicated += 1;
+                ext::event(&DUPLICATE, word(src), word(dst));
+                dgram(at2, data.to_vec(), &mut inner);
+            }
+        }
+        self.rearm();
+        for w in wakers {
+            w.wake();
+        }
+    }
+
+    /// Delivers every datagram due now (the pump fired).
+    pub(crate) fn deliver_due(self: &Rc<Net>) {
+        let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+        let mut wakers = Vec::new();
+        {
+            let mut inner = self.inner.borrow_mut();
+            while let Some(entry) = inner.in_flight.first_entry() {
+                if entry.key().0 > now {
+                    break;
+                }
+                let ((_, seq), d) = entry.remove_entry();
+                // A clog that began while it was on the wire holds it back
+                // (keeping its place in send order).
+                if let Some(until) = inner.rules.clogged_until(d.from_node, d.to_node, now) {
+                    inner.in_flight.insert((until, seq), d);
+                    continue;
+                }
+                arrive(&mut inner, d, &mut wakers);
+            }
+        }
+        let fired = self.pump.borrow_mut().armed.take();
+        drop(fired);
+        self.rearm();
+        for w in wakers {
+            w.wake();
+        }
+    }
+
+    /// Re-times datagrams held by clogs that ended early, then delivers
+    /// what is due.
+    pub(crate) fn unclogged(self: &Rc<Net>) {
+        let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+        {
+            let mut inner = self.inner.borrow_mut();
+            let held: Vec<(u64, u64)> = inner
+                .in_flight
+                .iter()
+                .filter(|(k, d)| {
+                    d.due < k.0
+                        && inner
+                            .rules
+                            .clogged_until(d.from_node, d.to_node, now)
+                            .is_none()
+                })
+                .map(|(k, _)| *k)
+                .collect();
+            for key in held {
+                let d = inner.in_flight.remove(&key).expect("listed above");
+                inner.in_flight.insert((d.due.max(now), key.1), d);
+            }
+        }
+        self.deliver_due();
+    }
+
+    /// Arms the pump for the earliest in-flight datagram (or disarms it).
+    fn rearm(self: &Rc<Net>) {
+        let next = self.inner.borrow().in_flight.keys().next().map(|k| k.0);
+        let old = {
+            let mut pump = self.pump.borrow_mut();
+            match (next, &pump.armed) {
+                (None, _) => pump.armed.take(),
+                (Some(at), Some((armed_at, _))) if *armed_at <= at => None,
+                (Some(at), _) => {
+                    let instance = ext::instance("detsim::net");
+                    let waker = pump
+                        .waker
+                        .get_or_insert_with(|| Waker::from(Arc::new(PumpWaker { instance })))
+                        .clone();
+                    let mut sleep = sim_clock::sleep_until(Instant::from_nanos(at));
+                    // Due in the future (due datagrams were delivered), so
+                    // this arms the timer and returns Pending.
+                    let _ = sleep.poll_elapsed(&mut Context::from_waker(&waker));
+                    pump.armed.replace((at, sleep))
+                }
+            }
+        };
+        drop(old);
+    }
+}
+
+fn drop_event(
+    inner: &mut Inner,
+    from: u32,
+    to: u32,
+    src: SocketAddrV4,
+    dst: SocketAddrV4,
+    why: DropReason,
+) {
+    inner.count_drop(from, to, why);
+    ext::event(&DROP, word(src), word(dst) ^ ((why as u64) << 48));
+}
+
+/// Hands a due datagram to its receiving socket, or drops it.
+fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
+    let alive = ext::node(d.to_node).is_some_and(|n| n.is_alive());
+    let receiver = if alive {
+        inner.receiver(d.to_node, d.dst)
+    } else {
+        None
+    };
+    let why = match receiver {
+        None if !alive => Some(DropReason::NodeDown),
+        None => Some(DropReason::NoSocket),
+        Some(index) => {
+            let s = inner.socket_at_mut(index);
+            if s.peer.is_some_and(|p| p != d.src) {
+                Some(DropReason::NoSocket)
+            } else if s.queued_bytes + d.data.len() > RECV_BUFFER {
+                Some(DropReason::BufferFull)
+            } else {
+                None
+            }
+        }
+    };
+    if let Some(why) = why {
+        drop_event(inner, d.from_node, d.to_node, d.src, d.dst, why);
+        return;
+    }
+    let index = receiver.expect("checked above");
+    inner
+        .links
+        .entry((d.from_node, d.to_node))
+        .or_default()
+        .delivered += 1;
+    ext::event(&DELIVER, word(d.src), word(d.dst));
+    let s = inner.socket_at_mut(index);
+    s.queued_bytes += d.data.len();
+    s.queue.push_back((d.src, d.data));
+    wakers.append(&mut s.waiters);
+}

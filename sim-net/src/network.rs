@@ -1,0 +1,405 @@
+//! `Network`: the handle that configures faults and reads counters.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use sim_clock::Instant;
+use sim_core::ext;
+use sim_core::node::Node;
+
+use crate::config::{LinkConfig, NetConfigError};
+use crate::state::Net;
+use crate::stats::{NetStats, Netstat, SocketRow};
+
+/// The running simulation's network: fault configuration (changeable at
+/// any moment of the run, from any task) and counters.
+///
+/// Plain data (`Copy`, `Send`); every method acts on the simulation that
+/// made it and panics outside it. Changes apply to datagrams sent from then
+/// on (a partition or loss rate does not reach datagrams already on the
+/// wire; a clog does, holding them until it ends).
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use sim_core::node::Node;
+/// use sim_net::{Latency, LinkConfig, Network};
+///
+/// let mut sim = sim_core::Sim::builder().build();
+/// sim.run(async {
+///     let net = Network::current();
+///     net.set_default(
+///         LinkConfig::new()
+///             .latency(Latency::uniform(Duration::from_millis(1), Duration::from_millis(9)))
+///             .loss(0.01),
+///     ).unwrap();
+///     let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
+///     net.partition(&a, &b);
+///     assert!(net.is_partitioned(&a, &b));
+///     net.heal(&a, &b);
+///     net.clog_node(&b, Duration::from_secs(1));
+///     println!("{}", net.netstat());
+/// }).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Network {
+    instance: u64,
+}
+
+fn id(node: &Node) -> u32 {
+    node.id().as_u32()
+}
+
+impl Network {
+    /// The network of the running simulation.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let net = sim_net::Network::current();
+    /// # let _ = net;
+    /// # }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn current() -> Network {
+        Network {
+            instance: ext::instance("detsim::net::Network::current"),
+        }
+    }
+
+    #[track_caller]
+    fn net(&self, api: &str) -> std::rc::Rc<Net> {
+        Net::of(self.instance, api)
+    }
+
+    /// Sets the behaviour of every link without its own configuration.
+    ///
+    /// # Errors
+    ///
+    /// A [`NetConfigError`] for a rate outside `[0, 1]` or an inverted
+    /// latency range; nothing changes then.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let net = sim_net::Network::current();
+    /// assert!(net.set_default(sim_net::LinkConfig::new().loss(2.0)).is_err());
+    /// net.set_default(sim_net::LinkConfig::new().duplicate(0.1)).unwrap();
+    /// assert_eq!(net.default_config().duplicate_rate(), 0.1);
+    /// # }).unwrap();
+    /// ```
+    pub fn set_default(&self, config: LinkConfig) -> Result<(), NetConfigError> {
+        config.validate()?;
+        self.net("detsim::net::Network::set_default")
+            .inner
+            .borrow_mut()
+            .rules
+            .default = config;
+        Ok(())
+    }
+
+    /// The default link behaviour.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let c = sim_net::Network::current().default_config();
+    /// assert_eq!(c, sim_net::LinkConfig::new());
+    /// # }).unwrap();
+    /// ```
+    pub fn default_config(&self) -> LinkConfig {
+        let net = self.net("detsim::net::Network::default_config");
+        net.inner.borrow().rules.default.clone()
+    }
+
+    /// Sets the behaviour of the link between `a` and `b` (both
+    /// directions), overriding the default.
+    ///
+    /// # Errors
+    ///
+    /// As [`set_default`](Self::set_default).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// use sim_core::node::Node;
+    /// let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
+    /// let net = sim_net::Network::current();
+    /// net.set_link(&a, &b, sim_net::LinkConfig::new().loss(0.5)).unwrap();
+    /// assert_eq!(net.link_config(&b, &a).loss_rate(), 0.5);
+    /// net.reset_link(&a, &b);
+    /// assert_eq!(net.link_config(&a, &b).loss_rate(), 0.0);
+    /// # }).unwrap();
+    /// ```
+    pub fn set_link(&self, a: &Node, b: &Node, config: LinkConfig) -> Result<(), NetConfigError> {
+        config.validate()?;
+        let net = self.net("detsim::net::Network::set_link");
+        net.inner
+            .borrow_mut()
+            .rules
+            .set_link(id(a), id(b), Some(config));
+        Ok(())
+    }
+
+    /// Removes the link's own configuration (back to the default).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let a = sim_core::node::Node::current();
+    /// sim_net::Network::current().reset_link(&a, &a);
+    /// # }).unwrap();
+    /// ```
+    pub fn reset_link(&self, a: &Node, b: &Node) {
+        let net = self.net("detsim::net::Network::reset_link");
+        net.inner.borrow_mut().rules.set_link(id(a), id(b), None);
+    }
+
+    /// The behaviour of the link `from → to`.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let a = sim_core::node::Node::current();
+    /// let c = sim_net::Network::current().link_config(&a, &a);
+    /// assert_eq!(c.loss_rate(), 0.0);
+    /// # }).unwrap();
+    /// ```
+    pub fn link_config(&self, from: &Node, to: &Node) -> LinkConfig {
+        let net = self.net("detsim::net::Network::link_config");
+        net.inner.borrow().rules.link(id(from), id(to)).clone()
+    }
+
+    /// Cuts both directions between `a` and `b`: datagrams sent either way
+    /// are dropped until [`heal`](Self::heal).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # use sim_core::node::Node;
+    /// let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
+    /// let net = sim_net::Network::current();
+    /// net.partition(&a, &b);
+    /// assert!(net.is_partitioned(&a, &b) && net.is_partitioned(&b, &a));
+    /// # }).unwrap();
+    /// ```
+    pub fn partition(&self, a: &Node, b: &Node) {
+        let net = self.net("detsim::net::Network::partition");
+        let mut inner = net.inner.borrow_mut();
+        inner.rules.cut(id(a), id(b));
+        inner.rules.cut(id(b), id(a));
+    }
+
+    /// Cuts `from → to` only: `to` still reaches `from`.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # use sim_core::node::Node;
+    /// let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
+    /// let net = sim_net::Network::current();
+    /// net.partition_oneway(&a, &b);
+    /// assert!(net.is_partitioned(&a, &b) && !net.is_partitioned(&b, &a));
+    /// # }).unwrap();
+    /// ```
+    pub fn partition_oneway(&self, from: &Node, to: &Node) {
+        let net = self.net("detsim::net::Network::partition_oneway");
+        net.inner.borrow_mut().rules.cut(id(from), id(to));
+    }
+
+    /// Repairs both directions between `a` and `b`.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # use sim_core::node::Node;
+    /// # let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
+    /// let net = sim_net::Network::current();
+    /// net.partition_oneway(&b, &a);
+    /// net.heal(&a, &b);
+    /// assert!(!net.is_partitioned(&b, &a));
+    /// # }).unwrap();
+    /// ```
+    pub fn heal(&self, a: &Node, b: &Node) {
+        let net = self.net("detsim::net::Network::heal");
+        net.inner.borrow_mut().rules.heal(id(a), id(b));
+    }
+
+    /// Repairs every partition.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # use sim_core::node::Node;
+    /// # let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
+    /// let net = sim_net::Network::current();
+    /// net.partition(&a, &b);
+    /// net.heal_all();
+    /// assert!(!net.is_partitioned(&a, &b));
+    /// # }).unwrap();
+    /// ```
+    pub fn heal_all(&self) {
+        let net = self.net("detsim::net::Network::heal_all");
+        net.inner.borrow_mut().rules.heal_all();
+    }
+
+    /// Whether `from → to` is cut.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let a = sim_core::node::Node::current();
+    /// assert!(!sim_net::Network::current().is_partitioned(&a, &a));
+    /// # }).unwrap();
+    /// ```
+    pub fn is_partitioned(&self, from: &Node, to: &Node) -> bool {
+        let net = self.net("detsim::net::Network::is_partitioned");
+        net.inner.borrow().rules.is_cut(id(from), id(to))
+    }
+
+    /// Clogs everything in and out of `node` for `duration` of virtual
+    /// time: datagrams are held (not lost) and arrive when the clog ends
+    /// (FoundationDB's clogging). A longer existing clog is kept.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let n = sim_core::node::Node::builder("n").build();
+    /// sim_net::Network::current().clog_node(&n, std::time::Duration::from_millis(50));
+    /// # }).unwrap();
+    /// ```
+    pub fn clog_node(&self, node: &Node, duration: Duration) {
+        let until = Instant::now().saturating_add(duration).as_nanos(); // determinism: ok (virtual clock)
+        let net = self.net("detsim::net::Network::clog_node");
+        net.inner.borrow_mut().rules.clog_node(id(node), until);
+    }
+
+    /// Ends a node's clog now: held datagrams go out (those whose latency
+    /// has passed arrive at once, in send order).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let n = sim_core::node::Node::builder("n").build();
+    /// let net = sim_net::Network::current();
+    /// net.clog_node(&n, std::time::Duration::from_secs(1));
+    /// net.unclog_node(&n);
+    /// # }).unwrap();
+    /// ```
+    pub fn unclog_node(&self, node: &Node) {
+        let net = self.net("detsim::net::Network::unclog_node");
+        net.inner.borrow_mut().rules.unclog_node(id(node));
+        net.unclogged();
+    }
+
+    /// Clogs the link `from → to` for `duration`.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # use sim_core::node::Node;
+    /// # let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
+    /// sim_net::Network::current().clog_link(&a, &b, std::time::Duration::from_millis(5));
+    /// # }).unwrap();
+    /// ```
+    pub fn clog_link(&self, from: &Node, to: &Node, duration: Duration) {
+        let until = Instant::now().saturating_add(duration).as_nanos(); // determinism: ok (virtual clock)
+        let net = self.net("detsim::net::Network::clog_link");
+        net.inner
+            .borrow_mut()
+            .rules
+            .clog_link(id(from), id(to), until);
+    }
+
+    /// Ends the clog of the link `from → to`.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # use sim_core::node::Node;
+    /// # let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
+    /// sim_net::Network::current().unclog_link(&a, &b);
+    /// # }).unwrap();
+    /// ```
+    pub fn unclog_link(&self, from: &Node, to: &Node) {
+        let net = self.net("detsim::net::Network::unclog_link");
+        net.inner.borrow_mut().rules.unclog_link(id(from), id(to));
+        net.unclogged();
+    }
+
+    /// The address of `node` (see [`node_addr`](crate::node_addr)).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let me = sim_core::node::Node::current();
+    /// assert_eq!(sim_net::Network::current().addr_of(&me).to_string(), "10.0.0.1");
+    /// # }).unwrap();
+    /// ```
+    pub fn addr_of(&self, node: &Node) -> IpAddr {
+        crate::addr::node_addr(node)
+    }
+
+    /// The counters: per directed link, drops by reason, in flight.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// assert_eq!(sim_net::Network::current().stats().in_flight, 0);
+    /// # }).unwrap();
+    /// ```
+    pub fn stats(&self) -> NetStats {
+        let net = self.net("detsim::net::Network::stats");
+        let inner = net.inner.borrow();
+        let names = ext::node_names();
+        let name = |n: u32| {
+            names
+                .get(n as usize)
+                .cloned()
+                .unwrap_or_else(|| "(no host)".to_owned())
+        };
+        NetStats {
+            links: inner
+                .links
+                .iter()
+                .map(|(&(f, t), s)| ((name(f), name(t)), *s))
+                .collect(),
+            drops: inner.drops,
+            in_flight: inner.in_flight.len() as u64,
+        }
+    }
+
+    /// A netstat-like snapshot: every open socket and the counters.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let table = sim_net::Network::current().netstat();
+    /// assert!(table.sockets.is_empty());
+    /// # }).unwrap();
+    /// ```
+    pub fn netstat(&self) -> Netstat {
+        let stats = self.stats();
+        let names = ext::node_names();
+        let net = self.net("detsim::net::Network::netstat");
+        let inner = net.inner.borrow();
+        let sockets = inner
+            .sockets()
+            .filter(|s| !s.closed)
+            .map(|s| SocketRow {
+                proto: "udp",
+                node: names[s.node as usize].clone(),
+                local: SocketAddr::V4(s.local),
+                peer: s.peer.map(SocketAddr::V4),
+                recv_queue: s.queue.len(),
+                recv_bytes: s.queued_bytes,
+            })
+            .collect();
+        Netstat { sockets, stats }
+    }
+}

@@ -1,0 +1,264 @@
+//! Fault rules: what happens to one datagram on a link, as a [`Verdict`].
+//!
+//! Pure logic over node ids and nanosecond times; the fabric asks for a
+//! verdict when a datagram is sent. Order of decisions, each skipped when
+//! it cannot matter: partition (no draw), loss (one draw), latency (one
+//! draw unless constant), duplication (one draw, then a latency draw for
+//! the copy). Clogs are not part of the verdict: the fabric asks
+//! [`Rules::clogged_until`] when a datagram is sent and again when it is
+//! due, so a clog also holds datagrams already on the wire, and ending it
+//! early releases them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::{LinkConfig, happens};
+
+/// Why a datagram was dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum DropReason {
+    /// The link's loss rate.
+    Loss = 1,
+    /// A partition cuts the link.
+    Partition = 2,
+    /// No node has the destination address.
+    NoHost = 3,
+    /// The destination node is down.
+    NodeDown = 4,
+    /// Nothing is bound to the destination port (or a connected socket
+    /// filtered the sender out).
+    NoSocket = 5,
+    /// The receiving socket's buffer is full.
+    BufferFull = 6,
+}
+
+/// What the fabric does with a datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Drop(DropReason),
+    /// Deliver at `at` (nanoseconds), and a copy at `duplicate`.
+    Deliver {
+        at: u64,
+        duplicate: Option<u64>,
+    },
+}
+
+/// The network's fault state: the default link behaviour, per-link
+/// overrides, cut links and clogs. Links are directed `(from, to)`.
+#[derive(Debug, Default)]
+pub(crate) struct Rules {
+    pub(crate) default: LinkConfig,
+    links: BTreeMap<(u32, u32), LinkConfig>,
+    cut: BTreeSet<(u32, u32)>,
+    node_clogs: BTreeMap<u32, u64>,
+    link_clogs: BTreeMap<(u32, u32), u64>,
+}
+
+impl Rules {
+    pub(crate) fn set_link(&mut self, a: u32, b: u32, config: Option<LinkConfig>) {
+        for key in [(a, b), (b, a)] {
+            match &config {
+                Some(c) => self.links.insert(key, c.clone()),
+                None => self.links.remove(&key),
+            };
+        }
+    }
+
+    pub(crate) fn link(&self, from: u32, to: u32) -> &LinkConfig {
+        self.links.get(&(from, to)).unwrap_or(&self.default)
+    }
+
+    /// Cuts `from → to` (one way).
+    pub(crate) fn cut(&mut self, from: u32, to: u32) {
+        if from != to {
+            self.cut.insert((from, to));
+        }
+    }
+
+    /// Repairs both directions between `a` and `b`.
+    pub(crate) fn heal(&mut self, a: u32, b: u32) {
+        self.cut.remove(&(a, b));
+        self.cut.remove(&(b, a));
+    }
+
+    pub(crate) fn heal_all(&mut self) {
+        self.cut.clear();
+    }
+
+    pub(crate) fn is_cut(&self, from: u32, to: u32) -> bool {
+        !self.cut.is_empty() && self.cut.contains(&(from, to))
+    }
+
+    /// Clogs everything in and out of `node` until `until` (keeps a later
+    /// existing clog).
+    pub(crate) fn clog_node(&mut self, node: u32, until: u64) {
+        let e = self.node_clogs.entry(node).or_insert(until);
+        *e = (*e).max(until);
+    }
+
+    pub(crate) fn unclog_node(&mut self, node: u32) {
+        self.node_clogs.remove(&node);
+    }
+
+    /// Clogs `from → to` until `until`.
+    pub(crate) fn clog_link(&mut self, from: u32, to: u32, until: u64) {
+        let e = self.link_clogs.entry((from, to)).or_insert(until);
+        *e = (*e).max(until);
+    }
+
+    pub(crate) fn unclog_link(&mut self, from: u32, to: u32) {
+        self.link_clogs.remove(&(from, to));
+    }
+
+    /// Until when `from → to` is clogged, if it is clogged at `now`.
+    pub(crate) fn clogged_until(&self, from: u32, to: u32, now: u64) -> Option<u64> {
+        if self.node_clogs.is_empty() && self.link_clogs.is_empty() {
+            return None;
+        }
+        let until = [
+            self.node_clogs.get(&from),
+            self.node_clogs.get(&to),
+            self.link_clogs.get(&(from, to)),
+        ]
+        .into_iter()
+        .flatten()
+        .copied()
+        .max()?;
+        (until > now).then_some(until)
+    }
+
+    /// The verdict for a datagram sent `from → to` at `now`.
+    pub(crate) fn verdict(
+        &self,
+        from: u32,
+        to: u32,
+        now: u64,
+        draw: &mut dyn FnMut(u64) -> u64,
+    ) -> Verdict {
+        if self.is_cut(from, to) {
+            return Verdict::Drop(DropReason::Partition);
+        }
+        let link = self.link(from, to);
+        if happens(link.loss_rate(), draw) {
+            return Verdict::Drop(DropReason::Loss);
+        }
+        let at = now.saturating_add(link.latency_dist().sample(draw));
+        let duplicate = happens(link.duplicate_rate(), draw)
+            .then(|| now.saturating_add(link.latency_dist().sample(draw)));
+        Verdict::Deliver { at, duplicate }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::config::Latency;
+
+    const MS: u64 = 1_000_000;
+
+    fn zero(_: u64) -> u64 {
+        0
+    }
+
+    #[test]
+    fn the_default_delivers_after_a_millisecond_without_drawing() {
+        let rules = Rules::default();
+        let mut draws = 0;
+        let v = rules.verdict(1, 2, 5, &mut |_| {
+            draws += 1;
+            0
+        });
+        assert_eq!(
+            v,
+            Verdict::Deliver {
+                at: 5 + MS,
+                duplicate: None
+            }
+        );
+        assert_eq!(draws, 0);
+    }
+
+    #[test]
+    fn partitions_are_directed_and_heal() {
+        let mut rules = Rules::default();
+        rules.cut(1, 2);
+        assert_eq!(
+            rules.verdict(1, 2, 0, &mut zero),
+            Verdict::Drop(DropReason::Partition)
+        );
+        assert!(matches!(
+            rules.verdict(2, 1, 0, &mut zero),
+            Verdict::Deliver { .. }
+        ));
+        rules.cut(2, 1);
+        rules.heal(2, 1);
+        assert!(!rules.is_cut(1, 2) && !rules.is_cut(2, 1));
+        rules.cut(3, 3);
+        assert!(!rules.is_cut(3, 3), "a node is never cut from itself");
+    }
+
+    #[test]
+    fn all_zero_draws_deliver_once_at_the_minimum() {
+        let rules = Rules {
+            default: LinkConfig::new()
+                .latency(Latency::uniform(
+                    Duration::from_millis(2),
+                    Duration::from_millis(8),
+                ))
+                .loss(0.5)
+                .duplicate(0.5),
+            ..Rules::default()
+        };
+        assert_eq!(
+            rules.verdict(1, 2, 0, &mut zero),
+            Verdict::Deliver {
+                at: 2 * MS,
+                duplicate: None
+            }
+        );
+        // The highest draws: lost.
+        assert_eq!(
+            rules.verdict(1, 2, 0, &mut |b| b - 1),
+            Verdict::Drop(DropReason::Loss)
+        );
+    }
+
+    #[test]
+    fn per_link_config_overrides_the_default_both_ways() {
+        let mut rules = Rules::default();
+        rules.set_link(1, 2, Some(LinkConfig::new().loss(1.0)));
+        for (a, b) in [(1, 2), (2, 1)] {
+            assert_eq!(
+                rules.verdict(a, b, 0, &mut zero),
+                Verdict::Drop(DropReason::Loss)
+            );
+        }
+        assert!(matches!(
+            rules.verdict(1, 3, 0, &mut zero),
+            Verdict::Deliver { .. }
+        ));
+        rules.set_link(2, 1, None);
+        assert!(matches!(
+            rules.verdict(1, 2, 0, &mut zero),
+            Verdict::Deliver { .. }
+        ));
+    }
+
+    #[test]
+    fn clogs_cover_a_node_both_ways_or_one_link_one_way() {
+        let mut rules = Rules::default();
+        rules.clog_node(2, 50 * MS);
+        rules.clog_node(2, 10 * MS); // an earlier end keeps the later one
+        assert_eq!(rules.clogged_until(1, 2, 0), Some(50 * MS));
+        assert_eq!(rules.clogged_until(2, 1, 0), Some(50 * MS));
+        assert_eq!(rules.clogged_until(3, 2, 49 * MS), Some(50 * MS));
+        assert_eq!(rules.clogged_until(3, 2, 50 * MS), None);
+        rules.unclog_node(2);
+        rules.clog_link(1, 2, 7 * MS);
+        assert_eq!(rules.clogged_until(1, 2, 0), Some(7 * MS));
+        assert_eq!(rules.clogged_until(2, 1, 0), None, "one direction");
+        rules.unclog_link(1, 2);
+        assert_eq!(rules.clogged_until(1, 2, 0), None);
+    }
+}

@@ -1,0 +1,276 @@
+//! The per-simulation network state: the socket table and port bindings
+//! (the socket layer), the in-flight queue and counters (the fabric, see
+//! [`crate::fabric`]) and the fault rules ([`crate::rules`]).
+//!
+//! It lives in sim-core's per-simulation extension storage, so it is
+//! created with the first network call and dropped with the simulation.
+//! Handles (`UdpSocket`, `Network`) are plain data that find it again.
+//!
+//! Borrow discipline: `inner` is borrowed only for table work; wakers are
+//! collected and woken, and values dropped, after the borrow ends.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::io;
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::rc::Rc;
+use std::task::Waker;
+
+use sim_core::ext::{self, Extension};
+use sim_core::node::NodeId;
+
+use crate::addr::{EPHEMERAL_FIRST, node_ip};
+use crate::fabric::{InFlight, Pump};
+use crate::rules::{DropReason, Rules};
+use crate::stats::{DropCounts, LinkStats};
+
+/// Bytes a socket's receive buffer holds (Linux's `rmem_default`); datagrams
+/// arriving at a full buffer are dropped.
+pub(crate) const RECV_BUFFER: usize = 212_992;
+
+/// One open UDP socket.
+#[derive(Debug)]
+pub(crate) struct Socket {
+    pub(crate) node: u32,
+    pub(crate) local: SocketAddrV4,
+    pub(crate) peer: Option<SocketAddrV4>,
+    pub(crate) queue: VecDeque<(SocketAddrV4, Vec<u8>)>,
+    pub(crate) queued_bytes: usize,
+    pub(crate) waiters: Vec<Waker>,
+    /// Set when the socket's node was killed: every operation fails.
+    pub(crate) closed: bool,
+}
+
+#[derive(Debug)]
+struct Slot {
+    generation: u32,
+    socket: Option<Socket>,
+}
+
+/// A socket's key: slot index and generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Key {
+    pub(crate) index: u32,
+    pub(crate) generation: u32,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Inner {
+    pub(crate) rules: Rules,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    /// Bound sockets by `(node, port)`: each binding's address and key.
+    bindings: BTreeMap<(u32, u16), Vec<(Ipv4Addr, u32)>>,
+    /// The next ephemeral port to try, by node.
+    ephemeral: BTreeMap<u32, u16>,
+    pub(crate) in_flight: BTreeMap<(u64, u64), InFlight>,
+    pub(crate) seq: u64,
+    pub(crate) links: BTreeMap<(u32, u32), LinkStats>,
+    pub(crate) drops: DropCounts,
+}
+
+impl Inner {
+    pub(crate) fn socket_mut(&mut self, key: Key) -> &mut Socket {
+        let slot = &mut self.slots[key.index as usize];
+        debug_assert_eq!(slot.generation, key.generation);
+        slot.socket
+            .as_mut()
+            .expect("a socket handle outlived its slot")
+    }
+
+    /// Open sockets in slot order.
+    pub(crate) fn sockets(&self) -> impl Iterator<Item = &Socket> {
+        self.slots.iter().filter_map(|s| s.socket.as_ref())
+    }
+
+    /// Binds a new socket on `node` to `addr` (port 0: an ephemeral port).
+    pub(crate) fn bind(&mut self, node: u32, addr: SocketAddrV4) -> io::Result<Key> {
+        let ip = *addr.ip();
+        if !(ip.is_unspecified() || ip.is_loopback() || ip == node_ip(node)) {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrNotAvailable,
+                format!(
+                    "cannot assign requested address {addr}: node {} owns {}, 127.0.0.1 and 0.0.0.0",
+                    node_name(node),
+                    node_ip(node)
+                ),
+            ));
+        }
+        let port = match addr.port() {
+            0 => self.ephemeral_port(node, ip)?,
+            p if self.port_taken(node, p, ip) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AddrInUse,
+                    format!("address already in use: {addr} on node {}", node_name(node)),
+                ));
+            }
+            p => p,
+        };
+        let socket = Socket {
+            node,
+            local: SocketAddrV4::new(ip, port),
+            peer: None,
+            queue: VecDeque::new(),
+            queued_bytes: 0,
+            waiters: Vec::new(),
+            closed: false,
+        };
+        let index = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                self.slots.push(Slot {
+                    generation: 0,
+                    socket: None,
+                });
+                self.slots.len() as u32 - 1
+            }
+        };
+        let slot = &mut self.slots[index as usize];
+        slot.socket = Some(socket);
+        self.bindings
+            .entry((node, port))
+            .or_default()
+            .push((ip, index));
+        Ok(Key {
+            index,
+            generation: slot.generation,
+        })
+    }
+
+    fn port_taken(&self, node: u32, port: u16, ip: Ipv4Addr) -> bool {
+        self.bindings.get(&(node, port)).is_some_and(|bound| {
+            bound
+                .iter()
+                .any(|(b, _)| *b == ip || b.is_unspecified() || ip.is_unspecified())
+        })
+    }
+
+    fn ephemeral_port(&mut self, node: u32, ip: Ipv4Addr) -> io::Result<u16> {
+        let span = u32::from(u16::MAX - EPHEMERAL_FIRST) + 1;
+        let mut port = *self.ephemeral.get(&node).unwrap_or(&EPHEMERAL_FIRST);
+        for _ in 0..span {
+            let next = if port == u16::MAX {
+                EPHEMERAL_FIRST
+            } else {
+                port + 1
+            };
+            if !self.port_taken(node, port, ip) {
+                self.ephemeral.insert(node, next);
+                return Ok(port);
+            }
+            port = next;
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!(
+                "no free ephemeral port on node {} (all of {EPHEMERAL_FIRST}..=65535 are bound)",
+                node_name(node)
+            ),
+        ))
+    }
+
+    fn unbind(&mut self, node: u32, port: u16, index: u32) {
+        if let Some(bound) = self.bindings.get_mut(&(node, port)) {
+            bound.retain(|(_, i)| *i != index);
+            if bound.is_empty() {
+                self.bindings.remove(&(node, port));
+            }
+        }
+    }
+
+    /// Frees a socket's slot (its handle was dropped).
+    pub(crate) fn remove(&mut self, key: Key) -> Option<Socket> {
+        let slot = self.slots.get_mut(key.index as usize)?;
+        if slot.generation != key.generation {
+            return None;
+        }
+        let socket = slot.socket.take()?;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push(key.index);
+        if !socket.closed {
+            self.unbind(socket.node, socket.local.port(), key.index);
+        }
+        Some(socket)
+    }
+
+    /// The socket on `node` that receives datagrams for `dst`, if any.
+    pub(crate) fn receiver(&self, node: u32, dst: SocketAddrV4) -> Option<u32> {
+        let bound = self.bindings.get(&(node, dst.port()))?;
+        let exact = bound.iter().find(|(ip, _)| ip == dst.ip());
+        let any = || bound.iter().find(|(ip, _)| ip.is_unspecified());
+        exact.or_else(any).map(|(_, i)| *i)
+    }
+
+    pub(crate) fn socket_at_mut(&mut self, index: u32) -> &mut Socket {
+        self.slots[index as usize]
+            .socket
+            .as_mut()
+            .expect("a bound socket has a slot")
+    }
+
+    /// Closes every socket of a killed node; returns what to drop and wake.
+    fn close_node(&mut self, node: u32) -> (Vec<Waker>, Vec<Vec<u8>>) {
+        let mut wakers = Vec::new();
+        let mut garbage = Vec::new();
+        let mut unbind = Vec::new();
+        for (index, slot) in self.slots.iter_mut().enumerate() {
+            let Some(s) = slot.socket.as_mut() else {
+                continue;
+            };
+            if s.node != node || s.closed {
+                continue;
+            }
+            s.closed = true;
+            s.queued_bytes = 0;
+            garbage.extend(s.queue.drain(..).map(|(_, d)| d));
+            wakers.append(&mut s.waiters);
+            unbind.push((s.local.port(), index as u32));
+        }
+        for (port, index) in unbind {
+            self.unbind(node, port, index);
+        }
+        self.ephemeral.remove(&node);
+        (wakers, garbage)
+    }
+
+    pub(crate) fn count_drop(&mut self, from: u32, to: u32, why: DropReason) {
+        self.links.entry((from, to)).or_default().dropped += 1;
+        self.drops.count(why);
+    }
+}
+
+/// A node's name, for messages.
+pub(crate) fn node_name(node: u32) -> String {
+    ext::node(node).map_or_else(|| format!("#{node}"), |n| format!("'{}'", n.name()))
+}
+
+/// The network of one simulation.
+#[derive(Default)]
+pub(crate) struct Net {
+    pub(crate) inner: RefCell<Inner>,
+    pub(crate) pump: RefCell<Pump>,
+}
+
+impl Net {
+    /// The running simulation's network.
+    #[track_caller]
+    pub(crate) fn current(api: &str) -> Rc<Net> {
+        ext::get::<Net>(api)
+    }
+
+    /// The network of simulation `instance`, which must be current.
+    #[track_caller]
+    pub(crate) fn of(instance: u64, api: &str) -> Rc<Net> {
+        ext::get_for::<Net>(instance, api)
+    }
+}
+
+impl Extension for Net {
+    fn node_killed(&self, node: NodeId) {
+        let (wakers, garbage) = self.inner.borrow_mut().close_node(node.as_u32());
+        drop(garbage);
+        for w in wakers {
+            w.wake();
+        }
+    }
+}

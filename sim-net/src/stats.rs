@@ -1,0 +1,234 @@
+//! Counters and the netstat-like snapshot.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+
+use crate::rules::DropReason;
+
+/// What one directed link (or the whole network) carried.
+///
+/// `sent` counts datagrams handed to the network; each ends `delivered`
+/// (into a socket's buffer) or `dropped`, and `duplicated` counts the extra
+/// copies (which are then delivered or dropped themselves).
+///
+/// ```
+/// let s = sim_net::LinkStats::default();
+/// assert_eq!(s.sent + s.duplicated, s.delivered + s.dropped + 0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LinkStats {
+    /// Datagrams sent.
+    pub sent: u64,
+    /// Datagrams (and copies) placed in a receiving socket's buffer.
+    pub delivered: u64,
+    /// Datagrams (and copies) dropped, for any reason.
+    pub dropped: u64,
+    /// Extra copies made by duplication.
+    pub duplicated: u64,
+}
+
+impl LinkStats {
+    fn add(&mut self, o: &LinkStats) {
+        self.sent += o.sent;
+        self.delivered += o.delivered;
+        self.dropped += o.dropped;
+        self.duplicated += o.duplicated;
+    }
+}
+
+/// Dropped datagrams by reason.
+///
+/// ```
+/// assert_eq!(sim_net::DropCounts::default().total(), 0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DropCounts {
+    /// Lost to the link's loss rate.
+    pub loss: u64,
+    /// Cut by a partition.
+    pub partition: u64,
+    /// Sent to an address no node has.
+    pub no_host: u64,
+    /// Arrived at a node that was down.
+    pub node_down: u64,
+    /// Arrived at a port nothing was bound to (or a connected socket's
+    /// filter).
+    pub no_socket: u64,
+    /// Arrived at a socket whose receive buffer was full.
+    pub buffer_full: u64,
+}
+
+impl DropCounts {
+    /// Every drop.
+    ///
+    /// ```
+    /// let mut d = sim_net::DropCounts::default();
+    /// d.loss = 2;
+    /// d.partition = 1;
+    /// assert_eq!(d.total(), 3);
+    /// ```
+    pub fn total(&self) -> u64 {
+        self.loss
+            + self.partition
+            + self.no_host
+            + self.node_down
+            + self.no_socket
+            + self.buffer_full
+    }
+
+    pub(crate) fn count(&mut self, why: DropReason) {
+        *match why {
+            DropReason::Loss => &mut self.loss,
+            DropReason::Partition => &mut self.partition,
+            DropReason::NoHost => &mut self.no_host,
+            DropReason::NodeDown => &mut self.node_down,
+            DropReason::NoSocket => &mut self.no_socket,
+            DropReason::BufferFull => &mut self.buffer_full,
+        } += 1;
+    }
+}
+
+/// The network's counters at one moment: per directed link (by node
+/// name), drops by reason, and datagrams in flight. `Display` prints a
+/// table.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let stats = sim_net::Network::current().stats();
+/// assert_eq!(stats.total().sent, 0);
+/// assert_eq!(stats.link("main", "db"), sim_net::LinkStats::default());
+/// println!("{stats}");
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NetStats {
+    /// Counters per directed link `(from, to)`, by node name.
+    pub links: BTreeMap<(String, String), LinkStats>,
+    /// Drops by reason.
+    pub drops: DropCounts,
+    /// Datagrams sent and not yet delivered or dropped.
+    pub in_flight: u64,
+}
+
+impl NetStats {
+    /// The counters of the link `from → to` (zero if it carried nothing).
+    ///
+    /// ```
+    /// let s = sim_net::NetStats::default();
+    /// assert_eq!(s.link("a", "b").sent, 0);
+    /// ```
+    pub fn link(&self, from: &str, to: &str) -> LinkStats {
+        self.links
+            .get(&(from.to_owned(), to.to_owned()))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The sum over every link.
+    ///
+    /// ```
+    /// assert_eq!(sim_net::NetStats::default().total().delivered, 0);
+    /// ```
+    pub fn total(&self) -> LinkStats {
+        let mut t = LinkStats::default();
+        for s in self.links.values() {
+            t.add(s);
+        }
+        t
+    }
+}
+
+impl fmt::Display for NetStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<24} {:>9} {:>9} {:>9} {:>9}",
+            "link", "sent", "delivered", "dropped", "dup"
+        )?;
+        let mut row = |name: &str, s: &LinkStats| {
+            writeln!(
+                f,
+                "{:<24} {:>9} {:>9} {:>9} {:>9}",
+                name, s.sent, s.delivered, s.dropped, s.duplicated
+            )
+        };
+        for ((from, to), s) in &self.links {
+            row(&format!("{from} -> {to}"), s)?;
+        }
+        row("total", &self.total())?;
+        let d = &self.drops;
+        write!(
+            f,
+            "in flight: {}; drops: loss {}, partition {}, no host {}, node down {}, no socket {}, buffer full {}",
+            self.in_flight, d.loss, d.partition, d.no_host, d.node_down, d.no_socket, d.buffer_full
+        )
+    }
+}
+
+/// One open socket in a [`Netstat`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SocketRow {
+    /// `"udp"`.
+    pub proto: &'static str,
+    /// The node the socket belongs to.
+    pub node: String,
+    /// The bound address.
+    pub local: SocketAddr,
+    /// The connected peer, if any.
+    pub peer: Option<SocketAddr>,
+    /// Datagrams waiting in the receive buffer.
+    pub recv_queue: usize,
+    /// Bytes waiting in the receive buffer.
+    pub recv_bytes: usize,
+}
+
+/// A netstat-like snapshot: every open socket and the counters.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let sock = sim_net::UdpSocket::bind("0.0.0.0:53").await.unwrap();
+/// let table = sim_net::Network::current().netstat();
+/// assert_eq!(table.sockets.len(), 1);
+/// assert!(table.to_string().contains("0.0.0.0:53"));
+/// # drop(sock);
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Netstat {
+    /// Open sockets, in creation order.
+    pub sockets: Vec<SocketRow>,
+    /// The counters.
+    pub stats: NetStats,
+}
+
+impl fmt::Display for Netstat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<5} {:<12} {:<22} {:<22} {:>7} {:>9}",
+            "proto", "node", "local", "peer", "recv-q", "bytes"
+        )?;
+        for s in &self.sockets {
+            let peer = s.peer.map_or_else(|| "*:*".to_owned(), |p| p.to_string());
+            writeln!(
+                f,
+                "{:<5} {:<12} {:<22} {:<22} {:>7} {:>9}",
+                s.proto,
+                s.node,
+                s.local.to_string(),
+                peer,
+                s.recv_queue,
+                s.recv_bytes
+            )?;
+        }
+        write!(f, "{}", self.stats)
+    }
+}

@@ -1,0 +1,370 @@
+//! `UdpSocket`: tokio's UDP API over the simulated network.
+
+use std::future::poll_fn;
+use std::io;
+use std::net::{SocketAddr, SocketAddrV4};
+use std::task::{Context, Poll};
+
+use sim_core::ext;
+use sim_core::node::Node;
+
+use crate::addr::{ToSocketAddrs, resolve_v4};
+use crate::state::{Key, Net, Socket, node_name};
+
+/// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes).
+pub const MAX_DATAGRAM: usize = 65_507;
+
+/// A UDP socket on the simulated network, with tokio's API.
+///
+/// A socket belongs to the node that binds it. Datagrams take the link's
+/// latency and may be lost, duplicated or reordered, as the
+/// [`Network`](crate::Network)'s configuration says. A datagram larger than
+/// the receive buffer passed to `recv_from` is truncated, as UDP does. When
+/// the socket's node is killed the socket closes: queued datagrams are
+/// discarded and every operation fails with `ConnectionAborted`.
+///
+/// The handle is plain data (`Send`, `Sync`); share it with `Arc` as you
+/// would tokio's. Dropping it closes the socket.
+///
+/// # Example
+///
+/// ```
+/// use sim_core::node::Node;
+/// use sim_net::UdpSocket;
+///
+/// let mut sim = sim_core::Sim::builder().build();
+/// sim.run(async {
+///     Node::builder("echo").init(|| async {
+///         let sock = UdpSocket::bind("0.0.0.0:7").await.unwrap();
+///         let mut buf = [0u8; 1500];
+///         loop {
+///             let (n, from) = sock.recv_from(&mut buf).await.unwrap();
+///             sock.send_to(&buf[..n], from).await.unwrap();
+///         }
+///     }).build();
+///     let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+///     sock.connect("echo:7").await.unwrap();
+///     sock.send(b"ping").await.unwrap();
+///     let mut buf = [0u8; 16];
+///     let n = sock.recv(&mut buf).await.unwrap();
+///     assert_eq!(&buf[..n], b"ping");
+///     // Two hops of the default 1 ms latency.
+///     assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 2);
+/// }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct UdpSocket {
+    instance: u64,
+    key: Key,
+}
+
+impl UdpSocket {
+    /// Binds a socket on the current node. The address may be `0.0.0.0`
+    /// (every address of the node), the node's own address or `127.0.0.1`;
+    /// port 0 picks an ephemeral port (from 49152, per node).
+    ///
+    /// # Errors
+    ///
+    /// `AddrNotAvailable` for an address the node does not own (or IPv6),
+    /// `AddrInUse` for a taken port, `NotFound`/`InvalidInput` for an
+    /// address that does not resolve.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let a = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// assert_eq!(a.local_addr().unwrap().to_string(), "0.0.0.0:49152");
+    /// let err = sim_net::UdpSocket::bind("0.0.0.0:49152").await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    /// # }).unwrap();
+    /// ```
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
+        let net = Net::current("detsim::net::UdpSocket::bind");
+        let addr = resolve_v4(&addr)?;
+        let node = Node::current().id().as_u32();
+        let key = net.inner.borrow_mut().bind(node, addr)?;
+        Ok(UdpSocket {
+            instance: ext::instance("detsim::net::UdpSocket::bind"),
+            key,
+        })
+    }
+
+    /// Runs `f` on the open socket's state.
+    #[track_caller]
+    fn with<R>(&self, api: &str, f: impl FnOnce(&mut Socket) -> io::Result<R>) -> io::Result<R> {
+        let net = Net::of(self.instance, api);
+        let mut inner = net.inner.borrow_mut();
+        let s = inner.socket_mut(self.key);
+        if s.closed {
+            return Err(closed(s.node));
+        }
+        f(s)
+    }
+
+    /// The address the socket is bound to.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the socket's node was killed.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let s = sim_net::UdpSocket::bind("10.0.0.1:9000").await.unwrap();
+    /// assert_eq!(s.local_addr().unwrap().to_string(), "10.0.0.1:9000");
+    /// # }).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.with("detsim::net::UdpSocket::local_addr", |s| {
+            Ok(SocketAddr::V4(s.local))
+        })
+    }
+
+    /// The connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` if [`connect`](Self::connect) was not called.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// assert_eq!(s.peer_addr().unwrap_err().kind(), std::io::ErrorKind::NotConnected);
+    /// s.connect("127.0.0.1:5").await.unwrap();
+    /// assert_eq!(s.peer_addr().unwrap().to_string(), "127.0.0.1:5");
+    /// # }).unwrap();
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.with("detsim::net::UdpSocket::peer_addr", |s| {
+            s.peer.map(SocketAddr::V4).ok_or_else(not_connected)
+        })
+    }
+
+    /// Sets the default destination of [`send`](Self::send) and keeps only
+    /// datagrams from that address (others are dropped on arrival).
+    ///
+    /// # Errors
+    ///
+    /// As address resolution ([`lookup_host`](crate::lookup_host)).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// s.connect("main:53").await.unwrap();
+    /// assert_eq!(s.peer_addr().unwrap().to_string(), "10.0.0.1:53");
+    /// # }).unwrap();
+    /// ```
+    pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
+        let peer = resolve_v4(&addr)?;
+        self.with("detsim::net::UdpSocket::connect", |s| {
+            s.peer = Some(peer);
+            Ok(())
+        })
+    }
+
+    /// Sends a datagram to `target`; returns its length. Completes at once
+    /// (UDP does not wait for the network).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes or a loopback
+    /// socket sending off the node; resolution errors; `ConnectionAborted`
+    /// once the node was killed. A datagram the network loses is not an
+    /// error.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// assert_eq!(s.send_to(b"hi", "127.0.0.1:9").await.unwrap(), 2);
+    /// # }).unwrap();
+    /// ```
+    pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
+        let dst = resolve_v4(&target)?;
+        self.send_v4(buf, dst)
+    }
+
+    /// Sends a datagram to the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` without [`connect`](Self::connect); otherwise as
+    /// [`send_to`](Self::send_to).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// assert!(s.send(b"x").await.is_err());
+    /// s.connect("127.0.0.1:9").await.unwrap();
+    /// assert_eq!(s.send(b"x").await.unwrap(), 1);
+    /// # }).unwrap();
+    /// ```
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        let peer = self.with("detsim::net::UdpSocket::send", |s| {
+            s.peer.ok_or_else(not_connected)
+        })?;
+        self.send_v4(buf, peer)
+    }
+
+    fn send_v4(&self, buf: &[u8], dst: SocketAddrV4) -> io::Result<usize> {
+        if buf.len() > MAX_DATAGRAM {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "message too long: a UDP datagram carries at most {MAX_DATAGRAM} bytes, got {}",
+                    buf.len()
+                ),
+            ));
+        }
+        let (node, src) = self.with("detsim::net::UdpSocket::send_to", |s| {
+            if s.local.ip().is_loopback() && !dst.ip().is_loopback() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "invalid argument: a socket bound to {} cannot send to {dst} off its node",
+                        s.local
+                    ),
+                ));
+            }
+            Ok((s.node, s.local))
+        })?;
+        Net::of(self.instance, "detsim::net::UdpSocket::send_to").send(node, src, dst, buf);
+        Ok(buf.len())
+    }
+
+    /// Receives a datagram into `buf` (truncating it to `buf`'s length);
+    /// returns the bytes copied and the sender.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the socket's node was killed.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let s = sim_net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// s.send_to(b"self", s.local_addr().unwrap()).await.unwrap();
+    /// let mut buf = [0u8; 8];
+    /// let (n, from) = s.recv_from(&mut buf).await.unwrap();
+    /// assert_eq!((&buf[..n], from), (&b"self"[..], s.local_addr().unwrap()));
+    /// # }).unwrap();
+    /// ```
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        poll_fn(|cx| self.poll_recv_from(cx, buf)).await
+    }
+
+    /// Receives a datagram from the connected peer (or from anyone, on an
+    /// unconnected socket).
+    ///
+    /// # Errors
+    ///
+    /// As [`recv_from`](Self::recv_from).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let s = sim_net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// s.connect(s.local_addr().unwrap()).await.unwrap();
+    /// s.send(b"loop").await.unwrap();
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(s.recv(&mut buf).await.unwrap(), 4);
+    /// # }).unwrap();
+    /// ```
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        Ok(self.recv_from(buf).await?.0)
+    }
+
+    /// Receives a datagram if one is queued.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when none is; otherwise as [`recv_from`](Self::recv_from).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let err = s.try_recv_from(&mut [0u8; 4]).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # }).unwrap();
+    /// ```
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.with("detsim::net::UdpSocket::try_recv_from", |s| {
+            let Some((from, data)) = s.queue.pop_front() else {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "no datagram is queued",
+                ));
+            };
+            s.queued_bytes -= data.len();
+            let n = data.len().min(buf.len());
+            buf[..n].copy_from_slice(&data[..n]);
+            Ok((n, SocketAddr::V4(from)))
+        })
+    }
+
+    /// Polls for a datagram, registering `cx`'s waker when none is queued
+    /// (for hand-written futures).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// assert!(s.poll_recv_from(&mut cx, &mut [0u8; 4]).is_pending());
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        match self.try_recv_from(buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            done => return Poll::Ready(done),
+        }
+        // Cloned outside the table's borrow: a waker is user code.
+        let known = self.with("detsim::net::UdpSocket::poll_recv_from", |s| {
+            Ok(s.waiters.iter().any(|w| w.will_wake(cx.waker())))
+        });
+        if let Ok(false) = known {
+            let waker = cx.waker().clone();
+            let _ = self.with("detsim::net::UdpSocket::poll_recv_from", |s| {
+                s.waiters.push(waker);
+                Ok(())
+            });
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for UdpSocket {
+    fn drop(&mut self) {
+        let Some(net) = ext::try_get_for::<Net>(self.instance) else {
+            return;
+        };
+        let socket = net.inner.borrow_mut().remove(self.key);
+        drop(socket);
+    }
+}
+
+fn not_connected() -> io::Error {
+    io::Error::new(io::ErrorKind::NotConnected, "the socket is not connected")
+}
+
+fn closed(node: u32) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        format!(
+            "the socket was closed because its node {} was killed",
+            node_name(node)
+        ),
+    )
+}

@@ -1,0 +1,181 @@
+//! Bad input: each gives its `io::ErrorKind` (the one tokio would give) or
+//! a configuration error, with a message that names the culprit; never a
+//! panic.
+
+use std::io::ErrorKind;
+use std::time::Duration;
+
+use detsim::Sim;
+use detsim::net::{Latency, LinkConfig, MAX_DATAGRAM, Network, UdpSocket, lookup_host};
+use detsim::node::Node;
+
+fn run(f: impl std::future::Future<Output = ()>) {
+    Sim::builder().build().run(f).unwrap();
+}
+
+#[test]
+fn binding_an_address_the_node_does_not_own() {
+    run(async {
+        let other = Node::builder("other").build();
+        let err = UdpSocket::bind("10.0.0.2:80").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrNotAvailable);
+        let msg = err.to_string();
+        assert!(
+            msg.contains("10.0.0.2:80") && msg.contains("'main'"),
+            "{msg}"
+        );
+        // The same address is fine on its own node.
+        let ok = other
+            .spawn(async { UdpSocket::bind("10.0.0.2:80").await.map(|_| ()) })
+            .await
+            .unwrap();
+        assert!(ok.is_ok());
+        let err = UdpSocket::bind("192.168.1.1:0").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrNotAvailable);
+        let err = UdpSocket::bind("[::]:0").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrNotAvailable);
+        assert!(err.to_string().contains("IPv6"), "{err}");
+    });
+}
+
+#[test]
+fn binding_a_taken_port() {
+    run(async {
+        let _a = UdpSocket::bind("0.0.0.0:53").await.unwrap();
+        for addr in ["0.0.0.0:53", "127.0.0.1:53", "10.0.0.1:53"] {
+            let err = UdpSocket::bind(addr).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::AddrInUse, "{addr}");
+            assert!(err.to_string().contains("address already in use"), "{err}");
+        }
+        // Specific addresses share a port.
+        let _b = UdpSocket::bind("127.0.0.1:54").await.unwrap();
+        let _c = UdpSocket::bind("10.0.0.1:54").await.unwrap();
+        // Dropping a socket frees its port.
+        drop(_a);
+        UdpSocket::bind("0.0.0.0:53").await.unwrap();
+    });
+}
+
+#[test]
+fn ephemeral_ports_count_per_node_and_skip_taken_ones() {
+    run(async {
+        let _fixed = UdpSocket::bind("0.0.0.0:49153").await.unwrap();
+        let a = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        let b = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        assert_eq!(a.local_addr().unwrap().port(), 49152);
+        assert_eq!(b.local_addr().unwrap().port(), 49154);
+        let other = Node::builder("other").build();
+        let port = other
+            .spawn(async {
+                let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+                s.local_addr().unwrap().port()
+            })
+            .await
+            .unwrap();
+        assert_eq!(port, 49152);
+    });
+}
+
+#[test]
+fn an_unknown_host() {
+    run(async {
+        Node::builder("db").build();
+        let err = lookup_host("dbb:5432").await.map(|_| ()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        let msg = err.to_string();
+        assert!(msg.contains("'dbb'") && msg.contains("main, db"), "{msg}");
+        let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        let err = sock.send_to(b"x", "nowhere:1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        let err = sock.connect("nowhere:1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+    });
+}
+
+#[test]
+fn malformed_addresses() {
+    run(async {
+        for bad in ["db", "db:port", "db:70000", ""] {
+            let err = lookup_host(bad).await.map(|_| ()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad:?}");
+        }
+        let addrs: Vec<_> = lookup_host("localhost:8080").await.unwrap().collect();
+        assert_eq!(addrs[0].to_string(), "127.0.0.1:8080");
+    });
+}
+
+#[test]
+fn an_oversized_datagram() {
+    run(async {
+        let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let to = sock.local_addr().unwrap();
+        let err = sock
+            .send_to(&vec![0; MAX_DATAGRAM + 1], to)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("65507"), "{err}");
+        assert_eq!(
+            sock.send_to(&vec![0; MAX_DATAGRAM], to).await.unwrap(),
+            MAX_DATAGRAM
+        );
+    });
+}
+
+#[test]
+fn send_and_peer_addr_without_connect() {
+    run(async {
+        let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        assert_eq!(
+            sock.send(b"x").await.unwrap_err().kind(),
+            ErrorKind::NotConnected
+        );
+        assert_eq!(
+            sock.peer_addr().unwrap_err().kind(),
+            ErrorKind::NotConnected
+        );
+    });
+}
+
+#[test]
+fn a_loopback_socket_sending_off_its_node() {
+    run(async {
+        Node::builder("db").build();
+        let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let err = sock.send_to(b"x", "db:1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    });
+}
+
+#[test]
+fn impossible_link_configurations() {
+    run(async {
+        let net = Network::current();
+        let a = Node::builder("a").build();
+        let ms = Duration::from_millis;
+        let cases = [
+            (LinkConfig::new().loss(1.01), "loss"),
+            (LinkConfig::new().loss(-0.5), "loss"),
+            (LinkConfig::new().loss(f64::NAN), "loss"),
+            (LinkConfig::new().duplicate(7.0), "duplicate"),
+            (
+                LinkConfig::new().latency(Latency::uniform(ms(10), ms(1))),
+                "latency",
+            ),
+            (
+                LinkConfig::new().latency(Latency::long_tail(ms(1), ms(50), ms(10))),
+                "latency",
+            ),
+        ];
+        for (config, setting) in cases {
+            let err = net.set_default(config.clone()).unwrap_err();
+            assert_eq!(err.setting(), setting);
+            assert!(err.to_string().contains(setting), "{err}");
+            let err = net.set_link(&a, &Node::current(), config).unwrap_err();
+            assert_eq!(err.setting(), setting);
+        }
+        // Nothing changed.
+        assert_eq!(net.default_config(), LinkConfig::new());
+        assert_eq!(net.link_config(&a, &Node::current()), LinkConfig::new());
+    });
+}
