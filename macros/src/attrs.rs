@@ -111,7 +111,15 @@ impl Attrs {
 /// Parses the attribute's arguments. Every problem found is reported, each
 /// spanned on its own token.
 pub(crate) fn parse(args: TokenStream) -> Result<Attrs, syn::Error> {
-    let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
+    let metas = Punctuated::<Meta, Token![,]>::parse_terminated
+        .parse2(args)
+        .map_err(|e| {
+            let shape = "#[sim_test(key = value, flag, ...)]";
+            syn::Error::new(
+                e.span(),
+                format!("{e}: write {shape}\nvalid keys: {}", KEYS.join(", ")),
+            )
+        })?;
     let mut attrs = Attrs::default();
     let mut errors = Errors::default();
     let mut seen: Vec<String> = Vec::new();
