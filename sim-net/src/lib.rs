@@ -86,6 +86,7 @@ mod addr;
 mod config;
 mod fabric;
 mod network;
+mod ports;
 mod rules;
 mod state;
 mod stats;
