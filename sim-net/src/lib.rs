@@ -90,10 +90,15 @@ mod ports;
 mod rules;
 mod state;
 mod stats;
+mod tcp;
 mod udp;
 
 pub use addr::{ToSocketAddrs, lookup_host, node_addr};
 pub use config::{Latency, LinkConfig, NetConfigError};
 pub use network::Network;
-pub use stats::{DropCounts, LinkStats, NetStats, Netstat, SocketRow};
+pub use stats::{DropCounts, LinkStats, NetStats, Netstat, SocketRow, TcpStats};
+pub use tcp::{
+    MSS, OwnedReadHalf, OwnedWriteHalf, RECV_WINDOW, RTO_MAX, RTO_MIN, SEND_BUFFER, TcpListener,
+    TcpStream,
+};
 pub use udp::{MAX_DATAGRAM, UdpSocket};

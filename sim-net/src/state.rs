@@ -23,6 +23,7 @@ use crate::fabric::{InFlight, Pump};
 use crate::ports::PortTable;
 use crate::rules::{DropReason, Rules};
 use crate::stats::{DropCounts, LinkStats};
+use crate::tcp::TcpState;
 
 /// Bytes a socket's receive buffer holds (Linux's `rmem_default`); datagrams
 /// arriving at a full buffer are dropped.
@@ -65,6 +66,7 @@ pub(crate) struct Inner {
     pub(crate) seq: u64,
     pub(crate) links: BTreeMap<(u32, u32), LinkStats>,
     pub(crate) drops: DropCounts,
+    pub(crate) tcp: TcpState,
 }
 
 impl Inner {
@@ -202,5 +204,6 @@ impl Extension for Net {
         for w in wakers {
             w.wake();
         }
+        self.act(|inner, wakers| inner.tcp.node_killed(node.as_u32(), wakers));
     }
 }
