@@ -1,7 +1,14 @@
-//! The fabric: carries datagrams between nodes on the virtual clock.
+//! The fabric: carries datagrams and TCP segments between nodes on the
+//! virtual clock.
 //!
-//! A send asks the fault rules for a [`Verdict`]; a delivered datagram
-//! waits in one in-flight queue ordered by `(due time, send order)`. A
+//! A send asks the fault rules for a [`Verdict`]; a delivered datagram or
+//! segment waits in one in-flight queue ordered by `(due time, send
+//! order)`. A TCP segment the verdict drops (loss, partition) or that
+//! reaches a node that is down goes back into the same queue as a
+//! *retransmission* entry, due after its backoff, and gets a fresh verdict
+//! then. What the TCP layer wants sent (a SYN-ACK answering a SYN, data a
+//! read let through the window) waits in its outbox and is sent before
+//! the network's borrow ends. A
 //! single timer (the *pump*) is armed for the earliest due time; when it
 //! fires, every due datagram is handed to its receiving socket (or dropped:
 //! node down, nothing bound, buffer full), and the pump re-arms. No task

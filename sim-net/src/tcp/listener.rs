@@ -142,6 +142,27 @@ impl TcpListener {
         Poll::Ready(peer.map(|p| (stream, p)))
     }
 
+    /// The connections as a [`Stream`](futures::Stream), for an accept
+    /// loop with stream combinators (`while let Some(s) = incoming.next()`).
+    /// It never ends; each item is what [`accept`](Self::accept) returns,
+    /// without the peer address.
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = sim_net::TcpListener::bind("127.0.0.1:80").await.unwrap();
+    /// for _ in 0..3 {
+    ///     sim_core::spawn(async { sim_net::TcpStream::connect("127.0.0.1:80").await.unwrap() });
+    /// }
+    /// let streams: Vec<_> = l.incoming().take(3).collect().await;
+    /// assert!(streams.iter().all(|s| s.is_ok()));
+    /// # }).unwrap();
+    /// ```
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming { listener: self }
+    }
+
     /// The address the listener is bound to.
     ///
     /// # Errors
@@ -172,5 +193,38 @@ impl Drop for TcpListener {
             return;
         };
         net.act(|inner, wakers| inner.tcp.close_listener(self.key, wakers));
+    }
+}
+
+/// The connections of a [`TcpListener`], as a never-ending
+/// [`Stream`](futures::Stream) ([`TcpListener::incoming`]).
+///
+/// ```
+/// use futures::StreamExt;
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let l = sim_net::TcpListener::bind("127.0.0.1:80").await.unwrap();
+/// sim_core::spawn(async { sim_net::TcpStream::connect("127.0.0.1:80").await.unwrap() });
+/// let mut incoming = l.incoming();
+/// let s = incoming.next().await.unwrap().unwrap();
+/// assert_eq!(s.local_addr().unwrap().port(), 80);
+/// # }).unwrap();
+/// ```
+#[derive(Debug)]
+#[must_use = "streams do nothing unless polled"]
+pub struct Incoming<'a> {
+    listener: &'a TcpListener,
+}
+
+impl futures::Stream for Incoming<'_> {
+    type Item = io::Result<TcpStream>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<io::Result<TcpStream>>> {
+        self.listener
+            .poll_accept(cx)
+            .map(|r| Some(r.map(|(s, _)| s)))
     }
 }

@@ -71,7 +71,7 @@ use sim_core::ext::EventKind;
 pub(crate) use slab::Key;
 pub(crate) use state::TcpState;
 
-pub use listener::TcpListener;
+pub use listener::{Incoming, TcpListener};
 pub use stream::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
 
 /// The largest payload of one segment, in bytes.
