@@ -213,7 +213,7 @@ pub use sim_core::{
 
 pub use sim_core::harness;
 
-/// The simulated network: addresses and names, UDP, latency, loss,
+/// The simulated network: addresses and names, TCP, UDP, latency, loss,
 /// duplication, partitions and clogging (re-exports `sim-net`).
 ///
 /// ```

@@ -1,7 +1,14 @@
-//! The fabric: carries datagrams between nodes on the virtual clock.
+//! The fabric: carries datagrams and TCP segments between nodes on the
+//! virtual clock.
 //!
-//! A send asks the fault rules for a [`Verdict`]; a delivered datagram
-//! waits in one in-flight queue ordered by `(due time, send order)`. A
+//! A send asks the fault rules for a [`Verdict`]; a delivered datagram or
+//! segment waits in one in-flight queue ordered by `(due time, send
+//! order)`. A TCP segment the verdict drops (loss, partition) or that
+//! reaches a node that is down goes back into the same queue as a
+//! *retransmission* entry, due after its backoff, and gets a fresh verdict
+//! then. What the TCP layer wants sent (a SYN-ACK answering a SYN, data a
+//! read let through the window) waits in its outbox and is sent before
+//! the network's borrow ends. A
 //! single timer (the *pump*) is armed for the earliest due time; when it
 //! fires, every due datagram is handed to its receiving socket (or dropped:
 //! node down, nothing bound, buffer full), and the pump re-arms. No task
@@ -12,7 +19,6 @@
 //! skips the fault rules and arrives at once.
 
 use std::net::SocketAddrV4;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Wake, Waker};
 
@@ -22,6 +28,7 @@ use sim_core::ext::{self, EventKind};
 use crate::addr::{node_ip, node_of_ip};
 use crate::rules::{DropReason, Verdict};
 use crate::state::{Inner, Net, RECV_BUFFER};
+use crate::tcp::Segment;
 
 pub(crate) static SEND: EventKind = EventKind {
     code: 0x4e01,
@@ -45,7 +52,15 @@ pub(crate) fn word(a: SocketAddrV4) -> u64 {
     (u64::from(u32::from(*a.ip())) << 16) | u64::from(a.port())
 }
 
-/// A datagram on the wire.
+/// What travels: a UDP datagram or a TCP segment.
+#[derive(Clone, Debug)]
+pub(crate) enum Payload {
+    Datagram(Vec<u8>),
+    Segment(Segment),
+}
+
+/// A datagram or segment on the wire, or a segment waiting to be
+/// retransmitted.
 #[derive(Debug)]
 pub(crate) struct InFlight {
     /// When the link's latency makes it due (a clog may hold it longer).
@@ -54,7 +69,10 @@ pub(crate) struct InFlight {
     to_node: u32,
     src: SocketAddrV4,
     dst: SocketAddrV4,
-    data: Vec<u8>,
+    payload: Payload,
+    /// A TCP segment the network lost: when due it is sent again (a new
+    /// verdict) rather than delivered.
+    resend: bool,
 }
 
 /// The timer that delivers the next due datagram.
@@ -82,115 +100,82 @@ impl Wake for PumpWaker {
 }
 
 impl Net {
-    /// Sends `data` from `src` (a socket of node `from`) to `dst`; wakes
-    /// receivers of anything that arrives at once.
-    pub(crate) fn send(
-        self: &Rc<Net>,
-        from: u32,
-        src: SocketAddrV4,
-        dst: SocketAddrV4,
-        data: &[u8],
-    ) {
-        let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+    /// Runs `f` on the network's tables, then sends every TCP segment it
+    /// queued, re-arms the pump and wakes whoever `f` (or an arrival)
+    /// woke, outside the borrow.
+    pub(crate) fn act<R>(&self, f: impl FnOnce(&mut Inner, &mut Vec<Waker>) -> R) -> R {
         let mut wakers = Vec::new();
-        {
+        let out = {
             let mut inner = self.inner.borrow_mut();
-            let local = dst.ip().is_loopback() || *dst.ip() == node_ip(from);
-            let to = if local {
-                Some(from)
-            } else {
-                node_of_ip(*dst.ip())
-            };
-            let src = match (src.ip().is_unspecified(), dst.ip().is_loopback()) {
-                (true, true) => SocketAddrV4::new(*dst.ip(), src.port()),
-                (true, false) => SocketAddrV4::new(node_ip(from), src.port()),
-                _ => src,
-            };
-            ext::event(&SEND, word(src), word(dst));
-            let Some(to) = to else {
-                inner.links.entry((from, u32::MAX)).or_default().sent += 1;
-                drop_event(&mut inner, from, u32::MAX, src, dst, DropReason::NoHost);
-                return;
-            };
-            inner.links.entry((from, to)).or_default().sent += 1;
-            let verdict = if local {
-                Verdict::Deliver {
-                    at: now,
-                    duplicate: None,
-                }
-            } else {
-                inner.rules.verdict(from, to, now, &mut ext::draw)
-            };
-            let (at, duplicate) = match verdict {
-                Verdict::Drop(why) => {
-                    drop_event(&mut inner, from, to, src, dst, why);
-                    return;
-                }
-                Verdict::Deliver { at, duplicate } => (at, duplicate),
-            };
-            let mut dgram = |due: u64, data: Vec<u8>, inner: &mut Inner| {
-                let clog = inner.rules.clogged_until(from, to, now).unwrap_or(0);
-                let at = due.max(clog);
-                let d = InFlight {
-                    due,
-                    from_node: from,
-                    to_node: to,
-                    src,
-                    dst,
-                    data,
-                };
-                if at <= now {
-                    arrive(inner, d, &mut wakers);
-                } else {
-                    inner.seq += 1;
-                    let seq = inner.seq;
-                    inner.in_flight.insert((at, seq), d);
-                }
-            };
-            dgram(at, data.to_vec(), &mut inner);
-            if let Some(at2) = duplicate {
-                inner.links.entry((from, to)).or_default().duplicated += 1;
-                ext::event(&DUPLICATE, word(src), word(dst));
-                dgram(at2, data.to_vec(), &mut inner);
-            }
-        }
+            let out = f(&mut inner, &mut wakers);
+            send_queued(&mut inner, &mut wakers);
+            out
+        };
         self.rearm();
         for w in wakers {
             w.wake();
         }
+        out
+    }
+
+    /// Sends `data` from `src` (a socket of node `from`) to `dst`; wakes
+    /// receivers of anything that arrives at once.
+    pub(crate) fn send(&self, from: u32, src: SocketAddrV4, dst: SocketAddrV4, data: &[u8]) {
+        self.act(|inner, wakers| {
+            transmit(
+                inner,
+                from,
+                src,
+                dst,
+                Payload::Datagram(data.to_vec()),
+                wakers,
+            );
+        });
     }
 
     /// Delivers every datagram due now (the pump fired).
-    pub(crate) fn deliver_due(self: &Rc<Net>) {
+    pub(crate) fn deliver_due(&self) {
         let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
-        let mut wakers = Vec::new();
-        {
-            let mut inner = self.inner.borrow_mut();
+        let fired = self.pump.borrow_mut().armed.take();
+        drop(fired);
+        self.act(|inner, wakers| {
             while let Some(entry) = inner.in_flight.first_entry() {
                 if entry.key().0 > now {
                     break;
                 }
                 let ((_, seq), d) = entry.remove_entry();
+                if d.resend {
+                    let Payload::Segment(seg) = d.payload else {
+                        unreachable!("only TCP segments are retransmitted")
+                    };
+                    if let Some(seg) = inner.tcp.retransmit(seg, now, wakers) {
+                        transmit(
+                            inner,
+                            d.from_node,
+                            d.src,
+                            d.dst,
+                            Payload::Segment(seg),
+                            wakers,
+                        );
+                    }
+                    send_queued(inner, wakers);
+                    continue;
+                }
                 // A clog that began while it was on the wire holds it back
                 // (keeping its place in send order).
                 if let Some(until) = inner.rules.clogged_until(d.from_node, d.to_node, now) {
                     inner.in_flight.insert((until, seq), d);
                     continue;
                 }
-                arrive(&mut inner, d, &mut wakers);
+                arrive(inner, d, wakers);
+                send_queued(inner, wakers);
             }
-        }
-        let fired = self.pump.borrow_mut().armed.take();
-        drop(fired);
-        self.rearm();
-        for w in wakers {
-            w.wake();
-        }
+        });
     }
 
     /// Re-times datagrams held by clogs that ended early, then delivers
     /// what is due.
-    pub(crate) fn unclogged(self: &Rc<Net>) {
+    pub(crate) fn unclogged(&self) {
         let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
         {
             let mut inner = self.inner.borrow_mut();
@@ -198,7 +183,8 @@ impl Net {
                 .in_flight
                 .iter()
                 .filter(|(k, d)| {
-                    d.due < k.0
+                    !d.resend
+                        && d.due < k.0
                         && inner
                             .rules
                             .clogged_until(d.from_node, d.to_node, now)
@@ -215,7 +201,7 @@ impl Net {
     }
 
     /// Arms the pump for the earliest in-flight datagram (or disarms it).
-    fn rearm(self: &Rc<Net>) {
+    fn rearm(&self) {
         let next = self.inner.borrow().in_flight.keys().next().map(|k| k.0);
         let old = {
             let mut pump = self.pump.borrow_mut();
@@ -240,6 +226,131 @@ impl Net {
     }
 }
 
+/// Sends every segment the TCP layer queued (arrivals may queue more).
+fn send_queued(inner: &mut Inner, wakers: &mut Vec<Waker>) {
+    while let Some(out) = inner.tcp.outbox.pop_front() {
+        transmit(
+            inner,
+            out.from,
+            out.src,
+            out.dst,
+            Payload::Segment(out.seg),
+            wakers,
+        );
+    }
+}
+
+/// Puts a datagram or segment on the wire: asks the fault rules for a
+/// verdict and queues what survives (arriving at once when due now).
+fn transmit(
+    inner: &mut Inner,
+    from: u32,
+    src: SocketAddrV4,
+    dst: SocketAddrV4,
+    payload: Payload,
+    wakers: &mut Vec<Waker>,
+) {
+    let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+    let local = dst.ip().is_loopback() || *dst.ip() == node_ip(from);
+    let to = if local {
+        Some(from)
+    } else {
+        node_of_ip(*dst.ip())
+    };
+    let src = match (src.ip().is_unspecified(), dst.ip().is_loopback()) {
+        (true, true) => SocketAddrV4::new(*dst.ip(), src.port()),
+        (true, false) => SocketAddrV4::new(node_ip(from), src.port()),
+        _ => src,
+    };
+    ext::event(&SEND, word(src), word(dst));
+    let Some(to) = to else {
+        inner.links.entry((from, u32::MAX)).or_default().sent += 1;
+        drop_event(inner, from, u32::MAX, src, dst, DropReason::NoHost);
+        if let Payload::Segment(seg) = payload {
+            inner.tcp.unroutable(&seg, wakers);
+        }
+        return;
+    };
+    inner.links.entry((from, to)).or_default().sent += 1;
+    let verdict = if local {
+        Verdict::Deliver {
+            at: now,
+            duplicate: None,
+        }
+    } else {
+        inner.rules.verdict(from, to, now, &mut ext::draw)
+    };
+    let (at, duplicate) = match verdict {
+        Verdict::Drop(why) => {
+            drop_event(inner, from, to, src, dst, why);
+            if let Payload::Segment(seg) = payload {
+                retry_later(inner, from, to, src, dst, seg, now, wakers);
+            }
+            return;
+        }
+        Verdict::Deliver { at, duplicate } => (at, duplicate),
+    };
+    let queue = |due: u64, payload: Payload, inner: &mut Inner, wakers: &mut Vec<Waker>| {
+        let clog = inner.rules.clogged_until(from, to, now).unwrap_or(0);
+        let at = due.max(clog);
+        let d = InFlight {
+            due,
+            from_node: from,
+            to_node: to,
+            src,
+            dst,
+            payload,
+            resend: false,
+        };
+        if at <= now {
+            arrive(inner, d, wakers);
+        } else {
+            inner.seq += 1;
+            let seq = inner.seq;
+            inner.in_flight.insert((at, seq), d);
+        }
+    };
+    match duplicate {
+        None => queue(at, payload, inner, wakers),
+        Some(at2) => {
+            queue(at, payload.clone(), inner, wakers);
+            inner.links.entry((from, to)).or_default().duplicated += 1;
+            ext::event(&DUPLICATE, word(src), word(dst));
+            queue(at2, payload, inner, wakers);
+        }
+    }
+}
+
+/// Queues a segment the network lost for retransmission after its
+/// backoff (or times its connection out).
+#[allow(clippy::too_many_arguments)]
+fn retry_later(
+    inner: &mut Inner,
+    from: u32,
+    to: u32,
+    src: SocketAddrV4,
+    dst: SocketAddrV4,
+    seg: Segment,
+    now: u64,
+    wakers: &mut Vec<Waker>,
+) {
+    let Some(at) = inner.tcp.retry_at(&seg, now, wakers) else {
+        return;
+    };
+    inner.seq += 1;
+    let seq = inner.seq;
+    let d = InFlight {
+        due: at,
+        from_node: from,
+        to_node: to,
+        src,
+        dst,
+        payload: Payload::Segment(seg),
+        resend: true,
+    };
+    inner.in_flight.insert((at, seq), d);
+}
+
 fn drop_event(
     inner: &mut Inner,
     from: u32,
@@ -252,9 +363,47 @@ fn drop_event(
     ext::event(&DROP, word(src), word(dst) ^ ((why as u64) << 48));
 }
 
-/// Hands a due datagram to its receiving socket, or drops it.
+/// Hands a due datagram to its receiving socket or a segment to its
+/// connection, or drops it.
 fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     let alive = ext::node(d.to_node).is_some_and(|n| n.is_alive());
+    let data = match d.payload {
+        Payload::Segment(seg) => {
+            if !alive {
+                // Nobody answers at a node that is down: to the sender it
+                // is a lost segment.
+                drop_event(
+                    inner,
+                    d.from_node,
+                    d.to_node,
+                    d.src,
+                    d.dst,
+                    DropReason::NodeDown,
+                );
+                let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+                retry_later(
+                    inner,
+                    d.from_node,
+                    d.to_node,
+                    d.src,
+                    d.dst,
+                    seg,
+                    now,
+                    wakers,
+                );
+                return;
+            }
+            inner
+                .links
+                .entry((d.from_node, d.to_node))
+                .or_default()
+                .delivered += 1;
+            ext::event(&DELIVER, word(d.src), word(d.dst));
+            inner.tcp.arrive(seg, wakers);
+            return;
+        }
+        Payload::Datagram(data) => data,
+    };
     let receiver = if alive {
         inner.receiver(d.to_node, d.dst)
     } else {
@@ -267,7 +416,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
             let s = inner.socket_at_mut(index);
             if s.peer.is_some_and(|p| p != d.src) {
                 Some(DropReason::NoSocket)
-            } else if s.queued_bytes + d.data.len() > RECV_BUFFER {
+            } else if s.queued_bytes + data.len() > RECV_BUFFER {
                 Some(DropReason::BufferFull)
             } else {
                 None
@@ -286,7 +435,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         .delivered += 1;
     ext::event(&DELIVER, word(d.src), word(d.dst));
     let s = inner.socket_at_mut(index);
-    s.queued_bytes += d.data.len();
-    s.queue.push_back((d.src, d.data));
+    s.queued_bytes += data.len();
+    s.queue.push_back((d.src, data));
     wakers.append(&mut s.waiters);
 }

@@ -1,4 +1,4 @@
-//! The detsim simulated network: addresses, names, UDP, and faults
+//! The detsim simulated network: addresses, names, TCP, UDP, and faults
 //! (latency, loss, duplication, partitions, clogging), every random
 //! decision drawn from the run's seed.
 //!
@@ -9,15 +9,16 @@
 //!
 //! Three layers, as in turmoil's network:
 //!
-//! 1. **sockets** ([`UdpSocket`]): per-node port tables, binding rules
+//! 1. **sockets** ([`UdpSocket`], [`TcpListener`], [`TcpStream`]):
+//!    per-node port tables (one for UDP, one for TCP), binding rules
 //!    (`AddrInUse`, `AddrNotAvailable`, ephemeral ports from 49152),
-//!    receive buffers, and the io errors tokio would give;
-//! 2. **the fabric**: carries datagrams between nodes on the virtual
-//!    clock. One in-flight queue ordered by due time and send order, and
+//!    buffers, TCP's connection state, and the io errors tokio would give;
+//! 2. **the fabric**: carries datagrams and TCP segments between nodes on
+//!    the virtual clock. One in-flight queue ordered by due time and send order, and
 //!    one timer armed for the earliest: no hidden tasks, so the network
 //!    adds no scheduling decisions;
 //! 3. **fault rules** ([`Network`], [`LinkConfig`], [`Latency`]): for each
-//!    datagram sent, a verdict (dropped by a partition or by loss, or
+//!    datagram or segment sent, a verdict (dropped by a partition or by loss, or
 //!    delivered after a latency, perhaps twice).
 //!
 //! # Addresses
@@ -49,7 +50,65 @@
 //!
 //! A node's sockets close when it is killed; datagrams for a node that is
 //! down, or for a port nothing is bound to, are dropped and counted
-//! ([`Network::stats`], [`Network::netstat`]).
+//! ([`Network::stats`], [`Network::netstat`]). TCP segments to a node that
+//! is down are retransmitted like lost ones.
+//!
+//! # TCP
+//!
+//! [`TcpListener`] and [`TcpStream`] (with owned halves from
+//! [`TcpStream::into_split`]) have tokio's API and implement futures'
+//! `AsyncRead`/`AsyncWrite`. Segments go through the same fault rules as
+//! datagrams, but TCP turns faults into time, never into damaged streams:
+//!
+//! | fault | what a TCP user sees |
+//! |---|---|
+//! | latency, jitter | `connect` takes a round trip; bytes arrive later, in order |
+//! | duplication | nothing (duplicates are dropped) |
+//! | loss | delay: retransmission after [`RTO_MIN`], doubling to [`RTO_MAX`] |
+//! | partition, node down | a stall until it heals; `TimedOut` past [`Network::set_tcp_timeout`] |
+//! | clog | segments held until it ends |
+//! | peer node killed | `ConnectionReset` (after the bytes that already arrived) |
+//! | own node killed | `ConnectionAborted` on handles that outlive it |
+//! | nobody listening | `ConnectionRefused` after a round trip |
+//!
+//! Flow control: a writer blocks once [`RECV_WINDOW`] bytes are unread by
+//! the peer and [`SEND_BUFFER`] more wait locally. `write` sends at once
+//! (no flush needed); `flush` waits until the send buffer is empty;
+//! `shutdown(Write)` / `close()` is a half-close (the peer reads EOF and
+//! can still write back). Acknowledgements are not simulated as packets:
+//! the window reopens when the reader reads.
+//!
+//! ```
+//! use futures::io::{AsyncReadExt, AsyncWriteExt};
+//! use sim_core::node::Node;
+//! use sim_net::{Network, TcpListener, TcpStream};
+//!
+//! let mut sim = sim_core::Sim::builder().seed(1).build();
+//! sim.run(async {
+//!     let server = Node::builder("server").init(|| async {
+//!         let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+//!         let (mut s, _) = listener.accept().await.unwrap();
+//!         let mut req = [0u8; 4];
+//!         s.read_exact(&mut req).await.unwrap();
+//!         s.write_all(b"pong").await.unwrap();
+//!     }).build();
+//!     sim_core::time::sleep(std::time::Duration::from_millis(1)).await;
+//!     let mut s = TcpStream::connect("server:80").await.unwrap();
+//!     // A partition only delays the request: it is retransmitted after
+//!     // the heal.
+//!     let net = Network::current();
+//!     net.partition(&Node::current(), &server);
+//!     s.write_all(b"ping").await.unwrap();
+//!     sim_core::spawn(async move {
+//!         sim_core::time::sleep(std::time::Duration::from_millis(100)).await;
+//!         Network::current().heal_all();
+//!     });
+//!     let mut reply = [0u8; 4];
+//!     s.read_exact(&mut reply).await.unwrap();
+//!     assert_eq!(&reply, b"pong");
+//!     assert_eq!(net.stats().tcp.retransmits, 1);
+//! }).unwrap();
+//! ```
 //!
 //! # Example
 //!
@@ -86,13 +145,19 @@ mod addr;
 mod config;
 mod fabric;
 mod network;
+mod ports;
 mod rules;
 mod state;
 mod stats;
+mod tcp;
 mod udp;
 
 pub use addr::{ToSocketAddrs, lookup_host, node_addr};
 pub use config::{Latency, LinkConfig, NetConfigError};
 pub use network::Network;
-pub use stats::{DropCounts, LinkStats, NetStats, Netstat, SocketRow};
+pub use stats::{DropCounts, LinkStats, NetStats, Netstat, SocketRow, TcpStats};
+pub use tcp::{
+    Incoming, MSS, OwnedReadHalf, OwnedWriteHalf, RECV_WINDOW, RTO_MAX, RTO_MIN, SEND_BUFFER,
+    TcpListener, TcpStream,
+};
 pub use udp::{MAX_DATAGRAM, UdpSocket};

@@ -332,6 +332,42 @@ impl Network {
         net.unclogged();
     }
 
+    /// Sets the TCP stall timeout: a segment that cannot be delivered for
+    /// `timeout` since it was first sent (a partition, a node that is
+    /// down) aborts its connection, and both ends fail with `TimedOut`
+    /// (a `connect` too). `None` (the default): a stall lasts until the
+    /// network heals. Applies to segments waiting from then on.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// use std::time::Duration;
+    /// let net = sim_net::Network::current();
+    /// assert_eq!(net.tcp_timeout(), None);
+    /// net.set_tcp_timeout(Some(Duration::from_secs(5)));
+    /// assert_eq!(net.tcp_timeout(), Some(Duration::from_secs(5)));
+    /// # }).unwrap();
+    /// ```
+    pub fn set_tcp_timeout(&self, timeout: Option<Duration>) {
+        let net = self.net("detsim::net::Network::set_tcp_timeout");
+        net.inner.borrow_mut().tcp.timeout =
+            timeout.map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    }
+
+    /// The TCP stall timeout (see [`set_tcp_timeout`](Self::set_tcp_timeout)).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// assert_eq!(sim_net::Network::current().tcp_timeout(), None);
+    /// # }).unwrap();
+    /// ```
+    pub fn tcp_timeout(&self) -> Option<Duration> {
+        let net = self.net("detsim::net::Network::tcp_timeout");
+        let t = net.inner.borrow().tcp.timeout;
+        t.map(Duration::from_nanos)
+    }
+
     /// The address of `node` (see [`node_addr`](crate::node_addr)).
     ///
     /// ```
@@ -371,6 +407,7 @@ impl Network {
                 .collect(),
             drops: inner.drops,
             in_flight: inner.in_flight.len() as u64,
+            tcp: inner.tcp.counts,
         }
     }
 
@@ -388,18 +425,21 @@ impl Network {
         let names = ext::node_names();
         let net = self.net("detsim::net::Network::netstat");
         let inner = net.inner.borrow();
-        let sockets = inner
+        let mut sockets: Vec<SocketRow> = inner
             .sockets()
             .filter(|s| !s.closed)
             .map(|s| SocketRow {
                 proto: "udp",
+                state: None,
                 node: names[s.node as usize].clone(),
                 local: SocketAddr::V4(s.local),
                 peer: s.peer.map(SocketAddr::V4),
                 recv_queue: s.queue.len(),
                 recv_bytes: s.queued_bytes,
+                send_bytes: 0,
             })
             .collect();
+        sockets.extend(inner.tcp.netstat_rows(&names));
         Netstat { sockets, stats }
     }
 }

@@ -12,17 +12,18 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::io;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 use std::rc::Rc;
 use std::task::Waker;
 
 use sim_core::ext::{self, Extension};
 use sim_core::node::NodeId;
 
-use crate::addr::{EPHEMERAL_FIRST, node_ip};
 use crate::fabric::{InFlight, Pump};
+use crate::ports::PortTable;
 use crate::rules::{DropReason, Rules};
 use crate::stats::{DropCounts, LinkStats};
+use crate::tcp::TcpState;
 
 /// Bytes a socket's receive buffer holds (Linux's `rmem_default`); datagrams
 /// arriving at a full buffer are dropped.
@@ -59,14 +60,13 @@ pub(crate) struct Inner {
     pub(crate) rules: Rules,
     slots: Vec<Slot>,
     free: Vec<u32>,
-    /// Bound sockets by `(node, port)`: each binding's address and key.
-    bindings: BTreeMap<(u32, u16), Vec<(Ipv4Addr, u32)>>,
-    /// The next ephemeral port to try, by node.
-    ephemeral: BTreeMap<u32, u16>,
+    /// UDP bindings; owners are slot indices.
+    ports: PortTable,
     pub(crate) in_flight: BTreeMap<(u64, u64), InFlight>,
     pub(crate) seq: u64,
     pub(crate) links: BTreeMap<(u32, u32), LinkStats>,
     pub(crate) drops: DropCounts,
+    pub(crate) tcp: TcpState,
 }
 
 impl Inner {
@@ -85,97 +85,31 @@ impl Inner {
 
     /// Binds a new socket on `node` to `addr` (port 0: an ephemeral port).
     pub(crate) fn bind(&mut self, node: u32, addr: SocketAddrV4) -> io::Result<Key> {
-        let ip = *addr.ip();
-        if !(ip.is_unspecified() || ip.is_loopback() || ip == node_ip(node)) {
-            return Err(io::Error::new(
-                io::ErrorKind::AddrNotAvailable,
-                format!(
-                    "cannot assign requested address {addr}: node {} owns {}, 127.0.0.1 and 0.0.0.0",
-                    node_name(node),
-                    node_ip(node)
-                ),
-            ));
-        }
-        let port = match addr.port() {
-            0 => self.ephemeral_port(node, ip)?,
-            p if self.port_taken(node, p, ip) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::AddrInUse,
-                    format!("address already in use: {addr} on node {}", node_name(node)),
-                ));
-            }
-            p => p,
+        let index = match self.free.last() {
+            Some(&i) => i,
+            None => self.slots.len() as u32,
         };
-        let socket = Socket {
+        let local = self.ports.bind(node, addr, index)?;
+        if self.free.pop().is_none() {
+            self.slots.push(Slot {
+                generation: 0,
+                socket: None,
+            });
+        }
+        let slot = &mut self.slots[index as usize];
+        slot.socket = Some(Socket {
             node,
-            local: SocketAddrV4::new(ip, port),
+            local,
             peer: None,
             queue: VecDeque::new(),
             queued_bytes: 0,
             waiters: Vec::new(),
             closed: false,
-        };
-        let index = match self.free.pop() {
-            Some(i) => i,
-            None => {
-                self.slots.push(Slot {
-                    generation: 0,
-                    socket: None,
-                });
-                self.slots.len() as u32 - 1
-            }
-        };
-        let slot = &mut self.slots[index as usize];
-        slot.socket = Some(socket);
-        self.bindings
-            .entry((node, port))
-            .or_default()
-            .push((ip, index));
+        });
         Ok(Key {
             index,
             generation: slot.generation,
         })
-    }
-
-    fn port_taken(&self, node: u32, port: u16, ip: Ipv4Addr) -> bool {
-        self.bindings.get(&(node, port)).is_some_and(|bound| {
-            bound
-                .iter()
-                .any(|(b, _)| *b == ip || b.is_unspecified() || ip.is_unspecified())
-        })
-    }
-
-    fn ephemeral_port(&mut self, node: u32, ip: Ipv4Addr) -> io::Result<u16> {
-        let span = u32::from(u16::MAX - EPHEMERAL_FIRST) + 1;
-        let mut port = *self.ephemeral.get(&node).unwrap_or(&EPHEMERAL_FIRST);
-        for _ in 0..span {
-            let next = if port == u16::MAX {
-                EPHEMERAL_FIRST
-            } else {
-                port + 1
-            };
-            if !self.port_taken(node, port, ip) {
-                self.ephemeral.insert(node, next);
-                return Ok(port);
-            }
-            port = next;
-        }
-        Err(io::Error::new(
-            io::ErrorKind::AddrInUse,
-            format!(
-                "no free ephemeral port on node {} (all of {EPHEMERAL_FIRST}..=65535 are bound)",
-                node_name(node)
-            ),
-        ))
-    }
-
-    fn unbind(&mut self, node: u32, port: u16, index: u32) {
-        if let Some(bound) = self.bindings.get_mut(&(node, port)) {
-            bound.retain(|(_, i)| *i != index);
-            if bound.is_empty() {
-                self.bindings.remove(&(node, port));
-            }
-        }
     }
 
     /// Frees a socket's slot (its handle was dropped).
@@ -188,17 +122,15 @@ impl Inner {
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(key.index);
         if !socket.closed {
-            self.unbind(socket.node, socket.local.port(), key.index);
+            self.ports
+                .unbind(socket.node, socket.local.port(), key.index);
         }
         Some(socket)
     }
 
     /// The socket on `node` that receives datagrams for `dst`, if any.
     pub(crate) fn receiver(&self, node: u32, dst: SocketAddrV4) -> Option<u32> {
-        let bound = self.bindings.get(&(node, dst.port()))?;
-        let exact = bound.iter().find(|(ip, _)| ip == dst.ip());
-        let any = || bound.iter().find(|(ip, _)| ip.is_unspecified());
-        exact.or_else(any).map(|(_, i)| *i)
+        self.ports.receiver(node, dst)
     }
 
     pub(crate) fn socket_at_mut(&mut self, index: u32) -> &mut Socket {
@@ -227,9 +159,9 @@ impl Inner {
             unbind.push((s.local.port(), index as u32));
         }
         for (port, index) in unbind {
-            self.unbind(node, port, index);
+            self.ports.unbind(node, port, index);
         }
-        self.ephemeral.remove(&node);
+        self.ports.node_killed(node);
         (wakers, garbage)
     }
 
@@ -272,5 +204,6 @@ impl Extension for Net {
         for w in wakers {
             w.wake();
         }
+        self.act(|inner, wakers| inner.tcp.node_killed(node.as_u32(), wakers));
     }
 }

@@ -91,6 +91,37 @@ impl DropCounts {
     }
 }
 
+/// TCP counters for the whole network.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+/// let _c = sim_net::TcpStream::connect("127.0.0.1:80").await.unwrap();
+/// let tcp = sim_net::Network::current().stats().tcp;
+/// assert_eq!((tcp.connects, tcp.established, tcp.accepted), (1, 1, 1));
+/// # drop(l);
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TcpStats {
+    /// `connect` calls that sent a SYN.
+    pub connects: u64,
+    /// Connections the connecting side saw open (SYN-ACK arrived).
+    pub established: u64,
+    /// Connections queued at a listener (SYN arrived).
+    pub accepted: u64,
+    /// Connects refused (nobody listening).
+    pub refused: u64,
+    /// Connection ends reset by their peer.
+    pub resets: u64,
+    /// Connection ends failed by the stall timeout.
+    pub timeouts: u64,
+    /// Segments sent again after the network lost them.
+    pub retransmits: u64,
+}
+
 /// The network's counters at one moment: per directed link (by node
 /// name), drops by reason, and datagrams in flight. `Display` prints a
 /// table.
@@ -111,8 +142,11 @@ pub struct NetStats {
     pub links: BTreeMap<(String, String), LinkStats>,
     /// Drops by reason.
     pub drops: DropCounts,
-    /// Datagrams sent and not yet delivered or dropped.
+    /// Datagrams and segments on the wire, and lost segments waiting to
+    /// be retransmitted.
     pub in_flight: u64,
+    /// TCP counters.
+    pub tcp: TcpStats,
 }
 
 impl NetStats {
@@ -166,6 +200,12 @@ impl fmt::Display for NetStats {
             f,
             "in flight: {}; drops: loss {}, partition {}, no host {}, node down {}, no socket {}, buffer full {}",
             self.in_flight, d.loss, d.partition, d.no_host, d.node_down, d.no_socket, d.buffer_full
+        )?;
+        let t = &self.tcp;
+        write!(
+            f,
+            "\ntcp: connects {}, established {}, accepted {}, refused {}, resets {}, timeouts {}, retransmits {}",
+            t.connects, t.established, t.accepted, t.refused, t.resets, t.timeouts, t.retransmits
         )
     }
 }
@@ -174,21 +214,28 @@ impl fmt::Display for NetStats {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SocketRow {
-    /// `"udp"`.
+    /// `"udp"` or `"tcp"`.
     pub proto: &'static str,
+    /// A TCP state (`LISTEN`, `SYN_SENT`, `ESTABLISHED`, `FIN_WAIT`,
+    /// `CLOSE_WAIT`, `CLOSING`, `CLOSED`); `None` for UDP.
+    pub state: Option<&'static str>,
     /// The node the socket belongs to.
     pub node: String,
     /// The bound address.
     pub local: SocketAddr,
     /// The connected peer, if any.
     pub peer: Option<SocketAddr>,
-    /// Datagrams waiting in the receive buffer.
+    /// Datagrams waiting in the receive buffer (UDP), or connections
+    /// waiting to be accepted (a TCP listener).
     pub recv_queue: usize,
     /// Bytes waiting in the receive buffer.
     pub recv_bytes: usize,
+    /// Bytes written and not yet sent (TCP).
+    pub send_bytes: usize,
 }
 
-/// A netstat-like snapshot: every open socket and the counters.
+/// A netstat-like snapshot: every open socket (UDP sockets, TCP listeners
+/// and connection ends) and the counters.
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -213,20 +260,22 @@ impl fmt::Display for Netstat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:<5} {:<12} {:<22} {:<22} {:>7} {:>9}",
-            "proto", "node", "local", "peer", "recv-q", "bytes"
+            "{:<5} {:<12} {:<22} {:<22} {:<11} {:>7} {:>9} {:>9}",
+            "proto", "node", "local", "peer", "state", "recv-q", "bytes", "send-q"
         )?;
         for s in &self.sockets {
             let peer = s.peer.map_or_else(|| "*:*".to_owned(), |p| p.to_string());
             writeln!(
                 f,
-                "{:<5} {:<12} {:<22} {:<22} {:>7} {:>9}",
+                "{:<5} {:<12} {:<22} {:<22} {:<11} {:>7} {:>9} {:>9}",
                 s.proto,
                 s.node,
                 s.local.to_string(),
                 peer,
+                s.state.unwrap_or("-"),
                 s.recv_queue,
-                s.recv_bytes
+                s.recv_bytes,
+                s.send_bytes
             )?;
         }
         write!(f, "{}", self.stats)

@@ -1,0 +1,303 @@
+//! One connection: two ends, their buffers, and what a segment arriving at
+//! an end does. Pure bookkeeping: segments to send go to an outbox, wakers
+//! to a list, both handled by the caller.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io;
+use std::net::SocketAddrV4;
+use std::task::Waker;
+
+use sim_core::ext;
+
+use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, Segment};
+use crate::fabric::word;
+use crate::stats::TcpStats;
+
+/// Where an end is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// SYN sent (client), or SYN not arrived yet (server).
+    Connecting,
+    Open,
+    /// Failed: every operation returns this error (after buffered bytes,
+    /// for reads).
+    Failed(io::ErrorKind),
+}
+
+/// One side of a connection.
+#[derive(Debug)]
+pub(crate) struct End {
+    pub(crate) node: u32,
+    pub(crate) local: SocketAddrV4,
+    pub(crate) peer: SocketAddrV4,
+    pub(crate) phase: Phase,
+    /// Written, not yet sent (waiting for the window).
+    pub(crate) send_buf: VecDeque<u8>,
+    pub(crate) send_seq: u64,
+    /// Bytes sent that the peer's reader has not read yet.
+    pub(crate) unread: usize,
+    pub(crate) write_shutdown: bool,
+    pub(crate) fin_sent: bool,
+    /// Arrived in order, not yet read.
+    pub(crate) recv_buf: VecDeque<u8>,
+    pub(crate) recv_seq: u64,
+    pub(crate) early: BTreeMap<u64, Kind>,
+    pub(crate) eof: bool,
+    pub(crate) read_shutdown: bool,
+    pub(crate) reader: Option<Waker>,
+    pub(crate) writer: Option<Waker>,
+    /// Live handles (a stream counts 2: its read and write sides).
+    pub(crate) handles: u8,
+    /// No handle will use it again (dropped, refused, or killed).
+    pub(crate) closed: bool,
+    /// Its node was killed: nothing more is sent for it.
+    pub(crate) killed: bool,
+    /// The client end's port is bound in the TCP port table.
+    pub(crate) port_bound: bool,
+}
+
+impl End {
+    pub(crate) fn new(node: u32, local: SocketAddrV4, peer: SocketAddrV4) -> End {
+        End {
+            node,
+            local,
+            peer,
+            phase: Phase::Connecting,
+            send_buf: VecDeque::new(),
+            send_seq: 0,
+            unread: 0,
+            write_shutdown: false,
+            fin_sent: false,
+            recv_buf: VecDeque::new(),
+            recv_seq: 0,
+            early: BTreeMap::new(),
+            eof: false,
+            read_shutdown: false,
+            reader: None,
+            writer: None,
+            handles: 0,
+            closed: false,
+            killed: false,
+            port_bound: false,
+        }
+    }
+
+    /// A netstat-like state name.
+    pub(crate) fn state_name(&self) -> &'static str {
+        match self.phase {
+            Phase::Connecting => "SYN_SENT",
+            Phase::Failed(_) => "CLOSED",
+            Phase::Open => match (self.write_shutdown, self.eof) {
+                (false, false) => "ESTABLISHED",
+                (true, false) => "FIN_WAIT",
+                (false, true) => "CLOSE_WAIT",
+                (true, true) => "CLOSING",
+            },
+        }
+    }
+
+    pub(crate) fn wake_all(&mut self, wakers: &mut Vec<Waker>) {
+        wakers.extend(self.reader.take());
+        wakers.extend(self.writer.take());
+    }
+}
+
+/// Counters, outbox and wakers: where connection work leaves its effects.
+pub(crate) struct Effects<'a> {
+    pub(crate) outbox: &'a mut VecDeque<Outgoing>,
+    pub(crate) counts: &'a mut TcpStats,
+    pub(crate) wakers: &'a mut Vec<Waker>,
+    pub(crate) now: u64,
+}
+
+impl Effects<'_> {
+    /// Queues a segment from `conn.ends[from]` to its peer.
+    pub(crate) fn send(&mut self, conn: &mut Conn, from: usize, kind: Kind) {
+        let e = &mut conn.ends[from];
+        let seq = if matches!(kind, Kind::Rst) {
+            0
+        } else {
+            e.send_seq += 1;
+            e.send_seq - 1
+        };
+        self.outbox.push_back(Outgoing {
+            from: e.node,
+            src: e.local,
+            dst: e.peer,
+            seg: Segment {
+                conn: conn.key,
+                to: 1 - from,
+                seq,
+                kind,
+                first_sent: self.now,
+                attempt: 0,
+            },
+        });
+    }
+}
+
+/// A connection: `ends[0]` connected, `ends[1]` accepted.
+#[derive(Debug)]
+pub(crate) struct Conn {
+    pub(crate) key: Key,
+    pub(crate) ends: [End; 2],
+}
+
+impl Conn {
+    /// Sends what the window allows from `end`'s send buffer, then its FIN
+    /// if it shut down and everything went out.
+    pub(crate) fn pump(&mut self, end: usize, fx: &mut Effects<'_>) {
+        if self.ends[end].phase != Phase::Open || self.ends[end].killed {
+            return;
+        }
+        let mut sent = false;
+        loop {
+            let e = &mut self.ends[end];
+            let room = RECV_WINDOW.saturating_sub(e.unread);
+            let n = e.send_buf.len().min(room).min(MSS);
+            if n == 0 {
+                break;
+            }
+            let data: Vec<u8> = e.send_buf.drain(..n).collect();
+            e.unread += n;
+            sent = true;
+            fx.send(self, end, Kind::Data(data));
+        }
+        let e = &mut self.ends[end];
+        if e.send_buf.is_empty() && e.write_shutdown && !e.fin_sent {
+            e.fin_sent = true;
+            sent = true;
+            fx.send(self, end, Kind::Fin);
+        }
+        if sent {
+            fx.wakers.extend(self.ends[end].writer.take());
+        }
+    }
+
+    /// `end`'s reader consumed (or discarded) `n` bytes: the peer's window
+    /// reopens.
+    pub(crate) fn consumed(&mut self, end: usize, n: usize, fx: &mut Effects<'_>) {
+        let peer = &mut self.ends[1 - end];
+        peer.unread = peer.unread.saturating_sub(n);
+        self.pump(1 - end, fx);
+    }
+
+    /// `end` fails with `kind` (unless it already failed): buffered output
+    /// is discarded, waiters wake.
+    pub(crate) fn fail(&mut self, end: usize, kind: io::ErrorKind, fx: &mut Effects<'_>) {
+        let e = &mut self.ends[end];
+        if matches!(e.phase, Phase::Failed(_)) {
+            return;
+        }
+        if end == 1 && e.phase == Phase::Connecting {
+            // Never queued for accept, so no handle can ever close it.
+            e.closed = true;
+        }
+        e.phase = Phase::Failed(kind);
+        e.send_buf.clear();
+        e.early.clear();
+        e.wake_all(fx.wakers);
+        ext::event(&RESET, word(e.local), word(e.peer) ^ ((kind as u64) << 48));
+        match kind {
+            io::ErrorKind::ConnectionRefused => fx.counts.refused += 1,
+            io::ErrorKind::TimedOut => fx.counts.timeouts += 1,
+            io::ErrorKind::ConnectionReset => fx.counts.resets += 1,
+            _ => {}
+        }
+    }
+
+    /// A numbered segment or an RST arrived at `end` (not the SYN, which
+    /// the listener side handles).
+    pub(crate) fn arrive(&mut self, end: usize, seq: u64, kind: Kind, fx: &mut Effects<'_>) {
+        if let Kind::Rst = kind {
+            let e = &self.ends[end];
+            if !e.closed {
+                let why = if e.phase == Phase::Connecting && end == 0 {
+                    io::ErrorKind::ConnectionRefused
+                } else {
+                    io::ErrorKind::ConnectionReset
+                };
+                self.fail(end, why, fx);
+            }
+            return;
+        }
+        if self.ends[end].closed {
+            // Nobody will read it: the sender learns with an RST.
+            if let Kind::Data(d) = &kind {
+                let n = d.len();
+                self.consumed(end, n, fx);
+            }
+            let peer_failed = matches!(self.ends[1 - end].phase, Phase::Failed(_));
+            if !matches!(kind, Kind::Fin) && !peer_failed && !self.ends[end].killed {
+                fx.send(self, end, Kind::Rst);
+            }
+            return;
+        }
+        let e = &mut self.ends[end];
+        if seq < e.recv_seq || e.early.contains_key(&seq) {
+            return; // a duplicate
+        }
+        e.early.insert(seq, kind);
+        let mut discarded = 0;
+        let mut opened = false;
+        while let Some(kind) = e.early.remove(&e.recv_seq) {
+            e.recv_seq += 1;
+            match kind {
+                Kind::SynAck => {
+                    if e.phase == Phase::Connecting {
+                        e.phase = Phase::Open;
+                        opened = true;
+                    }
+                }
+                Kind::Data(d) if e.read_shutdown => discarded += d.len(),
+                Kind::Data(d) => e.recv_buf.extend(d),
+                Kind::Fin => e.eof = true,
+                Kind::Syn | Kind::Rst => {}
+            }
+        }
+        e.wake_all(fx.wakers);
+        if opened {
+            fx.counts.established += 1;
+            self.pump(end, fx);
+        }
+        if discarded > 0 {
+            self.consumed(end, discarded, fx);
+        }
+    }
+
+    /// The last handle of `end` is gone: FIN after the buffered bytes,
+    /// unread input discarded.
+    pub(crate) fn close(&mut self, end: usize, fx: &mut Effects<'_>) {
+        let e = &mut self.ends[end];
+        if e.closed {
+            return;
+        }
+        e.closed = true;
+        e.write_shutdown = true;
+        let unread = e.recv_buf.len();
+        e.recv_buf.clear();
+        if unread > 0 {
+            self.consumed(end, unread, fx);
+        }
+        self.pump(end, fx);
+    }
+
+    /// `end`'s node was killed: it closes at once and resets its peer.
+    pub(crate) fn kill(&mut self, end: usize, fx: &mut Effects<'_>) {
+        if self.ends[end].killed {
+            return;
+        }
+        let peer_live = {
+            let p = &self.ends[1 - end];
+            !p.closed && !matches!(p.phase, Phase::Failed(_))
+        };
+        if peer_live && self.ends[1 - end].node != u32::MAX {
+            fx.send(self, end, Kind::Rst);
+        }
+        self.fail(end, io::ErrorKind::ConnectionAborted, fx);
+        let e = &mut self.ends[end];
+        e.killed = true;
+        e.closed = true;
+        e.recv_buf.clear();
+    }
+}

@@ -1,0 +1,247 @@
+//! What every TCP stream handle does, on its connection end: reads,
+//! writes, flushes, shutdowns and the release of the handle.
+
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::task::{Context, Poll};
+
+use sim_core::ext;
+
+use super::Key;
+use super::SEND_BUFFER;
+use super::conn::{Conn, Effects, End, Phase};
+use crate::state::{Net, node_name};
+
+/// One connection end as seen by a handle.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Handle {
+    pub(crate) instance: u64,
+    pub(crate) conn: Key,
+    pub(crate) end: usize,
+}
+
+impl Handle {
+    /// Runs `f` on the connection (and sends what it queued), or fails
+    /// with `ConnectionAborted` when the connection is gone.
+    fn with<R>(
+        &self,
+        api: &str,
+        f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let net = Net::of(self.instance, api);
+        let end = self.end;
+        net.act(|inner, wakers| {
+            inner
+                .tcp
+                .with_conn(self.conn, wakers, |c, fx| f(c, end, fx))
+        })
+        .unwrap_or_else(|| {
+            Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the connection was closed",
+            ))
+        })
+    }
+
+    fn poll<R>(
+        &self,
+        api: &str,
+        f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> Poll<io::Result<R>>,
+    ) -> Poll<io::Result<R>> {
+        let mut out = Poll::Pending;
+        let r = self.with(api, |c, end, fx| {
+            out = f(c, end, fx);
+            Ok(())
+        });
+        match r {
+            Err(e) => Poll::Ready(Err(e)),
+            Ok(()) => out,
+        }
+    }
+
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.with("detsim::net::TcpStream::local_addr", |c, end, _| {
+            Ok(SocketAddr::V4(c.ends[end].local))
+        })
+    }
+
+    pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.with("detsim::net::TcpStream::peer_addr", |c, end, _| {
+            Ok(SocketAddr::V4(c.ends[end].peer))
+        })
+    }
+
+    /// Ready once the handshake finished (or failed).
+    pub(crate) fn poll_connected(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll("detsim::net::TcpStream::connect", |c, end, _| {
+            let e = &mut c.ends[end];
+            match e.phase {
+                Phase::Open => Poll::Ready(Ok(())),
+                Phase::Failed(kind) => Poll::Ready(Err(error(kind, e))),
+                Phase::Connecting => {
+                    e.writer = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        })
+    }
+
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll("detsim::net::TcpStream::poll_read", |c, end, fx| {
+            let e = &mut c.ends[end];
+            if buf.is_empty() {
+                return Poll::Ready(Ok(0));
+            }
+            if !e.recv_buf.is_empty() {
+                let n = buf.len().min(e.recv_buf.len());
+                for (dst, src) in buf.iter_mut().zip(e.recv_buf.drain(..n)) {
+                    *dst = src;
+                }
+                c.consumed(end, n, fx);
+                return Poll::Ready(Ok(n));
+            }
+            if e.eof || e.read_shutdown {
+                return Poll::Ready(Ok(0));
+            }
+            if let Phase::Failed(kind) = e.phase {
+                return Poll::Ready(Err(error(kind, e)));
+            }
+            e.reader = Some(cx.waker().clone());
+            Poll::Pending
+        })
+    }
+
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.poll("detsim::net::TcpStream::poll_write", |c, end, fx| {
+            let e = &mut c.ends[end];
+            if let Phase::Failed(kind) = e.phase {
+                return Poll::Ready(Err(error(kind, e)));
+            }
+            if e.write_shutdown {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    format!("broken pipe: {} shut down its writing side", e.local),
+                )));
+            }
+            if buf.is_empty() {
+                return Poll::Ready(Ok(0));
+            }
+            let room = SEND_BUFFER - e.send_buf.len();
+            if room == 0 {
+                e.writer = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+            let n = room.min(buf.len());
+            e.send_buf.extend(&buf[..n]);
+            c.pump(end, fx);
+            Poll::Ready(Ok(n))
+        })
+    }
+
+    pub(crate) fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll("detsim::net::TcpStream::poll_flush", |c, end, _| {
+            let e = &mut c.ends[end];
+            if let Phase::Failed(kind) = e.phase {
+                return Poll::Ready(Err(error(kind, e)));
+            }
+            if e.send_buf.is_empty() {
+                return Poll::Ready(Ok(()));
+            }
+            e.writer = Some(cx.waker().clone());
+            Poll::Pending
+        })
+    }
+
+    /// Shuts the writing side down and waits until the FIN went out.
+    pub(crate) fn poll_close(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll("detsim::net::TcpStream::poll_close", |c, end, fx| {
+            if let Phase::Failed(kind) = c.ends[end].phase {
+                return Poll::Ready(Err(error(kind, &c.ends[end])));
+            }
+            c.ends[end].write_shutdown = true;
+            c.pump(end, fx);
+            let e = &mut c.ends[end];
+            if e.fin_sent {
+                return Poll::Ready(Ok(()));
+            }
+            e.writer = Some(cx.waker().clone());
+            Poll::Pending
+        })
+    }
+
+    pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.with("detsim::net::TcpStream::shutdown", |c, end, fx| {
+            if let Phase::Failed(kind) = c.ends[end].phase {
+                return Err(error(kind, &c.ends[end]));
+            }
+            if matches!(how, Shutdown::Read | Shutdown::Both) {
+                let e = &mut c.ends[end];
+                e.read_shutdown = true;
+                let n = e.recv_buf.len();
+                e.recv_buf.clear();
+                fx.wakers.extend(e.reader.take());
+                c.consumed(end, n, fx);
+            }
+            if matches!(how, Shutdown::Write | Shutdown::Both) {
+                c.ends[end].write_shutdown = true;
+                c.pump(end, fx);
+            }
+            Ok(())
+        })
+    }
+
+    /// `n` handles of this end are gone; the last one closes it (unless
+    /// its node is being killed: the kill resets it instead).
+    pub(crate) fn release(&self, n: u8, shutdown_write: bool) {
+        let Some(net) = ext::try_get_for::<Net>(self.instance) else {
+            return;
+        };
+        let end = self.end;
+        net.act(|inner, wakers| {
+            inner.tcp.with_conn(self.conn, wakers, |c, fx| {
+                let e = &mut c.ends[end];
+                e.handles = e.handles.saturating_sub(n);
+                let alive = ext::node(e.node).is_some_and(|node| node.is_alive());
+                if !alive || e.closed {
+                    return;
+                }
+                if e.handles == 0 {
+                    c.close(end, fx);
+                } else if shutdown_write && !matches!(e.phase, Phase::Failed(_)) {
+                    e.write_shutdown = true;
+                    c.pump(end, fx);
+                }
+            })
+        });
+    }
+}
+
+/// The io error of a failed end.
+pub(crate) fn error(kind: io::ErrorKind, e: &End) -> io::Error {
+    let msg = match kind {
+        io::ErrorKind::ConnectionRefused => {
+            format!("connection refused: nothing listens on {}", e.peer)
+        }
+        io::ErrorKind::ConnectionReset => format!("connection reset by peer {}", e.peer),
+        io::ErrorKind::TimedOut => format!(
+            "connection {} -> {} timed out: a segment stalled longer than the TCP timeout \
+             (Network::set_tcp_timeout)",
+            e.local, e.peer
+        ),
+        io::ErrorKind::HostUnreachable => {
+            format!("no route to host {}: no node has this address", e.peer.ip())
+        }
+        io::ErrorKind::ConnectionAborted => format!(
+            "the connection {} -> {} was closed because its node {} was killed",
+            e.local,
+            e.peer,
+            node_name(e.node)
+        ),
+        _ => format!("connection {} -> {} failed", e.local, e.peer),
+    };
+    io::Error::new(kind, msg)
+}

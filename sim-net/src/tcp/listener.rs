@@ -1,0 +1,230 @@
+//! `TcpListener`: tokio's listener API over the simulated network.
+
+use std::future::poll_fn;
+use std::io;
+use std::net::SocketAddr;
+use std::task::{Context, Poll};
+
+use sim_core::ext;
+use sim_core::node::Node;
+
+use super::Key;
+use super::state::aborted;
+use super::stream::TcpStream;
+use crate::addr::{ToSocketAddrs, resolve_v4};
+use crate::state::Net;
+
+/// A TCP listening socket on the simulated network, with tokio's API.
+///
+/// It belongs to the node that binds it. A connection is queued for
+/// [`accept`](Self::accept) when the client's SYN arrives (half a round
+/// trip after `connect`); the backlog is unbounded. When the listener's
+/// node is killed it closes and `accept` fails with `ConnectionAborted`;
+/// dropping it resets the connections still waiting to be accepted.
+///
+/// # Example
+///
+/// An echo server and a client:
+///
+/// ```
+/// use futures::io::{AsyncReadExt, AsyncWriteExt};
+/// use sim_core::node::Node;
+/// use sim_net::{TcpListener, TcpStream};
+///
+/// let mut sim = sim_core::Sim::builder().build();
+/// sim.run(async {
+///     Node::builder("echo").init(|| async {
+///         let listener = TcpListener::bind("0.0.0.0:7").await.unwrap();
+///         loop {
+///             let (mut stream, _) = listener.accept().await.unwrap();
+///             sim_core::spawn(async move {
+///                 let mut buf = [0u8; 1024];
+///                 loop {
+///                     let n = stream.read(&mut buf).await.unwrap();
+///                     if n == 0 { break; }
+///                     stream.write_all(&buf[..n]).await.unwrap();
+///                 }
+///             });
+///         }
+///     }).build();
+///     let mut stream = TcpStream::connect("echo:7").await.unwrap();
+///     stream.write_all(b"ping").await.unwrap();
+///     let mut buf = [0u8; 4];
+///     stream.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"ping");
+///     // The handshake and the echo: two round trips of the default 1 ms.
+///     assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 4);
+/// }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct TcpListener {
+    instance: u64,
+    key: Key,
+}
+
+impl TcpListener {
+    /// Binds a listener on the current node. The address may be `0.0.0.0`,
+    /// the node's own address or `127.0.0.1`; port 0 picks an ephemeral
+    /// port. TCP ports are separate from UDP ports, as on a real host.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` for a taken port, `AddrNotAvailable` for an address the
+    /// node does not own (or IPv6), `NotFound`/`InvalidInput` for an
+    /// address that does not resolve.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let a = sim_net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
+    /// let err = sim_net::TcpListener::bind("127.0.0.1:8080").await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    /// # drop(a);
+    /// # }).unwrap();
+    /// ```
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
+        let net = Net::current("detsim::net::TcpListener::bind");
+        let addr = resolve_v4(&addr)?;
+        let node = Node::current().id().as_u32();
+        let key = net.inner.borrow_mut().tcp.listen(node, addr)?;
+        Ok(TcpListener {
+            instance: ext::instance("detsim::net::TcpListener::bind"),
+            key,
+        })
+    }
+
+    /// Waits for the next connection; returns its stream and the peer's
+    /// address. Connections come in the order their SYNs arrived.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the listener's node was killed.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = sim_net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let addr = l.local_addr().unwrap();
+    /// let c = sim_core::spawn(async move { sim_net::TcpStream::connect(addr).await });
+    /// let (s, peer) = l.accept().await.unwrap();
+    /// assert_eq!(Some(peer), c.await.unwrap().unwrap().local_addr().ok());
+    /// # drop(s);
+    /// # }).unwrap();
+    /// ```
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Polls for a connection, registering `cx`'s waker when none is
+    /// waiting (for hand-written futures and `Stream` adapters).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = sim_net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// assert!(l.poll_accept(&mut cx).is_pending());
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        let net = Net::of(self.instance, "detsim::net::TcpListener::poll_accept");
+        let conn = match net.inner.borrow_mut().tcp.poll_accept(self.key, cx) {
+            Poll::Ready(Ok(conn)) => conn,
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending => return Poll::Pending,
+        };
+        let stream = TcpStream::from_parts(self.instance, conn, 1);
+        let peer = stream.peer_addr();
+        Poll::Ready(peer.map(|p| (stream, p)))
+    }
+
+    /// The connections as a [`Stream`](futures::Stream), for an accept
+    /// loop with stream combinators (`while let Some(s) = incoming.next()`).
+    /// It never ends; each item is what [`accept`](Self::accept) returns,
+    /// without the peer address.
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = sim_net::TcpListener::bind("127.0.0.1:80").await.unwrap();
+    /// for _ in 0..3 {
+    ///     sim_core::spawn(async { sim_net::TcpStream::connect("127.0.0.1:80").await.unwrap() });
+    /// }
+    /// let streams: Vec<_> = l.incoming().take(3).collect().await;
+    /// assert!(streams.iter().all(|s| s.is_ok()));
+    /// # }).unwrap();
+    /// ```
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming { listener: self }
+    }
+
+    /// The address the listener is bound to.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the listener's node was killed.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = sim_net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+    /// assert_eq!(l.local_addr().unwrap().to_string(), "0.0.0.0:49152");
+    /// # }).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        let net = Net::of(self.instance, "detsim::net::TcpListener::local_addr");
+        let inner = net.inner.borrow();
+        match inner.tcp.listeners.get(self.key) {
+            Some(l) if !l.closed => Ok(SocketAddr::V4(l.local)),
+            Some(l) => Err(super::state::killed(l.node)),
+            None => Err(aborted("listener")),
+        }
+    }
+}
+
+impl Drop for TcpListener {
+    fn drop(&mut self) {
+        let Some(net) = ext::try_get_for::<Net>(self.instance) else {
+            return;
+        };
+        net.act(|inner, wakers| inner.tcp.close_listener(self.key, wakers));
+    }
+}
+
+/// The connections of a [`TcpListener`], as a never-ending
+/// [`Stream`](futures::Stream) ([`TcpListener::incoming`]).
+///
+/// ```
+/// use futures::StreamExt;
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let l = sim_net::TcpListener::bind("127.0.0.1:80").await.unwrap();
+/// sim_core::spawn(async { sim_net::TcpStream::connect("127.0.0.1:80").await.unwrap() });
+/// let mut incoming = l.incoming();
+/// let s = incoming.next().await.unwrap().unwrap();
+/// assert_eq!(s.local_addr().unwrap().port(), 80);
+/// # }).unwrap();
+/// ```
+#[derive(Debug)]
+#[must_use = "streams do nothing unless polled"]
+pub struct Incoming<'a> {
+    listener: &'a TcpListener,
+}
+
+impl futures::Stream for Incoming<'_> {
+    type Item = io::Result<TcpStream>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<io::Result<TcpStream>>> {
+        self.listener
+            .poll_accept(cx)
+            .map(|r| Some(r.map(|(s, _)| s)))
+    }
+}

@@ -1,0 +1,141 @@
+//! TCP over the simulated network: [`TcpListener`] and [`TcpStream`].
+//!
+//! # The model
+//!
+//! A connection is two *ends*, each with a send buffer and a receive
+//! buffer. What a writer writes is cut into segments (at most [`MSS`]
+//! bytes) that travel through the same fabric and fault rules as UDP
+//! datagrams: each segment gets a verdict, so it carries the link's
+//! latency (jitter included), may be duplicated, and is subject to loss,
+//! partitions and clogs.
+//!
+//! * **Reliable and ordered.** Segments are numbered; the receiver puts
+//!   early ones aside and hands bytes to the reader in order, and drops
+//!   duplicates. A segment the network loses (loss rate, partition, a
+//!   destination node that is down) is not lost to the stream: it is sent
+//!   again after a retransmission timeout of [`RTO_MIN`], doubling at each
+//!   attempt up to [`RTO_MAX`], with a fresh verdict each time. Loss on a
+//!   TCP link therefore shows up as delay, never as missing or reordered
+//!   bytes, and a partition stalls the connection until it heals.
+//! * **Handshake.** `connect` sends a SYN; the listener's node answers with
+//!   a SYN-ACK: one round trip of link latency. The server side is queued
+//!   for `accept` when the SYN arrives. Nobody listening → an RST back and
+//!   `ConnectionRefused` (after the round trip).
+//! * **Flow control.** The bytes a writer has sent that the peer's reader
+//!   has not yet read are bounded by the receive window ([`RECV_WINDOW`]);
+//!   beyond it, written bytes wait in the send buffer ([`SEND_BUFFER`]), and
+//!   when that is full `write` waits. So a writer whose reader does not
+//!   read blocks after `RECV_WINDOW + SEND_BUFFER` bytes. Acknowledgements
+//!   are not simulated as packets: the window reopens for the writer the
+//!   moment the reader reads.
+//! * **No flush pitfall.** `write` hands bytes to the network at once (as
+//!   far as the window allows); `flush` is never needed for delivery. It
+//!   waits until the send buffer is empty, i.e. the data left this end.
+//! * **Half-close.** `shutdown(Write)` (or `AsyncWriteExt::close`, or
+//!   dropping an [`OwnedWriteHalf`]) sends a FIN after the buffered data:
+//!   the peer reads the remaining bytes, then `Ok(0)`, and can still write
+//!   back. Dropping a stream closes both directions; data that arrives at
+//!   a closed end is answered with an RST (the writer then gets
+//!   `ConnectionReset`).
+//! * **Crashes.** A killed node behaves like a process killed on a running
+//!   host: its kernel resets its connections. Its own ends close (handles
+//!   that outlive it get `ConnectionAborted`), and each peer gets an RST
+//!   one link latency later: its reads return the bytes that had already
+//!   arrived, then `ConnectionReset`; its writes fail with
+//!   `ConnectionReset`. After a restart the node's ports are free again and
+//!   new connections work.
+//! * **Timeouts.** With [`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout)
+//!   set to `Some(d)`, a segment that could not be delivered for `d` since
+//!   it was first sent (a partition, a node down, bad luck with loss)
+//!   aborts its connection: both ends fail with `TimedOut` (the
+//!   simulator's stand-in for the retransmission timeout on one side and
+//!   keepalive on the other). A `connect` that stalls that long fails with
+//!   `TimedOut`. The default is `None`: a stall lasts until it heals.
+//!
+//! Every decision is a network draw of the run's choice source with 0 the
+//! simplest outcome, so an all-zero tape is a perfect network. Connects,
+//! accepts, resets, timeouts and retransmissions are folded into the
+//! fingerprint, and counted in [`NetStats::tcp`](crate::NetStats::tcp).
+
+mod conn;
+mod handle;
+mod listener;
+mod slab;
+mod state;
+mod stream;
+
+use std::net::SocketAddrV4;
+
+use sim_core::ext::EventKind;
+
+pub(crate) use slab::Key;
+pub(crate) use state::TcpState;
+
+pub use listener::{Incoming, TcpListener};
+pub use stream::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
+
+/// The largest payload of one segment, in bytes.
+pub const MSS: usize = 16 * 1024;
+/// How many bytes one end accepts from its peer that its reader has not
+/// read yet (the receive window).
+pub const RECV_WINDOW: usize = 64 * 1024;
+/// How many written bytes wait in an end's send buffer for the window to
+/// open before `write` blocks.
+pub const SEND_BUFFER: usize = 64 * 1024;
+/// The first retransmission timeout after a segment is lost (Linux's
+/// `TCP_RTO_MIN`).
+pub const RTO_MIN: std::time::Duration = std::time::Duration::from_millis(200);
+/// The longest retransmission timeout (the backoff doubles up to this).
+pub const RTO_MAX: std::time::Duration = std::time::Duration::from_millis(1600);
+
+pub(crate) static CONNECT: EventKind = EventKind {
+    code: 0x4e10,
+    name: "tcp: connect (client, server)",
+};
+pub(crate) static ACCEPT: EventKind = EventKind {
+    code: 0x4e11,
+    name: "tcp: connection queued for accept (server, client)",
+};
+pub(crate) static RESET: EventKind = EventKind {
+    code: 0x4e12,
+    name: "tcp: connection end failed (local, peer | error << 48)",
+};
+pub(crate) static RETRANSMIT: EventKind = EventKind {
+    code: 0x4e13,
+    name: "tcp: segment retransmitted (src, dst)",
+};
+
+/// What a segment carries.
+#[derive(Clone, Debug)]
+pub(crate) enum Kind {
+    Syn,
+    SynAck,
+    Data(Vec<u8>),
+    Fin,
+    /// Not numbered: acted on when it arrives.
+    Rst,
+}
+
+/// A TCP segment on the wire.
+#[derive(Clone, Debug)]
+pub(crate) struct Segment {
+    pub(crate) conn: Key,
+    /// The receiving end (0 the connecting side, 1 the accepting side).
+    pub(crate) to: usize,
+    /// Per-direction sequence number (segments, not bytes).
+    pub(crate) seq: u64,
+    pub(crate) kind: Kind,
+    /// When it was first sent (nanoseconds), for the stall timeout.
+    pub(crate) first_sent: u64,
+    /// Retransmissions so far.
+    pub(crate) attempt: u32,
+}
+
+/// A segment the TCP layer asks the fabric to send.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    pub(crate) from: u32,
+    pub(crate) src: SocketAddrV4,
+    pub(crate) dst: SocketAddrV4,
+    pub(crate) seg: Segment,
+}

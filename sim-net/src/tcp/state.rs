@@ -1,0 +1,399 @@
+//! The TCP tables of one simulation: listeners, connections, the TCP port
+//! space, the outbox of segments to send, counters, the stall timeout.
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::task::{Context, Poll, Waker};
+
+use sim_clock::Instant;
+use sim_core::ext;
+
+use super::conn::{Conn, Effects, End, Phase};
+use super::slab::Slab;
+use super::{ACCEPT, CONNECT, Key, Kind, Outgoing, RETRANSMIT, RTO_MAX, RTO_MIN, Segment};
+use crate::addr::{node_ip, node_of_ip};
+use crate::fabric::word;
+use crate::ports::PortTable;
+use crate::state::node_name;
+use crate::stats::TcpStats;
+
+/// Port owners with this bit are connections (client ends); without it,
+/// listeners.
+const CONN_OWNER: u32 = 1 << 31;
+
+/// A listening socket.
+#[derive(Debug)]
+pub(crate) struct Listener {
+    pub(crate) node: u32,
+    pub(crate) local: SocketAddrV4,
+    /// Connections whose SYN arrived, waiting for `accept`.
+    pub(crate) queue: VecDeque<Key>,
+    pub(crate) waiters: Vec<Waker>,
+    /// Its node was killed.
+    pub(crate) closed: bool,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct TcpState {
+    ports: PortTable,
+    pub(crate) listeners: Slab<Listener>,
+    pub(crate) conns: Slab<Conn>,
+    pub(crate) outbox: VecDeque<Outgoing>,
+    pub(crate) counts: TcpStats,
+    /// The stall timeout, in nanoseconds.
+    pub(crate) timeout: Option<u64>,
+}
+
+fn now() -> u64 {
+    Instant::now().as_nanos() // determinism: ok (virtual clock)
+}
+
+fn nanos(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+impl TcpState {
+    /// Runs `f` on connection `key` with the effects plumbing, then frees
+    /// what closed. `None` when the connection is gone.
+    pub(crate) fn with_conn<R>(
+        &mut self,
+        key: Key,
+        wakers: &mut Vec<Waker>,
+        f: impl FnOnce(&mut Conn, &mut Effects<'_>) -> R,
+    ) -> Option<R> {
+        let conn = self.conns.get_mut(key)?;
+        let mut fx = Effects {
+            outbox: &mut self.outbox,
+            counts: &mut self.counts,
+            wakers,
+            now: now(),
+        };
+        let out = f(conn, &mut fx);
+        self.collect(key);
+        Some(out)
+    }
+
+    /// Releases a closed client end's port; removes a connection whose
+    /// ends are both closed.
+    fn collect(&mut self, key: Key) {
+        let Some(conn) = self.conns.get_mut(key) else {
+            return;
+        };
+        let client = &mut conn.ends[0];
+        if client.closed && client.port_bound {
+            client.port_bound = false;
+            let (node, port) = (client.node, client.local.port());
+            self.ports.unbind(node, port, CONN_OWNER | key.index);
+        }
+        if conn.ends.iter().all(|e| e.closed) {
+            self.conns.remove(key);
+        }
+    }
+
+    /// Opens a listener on `node` at `addr`.
+    pub(crate) fn listen(&mut self, node: u32, addr: SocketAddrV4) -> io::Result<Key> {
+        let key = self.listeners.next_key();
+        let local = self.ports.bind(node, addr, key.index)?;
+        Ok(self.listeners.insert(Listener {
+            node,
+            local,
+            queue: VecDeque::new(),
+            waiters: Vec::new(),
+            closed: false,
+        }))
+    }
+
+    /// Closes a listener (its handle was dropped): connections waiting to
+    /// be accepted are reset.
+    pub(crate) fn close_listener(&mut self, key: Key, wakers: &mut Vec<Waker>) {
+        let Some(l) = self.listeners.remove(key) else {
+            return;
+        };
+        if !l.closed {
+            self.ports.unbind(l.node, l.local.port(), key.index);
+        }
+        for c in l.queue {
+            self.with_conn(c, wakers, |conn, fx| {
+                if conn.ends[1].closed {
+                    return;
+                }
+                fx.send(conn, 1, Kind::Rst);
+                conn.fail(1, io::ErrorKind::ConnectionReset, fx);
+                conn.ends[1].closed = true;
+            });
+        }
+    }
+
+    /// The next connection waiting on listener `key`.
+    pub(crate) fn poll_accept(&mut self, key: Key, cx: &mut Context<'_>) -> Poll<io::Result<Key>> {
+        let Some(l) = self.listeners.get_mut(key) else {
+            return Poll::Ready(Err(aborted("listener")));
+        };
+        if l.closed {
+            return Poll::Ready(Err(killed(l.node)));
+        }
+        while let Some(c) = l.queue.pop_front() {
+            if let Some(conn) = self.conns.get_mut(c) {
+                conn.ends[1].handles = 2;
+                return Poll::Ready(Ok(c));
+            }
+        }
+        if !l.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            l.waiters.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+
+    /// Starts a connection from `node` to `dst`: the client end gets an
+    /// ephemeral port, the SYN goes to the outbox.
+    pub(crate) fn connect(&mut self, node: u32, dst: SocketAddrV4) -> io::Result<Key> {
+        let loopback = dst.ip().is_loopback();
+        let server_node = if loopback || *dst.ip() == node_ip(node) {
+            Some(node)
+        } else {
+            node_of_ip(*dst.ip())
+        };
+        let src_ip = if loopback {
+            Ipv4Addr::LOCALHOST
+        } else {
+            node_ip(node)
+        };
+        let key = self.conns.next_key();
+        let local = self
+            .ports
+            .bind(node, SocketAddrV4::new(src_ip, 0), CONN_OWNER | key.index)?;
+        let mut client = End::new(node, local, dst);
+        client.handles = 2;
+        client.port_bound = true;
+        let mut server = End::new(server_node.unwrap_or(u32::MAX), dst, local);
+        server.closed = server_node.is_none();
+        let key = self.conns.insert(Conn {
+            key,
+            ends: [client, server],
+        });
+        self.counts.connects += 1;
+        ext::event(&CONNECT, word(local), word(dst));
+        let mut wakers = Vec::new();
+        self.with_conn(key, &mut wakers, |conn, fx| fx.send(conn, 0, Kind::Syn));
+        debug_assert!(wakers.is_empty());
+        Ok(key)
+    }
+
+    /// A segment arrived at its destination node (which is up).
+    pub(crate) fn arrive(&mut self, seg: Segment, wakers: &mut Vec<Waker>) {
+        if let Kind::Syn = seg.kind {
+            self.syn(seg, wakers);
+            return;
+        }
+        self.with_conn(seg.conn, wakers, |conn, fx| {
+            conn.arrive(seg.to, seg.seq, seg.kind, fx);
+        });
+    }
+
+    /// A SYN arrived: queue the connection at the listener and answer with
+    /// a SYN-ACK, or refuse it with an RST.
+    fn syn(&mut self, seg: Segment, wakers: &mut Vec<Waker>) {
+        let Some(conn) = self.conns.get(seg.conn) else {
+            return;
+        };
+        let server = &conn.ends[1];
+        if server.phase != Phase::Connecting || server.closed {
+            return; // a duplicate, or the connection already ended
+        }
+        let listener = self
+            .ports
+            .receiver(server.node, server.local)
+            .filter(|owner| owner & CONN_OWNER == 0)
+            .and_then(|index| {
+                self.listeners
+                    .iter()
+                    .find(|(k, l)| k.index == index && !l.closed)
+                    .map(|(k, _)| k)
+            });
+        let Some(lkey) = listener else {
+            self.with_conn(seg.conn, wakers, |conn, fx| {
+                fx.send(conn, 1, Kind::Rst);
+                conn.ends[1].closed = true;
+            });
+            return;
+        };
+        self.with_conn(seg.conn, wakers, |conn, fx| {
+            let e = &mut conn.ends[1];
+            e.phase = Phase::Open;
+            e.recv_seq = 1;
+            ext::event(&ACCEPT, word(e.local), word(e.peer));
+            fx.counts.accepted += 1;
+            fx.send(conn, 1, Kind::SynAck);
+        });
+        let l = self.listeners.get_mut(lkey).expect("found above");
+        l.queue.push_back(seg.conn);
+        wakers.append(&mut l.waiters);
+    }
+
+    /// The stall deadline of a segment, if a timeout is set.
+    fn deadline(&self, seg: &Segment) -> Option<u64> {
+        self.timeout.map(|t| seg.first_sent.saturating_add(t))
+    }
+
+    /// Whether a lost segment is still worth sending: its connection
+    /// exists and its sender was not killed (an RST always is).
+    fn live(&self, seg: &Segment) -> bool {
+        self.conns.get(seg.conn).is_some_and(|c| {
+            let from = &c.ends[1 - seg.to];
+            matches!(seg.kind, Kind::Rst) || !from.killed
+        })
+    }
+
+    /// When to send a lost segment again (`None`: not at all, or its
+    /// connection timed out now).
+    pub(crate) fn retry_at(
+        &mut self,
+        seg: &Segment,
+        now: u64,
+        wakers: &mut Vec<Waker>,
+    ) -> Option<u64> {
+        if !self.live(seg) {
+            return None;
+        }
+        let rto = nanos(RTO_MIN)
+            .saturating_mul(1 << seg.attempt.min(16))
+            .min(nanos(RTO_MAX));
+        let at = now.saturating_add(rto);
+        match self.deadline(seg) {
+            Some(d) if d <= now => {
+                self.time_out(seg.conn, wakers);
+                None
+            }
+            Some(d) => Some(at.min(d)),
+            None => Some(at),
+        }
+    }
+
+    /// A lost segment's retransmission timer fired: the segment to send
+    /// again, or `None` (gone, or its connection timed out).
+    pub(crate) fn retransmit(
+        &mut self,
+        mut seg: Segment,
+        now: u64,
+        wakers: &mut Vec<Waker>,
+    ) -> Option<Segment> {
+        if !self.live(&seg) {
+            return None;
+        }
+        if self.deadline(&seg).is_some_and(|d| d <= now) {
+            self.time_out(seg.conn, wakers);
+            return None;
+        }
+        seg.attempt += 1;
+        self.counts.retransmits += 1;
+        let c = self.conns.get(seg.conn).expect("live");
+        let from = &c.ends[1 - seg.to];
+        ext::event(&RETRANSMIT, word(from.local), word(from.peer));
+        Some(seg)
+    }
+
+    /// A stall outlasted the timeout: both ends fail with `TimedOut`.
+    fn time_out(&mut self, key: Key, wakers: &mut Vec<Waker>) {
+        self.with_conn(key, wakers, |conn, fx| {
+            for end in 0..2 {
+                if !conn.ends[end].closed {
+                    conn.fail(end, io::ErrorKind::TimedOut, fx);
+                }
+            }
+        });
+    }
+
+    /// A segment went to an address no node has: its sender fails with
+    /// `HostUnreachable`.
+    pub(crate) fn unroutable(&mut self, seg: &Segment, wakers: &mut Vec<Waker>) {
+        self.with_conn(seg.conn, wakers, |conn, fx| {
+            conn.fail(1 - seg.to, io::ErrorKind::HostUnreachable, fx);
+        });
+    }
+
+    /// `node` was killed: its listeners close, its connection ends are
+    /// reset (their peers get an RST), its ports are free again.
+    pub(crate) fn node_killed(&mut self, node: u32, wakers: &mut Vec<Waker>) {
+        for key in self.listeners.keys() {
+            let l = self.listeners.get_mut(key).expect("listed");
+            if l.node == node && !l.closed {
+                l.closed = true;
+                l.queue.clear();
+                wakers.append(&mut l.waiters);
+                let port = l.local.port();
+                self.ports.unbind(node, port, key.index);
+            }
+        }
+        for key in self.conns.keys() {
+            self.with_conn(key, wakers, |conn, fx| {
+                for end in 0..2 {
+                    if conn.ends[end].node == node {
+                        conn.kill(end, fx);
+                    }
+                }
+            });
+        }
+        self.ports.node_killed(node);
+    }
+}
+
+/// The error for an operation on a handle whose state is gone.
+pub(crate) fn aborted(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        format!("the {what} was closed"),
+    )
+}
+
+/// The error for a handle whose node was killed.
+pub(crate) fn killed(node: u32) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        format!(
+            "the socket was closed because its node {} was killed",
+            node_name(node)
+        ),
+    )
+}
+
+impl TcpState {
+    /// Netstat rows: listeners, then connection ends (not closed), in
+    /// creation-slot order.
+    pub(crate) fn netstat_rows(&self, names: &[String]) -> Vec<crate::stats::SocketRow> {
+        use std::net::SocketAddr;
+        let name = |n: u32| names.get(n as usize).cloned().unwrap_or_default();
+        let mut rows = Vec::new();
+        for (_, l) in self.listeners.iter().filter(|(_, l)| !l.closed) {
+            rows.push(crate::stats::SocketRow {
+                proto: "tcp",
+                state: Some("LISTEN"),
+                node: name(l.node),
+                local: SocketAddr::V4(l.local),
+                peer: None,
+                recv_queue: l.queue.len(),
+                recv_bytes: 0,
+                send_bytes: 0,
+            });
+        }
+        for (_, c) in self.conns.iter() {
+            for e in c
+                .ends
+                .iter()
+                .filter(|e| (!e.closed && e.phase != Phase::Connecting) || e.handles > 0)
+            {
+                rows.push(crate::stats::SocketRow {
+                    proto: "tcp",
+                    state: Some(e.state_name()),
+                    node: name(e.node),
+                    local: SocketAddr::V4(e.local),
+                    peer: Some(SocketAddr::V4(e.peer)),
+                    recv_queue: 0,
+                    recv_bytes: e.recv_buf.len(),
+                    send_bytes: e.send_buf.len(),
+                });
+            }
+        }
+        rows
+    }
+}

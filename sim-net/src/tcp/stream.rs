@@ -1,0 +1,369 @@
+//! `TcpStream` and its owned halves, implementing futures' `AsyncRead` and
+//! `AsyncWrite`.
+
+use std::future::poll_fn;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::io::{AsyncRead, AsyncWrite};
+use sim_core::ext;
+use sim_core::node::Node;
+
+use super::Key;
+use super::handle::Handle;
+use crate::addr::{ToSocketAddrs, resolve_v4};
+use crate::state::Net;
+
+/// A TCP connection on the simulated network: tokio's `TcpStream` API,
+/// with futures' [`AsyncRead`] and [`AsyncWrite`] (use
+/// `futures::io::AsyncReadExt`/`AsyncWriteExt` for `read`, `write_all`,
+/// `close`...).
+///
+/// Bytes arrive complete and in order whatever the network does (see the
+/// [module model](crate#tcp)): loss and partitions delay them, a node
+/// crash resets the connection. `write` hands bytes to the network at
+/// once; `flush` only waits until they left the local send buffer.
+/// Dropping the stream closes it (the peer reads EOF after the buffered
+/// bytes).
+///
+/// # Example
+///
+/// ```
+/// use futures::io::{AsyncReadExt, AsyncWriteExt};
+/// use sim_net::{TcpListener, TcpStream};
+///
+/// let mut sim = sim_core::Sim::builder().build();
+/// sim.run(async {
+///     let listener = TcpListener::bind("127.0.0.1:9000").await.unwrap();
+///     let client = sim_core::spawn(async {
+///         let mut s = TcpStream::connect("localhost:9000").await.unwrap();
+///         s.write_all(b"hello").await.unwrap(); // no flush needed
+///     });
+///     let (mut server, _) = listener.accept().await.unwrap();
+///     let mut got = String::new();
+///     server.read_to_string(&mut got).await.unwrap(); // until the client's EOF
+///     assert_eq!(got, "hello");
+///     client.await.unwrap();
+/// }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct TcpStream {
+    h: Handle,
+}
+
+impl TcpStream {
+    pub(crate) fn from_parts(instance: u64, conn: Key, end: usize) -> TcpStream {
+        TcpStream {
+            h: Handle {
+                instance,
+                conn,
+                end,
+            },
+        }
+    }
+
+    /// Connects from the current node to `addr`: one round trip of link
+    /// latency (SYN, SYN-ACK), more if the network loses them.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionRefused` when nothing listens there; `NotFound` for an
+    /// unknown host name and `HostUnreachable` for an address no node has;
+    /// `TimedOut` when the handshake stalls past the TCP timeout
+    /// ([`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout));
+    /// `AddrInUse` when the node has no ephemeral port left.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::node::Node::builder("db").build();
+    /// let err = sim_net::TcpStream::connect("db:5432").await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    /// // Refused after a round trip of the default 1 ms latency.
+    /// assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 2);
+    /// # }).unwrap();
+    /// ```
+    pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
+        let api = "detsim::net::TcpStream::connect";
+        let dst = resolve_v4(&addr)?;
+        let node = Node::current().id().as_u32();
+        // The Rc is not held across the await (the future stays Send).
+        let conn = Net::current(api).act(|inner, _| inner.tcp.connect(node, dst))?;
+        let stream = TcpStream::from_parts(ext::instance(api), conn, 0);
+        poll_fn(|cx| stream.h.poll_connected(cx)).await?;
+        Ok(stream)
+    }
+
+    /// This end's address.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the connection is gone.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// assert_eq!(s.local_addr().unwrap().to_string(), "10.0.0.1:49152");
+    /// # drop(l);
+    /// # }).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.h.local_addr()
+    }
+
+    /// The peer's address.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the connection is gone.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// assert_eq!(s.peer_addr().unwrap().to_string(), "10.0.0.1:80");
+    /// # drop(l);
+    /// # }).unwrap();
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.h.peer_addr()
+    }
+
+    /// Accepted for compatibility; segments are never delayed to coalesce
+    /// writes here, so it changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// Never.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// s.set_nodelay(true).unwrap();
+    /// assert!(s.nodelay().unwrap());
+    /// # }).unwrap();
+    /// ```
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        let _ = nodelay;
+        Ok(())
+    }
+
+    /// Always `true`: writes go out at once (see
+    /// [`set_nodelay`](Self::set_nodelay)).
+    ///
+    /// # Errors
+    ///
+    /// Never.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// assert!(s.nodelay().unwrap());
+    /// # }).unwrap();
+    /// ```
+    pub fn nodelay(&self) -> io::Result<bool> {
+        Ok(true)
+    }
+
+    /// Shuts down one or both directions, as `std`'s: `Write` sends a FIN
+    /// after the buffered bytes (the peer reads them, then EOF, and can
+    /// still write back); `Read` makes further reads return `Ok(0)` and
+    /// discards what arrives.
+    ///
+    /// # Errors
+    ///
+    /// The connection's error if it failed.
+    ///
+    /// ```
+    /// use futures::io::AsyncReadExt;
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let c = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let (mut s, _) = l.accept().await.unwrap();
+    /// c.shutdown(std::net::Shutdown::Write).unwrap();
+    /// assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0);
+    /// # }).unwrap();
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.h.shutdown(how)
+    }
+
+    /// Splits the stream into a read half and a write half that can move
+    /// to different tasks. Dropping the write half shuts the writing side
+    /// down (as tokio's); the connection closes when both are dropped.
+    ///
+    /// ```
+    /// use futures::io::{AsyncReadExt, AsyncWriteExt};
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let c = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let (mut s, _) = l.accept().await.unwrap();
+    /// let (mut rd, mut wr) = c.into_split();
+    /// wr.write_all(b"hi").await.unwrap();
+    /// drop(wr);
+    /// let mut got = Vec::new();
+    /// s.read_to_end(&mut got).await.unwrap();
+    /// assert_eq!(got, b"hi");
+    /// s.write_all(b"back").await.unwrap();
+    /// let mut buf = [0u8; 4];
+    /// rd.read_exact(&mut buf).await.unwrap();
+    /// assert_eq!(&buf, b"back");
+    /// # }).unwrap();
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        let h = self.h;
+        std::mem::forget(self);
+        (OwnedReadHalf { h }, OwnedWriteHalf { h })
+    }
+}
+
+impl Drop for TcpStream {
+    fn drop(&mut self) {
+        self.h.release(2, false);
+    }
+}
+
+/// The reading half of a [`TcpStream`] ([`TcpStream::into_split`]).
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+/// let (rd, _wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
+/// assert_eq!(rd.peer_addr().unwrap().port(), 80);
+/// # }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct OwnedReadHalf {
+    h: Handle,
+}
+
+/// The writing half of a [`TcpStream`] ([`TcpStream::into_split`]);
+/// dropping it shuts the writing side down.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+/// let (_rd, wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
+/// assert_eq!(wr.local_addr().unwrap().port(), 49152);
+/// # }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct OwnedWriteHalf {
+    h: Handle,
+}
+
+macro_rules! addrs {
+    ($t:ty) => {
+        impl $t {
+            /// This end's address.
+            ///
+            /// # Errors
+            ///
+            /// `ConnectionAborted` once the connection is gone.
+            ///
+            /// ```
+            /// # let mut sim = sim_core::Sim::builder().build();
+            /// # sim.run(async {
+            /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+            /// let (rd, wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
+            /// assert_eq!(rd.local_addr().unwrap(), wr.local_addr().unwrap());
+            /// # }).unwrap();
+            /// ```
+            pub fn local_addr(&self) -> io::Result<SocketAddr> {
+                self.h.local_addr()
+            }
+
+            /// The peer's address.
+            ///
+            /// # Errors
+            ///
+            /// `ConnectionAborted` once the connection is gone.
+            ///
+            /// ```
+            /// # let mut sim = sim_core::Sim::builder().build();
+            /// # sim.run(async {
+            /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+            /// let (rd, wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
+            /// assert_eq!(rd.peer_addr().unwrap(), wr.peer_addr().unwrap());
+            /// # }).unwrap();
+            /// ```
+            pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+                self.h.peer_addr()
+            }
+        }
+    };
+}
+
+addrs!(OwnedReadHalf);
+addrs!(OwnedWriteHalf);
+
+impl Drop for OwnedReadHalf {
+    fn drop(&mut self) {
+        self.h.release(1, false);
+    }
+}
+
+impl Drop for OwnedWriteHalf {
+    fn drop(&mut self) {
+        self.h.release(1, true);
+    }
+}
+
+macro_rules! read {
+    ($t:ty) => {
+        impl AsyncRead for $t {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut [u8],
+            ) -> Poll<io::Result<usize>> {
+                self.h.poll_read(cx, buf)
+            }
+        }
+    };
+}
+
+macro_rules! write {
+    ($t:ty) => {
+        impl AsyncWrite for $t {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                self.h.poll_write(cx, buf)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.h.poll_flush(cx)
+            }
+
+            /// Shuts the writing side down and waits until the FIN left.
+            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.h.poll_close(cx)
+            }
+        }
+    };
+}
+
+read!(TcpStream);
+read!(OwnedReadHalf);
+write!(TcpStream);
+write!(OwnedWriteHalf);
