@@ -364,10 +364,19 @@ fn a_nondeterminism_failure_replays_as_nondeterminism() {
 fn a_relative_artifact_path_is_found_from_the_workspace_root() {
     let (_, out) = child("returns_an_error", &[]);
     let artifact = PathBuf::from(field(&out, "artifact"));
+    // Relative to the workspace root (where a user's shell is), with `..`
+    // where the target dir lies outside it (CARGO_TARGET_DIR=/tmp/...).
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let relative = artifact
-        .strip_prefix(root)
-        .expect("the artifact is under the target dir");
+    let common = root
+        .ancestors()
+        .find(|a| artifact.starts_with(a))
+        .expect("a common ancestor");
+    let ups = root.strip_prefix(common).unwrap().components().count();
+    let mut relative = PathBuf::new();
+    for _ in 0..ups {
+        relative.push("..");
+    }
+    relative.push(artifact.strip_prefix(common).unwrap());
     let (ok, again) = child(
         "returns_an_error",
         &[("DETSIM_REPLAY", relative.to_str().unwrap())],
