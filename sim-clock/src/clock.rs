@@ -527,6 +527,39 @@ fn shuffle(v: &mut [Waker], draw: &mut dyn FnMut(u64) -> u64) {
     }
 }
 
+/// The owner id of timers armed by a simulation's own machinery (say, the
+/// network's delivery timer) rather than by a task: reports of timers left
+/// armed at the end of a run leave them out.
+pub const SYSTEM_OWNER: u64 = u64::MAX;
+
+/// Runs `f` with [`SYSTEM_OWNER`] as the owner of the timers it arms, then
+/// restores the running task as the owner.
+///
+/// # Panics
+///
+/// Outside a simulation, naming this function.
+///
+/// ```
+/// let clock = sim_clock::Clock::new();
+/// let _in_sim = clock.enter();
+/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// let mut sleep = sim_clock::sleep(std::time::Duration::from_secs(1));
+/// sim_clock::with_system_owner(|| { let _ = std::pin::Pin::new(&mut sleep).poll(&mut cx); });
+/// assert_eq!(clock.armed_timers()[0].owner, sim_clock::SYSTEM_OWNER);
+/// # use std::future::Future;
+/// ```
+#[track_caller]
+pub fn with_system_owner<R>(f: impl FnOnce() -> R) -> R {
+    with_current("sim_clock::with_system_owner", |clock| {
+        let (owner, hint) = (clock.owner.get(), clock.owner_hint.get());
+        clock.owner.set(SYSTEM_OWNER);
+        let out = f();
+        clock.owner.set(owner);
+        clock.owner_hint.set(hint);
+        out
+    })
+}
+
 /// Whether a clock is current on this thread.
 ///
 /// ```

@@ -42,7 +42,8 @@ mod timers;
 
 pub use advance::{Advance, advance, auto_advance, set_auto_advance};
 pub use clock::{
-    Clock, EnterGuard, Prefetcher, TimerInfo, Wakeup, is_current, is_current_available,
+    Clock, EnterGuard, Prefetcher, SYSTEM_OWNER, TimerInfo, Wakeup, is_current,
+    is_current_available, with_system_owner,
 };
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};

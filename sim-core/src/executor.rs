@@ -532,6 +532,7 @@ impl Runtime {
             .clock
             .armed_timers()
             .into_iter()
+            .filter(|t| t.owner != sim_clock::SYSTEM_OWNER)
             .map(|t| ArmedTimer {
                 deadline: t.deadline,
                 task: by_id.get(&t.owner).map(|&t| t.clone()),

@@ -197,7 +197,11 @@ impl Conn {
         e.send_buf.clear();
         e.early.clear();
         e.wake_all(fx.wakers);
-        ext::event(&RESET, word(e.local), word(e.peer) ^ ((kind as u64) << 48));
+        ext::event(
+            &RESET,
+            word(e.local),
+            word(e.peer) ^ (kind_code(kind) << 48),
+        );
         match kind {
             io::ErrorKind::ConnectionRefused => fx.counts.refused += 1,
             io::ErrorKind::TimedOut => fx.counts.timeouts += 1,
@@ -234,6 +238,12 @@ impl Conn {
             return;
         }
         let e = &mut self.ends[end];
+        if matches!(e.phase, Phase::Failed(_)) {
+            // The RST is unnumbered and may overtake data: once an end has
+            // failed, later data is dropped, so a read never returns data
+            // after an error.
+            return;
+        }
         if seq < e.recv_seq || e.early.contains_key(&seq) {
             return; // a duplicate
         }
@@ -299,5 +309,20 @@ impl Conn {
         e.killed = true;
         e.closed = true;
         e.recv_buf.clear();
+    }
+}
+
+/// A fixed code per failure kind for the fingerprint (`io::ErrorKind`'s
+/// discriminants are not stable across toolchains, and a replay artifact
+/// must keep its fingerprint).
+fn kind_code(kind: io::ErrorKind) -> u64 {
+    match kind {
+        io::ErrorKind::ConnectionRefused => 1,
+        io::ErrorKind::ConnectionReset => 2,
+        io::ErrorKind::TimedOut => 3,
+        io::ErrorKind::ConnectionAborted => 4,
+        io::ErrorKind::BrokenPipe => 5,
+        io::ErrorKind::HostUnreachable => 6,
+        _ => 0xff,
     }
 }
