@@ -40,6 +40,8 @@
 //! [`Network::partition_oneway`], [`Network::heal`]) drop what is sent
 //! across them; clogs ([`Network::clog_node`], [`Network::clog_link`])
 //! hold datagrams, including those already on the wire, until they end.
+//! [`Network::swizzle_clog`] runs FoundationDB's swizzle-clog over a set
+//! of nodes.
 //! Everything can change at any moment of the run, from any task.
 //!
 //! Each decision is one draw from the choice source, shaped so that 0 is
@@ -57,7 +59,8 @@
 //!
 //! [`TcpListener`] and [`TcpStream`] (with owned halves from
 //! [`TcpStream::into_split`]) have tokio's API and implement futures'
-//! `AsyncRead`/`AsyncWrite`. Segments go through the same fault rules as
+//! `AsyncRead`/`AsyncWrite`, and tokio's with the cargo feature
+//! `tokio-io`. Segments go through the same fault rules as
 //! datagrams, but TCP turns faults into time, never into damaged streams:
 //!
 //! | fault | what a TCP user sees |
@@ -149,6 +152,7 @@ mod ports;
 mod rules;
 mod state;
 mod stats;
+mod swizzle;
 mod tcp;
 mod udp;
 
@@ -156,6 +160,7 @@ pub use addr::{ToSocketAddrs, lookup_host, node_addr};
 pub use config::{Latency, LinkConfig, NetConfigError};
 pub use network::Network;
 pub use stats::{DropCounts, LinkStats, NetStats, Netstat, SocketRow, TcpStats};
+pub use swizzle::Swizzled;
 pub use tcp::{
     Incoming, MSS, OwnedReadHalf, OwnedWriteHalf, RECV_WINDOW, RTO_MAX, RTO_MIN, SEND_BUFFER,
     TcpListener, TcpStream,

@@ -63,6 +63,8 @@ mod listener;
 mod slab;
 mod state;
 mod stream;
+#[cfg(feature = "tokio-io")]
+mod tokio_io;
 
 use std::net::SocketAddrV4;
 

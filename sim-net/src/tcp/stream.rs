@@ -48,9 +48,43 @@ use crate::state::Net;
 ///     client.await.unwrap();
 /// }).unwrap();
 /// ```
+///
+/// # tokio's io traits
+///
+/// With the cargo feature `tokio-io` (`detsim/tokio-io` through the
+/// facade), the stream and its owned halves also implement
+/// `tokio::io::AsyncRead`/`AsyncWrite`, so code written for tokio streams
+/// (`tokio::io::split`, codecs, hyper-util's `TokioIo`) runs over it.
+/// `poll_shutdown` is the half-close of `close`. The inherent
+/// [`shutdown(how)`](Self::shutdown) (std's signature) shadows
+/// `AsyncWriteExt::shutdown` on a `TcpStream`: call the trait's as
+/// `AsyncWriteExt::shutdown(&mut s)` (the owned halves have no inherent one).
+///
+#[cfg_attr(feature = "tokio-io", doc = "```")]
+#[cfg_attr(not(feature = "tokio-io"), doc = "```ignore")]
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+/// use sim_net::{TcpListener, TcpStream};
+///
+/// let mut sim = sim_core::Sim::builder().build();
+/// sim.run(async {
+///     let listener = TcpListener::bind("127.0.0.1:9000").await.unwrap();
+///     sim_core::spawn(async move {
+///         let (s, _) = listener.accept().await.unwrap();
+///         let (mut rd, mut wr) = tokio::io::split(s);
+///         tokio::io::copy(&mut rd, &mut wr).await.unwrap(); // echo until EOF
+///         wr.shutdown().await.unwrap();
+///     });
+///     let mut s = TcpStream::connect("localhost:9000").await.unwrap();
+///     s.write_all(b"ping").await.unwrap();
+///     AsyncWriteExt::shutdown(&mut s).await.unwrap(); // a half-close
+///     let mut echoed = String::new();
+///     s.read_to_string(&mut echoed).await.unwrap();
+///     assert_eq!(echoed, "ping");
+/// }).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct TcpStream {
-    h: Handle,
+    pub(super) h: Handle,
 }
 
 impl TcpStream {
@@ -250,7 +284,7 @@ impl Drop for TcpStream {
 /// ```
 #[derive(Debug)]
 pub struct OwnedReadHalf {
-    h: Handle,
+    pub(super) h: Handle,
 }
 
 /// The writing half of a [`TcpStream`] ([`TcpStream::into_split`]);
@@ -266,7 +300,7 @@ pub struct OwnedReadHalf {
 /// ```
 #[derive(Debug)]
 pub struct OwnedWriteHalf {
-    h: Handle,
+    pub(super) h: Handle,
 }
 
 macro_rules! addrs {
