@@ -149,7 +149,7 @@ fn write_without_flush_is_delivered() {
 }
 
 #[test]
-fn a_writer_blocks_when_the_reader_does_not_read_and_flush_waits_for_the_window() {
+fn a_writer_blocks_when_the_reader_does_not_read() {
     let mut sim = Sim::builder().seed(2).build();
     sim.run(async {
         let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
@@ -182,6 +182,33 @@ fn a_writer_blocks_when_the_reader_does_not_read_and_flush_waits_for_the_window(
         assert_eq!(flushed, ms(500));
     })
     .unwrap();
+}
+
+/// `Framed`-style code writes, flushes, then reads, on both ends at once.
+/// On a real socket (and tokio's) flush does not wait for the peer to
+/// read, so this completes instead of deadlocking.
+#[test]
+fn write_flush_read_on_both_ends_does_not_deadlock() {
+    let mut sim = Sim::builder().seed(5).build();
+    sim.run(async {
+        let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
+        let client = spawn(async {
+            let mut s = TcpStream::connect("127.0.0.1:80").await.unwrap();
+            exchange(&mut s).await
+        });
+        let (mut server, _) = listener.accept().await.unwrap();
+        assert_eq!(exchange(&mut server).await, 100_000);
+        assert_eq!(client.await.unwrap(), 100_000);
+    })
+    .unwrap();
+}
+
+async fn exchange(s: &mut TcpStream) -> usize {
+    s.write_all(&[1u8; 100_000]).await.unwrap();
+    s.flush().await.unwrap();
+    let mut buf = vec![0u8; 100_000];
+    s.read_exact(&mut buf).await.unwrap();
+    buf.len()
 }
 
 #[test]

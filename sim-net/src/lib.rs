@@ -76,7 +76,7 @@
 //!
 //! Flow control: a writer blocks once [`RECV_WINDOW`] bytes are unread by
 //! the peer and [`SEND_BUFFER`] more wait locally. `write` sends at once
-//! (no flush needed); `flush` waits until the send buffer is empty;
+//! (no flush needed); `flush` returns at once, as on a real socket;
 //! `shutdown(Write)` / `close()` is a half-close (the peer reads EOF and
 //! can still write back). Acknowledgements are not simulated as packets:
 //! the window reopens when the reader reads.

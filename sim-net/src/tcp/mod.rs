@@ -29,8 +29,9 @@
 //!   are not simulated as packets: the window reopens for the writer the
 //!   moment the reader reads.
 //! * **No flush pitfall.** `write` hands bytes to the network at once (as
-//!   far as the window allows); `flush` is never needed for delivery. It
-//!   waits until the send buffer is empty, i.e. the data left this end.
+//!   far as the window allows); `flush` is never needed for delivery and
+//!   returns at once, as tokio's does on a real socket (so write-flush-read
+//!   loops on both ends cannot deadlock on each other's buffers).
 //! * **Half-close.** `shutdown(Write)` (or `AsyncWriteExt::close`, or
 //!   dropping an [`OwnedWriteHalf`]) sends a FIN after the buffered data:
 //!   the peer reads the remaining bytes, then `Ok(0)`, and can still write
