@@ -36,7 +36,7 @@ use crate::report::{ArmedTimer, Hygiene, SlowPoll};
 use crate::runtime::{Current, Runtime};
 use crate::sched::{Entry, Policy, Schedule};
 use crate::task::TaskInfo;
-use crate::task::cell::{BoxTask, Task};
+use crate::task::cell::BoxTask;
 use crate::task::table::{Outcome, Slot, State};
 
 /// Runnable tasks from which the executor prefetches ahead of the
@@ -186,9 +186,7 @@ impl Runtime {
             } else {
                 None
             };
-            let hint = future
-                .as_deref()
-                .map_or(0, |f| (f as *const dyn Task).addr());
+            let hint = future.as_ref().map_or(0, BoxTask::addr);
             let slot_addr = (&raw const *slot).addr();
             (cur, slot.generation, future, [hint, slot_addr])
         };
@@ -259,7 +257,7 @@ impl Runtime {
         let mut future = future.expect("detsim: a runnable task has no future");
         let waker = waker(token);
         let mut cx = Context::from_waker(&waker);
-        let result = panic::catch(|| future.as_mut().poll_task(&mut cx));
+        let result = panic::catch(|| future.poll_task(&mut cx));
         self.end_poll(cur);
         match result {
             Ok(Poll::Pending) => {

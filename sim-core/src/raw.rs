@@ -1,6 +1,8 @@
 //! The only module with `unsafe` code in sim-core: task wakers as plain
-//! integers (one call to `Waker::from_raw`) and cache prefetch hints (one
-//! call to a prefetch intrinsic). Neither ever dereferences a pointer.
+//! integers (one call to `Waker::from_raw`), cache prefetch hints (one call
+//! to a prefetch intrinsic) and [`RawTask`], the owned, pinned allocation of
+//! a spawned future (a `Pin<Box<dyn Task>>` whose memory comes from a
+//! per-thread cache of freed task cells instead of the system allocator).
 //!
 //! # Wakers
 //!
@@ -17,7 +19,14 @@
 //! reported, never lost and never undefined behaviour.
 #![allow(unsafe_code)]
 
-use std::task::{RawWaker, RawWakerVTable, Waker};
+use std::alloc::{self, Layout};
+use std::any::Any;
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use crate::task::cell::Task;
 
 #[cfg(not(target_pointer_width = "64"))]
 compile_error!("detsim packs task wakers into a pointer-sized word and needs a 64-bit target");
@@ -113,6 +122,202 @@ pub(crate) fn prefetch(addr: usize) {
     let _ = addr;
 }
 
+// ------------------------------------------------------------ task cells
+
+/// Granularity (and alignment) of cached task cells.
+const CELL_UNIT: usize = 16;
+/// Size classes: cells of up to `CELL_CLASSES * CELL_UNIT` bytes are cached.
+const CELL_CLASSES: usize = 32;
+/// Most bytes of freed cells a thread keeps for reuse; frees beyond it go
+/// back to the system allocator.
+const CELL_CACHE_BYTES: usize = 32 << 20;
+
+/// Freed task cells of each size class, for reuse by the next spawns on
+/// this thread. A spawn-heavy simulation allocates and frees one cell per
+/// task; the system allocator spends hundreds of instructions on each of
+/// those calls, a cached cell about ten.
+struct CellCache {
+    free: [Vec<NonNull<u8>>; CELL_CLASSES],
+    bytes: usize,
+}
+
+impl Drop for CellCache {
+    fn drop(&mut self) {
+        for (class, list) in self.free.iter().enumerate() {
+            let layout = class_layout(class);
+            for &p in list {
+                // SAFETY: every cached pointer was returned by
+                // `alloc::alloc(class_layout(class))` (see `alloc_cell`) and
+                // is owned by the cache alone (a cell is cached once, when
+                // its `RawTask` is dropped).
+                unsafe { alloc::dealloc(p.as_ptr(), layout) };
+            }
+        }
+    }
+}
+
+thread_local! {
+    static CELLS: RefCell<CellCache> = const {
+        RefCell::new(CellCache {
+            free: [const { Vec::new() }; CELL_CLASSES],
+            bytes: 0,
+        })
+    };
+}
+
+/// The size class serving `layout`, if cached cells can.
+#[inline]
+fn cell_class(layout: Layout) -> Option<usize> {
+    let class = layout.size().div_ceil(CELL_UNIT).max(1) - 1;
+    (class < CELL_CLASSES && layout.align() <= CELL_UNIT).then_some(class)
+}
+
+/// The layout every cell of a size class is allocated with.
+#[inline]
+fn class_layout(class: usize) -> Layout {
+    match Layout::from_size_align((class + 1) * CELL_UNIT, CELL_UNIT) {
+        Ok(l) => l,
+        Err(_) => unreachable!("size classes are small multiples of their alignment"),
+    }
+}
+
+/// What a value of `layout` is allocated as: its size class's layout
+/// (then `Some(class)`), or the layout itself, at least one byte long.
+#[inline]
+fn cell_layout(layout: Layout) -> (Layout, Option<usize>) {
+    match cell_class(layout) {
+        Some(class) => (class_layout(class), Some(class)),
+        None => (
+            Layout::from_size_align(layout.size().max(1), layout.align()).unwrap_or(layout),
+            None,
+        ),
+    }
+}
+
+/// Memory for a value of `layout`: a cached cell if one is free, else the
+/// system allocator's.
+#[inline]
+fn alloc_cell(layout: Layout) -> NonNull<u8> {
+    let (layout, class) = cell_layout(layout);
+    if let Some(class) = class {
+        let cached = CELLS
+            .try_with(|c| {
+                let mut c = c.borrow_mut();
+                let p = c.free[class].pop()?;
+                c.bytes -= layout.size();
+                Some(p)
+            })
+            .ok()
+            .flatten();
+        if let Some(p) = cached {
+            return p;
+        }
+    }
+    // SAFETY: `cell_layout` never returns a zero-sized layout (a size
+    // class's is at least `CELL_UNIT` bytes, any other at least one).
+    let p = unsafe { alloc::alloc(layout) };
+    NonNull::new(p).unwrap_or_else(|| alloc::handle_alloc_error(layout))
+}
+
+/// Gives back memory that `alloc_cell(layout)` returned: to the cache while
+/// it has room, else to the system allocator.
+#[inline]
+fn free_cell(p: NonNull<u8>, layout: Layout) {
+    let (layout, class) = cell_layout(layout);
+    let cached = class.is_some_and(|class| {
+        CELLS
+            .try_with(|c| {
+                let mut c = c.borrow_mut();
+                if c.bytes + layout.size() > CELL_CACHE_BYTES {
+                    return false;
+                }
+                c.bytes += layout.size();
+                c.free[class].push(p);
+                true
+            })
+            .unwrap_or(false)
+    });
+    if !cached {
+        // SAFETY: `p` came from `alloc_cell` with the same `layout`, so it
+        // was allocated by `alloc::alloc(cell_layout(layout).0)`, either
+        // just then or before it was cached (the cache holds only cells of
+        // its class's layout). It is freed once, here.
+        unsafe { alloc::dealloc(p.as_ptr(), layout) };
+    }
+}
+
+/// A spawned future (a [`Task`]) in memory of its own that never moves:
+/// what `Pin<Box<dyn Task>>` is, with the memory from [`alloc_cell`].
+///
+/// Like a box of a `!Send` trait object it is neither `Send` nor `Sync`
+/// (it holds a `NonNull`), so it is dropped on the thread that made it.
+pub(crate) struct RawTask {
+    ptr: NonNull<dyn Task>,
+}
+
+impl RawTask {
+    /// Moves `task` into a cell of its own.
+    pub(crate) fn new<T: Task + 'static>(task: T) -> RawTask {
+        let p = alloc_cell(Layout::new::<T>()).cast::<T>();
+        // SAFETY: `p` is valid for writes of a `T`: `alloc_cell` returns
+        // memory of at least `T`'s size and alignment (a size class's cells
+        // are `CELL_UNIT`-aligned and only serve alignments up to it), not
+        // in use by anything else.
+        unsafe { p.as_ptr().write(task) };
+        let ptr: NonNull<dyn Task> = p;
+        RawTask { ptr }
+    }
+
+    /// The task, pinned: it stays at this address until dropped.
+    #[inline]
+    pub(crate) fn as_mut(&mut self) -> Pin<&mut dyn Task> {
+        // SAFETY: `ptr` points to a live task that this `RawTask` owns
+        // exclusively (it was written in `new` and is dropped only in
+        // `drop`), so a unique borrow tied to `&mut self` is valid. The task
+        // is never moved out of its cell (only dropped in place), which is
+        // the pinning guarantee.
+        unsafe { Pin::new_unchecked(self.ptr.as_mut()) }
+    }
+
+    /// Polls the task; see [`Task::poll_task`].
+    #[inline]
+    pub(crate) fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.as_mut().poll_task(cx)
+    }
+
+    /// Takes the task's output; see [`Task::take_output`].
+    #[inline]
+    pub(crate) fn take_output(&mut self, dst: &mut dyn Any) -> bool {
+        self.as_mut().take_output(dst)
+    }
+
+    /// The address of the task (for prefetching).
+    #[inline]
+    pub(crate) fn addr(&self) -> usize {
+        self.ptr.as_ptr().cast::<u8>().addr()
+    }
+}
+
+impl Drop for RawTask {
+    fn drop(&mut self) {
+        /// Frees the cell even if the task's destructor panics.
+        struct Free(NonNull<u8>, Layout);
+        impl Drop for Free {
+            fn drop(&mut self) {
+                free_cell(self.0, self.1);
+            }
+        }
+        // SAFETY: the task is live (see `as_mut`); only its size and
+        // alignment are read, from the vtable.
+        let layout = Layout::for_value(unsafe { self.ptr.as_ref() });
+        let _free = Free(self.ptr.cast(), layout);
+        // SAFETY: the task is live and owned by this `RawTask` alone; it is
+        // dropped once, here, in place (it was pinned), and not used after.
+        // Its memory is freed by `_free` afterwards, also on unwind.
+        unsafe { std::ptr::drop_in_place(self.ptr.as_ptr()) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +340,50 @@ mod tests {
         prefetch(usize::MAX);
         let v = [1u8; 64];
         prefetch(v.as_ptr() as usize);
+    }
+
+    #[test]
+    fn task_cells_are_reused_and_sized() {
+        use crate::task::cell::boxed;
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut a = boxed(async { 7_u8 });
+        assert!(a.poll_task(&mut cx).is_ready());
+        let addr = a.addr();
+        drop(a);
+        // The next cell of the same class reuses the freed one.
+        let b = boxed(async { 8_u8 });
+        assert_eq!(b.addr(), addr);
+        // Large and over-aligned tasks bypass the cache.
+        #[repr(align(64))]
+        struct Aligned(u8);
+        let big = boxed(async { [1_u8; 4096] });
+        let mut aligned = boxed(async { Aligned(1) });
+        assert_eq!(aligned.addr() % 64, 0);
+        assert!(aligned.poll_task(&mut cx).is_ready());
+        let mut out: Option<Aligned> = None;
+        assert!(aligned.take_output(&mut out));
+        assert_eq!(out.map(|a| a.0), Some(1));
+        drop((b, big, aligned));
+        assert_eq!(cell_class(Layout::new::<u8>()), Some(0));
+        assert_eq!(cell_class(Layout::new::<[u8; 16]>()), Some(0));
+        assert_eq!(cell_class(Layout::new::<[u8; 17]>()), Some(1));
+        assert_eq!(cell_class(Layout::new::<[u8; 513]>()), None);
+    }
+
+    #[test]
+    fn a_panicking_task_destructor_still_frees_its_cell() {
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("boom");
+            }
+        }
+        let bomb = Bomb;
+        let t = crate::task::cell::boxed(async move {
+            let _b = &bomb;
+        });
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(t)));
+        assert!(r.is_err());
     }
 
     #[test]
