@@ -257,14 +257,16 @@ pub(crate) struct Checkpoint {
 }
 
 /// How many draws ahead [`Choices::peek`] can look.
-pub(crate) const PEEK: usize = 2;
+pub(crate) const PEEK: usize = 3;
+/// Capacity of the ring of peeked values (a power of two, at least [`PEEK`]).
+const RING: usize = PEEK.next_power_of_two();
 
 pub(crate) struct Choices {
     rng: ChaCha8Rng,
     /// Raw generator outputs already taken by [`Choices::peek`] and not yet
     /// used by a draw: a ring of `peeked_len` values from `peeked_head`.
     /// The stream is the same with or without peeks.
-    peeked: [u64; PEEK],
+    peeked: [u64; RING],
     peeked_head: usize,
     peeked_len: usize,
     replay: Vec<u64>,
@@ -279,7 +281,7 @@ impl Choices {
     pub(crate) fn new(seed: u64, replay: Option<Tape>, log: bool) -> Choices {
         Choices {
             rng: ChaCha8Rng::from_seed(expand_seed(seed)),
-            peeked: [0; PEEK],
+            peeked: [0; RING],
             peeked_head: 0,
             peeked_len: 0,
             replay: replay.map(Tape::into_vec).unwrap_or_default(),
@@ -314,7 +316,7 @@ impl Choices {
             return self.rng.next_u64();
         }
         let v = self.peeked[self.peeked_head];
-        self.peeked_head = (self.peeked_head + 1) % PEEK;
+        self.peeked_head = (self.peeked_head + 1) % RING;
         self.peeked_len -= 1;
         v
     }
@@ -323,10 +325,10 @@ impl Choices {
     #[inline]
     fn raw_ahead(&mut self, n: usize) -> u64 {
         while self.peeked_len <= n {
-            self.peeked[(self.peeked_head + self.peeked_len) % PEEK] = self.rng.next_u64();
+            self.peeked[(self.peeked_head + self.peeked_len) % RING] = self.rng.next_u64();
             self.peeked_len += 1;
         }
-        self.peeked[(self.peeked_head + n) % PEEK]
+        self.peeked[(self.peeked_head + n) % RING]
     }
 
     /// A uniform value in `0..bound` (Lemire's multiply-and-reject).
@@ -486,8 +488,10 @@ mod tests {
         let mut plain = Choices::new(21, None, false);
         let mut peeky = Choices::new(21, None, false);
         for bound in 2..500 {
+            let third = peeky.peek(2, bound + 7);
             let after = peeky.peek(1, bound - 1);
             let predicted = peeky.peek(0, bound);
+            assert_eq!(peeky.peek(2, bound + 7), third);
             assert_eq!(peeky.peek(0, bound), predicted, "peeking twice is stable");
             assert_eq!(peeky.peek(1, bound - 1), after);
             let drawn = peeky.draw(DrawKind::Schedule, bound);

@@ -142,15 +142,17 @@ impl Runtime {
         Some(entry.index)
     }
 
-    /// Two picks ahead, the queue entry; one pick ahead (its entry was
-    /// fetched a step ago), the task's slot and future.
+    /// Three picks ahead, the queue entry; two picks ahead (its entry was
+    /// fetched a step ago), the task's slot and future; one pick ahead, the
+    /// same again in case the prediction changed (a task became runnable).
     #[inline(never)]
     fn prefetch_ahead(&self, sched: &Policy, choices: &mut Choices) {
-        let (next, after) = sched.peek_ahead(choices);
-        raw::prefetch(after);
-        if let Some(next) = next {
-            raw::prefetch(next.hint);
-            raw::prefetch(self.tasks.borrow().slot_addr(next.index));
+        let ahead = sched.peek_ahead(choices);
+        raw::prefetch(ahead.third);
+        let tasks = self.tasks.borrow();
+        for e in [ahead.after, ahead.next].into_iter().flatten() {
+            raw::prefetch(e.hint);
+            raw::prefetch(tasks.slot_addr(e.index));
         }
     }
 

@@ -26,6 +26,18 @@ pub(crate) struct Entry {
     pub(crate) hint: usize,
 }
 
+/// What the next pops will most likely return (see
+/// [`Schedule::peek_ahead`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Lookahead {
+    /// The next pop's entry.
+    pub(crate) next: Option<Entry>,
+    /// The entry of the pop after it.
+    pub(crate) after: Option<Entry>,
+    /// The address of the entry the third pop will return (0 for none).
+    pub(crate) third: usize,
+}
+
 /// A scheduling policy.
 pub(crate) trait Schedule {
     /// A task was created in slot `index` (PCT draws its priority here).
@@ -38,11 +50,10 @@ pub(crate) trait Schedule {
     /// executor knows no entry is stale), every entry is live.
     fn pop(&mut self, choices: &mut Choices, live: Option<&dyn Fn(Entry) -> bool>)
     -> Option<Entry>;
-    /// Prefetch hints, changing nothing: the entry the next pop will most
-    /// likely return if nothing becomes runnable meanwhile, and the address
-    /// of the entry the pop after that will most likely return.
-    fn peek_ahead(&self, _choices: &mut Choices) -> (Option<Entry>, usize) {
-        (None, 0)
+    /// Prefetch hints, changing nothing: the entries the next pops will
+    /// most likely return if nothing becomes runnable meanwhile.
+    fn peek_ahead(&self, _choices: &mut Choices) -> Lookahead {
+        Lookahead::default()
     }
     /// Entries held (stale ones included).
     fn len(&self) -> usize;
@@ -145,7 +156,7 @@ impl Schedule for Policy {
     }
 
     #[inline]
-    fn peek_ahead(&self, choices: &mut Choices) -> (Option<Entry>, usize) {
+    fn peek_ahead(&self, choices: &mut Choices) -> Lookahead {
         match self {
             Policy::Queue(q) => q.peek_ahead(choices),
             Policy::Pct(p) => p.peek_ahead(choices),

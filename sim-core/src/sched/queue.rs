@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Entry, Schedule};
+use super::{Entry, Lookahead, Schedule};
 use crate::choices::{Choices, DrawKind};
 
 /// Runnable tasks in the order they became runnable.
@@ -62,22 +62,31 @@ impl Schedule for RunQueue {
     }
 
     #[inline]
-    fn peek_ahead(&self, choices: &mut Choices) -> (Option<Entry>, usize) {
+    fn peek_ahead(&self, choices: &mut Choices) -> Lookahead {
         let len = self.queue.len();
+        let addr = |pos: usize| {
+            self.queue
+                .get(pos)
+                .map_or(0, |e| (e as *const Entry).addr())
+        };
         if !self.random {
-            let addr = self.queue.get(1).map_or(0, |e| (e as *const Entry).addr());
-            return (self.queue.front().copied(), addr);
+            return Lookahead {
+                next: self.queue.front().copied(),
+                after: self.queue.get(1).copied(),
+                third: addr(2),
+            };
         }
         let i = choices.peek(0, len as u64) as usize;
         let j = choices.peek(1, len.saturating_sub(1) as u64) as usize;
-        // Taking `i` moves the front into `i`, then the front goes: the
-        // entry then at `j` is today's `j + 1`, or the front if `j + 1 == i`.
-        let after = if j + 1 == i { 0 } else { j + 1 };
-        let addr = self
-            .queue
-            .get(after)
-            .map_or(0, |e| (e as *const Entry).addr());
-        (self.queue.get(i).copied(), addr)
+        let k = choices.peek(2, len.saturating_sub(2) as u64) as usize;
+        // Taking `p` moves the front into `p`, then the front goes: the
+        // entry then at `q` was at `q + 1`, or at the front if `q + 1 == p`.
+        let before = |p: usize, q: usize| if q + 1 == p { 0 } else { q + 1 };
+        Lookahead {
+            next: self.queue.get(i).copied(),
+            after: self.queue.get(before(i, j)).copied(),
+            third: addr(before(i, before(j, k))),
+        }
     }
 
     #[inline]
@@ -120,20 +129,24 @@ mod tests {
     }
 
     #[test]
-    fn peek_ahead_predicts_the_next_two_picks() {
-        for seed in 0..50 {
-            let mut q = RunQueue::new(true);
-            entries(300).for_each(|e| q.push(e));
-            let mut c = Choices::new(seed, None, false);
-            let (next, after_addr) = q.peek_ahead(&mut c);
-            let after = q
-                .queue
-                .iter()
-                .find(|e| (*e as *const Entry).addr() == after_addr)
-                .copied();
-            let picks: Vec<_> = (0..2).map(|_| q.pop(&mut c, None).unwrap()).collect();
-            assert_eq!(next, Some(picks[0]), "seed {seed}");
-            assert_eq!(after, Some(picks[1]), "seed {seed}");
+    fn peek_ahead_predicts_the_next_three_picks() {
+        for random in [true, false] {
+            for seed in 0..200 {
+                let mut q = RunQueue::new(random);
+                // Small queues make the picks collide with the front often.
+                entries(3 + seed as u32 % 40).for_each(|e| q.push(e));
+                let mut c = Choices::new(seed, None, false);
+                let ahead = q.peek_ahead(&mut c);
+                let third = q
+                    .queue
+                    .iter()
+                    .find(|e| (*e as *const Entry).addr() == ahead.third)
+                    .copied();
+                let picks: Vec<_> = (0..3).map(|_| q.pop(&mut c, None).unwrap()).collect();
+                assert_eq!(ahead.next, Some(picks[0]), "seed {seed}");
+                assert_eq!(ahead.after, Some(picks[1]), "seed {seed}");
+                assert_eq!(third, Some(picks[2]), "seed {seed}");
+            }
         }
     }
 
