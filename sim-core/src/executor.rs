@@ -188,7 +188,7 @@ impl Runtime {
             } else {
                 None
             };
-            let hint = future.as_ref().map_or(0, BoxTask::addr);
+            let hint = future.as_ref().map_or(0, BoxTask::hint);
             let slot_addr = (&raw const *slot).addr();
             (cur, slot.generation, future, [hint, slot_addr])
         };

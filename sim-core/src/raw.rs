@@ -100,14 +100,24 @@ pub(crate) fn waker(token: Token) -> Waker {
     unsafe { Waker::from_raw(raw) }
 }
 
-/// Asks the CPU to start loading the cache line at `addr` (a task's future,
-/// say) while other work goes on. A no-op off x86-64.
+/// Asks the CPU to start loading the cache line at `hint` (a task's
+/// future, say) while other work goes on; if bit 0 of `hint` is set (see
+/// [`RawTask::hint`]), the line after it too. A no-op off x86-64.
 ///
 /// Under random scheduling over many tasks, a step touches the task's slot
 /// and then its future: two cache misses in a row. Prefetching the future
 /// as soon as the scheduler picks the task lets both misses overlap.
 #[inline(always)]
-pub(crate) fn prefetch(addr: usize) {
+pub(crate) fn prefetch(hint: usize) {
+    let addr = hint & !1;
+    prefetch_line(addr);
+    if hint & 1 != 0 {
+        prefetch_line(addr.wrapping_add(64));
+    }
+}
+
+#[inline(always)]
+fn prefetch_line(addr: usize) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `_mm_prefetch` requires SSE, which is part of the x86-64
     // baseline, so the target feature is always present. A prefetch is only
@@ -296,6 +306,18 @@ impl RawTask {
     pub(crate) fn addr(&self) -> usize {
         self.ptr.as_ptr().cast::<u8>().addr()
     }
+
+    /// A [`prefetch`] hint for the task: its address, with bit 0 set when
+    /// it does not fit in the cache line it starts in (cells are at least
+    /// 2-aligned, so bit 0 is free). Only its first two lines are covered.
+    #[inline]
+    pub(crate) fn hint(&self) -> usize {
+        let addr = self.addr();
+        // SAFETY: the task is live (see `as_mut`); only its size is read,
+        // from the vtable.
+        let size = std::mem::size_of_val(unsafe { self.ptr.as_ref() });
+        addr | usize::from((addr % 64) + size > 64)
+    }
 }
 
 impl Drop for RawTask {
@@ -337,6 +359,7 @@ mod tests {
     #[test]
     fn prefetching_any_address_is_harmless() {
         prefetch(0);
+        prefetch(1);
         prefetch(usize::MAX);
         let v = [1u8; 64];
         prefetch(v.as_ptr() as usize);
@@ -364,6 +387,11 @@ mod tests {
         assert!(aligned.take_output(&mut out));
         assert_eq!(out.map(|a| a.0), Some(1));
         drop((b, big, aligned));
+        let small = boxed(async { 1_u8 });
+        assert_eq!(small.hint(), small.addr(), "a small cell fits in one line");
+        let wide = boxed(async { [1_u8; 100] });
+        assert_eq!(wide.hint(), wide.addr() | 1, "a wide cell spans two");
+        drop((small, wide));
         assert_eq!(cell_class(Layout::new::<u8>()), Some(0));
         assert_eq!(cell_class(Layout::new::<[u8; 16]>()), Some(0));
         assert_eq!(cell_class(Layout::new::<[u8; 17]>()), Some(1));

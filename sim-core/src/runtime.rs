@@ -302,7 +302,7 @@ impl Runtime {
         }
         slot.state = State::Queued;
         slot.stamp = slot.stamp.wrapping_add(1);
-        let hint = slot.future.as_ref().map_or(0, BoxTask::addr);
+        let hint = slot.future.as_ref().map_or(0, BoxTask::hint);
         self.sched.borrow_mut().push(Entry {
             index,
             stamp: slot.stamp,

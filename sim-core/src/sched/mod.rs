@@ -21,8 +21,8 @@ pub(crate) use queue::RunQueue;
 pub(crate) struct Entry {
     pub(crate) index: u32,
     pub(crate) stamp: u32,
-    /// Address of the task's future, to prefetch once the task is picked
-    /// (0 for none). Never dereferenced.
+    /// Where the task's future is, to prefetch once the task is picked (a
+    /// `raw::prefetch` hint, 0 for none). Never dereferenced.
     pub(crate) hint: usize,
 }
 
