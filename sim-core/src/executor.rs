@@ -94,7 +94,7 @@ impl Runtime {
             if foreign::any_pending() {
                 self.take_foreign_wakes();
             }
-            let Some(index) = self.next_runnable() else {
+            let Some(Entry { index, hint, .. }) = self.next_runnable() else {
                 self.idle()?;
                 continue;
             };
@@ -106,7 +106,7 @@ impl Runtime {
             if index == main_index {
                 self.poll_main(index, main.as_mut(), output);
             } else {
-                self.poll_task(index);
+                self.poll_task(index, hint);
             }
         }
     }
@@ -114,7 +114,7 @@ impl Runtime {
     /// The scheduler's pick among the live, queued tasks. Stale entries
     /// are counted as they are made, so the usual pop skips the check.
     #[inline]
-    fn next_runnable(&self) -> Option<u32> {
+    fn next_runnable(&self) -> Option<Entry> {
         let mut sched = self.sched.borrow_mut();
         let mut choices = self.choices.borrow_mut();
         if self.stale.get() == 0 {
@@ -126,7 +126,7 @@ impl Runtime {
             if sched.len() >= LOOKAHEAD_MIN_RUNNABLE {
                 self.prefetch_ahead(&sched, &mut choices);
             }
-            return Some(entry.index);
+            return Some(entry);
         }
         let tasks = self.tasks.borrow();
         let live = |e: Entry| {
@@ -139,7 +139,7 @@ impl Runtime {
         };
         let entry = sched.pop(&mut choices, Some(&live))?;
         raw::prefetch(entry.hint);
-        Some(entry.index)
+        Some(entry)
     }
 
     /// Three picks ahead, the queue entry; two picks ahead (its entry was
@@ -167,9 +167,15 @@ impl Runtime {
     }
 
     /// Marks a task running (taking its future, for spawned tasks);
-    /// returns who it is and its waker's token.
+    /// returns who it is and its waker's token. `hint` is where its future
+    /// is (its run-queue entry's prefetch hint).
     #[inline]
-    fn begin_poll(&self, index: u32, take_future: bool) -> (Current, Token, Option<BoxTask>) {
+    fn begin_poll(
+        &self,
+        index: u32,
+        take_future: bool,
+        hint: usize,
+    ) -> (Current, Token, Option<BoxTask>) {
         let (cur, generation, future, hint) = {
             let mut tasks = self.tasks.borrow_mut();
             let slot = tasks.slot_mut(index);
@@ -188,7 +194,7 @@ impl Runtime {
             } else {
                 None
             };
-            let hint = future.as_ref().map_or(0, BoxTask::hint);
+            debug_assert_eq!(hint, future.as_ref().map_or(0, BoxTask::hint));
             let slot_addr = (&raw const *slot).addr();
             (cur, slot.generation, future, [hint, slot_addr])
         };
@@ -230,7 +236,7 @@ impl Runtime {
     }
 
     fn poll_main<F: Future>(&self, index: u32, main: Pin<&mut F>, output: &mut Option<F::Output>) {
-        let (cur, token, _) = self.begin_poll(index, false);
+        let (cur, token, _) = self.begin_poll(index, false, 0);
         let waker = waker(token);
         let mut cx = Context::from_waker(&waker);
         let result = panic::catch(|| main.poll(&mut cx));
@@ -254,8 +260,8 @@ impl Runtime {
         }
     }
 
-    fn poll_task(&self, index: u32) {
-        let (cur, token, future) = self.begin_poll(index, true);
+    fn poll_task(&self, index: u32, hint: usize) {
+        let (cur, token, future) = self.begin_poll(index, true, hint);
         let mut future = future.expect("detsim: a runnable task has no future");
         let waker = waker(token);
         let mut cx = Context::from_waker(&waker);

@@ -256,67 +256,128 @@ fn free_cell(p: NonNull<u8>, layout: Layout) {
     }
 }
 
-/// A spawned future (a [`Task`]) in memory of its own that never moves:
-/// what `Pin<Box<dyn Task>>` is, with the memory from [`alloc_cell`].
+/// How to poll, empty and drop a task of one type, and its layout: the
+/// hand-made vtable of a [`RawTask`].
+struct TaskVTable {
+    poll: unsafe fn(NonNull<u8>, &mut Context<'_>) -> Poll<()>,
+    take_output: unsafe fn(NonNull<u8>, &mut dyn Any) -> bool,
+    drop_in_place: unsafe fn(NonNull<u8>),
+    layout: Layout,
+}
+
+/// The vtable of task type `T`.
+trait HasVTable {
+    const VTABLE: TaskVTable;
+}
+
+impl<T: Task + 'static> HasVTable for T {
+    const VTABLE: TaskVTable = TaskVTable {
+        poll: poll_raw::<T>,
+        take_output: take_output_raw::<T>,
+        drop_in_place: drop_raw_task::<T>,
+        layout: Layout::new::<T>(),
+    };
+}
+
+/// # Safety
 ///
-/// Like a box of a `!Send` trait object it is neither `Send` nor `Sync`
-/// (it holds a `NonNull`), so it is dropped on the thread that made it.
+/// `p` must point to a live, pinned `T` that nothing else borrows.
+unsafe fn poll_raw<T: Task>(p: NonNull<u8>, cx: &mut Context<'_>) -> Poll<()> {
+    // SAFETY: per this function's contract, a unique borrow of the `T` is
+    // valid, and the `T` never moves (the pinning guarantee).
+    let task = unsafe { Pin::new_unchecked(p.cast::<T>().as_mut()) };
+    task.poll_task(cx)
+}
+
+/// # Safety
+///
+/// As for [`poll_raw`].
+unsafe fn take_output_raw<T: Task>(p: NonNull<u8>, dst: &mut dyn Any) -> bool {
+    // SAFETY: as in `poll_raw`.
+    let task = unsafe { Pin::new_unchecked(p.cast::<T>().as_mut()) };
+    task.take_output(dst)
+}
+
+/// # Safety
+///
+/// `p` must point to a live `T` that nothing borrows, and the `T` must
+/// not be used again.
+unsafe fn drop_raw_task<T: Task>(p: NonNull<u8>) {
+    // SAFETY: per this function's contract, the `T` is live, unborrowed and
+    // dropped once; dropping in place keeps the pinning guarantee.
+    unsafe { std::ptr::drop_in_place(p.cast::<T>().as_ptr()) }
+}
+
+/// A spawned future (a [`Task`]) in memory of its own that never moves:
+/// what `Pin<Box<dyn Task>>` is, with the memory from [`alloc_cell`] and
+/// the prefetch hint (see [`RawTask::hint`]) in the pointer's bit 0.
+///
+/// It holds a `NonNull`, so it is neither `Send` nor `Sync` (like a box
+/// of a `!Send` trait object): it is dropped on the thread that made it.
 pub(crate) struct RawTask {
-    ptr: NonNull<dyn Task>,
+    /// The task's address, with bit 0 set when it spans two cache lines
+    /// (cells are at least 16-aligned, so the bit is free).
+    tagged: NonNull<u8>,
+    vtable: &'static TaskVTable,
 }
 
 impl RawTask {
     /// Moves `task` into a cell of its own.
     pub(crate) fn new<T: Task + 'static>(task: T) -> RawTask {
-        let p = alloc_cell(Layout::new::<T>()).cast::<T>();
+        let layout = Layout::new::<T>();
+        let p = alloc_cell(layout);
         // SAFETY: `p` is valid for writes of a `T`: `alloc_cell` returns
         // memory of at least `T`'s size and alignment (a size class's cells
         // are `CELL_UNIT`-aligned and only serve alignments up to it), not
         // in use by anything else.
-        unsafe { p.as_ptr().write(task) };
-        let ptr: NonNull<dyn Task> = p;
-        RawTask { ptr }
+        unsafe { p.cast::<T>().as_ptr().write(task) };
+        debug_assert!(p.addr().get() % 2 == 0, "cells are at least 2-aligned");
+        let wide = (p.addr().get() % 64) + layout.size() > 64;
+        RawTask {
+            tagged: p.map_addr(|a| a | usize::from(wide)),
+            vtable: &<T as HasVTable>::VTABLE,
+        }
     }
 
-    /// The task, pinned: it stays at this address until dropped.
+    /// The task's address, untagged.
     #[inline]
-    pub(crate) fn as_mut(&mut self) -> Pin<&mut dyn Task> {
-        // SAFETY: `ptr` points to a live task that this `RawTask` owns
-        // exclusively (it was written in `new` and is dropped only in
-        // `drop`), so a unique borrow tied to `&mut self` is valid. The task
-        // is never moved out of its cell (only dropped in place), which is
-        // the pinning guarantee.
-        unsafe { Pin::new_unchecked(self.ptr.as_mut()) }
+    fn ptr(&self) -> NonNull<u8> {
+        let p = self.tagged.as_ptr().map_addr(|a| a & !1);
+        // SAFETY: `tagged` is the address of an at-least-2-aligned cell,
+        // hence at least 2, with bit 0 maybe set: clearing it gives back
+        // that address, which is not null.
+        unsafe { NonNull::new_unchecked(p) }
     }
 
     /// Polls the task; see [`Task::poll_task`].
     #[inline]
     pub(crate) fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        self.as_mut().poll_task(cx)
+        // SAFETY: `ptr()` points to the live task this `RawTask` owns
+        // exclusively (written in `new`, dropped only in `drop`), of the
+        // type `vtable` was made for; `&mut self` makes the borrow unique,
+        // and the task never moves.
+        unsafe { (self.vtable.poll)(self.ptr(), cx) }
     }
 
     /// Takes the task's output; see [`Task::take_output`].
     #[inline]
     pub(crate) fn take_output(&mut self, dst: &mut dyn Any) -> bool {
-        self.as_mut().take_output(dst)
+        // SAFETY: as in `poll_task`.
+        unsafe { (self.vtable.take_output)(self.ptr(), dst) }
     }
 
-    /// The address of the task (for prefetching).
-    #[inline]
-    pub(crate) fn addr(&self) -> usize {
-        self.ptr.as_ptr().cast::<u8>().addr()
+    /// The address of the task.
+    #[cfg(test)]
+    fn addr(&self) -> usize {
+        self.ptr().addr().get()
     }
 
     /// A [`prefetch`] hint for the task: its address, with bit 0 set when
-    /// it does not fit in the cache line it starts in (cells are at least
-    /// 2-aligned, so bit 0 is free). Only its first two lines are covered.
+    /// it does not fit in the cache line it starts in. Only its first two
+    /// lines are covered.
     #[inline]
     pub(crate) fn hint(&self) -> usize {
-        let addr = self.addr();
-        // SAFETY: the task is live (see `as_mut`); only its size is read,
-        // from the vtable.
-        let size = std::mem::size_of_val(unsafe { self.ptr.as_ref() });
-        addr | usize::from((addr % 64) + size > 64)
+        self.tagged.addr().get()
     }
 }
 
@@ -329,14 +390,12 @@ impl Drop for RawTask {
                 free_cell(self.0, self.1);
             }
         }
-        // SAFETY: the task is live (see `as_mut`); only its size and
-        // alignment are read, from the vtable.
-        let layout = Layout::for_value(unsafe { self.ptr.as_ref() });
-        let _free = Free(self.ptr.cast(), layout);
-        // SAFETY: the task is live and owned by this `RawTask` alone; it is
-        // dropped once, here, in place (it was pinned), and not used after.
-        // Its memory is freed by `_free` afterwards, also on unwind.
-        unsafe { std::ptr::drop_in_place(self.ptr.as_ptr()) };
+        let _free = Free(self.ptr(), self.vtable.layout);
+        // SAFETY: the task is live, of the vtable's type and owned by this
+        // `RawTask` alone; it is dropped once, here, in place (it was
+        // pinned), and not used after. Its memory is freed by `_free`
+        // afterwards, also on unwind.
+        unsafe { (self.vtable.drop_in_place)(self.ptr()) };
     }
 }
 
