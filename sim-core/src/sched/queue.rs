@@ -1,9 +1,114 @@
 //! `Random` and `Fifo`: one run queue, two ways of picking from it.
 
-use std::collections::VecDeque;
-
 use super::{Entry, Lookahead, Schedule};
 use crate::choices::{Choices, DrawKind};
+
+const EMPTY: Entry = Entry {
+    index: 0,
+    stamp: 0,
+    hint: 0,
+};
+
+/// A double-ended ring of entries with a power-of-two capacity: what the
+/// run queue needs of a `VecDeque`, with index arithmetic that is a mask.
+struct Ring {
+    /// `buf.len()` is zero or a power of two; unused places hold `EMPTY`.
+    buf: Vec<Entry>,
+    head: usize,
+    len: usize,
+}
+
+impl Ring {
+    const fn new() -> Ring {
+        Ring {
+            buf: Vec::new(),
+            head: 0,
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The place of the `i`th entry (`i < len`, so the ring is not empty).
+    #[inline]
+    fn place(&self, i: usize) -> usize {
+        (self.head + i) & (self.buf.len() - 1)
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<&Entry> {
+        if i < self.len {
+            self.buf.get(self.place(i))
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn push_back(&mut self, e: Entry) {
+        if self.len == self.buf.len() {
+            self.grow();
+        }
+        let at = self.place(self.len);
+        self.buf[at] = e;
+        self.len += 1;
+    }
+
+    #[inline]
+    fn pop_front(&mut self) -> Option<Entry> {
+        if self.len == 0 {
+            return None;
+        }
+        let e = self.buf[self.head];
+        self.head = (self.head + 1) & (self.buf.len() - 1);
+        self.len -= 1;
+        Some(e)
+    }
+
+    /// Removes and returns the `i`th entry, moving the front entry into its
+    /// place.
+    #[inline]
+    fn swap_remove_front(&mut self, i: usize) -> Option<Entry> {
+        if i >= self.len {
+            return None;
+        }
+        let at = self.place(i);
+        let e = self.buf[at];
+        self.buf[at] = self.buf[self.head];
+        self.head = (self.head + 1) & (self.buf.len() - 1);
+        self.len -= 1;
+        Some(e)
+    }
+
+    /// Doubles the capacity, unwrapping the entries to the start.
+    #[cold]
+    fn grow(&mut self) {
+        let cap = (self.buf.len() * 2).max(16);
+        let mut buf = Vec::with_capacity(cap);
+        buf.extend(self.iter().copied());
+        buf.resize(cap, EMPTY);
+        self.buf = buf;
+        self.head = 0;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Entry> {
+        (0..self.len).map(|i| &self.buf[self.place(i)])
+    }
+
+    /// Keeps the entries `keep` accepts, in order.
+    fn retain(&mut self, mut keep: impl FnMut(&Entry) -> bool) {
+        let kept: Vec<Entry> = self.iter().copied().filter(|e| keep(e)).collect();
+        let cap = self.buf.len();
+        self.buf.clear();
+        self.buf.extend_from_slice(&kept);
+        self.buf.resize(cap, EMPTY);
+        self.head = 0;
+        self.len = kept.len();
+    }
+}
 
 /// Runnable tasks in the order they became runnable.
 ///
@@ -11,14 +116,14 @@ use crate::choices::{Choices, DrawKind};
 /// the front entry into its place (`swap_remove_front`): O(1), and a draw of
 /// zero takes the front, so an all-zero tape is exactly FIFO order.
 pub(crate) struct RunQueue {
-    queue: VecDeque<Entry>,
+    queue: Ring,
     random: bool,
 }
 
 impl RunQueue {
     pub(crate) fn new(random: bool) -> RunQueue {
         RunQueue {
-            queue: VecDeque::new(),
+            queue: Ring::new(),
             random,
         }
     }
@@ -71,7 +176,7 @@ impl Schedule for RunQueue {
         };
         if !self.random {
             return Lookahead {
-                next: self.queue.front().copied(),
+                next: self.queue.get(0).copied(),
                 after: self.queue.get(1).copied(),
                 third: addr(2),
             };
@@ -148,6 +253,45 @@ mod tests {
                 assert_eq!(third, Some(picks[2]), "seed {seed}");
             }
         }
+    }
+
+    #[test]
+    fn the_ring_behaves_like_a_vecdeque() {
+        use std::collections::VecDeque;
+        let mut ring = Ring::new();
+        let mut model = VecDeque::new();
+        let mut x = 12345_u64;
+        for step in 0..20_000_u32 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = (x >> 33) as usize;
+            let e = Entry {
+                index: step,
+                stamp: 0,
+                hint: 0,
+            };
+            match r % 7 {
+                0..=2 => {
+                    ring.push_back(e);
+                    model.push_back(e);
+                }
+                3 => assert_eq!(ring.pop_front(), model.pop_front()),
+                4 | 5 => {
+                    let i = r / 7 % (model.len() + 1);
+                    assert_eq!(ring.swap_remove_front(i), model.swap_remove_front(i));
+                }
+                _ => {
+                    if step % 500 == 6 {
+                        ring.retain(|e| e.index % 3 != 0);
+                        model.retain(|e| e.index % 3 != 0);
+                    }
+                }
+            }
+            assert_eq!(ring.len(), model.len());
+            assert_eq!(ring.get(r % 8), model.get(r % 8));
+        }
+        assert!(ring.iter().eq(model.iter()));
     }
 
     #[test]
