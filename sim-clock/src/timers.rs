@@ -352,19 +352,24 @@ impl TimerQueue {
     /// there; it rarely rises, so this saves a comparison per level).
     fn pop(&mut self) -> Option<u128> {
         let last = self.heap.pop()?;
-        if self.heap.is_empty() {
-            return Some(last);
-        }
-        let top = self.heap[0];
         let heap = &mut self.heap[..];
-        let n = heap.len();
+        let Some(&top) = heap.first() else {
+            return Some(last);
+        };
         let mut hole = 0;
-        loop {
-            let first = 4 * hole + 1;
-            if first >= n {
-                break;
-            }
-            let child = first + min_child(&heap[first..(first + 4).min(n)]);
+        // Families of four children (all but the last): one bounds check.
+        while let Some(family) = heap
+            .get(4 * hole + 1..)
+            .and_then(|rest| rest.first_chunk::<4>())
+        {
+            let (min, k) = min4(family);
+            heap[hole] = min;
+            hole = 4 * hole + 1 + k;
+        }
+        // The last family may be short.
+        let first = 4 * hole + 1;
+        if first < heap.len() {
+            let child = first + min_child(&heap[first..]);
             heap[hole] = heap[child];
             hole = child;
         }
@@ -401,6 +406,14 @@ impl TimerQueue {
         }
         heap[i] = entry;
     }
+}
+
+/// The smallest of four siblings and its index.
+#[inline(always)]
+fn min4(&[a, b, c, d]: &[u128; 4]) -> (u128, usize) {
+    let (lo, ilo) = if b < a { (b, 1) } else { (a, 0) };
+    let (hi, ihi) = if d < c { (d, 3) } else { (c, 2) };
+    if hi < lo { (hi, ihi) } else { (lo, ilo) }
 }
 
 /// The index of the smallest of up to four siblings.
@@ -492,6 +505,34 @@ mod tests {
         }
         assert_eq!(fired, 5_000);
         assert_eq!(q.next_deadline(), None);
+    }
+
+    #[test]
+    fn the_heap_pops_in_order_at_every_size() {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let mut q = TimerQueue::default();
+        let mut model = BinaryHeap::new();
+        let mut state = 11u64;
+        for step in 0..20_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            // Mostly pushes at first, then mostly pops: every heap size
+            // and every shape of the last family is met.
+            let push_bias = if step < 10_000 { 6 } else { 3 };
+            if (state >> 60) < push_bias {
+                let e = u128::from(state >> 20) << 40 | u128::from(step as u64);
+                q.push(e);
+                model.push(Reverse(e));
+            } else {
+                assert_eq!(q.pop(), model.pop().map(|r| r.0));
+            }
+        }
+        while let Some(Reverse(e)) = model.pop() {
+            assert_eq!(q.pop(), Some(e));
+        }
+        assert_eq!(q.pop(), None);
     }
 
     #[test]
