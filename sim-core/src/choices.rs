@@ -365,6 +365,30 @@ impl Choices {
         ((u128::from(raw) * u128::from(bound)) >> 64) as u64
     }
 
+    /// [`peek`](Self::peek) of the next three draws with the bounds
+    /// `bound`, `bound - 1` and `bound - 2` (saturating): the picks of the
+    /// next draws from a queue that shrinks by one at each.
+    #[inline]
+    pub(crate) fn peek_shrinking(&mut self, bound: u64) -> [u64; 3] {
+        const _: () = assert!(PEEK >= 3);
+        let (b1, b2) = (bound.saturating_sub(1), bound.saturating_sub(2));
+        if self.replay_pos < self.replay.len() {
+            return [self.peek(0, bound), self.peek(1, b1), self.peek(2, b2)];
+        }
+        while self.peeked_len < 3 {
+            self.peeked[(self.peeked_head + self.peeked_len) % RING] = self.rng.next_u64();
+            self.peeked_len += 1;
+        }
+        let h = self.peeked_head;
+        let raw = |k: usize| u128::from(self.peeked[(h + k) % RING]);
+        // `(raw * b) >> 64` is 0 for a bound of 0 or 1, as `peek` returns.
+        [
+            ((raw(0) * u128::from(bound)) >> 64) as u64,
+            ((raw(1) * u128::from(b1)) >> 64) as u64,
+            ((raw(2) * u128::from(b2)) >> 64) as u64,
+        ]
+    }
+
     /// A value over the whole `u64` range.
     pub(crate) fn draw_u64(&mut self, kind: DrawKind) -> u64 {
         let value = match self.replay.get(self.replay_pos) {
@@ -488,6 +512,11 @@ mod tests {
         let mut plain = Choices::new(21, None, false);
         let mut peeky = Choices::new(21, None, false);
         for bound in 2..500 {
+            let shrinking = peeky.peek_shrinking(bound + 7);
+            let expect: Vec<u64> = (0..3)
+                .map(|k| peeky.peek(k as usize, bound + 7 - k))
+                .collect();
+            assert_eq!(shrinking.to_vec(), expect);
             let third = peeky.peek(2, bound + 7);
             let after = peeky.peek(1, bound - 1);
             let predicted = peeky.peek(0, bound);

@@ -150,7 +150,11 @@ impl Runtime {
         let ahead = sched.peek_ahead(choices);
         raw::prefetch(ahead.third);
         let tasks = self.tasks.borrow();
-        for e in [ahead.after, ahead.next].into_iter().flatten() {
+        if let Some(e) = ahead.after {
+            raw::prefetch(e.hint);
+            raw::prefetch(tasks.slot_addr(e.index));
+        }
+        if let Some(e) = ahead.next {
             raw::prefetch(e.hint);
             raw::prefetch(tasks.slot_addr(e.index));
         }

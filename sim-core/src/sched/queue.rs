@@ -181,9 +181,7 @@ impl Schedule for RunQueue {
                 third: addr(2),
             };
         }
-        let i = choices.peek(0, len as u64) as usize;
-        let j = choices.peek(1, len.saturating_sub(1) as u64) as usize;
-        let k = choices.peek(2, len.saturating_sub(2) as u64) as usize;
+        let [i, j, k] = choices.peek_shrinking(len as u64).map(|v| v as usize);
         // Taking `p` moves the front into `p`, then the front goes: the
         // entry then at `q` was at `q + 1`, or at the front if `q + 1 == p`.
         let before = |p: usize, q: usize| if q + 1 == p { 0 } else { q + 1 };
