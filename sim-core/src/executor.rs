@@ -113,7 +113,7 @@ impl Runtime {
 
     /// The scheduler's pick among the live, queued tasks. Stale entries
     /// are counted as they are made, so the usual pop skips the check.
-    #[inline]
+    #[inline(always)]
     fn next_runnable(&self) -> Option<Entry> {
         let mut sched = self.sched.borrow_mut();
         let mut choices = self.choices.borrow_mut();
