@@ -203,10 +203,15 @@ impl Schedule for RunQueue {
         choices: &mut Choices,
         live: Option<&dyn Fn(Entry) -> bool>,
     ) -> Option<Entry> {
-        // The common case, small enough to inline: nothing to draw and
-        // nothing stale.
-        if live.is_none() && (!self.random || self.queue.len() <= 1) {
-            return self.queue.pop_front();
+        // The common cases, small enough to inline: nothing stale, and
+        // nothing to draw or one draw.
+        if live.is_none() {
+            let len = self.queue.len();
+            if !self.random || len <= 1 {
+                return self.queue.pop_front();
+            }
+            let i = choices.draw(DrawKind::Schedule, len as u64);
+            return self.queue.swap_remove_front(i as usize);
         }
         self.pop_slow(choices, live)
     }
