@@ -27,6 +27,7 @@
 //! siblings on one cache line. [`TimerQueue::upcoming`] names the next two
 //! timers so the runtime can prefetch ahead of firing them.
 
+use std::cell::RefCell;
 use std::task::Waker;
 
 /// Handle to a timer slot, held by the `Sleep` that armed it.
@@ -82,6 +83,14 @@ pub(crate) struct Upcoming {
     pub(crate) hot_addr: usize,
     /// Its slot.
     pub(crate) idx: u32,
+}
+
+/// Most bytes of buffers a thread keeps from a dropped timer queue.
+const SPARE_BYTES: usize = 32 << 20;
+
+thread_local! {
+    /// The emptied buffers of the last timer queue dropped on this thread.
+    static SPARE: RefCell<Option<TimerQueue>> = const { RefCell::new(None) };
 }
 
 #[derive(Debug, Default)]
@@ -323,11 +332,51 @@ impl TimerQueue {
     }
 
     /// Drops every slot, returning the wakers so the caller can drop them
-    /// outside any borrow.
+    /// outside any borrow. The queue is then as a new one, but keeps its
+    /// buffers' capacity.
     pub(crate) fn clear(&mut self) -> Vec<Waker> {
         let wakers = self.hot.iter_mut().filter_map(|h| h.waker.take()).collect();
-        *self = TimerQueue::default();
+        let TimerQueue {
+            hot,
+            cold,
+            free,
+            heap,
+            next_seq,
+            armed,
+        } = self;
+        hot.clear();
+        cold.clear();
+        free.clear();
+        heap.clear();
+        *next_seq = 0;
+        *armed = 0;
         wakers
+    }
+
+    /// An empty queue, with the buffers of the last one dropped on this
+    /// thread (see [`recycle`](Self::recycle)) if there is one.
+    pub(crate) fn new() -> TimerQueue {
+        SPARE
+            .try_with(|s| s.borrow_mut().take())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Empties the queue (dropping its wakers) and keeps its buffers for the
+    /// next queue made on this thread, unless they are larger than
+    /// [`SPARE_BYTES`]. Simulations are usually run one after another (a
+    /// sweep over seeds): the next one then grows no buffer, so it neither
+    /// copies megabytes nor faults on fresh pages.
+    pub(crate) fn recycle(mut self) {
+        drop(self.clear());
+        let bytes = self.hot.capacity() * size_of::<Hot>()
+            + self.cold.capacity() * size_of::<Cold>()
+            + self.free.capacity() * size_of::<u32>()
+            + self.heap.capacity() * size_of::<u128>();
+        if bytes <= SPARE_BYTES {
+            let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(self));
+        }
     }
 
     // ---- the 4-ary heap ----
@@ -533,6 +582,30 @@ mod tests {
             assert_eq!(q.pop(), Some(e));
         }
         assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn a_recycled_queue_is_empty_and_keeps_its_buffers() {
+        let mut q = TimerQueue::new();
+        for d in 0..5_000 {
+            q.insert(d, waker(), 0, [0; 2]);
+        }
+        let cap = q.heap.capacity();
+        q.recycle();
+        let mut r = TimerQueue::new();
+        assert_eq!(r.heap.capacity(), cap, "the buffers were reused");
+        assert_eq!(r.armed_count(), 0);
+        assert_eq!(r.next_deadline(), None);
+        assert!(r.armed().is_empty());
+        // It numbers and orders timers exactly as a new queue does.
+        let mut fresh = TimerQueue::default();
+        for q in [&mut r, &mut fresh] {
+            q.insert(7, waker(), 1, [0; 2]);
+            q.insert(7, waker(), 2, [0; 2]);
+        }
+        assert_eq!(r.heap, fresh.heap);
+        assert_eq!(r.next_seq, fresh.next_seq);
+        assert!(TimerQueue::new().heap.capacity() == 0, "one spare only");
     }
 
     #[test]
