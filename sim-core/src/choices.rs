@@ -20,6 +20,7 @@
 //! tape. When the tape runs out, draws fall back to the seeded generator
 //! (which replayed draws do not advance).
 
+use std::cell::RefCell;
 use std::fmt;
 
 use rand_chacha::ChaCha8Rng;
@@ -286,7 +287,9 @@ impl Choices {
             peeked_len: 0,
             replay: replay.map(Tape::into_vec).unwrap_or_default(),
             replay_pos: 0,
-            tape: Vec::new(),
+            tape: SPARE_TAPE
+                .try_with(|s| std::mem::take(&mut *s.borrow_mut()))
+                .unwrap_or_default(),
             fingerprint: Fingerprint::default(),
             log: log.then(Vec::new),
             ctx: Ctx::default(),
@@ -439,6 +442,30 @@ impl Choices {
 
     pub(crate) fn take_log(&mut self) -> Vec<Checkpoint> {
         self.log.take().unwrap_or_default()
+    }
+}
+
+/// Most bytes of tape buffer a thread keeps from a dropped simulation.
+const SPARE_TAPE_BYTES: usize = 32 << 20;
+
+thread_local! {
+    /// The (emptied) tape buffer of the last simulation dropped on this
+    /// thread, for the next one: a sweep over seeds then grows no tape.
+    static SPARE_TAPE: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for Choices {
+    fn drop(&mut self) {
+        let mut tape = std::mem::take(&mut self.tape);
+        if tape.capacity() * size_of::<u64>() <= SPARE_TAPE_BYTES {
+            tape.clear();
+            let _ = SPARE_TAPE.try_with(|s| {
+                let mut s = s.borrow_mut();
+                if tape.capacity() > s.capacity() {
+                    *s = tape;
+                }
+            });
+        }
     }
 }
 

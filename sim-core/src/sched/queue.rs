@@ -1,5 +1,7 @@
 //! `Random` and `Fifo`: one run queue, two ways of picking from it.
 
+use std::cell::RefCell;
+
 use super::{Entry, Lookahead, Schedule};
 use crate::choices::{Choices, DrawKind};
 
@@ -9,19 +11,48 @@ const EMPTY: Entry = Entry {
     hint: 0,
 };
 
+/// Most bytes of ring buffer a thread keeps from a dropped run queue.
+const SPARE_BYTES: usize = 32 << 20;
+
+thread_local! {
+    /// The buffer of the last run queue dropped on this thread, for the
+    /// next one: simulations usually run one after another (a sweep), and
+    /// the next then grows no buffer (no copying, no page faults).
+    static SPARE: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+}
+
 /// A double-ended ring of entries with a power-of-two capacity: what the
 /// run queue needs of a `VecDeque`, with index arithmetic that is a mask.
 struct Ring {
-    /// `buf.len()` is zero or a power of two; unused places hold `EMPTY`.
+    /// `buf.len()` is zero or a power of two; places not in use hold
+    /// anything (`EMPTY`, or entries of an earlier queue).
     buf: Vec<Entry>,
     head: usize,
     len: usize,
 }
 
+impl Drop for Ring {
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        if buf.len() * size_of::<Entry>() <= SPARE_BYTES {
+            let _ = SPARE.try_with(|s| {
+                let mut s = s.borrow_mut();
+                if buf.len() > s.len() {
+                    *s = buf;
+                }
+            });
+        }
+    }
+}
+
 impl Ring {
-    const fn new() -> Ring {
+    /// An empty ring, with the buffer of one dropped on this thread if any.
+    fn new() -> Ring {
+        let buf = SPARE
+            .try_with(|s| std::mem::take(&mut *s.borrow_mut()))
+            .unwrap_or_default();
         Ring {
-            buf: Vec::new(),
+            buf,
             head: 0,
             len: 0,
         }
@@ -295,6 +326,12 @@ mod tests {
             assert_eq!(ring.get(r % 8), model.get(r % 8));
         }
         assert!(ring.iter().eq(model.iter()));
+        // A dropped ring's buffer serves the next one, which starts empty.
+        let cap = ring.buf.len();
+        drop(ring);
+        let ring = Ring::new();
+        assert_eq!((ring.buf.len(), ring.len()), (cap, 0));
+        assert_eq!(ring.get(0), None);
     }
 
     #[test]
