@@ -34,14 +34,10 @@ use crate::panic;
 use crate::raw::{self, Token, waker};
 use crate::report::{ArmedTimer, Hygiene, SlowPoll};
 use crate::runtime::{Current, Runtime};
-use crate::sched::{Entry, Policy, Schedule};
+use crate::sched::{Entry, LOOKAHEAD_MIN, Policy, Schedule};
 use crate::task::TaskInfo;
 use crate::task::cell::BoxTask;
 use crate::task::table::{Outcome, Slot, State};
-
-/// Runnable tasks from which the executor prefetches ahead of the
-/// scheduler (below, their data is likely cached anyway).
-const LOOKAHEAD_MIN_RUNNABLE: usize = 64;
 
 impl Runtime {
     /// Runs `future` as the main task until it finishes or the run fails.
@@ -116,18 +112,23 @@ impl Runtime {
     #[inline(always)]
     fn next_runnable(&self) -> Option<Entry> {
         let mut sched = self.sched.borrow_mut();
-        let mut choices = self.choices.borrow_mut();
         if self.stale.get() == 0 {
+            // One runnable task, or Fifo: no draw, no lookahead to make.
+            if let Some(popped) = sched.pop_without_draw() {
+                return popped;
+            }
+            let mut choices = self.choices.borrow_mut();
             let entry = sched.pop(&mut choices, None)?;
             // Start loading the future while the slot is read, and the
             // likely next task while this one runs.
             raw::prefetch(entry.hint);
             // Only worth it when many tasks are runnable (few fit in cache).
-            if sched.len() >= LOOKAHEAD_MIN_RUNNABLE {
+            if sched.len() >= LOOKAHEAD_MIN {
                 self.prefetch_ahead(&sched, &mut choices);
             }
             return Some(entry);
         }
+        let mut choices = self.choices.borrow_mut();
         let tasks = self.tasks.borrow();
         let live = |e: Entry| {
             let slot = tasks.slot(e.index);

@@ -16,6 +16,10 @@ use crate::choices::Choices;
 pub(crate) use pct::Pct;
 pub(crate) use queue::RunQueue;
 
+/// Runnable tasks from which the executor prefetches ahead of the
+/// scheduler (below, their data is likely cached anyway).
+pub(crate) const LOOKAHEAD_MIN: usize = 64;
+
 /// A runnable task as the scheduler sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Entry {
@@ -117,6 +121,20 @@ impl Scheduler {
 pub(crate) enum Policy {
     Queue(RunQueue),
     Pct(Pct),
+}
+
+impl Policy {
+    /// Pops the next entry if that takes no draw and no lookahead is
+    /// worth making (a Random queue of at most one entry, a small Fifo
+    /// queue); `None` when [`Schedule::pop`] must decide. The executor
+    /// knows no entry is stale.
+    #[inline(always)]
+    pub(crate) fn pop_without_draw(&mut self) -> Option<Option<Entry>> {
+        match self {
+            Policy::Queue(q) => q.pop_without_draw(),
+            Policy::Pct(_) => None,
+        }
+    }
 }
 
 impl Schedule for Policy {

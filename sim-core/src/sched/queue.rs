@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use super::{Entry, Lookahead, Schedule};
+use super::{Entry, LOOKAHEAD_MIN, Lookahead, Schedule};
 use crate::choices::{Choices, DrawKind};
 
 const EMPTY: Entry = Entry {
@@ -161,6 +161,18 @@ impl RunQueue {
 }
 
 impl RunQueue {
+    /// See [`Policy::pop_without_draw`](super::Policy::pop_without_draw):
+    /// at most one entry (no draw, nothing to prefetch for), or Fifo with
+    /// fewer entries than `LOOKAHEAD_MIN` (nothing worth prefetching).
+    #[inline(always)]
+    pub(crate) fn pop_without_draw(&mut self) -> Option<Option<Entry>> {
+        let len = self.queue.len();
+        if len <= 1 || (!self.random && len < LOOKAHEAD_MIN) {
+            return Some(self.queue.pop_front());
+        }
+        None
+    }
+
     #[inline(never)]
     fn pop_slow(
         &mut self,
