@@ -139,6 +139,13 @@ impl Drop for EnterGuard {
     }
 }
 
+impl Drop for Clock {
+    fn drop(&mut self) {
+        // Its buffers serve the next clock made on this thread.
+        std::mem::take(self.timers.get_mut()).recycle();
+    }
+}
+
 impl Clock {
     /// A clock at [`Instant::ZERO`] with auto-advance on and the epoch at
     /// 2020-01-01T00:00:00Z.
@@ -158,7 +165,7 @@ impl Clock {
             owner: Cell::new(0),
             owner_hint: Cell::new([0; 2]),
             prefetcher: Cell::new(no_prefetch),
-            timers: RefCell::default(),
+            timers: RefCell::new(TimerQueue::new()),
             advancers: RefCell::default(),
             next_advancer: Cell::new(0),
             scratch: RefCell::default(),

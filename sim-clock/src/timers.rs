@@ -27,6 +27,7 @@
 //! siblings on one cache line. [`TimerQueue::upcoming`] names the next two
 //! timers so the runtime can prefetch ahead of firing them.
 
+use std::cell::RefCell;
 use std::task::Waker;
 
 /// Handle to a timer slot, held by the `Sleep` that armed it.
@@ -82,6 +83,14 @@ pub(crate) struct Upcoming {
     pub(crate) hot_addr: usize,
     /// Its slot.
     pub(crate) idx: u32,
+}
+
+/// Most bytes of buffers a thread keeps from a dropped timer queue.
+const SPARE_BYTES: usize = 32 << 20;
+
+thread_local! {
+    /// The emptied buffers of the last timer queue dropped on this thread.
+    static SPARE: RefCell<Option<TimerQueue>> = const { RefCell::new(None) };
 }
 
 #[derive(Debug, Default)]
@@ -299,6 +308,10 @@ impl TimerQueue {
 
     /// The armed timers, by deadline then arming order.
     pub(crate) fn armed(&self) -> Vec<ArmedTimer> {
+        if self.armed == 0 {
+            // The usual end of a run: no need to scan every slot.
+            return Vec::new();
+        }
         let mut v: Vec<_> = self
             .cold
             .iter()
@@ -319,11 +332,51 @@ impl TimerQueue {
     }
 
     /// Drops every slot, returning the wakers so the caller can drop them
-    /// outside any borrow.
+    /// outside any borrow. The queue is then as a new one, but keeps its
+    /// buffers' capacity.
     pub(crate) fn clear(&mut self) -> Vec<Waker> {
         let wakers = self.hot.iter_mut().filter_map(|h| h.waker.take()).collect();
-        *self = TimerQueue::default();
+        let TimerQueue {
+            hot,
+            cold,
+            free,
+            heap,
+            next_seq,
+            armed,
+        } = self;
+        hot.clear();
+        cold.clear();
+        free.clear();
+        heap.clear();
+        *next_seq = 0;
+        *armed = 0;
         wakers
+    }
+
+    /// An empty queue, with the buffers of the last one dropped on this
+    /// thread (see [`recycle`](Self::recycle)) if there is one.
+    pub(crate) fn new() -> TimerQueue {
+        SPARE
+            .try_with(|s| s.borrow_mut().take())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Empties the queue (dropping its wakers) and keeps its buffers for the
+    /// next queue made on this thread, unless they are larger than
+    /// [`SPARE_BYTES`]. Simulations are usually run one after another (a
+    /// sweep over seeds): the next one then grows no buffer, so it neither
+    /// copies megabytes nor faults on fresh pages.
+    pub(crate) fn recycle(mut self) {
+        drop(self.clear());
+        let bytes = self.hot.capacity() * size_of::<Hot>()
+            + self.cold.capacity() * size_of::<Cold>()
+            + self.free.capacity() * size_of::<u32>()
+            + self.heap.capacity() * size_of::<u128>();
+        if bytes <= SPARE_BYTES {
+            let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(self));
+        }
     }
 
     // ---- the 4-ary heap ----
@@ -348,19 +401,24 @@ impl TimerQueue {
     /// there; it rarely rises, so this saves a comparison per level).
     fn pop(&mut self) -> Option<u128> {
         let last = self.heap.pop()?;
-        if self.heap.is_empty() {
-            return Some(last);
-        }
-        let top = self.heap[0];
         let heap = &mut self.heap[..];
-        let n = heap.len();
+        let Some(&top) = heap.first() else {
+            return Some(last);
+        };
         let mut hole = 0;
-        loop {
-            let first = 4 * hole + 1;
-            if first >= n {
-                break;
-            }
-            let child = first + min_child(&heap[first..(first + 4).min(n)]);
+        // Families of four children (all but the last): one bounds check.
+        while let Some(family) = heap
+            .get(4 * hole + 1..)
+            .and_then(|rest| rest.first_chunk::<4>())
+        {
+            let (min, k) = min4(family);
+            heap[hole] = min;
+            hole = 4 * hole + 1 + k;
+        }
+        // The last family may be short.
+        let first = 4 * hole + 1;
+        if first < heap.len() {
+            let child = first + min_child(&heap[first..]);
             heap[hole] = heap[child];
             hole = child;
         }
@@ -397,6 +455,14 @@ impl TimerQueue {
         }
         heap[i] = entry;
     }
+}
+
+/// The smallest of four siblings and its index.
+#[inline(always)]
+fn min4(&[a, b, c, d]: &[u128; 4]) -> (u128, usize) {
+    let (lo, ilo) = if b < a { (b, 1) } else { (a, 0) };
+    let (hi, ihi) = if d < c { (d, 3) } else { (c, 2) };
+    if hi < lo { (hi, ihi) } else { (lo, ilo) }
 }
 
 /// The index of the smallest of up to four siblings.
@@ -488,6 +554,58 @@ mod tests {
         }
         assert_eq!(fired, 5_000);
         assert_eq!(q.next_deadline(), None);
+    }
+
+    #[test]
+    fn the_heap_pops_in_order_at_every_size() {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let mut q = TimerQueue::default();
+        let mut model = BinaryHeap::new();
+        let mut state = 11u64;
+        for step in 0..20_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            // Mostly pushes at first, then mostly pops: every heap size
+            // and every shape of the last family is met.
+            let push_bias = if step < 10_000 { 6 } else { 3 };
+            if (state >> 60) < push_bias {
+                let e = u128::from(state >> 20) << 40 | u128::from(step as u64);
+                q.push(e);
+                model.push(Reverse(e));
+            } else {
+                assert_eq!(q.pop(), model.pop().map(|r| r.0));
+            }
+        }
+        while let Some(Reverse(e)) = model.pop() {
+            assert_eq!(q.pop(), Some(e));
+        }
+        assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn a_recycled_queue_is_empty_and_keeps_its_buffers() {
+        let mut q = TimerQueue::new();
+        for d in 0..5_000 {
+            q.insert(d, waker(), 0, [0; 2]);
+        }
+        let cap = q.heap.capacity();
+        q.recycle();
+        let mut r = TimerQueue::new();
+        assert_eq!(r.heap.capacity(), cap, "the buffers were reused");
+        assert_eq!(r.armed_count(), 0);
+        assert_eq!(r.next_deadline(), None);
+        assert!(r.armed().is_empty());
+        // It numbers and orders timers exactly as a new queue does.
+        let mut fresh = TimerQueue::default();
+        for q in [&mut r, &mut fresh] {
+            q.insert(7, waker(), 1, [0; 2]);
+            q.insert(7, waker(), 2, [0; 2]);
+        }
+        assert_eq!(r.heap, fresh.heap);
+        assert_eq!(r.next_seq, fresh.next_seq);
+        assert!(TimerQueue::new().heap.capacity() == 0, "one spare only");
     }
 
     #[test]

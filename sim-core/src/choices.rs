@@ -20,6 +20,7 @@
 //! tape. When the tape runs out, draws fall back to the seeded generator
 //! (which replayed draws do not advance).
 
+use std::cell::RefCell;
 use std::fmt;
 
 use rand_chacha::ChaCha8Rng;
@@ -269,14 +270,16 @@ pub(crate) struct Checkpoint {
 }
 
 /// How many draws ahead [`Choices::peek`] can look.
-pub(crate) const PEEK: usize = 2;
+pub(crate) const PEEK: usize = 3;
+/// Capacity of the ring of peeked values (a power of two, at least [`PEEK`]).
+const RING: usize = PEEK.next_power_of_two();
 
 pub(crate) struct Choices {
     rng: ChaCha8Rng,
     /// Raw generator outputs already taken by [`Choices::peek`] and not yet
     /// used by a draw: a ring of `peeked_len` values from `peeked_head`.
     /// The stream is the same with or without peeks.
-    peeked: [u64; PEEK],
+    peeked: [u64; RING],
     peeked_head: usize,
     peeked_len: usize,
     replay: Vec<u64>,
@@ -291,12 +294,14 @@ impl Choices {
     pub(crate) fn new(seed: u64, replay: Option<Tape>, log: bool) -> Choices {
         Choices {
             rng: ChaCha8Rng::from_seed(expand_seed(seed)),
-            peeked: [0; PEEK],
+            peeked: [0; RING],
             peeked_head: 0,
             peeked_len: 0,
             replay: replay.map(Tape::into_vec).unwrap_or_default(),
             replay_pos: 0,
-            tape: Vec::new(),
+            tape: SPARE_TAPE
+                .try_with(|s| std::mem::take(&mut *s.borrow_mut()))
+                .unwrap_or_default(),
             fingerprint: Fingerprint::default(),
             log: log.then(Vec::new),
             ctx: Ctx::default(),
@@ -326,7 +331,7 @@ impl Choices {
             return self.rng.next_u64();
         }
         let v = self.peeked[self.peeked_head];
-        self.peeked_head = (self.peeked_head + 1) % PEEK;
+        self.peeked_head = (self.peeked_head + 1) % RING;
         self.peeked_len -= 1;
         v
     }
@@ -335,10 +340,10 @@ impl Choices {
     #[inline]
     fn raw_ahead(&mut self, n: usize) -> u64 {
         while self.peeked_len <= n {
-            self.peeked[(self.peeked_head + self.peeked_len) % PEEK] = self.rng.next_u64();
+            self.peeked[(self.peeked_head + self.peeked_len) % RING] = self.rng.next_u64();
             self.peeked_len += 1;
         }
-        self.peeked[(self.peeked_head + n) % PEEK]
+        self.peeked[(self.peeked_head + n) % RING]
     }
 
     /// A uniform value in `0..bound` (Lemire's multiply-and-reject).
@@ -373,6 +378,30 @@ impl Choices {
         }
         let raw = self.raw_ahead(ahead);
         ((u128::from(raw) * u128::from(bound)) >> 64) as u64
+    }
+
+    /// [`peek`](Self::peek) of the next three draws with the bounds
+    /// `bound`, `bound - 1` and `bound - 2` (saturating): the picks of the
+    /// next draws from a queue that shrinks by one at each.
+    #[inline]
+    pub(crate) fn peek_shrinking(&mut self, bound: u64) -> [u64; 3] {
+        const _: () = assert!(PEEK >= 3);
+        let (b1, b2) = (bound.saturating_sub(1), bound.saturating_sub(2));
+        if self.replay_pos < self.replay.len() {
+            return [self.peek(0, bound), self.peek(1, b1), self.peek(2, b2)];
+        }
+        while self.peeked_len < 3 {
+            self.peeked[(self.peeked_head + self.peeked_len) % RING] = self.rng.next_u64();
+            self.peeked_len += 1;
+        }
+        let h = self.peeked_head;
+        let raw = |k: usize| u128::from(self.peeked[(h + k) % RING]);
+        // `(raw * b) >> 64` is 0 for a bound of 0 or 1, as `peek` returns.
+        [
+            ((raw(0) * u128::from(bound)) >> 64) as u64,
+            ((raw(1) * u128::from(b1)) >> 64) as u64,
+            ((raw(2) * u128::from(b2)) >> 64) as u64,
+        ]
     }
 
     /// A value over the whole `u64` range.
@@ -425,6 +454,30 @@ impl Choices {
 
     pub(crate) fn take_log(&mut self) -> Vec<Checkpoint> {
         self.log.take().unwrap_or_default()
+    }
+}
+
+/// Most bytes of tape buffer a thread keeps from a dropped simulation.
+const SPARE_TAPE_BYTES: usize = 32 << 20;
+
+thread_local! {
+    /// The (emptied) tape buffer of the last simulation dropped on this
+    /// thread, for the next one: a sweep over seeds then grows no tape.
+    static SPARE_TAPE: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for Choices {
+    fn drop(&mut self) {
+        let mut tape = std::mem::take(&mut self.tape);
+        if tape.capacity() * size_of::<u64>() <= SPARE_TAPE_BYTES {
+            tape.clear();
+            let _ = SPARE_TAPE.try_with(|s| {
+                let mut s = s.borrow_mut();
+                if tape.capacity() > s.capacity() {
+                    *s = tape;
+                }
+            });
+        }
     }
 }
 
@@ -498,8 +551,15 @@ mod tests {
         let mut plain = Choices::new(21, None, false);
         let mut peeky = Choices::new(21, None, false);
         for bound in 2..500 {
+            let shrinking = peeky.peek_shrinking(bound + 7);
+            let expect: Vec<u64> = (0..3)
+                .map(|k| peeky.peek(k as usize, bound + 7 - k))
+                .collect();
+            assert_eq!(shrinking.to_vec(), expect);
+            let third = peeky.peek(2, bound + 7);
             let after = peeky.peek(1, bound - 1);
             let predicted = peeky.peek(0, bound);
+            assert_eq!(peeky.peek(2, bound + 7), third);
             assert_eq!(peeky.peek(0, bound), predicted, "peeking twice is stable");
             assert_eq!(peeky.peek(1, bound - 1), after);
             let drawn = peeky.draw(DrawKind::Schedule, bound);

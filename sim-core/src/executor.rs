@@ -34,14 +34,10 @@ use crate::panic;
 use crate::raw::{self, Token, waker};
 use crate::report::{ArmedTimer, Hygiene, SlowPoll};
 use crate::runtime::{Current, Runtime};
-use crate::sched::{Entry, Policy, Schedule};
+use crate::sched::{Entry, LOOKAHEAD_MIN, Policy, Schedule};
 use crate::task::TaskInfo;
-use crate::task::cell::{BoxTask, Task};
+use crate::task::cell::BoxTask;
 use crate::task::table::{Outcome, Slot, State};
-
-/// Runnable tasks from which the executor prefetches ahead of the
-/// scheduler (below, their data is likely cached anyway).
-const LOOKAHEAD_MIN_RUNNABLE: usize = 64;
 
 impl Runtime {
     /// Runs `future` as the main task until it finishes or the run fails.
@@ -94,7 +90,7 @@ impl Runtime {
             if foreign::any_pending() {
                 self.take_foreign_wakes();
             }
-            let Some(index) = self.next_runnable() else {
+            let Some(Entry { index, hint, .. }) = self.next_runnable() else {
                 self.idle()?;
                 continue;
             };
@@ -106,28 +102,33 @@ impl Runtime {
             if index == main_index {
                 self.poll_main(index, main.as_mut(), output);
             } else {
-                self.poll_task(index);
+                self.poll_task(index, hint);
             }
         }
     }
 
     /// The scheduler's pick among the live, queued tasks. Stale entries
     /// are counted as they are made, so the usual pop skips the check.
-    #[inline]
-    fn next_runnable(&self) -> Option<u32> {
+    #[inline(always)]
+    fn next_runnable(&self) -> Option<Entry> {
         let mut sched = self.sched.borrow_mut();
-        let mut choices = self.choices.borrow_mut();
         if self.stale.get() == 0 {
+            // One runnable task, or Fifo: no draw, no lookahead to make.
+            if let Some(popped) = sched.pop_without_draw() {
+                return popped;
+            }
+            let mut choices = self.choices.borrow_mut();
             let entry = sched.pop(&mut choices, None)?;
             // Start loading the future while the slot is read, and the
             // likely next task while this one runs.
             raw::prefetch(entry.hint);
             // Only worth it when many tasks are runnable (few fit in cache).
-            if sched.len() >= LOOKAHEAD_MIN_RUNNABLE {
+            if sched.len() >= LOOKAHEAD_MIN {
                 self.prefetch_ahead(&sched, &mut choices);
             }
-            return Some(entry.index);
+            return Some(entry);
         }
+        let mut choices = self.choices.borrow_mut();
         let tasks = self.tasks.borrow();
         let live = |e: Entry| {
             let slot = tasks.slot(e.index);
@@ -139,18 +140,24 @@ impl Runtime {
         };
         let entry = sched.pop(&mut choices, Some(&live))?;
         raw::prefetch(entry.hint);
-        Some(entry.index)
+        Some(entry)
     }
 
-    /// Two picks ahead, the queue entry; one pick ahead (its entry was
-    /// fetched a step ago), the task's slot and future.
+    /// Three picks ahead, the queue entry; two picks ahead (its entry was
+    /// fetched a step ago), the task's slot and future; one pick ahead, the
+    /// same again in case the prediction changed (a task became runnable).
     #[inline(never)]
     fn prefetch_ahead(&self, sched: &Policy, choices: &mut Choices) {
-        let (next, after) = sched.peek_ahead(choices);
-        raw::prefetch(after);
-        if let Some(next) = next {
-            raw::prefetch(next.hint);
-            raw::prefetch(self.tasks.borrow().slot_addr(next.index));
+        let ahead = sched.peek_ahead(choices);
+        raw::prefetch(ahead.third);
+        let tasks = self.tasks.borrow();
+        if let Some(e) = ahead.after {
+            raw::prefetch(e.hint);
+            raw::prefetch(tasks.slot_addr(e.index));
+        }
+        if let Some(e) = ahead.next {
+            raw::prefetch(e.hint);
+            raw::prefetch(tasks.slot_addr(e.index));
         }
     }
 
@@ -165,9 +172,15 @@ impl Runtime {
     }
 
     /// Marks a task running (taking its future, for spawned tasks);
-    /// returns who it is and its waker's token.
+    /// returns who it is and its waker's token. `hint` is where its future
+    /// is (its run-queue entry's prefetch hint).
     #[inline]
-    fn begin_poll(&self, index: u32, take_future: bool) -> (Current, Token, Option<BoxTask>) {
+    fn begin_poll(
+        &self,
+        index: u32,
+        take_future: bool,
+        hint: usize,
+    ) -> (Current, Token, Option<BoxTask>) {
         let (cur, generation, future, hint) = {
             let mut tasks = self.tasks.borrow_mut();
             let slot = tasks.slot_mut(index);
@@ -186,9 +199,7 @@ impl Runtime {
             } else {
                 None
             };
-            let hint = future
-                .as_deref()
-                .map_or(0, |f| (f as *const dyn Task).addr());
+            debug_assert_eq!(hint, future.as_ref().map_or(0, BoxTask::hint));
             let slot_addr = (&raw const *slot).addr();
             (cur, slot.generation, future, [hint, slot_addr])
         };
@@ -230,7 +241,7 @@ impl Runtime {
     }
 
     fn poll_main<F: Future>(&self, index: u32, main: Pin<&mut F>, output: &mut Option<F::Output>) {
-        let (cur, token, _) = self.begin_poll(index, false);
+        let (cur, token, _) = self.begin_poll(index, false, 0);
         let waker = waker(token);
         let mut cx = Context::from_waker(&waker);
         let result = panic::catch(|| main.poll(&mut cx));
@@ -254,12 +265,12 @@ impl Runtime {
         }
     }
 
-    fn poll_task(&self, index: u32) {
-        let (cur, token, future) = self.begin_poll(index, true);
+    fn poll_task(&self, index: u32, hint: usize) {
+        let (cur, token, future) = self.begin_poll(index, true, hint);
         let mut future = future.expect("detsim: a runnable task has no future");
         let waker = waker(token);
         let mut cx = Context::from_waker(&waker);
-        let result = panic::catch(|| future.as_mut().poll_task(&mut cx));
+        let result = panic::catch(|| future.poll_task(&mut cx));
         self.end_poll(cur);
         match result {
             Ok(Poll::Pending) => {

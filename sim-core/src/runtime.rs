@@ -30,7 +30,7 @@ use crate::panic::{self, PanicRecord};
 use crate::raw::{self, Token};
 use crate::report::{ForeignWake, Hygiene, SlowPoll};
 use crate::sched::{Entry, Policy, Schedule};
-use crate::task::cell::{self, BoxTask, Task};
+use crate::task::cell::{self, BoxTask};
 use crate::task::table::{Cancel, Held, Outcome, Slot, State, TaskTable};
 use crate::task::{JoinError, RawHandle, TaskId, TaskInfo};
 use crate::watchdog::Beacon;
@@ -317,10 +317,7 @@ impl Runtime {
         }
         slot.state = State::Queued;
         slot.stamp = slot.stamp.wrapping_add(1);
-        let hint = slot
-            .future
-            .as_deref()
-            .map_or(0, |f| (f as *const dyn Task).addr());
+        let hint = slot.future.as_ref().map_or(0, BoxTask::hint);
         self.sched.borrow_mut().push(Entry {
             index,
             stamp: slot.stamp,
@@ -498,10 +495,7 @@ impl Runtime {
             let outcome = std::mem::replace(&mut slot.outcome, Outcome::Taken);
             let result = match outcome {
                 Outcome::Returned => {
-                    let took = slot
-                        .future
-                        .as_mut()
-                        .is_some_and(|f| f.as_mut().take_output(dst));
+                    let took = slot.future.as_mut().is_some_and(|f| f.take_output(dst));
                     assert!(took, "detsim: a task's output had an unexpected type");
                     Ok(())
                 }

@@ -16,14 +16,30 @@ use crate::choices::Choices;
 pub(crate) use pct::Pct;
 pub(crate) use queue::RunQueue;
 
+/// Runnable tasks from which the executor prefetches ahead of the
+/// scheduler (below, their data is likely cached anyway).
+pub(crate) const LOOKAHEAD_MIN: usize = 64;
+
 /// A runnable task as the scheduler sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Entry {
     pub(crate) index: u32,
     pub(crate) stamp: u32,
-    /// Address of the task's future, to prefetch once the task is picked
-    /// (0 for none). Never dereferenced.
+    /// Where the task's future is, to prefetch once the task is picked (a
+    /// `raw::prefetch` hint, 0 for none). Never dereferenced.
     pub(crate) hint: usize,
+}
+
+/// What the next pops will most likely return (see
+/// [`Schedule::peek_ahead`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Lookahead {
+    /// The next pop's entry.
+    pub(crate) next: Option<Entry>,
+    /// The entry of the pop after it.
+    pub(crate) after: Option<Entry>,
+    /// The address of the entry the third pop will return (0 for none).
+    pub(crate) third: usize,
 }
 
 /// A scheduling policy.
@@ -38,11 +54,10 @@ pub(crate) trait Schedule {
     /// executor knows no entry is stale), every entry is live.
     fn pop(&mut self, choices: &mut Choices, live: Option<&dyn Fn(Entry) -> bool>)
     -> Option<Entry>;
-    /// Prefetch hints, changing nothing: the entry the next pop will most
-    /// likely return if nothing becomes runnable meanwhile, and the address
-    /// of the entry the pop after that will most likely return.
-    fn peek_ahead(&self, _choices: &mut Choices) -> (Option<Entry>, usize) {
-        (None, 0)
+    /// Prefetch hints, changing nothing: the entries the next pops will
+    /// most likely return if nothing becomes runnable meanwhile.
+    fn peek_ahead(&self, _choices: &mut Choices) -> Lookahead {
+        Lookahead::default()
     }
     /// Entries held (stale ones included).
     fn len(&self) -> usize;
@@ -108,6 +123,20 @@ pub(crate) enum Policy {
     Pct(Pct),
 }
 
+impl Policy {
+    /// Pops the next entry if that takes no draw and no lookahead is
+    /// worth making (a Random queue of at most one entry, a small Fifo
+    /// queue); `None` when [`Schedule::pop`] must decide. The executor
+    /// knows no entry is stale.
+    #[inline(always)]
+    pub(crate) fn pop_without_draw(&mut self) -> Option<Option<Entry>> {
+        match self {
+            Policy::Queue(q) => q.pop_without_draw(),
+            Policy::Pct(_) => None,
+        }
+    }
+}
+
 impl Schedule for Policy {
     #[inline]
     fn spawned(&mut self, index: u32, choices: &mut Choices) {
@@ -145,7 +174,7 @@ impl Schedule for Policy {
     }
 
     #[inline]
-    fn peek_ahead(&self, choices: &mut Choices) -> (Option<Entry>, usize) {
+    fn peek_ahead(&self, choices: &mut Choices) -> Lookahead {
         match self {
             Policy::Queue(q) => q.peek_ahead(choices),
             Policy::Pct(p) => p.peek_ahead(choices),

@@ -19,7 +19,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::{Entry, Schedule};
+use super::{Entry, Lookahead, Schedule};
 use crate::choices::{Choices, DrawKind};
 
 pub(crate) struct Pct {
@@ -82,12 +82,15 @@ impl Schedule for Pct {
         self.heap.len()
     }
 
-    fn peek_ahead(&self, _choices: &mut Choices) -> (Option<Entry>, usize) {
+    fn peek_ahead(&self, _choices: &mut Choices) -> Lookahead {
         let next = self
             .heap
             .peek()
             .map(|&(_, _, index, stamp, hint)| Entry { index, stamp, hint });
-        (next, 0)
+        Lookahead {
+            next,
+            ..Lookahead::default()
+        }
     }
 
     fn push(&mut self, entry: Entry) {

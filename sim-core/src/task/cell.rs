@@ -7,6 +7,8 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::raw::RawTask;
+
 /// A spawned future as the executor stores it.
 pub(crate) trait Task {
     /// Polls the future; on completion the output is kept inside.
@@ -16,7 +18,8 @@ pub(crate) trait Task {
     fn take_output(self: Pin<&mut Self>, dst: &mut dyn Any) -> bool;
 }
 
-pub(crate) type BoxTask = Pin<Box<dyn Task>>;
+/// A spawned task as the executor holds it (see [`RawTask`]).
+pub(crate) type BoxTask = RawTask;
 
 pin_project! {
     #[project = CellProj]
@@ -33,7 +36,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    Box::pin(TaskCell::Running { future })
+    RawTask::new(TaskCell::Running { future })
 }
 
 impl<F> Task for TaskCell<F>
@@ -75,12 +78,12 @@ mod tests {
     fn output_is_kept_until_taken_once() {
         let mut t = boxed(async { 41 + 1 });
         let mut cx = Context::from_waker(std::task::Waker::noop());
-        assert!(t.as_mut().poll_task(&mut cx).is_ready());
+        assert!(t.poll_task(&mut cx).is_ready());
         let mut wrong: Option<String> = None;
-        assert!(!t.as_mut().take_output(&mut wrong));
+        assert!(!t.take_output(&mut wrong));
         let mut out: Option<i32> = None;
-        assert!(t.as_mut().take_output(&mut out));
+        assert!(t.take_output(&mut out));
         assert_eq!(out, Some(42));
-        assert!(!t.as_mut().take_output(&mut out));
+        assert!(!t.take_output(&mut out));
     }
 }

@@ -174,6 +174,9 @@ pub(crate) struct TaskTable {
     cold: Chunked<Cold>,
     free: Vec<u32>,
     next_id: u64,
+    /// Occupied slots, so scans over them (end-of-run checks, node kills)
+    /// stop as soon as they have seen them all.
+    occupied: usize,
 }
 
 impl TaskTable {
@@ -190,6 +193,7 @@ impl TaskTable {
     ) -> (u32, u32, TaskId) {
         let id = TaskId(self.next_id);
         self.next_id += 1;
+        self.occupied += 1;
         let cold = Cold {
             name,
             location,
@@ -280,6 +284,7 @@ impl TaskTable {
         let s = &mut self.slots[index as usize];
         debug_assert!(!s.vacant);
         s.vacant = true;
+        self.occupied -= 1;
         s.generation = s.generation.wrapping_add(1);
         s.state = State::Done;
         s.outcome = Outcome::Taken;
@@ -293,11 +298,20 @@ impl TaskTable {
         }
     }
 
-    /// Occupied slots, in index order.
+    /// Occupied slots, in index order. Stops after the last occupied one
+    /// (at once when there is none).
     pub(crate) fn occupied(&self) -> impl Iterator<Item = (u32, &Slot)> {
+        let mut left = self.occupied;
         self.slots
             .iter()
             .enumerate()
+            .take_while(move |(_, s)| {
+                if left == 0 {
+                    return false;
+                }
+                left -= usize::from(!s.vacant);
+                true
+            })
             .filter(|(_, s)| !s.vacant)
             .map(|(i, s)| (i as u32, s))
     }
@@ -351,5 +365,23 @@ mod tests {
         assert!(t.get_mut(i, g).is_none());
         assert!(t.get_mut(j, h).is_some());
         assert_eq!(t.occupied().count(), 1);
+    }
+
+    #[test]
+    fn occupied_skips_holes_and_stops_after_the_last() {
+        let mut t = TaskTable::default();
+        let here = Location::caller();
+        let idx: Vec<u32> = (0..6)
+            .map(|_| t.insert(None, NodeId(0), None, here, false).0)
+            .collect();
+        for i in [0, 2, 5] {
+            drop(t.remove(idx[i]));
+        }
+        let seen: Vec<u32> = t.occupied().map(|(i, _)| i).collect();
+        assert_eq!(seen, [idx[1], idx[3], idx[4]]);
+        for i in [1, 3, 4] {
+            drop(t.remove(idx[i]));
+        }
+        assert_eq!(t.occupied().count(), 0);
     }
 }
