@@ -284,6 +284,18 @@ impl Conn {
         }
         e.closed = true;
         e.write_shutdown = true;
+        if e.phase == Phase::Connecting {
+            // An abandoned connect (the connect future was dropped): the
+            // SYN is not retransmitted any more, and a server end its SYN
+            // never reached is closed too, so the listener never accepts
+            // a ghost of it and the connection is collected.
+            let server = &mut self.ends[1];
+            if end == 0 && server.phase == Phase::Connecting {
+                server.closed = true;
+            }
+            return;
+        }
+        let e = &mut self.ends[end];
         let unread = e.recv_buf.len();
         e.recv_buf.clear();
         if unread > 0 {

@@ -20,7 +20,10 @@
 //! * **Handshake.** `connect` sends a SYN; the listener's node answers with
 //!   a SYN-ACK: one round trip of link latency. The server side is queued
 //!   for `accept` when the SYN arrives. Nobody listening → an RST back and
-//!   `ConnectionRefused` (after the round trip).
+//!   `ConnectionRefused` (after the round trip). A connect that is
+//!   abandoned (its future dropped, e.g. by a `timeout`) before its SYN got
+//!   through stops retransmitting the SYN, and the listener never accepts
+//!   it, even after a partition heals.
 //! * **Flow control.** The bytes a writer has sent that the peer's reader
 //!   has not yet read are bounded by the receive window ([`RECV_WINDOW`]);
 //!   beyond it, written bytes wait in the send buffer ([`SEND_BUFFER`]), and

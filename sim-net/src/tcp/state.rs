@@ -237,11 +237,13 @@ impl TcpState {
     }
 
     /// Whether a lost segment is still worth sending: its connection
-    /// exists and its sender was not killed (an RST always is).
+    /// exists, its sender was not killed, and it is not the SYN of a
+    /// connect that was abandoned (an RST always is).
     fn live(&self, seg: &Segment) -> bool {
         self.conns.get(seg.conn).is_some_and(|c| {
             let from = &c.ends[1 - seg.to];
-            matches!(seg.kind, Kind::Rst) || !from.killed
+            let abandoned = from.closed && from.phase == Phase::Connecting;
+            matches!(seg.kind, Kind::Rst) || !(from.killed || abandoned)
         })
     }
 
