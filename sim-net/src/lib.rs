@@ -68,7 +68,7 @@
 //! | latency, jitter | `connect` takes a round trip; bytes arrive later, in order |
 //! | duplication | nothing (duplicates are dropped) |
 //! | loss | delay: retransmission after [`RTO_MIN`], doubling to [`RTO_MAX`] |
-//! | partition, node down | a stall until it heals; `TimedOut` past [`Network::set_tcp_timeout`] |
+//! | partition, node down | a stall until it heals; `TimedOut` after [`DEFAULT_TCP_SYN_RETRIES`] SYN (7.8 s) or [`DEFAULT_TCP_RETRIES`] data (22.2 s) retransmissions ([`Network::set_tcp_retries`]), or past [`Network::set_tcp_timeout`] |
 //! | clog | segments held until it ends |
 //! | peer node killed | `ConnectionReset` (after the bytes that already arrived) |
 //! | own node killed | `ConnectionAborted` on handles that outlive it |
@@ -162,7 +162,7 @@ pub use network::Network;
 pub use stats::{DropCounts, LinkStats, NetStats, Netstat, SocketRow, TcpStats};
 pub use swizzle::Swizzled;
 pub use tcp::{
-    Incoming, MSS, OwnedReadHalf, OwnedWriteHalf, RECV_WINDOW, RTO_MAX, RTO_MIN, SEND_BUFFER,
-    TcpListener, TcpStream,
+    DEFAULT_TCP_RETRIES, DEFAULT_TCP_SYN_RETRIES, Incoming, MSS, OwnedReadHalf, OwnedWriteHalf,
+    RECV_WINDOW, RTO_MAX, RTO_MIN, SEND_BUFFER, TcpListener, TcpStream,
 };
 pub use udp::{MAX_DATAGRAM, UdpSocket};

@@ -229,8 +229,9 @@ pub(crate) fn error(kind: io::ErrorKind, e: &End) -> io::Error {
         }
         io::ErrorKind::ConnectionReset => format!("connection reset by peer {}", e.peer),
         io::ErrorKind::TimedOut => format!(
-            "connection {} -> {} timed out: a segment stalled longer than the TCP timeout \
-             (Network::set_tcp_timeout)",
+            "connection {} -> {} timed out: a segment could not be delivered within the TCP \
+             retransmission limit or timeout (Network::set_tcp_retries, \
+             Network::set_tcp_syn_retries, Network::set_tcp_timeout)",
             e.local, e.peer
         ),
         io::ErrorKind::HostUnreachable => {

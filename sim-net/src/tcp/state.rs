@@ -34,7 +34,7 @@ pub(crate) struct Listener {
     pub(crate) closed: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct TcpState {
     ports: PortTable,
     pub(crate) listeners: Slab<Listener>,
@@ -43,6 +43,27 @@ pub(crate) struct TcpState {
     pub(crate) counts: TcpStats,
     /// The stall timeout, in nanoseconds.
     pub(crate) timeout: Option<u64>,
+    /// Retransmissions of a SYN before a connect gives up (`None`: no
+    /// limit).
+    pub(crate) syn_retries: Option<u32>,
+    /// Retransmissions of any other segment before its connection gives
+    /// up (`None`: no limit).
+    pub(crate) retries: Option<u32>,
+}
+
+impl Default for TcpState {
+    fn default() -> TcpState {
+        TcpState {
+            ports: PortTable::default(),
+            listeners: Slab::default(),
+            conns: Slab::default(),
+            outbox: VecDeque::new(),
+            counts: TcpStats::default(),
+            timeout: None,
+            syn_retries: Some(super::DEFAULT_TCP_SYN_RETRIES),
+            retries: Some(super::DEFAULT_TCP_RETRIES),
+        }
+    }
 }
 
 fn now() -> u64 {
@@ -285,6 +306,18 @@ impl TcpState {
         }
         if self.deadline(&seg).is_some_and(|d| d <= now) {
             self.time_out(seg.conn, wakers);
+            return None;
+        }
+        let limit = match seg.kind {
+            Kind::Syn => self.syn_retries,
+            _ => self.retries,
+        };
+        if limit.is_some_and(|l| seg.attempt >= l) {
+            // One RTO after the last retransmission, the sender gives up
+            // (as Linux does). An RST is only dropped: nobody waits for it.
+            if !matches!(seg.kind, Kind::Rst) {
+                self.time_out(seg.conn, wakers);
+            }
             return None;
         }
         seg.attempt += 1;
