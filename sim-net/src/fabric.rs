@@ -232,7 +232,13 @@ impl Net {
 
 /// Sends every segment the TCP layer queued (arrivals may queue more).
 fn send_queued(inner: &mut Inner, wakers: &mut Vec<Waker>) {
-    while let Some(out) = inner.tcp.outbox.pop_front() {
+    loop {
+        if !inner.tcp.acks.is_empty() {
+            inner.tcp.flush_acks(&inner.rules, wakers);
+        }
+        let Some(out) = inner.tcp.outbox.pop_front() else {
+            break;
+        };
         transmit(
             inner,
             out.from,

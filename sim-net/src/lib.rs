@@ -70,6 +70,7 @@
 //! | loss | delay: retransmission after [`RTO_MIN`], doubling to [`RTO_MAX`] |
 //! | partition, node down | a stall until it heals; `TimedOut` after [`DEFAULT_TCP_SYN_RETRIES`] SYN (7.8 s) or [`DEFAULT_TCP_RETRIES`] data (22.2 s) retransmissions ([`Network::set_tcp_retries`]), or past [`Network::set_tcp_timeout`] |
 //! | clog | segments held until it ends |
+//! | return path cut or clogged (one-way partition, `clog_link`) | the reader's window updates cannot reach the writer: it blocks once the window is full, until the heal/clog ends, else `TimedOut` after the retransmission limit |
 //! | peer node killed | `ConnectionReset` (after the bytes that already arrived) |
 //! | own node killed | `ConnectionAborted` on handles that outlive it |
 //! | nobody listening | `ConnectionRefused` after a round trip |
@@ -79,7 +80,10 @@
 //! (no flush needed); `flush` returns at once, as on a real socket;
 //! `shutdown(Write)` / `close()` is a half-close (the peer reads EOF and
 //! can still write back). Acknowledgements are not simulated as packets:
-//! the window reopens when the reader reads.
+//! the window reopens when the reader reads, if an ACK could travel back
+//! at that moment (not partitioned, not clogged, the writer's node alive);
+//! otherwise a window update segment waits for the return path like a lost
+//! segment.
 //!
 //! ```
 //! use futures::io::{AsyncReadExt, AsyncWriteExt};

@@ -29,8 +29,16 @@
 //!   beyond it, written bytes wait in the send buffer ([`SEND_BUFFER`]), and
 //!   when that is full `write` waits. So a writer whose reader does not
 //!   read blocks after `RECV_WINDOW + SEND_BUFFER` bytes. Acknowledgements
-//!   are not simulated as packets: the window reopens for the writer the
-//!   moment the reader reads.
+//!   are not simulated as packets while the return path works: the window
+//!   reopens for the writer the moment the reader reads, provided an ACK
+//!   could travel back at that moment (reader's node → writer's node not
+//!   partitioned, not clogged, the writer's node alive; traffic within a
+//!   node always can). When it could not, the read sends a window update
+//!   segment instead, which is lost, retransmitted and held like any
+//!   other: the writer stays blocked until the return path heals (or the
+//!   clog ends), and past the retransmission limits the connection times
+//!   out. So a one-way partition of the return path stalls even a stream
+//!   that only flows the other way.
 //! * **No flush pitfall.** `write` hands bytes to the network at once (as
 //!   far as the window allows); `flush` is never needed for delivery and
 //!   returns at once, as tokio's does on a real socket (so write-flush-read
@@ -147,6 +155,11 @@ pub(crate) enum Kind {
     Fin,
     /// Not numbered: acted on when it arrives.
     Rst,
+    /// A window update the reader's end sends when its read could not be
+    /// acknowledged at once (the return path was cut or clogged). Not
+    /// numbered; on arrival the writer learns everything its peer has
+    /// read by then.
+    Ack,
 }
 
 /// A TCP segment on the wire.
