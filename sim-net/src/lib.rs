@@ -47,8 +47,12 @@
 //! Each decision is one draw from the choice source, shaped so that 0 is
 //! the simplest outcome: delivered, at the minimum latency, not
 //! duplicated. An all-zero tape is a perfect network, and shrinking a
-//! failing tape removes faults. Sends, deliveries and drops are folded
-//! into the run's fingerprint.
+//! failing tape removes faults. Sends, deliveries (each with its payload
+//! length and TCP sequence number) and drops are folded into the run's
+//! fingerprint. A clog, like every fault rule, never touches traffic
+//! within a node. Debug output of sockets and the [`Network`] shows
+//! addresses and state, never a process-wide counter, so it does not
+//! depend on which tests ran before.
 //!
 //! A node's sockets close when it is killed; datagrams for a node that is
 //! down, or for a port nothing is bound to, are dropped and counted

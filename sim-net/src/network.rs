@@ -42,9 +42,18 @@ use crate::stats::{NetStats, Netstat, SocketRow};
 ///     println!("{}", net.netstat());
 /// }).unwrap();
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Network {
     instance: u64,
+}
+
+impl std::fmt::Debug for Network {
+    /// `Network { .. }`: the handle's simulation instance is process-wide
+    /// and would make debug output depend on which tests ran before (see
+    /// [`netstat`](Network::netstat) for the state).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Network").finish_non_exhaustive()
+    }
 }
 
 fn id(node: &Node) -> u32 {
