@@ -32,11 +32,11 @@ use crate::tcp::Segment;
 
 pub(crate) static SEND: EventKind = EventKind {
     code: 0x4e01,
-    name: "net: datagram sent (src, dst)",
+    name: "net: datagram sent (src | len << 48, dst ^ seq.rotate_left(48))",
 };
 pub(crate) static DELIVER: EventKind = EventKind {
     code: 0x4e02,
-    name: "net: datagram delivered (src, dst)",
+    name: "net: datagram delivered (src | len << 48, dst ^ seq.rotate_left(48))",
 };
 pub(crate) static DROP: EventKind = EventKind {
     code: 0x4e03,
@@ -50,6 +50,24 @@ pub(crate) static DUPLICATE: EventKind = EventKind {
 /// An address as one word for events: `ip << 16 | port`.
 pub(crate) fn word(a: SocketAddrV4) -> u64 {
     (u64::from(u32::from(*a.ip())) << 16) | u64::from(a.port())
+}
+
+/// A payload's shape for the fingerprint: its length in bits 48.. of the
+/// first word, a segment's sequence number folded into the second, so
+/// nondeterministic payload sizes change the fingerprint.
+fn shape(payload: &Payload) -> (u64, u64) {
+    match payload {
+        Payload::Datagram(d) => ((d.len() as u64) << 48, 0),
+        Payload::Segment(s) => segment_shape(s),
+    }
+}
+
+fn segment_shape(s: &Segment) -> (u64, u64) {
+    let len = match &s.kind {
+        crate::tcp::Kind::Data(d) => d.len(),
+        _ => 0,
+    };
+    ((len as u64) << 48, s.seq.rotate_left(48))
 }
 
 /// What travels: a UDP datagram or a TCP segment.
@@ -232,7 +250,13 @@ impl Net {
 
 /// Sends every segment the TCP layer queued (arrivals may queue more).
 fn send_queued(inner: &mut Inner, wakers: &mut Vec<Waker>) {
-    while let Some(out) = inner.tcp.outbox.pop_front() {
+    loop {
+        if !inner.tcp.acks.is_empty() {
+            inner.tcp.flush_acks(&inner.rules, wakers);
+        }
+        let Some(out) = inner.tcp.outbox.pop_front() else {
+            break;
+        };
         transmit(
             inner,
             out.from,
@@ -266,7 +290,8 @@ fn transmit(
         (true, false) => SocketAddrV4::new(node_ip(from), src.port()),
         _ => src,
     };
-    ext::event(&SEND, word(src), word(dst));
+    let (len, seq) = shape(&payload);
+    ext::event(&SEND, word(src) | len, word(dst) ^ seq);
     let Some(to) = to else {
         inner.links.entry((from, u32::MAX)).or_default().sent += 1;
         drop_event(inner, from, u32::MAX, src, dst, DropReason::NoHost);
@@ -402,7 +427,8 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
                 .entry((d.from_node, d.to_node))
                 .or_default()
                 .delivered += 1;
-            ext::event(&DELIVER, word(d.src), word(d.dst));
+            let (len, seq) = segment_shape(&seg);
+            ext::event(&DELIVER, word(d.src) | len, word(d.dst) ^ seq);
             inner.tcp.arrive(seg, wakers);
             return;
         }
@@ -437,7 +463,11 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         .entry((d.from_node, d.to_node))
         .or_default()
         .delivered += 1;
-    ext::event(&DELIVER, word(d.src), word(d.dst));
+    ext::event(
+        &DELIVER,
+        word(d.src) | ((data.len() as u64) << 48),
+        word(d.dst),
+    );
     let s = inner.socket_at_mut(index);
     s.queued_bytes += data.len();
     s.queue.push_back((d.src, data));

@@ -47,8 +47,12 @@
 //! Each decision is one draw from the choice source, shaped so that 0 is
 //! the simplest outcome: delivered, at the minimum latency, not
 //! duplicated. An all-zero tape is a perfect network, and shrinking a
-//! failing tape removes faults. Sends, deliveries and drops are folded
-//! into the run's fingerprint.
+//! failing tape removes faults. Sends, deliveries (each with its payload
+//! length and TCP sequence number) and drops are folded into the run's
+//! fingerprint. A clog, like every fault rule, never touches traffic
+//! within a node. Debug output of sockets and the [`Network`] shows
+//! addresses and state, never a process-wide counter, so it does not
+//! depend on which tests ran before.
 //!
 //! A node's sockets close when it is killed; datagrams for a node that is
 //! down, or for a port nothing is bound to, are dropped and counted
@@ -68,8 +72,9 @@
 //! | latency, jitter | `connect` takes a round trip; bytes arrive later, in order |
 //! | duplication | nothing (duplicates are dropped) |
 //! | loss | delay: retransmission after [`RTO_MIN`], doubling to [`RTO_MAX`] |
-//! | partition, node down | a stall until it heals; `TimedOut` past [`Network::set_tcp_timeout`] |
+//! | partition, node down | a stall until it heals; `TimedOut` after [`DEFAULT_TCP_SYN_RETRIES`] SYN (7.8 s) or [`DEFAULT_TCP_RETRIES`] data (22.2 s) retransmissions ([`Network::set_tcp_retries`]), or past [`Network::set_tcp_timeout`] |
 //! | clog | segments held until it ends |
+//! | return path cut or clogged (one-way partition, `clog_link`) | the reader's window updates cannot reach the writer: it blocks once the window is full, until the heal/clog ends, else `TimedOut` after the retransmission limit |
 //! | peer node killed | `ConnectionReset` (after the bytes that already arrived) |
 //! | own node killed | `ConnectionAborted` on handles that outlive it |
 //! | nobody listening | `ConnectionRefused` after a round trip |
@@ -79,7 +84,10 @@
 //! (no flush needed); `flush` returns at once, as on a real socket;
 //! `shutdown(Write)` / `close()` is a half-close (the peer reads EOF and
 //! can still write back). Acknowledgements are not simulated as packets:
-//! the window reopens when the reader reads.
+//! the window reopens when the reader reads, if an ACK could travel back
+//! at that moment (not partitioned, not clogged, the writer's node alive);
+//! otherwise a window update segment waits for the return path like a lost
+//! segment.
 //!
 //! ```
 //! use futures::io::{AsyncReadExt, AsyncWriteExt};
@@ -162,7 +170,7 @@ pub use network::Network;
 pub use stats::{DropCounts, LinkStats, NetStats, Netstat, SocketRow, TcpStats};
 pub use swizzle::Swizzled;
 pub use tcp::{
-    Incoming, MSS, OwnedReadHalf, OwnedWriteHalf, RECV_WINDOW, RTO_MAX, RTO_MIN, SEND_BUFFER,
-    TcpListener, TcpStream,
+    DEFAULT_TCP_RETRIES, DEFAULT_TCP_SYN_RETRIES, Incoming, MSS, OwnedReadHalf, OwnedWriteHalf,
+    RECV_WINDOW, RTO_MAX, RTO_MIN, SEND_BUFFER, TcpListener, TcpStream,
 };
 pub use udp::{MAX_DATAGRAM, UdpSocket};

@@ -42,9 +42,18 @@ use crate::stats::{NetStats, Netstat, SocketRow};
 ///     println!("{}", net.netstat());
 /// }).unwrap();
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Network {
     instance: u64,
+}
+
+impl std::fmt::Debug for Network {
+    /// `Network { .. }`: the handle's simulation instance is process-wide
+    /// and would make debug output depend on which tests ran before (see
+    /// [`netstat`](Network::netstat) for the state).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Network").finish_non_exhaustive()
+    }
 }
 
 fn id(node: &Node) -> u32 {
@@ -335,8 +344,11 @@ impl Network {
     /// Sets the TCP stall timeout: a segment that cannot be delivered for
     /// `timeout` since it was first sent (a partition, a node that is
     /// down) aborts its connection, and both ends fail with `TimedOut`
-    /// (a `connect` too). `None` (the default): a stall lasts until the
-    /// network heals. Applies to segments waiting from then on.
+    /// (a `connect` too). `None` (the default): no such timeout; the
+    /// retransmission limits ([`set_tcp_retries`](Self::set_tcp_retries),
+    /// [`set_tcp_syn_retries`](Self::set_tcp_syn_retries)) still end a
+    /// stall. Whichever comes first applies. Applies to segments waiting
+    /// from then on.
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -366,6 +378,76 @@ impl Network {
         let net = self.net("detsim::net::Network::tcp_timeout");
         let t = net.inner.borrow().tcp.timeout;
         t.map(Duration::from_nanos)
+    }
+
+    /// Sets how many times a SYN is retransmitted before `connect` fails
+    /// with `TimedOut` (Linux's `tcp_syn_retries`; the default is
+    /// [`DEFAULT_TCP_SYN_RETRIES`](crate::DEFAULT_TCP_SYN_RETRIES), giving
+    /// up 7.8 s after a SYN lost to a partition). `None`: no limit (the
+    /// stall timeout, if set, still applies). Applies to SYNs lost from
+    /// then on.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let net = sim_net::Network::current();
+    /// assert_eq!(net.tcp_syn_retries(), Some(6));
+    /// net.set_tcp_syn_retries(Some(2)); // gives up after 0.2 + 0.4 + 0.8 s
+    /// assert_eq!(net.tcp_syn_retries(), Some(2));
+    /// # }).unwrap();
+    /// ```
+    pub fn set_tcp_syn_retries(&self, retries: Option<u32>) {
+        let net = self.net("detsim::net::Network::set_tcp_syn_retries");
+        net.inner.borrow_mut().tcp.syn_retries = retries;
+    }
+
+    /// The SYN retransmission limit (see
+    /// [`set_tcp_syn_retries`](Self::set_tcp_syn_retries)).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// assert_eq!(sim_net::Network::current().tcp_syn_retries(), Some(6));
+    /// # }).unwrap();
+    /// ```
+    pub fn tcp_syn_retries(&self) -> Option<u32> {
+        let net = self.net("detsim::net::Network::tcp_syn_retries");
+        net.inner.borrow().tcp.syn_retries
+    }
+
+    /// Sets how many times any other segment (data, FIN, SYN-ACK, window
+    /// update) is retransmitted before its connection fails with
+    /// `TimedOut` on both ends (Linux's `tcp_retries2`; the default is
+    /// [`DEFAULT_TCP_RETRIES`](crate::DEFAULT_TCP_RETRIES), giving up
+    /// 22.2 s after a segment lost to a partition). `None`: no limit.
+    /// Applies to segments lost from then on.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let net = sim_net::Network::current();
+    /// assert_eq!(net.tcp_retries(), Some(15));
+    /// net.set_tcp_retries(None); // stall until the network heals
+    /// assert_eq!(net.tcp_retries(), None);
+    /// # }).unwrap();
+    /// ```
+    pub fn set_tcp_retries(&self, retries: Option<u32>) {
+        let net = self.net("detsim::net::Network::set_tcp_retries");
+        net.inner.borrow_mut().tcp.retries = retries;
+    }
+
+    /// The data retransmission limit (see
+    /// [`set_tcp_retries`](Self::set_tcp_retries)).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// assert_eq!(sim_net::Network::current().tcp_retries(), Some(15));
+    /// # }).unwrap();
+    /// ```
+    pub fn tcp_retries(&self) -> Option<u32> {
+        let net = self.net("detsim::net::Network::tcp_retries");
+        net.inner.borrow().tcp.retries
     }
 
     /// The address of `node` (see [`node_addr`](crate::node_addr)).

@@ -110,8 +110,10 @@ impl Rules {
     }
 
     /// Until when `from → to` is clogged, if it is clogged at `now`.
+    /// Traffic within a node (`from == to`: loopback, or its own address)
+    /// is never clogged: it skips the fault rules.
     pub(crate) fn clogged_until(&self, from: u32, to: u32, now: u64) -> Option<u64> {
-        if self.node_clogs.is_empty() && self.link_clogs.is_empty() {
+        if from == to || (self.node_clogs.is_empty() && self.link_clogs.is_empty()) {
             return None;
         }
         let until = [

@@ -78,6 +78,14 @@ impl Inner {
             .expect("a socket handle outlived its slot")
     }
 
+    /// The socket of `key`, if it is still there.
+    pub(crate) fn socket(&self, key: Key) -> Option<&Socket> {
+        let slot = self.slots.get(key.index as usize)?;
+        (slot.generation == key.generation)
+            .then_some(slot.socket.as_ref())
+            .flatten()
+    }
+
     /// Open sockets in slot order.
     pub(crate) fn sockets(&self) -> impl Iterator<Item = &Socket> {
         self.slots.iter().filter_map(|s| s.socket.as_ref())

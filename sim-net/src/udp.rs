@@ -52,10 +52,27 @@ pub const MAX_DATAGRAM: usize = 65_507;
 ///     assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 2);
 /// }).unwrap();
 /// ```
-#[derive(Debug)]
 pub struct UdpSocket {
     instance: u64,
     key: Key,
+}
+
+impl std::fmt::Debug for UdpSocket {
+    /// Addresses and state (never the process-wide simulation instance).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("UdpSocket");
+        let net = ext::try_get_for::<Net>(self.instance);
+        let inner = net.as_ref().and_then(|n| n.inner.try_borrow().ok());
+        match inner.as_ref().and_then(|i| i.socket(self.key)) {
+            Some(s) => d
+                .field("local", &s.local)
+                .field("peer", &s.peer)
+                .field("queued", &s.queue.len())
+                .field("closed", &s.closed)
+                .finish(),
+            None => d.finish_non_exhaustive(),
+        }
+    }
 }
 
 impl UdpSocket {

@@ -54,6 +54,12 @@ pub(crate) struct End {
     pub(crate) killed: bool,
     /// The client end's port is bound in the TCP port table.
     pub(crate) port_bound: bool,
+    /// Bytes this end's reader consumed (or discarded), ever.
+    pub(crate) consumed_total: u64,
+    /// The peer's `consumed_total` as this end last learned it.
+    pub(crate) acked: u64,
+    /// A window update ([`Kind::Ack`]) from this end is on its way.
+    pub(crate) ack_in_flight: bool,
 }
 
 impl End {
@@ -79,6 +85,9 @@ impl End {
             closed: false,
             killed: false,
             port_bound: false,
+            consumed_total: 0,
+            acked: 0,
+            ack_in_flight: false,
         }
     }
 
@@ -107,6 +116,10 @@ pub(crate) struct Effects<'a> {
     pub(crate) outbox: &'a mut VecDeque<Outgoing>,
     pub(crate) counts: &'a mut TcpStats,
     pub(crate) wakers: &'a mut Vec<Waker>,
+    /// Reads to acknowledge (connection, reader's end): whether the ACK
+    /// can travel back depends on the fault rules, so the fabric decides
+    /// ([`TcpState::flush_acks`](super::state::TcpState::flush_acks)).
+    pub(crate) acks: &'a mut Vec<(Key, usize)>,
     pub(crate) now: u64,
 }
 
@@ -114,7 +127,7 @@ impl Effects<'_> {
     /// Queues a segment from `conn.ends[from]` to its peer.
     pub(crate) fn send(&mut self, conn: &mut Conn, from: usize, kind: Kind) {
         let e = &mut conn.ends[from];
-        let seq = if matches!(kind, Kind::Rst) {
+        let seq = if matches!(kind, Kind::Rst | Kind::Ack) {
             0
         } else {
             e.send_seq += 1;
@@ -175,11 +188,43 @@ impl Conn {
     }
 
     /// `end`'s reader consumed (or discarded) `n` bytes: the peer's window
-    /// reopens.
+    /// reopens once it learns of it (see [`window_update`](Self::window_update)).
     pub(crate) fn consumed(&mut self, end: usize, n: usize, fx: &mut Effects<'_>) {
-        let peer = &mut self.ends[1 - end];
-        peer.unread = peer.unread.saturating_sub(n);
-        self.pump(1 - end, fx);
+        if n == 0 {
+            return;
+        }
+        self.ends[end].consumed_total += n as u64;
+        fx.acks.push((self.key, end));
+    }
+
+    /// Tells `reader`'s peer what `reader` consumed: at once when an ACK
+    /// could travel back now (`reachable`), else with a window update
+    /// segment that waits, like any lost segment, for the return path.
+    pub(crate) fn window_update(&mut self, reader: usize, reachable: bool, fx: &mut Effects<'_>) {
+        let writer = 1 - reader;
+        if matches!(self.ends[writer].phase, Phase::Failed(_)) || self.ends[reader].killed {
+            return;
+        }
+        if reachable {
+            self.learn_ack(writer, fx);
+        } else if !self.ends[reader].ack_in_flight
+            && self.ends[reader].consumed_total > self.ends[writer].acked
+        {
+            self.ends[reader].ack_in_flight = true;
+            fx.send(self, reader, Kind::Ack);
+        }
+    }
+
+    /// `writer` learns what its peer consumed: its window reopens.
+    fn learn_ack(&mut self, writer: usize, fx: &mut Effects<'_>) {
+        let total = self.ends[1 - writer].consumed_total;
+        let w = &mut self.ends[writer];
+        if total > w.acked {
+            let n = usize::try_from(total - w.acked).unwrap_or(usize::MAX);
+            w.unread = w.unread.saturating_sub(n);
+            w.acked = total;
+            self.pump(writer, fx);
+        }
     }
 
     /// `end` fails with `kind` (unless it already failed): buffered output
@@ -225,6 +270,13 @@ impl Conn {
             }
             return;
         }
+        if let Kind::Ack = kind {
+            self.ends[1 - end].ack_in_flight = false;
+            if !matches!(self.ends[end].phase, Phase::Failed(_)) {
+                self.learn_ack(end, fx);
+            }
+            return;
+        }
         if self.ends[end].closed {
             // Nobody will read it: the sender learns with an RST.
             if let Kind::Data(d) = &kind {
@@ -262,7 +314,7 @@ impl Conn {
                 Kind::Data(d) if e.read_shutdown => discarded += d.len(),
                 Kind::Data(d) => e.recv_buf.extend(d),
                 Kind::Fin => e.eof = true,
-                Kind::Syn | Kind::Rst => {}
+                Kind::Syn | Kind::Rst | Kind::Ack => {}
             }
         }
         e.wake_all(fx.wakers);
@@ -284,6 +336,18 @@ impl Conn {
         }
         e.closed = true;
         e.write_shutdown = true;
+        if e.phase == Phase::Connecting {
+            // An abandoned connect (the connect future was dropped): the
+            // SYN is not retransmitted any more, and a server end its SYN
+            // never reached is closed too, so the listener never accepts
+            // a ghost of it and the connection is collected.
+            let server = &mut self.ends[1];
+            if end == 0 && server.phase == Phase::Connecting {
+                server.closed = true;
+            }
+            return;
+        }
+        let e = &mut self.ends[end];
         let unread = e.recv_buf.len();
         e.recv_buf.clear();
         if unread > 0 {

@@ -13,7 +13,7 @@ use super::conn::{Conn, Effects, End, Phase};
 use crate::state::{Net, node_name};
 
 /// One connection end as seen by a handle.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) struct Handle {
     pub(crate) instance: u64,
     pub(crate) conn: Key,
@@ -21,6 +21,25 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
+    /// Debug output for the handle type `name`: addresses and state, never
+    /// the process-wide simulation instance (debug output must not depend
+    /// on which tests ran before). Never panics, even outside the run.
+    pub(crate) fn debug(&self, name: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct(name);
+        let net = ext::try_get_for::<Net>(self.instance);
+        let inner = net.as_ref().and_then(|n| n.inner.try_borrow().ok());
+        match inner.as_ref().and_then(|i| i.tcp.conns.get(self.conn)) {
+            Some(c) => {
+                let e = &c.ends[self.end];
+                d.field("local", &e.local)
+                    .field("peer", &e.peer)
+                    .field("state", &e.state_name())
+                    .finish()
+            }
+            None => d.finish_non_exhaustive(),
+        }
+    }
+
     /// Runs `f` on the connection (and sends what it queued), or fails
     /// with `ConnectionAborted` when the connection is gone.
     fn with<R>(
@@ -229,8 +248,9 @@ pub(crate) fn error(kind: io::ErrorKind, e: &End) -> io::Error {
         }
         io::ErrorKind::ConnectionReset => format!("connection reset by peer {}", e.peer),
         io::ErrorKind::TimedOut => format!(
-            "connection {} -> {} timed out: a segment stalled longer than the TCP timeout \
-             (Network::set_tcp_timeout)",
+            "connection {} -> {} timed out: a segment could not be delivered within the TCP \
+             retransmission limit or timeout (Network::set_tcp_retries, \
+             Network::set_tcp_syn_retries, Network::set_tcp_timeout)",
             e.local, e.peer
         ),
         io::ErrorKind::HostUnreachable => {

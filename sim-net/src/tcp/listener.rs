@@ -56,7 +56,6 @@ use crate::state::Net;
 ///     assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 4);
 /// }).unwrap();
 /// ```
-#[derive(Debug)]
 pub struct TcpListener {
     instance: u64,
     key: Key,
@@ -183,6 +182,23 @@ impl TcpListener {
             Some(l) if !l.closed => Ok(SocketAddr::V4(l.local)),
             Some(l) => Err(super::state::killed(l.node)),
             None => Err(aborted("listener")),
+        }
+    }
+}
+
+impl std::fmt::Debug for TcpListener {
+    /// The bound address (never the process-wide simulation instance).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("TcpListener");
+        let net = ext::try_get_for::<Net>(self.instance);
+        let inner = net.as_ref().and_then(|n| n.inner.try_borrow().ok());
+        match inner.as_ref().and_then(|i| i.tcp.listeners.get(self.key)) {
+            Some(l) => d
+                .field("local", &l.local)
+                .field("queued", &l.queue.len())
+                .field("closed", &l.closed)
+                .finish(),
+            None => d.finish_non_exhaustive(),
         }
     }
 }

@@ -20,14 +20,25 @@
 //! * **Handshake.** `connect` sends a SYN; the listener's node answers with
 //!   a SYN-ACK: one round trip of link latency. The server side is queued
 //!   for `accept` when the SYN arrives. Nobody listening → an RST back and
-//!   `ConnectionRefused` (after the round trip).
+//!   `ConnectionRefused` (after the round trip). A connect that is
+//!   abandoned (its future dropped, e.g. by a `timeout`) before its SYN got
+//!   through stops retransmitting the SYN, and the listener never accepts
+//!   it, even after a partition heals.
 //! * **Flow control.** The bytes a writer has sent that the peer's reader
 //!   has not yet read are bounded by the receive window ([`RECV_WINDOW`]);
 //!   beyond it, written bytes wait in the send buffer ([`SEND_BUFFER`]), and
 //!   when that is full `write` waits. So a writer whose reader does not
 //!   read blocks after `RECV_WINDOW + SEND_BUFFER` bytes. Acknowledgements
-//!   are not simulated as packets: the window reopens for the writer the
-//!   moment the reader reads.
+//!   are not simulated as packets while the return path works: the window
+//!   reopens for the writer the moment the reader reads, provided an ACK
+//!   could travel back at that moment (reader's node → writer's node not
+//!   partitioned, not clogged, the writer's node alive; traffic within a
+//!   node always can). When it could not, the read sends a window update
+//!   segment instead, which is lost, retransmitted and held like any
+//!   other: the writer stays blocked until the return path heals (or the
+//!   clog ends), and past the retransmission limits the connection times
+//!   out. So a one-way partition of the return path stalls even a stream
+//!   that only flows the other way.
 //! * **No flush pitfall.** `write` hands bytes to the network at once (as
 //!   far as the window allows); `flush` is never needed for delivery and
 //!   returns at once, as tokio's does on a real socket (so write-flush-read
@@ -45,13 +56,21 @@
 //!   arrived, then `ConnectionReset`; its writes fail with
 //!   `ConnectionReset`. After a restart the node's ports are free again and
 //!   new connections work.
-//! * **Timeouts.** With [`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout)
-//!   set to `Some(d)`, a segment that could not be delivered for `d` since
-//!   it was first sent (a partition, a node down, bad luck with loss)
-//!   aborts its connection: both ends fail with `TimedOut` (the
-//!   simulator's stand-in for the retransmission timeout on one side and
-//!   keepalive on the other). A `connect` that stalls that long fails with
-//!   `TimedOut`. The default is `None`: a stall lasts until it heals.
+//! * **Timeouts.** As on Linux, retransmission is bounded: a SYN is
+//!   retransmitted [`DEFAULT_TCP_SYN_RETRIES`] times (then `connect` fails
+//!   with `TimedOut`, 7.8 s after the first loss), any other segment
+//!   [`DEFAULT_TCP_RETRIES`] times (then both ends of its connection fail
+//!   with `TimedOut`, reads and writes, 22.2 s after the first loss); see
+//!   the constants for the exact times. So a permanent stall (a partition
+//!   that never heals, a node that stays down) ends in a clear error, not
+//!   in a run that hits its time limit. Change the limits with
+//!   [`Network::set_tcp_syn_retries`](crate::Network::set_tcp_syn_retries)
+//!   and [`Network::set_tcp_retries`](crate::Network::set_tcp_retries)
+//!   (`None`: a stall lasts until it heals). Independently, with
+//!   [`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout) set to
+//!   `Some(d)`, a segment that could not be delivered for `d` since it was
+//!   first sent aborts its connection the same way (the simulator's
+//!   stand-in for a user timeout); whichever comes first applies.
 //!
 //! Every decision is a network draw of the run's choice source with 0 the
 //! simplest outcome, so an all-zero tape is a perfect network. Connects,
@@ -90,6 +109,25 @@ pub const SEND_BUFFER: usize = 64 * 1024;
 pub const RTO_MIN: std::time::Duration = std::time::Duration::from_millis(200);
 /// The longest retransmission timeout (the backoff doubles up to this).
 pub const RTO_MAX: std::time::Duration = std::time::Duration::from_millis(1600);
+/// How many times a SYN is retransmitted before `connect` fails with
+/// `TimedOut` (Linux's `tcp_syn_retries`), unless
+/// [`Network::set_tcp_syn_retries`](crate::Network::set_tcp_syn_retries)
+/// says otherwise. With the RTO_MIN..RTO_MAX backoff the retransmissions
+/// leave 0.2, 0.6, 1.4, 3.0, 4.6 and 6.2 s after the SYN was first lost,
+/// and the connect gives up one RTO after the last: **7.8 s** after a SYN
+/// lost when sent (a partition), plus one link latency per attempt when
+/// the SYN is lost on arrival (7 × 1 ms = 7.807 s to a node that is down).
+pub const DEFAULT_TCP_SYN_RETRIES: u32 = 6;
+/// How many times any other segment (data, FIN, SYN-ACK, window update)
+/// is retransmitted before its connection fails with `TimedOut` on both
+/// ends (Linux's `tcp_retries2`), unless
+/// [`Network::set_tcp_retries`](crate::Network::set_tcp_retries) says
+/// otherwise. The 15th retransmission leaves 20.6 s after the first loss
+/// (0.2, 0.6, 1.4, 3.0 s, then every 1.6 s), and the connection gives up
+/// one RTO later: **22.2 s** after a segment lost when sent, plus one link
+/// latency per attempt when it is lost on arrival (16 ms more to a node
+/// that is down at the default 1 ms).
+pub const DEFAULT_TCP_RETRIES: u32 = 15;
 
 pub(crate) static CONNECT: EventKind = EventKind {
     code: 0x4e10,
@@ -117,6 +155,11 @@ pub(crate) enum Kind {
     Fin,
     /// Not numbered: acted on when it arrives.
     Rst,
+    /// A window update the reader's end sends when its read could not be
+    /// acknowledged at once (the return path was cut or clogged). Not
+    /// numbered; on arrival the writer learns everything its peer has
+    /// read by then.
+    Ack,
 }
 
 /// A TCP segment on the wire.

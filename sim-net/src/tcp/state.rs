@@ -15,6 +15,7 @@ use super::{ACCEPT, CONNECT, Key, Kind, Outgoing, RETRANSMIT, RTO_MAX, RTO_MIN, 
 use crate::addr::{node_ip, node_of_ip};
 use crate::fabric::word;
 use crate::ports::PortTable;
+use crate::rules::Rules;
 use crate::state::node_name;
 use crate::stats::TcpStats;
 
@@ -34,7 +35,7 @@ pub(crate) struct Listener {
     pub(crate) closed: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct TcpState {
     ports: PortTable,
     pub(crate) listeners: Slab<Listener>,
@@ -43,6 +44,31 @@ pub(crate) struct TcpState {
     pub(crate) counts: TcpStats,
     /// The stall timeout, in nanoseconds.
     pub(crate) timeout: Option<u64>,
+    /// Retransmissions of a SYN before a connect gives up (`None`: no
+    /// limit).
+    pub(crate) syn_retries: Option<u32>,
+    /// Retransmissions of any other segment before its connection gives
+    /// up (`None`: no limit).
+    pub(crate) retries: Option<u32>,
+    /// Reads whose window update is still to be decided (see
+    /// [`Effects::acks`]).
+    pub(crate) acks: Vec<(Key, usize)>,
+}
+
+impl Default for TcpState {
+    fn default() -> TcpState {
+        TcpState {
+            ports: PortTable::default(),
+            listeners: Slab::default(),
+            conns: Slab::default(),
+            outbox: VecDeque::new(),
+            counts: TcpStats::default(),
+            timeout: None,
+            syn_retries: Some(super::DEFAULT_TCP_SYN_RETRIES),
+            retries: Some(super::DEFAULT_TCP_RETRIES),
+            acks: Vec::new(),
+        }
+    }
 }
 
 fn now() -> u64 {
@@ -67,11 +93,33 @@ impl TcpState {
             outbox: &mut self.outbox,
             counts: &mut self.counts,
             wakers,
+            acks: &mut self.acks,
             now: now(),
         };
         let out = f(conn, &mut fx);
         self.collect(key);
         Some(out)
+    }
+
+    /// Sends the window updates of the reads since the last call: at once
+    /// (no packet) when the return path could carry an ACK now — local, or
+    /// not cut, not clogged, and the writer's node alive — otherwise as a
+    /// [`Kind::Ack`] segment that waits for the return path.
+    pub(crate) fn flush_acks(&mut self, rules: &Rules, wakers: &mut Vec<Waker>) {
+        let now = now();
+        for (key, reader) in std::mem::take(&mut self.acks) {
+            let Some(conn) = self.conns.get(key) else {
+                continue;
+            };
+            let (from, to) = (conn.ends[reader].node, conn.ends[1 - reader].node);
+            let reachable = from == to
+                || (!rules.is_cut(from, to)
+                    && rules.clogged_until(from, to, now).is_none()
+                    && ext::node(to).is_some_and(|n| n.is_alive()));
+            self.with_conn(key, wakers, |conn, fx| {
+                conn.window_update(reader, reachable, fx);
+            });
+        }
     }
 
     /// Releases a closed client end's port; removes a connection whose
@@ -237,11 +285,20 @@ impl TcpState {
     }
 
     /// Whether a lost segment is still worth sending: its connection
-    /// exists and its sender was not killed (an RST always is).
+    /// exists, its sender was not killed, and it is not the SYN of a
+    /// connect that was abandoned (an RST always is).
     fn live(&self, seg: &Segment) -> bool {
         self.conns.get(seg.conn).is_some_and(|c| {
             let from = &c.ends[1 - seg.to];
-            matches!(seg.kind, Kind::Rst) || !from.killed
+            let abandoned = from.closed && from.phase == Phase::Connecting;
+            match seg.kind {
+                Kind::Rst => true,
+                // A window update matters while both ends stand.
+                Kind::Ack => {
+                    !from.killed && !c.ends.iter().any(|e| matches!(e.phase, Phase::Failed(_)))
+                }
+                _ => !(from.killed || abandoned),
+            }
         })
     }
 
@@ -283,6 +340,18 @@ impl TcpState {
         }
         if self.deadline(&seg).is_some_and(|d| d <= now) {
             self.time_out(seg.conn, wakers);
+            return None;
+        }
+        let limit = match seg.kind {
+            Kind::Syn => self.syn_retries,
+            _ => self.retries,
+        };
+        if limit.is_some_and(|l| seg.attempt >= l) {
+            // One RTO after the last retransmission, the sender gives up
+            // (as Linux does). An RST is only dropped: nobody waits for it.
+            if !matches!(seg.kind, Kind::Rst) {
+                self.time_out(seg.conn, wakers);
+            }
             return None;
         }
         seg.attempt += 1;

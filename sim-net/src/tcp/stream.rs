@@ -82,7 +82,6 @@ use crate::state::Net;
 ///     assert_eq!(echoed, "ping");
 /// }).unwrap();
 /// ```
-#[derive(Debug)]
 pub struct TcpStream {
     pub(super) h: Handle,
 }
@@ -282,7 +281,6 @@ impl Drop for TcpStream {
 /// assert_eq!(rd.peer_addr().unwrap().port(), 80);
 /// # }).unwrap();
 /// ```
-#[derive(Debug)]
 pub struct OwnedReadHalf {
     pub(super) h: Handle,
 }
@@ -298,7 +296,6 @@ pub struct OwnedReadHalf {
 /// assert_eq!(wr.local_addr().unwrap().port(), 49152);
 /// # }).unwrap();
 /// ```
-#[derive(Debug)]
 pub struct OwnedWriteHalf {
     pub(super) h: Handle,
 }
@@ -344,6 +341,22 @@ macro_rules! addrs {
         }
     };
 }
+
+macro_rules! debug {
+    ($t:ident) => {
+        impl std::fmt::Debug for $t {
+            /// Addresses and state (`local`, `peer`, `state`), read from
+            /// the running simulation; `.. ` when it is not reachable.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.h.debug(stringify!($t), f)
+            }
+        }
+    };
+}
+
+debug!(TcpStream);
+debug!(OwnedReadHalf);
+debug!(OwnedWriteHalf);
 
 addrs!(OwnedReadHalf);
 addrs!(OwnedWriteHalf);
