@@ -44,7 +44,7 @@ pub enum MissedTickBehavior {
 /// ```
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {
-    interval_at(Instant::now(), period)
+    interval_at(Instant::now(), period) // determinism: ok (the virtual clock)
 }
 
 /// Ticks every `period`, the first tick at `start`.
