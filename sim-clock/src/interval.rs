@@ -126,7 +126,7 @@ impl Interval {
             return Poll::Pending;
         }
         let tick = self.next;
-        let now = Instant::now();
+        let now = Instant::now(); // determinism: ok (the virtual clock)
         self.next = self.next_after(tick, now);
         // Only record the next deadline: its timer is armed when the
         // interval is polled again, so an interval nobody polls leaves no
