@@ -169,7 +169,7 @@ impl Interval {
     /// ```
     #[track_caller]
     pub fn reset(&mut self) {
-        self.next = Instant::now().saturating_add(self.period);
+        self.next = Instant::now().saturating_add(self.period); // determinism: ok (the virtual clock)
         self.sleep.reset(self.next);
     }
 
