@@ -51,6 +51,7 @@ mod fingerprint;
 mod foreign;
 pub mod harness;
 pub mod log;
+pub mod mock;
 pub mod node;
 mod panic;
 pub mod rand;
