@@ -229,6 +229,22 @@ pub use sim_core::harness;
 pub mod net {
     pub use sim_net::*;
 }
+/// Mocks for async code: [`mock::AsyncMock`], Python's `AsyncMock`
+/// (asynctest's `CoroutineMock`), re-exported from `sim_core::mock`.
+///
+/// ```
+/// use detsim::mock::AsyncMock;
+///
+/// let fetch = AsyncMock::<u32, String>::named("fetch").returns("ok".to_owned());
+/// let mut sim = detsim::Sim::builder().build();
+/// let mock = fetch.clone();
+/// let got = sim.run(async move { mock.call(7).await }).unwrap();
+/// assert_eq!(got, "ok");
+/// fetch.assert_awaited_once_with(7);
+/// ```
+pub mod mock {
+    pub use sim_core::mock::*;
+}
 pub use sim_macros::sim_test;
 
 /// What `#[sim_test]` expands to calls; not a stable API.
