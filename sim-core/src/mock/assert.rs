@@ -55,6 +55,15 @@ fn it_was(kind: Kind, n: usize) -> String {
     }
 }
 
+/// "1 await", "2 awaits".
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A numbered list, one `Debug` per line.
 fn numbered<Args: Debug>(out: &mut String, items: &[Args]) {
     for (i, item) in items.iter().enumerate() {
@@ -111,9 +120,10 @@ where
         if matches!(kind, Kind::Await) && calls > actual.len() {
             let _ = writeln!(
                 msg,
-                "note: it was called {calls} times but awaited {}: a call counts as an await \
-                 only once its future is polled (is an `.await` missing?)",
-                actual.len()
+                "note: it was called {} but awaited {}: a call counts as an await only once \
+                 its future is polled (is an `.await` missing?)",
+                plural(calls, "time"),
+                plural(actual.len(), "time"),
             );
         }
         panic!("{}", msg.trim_end());
@@ -189,10 +199,12 @@ where
                 return;
             }
             headline = format!(
-                "expected these {} {noun}s in any order, but {} of them {} missing:\n",
-                expected.len(),
-                missing.len(),
-                if missing.len() == 1 { "is" } else { "are" }
+                "expected {} in any order, but {} missing:\n",
+                plural(expected.len(), noun),
+                match missing.len() {
+                    1 => "1 is".to_owned(),
+                    k => format!("{k} are"),
+                }
             );
             numbered(&mut headline, expected);
             headline.push_str("missing:\n");
@@ -202,9 +214,9 @@ where
                 return;
             }
             headline = format!(
-                "expected these {} {noun}s one after another, in this order, but they are \
-                 not a contiguous run of the {noun}s:\n",
-                expected.len()
+                "expected {} one after another, in this order, but the {noun}s have no such \
+                 run:\n",
+                plural(expected.len(), noun)
             );
             numbered(&mut headline, expected);
         }
