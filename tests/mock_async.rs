@@ -4,7 +4,6 @@
 //! a simulation. (The assertions and their messages: mock_async_assert.rs.)
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, UnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,14 +11,8 @@ use detsim::mock::{AsyncMock, Call};
 use detsim::{Sim, spawn, time};
 use futures::executor::block_on;
 
-fn panic_message(f: impl FnOnce() + UnwindSafe) -> String {
-    let payload = catch_unwind(f).expect_err("expected a panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap()
-}
+mod common;
+use common::panic_message;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -78,9 +71,9 @@ fn returns_seq_gives_values_in_await_order_then_fails_naming_mock_values_and_cal
     assert_eq!(block_on(b), 10, "the first await takes the first value");
     assert_eq!(block_on(a), 20);
     let third = m.call((3, "c"));
-    let msg = panic_message(AssertUnwindSafe(|| {
+    let msg = panic_message(|| {
         block_on(third);
-    }));
+    });
     insta::assert_snapshot!(msg);
     // The failing await is still recorded, as in Python.
     assert_eq!(m.await_count(), 3);
@@ -94,9 +87,9 @@ fn a_one_value_sequence_says_value_not_values() {
     let m = AsyncMock::<u8, u8>::named("once");
     m.returns_seq([1]);
     block_on(m.call(1));
-    let msg = panic_message(AssertUnwindSafe(|| {
+    let msg = panic_message(|| {
         block_on(m.call(2));
-    }));
+    });
     assert!(
         msg.contains("its returns_seq of 1 value is used up"),
         "{msg}"
@@ -107,9 +100,9 @@ fn a_one_value_sequence_says_value_not_values() {
 fn an_empty_sequence_fails_on_the_first_await() {
     let m = AsyncMock::<u8, u8>::named("empty");
     m.returns_seq([]);
-    let msg = panic_message(AssertUnwindSafe(|| {
+    let msg = panic_message(|| {
         block_on(m.call(1));
-    }));
+    });
     assert!(msg.contains("returns_seq of 0 values is used up"), "{msg}");
 }
 
@@ -127,9 +120,9 @@ fn returns_seq_falls_back_to_a_value_or_a_side_effect() {
     // A new sequence drops the old fallback: set the fallback after it.
     m.returns_seq([9]);
     block_on(m.call(0));
-    let msg = panic_message(AssertUnwindSafe(|| {
+    let msg = panic_message(|| {
         block_on(m.call(0));
-    }));
+    });
     assert!(msg.contains("used up"), "{msg}");
 
     // `returns` replaces a sequence still running.
@@ -141,9 +134,9 @@ fn returns_seq_falls_back_to_a_value_or_a_side_effect() {
 #[test]
 fn awaiting_a_mock_with_no_behaviour_says_how_to_set_one() {
     let m = AsyncMock::<(u32, bool), String>::named("fetch_user");
-    let msg = panic_message(AssertUnwindSafe(|| {
+    let msg = panic_message(|| {
         block_on(m.call((7, true)));
-    }));
+    });
     insta::assert_snapshot!(msg);
 }
 
@@ -247,9 +240,9 @@ fn delay_advances_virtual_time_exactly() {
 fn delay_outside_a_simulation_panics_naming_the_api() {
     let m = AsyncMock::<u8, ()>::named("disk").returns(());
     m.delay(ms(5));
-    let msg = panic_message(AssertUnwindSafe(|| {
+    let msg = panic_message(|| {
         block_on(m.call(1));
-    }));
+    });
     insta::assert_snapshot!(msg);
 }
 

@@ -2,11 +2,12 @@
 //! not, panics at the test's line with the documented message (snapshotted)
 //! listing the actual awaits or calls.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use detsim::Sim;
 use detsim::mock::AsyncMock;
 use futures::executor::block_on;
+
+mod common;
+use common::panic_message as fails;
 
 type Fetch = AsyncMock<(u32, &'static str), Option<String>>;
 
@@ -25,16 +26,6 @@ fn one_await_one_forgotten() -> Fetch {
     block_on(m.call((1, "a")));
     let _forgotten = m.call((2, "b"));
     m
-}
-
-/// The panic message of `f`, which must panic.
-fn fails(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("the assertion should fail");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap()
 }
 
 #[test]

@@ -33,3 +33,15 @@ pub(crate) fn run_child(test: &str) -> (bool, String) {
 pub(crate) fn is_child() -> bool {
     std::env::var_os("DETSIM_TEST_CHILD").is_some()
 }
+
+/// The message of the panic `f` must raise (a `String` or `&str` payload).
+#[allow(dead_code)]
+pub(crate) fn panic_message(f: impl FnOnce()) -> String {
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("expected a panic");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .expect("a panic with a string message")
+}

@@ -33,8 +33,9 @@ use super::behaviour::{Answer, BoxFuture, NoAnswer};
 ///
 /// It is `Send` when the arguments and the return type are (so
 /// `detsim::spawn` takes it), `Unpin`, and records the await when first
-/// polled. Dropping it while it is blocked gives up its place; dropping it
-/// unpolled leaves a call without an await.
+/// polled. Dropping it while it is blocked or delayed gives up its place
+/// (the answer it picked, such as a value of a sequence, is not handed to
+/// a later await); dropping it unpolled leaves a call without an await.
 ///
 /// ```
 /// use sim_core::mock::{AsyncMock, Call};
