@@ -373,22 +373,28 @@ fn a_blocked_await_dropped_gives_up_its_place() {
 }
 
 /// Callers arrive at seeded times; several waiters each wait for their own
-/// count and must see at least that many awaits when they wake.
+/// count. Each must wake at the virtual instant of the await that reaches
+/// its count (not before, not later), having seen at least that many.
 #[test]
 fn wait_for_awaits_wakes_each_waiter_at_its_count_with_concurrent_callers() {
     for seed in 0..100 {
         let mut sim = Sim::builder().seed(seed).build();
-        let m = AsyncMock::<u32, ()>::named("save").returns(());
+        let await_times = Arc::new(Mutex::new(Vec::new()));
+        let times = await_times.clone();
+        let m = AsyncMock::<u32, ()>::named("save");
+        // A sync side effect runs on the await's first poll (no block, no
+        // delay): it stamps when each await happened.
+        m.returns_with(move |_| times.lock().unwrap().push(time::Instant::now()));
         let mock = m.clone();
-        let woke_at = sim
+        let woke = sim
             .run(async move {
-                let waiters: Vec<_> = [5, 1, 3, 8]
+                let waiters: Vec<_> = [5, 1, 3, 8, 3]
                     .into_iter()
                     .map(|n| {
                         let mock = mock.clone();
                         spawn(async move {
                             mock.wait_for_awaits(n).await;
-                            (n, mock.await_count())
+                            (n, mock.await_count(), time::Instant::now())
                         })
                     })
                     .collect();
@@ -399,15 +405,17 @@ fn wait_for_awaits_wakes_each_waiter_at_its_count_with_concurrent_callers() {
                         mock.call(i).await;
                     });
                 }
-                let mut woke_at = Vec::new();
+                let mut woke = Vec::new();
                 for w in waiters {
-                    woke_at.push(w.await.unwrap());
+                    woke.push(w.await.unwrap());
                 }
-                woke_at
+                woke
             })
             .unwrap();
-        for (n, count) in woke_at {
+        let await_times = await_times.lock().unwrap();
+        for (n, count, at) in woke {
             assert!(count >= n, "seed {seed}: waiter for {n} woke at {count}");
+            assert_eq!(at, await_times[n - 1], "seed {seed}: waiter for {n}");
         }
         assert_eq!(m.await_count(), 8);
     }
