@@ -13,7 +13,7 @@
 //!   (before its init task is spawned). No runtime borrow is held while a
 //!   hook runs.
 //! * **the choice source and the fingerprint**: [`draw`] draws with its own
-//!   [`DrawKind`](crate::choices) (so divergence reports say "a network
+//!   `DrawKind` (so divergence reports say "a network
 //!   draw"), and [`event`] folds a key event into the fingerprint.
 //!
 //! The state is reached through `Rc`s cloned out of the runtime, so an
