@@ -784,3 +784,62 @@ fn with_auto_advance_off_a_waiting_mock_is_a_deadlock_naming_its_stall_timer() {
     assert!(f.is_deadlock());
     assert_report_snapshot!(f.to_string());
 }
+
+#[test]
+fn flushes_and_shutdowns_follow_the_table() {
+    Sim::builder()
+        .build()
+        .run(async {
+            let mut mock = SocketMock::builder()
+                .expect_write(b"a")
+                .wait(ms(4))
+                .expect_flush()
+                .write_error(ErrorKind::BrokenPipe)
+                .expect_shutdown()
+                .reply(b"late")
+                .build();
+            mock.flush().await.unwrap(); // not asked for: changes nothing
+            mock.write_all(b"a").await.unwrap();
+            // The flush the script expects comes after the wait: it waits.
+            mock.flush().await.unwrap();
+            assert_eq!(time::Instant::now().since_start(), ms(4));
+            let err = mock.close().await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+            mock.close().await.unwrap();
+            mock.flush().await.unwrap(); // after the shutdown: a no-op
+            let mut buf = [0u8; 4];
+            mock.read_exact(&mut buf).await.unwrap(); // reads go on after a shutdown
+            mock.assert_done();
+        })
+        .unwrap();
+}
+
+#[test]
+fn dropping_the_last_handle_fails_a_call_waiting_at_the_end_at_once() {
+    let f = failure(async {
+        let mut mock = SocketMock::builder().name("feed").build();
+        let handle = mock.handle();
+        // Detached: its panic fails the run.
+        drop(spawn(async move {
+            let _ = mock.read(&mut [0u8; 1]).await;
+        }));
+        time::sleep(ms(3)).await;
+        drop(handle); // nothing can add steps any more
+        time::sleep(Duration::from_secs(1)).await;
+        unreachable!("the reader's panic fails the run first");
+    });
+    assert_eq!(f.time().since_start(), ms(3));
+    assert!(
+        f.message()
+            .starts_with("SocketMock 'feed': unexpected read at the end of the script (0 steps"),
+        "{f}"
+    );
+}
+
+#[detsim::sim_test(seeds = 20, check_determinism)]
+async fn a_sim_test_runs_the_client_against_a_script_for_every_seed() {
+    let mock = session_script().build();
+    let client = spawn(session(mock));
+    time::sleep(ms(1)).await;
+    assert_eq!(client.await.unwrap().unwrap(), expected_session());
+}

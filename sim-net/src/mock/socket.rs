@@ -147,6 +147,25 @@ use super::state::Shared;
 /// With the cargo feature `tokio-io`, the mock and its halves also
 /// implement `tokio::io::AsyncRead`/`AsyncWrite` (`poll_shutdown` is the
 /// shutdown of the table).
+///
+#[cfg_attr(feature = "tokio-io", doc = "```")]
+#[cfg_attr(not(feature = "tokio-io"), doc = "```ignore")]
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// let mut sim = sim_core::Sim::builder().build();
+/// sim.run(async {
+///     let mut mock = sim_net::SocketMock::builder()
+///         .expect_write(b"HELO\r\n")
+///         .reply(b"250 ok\r\n")
+///         .expect_shutdown()
+///         .build();
+///     mock.write_all(b"HELO\r\n").await.unwrap();
+///     let mut buf = [0u8; 8];
+///     mock.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"250 ok\r\n");
+///     mock.shutdown().await.unwrap();
+/// }).unwrap();
+/// ```
 #[must_use = "a SocketMock does nothing unless the code under test uses it"]
 pub struct SocketMock {
     pub(super) shared: Arc<Shared>,
