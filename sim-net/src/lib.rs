@@ -155,6 +155,7 @@
 mod addr;
 mod config;
 mod fabric;
+mod mock;
 mod network;
 mod ports;
 mod rules;
@@ -166,6 +167,9 @@ mod udp;
 
 pub use addr::{ToSocketAddrs, lookup_host, node_addr};
 pub use config::{Latency, LinkConfig, NetConfigError};
+pub use mock::{
+    SocketMock, SocketMockBuilder, SocketMockHandle, SocketMockReadHalf, SocketMockWriteHalf,
+};
 pub use network::Network;
 pub use stats::{DropCounts, LinkStats, NetStats, Netstat, SocketRow, TcpStats};
 pub use swizzle::Swizzled;
