@@ -230,7 +230,9 @@ pub mod net {
     pub use sim_net::*;
 }
 /// Mocks for async code: [`mock::AsyncMock`], Python's `AsyncMock`
-/// (asynctest's `CoroutineMock`), re-exported from `sim_core::mock`.
+/// (asynctest's `CoroutineMock`), re-exported from `sim_core::mock`, and
+/// [`mock::SocketMock`], a scripted peer with the io traits of
+/// [`net::TcpStream`], re-exported from `sim_net`.
 ///
 /// ```
 /// use detsim::mock::AsyncMock;
@@ -244,6 +246,9 @@ pub mod net {
 /// ```
 pub mod mock {
     pub use sim_core::mock::*;
+    pub use sim_net::{
+        SocketMock, SocketMockBuilder, SocketMockHandle, SocketMockReadHalf, SocketMockWriteHalf,
+    };
 }
 pub use sim_macros::sim_test;
 

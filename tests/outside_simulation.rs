@@ -2,18 +2,11 @@
 //! the API and the fix (never undefined behaviour); handles used in the
 //! wrong simulation say so too.
 
-use std::panic::{UnwindSafe, catch_unwind};
+mod common;
+use common::panic_message;
+use std::panic::UnwindSafe;
 
 use detsim::Sim;
-
-fn panic_message(f: impl FnOnce() + UnwindSafe) -> String {
-    let payload = catch_unwind(f).expect_err("expected a panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap()
-}
 
 #[test]
 fn each_api_names_itself_and_the_fix() {
