@@ -37,21 +37,35 @@ fn injected_io_errors_reach_the_caller() {
         messages.push(err.to_string());
         assert_eq!(err.kind(), ErrorKind::Other);
         assert_eq!(w.set_len(0).await.unwrap_err().kind(), ErrorKind::Other);
-        assert_eq!(fs::write("/f", "new").await.unwrap_err().kind(), ErrorKind::Other);
+        assert_eq!(
+            fs::write("/f", "new").await.unwrap_err().kind(),
+            ErrorKind::Other
+        );
 
         disk.configure(DiskConfig::new().sync_error(1.0)).unwrap();
-        assert_eq!(fs::read("/f").await.unwrap(), b"", "fs::write truncated before its write failed");
+        assert_eq!(
+            fs::read("/f").await.unwrap(),
+            b"",
+            "fs::write truncated before its write failed"
+        );
         w.write_all_at(b"volatile", 0).await.unwrap();
         let err = w.sync_data().await.unwrap_err();
         messages.push(err.to_string());
-        assert_eq!(fs::sync_dir("/").await.unwrap_err().kind(), ErrorKind::Other);
+        assert_eq!(
+            fs::sync_dir("/").await.unwrap_err().kind(),
+            ErrorKind::Other
+        );
 
         let s = disk.stats().faults;
         assert_eq!((s.read_errors, s.write_errors, s.sync_errors), (2, 3, 2));
         disk.reset_config();
         assert_eq!(fs::read("/f").await.unwrap(), b"volatile");
         disk.crash();
-        assert_eq!(fs::read("/f").await.unwrap(), b"abc", "a failed sync left the data volatile");
+        assert_eq!(
+            fs::read("/f").await.unwrap(),
+            b"abc",
+            "a failed sync left the data volatile"
+        );
         messages
     });
     insta::assert_snapshot!(messages.join("\n"), @r"
@@ -68,7 +82,9 @@ fn a_failed_write_writes_nothing() {
     for seed in 0..50 {
         let mut sim = Sim::builder().seed(seed).build();
         sim.run(async {
-            Disk::current().configure(DiskConfig::new().write_error(0.5)).unwrap();
+            Disk::current()
+                .configure(DiskConfig::new().write_error(0.5))
+                .unwrap();
             let f = File::create("/f").await.unwrap();
             let mut expect = Vec::new();
             for i in 0..20u8 {
@@ -106,7 +122,10 @@ fn a_full_disk_writes_what_fits_then_refuses() {
         let err = g.write_all(&[1; 25]).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::StorageFull);
         assert_eq!(fs::metadata("/b").await.unwrap().len(), 10);
-        assert_eq!(fs::write("/c", "x").await.unwrap_err().kind(), ErrorKind::StorageFull);
+        assert_eq!(
+            fs::write("/c", "x").await.unwrap_err().kind(),
+            ErrorKind::StorageFull
+        );
         // Overwriting in place needs no new space.
         g.write_all_at(&[2; 10], 0).await.unwrap();
         // Freeing space (the removal, then closing the last handle) lets
@@ -121,8 +140,9 @@ fn a_full_disk_writes_what_fits_then_refuses() {
 }
 
 fn checksum(data: &[u8]) -> u64 {
-    data.iter()
-        .fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 #[test]
@@ -135,27 +155,39 @@ fn read_corruption_is_opt_in_and_caught_by_a_checksum() {
         sim.run(async move {
             let disk = Disk::current();
             disk.preload("/blob", &data).unwrap();
-            disk.configure(DiskConfig::new().read_corruption(rate)).unwrap();
+            disk.configure(DiskConfig::new().read_corruption(rate))
+                .unwrap();
             let mut bad = 0;
             for _ in 0..100 {
                 let got = fs::read("/blob").await.unwrap();
                 assert_eq!(got.len(), data.len());
                 if checksum(&got) != sum {
-                    let flipped: u32 = got.iter().zip(&data).map(|(a, b)| (a ^ b).count_ones()).sum();
+                    let flipped: u32 = got
+                        .iter()
+                        .zip(&data)
+                        .map(|(a, b)| (a ^ b).count_ones())
+                        .sum();
                     assert_eq!(flipped, 1, "one bit flipped");
                     bad += 1;
                 }
             }
             assert_eq!(disk.stats().faults.corruptions, bad);
             disk.reset_config();
-            assert_eq!(fs::read("/blob").await.unwrap(), data, "the stored data is intact");
+            assert_eq!(
+                fs::read("/blob").await.unwrap(),
+                data,
+                "the stored data is intact"
+            );
             bad
         })
         .unwrap()
     };
     assert_eq!(corrupted(0.0, 1), 0, "off by default");
     let bad = corrupted(0.2, 1);
-    assert!((5..=40).contains(&bad), "{bad} of 100 reads corrupted at 20%");
+    assert!(
+        (5..=40).contains(&bad),
+        "{bad} of 100 reads corrupted at 20%"
+    );
 }
 
 #[test]
