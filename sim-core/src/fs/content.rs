@@ -18,10 +18,12 @@ use std::rc::Rc;
 /// Bytes per storage block (independent of the configurable sector size).
 pub(crate) const BLOCK: usize = 4096;
 
-type Block = Rc<[u8; BLOCK]>;
+/// `BLOCK` bytes (a slice, so a whole-block write is one copy into a
+/// fresh allocation, without zeroing it first).
+type Block = Rc<[u8]>;
 
 fn zero_block() -> Block {
-    Rc::new([0; BLOCK])
+    Rc::from(&[0u8; BLOCK][..])
 }
 
 /// One version of a file's bytes. Invariant: bytes past `len` in the last
@@ -74,8 +76,14 @@ impl Image {
             let at = offset + done as u64;
             let (b, o) = ((at / BLOCK as u64) as usize, (at % BLOCK as u64) as usize);
             let take = (BLOCK - o).min(data.len() - done);
-            let block = self.blocks[b].get_or_insert_with(zero_block);
-            Rc::make_mut(block)[o..o + take].copy_from_slice(&data[done..done + take]);
+            let src = &data[done..done + take];
+            match &mut self.blocks[b] {
+                slot @ None if take == BLOCK => *slot = Some(Rc::from(src)),
+                slot => {
+                    let block = slot.get_or_insert_with(zero_block);
+                    Rc::make_mut(block)[o..o + take].copy_from_slice(src);
+                }
+            }
             done += take;
         }
         self.len = self.len.max(end);
