@@ -136,3 +136,32 @@ fn a_crash_of_unsynced_data_draws_only_when_a_crash_model_is_on() {
     assert_eq!(draws(DiskConfig::new().torn_writes(true)), base + 1);
     assert_eq!(draws(DiskConfig::new().reorder_writes(true)), base + 1);
 }
+
+#[test]
+fn a_divergence_in_disk_draws_is_named_as_a_disk_draw() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // Code whose disk configuration depends on something outside the
+    // choice source: the first run has no write errors, the second does.
+    static RUNS: AtomicU32 = AtomicU32::new(0);
+    let failure = Sim::builder()
+        .seed(5)
+        .check_determinism(|| async {
+            let rate = if RUNS.fetch_add(1, Ordering::Relaxed) == 0 {
+                0.0
+            } else {
+                0.5
+            };
+            Disk::current()
+                .configure(DiskConfig::new().write_error(rate))
+                .unwrap();
+            let _ = fs::write("/f", "x").await;
+        })
+        .unwrap_err();
+    assert!(failure.is_nondeterminism(), "{failure}");
+    let d = failure.divergence().unwrap();
+    let both = format!("{} | {}", d.first(), d.second());
+    assert!(
+        both.contains("a disk fault, latency or crash outcome"),
+        "{both}"
+    );
+}

@@ -225,8 +225,9 @@ impl Disk {
 
     /// Puts a file on the disk, durably, with its missing parent
     /// directories (asynctest's `FileMock`: canned files for the code under
-    /// test). An existing file is replaced. No latency, faults or
-    /// capacity apply, and nothing is drawn.
+    /// test). An existing file is replaced. The directories on its path
+    /// are synced (so their other entries become durable too). No
+    /// latency, faults or capacity apply, and nothing is drawn.
     ///
     /// # Errors
     ///
