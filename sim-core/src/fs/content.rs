@@ -18,13 +18,11 @@ use std::rc::Rc;
 /// Bytes per storage block (independent of the configurable sector size).
 pub(crate) const BLOCK: usize = 4096;
 
-/// `BLOCK` bytes (a slice, so a whole-block write is one copy into a
-/// fresh allocation, without zeroing it first).
-type Block = Rc<[u8]>;
+use super::pool::{self, zero_block};
 
-fn zero_block() -> Block {
-    Rc::from(&[0u8; BLOCK][..])
-}
+/// `BLOCK` bytes (a slice, so a whole-block write is one copy, without
+/// zeroing the block first); allocated through [`pool`].
+type Block = Rc<[u8]>;
 
 /// One version of a file's bytes. Invariant: bytes past `len` in the last
 /// block are zero.
@@ -78,7 +76,7 @@ impl Image {
             let take = (BLOCK - o).min(data.len() - done);
             let src = &data[done..done + take];
             match &mut self.blocks[b] {
-                slot @ None if take == BLOCK => *slot = Some(Rc::from(src)),
+                slot @ None if take == BLOCK => *slot = Some(pool::block_from(src)),
                 slot => {
                     let block = slot.get_or_insert_with(zero_block);
                     Rc::make_mut(block)[o..o + take].copy_from_slice(src);
@@ -252,6 +250,14 @@ impl Content {
         self.dirty_flags.clear();
         self.unsynced = 0;
         torn
+    }
+}
+
+impl Drop for Content {
+    fn drop(&mut self) {
+        let durable = std::mem::take(&mut self.durable.blocks);
+        let live = std::mem::take(&mut self.live.blocks);
+        pool::recycle(durable.into_iter().chain(live).flatten());
     }
 }
 

@@ -111,6 +111,7 @@ mod metadata;
 mod ops;
 mod options;
 mod path;
+mod pool;
 mod state;
 mod stats;
 mod tree;
