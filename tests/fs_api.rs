@@ -420,3 +420,56 @@ fn outside_a_simulation_the_api_is_named() {
     let msg = err.downcast_ref::<String>().unwrap();
     assert!(msg.contains("outside a detsim simulation"), "{msg}");
 }
+
+#[test]
+fn disk_handles_configure_per_node_over_the_default_and_count() {
+    use detsim::fs::DiskConfig;
+    run(async {
+        let a = Node::builder("a").build();
+        Disk::set_default(DiskConfig::new().capacity(100)).unwrap();
+        Disk::of(&a)
+            .configure(DiskConfig::new().capacity(5))
+            .unwrap();
+        assert_eq!(Disk::current().config(), DiskConfig::new().capacity(100));
+        assert_eq!(Disk::of(&a).config(), DiskConfig::new().capacity(5));
+        let err = a
+            .spawn(fs::write("/f", "123456"))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::StorageFull);
+        Disk::of(&a).reset_config();
+        a.spawn(fs::write("/f", "123456")).await.unwrap().unwrap();
+        let s = Disk::of(&a).stats();
+        assert_eq!((s.writes, s.bytes_written, s.used_bytes), (2, 11, 6));
+        assert_eq!(s.faults.storage_full, 1);
+        assert_eq!(format!("{:?}", Disk::of(&a)), "Disk { node: 1, .. }");
+    });
+}
+
+#[test]
+fn preload_creates_parents_and_refuses_impossible_paths() {
+    run(async {
+        let disk = Disk::current();
+        disk.preload("/a/b/c.txt", "one").unwrap();
+        disk.preload("a/b/c.txt", b"two").unwrap(); // replaces
+        assert_eq!(fs::read_to_string("/a/b/c.txt").await.unwrap(), "two");
+        assert_eq!(
+            disk.preload("/a/b", "x").unwrap_err().kind(),
+            ErrorKind::IsADirectory
+        );
+        assert_eq!(
+            disk.preload("/a/b/c.txt/d", "x").unwrap_err().kind(),
+            ErrorKind::NotADirectory
+        );
+        assert_eq!(
+            disk.preload("", "x").unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            disk.stats().writes,
+            0,
+            "preloading is not the code under test's I/O"
+        );
+    });
+}
