@@ -63,7 +63,10 @@ impl Disks {
         }
         let disk = &mut inner.nodes[i];
         let config = disk.own.unwrap_or(inner.default);
-        disk.tree.relaxed = config.namespace == Namespace::Relaxed;
+        let relaxed = config.namespace == Namespace::Relaxed;
+        if disk.tree.relaxed != relaxed {
+            disk.tree.relaxed = relaxed;
+        }
         f(disk, &config)
     }
 
