@@ -182,61 +182,84 @@ impl File {
         )
     }
 
-    /// Polls the latency of the operation in progress.
-    fn poll_delay(&mut self, cx: &mut Context<'_>, cost: Cost) -> Poll<()> {
+    /// Runs `op` on the disk after one I/O latency: at once, with a
+    /// single lookup of the disk, when the latency is zero; else after a
+    /// sleep on the virtual clock (kept in the handle across polls).
+    fn poll_io<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        op: impl FnOnce(&File, &mut NodeDisk, &DiskConfig) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let mut op = Some(op);
         if self.delay.is_none() {
-            let d = self.here.latency(API, cost);
-            if d.is_zero() {
-                return Poll::Ready(());
+            let this = &*self;
+            let now = this.here.with(API, |d, c| {
+                let latency = faults::delay(&c.latency);
+                if !latency.is_zero() {
+                    return Err(latency);
+                }
+                let op = op.take().expect("runs once");
+                Ok(if d.incarnation != this.incarnation {
+                    Err(stale(&this.path))
+                } else {
+                    op(this, d, c)
+                })
+            });
+            match now {
+                Ok(result) => return Poll::Ready(result),
+                Err(latency) => self.delay = Some(sim_clock::sleep(latency)),
             }
-            self.delay = Some(sim_clock::sleep(d));
         }
         if let Some(sleep) = &mut self.delay {
             ready!(sleep.poll_elapsed(cx));
         }
         self.delay = None;
-        Poll::Ready(())
+        let op = op.take().expect("runs once");
+        Poll::Ready(self.with(|d, c| op(self, d, c)))
     }
 
-    /// Reads at `at` (or the cursor), no latency.
-    fn read_now(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
-        if !self.read {
-            return Err(self.denied("read"));
-        }
+    /// Reads at `at` into `buf` (access checked by the caller).
+    fn read_on(
+        &self,
+        d: &mut NodeDisk,
+        c: &DiskConfig,
+        buf: &mut [u8],
+        at: u64,
+    ) -> io::Result<usize> {
         let (node, ino) = (self.here.node, self.ino);
-        self.with(|d, c| {
-            if d.tree.is_dir(ino) {
-                return Err(io::Error::new(
-                    ErrorKind::IsADirectory,
-                    format!("{}: is a directory", self.path),
-                ));
-            }
-            ops::read_fault(d, c, node, &self.path)?;
-            let n = d
-                .tree
-                .content(ino)
-                .map_or(0, |content| content.read(at, buf));
-            ops::read_done(d, c, node, &mut buf[..n]);
-            Ok(n)
-        })
+        if d.tree.is_dir(ino) {
+            return Err(io::Error::new(
+                ErrorKind::IsADirectory,
+                format!("{}: is a directory", self.path),
+            ));
+        }
+        ops::read_fault(d, c, node, &self.path)?;
+        let n = d
+            .tree
+            .content(ino)
+            .map_or(0, |content| content.read(at, buf));
+        ops::read_done(d, c, node, &mut buf[..n]);
+        Ok(n)
     }
 
-    /// Writes at `at` (`None`: the cursor, or the end in append mode), no
-    /// latency; returns where it wrote and how much.
-    fn write_now(&self, buf: &[u8], at: Option<u64>) -> io::Result<(u64, usize)> {
-        if !self.write {
-            return Err(self.denied("write"));
-        }
+    /// Writes `buf` at `at` (`None`: the cursor, or the end in append
+    /// mode; access checked by the caller); returns where it wrote and
+    /// how much.
+    fn write_on(
+        &self,
+        d: &mut NodeDisk,
+        c: &DiskConfig,
+        buf: &[u8],
+        at: Option<u64>,
+    ) -> io::Result<(u64, usize)> {
         let (node, ino) = (self.here.node, self.ino);
-        self.with(|d, c| {
-            let offset = match at {
-                Some(o) => o,
-                None if self.append => d.tree.content(ino).map_or(0, |c| c.len()),
-                None => self.pos,
-            };
-            let n = ops::write_at(d, c, node, ino, offset, buf, &self.path)?;
-            Ok((offset, n))
-        })
+        let offset = match at {
+            Some(o) => o,
+            None if self.append => d.tree.content(ino).map_or(0, |c| c.len()),
+            None => self.pos,
+        };
+        let n = ops::write_at(d, c, node, ino, offset, buf, &self.path)?;
+        Ok((offset, n))
     }
 
     /// Reads up to `buf.len()` bytes at `offset`, leaving the cursor alone
@@ -258,8 +281,11 @@ impl File {
     /// # }).unwrap();
     /// ```
     pub async fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        if !self.read {
+            return Err(self.denied("read"));
+        }
         self.here.wait(API, Cost::Io).await;
-        self.read_now(buf, offset)
+        self.with(|d, c| self.read_on(d, c, buf, offset))
     }
 
     /// Reads exactly `buf.len()` bytes at `offset`.
@@ -316,8 +342,11 @@ impl File {
     /// # }).unwrap();
     /// ```
     pub async fn write_at(&self, buf: &[u8], offset: u64) -> io::Result<usize> {
+        if !self.write {
+            return Err(self.denied("write"));
+        }
         self.here.wait(API, Cost::Io).await;
-        Ok(self.write_now(buf, Some(offset))?.1)
+        Ok(self.with(|d, c| self.write_on(d, c, buf, Some(offset)))?.1)
     }
 
     /// Writes all of `buf` at `offset`.
@@ -612,8 +641,11 @@ impl AsyncRead for File {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        ready!(this.poll_delay(cx, Cost::Io));
-        let n = this.read_now(buf, this.pos)?;
+        if !this.read {
+            return Poll::Ready(Err(this.denied("read")));
+        }
+        let at = this.pos;
+        let n = ready!(this.poll_io(cx, |f, d, c| f.read_on(d, c, buf, at)))?;
         this.pos += n as u64;
         Poll::Ready(Ok(n))
     }
@@ -626,8 +658,10 @@ impl AsyncWrite for File {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        ready!(this.poll_delay(cx, Cost::Io));
-        let (offset, n) = this.write_now(buf, None)?;
+        if !this.write {
+            return Poll::Ready(Err(this.denied("write")));
+        }
+        let (offset, n) = ready!(this.poll_io(cx, |f, d, c| f.write_on(d, c, buf, None)))?;
         this.pos = offset + n as u64;
         Poll::Ready(Ok(n))
     }
