@@ -39,6 +39,27 @@ const WRITES: u64 = 100_000;
 const BLOCK: usize = 4096;
 const SYNC_EVERY: u64 = 100;
 
+/// The workload, the same source on both sides: open `path` for appending
+/// (creating it) with `options`, append `block` `writes` times with a
+/// `sync_data` every [`SYNC_EVERY`]; the file's final length.
+macro_rules! appends {
+    ($options:expr, $path:expr, $block:expr, $writes:expr) => {{
+        let mut f = $options
+            .append(true)
+            .create(true)
+            .open($path)
+            .await
+            .unwrap();
+        for i in 1..=$writes {
+            f.write_all($block).await.unwrap();
+            if i % SYNC_EVERY == 0 {
+                f.sync_data().await.unwrap();
+            }
+        }
+        f.metadata().await.unwrap().len()
+    }};
+}
+
 /// CPU time this thread has run (Linux's `/proc/thread-self/schedstat`,
 /// nanoseconds), to see past other processes' load on a shared machine.
 fn thread_cpu() -> Option<Duration> {
@@ -60,19 +81,8 @@ fn detsim_run(writes: u64) -> (u64, Duration, Option<Duration>) {
     let start = Instant::now();
     let len = sim
         .run(async move {
-            let mut f = detsim::fs::File::options()
-                .append(true)
-                .create(true)
-                .open("/bench")
-                .await
-                .unwrap();
-            for i in 1..=writes {
-                f.write_all(&block).await.unwrap();
-                if i % SYNC_EVERY == 0 {
-                    f.sync_data().await.unwrap();
-                }
-            }
-            f.metadata().await.unwrap().len()
+            let options = detsim::fs::File::options();
+            appends!(options, "/bench", &block, writes)
         })
         .unwrap();
     let elapsed = start.elapsed();
@@ -93,19 +103,8 @@ fn tokio_run(writes: u64, rep: usize) -> (u64, Duration) {
     let path = dir.join("bench");
     let start = Instant::now();
     let len = rt.block_on(async {
-        let mut f = tokio::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&path)
-            .await
-            .unwrap();
-        for i in 1..=writes {
-            f.write_all(&block).await.unwrap();
-            if i % SYNC_EVERY == 0 {
-                f.sync_data().await.unwrap();
-            }
-        }
-        f.metadata().await.unwrap().len()
+        let mut options = tokio::fs::OpenOptions::new();
+        appends!(&mut options, &path, &block, writes)
     });
     let elapsed = start.elapsed();
     drop(rt);

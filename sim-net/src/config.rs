@@ -1,4 +1,4 @@
-//! Link configuration: latency distributions, loss and duplication rates,
+//! Link configuration: latency (sim-core's `Latency`), loss and duplication rates,
 //! and their validation. Pure logic: sampling takes a `draw` function (the
 //! choice source in a simulation), and a draw of 0 always gives the
 //! simplest outcome (the minimum latency, delivered, not duplicated).
