@@ -3,6 +3,7 @@
 use std::io::{self, ErrorKind};
 use std::path::Path;
 
+use super::faults::NAMESPACE;
 use super::file::File;
 use super::ops::{Cost, Here};
 use super::path::SimPath;
@@ -164,6 +165,8 @@ impl OpenOptions {
             .op(API, Cost::Io, |d, c| {
                 let ino = d.tree.open(&path, mode, c.logs_writes())?;
                 d.tree.open_handle(ino);
+                // An open may create or truncate: an event like a mkdir's.
+                crate::ext::event(&NAMESPACE, u64::from(here.node), 7 ^ (ino << 8));
                 Ok::<_, io::Error>((ino, d.incarnation))
             })
             .await?;
