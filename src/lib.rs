@@ -166,6 +166,35 @@
 //! }).unwrap();
 //! ```
 //!
+//! # Disk
+//!
+//! Every node has its own simulated disk, [`fs`], with `tokio::fs`'s shape.
+//! Writes are volatile until `sync_data`/`sync_all`, and new names until
+//! their directory is synced; killing a node (or [`fs::Disk::crash`]) loses
+//! what is volatile and keeps what was synced. Faults (I/O errors, a full
+//! disk, read corruption, latency, torn writes) are opt-in through
+//! [`fs::DiskConfig`].
+//!
+//! ```
+//! use detsim::{Sim, fs, node::Node};
+//!
+//! let mut sim = Sim::builder().build();
+//! sim.run(async {
+//!     let n = Node::builder("db").build();
+//!     n.spawn(async {
+//!         fs::write("/kept", "synced").await.unwrap();
+//!         fs::File::open("/kept").await.unwrap().sync_all().await.unwrap();
+//!         fs::sync_dir("/").await.unwrap();
+//!         fs::write("/lost", "never synced").await.unwrap();
+//!     }).await.unwrap();
+//!     n.restart(); // a crash: the disk keeps only what was synced
+//!     let survivors = n.spawn(async {
+//!         (fs::try_exists("/kept").await.unwrap(), fs::try_exists("/lost").await.unwrap())
+//!     });
+//!     assert_eq!(survivors.await.unwrap(), (true, false));
+//! }).unwrap();
+//! ```
+//!
 //! # When a run fails
 //!
 //! [`Sim::run`] returns a [`Failure`]: a panic (in the main future, or in a
@@ -212,6 +241,8 @@ pub use sim_core::{
 };
 
 pub use sim_core::harness;
+
+pub use sim_core::fs;
 
 /// The simulated network: addresses and names, TCP, UDP, latency, loss,
 /// duplication, partitions and clogging (re-exports `sim-net`).

@@ -146,6 +146,8 @@ pub(crate) enum DrawKind {
     Rand,
     /// A network draw (latency, loss, duplication) through [`crate::ext::draw`].
     Net,
+    /// A disk draw (fault, latency, crash outcome) through [`crate::ext::disk_draw`].
+    Disk,
 }
 
 impl DrawKind {
@@ -162,6 +164,7 @@ impl DrawKind {
             DrawKind::Epoch => "the wall-clock epoch",
             DrawKind::Rand => "a detsim::rand value",
             DrawKind::Net => "a network fault or latency",
+            DrawKind::Disk => "a disk fault, latency or crash outcome",
         }
     }
 }

@@ -225,6 +225,46 @@ pub fn draw(bound: u64) -> u64 {
     rt.choices.borrow_mut().draw(DrawKind::Net, bound)
 }
 
+/// A draw in `0..bound` from the choice source, recorded as a disk draw
+/// (0 must be the simplest outcome). No draw at all when `bound <= 1`.
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// assert!(sim_core::ext::disk_draw(10) < 10);
+/// # }).unwrap();
+/// ```
+#[track_caller]
+pub fn disk_draw(bound: u64) -> u64 {
+    let rt = context::current("detsim::fs (a disk draw)");
+    rt.choices.borrow_mut().draw(DrawKind::Disk, bound)
+}
+
+/// Whether an event of probability `rate` happens: one draw of 32 bits
+/// through `draw`, none when `rate` is 0 or 1 (or NaN: never). A draw of 0
+/// means "no" (unless `rate` is 1).
+///
+/// ```
+/// assert!(!sim_core::ext::happens(0.0, &mut |_| unreachable!()));
+/// assert!(sim_core::ext::happens(1.0, &mut |_| unreachable!()));
+/// assert!(!sim_core::ext::happens(0.5, &mut |_| 0));
+/// ```
+pub fn happens(rate: f64, draw: &mut dyn FnMut(u64) -> u64) -> bool {
+    if rate.is_nan() || rate <= 0.0 {
+        return false;
+    }
+    if rate >= 1.0 {
+        return true;
+    }
+    const SPAN: u64 = 1 << 32;
+    let threshold = (rate * SPAN as f64) as u64; // < SPAN: rate < 1
+    draw(SPAN) >= SPAN - threshold
+}
+
 /// Folds an extension event into the fingerprint (and the event log of a
 /// determinism check).
 ///
@@ -383,6 +423,25 @@ mod tests {
             got,
             ["killed db", "restarted 1", "dropped, sim current: true"]
         );
+    }
+
+    #[test]
+    fn rates_draw_only_when_uncertain_and_zero_means_no() {
+        let mut draws = 0;
+        let mut count = |b: u64| {
+            draws += 1;
+            b - 1
+        };
+        assert!(!happens(0.0, &mut count));
+        assert!(happens(1.0, &mut count));
+        assert_eq!(draws, 0);
+        assert!(!happens(0.999, &mut |_| 0));
+        assert!(happens(0.001, &mut |b| b - 1));
+        // Half of the draws at rate 0.5.
+        let hits = (0..1024u64)
+            .filter(|i| happens(0.5, &mut |b| i * (b / 1024)))
+            .count();
+        assert_eq!(hits, 512);
     }
 
     #[test]

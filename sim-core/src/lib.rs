@@ -10,6 +10,7 @@
 //! | nodes (crash, restart, pause) | [`node`] |
 //! | virtual time | [`time`] |
 //! | randomness | [`rand`] |
+//! | the simulated disk | [`fs`] |
 //! | the choice source | [`Tape`], [`Fingerprint`], [`Scheduler`] |
 //! | what went wrong | [`Failure`], [`Report`], [`Divergence`] |
 //!
@@ -49,7 +50,9 @@ pub mod ext;
 mod failure;
 mod fingerprint;
 mod foreign;
+pub mod fs;
 pub mod harness;
+pub mod latency;
 pub mod log;
 pub mod mock;
 pub mod node;

@@ -1,0 +1,347 @@
+//! [`DiskConfig`]: a disk's faults, latency, capacity and crash model, and
+//! their validation.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::latency::Latency;
+
+/// When namespace changes (create, rename, remove, mkdir) become durable.
+///
+/// ```
+/// use sim_core::fs::{DiskConfig, Namespace};
+/// let c = DiskConfig::new().namespace(Namespace::Relaxed);
+/// assert_ne!(c, DiskConfig::new());
+/// assert_eq!(Namespace::default(), Namespace::Strict);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Namespace {
+    /// POSIX's rule (the default): a change is durable once its parent
+    /// directory is synced ([`sync_dir`](super::sync_dir), or `sync_all`
+    /// on the directory opened with [`File::open`](super::File::open)).
+    #[default]
+    Strict,
+    /// Every change is durable at once (a journaling file system that
+    /// commits metadata synchronously). File contents still need a sync.
+    Relaxed,
+}
+
+/// A disk's behaviour: injected faults, latency, capacity and what a crash
+/// does to unsynced writes.
+///
+/// The default is a perfect disk that makes no draws: no faults, no
+/// latency, unlimited capacity, a strict namespace, and a crash loses
+/// every unsynced change (no torn or reordered writes); sector size 512.
+/// Every random decision is a draw from the run's choice source, 0 being
+/// the simplest outcome (no fault, minimum latency, nothing unsynced
+/// survives a crash).
+///
+/// ```
+/// use std::time::Duration;
+/// use sim_core::fs::{Disk, DiskConfig};
+/// use sim_core::latency::Latency;
+///
+/// let flaky = DiskConfig::new()
+///     .write_error(0.01)
+///     .sync_error(0.01)
+///     .capacity(1 << 20)
+///     .torn_writes(true)
+///     .latency(Latency::uniform(Duration::from_micros(10), Duration::from_micros(200)));
+/// assert!(flaky.validate().is_ok());
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async move {
+/// Disk::current().configure(flaky).unwrap();
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+#[must_use = "a DiskConfig does nothing until it is applied to a Disk"]
+pub struct DiskConfig {
+    pub(crate) read_error: f64,
+    pub(crate) write_error: f64,
+    pub(crate) sync_error: f64,
+    pub(crate) read_corruption: f64,
+    pub(crate) capacity: Option<u64>,
+    pub(crate) latency: Latency,
+    pub(crate) sync_latency: Latency,
+    pub(crate) torn_writes: bool,
+    pub(crate) reorder_writes: bool,
+    pub(crate) sector_size: u64,
+    pub(crate) namespace: Namespace,
+}
+
+impl Default for DiskConfig {
+    fn default() -> DiskConfig {
+        DiskConfig {
+            read_error: 0.0,
+            write_error: 0.0,
+            sync_error: 0.0,
+            read_corruption: 0.0,
+            capacity: None,
+            latency: Latency::Constant(Duration::ZERO),
+            sync_latency: Latency::Constant(Duration::ZERO),
+            torn_writes: false,
+            reorder_writes: false,
+            sector_size: 512,
+            namespace: Namespace::Strict,
+        }
+    }
+}
+
+impl DiskConfig {
+    /// The default: a perfect disk (see the type's docs).
+    ///
+    /// ```
+    /// assert_eq!(sim_core::fs::DiskConfig::new(), Default::default());
+    /// ```
+    pub fn new() -> DiskConfig {
+        DiskConfig::default()
+    }
+
+    /// The probability, in `[0, 1]`, that a read fails with an injected
+    /// I/O error (kind `Other`, message `injected I/O error (EIO) ...`);
+    /// nothing is read then.
+    ///
+    /// ```
+    /// let c = sim_core::fs::DiskConfig::new().read_error(0.1);
+    /// # let _ = c;
+    /// ```
+    pub fn read_error(mut self, rate: f64) -> DiskConfig {
+        self.read_error = rate;
+        self
+    }
+
+    /// The probability, in `[0, 1]`, that a write (or `set_len`) fails with
+    /// an injected I/O error; nothing is written then.
+    ///
+    /// ```
+    /// let c = sim_core::fs::DiskConfig::new().write_error(0.1);
+    /// # let _ = c;
+    /// ```
+    pub fn write_error(mut self, rate: f64) -> DiskConfig {
+        self.write_error = rate;
+        self
+    }
+
+    /// The probability, in `[0, 1]`, that a sync (file or directory) fails
+    /// with an injected I/O error; the data stays volatile then (a later
+    /// successful sync makes it durable, as long as no crash came first).
+    ///
+    /// ```
+    /// let c = sim_core::fs::DiskConfig::new().sync_error(0.1);
+    /// # let _ = c;
+    /// ```
+    pub fn sync_error(mut self, rate: f64) -> DiskConfig {
+        self.sync_error = rate;
+        self
+    }
+
+    /// The probability, in `[0, 1]`, that a successful read returns one
+    /// flipped bit (at a drawn position of the bytes returned). The stored
+    /// data is intact: reading again may return it right. Off by default.
+    ///
+    /// ```
+    /// let c = sim_core::fs::DiskConfig::new().read_corruption(0.01);
+    /// # let _ = c;
+    /// ```
+    pub fn read_corruption(mut self, rate: f64) -> DiskConfig {
+        self.read_corruption = rate;
+        self
+    }
+
+    /// The disk's capacity in bytes (> 0): the sum of the sizes of the files
+    /// it stores. A write that would go past it writes what fits and
+    /// returns the short count; a write of which nothing fits fails with
+    /// `StorageFull` (so `write_all` fails with `StorageFull` after writing
+    /// what fits). `set_len` does not check the capacity.
+    ///
+    /// ```
+    /// let c = sim_core::fs::DiskConfig::new().capacity(64 << 20);
+    /// # let _ = c;
+    /// ```
+    pub fn capacity(mut self, bytes: u64) -> DiskConfig {
+        self.capacity = Some(bytes);
+        self
+    }
+
+    /// How long each read, write, `set_len`, metadata and namespace
+    /// operation takes on the virtual clock (default zero: no delay, no
+    /// draw).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let c = sim_core::fs::DiskConfig::new()
+    ///     .latency(sim_core::latency::Latency::constant(Duration::from_micros(50)));
+    /// # let _ = c;
+    /// ```
+    pub fn latency(mut self, latency: Latency) -> DiskConfig {
+        self.latency = latency;
+        self
+    }
+
+    /// How long each sync (`sync_all`, `sync_data`, directory sync) takes
+    /// on the virtual clock (default zero).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let c = sim_core::fs::DiskConfig::new()
+    ///     .sync_latency(sim_core::latency::Latency::constant(Duration::from_millis(2)));
+    /// # let _ = c;
+    /// ```
+    pub fn sync_latency(mut self, latency: Latency) -> DiskConfig {
+        self.sync_latency = latency;
+        self
+    }
+
+    /// At a crash, each file's unsynced writes reach the disk in order up
+    /// to a drawn point, which may cut a write at a sector boundary: a
+    /// torn tail. A draw of 0 keeps nothing. Off by default (a crash loses
+    /// every unsynced write).
+    ///
+    /// ```
+    /// let c = sim_core::fs::DiskConfig::new().torn_writes(true).sector_size(4096);
+    /// # let _ = c;
+    /// ```
+    pub fn torn_writes(mut self, on: bool) -> DiskConfig {
+        self.torn_writes = on;
+        self
+    }
+
+    /// At a crash, each unsynced write (and truncation) of a file reaches
+    /// the disk or not independently of the others, in any combination
+    /// (one draw each, 0 = lost); with [`torn_writes`](Self::torn_writes)
+    /// each may also be cut at a sector boundary. Off by default.
+    ///
+    /// ```
+    /// let c = sim_core::fs::DiskConfig::new().reorder_writes(true);
+    /// # let _ = c;
+    /// ```
+    pub fn reorder_writes(mut self, on: bool) -> DiskConfig {
+        self.reorder_writes = on;
+        self
+    }
+
+    /// The unit a torn write is cut at: a power of two (default 512).
+    ///
+    /// ```
+    /// assert!(sim_core::fs::DiskConfig::new().sector_size(3).validate().is_err());
+    /// ```
+    pub fn sector_size(mut self, bytes: u64) -> DiskConfig {
+        self.sector_size = bytes;
+        self
+    }
+
+    /// When namespace changes become durable (default
+    /// [`Namespace::Strict`]).
+    ///
+    /// ```
+    /// let c = sim_core::fs::DiskConfig::new().namespace(sim_core::fs::Namespace::Relaxed);
+    /// # let _ = c;
+    /// ```
+    pub fn namespace(mut self, namespace: Namespace) -> DiskConfig {
+        self.namespace = namespace;
+        self
+    }
+
+    /// Checks the settings: rates in `[0, 1]`, capacity above 0, sector
+    /// size a power of two, latency ranges in order.
+    ///
+    /// ```
+    /// let err = sim_core::fs::DiskConfig::new().write_error(1.5).validate().unwrap_err();
+    /// assert_eq!(err.setting(), "write_error");
+    /// assert!(sim_core::fs::DiskConfig::new().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), DiskConfigError> {
+        for (setting, value) in [
+            ("read_error", self.read_error),
+            ("write_error", self.write_error),
+            ("sync_error", self.sync_error),
+            ("read_corruption", self.read_corruption),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(DiskConfigError {
+                    setting,
+                    value: value.to_string(),
+                    problem: "a rate is a probability",
+                    fix: "give a value within [0, 1] (0.0 = never, 1.0 = always)",
+                });
+            }
+        }
+        if self.capacity == Some(0) {
+            return Err(DiskConfigError {
+                setting: "capacity",
+                value: "0".into(),
+                problem: "a disk of 0 bytes can store nothing",
+                fix: "give a capacity above 0 bytes (leave it unset for an unlimited disk)",
+            });
+        }
+        if !self.sector_size.is_power_of_two() {
+            return Err(DiskConfigError {
+                setting: "sector_size",
+                value: self.sector_size.to_string(),
+                problem: "a sector size is a power of two",
+                fix: "give 512 or 4096 (any power of two works)",
+            });
+        }
+        for (setting, latency) in [
+            ("latency", self.latency),
+            ("sync_latency", self.sync_latency),
+        ] {
+            if !latency.is_valid() {
+                return Err(DiskConfigError {
+                    setting,
+                    value: format!("{latency:?}"),
+                    problem: "the range is inverted",
+                    fix: "give min <= max (and min <= median <= max for long_tail)",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a crash needs the log of unsynced writes.
+    pub(crate) fn logs_writes(&self) -> bool {
+        self.torn_writes || self.reorder_writes
+    }
+}
+
+/// An impossible disk setting, naming the setting, the value and the fix.
+///
+/// ```
+/// let err = sim_core::fs::DiskConfig::new().capacity(0).validate().unwrap_err();
+/// assert_eq!(err.setting(), "capacity");
+/// assert!(err.to_string().contains("above 0"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiskConfigError {
+    setting: &'static str,
+    value: String,
+    problem: &'static str,
+    fix: &'static str,
+}
+
+impl DiskConfigError {
+    /// The setting at fault (`"write_error"`, `"capacity"`, `"sector_size"`,
+    /// `"latency"`, ...).
+    ///
+    /// ```
+    /// let err = sim_core::fs::DiskConfig::new().sector_size(0).validate().unwrap_err();
+    /// assert_eq!(err.setting(), "sector_size");
+    /// ```
+    pub fn setting(&self) -> &str {
+        self.setting
+    }
+}
+
+impl fmt::Display for DiskConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid disk configuration: {} = {} ({}): {}",
+            self.setting, self.value, self.problem, self.fix
+        )
+    }
+}
+
+impl std::error::Error for DiskConfigError {}

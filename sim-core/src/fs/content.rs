@@ -1,0 +1,321 @@
+//! A regular file's bytes: the live image (what reads see) and the durable
+//! image (what survives a crash), stored as copy-on-write blocks.
+//!
+//! Both images are vectors of `Rc` blocks (`None` is a block of zeros). A
+//! write copies a block only if the durable image still shares it
+//! (`Rc::make_mut`) and marks it dirty; a sync points the durable image at
+//! the dirty blocks of the live one. So a sync costs O(blocks written since
+//! the last sync), never O(file size), and a synced file is stored once.
+//!
+//! When the disk models torn or reordered writes, each unsynced write and
+//! truncation is also kept, with its data, in a pending log: a crash
+//! replays a drawn part of it onto the durable image (see
+//! [`Content::crash`]).
+
+use std::ops::Range;
+use std::rc::Rc;
+
+/// Bytes per storage block (independent of the configurable sector size).
+pub(crate) const BLOCK: usize = 4096;
+
+use super::pool::{self, zero_block};
+
+/// `BLOCK` bytes (a slice, so a whole-block write is one copy, without
+/// zeroing the block first); allocated through [`pool`].
+type Block = Rc<[u8]>;
+
+/// One version of a file's bytes. Invariant: bytes past `len` in the last
+/// block are zero.
+#[derive(Clone, Default)]
+struct Image {
+    blocks: Vec<Option<Block>>,
+    len: u64,
+}
+
+fn blocks_for(len: u64) -> usize {
+    len.div_ceil(BLOCK as u64) as usize
+}
+
+impl Image {
+    fn read(&self, offset: u64, buf: &mut [u8]) -> usize {
+        if offset >= self.len {
+            return 0;
+        }
+        let n = buf.len().min((self.len - offset) as usize);
+        let mut done = 0;
+        while done < n {
+            let at = offset + done as u64;
+            let (b, o) = ((at / BLOCK as u64) as usize, (at % BLOCK as u64) as usize);
+            let take = (BLOCK - o).min(n - done);
+            let out = &mut buf[done..done + take];
+            match &self.blocks[b] {
+                Some(block) => out.copy_from_slice(&block[o..o + take]),
+                None => out.fill(0),
+            }
+            done += take;
+        }
+        n
+    }
+
+    /// Writes `data` at `offset` (growing the file); returns the blocks
+    /// touched or added.
+    fn write(&mut self, offset: u64, data: &[u8]) -> Range<usize> {
+        if data.is_empty() {
+            return 0..0;
+        }
+        let end = offset + data.len() as u64;
+        let old_blocks = self.blocks.len();
+        if blocks_for(end) > old_blocks {
+            self.blocks.resize(blocks_for(end), None);
+        }
+        let first = (offset / BLOCK as u64) as usize;
+        let mut done = 0;
+        while done < data.len() {
+            let at = offset + done as u64;
+            let (b, o) = ((at / BLOCK as u64) as usize, (at % BLOCK as u64) as usize);
+            let take = (BLOCK - o).min(data.len() - done);
+            let src = &data[done..done + take];
+            match &mut self.blocks[b] {
+                slot @ None if take == BLOCK => *slot = Some(pool::block_from(src)),
+                slot => {
+                    let block = slot.get_or_insert_with(zero_block);
+                    Rc::make_mut(block)[o..o + take].copy_from_slice(src);
+                }
+            }
+            done += take;
+        }
+        self.len = self.len.max(end);
+        first.min(old_blocks)..blocks_for(end)
+    }
+
+    /// Truncates or extends (with zeros); returns the blocks changed or
+    /// added.
+    fn set_len(&mut self, len: u64) -> Range<usize> {
+        let old_blocks = self.blocks.len();
+        if len >= self.len {
+            self.len = len;
+            self.blocks.resize(blocks_for(len), None);
+            return old_blocks..self.blocks.len();
+        }
+        self.len = len;
+        self.blocks.truncate(blocks_for(len));
+        let tail = (len % BLOCK as u64) as usize;
+        let last = self.blocks.len().wrapping_sub(1);
+        match self.blocks.last_mut() {
+            Some(Some(block)) if tail != 0 => {
+                Rc::make_mut(block)[tail..].fill(0);
+                last..last + 1
+            }
+            _ => 0..0,
+        }
+    }
+}
+
+/// A write or truncation not yet synced, kept for torn/reordered crashes.
+pub(crate) enum Pending {
+    Write { offset: u64, data: Vec<u8> },
+    SetLen(u64),
+}
+
+impl Pending {
+    /// How many pieces a crash can keep of it: the sectors a write spans
+    /// (its prefix up to each sector boundary), 1 for a truncation.
+    pub(crate) fn pieces(&self, sector: u64) -> u64 {
+        match self {
+            Pending::Write { offset, data } => {
+                let end = offset + data.len() as u64;
+                end.div_ceil(sector) - offset / sector
+            }
+            Pending::SetLen(_) => 1,
+        }
+    }
+}
+
+/// A regular file's contents.
+#[derive(Default)]
+pub(crate) struct Content {
+    live: Image,
+    /// Per live block: changed since the last sync.
+    dirty_flags: Vec<bool>,
+    dirty: Vec<u32>,
+    durable: Image,
+    /// Kept only while the disk models torn or reordered writes.
+    pending: Vec<Pending>,
+    /// Bytes written (or truncated) since the last sync.
+    unsynced: u64,
+}
+
+impl Content {
+    pub(crate) fn len(&self) -> u64 {
+        self.live.len
+    }
+
+    /// Whether anything changed since the last sync.
+    #[cfg(test)]
+    fn is_dirty(&self) -> bool {
+        !self.dirty.is_empty() || self.live.len != self.durable.len || !self.pending.is_empty()
+    }
+
+    pub(crate) fn read(&self, offset: u64, buf: &mut [u8]) -> usize {
+        self.live.read(offset, buf)
+    }
+
+    fn mark(&mut self, blocks: Range<usize>) {
+        if self.dirty_flags.len() < self.live.blocks.len() {
+            self.dirty_flags.resize(self.live.blocks.len(), false);
+        }
+        for b in blocks {
+            if !self.dirty_flags[b] {
+                self.dirty_flags[b] = true;
+                self.dirty.push(b as u32);
+            }
+        }
+    }
+
+    pub(crate) fn write(&mut self, offset: u64, data: &[u8], log: bool) {
+        let touched = self.live.write(offset, data);
+        self.mark(touched);
+        self.unsynced += data.len() as u64;
+        if log && !data.is_empty() {
+            self.pending.push(Pending::Write {
+                offset,
+                data: data.to_vec(),
+            });
+        }
+    }
+
+    pub(crate) fn set_len(&mut self, len: u64, log: bool) {
+        let old = self.live.len;
+        let changed = self.live.set_len(len);
+        self.dirty_flags.truncate(self.live.blocks.len());
+        self.mark(changed);
+        self.unsynced += old.abs_diff(len);
+        if log {
+            self.pending.push(Pending::SetLen(len));
+        }
+    }
+
+    /// Makes the live image durable; returns the bytes written since the
+    /// last sync. O(blocks changed since the last sync).
+    pub(crate) fn sync(&mut self) -> u64 {
+        let blocks = self.live.blocks.len();
+        self.durable.blocks.resize(blocks, None);
+        for b in self.dirty.drain(..) {
+            let b = b as usize;
+            if b < blocks {
+                self.durable.blocks[b] = self.live.blocks[b].clone();
+                self.dirty_flags[b] = false;
+            }
+        }
+        self.durable.len = self.live.len;
+        self.pending.clear();
+        std::mem::take(&mut self.unsynced)
+    }
+
+    /// The unsynced changes kept for a crash.
+    pub(crate) fn pending(&self) -> &[Pending] {
+        &self.pending
+    }
+
+    /// Power loss: `keep(i)` says how many pieces of pending change `i`
+    /// (see [`Pending::pieces`]) reach the durable image; then the live
+    /// image becomes the durable one. Returns how many changes were kept
+    /// only in part (torn).
+    pub(crate) fn crash(&mut self, sector: u64, keep: &[u64]) -> u64 {
+        let mut torn = 0;
+        for (p, &k) in self.pending.iter().zip(keep) {
+            if k == 0 {
+                continue;
+            }
+            match p {
+                Pending::Write { offset, data } => {
+                    let pieces = p.pieces(sector);
+                    let len = if k >= pieces {
+                        data.len()
+                    } else {
+                        torn += 1;
+                        let cut = (offset / sector + k) * sector;
+                        (cut - offset) as usize
+                    };
+                    self.durable.write(*offset, &data[..len]);
+                }
+                Pending::SetLen(len) => {
+                    self.durable.set_len(*len);
+                }
+            }
+        }
+        self.pending.clear();
+        self.live = self.durable.clone();
+        self.dirty.clear();
+        self.dirty_flags.clear();
+        self.unsynced = 0;
+        torn
+    }
+}
+
+impl Drop for Content {
+    fn drop(&mut self) {
+        let durable = std::mem::take(&mut self.durable.blocks);
+        let live = std::mem::take(&mut self.live.blocks);
+        pool::recycle(durable.into_iter().chain(live).flatten());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(c: &Content) -> Vec<u8> {
+        let mut v = vec![0xAA; c.len() as usize];
+        assert_eq!(c.read(0, &mut v), v.len());
+        v
+    }
+
+    #[test]
+    fn writes_reads_and_holes() {
+        let mut c = Content::default();
+        c.write(5000, b"xyz", false);
+        assert_eq!(c.len(), 5003);
+        let v = bytes(&c);
+        assert!(v[..5000].iter().all(|&b| b == 0));
+        assert_eq!(&v[5000..], b"xyz");
+        c.set_len(5001, false);
+        c.set_len(6000, false);
+        let v = bytes(&c);
+        assert_eq!(v[5000], b'x');
+        assert!(
+            v[5001..].iter().all(|&b| b == 0),
+            "shrink then grow reads zeros"
+        );
+    }
+
+    #[test]
+    fn sync_shares_blocks_and_crash_restores_the_durable_image() {
+        let mut c = Content::default();
+        c.write(0, &[1; 10_000], false);
+        assert_eq!(c.sync(), 10_000);
+        assert!(!c.is_dirty());
+        c.write(100, &[2; 10], false);
+        c.set_len(50, false);
+        c.set_len(20_000, false);
+        assert!(c.is_dirty());
+        assert_eq!(c.crash(512, &[]), 0);
+        assert_eq!(bytes(&c), vec![1; 10_000]);
+        // Shrink, grow over old blocks, sync: the durable image follows.
+        c.set_len(0, false);
+        c.set_len(9000, false);
+        c.sync();
+        c.crash(512, &[]);
+        assert_eq!(bytes(&c), vec![0; 9000]);
+    }
+
+    #[test]
+    fn a_crash_keeps_a_sector_prefix_of_a_pending_write() {
+        let mut c = Content::default();
+        c.write(100, &[7; 1000], true); // 100..1100 spans sectors 0, 1 and 2 (512 each)
+        assert_eq!(c.pending()[0].pieces(512), 3);
+        assert_eq!(c.crash(512, &[1]), 1);
+        assert_eq!(c.len(), 512);
+        assert_eq!(&bytes(&c)[100..], &[7; 412][..]);
+    }
+}

@@ -1,0 +1,728 @@
+//! [`File`]: an open file (or directory) on a node's simulated disk.
+
+use std::fmt;
+use std::io::{self, ErrorKind, SeekFrom};
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use futures::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncWrite, AsyncWriteExt};
+
+use super::config::DiskConfig;
+use super::faults::{self, Fault, WRITE};
+use super::metadata::Metadata;
+use super::ops::{self, Cost, Here};
+use super::options::OpenOptions;
+use super::state::{Disks, NodeDisk, stale};
+use super::tree::Ino;
+use crate::ext;
+
+/// An open file on the simulated disk of the node that opened it, shaped
+/// like `tokio::fs::File`: futures' [`AsyncRead`], [`AsyncWrite`] and
+/// [`AsyncSeek`], positional [`read_at`](File::read_at) /
+/// [`write_at`](File::write_at), and convenient inherent async methods.
+///
+/// Writes land in the file at once (every handle and reader sees them)
+/// but are volatile: a crash loses them unless
+/// [`sync_data`](File::sync_data) or [`sync_all`](File::sync_all)
+/// returned `Ok` after them. `flush` does nothing (there is no user-space
+/// buffer). A handle opened before its disk crashed fails every operation
+/// with `StaleNetworkFileHandle` (ESTALE); open the file again.
+///
+/// A `File` is plain data (`Send`): it belongs to its simulation and its
+/// node's disk, whichever task uses it.
+///
+/// # Example
+///
+/// ```
+/// use sim_core::fs::File;
+///
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let mut log = File::create("/log").await.unwrap();
+/// log.write_all(b"record 1\n").await.unwrap();
+/// log.sync_data().await.unwrap(); // durable from here on
+/// let mut text = String::new();
+/// File::open("/log").await.unwrap().read_to_string(&mut text).await.unwrap();
+/// assert_eq!(text, "record 1\n");
+/// # }).unwrap();
+/// ```
+pub struct File {
+    here: Here,
+    ino: Ino,
+    incarnation: u64,
+    path: Arc<str>,
+    pos: u64,
+    read: bool,
+    write: bool,
+    append: bool,
+    /// The latency of the operation in progress (poll-based I/O).
+    delay: Option<sim_clock::Sleep>,
+}
+
+const API: &str = "detsim::fs::File";
+
+impl File {
+    pub(crate) fn new(
+        here: Here,
+        ino: Ino,
+        incarnation: u64,
+        path: String,
+        o: &OpenOptions,
+    ) -> File {
+        File {
+            here,
+            ino,
+            incarnation,
+            path: path.into(),
+            pos: 0,
+            read: o.read,
+            write: o.write || o.append,
+            append: o.append,
+            delay: None,
+        }
+    }
+
+    /// Opens a file (or a directory, to sync it) read-only.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound`, `NotADirectory` (a parent is a file).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let e = sim_core::fs::File::open("/missing").await.unwrap_err();
+    /// assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+    /// # }).unwrap();
+    /// ```
+    pub async fn open(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new().read(true).open(path).await
+    }
+
+    /// Opens a file write-only, creating it or truncating it.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` (no parent), `IsADirectory`.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = sim_core::fs::File::create("/new").await.unwrap();
+    /// assert_eq!(f.metadata().await.unwrap().len(), 0);
+    /// # }).unwrap();
+    /// ```
+    pub async fn create(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .await
+    }
+
+    /// Creates a new file, read-write, failing if it exists.
+    ///
+    /// # Errors
+    ///
+    /// `AlreadyExists`, `NotFound` (no parent).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::fs::File::create_new("/lock").await.unwrap();
+    /// let e = sim_core::fs::File::create_new("/lock").await.unwrap_err();
+    /// assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+    /// # }).unwrap();
+    /// ```
+    pub async fn create_new(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .await
+    }
+
+    /// An [`OpenOptions`] to open a file with.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = sim_core::fs::File::options().append(true).create(true).open("/log").await.unwrap();
+    /// # drop(f);
+    /// # }).unwrap();
+    /// ```
+    pub fn options() -> OpenOptions {
+        OpenOptions::new()
+    }
+
+    /// Runs `f` on the file's disk, unless the handle is stale.
+    fn with<R>(
+        &self,
+        f: impl FnOnce(&mut NodeDisk, &DiskConfig) -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.here.with(API, |d, c| {
+            if d.incarnation != self.incarnation {
+                return Err(stale(&self.path));
+            }
+            f(d, c)
+        })
+    }
+
+    fn denied(&self, what: &str) -> io::Error {
+        io::Error::new(
+            ErrorKind::PermissionDenied,
+            format!(
+                "{}: the file was not opened for {what} (EBADF): open it with OpenOptions::{what}(true)",
+                self.path
+            ),
+        )
+    }
+
+    /// Runs `op` on the disk after one I/O latency: at once, with a
+    /// single lookup of the disk, when the latency is zero; else after a
+    /// sleep on the virtual clock (kept in the handle across polls).
+    fn poll_io<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        op: impl FnOnce(&File, &mut NodeDisk, &DiskConfig) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let mut op = Some(op);
+        if self.delay.is_none() {
+            let this = &*self;
+            let now = this.here.with(API, |d, c| {
+                let latency = faults::delay(&c.latency);
+                if !latency.is_zero() {
+                    return Err(latency);
+                }
+                let op = op.take().expect("runs once");
+                Ok(if d.incarnation != this.incarnation {
+                    Err(stale(&this.path))
+                } else {
+                    op(this, d, c)
+                })
+            });
+            match now {
+                Ok(result) => return Poll::Ready(result),
+                Err(latency) => self.delay = Some(sim_clock::sleep(latency)),
+            }
+        }
+        if let Some(sleep) = &mut self.delay {
+            ready!(sleep.poll_elapsed(cx));
+        }
+        self.delay = None;
+        let op = op.take().expect("runs once");
+        Poll::Ready(self.with(|d, c| op(self, d, c)))
+    }
+
+    /// Reads at `at` into `buf` (access checked by the caller).
+    fn read_on(
+        &self,
+        d: &mut NodeDisk,
+        c: &DiskConfig,
+        buf: &mut [u8],
+        at: u64,
+    ) -> io::Result<usize> {
+        let (node, ino) = (self.here.node, self.ino);
+        if d.tree.is_dir(ino) {
+            return Err(io::Error::new(
+                ErrorKind::IsADirectory,
+                format!("{}: is a directory", self.path),
+            ));
+        }
+        ops::read_fault(d, c, node, &self.path)?;
+        let n = d
+            .tree
+            .content(ino)
+            .map_or(0, |content| content.read(at, buf));
+        ops::read_done(d, c, node, &mut buf[..n]);
+        Ok(n)
+    }
+
+    /// Writes `buf` at `at` (`None`: the cursor, or the end in append
+    /// mode; access checked by the caller); returns where it wrote and
+    /// how much.
+    fn write_on(
+        &self,
+        d: &mut NodeDisk,
+        c: &DiskConfig,
+        buf: &[u8],
+        at: Option<u64>,
+    ) -> io::Result<(u64, usize)> {
+        let (node, ino) = (self.here.node, self.ino);
+        let offset = match at {
+            Some(o) => o,
+            None if self.append => d.tree.content(ino).map_or(0, |c| c.len()),
+            None => self.pos,
+        };
+        let n = ops::write_at(d, c, node, ino, offset, buf, &self.path)?;
+        Ok((offset, n))
+    }
+
+    /// Reads up to `buf.len()` bytes at `offset`, leaving the cursor alone
+    /// (`pread`); returns 0 at or past the end.
+    ///
+    /// # Errors
+    ///
+    /// Not opened for reading (`PermissionDenied`), `IsADirectory`, an
+    /// injected read error (kind `Other`), a stale handle.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::fs::write("/f", "hello").await.unwrap();
+    /// let f = sim_core::fs::File::open("/f").await.unwrap();
+    /// let mut buf = [0; 3];
+    /// assert_eq!(f.read_at(&mut buf, 2).await.unwrap(), 3);
+    /// assert_eq!(&buf, b"llo");
+    /// # }).unwrap();
+    /// ```
+    pub async fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        if !self.read {
+            return Err(self.denied("read"));
+        }
+        self.here.wait(API, Cost::Io).await;
+        self.with(|d, c| self.read_on(d, c, buf, offset))
+    }
+
+    /// Reads exactly `buf.len()` bytes at `offset`.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_at`](File::read_at), and `UnexpectedEof` past the end.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::fs::write("/f", "hello").await.unwrap();
+    /// let f = sim_core::fs::File::open("/f").await.unwrap();
+    /// let mut buf = [0; 4];
+    /// f.read_exact_at(&mut buf, 1).await.unwrap();
+    /// assert_eq!(&buf, b"ello");
+    /// let e = f.read_exact_at(&mut buf, 3).await.unwrap_err();
+    /// assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+    /// # }).unwrap();
+    /// ```
+    pub async fn read_exact_at(&self, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.read_at(buf, offset).await? {
+                0 => {
+                    return Err(io::Error::new(
+                        ErrorKind::UnexpectedEof,
+                        format!("{}: failed to fill whole buffer", self.path),
+                    ));
+                }
+                n => {
+                    buf = &mut buf[n..];
+                    offset += n as u64;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `buf` at `offset`, leaving the cursor alone (`pwrite`; even
+    /// in append mode it writes at `offset`); returns the bytes written
+    /// (fewer when the disk fills).
+    ///
+    /// # Errors
+    ///
+    /// Not opened for writing (`PermissionDenied`), `StorageFull`, an
+    /// injected write error (nothing written), a stale handle.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// assert_eq!(f.write_at(b"xy", 3).await.unwrap(), 2);
+    /// assert_eq!(sim_core::fs::read("/f").await.unwrap(), b"\0\0\0xy");
+    /// # }).unwrap();
+    /// ```
+    pub async fn write_at(&self, buf: &[u8], offset: u64) -> io::Result<usize> {
+        if !self.write {
+            return Err(self.denied("write"));
+        }
+        self.here.wait(API, Cost::Io).await;
+        Ok(self.with(|d, c| self.write_on(d, c, buf, Some(offset)))?.1)
+    }
+
+    /// Writes all of `buf` at `offset`.
+    ///
+    /// # Errors
+    ///
+    /// As [`write_at`](File::write_at); `StorageFull` after writing what
+    /// fits.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// f.write_all_at(b"abc", 0).await.unwrap();
+    /// assert_eq!(f.metadata().await.unwrap().len(), 3);
+    /// # }).unwrap();
+    /// ```
+    pub async fn write_all_at(&self, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
+        while !buf.is_empty() {
+            let n = self.write_at(buf, offset).await?;
+            buf = &buf[n..];
+            offset += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Truncates or extends (with zeros) the file to `size` bytes; the
+    /// cursor stays. Volatile until synced, like a write.
+    ///
+    /// # Errors
+    ///
+    /// Not opened for writing (`InvalidInput`, as std gives), an injected
+    /// write error, a stale handle.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// f.set_len(10).await.unwrap();
+    /// assert_eq!(f.metadata().await.unwrap().len(), 10);
+    /// f.set_len(4).await.unwrap();
+    /// assert_eq!(f.metadata().await.unwrap().len(), 4);
+    /// # }).unwrap();
+    /// ```
+    pub async fn set_len(&self, size: u64) -> io::Result<()> {
+        if !self.write {
+            return Err(io::Error::new(
+                ErrorKind::InvalidInput,
+                format!(
+                    "{}: set_len needs a file opened for writing: open it with OpenOptions::write(true)",
+                    self.path
+                ),
+            ));
+        }
+        self.here.wait(API, Cost::Io).await;
+        let (node, ino) = (self.here.node, self.ino);
+        self.with(|d, c| {
+            if faults::happens(c.write_error) {
+                d.stats.faults.write_errors += 1;
+                faults::fault_event(node, Fault::Write);
+                return Err(faults::injected("write", &self.path));
+            }
+            d.tree.set_len(ino, size, c.logs_writes());
+            ext::event(
+                &WRITE,
+                ino ^ (u64::from(node) << 48),
+                size ^ (u64::MAX << 40),
+            );
+            Ok(())
+        })
+    }
+
+    /// Makes the file's contents and size durable (`fsync`); on a
+    /// directory opened with [`File::open`], makes its entries durable.
+    /// It does not make the file's name durable: on a strict disk, sync
+    /// the parent directory for that.
+    ///
+    /// # Errors
+    ///
+    /// An injected sync error (kind `Other`; the data stays volatile), a
+    /// stale handle.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let mut f = sim_core::fs::File::create("/f").await.unwrap();
+    /// f.write_all(b"x").await.unwrap();
+    /// f.sync_all().await.unwrap();
+    /// sim_core::fs::File::open("/").await.unwrap().sync_all().await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    pub async fn sync_all(&self) -> io::Result<()> {
+        self.here.wait(API, Cost::Sync).await;
+        let (node, ino) = (self.here.node, self.ino);
+        self.with(|d, c| ops::sync(d, c, node, ino, &self.path))
+    }
+
+    /// Makes the file's contents and size durable (`fdatasync`). The
+    /// simulated disk keeps no timestamps, so this is
+    /// [`sync_all`](File::sync_all).
+    ///
+    /// # Errors
+    ///
+    /// As [`sync_all`](File::sync_all).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// f.write_all_at(b"x", 0).await.unwrap();
+    /// f.sync_data().await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    pub async fn sync_data(&self) -> io::Result<()> {
+        self.sync_all().await
+    }
+
+    /// The file's metadata.
+    ///
+    /// # Errors
+    ///
+    /// A stale handle.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// assert!(f.metadata().await.unwrap().is_file());
+    /// # }).unwrap();
+    /// ```
+    pub async fn metadata(&self) -> io::Result<Metadata> {
+        self.here.wait(API, Cost::Io).await;
+        self.with(|d, _| Ok(ops::stat(&d.tree, self.ino)))
+    }
+
+    /// Reads at the cursor (see [`AsyncRead`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`read_at`](File::read_at).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::fs::write("/f", "ab").await.unwrap();
+    /// let mut f = sim_core::fs::File::open("/f").await.unwrap();
+    /// let mut buf = [0; 8];
+    /// assert_eq!(f.read(&mut buf).await.unwrap(), 2);
+    /// assert_eq!(f.read(&mut buf).await.unwrap(), 0);
+    /// # }).unwrap();
+    /// ```
+    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        AsyncReadExt::read(self, buf).await
+    }
+
+    /// Reads exactly `buf.len()` bytes at the cursor.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_at`](File::read_at), and `UnexpectedEof`.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::fs::write("/f", "abc").await.unwrap();
+    /// let mut f = sim_core::fs::File::open("/f").await.unwrap();
+    /// let mut buf = [0; 2];
+    /// f.read_exact(&mut buf).await.unwrap();
+    /// assert_eq!(&buf, b"ab");
+    /// # }).unwrap();
+    /// ```
+    pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        AsyncReadExt::read_exact(self, buf).await
+    }
+
+    /// Reads from the cursor to the end, appending to `buf`.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_at`](File::read_at).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::fs::write("/f", "abc").await.unwrap();
+    /// let mut v = Vec::new();
+    /// sim_core::fs::File::open("/f").await.unwrap().read_to_end(&mut v).await.unwrap();
+    /// assert_eq!(v, b"abc");
+    /// # }).unwrap();
+    /// ```
+    pub async fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        AsyncReadExt::read_to_end(self, buf).await
+    }
+
+    /// Reads from the cursor to the end as UTF-8, appending to `buf`.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_at`](File::read_at), and `InvalidData`.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::fs::write("/f", "abc").await.unwrap();
+    /// let mut s = String::new();
+    /// sim_core::fs::File::open("/f").await.unwrap().read_to_string(&mut s).await.unwrap();
+    /// assert_eq!(s, "abc");
+    /// # }).unwrap();
+    /// ```
+    pub async fn read_to_string(&mut self, buf: &mut String) -> io::Result<usize> {
+        AsyncReadExt::read_to_string(self, buf).await
+    }
+
+    /// Writes at the cursor (at the end in append mode; see
+    /// [`AsyncWrite`]); returns the bytes written.
+    ///
+    /// # Errors
+    ///
+    /// As [`write_at`](File::write_at).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let mut f = sim_core::fs::File::create("/f").await.unwrap();
+    /// assert_eq!(f.write(b"abc").await.unwrap(), 3);
+    /// # }).unwrap();
+    /// ```
+    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        AsyncWriteExt::write(self, buf).await
+    }
+
+    /// Writes all of `buf` at the cursor.
+    ///
+    /// # Errors
+    ///
+    /// As [`write_at`](File::write_at); `StorageFull` after writing what
+    /// fits.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let mut f = sim_core::fs::File::create("/f").await.unwrap();
+    /// f.write_all(b"abc").await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        AsyncWriteExt::write_all(self, buf).await
+    }
+
+    /// Moves the cursor; returns the new position. Seeking past the end is
+    /// allowed (a later write leaves a hole of zeros).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a position before the start, a stale handle.
+    ///
+    /// ```
+    /// use std::io::SeekFrom;
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::fs::write("/f", "abcdef").await.unwrap();
+    /// let mut f = sim_core::fs::File::open("/f").await.unwrap();
+    /// assert_eq!(f.seek(SeekFrom::End(-2)).await.unwrap(), 4);
+    /// let mut s = String::new();
+    /// f.read_to_string(&mut s).await.unwrap();
+    /// assert_eq!(s, "ef");
+    /// # }).unwrap();
+    /// ```
+    pub async fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        futures::io::AsyncSeekExt::seek(self, pos).await
+    }
+
+    /// The path the file was opened with (normalized).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// sim_core::fs::create_dir("/data").await.unwrap();
+    /// let f = sim_core::fs::File::create("data/./x").await.unwrap();
+    /// assert_eq!(f.path(), std::path::Path::new("/data/x"));
+    /// # }).unwrap();
+    /// ```
+    pub fn path(&self) -> &Path {
+        Path::new(&*self.path)
+    }
+}
+
+impl AsyncRead for File {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if !this.read {
+            return Poll::Ready(Err(this.denied("read")));
+        }
+        let at = this.pos;
+        let n = ready!(this.poll_io(cx, |f, d, c| f.read_on(d, c, buf, at)))?;
+        this.pos += n as u64;
+        Poll::Ready(Ok(n))
+    }
+}
+
+impl AsyncWrite for File {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if !this.write {
+            return Poll::Ready(Err(this.denied("write")));
+        }
+        let (offset, n) = ready!(this.poll_io(cx, |f, d, c| f.write_on(d, c, buf, None)))?;
+        this.pos = offset + n as u64;
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncSeek for File {
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        let this = self.get_mut();
+        let (base, delta) = match pos {
+            SeekFrom::Start(n) => (n, 0),
+            SeekFrom::Current(d) => (this.pos, d),
+            SeekFrom::End(d) => {
+                let ino = this.ino;
+                let len = this.with(|disk, _| Ok(disk.tree.content(ino).map_or(0, |c| c.len())))?;
+                (len, d)
+            }
+        };
+        match base.checked_add_signed(delta) {
+            Some(p) => {
+                this.pos = p;
+                Poll::Ready(Ok(p))
+            }
+            None => Poll::Ready(Err(io::Error::new(
+                ErrorKind::InvalidInput,
+                format!(
+                    "{}: invalid seek to a negative or overflowing position",
+                    this.path
+                ),
+            ))),
+        }
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        if let Some(disks) = ext::try_get_for::<Disks>(self.here.instance) {
+            disks.close(self.here.node, self.ino, self.incarnation);
+        }
+    }
+}
+
+impl fmt::Debug for File {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("File")
+            .field("path", &self.path)
+            .field("pos", &self.pos)
+            .field("read", &self.read)
+            .field("write", &self.write)
+            .field("append", &self.append)
+            .finish()
+    }
+}

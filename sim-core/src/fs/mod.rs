@@ -1,0 +1,129 @@
+//! The simulated disk: one per node, with an async API shaped like
+//! `tokio::fs`, crash semantics, and fault injection drawn from the run's
+//! seed.
+//!
+//! Reach it as `detsim::fs`. Every function acts on the disk of the node
+//! the calling task runs on, works inside a simulation (`Sim::run`,
+//! `#[sim_test]`) and panics outside one, naming the API. Errors are
+//! `io::Error`s with the kinds std gives (`NotFound`, `AlreadyExists`,
+//! `NotADirectory`, `IsADirectory`, `DirectoryNotEmpty`, `InvalidInput`,
+//! `StorageFull`, ...). Paths are absolute or relative to the root `/`
+//! (there is no working directory); `.` and `..` are resolved lexically;
+//! there are regular files and directories only (no symlinks,
+//! permissions or timestamps).
+//!
+//! | what | where |
+//! |---|---|
+//! | open files, read, write, seek, positional I/O, `set_len`, sync | [`File`], [`OpenOptions`] |
+//! | whole-file helpers | [`read`], [`read_to_string`], [`write()`] |
+//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata`], [`try_exists`], [`sync_dir`] |
+//! | faults, crash, counters, preloaded files | [`Disk`], [`DiskConfig`], [`DiskStats`] |
+//!
+//! # The durability model
+//!
+//! This is the contract crash-recovery code is tested against. Each node's
+//! disk holds two states: the **live** state (what every read, lookup and
+//! listing sees, at once) and the **durable** state (what survives a
+//! crash).
+//!
+//! * **File contents** (writes, `set_len`, truncation at open) are
+//!   volatile until [`File::sync_data`] or [`File::sync_all`] returns `Ok`
+//!   (the two are the same here: there are no timestamps; both make size
+//!   changes durable). A sync makes the file's whole live contents
+//!   durable, whichever handle wrote them.
+//! * **Namespace changes** (create, rename, remove, mkdir) are, with the
+//!   default [`Namespace::Strict`], volatile until their parent directory
+//!   is synced: [`sync_dir`], or [`File::open`] on the directory then
+//!   `sync_all`. A rename between directories needs both synced. Syncing a
+//!   file does not make its name durable. With [`Namespace::Relaxed`],
+//!   every namespace change is durable at once (file contents still need
+//!   a sync).
+//! * **A crash** (the node is killed, or [`Disk::crash`]: power loss)
+//!   makes the durable state live again: every volatile change is lost,
+//!   files whose names were not durable are gone, files created but never
+//!   synced are empty. Handles opened before the crash fail with
+//!   `StaleNetworkFileHandle` (ESTALE). A restarted node sees the durable
+//!   state.
+//! * **Synced data is never lost.** Renames are atomic: after a crash the
+//!   name refers to the old file or the new one, never to a mix.
+//!
+//! By default a crash loses *every* unsynced write (no draws). Two opt-in
+//! crash models keep part of them, as real disks do, each decision a disk
+//! draw from the choice source (0 = keep nothing):
+//!
+//! * [`DiskConfig::torn_writes`]: each file's unsynced writes reach the
+//!   disk in order up to a drawn point, which may cut a write at a sector
+//!   boundary ([`DiskConfig::sector_size`], default 512): a torn tail, the
+//!   file's size grown to cover what was kept.
+//! * [`DiskConfig::reorder_writes`]: each unsynced write (and truncation)
+//!   of a file is kept or lost independently (and, with `torn_writes`,
+//!   may be cut at a sector boundary).
+//!
+//! Unsynced namespace changes are never partly kept.
+//!
+//! # Faults
+//!
+//! [`DiskConfig`] sets, per disk or for all ([`Disk::set_default`]),
+//! changeable at any time: injected I/O errors on reads, writes and syncs
+//! (kind `Other`, message `... injected I/O error (EIO) on write ...`; a
+//! failed write writes nothing, a failed sync leaves the data volatile),
+//! read corruption (one flipped bit in the bytes returned, not in the
+//! stored data), a capacity (`StorageFull`: a write writes what fits and
+//! returns the short count, then fails), and latencies on the virtual
+//! clock (one for I/O, one for syncs). Every random decision is a disk
+//! draw (divergence reports say "a disk fault, latency or crash
+//! outcome"); nothing is drawn for a fault that is off. Writes, syncs,
+//! namespace changes, crashes and faults are folded into the run's
+//! fingerprint.
+//!
+//! # Example
+//!
+//! ```
+//! use sim_core::fs::{self, Disk, File};
+//!
+//! let mut sim = sim_core::Sim::builder().seed(1).build();
+//! sim.run(async {
+//!     fs::create_dir("/db").await.unwrap();
+//!     fs::sync_dir("/").await.unwrap(); // "/db" is durable
+//!
+//!     let mut f = File::create("/db/data").await.unwrap();
+//!     f.write_all(b"synced").await.unwrap();
+//!     f.sync_data().await.unwrap(); // the contents are durable...
+//!     fs::sync_dir("/db").await.unwrap(); // ...and so is the name
+//!     f.write_all(b" + lost").await.unwrap(); // volatile
+//!     fs::write("/db/unsynced-name", "x").await.unwrap(); // volatile
+//!
+//!     Disk::current().crash(); // power loss
+//!     assert_eq!(fs::read("/db/data").await.unwrap(), b"synced");
+//!     assert!(!fs::try_exists("/db/unsynced-name").await.unwrap());
+//!     let stale = f.write_all(b"!").await.unwrap_err();
+//!     assert_eq!(stale.kind(), std::io::ErrorKind::StaleNetworkFileHandle);
+//! }).unwrap();
+//! ```
+
+mod config;
+mod content;
+mod dir;
+mod disk;
+mod faults;
+mod file;
+mod metadata;
+mod ops;
+mod options;
+mod path;
+mod pool;
+mod state;
+mod stats;
+mod tree;
+
+pub use config::{DiskConfig, DiskConfigError, Namespace};
+pub use dir::{DirEntry, ReadDir, read_dir};
+pub use disk::Disk;
+pub use file::File;
+pub use metadata::{FileType, Metadata};
+pub use ops::{
+    create_dir, create_dir_all, metadata, read, read_to_string, remove_dir, remove_dir_all,
+    remove_file, rename, sync_dir, try_exists, write,
+};
+pub use options::OpenOptions;
+pub use stats::{DiskStats, FaultCounts};

@@ -1,0 +1,491 @@
+//! The free functions of `detsim::fs` (`read`, `write`, `rename`, ...) and
+//! the steps every operation shares: find the disk of the current node,
+//! wait the operation's latency, draw its fault, count it.
+//!
+//! No future here holds the disk state across an `await` (it is found
+//! again after each wait), so they are all `Send`.
+
+use std::io::{self, ErrorKind};
+use std::path::Path;
+use std::time::Duration;
+
+use super::DiskConfig;
+use super::faults::{self, Fault, NAMESPACE, SYNC, WRITE};
+use super::metadata::{FileType, Metadata};
+use super::path::SimPath;
+use super::state::{Disks, NodeDisk};
+use super::tree::{Ino, OpenMode, Tree, err};
+use crate::ext;
+use crate::node::Node;
+
+/// Where an operation runs: the simulation and the node of the current
+/// task (plain data).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Here {
+    pub(crate) instance: u64,
+    pub(crate) node: u32,
+}
+
+/// Which latency an operation takes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Cost {
+    Io,
+    Sync,
+}
+
+impl Here {
+    #[track_caller]
+    pub(crate) fn current(api: &str) -> Here {
+        let instance = ext::instance(api);
+        Here {
+            instance,
+            node: Node::current().id().as_u32(),
+        }
+    }
+
+    /// Runs `f` on this node's disk.
+    #[track_caller]
+    pub(crate) fn with<R>(&self, api: &str, f: impl FnOnce(&mut NodeDisk, &DiskConfig) -> R) -> R {
+        Disks::of(self.instance, api).with(self.node, f)
+    }
+
+    /// The latency of one operation (a draw only for a random latency).
+    #[track_caller]
+    pub(crate) fn latency(&self, api: &str, cost: Cost) -> Duration {
+        self.with(api, |_, config| match cost {
+            Cost::Io => faults::delay(&config.latency),
+            Cost::Sync => faults::delay(&config.sync_latency),
+        })
+    }
+
+    /// Waits the latency of one operation on the virtual clock.
+    pub(crate) async fn wait(&self, api: &str, cost: Cost) {
+        let d = self.latency(api, cost);
+        if !d.is_zero() {
+            sim_clock::sleep(d).await;
+        }
+    }
+
+    /// Waits the operation's latency, then runs `f` on the disk.
+    pub(crate) async fn op<R>(
+        &self,
+        api: &str,
+        cost: Cost,
+        f: impl FnOnce(&mut NodeDisk, &DiskConfig) -> R,
+    ) -> R {
+        self.wait(api, cost).await;
+        self.with(api, f)
+    }
+}
+
+/// An injected read error, if one fires.
+pub(crate) fn read_fault(
+    d: &mut NodeDisk,
+    c: &DiskConfig,
+    node: u32,
+    path: &str,
+) -> io::Result<()> {
+    if faults::happens(c.read_error) {
+        d.stats.faults.read_errors += 1;
+        faults::fault_event(node, Fault::Read);
+        return Err(faults::injected("read", path));
+    }
+    Ok(())
+}
+
+/// Counts a successful read of `buf`, perhaps flipping one of its bits.
+pub(crate) fn read_done(d: &mut NodeDisk, c: &DiskConfig, node: u32, buf: &mut [u8]) {
+    d.stats.reads += 1;
+    d.stats.bytes_read += buf.len() as u64;
+    if !buf.is_empty() && faults::happens(c.read_corruption) {
+        faults::flip_bit(buf);
+        d.stats.faults.corruptions += 1;
+        faults::fault_event(node, Fault::Corruption);
+    }
+}
+
+/// A write of `data` at `offset` to file `ino`: the injected fault, the
+/// capacity, the counters and the event.
+pub(crate) fn write_at(
+    d: &mut NodeDisk,
+    c: &DiskConfig,
+    node: u32,
+    ino: Ino,
+    offset: u64,
+    data: &[u8],
+    path: &str,
+) -> io::Result<usize> {
+    if faults::happens(c.write_error) {
+        d.stats.faults.write_errors += 1;
+        faults::fault_event(node, Fault::Write);
+        return Err(faults::injected("write", path));
+    }
+    let n = match d.tree.write(ino, offset, data, c.logs_writes(), c.capacity) {
+        Ok(n) => n,
+        Err(e) => {
+            d.stats.faults.storage_full += 1;
+            faults::fault_event(node, Fault::Full);
+            return Err(io::Error::new(e.kind(), format!("{path}: {e}")));
+        }
+    };
+    if n < data.len() {
+        d.stats.faults.storage_full += 1;
+        faults::fault_event(node, Fault::Full);
+    }
+    d.stats.writes += 1;
+    d.stats.bytes_written += n as u64;
+    ext::event(
+        &WRITE,
+        ino ^ (u64::from(node) << 48),
+        offset ^ ((n as u64) << 40),
+    );
+    Ok(n)
+}
+
+/// A sync of file or directory `ino`.
+pub(crate) fn sync(
+    d: &mut NodeDisk,
+    c: &DiskConfig,
+    node: u32,
+    ino: Ino,
+    path: &str,
+) -> io::Result<()> {
+    if faults::happens(c.sync_error) {
+        d.stats.faults.sync_errors += 1;
+        faults::fault_event(node, Fault::Sync);
+        return Err(faults::injected("sync", path));
+    }
+    let bytes = if d.tree.is_dir(ino) {
+        d.tree.sync_dir(ino);
+        0
+    } else {
+        d.tree.sync_file(ino)
+    };
+    d.stats.syncs += 1;
+    d.stats.bytes_synced += bytes;
+    ext::event(&SYNC, ino ^ (u64::from(node) << 48), bytes);
+    Ok(())
+}
+
+pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
+    Metadata {
+        len: tree.content(ino).map_or(0, |c| c.len()),
+        file_type: FileType {
+            dir: tree.is_dir(ino),
+        },
+    }
+}
+
+/// A namespace change on the current node's disk: latency, then `f`, then
+/// the event.
+async fn namespace<P: AsRef<Path>>(
+    api: &'static str,
+    code: u64,
+    path: P,
+    f: impl FnOnce(&mut Tree, &SimPath) -> io::Result<()>,
+) -> io::Result<()> {
+    let here = Here::current(api);
+    let path = SimPath::parse(path.as_ref())?;
+    here.op(api, Cost::Io, |d, _| {
+        f(&mut d.tree, &path)?;
+        ext::event(&NAMESPACE, u64::from(here.node), code);
+        Ok(())
+    })
+    .await
+}
+
+/// Reads a whole file.
+///
+/// # Errors
+///
+/// `NotFound`, `IsADirectory`, `NotADirectory` (a parent is a file), an
+/// injected read error (kind `Other`).
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::write("/a", [1, 2, 3]).await.unwrap();
+/// assert_eq!(sim_core::fs::read("/a").await.unwrap(), [1, 2, 3]);
+/// # }).unwrap();
+/// ```
+pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+    const API: &str = "detsim::fs::read";
+    let here = Here::current(API);
+    let path = SimPath::parse(path.as_ref())?;
+    here.op(API, Cost::Io, |d, c| {
+        let ino = d.tree.lookup(&path)?;
+        let Some(content) = d.tree.content(ino) else {
+            return Err(err(ErrorKind::IsADirectory, &path, "is a directory"));
+        };
+        let mut buf = vec![0; content.len() as usize];
+        content.read(0, &mut buf);
+        read_fault(d, c, here.node, &path.to_string())?;
+        read_done(d, c, here.node, &mut buf);
+        Ok(buf)
+    })
+    .await
+}
+
+/// Reads a whole file as UTF-8.
+///
+/// # Errors
+///
+/// As [`read`], and `InvalidData` if the file is not UTF-8.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::write("/a", "hi").await.unwrap();
+/// assert_eq!(sim_core::fs::read_to_string("/a").await.unwrap(), "hi");
+/// # }).unwrap();
+/// ```
+pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
+    let shown = path.as_ref().display().to_string();
+    let bytes = read(path).await?;
+    String::from_utf8(bytes).map_err(|_| {
+        io::Error::new(
+            ErrorKind::InvalidData,
+            format!("{shown}: stream did not contain valid UTF-8"),
+        )
+    })
+}
+
+/// Creates (or truncates) a file and writes `contents` to it. Like every
+/// write, the contents are volatile until synced (and, on a strict disk,
+/// a new file's name until its directory is synced).
+///
+/// # Errors
+///
+/// `NotFound` (no parent), `IsADirectory`, `StorageFull` (the disk is
+/// full; what fit was written), an injected write error.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::write("/cfg", "a = 1").await.unwrap();
+/// assert_eq!(sim_core::fs::read_to_string("/cfg").await.unwrap(), "a = 1");
+/// # }).unwrap();
+/// ```
+pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
+    const API: &str = "detsim::fs::write";
+    let here = Here::current(API);
+    let path = SimPath::parse(path.as_ref())?;
+    let data = contents.as_ref();
+    here.op(API, Cost::Io, |d, c| {
+        let mode = OpenMode {
+            write: true,
+            truncate: true,
+            create: true,
+            create_new: false,
+        };
+        let ino = d.tree.open(&path, mode, c.logs_writes())?;
+        let shown = path.to_string();
+        let n = write_at(d, c, here.node, ino, 0, data, &shown)?;
+        if n < data.len() {
+            return Err(io::Error::new(
+                ErrorKind::StorageFull,
+                format!(
+                    "{shown}: no space left on device after {n} of {} bytes",
+                    data.len()
+                ),
+            ));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Creates a directory.
+///
+/// # Errors
+///
+/// `AlreadyExists`, `NotFound` (no parent), `NotADirectory`.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::create_dir("/data").await.unwrap();
+/// let e = sim_core::fs::create_dir("/data").await.unwrap_err();
+/// assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+/// # }).unwrap();
+/// ```
+pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    namespace("detsim::fs::create_dir", 1, path, |t, p| t.mkdir(p)).await
+}
+
+/// Creates a directory and every missing parent (no error if it exists).
+///
+/// # Errors
+///
+/// `NotADirectory` if a component is a file.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::create_dir_all("/a/b/c").await.unwrap();
+/// assert!(sim_core::fs::metadata("/a/b").await.unwrap().is_dir());
+/// # }).unwrap();
+/// ```
+pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
+    namespace("detsim::fs::create_dir_all", 2, path, |t, p| t.mkdir_all(p)).await
+}
+
+/// Removes a file.
+///
+/// # Errors
+///
+/// `NotFound`, `IsADirectory`.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::write("/f", "").await.unwrap();
+/// sim_core::fs::remove_file("/f").await.unwrap();
+/// assert!(!sim_core::fs::try_exists("/f").await.unwrap());
+/// # }).unwrap();
+/// ```
+pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
+    namespace("detsim::fs::remove_file", 3, path, |t, p| t.unlink(p)).await
+}
+
+/// Removes an empty directory.
+///
+/// # Errors
+///
+/// `NotFound`, `NotADirectory`, `DirectoryNotEmpty`, `ResourceBusy` for
+/// the root.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::create_dir_all("/a/b").await.unwrap();
+/// let e = sim_core::fs::remove_dir("/a").await.unwrap_err();
+/// assert_eq!(e.kind(), std::io::ErrorKind::DirectoryNotEmpty);
+/// sim_core::fs::remove_dir("/a/b").await.unwrap();
+/// # }).unwrap();
+/// ```
+pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    namespace("detsim::fs::remove_dir", 4, path, |t, p| t.rmdir(p, false)).await
+}
+
+/// Removes a directory and everything in it.
+///
+/// # Errors
+///
+/// `NotFound`, `NotADirectory`, `ResourceBusy` for the root.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::create_dir_all("/a/b").await.unwrap();
+/// sim_core::fs::write("/a/b/f", "x").await.unwrap();
+/// sim_core::fs::remove_dir_all("/a").await.unwrap();
+/// assert!(!sim_core::fs::try_exists("/a").await.unwrap());
+/// # }).unwrap();
+/// ```
+pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
+    namespace("detsim::fs::remove_dir_all", 5, path, |t, p| {
+        t.rmdir(p, true)
+    })
+    .await
+}
+
+/// Renames a file or directory, atomically, replacing `to` if it exists
+/// (a file by a file, an empty directory by a directory), with POSIX's
+/// rules. On a strict disk the rename is durable once both parent
+/// directories are synced.
+///
+/// # Errors
+///
+/// `NotFound` (no `from`, or no parent of `to`), `IsADirectory` (a file
+/// onto a directory), `NotADirectory` (a directory onto a file),
+/// `DirectoryNotEmpty`, `InvalidInput` (a directory into itself),
+/// `ResourceBusy` (the root).
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::write("/tmp.json", "{}").await.unwrap();
+/// sim_core::fs::rename("/tmp.json", "/state.json").await.unwrap();
+/// assert_eq!(sim_core::fs::read("/state.json").await.unwrap(), b"{}");
+/// # }).unwrap();
+/// ```
+pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
+    let to = SimPath::parse(to.as_ref())?;
+    namespace("detsim::fs::rename", 6, from, move |t, p| t.rename(p, &to)).await
+}
+
+/// The metadata of a file or directory.
+///
+/// # Errors
+///
+/// `NotFound`, `NotADirectory`.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// sim_core::fs::write("/f", "abc").await.unwrap();
+/// assert_eq!(sim_core::fs::metadata("/f").await.unwrap().len(), 3);
+/// # }).unwrap();
+/// ```
+pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
+    const API: &str = "detsim::fs::metadata";
+    let here = Here::current(API);
+    let path = SimPath::parse(path.as_ref())?;
+    here.op(API, Cost::Io, |d, _| {
+        Ok(stat(&d.tree, d.tree.lookup(&path)?))
+    })
+    .await
+}
+
+/// Whether a file or directory exists (`Ok(false)` when it is not found).
+///
+/// # Errors
+///
+/// Other lookup errors, such as `NotADirectory`.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// assert!(sim_core::fs::try_exists("/").await.unwrap());
+/// assert!(!sim_core::fs::try_exists("/nope").await.unwrap());
+/// # }).unwrap();
+/// ```
+pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
+    match metadata(path).await {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Syncs a directory: its entries (files created, renamed or removed in
+/// it) become durable. The same as opening the directory with
+/// [`File::open`](super::File::open) and calling `sync_all`.
+///
+/// # Errors
+///
+/// `NotFound`, `NotADirectory`, an injected sync error (the entries stay
+/// volatile then).
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// use sim_core::fs;
+/// fs::create_dir("/wal").await.unwrap();
+/// fs::sync_dir("/").await.unwrap(); // "/wal" survives a crash now
+/// # }).unwrap();
+/// ```
+pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    const API: &str = "detsim::fs::sync_dir";
+    let here = Here::current(API);
+    let path = SimPath::parse(path.as_ref())?;
+    here.op(API, Cost::Sync, |d, c| {
+        let ino = d.tree.lookup(&path)?;
+        if !d.tree.is_dir(ino) {
+            return Err(err(ErrorKind::NotADirectory, &path, "not a directory"));
+        }
+        sync(d, c, here.node, ino, &path.to_string())
+    })
+    .await
+}

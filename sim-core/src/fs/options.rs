@@ -1,0 +1,175 @@
+//! [`OpenOptions`]: how to open a file, with std's validation rules.
+
+use std::io::{self, ErrorKind};
+use std::path::Path;
+
+use super::faults::NAMESPACE;
+use super::file::File;
+use super::ops::{Cost, Here};
+use super::path::SimPath;
+use super::tree::OpenMode;
+
+/// How to open a file, like `std::fs::OpenOptions` (and tokio's), with the
+/// same rules: at least one of read, write or append; `truncate`,
+/// `create` and `create_new` need write or append access; `append` with
+/// `truncate` is refused; `create_new` fails if the file exists (whatever
+/// `create` and `truncate` say).
+///
+/// ```
+/// use sim_core::fs::OpenOptions;
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let mut log = OpenOptions::new().append(true).create(true).open("/log").await.unwrap();
+/// log.write_all(b"a").await.unwrap();
+/// let e = OpenOptions::new().read(true).truncate(true).open("/log").await.unwrap_err();
+/// assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Debug, Default)]
+#[must_use = "OpenOptions does nothing until you call open"]
+pub struct OpenOptions {
+    pub(crate) read: bool,
+    pub(crate) write: bool,
+    pub(crate) append: bool,
+    truncate: bool,
+    create: bool,
+    create_new: bool,
+}
+
+impl OpenOptions {
+    /// Every option off.
+    ///
+    /// ```
+    /// let o = sim_core::fs::OpenOptions::new();
+    /// # let _ = o;
+    /// ```
+    pub fn new() -> OpenOptions {
+        OpenOptions::default()
+    }
+
+    /// Read access.
+    ///
+    /// ```
+    /// let o = sim_core::fs::OpenOptions::new().read(true);
+    /// # let _ = o;
+    /// ```
+    pub fn read(mut self, on: bool) -> OpenOptions {
+        self.read = on;
+        self
+    }
+
+    /// Write access (at the cursor, from 0).
+    ///
+    /// ```
+    /// let o = sim_core::fs::OpenOptions::new().write(true);
+    /// # let _ = o;
+    /// ```
+    pub fn write(mut self, on: bool) -> OpenOptions {
+        self.write = on;
+        self
+    }
+
+    /// Append mode: write access, every write at the end of the file.
+    ///
+    /// ```
+    /// let o = sim_core::fs::OpenOptions::new().append(true);
+    /// # let _ = o;
+    /// ```
+    pub fn append(mut self, on: bool) -> OpenOptions {
+        self.append = on;
+        self
+    }
+
+    /// Truncate an existing file to 0 bytes.
+    ///
+    /// ```
+    /// let o = sim_core::fs::OpenOptions::new().write(true).truncate(true);
+    /// # let _ = o;
+    /// ```
+    pub fn truncate(mut self, on: bool) -> OpenOptions {
+        self.truncate = on;
+        self
+    }
+
+    /// Create the file if it does not exist.
+    ///
+    /// ```
+    /// let o = sim_core::fs::OpenOptions::new().write(true).create(true);
+    /// # let _ = o;
+    /// ```
+    pub fn create(mut self, on: bool) -> OpenOptions {
+        self.create = on;
+        self
+    }
+
+    /// Create the file, failing with `AlreadyExists` if it exists.
+    ///
+    /// ```
+    /// let o = sim_core::fs::OpenOptions::new().write(true).create_new(true);
+    /// # let _ = o;
+    /// ```
+    pub fn create_new(mut self, on: bool) -> OpenOptions {
+        self.create_new = on;
+        self
+    }
+
+    fn check(&self) -> io::Result<()> {
+        let invalid = |what: &str| Err(io::Error::new(ErrorKind::InvalidInput, what.to_string()));
+        if !self.read && !self.write && !self.append {
+            return invalid(
+                "OpenOptions: give at least one of read, write or append access (e.g. .read(true))",
+            );
+        }
+        if !self.write && !self.append && (self.truncate || self.create || self.create_new) {
+            return invalid(
+                "OpenOptions: truncate, create and create_new need write or append access (add .write(true))",
+            );
+        }
+        if self.append && self.truncate && !self.create_new {
+            return invalid("OpenOptions: append and truncate together make no sense (drop one)");
+        }
+        Ok(())
+    }
+
+    /// Opens the file at `path` on the current node's disk.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a combination std refuses, `NotFound`,
+    /// `AlreadyExists` (`create_new`), `IsADirectory` (write access to a
+    /// directory), `NotADirectory` (a parent is a file).
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation, naming the API.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let e = sim_core::fs::OpenOptions::new().open("/x").await.unwrap_err();
+    /// assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    /// # }).unwrap();
+    /// ```
+    pub async fn open(&self, path: impl AsRef<Path>) -> io::Result<File> {
+        const API: &str = "detsim::fs::OpenOptions::open";
+        let here = Here::current(API);
+        self.check()?;
+        let path = SimPath::parse(path.as_ref())?;
+        let mode = OpenMode {
+            write: self.write || self.append,
+            truncate: self.truncate,
+            create: self.create,
+            create_new: self.create_new,
+        };
+        let (ino, incarnation) = here
+            .op(API, Cost::Io, |d, c| {
+                let ino = d.tree.open(&path, mode, c.logs_writes())?;
+                d.tree.open_handle(ino);
+                // An open may create or truncate: an event like a mkdir's.
+                crate::ext::event(&NAMESPACE, u64::from(here.node), 7 ^ (ino << 8));
+                Ok::<_, io::Error>((ino, d.incarnation))
+            })
+            .await?;
+        Ok(File::new(here, ino, incarnation, path.to_string(), self))
+    }
+}

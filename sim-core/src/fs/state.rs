@@ -1,0 +1,127 @@
+//! The per-simulation disk state: one disk per node (created on first
+//! use), the default configuration, and the crash on node kill.
+//!
+//! It lives in sim-core's per-simulation extension storage; handles
+//! (`File`, `Disk`) are plain data that find it again by simulation
+//! instance and node id. Disk operations complete at once (after their
+//! latency), so nothing here wakes tasks.
+
+use std::cell::RefCell;
+use std::io;
+use std::rc::Rc;
+
+use super::config::{DiskConfig, Namespace};
+use super::faults::{self, CRASH};
+use super::stats::DiskStats;
+use super::tree::Tree;
+use crate::ext::{self, Extension};
+use crate::node::NodeId;
+
+/// One node's disk.
+#[derive(Default)]
+pub(crate) struct NodeDisk {
+    pub(crate) tree: Tree,
+    /// The node's own configuration (else the default).
+    pub(crate) own: Option<DiskConfig>,
+    /// Bumped by every crash: handles of an older incarnation are stale.
+    pub(crate) incarnation: u64,
+    pub(crate) stats: DiskStats,
+}
+
+#[derive(Default)]
+struct Inner {
+    default: DiskConfig,
+    nodes: Vec<NodeDisk>,
+}
+
+/// Every disk of one simulation.
+#[derive(Default)]
+pub(crate) struct Disks {
+    inner: RefCell<Inner>,
+}
+
+impl Extension for Disks {
+    fn node_killed(&self, node: NodeId) {
+        self.crash(node.as_u32());
+    }
+}
+
+impl Disks {
+    #[track_caller]
+    pub(crate) fn of(instance: u64, api: &str) -> Rc<Disks> {
+        ext::get_for::<Disks>(instance, api)
+    }
+
+    /// Runs `f` on `node`'s disk with its effective configuration (the
+    /// tree's namespace mode set from it).
+    pub(crate) fn with<R>(&self, node: u32, f: impl FnOnce(&mut NodeDisk, &DiskConfig) -> R) -> R {
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        let i = node as usize;
+        if inner.nodes.len() <= i {
+            inner.nodes.resize_with(i + 1, NodeDisk::default);
+        }
+        let disk = &mut inner.nodes[i];
+        let config = disk.own.unwrap_or(inner.default);
+        let relaxed = config.namespace == Namespace::Relaxed;
+        if disk.tree.relaxed != relaxed {
+            disk.tree.relaxed = relaxed;
+        }
+        f(disk, &config)
+    }
+
+    /// The effective configuration of `node`'s disk.
+    pub(crate) fn config(&self, node: u32) -> DiskConfig {
+        let inner = self.inner.borrow();
+        inner
+            .nodes
+            .get(node as usize)
+            .and_then(|d| d.own)
+            .unwrap_or(inner.default)
+    }
+
+    pub(crate) fn set_default(&self, config: DiskConfig) {
+        self.inner.borrow_mut().default = config;
+    }
+
+    /// Power loss on `node`'s disk: what is volatile is lost (or partly
+    /// kept, as the configuration's crash model draws), open handles go
+    /// stale.
+    pub(crate) fn crash(&self, node: u32) {
+        if self.inner.borrow().nodes.len() <= node as usize {
+            return; // never used: nothing to lose
+        }
+        self.with(node, |disk, config| {
+            disk.incarnation += 1;
+            disk.stats.crashes += 1;
+            let torn = disk.tree.crash(config.sector_size, &mut |content| {
+                faults::crash_keep(content, config)
+            });
+            disk.stats.faults.torn_writes += torn;
+            ext::event(&CRASH, u64::from(node), disk.incarnation);
+        });
+    }
+
+    /// Closes a handle (from a destructor: never panics).
+    pub(crate) fn close(&self, node: u32, ino: u64, incarnation: u64) {
+        let Ok(mut inner) = self.inner.try_borrow_mut() else {
+            return;
+        };
+        if let Some(disk) = inner.nodes.get_mut(node as usize)
+            && disk.incarnation == incarnation
+        {
+            disk.tree.close_handle(ino);
+        }
+    }
+}
+
+/// The error of a handle opened before its disk crashed.
+pub(crate) fn stale(path: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::StaleNetworkFileHandle,
+        format!(
+            "{path}: stale file handle: it was opened before its disk crashed (the node was \
+             killed or Disk::crash was called); open the file again"
+        ),
+    )
+}

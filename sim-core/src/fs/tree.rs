@@ -1,0 +1,587 @@
+//! One node's file system: the inode table and two namespaces, the live
+//! one (what lookups see) and the durable one (what a crash leaves).
+//!
+//! A directory's durable listing changes only when the directory is synced
+//! ([`Tree::sync_dir`]), or at once for each entry changed when the disk's
+//! namespace is relaxed. A crash makes the durable namespace live again
+//! and drops every inode it cannot reach from the root. Inodes are freed
+//! eagerly once nothing refers to them: no live entry, no durable entry
+//! and no open handle.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, ErrorKind};
+
+use super::content::Content;
+use super::path::SimPath;
+
+pub(crate) type Ino = u64;
+pub(crate) const ROOT: Ino = 1;
+
+pub(crate) enum Kind {
+    File(Content),
+    Dir,
+}
+
+pub(crate) struct Inode {
+    pub(crate) kind: Kind,
+    /// Entries in the live namespace.
+    links: u32,
+    /// Entries in the durable namespace.
+    dlinks: u32,
+    /// Open handles.
+    open: u32,
+}
+
+type Dir = BTreeMap<Box<str>, Ino>;
+
+/// How `open` treats a missing or existing file.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct OpenMode {
+    pub(crate) write: bool,
+    pub(crate) truncate: bool,
+    pub(crate) create: bool,
+    pub(crate) create_new: bool,
+}
+
+pub(crate) fn err(kind: ErrorKind, path: &SimPath, what: &str) -> io::Error {
+    io::Error::new(kind, format!("{path}: {what}"))
+}
+
+pub(crate) struct Tree {
+    inodes: BTreeMap<Ino, Inode>,
+    next: Ino,
+    dirs: BTreeMap<Ino, Dir>,
+    ddirs: BTreeMap<Ino, Dir>,
+    used: u64,
+    /// Namespace changes are durable at once.
+    pub(crate) relaxed: bool,
+}
+
+impl Default for Tree {
+    fn default() -> Tree {
+        let root = Inode {
+            kind: Kind::Dir,
+            links: 1,
+            dlinks: 1,
+            open: 0,
+        };
+        Tree {
+            inodes: BTreeMap::from([(ROOT, root)]),
+            next: ROOT + 1,
+            dirs: BTreeMap::from([(ROOT, Dir::new())]),
+            ddirs: BTreeMap::from([(ROOT, Dir::new())]),
+            used: 0,
+            relaxed: false,
+        }
+    }
+}
+
+impl Tree {
+    /// Bytes used: the sum of the live sizes of the files stored.
+    pub(crate) fn used(&self) -> u64 {
+        self.used
+    }
+
+    pub(crate) fn is_dir(&self, ino: Ino) -> bool {
+        matches!(self.inodes.get(&ino).map(|i| &i.kind), Some(Kind::Dir))
+    }
+
+    pub(crate) fn content(&self, ino: Ino) -> Option<&Content> {
+        match &self.inodes.get(&ino)?.kind {
+            Kind::File(c) => Some(c),
+            Kind::Dir => None,
+        }
+    }
+
+    fn content_mut(&mut self, ino: Ino) -> &mut Content {
+        match &mut self.inodes.get_mut(&ino).expect("a live inode").kind {
+            Kind::File(c) => c,
+            Kind::Dir => unreachable!("file operations check the inode kind first"),
+        }
+    }
+
+    /// The inode at `path`.
+    pub(crate) fn lookup(&self, path: &SimPath) -> io::Result<Ino> {
+        let mut at = ROOT;
+        for (i, name) in path.parts().iter().enumerate() {
+            let Some(dir) = self.dirs.get(&at) else {
+                return Err(err(
+                    ErrorKind::NotADirectory,
+                    path,
+                    &format!("a parent ({}) is a file, not a directory", prefix(path, i)),
+                ));
+            };
+            at = match dir.get(name) {
+                Some(&ino) => ino,
+                None => {
+                    return Err(err(ErrorKind::NotFound, path, "no such file or directory"));
+                }
+            };
+        }
+        Ok(at)
+    }
+
+    /// The directory that holds `path`'s last component, and the name.
+    fn parent<'p>(&self, path: &'p SimPath) -> io::Result<Option<(Ino, &'p str)>> {
+        let Some((parent, name)) = path.split_last() else {
+            return Ok(None);
+        };
+        let mut at = ROOT;
+        for (i, part) in parent.iter().enumerate() {
+            let dir = &self.dirs[&at];
+            at = match dir.get(part) {
+                Some(&ino) => ino,
+                None => {
+                    return Err(err(
+                        ErrorKind::NotFound,
+                        path,
+                        &format!(
+                            "no such file or directory (the parent {} does not exist)",
+                            prefix(path, i + 1)
+                        ),
+                    ));
+                }
+            };
+            if !self.dirs.contains_key(&at) {
+                return Err(err(
+                    ErrorKind::NotADirectory,
+                    path,
+                    &format!(
+                        "a parent ({}) is a file, not a directory",
+                        prefix(path, i + 1)
+                    ),
+                ));
+            }
+        }
+        Ok(Some((at, name)))
+    }
+
+    fn new_inode(&mut self, kind: Kind) -> Ino {
+        let ino = self.next;
+        self.next += 1;
+        if matches!(kind, Kind::Dir) {
+            self.dirs.insert(ino, Dir::new());
+        }
+        self.inodes.insert(
+            ino,
+            Inode {
+                kind,
+                links: 0,
+                dlinks: 0,
+                open: 0,
+            },
+        );
+        ino
+    }
+
+    /// Sets (or removes) the live entry `name` of `dir`.
+    fn set_entry(&mut self, dir: Ino, name: &str, ino: Option<Ino>) {
+        let entries = self.dirs.get_mut(&dir).expect("a live directory");
+        let old = match ino {
+            Some(i) => entries.insert(name.into(), i),
+            None => entries.remove(name),
+        };
+        if let Some(i) = ino {
+            self.inodes.get_mut(&i).expect("a live inode").links += 1;
+        }
+        if self.relaxed {
+            self.persist_entry(dir, name);
+        }
+        if let Some(o) = old {
+            self.inodes.get_mut(&o).expect("a live inode").links -= 1;
+            self.release(o);
+        }
+    }
+
+    /// Makes the live entry `name` of `dir` durable (relaxed namespace).
+    fn persist_entry(&mut self, dir: Ino, name: &str) {
+        let new = self.dirs.get(&dir).and_then(|d| d.get(name)).copied();
+        let durable = self.ddirs.entry(dir).or_default();
+        let old = match new {
+            Some(i) => durable.insert(name.into(), i),
+            None => durable.remove(name),
+        };
+        if old == new {
+            return;
+        }
+        if let Some(i) = new {
+            self.inodes.get_mut(&i).expect("a live inode").dlinks += 1;
+        }
+        if let Some(o) = old {
+            self.drop_dlink(o);
+        }
+    }
+
+    fn drop_dlink(&mut self, ino: Ino) {
+        if let Some(inode) = self.inodes.get_mut(&ino) {
+            inode.dlinks -= 1;
+            self.release(ino);
+        }
+    }
+
+    /// Frees `ino` if nothing refers to it any more.
+    pub(crate) fn release(&mut self, ino: Ino) {
+        let Some(inode) = self.inodes.get(&ino) else {
+            return;
+        };
+        if inode.links > 0 || inode.dlinks > 0 || inode.open > 0 {
+            return;
+        }
+        let inode = self.inodes.remove(&ino).expect("checked above");
+        if let Kind::File(c) = &inode.kind {
+            self.used -= c.len();
+        }
+        self.dirs.remove(&ino);
+        if let Some(durable) = self.ddirs.remove(&ino) {
+            for i in durable.into_values() {
+                self.drop_dlink(i);
+            }
+        }
+    }
+
+    pub(crate) fn open_handle(&mut self, ino: Ino) {
+        self.inodes.get_mut(&ino).expect("a live inode").open += 1;
+    }
+
+    pub(crate) fn close_handle(&mut self, ino: Ino) {
+        if let Some(inode) = self.inodes.get_mut(&ino) {
+            inode.open = inode.open.saturating_sub(1);
+            self.release(ino);
+        }
+    }
+
+    /// Opens (perhaps creates, perhaps truncates) the file at `path`;
+    /// returns its inode. Opening a directory read-only is allowed (to
+    /// sync it).
+    pub(crate) fn open(&mut self, path: &SimPath, mode: OpenMode, log: bool) -> io::Result<Ino> {
+        let Some((dir, name)) = self.parent(path)? else {
+            if mode.create_new {
+                return Err(err(ErrorKind::AlreadyExists, path, "the root exists"));
+            }
+            if mode.write {
+                return Err(err(ErrorKind::IsADirectory, path, "is a directory"));
+            }
+            return Ok(ROOT);
+        };
+        match self.dirs[&dir].get(name).copied() {
+            Some(_) if mode.create_new => Err(err(
+                ErrorKind::AlreadyExists,
+                path,
+                "already exists (create_new refuses existing files)",
+            )),
+            Some(ino) if self.is_dir(ino) => {
+                if mode.write {
+                    Err(err(ErrorKind::IsADirectory, path, "is a directory"))
+                } else {
+                    Ok(ino)
+                }
+            }
+            Some(ino) => {
+                if mode.truncate && self.content_mut(ino).len() > 0 {
+                    self.set_len(ino, 0, log);
+                }
+                Ok(ino)
+            }
+            None if mode.create || mode.create_new => {
+                let ino = self.new_inode(Kind::File(Content::default()));
+                self.set_entry(dir, name, Some(ino));
+                Ok(ino)
+            }
+            None => Err(err(ErrorKind::NotFound, path, "no such file or directory")),
+        }
+    }
+
+    /// Writes at `offset`, at most up to `capacity` bytes used in all;
+    /// returns the bytes written (fewer than asked when the disk fills).
+    pub(crate) fn write(
+        &mut self,
+        ino: Ino,
+        offset: u64,
+        data: &[u8],
+        log: bool,
+        capacity: Option<u64>,
+    ) -> io::Result<usize> {
+        let len = self.content_mut(ino).len();
+        let end = offset.checked_add(data.len() as u64).ok_or_else(|| {
+            io::Error::new(ErrorKind::InvalidInput, "the write would end past u64::MAX")
+        })?;
+        let mut n = data.len();
+        if let Some(cap) = capacity {
+            let limit = len + cap.saturating_sub(self.used);
+            if end > limit {
+                n = limit.saturating_sub(offset) as usize;
+                if n == 0 && !data.is_empty() {
+                    return Err(io::Error::new(
+                        ErrorKind::StorageFull,
+                        format!(
+                            "no space left on device (the disk's capacity is {cap} bytes): \
+                             free space, or raise DiskConfig::capacity"
+                        ),
+                    ));
+                }
+            }
+        }
+        self.content_mut(ino).write(offset, &data[..n], log);
+        self.used = self.used - len + self.content_mut(ino).len();
+        Ok(n)
+    }
+
+    /// Truncates or extends (without a capacity check).
+    pub(crate) fn set_len(&mut self, ino: Ino, new_len: u64, log: bool) {
+        let c = self.content_mut(ino);
+        let old = c.len();
+        c.set_len(new_len, log);
+        self.used = self.used - old + new_len;
+    }
+
+    pub(crate) fn sync_file(&mut self, ino: Ino) -> u64 {
+        match self.inodes.get_mut(&ino).map(|i| &mut i.kind) {
+            Some(Kind::File(c)) => c.sync(),
+            _ => 0,
+        }
+    }
+
+    /// Makes the directory's live listing durable (POSIX `fsync` on a
+    /// directory).
+    pub(crate) fn sync_dir(&mut self, dir: Ino) {
+        let Some(live) = self.dirs.get(&dir).cloned() else {
+            return;
+        };
+        for &i in live.values() {
+            self.inodes.get_mut(&i).expect("a live inode").dlinks += 1;
+        }
+        if let Some(old) = self.ddirs.insert(dir, live) {
+            for i in old.into_values() {
+                self.drop_dlink(i);
+            }
+        }
+    }
+
+    pub(crate) fn mkdir(&mut self, path: &SimPath) -> io::Result<()> {
+        let Some((dir, name)) = self.parent(path)? else {
+            return Err(err(ErrorKind::AlreadyExists, path, "the root exists"));
+        };
+        if self.dirs[&dir].contains_key(name) {
+            return Err(err(ErrorKind::AlreadyExists, path, "already exists"));
+        }
+        let ino = self.new_inode(Kind::Dir);
+        self.set_entry(dir, name, Some(ino));
+        Ok(())
+    }
+
+    pub(crate) fn mkdir_all(&mut self, path: &SimPath) -> io::Result<()> {
+        let mut at = SimPath::root();
+        for part in path.parts() {
+            at = at.join(part);
+            match self.lookup(&at) {
+                Ok(ino) if self.is_dir(ino) => {}
+                Ok(_) => {
+                    return Err(err(
+                        ErrorKind::NotADirectory,
+                        path,
+                        &format!("{at} is a file, not a directory"),
+                    ));
+                }
+                Err(_) => self.mkdir(&at)?,
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn unlink(&mut self, path: &SimPath) -> io::Result<()> {
+        let Some((dir, name)) = self.parent(path)? else {
+            return Err(err(ErrorKind::IsADirectory, path, "is a directory"));
+        };
+        match self.dirs[&dir].get(name).copied() {
+            None => Err(err(ErrorKind::NotFound, path, "no such file or directory")),
+            Some(ino) if self.is_dir(ino) => Err(err(
+                ErrorKind::IsADirectory,
+                path,
+                "is a directory (use remove_dir or remove_dir_all)",
+            )),
+            Some(_) => {
+                self.set_entry(dir, name, None);
+                Ok(())
+            }
+        }
+    }
+
+    pub(crate) fn rmdir(&mut self, path: &SimPath, recursive: bool) -> io::Result<()> {
+        let Some((dir, name)) = self.parent(path)? else {
+            return Err(err(
+                ErrorKind::ResourceBusy,
+                path,
+                "the root cannot be removed",
+            ));
+        };
+        let Some(ino) = self.dirs[&dir].get(name).copied() else {
+            return Err(err(ErrorKind::NotFound, path, "no such file or directory"));
+        };
+        if !self.is_dir(ino) {
+            return Err(err(
+                ErrorKind::NotADirectory,
+                path,
+                "not a directory (use remove_file)",
+            ));
+        }
+        if !self.dirs[&ino].is_empty() {
+            if !recursive {
+                return Err(err(
+                    ErrorKind::DirectoryNotEmpty,
+                    path,
+                    "directory not empty (use remove_dir_all)",
+                ));
+            }
+            self.clear_dir(ino);
+        }
+        self.set_entry(dir, name, None);
+        Ok(())
+    }
+
+    /// Removes every live entry below `dir`.
+    fn clear_dir(&mut self, dir: Ino) {
+        let names: Vec<(Box<str>, Ino)> = self.dirs[&dir]
+            .iter()
+            .map(|(n, &i)| (n.clone(), i))
+            .collect();
+        for (name, ino) in names {
+            if self.is_dir(ino) {
+                self.clear_dir(ino);
+            }
+            self.set_entry(dir, &name, None);
+        }
+    }
+
+    /// Atomically renames `from` to `to`, with POSIX's rules.
+    pub(crate) fn rename(&mut self, from: &SimPath, to: &SimPath) -> io::Result<()> {
+        let Some((fdir, fname)) = self.parent(from)? else {
+            return Err(err(
+                ErrorKind::ResourceBusy,
+                from,
+                "the root cannot be renamed",
+            ));
+        };
+        let Some(ino) = self.dirs[&fdir].get(fname).copied() else {
+            return Err(err(ErrorKind::NotFound, from, "no such file or directory"));
+        };
+        let Some((tdir, tname)) = self.parent(to)? else {
+            return Err(err(
+                ErrorKind::ResourceBusy,
+                to,
+                "the root cannot be replaced",
+            ));
+        };
+        if from == to {
+            return Ok(());
+        }
+        let moving_dir = self.is_dir(ino);
+        if moving_dir && to.starts_with(from) {
+            return Err(err(
+                ErrorKind::InvalidInput,
+                to,
+                &format!("cannot move the directory {from} into itself"),
+            ));
+        }
+        if let Some(target) = self.dirs[&tdir].get(tname).copied() {
+            match (moving_dir, self.is_dir(target)) {
+                (false, true) => {
+                    return Err(err(
+                        ErrorKind::IsADirectory,
+                        to,
+                        &format!("is a directory: cannot replace it with the file {from}"),
+                    ));
+                }
+                (true, false) => {
+                    return Err(err(
+                        ErrorKind::NotADirectory,
+                        to,
+                        &format!("is a file: cannot replace it with the directory {from}"),
+                    ));
+                }
+                (true, true) if !self.dirs[&target].is_empty() => {
+                    return Err(err(
+                        ErrorKind::DirectoryNotEmpty,
+                        to,
+                        "directory not empty: rename replaces only an empty directory",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        self.set_entry(tdir, tname, Some(ino));
+        self.set_entry(fdir, fname, None);
+        Ok(())
+    }
+
+    /// The live entries of a directory, sorted by name, with whether each
+    /// is a directory.
+    pub(crate) fn list(&self, dir: Ino) -> Vec<(Box<str>, bool)> {
+        self.dirs[&dir]
+            .iter()
+            .map(|(n, &i)| (n.clone(), self.is_dir(i)))
+            .collect()
+    }
+
+    /// Power loss: `keep(content)` draws what each file's pending changes
+    /// keep (see [`Content::crash`]); then the durable namespace becomes
+    /// the live one. Returns the number of torn writes.
+    pub(crate) fn crash(&mut self, sector: u64, keep: &mut dyn FnMut(&Content) -> Vec<u64>) -> u64 {
+        // What the durable namespace reaches.
+        let mut reachable = BTreeSet::from([ROOT]);
+        let mut stack = vec![ROOT];
+        while let Some(d) = stack.pop() {
+            if let Some(entries) = self.ddirs.get(&d) {
+                for &i in entries.values() {
+                    if reachable.insert(i) && self.is_dir(i) {
+                        stack.push(i);
+                    }
+                }
+            }
+        }
+        self.inodes.retain(|i, _| reachable.contains(i));
+        self.ddirs.retain(|i, _| reachable.contains(i));
+        let mut torn = 0;
+        self.used = 0;
+        for inode in self.inodes.values_mut() {
+            inode.links = 0;
+            inode.open = 0;
+            if let Kind::File(c) = &mut inode.kind {
+                let kept = if c.pending().is_empty() {
+                    Vec::new()
+                } else {
+                    keep(c)
+                };
+                torn += c.crash(sector, &kept);
+                self.used += c.len();
+            }
+        }
+        self.dirs.clear();
+        for (&ino, inode) in &self.inodes {
+            if matches!(inode.kind, Kind::Dir) {
+                let listing = self.ddirs.entry(ino).or_default().clone();
+                self.dirs.insert(ino, listing);
+            }
+        }
+        for entries in self.ddirs.values() {
+            for i in entries.values() {
+                self.inodes.get_mut(i).expect("reachable").links += 1;
+            }
+        }
+        for inode in self.inodes.values_mut() {
+            inode.dlinks = inode.links;
+        }
+        let root = self.inodes.get_mut(&ROOT).expect("the root");
+        root.links = 1;
+        root.dlinks = 1;
+        torn
+    }
+}
+
+/// The first `n` components of `path`, as a path.
+fn prefix(path: &SimPath, n: usize) -> String {
+    let mut p = SimPath::root();
+    for part in &path.parts()[..n] {
+        p = p.join(part);
+    }
+    p.to_string()
+}
