@@ -88,3 +88,48 @@ fn waiting_for_a_timer_is_not_a_deadlock() {
     .unwrap();
     assert_eq!(sim.now().since_start(), Duration::from_secs(30));
 }
+
+#[test]
+fn a_deadlock_names_a_panic_whose_join_handle_was_never_awaited() {
+    let mut sim = Sim::builder().seed(5).build();
+    let failure = sim
+        .run(async {
+            // The writer panics; main holds its handle but waits for a
+            // reply the writer would have sent: the panic is the cause.
+            let (tx, rx) = oneshot::channel::<()>();
+            let writer = task::Builder::new().name("writer").spawn(async move {
+                time::sleep(Duration::from_millis(5)).await;
+                std::mem::forget(tx); // the reply never comes, and never errors
+                panic!("disk full");
+            });
+            rx.await.unwrap();
+            writer.await.unwrap();
+        })
+        .unwrap_err();
+    assert!(failure.is_deadlock());
+    let report = failure.to_string();
+    assert!(report.contains("'writer' "), "{report}");
+    assert!(report.contains("panicked"), "{report}");
+    assert!(report.contains("disk full"), "{report}");
+    assert!(report.contains("nobody has awaited it yet"), "{report}");
+}
+
+#[test]
+fn a_step_limit_names_a_panic_whose_join_handle_was_never_awaited() {
+    let mut sim = Sim::builder().seed(5).max_steps(1_000).build();
+    let failure = sim
+        .run(async {
+            let _writer = task::Builder::new()
+                .name("writer")
+                .spawn(async { panic!("lost the lease") });
+            // Spins waiting for work the writer would have done.
+            loop {
+                detsim::yield_now().await;
+            }
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), FailureKind::StepLimit);
+    let report = failure.to_string();
+    assert!(report.contains("'writer' "), "{report}");
+    assert!(report.contains("lost the lease"), "{report}");
+}

@@ -423,6 +423,32 @@ impl Runtime {
             .collect()
     }
 
+    /// One line per task that panicked while its `JoinHandle` is held but
+    /// not yet awaited, in task-id order: a failure that ends the run
+    /// early (deadlock, limits) names them, as they are often the cause
+    /// and would otherwise go unseen.
+    fn unawaited_panics(&self) -> Vec<String> {
+        let tasks = self.tasks.borrow();
+        tasks
+            .occupied()
+            .filter(|(_, s)| s.outcome == Outcome::Panicked)
+            .map(|(i, s)| {
+                let info = self.task_info_in(&tasks, i);
+                let mut line = format!("{info} panicked");
+                if let Some((_, record)) = tasks.cold(i).panic.as_deref() {
+                    if let Some(loc) = &record.location {
+                        line.push_str(&format!(" at {loc}"));
+                    }
+                    line.push_str(&format!(": {}", record.message));
+                }
+                line.push_str(" (its JoinHandle is held but nobody has awaited it yet)");
+                (s.id, line)
+            })
+            .collect::<BTreeMap<_, _>>()
+            .into_values()
+            .collect()
+    }
+
     fn deadlock_failure(&self) -> Failure {
         let armed = self.clock.armed_timers();
         let parked = self
@@ -452,6 +478,7 @@ impl Runtime {
         let inner = f.inner_mut();
         inner.task = blocked.iter().find(|t| t.name() == Some("main")).cloned();
         inner.blocked = blocked;
+        inner.details.extend(self.unawaited_panics());
         let foreign = self.diag.borrow().foreign_wakes.len();
         if foreign > 0 {
             inner.details.push(format!(
@@ -470,6 +497,7 @@ impl Runtime {
         );
         let mut f = Failure::new(FailureKind::TimeLimit, headline.clone(), headline);
         f.inner_mut().blocked = self.live_tasks();
+        f.inner_mut().details.extend(self.unawaited_panics());
         f
     }
 
@@ -482,6 +510,7 @@ impl Runtime {
         );
         let mut f = Failure::new(FailureKind::StepLimit, headline.clone(), headline);
         f.inner_mut().blocked = self.live_tasks();
+        f.inner_mut().details.extend(self.unawaited_panics());
         f
     }
 
