@@ -146,6 +146,10 @@ pub(crate) enum DrawKind {
     Rand,
     /// A network draw (latency, loss, duplication) through [`crate::ext::draw`].
     Net,
+    /// Whether a `buggify!` site is active in this run.
+    BuggifyActivate,
+    /// Whether an active `buggify!` site fires this time.
+    BuggifyFire,
 }
 
 impl DrawKind {
@@ -162,6 +166,8 @@ impl DrawKind {
             DrawKind::Epoch => "the wall-clock epoch",
             DrawKind::Rand => "a detsim::rand value",
             DrawKind::Net => "a network fault or latency",
+            DrawKind::BuggifyActivate => "whether a buggify! site is active",
+            DrawKind::BuggifyFire => "whether a buggify! site fires",
         }
     }
 }
@@ -200,6 +206,16 @@ pub(crate) enum Event {
         kind: &'static crate::ext::EventKind,
         a: u64,
         b: u64,
+    },
+    /// A `buggify!` site decided its activation, or fired.
+    Buggify {
+        site: &'static crate::buggify::BuggifySite,
+        what: crate::buggify::BuggifyEvent,
+    },
+    /// An assertion was reached (`held`: its condition was true).
+    Assert {
+        site: &'static crate::assertions::AssertSite,
+        held: bool,
     },
 }
 
@@ -247,6 +263,12 @@ impl Event {
             Event::Node { node, what } => (u64::from(node) << 8) ^ ((what as u64) << 40) ^ 6,
             Event::Ext { kind, a, b } => {
                 a.rotate_left(8) ^ b.wrapping_mul(K) ^ (u64::from(kind.code) << 40) ^ 7
+            }
+            Event::Buggify { site, what } => {
+                (site.key().wrapping_mul(K) << 8) ^ ((what as u64) << 4) ^ 8
+            }
+            Event::Assert { site, held } => {
+                (site.key().wrapping_mul(K) << 8) ^ (u64::from(held) << 4) ^ 9
             }
         }
     }
@@ -450,6 +472,11 @@ impl Choices {
 
     pub(crate) fn draws(&self) -> usize {
         self.tape.len()
+    }
+
+    /// The events logged so far, if they are kept.
+    pub(crate) fn log(&self) -> Option<&[Checkpoint]> {
+        self.log.as_deref()
     }
 
     pub(crate) fn take_log(&mut self) -> Vec<Checkpoint> {

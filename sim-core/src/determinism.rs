@@ -188,7 +188,11 @@ fn describe(event: Option<&Event>) -> String {
             };
             format!("node {node} {what}")
         }
-        Event::Ext { kind, a, b } => format!("{} ({a:#x}, {b:#x})", kind.name),
+        Event::Ext { kind, a, b } => crate::ext::render_event(kind, a, b),
+        Event::Buggify { site, what } => format!("buggify! at {site}: {what:?}"),
+        Event::Assert { site, held } => {
+            format!("{} at {} (held: {held})", site.call(), site.location())
+        }
     }
 }
 
@@ -200,7 +204,19 @@ fn first_difference(a: &[Checkpoint], b: &[Checkpoint]) -> Option<usize> {
         .or((a.len() != b.len()).then_some(common))
 }
 
-pub(crate) fn check<M, F>(builder: Builder, mut make: M) -> Result<F::Output, Failure>
+pub(crate) fn check<M, F>(builder: Builder, make: M) -> Result<F::Output, Failure>
+where
+    M: FnMut() -> F,
+    F: Future,
+{
+    check_with_assertions(builder, make).0
+}
+
+/// [`check`], with what the first run's assertions saw.
+pub(crate) fn check_with_assertions<M, F>(
+    builder: Builder,
+    mut make: M,
+) -> (Result<F::Output, Failure>, crate::Assertions)
 where
     M: FnMut() -> F,
     F: Future,
@@ -216,8 +232,9 @@ where
         (Err(a), Err(b)) => a.kind() == b.kind() && a.message() == b.message(),
         _ => false,
     };
+    let assertions = first.assertions();
     if first.fingerprint() == second.fingerprint() && same_end {
-        return r1;
+        return (r1, assertions);
     }
     let divergence = match first_difference(&log1, &log2) {
         Some(i) => {
@@ -257,7 +274,7 @@ where
     );
     let mut failure = Failure::new(FailureKind::Nondeterminism, headline.clone(), headline);
     failure.inner_mut().divergence = Some(divergence);
-    Err(first.stamp(failure))
+    (Err(first.stamp(failure)), assertions)
 }
 
 fn ending<T>(r: &Result<T, Failure>) -> String {
