@@ -213,6 +213,13 @@ pub use sim_core::{
 
 pub use sim_core::harness;
 
+// Finding bugs (buggify!, assertions across seeds) and traces.
+pub use sim_core::{
+    AssertKind, AssertionStats, Assertions, BuggifyMode, DEFAULT_BUGGIFY_PROBABILITY, Trace,
+    TraceKind, TraceLine, assert_always, assert_reachable, assert_sometimes, assert_unreachable,
+    assertions, buggify, trace,
+};
+
 /// The simulated network: addresses and names, TCP, UDP, latency, loss,
 /// duplication, partitions and clogging (re-exports `sim-net`).
 ///
