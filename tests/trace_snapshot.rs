@@ -208,3 +208,38 @@ fn tracing_changes_nothing_and_repeats_exactly() {
         assert_eq!(run(true).1, text, "seed {seed}: the same trace every time");
     }
 }
+
+/// Fails in a child process of this test binary (see `common::run_child`).
+#[detsim::sim_test(seed = 1)]
+async fn traced_failure_fixture() {
+    if !common::is_child() {
+        return;
+    }
+    let t = task::Builder::new().name("checker").spawn(async {
+        time::sleep(Duration::from_millis(7)).await;
+        panic!("the invariant broke");
+    });
+    t.await.unwrap();
+}
+
+#[test]
+fn detsim_trace_puts_the_end_of_the_trace_in_the_failure_report() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["traced_failure_fixture", "--exact", "--nocapture"])
+        .env("DETSIM_TEST_CHILD", "1")
+        .env("DETSIM_TRACE", "1")
+        .env_remove("DETSIM_SEED")
+        .env_remove("DETSIM_SEEDS")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    let tail = stderr
+        .split_once("  trace (the last ")
+        .map(|(_, t)| t)
+        .unwrap_or_else(|| panic!("no trace in the report:\n{stderr}"));
+    assert!(
+        tail.contains("+0.007000000s main     task 1 'checker'   panicked"),
+        "{tail}"
+    );
+}

@@ -334,8 +334,8 @@ impl Assertions {
     /// ```
     /// let mut sim = sim_core::Sim::builder().build();
     /// sim.run(async { sim_core::assert_sometimes!(false, "never true") }).unwrap();
-    /// let unmet = sim.assertions().unmet();
-    /// assert_eq!(unmet[0].message(), "never true");
+    /// let report = sim.assertions();
+    /// assert_eq!(report.unmet()[0].message(), "never true");
     /// ```
     pub fn unmet(&self) -> Vec<&AssertionStats> {
         self.iter()

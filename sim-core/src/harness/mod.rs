@@ -17,6 +17,7 @@
 //! | `DETSIM_REPLAY=<file>` | re-run an artifact's tape exactly |
 //! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
 //! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
+//! | `DETSIM_TRACE=1` | record each run's [`Trace`](crate::Trace); a failure report ends with its last events |
 //!
 //! With `RUST_LOG` set, the harness also turns on [`log`](crate::log), so
 //! `tracing` events print stamped with virtual time, node and task.
@@ -79,9 +80,9 @@ where
         Err(e) => fail(e.to_string()),
     };
     if let Some(path) = &env.replay {
-        return replay(&spec, &resolve(path, &spec), test);
+        return replay(&spec, &resolve(path, &spec), env.trace, test);
     }
-    let mut builder = Builder::new();
+    let mut builder = Builder::new().trace(env.trace);
     if let Some(s) = attrs.scheduler {
         builder = builder.scheduler(s);
     }
@@ -259,7 +260,7 @@ where
 
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back with the same fingerprint.
-fn replay<F, Fut>(spec: &TestSpec, path: &Path, test: F)
+fn replay<F, Fut>(spec: &TestSpec, path: &Path, trace: bool, test: F)
 where
     F: Fn() -> Fut + Copy,
     Fut: Future,
@@ -297,7 +298,7 @@ where
         art.failure.kind, art.failure.message, art.failure.fingerprint
     );
     let changed = "The code or the build changed since the artifact was written";
-    match run_seed(art.builder(), art.checks_determinism(), test) {
+    match run_seed(art.builder().trace(trace), art.checks_determinism(), test) {
         Ok(()) => fail(format!(
             "detsim: replay of {} passed, but it recorded {recorded}.\n  {changed}: the \
              schedule no longer fails (fixed?). To look for the bug again, sweep seeds from \

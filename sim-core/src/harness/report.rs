@@ -72,8 +72,22 @@ pub(crate) fn render(failure: &Failure, cx: &Context<'_>) -> String {
     if let Some(bt) = failure.backtrace() {
         let _ = writeln!(out, "\n  backtrace:\n{bt}");
     }
+    if let Some(trace) = failure.trace() {
+        let shown = trace.len().min(TRACE_TAIL);
+        let _ = writeln!(
+            out,
+            "\n  trace (the last {shown} of {} events):",
+            trace.len()
+        );
+        for line in trace.tail(TRACE_TAIL).to_string().lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
     out
 }
+
+/// How many events of a traced failure's trace the report shows.
+const TRACE_TAIL: usize = 60;
 
 /// The block a sweep fails with when some `assert_sometimes!` never held
 /// or some `assert_reachable!` was never reached (`None` if all were).
