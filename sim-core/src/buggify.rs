@@ -97,7 +97,12 @@ struct Sites(RefCell<Vec<(&'static BuggifySite, bool)>>);
 
 impl Extension for Sites {}
 
-/// The default probability that an active site fires.
+/// The default probability that an active site fires (`buggify!()` is
+/// `buggify!(DEFAULT_BUGGIFY_PROBABILITY)`).
+///
+/// ```
+/// assert_eq!(sim_core::DEFAULT_BUGGIFY_PROBABILITY, 0.25);
+/// ```
 pub const DEFAULT_BUGGIFY_PROBABILITY: f64 = 0.25;
 
 /// Draw resolution for a firing probability that is not a multiple of 1/4.

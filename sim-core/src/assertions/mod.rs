@@ -35,6 +35,23 @@
 //!
 //! Outside a simulation every assertion does nothing (no panic, no cost
 //! beyond a thread-local read), so production code can keep them.
+//!
+//! ```
+//! use sim_core::{Sim, assert_reachable, assert_sometimes};
+//! let mut seen = sim_core::Assertions::default();
+//! for seed in 0..50 {
+//!     let mut sim = Sim::builder().seed(seed).build();
+//!     sim.run(async {
+//!         let retries = sim_core::rand::random::<u8>() % 4;
+//!         assert_sometimes!(retries == 3, "the last retry ran");
+//!         if retries > 0 {
+//!             assert_reachable!("a retry ran");
+//!         }
+//!     }).unwrap();
+//!     seen.merge(&sim.assertions());
+//! }
+//! assert!(seen.unmet().is_empty(), "{seen}");
+//! ```
 
 mod registry;
 mod report;

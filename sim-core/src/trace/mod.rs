@@ -25,6 +25,14 @@
 //! machine and changes only when the schedule does. [`Trace::without`]
 //! hides kinds of lines (polls and draws are most of a trace) to keep
 //! snapshots short.
+//!
+//! ```
+//! use sim_core::{Sim, TraceKind};
+//! let mut sim = Sim::builder().trace(true).build();
+//! sim.run(async { sim_core::spawn(async {}).await.unwrap() }).unwrap();
+//! let short = sim.trace().unwrap().without(&[TraceKind::Poll, TraceKind::Draw]);
+//! assert!(short.to_string().contains("main     task 1             returned"));
+//! ```
 
 mod render;
 
