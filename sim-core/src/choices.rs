@@ -264,14 +264,25 @@ impl Event {
             Event::Ext { kind, a, b } => {
                 a.rotate_left(8) ^ b.wrapping_mul(K) ^ (u64::from(kind.code) << 40) ^ 7
             }
-            Event::Buggify { site, what } => {
-                (site.key().wrapping_mul(K) << 8) ^ ((what as u64) << 4) ^ 8
-            }
-            Event::Assert { site, held } => {
-                (site.key().wrapping_mul(K) << 8) ^ (u64::from(held) << 4) ^ 9
-            }
+            Event::Buggify { site, what } => buggify_key(site, what),
+            Event::Assert { site, held } => assert_key(site, held),
         }
     }
+}
+
+// The keys of rare events, kept out of line so that `Event::key` stays
+// small enough to inline on the hot path.
+
+#[cold]
+#[inline(never)]
+fn buggify_key(site: &crate::buggify::BuggifySite, what: crate::buggify::BuggifyEvent) -> u64 {
+    (site.key().wrapping_mul(0x9E37_79B9_7F4A_7C15) << 8) ^ ((what as u64) << 4) ^ 8
+}
+
+#[cold]
+#[inline(never)]
+fn assert_key(site: &crate::assertions::AssertSite, held: bool) -> u64 {
+    (site.key().wrapping_mul(0x9E37_79B9_7F4A_7C15) << 8) ^ (u64::from(held) << 4) ^ 9
 }
 
 /// Where the run was when an event happened.
