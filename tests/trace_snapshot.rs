@@ -22,6 +22,14 @@ fn traced(seed: u64) -> Sim {
         .build()
 }
 
+/// The trace without polls and draws.
+fn short_trace(sim: &Sim) -> String {
+    let trace = sim.trace().unwrap();
+    trace
+        .without(&[TraceKind::Poll, TraceKind::Draw])
+        .to_string()
+}
+
 async fn spawn_join() -> u32 {
     let workers: Vec<_> = (0..2u32)
         .map(|i| {
@@ -92,12 +100,7 @@ fn node_kill_restart_pause_resume() {
         db.kill();
     })
     .unwrap();
-    let trace = sim.trace().unwrap();
-    insta::assert_snapshot!(
-        trace
-            .without(&[TraceKind::Poll, TraceKind::Draw])
-            .to_string()
-    );
+    insta::assert_snapshot!(short_trace(&sim));
 }
 
 #[test]
@@ -123,12 +126,7 @@ fn tcp_echo_exchange() {
         echo.await.unwrap();
     })
     .unwrap();
-    let trace = sim.trace().unwrap();
-    insta::assert_snapshot!(
-        trace
-            .without(&[TraceKind::Poll, TraceKind::Draw])
-            .to_string()
-    );
+    insta::assert_snapshot!(short_trace(&sim));
 }
 
 async fn maybe_slow() -> bool {

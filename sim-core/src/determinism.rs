@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sim_clock::Instant;
 
 use crate::builder::Builder;
-use crate::choices::{Checkpoint, Event, Finish, NodeEvent};
+use crate::choices::{Checkpoint, Event, Finish};
 use crate::failure::{Failure, FailureKind};
 use crate::task::TaskId;
 
@@ -178,16 +178,7 @@ fn describe(event: Option<&Event>) -> String {
             "moved the clock to {} ({timers} timers fired, {advances} advances done)",
             Instant::from_nanos(time)
         ),
-        Event::Node { node, what } => {
-            let what = match what {
-                NodeEvent::Created => "created",
-                NodeEvent::Killed => "killed",
-                NodeEvent::Restarted => "restarted",
-                NodeEvent::Paused => "paused",
-                NodeEvent::Resumed => "resumed",
-            };
-            format!("node {node} {what}")
-        }
+        Event::Node { node, what } => format!("node {node} {}", what.verb()),
         Event::Ext { kind, a, b } => crate::ext::render_event(kind, a, b),
         Event::Buggify { site, what } => format!("buggify! at {site}: {what:?}"),
         Event::Assert { site, held } => {

@@ -30,6 +30,18 @@ fn transfer(verb: &str, a: u64, b: u64) -> String {
     text
 }
 
+/// Registers the renderer of the event kind `code`.
+macro_rules! renderer {
+    ($name:ident, $code:expr, $render:expr) => {
+        #[distributed_slice(EVENT_RENDERERS)]
+        #[linkme(crate = sim_core::__macro::linkme)]
+        static $name: EventRenderer = EventRenderer {
+            code: $code,
+            render: $render,
+        };
+    };
+}
+
 fn drop_reason(code: u64) -> &'static str {
     match code {
         1 => "lost",
@@ -54,81 +66,51 @@ fn error_kind(code: u64) -> &'static str {
     }
 }
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static SEND: EventRenderer = EventRenderer {
-    code: 0x4e01,
-    render: |a, b| transfer("send", a, b),
-};
+renderer!(SEND, 0x4e01, |a, b| transfer("send", a, b));
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static DELIVER: EventRenderer = EventRenderer {
-    code: 0x4e02,
-    render: |a, b| transfer("deliver", a, b),
-};
+renderer!(DELIVER, 0x4e02, |a, b| transfer("deliver", a, b));
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static DROP: EventRenderer = EventRenderer {
-    code: 0x4e03,
-    render: |a, b| {
-        let why = drop_reason(b >> 48);
-        format!("net: drop {} -> {} ({why})", addr(a), addr(b))
-    },
-};
+renderer!(DROP, 0x4e03, |a, b| {
+    let why = drop_reason(b >> 48);
+    format!("net: drop {} -> {} ({why})", addr(a), addr(b))
+});
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static DUPLICATE: EventRenderer = EventRenderer {
-    code: 0x4e04,
-    render: |a, b| format!("net: duplicate {} -> {}", addr(a), addr(b)),
-};
+renderer!(DUPLICATE, 0x4e04, |a, b| format!(
+    "net: duplicate {} -> {}",
+    addr(a),
+    addr(b)
+));
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static CONNECT: EventRenderer = EventRenderer {
-    code: 0x4e10,
-    render: |a, b| format!("tcp: connect {} -> {}", addr(a), addr(b)),
-};
+renderer!(CONNECT, 0x4e10, |a, b| format!(
+    "tcp: connect {} -> {}",
+    addr(a),
+    addr(b)
+));
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static ACCEPT: EventRenderer = EventRenderer {
-    code: 0x4e11,
-    render: |a, b| format!("tcp: {} queued {} for accept", addr(a), addr(b)),
-};
+renderer!(ACCEPT, 0x4e11, |a, b| format!(
+    "tcp: {} queued {} for accept",
+    addr(a),
+    addr(b)
+));
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static RESET: EventRenderer = EventRenderer {
-    code: 0x4e12,
-    render: |a, b| {
-        let why = error_kind(b >> 48);
-        format!("tcp: {} (peer {}) {why}", addr(a), addr(b))
-    },
-};
+renderer!(RESET, 0x4e12, |a, b| {
+    let why = error_kind(b >> 48);
+    format!("tcp: {} (peer {}) {why}", addr(a), addr(b))
+});
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static RETRANSMIT: EventRenderer = EventRenderer {
-    code: 0x4e13,
-    render: |a, b| format!("tcp: retransmit {} -> {}", addr(a), addr(b)),
-};
+renderer!(RETRANSMIT, 0x4e13, |a, b| format!(
+    "tcp: retransmit {} -> {}",
+    addr(a),
+    addr(b)
+));
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static CLOG: EventRenderer = EventRenderer {
-    code: 0x4e20,
-    render: |node, step| format!("net: swizzle clogs node {node} (step {step})"),
-};
+renderer!(CLOG, 0x4e20, |node, step| format!(
+    "net: swizzle clogs node {node} (step {step})"
+));
 
-#[distributed_slice(EVENT_RENDERERS)]
-#[linkme(crate = sim_core::__macro::linkme)]
-static UNCLOG: EventRenderer = EventRenderer {
-    code: 0x4e21,
-    render: |node, step| format!("net: swizzle unclogs node {node} (step {step})"),
-};
+renderer!(UNCLOG, 0x4e21, |node, step| format!(
+    "net: swizzle unclogs node {node} (step {step})"
+));
 
 #[cfg(test)]
 mod tests {

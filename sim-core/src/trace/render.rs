@@ -74,14 +74,7 @@ pub(crate) fn render(log: &[Checkpoint], names: &Names<'_>) -> Trace {
                 (None, TraceKind::Clock, text)
             }
             Event::Node { node, what } => {
-                let what = match what {
-                    NodeEvent::Created => "created",
-                    NodeEvent::Killed => "killed",
-                    NodeEvent::Restarted => "restarted",
-                    NodeEvent::Paused => "paused",
-                    NodeEvent::Resumed => "resumed",
-                };
-                let text = format!("node {node} '{}' {what}", names.node(node));
+                let text = format!("node {node} '{}' {}", names.node(node), what.verb());
                 (ctx_task, TraceKind::Node, text)
             }
             Event::Draw { kind, bound, value } => {
@@ -163,6 +156,19 @@ fn fired_before(log: &[Checkpoint], n: usize, time: u64) -> usize {
                 )
         })
         .count()
+}
+
+impl NodeEvent {
+    /// What happened to the node, as traces and divergence reports say it.
+    pub(crate) fn verb(self) -> &'static str {
+        match self {
+            NodeEvent::Created => "created",
+            NodeEvent::Killed => "killed",
+            NodeEvent::Restarted => "restarted",
+            NodeEvent::Paused => "paused",
+            NodeEvent::Resumed => "resumed",
+        }
+    }
 }
 
 fn plural(n: u32) -> &'static str {
