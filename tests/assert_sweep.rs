@@ -2,7 +2,7 @@
 //! run at once; a sweep fails listing every `assert_sometimes!` that never
 //! held and every `assert_reachable!` never reached (also one written in
 //! the test that no run reached); a single seed does not enforce them;
-//! merged results do not depend on the number of jobs.
+//! merged results do not depend on the order runs finish in (the jobs).
 //!
 //! This file forbids unsafe code: the macros must compile in such crates.
 #![forbid(unsafe_code)]
@@ -129,7 +129,7 @@ fn a_sweep_lists_every_sometimes_never_true_and_reachable_never_reached() {
 }
 
 #[test]
-fn the_list_is_the_same_whatever_the_jobs() {
+fn merging_runs_in_any_order_gives_the_same_report() {
     let by_jobs = |jobs: usize| {
         let mut total = Assertions::default();
         // Merging per-run reports in any order gives the same report.

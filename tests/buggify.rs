@@ -136,3 +136,26 @@ fn a_probability_outside_zero_to_one_fails_the_run_naming_the_site() {
         "{f}"
     );
 }
+
+#[test]
+fn activations_and_fires_are_in_the_fingerprint() {
+    let fingerprint = |seed: u64, mode: BuggifyMode| {
+        let mut sim = Sim::builder().seed(seed).buggify(mode).build();
+        sim.run(reach(8)).unwrap();
+        sim.fingerprint()
+    };
+    for seed in 0..50 {
+        // A reached site always draws its activation, so the run differs
+        // from one where buggify is off.
+        assert_ne!(
+            fingerprint(seed, BuggifyMode::Random),
+            fingerprint(seed, BuggifyMode::Off),
+            "seed {seed}"
+        );
+        assert_ne!(
+            fingerprint(seed, BuggifyMode::AllSites),
+            fingerprint(seed, BuggifyMode::Off),
+            "seed {seed}"
+        );
+    }
+}
