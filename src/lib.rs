@@ -221,6 +221,45 @@
 //! (a `HashMap` iteration order, the real clock), names the first event
 //! where they parted.
 //!
+//! # Finding bugs: buggify and assertions across seeds
+//!
+//! [`buggify!`] is FoundationDB's fault-injection point (a call site is
+//! active in one run in four and then fires one reach in four);
+//! [`assert_always!`] and [`assert_unreachable!`] fail a run at once;
+//! [`assert_sometimes!`] and [`assert_reachable!`] must hold in at least one
+//! run of a sweep, so a sweep whose faults never reach the interesting code
+//! fails instead of passing vacuously. [`Builder::trace`] records a readable
+//! [`Trace`] of a run, for reading a failure or for a snapshot test.
+//!
+//! ```
+//! use std::time::Duration;
+//! use detsim::{Assertions, Sim, TraceKind, assert_always, assert_sometimes, buggify, time};
+//!
+//! async fn request() -> Duration {
+//!     let start = time::Instant::now();
+//!     if buggify!() {
+//!         time::sleep(Duration::from_secs(2)).await; // a slow replica
+//!     }
+//!     let took = start.elapsed();
+//!     assert_always!(took <= Duration::from_secs(2), "a request takes at most 2 s");
+//!     assert_sometimes!(took > Duration::ZERO, "some request was slow");
+//!     took
+//! }
+//!
+//! let mut seen = Assertions::default();
+//! for seed in 0..100 {
+//!     let mut sim = Sim::builder().seed(seed).build();
+//!     sim.run(request()).unwrap();
+//!     seen.merge(&sim.assertions());
+//! }
+//! assert!(seen.unmet().is_empty(), "buggify made some request slow:\n{seen}");
+//!
+//! let mut sim = Sim::builder().seed(3).trace(true).build();
+//! sim.run(request()).unwrap();
+//! let trace = sim.trace().unwrap().without(&[TraceKind::Poll, TraceKind::Draw]);
+//! assert!(trace.to_string().contains("assert_always!"));
+//! ```
+//!
 //! # Rules for code under simulation
 //!
 //! * Use [`rand`] instead of OS randomness, [`time`] instead of
@@ -243,6 +282,13 @@ pub use sim_core::{
 pub use sim_core::harness;
 
 pub use sim_core::fs;
+
+// Finding bugs (buggify!, assertions across seeds) and traces.
+pub use sim_core::{
+    AssertKind, AssertionStats, Assertions, BuggifyMode, DEFAULT_BUGGIFY_PROBABILITY, Trace,
+    TraceKind, TraceLine, assert_always, assert_reachable, assert_sometimes, assert_unreachable,
+    assertions, buggify, trace,
+};
 
 /// The simulated network: addresses and names, TCP, UDP, latency, loss,
 /// duplication, partitions and clogging (re-exports `sim-net`).

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use sim_clock::SystemTime;
 
+use crate::buggify::BuggifyMode;
 use crate::choices::Tape;
 use crate::failure::Failure;
 use crate::sched::Scheduler;
@@ -56,6 +57,8 @@ pub struct Builder {
     pub(crate) blocking_cost: Duration,
     pub(crate) pct_steps: u64,
     pub(crate) log_events: bool,
+    pub(crate) trace: bool,
+    pub(crate) buggify: BuggifyMode,
 }
 
 impl Default for Builder {
@@ -73,6 +76,8 @@ impl Default for Builder {
             blocking_cost: Duration::ZERO,
             pct_steps: DEFAULT_PCT_STEPS,
             log_events: false,
+            trace: false,
+            buggify: BuggifyMode::Random,
         }
     }
 }
@@ -259,6 +264,39 @@ impl Builder {
     /// ```
     pub fn pct_steps(mut self, k: u64) -> Builder {
         self.pct_steps = k;
+        self
+    }
+
+    /// Records a [`Trace`](crate::Trace) of the run (off by default): every
+    /// spawn, poll, finish, clock move, node event, draw, `buggify!` and
+    /// assertion, and the network's events, readable from
+    /// [`Sim::trace`](crate::Sim::trace) and
+    /// [`Failure::trace`](crate::Failure::trace). It changes nothing about
+    /// the run (same draws, same fingerprint); it costs memory for every
+    /// event and some time per event.
+    ///
+    /// ```
+    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// sim.run(async {}).unwrap();
+    /// assert!(sim.trace().is_some());
+    /// ```
+    pub fn trace(mut self, on: bool) -> Builder {
+        self.trace = on;
+        self.log_events = on;
+        self
+    }
+
+    /// How [`buggify!`](crate::buggify!) behaves (default
+    /// [`BuggifyMode::Random`]: FoundationDB's semantics).
+    ///
+    /// ```
+    /// use sim_core::BuggifyMode;
+    /// let mut sim = sim_core::Sim::builder().buggify(BuggifyMode::AllSites).build();
+    /// let fired = sim.run(async { (0..50).filter(|_| sim_core::buggify!()).count() }).unwrap();
+    /// assert!(fired > 0, "every site is active, and fires a quarter of the time");
+    /// ```
+    pub fn buggify(mut self, mode: BuggifyMode) -> Builder {
+        self.buggify = mode;
         self
     }
 

@@ -148,6 +148,10 @@ pub(crate) enum DrawKind {
     Net,
     /// A disk draw (fault, latency, crash outcome) through [`crate::ext::disk_draw`].
     Disk,
+    /// Whether a `buggify!` site is active in this run.
+    BuggifyActivate,
+    /// Whether an active `buggify!` site fires this time.
+    BuggifyFire,
 }
 
 impl DrawKind {
@@ -165,6 +169,8 @@ impl DrawKind {
             DrawKind::Rand => "a detsim::rand value",
             DrawKind::Net => "a network fault or latency",
             DrawKind::Disk => "a disk fault, latency or crash outcome",
+            DrawKind::BuggifyActivate => "whether a buggify! site is active",
+            DrawKind::BuggifyFire => "whether a buggify! site fires",
         }
     }
 }
@@ -203,6 +209,16 @@ pub(crate) enum Event {
         kind: &'static crate::ext::EventKind,
         a: u64,
         b: u64,
+    },
+    /// A `buggify!` site decided its activation, or fired.
+    Buggify {
+        site: &'static crate::buggify::BuggifySite,
+        what: crate::buggify::BuggifyEvent,
+    },
+    /// An assertion was reached (`held`: its condition was true).
+    Assert {
+        site: &'static crate::assertions::AssertSite,
+        held: bool,
     },
 }
 
@@ -251,8 +267,25 @@ impl Event {
             Event::Ext { kind, a, b } => {
                 a.rotate_left(8) ^ b.wrapping_mul(K) ^ (u64::from(kind.code) << 40) ^ 7
             }
+            Event::Buggify { site, what } => buggify_key(site, what),
+            Event::Assert { site, held } => assert_key(site, held),
         }
     }
+}
+
+// The keys of rare events, kept out of line so that `Event::key` stays
+// small enough to inline on the hot path.
+
+#[cold]
+#[inline(never)]
+fn buggify_key(site: &crate::buggify::BuggifySite, what: crate::buggify::BuggifyEvent) -> u64 {
+    (site.key().wrapping_mul(0x9E37_79B9_7F4A_7C15) << 8) ^ ((what as u64) << 4) ^ 8
+}
+
+#[cold]
+#[inline(never)]
+fn assert_key(site: &crate::assertions::AssertSite, held: bool) -> u64 {
+    (site.key().wrapping_mul(0x9E37_79B9_7F4A_7C15) << 8) ^ (u64::from(held) << 4) ^ 9
 }
 
 /// Where the run was when an event happened.
@@ -453,6 +486,11 @@ impl Choices {
 
     pub(crate) fn draws(&self) -> usize {
         self.tape.len()
+    }
+
+    /// The events logged so far, if they are kept.
+    pub(crate) fn log(&self) -> Option<&[Checkpoint]> {
+        self.log.as_deref()
     }
 
     pub(crate) fn take_log(&mut self) -> Vec<Checkpoint> {

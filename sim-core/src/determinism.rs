@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sim_clock::Instant;
 
 use crate::builder::Builder;
-use crate::choices::{Checkpoint, Event, Finish, NodeEvent};
+use crate::choices::{Checkpoint, Event, Finish};
 use crate::failure::{Failure, FailureKind};
 use crate::task::TaskId;
 
@@ -178,17 +178,12 @@ fn describe(event: Option<&Event>) -> String {
             "moved the clock to {} ({timers} timers fired, {advances} advances done)",
             Instant::from_nanos(time)
         ),
-        Event::Node { node, what } => {
-            let what = match what {
-                NodeEvent::Created => "created",
-                NodeEvent::Killed => "killed",
-                NodeEvent::Restarted => "restarted",
-                NodeEvent::Paused => "paused",
-                NodeEvent::Resumed => "resumed",
-            };
-            format!("node {node} {what}")
+        Event::Node { node, what } => format!("node {node} {}", what.verb()),
+        Event::Ext { kind, a, b } => crate::ext::render_event(kind, a, b),
+        Event::Buggify { site, what } => format!("buggify! at {site}: {what:?}"),
+        Event::Assert { site, held } => {
+            format!("{} at {} (held: {held})", site.call(), site.location())
         }
-        Event::Ext { kind, a, b } => format!("{} ({a:#x}, {b:#x})", kind.name),
     }
 }
 
@@ -200,7 +195,19 @@ fn first_difference(a: &[Checkpoint], b: &[Checkpoint]) -> Option<usize> {
         .or((a.len() != b.len()).then_some(common))
 }
 
-pub(crate) fn check<M, F>(builder: Builder, mut make: M) -> Result<F::Output, Failure>
+pub(crate) fn check<M, F>(builder: Builder, make: M) -> Result<F::Output, Failure>
+where
+    M: FnMut() -> F,
+    F: Future,
+{
+    check_with_assertions(builder, make).0
+}
+
+/// [`check`], with what the first run's assertions saw.
+pub(crate) fn check_with_assertions<M, F>(
+    builder: Builder,
+    mut make: M,
+) -> (Result<F::Output, Failure>, crate::Assertions)
 where
     M: FnMut() -> F,
     F: Future,
@@ -216,8 +223,9 @@ where
         (Err(a), Err(b)) => a.kind() == b.kind() && a.message() == b.message(),
         _ => false,
     };
+    let assertions = first.assertions();
     if first.fingerprint() == second.fingerprint() && same_end {
-        return r1;
+        return (r1, assertions);
     }
     let divergence = match first_difference(&log1, &log2) {
         Some(i) => {
@@ -257,7 +265,7 @@ where
     );
     let mut failure = Failure::new(FailureKind::Nondeterminism, headline.clone(), headline);
     failure.inner_mut().divergence = Some(divergence);
-    Err(first.stamp(failure))
+    (Err(first.stamp(failure)), assertions)
 }
 
 fn ending<T>(r: &Result<T, Failure>) -> String {

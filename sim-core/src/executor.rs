@@ -409,6 +409,10 @@ impl Runtime {
         inner.tape = choices.tape();
         inner.steps = self.steps.get();
         inner.time = self.clock.now();
+        drop(choices);
+        if self.config.trace {
+            f.inner_mut().trace = self.trace();
+        }
         f
     }
 

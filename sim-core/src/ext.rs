@@ -80,6 +80,42 @@ pub struct EventKind {
     pub name: &'static str,
 }
 
+/// How a trace shows the events of one [`EventKind`] (by its code):
+/// `render(a, b)` turns the event's two words into readable text. An
+/// extension registers one per kind in [`EVENT_RENDERERS`]; a kind without
+/// one shows as its name and the two words in hex.
+///
+/// ```
+/// use sim_core::ext::{EVENT_RENDERERS, EventRenderer};
+///
+/// #[sim_core::__macro::linkme::distributed_slice(EVENT_RENDERERS)]
+/// #[linkme(crate = sim_core::__macro::linkme)]
+/// static PING: EventRenderer = EventRenderer {
+///     code: 0x7001,
+///     render: |a, b| format!("ping from node {a}, {b} bytes"),
+/// };
+/// assert!(EVENT_RENDERERS.iter().any(|r| r.code == 0x7001));
+/// ```
+#[derive(Debug)]
+pub struct EventRenderer {
+    /// The [`EventKind::code`] it renders.
+    pub code: u32,
+    /// The text of one event from its two words.
+    pub render: fn(u64, u64) -> String,
+}
+
+/// Every [`EventRenderer`] of the binary, gathered at link time.
+#[linkme::distributed_slice]
+pub static EVENT_RENDERERS: [EventRenderer];
+
+/// The trace text of an extension event.
+pub(crate) fn render_event(kind: &EventKind, a: u64, b: u64) -> String {
+    match EVENT_RENDERERS.iter().find(|r| r.code == kind.code) {
+        Some(r) => (r.render)(a, b),
+        None => format!("{} ({a:#x}, {b:#x})", kind.name),
+    }
+}
+
 struct Entry {
     type_id: TypeId,
     any: Rc<dyn Any>,
@@ -93,7 +129,7 @@ pub(crate) struct Extensions {
 }
 
 impl Extensions {
-    fn find<T: Extension>(&self) -> Option<Rc<T>> {
+    pub(crate) fn find<T: Extension>(&self) -> Option<Rc<T>> {
         let id = TypeId::of::<T>();
         let entry = self.entries.iter().find(|e| e.type_id == id)?;
         Rc::downcast::<T>(entry.any.clone()).ok()
@@ -117,7 +153,7 @@ impl Extensions {
     }
 }
 
-fn get_in<T: Extension + Default>(rt: &Runtime) -> Rc<T> {
+pub(crate) fn get_in<T: Extension + Default>(rt: &Runtime) -> Rc<T> {
     if let Some(v) = rt.ext.borrow().find::<T>() {
         return v;
     }

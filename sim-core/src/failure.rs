@@ -10,6 +10,7 @@ use crate::determinism::Divergence;
 use crate::fingerprint::Fingerprint;
 use crate::report::Hygiene;
 use crate::task::TaskInfo;
+use crate::trace::Trace;
 
 /// The kind of a [`Failure`].
 ///
@@ -36,6 +37,9 @@ pub enum FailureKind {
     Nondeterminism,
     /// A `#[sim_test]` function returned `Err`.
     Error,
+    /// An `assert_always!` did not hold, or an `assert_unreachable!` was
+    /// reached.
+    Assertion,
 }
 
 impl fmt::Display for FailureKind {
@@ -48,6 +52,7 @@ impl fmt::Display for FailureKind {
             FailureKind::Hygiene => "hygiene",
             FailureKind::Nondeterminism => "nondeterminism",
             FailureKind::Error => "error",
+            FailureKind::Assertion => "assertion",
         })
     }
 }
@@ -83,6 +88,7 @@ pub(crate) struct Inner {
     pub(crate) blocked: Vec<TaskInfo>,
     pub(crate) hygiene: Option<Hygiene>,
     pub(crate) divergence: Option<Divergence>,
+    pub(crate) trace: Option<Trace>,
     // Stamped when the failure leaves the run:
     pub(crate) seed: u64,
     pub(crate) scheduler: Scheduler,
@@ -105,6 +111,7 @@ impl Failure {
             blocked: Vec::new(),
             hygiene: None,
             divergence: None,
+            trace: None,
             seed: 0,
             scheduler: Scheduler::Random,
             fingerprint: Fingerprint::default(),
@@ -195,6 +202,31 @@ impl Failure {
     /// ```
     pub fn is_hygiene(&self) -> bool {
         self.0.kind == FailureKind::Hygiene
+    }
+
+    /// Whether an `assert_always!` did not hold or an
+    /// `assert_unreachable!` was reached.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// let f = sim.run(async { sim_core::assert_always!(1 > 2, "order") }).unwrap_err();
+    /// assert!(f.is_assertion());
+    /// ```
+    pub fn is_assertion(&self) -> bool {
+        self.0.kind == FailureKind::Assertion
+    }
+
+    /// The trace of the failed run, when it was recorded
+    /// ([`Builder::trace`](crate::Builder::trace)).
+    ///
+    /// ```
+    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let f = sim.run(async { panic!("boom") }).unwrap_err();
+    /// let trace = f.trace().unwrap();
+    /// assert_eq!(trace.lines().last().unwrap().text(), "poll");
+    /// ```
+    pub fn trace(&self) -> Option<&Trace> {
+        self.0.trace.as_ref()
     }
 
     /// Whether two runs of one seed differed.

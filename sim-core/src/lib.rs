@@ -13,6 +13,8 @@
 //! | the simulated disk | [`fs`] |
 //! | the choice source | [`Tape`], [`Fingerprint`], [`Scheduler`] |
 //! | what went wrong | [`Failure`], [`Report`], [`Divergence`] |
+//! | finding bugs | [`buggify!`], [`assert_always!`], [`assert_sometimes!`], [`assert_reachable!`], [`assert_unreachable!`], [`Assertions`] |
+//! | what happened | [`Trace`] ([`Builder::trace`]) |
 //!
 //! # Example
 //!
@@ -40,6 +42,8 @@
 //! ```
 #![deny(unsafe_code)]
 
+pub mod assertions;
+mod buggify;
 mod builder;
 mod choices;
 mod context;
@@ -64,8 +68,11 @@ mod runtime;
 mod sched;
 mod sim;
 pub mod task;
+pub mod trace;
 mod watchdog;
 
+pub use assertions::{AssertKind, AssertionStats, Assertions};
+pub use buggify::{BuggifyMode, DEFAULT_BUGGIFY_PROBABILITY};
 pub use builder::{
     Builder, ConfigError, DEFAULT_MAX_STEPS, DEFAULT_PCT_STEPS, DEFAULT_SLOW_POLL,
     DEFAULT_TIME_LIMIT,
@@ -78,6 +85,15 @@ pub use report::{ArmedTimer, ForeignWake, Hygiene, Report, SlowPoll};
 pub use sched::Scheduler;
 pub use sim::Sim;
 pub use task::{JoinHandle, spawn, spawn_blocking, spawn_local, yield_now};
+pub use trace::{Trace, TraceKind, TraceLine};
+
+/// What the `buggify!` and assertion macros expand to; not a stable API.
+#[doc(hidden)]
+pub mod __macro {
+    pub use crate::assertions::{AssertSite, SITES as ASSERT_SITES, reached as assert_reached};
+    pub use crate::buggify::{BuggifySite, reached as buggify_reached};
+    pub use linkme;
+}
 
 /// Virtual time: re-exports [`sim_clock`].
 ///

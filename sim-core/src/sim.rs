@@ -170,6 +170,43 @@ impl Sim {
         }
     }
 
+    /// The trace of everything the simulation did so far, when it was
+    /// built with [`Builder::trace`](crate::Builder::trace) (`None`
+    /// otherwise). See [`Trace`](crate::Trace).
+    ///
+    /// ```
+    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// sim.run(async { sim_core::spawn(async {}).await.unwrap() }).unwrap();
+    /// let text = sim.trace().unwrap().to_string();
+    /// assert!(text.contains("spawn task 1 on node 'main'"), "{text}");
+    /// assert!(sim_core::Sim::builder().build().trace().is_none());
+    /// ```
+    pub fn trace(&self) -> Option<crate::Trace> {
+        if !self.rt.config.trace {
+            return None;
+        }
+        self.rt.trace()
+    }
+
+    /// What the assertions reached in this simulation saw (see
+    /// [`assertions`](crate::assertions)).
+    ///
+    /// ```
+    /// let mut sim = sim_core::Sim::builder().build();
+    /// sim.run(async {
+    ///     sim_core::assert_sometimes!(sim_core::rand::random::<bool>(), "a coin came up true");
+    /// }).unwrap();
+    /// let report = sim.assertions();
+    /// assert_eq!(report.get("a coin came up true").unwrap().hits(), 1);
+    /// ```
+    pub fn assertions(&self) -> crate::Assertions {
+        let hits = self.rt.ext.borrow().find::<crate::assertions::Hits>();
+        match hits {
+            Some(h) => h.report(),
+            None => crate::Assertions::new(1, Default::default()),
+        }
+    }
+
     pub(crate) fn take_log(&self) -> Vec<Checkpoint> {
         self.rt.choices.borrow_mut().take_log()
     }

@@ -154,6 +154,7 @@
 
 mod addr;
 mod config;
+mod events;
 mod fabric;
 mod mock;
 mod network;

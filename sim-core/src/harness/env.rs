@@ -24,6 +24,8 @@ pub(crate) struct Overrides {
     pub(crate) time_limit: Option<Duration>,
     /// `DETSIM_KEEP_GOING=1`.
     pub(crate) keep_going: bool,
+    /// `DETSIM_TRACE=1`: record a trace; a failure report shows its end.
+    pub(crate) trace: bool,
 }
 
 /// A `DETSIM_*` variable with a value we cannot use.
@@ -165,6 +167,7 @@ pub(crate) fn parse(
         replay,
         time_limit,
         keep_going: flag("DETSIM_KEEP_GOING")?,
+        trace: flag("DETSIM_TRACE")?,
     })
 }
 

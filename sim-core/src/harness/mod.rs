@@ -17,6 +17,7 @@
 //! | `DETSIM_REPLAY=<file>` | re-run an artifact's tape exactly |
 //! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
 //! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
+//! | `DETSIM_TRACE=1` | record each run's [`Trace`](crate::Trace); a failure report ends with its last events |
 //!
 //! With `RUST_LOG` set, the harness also turns on [`log`](crate::log), so
 //! `tracing` events print stamped with virtual time, node and task.
@@ -40,8 +41,9 @@ use std::future::Future;
 use std::io::Write as _;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use crate::{Builder, Failure};
+use crate::{Assertions, Builder, Failure};
 
 /// Cap on the artifacts a keep-going sweep writes.
 const MAX_ARTIFACTS: usize = 100;
@@ -78,9 +80,9 @@ where
         Err(e) => fail(e.to_string()),
     };
     if let Some(path) = &env.replay {
-        return replay(&spec, &resolve(path, &spec), test);
+        return replay(&spec, &resolve(path, &spec), env.trace, test);
     }
-    let mut builder = Builder::new();
+    let mut builder = Builder::new().trace(env.trace);
     if let Some(s) = attrs.scheduler {
         builder = builder.scheduler(s);
     }
@@ -119,13 +121,28 @@ where
     }
 
     let started = std::time::Instant::now(); // determinism: ok (only for the summary's seeds/s)
+    // Every run's assertions, merged (a sum: the same whatever the order
+    // the workers finish in).
+    let assertions = Mutex::new(Assertions::default());
     let outcome = sweep::sweep(plan, spec.test_name(), |seed| {
         let builder = builder.clone().seed(seed);
         // A panic that escapes the simulation (say, in the Debug of a
         // returned error) still fails this seed, and stops the sweep.
-        std::panic::catch_unwind(AssertUnwindSafe(|| run_seed(builder.clone(), check, test)))
-            .unwrap_or_else(|payload| Err(Failure::escaped(&builder, payload.as_ref())))
+        let run = AssertUnwindSafe(|| run_seed_with_assertions(builder.clone(), check, test));
+        match std::panic::catch_unwind(run) {
+            Ok((result, seen)) => {
+                lock(&assertions).merge(&seen);
+                result
+            }
+            Err(payload) => Err(Failure::escaped(&builder, payload.as_ref())),
+        }
     });
+    let mut assertions = assertions.into_inner().unwrap_or_else(|p| p.into_inner());
+    assertions.declare(crate::assertions::declared_in(spec.path));
+    // One seed cannot show "sometimes": only sweeps enforce them.
+    let unmet = (count > 1 && (env.keep_going || outcome.failures.is_empty()))
+        .then(|| report::unmet(spec.test_name(), &assertions))
+        .flatten();
     let elapsed = started.elapsed();
     let jobs = plan
         .jobs
@@ -140,6 +157,9 @@ where
         jobs,
     );
     let Some((_, first)) = outcome.failures.first() else {
+        if let Some(unmet) = unmet {
+            fail(format!("{unmet}\n{summary}"));
+        }
         if count > 1 {
             eprintln!("{summary}");
         }
@@ -184,10 +204,17 @@ where
             }
         ));
     }
+    if let Some(unmet) = unmet {
+        text.push_str(&format!("\n{unmet}"));
+    }
     if count > 1 {
         text.push_str(&format!("\n{summary}\n"));
     }
     fail(text)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Runs one seed, turning an `Err` returned by the test into a failure.
@@ -197,23 +224,43 @@ where
     Fut: Future,
     Fut::Output: TestOutput,
 {
+    run_seed_with_assertions(builder, check, test).0
+}
+
+/// [`run_seed`], with what the run's assertions saw.
+fn run_seed_with_assertions<F, Fut>(
+    builder: Builder,
+    check: bool,
+    test: F,
+) -> (Result<(), Failure>, Assertions)
+where
+    F: Fn() -> Fut + Copy,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
     if check {
-        match builder.clone().check_determinism(test)?.into_test_result() {
-            Ok(()) => Ok(()),
+        let (result, assertions) = crate::determinism::check_with_assertions(builder.clone(), test);
+        match result.map(TestOutput::into_test_result) {
+            Ok(Ok(())) => (Ok(()), assertions),
+            Err(f) => (Err(f), assertions),
             // Both runs agreed; run once more for the tape and fingerprint.
-            Err(_) => run_seed(builder, false, test),
+            Ok(Err(_)) => run_seed_with_assertions(builder, false, test),
         }
     } else {
         let mut sim = builder.build();
-        let out = sim.run(test())?;
-        out.into_test_result()
-            .map_err(|message| sim.error_failure(message))
+        let result = match sim.run(test()) {
+            Ok(out) => out
+                .into_test_result()
+                .map_err(|message| sim.error_failure(message)),
+            Err(f) => Err(f),
+        };
+        (result, sim.assertions())
     }
 }
 
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back with the same fingerprint.
-fn replay<F, Fut>(spec: &TestSpec, path: &Path, test: F)
+fn replay<F, Fut>(spec: &TestSpec, path: &Path, trace: bool, test: F)
 where
     F: Fn() -> Fut + Copy,
     Fut: Future,
@@ -251,7 +298,7 @@ where
         art.failure.kind, art.failure.message, art.failure.fingerprint
     );
     let changed = "The code or the build changed since the artifact was written";
-    match run_seed(art.builder(), art.checks_determinism(), test) {
+    match run_seed(art.builder().trace(trace), art.checks_determinism(), test) {
         Ok(()) => fail(format!(
             "detsim: replay of {} passed, but it recorded {recorded}.\n  {changed}: the \
              schedule no longer fails (fixed?). To look for the bug again, sweep seeds from \

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::artifact::Target;
 use super::target;
-use crate::Failure;
+use crate::{Assertions, Failure};
 
 /// Everything the block shows besides the failure itself.
 pub(crate) struct Context<'a> {
@@ -72,7 +72,46 @@ pub(crate) fn render(failure: &Failure, cx: &Context<'_>) -> String {
     if let Some(bt) = failure.backtrace() {
         let _ = writeln!(out, "\n  backtrace:\n{bt}");
     }
+    if let Some(trace) = failure.trace() {
+        let shown = trace.len().min(TRACE_TAIL);
+        let _ = writeln!(
+            out,
+            "\n  trace (the last {shown} of {} events):",
+            trace.len()
+        );
+        for line in trace.tail(TRACE_TAIL).to_string().lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
     out
+}
+
+/// How many events of a traced failure's trace the report shows.
+const TRACE_TAIL: usize = 60;
+
+/// The block a sweep fails with when some `assert_sometimes!` never held
+/// or some `assert_reachable!` was never reached (`None` if all were).
+pub(crate) fn unmet(test: &str, assertions: &Assertions) -> Option<String> {
+    let unmet = assertions.unmet();
+    if unmet.is_empty() {
+        return None;
+    }
+    let runs = assertions.runs();
+    let mut out = format!(
+        "detsim: test {test} failed: {} assertion{} never satisfied in {runs} run{}:\n",
+        unmet.len(),
+        if unmet.len() == 1 { "" } else { "s" },
+        if runs == 1 { "" } else { "s" },
+    );
+    for s in unmet {
+        let _ = writeln!(out, "  {s}");
+    }
+    out.push_str(
+        "  an assert_sometimes! must be true, and an assert_reachable! reached, in at least one \
+         run of a sweep: no seed brought the code there. Sweep more seeds (DETSIM_SEEDS), add \
+         faults that reach it (buggify!, network faults, node kills), or fix the assertion\n",
+    );
+    Some(out)
 }
 
 /// Continuation lines of a multi-line message, aligned under the first.

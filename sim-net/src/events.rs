@@ -1,0 +1,145 @@
+//! How a trace shows the network's events: each event kind's two words
+//! (see the `EventKind`s in `fabric.rs`, `tcp/mod.rs` and `swizzle.rs`)
+//! turned back into addresses, lengths, sequence numbers and reasons.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use sim_core::__macro::linkme::distributed_slice;
+use sim_core::ext::{EVENT_RENDERERS, EventRenderer};
+
+/// The low 48 bits: where `fabric::word` puts an address.
+const ADDR_BITS: u64 = (1 << 48) - 1;
+
+/// An address from `fabric::word`'s `ip << 16 | port` (the top 16 bits
+/// ignored).
+fn addr(word: u64) -> SocketAddrV4 {
+    let word = word & ADDR_BITS;
+    SocketAddrV4::new(Ipv4Addr::from((word >> 16) as u32), word as u16)
+}
+
+/// `src | len << 48`, `dst ^ seq.rotate_left(48)`: a send or delivery
+/// (the sequence number is exact below 65,536, as in any trace worth
+/// reading).
+fn transfer(verb: &str, a: u64, b: u64) -> String {
+    let (len, seq) = (a >> 48, b >> 48);
+    let mut text = format!("net: {verb} {} -> {} ({len} bytes", addr(a), addr(b));
+    if seq > 0 {
+        text.push_str(&format!(", seq {seq}"));
+    }
+    text.push(')');
+    text
+}
+
+/// Registers the renderer of the event kind `code`.
+macro_rules! renderer {
+    ($name:ident, $code:expr, $render:expr) => {
+        #[distributed_slice(EVENT_RENDERERS)]
+        #[linkme(crate = sim_core::__macro::linkme)]
+        static $name: EventRenderer = EventRenderer {
+            code: $code,
+            render: $render,
+        };
+    };
+}
+
+fn drop_reason(code: u64) -> &'static str {
+    match code {
+        1 => "lost",
+        2 => "partitioned",
+        3 => "no such host",
+        4 => "node down",
+        5 => "nothing bound",
+        6 => "receive buffer full",
+        _ => "dropped",
+    }
+}
+
+fn error_kind(code: u64) -> &'static str {
+    match code {
+        1 => "connection refused",
+        2 => "connection reset",
+        3 => "timed out",
+        4 => "connection aborted",
+        5 => "broken pipe",
+        6 => "host unreachable",
+        _ => "failed",
+    }
+}
+
+renderer!(SEND, 0x4e01, |a, b| transfer("send", a, b));
+
+renderer!(DELIVER, 0x4e02, |a, b| transfer("deliver", a, b));
+
+renderer!(DROP, 0x4e03, |a, b| {
+    let why = drop_reason(b >> 48);
+    format!("net: drop {} -> {} ({why})", addr(a), addr(b))
+});
+
+renderer!(DUPLICATE, 0x4e04, |a, b| format!(
+    "net: duplicate {} -> {}",
+    addr(a),
+    addr(b)
+));
+
+renderer!(CONNECT, 0x4e10, |a, b| format!(
+    "tcp: connect {} -> {}",
+    addr(a),
+    addr(b)
+));
+
+renderer!(ACCEPT, 0x4e11, |a, b| format!(
+    "tcp: {} queued {} for accept",
+    addr(a),
+    addr(b)
+));
+
+renderer!(RESET, 0x4e12, |a, b| {
+    let why = error_kind(b >> 48);
+    format!("tcp: {} (peer {}) {why}", addr(a), addr(b))
+});
+
+renderer!(RETRANSMIT, 0x4e13, |a, b| format!(
+    "tcp: retransmit {} -> {}",
+    addr(a),
+    addr(b)
+));
+
+renderer!(CLOG, 0x4e20, |node, step| format!(
+    "net: swizzle clogs node {node} (step {step})"
+));
+
+renderer!(UNCLOG, 0x4e21, |node, step| format!(
+    "net: swizzle unclogs node {node} (step {step})"
+));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(code: u32, a: u64, b: u64) -> String {
+        let r = EVENT_RENDERERS.iter().find(|r| r.code == code).unwrap();
+        (r.render)(a, b)
+    }
+
+    fn word(s: &str) -> u64 {
+        let a: SocketAddrV4 = s.parse().unwrap();
+        (u64::from(u32::from(*a.ip())) << 16) | u64::from(a.port())
+    }
+
+    #[test]
+    fn words_read_back_as_addresses() {
+        let (src, dst) = (word("10.0.0.1:49152"), word("10.0.0.2:80"));
+        assert_eq!(
+            render(0x4e01, src | 5 << 48, dst ^ 3u64.rotate_left(48)),
+            "net: send 10.0.0.1:49152 -> 10.0.0.2:80 (5 bytes, seq 3)"
+        );
+        assert_eq!(
+            render(0x4e03, src, dst ^ 2 << 48),
+            "net: drop 10.0.0.1:49152 -> 10.0.0.2:80 (partitioned)"
+        );
+        assert_eq!(
+            render(0x4e12, src, dst ^ 2 << 48),
+            "tcp: 10.0.0.1:49152 (peer 10.0.0.2:80) connection reset"
+        );
+    }
+}
