@@ -129,6 +129,31 @@ fn tcp_echo_exchange() {
     insta::assert_snapshot!(short_trace(&sim));
 }
 
+#[test]
+fn disk_writes_syncs_and_a_crash() {
+    let mut sim = traced(4);
+    sim.run(async {
+        let db = Node::builder("db").build();
+        task::Builder::new()
+            .name("wal")
+            .node(&db)
+            .spawn(async {
+                use detsim::fs;
+                fs::create_dir("/data").await.unwrap();
+                let mut f = fs::File::create("/data/log").await.unwrap();
+                f.write_all_at(b"record-1", 0).await.unwrap();
+                f.sync_data().await.unwrap();
+                fs::sync_dir("/data").await.unwrap();
+                f.write_all_at(b"record-2", 8).await.unwrap();
+            })
+            .await
+            .unwrap();
+        db.kill();
+    })
+    .unwrap();
+    insta::assert_snapshot!(short_trace(&sim));
+}
+
 async fn maybe_slow() -> bool {
     let slow = buggify!();
     if slow {

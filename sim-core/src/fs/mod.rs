@@ -105,6 +105,7 @@ mod config;
 mod content;
 mod dir;
 mod disk;
+mod events;
 mod faults;
 mod file;
 mod metadata;
