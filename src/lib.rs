@@ -212,6 +212,7 @@ pub use sim_core::{
 };
 
 pub use sim_core::harness;
+pub use sim_core::{CALIBRATION_RUNS, estimate_pct_steps, shrink};
 
 /// The simulated network: addresses and names, TCP, UDP, latency, loss,
 /// duplication, partitions and clogging (re-exports `sim-net`).

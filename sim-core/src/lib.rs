@@ -59,6 +59,7 @@ mod raw;
 mod report;
 mod runtime;
 mod sched;
+pub mod shrink;
 mod sim;
 pub mod task;
 mod watchdog;
@@ -72,7 +73,7 @@ pub use determinism::Divergence;
 pub use failure::{Failure, FailureKind};
 pub use fingerprint::Fingerprint;
 pub use report::{ArmedTimer, ForeignWake, Hygiene, Report, SlowPoll};
-pub use sched::Scheduler;
+pub use sched::{CALIBRATION_RUNS, Scheduler, estimate_pct_steps};
 pub use sim::Sim;
 pub use task::{JoinHandle, spawn, spawn_blocking, spawn_local, yield_now};
 

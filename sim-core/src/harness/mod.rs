@@ -17,6 +17,13 @@
 //! | `DETSIM_REPLAY=<file>` | re-run an artifact's tape exactly |
 //! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
 //! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
+//! | `DETSIM_SCHEDULER` | `random`, `fifo`, `pct` (depth 3), `pct:2` or `portfolio` |
+//!
+//! Under PCT or a portfolio, the harness first measures the steps of a run
+//! ([`estimate_pct_steps`](crate::estimate_pct_steps)) and spreads PCT's
+//! change points over that many; the failure report names the scheduler
+//! each failing seed ran with, and its artifact records it with the step
+//! estimate, so a replay runs the same schedule.
 //!
 //! With `RUST_LOG` set, the harness also turns on [`log`](crate::log), so
 //! `tracing` events print stamped with virtual time, node and task.
@@ -81,7 +88,7 @@ where
         return replay(&spec, &resolve(path, &spec), test);
     }
     let mut builder = Builder::new();
-    if let Some(s) = attrs.scheduler {
+    if let Some(s) = env.scheduler.or(attrs.scheduler) {
         builder = builder.scheduler(s);
     }
     if let Some(limit) = env.time_limit.or(attrs.time_limit) {
@@ -93,6 +100,16 @@ where
     builder = builder.strict(attrs.strict);
     if let Err(e) = builder.clone().try_build() {
         fail(format!("detsim: test {} cannot run: {e}", spec.test_name()));
+    }
+    if builder.scheduler.uses_pct() {
+        // PCT's change points are spread over the steps of a run: measure
+        // them (see `estimate_pct_steps`). A calibration run that panics
+        // past the simulation counts as one step; the sweep reports it.
+        let k = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            crate::estimate_pct_steps(&builder, test)
+        }))
+        .unwrap_or(1);
+        builder = builder.pct_steps(k);
     }
     let check = attrs.check_determinism || env.check_determinism;
     let count = env
@@ -116,6 +133,9 @@ where
     }
     if env.check_determinism {
         extra_env.push(("DETSIM_CHECK_DETERMINISM", "1".to_owned()));
+    }
+    if let Some(s) = env.scheduler {
+        extra_env.push(("DETSIM_SCHEDULER", env::scheduler_name(s)));
     }
 
     let started = std::time::Instant::now(); // determinism: ok (only for the summary's seeds/s)
@@ -146,15 +166,16 @@ where
         return;
     };
     let target = target::target_of(&spec);
-    let config = artifact::Config::of(&builder, check);
     let mut written = Vec::new();
     for (_, failure) in outcome.failures.iter().take(MAX_ARTIFACTS) {
+        // The seed's own scheduler (a portfolio picks one per seed).
+        let config = artifact::Config::of(&builder.clone().seed(failure.seed()), check);
         let art = Artifact::new(
             spec.test_name(),
             spec.path,
             spec.package,
             target.clone(),
-            config.clone(),
+            config,
             failure,
         );
         let path = target::artifact_path(&spec, &target, failure.seed());
