@@ -11,7 +11,7 @@ use detsim::node::Node;
 use detsim::time::{self, Instant};
 use detsim::{FailureKind, rand};
 
-use super::{Bug, Run};
+use super::{Bug, Run, background, join};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -36,9 +36,10 @@ fn words(w: [u32; 3]) -> [u8; 12] {
 pub const MESSAGE_REORDERING: Bug = Bug {
     name: "message_reordering",
     depth: 1,
-    tasks: 2,
+    tasks: 6,
     kind: FailureKind::Panic,
     message: "message reordering: the replica kept the older value",
+    fault_driven: true,
     program: message_reordering,
 };
 
@@ -66,6 +67,7 @@ fn message_reordering(fixed: bool) -> Run {
                 }
             })
             .build();
+        let others = background();
         let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
         sock.send_to(&words([1, 10, 0]), "replica:9000")
             .await
@@ -75,6 +77,7 @@ fn message_reordering(fixed: bool) -> Run {
             .await
             .unwrap();
         time::sleep(ms(50)).await;
+        join(others).await;
         let value = state.lock().unwrap().1;
         assert!(
             value == 20,
@@ -105,9 +108,10 @@ fn claim(leaders: &Leaders, me: usize) {
 pub const SPLIT_BRAIN: Bug = Bug {
     name: "split_brain",
     depth: 1,
-    tasks: 4,
+    tasks: 7,
     kind: FailureKind::Panic,
     message: "split brain: two leaders at once",
+    fault_driven: true,
     program: split_brain,
 };
 
@@ -167,12 +171,14 @@ fn split_brain(fixed: bool) -> Run {
                 }
             })
             .build();
+        let others = background();
         time::sleep(ms(rand::gen_range(0..100))).await;
         let net = Network::current();
         net.partition(&leader, &follower);
         time::sleep(ms(rand::gen_range(0..100))).await;
         net.heal(&leader, &follower);
         time::sleep(ms(100)).await;
+        join(others).await;
     })
 }
 
@@ -189,9 +195,10 @@ fn split_brain(fixed: bool) -> Run {
 pub const LOST_WRITE_AFTER_CRASH: Bug = Bug {
     name: "lost_write_after_crash",
     depth: 1,
-    tasks: 4,
+    tasks: 8,
     kind: FailureKind::Panic,
     message: "lost write after crash: acknowledged key",
+    fault_driven: true,
     program: lost_write_after_crash,
 };
 
@@ -243,6 +250,7 @@ fn lost_write_after_crash(fixed: bool) -> Run {
             time::sleep(ms(3)).await;
             victim.restart();
         });
+        let others = background();
         let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
         let call = async |op: u32, key: u32, value: u32| -> u32 {
             let mut buf = [0u8; 12];
@@ -263,6 +271,7 @@ fn lost_write_after_crash(fixed: bool) -> Run {
             time::sleep(ms(5)).await;
         }
         chaos.await.unwrap();
+        join(others).await;
         time::sleep(ms(10)).await;
         for key in 1..=4 {
             let got = call(GET, key, 0).await;

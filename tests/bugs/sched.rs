@@ -11,7 +11,7 @@ use detsim::{FailureKind, spawn, time, yield_now};
 use futures::StreamExt;
 use futures::channel::{mpsc, oneshot};
 
-use super::{Bug, Run, join, noise};
+use super::{Bug, Run, background, join};
 
 /// A request handler reads the configuration that a loader task publishes
 /// after two setup steps; the handler serves six other steps first and
@@ -20,9 +20,10 @@ use super::{Bug, Run, join, noise};
 pub const ORDER_VIOLATION: Bug = Bug {
     name: "order_violation",
     depth: 1,
-    tasks: 6,
+    tasks: 7,
     kind: FailureKind::Panic,
     message: "order violation: the config was read before it was published",
+    fault_driven: false,
     program: order_violation,
 };
 
@@ -47,7 +48,7 @@ fn order_violation(fixed: bool) -> Run {
             *c.lock().unwrap() = Some(8080);
             let _ = ready.send(());
         });
-        let others = noise(3, 4);
+        let others = background();
         let seen = handler.await.unwrap();
         assert!(
             seen.is_some(),
@@ -59,15 +60,17 @@ fn order_violation(fixed: bool) -> Run {
 }
 
 /// Two withdrawals of 80 from an account of 100 each check the balance,
-/// write an audit record (an await), then debit. Depth 2: the second
-/// check between the first check and the first debit, and the first
-/// check before the second debit. The fix checks and debits in one step.
+/// write an audit record (an await), then debit. One is slow (a fraud
+/// check of ten steps before it looks at the balance), one is fast.
+/// Depth 2: the fast check after the slow check, and before the slow
+/// debit. The fix checks and debits in one step.
 pub const ATOMICITY_VIOLATION: Bug = Bug {
     name: "atomicity_violation",
     depth: 2,
-    tasks: 6,
+    tasks: 7,
     kind: FailureKind::Panic,
     message: "atomicity violation: withdrew 160 from an account of 100",
+    fault_driven: false,
     program: atomicity_violation,
 };
 
@@ -75,29 +78,29 @@ fn atomicity_violation(fixed: bool) -> Run {
     Box::pin(async move {
         let balance = Arc::new(AtomicI64::new(100));
         let withdrawn = Arc::new(AtomicI64::new(0));
-        let withdrawals: Vec<_> = (0..2)
-            .map(|_| {
+        let withdrawals: Vec<_> = [10, 0]
+            .into_iter()
+            .map(|fraud_check_steps| {
                 let (balance, withdrawn) = (balance.clone(), withdrawn.clone());
                 spawn(async move {
-                    if fixed {
-                        let b = balance.load(Ordering::SeqCst);
-                        if b >= 80 {
+                    for _ in 0..fraud_check_steps {
+                        yield_now().await;
+                    }
+                    let b = balance.load(Ordering::SeqCst);
+                    if b >= 80 {
+                        if fixed {
                             balance.store(b - 80, Ordering::SeqCst);
-                            yield_now().await; // the audit record
-                            withdrawn.fetch_add(80, Ordering::SeqCst);
                         }
-                    } else {
-                        let b = balance.load(Ordering::SeqCst);
-                        if b >= 80 {
-                            yield_now().await; // the audit record, between check and debit
+                        yield_now().await; // the audit record
+                        if !fixed {
                             balance.store(balance.load(Ordering::SeqCst) - 80, Ordering::SeqCst);
-                            withdrawn.fetch_add(80, Ordering::SeqCst);
                         }
+                        withdrawn.fetch_add(80, Ordering::SeqCst);
                     }
                 })
             })
             .collect();
-        let others = noise(3, 4);
+        let others = background();
         join(withdrawals).await;
         join(others).await;
         let w = withdrawn.load(Ordering::SeqCst);
@@ -109,17 +112,18 @@ fn atomicity_violation(fixed: bool) -> Run {
 }
 
 /// A consumer checks a flag and, finding it unset, prepares (an await)
-/// and then registers for a wakeup; the producer sets the flag and wakes
-/// whoever is registered. Depth 2: the consumer's check before the
-/// producer's set, and the producer's wake before the consumer's
-/// registration; the consumer then waits forever. The fix registers
-/// first and checks after.
+/// and then registers for a wakeup; the producer computes for ten steps,
+/// sets the flag and wakes whoever is registered. Depth 2: the consumer's
+/// check before the producer's set, and the producer's wake before the
+/// consumer's registration; the consumer then waits forever. The fix
+/// registers first and checks after.
 pub const LOST_WAKEUP: Bug = Bug {
     name: "lost_wakeup",
     depth: 2,
-    tasks: 6,
+    tasks: 7,
     kind: FailureKind::Deadlock,
     message: "deadlock: the main task can never finish",
+    fault_driven: false,
     program: lost_wakeup,
 };
 
@@ -147,13 +151,15 @@ fn lost_wakeup(fixed: bool) -> Run {
             let _ = rx.await;
         });
         let producer = spawn(async move {
-            yield_now().await;
+            for _ in 0..10 {
+                yield_now().await; // compute the value
+            }
             ready.store(true, Ordering::SeqCst);
             if let Some(tx) = slot.lock().unwrap().take() {
                 let _ = tx.send(());
             }
         });
-        let others = noise(3, 4);
+        let others = background();
         join(others).await;
         producer.await.unwrap();
         consumer.await.unwrap();
@@ -161,14 +167,16 @@ fn lost_wakeup(fixed: bool) -> Run {
 }
 
 /// Two transfers lock two accounts (async mutexes) in opposite orders,
-/// with an await between the two locks. Depth 2: each takes its first lock
+/// with an await between the two locks; the second transfer first
+/// validates its request for ten steps. Depth 2: each takes its first lock
 /// before the other takes its second. The fix locks in one global order.
 pub const LOCK_ORDER_DEADLOCK: Bug = Bug {
     name: "lock_order_deadlock",
     depth: 2,
-    tasks: 6,
+    tasks: 7,
     kind: FailureKind::Deadlock,
     message: "deadlock: the main task can never finish",
+    fault_driven: false,
     program: lock_order_deadlock,
 };
 
@@ -182,12 +190,16 @@ fn lock_order_deadlock(fixed: bool) -> Run {
             .into_iter()
             .map(|(from, to)| {
                 let accounts = accounts.clone();
+                let validation_steps = if from == 0 { 0 } else { 10 };
                 let (first, second) = if fixed {
                     (from.min(to), from.max(to))
                 } else {
                     (from, to)
                 };
                 spawn(async move {
+                    for _ in 0..validation_steps {
+                        yield_now().await;
+                    }
                     let mut a = accounts[first].lock().await;
                     yield_now().await; // log the transfer
                     let mut b = accounts[second].lock().await;
@@ -196,7 +208,7 @@ fn lock_order_deadlock(fixed: bool) -> Run {
                 })
             })
             .collect();
-        let others = noise(3, 4);
+        let others = background();
         join(others).await;
         join(transfers).await;
     })
@@ -210,9 +222,10 @@ fn lock_order_deadlock(fixed: bool) -> Run {
 pub const TIMEOUT_RACE: Bug = Bug {
     name: "timeout_race",
     depth: 1,
-    tasks: 5,
+    tasks: 6,
     kind: FailureKind::Panic,
     message: "timeout race: the payment was charged twice",
+    fault_driven: false,
     program: timeout_race,
 };
 
@@ -231,7 +244,7 @@ fn timeout_race(fixed: bool) -> Run {
                 let _ = reply.send(c.load(Ordering::SeqCst));
             }
         });
-        let others = noise(2, 3);
+        let others = background();
         let (reply, answer) = oneshot::channel();
         calls.unbounded_send((7, reply)).unwrap();
         if time::timeout(Duration::from_millis(10), answer)
