@@ -281,7 +281,10 @@ impl Artifact {
     /// of this type).
     #[doc(hidden)]
     pub fn example(failure: &Failure) -> Artifact {
-        let config = Config::of(&Builder::new().seed(failure.seed()), false);
+        let builder = Builder::new()
+            .seed(failure.seed())
+            .scheduler(failure.scheduler());
+        let config = Config::of(&builder, false);
         let target = Target {
             kind: "test".into(),
             name: "example".into(),
@@ -304,7 +307,7 @@ impl Artifact {
                 self.failure.fingerprint
             ));
         }
-        if self.scheduler().is_none() {
+        if self.recorded_scheduler().is_none() {
             return bad(format!(
                 "its scheduler {:?} (depth {:?}) is not random, fifo or pct with a depth",
                 self.config.scheduler, self.config.pct_depth
@@ -418,7 +421,32 @@ impl Artifact {
         self.config.check_determinism
     }
 
-    fn scheduler(&self) -> Option<Scheduler> {
+    /// The scheduler the failing run used (for a portfolio sweep, the
+    /// seed's own pick).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().seed(6).scheduler(sim_core::Scheduler::Portfolio).build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.scheduler(), f.scheduler());
+    /// ```
+    pub fn scheduler(&self) -> Scheduler {
+        self.recorded_scheduler().unwrap_or_default()
+    }
+
+    /// The PCT step estimate `k` of the failing run's settings.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.pct_steps(), sim_core::DEFAULT_PCT_STEPS);
+    /// ```
+    pub fn pct_steps(&self) -> u64 {
+        self.config.pct_steps
+    }
+
+    fn recorded_scheduler(&self) -> Option<Scheduler> {
         match (self.config.scheduler.as_str(), self.config.pct_depth) {
             ("random", None) => Some(Scheduler::Random),
             ("fifo", None) => Some(Scheduler::Fifo),
@@ -442,7 +470,7 @@ impl Artifact {
         let c = &self.config;
         let mut b = Builder::new()
             .seed(self.seed)
-            .scheduler(self.scheduler().unwrap_or_default())
+            .scheduler(self.scheduler())
             .strict(c.strict)
             .tape(self.tape());
         b.pct_steps = c.pct_steps;
