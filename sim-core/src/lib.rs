@@ -54,6 +54,8 @@ pub mod log;
 pub mod mock;
 pub mod node;
 mod panic;
+#[cfg(feature = "proptest")]
+pub mod proptest;
 pub mod rand;
 mod raw;
 mod report;

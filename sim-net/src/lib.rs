@@ -155,6 +155,9 @@
 mod addr;
 mod config;
 mod fabric;
+#[cfg(feature = "proptest")]
+mod fault_strategy;
+mod faults;
 mod mock;
 mod network;
 mod ports;
@@ -167,6 +170,9 @@ mod udp;
 
 pub use addr::{ToSocketAddrs, lookup_host, node_addr};
 pub use config::{Latency, LinkConfig, NetConfigError};
+#[cfg(feature = "proptest")]
+pub use fault_strategy::fault_plans;
+pub use faults::{Fault, FaultError, FaultPlan, TimedFault};
 pub use mock::{
     SocketMock, SocketMockBuilder, SocketMockHandle, SocketMockReadHalf, SocketMockWriteHalf,
 };

@@ -207,6 +207,14 @@ const GET: u32 = 1;
 const MISSING: u32 = u32::MAX;
 
 fn lost_write_after_crash(fixed: bool) -> Run {
+    kv_store(fixed, None)
+}
+
+/// The key-value node of [`LOST_WRITE_AFTER_CRASH`] and its client. With
+/// `plan`, the plan's faults replace the random crash (the plan's nodes:
+/// `db` and `main`); when the plan is over, every partition heals and
+/// `db` restarts if it is down, and the client reads the keys back.
+pub fn kv_store(fixed: bool, plan: Option<detsim::net::FaultPlan>) -> Run {
     Box::pin(async move {
         let durable: Arc<Mutex<BTreeMap<u32, u32>>> = Arc::default();
         let d = durable.clone();
@@ -242,14 +250,26 @@ fn lost_write_after_crash(fixed: bool) -> Run {
                 }
             })
             .build();
-        let crash_at = ms(rand::gen_range(0..40));
         let victim = db;
-        let chaos = detsim::spawn(async move {
-            time::sleep(crash_at).await;
-            victim.kill();
-            time::sleep(ms(3)).await;
-            victim.restart();
-        });
+        let chaos = match plan {
+            Some(plan) => detsim::spawn(async move {
+                plan.run().await.unwrap();
+                // The plan is over: the system gets to recover.
+                Network::current().heal_all();
+                if !victim.is_alive() {
+                    victim.restart();
+                }
+            }),
+            None => {
+                let crash_at = ms(rand::gen_range(0..40));
+                detsim::spawn(async move {
+                    time::sleep(crash_at).await;
+                    victim.kill();
+                    time::sleep(ms(3)).await;
+                    victim.restart();
+                })
+            }
+        };
         let others = background();
         let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
         let call = async |op: u32, key: u32, value: u32| -> u32 {

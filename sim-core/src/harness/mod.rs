@@ -232,6 +232,22 @@ where
     }
 }
 
+/// The settings a proptest case's artifact records.
+#[cfg(feature = "proptest")]
+pub(crate) fn proptest_config(builder: &Builder) -> artifact::Config {
+    artifact::Config::of(builder, false)
+}
+
+/// The artifact of a failed proptest case of the property `name`.
+#[cfg(feature = "proptest")]
+pub(crate) fn proptest_artifact(name: &str, config: artifact::Config, f: &Failure) -> Artifact {
+    let target = artifact::Target {
+        kind: "proptest".into(),
+        name: name.into(),
+    };
+    Artifact::new(name, name, "proptest", target, config, f)
+}
+
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back with the same fingerprint.
 fn replay<F, Fut>(spec: &TestSpec, path: &Path, test: F)
