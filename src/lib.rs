@@ -267,7 +267,7 @@ pub use sim_macros::sim_test;
 /// use detsim::proptest::{builder, check, fault_plans, tapes};
 ///
 /// proptest! {
-///     #[test]
+///     // #[test] in a test file; here, called below.
 ///     fn survives(tape in tapes(32), plan in fault_plans(&["a", "b"], Duration::from_millis(100), 3)) {
 ///         check("survives", builder(&tape), async move {
 ///             let _a = detsim::node::Node::builder("a").build();

@@ -10,7 +10,6 @@ mod bugs;
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::is_child;
 use detsim::harness::Artifact;
@@ -132,32 +131,11 @@ async fn attr_random_atomicity() {
 
 // ------------------------------------------------------------------- helpers
 
-/// Runs one fixture in a child with `env` (and no inherited `DETSIM_*`).
 fn child(test: &str, env: &[(&str, &str)]) -> (bool, String) {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env("DETSIM_TEST_CHILD", "1")
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LOG");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("DETSIM_") && k != "DETSIM_TEST_CHILD" {
-            cmd.env_remove(k);
-        }
-    }
-    let out = cmd.envs(env.iter().copied()).output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.success(), text)
+    common::child_with_env(test, env, &[])
 }
 
-fn field<'a>(report: &'a str, name: &str) -> &'a str {
-    let prefix = format!("  {name}:");
-    report
-        .lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .unwrap_or_else(|| panic!("no `{name}:` line in:\n{report}"))
-        .trim()
-}
+use common::report_field as field;
 
 // --------------------------------------------------------------------- tests
 

@@ -26,7 +26,7 @@
 //! }
 //!
 //! proptest! {
-//!     #[test]
+//!     // #[test] in a test file; here, called below.
 //!     fn transfers_add_up(tape in tapes(64)) {
 //!         check("transfers_add_up", builder(&tape), transfer())?;
 //!     }

@@ -74,7 +74,7 @@ fn attempt(cur: &mut Vec<u64>, candidate: Vec<u64>, oracle: &mut dyn Oracle) -> 
 
 /// Chunk sizes from half the tape down to one draw.
 fn sizes(len: usize) -> impl Iterator<Item = usize> {
-    std::iter::successors(Some(len.div_ceil(2).max(1)), |&n| (n > 1).then(|| n / 2))
+    std::iter::successors(Some(len.div_ceil(2).max(1)), |&n| (n > 1).then_some(n / 2))
 }
 
 /// ddmin's complement step with zeros: set a chunk of draws to zero (the
