@@ -2,15 +2,18 @@
 //! tapes shrink by 5x or more in non-zero draws (median), every shrunk
 //! tape still fails the same way and replays exactly, the search is
 //! deterministic and keeps to its budget, and a shrunk artifact is written,
-//! read back and replayed.
+//! read back and replayed; `DETSIM_SHRINK=<artifact>` does it for a
+//! `#[sim_test]` (its fixture works only in a child process of this test
+//! binary, `DETSIM_TEST_CHILD=1`).
 
 mod bugs;
 mod common;
 
 use bugs::Bug;
+use common::{child_with_env, is_child, report_field};
 use detsim::harness::Artifact;
 use detsim::shrink::{self, Shrinker};
-use detsim::{Failure, Sim, Tape};
+use detsim::{Failure, Sim, Tape, sim_test};
 
 /// The first failing run of `bug` under Random from `base << 32`.
 fn first_failure(bug: &Bug, base: u64) -> Failure {
@@ -150,4 +153,49 @@ fn a_tape_that_no_longer_fails_is_a_clear_error() {
     })
     .unwrap_err();
     assert_report_snapshot!(format!("{passed}\n\n{other}"));
+}
+
+/// The lock-order deadlock under a portfolio sweep (child process only).
+#[sim_test(seeds = 2000, scheduler = "portfolio")]
+async fn deadlock_fixture() {
+    if !is_child() {
+        return;
+    }
+    bugs::sched::LOCK_ORDER_DEADLOCK.run(false).await;
+}
+
+#[test]
+fn detsim_shrink_writes_a_shrunk_artifact_that_replays_exactly() {
+    let (ok, sweep) = child_with_env("deadlock_fixture", &[("DETSIM_JOBS", "1")], &[]);
+    assert!(!ok, "{sweep}");
+    let original = report_field(&sweep, "artifact").to_owned();
+    let (ok, shrink) = child_with_env("deadlock_fixture", &[("DETSIM_SHRINK", &original)], &[]);
+    assert!(!ok, "{shrink}");
+    assert!(shrink.contains("non-zero draws"), "{shrink}");
+    let shrunk = report_field(&shrink, "artifact").to_owned();
+    assert_eq!(shrunk, original.replace(".json", ".shrunk.json"));
+    let (before, after) = (
+        Artifact::read(&original).unwrap(),
+        Artifact::read(&shrunk).unwrap(),
+    );
+    assert_eq!(after.scheduler(), before.scheduler());
+    assert_eq!(after.kind(), "deadlock");
+    assert!(after.tape().nonzero() < before.tape().nonzero());
+    let fingerprint = report_field(&shrink, "fingerprint").to_owned();
+    assert_eq!(after.fingerprint().unwrap().to_string(), fingerprint);
+    let (ok, replay) = child_with_env("deadlock_fixture", &[("DETSIM_REPLAY", &shrunk)], &[]);
+    assert!(!ok);
+    assert!(
+        replay.contains(&format!(
+            "the same failure, the same fingerprint {fingerprint}"
+        )),
+        "{replay}"
+    );
+    let (ok, clash) = child_with_env(
+        "deadlock_fixture",
+        &[("DETSIM_SHRINK", &original), ("DETSIM_SEED", "1")],
+        &[],
+    );
+    assert!(!ok);
+    assert!(clash.contains("DETSIM_SEED is set too"), "{clash}");
 }

@@ -20,6 +20,7 @@ pub(crate) struct Overrides {
     pub(crate) check_determinism: bool,
     /// `DETSIM_REPLAY=<artifact>`.
     pub(crate) replay: Option<PathBuf>,
+    pub(crate) shrink: Option<PathBuf>,
     /// `DETSIM_TIME_LIMIT`.
     pub(crate) time_limit: Option<Duration>,
     /// `DETSIM_KEEP_GOING=1`.
@@ -149,6 +150,23 @@ pub(crate) fn parse(
         },
     };
     let replay = text("DETSIM_REPLAY", PATH_FORMS)?.map(PathBuf::from);
+    let shrink = text("DETSIM_SHRINK", PATH_FORMS)?.map(PathBuf::from);
+    if let Some(path) = &shrink {
+        let other = [
+            ("DETSIM_REPLAY", replay.is_some()),
+            ("DETSIM_SEED", seed.is_some()),
+        ]
+        .into_iter()
+        .find(|(_, set)| *set);
+        if let Some((var, _)) = other {
+            return Err(refuse(
+                "DETSIM_SHRINK",
+                &path.display().to_string(),
+                format!("{var} is set too, and a shrink starts from the artifact's run"),
+                "one of DETSIM_SHRINK, DETSIM_REPLAY and DETSIM_SEED",
+            ));
+        }
+    }
     if let (Some(path), Some(_)) = (&replay, seed) {
         return Err(refuse(
             "DETSIM_SEED",
@@ -173,6 +191,7 @@ pub(crate) fn parse(
         jobs,
         check_determinism: flag("DETSIM_CHECK_DETERMINISM")?,
         replay,
+        shrink,
         time_limit,
         keep_going: flag("DETSIM_KEEP_GOING")?,
     })
@@ -323,6 +342,15 @@ mod tests {
         );
         assert!(err("DETSIM_SCHEDULER", "pct:0").contains("between 1 and 64"));
         assert!(err("DETSIM_SCHEDULER", "pct:x").contains("\"x\" is not a whole number"));
+        let s = with(&[("DETSIM_SHRINK", "a.json")]).unwrap();
+        assert_eq!(s.shrink, Some(PathBuf::from("a.json")));
+        let clash = with(&[("DETSIM_SHRINK", "a.json"), ("DETSIM_REPLAY", "b.json")]);
+        assert_eq!(
+            clash.unwrap_err().to_string(),
+            "detsim: DETSIM_SHRINK=\"a.json\" is not valid: DETSIM_REPLAY is set too, and a \
+             shrink starts from the artifact's run; accepted: one of DETSIM_SHRINK, \
+             DETSIM_REPLAY and DETSIM_SEED"
+        );
         let both = with(&[("DETSIM_SEED", "1"), ("DETSIM_REPLAY", "a.json")]);
         assert!(both.unwrap_err().to_string().contains("not both"));
     }

@@ -18,6 +18,7 @@
 //! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
 //! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
 //! | `DETSIM_SCHEDULER` | `random`, `fifo`, `pct` (depth 3), `pct:2` or `portfolio` |
+//! | `DETSIM_SHRINK=<file>` | shrink an artifact's failing run; writes `<file stem>.shrunk.json` |
 //!
 //! Under PCT or a portfolio, the harness first measures the steps of a run
 //! ([`estimate_pct_steps`](crate::estimate_pct_steps)) and spreads PCT's
@@ -35,6 +36,7 @@
 mod artifact;
 mod env;
 mod report;
+mod shrink;
 mod spec;
 mod sweep;
 mod target;
@@ -86,6 +88,9 @@ where
     };
     if let Some(path) = &env.replay {
         return replay(&spec, &resolve(path, &spec), test);
+    }
+    if let Some(path) = &env.shrink {
+        return shrink::shrink(&spec, &resolve(path, &spec), test);
     }
     let mut builder = Builder::new();
     if let Some(s) = env.scheduler.or(attrs.scheduler) {
@@ -212,7 +217,7 @@ where
 }
 
 /// Runs one seed, turning an `Err` returned by the test into a failure.
-fn run_seed<F, Fut>(builder: Builder, check: bool, test: F) -> Result<(), Failure>
+pub(crate) fn run_seed<F, Fut>(builder: Builder, check: bool, test: F) -> Result<(), Failure>
 where
     F: Fn() -> Fut + Copy,
     Fut: Future,
@@ -260,24 +265,10 @@ where
         Ok(a) => a,
         Err(e) => fail(e.to_string()),
     };
-    let target = target::target_of(spec);
-    if art.test != spec.test_name() || art.package != spec.package || art.target != target {
-        // Straight to stderr: libtest shows a passing test's captured
-        // output to nobody, and this must not pass unnoticed.
-        let _ = writeln!(
-            std::io::stderr(),
-            "detsim: DETSIM_REPLAY={} replays {} ({} {}, package {}); {} ({} {}) does not run",
-            path.display(),
-            art.test,
-            art.target.kind,
-            art.target.name,
-            art.package,
-            spec.test_name(),
-            target.kind,
-            target.name,
-        );
+    if !is_for(spec, &art, "DETSIM_REPLAY", path) {
         return;
     }
+    let target = target::target_of(spec);
     let rerun = format!(
         "DETSIM_SEED={:#x} {}",
         art.seed,
@@ -332,11 +323,39 @@ where
     }
 }
 
+/// Whether the artifact `var` names is one of this test's; if not, says
+/// so on stderr (libtest shows a passing test's captured output to
+/// nobody, and this must not pass unnoticed).
+pub(crate) fn is_for(spec: &TestSpec, art: &Artifact, var: &str, path: &Path) -> bool {
+    let verb = if var == "DETSIM_SHRINK" {
+        "shrinks"
+    } else {
+        "replays"
+    };
+    let target = target::target_of(spec);
+    if art.test == spec.test_name() && art.package == spec.package && art.target == target {
+        return true;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "detsim: {var}={} {verb} {} ({} {}, package {}); {} ({} {}) does not run",
+        path.display(),
+        art.test,
+        art.target.kind,
+        art.target.name,
+        art.package,
+        spec.test_name(),
+        target.kind,
+        target.name,
+    );
+    false
+}
+
 /// `DETSIM_REPLAY` as given; a relative path that does not exist from the
 /// test's working directory (its package) is also looked up from the
 /// package's ancestors (the workspace root, where the user's shell
 /// usually is).
-fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
+pub(crate) fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
     if path.is_absolute() || path.exists() {
         return path.to_path_buf();
     }
@@ -350,7 +369,7 @@ fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
 /// Fails the running test with `text`: prints it (into libtest's capture)
 /// and unwinds with it as the payload, without running the panic hook, so
 /// no backtrace of detsim's own frames follows the report.
-fn fail(text: String) -> ! {
+pub(crate) fn fail(text: String) -> ! {
     eprintln!("{text}");
     std::panic::resume_unwind(Box::new(text))
 }
