@@ -77,6 +77,7 @@ fn verdict(ok: bool) -> &'static str {
 struct Row {
     random: f64,
     pct: [f64; 3],
+    portfolio: f64,
 }
 
 fn main() {
@@ -86,7 +87,7 @@ fn main() {
     let mut bound_ok = true;
     println!("Finding bugs: runs to first failure (median over {BASES} base seeds, cap {CAP})");
     println!(
-        "{:<24} {:>5} {:>3} {:>5} | {:>8} {:>8} {:>8} {:>8} | {:>22} | {:>28}",
+        "{:<24} {:>5} {:>3} {:>5} | {:>8} {:>8} {:>8} {:>8} {:>9} | {:>22} | {:>28}",
         "bug",
         "depth",
         "n",
@@ -95,6 +96,7 @@ fn main() {
         "pct d=1",
         "pct d=2",
         "pct d=3",
+        "portfolio",
         "pct hit rate vs bound",
         "shrink: len, non-zero (med)"
     );
@@ -103,7 +105,10 @@ fn main() {
         let mut random = Vec::new();
         let mut pct: [Vec<f64>; 3] = Default::default();
         let mut shrink = Vec::new();
+        let mut portfolio = Vec::new();
         for base in 0..BASES {
+            let (runs, _) = first_failure(&bug, Scheduler::Portfolio, k, base);
+            portfolio.push(runs as f64);
             let (runs, failure) = first_failure(&bug, Scheduler::Random, k, base);
             random.push(runs as f64);
             if let Some(f) = failure {
@@ -151,9 +156,10 @@ fn main() {
         let row = Row {
             random: median(random),
             pct: pct.map(median),
+            portfolio: median(portfolio),
         };
         println!(
-            "{:<24} {:>5} {:>3} {:>5} | {:>8.1} {:>8.1} {:>8.1} {:>8.1} | {} | {:>5.0}->{:<5.0} {:>5.0}->{:<5.0}",
+            "{:<24} {:>5} {:>3} {:>5} | {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} | {} | {:>5.0}->{:<5.0} {:>5.0}->{:<5.0}",
             bug.name,
             bug.depth,
             bug.tasks,
@@ -162,6 +168,7 @@ fn main() {
             row.pct[0],
             row.pct[1],
             row.pct[2],
+            row.portfolio,
             rates.join(", "),
             med(|s| s.len_before()),
             med(|s| s.len_after()),
@@ -177,11 +184,12 @@ fn main() {
             .collect(),
     );
     let d3 = median(rows.iter().map(|(_, r)| r.pct[2]).collect());
+    let portfolio = median(rows.iter().map(|(_, r)| r.portfolio).collect());
     let ratio = median(all_ratios.clone());
     println!();
     println!(
         "median over the bug set of the median runs to first failure: random {random:.1}, \
-         pct at the bug's depth {at_depth:.1}, pct depth 3 {d3:.1}"
+         pct at the bug's depth {at_depth:.1}, pct depth 3 {d3:.1}, portfolio {portfolio:.1}"
     );
     println!(
         "[{}] PCT finds every depth<=3 bug at least as often as 1/(n*k^(d-1))",
