@@ -18,6 +18,14 @@
 //! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
 //! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
 //! | `DETSIM_TRACE=1` | record each run's [`Trace`](crate::Trace); a failure report ends with its last events |
+//! | `DETSIM_SCHEDULER` | `random`, `fifo`, `pct` (depth 3), `pct:2` or `portfolio` |
+//! | `DETSIM_SHRINK=<file>` | shrink an artifact's failing run; writes `<file stem>.shrunk.json` |
+//!
+//! Under PCT or a portfolio, the harness first measures the steps of a run
+//! ([`estimate_pct_steps`](crate::estimate_pct_steps)) and spreads PCT's
+//! change points over that many; the failure report names the scheduler
+//! each failing seed ran with, and its artifact records it with the step
+//! estimate, so a replay runs the same schedule.
 //!
 //! With `RUST_LOG` set, the harness also turns on [`log`](crate::log), so
 //! `tracing` events print stamped with virtual time, node and task.
@@ -29,6 +37,7 @@
 mod artifact;
 mod env;
 mod report;
+mod shrink;
 mod spec;
 mod sweep;
 mod target;
@@ -82,8 +91,11 @@ where
     if let Some(path) = &env.replay {
         return replay(&spec, &resolve(path, &spec), env.trace, test);
     }
+    if let Some(path) = &env.shrink {
+        return shrink::shrink(&spec, &resolve(path, &spec), test);
+    }
     let mut builder = Builder::new().trace(env.trace);
-    if let Some(s) = attrs.scheduler {
+    if let Some(s) = env.scheduler.or(attrs.scheduler) {
         builder = builder.scheduler(s);
     }
     if let Some(limit) = env.time_limit.or(attrs.time_limit) {
@@ -95,6 +107,16 @@ where
     builder = builder.strict(attrs.strict);
     if let Err(e) = builder.clone().try_build() {
         fail(format!("detsim: test {} cannot run: {e}", spec.test_name()));
+    }
+    if builder.scheduler.uses_pct() {
+        // PCT's change points are spread over the steps of a run: measure
+        // them (see `estimate_pct_steps`). A calibration run that panics
+        // past the simulation counts as one step; the sweep reports it.
+        let k = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            crate::estimate_pct_steps(&builder, test)
+        }))
+        .unwrap_or(1);
+        builder = builder.pct_steps(k);
     }
     let check = attrs.check_determinism || env.check_determinism;
     let count = env
@@ -118,6 +140,9 @@ where
     }
     if env.check_determinism {
         extra_env.push(("DETSIM_CHECK_DETERMINISM", "1".to_owned()));
+    }
+    if let Some(s) = env.scheduler {
+        extra_env.push(("DETSIM_SCHEDULER", env::scheduler_name(s)));
     }
 
     let started = std::time::Instant::now(); // determinism: ok (only for the summary's seeds/s)
@@ -166,15 +191,16 @@ where
         return;
     };
     let target = target::target_of(&spec);
-    let config = artifact::Config::of(&builder, check);
     let mut written = Vec::new();
     for (_, failure) in outcome.failures.iter().take(MAX_ARTIFACTS) {
+        // The seed's own scheduler (a portfolio picks one per seed).
+        let config = artifact::Config::of(&builder.clone().seed(failure.seed()), check);
         let art = Artifact::new(
             spec.test_name(),
             spec.path,
             spec.package,
             target.clone(),
-            config.clone(),
+            config,
             failure,
         );
         let path = target::artifact_path(&spec, &target, failure.seed());
@@ -218,7 +244,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Runs one seed, turning an `Err` returned by the test into a failure.
-fn run_seed<F, Fut>(builder: Builder, check: bool, test: F) -> Result<(), Failure>
+pub(crate) fn run_seed<F, Fut>(builder: Builder, check: bool, test: F) -> Result<(), Failure>
 where
     F: Fn() -> Fut + Copy,
     Fut: Future,
@@ -258,6 +284,22 @@ where
     }
 }
 
+/// The settings a proptest case's artifact records.
+#[cfg(feature = "proptest")]
+pub(crate) fn proptest_config(builder: &Builder) -> artifact::Config {
+    artifact::Config::of(builder, false)
+}
+
+/// The artifact of a failed proptest case of the property `name`.
+#[cfg(feature = "proptest")]
+pub(crate) fn proptest_artifact(name: &str, config: artifact::Config, f: &Failure) -> Artifact {
+    let target = artifact::Target {
+        kind: "proptest".into(),
+        name: name.into(),
+    };
+    Artifact::new(name, name, "proptest", target, config, f)
+}
+
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back with the same fingerprint.
 fn replay<F, Fut>(spec: &TestSpec, path: &Path, trace: bool, test: F)
@@ -270,24 +312,10 @@ where
         Ok(a) => a,
         Err(e) => fail(e.to_string()),
     };
-    let target = target::target_of(spec);
-    if art.test != spec.test_name() || art.package != spec.package || art.target != target {
-        // Straight to stderr: libtest shows a passing test's captured
-        // output to nobody, and this must not pass unnoticed.
-        let _ = writeln!(
-            std::io::stderr(),
-            "detsim: DETSIM_REPLAY={} replays {} ({} {}, package {}); {} ({} {}) does not run",
-            path.display(),
-            art.test,
-            art.target.kind,
-            art.target.name,
-            art.package,
-            spec.test_name(),
-            target.kind,
-            target.name,
-        );
+    if !is_for(spec, &art, "DETSIM_REPLAY", path) {
         return;
     }
+    let target = target::target_of(spec);
     let rerun = format!(
         "DETSIM_SEED={:#x} {}",
         art.seed,
@@ -342,11 +370,39 @@ where
     }
 }
 
+/// Whether the artifact `var` names is one of this test's; if not, says
+/// so on stderr (libtest shows a passing test's captured output to
+/// nobody, and this must not pass unnoticed).
+pub(crate) fn is_for(spec: &TestSpec, art: &Artifact, var: &str, path: &Path) -> bool {
+    let verb = if var == "DETSIM_SHRINK" {
+        "shrinks"
+    } else {
+        "replays"
+    };
+    let target = target::target_of(spec);
+    if art.test == spec.test_name() && art.package == spec.package && art.target == target {
+        return true;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "detsim: {var}={} {verb} {} ({} {}, package {}); {} ({} {}) does not run",
+        path.display(),
+        art.test,
+        art.target.kind,
+        art.target.name,
+        art.package,
+        spec.test_name(),
+        target.kind,
+        target.name,
+    );
+    false
+}
+
 /// `DETSIM_REPLAY` as given; a relative path that does not exist from the
 /// test's working directory (its package) is also looked up from the
 /// package's ancestors (the workspace root, where the user's shell
 /// usually is).
-fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
+pub(crate) fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
     if path.is_absolute() || path.exists() {
         return path.to_path_buf();
     }
@@ -360,7 +416,7 @@ fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
 /// Fails the running test with `text`: prints it (into libtest's capture)
 /// and unwinds with it as the payload, without running the panic hook, so
 /// no backtrace of detsim's own frames follows the report.
-fn fail(text: String) -> ! {
+pub(crate) fn fail(text: String) -> ! {
     eprintln!("{text}");
     std::panic::resume_unwind(Box::new(text))
 }
