@@ -121,18 +121,24 @@ impl Net {
     /// Runs `f` on the network's tables, then sends every TCP segment it
     /// queued, re-arms the pump and wakes whoever `f` (or an arrival)
     /// woke, outside the borrow.
+    ///
+    /// Virtual time does not move during an act, so it is read once, into
+    /// [`TcpState::now`](crate::tcp::TcpState::now). The wakers' vector is
+    /// kept between acts (a nested act, from a waker, takes a fresh one).
     pub(crate) fn act<R>(&self, f: impl FnOnce(&mut Inner, &mut Vec<Waker>) -> R) -> R {
-        let mut wakers = Vec::new();
+        let mut wakers = self.wakers.take();
         let out = {
             let mut inner = self.inner.borrow_mut();
+            inner.tcp.now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
             let out = f(&mut inner, &mut wakers);
             send_queued(&mut inner, &mut wakers);
             out
         };
         self.rearm();
-        for w in wakers {
+        for w in wakers.drain(..) {
             w.wake();
         }
+        self.wakers.set(wakers);
         out
     }
 
@@ -157,11 +163,7 @@ impl Net {
         let fired = self.pump.borrow_mut().armed.take();
         drop(fired);
         self.act(|inner, wakers| {
-            while let Some(entry) = inner.in_flight.first_entry() {
-                if entry.key().0 > now {
-                    break;
-                }
-                let ((_, seq), d) = entry.remove_entry();
+            while let Some(((_, seq), d)) = inner.in_flight.pop_due(now) {
                 if d.resend {
                     let Payload::Segment(seg) = d.payload else {
                         unreachable!("only TCP segments are retransmitted")
@@ -182,7 +184,7 @@ impl Net {
                 // A clog that began while it was on the wire holds it back
                 // (keeping its place in send order).
                 if let Some(until) = inner.rules.clogged_until(d.from_node, d.to_node, now) {
-                    inner.in_flight.insert((until, seq), d);
+                    inner.in_flight.push((until, seq), d);
                     continue;
                 }
                 arrive(inner, d, wakers);
@@ -197,22 +199,16 @@ impl Net {
         let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
         {
             let mut inner = self.inner.borrow_mut();
-            let held: Vec<(u64, u64)> = inner
-                .in_flight
-                .iter()
-                .filter(|(k, d)| {
-                    !d.resend
-                        && d.due < k.0
-                        && inner
-                            .rules
-                            .clogged_until(d.from_node, d.to_node, now)
-                            .is_none()
-                })
-                .map(|(k, _)| *k)
-                .collect();
-            for key in held {
-                let d = inner.in_flight.remove(&key).expect("listed above");
-                inner.in_flight.insert((d.due.max(now), key.1), d);
+            let Inner {
+                in_flight, rules, ..
+            } = &mut *inner;
+            let held = in_flight.take_where(|k, d| {
+                !d.resend
+                    && d.due < k.0
+                    && rules.clogged_until(d.from_node, d.to_node, now).is_none()
+            });
+            for (key, d) in held {
+                in_flight.push((d.due.max(now), key.1), d);
             }
         }
         self.deliver_due();
@@ -220,7 +216,7 @@ impl Net {
 
     /// Arms the pump for the earliest in-flight datagram (or disarms it).
     fn rearm(&self) {
-        let next = self.inner.borrow().in_flight.keys().next().map(|k| k.0);
+        let next = self.inner.borrow().in_flight.first_key().map(|k| k.0);
         let old = {
             let mut pump = self.pump.borrow_mut();
             match (next, &pump.armed) {
@@ -278,7 +274,7 @@ fn transmit(
     payload: Payload,
     wakers: &mut Vec<Waker>,
 ) {
-    let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+    let now = inner.tcp.now;
     let local = dst.ip().is_loopback() || *dst.ip() == node_ip(from);
     let to = if local {
         Some(from)
@@ -336,7 +332,7 @@ fn transmit(
         } else {
             inner.seq += 1;
             let seq = inner.seq;
-            inner.in_flight.insert((at, seq), d);
+            inner.in_flight.push((at, seq), d);
         }
     };
     match duplicate {
@@ -377,7 +373,7 @@ fn retry_later(
         payload: Payload::Segment(seg),
         resend: true,
     };
-    inner.in_flight.insert((at, seq), d);
+    inner.in_flight.push((at, seq), d);
 }
 
 fn drop_event(
@@ -409,7 +405,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
                     d.dst,
                     DropReason::NodeDown,
                 );
-                let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+                let now = inner.tcp.now;
                 retry_later(
                     inner,
                     d.from_node,

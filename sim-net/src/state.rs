@@ -9,7 +9,7 @@
 //! Borrow discipline: `inner` is borrowed only for table work; wakers are
 //! collected and woken, and values dropped, after the borrow ends.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::net::SocketAddrV4;
@@ -24,6 +24,7 @@ use crate::ports::PortTable;
 use crate::rules::{DropReason, Rules};
 use crate::stats::{DropCounts, LinkStats};
 use crate::tcp::TcpState;
+use crate::wire::Wire;
 
 /// Bytes a socket's receive buffer holds (Linux's `rmem_default`); datagrams
 /// arriving at a full buffer are dropped.
@@ -62,7 +63,7 @@ pub(crate) struct Inner {
     free: Vec<u32>,
     /// UDP bindings; owners are slot indices.
     ports: PortTable,
-    pub(crate) in_flight: BTreeMap<(u64, u64), InFlight>,
+    pub(crate) in_flight: Wire<InFlight>,
     pub(crate) seq: u64,
     pub(crate) links: BTreeMap<(u32, u32), LinkStats>,
     pub(crate) drops: DropCounts,
@@ -189,6 +190,8 @@ pub(crate) fn node_name(node: u32) -> String {
 pub(crate) struct Net {
     pub(crate) inner: RefCell<Inner>,
     pub(crate) pump: RefCell<Pump>,
+    /// The wakers' vector of [`Net::act`], kept for the next act.
+    pub(crate) wakers: Cell<Vec<Waker>>,
 }
 
 impl Net {

@@ -9,7 +9,7 @@ use std::task::Waker;
 
 use sim_core::ext;
 
-use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, Segment};
+use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, SEND_BUFFER, Segment};
 use crate::fabric::word;
 use crate::stats::TcpStats;
 
@@ -120,7 +120,57 @@ pub(crate) struct Effects<'a> {
     /// can travel back depends on the fault rules, so the fabric decides
     /// ([`TcpState::flush_acks`](super::state::TcpState::flush_acks)).
     pub(crate) acks: &'a mut Vec<(Key, usize)>,
+    /// Payload buffers of delivered segments, for the next segments.
+    pub(crate) pool: &'a mut BufPool,
     pub(crate) now: u64,
+}
+
+/// Emptied payload buffers of segments that arrived, reused for the
+/// segments sent next: a steady request/response stream allocates no
+/// payload after its first few segments. Bounded in count (and each
+/// buffer holds at most [`MSS`] bytes), so it never grows with traffic.
+#[derive(Debug, Default)]
+pub(crate) struct BufPool {
+    spare: Vec<Vec<u8>>,
+}
+
+impl BufPool {
+    /// Buffers kept at most.
+    const KEEP: usize = 64;
+
+    /// An empty buffer (with some capacity when one was returned).
+    pub(crate) fn take(&mut self) -> Vec<u8> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Returns a payload buffer whose bytes were consumed.
+    pub(crate) fn put(&mut self, mut buf: Vec<u8>) {
+        if self.spare.len() < Self::KEEP && buf.capacity() <= MSS {
+            buf.clear();
+            self.spare.push(buf);
+        }
+    }
+}
+
+/// Moves the first `n` bytes of `from` to the end of `to` (two slice
+/// copies, not a byte loop).
+pub(crate) fn move_front(from: &mut VecDeque<u8>, n: usize, to: &mut Vec<u8>) {
+    let (a, b) = from.as_slices();
+    let head = n.min(a.len());
+    to.extend_from_slice(&a[..head]);
+    to.extend_from_slice(&b[..n - head]);
+    from.drain(..n);
+}
+
+/// Copies the first `dst.len()` bytes of `from` into `dst` and removes
+/// them from `from`.
+pub(crate) fn read_front(from: &mut VecDeque<u8>, dst: &mut [u8]) {
+    let n = dst.len();
+    let (a, b) = from.as_slices();
+    let head = n.min(a.len());
+    dst[..head].copy_from_slice(&a[..head]);
+    dst[head..].copy_from_slice(&b[..n - head]);
+    from.drain(..n);
 }
 
 impl Effects<'_> {
@@ -171,7 +221,8 @@ impl Conn {
             if n == 0 {
                 break;
             }
-            let data: Vec<u8> = e.send_buf.drain(..n).collect();
+            let mut data = fx.pool.take();
+            move_front(&mut e.send_buf, n, &mut data);
             e.unread += n;
             sent = true;
             fx.send(self, end, Kind::Data(data));
@@ -185,6 +236,40 @@ impl Conn {
         if sent {
             fx.wakers.extend(self.ends[end].writer.take());
         }
+    }
+
+    /// Writes up to `room` bytes of `buf` from `end` (which is open for
+    /// writing): with nothing waiting in the send buffer, what the window
+    /// allows goes straight from `buf` into segments (one copy); the rest
+    /// waits in the send buffer. Returns how many bytes were taken.
+    pub(crate) fn write(&mut self, end: usize, buf: &[u8], fx: &mut Effects<'_>) -> usize {
+        let e = &mut self.ends[end];
+        let n = buf.len().min(SEND_BUFFER - e.send_buf.len());
+        if !e.send_buf.is_empty() || e.phase != Phase::Open || e.killed {
+            e.send_buf.extend(&buf[..n]);
+            self.pump(end, fx);
+            return n;
+        }
+        let mut rest = &buf[..n];
+        loop {
+            let e = &mut self.ends[end];
+            let room = RECV_WINDOW.saturating_sub(e.unread);
+            let k = rest.len().min(room).min(MSS);
+            if k == 0 {
+                break;
+            }
+            let mut data = fx.pool.take();
+            data.extend_from_slice(&rest[..k]);
+            rest = &rest[k..];
+            e.unread += k;
+            fx.send(self, end, Kind::Data(data));
+        }
+        self.ends[end].send_buf.extend(rest);
+        // As `pump` does after sending: the writer's waker is spent.
+        if rest.len() < n {
+            fx.wakers.extend(self.ends[end].writer.take());
+        }
+        n
     }
 
     /// `end`'s reader consumed (or discarded) `n` bytes: the peer's window
@@ -299,10 +384,17 @@ impl Conn {
         if seq < e.recv_seq || e.early.contains_key(&seq) {
             return; // a duplicate
         }
-        e.early.insert(seq, kind);
         let mut discarded = 0;
         let mut opened = false;
-        while let Some(kind) = e.early.remove(&e.recv_seq) {
+        // The segment expected next is taken at once; an early one waits
+        // in `early` until the gap before it is filled.
+        let mut next = if seq == e.recv_seq {
+            Some(kind)
+        } else {
+            e.early.insert(seq, kind);
+            None
+        };
+        while let Some(kind) = next.take().or_else(|| e.early.remove(&e.recv_seq)) {
             e.recv_seq += 1;
             match kind {
                 Kind::SynAck => {
@@ -311,10 +403,19 @@ impl Conn {
                         opened = true;
                     }
                 }
-                Kind::Data(d) if e.read_shutdown => discarded += d.len(),
-                Kind::Data(d) => e.recv_buf.extend(d),
+                Kind::Data(d) => {
+                    if e.read_shutdown {
+                        discarded += d.len();
+                    } else {
+                        e.recv_buf.extend(&d[..]);
+                    }
+                    fx.pool.put(d);
+                }
                 Kind::Fin => e.eof = true,
                 Kind::Syn | Kind::Rst | Kind::Ack => {}
+            }
+            if e.early.is_empty() {
+                break;
             }
         }
         e.wake_all(fx.wakers);

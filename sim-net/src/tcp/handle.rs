@@ -9,7 +9,7 @@ use sim_core::ext;
 
 use super::Key;
 use super::SEND_BUFFER;
-use super::conn::{Conn, Effects, End, Phase};
+use super::conn::{Conn, Effects, End, Phase, read_front};
 use crate::state::{Net, node_name};
 
 /// One connection end as seen by a handle.
@@ -117,9 +117,7 @@ impl Handle {
             }
             if !e.recv_buf.is_empty() {
                 let n = buf.len().min(e.recv_buf.len());
-                for (dst, src) in buf.iter_mut().zip(e.recv_buf.drain(..n)) {
-                    *dst = src;
-                }
+                read_front(&mut e.recv_buf, &mut buf[..n]);
                 c.consumed(end, n, fx);
                 return Poll::Ready(Ok(n));
             }
@@ -149,15 +147,11 @@ impl Handle {
             if buf.is_empty() {
                 return Poll::Ready(Ok(0));
             }
-            let room = SEND_BUFFER - e.send_buf.len();
-            if room == 0 {
+            if e.send_buf.len() == SEND_BUFFER {
                 e.writer = Some(cx.waker().clone());
                 return Poll::Pending;
             }
-            let n = room.min(buf.len());
-            e.send_buf.extend(&buf[..n]);
-            c.pump(end, fx);
-            Poll::Ready(Ok(n))
+            Poll::Ready(Ok(c.write(end, buf, fx)))
         })
     }
 

@@ -6,10 +6,9 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::task::{Context, Poll, Waker};
 
-use sim_clock::Instant;
 use sim_core::ext;
 
-use super::conn::{Conn, Effects, End, Phase};
+use super::conn::{BufPool, Conn, Effects, End, Phase};
 use super::slab::Slab;
 use super::{ACCEPT, CONNECT, Key, Kind, Outgoing, RETRANSMIT, RTO_MAX, RTO_MIN, Segment};
 use crate::addr::{node_ip, node_of_ip};
@@ -53,6 +52,12 @@ pub(crate) struct TcpState {
     /// Reads whose window update is still to be decided (see
     /// [`Effects::acks`]).
     pub(crate) acks: Vec<(Key, usize)>,
+    /// Payload buffers for reuse.
+    pub(crate) pool: BufPool,
+    /// The virtual time (nanoseconds) of the network operation under way,
+    /// set by [`Net::act`](crate::state::Net::act) (time does not move
+    /// during one).
+    pub(crate) now: u64,
 }
 
 impl Default for TcpState {
@@ -67,12 +72,10 @@ impl Default for TcpState {
             syn_retries: Some(super::DEFAULT_TCP_SYN_RETRIES),
             retries: Some(super::DEFAULT_TCP_RETRIES),
             acks: Vec::new(),
+            pool: BufPool::default(),
+            now: 0,
         }
     }
-}
-
-fn now() -> u64 {
-    Instant::now().as_nanos() // determinism: ok (virtual clock)
 }
 
 fn nanos(d: std::time::Duration) -> u64 {
@@ -94,7 +97,8 @@ impl TcpState {
             counts: &mut self.counts,
             wakers,
             acks: &mut self.acks,
-            now: now(),
+            pool: &mut self.pool,
+            now: self.now,
         };
         let out = f(conn, &mut fx);
         self.collect(key);
@@ -106,8 +110,9 @@ impl TcpState {
     /// not cut, not clogged, and the writer's node alive — otherwise as a
     /// [`Kind::Ack`] segment that waits for the return path.
     pub(crate) fn flush_acks(&mut self, rules: &Rules, wakers: &mut Vec<Waker>) {
-        let now = now();
-        for (key, reader) in std::mem::take(&mut self.acks) {
+        let now = self.now;
+        let mut acks = std::mem::take(&mut self.acks);
+        for (key, reader) in acks.drain(..) {
             let Some(conn) = self.conns.get(key) else {
                 continue;
             };
@@ -119,6 +124,10 @@ impl TcpState {
             self.with_conn(key, wakers, |conn, fx| {
                 conn.window_update(reader, reachable, fx);
             });
+        }
+        // Keep the vector's capacity for the next reads.
+        if self.acks.is_empty() {
+            self.acks = acks;
         }
     }
 
