@@ -72,17 +72,54 @@ pub(crate) fn current(api: &str) -> Rc<Runtime> {
 pub(crate) fn for_instance(instance: u64, api: &str) -> Rc<Runtime> {
     let rt = current(api);
     if rt.instance != instance {
-        panic!(
-            "{api} was called in a different simulation from the one that created the handle: \
-             detsim handles belong to one simulation; use them inside the `Sim::run` that made them"
-        );
+        wrong_instance(api);
     }
     rt
 }
 
 /// The current runtime if it is simulation `instance` (for destructors).
+/// Runs `f` on the current simulation's runtime, borrowed in place rather
+/// than cloned out (no reference-count traffic): for short hot paths
+/// (extension lookups, draws, events) that run no user code, since `f`
+/// must not enter another simulation.
+#[track_caller]
+#[inline]
+pub(crate) fn with_current<R>(api: &str, f: impl FnOnce(&Runtime) -> R) -> R {
+    let out = CURRENT
+        .try_with(|c| c.borrow().as_deref().map(f))
+        .ok()
+        .flatten();
+    match out {
+        Some(out) => out,
+        None => outside(api),
+    }
+}
+
+/// [`with_current`] for handles of simulation `instance`: `None` when no
+/// simulation, or another one, is current.
+#[inline]
+pub(crate) fn with_instance<R>(instance: u64, f: impl FnOnce(&Runtime) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|c| match c.borrow().as_deref() {
+            Some(rt) if rt.instance == instance => Some(f(rt)),
+            _ => None,
+        })
+        .ok()
+        .flatten()
+}
+
 pub(crate) fn try_instance(instance: u64) -> Option<Rc<Runtime>> {
     try_current().filter(|rt| rt.instance == instance)
+}
+
+/// The panic of an API used with a handle of another simulation.
+#[track_caller]
+#[cold]
+pub(crate) fn wrong_instance(api: &str) -> ! {
+    panic!(
+        "{api} was called in a different simulation from the one that created the handle: \
+         detsim handles belong to one simulation; use them inside the `Sim::run` that made them"
+    )
 }
 
 #[track_caller]
