@@ -62,7 +62,7 @@ impl Instant {
     /// ```
     #[track_caller]
     pub fn now() -> Instant {
-        clock::with_current("detsim::time::Instant::now", |c| c.now())
+        Instant(clock::now_nanos("detsim::time::Instant::now"))
     }
 
     /// An instant `nanos` nanoseconds after the start of the simulation.
