@@ -20,9 +20,9 @@
 
 use std::net::SocketAddrV4;
 use std::sync::Arc;
-use std::task::{Context, Wake, Waker};
+use std::task::{Wake, Waker};
 
-use sim_clock::{Instant, Sleep};
+use sim_clock::{Alarm, Instant};
 use sim_core::ext::{self, EventKind};
 
 use crate::addr::{node_ip, node_of_ip};
@@ -93,10 +93,11 @@ pub(crate) struct InFlight {
     resend: bool,
 }
 
-/// The timer that delivers the next due datagram.
+/// The timer that delivers the next due datagram: one [`Alarm`], moved
+/// and re-armed in place for each next due time.
 #[derive(Default)]
 pub(crate) struct Pump {
-    armed: Option<(u64, Sleep)>,
+    alarm: Option<Alarm>,
     waker: Option<Waker>,
 }
 
@@ -160,9 +161,10 @@ impl Net {
     /// Delivers every datagram due now (the pump fired).
     pub(crate) fn deliver_due(&self) {
         let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
-        let fired = self.pump.borrow_mut().armed.take();
-        drop(fired);
         self.act(|inner, wakers| {
+            // The pump fired: re-arm it for what is left, whatever is
+            // delivered now.
+            inner.in_flight.mark_changed();
             while let Some(((_, seq), d)) = inner.in_flight.pop_due(now) {
                 if d.resend {
                     let Payload::Segment(seg) = d.payload else {
@@ -215,32 +217,45 @@ impl Net {
     }
 
     /// Arms the pump for the earliest in-flight datagram (or disarms it).
+    /// An alarm already armed for that time or earlier stays as it is: when
+    /// it fires, the pump re-arms for what is due next.
+    ///
+    /// Nothing to do unless the in-flight queue changed since the last
+    /// call (or the pump fired, which marks it changed).
     fn rearm(&self) {
-        let next = self.inner.borrow().in_flight.first_key().map(|k| k.0);
-        let old = {
-            let mut pump = self.pump.borrow_mut();
-            match (next, &pump.armed) {
-                (None, _) => pump.armed.take(),
-                (Some(at), Some((armed_at, _))) if *armed_at <= at => None,
-                (Some(at), _) => {
-                    let instance = ext::instance("detsim::net");
-                    let waker = pump
-                        .waker
-                        .get_or_insert_with(|| Waker::from(Arc::new(PumpWaker { instance })))
-                        .clone();
-                    let mut sleep = sim_clock::sleep_until(Instant::from_nanos(at));
-                    // Due in the future (due datagrams were delivered), so
-                    // this arms the timer and returns Pending.
-                    // detsim's own timer, not the task that happened to
-                    // send: strict mode does not count it as left behind.
-                    sim_clock::with_system_owner(|| {
-                        let _ = sleep.poll_elapsed(&mut Context::from_waker(&waker));
-                    });
-                    pump.armed.replace((at, sleep))
+        let next = {
+            let mut inner = self.inner.borrow_mut();
+            if !inner.in_flight.take_changed() {
+                return;
+            }
+            inner.in_flight.first_key().map(|k| k.0)
+        };
+        let mut pump = self.pump.borrow_mut();
+        let armed = pump
+            .alarm
+            .as_ref()
+            .and_then(Alarm::deadline)
+            .map(Instant::as_nanos);
+        match (next, armed) {
+            (None, None) => {}
+            (None, Some(_)) => {
+                if let Some(alarm) = pump.alarm.as_mut() {
+                    alarm.disarm();
                 }
             }
-        };
-        drop(old);
+            (Some(at), Some(armed_at)) if armed_at <= at => {}
+            (Some(at), _) => {
+                let Pump { alarm, waker } = &mut *pump;
+                let waker = waker.get_or_insert_with(|| {
+                    let instance = ext::instance("detsim::net");
+                    Waker::from(Arc::new(PumpWaker { instance }))
+                });
+                // Due in the future (due datagrams were delivered).
+                alarm
+                    .get_or_insert_with(Alarm::new)
+                    .arm(Instant::from_nanos(at), waker);
+            }
+        }
     }
 }
 
@@ -391,7 +406,7 @@ fn drop_event(
 /// Hands a due datagram to its receiving socket or a segment to its
 /// connection, or drops it.
 fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
-    let alive = ext::node(d.to_node).is_some_and(|n| n.is_alive());
+    let alive = ext::node_alive(d.to_node);
     let data = match d.payload {
         Payload::Segment(seg) => {
             if !alive {

@@ -27,6 +27,9 @@ pub(crate) struct Wire<V> {
     run: VecDeque<(WireKey, V)>,
     /// Every other entry.
     rest: BTreeMap<WireKey, V>,
+    /// Whether the earliest key may have changed since
+    /// [`take_changed`](Self::take_changed) was last called.
+    changed: bool,
 }
 
 impl<V> Default for Wire<V> {
@@ -34,6 +37,7 @@ impl<V> Default for Wire<V> {
         Wire {
             run: VecDeque::new(),
             rest: BTreeMap::new(),
+            changed: false,
         }
     }
 }
@@ -41,6 +45,7 @@ impl<V> Default for Wire<V> {
 impl<V> Wire<V> {
     /// Queues `value` under `key` (which must not be queued already).
     pub(crate) fn push(&mut self, key: WireKey, value: V) {
+        self.changed = true;
         match self.run.back() {
             Some((last, _)) if *last > key => {
                 self.rest.insert(key, value);
@@ -70,12 +75,27 @@ impl<V> Wire<V> {
         };
         if from_run {
             if self.run.front().is_some_and(|(k, _)| k.0 <= now) {
+                self.changed = true;
                 return self.run.pop_front();
             }
             return None;
         }
         let entry = self.rest.first_entry()?;
-        (entry.key().0 <= now).then(|| entry.remove_entry())
+        let due = entry.key().0 <= now;
+        self.changed |= due;
+        due.then(|| entry.remove_entry())
+    }
+
+    /// Whether the earliest key may have changed since the last call
+    /// (every push, pop and removal counts as a change); clears the flag.
+    pub(crate) fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Marks the earliest key as changed (so the next
+    /// [`take_changed`](Self::take_changed) says so).
+    pub(crate) fn mark_changed(&mut self) {
+        self.changed = true;
     }
 
     /// Removes and returns every entry for which `pick` is true, in key
@@ -84,6 +104,7 @@ impl<V> Wire<V> {
         &mut self,
         mut pick: impl FnMut(&WireKey, &V) -> bool,
     ) -> Vec<(WireKey, V)> {
+        self.changed = true;
         let mut taken = Vec::new();
         let mut kept = VecDeque::with_capacity(self.run.len());
         for (k, v) in self.run.drain(..) {
@@ -138,6 +159,21 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(w.len(), 0);
         assert_eq!(w.first_key(), None);
+    }
+
+    #[test]
+    fn changes_are_reported_once() {
+        let mut w = Wire::default();
+        assert!(!w.take_changed());
+        w.push((1, 1), 1);
+        assert!(w.take_changed());
+        assert!(!w.take_changed());
+        assert_eq!(w.pop_due(0), None);
+        assert!(!w.take_changed(), "nothing was due");
+        assert_eq!(w.pop_due(1), Some(((1, 1), 1)));
+        assert!(w.take_changed());
+        w.mark_changed();
+        assert!(w.take_changed());
     }
 
     #[test]

@@ -62,6 +62,21 @@ impl Handle {
         })
     }
 
+    /// Reads the connection end without changing anything (no effects to
+    /// send or wake), or fails with `ConnectionAborted` when the
+    /// connection is gone.
+    fn peek<R>(&self, api: &str, f: impl FnOnce(&End) -> io::Result<R>) -> io::Result<R> {
+        let net = Net::of(self.instance, api);
+        let inner = net.inner.borrow();
+        match inner.tcp.conns.get(self.conn) {
+            Some(c) => f(&c.ends[self.end]),
+            None => Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the connection was closed",
+            )),
+        }
+    }
+
     fn poll<R>(
         &self,
         api: &str,
@@ -79,14 +94,14 @@ impl Handle {
     }
 
     pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.with("detsim::net::TcpStream::local_addr", |c, end, _| {
-            Ok(SocketAddr::V4(c.ends[end].local))
+        self.peek("detsim::net::TcpStream::local_addr", |e| {
+            Ok(SocketAddr::V4(e.local))
         })
     }
 
     pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.with("detsim::net::TcpStream::peer_addr", |c, end, _| {
-            Ok(SocketAddr::V4(c.ends[end].peer))
+        self.peek("detsim::net::TcpStream::peer_addr", |e| {
+            Ok(SocketAddr::V4(e.peer))
         })
     }
 
@@ -156,18 +171,17 @@ impl Handle {
     }
 
     pub(crate) fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll("detsim::net::TcpStream::poll_flush", |c, end, _| {
-            let e = &mut c.ends[end];
-            if let Phase::Failed(kind) = e.phase {
-                return Poll::Ready(Err(error(kind, e)));
-            }
-            // As on a real socket (and tokio's), bytes accepted by `write`
-            // are the kernel's to send: flushing never waits for the peer
-            // to read, or `Framed`-style write-flush-read loops on both
-            // ends would deadlock.
-            let _ = cx;
-            Poll::Ready(Ok(()))
-        })
+        // As on a real socket (and tokio's), bytes accepted by `write` are
+        // the kernel's to send: flushing never waits for the peer to read,
+        // or `Framed`-style write-flush-read loops on both ends would
+        // deadlock. So a flush only reports a failed connection.
+        let _ = cx;
+        Poll::Ready(
+            self.peek("detsim::net::TcpStream::poll_flush", |e| match e.phase {
+                Phase::Failed(kind) => Err(error(kind, e)),
+                _ => Ok(()),
+            }),
+        )
     }
 
     /// Shuts the writing side down and waits until the FIN went out.
@@ -219,7 +233,7 @@ impl Handle {
             inner.tcp.with_conn(self.conn, wakers, |c, fx| {
                 let e = &mut c.ends[end];
                 e.handles = e.handles.saturating_sub(n);
-                let alive = ext::node(e.node).is_some_and(|node| node.is_alive());
+                let alive = ext::node_alive(e.node);
                 if !alive || e.closed {
                     return;
                 }

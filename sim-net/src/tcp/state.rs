@@ -101,7 +101,9 @@ impl TcpState {
             now: self.now,
         };
         let out = f(conn, &mut fx);
-        self.collect(key);
+        if conn.ends[0].closed || conn.ends[1].closed {
+            self.collect(key);
+        }
         Some(out)
     }
 
@@ -120,7 +122,7 @@ impl TcpState {
             let reachable = from == to
                 || (!rules.is_cut(from, to)
                     && rules.clogged_until(from, to, now).is_none()
-                    && ext::node(to).is_some_and(|n| n.is_alive()));
+                    && ext::node_alive(to));
             self.with_conn(key, wakers, |conn, fx| {
                 conn.window_update(reader, reachable, fx);
             });
