@@ -95,6 +95,15 @@ pub(crate) fn with_current<R>(api: &str, f: impl FnOnce(&Runtime) -> R) -> R {
     }
 }
 
+/// [`with_current`] when a simulation is current, else `None`.
+#[inline]
+pub(crate) fn try_with_current<R>(f: impl FnOnce(&Runtime) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|c| c.borrow().as_deref().map(f))
+        .ok()
+        .flatten()
+}
+
 /// [`with_current`] for handles of simulation `instance`: `None` when no
 /// simulation, or another one, is current.
 #[inline]

@@ -217,6 +217,20 @@ pub fn instance(api: &str) -> u64 {
     context::with_current(api, |rt| rt.instance)
 }
 
+/// The identity of the simulation current on this thread, if any (see
+/// [`instance`]; never panics).
+///
+/// ```
+/// assert_eq!(sim_core::ext::try_instance(), None); // no simulation here
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// assert_eq!(sim_core::ext::try_instance(), Some(sim_core::ext::instance("x")));
+/// # }).unwrap();
+/// ```
+pub fn try_instance() -> Option<u64> {
+    context::try_with_current(|rt| rt.instance)
+}
+
 /// A draw in `0..bound` from the choice source, recorded as a network draw
 /// (0 must be the simplest outcome). No draw at all when `bound <= 1`.
 ///
