@@ -112,7 +112,7 @@ impl Wake for PumpWaker {
     fn wake_by_ref(self: &Arc<Self>) {
         // Fired by the clock on the simulation's thread; elsewhere (the
         // simulation gone) there is nothing to deliver to.
-        if let Some(net) = ext::try_get_for::<Net>(self.instance) {
+        if let Some(net) = Net::try_of(self.instance) {
             net.deliver_due();
         }
     }
@@ -131,13 +131,17 @@ impl Net {
         let out = {
             let mut inner = self.inner.borrow_mut();
             inner.tcp.now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+            inner.tcp.quiet = inner.rules.is_quiet();
             let out = f(&mut inner, &mut wakers);
             send_queued(&mut inner, &mut wakers);
             out
         };
         self.rearm();
-        for w in wakers.drain(..) {
-            w.wake();
+        if !wakers.is_empty() {
+            for w in &wakers {
+                w.wake_by_ref();
+            }
+            wakers.clear();
         }
         self.wakers.set(wakers);
         out
@@ -160,8 +164,8 @@ impl Net {
 
     /// Delivers every datagram due now (the pump fired).
     pub(crate) fn deliver_due(&self) {
-        let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
         self.act(|inner, wakers| {
+            let now = inner.tcp.now;
             // The pump fired: re-arm it for what is left, whatever is
             // delivered now.
             inner.in_flight.mark_changed();

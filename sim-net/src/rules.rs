@@ -84,6 +84,12 @@ impl Rules {
         self.cut.clear();
     }
 
+    /// No partition and no clog anywhere: every path an ACK could take is
+    /// open (node liveness aside).
+    pub(crate) fn is_quiet(&self) -> bool {
+        self.cut.is_empty() && self.node_clogs.is_empty() && self.link_clogs.is_empty()
+    }
+
     pub(crate) fn is_cut(&self, from: u32, to: u32) -> bool {
         !self.cut.is_empty() && self.cut.contains(&(from, to))
     }

@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::net::SocketAddrV4;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::Waker;
 
 use sim_core::ext::{self, Extension};
@@ -202,10 +202,51 @@ impl Net {
     }
 
     /// The network of simulation `instance`, which must be current.
+    ///
+    /// Handles call this on every operation, so the network last found on
+    /// this thread is remembered (weakly: the simulation owns it and drops
+    /// it at teardown as before): a lookup is then a check that
+    /// `instance` is current plus a `Weak` upgrade, not a search of the
+    /// simulation's extension storage. Instances are process-unique, so a
+    /// remembered network never answers for another simulation.
     #[track_caller]
     pub(crate) fn of(instance: u64, api: &str) -> Rc<Net> {
-        ext::get_for::<Net>(instance, api)
+        if ext::try_instance() == Some(instance) {
+            if let Some(net) = LAST.with(|l| l.borrow().find(instance)) {
+                return net;
+            }
+        }
+        let net = ext::get_for::<Net>(instance, api);
+        LAST.with(|l| *l.borrow_mut() = Last(instance, Rc::downgrade(&net)));
+        net
     }
+
+    /// The network of simulation `instance` if that simulation is current
+    /// and has one (never creates, never panics).
+    pub(crate) fn try_of(instance: u64) -> Option<Rc<Net>> {
+        if ext::try_instance() != Some(instance) {
+            return None;
+        }
+        LAST.with(|l| l.borrow().find(instance))
+            .or_else(|| ext::try_get_for::<Net>(instance))
+    }
+}
+
+/// The network last looked up on this thread, by simulation instance.
+struct Last(u64, Weak<Net>);
+
+impl Last {
+    fn find(&self, instance: u64) -> Option<Rc<Net>> {
+        if self.0 == instance {
+            self.1.upgrade()
+        } else {
+            None
+        }
+    }
+}
+
+thread_local! {
+    static LAST: RefCell<Last> = const { RefCell::new(Last(0, Weak::new())) };
 }
 
 impl Extension for Net {

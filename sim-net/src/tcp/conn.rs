@@ -106,8 +106,12 @@ impl End {
     }
 
     pub(crate) fn wake_all(&mut self, wakers: &mut Vec<Waker>) {
-        wakers.extend(self.reader.take());
-        wakers.extend(self.writer.take());
+        if let Some(w) = self.reader.take() {
+            wakers.push(w);
+        }
+        if let Some(w) = self.writer.take() {
+            wakers.push(w);
+        }
     }
 }
 
@@ -123,6 +127,8 @@ pub(crate) struct Effects<'a> {
     /// Payload buffers of delivered segments, for the next segments.
     pub(crate) pool: &'a mut BufPool,
     pub(crate) now: u64,
+    /// No partition and no clog anywhere (see [`Conn::read_consumed`]).
+    pub(crate) quiet: bool,
 }
 
 /// Emptied payload buffers of segments that arrived, reused for the
@@ -159,7 +165,17 @@ pub(crate) fn move_front(from: &mut VecDeque<u8>, n: usize, to: &mut Vec<u8>) {
     let head = n.min(a.len());
     to.extend_from_slice(&a[..head]);
     to.extend_from_slice(&b[..n - head]);
-    from.drain(..n);
+    remove_front(from, n);
+}
+
+/// Removes the first `n` bytes of `buf` (all of them is the usual case,
+/// and a plain `clear`).
+fn remove_front(buf: &mut VecDeque<u8>, n: usize) {
+    if n == buf.len() {
+        buf.clear();
+    } else {
+        buf.drain(..n);
+    }
 }
 
 /// Copies the first `dst.len()` bytes of `from` into `dst` and removes
@@ -170,7 +186,7 @@ pub(crate) fn read_front(from: &mut VecDeque<u8>, dst: &mut [u8]) {
     let head = n.min(a.len());
     dst[..head].copy_from_slice(&a[..head]);
     dst[head..].copy_from_slice(&b[..n - head]);
-    from.drain(..n);
+    remove_front(from, n);
 }
 
 impl Effects<'_> {
@@ -264,10 +280,14 @@ impl Conn {
             e.unread += k;
             fx.send(self, end, Kind::Data(data));
         }
-        self.ends[end].send_buf.extend(rest);
+        if !rest.is_empty() {
+            self.ends[end].send_buf.extend(rest);
+        }
         // As `pump` does after sending: the writer's waker is spent.
         if rest.len() < n {
-            fx.wakers.extend(self.ends[end].writer.take());
+            if let Some(w) = self.ends[end].writer.take() {
+                fx.wakers.push(w);
+            }
         }
         n
     }
@@ -280,6 +300,25 @@ impl Conn {
         }
         self.ends[end].consumed_total += n as u64;
         fx.acks.push((self.key, end));
+    }
+
+    /// `end`'s reader consumed `n` bytes as the last thing a read does.
+    /// With a quiet network (no partition, no clog) and the writer's node
+    /// alive, the ACK could travel back now, so the writer learns at once,
+    /// exactly as [`TcpState::flush_acks`](super::state::TcpState::flush_acks)
+    /// would decide right after the read; otherwise the read is queued for
+    /// it like any other ([`consumed`](Self::consumed)).
+    pub(crate) fn read_consumed(&mut self, end: usize, n: usize, fx: &mut Effects<'_>) {
+        if n == 0 {
+            return;
+        }
+        let (from, to) = (self.ends[end].node, self.ends[1 - end].node);
+        if fx.quiet && (from == to || ext::node_alive(to)) {
+            self.ends[end].consumed_total += n as u64;
+            self.window_update(end, true, fx);
+        } else {
+            self.consumed(end, n, fx);
+        }
     }
 
     /// Tells `reader`'s peer what `reader` consumed: at once when an ACK
@@ -406,10 +445,16 @@ impl Conn {
                 Kind::Data(d) => {
                     if e.read_shutdown {
                         discarded += d.len();
+                        fx.pool.put(d);
+                    } else if e.recv_buf.is_empty() {
+                        // Nothing unread: the payload becomes the receive
+                        // buffer (no copy), the old buffer goes to the pool.
+                        let old = std::mem::replace(&mut e.recv_buf, VecDeque::from(d));
+                        fx.pool.put(Vec::from(old));
                     } else {
                         e.recv_buf.extend(&d[..]);
+                        fx.pool.put(d);
                     }
-                    fx.pool.put(d);
                 }
                 Kind::Fin => e.eof = true,
                 Kind::Syn | Kind::Rst | Kind::Ack => {}

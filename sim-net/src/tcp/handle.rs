@@ -133,7 +133,7 @@ impl Handle {
             if !e.recv_buf.is_empty() {
                 let n = buf.len().min(e.recv_buf.len());
                 read_front(&mut e.recv_buf, &mut buf[..n]);
-                c.consumed(end, n, fx);
+                c.read_consumed(end, n, fx);
                 return Poll::Ready(Ok(n));
             }
             if e.eof || e.read_shutdown {

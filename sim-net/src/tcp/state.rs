@@ -58,6 +58,9 @@ pub(crate) struct TcpState {
     /// set by [`Net::act`](crate::state::Net::act) (time does not move
     /// during one).
     pub(crate) now: u64,
+    /// Whether the fault rules had no partition and no clog when that
+    /// operation began (set by `Net::act` too).
+    pub(crate) quiet: bool,
 }
 
 impl Default for TcpState {
@@ -74,6 +77,7 @@ impl Default for TcpState {
             acks: Vec::new(),
             pool: BufPool::default(),
             now: 0,
+            quiet: true,
         }
     }
 }
@@ -99,6 +103,7 @@ impl TcpState {
             acks: &mut self.acks,
             pool: &mut self.pool,
             now: self.now,
+            quiet: self.quiet,
         };
         let out = f(conn, &mut fx);
         if conn.ends[0].closed || conn.ends[1].closed {
