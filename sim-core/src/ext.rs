@@ -228,7 +228,7 @@ pub fn instance(api: &str) -> u64 {
 /// # }).unwrap();
 /// ```
 pub fn try_instance() -> Option<u64> {
-    context::try_with_current(|rt| rt.instance)
+    context::current_instance()
 }
 
 /// A draw in `0..bound` from the choice source, recorded as a network draw
