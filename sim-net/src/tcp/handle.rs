@@ -62,6 +62,27 @@ impl Handle {
         })
     }
 
+    /// A read that must wait (nothing buffered, no EOF, no error) only
+    /// leaves its waker: done here without a network operation (it has
+    /// no effects to send, re-arm or wake). `true` if it waits.
+    fn wait_for_input(&self, api: &str, cx: &mut Context<'_>, len: usize) -> bool {
+        let net = Net::of(self.instance, api);
+        let mut inner = net.inner.borrow_mut();
+        let Some(c) = inner.tcp.conns.get_mut(self.conn) else {
+            return false;
+        };
+        let e = &mut c.ends[self.end];
+        let waits = len > 0
+            && e.recv_buf.is_empty()
+            && !e.eof
+            && !e.read_shutdown
+            && !matches!(e.phase, Phase::Failed(_));
+        if waits {
+            e.reader = Some(cx.waker().clone());
+        }
+        waits
+    }
+
     /// Reads the connection end without changing anything (no effects to
     /// send or wake), or fails with `ConnectionAborted` when the
     /// connection is gone.
@@ -125,7 +146,11 @@ impl Handle {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll("detsim::net::TcpStream::poll_read", |c, end, fx| {
+        const API: &str = "detsim::net::TcpStream::poll_read";
+        if self.wait_for_input(API, cx, buf.len()) {
+            return Poll::Pending;
+        }
+        self.poll(API, |c, end, fx| {
             let e = &mut c.ends[end];
             if buf.is_empty() {
                 return Poll::Ready(Ok(0));
