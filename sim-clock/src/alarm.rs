@@ -38,7 +38,9 @@ use crate::timers::TimerKey;
 #[derive(Debug)]
 pub struct Alarm {
     clock: Rc<Clock>,
-    key: Option<TimerKey>,
+    /// Its timer slot, and the clock's clear count when it was taken (a
+    /// cleared clock reuses slots from scratch, so the key is then stale).
+    key: Option<(TimerKey, u64)>,
     /// The deadline armed (nanoseconds), until it fires or is disarmed.
     armed: Option<u64>,
 }
@@ -78,11 +80,12 @@ impl Alarm {
     /// ```
     pub fn arm(&mut self, at: Instant, waker: &Waker) {
         let at = at.as_nanos();
+        let clears = self.clock.clears();
         let rearmed = self
             .key
-            .is_some_and(|key| self.clock.rearm_timer(key, at, waker));
+            .is_some_and(|(key, c)| c == clears && self.clock.rearm_timer(key, at, waker));
         if !rearmed {
-            self.key = Some(self.clock.insert_system_timer(at, waker));
+            self.key = Some((self.clock.insert_system_timer(at, waker), clears));
         }
         self.armed = Some(at);
     }
@@ -115,9 +118,11 @@ impl Alarm {
     /// ```
     pub fn disarm(&mut self) {
         self.armed = None;
-        if let Some(key) = self.key.take() {
-            let waker = self.clock.remove_timer_if_live(key);
-            drop(waker);
+        if let Some((key, clears)) = self.key.take() {
+            if clears == self.clock.clears() {
+                let waker = self.clock.remove_timer_if_live(key);
+                drop(waker);
+            }
         }
     }
 }
@@ -125,5 +130,102 @@ impl Alarm {
 impl Drop for Alarm {
     fn drop(&mut self) {
         self.disarm();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Wake, Waker};
+
+    use super::*;
+
+    /// A waker that logs its id when woken.
+    struct Logger(u32, Arc<Mutex<Vec<u32>>>);
+
+    impl Wake for Logger {
+        fn wake(self: Arc<Self>) {
+            self.1.lock().unwrap().push(self.0);
+        }
+    }
+
+    fn logger(id: u32, log: &Arc<Mutex<Vec<u32>>>) -> Waker {
+        Waker::from(Arc::new(Logger(id, log.clone())))
+    }
+
+    fn arm_sleep(at: u64, waker: &Waker) -> Pin<Box<crate::Sleep>> {
+        let mut s = Box::pin(crate::sleep_until(Instant::from_nanos(at)));
+        assert!(
+            s.as_mut()
+                .poll(&mut Context::from_waker(waker))
+                .is_pending()
+        );
+        s
+    }
+
+    #[test]
+    fn same_instant_timers_fire_in_arming_order_as_with_sleeps() {
+        let clock = Clock::new();
+        let _in_sim = clock.enter();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut alarm = Alarm::new();
+        let _a = arm_sleep(10, &logger(1, &log));
+        alarm.arm(Instant::from_nanos(10), &logger(2, &log));
+        let _b = arm_sleep(10, &logger(3, &log));
+        clock.advance_to(Instant::from_nanos(10), &mut |_| 0);
+        assert_eq!(*log.lock().unwrap(), [1, 2, 3]);
+
+        // Re-armed after firing, it takes its place among timers armed
+        // around it, as a new sleep armed then would.
+        log.lock().unwrap().clear();
+        let _c = arm_sleep(20, &logger(4, &log));
+        alarm.arm(Instant::from_nanos(20), &logger(5, &log));
+        let _d = arm_sleep(20, &logger(6, &log));
+        clock.advance_to(Instant::from_nanos(20), &mut |_| 0);
+        assert_eq!(*log.lock().unwrap(), [4, 5, 6]);
+    }
+
+    #[test]
+    fn moving_keeps_one_timer_and_dropping_disarms() {
+        let clock = Clock::new();
+        let _in_sim = clock.enter();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut alarm = Alarm::new();
+        alarm.arm(Instant::from_nanos(30), &logger(1, &log));
+        alarm.arm(Instant::from_nanos(40), &logger(1, &log));
+        assert_eq!(clock.armed_count(), 1);
+        assert_eq!(clock.next_wakeup(), Some(Instant::from_nanos(40)));
+        drop(alarm);
+        assert_eq!(clock.armed_count(), 0);
+        assert_eq!(clock.next_wakeup(), None);
+        assert!(log.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_alarm_outliving_a_clear_leaves_the_slots_reused_since_alone() {
+        let clock = Clock::new();
+        let _in_sim = clock.enter();
+        let mut alarm = Alarm::new();
+        alarm.arm(Instant::from_nanos(5), Waker::noop());
+        clock.clear();
+        // This sleep takes the slot the alarm had before the clear.
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let s = arm_sleep(50, &logger(1, &log));
+        drop(alarm);
+        assert_eq!(clock.armed_count(), 1, "the sleep's timer stays armed");
+        clock.advance_to(Instant::from_nanos(50), &mut |_| 0);
+        assert_eq!(*log.lock().unwrap(), [1]);
+        drop(s);
+
+        // Re-armed after a clear, it takes a slot of its own.
+        let mut alarm = Alarm::new();
+        alarm.arm(Instant::from_nanos(60), Waker::noop());
+        clock.clear();
+        let _t = arm_sleep(70, &logger(2, &log));
+        alarm.arm(Instant::from_nanos(80), Waker::noop());
+        assert_eq!(clock.armed_count(), 2);
+        assert_eq!(clock.next_wakeup(), Some(Instant::from_nanos(70)));
     }
 }

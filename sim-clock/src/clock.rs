@@ -72,6 +72,9 @@ pub struct Clock {
     advancers: RefCell<Vec<Advancer>>,
     next_advancer: Cell<u64>,
     scratch: RefCell<Vec<Waker>>,
+    /// How many times [`Clock::clear`] ran: timer keys from before a clear
+    /// name nothing (slots are reused from scratch after it).
+    clears: Cell<u64>,
 }
 
 #[derive(Debug)]
@@ -169,6 +172,7 @@ impl Clock {
             advancers: RefCell::default(),
             next_advancer: Cell::new(0),
             scratch: RefCell::default(),
+            clears: Cell::new(0),
         })
     }
 
@@ -438,6 +442,7 @@ impl Clock {
     /// assert_eq!(clock.armed_count(), 0);
     /// ```
     pub fn clear(&self) {
+        self.clears.set(self.clears.get() + 1);
         let wakers = self.timers.borrow_mut().clear();
         let advancers = std::mem::take(&mut *self.advancers.borrow_mut());
         drop(wakers);
@@ -459,6 +464,11 @@ impl Clock {
         self.timers
             .borrow_mut()
             .insert(deadline, waker, SYSTEM_OWNER, [0; 2])
+    }
+
+    /// How many times the clock was cleared (see [`crate::Alarm`]).
+    pub(crate) fn clears(&self) -> u64 {
+        self.clears.get()
     }
 
     /// Re-arms a timer slot for `deadline`; `false` if the slot is gone.
