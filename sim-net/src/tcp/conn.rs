@@ -536,3 +536,54 @@ fn kind_code(kind: io::ErrorKind) -> u64 {
         _ => 0xff,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deque holding `0..len` whose storage wraps around (its first
+    /// bytes are at the end of the buffer).
+    fn wrapped(len: u8) -> VecDeque<u8> {
+        let mut d = VecDeque::with_capacity(16);
+        d.extend([0xff; 12]);
+        for _ in 0..12 {
+            d.pop_front();
+        }
+        d.extend(0..len);
+        assert!(!d.as_slices().1.is_empty(), "the storage wraps");
+        d
+    }
+
+    #[test]
+    fn moving_and_reading_the_front_cross_the_wrap() {
+        let mut d = wrapped(10);
+        let mut out = vec![42];
+        move_front(&mut d, 6, &mut out);
+        assert_eq!(out, [42, 0, 1, 2, 3, 4, 5]);
+        assert_eq!(d, [6, 7, 8, 9]);
+
+        let mut d = wrapped(10);
+        let mut dst = [0u8; 7];
+        read_front(&mut d, &mut dst);
+        assert_eq!(dst, [0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(d, [7, 8, 9]);
+        let mut rest = [0u8; 3];
+        read_front(&mut d, &mut rest);
+        assert_eq!((rest, d.len()), ([7, 8, 9], 0));
+    }
+
+    #[test]
+    fn the_pool_hands_back_empty_buffers_and_stays_bounded() {
+        let mut pool = BufPool::default();
+        assert!(pool.take().is_empty());
+        pool.put(vec![1, 2, 3]);
+        let b = pool.take();
+        assert!(b.is_empty() && b.capacity() >= 3);
+        pool.put(Vec::with_capacity(MSS + 1)); // too big to keep
+        assert_eq!(pool.take().capacity(), 0);
+        for _ in 0..2 * BufPool::KEEP {
+            pool.put(Vec::with_capacity(8));
+        }
+        assert_eq!(pool.spare.len(), BufPool::KEEP);
+    }
+}
