@@ -42,6 +42,9 @@
 //! by the divisor and runs them once without warm-up, for profilers and
 //! instruction counts (`perf stat -e instructions:u`).
 
+#[path = "common/rows.rs"]
+mod rows;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -389,18 +392,6 @@ fn run_once(w: Workload, rt: Runtime, ops: u64, madsim: &mut Option<Madsim>) -> 
     }
 }
 
-/// Whether the filter `f` selects row `workload/runtime`: a filter with a
-/// `/` names one row exactly, one without selects rows whose label
-/// contains it.
-fn row_selected(f: &str, workload: &str, runtime: &str) -> bool {
-    let label = format!("{workload}/{runtime}");
-    if f.contains('/') {
-        label == f
-    } else {
-        label.contains(f)
-    }
-}
-
 /// `--memory <runtime>`: sim_setup seeds 0..99, then 100..999, in this
 /// fresh process; prints `rss <after 100> <after 1000>`.
 fn memory_child(rt: &str) {
@@ -453,11 +444,7 @@ fn main() {
         .iter()
         .find(|a| !a.starts_with('-'))
         .map(String::as_str);
-    let scale: u64 = std::env::var("DETSIM_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|&s| s > 0)
-        .unwrap_or(1);
+    let scale = rows::scale();
     let (warmup, reps) = if scale == 1 { (true, REPS) } else { (false, 1) };
     let madsim_path = std::env::var("DETSIM_MADSIM_NET").ok();
     let mut madsim = madsim_path.as_deref().map(Madsim::start);
@@ -509,7 +496,7 @@ fn main() {
         let runtimes: Vec<Runtime> = all_runtimes
             .iter()
             .copied()
-            .filter(|rt| filter.is_none_or(|f| row_selected(f, name, rt.label())))
+            .filter(|rt| filter.is_none_or(|f| rows::row_selected(f, name, rt.label())))
             .collect();
         if runtimes.is_empty() {
             continue;
