@@ -81,16 +81,23 @@ async fn exchange(target: &'static str, seed: u64) -> (Vec<u8>, Vec<u8>) {
     (sent, back)
 }
 
+/// The 300 KB exchange with an echo node, seed `seed`: the simulation
+/// (for its fingerprint), what was sent and what came back.
+fn across_nodes(seed: u64) -> (Sim, Vec<u8>, Vec<u8>) {
+    let mut sim = Sim::builder().seed(seed).build();
+    let (sent, back) = sim
+        .run(async move {
+            Node::builder("echo").init(move || odd_echo(seed)).build();
+            exchange("echo:7", seed).await
+        })
+        .unwrap();
+    (sim, sent, back)
+}
+
 #[test]
 fn odd_sized_writes_and_reads_keep_every_byte_in_order_across_nodes() {
     for seed in 0..4 {
-        let mut sim = Sim::builder().seed(seed).build();
-        let (sent, back) = sim
-            .run(async move {
-                Node::builder("echo").init(move || odd_echo(seed)).build();
-                exchange("echo:7", seed).await
-            })
-            .unwrap();
+        let (_, sent, back) = across_nodes(seed);
         assert_eq!(back.len(), sent.len(), "seed {seed}");
         assert!(back == sent, "seed {seed}: the echo differs");
     }
@@ -113,13 +120,7 @@ fn odd_sized_writes_and_reads_keep_every_byte_in_order_within_a_node() {
 #[test]
 fn the_same_seed_gives_the_same_run() {
     let run = |seed: u64| {
-        let mut sim = Sim::builder().seed(seed).build();
-        let (_, back) = sim
-            .run(async move {
-                Node::builder("echo").init(move || odd_echo(seed)).build();
-                exchange("echo:7", seed).await
-            })
-            .unwrap();
+        let (sim, _, back) = across_nodes(seed);
         (sim.fingerprint(), sim.now(), back.len())
     };
     for seed in 0..20 {
