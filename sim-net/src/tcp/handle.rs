@@ -47,7 +47,15 @@ impl Handle {
         api: &str,
         f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> io::Result<R>,
     ) -> io::Result<R> {
-        let net = Net::of(self.instance, api);
+        self.with_in(&Net::of(self.instance, api), f)
+    }
+
+    /// [`with`](Self::with) on the network already looked up.
+    fn with_in<R>(
+        &self,
+        net: &Net,
+        f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> io::Result<R>,
+    ) -> io::Result<R> {
         let end = self.end;
         net.act(|inner, wakers| {
             inner
@@ -65,8 +73,7 @@ impl Handle {
     /// A read that must wait (nothing buffered, no EOF, no error) only
     /// leaves its waker: done here without a network operation (it has
     /// no effects to send, re-arm or wake). `true` if it waits.
-    fn wait_for_input(&self, api: &str, cx: &mut Context<'_>, len: usize) -> bool {
-        let net = Net::of(self.instance, api);
+    fn wait_for_input(&self, net: &Net, cx: &mut Context<'_>, len: usize) -> bool {
         let mut inner = net.inner.borrow_mut();
         let Some(c) = inner.tcp.conns.get_mut(self.conn) else {
             return false;
@@ -103,8 +110,17 @@ impl Handle {
         api: &str,
         f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> Poll<io::Result<R>>,
     ) -> Poll<io::Result<R>> {
+        self.poll_in(&Net::of(self.instance, api), f)
+    }
+
+    /// [`poll`](Self::poll) on the network already looked up.
+    fn poll_in<R>(
+        &self,
+        net: &Net,
+        f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> Poll<io::Result<R>>,
+    ) -> Poll<io::Result<R>> {
         let mut out = Poll::Pending;
-        let r = self.with(api, |c, end, fx| {
+        let r = self.with_in(net, |c, end, fx| {
             out = f(c, end, fx);
             Ok(())
         });
@@ -146,11 +162,11 @@ impl Handle {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        const API: &str = "detsim::net::TcpStream::poll_read";
-        if self.wait_for_input(API, cx, buf.len()) {
+        let net = Net::of(self.instance, "detsim::net::TcpStream::poll_read");
+        if self.wait_for_input(&net, cx, buf.len()) {
             return Poll::Pending;
         }
-        self.poll(API, |c, end, fx| {
+        self.poll_in(&net, |c, end, fx| {
             let e = &mut c.ends[end];
             if buf.is_empty() {
                 return Poll::Ready(Ok(0));
