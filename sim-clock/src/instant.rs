@@ -61,6 +61,7 @@ impl Instant {
     /// assert!(now >= sim_clock::Instant::ZERO);
     /// ```
     #[track_caller]
+    #[inline]
     pub fn now() -> Instant {
         Instant(clock::now_nanos("detsim::time::Instant::now"))
     }

@@ -213,6 +213,7 @@ pub fn try_get_for<T: Extension>(instance: u64) -> Option<Rc<T>> {
 /// # }).unwrap();
 /// ```
 #[track_caller]
+#[inline]
 pub fn instance(api: &str) -> u64 {
     context::with_current(api, |rt| rt.instance)
 }
@@ -227,6 +228,7 @@ pub fn instance(api: &str) -> u64 {
 /// assert_eq!(sim_core::ext::try_instance(), Some(sim_core::ext::instance("x")));
 /// # }).unwrap();
 /// ```
+#[inline]
 pub fn try_instance() -> Option<u64> {
     context::current_instance()
 }
@@ -246,6 +248,7 @@ pub fn try_instance() -> Option<u64> {
 /// # }).unwrap();
 /// ```
 #[track_caller]
+#[inline]
 pub fn draw(bound: u64) -> u64 {
     context::with_current("detsim::net (a network draw)", |rt| {
         rt.choices.borrow_mut().draw(DrawKind::Net, bound)
@@ -267,6 +270,7 @@ pub fn draw(bound: u64) -> u64 {
 /// # }).unwrap();
 /// ```
 #[track_caller]
+#[inline]
 pub fn event(kind: &'static EventKind, a: u64, b: u64) {
     context::with_current("detsim::net (a network event)", |rt| {
         rt.choices.borrow_mut().event(Event::Ext { kind, a, b });
@@ -287,6 +291,7 @@ pub fn event(kind: &'static EventKind, a: u64, b: u64) {
 /// # }).unwrap();
 /// ```
 #[track_caller]
+#[inline]
 pub fn node(id: u32) -> Option<Node> {
     context::with_current("detsim::net (a node lookup)", |rt| {
         let exists = (id as usize) < rt.nodes.borrow().len();
@@ -315,6 +320,7 @@ pub fn node(id: u32) -> Option<Node> {
 /// # }).unwrap();
 /// ```
 #[track_caller]
+#[inline]
 pub fn node_alive(id: u32) -> bool {
     context::with_current("detsim::net (a node lookup)", |rt| {
         let nodes = rt.nodes.borrow();
