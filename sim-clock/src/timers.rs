@@ -252,10 +252,16 @@ impl TimerQueue {
     }
 
     /// Rebuilds the heap from live entries once stale ones outnumber them.
+    #[inline]
     fn maybe_compact(&mut self) {
-        if self.heap.len() <= 1024 || self.heap.len() <= 2 * self.armed {
-            return;
+        if self.heap.len() > 1024 && self.heap.len() > 2 * self.armed {
+            self.compact();
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn compact(&mut self) {
         let hot = &self.hot;
         self.heap.retain(|&e| {
             let key = key_of(e);
