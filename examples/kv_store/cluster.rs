@@ -90,8 +90,7 @@ async fn scenario(fixed: bool) -> Stats {
     drop(workload);
     stats.borrow_mut().faults = chaos(&nodes).await;
     finished.await.expect("the client finishes");
-    let stats = *stats.borrow();
-    stats
+    *stats.borrow()
 }
 
 /// The seeded fault schedule; returns how many faults it injected. Every
@@ -201,9 +200,8 @@ async fn client_run(stats: Rc<RefCell<Stats>>, done: oneshot::Sender<()>) {
         seq += 1;
         let key = format!("k{}", seq % KEYS);
         let reply = client.request(&format!("put {key} v{seq}"), 3).await;
-        let mut s = stats.borrow_mut();
         if reply.as_deref() == Some("ok") {
-            s.acked += 1;
+            stats.borrow_mut().acked += 1;
             acked.insert(
                 key,
                 Acked {
@@ -212,9 +210,8 @@ async fn client_run(stats: Rc<RefCell<Stats>>, done: oneshot::Sender<()>) {
                 },
             );
         } else {
-            s.unknown += 1;
+            stats.borrow_mut().unknown += 1;
         }
-        drop(s);
         time::sleep(Duration::from_millis(rand::gen_range(0..20))).await;
     }
     // Wait out the chaos (the schedule heals everything), then read back.
