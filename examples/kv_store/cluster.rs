@@ -39,6 +39,16 @@ pub(crate) struct Outcome {
     pub(crate) fingerprint: Fingerprint,
     /// The run's trace, when it was asked for.
     pub(crate) trace: Option<Trace>,
+    /// What happened, in virtual time: every fault the schedule injected
+    /// and every election won.
+    pub(crate) story: Vec<(Instant, String)>,
+}
+
+/// The fault schedule's record of what it did.
+type Story = Rc<RefCell<Vec<(Instant, String)>>>;
+
+fn note(story: &Story, what: String) {
+    story.borrow_mut().push((Instant::now(), what));
 }
 
 /// What a passing run did.
@@ -56,8 +66,18 @@ pub(crate) struct Stats {
 /// store, `trace` records the run's trace.
 pub(crate) fn run(seed: u64, fixed: bool, trace: bool) -> Outcome {
     let mut sim = Sim::builder().seed(seed).trace(trace).build();
-    let result = sim.run(scenario(fixed));
+    let leaders = Leaders::default();
+    let story = Story::default();
+    let result = sim.run(scenario(fixed, leaders.clone(), story.clone()));
+    let mut story = story.take();
+    let elections = leaders.borrow();
+    let elections = elections
+        .iter()
+        .map(|(term, (node, at))| (*at, format!("{node} elected leader of term {term}")));
+    story.extend(elections);
+    story.sort_by_key(|(at, _)| *at); // stable: faults first at one instant
     Outcome {
+        story,
         fingerprint: sim.fingerprint(),
         trace: match &result {
             Err(f) => f.trace().cloned(),
@@ -67,8 +87,7 @@ pub(crate) fn run(seed: u64, fixed: bool, trace: bool) -> Outcome {
     }
 }
 
-async fn scenario(fixed: bool) -> Stats {
-    let leaders: Leaders = Rc::default();
+async fn scenario(fixed: bool, leaders: Leaders, story: Story) -> Stats {
     let nodes: Vec<Node> = NODES
         .iter()
         .map(|&name| {
@@ -88,14 +107,14 @@ async fn scenario(fixed: bool) -> Stats {
         .node(&client)
         .spawn_local(client_run(stats.clone(), done));
     drop(workload);
-    stats.borrow_mut().faults = chaos(&nodes).await;
+    stats.borrow_mut().faults = chaos(&nodes, &story).await;
     finished.await.expect("the client finishes");
     *stats.borrow()
 }
 
 /// The seeded fault schedule; returns how many faults it injected. Every
 /// choice is a draw whose 0 is "no fault" (or the mildest one).
-async fn chaos(nodes: &[Node]) -> u64 {
+async fn chaos(nodes: &[Node], story: &Story) -> u64 {
     let net = Network::current();
     let started = Instant::now();
     let mut recoveries = Vec::new();
@@ -108,9 +127,15 @@ async fn chaos(nodes: &[Node]) -> u64 {
             1 => {
                 victim.kill();
                 let down = Duration::from_millis(rand::gen_range(50..600));
+                note(
+                    story,
+                    format!("{} crashes, down for {down:?}", victim.name()),
+                );
+                let story = story.clone();
                 recoveries.push(detsim::spawn_local(async move {
                     time::sleep(down).await;
                     victim.restart();
+                    note(&story, format!("{} restarts", victim.name()));
                 }));
             }
             2 => {
@@ -119,12 +144,18 @@ async fn chaos(nodes: &[Node]) -> u64 {
                     net.partition(&victim, o);
                 }
                 let cut = Duration::from_millis(rand::gen_range(50..800));
+                note(
+                    story,
+                    format!("{} is cut off from the others for {cut:?}", victim.name()),
+                );
+                let story = story.clone();
                 recoveries.push(detsim::spawn_local(async move {
                     time::sleep(cut).await;
                     let net = Network::current();
                     for o in &others {
                         net.heal(&victim, o);
                     }
+                    note(&story, format!("{} reconnects", victim.name()));
                 }));
             }
             _ => {
@@ -133,6 +164,7 @@ async fn chaos(nodes: &[Node]) -> u64 {
                     LinkConfig::new().latency(Latency::uniform(Duration::from_millis(1), worst)),
                 )
                 .expect("a valid latency");
+                note(story, format!("network latency now 1ms..{worst:?}"));
             }
         }
         faults += 1;
@@ -149,6 +181,7 @@ async fn chaos(nodes: &[Node]) -> u64 {
             n.restart();
         }
     }
+    note(story, "faults over: network healed, every node up".into());
     faults
 }
 

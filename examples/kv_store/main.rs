@@ -80,11 +80,17 @@ fn replay_command(seed: u64, fixed: bool) -> String {
     format!("cargo run --release --example kv_store -- --seed {seed:#x}{fixed}")
 }
 
-fn print_trace_tail(outcome: &cluster::Outcome) {
+fn print_story(outcome: &cluster::Outcome) {
+    println!("what happened (the faults come from the seed):");
+    for (at, what) in &outcome.story {
+        println!("  {:<14} {what}", at.to_string());
+    }
     let Some(trace) = &outcome.trace else { return };
-    let story = trace.without(&[TraceKind::Poll, TraceKind::Draw]);
-    println!("the last {TRACE_TAIL} events (polls and draws left out):");
-    for line in story.tail(TRACE_TAIL).lines() {
+    let tail = trace
+        .without(&[TraceKind::Poll, TraceKind::Draw])
+        .tail(TRACE_TAIL);
+    println!("the trace's last {TRACE_TAIL} events (polls and draws left out):");
+    for line in tail.lines() {
         println!("  {line}");
     }
 }
@@ -152,7 +158,7 @@ fn replay_after_sweep(seed: u64, fixed: bool, failure: &Failure) {
             "DIFFERENT (nondeterminism!)"
         }
     );
-    print_trace_tail(&again);
+    print_story(&again);
     println!(
         "\nreplay it yourself (the same run, every time):\n  {}",
         replay_command(seed, fixed)
@@ -162,7 +168,7 @@ fn replay_after_sweep(seed: u64, fixed: bool, failure: &Failure) {
 fn replay(seed: u64, fixed: bool) -> ExitCode {
     let outcome = cluster::run(seed, fixed, true);
     println!("seed {seed:#x}, fingerprint {}", outcome.fingerprint);
-    print_trace_tail(&outcome);
+    print_story(&outcome);
     match &outcome.result {
         Ok(stats) => {
             println!(

@@ -44,9 +44,9 @@ const COMMIT_WAIT: Duration = Duration::from_millis(400);
 /// The most entries one append carries.
 const BATCH: usize = 16;
 
-/// Which leader each term had, across every node and restart: the
-/// checker's record for "no two leaders in one term".
-pub(crate) type Leaders = Rc<RefCell<BTreeMap<u64, String>>>;
+/// Which leader each term had and when it was elected, across every node
+/// and restart: the checker's record for "no two leaders in one term".
+pub(crate) type Leaders = Rc<RefCell<BTreeMap<u64, (&'static str, Instant)>>>;
 
 enum Role {
     Follower,
@@ -205,7 +205,7 @@ async fn campaign(state: &Shared, leaders: &Leaders) {
     }
     // Won: record it for the checker, then claim the term with a no-op.
     let me = s.me;
-    if let Some(other) = leaders.borrow_mut().insert(term, me.to_owned()) {
+    if let Some((other, _)) = leaders.borrow_mut().insert(term, (me, Instant::now())) {
         if other != me {
             panic!("split brain: {other} and {me} were both elected leader of term {term}");
         }
