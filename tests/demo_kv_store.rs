@@ -47,6 +47,22 @@ fn buggy_store_loses_an_acknowledged_write_and_the_seed_replays_it() {
     assert_eq!(traced.fingerprint, failure.fingerprint());
     let trace = traced.trace.expect("a trace");
     assert!(trace.lines().iter().any(|l| l.text().contains("panicked")));
+    // The story the demo prints: the schedule's faults and the elections.
+    let story: Vec<&str> = traced.story.iter().map(|(_, what)| what.as_str()).collect();
+    assert!(
+        story.iter().any(|s| s.contains("elected leader of term")),
+        "{story:#?}"
+    );
+    assert!(
+        story
+            .iter()
+            .any(|s| s.contains("crashes") || s.contains("cut off")),
+        "{story:#?}"
+    );
+    assert_eq!(
+        story.last(),
+        Some(&"faults over: network healed, every node up")
+    );
 }
 
 #[test]
