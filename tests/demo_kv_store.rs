@@ -59,10 +59,7 @@ fn buggy_store_loses_an_acknowledged_write_and_the_seed_replays_it() {
             .any(|s| s.contains("crashes") || s.contains("cut off")),
         "{story:#?}"
     );
-    assert_eq!(
-        story.last(),
-        Some(&"faults over: network healed, every node up")
-    );
+    assert!(story.contains(&"faults over: network healed, every node up"));
 }
 
 #[test]
