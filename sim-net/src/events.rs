@@ -112,6 +112,26 @@ renderer!(UNCLOG, 0x4e21, |node, step| format!(
     "net: swizzle unclogs node {node} (step {step})"
 ));
 
+/// `op | from << 8 | to << 36`, duration ns: a fault from `Network`
+/// (`network.rs`), nodes by id.
+fn fault(a: u64, b: u64) -> String {
+    let (op, from, to) = (a & 0xff, (a >> 8) & 0x0fff_ffff, a >> 36);
+    let d = std::time::Duration::from_nanos(b);
+    match op {
+        1 => format!("net: partition node {from} | node {to}"),
+        2 => format!("net: partition node {from} -> node {to} (one way)"),
+        3 => format!("net: heal node {from} | node {to}"),
+        4 => "net: heal all partitions".to_owned(),
+        5 => format!("net: clog node {from} for {d:?}"),
+        6 => format!("net: unclog node {from}"),
+        7 => format!("net: clog link node {from} -> node {to} for {d:?}"),
+        8 => format!("net: unclog link node {from} -> node {to}"),
+        _ => format!("net: fault {op}"),
+    }
+}
+
+renderer!(FAULT, 0x4e30, fault);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +161,18 @@ mod tests {
             render(0x4e12, src, dst ^ 2 << 48),
             "tcp: 10.0.0.1:49152 (peer 10.0.0.2:80) connection reset"
         );
+    }
+
+    #[test]
+    fn faults_name_their_nodes() {
+        assert_eq!(
+            render(0x4e30, 1 | 2 << 8 | 3 << 36, 0),
+            "net: partition node 2 | node 3"
+        );
+        assert_eq!(
+            render(0x4e30, 7 | 1 << 8 | 4 << 36, 5_000_000),
+            "net: clog link node 1 -> node 4 for 5ms"
+        );
+        assert_eq!(render(0x4e30, 4, 0), "net: heal all partitions");
     }
 }

@@ -56,6 +56,32 @@ impl std::fmt::Debug for Network {
     }
 }
 
+/// A fault applied through the handle (partition, heal, clog): in the
+/// fingerprint and, rendered by `events.rs`, in the trace.
+static FAULT: ext::EventKind = ext::EventKind {
+    code: 0x4e30,
+    name: "net fault (op | from << 8 | to << 36, clog duration ns)",
+};
+
+/// The fault codes `events.rs` renders.
+#[derive(Clone, Copy)]
+pub(crate) enum FaultOp {
+    Partition = 1,
+    PartitionOneway = 2,
+    Heal = 3,
+    HealAll = 4,
+    ClogNode = 5,
+    UnclogNode = 6,
+    ClogLink = 7,
+    UnclogLink = 8,
+}
+
+fn fault_event(op: FaultOp, from: u32, to: u32, duration: Duration) {
+    let a = op as u64 | (u64::from(from) << 8) | (u64::from(to) << 36);
+    let b = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+    ext::event(&FAULT, a, b);
+}
+
 fn id(node: &Node) -> u32 {
     node.id().as_u32()
 }
@@ -202,6 +228,7 @@ impl Network {
         let mut inner = net.inner.borrow_mut();
         inner.rules.cut(id(a), id(b));
         inner.rules.cut(id(b), id(a));
+        fault_event(FaultOp::Partition, id(a), id(b), Duration::ZERO);
     }
 
     /// Cuts `from → to` only: `to` still reaches `from`.
@@ -219,6 +246,7 @@ impl Network {
     pub fn partition_oneway(&self, from: &Node, to: &Node) {
         let net = self.net("detsim::net::Network::partition_oneway");
         net.inner.borrow_mut().rules.cut(id(from), id(to));
+        fault_event(FaultOp::PartitionOneway, id(from), id(to), Duration::ZERO);
     }
 
     /// Repairs both directions between `a` and `b`.
@@ -237,6 +265,7 @@ impl Network {
     pub fn heal(&self, a: &Node, b: &Node) {
         let net = self.net("detsim::net::Network::heal");
         net.inner.borrow_mut().rules.heal(id(a), id(b));
+        fault_event(FaultOp::Heal, id(a), id(b), Duration::ZERO);
     }
 
     /// Repairs every partition.
@@ -255,6 +284,7 @@ impl Network {
     pub fn heal_all(&self) {
         let net = self.net("detsim::net::Network::heal_all");
         net.inner.borrow_mut().rules.heal_all();
+        fault_event(FaultOp::HealAll, 0, 0, Duration::ZERO);
     }
 
     /// Whether `from → to` is cut.
@@ -286,6 +316,7 @@ impl Network {
         let until = Instant::now().saturating_add(duration).as_nanos(); // determinism: ok (virtual clock)
         let net = self.net("detsim::net::Network::clog_node");
         net.inner.borrow_mut().rules.clog_node(id(node), until);
+        fault_event(FaultOp::ClogNode, id(node), 0, duration);
     }
 
     /// Ends a node's clog now: held datagrams go out (those whose latency
@@ -304,6 +335,7 @@ impl Network {
         let net = self.net("detsim::net::Network::unclog_node");
         net.inner.borrow_mut().rules.unclog_node(id(node));
         net.unclogged();
+        fault_event(FaultOp::UnclogNode, id(node), 0, Duration::ZERO);
     }
 
     /// Clogs the link `from → to` for `duration`.
@@ -323,6 +355,7 @@ impl Network {
             .borrow_mut()
             .rules
             .clog_link(id(from), id(to), until);
+        fault_event(FaultOp::ClogLink, id(from), id(to), duration);
     }
 
     /// Ends the clog of the link `from → to`.
@@ -339,6 +372,7 @@ impl Network {
         let net = self.net("detsim::net::Network::unclog_link");
         net.inner.borrow_mut().rules.unclog_link(id(from), id(to));
         net.unclogged();
+        fault_event(FaultOp::UnclogLink, id(from), id(to), Duration::ZERO);
     }
 
     /// Sets the TCP stall timeout: a segment that cannot be delivered for
