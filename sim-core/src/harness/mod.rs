@@ -18,6 +18,7 @@
 //! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
 //! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
 //! | `DETSIM_TRACE=1` | record each run's [`Trace`](crate::Trace); a failure report ends with its last events |
+//! | `DETSIM_LIST`, `DETSIM_REPORT`, `DETSIM_TRACE_JSON` | files for `cargo detsim` (JSON lines, see `protocol.rs`) |
 //!
 //! With `RUST_LOG` set, the harness also turns on [`log`](crate::log), so
 //! `tracing` events print stamped with virtual time, node and task.
@@ -28,6 +29,7 @@
 
 mod artifact;
 mod env;
+mod protocol;
 mod report;
 mod spec;
 mod sweep;
@@ -79,8 +81,11 @@ where
         Ok(env) => env,
         Err(e) => fail(e.to_string()),
     };
+    if let Some(path) = &env.list {
+        return protocol::list(path, &spec, &attrs, &target::target_of(&spec));
+    }
     if let Some(path) = &env.replay {
-        return replay(&spec, &resolve(path, &spec), env.trace, test);
+        return replay(&spec, &resolve(path, &spec), env, test);
     }
     let mut builder = Builder::new().trace(env.trace);
     if let Some(s) = attrs.scheduler {
@@ -139,15 +144,20 @@ where
     });
     let mut assertions = assertions.into_inner().unwrap_or_else(|p| p.into_inner());
     assertions.declare(crate::assertions::declared_in(spec.path));
-    // One seed cannot show "sometimes": only sweeps enforce them.
-    let unmet = (count > 1 && (env.keep_going || outcome.failures.is_empty()))
+    let failing: Vec<u64> = outcome.failures.iter().map(|(s, _)| *s).collect();
+    if let Some(path) = &env.report {
+        let seeds = (plan.base, count, outcome.run);
+        protocol::sweep(path, spec.test_name(), seeds, &failing, &assertions);
+    }
+    // One seed cannot show "sometimes": only sweeps enforce them (and
+    // under `cargo detsim`, the CLI across its chunks).
+    let unmet = (count > 1 && env.report.is_none() && (env.keep_going || outcome.failures.is_empty()))
         .then(|| report::unmet(spec.test_name(), &assertions))
         .flatten();
     let elapsed = started.elapsed();
     let jobs = plan
         .jobs
         .clamp(1, usize::try_from(count).unwrap_or(usize::MAX));
-    let failing: Vec<u64> = outcome.failures.iter().map(|(s, _)| *s).collect();
     let summary = report::summary(
         spec.test_name(),
         outcome.run,
@@ -178,7 +188,12 @@ where
             failure,
         );
         let path = target::artifact_path(&spec, &target, failure.seed());
-        written.push(art.write(&path).map(|()| path).map_err(|e| e.to_string()));
+        let result = art.write(&path).map(|()| path).map_err(|e| e.to_string());
+        if let Some(report) = &env.report {
+            let at = result.as_deref().ok();
+            protocol::failure(report, spec.test_name(), failure, at);
+        }
+        written.push(result);
     }
     let first_path = written.remove(0);
     let mut text = report::render(
@@ -260,7 +275,7 @@ where
 
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back with the same fingerprint.
-fn replay<F, Fut>(spec: &TestSpec, path: &Path, trace: bool, test: F)
+fn replay<F, Fut>(spec: &TestSpec, path: &Path, env: &env::Overrides, test: F)
 where
     F: Fn() -> Fut + Copy,
     Fut: Future,
@@ -271,7 +286,13 @@ where
         Err(e) => fail(e.to_string()),
     };
     let target = target::target_of(spec);
+    let outcome = |what: &str, now: Option<&Failure>| {
+        if let Some(report) = &env.report {
+            protocol::replay(report, what, &art.failure.fingerprint, now);
+        }
+    };
     if art.test != spec.test_name() || art.package != spec.package || art.target != target {
+        outcome("not-this-test", None);
         // Straight to stderr: libtest shows a passing test's captured
         // output to nobody, and this must not pass unnoticed.
         let _ = writeln!(
@@ -298,7 +319,20 @@ where
         art.failure.kind, art.failure.message, art.failure.fingerprint
     );
     let changed = "The code or the build changed since the artifact was written";
-    match run_seed(art.builder().trace(trace), art.checks_determinism(), test) {
+    let trace = env.trace || env.trace_json.is_some();
+    let result = run_seed(art.builder().trace(trace), art.checks_determinism(), test);
+    if let (Some(out), Err(f)) = (&env.trace_json, &result) {
+        protocol::trace(out, f.trace().unwrap_or(&crate::Trace::default()));
+    }
+    match &result {
+        Ok(()) => outcome("passed", None),
+        Err(f) if f.is_nondeterminism() && art.failure.kind == "nondeterminism" => {
+            outcome("nondeterminism", Some(f));
+        }
+        Err(f) if Some(f.fingerprint()) != art.fingerprint() => outcome("different", Some(f)),
+        Err(f) => outcome("same", Some(f)),
+    }
+    match result {
         Ok(()) => fail(format!(
             "detsim: replay of {} passed, but it recorded {recorded}.\n  {changed}: the \
              schedule no longer fails (fixed?). To look for the bug again, sweep seeds from \

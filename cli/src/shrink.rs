@@ -1,0 +1,1 @@
+//! `cargo detsim shrink`: placeholder replaced after merging main.
