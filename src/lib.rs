@@ -280,6 +280,7 @@ pub use sim_core::{
 };
 
 pub use sim_core::harness;
+pub use sim_core::{CALIBRATION_RUNS, estimate_pct_steps, shrink};
 
 pub use sim_core::fs;
 
@@ -328,6 +329,37 @@ pub mod mock {
     };
 }
 pub use sim_macros::sim_test;
+
+/// proptest integration (cargo feature `proptest`, on by default):
+/// [`proptest::tapes`] and [`proptest::fault_plans`] generate schedules
+/// and timed faults, [`proptest::builder`] runs a tape, and
+/// [`proptest::check`] turns a failed run into a proptest failure with a
+/// replay artifact. proptest shrinks a failing tape toward fewer and
+/// smaller draws, and a failing plan toward fewer, earlier, plainer
+/// faults.
+///
+/// ```
+/// use std::time::Duration;
+/// use proptest::prelude::*;
+/// use detsim::proptest::{builder, check, fault_plans, tapes};
+///
+/// proptest! {
+///     // #[test] in a test file; here, called below.
+///     fn survives(tape in tapes(32), plan in fault_plans(&["a", "b"], Duration::from_millis(100), 3)) {
+///         check("survives", builder(&tape), async move {
+///             let _a = detsim::node::Node::builder("a").build();
+///             let _b = detsim::node::Node::builder("b").build();
+///             plan.run().await.unwrap();
+///         })?;
+///     }
+/// }
+/// # survives();
+/// ```
+#[cfg(feature = "proptest")]
+pub mod proptest {
+    pub use sim_core::proptest::*;
+    pub use sim_net::fault_plans;
+}
 
 /// What `#[sim_test]` expands to calls; not a stable API.
 #[doc(hidden)]

@@ -12,7 +12,6 @@ mod common;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::rc::Rc;
 
 use common::is_child;
@@ -110,35 +109,10 @@ async fn error_debug_panics() -> Result<(), Explosive> {
 /// Runs one fixture in a child with `env` (and no inherited `DETSIM_*`).
 /// Returns (passed, stdout + stderr).
 fn child(test: &str, env: &[(&str, &str)]) -> (bool, String) {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env("DETSIM_TEST_CHILD", "1")
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LOG");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("DETSIM_") && k != "DETSIM_TEST_CHILD" || k == "PLANTED_FIXED" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.envs(env.iter().copied());
-    let out = cmd.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    common::child_with_env(test, env, &["PLANTED_FIXED"])
 }
 
-/// The value of a `  name:  value` line of a failure report.
-fn field<'a>(report: &'a str, name: &str) -> &'a str {
-    let prefix = format!("  {name}:");
-    report
-        .lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .unwrap_or_else(|| panic!("no `{name}:` line in:\n{report}"))
-        .trim()
-}
+use common::report_field as field;
 
 fn failures_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();

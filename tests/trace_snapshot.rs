@@ -140,7 +140,7 @@ fn disk_writes_syncs_and_a_crash() {
             .spawn(async {
                 use detsim::fs;
                 fs::create_dir("/data").await.unwrap();
-                let mut f = fs::File::create("/data/log").await.unwrap();
+                let f = fs::File::create("/data/log").await.unwrap();
                 f.write_all_at(b"record-1", 0).await.unwrap();
                 f.sync_data().await.unwrap();
                 fs::sync_dir("/data").await.unwrap();

@@ -56,6 +56,8 @@ pub(crate) struct Sweep {
     pub(crate) keep_going: bool,
     pub(crate) json: Option<PathBuf>,
     pub(crate) chunk: Option<u64>,
+    /// `--scheduler`: passed on as `DETSIM_SCHEDULER`.
+    pub(crate) scheduler: Option<String>,
 }
 
 /// `replay <artifact>` or `replay --seed S <test>`.
@@ -93,7 +95,8 @@ cargo detsim: sweep, replay, trace and shrink detsim simulation tests
 usage:
   cargo detsim list   [-p PKG]... [--workspace] [--release]
   cargo detsim sweep  <filter> --seeds A..B|N [--jobs J] [--shard I/N] [--keep-going]
-                      [--json FILE] [--chunk SEEDS] [-p PKG]... [--workspace] [--release]
+                      [--scheduler random|fifo|pct|pct:N|portfolio] [--json FILE]
+                      [--chunk SEEDS] [-p PKG]... [--workspace] [--release]
   cargo detsim replay <artifact> [--log] [--trace OUT.json] [--release]
   cargo detsim replay --seed S <test> [--log] [--trace OUT.json] [-p PKG]... [--release]
   cargo detsim shrink <artifact> [--release]
@@ -137,6 +140,7 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
     let mut json = None;
     let mut log = false;
     let mut trace = None;
+    let mut scheduler = None;
     let allowed: &[&str] = match command {
         "list" => &["-p", "--package", "--workspace", "--release"],
         "sweep" => &[
@@ -151,15 +155,9 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             "--keep-going",
             "--json",
             "--chunk",
+            "--scheduler",
         ],
-        "replay" => &[
-            "-p",
-            "--package",
-            "--release",
-            "--seed",
-            "--log",
-            "--trace",
-        ],
+        "replay" => &["-p", "--package", "--release", "--seed", "--log", "--trace"],
         _ => &["--release"],
     };
     while let Some(arg) = it.next() {
@@ -179,7 +177,10 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             )));
         }
         let mut value = |what: &str| -> Result<String, CliError> {
-            match inline.map(str::to_owned).or_else(|| it.next().map(str::to_owned)) {
+            match inline
+                .map(str::to_owned)
+                .or_else(|| it.next().map(str::to_owned))
+            {
                 Some(v) => Ok(v),
                 None => Err(bad(format!("`{flag}` needs a value: {flag} {what}"))),
             }
@@ -197,6 +198,7 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             "--shard" => shard = Some(parse_shard(&value("0/4")?)?),
             "--json" => json = Some(PathBuf::from(value("FILE")?)),
             "--trace" => trace = Some(PathBuf::from(value("OUT.json")?)),
+            "--scheduler" => scheduler = Some(parse_scheduler(&value("portfolio")?)?),
             _ => unreachable!("every allowed flag is handled"),
         }
     }
@@ -237,6 +239,7 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
                 keep_going,
                 json,
                 chunk,
+                scheduler,
             })
         }
         "replay" => {
@@ -311,6 +314,23 @@ pub(crate) fn parse_seeds(s: &str) -> Result<Seeds, CliError> {
     Ok(Seeds { start, end })
 }
 
+/// `random`, `fifo`, `pct`, `pct:N` (1 to 64) or `portfolio`.
+fn parse_scheduler(s: &str) -> Result<String, CliError> {
+    let t = s.trim().to_ascii_lowercase();
+    let ok = match t.strip_prefix("pct:") {
+        Some(depth) => depth.parse::<u32>().is_ok_and(|d| (1..=64).contains(&d)),
+        None => matches!(t.as_str(), "random" | "fifo" | "pct" | "portfolio"),
+    };
+    if ok {
+        Ok(t)
+    } else {
+        Err(bad(format!(
+            "--scheduler {s}: use random, fifo, pct (depth 3), pct:N (depth N from 1 to 64) or \
+             portfolio"
+        )))
+    }
+}
+
 /// `I/N` with I < N.
 pub(crate) fn parse_shard(s: &str) -> Result<Shard, CliError> {
     let Some((i, n)) = s.split_once('/') else {
@@ -342,12 +362,18 @@ mod tests {
 
     #[test]
     fn sweep_flags() {
-        let a = args("detsim sweep kv --seeds 0x10..100 -j 3 --shard 1/2 --keep-going -p x")
-            .unwrap();
+        let a =
+            args("detsim sweep kv --seeds 0x10..100 -j 3 --shard 1/2 --keep-going -p x").unwrap();
         let Command::Sweep(s) = a.command else {
             panic!("not a sweep")
         };
-        assert_eq!(s.seeds, Seeds { start: 16, end: 100 });
+        assert_eq!(
+            s.seeds,
+            Seeds {
+                start: 16,
+                end: 100
+            }
+        );
         assert_eq!(s.jobs, Some(3));
         assert_eq!(s.shard, Some(Shard { index: 1, count: 2 }));
         assert!(s.keep_going);
@@ -383,6 +409,7 @@ mod tests {
             "sweep kv",
             "sweep --seeds 10",
             "sweep kv --seeds 10 --frobnicate",
+            "sweep kv --seeds 10 --scheduler pct:0",
             "replay",
             "replay a.json --seeds 3",
             "frob",

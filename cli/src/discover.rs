@@ -68,7 +68,11 @@ pub(crate) struct SimTest {
 pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.args(["test", "--no-run", "--message-format=json-render-diagnostics"]);
+    cmd.args([
+        "test",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
     for p in &sel.packages {
         cmd.args(["-p", p]);
     }
@@ -98,10 +102,7 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
         return Err(CliError::new(format!(
             "`cargo test --no-run{}` failed ({status}): fix the build errors above, or check the \
              -p/--workspace selection",
-            extra
-                .iter()
-                .map(|a| format!(" {a}"))
-                .collect::<String>()
+            extra.iter().map(|a| format!(" {a}")).collect::<String>()
         )));
     }
     Ok(binaries)
@@ -254,9 +255,15 @@ mod tests {
     #[test]
     fn package_names_from_ids() {
         let m = Path::new("/w/kv/Cargo.toml");
-        assert_eq!(package_name("path+file:///w/kv#kv-store@0.1.0", m), "kv-store");
+        assert_eq!(
+            package_name("path+file:///w/kv#kv-store@0.1.0", m),
+            "kv-store"
+        );
         assert_eq!(package_name("path+file:///w/kv-store#0.1.0", m), "kv-store");
-        assert_eq!(package_name("kv-store 0.1.0 (path+file:///w/kv)", m), "kv-store");
+        assert_eq!(
+            package_name("kv-store 0.1.0 (path+file:///w/kv)", m),
+            "kv-store"
+        );
     }
 
     #[test]

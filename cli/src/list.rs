@@ -29,7 +29,10 @@ pub(crate) fn run(build: &Build) -> Result<Outcome, CliError> {
             attrs.push(format!("scheduler={s}"));
         }
         if let Some(ns) = info["time_limit_ns"].as_u64() {
-            attrs.push(format!("time_limit={:?}", std::time::Duration::from_nanos(ns)));
+            attrs.push(format!(
+                "time_limit={:?}",
+                std::time::Duration::from_nanos(ns)
+            ));
         }
         if let Some(s) = info["max_steps"].as_u64() {
             attrs.push(format!("max_steps={s}"));
@@ -40,13 +43,14 @@ pub(crate) fn run(build: &Build) -> Result<Outcome, CliError> {
         if info["check_determinism"] == true {
             attrs.push("check_determinism".into());
         }
-        println!(
+        let line = format!(
             "{:<width$}  {} {}  {}",
             t.test,
             t.binary.package,
             t.binary.selector(),
             attrs.join(" ")
         );
+        println!("{}", line.trim_end());
     }
     Ok(Outcome::Passed)
 }

@@ -14,8 +14,9 @@
 //! - each network send is a 1 µs "send" slice on the sending task's track,
 //!   and its delivery a "deliver" slice on the receiving node's network
 //!   track, joined by a flow ("s" then "f") arrow. Sends and deliveries are
-//!   matched first-in first-out by their addresses and length; a node's
-//!   address is learnt from what it sends.
+//!   matched first-in first-out by their addresses and length. A node's
+//!   address is sim-net's (node id n has 10.0.0.0 + n + 1, read from the
+//!   "node n 'name' created" lines) or learnt from what it sends.
 //!
 //! Timestamps are virtual time in microseconds.
 
@@ -127,7 +128,15 @@ impl Builder {
                 self.slice(track, ts, "poll", text);
             }
             "io" => self.io(line, ts, text),
-            "clock" | "spawn" | "finish" | "node" | "buggify" | "assertion" => {
+            "node" => {
+                if let Some((id, name)) = created(text) {
+                    let ip = std::net::Ipv4Addr::from(0x0a00_0000u32.wrapping_add(id + 1));
+                    self.ips.insert(ip.to_string(), name.to_owned());
+                }
+                let track = self.track(line);
+                self.instant(track, ts, kind, text);
+            }
+            "clock" | "spawn" | "finish" | "buggify" | "assertion" => {
                 let track = self.track(line);
                 self.instant(track, ts, kind, text);
             }
@@ -146,7 +155,10 @@ impl Builder {
             }
             let id = self.next_flow;
             self.next_flow += 1;
-            self.in_flight.entry(rest.to_owned()).or_default().push_back(id);
+            self.in_flight
+                .entry(rest.to_owned())
+                .or_default()
+                .push_back(id);
             self.slice(track, ts, "send", text);
             self.events.push(json!({
                 "ph": "s", "name": "message", "cat": "net", "id": id,
@@ -170,6 +182,13 @@ impl Builder {
             self.instant(track, ts, "io", text);
         }
     }
+}
+
+/// `node 3 'db' created` as `(3, "db")`.
+fn created(text: &str) -> Option<(u32, &str)> {
+    let rest = text.strip_prefix("node ")?.strip_suffix("' created")?;
+    let (id, name) = rest.split_once(" '")?;
+    Some((id.parse().ok()?, name))
 }
 
 /// The ip of the `n`-th address (0: source, 1: destination) in
@@ -215,22 +234,66 @@ mod tests {
     #[test]
     fn sends_and_deliveries_are_joined_by_flows() {
         let doc = convert(&[
+            line(0, Some("main"), Some(0), "node", "node 3 'c' created"),
             line(0, Some("a"), Some(1), "poll", "poll"),
-            line(0, Some("a"), Some(1), "io", "net: send 10.0.0.1:9 -> 10.0.0.2:7 (3 bytes)"),
-            line(0, Some("b"), Some(2), "io", "net: send 10.0.0.2:7 -> 10.0.0.1:9 (1 bytes)"),
-            line(5000, None, None, "io", "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (3 bytes)"),
+            line(
+                0,
+                Some("a"),
+                Some(1),
+                "io",
+                "net: send 10.0.0.1:9 -> 10.0.0.2:7 (3 bytes)",
+            ),
+            line(
+                0,
+                Some("b"),
+                Some(2),
+                "io",
+                "net: send 10.0.0.2:7 -> 10.0.0.1:9 (1 bytes)",
+            ),
+            line(
+                5000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (3 bytes)",
+            ),
+            line(
+                6000,
+                Some("a"),
+                Some(1),
+                "io",
+                "net: send 10.0.0.1:9 -> 10.0.0.4:1 (2 bytes)",
+            ),
+            line(
+                7000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.1:9 -> 10.0.0.4:1 (2 bytes)",
+            ),
             line(5000, None, None, "clock", "clock: 1 timer fired"),
         ]);
         let events = doc["traceEvents"].as_array().unwrap();
         let start = events.iter().find(|e| e["ph"] == "s").unwrap();
         let end = events.iter().find(|e| e["ph"] == "f").unwrap();
         assert_eq!(start["id"], end["id"]);
-        assert_eq!((start["pid"].as_u64(), start["tid"].as_u64()), (Some(1), Some(2)));
-        // Delivered to node b (pid 2), learnt from b's own send.
-        assert_eq!(end["pid"], 2);
+        // Node main is pid 1, a pid 2 (task 1 on tid 2), b pid 3.
+        assert_eq!(
+            (start["pid"].as_u64(), start["tid"].as_u64()),
+            (Some(2), Some(2))
+        );
+        // Delivered to node b, learnt from b's own send.
+        assert_eq!(end["pid"], 3);
         assert_eq!(end["ts"], 5.0);
-        assert_eq!(events.iter().filter(|e| e["ph"] == "f").count(), 1);
-        let clock = events.iter().find(|e| e["ph"] == "i").unwrap();
+        assert_eq!(events.iter().filter(|e| e["ph"] == "f").count(), 2);
+        // Node 3's address is 10.0.0.4, by sim-net's addressing.
+        let to_c = events.iter().filter(|e| e["ph"] == "f").nth(1).unwrap();
+        let c = events
+            .iter()
+            .find(|e| e["ph"] == "M" && e["args"]["name"] == "node c")
+            .unwrap();
+        assert_eq!(to_c["pid"], c["pid"]);
+        let clock = events.iter().find(|e| e["cat"] == "clock").unwrap();
         assert_eq!(clock["pid"], 0);
     }
 }

@@ -62,7 +62,12 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
         .unwrap_or_else(|| (seeds.len() / (jobs as u64 * 16)).clamp(1, 10_000));
     let shard = args
         .shard
-        .map(|s| format!(" (shard {}/{} of {}..{})", s.index, s.count, args.seeds.start, args.seeds.end))
+        .map(|s| {
+            format!(
+                " (shard {}/{} of {}..{})",
+                s.index, s.count, args.seeds.start, args.seeds.end
+            )
+        })
         .unwrap_or_default();
     eprintln!(
         "detsim sweep: {} test{}, seeds {}..{}{shard}, {jobs} job{}, {chunk} seed{} a process",
@@ -81,6 +86,7 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
             jobs,
             chunk,
             keep_going: args.keep_going,
+            scheduler: args.scheduler.as_deref(),
         };
         results.push(sweep_test(test, plan, &scratch, n)?);
     }
@@ -96,11 +102,12 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
 }
 
 #[derive(Clone, Copy)]
-struct Plan {
+struct Plan<'a> {
     seeds: Seeds,
     jobs: usize,
     chunk: u64,
     keep_going: bool,
+    scheduler: Option<&'a str>,
 }
 
 struct Running {
@@ -111,7 +118,12 @@ struct Running {
     stderr: PathBuf,
 }
 
-fn sweep_test(test: SimTest, plan: Plan, scratch: &Scratch, n: usize) -> Result<TestResult, CliError> {
+fn sweep_test(
+    test: SimTest,
+    plan: Plan<'_>,
+    scratch: &Scratch,
+    n: usize,
+) -> Result<TestResult, CliError> {
     let started = Instant::now(); // determinism: ok (progress and seeds/s only)
     let mut next = plan.seeds.start;
     let mut running: Vec<Running> = Vec::new();
@@ -123,7 +135,7 @@ fn sweep_test(test: SimTest, plan: Plan, scratch: &Scratch, n: usize) -> Result<
         let stop = !plan.keep_going && !failures.is_empty();
         while running.len() < plan.jobs && next < plan.seeds.end && !stop {
             let count = plan.chunk.min(plan.seeds.end - next);
-            running.push(spawn(&test, next, count, plan.keep_going, scratch, (n, id))?);
+            running.push(spawn(&test, (next, count), plan, scratch, (n, id))?);
             id += 1;
             next += count;
         }
@@ -158,7 +170,9 @@ fn sweep_test(test: SimTest, plan: Plan, scratch: &Scratch, n: usize) -> Result<
     failures.sort_by_key(|f| f["seed"].as_u64());
     let total = plan.seeds.len();
     let unmet = if total > 1 && (plan.keep_going || failures.is_empty()) && !chunks.is_empty() {
-        let mut sets = chunks.iter().map(|c| c.unmet.iter().cloned().collect::<BTreeSet<_>>());
+        let mut sets = chunks
+            .iter()
+            .map(|c| c.unmet.iter().cloned().collect::<BTreeSet<_>>());
         let first = sets.next().unwrap_or_default();
         sets.fold(first, |acc, s| acc.intersection(&s).cloned().collect())
             .into_iter()
@@ -178,9 +192,8 @@ fn sweep_test(test: SimTest, plan: Plan, scratch: &Scratch, n: usize) -> Result<
 
 fn spawn(
     test: &SimTest,
-    base: u64,
-    count: u64,
-    keep_going: bool,
+    (base, count): (u64, u64),
+    plan: Plan<'_>,
     scratch: &Scratch,
     (n, id): (usize, u64),
 ) -> Result<Running, CliError> {
@@ -189,15 +202,24 @@ fn spawn(
     let err_file = std::fs::File::create(&stderr)
         .map_err(|e| CliError::new(format!("cannot create {}: {e}", stderr.display())))?;
     let mut cmd = test.binary.command();
-    cmd.args([&test.test, "--exact", "--nocapture", "--include-ignored", "--test-threads=1"])
-        .env("DETSIM_SEED", base.to_string())
-        .env("DETSIM_SEEDS", count.to_string())
-        .env("DETSIM_JOBS", "1")
-        .env("DETSIM_REPORT", &report)
-        .stdout(Stdio::null())
-        .stderr(err_file);
-    if keep_going {
+    cmd.args([
+        &test.test,
+        "--exact",
+        "--nocapture",
+        "--include-ignored",
+        "--test-threads=1",
+    ])
+    .env("DETSIM_SEED", base.to_string())
+    .env("DETSIM_SEEDS", count.to_string())
+    .env("DETSIM_JOBS", "1")
+    .env("DETSIM_REPORT", &report)
+    .stdout(Stdio::null())
+    .stderr(err_file);
+    if plan.keep_going {
         cmd.env("DETSIM_KEEP_GOING", "1");
+    }
+    if let Some(s) = plan.scheduler {
+        cmd.env("DETSIM_SCHEDULER", s);
     }
     let child = cmd
         .spawn()
@@ -246,7 +268,11 @@ fn read_report(
         run: sweep["run"].as_u64().unwrap_or(0),
         unmet: sweep["unmet"]
             .as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default(),
     };
     let failures = lines
@@ -261,7 +287,12 @@ fn plural(n: u64) -> &'static str {
 }
 
 fn print_summary(results: &[TestResult]) {
-    let width = results.iter().map(|r| r.test.test.len()).max().unwrap_or(4).max(4);
+    let width = results
+        .iter()
+        .map(|r| r.test.test.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     println!(
         "\n{:<width$}  {:<18}  {:>15}  {:>6}  {:>14}  {:>8}",
         "test", "target", "seeds run", "failed", "first failing", "seeds/s"
@@ -314,7 +345,11 @@ fn print_summary(results: &[TestResult]) {
     }
 }
 
-fn write_json(path: &std::path::Path, args: &Sweep, results: &[TestResult]) -> Result<(), CliError> {
+fn write_json(
+    path: &std::path::Path,
+    args: &Sweep,
+    results: &[TestResult],
+) -> Result<(), CliError> {
     let tests: Vec<Value> = results
         .iter()
         .map(|r| {

@@ -39,6 +39,7 @@ enum Scheduler {
     Random,
     Fifo,
     Pct,
+    Portfolio,
 }
 
 impl Scheduler {
@@ -47,6 +48,7 @@ impl Scheduler {
             Scheduler::Random => "random",
             Scheduler::Fifo => "fifo",
             Scheduler::Pct => "pct",
+            Scheduler::Portfolio => "portfolio",
         }
     }
 }
@@ -86,6 +88,7 @@ impl Attrs {
         match self.scheduler {
             Some(Scheduler::Random) => calls.extend(quote!(.random())),
             Some(Scheduler::Fifo) => calls.extend(quote!(.fifo())),
+            Some(Scheduler::Portfolio) => calls.extend(quote!(.portfolio())),
             Some(Scheduler::Pct) => {
                 let depth = self.pct_depth.unwrap_or(DEFAULT_PCT_DEPTH);
                 calls.extend(quote!(.pct(#depth)));
@@ -345,9 +348,12 @@ fn scheduler(value: &Expr) -> Result<Scheduler, syn::Error> {
         "random" => Ok(Scheduler::Random),
         "fifo" => Ok(Scheduler::Fifo),
         "pct" => Ok(Scheduler::Pct),
+        "portfolio" => Ok(Scheduler::Portfolio),
         other => Err(syn::Error::new(
             lit.span(),
-            format!("unknown scheduler {other:?}; expected \"random\", \"fifo\" or \"pct\""),
+            format!(
+                "unknown scheduler {other:?}; expected \"random\", \"fifo\", \"pct\" or \"portfolio\""
+            ),
         )),
     }
 }
@@ -452,6 +458,7 @@ mod tests {
         assert_eq!(calls(quote!(scheduler = "random")), ". random ()");
         assert_eq!(calls(quote!(scheduler = "fifo")), ". fifo ()");
         assert_eq!(calls(quote!(scheduler = "pct")), ". pct (3u32)");
+        assert_eq!(calls(quote!(scheduler = "portfolio")), ". portfolio ()");
         assert_eq!(
             calls(quote!(scheduler = "pct", pct_depth = 64)),
             ". pct (64u32)"
@@ -537,7 +544,7 @@ mod tests {
         // A bad scheduler is reported once, without a pct_depth complaint.
         assert_eq!(
             errors(quote!(pct_depth = 2, scheduler = "dfs")),
-            ["unknown scheduler \"dfs\"; expected \"random\", \"fifo\" or \"pct\""]
+            ["unknown scheduler \"dfs\"; expected \"random\", \"fifo\", \"pct\" or \"portfolio\""]
         );
         assert_eq!(
             errors(quote!(scheduler = "pct", pct_depth = 65)),

@@ -131,7 +131,7 @@ impl Failure {
         let headline = format!("panicked outside the simulation (after the run): {message}");
         let mut f = Failure::new(FailureKind::Panic, headline, message);
         f.0.seed = builder.seed;
-        f.0.scheduler = builder.scheduler;
+        f.0.scheduler = builder.scheduler.for_seed(builder.seed);
         f
     }
 

@@ -62,7 +62,8 @@ impl Sim {
         Builder::new()
     }
 
-    pub(crate) fn from_builder(config: Builder) -> Sim {
+    pub(crate) fn from_builder(mut config: Builder) -> Sim {
+        config.scheduler = config.scheduler.for_seed(config.seed);
         Sim {
             rt: Runtime::new(config),
         }

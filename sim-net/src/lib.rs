@@ -156,6 +156,9 @@ mod addr;
 mod config;
 mod events;
 mod fabric;
+#[cfg(feature = "proptest")]
+mod fault_strategy;
+mod faults;
 mod mock;
 mod network;
 mod ports;
@@ -168,6 +171,9 @@ mod udp;
 
 pub use addr::{ToSocketAddrs, lookup_host, node_addr};
 pub use config::{Latency, LinkConfig, NetConfigError};
+#[cfg(feature = "proptest")]
+pub use fault_strategy::fault_plans;
+pub use faults::{Fault, FaultError, FaultPlan, TimedFault};
 pub use mock::{
     SocketMock, SocketMockBuilder, SocketMockHandle, SocketMockReadHalf, SocketMockWriteHalf,
 };

@@ -45,3 +45,43 @@ pub(crate) fn panic_message(f: impl FnOnce()) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .expect("a panic with a string message")
 }
+
+/// Runs one test of this binary in a child with `env` (and no inherited
+/// `DETSIM_*` variable, nor any of `also_remove`), with
+/// `DETSIM_TEST_CHILD=1`. Returns (passed, stdout + stderr).
+#[allow(dead_code)]
+pub(crate) fn child_with_env(
+    test: &str,
+    env: &[(&str, &str)],
+    also_remove: &[&str],
+) -> (bool, String) {
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("DETSIM_TEST_CHILD", "1")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LOG");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DETSIM_") && k != "DETSIM_TEST_CHILD" || also_remove.contains(&&*k) {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The value of a `  name:  value` line of a failure report.
+#[allow(dead_code)]
+pub(crate) fn report_field<'a>(report: &'a str, name: &str) -> &'a str {
+    let prefix = format!("  {name}:");
+    report
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no `{name}:` line in:\n{report}"))
+        .trim()
+}

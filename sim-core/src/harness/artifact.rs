@@ -83,10 +83,27 @@ pub(crate) struct Recorded {
     pub(crate) fingerprint: String,
 }
 
+impl Recorded {
+    fn of(failure: &Failure) -> Recorded {
+        Recorded {
+            kind: failure.kind().to_string(),
+            headline: failure.headline().into(),
+            message: failure.message().into(),
+            task: failure.task().map(ToString::to_string),
+            location: failure.location().map(Into::into),
+            virtual_time_ns: failure.time().as_nanos(),
+            steps: failure.steps(),
+            fingerprint: failure.fingerprint().to_string(),
+        }
+    }
+}
+
 impl Config {
     pub(crate) fn of(builder: &Builder, check_determinism: bool) -> Config {
-        let (scheduler, pct_depth) = match builder.scheduler {
-            Scheduler::Random => ("random", None),
+        // The scheduler the run used: a portfolio's pick for the seed
+        // (`for_seed` never returns `Portfolio` itself).
+        let (scheduler, pct_depth) = match builder.scheduler.for_seed(builder.seed) {
+            Scheduler::Random | Scheduler::Portfolio => ("random", None),
             Scheduler::Fifo => ("fifo", None),
             Scheduler::Pct { depth } => ("pct", Some(depth)),
         };
@@ -122,16 +139,7 @@ impl Artifact {
             seed: failure.seed(),
             seed_hex: format!("{:#x}", failure.seed()),
             config,
-            failure: Recorded {
-                kind: failure.kind().to_string(),
-                headline: failure.headline().into(),
-                message: failure.message().into(),
-                task: failure.task().map(ToString::to_string),
-                location: failure.location().map(Into::into),
-                virtual_time_ns: failure.time().as_nanos(),
-                steps: failure.steps(),
-                fingerprint: failure.fingerprint().to_string(),
-            },
+            failure: Recorded::of(failure),
             tape: failure.tape().as_slice().to_vec(),
         }
     }
@@ -238,11 +246,45 @@ impl Artifact {
         std::fs::rename(&tmp, path)
     }
 
+    /// This artifact with the shrunk run in place of the original one:
+    /// its tape (every draw the shrunk run consumed, so the artifact
+    /// replays exactly), fingerprint, message, time and steps. The test,
+    /// seed and settings stay.
+    ///
+    /// ```
+    /// use sim_core::{Sim, harness::Artifact, shrink};
+    /// let test = || async {
+    ///     let n = sim_core::rand::gen_range(0..100u32);
+    ///     sim_core::yield_now().await;
+    ///     assert!(n < 90, "too big");
+    /// };
+    /// let failure = (0..100)
+    ///     .find_map(|s| Sim::builder().seed(s).build().run(test()).err())
+    ///     .unwrap();
+    /// let original = Artifact::example(&failure);
+    /// let shrunk = shrink::shrink(&failure, |t| original.builder().tape(t).build().run(test()))
+    ///     .unwrap();
+    /// let artifact = original.shrunk(&shrunk);
+    /// assert_eq!(artifact.tape(), *shrunk.tape());
+    /// // Replaying the shrunk artifact gives the shrunk run, draw for draw.
+    /// let again = artifact.builder().build().run(test()).unwrap_err();
+    /// assert_eq!(artifact.fingerprint(), Some(again.fingerprint()));
+    /// ```
+    pub fn shrunk(&self, shrunk: &crate::shrink::Shrunk) -> Artifact {
+        let mut a = self.clone();
+        a.failure = Recorded::of(shrunk.failure());
+        a.tape = shrunk.tape().as_slice().to_vec();
+        a
+    }
+
     /// An artifact for a failure outside any test (for examples and tests
     /// of this type).
     #[doc(hidden)]
     pub fn example(failure: &Failure) -> Artifact {
-        let config = Config::of(&Builder::new().seed(failure.seed()), false);
+        let builder = Builder::new()
+            .seed(failure.seed())
+            .scheduler(failure.scheduler());
+        let config = Config::of(&builder, false);
         let target = Target {
             kind: "test".into(),
             name: "example".into(),
@@ -265,7 +307,7 @@ impl Artifact {
                 self.failure.fingerprint
             ));
         }
-        if self.scheduler().is_none() {
+        if self.recorded_scheduler().is_none() {
             return bad(format!(
                 "its scheduler {:?} (depth {:?}) is not random, fifo or pct with a depth",
                 self.config.scheduler, self.config.pct_depth
@@ -405,7 +447,32 @@ impl Artifact {
         self.config.check_determinism
     }
 
-    fn scheduler(&self) -> Option<Scheduler> {
+    /// The scheduler the failing run used (for a portfolio sweep, the
+    /// seed's own pick).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().seed(6).scheduler(sim_core::Scheduler::Portfolio).build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.scheduler(), f.scheduler());
+    /// ```
+    pub fn scheduler(&self) -> Scheduler {
+        self.recorded_scheduler().unwrap_or_default()
+    }
+
+    /// The PCT step estimate `k` of the failing run's settings.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.pct_steps(), sim_core::DEFAULT_PCT_STEPS);
+    /// ```
+    pub fn pct_steps(&self) -> u64 {
+        self.config.pct_steps
+    }
+
+    fn recorded_scheduler(&self) -> Option<Scheduler> {
         match (self.config.scheduler.as_str(), self.config.pct_depth) {
             ("random", None) => Some(Scheduler::Random),
             ("fifo", None) => Some(Scheduler::Fifo),
@@ -429,7 +496,7 @@ impl Artifact {
         let c = &self.config;
         let mut b = Builder::new()
             .seed(self.seed)
-            .scheduler(self.scheduler().unwrap_or_default())
+            .scheduler(self.scheduler())
             .strict(c.strict)
             .tape(self.tape());
         b.pct_steps = c.pct_steps;

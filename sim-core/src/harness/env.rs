@@ -20,12 +20,15 @@ pub(crate) struct Overrides {
     pub(crate) check_determinism: bool,
     /// `DETSIM_REPLAY=<artifact>`.
     pub(crate) replay: Option<PathBuf>,
+    pub(crate) shrink: Option<PathBuf>,
     /// `DETSIM_TIME_LIMIT`.
     pub(crate) time_limit: Option<Duration>,
     /// `DETSIM_KEEP_GOING=1`.
     pub(crate) keep_going: bool,
     /// `DETSIM_TRACE=1`: record a trace; a failure report shows its end.
     pub(crate) trace: bool,
+    /// `DETSIM_SCHEDULER`: overrides the attribute's scheduler.
+    pub(crate) scheduler: Option<crate::Scheduler>,
     /// `DETSIM_LIST=<file>`: describe the test there instead of running it.
     pub(crate) list: Option<PathBuf>,
     /// `DETSIM_REPORT=<file>`: JSON lines of a sweep's or replay's outcome.
@@ -56,6 +59,8 @@ impl fmt::Display for EnvError {
 const SEED_FORMS: &str = "a decimal u64 (42) or 0x-prefixed hex (0x2a)";
 const COUNT_FORMS: &str = "a whole number of 1 or more (1000)";
 const BOOL_FORMS: &str = "1, true, yes or on to enable; 0, false, no or off to disable";
+const SCHEDULER_FORMS: &str =
+    "random, fifo, pct (depth 3), pct:N (depth N from 1 to 64) or portfolio";
 const PATH_FORMS: &str = "the path of a replay artifact (.json) that a failing run wrote";
 const OUT_FORMS: &str = "the path of a file to write (cargo detsim sets it)";
 
@@ -155,6 +160,23 @@ pub(crate) fn parse(
         },
     };
     let replay = text("DETSIM_REPLAY", PATH_FORMS)?.map(PathBuf::from);
+    let shrink = text("DETSIM_SHRINK", PATH_FORMS)?.map(PathBuf::from);
+    if let Some(path) = &shrink {
+        let other = [
+            ("DETSIM_REPLAY", replay.is_some()),
+            ("DETSIM_SEED", seed.is_some()),
+        ]
+        .into_iter()
+        .find(|(_, set)| *set);
+        if let Some((var, _)) = other {
+            return Err(refuse(
+                "DETSIM_SHRINK",
+                &path.display().to_string(),
+                format!("{var} is set too, and a shrink starts from the artifact's run"),
+                "one of DETSIM_SHRINK, DETSIM_REPLAY and DETSIM_SEED",
+            ));
+        }
+    }
     if let (Some(path), Some(_)) = (&replay, seed) {
         return Err(refuse(
             "DETSIM_SEED",
@@ -166,12 +188,20 @@ pub(crate) fn parse(
             "one of DETSIM_SEED and DETSIM_REPLAY, not both",
         ));
     }
+    let scheduler = match text("DETSIM_SCHEDULER", SCHEDULER_FORMS)? {
+        None => None,
+        Some(s) => Some(
+            parse_scheduler(&s).map_err(|p| refuse("DETSIM_SCHEDULER", &s, p, SCHEDULER_FORMS))?,
+        ),
+    };
     Ok(Overrides {
+        scheduler,
         seed,
         seeds,
         jobs,
         check_determinism: flag("DETSIM_CHECK_DETERMINISM")?,
         replay,
+        shrink,
         time_limit,
         keep_going: flag("DETSIM_KEEP_GOING")?,
         trace: flag("DETSIM_TRACE")?,
@@ -182,6 +212,36 @@ pub(crate) fn parse(
 }
 
 /// A seed: decimal, or hex with a `0x` prefix; `_` separators allowed.
+/// `DETSIM_SCHEDULER`'s value: `random`, `fifo`, `pct`, `pct:N`,
+/// `portfolio` (any case).
+pub(crate) fn parse_scheduler(s: &str) -> Result<crate::Scheduler, String> {
+    use crate::Scheduler;
+    let t = s.trim().to_ascii_lowercase();
+    match t.as_str() {
+        "random" => return Ok(Scheduler::Random),
+        "fifo" => return Ok(Scheduler::Fifo),
+        "pct" => return Ok(Scheduler::Pct { depth: 3 }),
+        "portfolio" => return Ok(Scheduler::Portfolio),
+        _ => {}
+    }
+    let Some(depth) = t.strip_prefix("pct:") else {
+        return Err("it is not a scheduler detsim knows".into());
+    };
+    match parse_u64(depth) {
+        Ok(d @ 1..=64) => Ok(Scheduler::Pct { depth: d as u32 }),
+        Ok(_) => Err("a PCT depth must be between 1 and 64 (1 to 3 finds most bugs)".into()),
+        Err(_) => Err(format!("the PCT depth {depth:?} is not a whole number")),
+    }
+}
+
+/// The `DETSIM_SCHEDULER` value that selects `s`.
+pub(crate) fn scheduler_name(s: crate::Scheduler) -> String {
+    match s {
+        crate::Scheduler::Pct { depth } => format!("pct:{depth}"),
+        other => other.to_string(),
+    }
+}
+
 pub(crate) fn parse_seed(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let (digits, radix) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
@@ -244,6 +304,17 @@ mod tests {
         assert_eq!(o.jobs, Some(2));
         assert!(o.check_determinism && o.keep_going);
         assert_eq!(o.time_limit, Some(Duration::from_secs(90)));
+        for (text, s) in [
+            ("random", crate::Scheduler::Random),
+            ("FIFO", crate::Scheduler::Fifo),
+            ("pct", crate::Scheduler::Pct { depth: 3 }),
+            ("pct:2", crate::Scheduler::Pct { depth: 2 }),
+            (" portfolio ", crate::Scheduler::Portfolio),
+        ] {
+            let o = with(&[("DETSIM_SCHEDULER", text)]).unwrap();
+            assert_eq!(o.scheduler, Some(s));
+            assert_eq!(parse_scheduler(&scheduler_name(s)), Ok(s));
+        }
         let r = with(&[("DETSIM_REPLAY", "a.json")]).unwrap();
         assert_eq!(r.replay, Some(PathBuf::from("a.json")));
         let cli = with(&[
@@ -286,6 +357,23 @@ mod tests {
         assert!(err("DETSIM_KEEP_GOING", "maybe").contains("1, true, yes or on"));
         assert!(err("DETSIM_TIME_LIMIT", "90").contains("has no unit"));
         assert!(err("DETSIM_TIME_LIMIT", "0s").contains("zero limit"));
+        assert_eq!(
+            err("DETSIM_SCHEDULER", "lifo"),
+            "detsim: DETSIM_SCHEDULER=\"lifo\" is not valid: it is not a scheduler detsim \
+             knows; accepted: random, fifo, pct (depth 3), pct:N (depth N from 1 to 64) or \
+             portfolio"
+        );
+        assert!(err("DETSIM_SCHEDULER", "pct:0").contains("between 1 and 64"));
+        assert!(err("DETSIM_SCHEDULER", "pct:x").contains("\"x\" is not a whole number"));
+        let s = with(&[("DETSIM_SHRINK", "a.json")]).unwrap();
+        assert_eq!(s.shrink, Some(PathBuf::from("a.json")));
+        let clash = with(&[("DETSIM_SHRINK", "a.json"), ("DETSIM_REPLAY", "b.json")]);
+        assert_eq!(
+            clash.unwrap_err().to_string(),
+            "detsim: DETSIM_SHRINK=\"a.json\" is not valid: DETSIM_REPLAY is set too, and a \
+             shrink starts from the artifact's run; accepted: one of DETSIM_SHRINK, \
+             DETSIM_REPLAY and DETSIM_SEED"
+        );
         let both = with(&[("DETSIM_SEED", "1"), ("DETSIM_REPLAY", "a.json")]);
         assert!(both.unwrap_err().to_string().contains("not both"));
     }

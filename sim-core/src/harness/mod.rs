@@ -18,7 +18,15 @@
 //! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
 //! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
 //! | `DETSIM_TRACE=1` | record each run's [`Trace`](crate::Trace); a failure report ends with its last events |
+//! | `DETSIM_SCHEDULER` | `random`, `fifo`, `pct` (depth 3), `pct:2` or `portfolio` |
+//! | `DETSIM_SHRINK=<file>` | shrink an artifact's failing run; writes `<file stem>.shrunk.json` |
 //! | `DETSIM_LIST`, `DETSIM_REPORT`, `DETSIM_TRACE_JSON` | files for `cargo detsim` (JSON lines, see `protocol.rs`) |
+//!
+//! Under PCT or a portfolio, the harness first measures the steps of a run
+//! ([`estimate_pct_steps`](crate::estimate_pct_steps)) and spreads PCT's
+//! change points over that many; the failure report names the scheduler
+//! each failing seed ran with, and its artifact records it with the step
+//! estimate, so a replay runs the same schedule.
 //!
 //! With `RUST_LOG` set, the harness also turns on [`log`](crate::log), so
 //! `tracing` events print stamped with virtual time, node and task.
@@ -31,6 +39,7 @@ mod artifact;
 mod env;
 mod protocol;
 mod report;
+mod shrink;
 mod spec;
 mod sweep;
 mod target;
@@ -87,8 +96,11 @@ where
     if let Some(path) = &env.replay {
         return replay(&spec, &resolve(path, &spec), env, test);
     }
+    if let Some(path) = &env.shrink {
+        return shrink::shrink(&spec, &resolve(path, &spec), test);
+    }
     let mut builder = Builder::new().trace(env.trace);
-    if let Some(s) = attrs.scheduler {
+    if let Some(s) = env.scheduler.or(attrs.scheduler) {
         builder = builder.scheduler(s);
     }
     if let Some(limit) = env.time_limit.or(attrs.time_limit) {
@@ -100,6 +112,16 @@ where
     builder = builder.strict(attrs.strict);
     if let Err(e) = builder.clone().try_build() {
         fail(format!("detsim: test {} cannot run: {e}", spec.test_name()));
+    }
+    if builder.scheduler.uses_pct() {
+        // PCT's change points are spread over the steps of a run: measure
+        // them (see `estimate_pct_steps`). A calibration run that panics
+        // past the simulation counts as one step; the sweep reports it.
+        let k = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            crate::estimate_pct_steps(&builder, test)
+        }))
+        .unwrap_or(1);
+        builder = builder.pct_steps(k);
     }
     let check = attrs.check_determinism || env.check_determinism;
     let count = env
@@ -123,6 +145,9 @@ where
     }
     if env.check_determinism {
         extra_env.push(("DETSIM_CHECK_DETERMINISM", "1".to_owned()));
+    }
+    if let Some(s) = env.scheduler {
+        extra_env.push(("DETSIM_SCHEDULER", env::scheduler_name(s)));
     }
 
     let started = std::time::Instant::now(); // determinism: ok (only for the summary's seeds/s)
@@ -151,9 +176,10 @@ where
     }
     // One seed cannot show "sometimes": only sweeps enforce them (and
     // under `cargo detsim`, the CLI across its chunks).
-    let unmet = (count > 1 && env.report.is_none() && (env.keep_going || outcome.failures.is_empty()))
-        .then(|| report::unmet(spec.test_name(), &assertions))
-        .flatten();
+    let unmet =
+        (count > 1 && env.report.is_none() && (env.keep_going || outcome.failures.is_empty()))
+            .then(|| report::unmet(spec.test_name(), &assertions))
+            .flatten();
     let elapsed = started.elapsed();
     let jobs = plan
         .jobs
@@ -176,15 +202,16 @@ where
         return;
     };
     let target = target::target_of(&spec);
-    let config = artifact::Config::of(&builder, check);
     let mut written = Vec::new();
     for (_, failure) in outcome.failures.iter().take(MAX_ARTIFACTS) {
+        // The seed's own scheduler (a portfolio picks one per seed).
+        let config = artifact::Config::of(&builder.clone().seed(failure.seed()), check);
         let art = Artifact::new(
             spec.test_name(),
             spec.path,
             spec.package,
             target.clone(),
-            config.clone(),
+            config,
             failure,
         );
         let path = target::artifact_path(&spec, &target, failure.seed());
@@ -233,7 +260,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Runs one seed, turning an `Err` returned by the test into a failure.
-fn run_seed<F, Fut>(builder: Builder, check: bool, test: F) -> Result<(), Failure>
+pub(crate) fn run_seed<F, Fut>(builder: Builder, check: bool, test: F) -> Result<(), Failure>
 where
     F: Fn() -> Fut + Copy,
     Fut: Future,
@@ -273,6 +300,22 @@ where
     }
 }
 
+/// The settings a proptest case's artifact records.
+#[cfg(feature = "proptest")]
+pub(crate) fn proptest_config(builder: &Builder) -> artifact::Config {
+    artifact::Config::of(builder, false)
+}
+
+/// The artifact of a failed proptest case of the property `name`.
+#[cfg(feature = "proptest")]
+pub(crate) fn proptest_artifact(name: &str, config: artifact::Config, f: &Failure) -> Artifact {
+    let target = artifact::Target {
+        kind: "proptest".into(),
+        name: name.into(),
+    };
+    Artifact::new(name, name, "proptest", target, config, f)
+}
+
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back with the same fingerprint.
 fn replay<F, Fut>(spec: &TestSpec, path: &Path, env: &env::Overrides, test: F)
@@ -285,30 +328,16 @@ where
         Ok(a) => a,
         Err(e) => fail(e.to_string()),
     };
-    let target = target::target_of(spec);
     let outcome = |what: &str, now: Option<&Failure>| {
         if let Some(report) = &env.report {
             protocol::replay(report, what, &art.failure.fingerprint, now);
         }
     };
-    if art.test != spec.test_name() || art.package != spec.package || art.target != target {
+    if !is_for(spec, &art, "DETSIM_REPLAY", path) {
         outcome("not-this-test", None);
-        // Straight to stderr: libtest shows a passing test's captured
-        // output to nobody, and this must not pass unnoticed.
-        let _ = writeln!(
-            std::io::stderr(),
-            "detsim: DETSIM_REPLAY={} replays {} ({} {}, package {}); {} ({} {}) does not run",
-            path.display(),
-            art.test,
-            art.target.kind,
-            art.target.name,
-            art.package,
-            spec.test_name(),
-            target.kind,
-            target.name,
-        );
         return;
     }
+    let target = target::target_of(spec);
     let rerun = format!(
         "DETSIM_SEED={:#x} {}",
         art.seed,
@@ -376,11 +405,39 @@ where
     }
 }
 
+/// Whether the artifact `var` names is one of this test's; if not, says
+/// so on stderr (libtest shows a passing test's captured output to
+/// nobody, and this must not pass unnoticed).
+pub(crate) fn is_for(spec: &TestSpec, art: &Artifact, var: &str, path: &Path) -> bool {
+    let verb = if var == "DETSIM_SHRINK" {
+        "shrinks"
+    } else {
+        "replays"
+    };
+    let target = target::target_of(spec);
+    if art.test == spec.test_name() && art.package == spec.package && art.target == target {
+        return true;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "detsim: {var}={} {verb} {} ({} {}, package {}); {} ({} {}) does not run",
+        path.display(),
+        art.test,
+        art.target.kind,
+        art.target.name,
+        art.package,
+        spec.test_name(),
+        target.kind,
+        target.name,
+    );
+    false
+}
+
 /// `DETSIM_REPLAY` as given; a relative path that does not exist from the
 /// test's working directory (its package) is also looked up from the
 /// package's ancestors (the workspace root, where the user's shell
 /// usually is).
-fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
+pub(crate) fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
     if path.is_absolute() || path.exists() {
         return path.to_path_buf();
     }
@@ -394,7 +451,7 @@ fn resolve(path: &Path, spec: &TestSpec) -> PathBuf {
 /// Fails the running test with `text`: prints it (into libtest's capture)
 /// and unwinds with it as the payload, without running the panic hook, so
 /// no backtrace of detsim's own frames follows the report.
-fn fail(text: String) -> ! {
+pub(crate) fn fail(text: String) -> ! {
     eprintln!("{text}");
     std::panic::resume_unwind(Box::new(text))
 }

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::artifact::Target;
 use super::spec::{TestAttrs, TestSpec};
-use crate::{Assertions, Failure, Scheduler, Trace};
+use crate::{Assertions, Failure, Trace};
 
 /// Appends `value` as one line to `path` (created if missing). A file the
 /// CLI cannot get is a broken protocol: say so on stderr, where the CLI
@@ -44,11 +44,7 @@ fn target_json(target: &Target) -> Value {
 
 /// `DETSIM_LIST`: what the test is and what its attribute asked for.
 pub(crate) fn list(path: &Path, spec: &TestSpec, attrs: &TestAttrs, target: &Target) {
-    let scheduler = attrs.scheduler.map(|s| match s {
-        Scheduler::Random => "random".to_owned(),
-        Scheduler::Fifo => "fifo".to_owned(),
-        Scheduler::Pct { depth } => format!("pct({depth})"),
-    });
+    let scheduler = attrs.scheduler.map(super::env::scheduler_name);
     append(
         path,
         &json!({

@@ -152,6 +152,18 @@ impl TestAttrs {
         self
     }
 
+    /// `scheduler = "portfolio"`: each seed runs under Random or PCT at
+    /// depth 1, 2 or 3, by `seed % 4` (see
+    /// [`Scheduler::Portfolio`](crate::Scheduler::Portfolio)).
+    ///
+    /// ```
+    /// let _ = sim_core::harness::TestAttrs::new().portfolio();
+    /// ```
+    pub const fn portfolio(mut self) -> TestAttrs {
+        self.scheduler = Some(Scheduler::Portfolio);
+        self
+    }
+
     /// `time_limit = "90s"`, in nanoseconds of virtual time.
     ///
     /// ```

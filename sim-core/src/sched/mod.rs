@@ -6,6 +6,7 @@
 //! the executor and skipped), and it makes every choice through the one
 //! choice source, where a draw of zero is the simplest outcome.
 
+mod estimate;
 mod pct;
 mod queue;
 
@@ -13,6 +14,7 @@ use std::fmt;
 
 use crate::choices::Choices;
 
+pub use estimate::{CALIBRATION_RUNS, estimate_pct_steps};
 pub(crate) use pct::Pct;
 pub(crate) use queue::RunQueue;
 
@@ -87,12 +89,27 @@ pub enum Scheduler {
     /// always runs, and at `depth - 1` random steps the running task drops to
     /// the lowest priority. Finds a bug of depth `d` in a run of `n` tasks and
     /// `k` steps with probability at least `1/(n·k^(d-1))`; set `k` with
-    /// [`Builder::pct_steps`](crate::Builder::pct_steps).
+    /// [`Builder::pct_steps`](crate::Builder::pct_steps), ideally to the
+    /// step count of a typical run ([`estimate_pct_steps`] measures it;
+    /// `#[sim_test]` does so for every PCT sweep).
     Pct {
         /// The bug depth targeted: the number of ordering constraints that
         /// must line up (1 or more).
         depth: u32,
     },
+    /// A portfolio for sweeps: each seed runs under one of Random, PCT
+    /// depth 1, PCT depth 2 and PCT depth 3, chosen by `seed % 4` (in that
+    /// order), so a sweep tries each in turn and a seed alone says which
+    /// one it ran ([`Scheduler::for_seed`]). A simulation built with it
+    /// runs, and reports, the seed's scheduler.
+    ///
+    /// ```
+    /// use sim_core::{Scheduler, Sim};
+    /// let mut sim = Sim::builder().seed(6).scheduler(Scheduler::Portfolio).build();
+    /// sim.run(async {}).unwrap();
+    /// assert_eq!(sim.report().scheduler(), Scheduler::Pct { depth: 2 });
+    /// ```
+    Portfolio,
 }
 
 impl fmt::Display for Scheduler {
@@ -101,13 +118,48 @@ impl fmt::Display for Scheduler {
             Scheduler::Random => f.write_str("random"),
             Scheduler::Fifo => f.write_str("fifo"),
             Scheduler::Pct { depth } => write!(f, "pct(depth={depth})"),
+            Scheduler::Portfolio => f.write_str("portfolio"),
         }
     }
 }
 
 impl Scheduler {
+    /// The scheduler a run of `seed` uses: [`Scheduler::Portfolio`]'s
+    /// pick for the seed, any other scheduler itself.
+    ///
+    /// ```
+    /// use sim_core::Scheduler;
+    /// let picks: Vec<_> = (8..12).map(|s| Scheduler::Portfolio.for_seed(s)).collect();
+    /// assert_eq!(picks, [
+    ///     Scheduler::Random,
+    ///     Scheduler::Pct { depth: 1 },
+    ///     Scheduler::Pct { depth: 2 },
+    ///     Scheduler::Pct { depth: 3 },
+    /// ]);
+    /// assert_eq!(Scheduler::Fifo.for_seed(9), Scheduler::Fifo);
+    /// ```
+    pub fn for_seed(self, seed: u64) -> Scheduler {
+        match (self, seed % 4) {
+            (Scheduler::Portfolio, 0) => Scheduler::Random,
+            (Scheduler::Portfolio, d) => Scheduler::Pct { depth: d as u32 },
+            (other, _) => other,
+        }
+    }
+
+    /// Whether runs under this scheduler (some runs, for a portfolio) use
+    /// PCT, whose change points want an estimate of the steps of a run.
+    ///
+    /// ```
+    /// assert!(sim_core::Scheduler::Portfolio.uses_pct());
+    /// assert!(!sim_core::Scheduler::Random.uses_pct());
+    /// ```
+    pub fn uses_pct(self) -> bool {
+        matches!(self, Scheduler::Pct { .. } | Scheduler::Portfolio)
+    }
+
     pub(crate) fn build(self, pct_steps: u64, choices: &mut Choices) -> Policy {
         match self {
+            Scheduler::Portfolio => unreachable!("a portfolio is resolved by seed before building"),
             Scheduler::Random => Policy::Queue(RunQueue::new(true)),
             Scheduler::Fifo => Policy::Queue(RunQueue::new(false)),
             Scheduler::Pct { depth } => Policy::Pct(Pct::new(depth, pct_steps, choices)),

@@ -1,0 +1,88 @@
+//! `DETSIM_SHRINK=<artifact>`: shrinks a failing `#[sim_test]` run
+//! recorded in an artifact and writes the shrunk run beside it.
+//!
+//! The test replays the artifact (its seed, scheduler, PCT steps, limits
+//! and tape), the [shrinker](crate::shrink) searches for the simplest tape
+//! that fails the same way, and `<artifact stem>.shrunk.json` receives it:
+//! an artifact like any other, which `DETSIM_REPLAY` replays exactly. The
+//! test then fails with the shrunk failure's report, so the command that
+//! shrinks is also the one that shows the result.
+
+use std::path::{Path, PathBuf};
+
+use super::spec::{TestOutput, TestSpec};
+use super::{Artifact, fail, is_for, report, run_seed, target};
+use crate::shrink::Shrinker;
+
+/// Where the shrunk artifact of `path` goes: `x.json` → `x.shrunk.json`.
+pub(crate) fn shrunk_path(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!("{stem}.shrunk.json"))
+}
+
+pub(crate) fn shrink<F, Fut>(spec: &TestSpec, path: &Path, test: F)
+where
+    F: Fn() -> Fut + Copy,
+    Fut: std::future::Future,
+    Fut::Output: TestOutput,
+{
+    let art = match Artifact::read(path) {
+        Ok(a) => a,
+        Err(e) => fail(e.to_string()),
+    };
+    if !is_for(spec, &art, "DETSIM_SHRINK", path) {
+        return;
+    }
+    let failure = match run_seed(art.builder(), false, test) {
+        Err(f) => f,
+        Ok(()) => fail(format!(
+            "detsim: cannot shrink {}: replayed, it passed (it recorded {} \"{}\"). The code \
+             or the build changed since the artifact was written; re-run the seed for a \
+             fresh artifact: DETSIM_SEED={:#x} {}",
+            path.display(),
+            art.kind(),
+            art.message(),
+            art.seed(),
+            target::cargo_test(spec.package, &target::target_of(spec), spec.test_name()),
+        )),
+    };
+    let shrunk = match Shrinker::new().shrink(&failure, |tape| {
+        run_seed(art.builder().tape(tape), false, test)
+    }) {
+        Ok(s) => s,
+        Err(e) => fail(e.to_string()),
+    };
+    let out = shrunk_path(path);
+    let written = art.shrunk(&shrunk).write(&out).map_err(|e| e.to_string());
+    let target = target::target_of(spec);
+    let text = report::render(
+        shrunk.failure(),
+        &report::Context {
+            test: spec.test_name(),
+            package: spec.package,
+            target: &target,
+            artifact: written
+                .as_ref()
+                .map(|()| out.as_path())
+                .map_err(Clone::clone),
+            extra_env: &[],
+        },
+    );
+    fail(format!("detsim: {} {shrunk}\n{text}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shrunk_artifact_sits_beside_the_original() {
+        assert_eq!(
+            shrunk_path(Path::new("/t/detsim/failures/test-x.t.seed-0x2a.json")),
+            Path::new("/t/detsim/failures/test-x.t.seed-0x2a.shrunk.json")
+        );
+    }
+}

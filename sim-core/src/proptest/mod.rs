@@ -1,0 +1,188 @@
+//! proptest integration: schedules as proptest inputs.
+//!
+//! A run is a pure function of its [`Tape`], so a tape is a test input like
+//! any other: [`tapes`] generates them (biased to the small draws that mean
+//! "the usual choice"), [`builder`] runs one (draws past its end are
+//! zeros, the simplest choices, so a shorter tape is a simpler run), and
+//! [`check`] turns a failed run into a proptest failure. proptest then
+//! shrinks the tape (fewer draws, smaller draws) with its own machinery,
+//! and its regression file (`proptest-regressions/`) keeps the failing
+//! case for the next run. The minimal case's message names a replay
+//! artifact and the commands that replay it.
+//!
+//! `detsim::proptest` adds `fault_plans`, a strategy for timed network
+//! and crash faults (`sim_net::FaultPlan`), to generate alongside tapes.
+//!
+//! # Example
+//!
+//! ```
+//! use proptest::prelude::*;
+//! use sim_core::proptest::{builder, check, tapes};
+//!
+//! async fn transfer() {
+//!     let a = sim_core::spawn(async { sim_core::yield_now().await; 1 });
+//!     let b = sim_core::spawn(async { 2 });
+//!     assert_eq!(a.await.unwrap() + b.await.unwrap(), 3);
+//! }
+//!
+//! proptest! {
+//!     // #[test] in a test file; here, called below.
+//!     fn transfers_add_up(tape in tapes(64)) {
+//!         check("transfers_add_up", builder(&tape), transfer())?;
+//!     }
+//! }
+//! # transfers_add_up();
+//! ```
+
+mod tape;
+
+use std::future::Future;
+use std::path::PathBuf;
+
+use ::proptest::test_runner::TestCaseError;
+
+use crate::harness::Artifact;
+use crate::{Builder, Sim, Tape};
+
+pub use tape::tapes;
+
+/// Zeros [`builder`] appends to a case's tape: a run that draws more than
+/// the tape and these falls back to seeded draws (seed 0), still
+/// deterministic.
+pub const ZERO_PADDING: usize = 16_384;
+
+/// Draws a failure message shows (the artifact has them all).
+const SHOWN_DRAWS: usize = 32;
+
+/// A builder that replays `tape`, then draws zeros (up to
+/// [`ZERO_PADDING`] of them). Add a scheduler, PCT steps or limits as
+/// usual.
+///
+/// ```
+/// use sim_core::{Scheduler, Tape, proptest::builder};
+/// let mut sim = builder(&Tape::new(vec![1, 0, 2]))
+///     .scheduler(Scheduler::Pct { depth: 2 })
+///     .build();
+/// sim.run(async {}).unwrap();
+/// ```
+pub fn builder(tape: &Tape) -> Builder {
+    let mut draws = Vec::with_capacity(tape.len() + ZERO_PADDING);
+    draws.extend_from_slice(tape.as_slice());
+    draws.resize(tape.len() + ZERO_PADDING, 0);
+    Sim::builder().tape(Tape::new(draws))
+}
+
+/// Runs `future` in a simulation built from `builder` and returns its
+/// output. A failed run becomes a [`TestCaseError`] whose message is the
+/// failure, its tape, and how to replay it; the run is saved as a replay
+/// [`Artifact`] at `<target dir>/detsim/failures/proptest-<name>.json`
+/// (each failing case overwrites it, so after proptest's shrinking it
+/// holds the minimal case).
+///
+/// With `DETSIM_REPLAY=<that file>` in the environment, every case of the
+/// property named `name` runs the artifact's recorded run instead of its
+/// own tape: the failure comes back exactly (same fingerprint). An
+/// artifact of another test leaves the property alone; a file that cannot
+/// be read as an artifact fails every case, naming the file and the fix.
+///
+/// ```
+/// use sim_core::{Tape, proptest::{builder, check}};
+/// let err = check("always_fails", builder(&Tape::default()), async { panic!("boom") })
+///     .unwrap_err();
+/// let text = err.to_string();
+/// assert!(text.contains("panic \"boom\""));
+/// assert!(text.contains("DETSIM_REPLAY="));
+/// ```
+pub fn check<F: Future>(
+    name: &str,
+    builder: Builder,
+    future: F,
+) -> Result<F::Output, TestCaseError> {
+    let path = artifact_path(name);
+    let replay = match std::env::var_os("DETSIM_REPLAY").map(PathBuf::from) {
+        None => None,
+        Some(p) => match Artifact::read(&p) {
+            Ok(a) => Some(a).filter(|a| a.test() == name),
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        },
+    };
+    let replaying = replay.is_some();
+    let builder = replay.map_or(builder, |a| a.builder());
+    let config = crate::harness::proptest_config(&builder);
+    let mut sim = builder.build();
+    let failure = match sim.run(future) {
+        Ok(out) => return Ok(out),
+        Err(f) => f,
+    };
+    let artifact = crate::harness::proptest_artifact(name, config, &failure);
+    let saved = if replaying {
+        Ok("(replayed; not rewritten)".to_owned())
+    } else {
+        artifact
+            .write(&path)
+            .map(|()| path.display().to_string())
+            .map_err(|e| format!("not written: {e}"))
+    };
+    let tape = failure.tape();
+    let significant = tape
+        .as_slice()
+        .iter()
+        .rposition(|&d| d != 0)
+        .map_or(&[][..], |last| &tape.as_slice()[..=last]);
+    let mut shown: Vec<String> = significant
+        .iter()
+        .take(SHOWN_DRAWS)
+        .map(u64::to_string)
+        .collect();
+    if significant.len() > SHOWN_DRAWS {
+        shown.push(format!("… {} more", significant.len() - SHOWN_DRAWS));
+    }
+    let mut text = format!(
+        "detsim: the case failed: {} \"{}\" (seed {:#x}, scheduler {}, fingerprint {})\n  \
+         tape: {} draws, {} non-zero; up to the last non-zero: [{}]\n",
+        failure.kind(),
+        failure.message(),
+        failure.seed(),
+        failure.scheduler(),
+        failure.fingerprint(),
+        tape.len(),
+        tape.nonzero(),
+        shown.join(", "),
+    );
+    match saved {
+        Ok(p) => text.push_str(&format!(
+            "  artifact: {p}\n  replay it: DETSIM_REPLAY={p} cargo test -- {name}\n  \
+             or in code: detsim::harness::Artifact::read(\"{p}\")?.builder().build().run(..)\n"
+        )),
+        Err(why) => text.push_str(&format!("  artifact: {why}\n")),
+    }
+    Err(TestCaseError::fail(text))
+}
+
+/// `<target dir>/detsim/failures/proptest-<name>.json`: the cargo target
+/// directory of the running test binary (else the system's temp dir).
+fn artifact_path(name: &str) -> PathBuf {
+    let target = std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            exe.ancestors()
+                .skip(1)
+                .find(|d| d.join("CACHEDIR.TAG").is_file())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    target
+        .join("detsim")
+        .join("failures")
+        .join(format!("proptest-{safe}.json"))
+}
