@@ -149,3 +149,74 @@ pub(crate) fn trace(path: &Path, trace: &Trace) {
         eprintln!("detsim: cannot write the trace to {}: {e}", path.display());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(path: &Path) -> Vec<Value> {
+        let text = std::fs::read_to_string(path).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let p = std::env::temp_dir().join(format!("detsim-protocol-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_file(&p);
+        p
+    }
+
+    #[test]
+    fn a_failure_and_its_trace_as_json_lines() {
+        let mut sim = crate::Sim::builder().seed(4).trace(true).build();
+        let f = sim.run(async { panic!("boom") }).unwrap_err();
+        let report = scratch("report");
+        failure(&report, "t", &f, Some(Path::new("a.json")));
+        failure(&report, "t", &f, None);
+        let got = lines(&report);
+        assert_eq!(got.len(), 2, "appended, one line each");
+        assert_eq!(got[0]["event"], "failure");
+        assert_eq!(got[0]["seed"], 4);
+        assert_eq!(got[0]["kind"], "panic");
+        assert_eq!(got[0]["message"], "boom");
+        assert_eq!(got[0]["fingerprint"], f.fingerprint().to_string());
+        assert_eq!(got[0]["artifact"], "a.json");
+        assert!(got[1]["artifact"].is_null());
+
+        let out = scratch("trace");
+        let t = f.trace().unwrap();
+        trace(&out, t);
+        let got = lines(&out);
+        assert_eq!(got.len(), t.len());
+        // The run ends in the main task's poll, which panicked.
+        let last = got.last().unwrap();
+        assert_eq!(last["kind"], "poll");
+        assert_eq!(last["task"], 0);
+        assert_eq!(last["task_name"], "main");
+        assert_eq!(last["node"], "main");
+        assert_eq!(last["time_ns"], 0);
+        assert_eq!(
+            last["line"],
+            t.lines().last().unwrap().to_string().trim_end()
+        );
+        let _ = std::fs::remove_file(report);
+        let _ = std::fs::remove_file(out);
+    }
+
+    #[test]
+    fn a_sweep_line_lists_what_ran_and_the_unmet_assertions() {
+        let path = scratch("sweep");
+        sweep(&path, "t", (10, 5, 3), &[11], &Assertions::default());
+        let got = lines(&path);
+        assert_eq!(got[0]["event"], "sweep");
+        assert_eq!(
+            (got[0]["base"].as_u64(), got[0]["count"].as_u64()),
+            (Some(10), Some(5))
+        );
+        assert_eq!(got[0]["run"], 3);
+        assert_eq!(got[0]["failed"], json!([11]));
+        assert_eq!(got[0]["unmet"], json!([]));
+        let _ = std::fs::remove_file(path);
+    }
+}
