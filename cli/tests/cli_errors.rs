@@ -6,7 +6,9 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{assert_exit, detsim, first_artifact, read_json, scratch, stderr, sweep_planted};
+use common::{
+    assert_exit, detsim, first_artifact, read_json, scratch, stderr, sweep, sweep_planted,
+};
 use serde_json::Value;
 
 /// The one error line of a failed command (and checks there is one).
@@ -129,24 +131,20 @@ fn failing(summary: &Value) -> BTreeSet<u64> {
 fn shards_cover_exactly_the_seeds_of_the_whole_sweep() {
     let dir = scratch("shards");
     let run = |shard: Option<&str>, name: &str| -> Value {
-        let json = dir.join(name);
         let mut args = vec![
-            "sweep",
             "planted_bug",
             "--seeds",
             "100..161",
             "--keep-going",
             "--jobs",
             "2",
-            "--json",
-            json.to_str().unwrap(),
         ];
         if let Some(s) = shard {
             args.extend(["--shard", s]);
         }
-        let out = detsim(&args);
+        let (out, summary) = sweep(&dir, name, &args);
         assert!(out.status.code() == Some(1) || out.status.code() == Some(0));
-        read_json(&json)
+        summary
     };
     let whole = run(None, "whole.json");
     let a = run(Some("0/2"), "a.json");

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{
-    assert_exit, detsim, first_artifact, read_json, scratch, stderr, stdout, sweep_planted,
+    assert_exit, detsim, first_artifact, read_json, scratch, stderr, stdout, sweep, sweep_planted,
 };
 use serde_json::Value;
 
@@ -33,9 +33,7 @@ fn sweep_finds_the_planted_bug_whatever_the_jobs_and_replay_brings_it_back() {
     assert!(artifact.is_file(), "{}", artifact.display());
 
     // The smallest failing seed does not depend on jobs or chunk size.
-    let json = dir.join("one-job.json");
-    let out = detsim(&[
-        "sweep",
+    let args = [
         "planted_bug",
         "--seeds",
         "0..300",
@@ -43,15 +41,14 @@ fn sweep_finds_the_planted_bug_whatever_the_jobs_and_replay_brings_it_back() {
         "1",
         "--chunk",
         "7",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
+    ];
+    let (out, one_job) = sweep(&dir, "one-job.json", &args);
     assert_exit(&out, 1);
     assert!(stdout(&out).contains(&format!(
         "replay:   cargo detsim replay {}",
         artifact.display()
     )));
-    assert_eq!(read_json(&json)["tests"][0]["failures"][0]["seed"], seed);
+    assert_eq!(one_job["tests"][0]["failures"][0]["seed"], seed);
 
     // Replay: the same failure and fingerprint; exit 1 (it still fails).
     let trace = dir.join("trace.json");
@@ -62,13 +59,7 @@ fn sweep_finds_the_planted_bug_whatever_the_jobs_and_replay_brings_it_back() {
         "--trace",
         trace.to_str().unwrap(),
     ]);
-    assert_exit(&out, 1);
-    let err = stderr(&out);
-    assert!(
-        err.contains("the same failure, the same fingerprint"),
-        "{err}"
-    );
-    assert!(err.contains("replica b reported before replica a"), "{err}");
+    assert_same_failure(&out);
     let log = stdout(&out);
     assert!(
         log.contains("net: send 10.0.0.4:49152 -> 10.0.0.2:9 (1 bytes)"),
@@ -116,8 +107,19 @@ fn sweep_finds_the_planted_bug_whatever_the_jobs_and_replay_brings_it_back() {
 
     // The same seed by number.
     let out = detsim(&["replay", "--seed", &seed.to_string(), "planted_bug"]);
-    assert_exit(&out, 1);
-    assert!(stderr(&out).contains("the same failure, the same fingerprint"));
+    assert_same_failure(&out);
+}
+
+/// A replay that brought the planted bug back: exit 1, the harness's
+/// "same failure" report.
+fn assert_same_failure(out: &std::process::Output) {
+    assert_exit(out, 1);
+    let err = stderr(out);
+    assert!(
+        err.contains("the same failure, the same fingerprint"),
+        "{err}"
+    );
+    assert!(err.contains("replica b reported before replica a"), "{err}");
 }
 
 /// Non-zero draws of an artifact's tape.
@@ -146,29 +148,14 @@ fn shrink_writes_a_smaller_artifact_that_still_fails() {
     assert!(nonzero(&after) < nonzero(&before), "{text}");
     assert!(after["tape"].as_array().unwrap().len() <= before["tape"].as_array().unwrap().len());
     let out = detsim(&["replay", shrunk.to_str().unwrap()]);
-    assert_exit(&out, 1);
-    let err = stderr(&out);
-    assert!(
-        err.contains("the same failure, the same fingerprint"),
-        "{err}"
-    );
-    assert!(err.contains("replica b reported before replica a"), "{err}");
+    assert_same_failure(&out);
 }
 
 #[test]
 fn a_passing_test_sweeps_clean() {
     let dir = scratch("pass");
-    let json = dir.join("pass.json");
-    let out = detsim(&[
-        "sweep",
-        "always_passes",
-        "--seeds",
-        "40",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
+    let (out, summary) = sweep(&dir, "pass.json", &["always_passes", "--seeds", "40"]);
     assert_exit(&out, 0);
-    let summary = read_json(&json);
     assert_eq!(summary["passed"], true);
     assert_eq!(summary["tests"][0]["run"], 40);
     assert!(stdout(&out).contains("always_passes"));

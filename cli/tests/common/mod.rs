@@ -71,22 +71,28 @@ pub fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// `cargo detsim sweep <args> --json <dir>/<name>`: the output and the
+/// `--json` summary.
+pub fn sweep(dir: &Path, name: &str, args: &[&str]) -> (Output, Value) {
+    let json = dir.join(name);
+    let mut all = vec!["sweep"];
+    all.extend(args);
+    all.extend(["--json", json.to_str().unwrap()]);
+    let out = detsim(&all);
+    let summary = read_json(&json);
+    (out, summary)
+}
+
 /// Sweeps `planted_bug` over `seeds` (a fail-fast sweep), returning the
 /// `--json` summary; the sweep must find the bug.
 pub fn sweep_planted(dir: &Path, seeds: &str) -> Value {
-    let json = dir.join("sweep.json");
-    let out = detsim(&[
-        "sweep",
-        "planted_bug",
-        "--seeds",
-        seeds,
-        "--jobs",
-        "2",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
+    let (out, summary) = sweep(
+        dir,
+        "sweep.json",
+        &["planted_bug", "--seeds", seeds, "--jobs", "2"],
+    );
     assert_exit(&out, 1);
-    read_json(&json)
+    summary
 }
 
 /// The artifact of the first failure of a sweep's summary.
