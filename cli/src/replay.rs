@@ -40,6 +40,12 @@ pub(crate) fn read_artifact(path: &Path) -> Result<(PathBuf, Artifact), CliError
 /// Builds the artifact's package and target, and finds its binary.
 pub(crate) fn binary_for(art: &Artifact, build: &Build) -> Result<Binary, CliError> {
     let (kind, name) = art.cargo_target();
+    if !matches!(kind, "lib" | "test" | "bin" | "example" | "bench") {
+        return Err(CliError::new(format!(
+            "the artifact is from a {kind} `{name}`, not a #[sim_test]: replay it the way its \
+             failure report says (DETSIM_REPLAY=<artifact> with the test that runs it)"
+        )));
+    }
     let selector: Vec<String> = match kind {
         "lib" => vec!["--lib".into()],
         kind => vec![format!("--{kind}"), name.to_owned()],
