@@ -36,6 +36,14 @@
 //! ```text
 //! bash benches/net.sh
 //! ```
+//!
+//! A positional argument filters rows: `net_rpc`, or one row such as
+//! `net_rpc/detsim`. `DETSIM_BENCH_SCALE=<divisor>` divides both workloads
+//! by the divisor and runs them once without warm-up, for profilers and
+//! instruction counts (`perf stat -e instructions:u`).
+
+#[path = "common/rows.rs"]
+mod rows;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -357,27 +365,29 @@ enum Workload {
     SimSetup,
 }
 
-fn run_once(w: Workload, rt: Runtime, madsim: &mut Option<Madsim>) -> Duration {
+/// One repetition of workload `w` on `rt`, `ops` round trips (`net_rpc`)
+/// or simulations (`sim_setup`).
+fn run_once(w: Workload, rt: Runtime, ops: u64, madsim: &mut Option<Madsim>) -> Duration {
     match (w, rt) {
-        (Workload::NetRpc, Runtime::Detsim) => det::net_rpc(RPC_ROUND_TRIPS),
-        (Workload::NetRpc, Runtime::Turmoil) => tur::net_rpc(RPC_ROUND_TRIPS),
+        (Workload::NetRpc, Runtime::Detsim) => det::net_rpc(ops),
+        (Workload::NetRpc, Runtime::Turmoil) => tur::net_rpc(ops),
         (Workload::NetRpc, Runtime::Madsim) => {
             let m = madsim.as_mut().unwrap();
-            m.command(&format!("net_rpc {RPC_ROUND_TRIPS}")).0
+            m.command(&format!("net_rpc {ops}")).0
         }
         (Workload::SimSetup, Runtime::Detsim) => {
             let start = Instant::now();
-            (0..SETUP_RUNS).for_each(det::sim_setup);
+            (0..ops).for_each(det::sim_setup);
             start.elapsed()
         }
         (Workload::SimSetup, Runtime::Turmoil) => {
             let start = Instant::now();
-            (0..SETUP_RUNS).for_each(tur::sim_setup);
+            (0..ops).for_each(tur::sim_setup);
             start.elapsed()
         }
         (Workload::SimSetup, Runtime::Madsim) => {
             let m = madsim.as_mut().unwrap();
-            m.command(&format!("sim_setup 0 {SETUP_RUNS}")).0
+            m.command(&format!("sim_setup 0 {ops}")).0
         }
     }
 }
@@ -434,23 +444,31 @@ fn main() {
         .iter()
         .find(|a| !a.starts_with('-'))
         .map(String::as_str);
+    let scale = rows::scale();
+    let (warmup, reps) = if scale == 1 { (true, REPS) } else { (false, 1) };
     let madsim_path = std::env::var("DETSIM_MADSIM_NET").ok();
     let mut madsim = madsim_path.as_deref().map(Madsim::start);
 
-    let mut runtimes = vec![Runtime::Detsim];
+    let mut all_runtimes = vec![Runtime::Detsim];
     if madsim.is_some() {
-        runtimes.push(Runtime::Madsim);
+        all_runtimes.push(Runtime::Madsim);
     }
-    runtimes.push(Runtime::Turmoil);
+    all_runtimes.push(Runtime::Turmoil);
 
     println!("detsim vs madsim 0.2 vs turmoil 0.7: network workloads of issue 4");
     println!("command: bash benches/net.sh   (machine: see BENCHMARKS.md)");
     println!(
-        "method: 1 warm-up + {REPS} repetitions, runtimes alternating; ratio = median of paired peer/detsim times"
+        "method: {} warm-up + {reps} repetitions, runtimes alternating; ratio = median of paired peer/detsim times",
+        if warmup { "1" } else { "no" }
     );
     if madsim.is_none() {
         println!(
             "DETSIM_MADSIM_NET not set: madsim rows skipped (benches/net.sh builds and sets it)"
+        );
+    }
+    if scale != 1 {
+        println!(
+            "DETSIM_BENCH_SCALE={scale}: sizes divided by {scale}, no warm-up, one repetition"
         );
     }
     println!();
@@ -462,19 +480,36 @@ fn main() {
     let mut failed: Vec<String> = Vec::new();
     let mut judged = 0;
     for (w, name, ops, unit) in [
-        (Workload::NetRpc, "net_rpc", RPC_ROUND_TRIPS, "round trips"),
-        (Workload::SimSetup, "sim_setup", SETUP_RUNS, "simulations"),
+        (
+            Workload::NetRpc,
+            "net_rpc",
+            RPC_ROUND_TRIPS / scale,
+            "round trips",
+        ),
+        (
+            Workload::SimSetup,
+            "sim_setup",
+            SETUP_RUNS / scale,
+            "simulations",
+        ),
     ] {
-        if filter.is_some_and(|f| !name.contains(f)) {
+        let runtimes: Vec<Runtime> = all_runtimes
+            .iter()
+            .copied()
+            .filter(|rt| filter.is_none_or(|f| rows::row_selected(f, name, rt.label())))
+            .collect();
+        if runtimes.is_empty() {
             continue;
         }
-        for &rt in &runtimes {
-            run_once(w, rt, &mut madsim);
+        if warmup {
+            for &rt in &runtimes {
+                run_once(w, rt, ops, &mut madsim);
+            }
         }
         let mut times: Vec<Vec<Duration>> = vec![Vec::new(); runtimes.len()];
-        for _ in 0..REPS {
+        for _ in 0..reps {
             for (i, &rt) in runtimes.iter().enumerate() {
-                times[i].push(run_once(w, rt, &mut madsim));
+                times[i].push(run_once(w, rt, ops, &mut madsim));
             }
         }
         let ns = |d: Duration| d.as_nanos() as f64 / ops as f64;
@@ -490,7 +525,7 @@ fn main() {
                 (Workload::SimSetup, Runtime::Madsim) => Some(3.0),
                 (Workload::SimSetup, Runtime::Turmoil) => None,
             };
-            let (ratio, verdict) = if rt == Runtime::Detsim {
+            let (ratio, verdict) = if rt == Runtime::Detsim || runtimes[0] != Runtime::Detsim {
                 (String::from("-"), "")
             } else {
                 let ratio = median(
@@ -533,11 +568,11 @@ fn main() {
         println!("{:<10} ({ops} {unit} per repetition)", "");
     }
 
-    if filter.is_none_or(|f| "sim_setup".contains(f)) {
+    if scale == 1 && filter.is_none_or(|f| "sim_setup".contains(f)) {
         drop(madsim.take());
         println!();
         println!("sim_setup memory (fresh process per runtime, resident set):");
-        for &rt in &runtimes {
+        for &rt in &all_runtimes {
             match memory(rt, madsim_path.as_deref()) {
                 Some((a, b)) => println!(
                     "  {:<8} after 100 runs {:>8} KiB, after 1000 runs {:>8} KiB ({:+.1} KiB per run)",

@@ -38,6 +38,9 @@
 //!
 //! Machine details and recorded results are in `BENCHMARKS.md`.
 
+#[path = "common/rows.rs"]
+mod rows;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -335,28 +338,13 @@ fn paired_ratio(tokio: &[Duration], detsim: &[Duration]) -> f64 {
     ratios[ratios.len() / 2]
 }
 
-/// Whether the filter `f` keeps the row `workload/runtime`: an exact match
-/// if `f` contains a `/`, a substring match otherwise.
-fn row_selected(f: &str, workload: &str, runtime: &str) -> bool {
-    let label = format!("{workload}/{runtime}");
-    if f.contains('/') {
-        label == f
-    } else {
-        label.contains(f)
-    }
-}
-
 fn ns_per_op(d: Duration, ops: u64) -> f64 {
     d.as_nanos() as f64 / ops.max(1) as f64
 }
 
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let scale: u64 = std::env::var("DETSIM_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|&s| s > 0)
-        .unwrap_or(1);
+    let scale = rows::scale();
     let (warmup, reps) = if scale == 1 { (true, REPS) } else { (false, 1) };
     let sizes = Sizes {
         spawn_join: SPAWN_JOIN_TASKS / scale,
@@ -391,7 +379,7 @@ fn main() {
         let selected = |rt: Runtime| {
             filter
                 .as_deref()
-                .is_none_or(|f| row_selected(f, workload.name, rt.label()))
+                .is_none_or(|f| rows::row_selected(f, workload.name, rt.label()))
         };
         let rts: Vec<Runtime> = runtimes
             .iter()

@@ -242,3 +242,39 @@ fn impossible_configurations_are_refused_with_the_fix() {
     });
     insta::assert_snapshot!(messages.join("\n"));
 }
+
+#[test]
+fn a_fault_plan_turns_disk_errors_on_and_off() {
+    use detsim::net::{Fault, FaultPlan};
+    use detsim::node::Node;
+    let mut sim = Sim::builder().seed(1).build();
+    sim.run(async {
+        let db = Node::builder("db").build();
+        let errors = |percent| Fault::DiskErrors {
+            node: "db".into(),
+            percent,
+        };
+        let plan = FaultPlan::new()
+            .at(Duration::from_millis(10), errors(100))
+            .at(Duration::from_millis(20), errors(0));
+        let chaos = plan.spawn();
+        let writer = detsim::task::Builder::new().node(&db).spawn(async {
+            let ok_before = fs::write("/a", b"1").await.is_ok();
+            detsim::time::sleep(Duration::from_millis(15)).await;
+            let failing = fs::write("/b", b"2").await.unwrap_err();
+            detsim::time::sleep(Duration::from_millis(10)).await;
+            let ok_after = fs::write("/c", b"3").await.is_ok();
+            (ok_before, failing.to_string(), ok_after)
+        });
+        let (before, failing, after) = writer.await.unwrap();
+        assert!(before && after);
+        assert!(failing.contains("injected I/O error"), "{failing}");
+        chaos.await.unwrap().unwrap();
+        assert_eq!(Disk::of(&db).config(), DiskConfig::new());
+
+        let bad = FaultPlan::new().at(Duration::ZERO, errors(101)).run().await;
+        let msg = bad.unwrap_err().to_string();
+        assert!(msg.contains("disk errors on db at 101%"), "{msg}");
+    })
+    .unwrap();
+}

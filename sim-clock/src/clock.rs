@@ -72,6 +72,9 @@ pub struct Clock {
     advancers: RefCell<Vec<Advancer>>,
     next_advancer: Cell<u64>,
     scratch: RefCell<Vec<Waker>>,
+    /// How many times [`Clock::clear`] ran: timer keys from before a clear
+    /// name nothing (slots are reused from scratch after it).
+    clears: Cell<u64>,
 }
 
 #[derive(Debug)]
@@ -169,6 +172,7 @@ impl Clock {
             advancers: RefCell::default(),
             next_advancer: Cell::new(0),
             scratch: RefCell::default(),
+            clears: Cell::new(0),
         })
     }
 
@@ -438,6 +442,7 @@ impl Clock {
     /// assert_eq!(clock.armed_count(), 0);
     /// ```
     pub fn clear(&self) {
+        self.clears.set(self.clears.get() + 1);
         let wakers = self.timers.borrow_mut().clear();
         let advancers = std::mem::take(&mut *self.advancers.borrow_mut());
         drop(wakers);
@@ -451,6 +456,29 @@ impl Clock {
         self.timers
             .borrow_mut()
             .insert(deadline, waker, self.owner.get(), self.owner_hint.get())
+    }
+
+    /// Arms a timer owned by [`SYSTEM_OWNER`] (see [`crate::Alarm`]).
+    pub(crate) fn insert_system_timer(&self, deadline: u64, waker: &Waker) -> TimerKey {
+        let waker = waker.clone();
+        self.timers
+            .borrow_mut()
+            .insert(deadline, waker, SYSTEM_OWNER, [0; 2])
+    }
+
+    /// How many times the clock was cleared (see [`crate::Alarm`]).
+    pub(crate) fn clears(&self) -> u64 {
+        self.clears.get()
+    }
+
+    /// Re-arms a timer slot for `deadline`; `false` if the slot is gone.
+    pub(crate) fn rearm_timer(&self, key: TimerKey, deadline: u64, waker: &Waker) -> bool {
+        self.timers.borrow_mut().rearm(key, deadline, waker)
+    }
+
+    /// Frees a timer slot unless the clock was cleared since.
+    pub(crate) fn remove_timer_if_live(&self, key: TimerKey) -> Option<Waker> {
+        self.timers.borrow_mut().remove_if_live(key)
     }
 
     pub(crate) fn update_timer_waker(&self, key: TimerKey, waker: &Waker) {
@@ -598,6 +626,31 @@ pub(crate) fn with_current<R>(api: &'static str, f: impl FnOnce(&Rc<Clock>) -> R
         Some(c) => f(&c),
         None => outside_simulation(api),
     }
+}
+
+/// The current clock's instant, read in place (no reference-count traffic:
+/// [`Instant::now`] is on every hot path).
+///
+/// # Panics
+///
+/// Outside a simulation, naming `api` and the fix.
+#[track_caller]
+#[inline]
+pub(crate) fn now_nanos(api: &'static str) -> u64 {
+    match CURRENT.with(|c| c.borrow().as_ref().map(|c| c.now.get())) {
+        Some(now) => now,
+        None => outside_simulation(api),
+    }
+}
+
+/// The current clock.
+///
+/// # Panics
+///
+/// Outside a simulation, naming `api` and the fix.
+#[track_caller]
+pub(crate) fn current(api: &'static str) -> Rc<Clock> {
+    with_current(api, Rc::clone)
 }
 
 /// Runs `f` with the current clock, if any (for destructors, which must not

@@ -61,8 +61,9 @@ impl Instant {
     /// assert!(now >= sim_clock::Instant::ZERO);
     /// ```
     #[track_caller]
+    #[inline]
     pub fn now() -> Instant {
-        clock::with_current("detsim::time::Instant::now", |c| c.now())
+        Instant(clock::now_nanos("detsim::time::Instant::now"))
     }
 
     /// An instant `nanos` nanoseconds after the start of the simulation.

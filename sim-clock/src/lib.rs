@@ -31,6 +31,7 @@
 #![deny(unsafe_code)]
 
 mod advance;
+mod alarm;
 mod clock;
 mod instant;
 mod interval;
@@ -41,6 +42,7 @@ mod timeout;
 mod timers;
 
 pub use advance::{Advance, advance, auto_advance, set_auto_advance};
+pub use alarm::Alarm;
 pub use clock::{
     Clock, EnterGuard, Prefetcher, SYSTEM_OWNER, TimerInfo, Wakeup, is_current,
     is_current_available, with_system_owner,

@@ -220,15 +220,48 @@ impl TimerQueue {
         waker
     }
 
+    /// Re-arms the timer of `key` (armed or fired) for `deadline`,
+    /// giving it `waker` if it has none (a fired timer gave its waker
+    /// away); or `false` when the key is stale (the queue was cleared).
+    pub(crate) fn rearm(&mut self, key: TimerKey, deadline: u64, waker: &Waker) -> bool {
+        let i = key.idx as usize;
+        match self.cold.get(i) {
+            Some(c) if c.generation == key.generation && c.state != SlotState::Free => {}
+            _ => return false,
+        }
+        if self.hot[i].waker.is_none() {
+            self.hot[i].waker = Some(waker.clone());
+        }
+        self.reset(key, deadline);
+        true
+    }
+
+    /// [`remove`](Self::remove) that ignores a stale key (the queue was
+    /// cleared since), for owners that outlive a clear.
+    pub(crate) fn remove_if_live(&mut self, key: TimerKey) -> Option<Waker> {
+        match self.cold.get(key.idx as usize) {
+            Some(c) if c.generation == key.generation && c.state != SlotState::Free => {
+                self.remove(key)
+            }
+            _ => None,
+        }
+    }
+
     fn is_live(&self, key: u64) -> bool {
         self.hot[(key & IDX_MASK) as usize].armed == key
     }
 
     /// Rebuilds the heap from live entries once stale ones outnumber them.
+    #[inline]
     fn maybe_compact(&mut self) {
-        if self.heap.len() <= 1024 || self.heap.len() <= 2 * self.armed {
-            return;
+        if self.heap.len() > 1024 && self.heap.len() > 2 * self.armed {
+            self.compact();
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn compact(&mut self) {
         let hot = &self.hot;
         self.heap.retain(|&e| {
             let key = key_of(e);

@@ -6,7 +6,7 @@
 //! window, APIs panic with a message naming the API and the fix; destructors
 //! quietly do nothing.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::foreign;
@@ -15,11 +15,16 @@ use crate::runtime::Runtime;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Runtime>>> = const { RefCell::new(None) };
+    /// The current simulation's `instance` (0: none), kept beside
+    /// `CURRENT` so that "is this handle's simulation current?" is one
+    /// plain thread-local read (no destructor registration, no borrow).
+    static INSTANCE: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Makes a runtime (and its clock) current until dropped.
 pub(crate) struct Enter {
     prev: Option<Option<Rc<Runtime>>>,
+    prev_instance: u64,
     _clock: Option<sim_clock::EnterGuard>,
 }
 
@@ -27,6 +32,7 @@ impl Drop for Enter {
     fn drop(&mut self) {
         if let Some(prev) = self.prev.take() {
             let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+            INSTANCE.set(self.prev_instance);
         }
     }
 }
@@ -39,10 +45,22 @@ pub(crate) fn enter(rt: &Rc<Runtime>) -> Enter {
     let prev = CURRENT
         .try_with(|c| c.borrow_mut().replace(rt.clone()))
         .ok();
+    let prev_instance = INSTANCE.get();
+    if prev.is_some() {
+        INSTANCE.set(rt.instance);
+    }
     Enter {
         prev,
+        prev_instance,
         _clock: clock,
     }
+}
+
+/// The current simulation's instance, if any (one thread-local read;
+/// instances start at 1).
+#[inline]
+pub(crate) fn current_instance() -> Option<u64> {
+    Some(INSTANCE.get()).filter(|&i| i != 0)
 }
 
 /// The current runtime, if any.
@@ -72,17 +90,54 @@ pub(crate) fn current(api: &str) -> Rc<Runtime> {
 pub(crate) fn for_instance(instance: u64, api: &str) -> Rc<Runtime> {
     let rt = current(api);
     if rt.instance != instance {
-        panic!(
-            "{api} was called in a different simulation from the one that created the handle: \
-             detsim handles belong to one simulation; use them inside the `Sim::run` that made them"
-        );
+        wrong_instance(api);
     }
     rt
 }
 
 /// The current runtime if it is simulation `instance` (for destructors).
+/// Runs `f` on the current simulation's runtime, borrowed in place rather
+/// than cloned out (no reference-count traffic): for short hot paths
+/// (extension lookups, draws, events) that run no user code, since `f`
+/// must not enter another simulation.
+#[track_caller]
+#[inline]
+pub(crate) fn with_current<R>(api: &str, f: impl FnOnce(&Runtime) -> R) -> R {
+    let out = CURRENT
+        .try_with(|c| c.borrow().as_deref().map(f))
+        .ok()
+        .flatten();
+    match out {
+        Some(out) => out,
+        None => outside(api),
+    }
+}
+
+/// [`with_current`] for handles of simulation `instance`: `None` when no
+/// simulation, or another one, is current.
+#[inline]
+pub(crate) fn with_instance<R>(instance: u64, f: impl FnOnce(&Runtime) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|c| match c.borrow().as_deref() {
+            Some(rt) if rt.instance == instance => Some(f(rt)),
+            _ => None,
+        })
+        .ok()
+        .flatten()
+}
+
 pub(crate) fn try_instance(instance: u64) -> Option<Rc<Runtime>> {
     try_current().filter(|rt| rt.instance == instance)
+}
+
+/// The panic of an API used with a handle of another simulation.
+#[track_caller]
+#[cold]
+pub(crate) fn wrong_instance(api: &str) -> ! {
+    panic!(
+        "{api} was called in a different simulation from the one that created the handle: \
+         detsim handles belong to one simulation; use them inside the `Sim::run` that made them"
+    )
 }
 
 #[track_caller]

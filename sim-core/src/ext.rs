@@ -187,7 +187,13 @@ pub(crate) fn get_in<T: Extension + Default>(rt: &Runtime) -> Rc<T> {
 /// ```
 #[track_caller]
 pub fn get<T: Extension + Default>(api: &str) -> Rc<T> {
-    get_in(&context::current(api))
+    // Found in place (no reference-count traffic on the runtime); created
+    // on first use with the runtime cloned out, as `T::default` may use
+    // sim-core itself.
+    match context::with_current(api, |rt| rt.ext.borrow().find::<T>()) {
+        Some(v) => v,
+        None => get_in(&context::current(api)),
+    }
 }
 
 /// The value of `T` of simulation `instance` (see [`instance`]) if that
@@ -207,7 +213,14 @@ pub fn get<T: Extension + Default>(api: &str) -> Rc<T> {
 /// ```
 #[track_caller]
 pub fn get_for<T: Extension + Default>(instance: u64, api: &str) -> Rc<T> {
-    get_in(&context::for_instance(instance, api))
+    let found = context::with_current(api, |rt| {
+        (rt.instance == instance).then(|| rt.ext.borrow().find::<T>())
+    });
+    match found {
+        Some(Some(v)) => v,
+        Some(None) => get_in(&context::for_instance(instance, api)),
+        None => context::wrong_instance(api),
+    }
 }
 
 /// The existing value of `T` of simulation `instance`, if that simulation
@@ -219,8 +232,7 @@ pub fn get_for<T: Extension + Default>(instance: u64, api: &str) -> Rc<T> {
 /// assert!(sim_core::ext::try_get_for::<S>(1).is_none()); // no simulation here
 /// ```
 pub fn try_get_for<T: Extension>(instance: u64) -> Option<Rc<T>> {
-    let rt = context::try_instance(instance)?;
-    rt.ext.borrow().find::<T>()
+    context::with_instance(instance, |rt| rt.ext.borrow().find::<T>()).flatten()
 }
 
 /// The identity of the running simulation (process-unique, never part of a
@@ -237,8 +249,24 @@ pub fn try_get_for<T: Extension>(instance: u64) -> Option<Rc<T>> {
 /// # }).unwrap();
 /// ```
 #[track_caller]
+#[inline]
 pub fn instance(api: &str) -> u64 {
-    context::current(api).instance
+    context::with_current(api, |rt| rt.instance)
+}
+
+/// The identity of the simulation current on this thread, if any (see
+/// [`instance`]; never panics).
+///
+/// ```
+/// assert_eq!(sim_core::ext::try_instance(), None); // no simulation here
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// assert_eq!(sim_core::ext::try_instance(), Some(sim_core::ext::instance("x")));
+/// # }).unwrap();
+/// ```
+#[inline]
+pub fn try_instance() -> Option<u64> {
+    context::current_instance()
 }
 
 /// A draw in `0..bound` from the choice source, recorded as a network draw
@@ -256,9 +284,11 @@ pub fn instance(api: &str) -> u64 {
 /// # }).unwrap();
 /// ```
 #[track_caller]
+#[inline]
 pub fn draw(bound: u64) -> u64 {
-    let rt = context::current("detsim::net (a network draw)");
-    rt.choices.borrow_mut().draw(DrawKind::Net, bound)
+    context::with_current("detsim::net (a network draw)", |rt| {
+        rt.choices.borrow_mut().draw(DrawKind::Net, bound)
+    })
 }
 
 /// A draw in `0..bound` from the choice source, recorded as a disk draw
@@ -316,9 +346,11 @@ pub fn happens(rate: f64, draw: &mut dyn FnMut(u64) -> u64) -> bool {
 /// # }).unwrap();
 /// ```
 #[track_caller]
+#[inline]
 pub fn event(kind: &'static EventKind, a: u64, b: u64) {
-    let rt = context::current("detsim::net (a network event)");
-    rt.choices.borrow_mut().event(Event::Ext { kind, a, b });
+    context::with_current("detsim::net (a network event)", |rt| {
+        rt.choices.borrow_mut().event(Event::Ext { kind, a, b });
+    });
 }
 
 /// The node with id `id`, if the running simulation has one.
@@ -335,12 +367,40 @@ pub fn event(kind: &'static EventKind, a: u64, b: u64) {
 /// # }).unwrap();
 /// ```
 #[track_caller]
+#[inline]
 pub fn node(id: u32) -> Option<Node> {
-    let rt = context::current("detsim::net (a node lookup)");
-    let exists = (id as usize) < rt.nodes.borrow().len();
-    exists.then_some(Node {
-        instance: rt.instance,
-        id: NodeId(id),
+    context::with_current("detsim::net (a node lookup)", |rt| {
+        let exists = (id as usize) < rt.nodes.borrow().len();
+        exists.then_some(Node {
+            instance: rt.instance,
+            id: NodeId(id),
+        })
+    })
+}
+
+/// Whether the running simulation has a node with id `id` and it is alive
+/// (not killed): `node(id).is_some_and(|n| n.is_alive())` in one lookup.
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let db = sim_core::node::Node::builder("db").build();
+/// assert!(sim_core::ext::node_alive(db.id().as_u32()));
+/// db.kill();
+/// assert!(!sim_core::ext::node_alive(db.id().as_u32()));
+/// assert!(!sim_core::ext::node_alive(7));
+/// # }).unwrap();
+/// ```
+#[track_caller]
+#[inline]
+pub fn node_alive(id: u32) -> bool {
+    context::with_current("detsim::net (a node lookup)", |rt| {
+        let nodes = rt.nodes.borrow();
+        (id as usize) < nodes.len() && nodes.get(NodeId(id)).alive
     })
 }
 

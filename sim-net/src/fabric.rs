@@ -20,9 +20,9 @@
 
 use std::net::SocketAddrV4;
 use std::sync::Arc;
-use std::task::{Context, Wake, Waker};
+use std::task::{Wake, Waker};
 
-use sim_clock::{Instant, Sleep};
+use sim_clock::{Alarm, Instant};
 use sim_core::ext::{self, EventKind};
 
 use crate::addr::{node_ip, node_of_ip};
@@ -93,10 +93,11 @@ pub(crate) struct InFlight {
     resend: bool,
 }
 
-/// The timer that delivers the next due datagram.
+/// The timer that delivers the next due datagram: one [`Alarm`], moved
+/// and re-armed in place for each next due time.
 #[derive(Default)]
 pub(crate) struct Pump {
-    armed: Option<(u64, Sleep)>,
+    alarm: Option<Alarm>,
     waker: Option<Waker>,
 }
 
@@ -111,7 +112,7 @@ impl Wake for PumpWaker {
     fn wake_by_ref(self: &Arc<Self>) {
         // Fired by the clock on the simulation's thread; elsewhere (the
         // simulation gone) there is nothing to deliver to.
-        if let Some(net) = ext::try_get_for::<Net>(self.instance) {
+        if let Some(net) = Net::try_of(self.instance) {
             net.deliver_due();
         }
     }
@@ -121,18 +122,28 @@ impl Net {
     /// Runs `f` on the network's tables, then sends every TCP segment it
     /// queued, re-arms the pump and wakes whoever `f` (or an arrival)
     /// woke, outside the borrow.
+    ///
+    /// Virtual time does not move during an act, so it is read once, into
+    /// [`TcpState::now`](crate::tcp::TcpState::now). The wakers' vector is
+    /// kept between acts (a nested act, from a waker, takes a fresh one).
     pub(crate) fn act<R>(&self, f: impl FnOnce(&mut Inner, &mut Vec<Waker>) -> R) -> R {
-        let mut wakers = Vec::new();
+        let mut wakers = self.wakers.take();
         let out = {
             let mut inner = self.inner.borrow_mut();
+            inner.tcp.now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+            inner.tcp.quiet = inner.rules.is_quiet();
             let out = f(&mut inner, &mut wakers);
             send_queued(&mut inner, &mut wakers);
             out
         };
         self.rearm();
-        for w in wakers {
-            w.wake();
+        if !wakers.is_empty() {
+            for w in &wakers {
+                w.wake_by_ref();
+            }
+            wakers.clear();
         }
+        self.wakers.set(wakers);
         out
     }
 
@@ -153,15 +164,12 @@ impl Net {
 
     /// Delivers every datagram due now (the pump fired).
     pub(crate) fn deliver_due(&self) {
-        let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
-        let fired = self.pump.borrow_mut().armed.take();
-        drop(fired);
         self.act(|inner, wakers| {
-            while let Some(entry) = inner.in_flight.first_entry() {
-                if entry.key().0 > now {
-                    break;
-                }
-                let ((_, seq), d) = entry.remove_entry();
+            let now = inner.tcp.now;
+            // The pump fired: re-arm it for what is left, whatever is
+            // delivered now.
+            inner.in_flight.mark_changed();
+            while let Some(((_, seq), d)) = inner.in_flight.pop_due(now) {
                 if d.resend {
                     let Payload::Segment(seg) = d.payload else {
                         unreachable!("only TCP segments are retransmitted")
@@ -182,7 +190,7 @@ impl Net {
                 // A clog that began while it was on the wire holds it back
                 // (keeping its place in send order).
                 if let Some(until) = inner.rules.clogged_until(d.from_node, d.to_node, now) {
-                    inner.in_flight.insert((until, seq), d);
+                    inner.in_flight.push((until, seq), d);
                     continue;
                 }
                 arrive(inner, d, wakers);
@@ -197,54 +205,61 @@ impl Net {
         let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
         {
             let mut inner = self.inner.borrow_mut();
-            let held: Vec<(u64, u64)> = inner
-                .in_flight
-                .iter()
-                .filter(|(k, d)| {
-                    !d.resend
-                        && d.due < k.0
-                        && inner
-                            .rules
-                            .clogged_until(d.from_node, d.to_node, now)
-                            .is_none()
-                })
-                .map(|(k, _)| *k)
-                .collect();
-            for key in held {
-                let d = inner.in_flight.remove(&key).expect("listed above");
-                inner.in_flight.insert((d.due.max(now), key.1), d);
+            let Inner {
+                in_flight, rules, ..
+            } = &mut *inner;
+            let held = in_flight.take_where(|k, d| {
+                !d.resend
+                    && d.due < k.0
+                    && rules.clogged_until(d.from_node, d.to_node, now).is_none()
+            });
+            for (key, d) in held {
+                in_flight.push((d.due.max(now), key.1), d);
             }
         }
         self.deliver_due();
     }
 
     /// Arms the pump for the earliest in-flight datagram (or disarms it).
+    /// An alarm already armed for that time or earlier stays as it is: when
+    /// it fires, the pump re-arms for what is due next.
+    ///
+    /// Nothing to do unless the in-flight queue changed since the last
+    /// call (or the pump fired, which marks it changed).
     fn rearm(&self) {
-        let next = self.inner.borrow().in_flight.keys().next().map(|k| k.0);
-        let old = {
-            let mut pump = self.pump.borrow_mut();
-            match (next, &pump.armed) {
-                (None, _) => pump.armed.take(),
-                (Some(at), Some((armed_at, _))) if *armed_at <= at => None,
-                (Some(at), _) => {
-                    let instance = ext::instance("detsim::net");
-                    let waker = pump
-                        .waker
-                        .get_or_insert_with(|| Waker::from(Arc::new(PumpWaker { instance })))
-                        .clone();
-                    let mut sleep = sim_clock::sleep_until(Instant::from_nanos(at));
-                    // Due in the future (due datagrams were delivered), so
-                    // this arms the timer and returns Pending.
-                    // detsim's own timer, not the task that happened to
-                    // send: strict mode does not count it as left behind.
-                    sim_clock::with_system_owner(|| {
-                        let _ = sleep.poll_elapsed(&mut Context::from_waker(&waker));
-                    });
-                    pump.armed.replace((at, sleep))
+        let next = {
+            let mut inner = self.inner.borrow_mut();
+            if !inner.in_flight.take_changed() {
+                return;
+            }
+            inner.in_flight.first_key().map(|k| k.0)
+        };
+        let mut pump = self.pump.borrow_mut();
+        let armed = pump
+            .alarm
+            .as_ref()
+            .and_then(Alarm::deadline)
+            .map(Instant::as_nanos);
+        match (next, armed) {
+            (None, None) => {}
+            (None, Some(_)) => {
+                if let Some(alarm) = pump.alarm.as_mut() {
+                    alarm.disarm();
                 }
             }
-        };
-        drop(old);
+            (Some(at), Some(armed_at)) if armed_at <= at => {}
+            (Some(at), _) => {
+                let Pump { alarm, waker } = &mut *pump;
+                let waker = waker.get_or_insert_with(|| {
+                    let instance = ext::instance("detsim::net");
+                    Waker::from(Arc::new(PumpWaker { instance }))
+                });
+                // Due in the future (due datagrams were delivered).
+                alarm
+                    .get_or_insert_with(Alarm::new)
+                    .arm(Instant::from_nanos(at), waker);
+            }
+        }
     }
 }
 
@@ -278,7 +293,7 @@ fn transmit(
     payload: Payload,
     wakers: &mut Vec<Waker>,
 ) {
-    let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+    let now = inner.tcp.now;
     let local = dst.ip().is_loopback() || *dst.ip() == node_ip(from);
     let to = if local {
         Some(from)
@@ -336,7 +351,7 @@ fn transmit(
         } else {
             inner.seq += 1;
             let seq = inner.seq;
-            inner.in_flight.insert((at, seq), d);
+            inner.in_flight.push((at, seq), d);
         }
     };
     match duplicate {
@@ -377,7 +392,7 @@ fn retry_later(
         payload: Payload::Segment(seg),
         resend: true,
     };
-    inner.in_flight.insert((at, seq), d);
+    inner.in_flight.push((at, seq), d);
 }
 
 fn drop_event(
@@ -395,7 +410,7 @@ fn drop_event(
 /// Hands a due datagram to its receiving socket or a segment to its
 /// connection, or drops it.
 fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
-    let alive = ext::node(d.to_node).is_some_and(|n| n.is_alive());
+    let alive = ext::node_alive(d.to_node);
     let data = match d.payload {
         Payload::Segment(seg) => {
             if !alive {
@@ -409,7 +424,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
                     d.dst,
                     DropReason::NodeDown,
                 );
-                let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+                let now = inner.tcp.now;
                 retry_later(
                     inner,
                     d.from_node,

@@ -10,11 +10,11 @@ use crate::{Fault, FaultPlan};
 /// `0..horizon`, among `nodes` (by name; at least two, so that a
 /// partition has two sides). Kills and restarts
 /// pick among `nodes` too: leave `main` out. Clogs last 1 ms to a quarter
-/// of the horizon.
+/// of the horizon; disk errors fail 0% to 50% of a node's disk operations.
 ///
 /// Shrinking drops faults, moves them earlier, shortens clogs and turns
 /// them into simpler kinds (in the order partition, heal, heal all, clog,
-/// kill, restart) among the first nodes: a failing plan shrinks toward the
+/// kill, restart, disk errors) among the first nodes: a failing plan shrinks toward the
 /// fewest, earliest, plainest faults that still break the system.
 ///
 /// # Panics
@@ -50,7 +50,7 @@ pub fn fault_plans(
     let n = names.len();
     let clog_max = (ms / 4).max(1);
     let fault =
-        (0..ms, 0..6u8, 0..n, 0..n, 1..=clog_max).prop_map(move |(at, kind, i, j, clog)| {
+        (0..ms, 0..7u8, 0..n, 0..n, 1..=clog_max).prop_map(move |(at, kind, i, j, clog)| {
             let name = |k: usize| names[k].clone();
             // The partner of a partition or heal: another node.
             let other = if j == i { (j + 1) % n } else { j };
@@ -69,7 +69,12 @@ pub fn fault_plans(
                     duration: Duration::from_millis(clog),
                 },
                 4 => Fault::Kill { node: name(i) },
-                _ => Fault::Restart { node: name(i) },
+                5 => Fault::Restart { node: name(i) },
+                // 0% to 50% (the clog draw reused: its range is the horizon's).
+                _ => Fault::DiskErrors {
+                    node: name(i),
+                    percent: (clog % 51) as u8,
+                },
             };
             (Duration::from_millis(at), fault)
         });

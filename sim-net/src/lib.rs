@@ -168,6 +168,7 @@ mod stats;
 mod swizzle;
 mod tcp;
 mod udp;
+mod wire;
 
 pub use addr::{ToSocketAddrs, lookup_host, node_addr};
 pub use config::{Latency, LinkConfig, NetConfigError};

@@ -108,7 +108,7 @@ impl Network {
             .inner
             .borrow_mut()
             .rules
-            .default = config;
+            .set_default(config);
         Ok(())
     }
 
@@ -123,7 +123,7 @@ impl Network {
     /// ```
     pub fn default_config(&self) -> LinkConfig {
         let net = self.net("detsim::net::Network::default_config");
-        net.inner.borrow().rules.default.clone()
+        net.inner.borrow().rules.default_config().clone()
     }
 
     /// Sets the behaviour of the link between `a` and `b` (both

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::config::{LinkConfig, happens};
+use crate::config::{Latency, LinkConfig, happens};
 
 /// Why a datagram was dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,16 +44,54 @@ pub(crate) enum Verdict {
 
 /// The network's fault state: the default link behaviour, per-link
 /// overrides, cut links and clogs. Links are directed `(from, to)`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Rules {
-    pub(crate) default: LinkConfig,
+    default: LinkConfig,
+    /// The default's latency in nanoseconds when the default decides
+    /// without a draw (constant latency, no loss, no duplication): the
+    /// verdict's fast path while no link has its own config.
+    quiet_latency: Option<u64>,
     links: BTreeMap<(u32, u32), LinkConfig>,
     cut: BTreeSet<(u32, u32)>,
     node_clogs: BTreeMap<u32, u64>,
     link_clogs: BTreeMap<(u32, u32), u64>,
 }
 
+impl Default for Rules {
+    fn default() -> Rules {
+        let mut rules = Rules {
+            default: LinkConfig::default(),
+            quiet_latency: None,
+            links: BTreeMap::new(),
+            cut: BTreeSet::new(),
+            node_clogs: BTreeMap::new(),
+            link_clogs: BTreeMap::new(),
+        };
+        rules.set_default(LinkConfig::default());
+        rules
+    }
+}
+
+/// A link's latency in nanoseconds if its verdict never draws.
+fn quiet_latency(config: &LinkConfig) -> Option<u64> {
+    let drawless = matches!(config.latency_dist(), Latency::Constant(_))
+        && config.loss_rate() <= 0.0
+        && config.duplicate_rate() <= 0.0;
+    // A constant latency's sample ignores the draw.
+    drawless.then(|| config.latency_dist().sample(&mut |_| 0))
+}
+
 impl Rules {
+    /// The default link behaviour.
+    pub(crate) fn default_config(&self) -> &LinkConfig {
+        &self.default
+    }
+
+    pub(crate) fn set_default(&mut self, config: LinkConfig) {
+        self.quiet_latency = quiet_latency(&config);
+        self.default = config;
+    }
+
     pub(crate) fn set_link(&mut self, a: u32, b: u32, config: Option<LinkConfig>) {
         for key in [(a, b), (b, a)] {
             match &config {
@@ -82,6 +120,12 @@ impl Rules {
 
     pub(crate) fn heal_all(&mut self) {
         self.cut.clear();
+    }
+
+    /// No partition and no clog anywhere: every path an ACK could take is
+    /// open (node liveness aside).
+    pub(crate) fn is_quiet(&self) -> bool {
+        self.cut.is_empty() && self.node_clogs.is_empty() && self.link_clogs.is_empty()
     }
 
     pub(crate) fn is_cut(&self, from: u32, to: u32) -> bool {
@@ -139,6 +183,13 @@ impl Rules {
         if self.is_cut(from, to) {
             return Verdict::Drop(DropReason::Partition);
         }
+        if let (Some(latency), true) = (self.quiet_latency, self.links.is_empty()) {
+            // What the steps below decide for such a link, without them.
+            return Verdict::Deliver {
+                at: now.saturating_add(latency),
+                duplicate: None,
+            };
+        }
         let link = self.link(from, to);
         if happens(link.loss_rate(), draw) {
             return Verdict::Drop(DropReason::Loss);
@@ -158,6 +209,7 @@ mod tests {
     use crate::config::Latency;
 
     const MS: u64 = 1_000_000;
+    const MS_D: Duration = Duration::from_millis(1);
 
     fn zero(_: u64) -> u64 {
         0
@@ -202,16 +254,16 @@ mod tests {
 
     #[test]
     fn all_zero_draws_deliver_once_at_the_minimum() {
-        let rules = Rules {
-            default: LinkConfig::new()
+        let mut rules = Rules::default();
+        rules.set_default(
+            LinkConfig::new()
                 .latency(Latency::uniform(
                     Duration::from_millis(2),
                     Duration::from_millis(8),
                 ))
                 .loss(0.5)
                 .duplicate(0.5),
-            ..Rules::default()
-        };
+        );
         assert_eq!(
             rules.verdict(1, 2, 0, &mut zero),
             Verdict::Deliver {
@@ -224,6 +276,44 @@ mod tests {
             rules.verdict(1, 2, 0, &mut |b| b - 1),
             Verdict::Drop(DropReason::Loss)
         );
+    }
+
+    #[test]
+    fn the_quiet_fast_path_decides_as_the_full_rules_do() {
+        let configs = [
+            LinkConfig::new(),
+            LinkConfig::new().latency(Latency::constant(Duration::from_micros(7))),
+            LinkConfig::new().loss(0.3),
+            LinkConfig::new().duplicate(0.3),
+            LinkConfig::new().latency(Latency::uniform(MS_D, 2 * MS_D)),
+        ];
+        for config in configs {
+            let mut fast = Rules::default();
+            fast.set_default(config.clone());
+            // The same rules with the fast path off.
+            let slow = Rules {
+                default: config.clone(),
+                quiet_latency: None,
+                ..Rules::default()
+            };
+            for (from, to) in [(1, 2), (3, 1)] {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                let got = fast.verdict(from, to, 10, &mut |n| {
+                    a.push(n);
+                    n / 2
+                });
+                let want = slow.verdict(from, to, 10, &mut |n| {
+                    b.push(n);
+                    n / 2
+                });
+                assert_eq!((got, a), (want, b), "{config:?}");
+            }
+            fast.cut(1, 2);
+            assert_eq!(
+                fast.verdict(1, 2, 0, &mut zero),
+                Verdict::Drop(DropReason::Partition)
+            );
+        }
     }
 
     #[test]

@@ -9,11 +9,11 @@
 //! Borrow discipline: `inner` is borrowed only for table work; wakers are
 //! collected and woken, and values dropped, after the borrow ends.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::net::SocketAddrV4;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::Waker;
 
 use sim_core::ext::{self, Extension};
@@ -24,6 +24,7 @@ use crate::ports::PortTable;
 use crate::rules::{DropReason, Rules};
 use crate::stats::{DropCounts, LinkStats};
 use crate::tcp::TcpState;
+use crate::wire::Wire;
 
 /// Bytes a socket's receive buffer holds (Linux's `rmem_default`); datagrams
 /// arriving at a full buffer are dropped.
@@ -62,7 +63,7 @@ pub(crate) struct Inner {
     free: Vec<u32>,
     /// UDP bindings; owners are slot indices.
     ports: PortTable,
-    pub(crate) in_flight: BTreeMap<(u64, u64), InFlight>,
+    pub(crate) in_flight: Wire<InFlight>,
     pub(crate) seq: u64,
     pub(crate) links: BTreeMap<(u32, u32), LinkStats>,
     pub(crate) drops: DropCounts,
@@ -189,6 +190,8 @@ pub(crate) fn node_name(node: u32) -> String {
 pub(crate) struct Net {
     pub(crate) inner: RefCell<Inner>,
     pub(crate) pump: RefCell<Pump>,
+    /// The wakers' vector of [`Net::act`], kept for the next act.
+    pub(crate) wakers: Cell<Vec<Waker>>,
 }
 
 impl Net {
@@ -199,10 +202,51 @@ impl Net {
     }
 
     /// The network of simulation `instance`, which must be current.
+    ///
+    /// Handles call this on every operation, so the network last found on
+    /// this thread is remembered (weakly: the simulation owns it and drops
+    /// it at teardown as before): a lookup is then a check that
+    /// `instance` is current plus a `Weak` upgrade, not a search of the
+    /// simulation's extension storage. Instances are process-unique, so a
+    /// remembered network never answers for another simulation.
     #[track_caller]
     pub(crate) fn of(instance: u64, api: &str) -> Rc<Net> {
-        ext::get_for::<Net>(instance, api)
+        if ext::try_instance() == Some(instance) {
+            if let Some(net) = LAST.with(|l| l.borrow().find(instance)) {
+                return net;
+            }
+        }
+        let net = ext::get_for::<Net>(instance, api);
+        LAST.with(|l| *l.borrow_mut() = Last(instance, Rc::downgrade(&net)));
+        net
     }
+
+    /// The network of simulation `instance` if that simulation is current
+    /// and has one (never creates, never panics).
+    pub(crate) fn try_of(instance: u64) -> Option<Rc<Net>> {
+        if ext::try_instance() != Some(instance) {
+            return None;
+        }
+        LAST.with(|l| l.borrow().find(instance))
+            .or_else(|| ext::try_get_for::<Net>(instance))
+    }
+}
+
+/// The network last looked up on this thread, by simulation instance.
+struct Last(u64, Weak<Net>);
+
+impl Last {
+    fn find(&self, instance: u64) -> Option<Rc<Net>> {
+        if self.0 == instance {
+            self.1.upgrade()
+        } else {
+            None
+        }
+    }
+}
+
+thread_local! {
+    static LAST: RefCell<Last> = const { RefCell::new(Last(0, Weak::new())) };
 }
 
 impl Extension for Net {

@@ -9,7 +9,7 @@ use std::task::Waker;
 
 use sim_core::ext;
 
-use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, Segment};
+use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, SEND_BUFFER, Segment};
 use crate::fabric::word;
 use crate::stats::TcpStats;
 
@@ -106,8 +106,12 @@ impl End {
     }
 
     pub(crate) fn wake_all(&mut self, wakers: &mut Vec<Waker>) {
-        wakers.extend(self.reader.take());
-        wakers.extend(self.writer.take());
+        if let Some(w) = self.reader.take() {
+            wakers.push(w);
+        }
+        if let Some(w) = self.writer.take() {
+            wakers.push(w);
+        }
     }
 }
 
@@ -120,7 +124,69 @@ pub(crate) struct Effects<'a> {
     /// can travel back depends on the fault rules, so the fabric decides
     /// ([`TcpState::flush_acks`](super::state::TcpState::flush_acks)).
     pub(crate) acks: &'a mut Vec<(Key, usize)>,
+    /// Payload buffers of delivered segments, for the next segments.
+    pub(crate) pool: &'a mut BufPool,
     pub(crate) now: u64,
+    /// No partition and no clog anywhere (see [`Conn::read_consumed`]).
+    pub(crate) quiet: bool,
+}
+
+/// Emptied payload buffers of segments that arrived, reused for the
+/// segments sent next: a steady request/response stream allocates no
+/// payload after its first few segments. Bounded in count (and each
+/// buffer holds at most [`MSS`] bytes), so it never grows with traffic.
+#[derive(Debug, Default)]
+pub(crate) struct BufPool {
+    spare: Vec<Vec<u8>>,
+}
+
+impl BufPool {
+    /// Buffers kept at most.
+    const KEEP: usize = 64;
+
+    /// An empty buffer (with some capacity when one was returned).
+    pub(crate) fn take(&mut self) -> Vec<u8> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Returns a payload buffer whose bytes were consumed.
+    pub(crate) fn put(&mut self, mut buf: Vec<u8>) {
+        if self.spare.len() < Self::KEEP && buf.capacity() <= MSS {
+            buf.clear();
+            self.spare.push(buf);
+        }
+    }
+}
+
+/// Moves the first `n` bytes of `from` to the end of `to` (two slice
+/// copies, not a byte loop).
+pub(crate) fn move_front(from: &mut VecDeque<u8>, n: usize, to: &mut Vec<u8>) {
+    let (a, b) = from.as_slices();
+    let head = n.min(a.len());
+    to.extend_from_slice(&a[..head]);
+    to.extend_from_slice(&b[..n - head]);
+    remove_front(from, n);
+}
+
+/// Removes the first `n` bytes of `buf` (all of them is the usual case,
+/// and a plain `clear`).
+fn remove_front(buf: &mut VecDeque<u8>, n: usize) {
+    if n == buf.len() {
+        buf.clear();
+    } else {
+        buf.drain(..n);
+    }
+}
+
+/// Copies the first `dst.len()` bytes of `from` into `dst` and removes
+/// them from `from`.
+pub(crate) fn read_front(from: &mut VecDeque<u8>, dst: &mut [u8]) {
+    let n = dst.len();
+    let (a, b) = from.as_slices();
+    let head = n.min(a.len());
+    dst[..head].copy_from_slice(&a[..head]);
+    dst[head..].copy_from_slice(&b[..n - head]);
+    remove_front(from, n);
 }
 
 impl Effects<'_> {
@@ -171,7 +237,8 @@ impl Conn {
             if n == 0 {
                 break;
             }
-            let data: Vec<u8> = e.send_buf.drain(..n).collect();
+            let mut data = fx.pool.take();
+            move_front(&mut e.send_buf, n, &mut data);
             e.unread += n;
             sent = true;
             fx.send(self, end, Kind::Data(data));
@@ -187,6 +254,44 @@ impl Conn {
         }
     }
 
+    /// Writes up to `room` bytes of `buf` from `end` (which is open for
+    /// writing): with nothing waiting in the send buffer, what the window
+    /// allows goes straight from `buf` into segments (one copy); the rest
+    /// waits in the send buffer. Returns how many bytes were taken.
+    pub(crate) fn write(&mut self, end: usize, buf: &[u8], fx: &mut Effects<'_>) -> usize {
+        let e = &mut self.ends[end];
+        let n = buf.len().min(SEND_BUFFER - e.send_buf.len());
+        if !e.send_buf.is_empty() || e.phase != Phase::Open || e.killed {
+            e.send_buf.extend(&buf[..n]);
+            self.pump(end, fx);
+            return n;
+        }
+        let mut rest = &buf[..n];
+        loop {
+            let e = &mut self.ends[end];
+            let room = RECV_WINDOW.saturating_sub(e.unread);
+            let k = rest.len().min(room).min(MSS);
+            if k == 0 {
+                break;
+            }
+            let mut data = fx.pool.take();
+            data.extend_from_slice(&rest[..k]);
+            rest = &rest[k..];
+            e.unread += k;
+            fx.send(self, end, Kind::Data(data));
+        }
+        if !rest.is_empty() {
+            self.ends[end].send_buf.extend(rest);
+        }
+        // As `pump` does after sending: the writer's waker is spent.
+        if rest.len() < n {
+            if let Some(w) = self.ends[end].writer.take() {
+                fx.wakers.push(w);
+            }
+        }
+        n
+    }
+
     /// `end`'s reader consumed (or discarded) `n` bytes: the peer's window
     /// reopens once it learns of it (see [`window_update`](Self::window_update)).
     pub(crate) fn consumed(&mut self, end: usize, n: usize, fx: &mut Effects<'_>) {
@@ -195,6 +300,25 @@ impl Conn {
         }
         self.ends[end].consumed_total += n as u64;
         fx.acks.push((self.key, end));
+    }
+
+    /// `end`'s reader consumed `n` bytes as the last thing a read does.
+    /// With a quiet network (no partition, no clog) and the writer's node
+    /// alive, the ACK could travel back now, so the writer learns at once,
+    /// exactly as [`TcpState::flush_acks`](super::state::TcpState::flush_acks)
+    /// would decide right after the read; otherwise the read is queued for
+    /// it like any other ([`consumed`](Self::consumed)).
+    pub(crate) fn read_consumed(&mut self, end: usize, n: usize, fx: &mut Effects<'_>) {
+        if n == 0 {
+            return;
+        }
+        let (from, to) = (self.ends[end].node, self.ends[1 - end].node);
+        if fx.quiet && (from == to || ext::node_alive(to)) {
+            self.ends[end].consumed_total += n as u64;
+            self.window_update(end, true, fx);
+        } else {
+            self.consumed(end, n, fx);
+        }
     }
 
     /// Tells `reader`'s peer what `reader` consumed: at once when an ACK
@@ -299,10 +423,17 @@ impl Conn {
         if seq < e.recv_seq || e.early.contains_key(&seq) {
             return; // a duplicate
         }
-        e.early.insert(seq, kind);
         let mut discarded = 0;
         let mut opened = false;
-        while let Some(kind) = e.early.remove(&e.recv_seq) {
+        // The segment expected next is taken at once; an early one waits
+        // in `early` until the gap before it is filled.
+        let mut next = if seq == e.recv_seq {
+            Some(kind)
+        } else {
+            e.early.insert(seq, kind);
+            None
+        };
+        while let Some(kind) = next.take().or_else(|| e.early.remove(&e.recv_seq)) {
             e.recv_seq += 1;
             match kind {
                 Kind::SynAck => {
@@ -311,10 +442,25 @@ impl Conn {
                         opened = true;
                     }
                 }
-                Kind::Data(d) if e.read_shutdown => discarded += d.len(),
-                Kind::Data(d) => e.recv_buf.extend(d),
+                Kind::Data(d) => {
+                    if e.read_shutdown {
+                        discarded += d.len();
+                        fx.pool.put(d);
+                    } else if e.recv_buf.is_empty() {
+                        // Nothing unread: the payload becomes the receive
+                        // buffer (no copy), the old buffer goes to the pool.
+                        let old = std::mem::replace(&mut e.recv_buf, VecDeque::from(d));
+                        fx.pool.put(Vec::from(old));
+                    } else {
+                        e.recv_buf.extend(&d[..]);
+                        fx.pool.put(d);
+                    }
+                }
                 Kind::Fin => e.eof = true,
                 Kind::Syn | Kind::Rst | Kind::Ack => {}
+            }
+            if e.early.is_empty() {
+                break;
             }
         }
         e.wake_all(fx.wakers);
@@ -388,5 +534,56 @@ fn kind_code(kind: io::ErrorKind) -> u64 {
         io::ErrorKind::BrokenPipe => 5,
         io::ErrorKind::HostUnreachable => 6,
         _ => 0xff,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deque holding `0..len` whose storage wraps around (its first
+    /// bytes are at the end of the buffer).
+    fn wrapped(len: u8) -> VecDeque<u8> {
+        let mut d = VecDeque::with_capacity(16);
+        d.extend([0xff; 12]);
+        for _ in 0..12 {
+            d.pop_front();
+        }
+        d.extend(0..len);
+        assert!(!d.as_slices().1.is_empty(), "the storage wraps");
+        d
+    }
+
+    #[test]
+    fn moving_and_reading_the_front_cross_the_wrap() {
+        let mut d = wrapped(10);
+        let mut out = vec![42];
+        move_front(&mut d, 6, &mut out);
+        assert_eq!(out, [42, 0, 1, 2, 3, 4, 5]);
+        assert_eq!(d, [6, 7, 8, 9]);
+
+        let mut d = wrapped(10);
+        let mut dst = [0u8; 7];
+        read_front(&mut d, &mut dst);
+        assert_eq!(dst, [0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(d, [7, 8, 9]);
+        let mut rest = [0u8; 3];
+        read_front(&mut d, &mut rest);
+        assert_eq!((rest, d.len()), ([7, 8, 9], 0));
+    }
+
+    #[test]
+    fn the_pool_hands_back_empty_buffers_and_stays_bounded() {
+        let mut pool = BufPool::default();
+        assert!(pool.take().is_empty());
+        pool.put(vec![1, 2, 3]);
+        let b = pool.take();
+        assert!(b.is_empty() && b.capacity() >= 3);
+        pool.put(Vec::with_capacity(MSS + 1)); // too big to keep
+        assert_eq!(pool.take().capacity(), 0);
+        for _ in 0..2 * BufPool::KEEP {
+            pool.put(Vec::with_capacity(8));
+        }
+        assert_eq!(pool.spare.len(), BufPool::KEEP);
     }
 }

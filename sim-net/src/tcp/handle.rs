@@ -9,7 +9,7 @@ use sim_core::ext;
 
 use super::Key;
 use super::SEND_BUFFER;
-use super::conn::{Conn, Effects, End, Phase};
+use super::conn::{Conn, Effects, End, Phase, read_front};
 use crate::state::{Net, node_name};
 
 /// One connection end as seen by a handle.
@@ -47,7 +47,15 @@ impl Handle {
         api: &str,
         f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> io::Result<R>,
     ) -> io::Result<R> {
-        let net = Net::of(self.instance, api);
+        self.with_in(&Net::of(self.instance, api), f)
+    }
+
+    /// [`with`](Self::with) on the network already looked up.
+    fn with_in<R>(
+        &self,
+        net: &Net,
+        f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> io::Result<R>,
+    ) -> io::Result<R> {
         let end = self.end;
         net.act(|inner, wakers| {
             inner
@@ -62,13 +70,57 @@ impl Handle {
         })
     }
 
+    /// A read that must wait (nothing buffered, no EOF, no error) only
+    /// leaves its waker: done here without a network operation (it has
+    /// no effects to send, re-arm or wake). `true` if it waits.
+    fn wait_for_input(&self, net: &Net, cx: &mut Context<'_>, len: usize) -> bool {
+        let mut inner = net.inner.borrow_mut();
+        let Some(c) = inner.tcp.conns.get_mut(self.conn) else {
+            return false;
+        };
+        let e = &mut c.ends[self.end];
+        let waits = len > 0
+            && e.recv_buf.is_empty()
+            && !e.eof
+            && !e.read_shutdown
+            && !matches!(e.phase, Phase::Failed(_));
+        if waits {
+            e.reader = Some(cx.waker().clone());
+        }
+        waits
+    }
+
+    /// Reads the connection end without changing anything (no effects to
+    /// send or wake), or fails with `ConnectionAborted` when the
+    /// connection is gone.
+    fn peek<R>(&self, api: &str, f: impl FnOnce(&End) -> io::Result<R>) -> io::Result<R> {
+        let net = Net::of(self.instance, api);
+        let inner = net.inner.borrow();
+        match inner.tcp.conns.get(self.conn) {
+            Some(c) => f(&c.ends[self.end]),
+            None => Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the connection was closed",
+            )),
+        }
+    }
+
     fn poll<R>(
         &self,
         api: &str,
         f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> Poll<io::Result<R>>,
     ) -> Poll<io::Result<R>> {
+        self.poll_in(&Net::of(self.instance, api), f)
+    }
+
+    /// [`poll`](Self::poll) on the network already looked up.
+    fn poll_in<R>(
+        &self,
+        net: &Net,
+        f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> Poll<io::Result<R>>,
+    ) -> Poll<io::Result<R>> {
         let mut out = Poll::Pending;
-        let r = self.with(api, |c, end, fx| {
+        let r = self.with_in(net, |c, end, fx| {
             out = f(c, end, fx);
             Ok(())
         });
@@ -79,14 +131,14 @@ impl Handle {
     }
 
     pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.with("detsim::net::TcpStream::local_addr", |c, end, _| {
-            Ok(SocketAddr::V4(c.ends[end].local))
+        self.peek("detsim::net::TcpStream::local_addr", |e| {
+            Ok(SocketAddr::V4(e.local))
         })
     }
 
     pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.with("detsim::net::TcpStream::peer_addr", |c, end, _| {
-            Ok(SocketAddr::V4(c.ends[end].peer))
+        self.peek("detsim::net::TcpStream::peer_addr", |e| {
+            Ok(SocketAddr::V4(e.peer))
         })
     }
 
@@ -110,17 +162,19 @@ impl Handle {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll("detsim::net::TcpStream::poll_read", |c, end, fx| {
+        let net = Net::of(self.instance, "detsim::net::TcpStream::poll_read");
+        if self.wait_for_input(&net, cx, buf.len()) {
+            return Poll::Pending;
+        }
+        self.poll_in(&net, |c, end, fx| {
             let e = &mut c.ends[end];
             if buf.is_empty() {
                 return Poll::Ready(Ok(0));
             }
             if !e.recv_buf.is_empty() {
                 let n = buf.len().min(e.recv_buf.len());
-                for (dst, src) in buf.iter_mut().zip(e.recv_buf.drain(..n)) {
-                    *dst = src;
-                }
-                c.consumed(end, n, fx);
+                read_front(&mut e.recv_buf, &mut buf[..n]);
+                c.read_consumed(end, n, fx);
                 return Poll::Ready(Ok(n));
             }
             if e.eof || e.read_shutdown {
@@ -149,31 +203,26 @@ impl Handle {
             if buf.is_empty() {
                 return Poll::Ready(Ok(0));
             }
-            let room = SEND_BUFFER - e.send_buf.len();
-            if room == 0 {
+            if e.send_buf.len() == SEND_BUFFER {
                 e.writer = Some(cx.waker().clone());
                 return Poll::Pending;
             }
-            let n = room.min(buf.len());
-            e.send_buf.extend(&buf[..n]);
-            c.pump(end, fx);
-            Poll::Ready(Ok(n))
+            Poll::Ready(Ok(c.write(end, buf, fx)))
         })
     }
 
     pub(crate) fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll("detsim::net::TcpStream::poll_flush", |c, end, _| {
-            let e = &mut c.ends[end];
-            if let Phase::Failed(kind) = e.phase {
-                return Poll::Ready(Err(error(kind, e)));
-            }
-            // As on a real socket (and tokio's), bytes accepted by `write`
-            // are the kernel's to send: flushing never waits for the peer
-            // to read, or `Framed`-style write-flush-read loops on both
-            // ends would deadlock.
-            let _ = cx;
-            Poll::Ready(Ok(()))
-        })
+        // As on a real socket (and tokio's), bytes accepted by `write` are
+        // the kernel's to send: flushing never waits for the peer to read,
+        // or `Framed`-style write-flush-read loops on both ends would
+        // deadlock. So a flush only reports a failed connection.
+        let _ = cx;
+        Poll::Ready(
+            self.peek("detsim::net::TcpStream::poll_flush", |e| match e.phase {
+                Phase::Failed(kind) => Err(error(kind, e)),
+                _ => Ok(()),
+            }),
+        )
     }
 
     /// Shuts the writing side down and waits until the FIN went out.
@@ -225,7 +274,7 @@ impl Handle {
             inner.tcp.with_conn(self.conn, wakers, |c, fx| {
                 let e = &mut c.ends[end];
                 e.handles = e.handles.saturating_sub(n);
-                let alive = ext::node(e.node).is_some_and(|node| node.is_alive());
+                let alive = ext::node_alive(e.node);
                 if !alive || e.closed {
                     return;
                 }

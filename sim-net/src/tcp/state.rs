@@ -6,10 +6,9 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::task::{Context, Poll, Waker};
 
-use sim_clock::Instant;
 use sim_core::ext;
 
-use super::conn::{Conn, Effects, End, Phase};
+use super::conn::{BufPool, Conn, Effects, End, Phase};
 use super::slab::Slab;
 use super::{ACCEPT, CONNECT, Key, Kind, Outgoing, RETRANSMIT, RTO_MAX, RTO_MIN, Segment};
 use crate::addr::{node_ip, node_of_ip};
@@ -53,6 +52,15 @@ pub(crate) struct TcpState {
     /// Reads whose window update is still to be decided (see
     /// [`Effects::acks`]).
     pub(crate) acks: Vec<(Key, usize)>,
+    /// Payload buffers for reuse.
+    pub(crate) pool: BufPool,
+    /// The virtual time (nanoseconds) of the network operation under way,
+    /// set by [`Net::act`](crate::state::Net::act) (time does not move
+    /// during one).
+    pub(crate) now: u64,
+    /// Whether the fault rules had no partition and no clog when that
+    /// operation began (set by `Net::act` too).
+    pub(crate) quiet: bool,
 }
 
 impl Default for TcpState {
@@ -67,12 +75,11 @@ impl Default for TcpState {
             syn_retries: Some(super::DEFAULT_TCP_SYN_RETRIES),
             retries: Some(super::DEFAULT_TCP_RETRIES),
             acks: Vec::new(),
+            pool: BufPool::default(),
+            now: 0,
+            quiet: true,
         }
     }
-}
-
-fn now() -> u64 {
-    Instant::now().as_nanos() // determinism: ok (virtual clock)
 }
 
 fn nanos(d: std::time::Duration) -> u64 {
@@ -94,10 +101,14 @@ impl TcpState {
             counts: &mut self.counts,
             wakers,
             acks: &mut self.acks,
-            now: now(),
+            pool: &mut self.pool,
+            now: self.now,
+            quiet: self.quiet,
         };
         let out = f(conn, &mut fx);
-        self.collect(key);
+        if conn.ends[0].closed || conn.ends[1].closed {
+            self.collect(key);
+        }
         Some(out)
     }
 
@@ -106,8 +117,9 @@ impl TcpState {
     /// not cut, not clogged, and the writer's node alive — otherwise as a
     /// [`Kind::Ack`] segment that waits for the return path.
     pub(crate) fn flush_acks(&mut self, rules: &Rules, wakers: &mut Vec<Waker>) {
-        let now = now();
-        for (key, reader) in std::mem::take(&mut self.acks) {
+        let now = self.now;
+        let mut acks = std::mem::take(&mut self.acks);
+        for (key, reader) in acks.drain(..) {
             let Some(conn) = self.conns.get(key) else {
                 continue;
             };
@@ -115,10 +127,14 @@ impl TcpState {
             let reachable = from == to
                 || (!rules.is_cut(from, to)
                     && rules.clogged_until(from, to, now).is_none()
-                    && ext::node(to).is_some_and(|n| n.is_alive()));
+                    && ext::node_alive(to));
             self.with_conn(key, wakers, |conn, fx| {
                 conn.window_update(reader, reachable, fx);
             });
+        }
+        // Keep the vector's capacity for the next reads.
+        if self.acks.is_empty() {
+            self.acks = acks;
         }
     }
 
