@@ -167,11 +167,17 @@ fn expand(attrs: &Attrs, func: ItemFn) -> TokenStream {
         ReturnType::Type(_, ty) => locate(run_test, ty),
         ReturnType::Default => run_test,
     };
+    // A marker `cargo detsim` finds in the test binary's bytes (which tests
+    // are simulation tests, without running any): black_box keeps the
+    // string in the binary.
     quote! {
         #(#outer_attrs)*
         #[::core::prelude::v1::test]
         #vis fn #name() {
             #sig #block
+            ::core::hint::black_box(::core::concat!(
+                "\0detsim-sim-test:v1:", ::core::module_path!(), "::", ::core::stringify!(#name), "\0"
+            ));
             #run_test
         }
     }
@@ -221,6 +227,9 @@ mod tests {
             #[::core::prelude::v1::test]
             fn my_test() {
                 async fn my_test() -> Result<(), String> { Ok(()) }
+                ::core::hint::black_box(::core::concat!(
+                    "\0detsim-sim-test:v1:", ::core::module_path!(), "::", ::core::stringify!(my_test), "\0"
+                ));
                 ::detsim::__private::run_test(
                     ::detsim::__private::TestSpec {
                         path: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(my_test)),

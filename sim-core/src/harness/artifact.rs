@@ -349,6 +349,32 @@ impl Artifact {
         &self.package
     }
 
+    /// The cargo target the test lives in, as its kind (`lib`, `test`,
+    /// `example`, `bin` or `bench`) and name: what `cargo detsim replay`
+    /// builds.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.cargo_target(), ("test", "example"));
+    /// ```
+    pub fn cargo_target(&self) -> (&str, &str) {
+        (&self.target.kind, &self.target.name)
+    }
+
+    /// The number of draws on the tape (what shrinking makes smaller).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.tape_len(), f.tape().as_slice().len());
+    /// ```
+    pub fn tape_len(&self) -> usize {
+        self.tape.len()
+    }
+
     /// The seed of the failing run.
     ///
     /// ```

@@ -29,6 +29,12 @@ pub(crate) struct Overrides {
     pub(crate) trace: bool,
     /// `DETSIM_SCHEDULER`: overrides the attribute's scheduler.
     pub(crate) scheduler: Option<crate::Scheduler>,
+    /// `DETSIM_LIST=<file>`: describe the test there instead of running it.
+    pub(crate) list: Option<PathBuf>,
+    /// `DETSIM_REPORT=<file>`: JSON lines of a sweep's or replay's outcome.
+    pub(crate) report: Option<PathBuf>,
+    /// `DETSIM_TRACE_JSON=<file>`: a replay's trace as JSON lines.
+    pub(crate) trace_json: Option<PathBuf>,
 }
 
 /// A `DETSIM_*` variable with a value we cannot use.
@@ -56,6 +62,7 @@ const BOOL_FORMS: &str = "1, true, yes or on to enable; 0, false, no or off to d
 const SCHEDULER_FORMS: &str =
     "random, fifo, pct (depth 3), pct:N (depth N from 1 to 64) or portfolio";
 const PATH_FORMS: &str = "the path of a replay artifact (.json) that a failing run wrote";
+const OUT_FORMS: &str = "the path of a file to write (cargo detsim sets it)";
 
 /// The process's overrides, read from the environment on first use.
 pub(crate) fn overrides() -> Result<&'static Overrides, EnvError> {
@@ -198,6 +205,9 @@ pub(crate) fn parse(
         time_limit,
         keep_going: flag("DETSIM_KEEP_GOING")?,
         trace: flag("DETSIM_TRACE")?,
+        list: text("DETSIM_LIST", OUT_FORMS)?.map(PathBuf::from),
+        report: text("DETSIM_REPORT", OUT_FORMS)?.map(PathBuf::from),
+        trace_json: text("DETSIM_TRACE_JSON", OUT_FORMS)?.map(PathBuf::from),
     })
 }
 
@@ -307,6 +317,15 @@ mod tests {
         }
         let r = with(&[("DETSIM_REPLAY", "a.json")]).unwrap();
         assert_eq!(r.replay, Some(PathBuf::from("a.json")));
+        let cli = with(&[
+            ("DETSIM_LIST", "l.jsonl"),
+            ("DETSIM_REPORT", "r.jsonl"),
+            ("DETSIM_TRACE_JSON", "t.jsonl"),
+        ])
+        .unwrap();
+        assert_eq!(cli.list, Some(PathBuf::from("l.jsonl")));
+        assert_eq!(cli.report, Some(PathBuf::from("r.jsonl")));
+        assert_eq!(cli.trace_json, Some(PathBuf::from("t.jsonl")));
     }
 
     #[test]

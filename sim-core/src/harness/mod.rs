@@ -20,6 +20,7 @@
 //! | `DETSIM_TRACE=1` | record each run's [`Trace`](crate::Trace); a failure report ends with its last events |
 //! | `DETSIM_SCHEDULER` | `random`, `fifo`, `pct` (depth 3), `pct:2` or `portfolio` |
 //! | `DETSIM_SHRINK=<file>` | shrink an artifact's failing run; writes `<file stem>.shrunk.json` |
+//! | `DETSIM_LIST`, `DETSIM_REPORT`, `DETSIM_TRACE_JSON` | files for `cargo detsim` (JSON lines, see `protocol.rs`) |
 //!
 //! Under PCT or a portfolio, the harness first measures the steps of a run
 //! ([`estimate_pct_steps`](crate::estimate_pct_steps)) and spreads PCT's
@@ -36,6 +37,7 @@
 
 mod artifact;
 mod env;
+mod protocol;
 mod report;
 mod shrink;
 mod spec;
@@ -88,8 +90,11 @@ where
         Ok(env) => env,
         Err(e) => fail(e.to_string()),
     };
+    if let Some(path) = &env.list {
+        return protocol::list(path, &spec, &attrs, &target::target_of(&spec));
+    }
     if let Some(path) = &env.replay {
-        return replay(&spec, &resolve(path, &spec), env.trace, test);
+        return replay(&spec, &resolve(path, &spec), env, test);
     }
     if let Some(path) = &env.shrink {
         return shrink::shrink(&spec, &resolve(path, &spec), test);
@@ -164,15 +169,21 @@ where
     });
     let mut assertions = assertions.into_inner().unwrap_or_else(|p| p.into_inner());
     assertions.declare(crate::assertions::declared_in(spec.path));
-    // One seed cannot show "sometimes": only sweeps enforce them.
-    let unmet = (count > 1 && (env.keep_going || outcome.failures.is_empty()))
-        .then(|| report::unmet(spec.test_name(), &assertions))
-        .flatten();
+    let failing: Vec<u64> = outcome.failures.iter().map(|(s, _)| *s).collect();
+    if let Some(path) = &env.report {
+        let seeds = (plan.base, count, outcome.run);
+        protocol::sweep(path, spec.test_name(), seeds, &failing, &assertions);
+    }
+    // One seed cannot show "sometimes": only sweeps enforce them (and
+    // under `cargo detsim`, the CLI across its chunks).
+    let unmet =
+        (count > 1 && env.report.is_none() && (env.keep_going || outcome.failures.is_empty()))
+            .then(|| report::unmet(spec.test_name(), &assertions))
+            .flatten();
     let elapsed = started.elapsed();
     let jobs = plan
         .jobs
         .clamp(1, usize::try_from(count).unwrap_or(usize::MAX));
-    let failing: Vec<u64> = outcome.failures.iter().map(|(s, _)| *s).collect();
     let summary = report::summary(
         spec.test_name(),
         outcome.run,
@@ -204,7 +215,12 @@ where
             failure,
         );
         let path = target::artifact_path(&spec, &target, failure.seed());
-        written.push(art.write(&path).map(|()| path).map_err(|e| e.to_string()));
+        let result = art.write(&path).map(|()| path).map_err(|e| e.to_string());
+        if let Some(report) = &env.report {
+            let at = result.as_deref().ok();
+            protocol::failure(report, spec.test_name(), failure, at);
+        }
+        written.push(result);
     }
     let first_path = written.remove(0);
     let mut text = report::render(
@@ -302,7 +318,7 @@ pub(crate) fn proptest_artifact(name: &str, config: artifact::Config, f: &Failur
 
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back with the same fingerprint.
-fn replay<F, Fut>(spec: &TestSpec, path: &Path, trace: bool, test: F)
+fn replay<F, Fut>(spec: &TestSpec, path: &Path, env: &env::Overrides, test: F)
 where
     F: Fn() -> Fut + Copy,
     Fut: Future,
@@ -312,7 +328,13 @@ where
         Ok(a) => a,
         Err(e) => fail(e.to_string()),
     };
+    let outcome = |what: &str, now: Option<&Failure>| {
+        if let Some(report) = &env.report {
+            protocol::replay(report, what, &art.failure.fingerprint, now);
+        }
+    };
     if !is_for(spec, &art, "DETSIM_REPLAY", path) {
+        outcome("not-this-test", None);
         return;
     }
     let target = target::target_of(spec);
@@ -326,7 +348,20 @@ where
         art.failure.kind, art.failure.message, art.failure.fingerprint
     );
     let changed = "The code or the build changed since the artifact was written";
-    match run_seed(art.builder().trace(trace), art.checks_determinism(), test) {
+    let trace = env.trace || env.trace_json.is_some();
+    let result = run_seed(art.builder().trace(trace), art.checks_determinism(), test);
+    if let (Some(out), Err(f)) = (&env.trace_json, &result) {
+        protocol::trace(out, f.trace().unwrap_or(&crate::Trace::default()));
+    }
+    match &result {
+        Ok(()) => outcome("passed", None),
+        Err(f) if f.is_nondeterminism() && art.failure.kind == "nondeterminism" => {
+            outcome("nondeterminism", Some(f));
+        }
+        Err(f) if Some(f.fingerprint()) != art.fingerprint() => outcome("different", Some(f)),
+        Err(f) => outcome("same", Some(f)),
+    }
+    match result {
         Ok(()) => fail(format!(
             "detsim: replay of {} passed, but it recorded {recorded}.\n  {changed}: the \
              schedule no longer fails (fixed?). To look for the bug again, sweep seeds from \

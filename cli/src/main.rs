@@ -1,0 +1,55 @@
+//! `cargo detsim`: list, sweep, replay (with trace export) and shrink
+//! detsim simulation tests (`#[sim_test]`).
+//!
+//! Installed (`cargo install --path cli`), it runs as `cargo detsim ...`;
+//! from the detsim repository, `cargo run -p cargo-detsim -- detsim ...`.
+//!
+//! It talks to test binaries as nextest does: `cargo test --no-run
+//! --message-format=json` builds them, markers the `#[sim_test]` macro
+//! leaves in each binary say which tests are simulation tests, and the
+//! binaries run with `DETSIM_*` variables that make the harness write JSON
+//! lines for the CLI (`DETSIM_LIST`, `DETSIM_REPORT`, `DETSIM_TRACE_JSON`;
+//! see `sim_core::harness`).
+//!
+//! Every mistake (a bad flag, an unknown test, a corrupt artifact, an
+//! artifact the code no longer reproduces) is one line on stderr naming
+//! the fix, with exit status 2; a failing test exits 1; a pass exits 0.
+
+mod args;
+mod discover;
+mod error;
+mod list;
+mod perfetto;
+mod progress;
+mod replay;
+mod scratch;
+mod select;
+mod shrink;
+mod sweep;
+
+use std::process::ExitCode;
+
+use args::Command;
+use error::Outcome;
+
+fn main() -> ExitCode {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let result = args::parse(&raw).and_then(|args| match &args.command {
+        Command::Help => {
+            println!("{}", args::USAGE);
+            Ok(Outcome::Passed)
+        }
+        Command::List => list::run(&args.build),
+        Command::Sweep(s) => sweep::run(s, &args.build),
+        Command::Replay(r) => replay::run(r, &args.build),
+        Command::Shrink(path) => shrink::run(path, &args.build),
+    });
+    match result {
+        Ok(Outcome::Passed) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

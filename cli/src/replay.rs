@@ -1,0 +1,229 @@
+//! `cargo detsim replay`: build the artifact's test binary, run the test
+//! with `DETSIM_REPLAY` (and `DETSIM_REPORT`, `DETSIM_TRACE_JSON`), and
+//! say whether the recorded failure came back with its fingerprint.
+//!
+//! Exit status: 1 when the failure comes back (the test still fails), 0
+//! when the replay passes (the bug is fixed, or the code changed under
+//! it: said on stderr), 2 when it fails differently (the code or the
+//! build changed since the artifact was written) or cannot run.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use serde_json::Value;
+use sim_core::harness::Artifact;
+
+use crate::args::{Build, Replay, ReplayOf};
+use crate::discover::{self, Binary};
+use crate::error::{CliError, Outcome};
+use crate::perfetto;
+use crate::scratch::Scratch;
+use crate::select::select;
+
+pub(crate) fn run(r: &Replay, build: &Build) -> Result<Outcome, CliError> {
+    match &r.of {
+        ReplayOf::Artifact(path) => replay_artifact(path, r, build),
+        ReplayOf::Seed { seed, test } => replay_seed(*seed, test, r, build),
+    }
+}
+
+/// Reads an artifact, as the one-line error the CLI prints if it cannot.
+pub(crate) fn read_artifact(path: &Path) -> Result<(PathBuf, Artifact), CliError> {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let art = Artifact::read(&abs).map_err(|e| {
+        let text = e.to_string();
+        CliError::new(text.strip_prefix("detsim: ").unwrap_or(&text).to_owned())
+    })?;
+    Ok((abs, art))
+}
+
+/// Builds the artifact's package and target, and finds its binary.
+pub(crate) fn binary_for(art: &Artifact, build: &Build) -> Result<Binary, CliError> {
+    let (kind, name) = art.cargo_target();
+    if !matches!(kind, "lib" | "test" | "bin" | "example" | "bench") {
+        return Err(CliError::new(format!(
+            "the artifact is from a {kind} `{name}`, not a #[sim_test]: replay it the way its \
+             failure report says (DETSIM_REPLAY=<artifact> with the test that runs it)"
+        )));
+    }
+    let selector: Vec<String> = match kind {
+        "lib" => vec!["--lib".into()],
+        kind => vec![format!("--{kind}"), name.to_owned()],
+    };
+    let sel = Build {
+        packages: vec![art.package().to_owned()],
+        workspace: false,
+        release: build.release,
+    };
+    let binaries = discover::build(&sel, &selector)?;
+    binaries
+        .into_iter()
+        .find(|b| b.kind == kind && b.name == name && b.package == art.package())
+        .ok_or_else(|| {
+            CliError::new(format!(
+                "cargo built no {kind} target `{name}` of package {}: run cargo detsim from the \
+                 workspace the artifact came from",
+                art.package()
+            ))
+        })
+}
+
+fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, CliError> {
+    let (abs, art) = read_artifact(path)?;
+    let binary = binary_for(&art, build)?;
+    let scratch = Scratch::new()?;
+    let report = scratch.path("replay.jsonl");
+    let trace = scratch.path("trace.jsonl");
+    let mut cmd = binary.command();
+    cmd.args([art.test(), "--exact", "--nocapture", "--include-ignored"])
+        .env("DETSIM_REPLAY", &abs)
+        .env("DETSIM_REPORT", &report)
+        .stdout(Stdio::null());
+    if r.log || r.trace.is_some() {
+        cmd.env("DETSIM_TRACE_JSON", &trace);
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| CliError::new(format!("cannot run {}: {e}", binary.exe.display())))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let Some(line) = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "replay")
+    else {
+        eprint!("{stderr}");
+        return Err(CliError::new(format!(
+            "{} did not run the replay of {} ({}): its output is above; is `{}` still a \
+             #[sim_test] in {} {}?",
+            binary.exe.display(),
+            abs.display(),
+            out.status,
+            art.test(),
+            art.package(),
+            binary.selector()
+        )));
+    };
+    let seed = art.seed();
+    let sweep = format!(
+        "cargo detsim sweep {} -p {} --seeds {seed}..{}",
+        art.test(),
+        art.package(),
+        seed.wrapping_add(1)
+    );
+    let now = &line["now"];
+    match line["outcome"].as_str().unwrap_or_default() {
+        "same" | "nondeterminism" => {
+            eprint!("{stderr}");
+            if r.log || r.trace.is_some() {
+                let lines = read_trace(&trace);
+                if r.log {
+                    println!("trace of {} ({} events):", abs.display(), lines.len());
+                    for l in &lines {
+                        println!("  {}", l["line"].as_str().unwrap_or_default());
+                    }
+                }
+                if let Some(out) = &r.trace {
+                    perfetto::write(out, &lines)?;
+                    eprintln!(
+                        "detsim: wrote {} (open it in https://ui.perfetto.dev)",
+                        out.display()
+                    );
+                }
+            }
+            Ok(Outcome::Failed)
+        }
+        "different" => Err(CliError::new(format!(
+            "{} no longer reproduces: it recorded fingerprint {} and the replay failed with {} \
+             \"{}\" (fingerprint {}), so the code or the build changed since it was written; \
+             write a fresh artifact with {sweep}",
+            abs.display(),
+            line["recorded_fingerprint"].as_str().unwrap_or_default(),
+            now["kind"].as_str().unwrap_or_default(),
+            now["message"]
+                .as_str()
+                .unwrap_or_default()
+                .lines()
+                .next()
+                .unwrap_or_default(),
+            now["fingerprint"].as_str().unwrap_or_default(),
+        ))),
+        "passed" => {
+            eprintln!(
+                "detsim: the replay of {} passed: it recorded a {} failure, so the code or the \
+                 build changed since it was written (fixed?); to look for the bug again: {sweep}",
+                abs.display(),
+                art.kind()
+            );
+            Ok(Outcome::Passed)
+        }
+        other => Err(CliError::new(format!(
+            "{} refused to replay {} ({other}): it belongs to {} in {} {}",
+            binary.exe.display(),
+            abs.display(),
+            art.test(),
+            art.package(),
+            binary.selector()
+        ))),
+    }
+}
+
+fn read_trace(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// `replay --seed S <test>`: run the one seed; if it fails, replay the
+/// artifact it wrote (for `--log` and `--trace`).
+fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outcome, CliError> {
+    let binaries = discover::build(build, &[])?;
+    let tests = discover::sim_tests(&binaries)?;
+    let mut found = select(&tests, name, &binaries)?;
+    if found.len() > 1 {
+        return Err(CliError::new(format!(
+            "`{name}` matches {} simulation tests ({}, ...): give one full name, e.g. cargo \
+             detsim replay --seed {seed} {}",
+            found.len(),
+            found[0].test,
+            found[0].test
+        )));
+    }
+    let test = found.remove(0);
+    let scratch = Scratch::new()?;
+    let report = scratch.path("seed.jsonl");
+    let out = test
+        .binary
+        .command()
+        .args([&test.test, "--exact", "--nocapture", "--include-ignored"])
+        .env("DETSIM_SEED", seed.to_string())
+        .env("DETSIM_SEEDS", "1")
+        .env("DETSIM_REPORT", &report)
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| CliError::new(format!("cannot run {}: {e}", test.binary.exe.display())))?;
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let lines: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    if let Some(artifact) = lines
+        .iter()
+        .find(|v| v["event"] == "failure")
+        .and_then(|v| v["artifact"].as_str())
+    {
+        return replay_artifact(Path::new(artifact), r, build);
+    }
+    if lines.iter().any(|v| v["event"] == "sweep") {
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        eprintln!("detsim: {} passes with seed {seed:#x}", test.test);
+        return Ok(Outcome::Passed);
+    }
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    Err(CliError::new(format!(
+        "{} ended ({}) without a report for seed {seed}: its output is above",
+        test.test, out.status
+    )))
+}

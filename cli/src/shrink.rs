@@ -1,0 +1,70 @@
+//! `cargo detsim shrink`: runs the artifact's test with `DETSIM_SHRINK`,
+//! so the test binary shrinks the failing run in-process (the shrinker
+//! replays ever simpler tapes and keeps those that fail the same way) and
+//! writes `<artifact stem>.shrunk.json` beside it; then prints the sizes
+//! before and after. Exit status 0 when a shrunk artifact was written.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use sim_core::harness::Artifact;
+
+use crate::args::Build;
+use crate::error::{CliError, Outcome};
+use crate::replay::{binary_for, read_artifact};
+
+pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
+    let (abs, art) = read_artifact(path)?;
+    let stem = abs
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let out_path = abs.with_file_name(format!("{stem}.shrunk.json"));
+    let binary = binary_for(&art, build)?;
+    let _ = std::fs::remove_file(&out_path);
+    let out = binary
+        .command()
+        .args([art.test(), "--exact", "--nocapture", "--include-ignored"])
+        .env("DETSIM_SHRINK", &abs)
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| CliError::new(format!("cannot run {}: {e}", binary.exe.display())))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let shrunk = match Artifact::read(&out_path) {
+        Ok(a) => a,
+        Err(_) => {
+            eprint!("{stderr}");
+            let why = stderr
+                .lines()
+                .find(|l| l.starts_with("detsim:"))
+                .unwrap_or("it wrote no shrunk artifact");
+            return Err(CliError::new(format!(
+                "cannot shrink {}: {}",
+                abs.display(),
+                why.strip_prefix("detsim: ").unwrap_or(why)
+            )));
+        }
+    };
+    eprint!("{stderr}");
+    let nonzero = |a: &Artifact| a.tape().as_slice().iter().filter(|&&d| d != 0).count();
+    println!(
+        "shrunk {}:\n  before: {} draws, {} non-zero ({} \"{}\")\n  after:  {} draws, {} \
+         non-zero ({} \"{}\")\n  written: {}\n  replay: cargo detsim replay {}",
+        abs.display(),
+        art.tape_len(),
+        nonzero(&art),
+        art.kind(),
+        first_line(art.message()),
+        shrunk.tape_len(),
+        nonzero(&shrunk),
+        shrunk.kind(),
+        first_line(shrunk.message()),
+        out_path.display(),
+        out_path.display(),
+    );
+    Ok(Outcome::Passed)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or_default()
+}

@@ -1,0 +1,387 @@
+//! `cargo detsim sweep`: a seed range split into chunks, each run by one
+//! child process (`<bin> <test> --exact` with `DETSIM_SEED`,
+//! `DETSIM_SEEDS`, `DETSIM_JOBS=1` and `DETSIM_REPORT`), `--jobs` of them
+//! at once. Chunks start in seed order; after a failure (without
+//! `--keep-going`) no new chunk starts and the running ones finish, so the
+//! smallest failing seed found does not depend on timing.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::args::{Build, Seeds, Sweep};
+use crate::discover::{self, SimTest};
+use crate::error::{CliError, Outcome};
+use crate::progress::Progress;
+use crate::scratch::Scratch;
+use crate::select::select;
+
+/// One chunk's report.
+#[derive(Debug)]
+struct Chunk {
+    base: u64,
+    count: u64,
+    run: u64,
+    unmet: Vec<String>,
+}
+
+/// What the sweep of one test found.
+#[derive(Debug)]
+pub(crate) struct TestResult {
+    test: SimTest,
+    seeds: Seeds,
+    chunks: Vec<Chunk>,
+    failures: Vec<Value>,
+    unmet: Vec<String>,
+    elapsed: Duration,
+}
+
+impl TestResult {
+    fn run(&self) -> u64 {
+        self.chunks.iter().map(|c| c.run).sum()
+    }
+
+    fn failed(&self) -> bool {
+        !self.failures.is_empty() || !self.unmet.is_empty()
+    }
+}
+
+pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
+    let binaries = discover::build(build, &[])?;
+    let tests = discover::sim_tests(&binaries)?;
+    let selected = select(&tests, &args.filter, &binaries)?;
+    let seeds = args.shard.map_or(args.seeds, |s| s.of(args.seeds));
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get()) // determinism: ok (jobs never change which seeds fail)
+    });
+    let chunk = args
+        .chunk
+        .unwrap_or_else(|| (seeds.len() / (jobs as u64 * 16)).clamp(1, 10_000));
+    let shard = args
+        .shard
+        .map(|s| {
+            format!(
+                " (shard {}/{} of {}..{})",
+                s.index, s.count, args.seeds.start, args.seeds.end
+            )
+        })
+        .unwrap_or_default();
+    eprintln!(
+        "detsim sweep: {} test{}, seeds {}..{}{shard}, {jobs} job{}, {chunk} seed{} a process",
+        selected.len(),
+        plural(selected.len() as u64),
+        seeds.start,
+        seeds.end,
+        plural(jobs as u64),
+        plural(chunk),
+    );
+    let scratch = Scratch::new()?;
+    let mut results = Vec::new();
+    for (n, test) in selected.into_iter().enumerate() {
+        let plan = Plan {
+            seeds,
+            jobs,
+            chunk,
+            keep_going: args.keep_going,
+            scheduler: args.scheduler.as_deref(),
+        };
+        results.push(sweep_test(test, plan, &scratch, n)?);
+    }
+    print_summary(&results);
+    if let Some(path) = &args.json {
+        write_json(path, args, &results)?;
+    }
+    Ok(if results.iter().any(TestResult::failed) {
+        Outcome::Failed
+    } else {
+        Outcome::Passed
+    })
+}
+
+#[derive(Clone, Copy)]
+struct Plan<'a> {
+    seeds: Seeds,
+    jobs: usize,
+    chunk: u64,
+    keep_going: bool,
+    scheduler: Option<&'a str>,
+}
+
+struct Running {
+    child: Child,
+    base: u64,
+    count: u64,
+    report: PathBuf,
+    stderr: PathBuf,
+}
+
+fn sweep_test(
+    test: SimTest,
+    plan: Plan<'_>,
+    scratch: &Scratch,
+    n: usize,
+) -> Result<TestResult, CliError> {
+    let started = Instant::now(); // determinism: ok (progress and seeds/s only)
+    let mut next = plan.seeds.start;
+    let mut running: Vec<Running> = Vec::new();
+    let mut chunks = Vec::new();
+    let mut failures: Vec<Value> = Vec::new();
+    let mut progress = Progress::new(&test.test, plan.seeds.len());
+    let mut id = 0u64;
+    loop {
+        let stop = !plan.keep_going && !failures.is_empty();
+        while running.len() < plan.jobs && next < plan.seeds.end && !stop {
+            let count = plan.chunk.min(plan.seeds.end - next);
+            running.push(spawn(&test, (next, count), plan, scratch, (n, id))?);
+            id += 1;
+            next += count;
+        }
+        if running.is_empty() {
+            break;
+        }
+        let mut finished = false;
+        let mut i = 0;
+        while i < running.len() {
+            let status = running[i]
+                .child
+                .try_wait()
+                .map_err(|e| CliError::new(format!("cannot wait for a test process: {e}")))?;
+            let Some(status) = status else {
+                i += 1;
+                continue;
+            };
+            let done = running.swap_remove(i);
+            let (chunk, found) = read_report(&test, &done, status)?;
+            progress.add(chunk.run, found.len() as u64);
+            chunks.push(chunk);
+            failures.extend(found);
+            finished = true;
+        }
+        progress.tick(false);
+        if !finished {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    progress.tick(true);
+    chunks.sort_by_key(|c| c.base);
+    failures.sort_by_key(|f| f["seed"].as_u64());
+    let total = plan.seeds.len();
+    let unmet = if total > 1 && (plan.keep_going || failures.is_empty()) && !chunks.is_empty() {
+        let mut sets = chunks
+            .iter()
+            .map(|c| c.unmet.iter().cloned().collect::<BTreeSet<_>>());
+        let first = sets.next().unwrap_or_default();
+        sets.fold(first, |acc, s| acc.intersection(&s).cloned().collect())
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(TestResult {
+        test,
+        seeds: plan.seeds,
+        chunks,
+        failures,
+        unmet,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn spawn(
+    test: &SimTest,
+    (base, count): (u64, u64),
+    plan: Plan<'_>,
+    scratch: &Scratch,
+    (n, id): (usize, u64),
+) -> Result<Running, CliError> {
+    let report = scratch.path(&format!("sweep-{n}-{id}.jsonl"));
+    let stderr = scratch.path(&format!("sweep-{n}-{id}.stderr"));
+    let err_file = std::fs::File::create(&stderr)
+        .map_err(|e| CliError::new(format!("cannot create {}: {e}", stderr.display())))?;
+    let mut cmd = test.binary.command();
+    cmd.args([
+        &test.test,
+        "--exact",
+        "--nocapture",
+        "--include-ignored",
+        "--test-threads=1",
+    ])
+    .env("DETSIM_SEED", base.to_string())
+    .env("DETSIM_SEEDS", count.to_string())
+    .env("DETSIM_JOBS", "1")
+    .env("DETSIM_REPORT", &report)
+    .stdout(Stdio::null())
+    .stderr(err_file);
+    if plan.keep_going {
+        cmd.env("DETSIM_KEEP_GOING", "1");
+    }
+    if let Some(s) = plan.scheduler {
+        cmd.env("DETSIM_SCHEDULER", s);
+    }
+    let child = cmd
+        .spawn()
+        .map_err(|e| CliError::new(format!("cannot run {}: {e}", test.binary.exe.display())))?;
+    Ok(Running {
+        child,
+        base,
+        count,
+        report,
+        stderr,
+    })
+}
+
+/// The chunk's `sweep` line and its `failure` lines; a chunk that ended
+/// without a `sweep` line crashed, and its output says why.
+fn read_report(
+    test: &SimTest,
+    done: &Running,
+    status: std::process::ExitStatus,
+) -> Result<(Chunk, Vec<Value>), CliError> {
+    let text = std::fs::read_to_string(&done.report).unwrap_or_default();
+    let lines: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let Some(sweep) = lines.iter().find(|v| v["event"] == "sweep") else {
+        let output = std::fs::read_to_string(&done.stderr).unwrap_or_default();
+        eprint!("{output}");
+        return Err(CliError::new(format!(
+            "{} ({}) ended ({status}) without a report for seeds {}..{}: its output is above; \
+             run it alone with DETSIM_SEED={} DETSIM_SEEDS={} cargo test -p {} {} -- {} --exact",
+            test.test,
+            test.binary.selector(),
+            done.base,
+            done.base + done.count,
+            done.base,
+            done.count,
+            test.binary.package,
+            test.binary.selector(),
+            test.test,
+        )));
+    };
+    let chunk = Chunk {
+        base: done.base,
+        count: done.count,
+        run: sweep["run"].as_u64().unwrap_or(0),
+        unmet: sweep["unmet"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let failures = lines
+        .into_iter()
+        .filter(|v| v["event"] == "failure")
+        .collect();
+    Ok((chunk, failures))
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn print_summary(results: &[TestResult]) {
+    let width = results
+        .iter()
+        .map(|r| r.test.test.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "\n{:<width$}  {:<18}  {:>15}  {:>6}  {:>14}  {:>8}",
+        "test", "target", "seeds run", "failed", "first failing", "seeds/s"
+    );
+    for r in results {
+        let first = r
+            .failures
+            .first()
+            .and_then(|f| f["seed"].as_u64())
+            .map_or("-".to_owned(), |s| format!("{s:#x}"));
+        let rate = r.run() as f64 / r.elapsed.as_secs_f64().max(1e-9);
+        println!(
+            "{:<width$}  {:<18}  {:>15}  {:>6}  {:>14}  {:>8.0}",
+            r.test.test,
+            r.test.binary.selector(),
+            format!("{}/{}", r.run(), r.seeds.len()),
+            r.failures.len(),
+            first,
+            rate
+        );
+    }
+    for r in results {
+        if let Some(f) = r.failures.first() {
+            let message = f["message"].as_str().unwrap_or_default();
+            println!(
+                "\nFAILED {} (package {}, {}): seed {:#x}: {}: {}",
+                r.test.test,
+                r.test.binary.package,
+                r.test.binary.selector(),
+                f["seed"].as_u64().unwrap_or(0),
+                f["kind"].as_str().unwrap_or("failure"),
+                message.lines().next().unwrap_or_default()
+            );
+            match f["artifact"].as_str() {
+                Some(a) => {
+                    println!("  artifact: {a}");
+                    println!("  replay:   cargo detsim replay {a}");
+                }
+                None => println!("  artifact: not written (see the test's output)"),
+            }
+        }
+        if !r.unmet.is_empty() {
+            println!(
+                "\nFAILED {}: never satisfied in {} runs: {}",
+                r.test.test,
+                r.run(),
+                r.unmet.join("; ")
+            );
+        }
+    }
+}
+
+fn write_json(
+    path: &std::path::Path,
+    args: &Sweep,
+    results: &[TestResult],
+) -> Result<(), CliError> {
+    let tests: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            json!({
+                "test": r.test.test,
+                "package": r.test.binary.package,
+                "target": { "kind": r.test.binary.kind, "name": r.test.binary.name },
+                "seeds": { "start": r.seeds.start, "end": r.seeds.end },
+                "run": r.run(),
+                "chunks": r.chunks.iter().map(|c| json!({
+                    "base": c.base, "count": c.count, "run": c.run,
+                })).collect::<Vec<_>>(),
+                "failures": r.failures,
+                "unmet": r.unmet,
+                "elapsed_ms": r.elapsed.as_millis() as u64,
+            })
+        })
+        .collect();
+    let value = json!({
+        "format": "detsim-sweep",
+        "version": 1,
+        "seeds": { "start": args.seeds.start, "end": args.seeds.end },
+        "shard": args.shard.map(|s| json!({ "index": s.index, "count": s.count })),
+        "keep_going": args.keep_going,
+        "passed": !results.iter().any(TestResult::failed),
+        "tests": tests,
+    });
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    std::fs::write(path, text + "\n").map_err(|e| {
+        CliError::new(format!(
+            "cannot write --json {}: {e}; give a path in a writable directory",
+            path.display()
+        ))
+    })
+}

@@ -1,0 +1,162 @@
+//! Every mistake is one `error:` line naming the fix, exit status 2, no
+//! panic or backtrace; and `--shard` splits a sweep exactly.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::{
+    assert_exit, detsim, first_artifact, read_json, scratch, stderr, sweep, sweep_planted,
+};
+use serde_json::Value;
+
+/// The one error line of a failed command (and checks there is one).
+fn error_line(args: &[&str], dir: &Path) -> String {
+    let out = detsim(args);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        !err.contains("thread 'main' panicked") && !err.contains("stack backtrace"),
+        "{err}"
+    );
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    errors[0].replace(&dir.display().to_string(), "[DIR]")
+}
+
+#[test]
+fn each_mistake_is_one_line_with_the_fix() {
+    let dir = scratch("errors");
+    let corrupt = dir.join("corrupt.json");
+    std::fs::write(&corrupt, "{\"format\": \"detsim-failure\", \"vers").unwrap();
+    let not_json = dir.join("not-json.json");
+    std::fs::write(&not_json, "hello").unwrap();
+
+    // An artifact whose recorded fingerprint the code no longer produces
+    // (as after a code change).
+    let summary = sweep_planted(&dir, "0..300");
+    let mut art: Value = read_json(&first_artifact(&summary));
+    art["failure"]["fingerprint"] = Value::from("0x0000000000000001");
+    let changed = dir.join("changed.json");
+    std::fs::write(&changed, art.to_string()).unwrap();
+
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "unknown test",
+            vec!["replay", "--seed", "3", "no_such_test"],
+        ),
+        (
+            "filter matching nothing",
+            vec!["sweep", "zzz", "--seeds", "10"],
+        ),
+        (
+            "not a sim test",
+            vec!["sweep", "plain_test", "--seeds", "10"],
+        ),
+        (
+            "corrupt artifact",
+            vec!["replay", corrupt.to_str().unwrap()],
+        ),
+        (
+            "not an artifact",
+            vec!["shrink", not_json.to_str().unwrap()],
+        ),
+        (
+            "fingerprint mismatch",
+            vec!["replay", changed.to_str().unwrap()],
+        ),
+        (
+            "empty range",
+            vec!["sweep", "planted_bug", "--seeds", "10..5"],
+        ),
+        (
+            "shard past the count",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--shard", "3/2"],
+        ),
+        (
+            "bad flag",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--frob"],
+        ),
+        ("no seeds", vec!["sweep", "planted_bug"]),
+        (
+            "bad scheduler",
+            vec![
+                "sweep",
+                "planted_bug",
+                "--seeds",
+                "10",
+                "--scheduler",
+                "lifo",
+            ],
+        ),
+        ("unknown command", vec!["sweeep"]),
+    ];
+    let mut all = String::new();
+    for (what, args) in &cases {
+        all.push_str(&format!("{what}:\n  {}\n", error_line(args, &dir)));
+    }
+    // Fingerprints and the failing seed follow the fixture's schedule.
+    insta::with_settings!({filters => vec![
+        (r"fingerprint 0x[0-9a-f]{16}", "fingerprint [FP]"),
+        (r"(?m)--seeds \d+\.\.\d+$", "--seeds [SEED]..[SEED+1]"),
+    ]}, {
+        insta::assert_snapshot!(all);
+    });
+}
+
+/// The seeds a sweep's `--json` says ran.
+fn seeds_run(summary: &Value) -> BTreeSet<u64> {
+    let mut seeds = BTreeSet::new();
+    for chunk in summary["tests"][0]["chunks"].as_array().unwrap() {
+        let base = chunk["base"].as_u64().unwrap();
+        let run = chunk["run"].as_u64().unwrap();
+        for seed in base..base + run {
+            assert!(seeds.insert(seed), "seed {seed} ran twice");
+        }
+    }
+    seeds
+}
+
+fn failing(summary: &Value) -> BTreeSet<u64> {
+    summary["tests"][0]["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["seed"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn shards_cover_exactly_the_seeds_of_the_whole_sweep() {
+    let dir = scratch("shards");
+    let run = |shard: Option<&str>, name: &str| -> Value {
+        let mut args = vec![
+            "planted_bug",
+            "--seeds",
+            "100..161",
+            "--keep-going",
+            "--jobs",
+            "2",
+        ];
+        if let Some(s) = shard {
+            args.extend(["--shard", s]);
+        }
+        let (out, summary) = sweep(&dir, name, &args);
+        assert!(out.status.code() == Some(1) || out.status.code() == Some(0));
+        summary
+    };
+    let whole = run(None, "whole.json");
+    let a = run(Some("0/2"), "a.json");
+    let b = run(Some("1/2"), "b.json");
+    let (sa, sb) = (seeds_run(&a), seeds_run(&b));
+    assert!(sa.is_disjoint(&sb), "{sa:?} {sb:?}");
+    let union: BTreeSet<u64> = sa.union(&sb).copied().collect();
+    assert_eq!(union, seeds_run(&whole));
+    assert_eq!(union, (100..161).collect());
+    // Contiguous blocks: shard 0 gets 100..130, shard 1 130..161.
+    assert_eq!(a["tests"][0]["seeds"]["end"], 130);
+    let failures: BTreeSet<u64> = failing(&a).union(&failing(&b)).copied().collect();
+    assert_eq!(failures, failing(&whole));
+    assert!(!failures.is_empty(), "the planted bug fails some seeds");
+}

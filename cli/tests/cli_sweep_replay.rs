@@ -1,0 +1,162 @@
+//! `cargo detsim list`, `sweep`, `replay` (with `--log` and `--trace`)
+//! and `shrink` on the fixture crate's planted bug.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{
+    assert_exit, detsim, first_artifact, read_json, scratch, stderr, stdout, sweep, sweep_planted,
+};
+use serde_json::Value;
+
+#[test]
+fn list_shows_the_simulation_tests_and_their_attributes() {
+    let out = detsim(&["list"]);
+    assert_exit(&out, 0);
+    // The plain #[test] is not listed.
+    insta::assert_snapshot!(stdout(&out), @r"
+    always_passes  detsim-cli-fixture --test planted  seeds=5
+    planted_bug    detsim-cli-fixture --test planted
+    ");
+}
+
+#[test]
+fn sweep_finds_the_planted_bug_whatever_the_jobs_and_replay_brings_it_back() {
+    let dir = scratch("sweep_replay");
+    let summary = sweep_planted(&dir, "0..300");
+    let test = &summary["tests"][0];
+    assert_eq!(test["test"], "planted_bug");
+    assert_eq!(summary["passed"], false);
+    let seed = test["failures"][0]["seed"].as_u64().unwrap();
+    let artifact = first_artifact(&summary);
+    assert!(artifact.is_file(), "{}", artifact.display());
+
+    // The smallest failing seed does not depend on jobs or chunk size.
+    let args = [
+        "planted_bug",
+        "--seeds",
+        "0..300",
+        "--jobs",
+        "1",
+        "--chunk",
+        "7",
+    ];
+    let (out, one_job) = sweep(&dir, "one-job.json", &args);
+    assert_exit(&out, 1);
+    assert!(stdout(&out).contains(&format!(
+        "replay:   cargo detsim replay {}",
+        artifact.display()
+    )));
+    assert_eq!(one_job["tests"][0]["failures"][0]["seed"], seed);
+
+    // Replay: the same failure and fingerprint; exit 1 (it still fails).
+    let trace = dir.join("trace.json");
+    let out = detsim(&[
+        "replay",
+        artifact.to_str().unwrap(),
+        "--log",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_same_failure(&out);
+    let log = stdout(&out);
+    assert!(
+        log.contains("net: send 10.0.0.4:49152 -> 10.0.0.2:9 (1 bytes)"),
+        "{log}"
+    );
+    assert!(
+        log.contains("leader   task 1             panicked"),
+        "{log}"
+    );
+
+    // The trace opens as Chrome trace-event JSON: a process per node, a
+    // thread per task, polls as slices, and a flow from a replica's send
+    // to the leader's network track.
+    let doc = read_json(&trace);
+    let events = doc["traceEvents"].as_array().unwrap();
+    let named = |what: &str| -> BTreeSet<String> {
+        events
+            .iter()
+            .filter(|e| e["ph"] == "M" && e["name"] == what)
+            .map(|e| e["args"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let processes = named("process_name");
+    for node in ["node main", "node leader", "node a", "node b"] {
+        assert!(processes.contains(node), "{processes:?}");
+    }
+    let threads = named("thread_name");
+    assert!(threads.contains("task 0 'main'"), "{threads:?}");
+    assert!(
+        threads.contains("task 2") && threads.contains("network"),
+        "{threads:?}"
+    );
+    assert!(events.iter().any(|e| e["ph"] == "X" && e["name"] == "poll"));
+    let pid_of = |name: &str| -> Value {
+        let m = events.iter().find(|e| e["args"]["name"] == name).unwrap();
+        m["pid"].clone()
+    };
+    let end = events.iter().find(|e| e["ph"] == "f").expect("a flow end");
+    let start = events
+        .iter()
+        .find(|e| e["ph"] == "s" && e["id"] == end["id"])
+        .expect("its flow start");
+    assert_eq!(end["pid"], pid_of("node leader"));
+    assert!([pid_of("node a"), pid_of("node b")].contains(&start["pid"]));
+
+    // The same seed by number.
+    let out = detsim(&["replay", "--seed", &seed.to_string(), "planted_bug"]);
+    assert_same_failure(&out);
+}
+
+/// A replay that brought the planted bug back: exit 1, the harness's
+/// "same failure" report.
+fn assert_same_failure(out: &std::process::Output) {
+    assert_exit(out, 1);
+    let err = stderr(out);
+    assert!(
+        err.contains("the same failure, the same fingerprint"),
+        "{err}"
+    );
+    assert!(err.contains("replica b reported before replica a"), "{err}");
+}
+
+/// Non-zero draws of an artifact's tape.
+fn nonzero(artifact: &Value) -> usize {
+    let tape = artifact["tape"].as_array().unwrap();
+    tape.iter().filter(|d| d.as_u64() != Some(0)).count()
+}
+
+#[test]
+fn shrink_writes_a_smaller_artifact_that_still_fails() {
+    let dir = scratch("shrink");
+    let summary = sweep_planted(&dir, "0..300");
+    let artifact = first_artifact(&summary);
+    let out = detsim(&["shrink", artifact.to_str().unwrap()]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("before:") && text.contains("after:"),
+        "{text}"
+    );
+    let shrunk = artifact.with_file_name(format!(
+        "{}.shrunk.json",
+        artifact.file_stem().unwrap().to_string_lossy()
+    ));
+    let (before, after) = (read_json(&artifact), read_json(&shrunk));
+    assert!(nonzero(&after) < nonzero(&before), "{text}");
+    assert!(after["tape"].as_array().unwrap().len() <= before["tape"].as_array().unwrap().len());
+    let out = detsim(&["replay", shrunk.to_str().unwrap()]);
+    assert_same_failure(&out);
+}
+
+#[test]
+fn a_passing_test_sweeps_clean() {
+    let dir = scratch("pass");
+    let (out, summary) = sweep(&dir, "pass.json", &["always_passes", "--seeds", "40"]);
+    assert_exit(&out, 0);
+    assert_eq!(summary["passed"], true);
+    assert_eq!(summary["tests"][0]["run"], 40);
+    assert!(stdout(&out).contains("always_passes"));
+}

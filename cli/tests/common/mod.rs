@@ -1,0 +1,106 @@
+//! Running `cargo detsim` on the fixture crate (tests/fixture): a
+//! workspace of its own, built into `<target>/cli-fixture` so that every
+//! test after the first builds incrementally.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture")
+}
+
+/// `<workspace target>/cli-fixture`.
+pub fn fixture_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target tmp dir is inside the target dir")
+        .join("cli-fixture")
+}
+
+/// A scratch directory of this test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `cargo detsim <args>` in the fixture crate.
+pub fn detsim(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-detsim"));
+    cmd.arg("detsim")
+        .args(args)
+        .current_dir(fixture())
+        .env("CARGO_TARGET_DIR", fixture_target())
+        .env("CARGO_TERM_COLOR", "never");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("DETSIM_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.output().expect("cargo-detsim runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The exit status, with the output on a mismatch.
+pub fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+pub fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// `cargo detsim sweep <args> --json <dir>/<name>`: the output and the
+/// `--json` summary.
+pub fn sweep(dir: &Path, name: &str, args: &[&str]) -> (Output, Value) {
+    let json = dir.join(name);
+    let mut all = vec!["sweep"];
+    all.extend(args);
+    all.extend(["--json", json.to_str().unwrap()]);
+    let out = detsim(&all);
+    let summary = read_json(&json);
+    (out, summary)
+}
+
+/// Sweeps `planted_bug` over `seeds` (a fail-fast sweep), returning the
+/// `--json` summary; the sweep must find the bug.
+pub fn sweep_planted(dir: &Path, seeds: &str) -> Value {
+    let (out, summary) = sweep(
+        dir,
+        "sweep.json",
+        &["planted_bug", "--seeds", seeds, "--jobs", "2"],
+    );
+    assert_exit(&out, 1);
+    summary
+}
+
+/// The artifact of the first failure of a sweep's summary.
+pub fn first_artifact(summary: &Value) -> PathBuf {
+    let failure = &summary["tests"][0]["failures"][0];
+    PathBuf::from(
+        failure["artifact"]
+            .as_str()
+            .expect("an artifact was written"),
+    )
+}
