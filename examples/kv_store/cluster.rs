@@ -87,6 +87,13 @@ pub(crate) fn run(seed: u64, fixed: bool, trace: bool) -> Outcome {
     }
 }
 
+/// One run of the store as the body of a `#[sim_test]` (the simulation is
+/// the caller's): what `tests/demo_kv_store.rs` sweeps with `cargo detsim`.
+#[allow(dead_code)] // the example itself drives `run`
+pub(crate) async fn check(fixed: bool) -> Stats {
+    scenario(fixed, Leaders::default(), Story::default()).await
+}
+
 async fn scenario(fixed: bool, leaders: Leaders, story: Story) -> Stats {
     let nodes: Vec<Node> = NODES
         .iter()
