@@ -3,6 +3,8 @@
 //! clog, a node killed and restarted) give identical fingerprints, tapes,
 //! outcomes and counters; different seeds give different runs.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -89,20 +91,9 @@ async fn workload() -> (Vec<u32>, String) {
 
 #[test]
 fn three_hundred_seeds_run_twice_with_faults_give_identical_runs() {
-    let mut distinct = BTreeSet::new();
-    let mut outcomes = BTreeSet::new();
-    for seed in 0..300 {
-        let mut a = Sim::builder().seed(seed).build();
-        let out_a = a.run(workload()).unwrap();
-        let mut b = Sim::builder().seed(seed).build();
-        let out_b = b.run(workload()).unwrap();
-        assert_eq!(a.fingerprint(), b.fingerprint(), "seed {seed}");
-        assert_eq!(a.tape(), b.tape(), "seed {seed}");
-        assert_eq!(out_a, out_b, "seed {seed}");
-        assert_eq!(a.now(), b.now(), "seed {seed}");
-        distinct.insert(a.fingerprint());
-        outcomes.insert(out_a.1);
-    }
+    let runs = common::run_each_seed_twice(0..300, workload);
+    let distinct: BTreeSet<_> = runs.iter().map(|(f, _)| *f).collect();
+    let outcomes: BTreeSet<_> = runs.iter().map(|(_, out)| &out.1).collect();
     assert_eq!(distinct.len(), 300, "every seed is a different run");
     assert!(
         outcomes.len() > 250,

@@ -85,3 +85,30 @@ pub(crate) fn report_field<'a>(report: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no `{name}:` line in:\n{report}"))
         .trim()
 }
+
+/// Runs `workload` under every seed twice and asserts the two runs are the
+/// same run (fingerprint, tape, output, final virtual time); returns each
+/// seed's fingerprint and output for the caller's own checks.
+#[allow(dead_code)]
+pub(crate) fn run_each_seed_twice<T, Fut>(
+    seeds: std::ops::Range<u64>,
+    workload: impl Fn() -> Fut,
+) -> Vec<(detsim::Fingerprint, T)>
+where
+    Fut: std::future::Future<Output = T>,
+    T: PartialEq + std::fmt::Debug,
+{
+    seeds
+        .map(|seed| {
+            let mut a = detsim::Sim::builder().seed(seed).build();
+            let out_a = a.run(workload()).unwrap();
+            let mut b = detsim::Sim::builder().seed(seed).build();
+            let out_b = b.run(workload()).unwrap();
+            assert_eq!(a.fingerprint(), b.fingerprint(), "seed {seed}");
+            assert_eq!(a.tape(), b.tape(), "seed {seed}");
+            assert_eq!(out_a, out_b, "seed {seed}");
+            assert_eq!(a.now(), b.now(), "seed {seed}");
+            (a.fingerprint(), out_a)
+        })
+        .collect()
+}
