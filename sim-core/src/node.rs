@@ -191,6 +191,7 @@ impl Node {
     /// # }).unwrap();
     /// ```
     #[track_caller]
+    #[inline(always)]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -214,6 +215,7 @@ impl Node {
     /// # }).unwrap();
     /// ```
     #[track_caller]
+    #[inline(always)]
     pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,

@@ -323,6 +323,7 @@ pub(crate) struct RawTask {
 
 impl RawTask {
     /// Moves `task` into a cell of its own.
+    #[inline(always)]
     pub(crate) fn new<T: Task + 'static>(task: T) -> RawTask {
         let layout = Layout::new::<T>();
         let p = alloc_cell(layout);

@@ -210,12 +210,22 @@ impl Net {
     /// simulation's extension storage. Instances are process-unique, so a
     /// remembered network never answers for another simulation.
     #[track_caller]
+    #[inline]
     pub(crate) fn of(instance: u64, api: &str) -> Rc<Net> {
         if ext::try_instance() == Some(instance) {
             if let Some(net) = LAST.with(|l| l.borrow().find(instance)) {
                 return net;
             }
         }
+        Net::of_slow(instance, api)
+    }
+
+    /// [`of`](Self::of) when the network is not the one last looked up
+    /// (kept out of line: the usual lookup is a few instructions).
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn of_slow(instance: u64, api: &str) -> Rc<Net> {
         let net = ext::get_for::<Net>(instance, api);
         LAST.with(|l| *l.borrow_mut() = Last(instance, Rc::downgrade(&net)));
         net
@@ -223,6 +233,7 @@ impl Net {
 
     /// The network of simulation `instance` if that simulation is current
     /// and has one (never creates, never panics).
+    #[inline]
     pub(crate) fn try_of(instance: u64) -> Option<Rc<Net>> {
         if ext::try_instance() != Some(instance) {
             return None;

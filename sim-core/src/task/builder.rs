@@ -85,6 +85,7 @@ impl Builder {
     /// # }).unwrap();
     /// ```
     #[track_caller]
+    #[inline(always)]
     pub fn spawn<F>(self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -108,15 +109,19 @@ impl Builder {
     /// # }).unwrap();
     /// ```
     #[track_caller]
+    #[inline(always)]
     pub fn spawn_local<F>(self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
         let location = std::panic::Location::caller();
+        // Boxed first: a large future then moves once, straight from the
+        // caller into its cell (not held on the stack across the lookups).
+        let task = cell::boxed(future);
         let rt = context::current("detsim::spawn");
         let node = self.node.map(|n| rt.node_of_handle(&n));
-        JoinHandle::new(rt.spawn(cell::boxed(future), self.name, node, location))
+        JoinHandle::new(rt.spawn(task, self.name, node, location))
     }
 
     /// Spawns a blocking closure; see [`spawn_blocking`](crate::spawn_blocking).

@@ -31,6 +31,7 @@ pin_project! {
     }
 }
 
+#[inline(always)]
 pub(crate) fn boxed<F>(future: F) -> BoxTask
 where
     F: Future + 'static,

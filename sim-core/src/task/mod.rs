@@ -182,6 +182,7 @@ impl fmt::Display for TaskInfo {
 /// assert_eq!(v, 42);
 /// ```
 #[track_caller]
+#[inline(always)]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
@@ -215,6 +216,7 @@ where
 /// }).unwrap();
 /// ```
 #[track_caller]
+#[inline(always)]
 pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
