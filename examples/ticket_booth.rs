@@ -13,6 +13,9 @@
 //! cargo run --release --example ticket_booth -- --fixed      # the fixed booth passes the sweep
 //! ```
 
+#[path = "common/args.rs"]
+mod args;
+
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -20,6 +23,11 @@ use std::time::Duration;
 
 use detsim::time::{self, Instant};
 use detsim::{Failure, Fingerprint, Sim, rand, task};
+
+const USAGE: &str = "usage: ticket_booth [--seeds N | --seed S] [--fixed]
+  --seeds N  sweep seeds 0..N (default 1000)
+  --seed S   replay one seed (decimal or 0x-hex) and tell its story
+  --fixed    use the booth that reserves the seat before paying";
 
 const SEATS: u32 = 10;
 const BUYERS: u32 = 12;
@@ -111,61 +119,6 @@ fn run(seed: u64, fixed: bool) -> Outcome {
     }
 }
 
-enum Mode {
-    Sweep { seeds: u64 },
-    Replay { seed: u64 },
-}
-
-fn parse_seed(text: &str) -> Result<u64, String> {
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    parsed.map_err(|_| format!("`{text}` is not a seed: give a decimal (42) or 0x-hex (0x2a) u64"))
-}
-
-fn parse_args() -> Result<(Mode, bool), String> {
-    let mut mode = Mode::Sweep { seeds: 1_000 };
-    let mut fixed = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--seeds" => {
-                let v = args
-                    .next()
-                    .ok_or("--seeds needs a count, e.g. --seeds 5000")?;
-                let seeds = v.parse().ok().filter(|&n| n > 0).ok_or(format!(
-                    "`{v}` is not a seed count: give a positive integer"
-                ))?;
-                mode = Mode::Sweep { seeds };
-            }
-            "--seed" => {
-                let v = args.next().ok_or("--seed needs a seed, e.g. --seed 0x2a")?;
-                mode = Mode::Replay {
-                    seed: parse_seed(&v)?,
-                };
-            }
-            "--fixed" => fixed = true,
-            "-h" | "--help" => {
-                println!(
-                    "usage: ticket_booth [--seeds N | --seed S] [--fixed]\n  \
-                     --seeds N  sweep seeds 0..N (default 1000)\n  \
-                     --seed S   replay one seed (decimal or 0x-hex) and tell its story\n  \
-                     --fixed    use the booth that reserves the seat before paying"
-                );
-                std::process::exit(0);
-            }
-            other => return Err(format!("unknown argument `{other}`; try --help")),
-        }
-    }
-    Ok((mode, fixed))
-}
-
-fn replay_command(seed: u64, fixed: bool) -> String {
-    let fixed = if fixed { " --fixed" } else { "" };
-    format!("cargo run --release --example ticket_booth -- --seed {seed:#x}{fixed}")
-}
-
 fn sweep(seeds: u64, fixed: bool) -> ExitCode {
     let booth = if fixed { "fixed" } else { "racy" };
     println!(
@@ -211,7 +164,10 @@ fn sweep(seeds: u64, fixed: bool) -> ExitCode {
             "DIFFERENT (nondeterminism!)"
         }
     );
-    println!("see how it happened:\n  {}", replay_command(*seed, fixed));
+    println!(
+        "see how it happened:\n  {}",
+        args::replay_command("ticket_booth", *seed, fixed)
+    );
     ExitCode::FAILURE
 }
 
@@ -234,12 +190,5 @@ fn replay(seed: u64, fixed: bool) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    match parse_args() {
-        Ok((Mode::Sweep { seeds }, fixed)) => sweep(seeds, fixed),
-        Ok((Mode::Replay { seed }, fixed)) => replay(seed, fixed),
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
+    args::dispatch(USAGE, sweep, replay)
 }

@@ -16,6 +16,8 @@
 //! cargo run --release --example kv_store -- --fixed      # the fixed store passes the sweep
 //! ```
 
+#[path = "../common/args.rs"]
+mod args;
 mod cluster;
 mod node;
 mod storage;
@@ -32,53 +34,6 @@ const USAGE: &str = "usage: kv_store [--seeds N | --seed S] [--fixed]
   --seeds N  sweep seeds 0..N, stopping at the first failure (default 1000)
   --seed S   replay one seed (decimal or 0x-hex) and show the end of its trace
   --fixed    run the store that acknowledges a put only once a majority has it";
-
-enum Mode {
-    Sweep { seeds: u64 },
-    Replay { seed: u64 },
-}
-
-fn parse_seed(text: &str) -> Result<u64, String> {
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    parsed.map_err(|_| format!("`{text}` is not a seed: give a decimal (42) or 0x-hex (0x2a) u64"))
-}
-
-fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<(Mode, bool)>, String> {
-    let mut mode = Mode::Sweep { seeds: 1_000 };
-    let mut fixed = false;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--seeds" => {
-                let v = args
-                    .next()
-                    .ok_or("--seeds needs a count, e.g. --seeds 5000")?;
-                let seeds = v.parse().ok().filter(|&n| n > 0).ok_or(format!(
-                    "`{v}` is not a seed count: give a positive integer"
-                ))?;
-                mode = Mode::Sweep { seeds };
-            }
-            "--seed" => {
-                let v = args.next().ok_or("--seed needs a seed, e.g. --seed 0x2a")?;
-                mode = Mode::Replay {
-                    seed: parse_seed(&v)?,
-                };
-            }
-            "--fixed" => fixed = true,
-            "-h" | "--help" => return Ok(None),
-            other => return Err(format!("unknown argument `{other}`")),
-        }
-    }
-    Ok(Some((mode, fixed)))
-}
-
-fn replay_command(seed: u64, fixed: bool) -> String {
-    let fixed = if fixed { " --fixed" } else { "" };
-    format!("cargo run --release --example kv_store -- --seed {seed:#x}{fixed}")
-}
 
 fn print_story(outcome: &cluster::Outcome) {
     println!("what happened (the faults come from the seed):");
@@ -160,7 +115,7 @@ fn replay_after_sweep(seed: u64, fixed: bool, failure: &Failure) {
     print_story(&again);
     println!(
         "\nreplay it yourself (the same run, every time):\n  {}",
-        replay_command(seed, fixed)
+        args::replay_command("kv_store", seed, fixed)
     );
 }
 
@@ -184,16 +139,5 @@ fn replay(seed: u64, fixed: bool) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    match parse_args(std::env::args().skip(1)) {
-        Ok(Some((Mode::Sweep { seeds }, fixed))) => sweep(seeds, fixed),
-        Ok(Some((Mode::Replay { seed }, fixed))) => replay(seed, fixed),
-        Ok(None) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+    args::dispatch(USAGE, sweep, replay)
 }
