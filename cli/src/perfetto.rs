@@ -14,9 +14,16 @@
 //! - each network send is a 1 µs "send" slice on the sending task's track,
 //!   and its delivery a "deliver" slice on the receiving node's network
 //!   track, joined by a flow ("s" then "f") arrow. Sends and deliveries are
-//!   matched first-in first-out by their addresses and length. A node's
-//!   address is sim-net's (node id n has 10.0.0.0 + n + 1, read from the
-//!   "node n 'name' created" lines) or learnt from what it sends.
+//!   matched first-in first-out by their addresses, length and sequence
+//!   number. A send the network drops (`net: drop`) gets no arrow: a drop
+//!   right after its send (partitions, no such host) cancels that send, a
+//!   later one (the receiver down, nothing bound) the oldest send on its
+//!   addresses still in flight. A node's address is sim-net's (node id n
+//!   has 10.0.0.0 + n + 1, read from the "node n 'name' created" lines) or
+//!   learnt from what it sends;
+//! - the network's own events outside any task (TCP handshake replies,
+//!   retransmissions, drops, accepts, resets) go on the network track of
+//!   the node whose address they name first, not on the simulation's.
 //!
 //! Timestamps are virtual time in microseconds.
 
@@ -39,9 +46,21 @@ struct Builder {
     named: BTreeMap<(u64, u64), ()>,
     /// ip -> node name, from sends.
     ips: BTreeMap<String, String>,
-    /// "src -> dst (len ...)" -> flow ids of sends not yet delivered.
-    in_flight: BTreeMap<String, VecDeque<u64>>,
+    /// "src -> dst" -> the sends on it not yet delivered or dropped.
+    in_flight: BTreeMap<String, VecDeque<InFlight>>,
+    /// The send of the line before (draws aside), which a drop there
+    /// cancels.
+    last_send: Option<(String, u64)>,
     next_flow: u64,
+}
+
+/// A send not yet delivered: where its flow arrow starts.
+struct InFlight {
+    /// "(3 bytes, seq 1)", which its delivery repeats.
+    shape: String,
+    id: u64,
+    track: (u64, u64),
+    ts: f64,
 }
 
 impl Builder {
@@ -83,9 +102,16 @@ impl Builder {
     }
 
     /// The track of a line: its task's, else its node's network track,
-    /// else the simulation's.
+    /// else (for the network's events outside any task) the network track
+    /// of the node of the first address in its text, else the
+    /// simulation's.
     fn track(&mut self, line: &Value) -> (u64, u64) {
-        let pid = self.pid(line["node"].as_str());
+        let node = match line["node"].as_str() {
+            Some(node) => Some(node.to_owned()),
+            None => first_ip(line["text"].as_str().unwrap_or_default())
+                .and_then(|ip| self.ips.get(ip).cloned()),
+        };
+        let pid = self.pid(node.as_deref());
         match line["task"].as_u64() {
             Some(task) if pid != 0 => {
                 let name = match line["task_name"].as_str() {
@@ -121,13 +147,16 @@ impl Builder {
         let ts = line["time_ns"].as_u64().unwrap_or(0) as f64 / 1000.0;
         let text = line["text"].as_str().unwrap_or_default();
         let kind = line["kind"].as_str().unwrap_or_default();
+        if kind == "draw" {
+            return;
+        }
+        let last_send = self.last_send.take();
         match kind {
-            "draw" => {}
             "poll" => {
                 let track = self.track(line);
                 self.slice(track, ts, "poll", text);
             }
-            "io" => self.io(line, ts, text),
+            "io" => self.io(line, ts, text, last_send),
             "node" => {
                 if let Some((id, name)) = created(text) {
                     let ip = std::net::Ipv4Addr::from(0x0a00_0000u32.wrapping_add(id + 1));
@@ -147,23 +176,26 @@ impl Builder {
         }
     }
 
-    fn io(&mut self, line: &Value, ts: f64, text: &str) {
+    fn io(&mut self, line: &Value, ts: f64, text: &str, last_send: Option<(String, u64)>) {
         if let Some(rest) = text.strip_prefix("net: send ") {
             let track = self.track(line);
             if let (Some(node), Some(src)) = (line["node"].as_str(), ip_of(rest, 0)) {
                 self.ips.insert(src, node.to_owned());
             }
+            let (pair, shape) = split_shape(rest);
             let id = self.next_flow;
             self.next_flow += 1;
             self.in_flight
-                .entry(rest.to_owned())
+                .entry(pair.to_owned())
                 .or_default()
-                .push_back(id);
+                .push_back(InFlight {
+                    shape: shape.to_owned(),
+                    id,
+                    track,
+                    ts,
+                });
+            self.last_send = Some((pair.to_owned(), id));
             self.slice(track, ts, "send", text);
-            self.events.push(json!({
-                "ph": "s", "name": "message", "cat": "net", "id": id,
-                "pid": track.0, "tid": track.1, "ts": ts,
-            }));
         } else if let Some(rest) = text.strip_prefix("net: deliver ") {
             let node = ip_of(rest, 1).and_then(|ip| self.ips.get(&ip).cloned());
             let pid = self.pid(node.as_deref());
@@ -171,13 +203,34 @@ impl Builder {
                 self.name_thread(pid, 0, "", "network");
             }
             self.slice((pid, 0), ts, "deliver", text);
-            if let Some(id) = self.in_flight.get_mut(rest).and_then(VecDeque::pop_front) {
+            let (pair, shape) = split_shape(rest);
+            let queue = self.in_flight.get_mut(pair);
+            let sent = queue.and_then(|q| {
+                let at = q.iter().position(|s| s.shape == shape)?;
+                q.remove(at)
+            });
+            if let Some(sent) = sent {
                 self.events.push(json!({
-                    "ph": "f", "bp": "e", "name": "message", "cat": "net", "id": id,
+                    "ph": "s", "name": "message", "cat": "net", "id": sent.id,
+                    "pid": sent.track.0, "tid": sent.track.1, "ts": sent.ts,
+                }));
+                self.events.push(json!({
+                    "ph": "f", "bp": "e", "name": "message", "cat": "net", "id": sent.id,
                     "pid": pid, "tid": 0, "ts": ts,
                 }));
             }
         } else {
+            if let Some(rest) = text.strip_prefix("net: drop ") {
+                let (pair, _) = split_shape(rest);
+                if let Some(queue) = self.in_flight.get_mut(pair) {
+                    match last_send {
+                        Some((p, id)) if p == pair => queue.retain(|s| s.id != id),
+                        _ => {
+                            queue.pop_front();
+                        }
+                    }
+                }
+            }
             let track = self.track(line);
             self.instant(track, ts, "io", text);
         }
@@ -189,6 +242,26 @@ fn created(text: &str) -> Option<(u32, &str)> {
     let rest = text.strip_prefix("node ")?.strip_suffix("' created")?;
     let (id, name) = rest.split_once(" '")?;
     Some((id.parse().ok()?, name))
+}
+
+/// `10.0.0.1:80 -> 10.0.0.2:5000 (5 bytes)` as its addresses and the
+/// parenthesis after them.
+fn split_shape(rest: &str) -> (&str, &str) {
+    rest.split_once(" (").unwrap_or((rest, ""))
+}
+
+/// The ip of the first `ip:port` word of a network event's text
+/// (`tcp: 10.0.0.3:7000 queued ...`).
+fn first_ip(text: &str) -> Option<&str> {
+    if !(text.starts_with("net: ") || text.starts_with("tcp: ")) {
+        return None;
+    }
+    text.split(' ').find_map(|word| {
+        let (ip, port) = word.rsplit_once(':')?;
+        port.parse::<u16>().ok()?;
+        ip.parse::<std::net::Ipv4Addr>().ok()?;
+        Some(ip)
+    })
 }
 
 /// The ip of the `n`-th address (0: source, 1: destination) in
@@ -295,5 +368,89 @@ mod tests {
         assert_eq!(to_c["pid"], c["pid"]);
         let clock = events.iter().find(|e| e["cat"] == "clock").unwrap();
         assert_eq!(clock["pid"], 0);
+    }
+
+    #[test]
+    fn dropped_sends_get_no_arrow_and_network_events_go_to_their_node() {
+        let a = Some("a");
+        let send = |t, node, text: &str| line(t, node, node.map(|_| 1), "io", text);
+        let doc = convert(&[
+            line(0, a, Some(0), "node", "node 0 'a' created"),
+            line(0, a, Some(0), "node", "node 1 'b' created"),
+            // Dropped as it is sent (a partition), the draw in between.
+            send(1000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
+            line(1000, a, Some(1), "draw", "draw a network verdict"),
+            send(1000, a, "net: drop 10.0.0.1:9 -> 10.0.0.2:7 (partitioned)"),
+            // The same addresses again later: this one arrives.
+            send(2000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
+            line(
+                3000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)",
+            ),
+            line(
+                3000,
+                None,
+                None,
+                "io",
+                "tcp: 10.0.0.2:7 queued 10.0.0.1:9 for accept",
+            ),
+            // Dropped on arrival (b down), retransmitted outside any task.
+            send(
+                4000,
+                a,
+                "net: send 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
+            ),
+            send(5000, None, "net: drop 10.0.0.1:9 -> 10.0.0.2:8 (node down)"),
+            send(
+                6000,
+                None,
+                "net: send 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
+            ),
+            send(
+                7000,
+                None,
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
+            ),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        let pid_of = |name: &str| {
+            events
+                .iter()
+                .find(|e| e["name"] == "process_name" && e["args"]["name"] == name)
+                .map(|e| e["pid"].clone())
+                .unwrap()
+        };
+        let (a, b) = (pid_of("node a"), pid_of("node b"));
+        let starts: Vec<_> = events.iter().filter(|e| e["ph"] == "s").collect();
+        let ends: Vec<_> = events.iter().filter(|e| e["ph"] == "f").collect();
+        // One arrow per delivery, none for the drops, none dangling.
+        assert_eq!((starts.len(), ends.len()), (2, 2));
+        // The first arrow starts at the send that arrived, not the dropped one.
+        assert_eq!(
+            (&starts[0]["ts"], &starts[0]["tid"]),
+            (&json!(2.0), &json!(2))
+        );
+        assert_eq!(starts[0]["pid"], a);
+        assert_eq!((&ends[0]["ts"], &ends[0]["pid"]), (&json!(3.0), &b));
+        // The retransmission is on a's network track.
+        assert_eq!(starts[1]["ts"], 6.0);
+        assert_eq!((&starts[1]["pid"], &starts[1]["tid"]), (&a, &json!(0)));
+        // The accept and the arrival drop are on their node's network track.
+        let on = |prefix: &str| {
+            let e = events
+                .iter()
+                .find(|e| e["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
+                .unwrap();
+            (e["pid"].clone(), e["tid"].clone())
+        };
+        assert_eq!(on("tcp: 10.0.0.2:7 queued"), (b.clone(), json!(0)));
+        assert_eq!(
+            on("net: drop 10.0.0.1:9 -> 10.0.0.2:8"),
+            (a.clone(), json!(0))
+        );
+        assert!(events.iter().all(|e| e["pid"] != 0));
     }
 }
