@@ -25,7 +25,11 @@
 //!   retransmissions, drops, accepts, resets) go on the network track of
 //!   the node whose address they name first, not on the simulation's.
 //!
-//! Timestamps are virtual time in microseconds.
+//! Timestamps are virtual time in microseconds, except that events at the
+//! same virtual instant on one track are laid 1 µs apart in their order,
+//! a poll's inside its slice (so a poll that sends three messages is 3 µs
+//! wide): an event may be drawn a few µs after its virtual time, which its
+//! `virtual_ns` argument keeps exactly.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
@@ -52,6 +56,18 @@ struct Builder {
     /// cancels.
     last_send: Option<(String, u64)>,
     next_flow: u64,
+    /// Per track, where its next events go (see `place`).
+    cursors: BTreeMap<(u64, u64), Cursor>,
+}
+
+#[derive(Default)]
+struct Cursor {
+    /// The earliest time (µs) of the track's next event.
+    next: f64,
+    /// The end of its last poll.
+    poll_end: f64,
+    /// Its last poll: index in `events`, virtual time, placed time.
+    poll: Option<(usize, u64, f64)>,
 }
 
 /// A send not yet delivered: where its flow arrow starts.
@@ -130,21 +146,54 @@ impl Builder {
         }
     }
 
-    fn slice(&mut self, (pid, tid): (u64, u64), ts: f64, name: &str, text: &str) {
-        self.events.push(json!({
-            "ph": "X", "name": name, "cat": "detsim", "pid": pid, "tid": tid,
-            "ts": ts, "dur": POLL_US, "args": { "event": text },
-        }));
+    /// Where an event at virtual time `ns` goes on `track`: at its time,
+    /// or after the events before it at the same instant (1 µs apart, in
+    /// their order), inside the poll it happens in (which grows to hold
+    /// them). Without this Perfetto stacks same-instant events into deep
+    /// staircases of hairlines.
+    fn place(&mut self, track: (u64, u64), ns: u64, poll: bool) -> f64 {
+        let ts = ns as f64 / 1000.0;
+        let next_index = self.events.len();
+        let c = self.cursors.entry(track).or_default();
+        if poll {
+            let at = ts.max(c.next).max(c.poll_end);
+            c.poll = Some((next_index, ns, at));
+            c.poll_end = at + POLL_US;
+            c.next = at;
+            return at;
+        }
+        let at = ts.max(c.next);
+        c.next = at + POLL_US;
+        match c.poll {
+            Some((index, poll_ns, start)) if poll_ns == ns => {
+                c.poll_end = c.poll_end.max(c.next);
+                self.events[index]["dur"] = json!(c.poll_end - start);
+            }
+            _ => c.poll = None,
+        }
+        at
     }
 
-    fn instant(&mut self, (pid, tid): (u64, u64), ts: f64, cat: &str, text: &str) {
+    /// A slice; its placed time.
+    fn slice(&mut self, (pid, tid): (u64, u64), ns: u64, name: &str, text: &str) -> f64 {
+        let ts = self.place((pid, tid), ns, name == "poll");
+        self.events.push(json!({
+            "ph": "X", "name": name, "cat": "detsim", "pid": pid, "tid": tid,
+            "ts": ts, "dur": POLL_US, "args": { "event": text, "virtual_ns": ns },
+        }));
+        ts
+    }
+
+    fn instant(&mut self, (pid, tid): (u64, u64), ns: u64, cat: &str, text: &str) {
+        let ts = self.place((pid, tid), ns, false);
         self.events.push(json!({
             "ph": "i", "s": "t", "name": text, "cat": cat, "pid": pid, "tid": tid, "ts": ts,
+            "args": { "virtual_ns": ns },
         }));
     }
 
     fn line(&mut self, line: &Value) {
-        let ts = line["time_ns"].as_u64().unwrap_or(0) as f64 / 1000.0;
+        let ts = line["time_ns"].as_u64().unwrap_or(0);
         let text = line["text"].as_str().unwrap_or_default();
         let kind = line["kind"].as_str().unwrap_or_default();
         if kind == "draw" {
@@ -176,12 +225,13 @@ impl Builder {
         }
     }
 
-    fn io(&mut self, line: &Value, ts: f64, text: &str, last_send: Option<(String, u64)>) {
+    fn io(&mut self, line: &Value, ts: u64, text: &str, last_send: Option<(String, u64)>) {
         if let Some(rest) = text.strip_prefix("net: send ") {
             let track = self.track(line);
             if let (Some(node), Some(src)) = (line["node"].as_str(), ip_of(rest, 0)) {
                 self.ips.insert(src, node.to_owned());
             }
+            let ts = self.slice(track, ts, "send", text);
             let (pair, shape) = split_shape(rest);
             let id = self.next_flow;
             self.next_flow += 1;
@@ -195,14 +245,13 @@ impl Builder {
                     ts,
                 });
             self.last_send = Some((pair.to_owned(), id));
-            self.slice(track, ts, "send", text);
         } else if let Some(rest) = text.strip_prefix("net: deliver ") {
             let node = ip_of(rest, 1).and_then(|ip| self.ips.get(&ip).cloned());
             let pid = self.pid(node.as_deref());
             if pid != 0 {
                 self.name_thread(pid, 0, "", "network");
             }
-            self.slice((pid, 0), ts, "deliver", text);
+            let ts = self.slice((pid, 0), ts, "deliver", text);
             let (pair, shape) = split_shape(rest);
             let queue = self.in_flight.get_mut(pair);
             let sent = queue.and_then(|q| {
@@ -378,20 +427,24 @@ mod tests {
             line(0, a, Some(0), "node", "node 0 'a' created"),
             line(0, a, Some(0), "node", "node 1 'b' created"),
             // Dropped as it is sent (a partition), the draw in between.
-            send(1000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
-            line(1000, a, Some(1), "draw", "draw a network verdict"),
-            send(1000, a, "net: drop 10.0.0.1:9 -> 10.0.0.2:7 (partitioned)"),
+            send(1000_000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
+            line(1000_000, a, Some(1), "draw", "draw a network verdict"),
+            send(
+                1000_000,
+                a,
+                "net: drop 10.0.0.1:9 -> 10.0.0.2:7 (partitioned)",
+            ),
             // The same addresses again later: this one arrives.
-            send(2000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
+            send(2000_000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
             line(
-                3000,
+                3000_000,
                 None,
                 None,
                 "io",
                 "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)",
             ),
             line(
-                3000,
+                3000_000,
                 None,
                 None,
                 "io",
@@ -399,18 +452,22 @@ mod tests {
             ),
             // Dropped on arrival (b down), retransmitted outside any task.
             send(
-                4000,
+                4000_000,
                 a,
                 "net: send 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
             ),
-            send(5000, None, "net: drop 10.0.0.1:9 -> 10.0.0.2:8 (node down)"),
             send(
-                6000,
+                5000_000,
+                None,
+                "net: drop 10.0.0.1:9 -> 10.0.0.2:8 (node down)",
+            ),
+            send(
+                6000_000,
                 None,
                 "net: send 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
             ),
             send(
-                7000,
+                7000_000,
                 None,
                 "net: deliver 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
             ),
@@ -431,12 +488,12 @@ mod tests {
         // The first arrow starts at the send that arrived, not the dropped one.
         assert_eq!(
             (&starts[0]["ts"], &starts[0]["tid"]),
-            (&json!(2.0), &json!(2))
+            (&json!(2000.0), &json!(2))
         );
         assert_eq!(starts[0]["pid"], a);
-        assert_eq!((&ends[0]["ts"], &ends[0]["pid"]), (&json!(3.0), &b));
+        assert_eq!((&ends[0]["ts"], &ends[0]["pid"]), (&json!(3000.0), &b));
         // The retransmission is on a's network track.
-        assert_eq!(starts[1]["ts"], 6.0);
+        assert_eq!(starts[1]["ts"], 6000.0);
         assert_eq!((&starts[1]["pid"], &starts[1]["tid"]), (&a, &json!(0)));
         // The accept and the arrival drop are on their node's network track.
         let on = |prefix: &str| {
@@ -452,5 +509,77 @@ mod tests {
             (a.clone(), json!(0))
         );
         assert!(events.iter().all(|e| e["pid"] != 0));
+    }
+
+    #[test]
+    fn same_instant_events_are_laid_side_by_side_inside_their_poll() {
+        let a = Some("a");
+        let doc = convert(&[
+            line(0, a, Some(0), "node", "node 0 'a' created"),
+            line(0, a, Some(0), "node", "node 1 'b' created"),
+            line(1_000_000, a, Some(1), "poll", "poll"),
+            line(1_000_000, a, Some(1), "spawn", "spawn task 2 on node 'a'"),
+            line(
+                1_000_000,
+                a,
+                Some(1),
+                "io",
+                "net: send 10.0.0.1:9 -> 10.0.0.2:7 (1 bytes, seq 1)",
+            ),
+            line(
+                1_000_000,
+                a,
+                Some(1),
+                "io",
+                "net: send 10.0.0.1:9 -> 10.0.0.2:7 (2 bytes, seq 2)",
+            ),
+            line(1_000_000, a, Some(1), "poll", "poll"),
+            line(
+                2_000_000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (1 bytes, seq 1)",
+            ),
+            line(
+                2_000_000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (2 bytes, seq 2)",
+            ),
+            line(5_000_000, a, Some(1), "poll", "poll"),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        let placed = |name: &str| -> Vec<(f64, f64)> {
+            events
+                .iter()
+                .filter(|e| e["ph"] != "M" && e["name"].as_str().unwrap().starts_with(name))
+                .map(|e| (e["ts"].as_f64().unwrap(), e["dur"].as_f64().unwrap_or(0.0)))
+                .collect()
+        };
+        // The first poll holds its spawn and two sends, one after another;
+        // the second poll at the same instant comes after it.
+        assert_eq!(
+            placed("poll"),
+            [(1000.0, 3.0), (1003.0, 1.0), (5000.0, 1.0)]
+        );
+        assert_eq!(placed("spawn"), [(1000.0, 0.0)]);
+        assert_eq!(placed("send"), [(1001.0, 1.0), (1002.0, 1.0)]);
+        assert_eq!(placed("deliver"), [(2000.0, 1.0), (2001.0, 1.0)]);
+        // The exact virtual time is kept.
+        let second = events
+            .iter()
+            .filter(|e| e["name"] == "deliver")
+            .nth(1)
+            .unwrap();
+        assert_eq!(second["args"]["virtual_ns"], 2_000_000);
+        // Arrows start and end on the placed slices.
+        let starts: Vec<_> = events
+            .iter()
+            .filter(|e| e["ph"] == "s")
+            .map(|e| e["ts"].as_f64().unwrap())
+            .collect();
+        assert_eq!(starts, [1001.0, 1002.0]);
     }
 }
