@@ -427,24 +427,24 @@ mod tests {
             line(0, a, Some(0), "node", "node 0 'a' created"),
             line(0, a, Some(0), "node", "node 1 'b' created"),
             // Dropped as it is sent (a partition), the draw in between.
-            send(1000_000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
-            line(1000_000, a, Some(1), "draw", "draw a network verdict"),
+            send(1_000_000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
+            line(1_000_000, a, Some(1), "draw", "draw a network verdict"),
             send(
-                1000_000,
+                1_000_000,
                 a,
                 "net: drop 10.0.0.1:9 -> 10.0.0.2:7 (partitioned)",
             ),
             // The same addresses again later: this one arrives.
-            send(2000_000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
+            send(2_000_000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
             line(
-                3000_000,
+                3_000_000,
                 None,
                 None,
                 "io",
                 "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)",
             ),
             line(
-                3000_000,
+                3_000_000,
                 None,
                 None,
                 "io",
@@ -452,22 +452,22 @@ mod tests {
             ),
             // Dropped on arrival (b down), retransmitted outside any task.
             send(
-                4000_000,
+                4_000_000,
                 a,
                 "net: send 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
             ),
             send(
-                5000_000,
+                5_000_000,
                 None,
                 "net: drop 10.0.0.1:9 -> 10.0.0.2:8 (node down)",
             ),
             send(
-                6000_000,
+                6_000_000,
                 None,
                 "net: send 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
             ),
             send(
-                7000_000,
+                7_000_000,
                 None,
                 "net: deliver 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
             ),
