@@ -12,8 +12,8 @@
 #    together with the trace;
 # 3. drives headless Chromium with playwright-core (docs/screenshot.mjs):
 #    the window $START_NS..$END_NS of virtual time (default 254.5..266.5 ms:
-#    the client's put reaching the leader kv2, which replicates it to kv1 and
-#    kv3), every track with an event in it expanded, and an area selection
+#    the client's puts to the leader kv2, and kv2 sending entries to kv1 and
+#    kv3, which sync and acknowledge them), every track with an event in it expanded, and an area selection
 #    over it so that Perfetto draws the messages' flow arrows.
 #
 # Needs cargo, python3, node with npm, and Chromium at /usr/bin/chromium
