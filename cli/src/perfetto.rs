@@ -19,8 +19,8 @@
 //!   right after its send (partitions, no such host) cancels that send, a
 //!   later one (the receiver down, nothing bound) the oldest send on its
 //!   addresses still in flight. A node's address is sim-net's (node id n
-//!   has 10.0.0.0 + n + 1, read from the "node n 'name' created" lines) or
-//!   learnt from what it sends;
+//!   has 10.0.0.0 + n + 1, read from the "node n 'name' created" lines),
+//!   else learnt from the first send from it;
 //! - the network's own events outside any task (TCP handshake replies,
 //!   retransmissions, drops, accepts, resets) go on the network track of
 //!   the node whose address they name first, not on the simulation's.
@@ -162,16 +162,22 @@ impl Builder {
             c.next = at;
             return at;
         }
-        let at = ts.max(c.next);
-        c.next = at + POLL_US;
         match c.poll {
-            Some((index, poll_ns, start)) if poll_ns == ns => {
+            Some((index, poll_ns, poll_at)) if poll_ns == ns => {
+                let at = ts.max(c.next);
+                c.next = at + POLL_US;
                 c.poll_end = c.poll_end.max(c.next);
-                self.events[index]["dur"] = json!(c.poll_end - start);
+                self.events[index]["dur"] = json!(c.poll_end - poll_at);
+                at
             }
-            _ => c.poll = None,
+            _ => {
+                // Not in the last poll: after it.
+                c.poll = None;
+                let at = ts.max(c.next).max(c.poll_end);
+                c.next = at + POLL_US;
+                at
+            }
         }
-        at
     }
 
     /// A slice; its placed time.
@@ -228,8 +234,10 @@ impl Builder {
     fn io(&mut self, line: &Value, ts: u64, text: &str, last_send: Option<(String, u64)>) {
         if let Some(rest) = text.strip_prefix("net: send ") {
             let track = self.track(line);
+            // Only for an address sim-net's addressing did not give: a
+            // node's crash makes the crashing task send its resets.
             if let (Some(node), Some(src)) = (line["node"].as_str(), ip_of(rest, 0)) {
-                self.ips.insert(src, node.to_owned());
+                self.ips.entry(src).or_insert_with(|| node.to_owned());
             }
             let ts = self.slice(track, ts, "send", text);
             let (pair, shape) = split_shape(rest);
@@ -512,6 +520,37 @@ mod tests {
     }
 
     #[test]
+    fn a_crash_sending_a_nodes_resets_does_not_move_its_address() {
+        let doc = convert(&[
+            line(0, Some("main"), Some(0), "node", "node 1 'b' created"),
+            // main's task kills b: the network resets b's connections,
+            // the sends on main's task.
+            line(
+                1_000_000,
+                Some("main"),
+                Some(0),
+                "io",
+                "net: send 10.0.0.2:7 -> 10.0.0.3:9 (0 bytes)",
+            ),
+            line(
+                2_000_000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.3:9 -> 10.0.0.2:7 (1 bytes, seq 1)",
+            ),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        let b = events
+            .iter()
+            .find(|e| e["name"] == "process_name" && e["args"]["name"] == "node b")
+            .map(|e| e["pid"].clone())
+            .unwrap();
+        let deliver = events.iter().find(|e| e["name"] == "deliver").unwrap();
+        assert_eq!(deliver["pid"], b);
+    }
+
+    #[test]
     fn same_instant_events_are_laid_side_by_side_inside_their_poll() {
         let a = Some("a");
         let doc = convert(&[
@@ -549,6 +588,14 @@ mod tests {
                 "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (2 bytes, seq 2)",
             ),
             line(5_000_000, a, Some(1), "poll", "poll"),
+            // Half a µs later, not in that poll: after it, not across its end.
+            line(
+                5_000_500,
+                a,
+                Some(1),
+                "io",
+                "net: send 10.0.0.1:9 -> 10.0.0.2:7 (4 bytes, seq 3)",
+            ),
         ]);
         let events = doc["traceEvents"].as_array().unwrap();
         let placed = |name: &str| -> Vec<(f64, f64)> {
@@ -565,7 +612,10 @@ mod tests {
             [(1000.0, 3.0), (1003.0, 1.0), (5000.0, 1.0)]
         );
         assert_eq!(placed("spawn"), [(1000.0, 0.0)]);
-        assert_eq!(placed("send"), [(1001.0, 1.0), (1002.0, 1.0)]);
+        assert_eq!(
+            placed("send"),
+            [(1001.0, 1.0), (1002.0, 1.0), (5001.0, 1.0)]
+        );
         assert_eq!(placed("deliver"), [(2000.0, 1.0), (2001.0, 1.0)]);
         // The exact virtual time is kept.
         let second = events
