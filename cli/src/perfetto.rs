@@ -18,7 +18,8 @@
 //!   number. A send the network drops (`net: drop`) gets no arrow: a drop
 //!   right after its send (partitions, no such host) cancels that send, a
 //!   later one (the receiver down, nothing bound) the oldest send on its
-//!   addresses still in flight. A node's address is sim-net's (node id n
+//!   addresses still in flight; a duplicated datagram (`net: duplicate`)
+//!   gets an arrow to each of its deliveries. A node's address is sim-net's (node id n
 //!   has 10.0.0.0 + n + 1, read from the "node n 'name' created" lines),
 //!   else learnt from the first send from it;
 //! - the network's own events outside any task (TCP handshake replies,
@@ -287,6 +288,23 @@ impl Builder {
                         }
                     }
                 }
+            } else if let Some(pair) = text.strip_prefix("net: duplicate ") {
+                // The send just before is on the wire twice: its second
+                // delivery gets an arrow of its own.
+                if let Some((p, id)) = last_send
+                    && p == pair
+                    && let Some(queue) = self.in_flight.get_mut(pair)
+                    && let Some(sent) = queue.iter().find(|s| s.id == id)
+                {
+                    let copy = InFlight {
+                        shape: sent.shape.clone(),
+                        id: self.next_flow,
+                        track: sent.track,
+                        ts: sent.ts,
+                    };
+                    self.next_flow += 1;
+                    queue.push_back(copy);
+                }
             }
             let track = self.track(line);
             self.instant(track, ts, "io", text);
@@ -517,6 +535,38 @@ mod tests {
             (a.clone(), json!(0))
         );
         assert!(events.iter().all(|e| e["pid"] != 0));
+    }
+
+    #[test]
+    fn a_duplicated_datagram_gets_an_arrow_to_each_delivery() {
+        let a = Some("a");
+        let send = |t, text: &str| line(t, a, Some(1), "io", text);
+        let net = |t, text: &str| line(t, None, None, "io", text);
+        let doc = convert(&[
+            line(0, a, Some(0), "node", "node 0 'a' created"),
+            line(0, a, Some(0), "node", "node 1 'b' created"),
+            send(1_000_000, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+            line(1_000_000, a, Some(1), "draw", "draw a network verdict"),
+            send(1_000_000, "net: duplicate 10.0.0.1:9 -> 10.0.0.2:7"),
+            net(2_000_000, "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+            send(2_500_000, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+            net(3_000_000, "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+            net(3_500_000, "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        // Flow starts are written with their ends, in delivery order.
+        let starts: Vec<_> = events
+            .iter()
+            .filter(|e| e["ph"] == "s")
+            .map(|e| e["ts"].as_f64().unwrap())
+            .collect();
+        assert_eq!(starts, [1000.0, 1000.0, 2500.0]);
+        let ids: BTreeMap<_, _> = events
+            .iter()
+            .filter(|e| e["ph"] == "f")
+            .map(|e| (e["id"].as_u64().unwrap(), ()))
+            .collect();
+        assert_eq!(ids.len(), 3);
     }
 
     #[test]
