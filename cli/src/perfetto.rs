@@ -14,11 +14,23 @@
 //! - each network send is a 1 µs "send" slice on the sending task's track,
 //!   and its delivery a "deliver" slice on the receiving node's network
 //!   track, joined by a flow ("s" then "f") arrow. Sends and deliveries are
-//!   matched first-in first-out by their addresses and length. A node's
-//!   address is sim-net's (node id n has 10.0.0.0 + n + 1, read from the
-//!   "node n 'name' created" lines) or learnt from what it sends.
+//!   matched first-in first-out by their addresses, length and sequence
+//!   number. A send the network drops (`net: drop`) gets no arrow: a drop
+//!   right after its send (partitions, no such host) cancels that send, a
+//!   later one (the receiver down, nothing bound) the oldest send on its
+//!   addresses still in flight; a duplicated datagram (`net: duplicate`)
+//!   gets an arrow to each of its deliveries. A node's address is sim-net's (node id n
+//!   has 10.0.0.0 + n + 1, read from the "node n 'name' created" lines),
+//!   else learnt from the first send from it;
+//! - the network's own events outside any task (TCP handshake replies,
+//!   retransmissions, drops, accepts, resets) go on the network track of
+//!   the node whose address they name first, not on the simulation's.
 //!
-//! Timestamps are virtual time in microseconds.
+//! Timestamps are virtual time in microseconds, except that events at the
+//! same virtual instant on one track are laid 1 µs apart in their order,
+//! a poll's inside its slice (so a poll that sends three messages is 3 µs
+//! wide): an event may be drawn a few µs after its virtual time, which its
+//! `virtual_ns` argument keeps exactly.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
@@ -39,9 +51,33 @@ struct Builder {
     named: BTreeMap<(u64, u64), ()>,
     /// ip -> node name, from sends.
     ips: BTreeMap<String, String>,
-    /// "src -> dst (len ...)" -> flow ids of sends not yet delivered.
-    in_flight: BTreeMap<String, VecDeque<u64>>,
+    /// "src -> dst" -> the sends on it not yet delivered or dropped.
+    in_flight: BTreeMap<String, VecDeque<InFlight>>,
+    /// The send of the line before (draws aside), which a drop there
+    /// cancels.
+    last_send: Option<(String, u64)>,
     next_flow: u64,
+    /// Per track, where its next events go (see `place`).
+    cursors: BTreeMap<(u64, u64), Cursor>,
+}
+
+#[derive(Default)]
+struct Cursor {
+    /// The earliest time (µs) of the track's next event.
+    next: f64,
+    /// The end of its last poll.
+    poll_end: f64,
+    /// Its last poll: index in `events`, virtual time, placed time.
+    poll: Option<(usize, u64, f64)>,
+}
+
+/// A send not yet delivered: where its flow arrow starts.
+struct InFlight {
+    /// "(3 bytes, seq 1)", which its delivery repeats.
+    shape: String,
+    id: u64,
+    track: (u64, u64),
+    ts: f64,
 }
 
 impl Builder {
@@ -83,9 +119,16 @@ impl Builder {
     }
 
     /// The track of a line: its task's, else its node's network track,
-    /// else the simulation's.
+    /// else (for the network's events outside any task) the network track
+    /// of the node of the first address in its text, else the
+    /// simulation's.
     fn track(&mut self, line: &Value) -> (u64, u64) {
-        let pid = self.pid(line["node"].as_str());
+        let node = match line["node"].as_str() {
+            Some(node) => Some(node.to_owned()),
+            None => first_ip(line["text"].as_str().unwrap_or_default())
+                .and_then(|ip| self.ips.get(ip).cloned()),
+        };
+        let pid = self.pid(node.as_deref());
         match line["task"].as_u64() {
             Some(task) if pid != 0 => {
                 let name = match line["task_name"].as_str() {
@@ -104,30 +147,72 @@ impl Builder {
         }
     }
 
-    fn slice(&mut self, (pid, tid): (u64, u64), ts: f64, name: &str, text: &str) {
-        self.events.push(json!({
-            "ph": "X", "name": name, "cat": "detsim", "pid": pid, "tid": tid,
-            "ts": ts, "dur": POLL_US, "args": { "event": text },
-        }));
+    /// Where an event at virtual time `ns` goes on `track`: at its time,
+    /// or after the events before it at the same instant (1 µs apart, in
+    /// their order), inside the poll it happens in (which grows to hold
+    /// them). Without this Perfetto stacks same-instant events into deep
+    /// staircases of hairlines.
+    fn place(&mut self, track: (u64, u64), ns: u64, poll: bool) -> f64 {
+        let ts = ns as f64 / 1000.0;
+        let next_index = self.events.len();
+        let c = self.cursors.entry(track).or_default();
+        if poll {
+            let at = ts.max(c.next).max(c.poll_end);
+            c.poll = Some((next_index, ns, at));
+            c.poll_end = at + POLL_US;
+            c.next = at;
+            return at;
+        }
+        match c.poll {
+            Some((index, poll_ns, poll_at)) if poll_ns == ns => {
+                let at = ts.max(c.next);
+                c.next = at + POLL_US;
+                c.poll_end = c.poll_end.max(c.next);
+                self.events[index]["dur"] = json!(c.poll_end - poll_at);
+                at
+            }
+            _ => {
+                // Not in the last poll: after it.
+                c.poll = None;
+                let at = ts.max(c.next).max(c.poll_end);
+                c.next = at + POLL_US;
+                at
+            }
+        }
     }
 
-    fn instant(&mut self, (pid, tid): (u64, u64), ts: f64, cat: &str, text: &str) {
+    /// A slice; its placed time.
+    fn slice(&mut self, (pid, tid): (u64, u64), ns: u64, name: &str, text: &str) -> f64 {
+        let ts = self.place((pid, tid), ns, name == "poll");
+        self.events.push(json!({
+            "ph": "X", "name": name, "cat": "detsim", "pid": pid, "tid": tid,
+            "ts": ts, "dur": POLL_US, "args": { "event": text, "virtual_ns": ns },
+        }));
+        ts
+    }
+
+    fn instant(&mut self, (pid, tid): (u64, u64), ns: u64, cat: &str, text: &str) {
+        let ts = self.place((pid, tid), ns, false);
         self.events.push(json!({
             "ph": "i", "s": "t", "name": text, "cat": cat, "pid": pid, "tid": tid, "ts": ts,
+            "args": { "virtual_ns": ns },
         }));
     }
 
     fn line(&mut self, line: &Value) {
-        let ts = line["time_ns"].as_u64().unwrap_or(0) as f64 / 1000.0;
+        let ts = line["time_ns"].as_u64().unwrap_or(0);
         let text = line["text"].as_str().unwrap_or_default();
         let kind = line["kind"].as_str().unwrap_or_default();
+        if kind == "draw" {
+            return;
+        }
+        let last_send = self.last_send.take();
         match kind {
-            "draw" => {}
             "poll" => {
                 let track = self.track(line);
                 self.slice(track, ts, "poll", text);
             }
-            "io" => self.io(line, ts, text),
+            "io" => self.io(line, ts, text, last_send),
             "node" => {
                 if let Some((id, name)) = created(text) {
                     let ip = std::net::Ipv4Addr::from(0x0a00_0000u32.wrapping_add(id + 1));
@@ -147,37 +232,80 @@ impl Builder {
         }
     }
 
-    fn io(&mut self, line: &Value, ts: f64, text: &str) {
+    fn io(&mut self, line: &Value, ts: u64, text: &str, last_send: Option<(String, u64)>) {
         if let Some(rest) = text.strip_prefix("net: send ") {
             let track = self.track(line);
+            // Only for an address sim-net's addressing did not give: a
+            // node's crash makes the crashing task send its resets.
             if let (Some(node), Some(src)) = (line["node"].as_str(), ip_of(rest, 0)) {
-                self.ips.insert(src, node.to_owned());
+                self.ips.entry(src).or_insert_with(|| node.to_owned());
             }
+            let ts = self.slice(track, ts, "send", text);
+            let (pair, shape) = split_shape(rest);
             let id = self.next_flow;
             self.next_flow += 1;
             self.in_flight
-                .entry(rest.to_owned())
+                .entry(pair.to_owned())
                 .or_default()
-                .push_back(id);
-            self.slice(track, ts, "send", text);
-            self.events.push(json!({
-                "ph": "s", "name": "message", "cat": "net", "id": id,
-                "pid": track.0, "tid": track.1, "ts": ts,
-            }));
+                .push_back(InFlight {
+                    shape: shape.to_owned(),
+                    id,
+                    track,
+                    ts,
+                });
+            self.last_send = Some((pair.to_owned(), id));
         } else if let Some(rest) = text.strip_prefix("net: deliver ") {
             let node = ip_of(rest, 1).and_then(|ip| self.ips.get(&ip).cloned());
             let pid = self.pid(node.as_deref());
             if pid != 0 {
                 self.name_thread(pid, 0, "", "network");
             }
-            self.slice((pid, 0), ts, "deliver", text);
-            if let Some(id) = self.in_flight.get_mut(rest).and_then(VecDeque::pop_front) {
+            let ts = self.slice((pid, 0), ts, "deliver", text);
+            let (pair, shape) = split_shape(rest);
+            let queue = self.in_flight.get_mut(pair);
+            let sent = queue.and_then(|q| {
+                let at = q.iter().position(|s| s.shape == shape)?;
+                q.remove(at)
+            });
+            if let Some(sent) = sent {
                 self.events.push(json!({
-                    "ph": "f", "bp": "e", "name": "message", "cat": "net", "id": id,
+                    "ph": "s", "name": "message", "cat": "net", "id": sent.id,
+                    "pid": sent.track.0, "tid": sent.track.1, "ts": sent.ts,
+                }));
+                self.events.push(json!({
+                    "ph": "f", "bp": "e", "name": "message", "cat": "net", "id": sent.id,
                     "pid": pid, "tid": 0, "ts": ts,
                 }));
             }
         } else {
+            if let Some(rest) = text.strip_prefix("net: drop ") {
+                let (pair, _) = split_shape(rest);
+                if let Some(queue) = self.in_flight.get_mut(pair) {
+                    match last_send {
+                        Some((p, id)) if p == pair => queue.retain(|s| s.id != id),
+                        _ => {
+                            queue.pop_front();
+                        }
+                    }
+                }
+            } else if let Some(pair) = text.strip_prefix("net: duplicate ") {
+                // The send just before is on the wire twice: its second
+                // delivery gets an arrow of its own.
+                if let Some((p, id)) = last_send
+                    && p == pair
+                    && let Some(queue) = self.in_flight.get_mut(pair)
+                    && let Some(sent) = queue.iter().find(|s| s.id == id)
+                {
+                    let copy = InFlight {
+                        shape: sent.shape.clone(),
+                        id: self.next_flow,
+                        track: sent.track,
+                        ts: sent.ts,
+                    };
+                    self.next_flow += 1;
+                    queue.push_back(copy);
+                }
+            }
             let track = self.track(line);
             self.instant(track, ts, "io", text);
         }
@@ -189,6 +317,26 @@ fn created(text: &str) -> Option<(u32, &str)> {
     let rest = text.strip_prefix("node ")?.strip_suffix("' created")?;
     let (id, name) = rest.split_once(" '")?;
     Some((id.parse().ok()?, name))
+}
+
+/// `10.0.0.1:80 -> 10.0.0.2:5000 (5 bytes)` as its addresses and the
+/// parenthesis after them.
+fn split_shape(rest: &str) -> (&str, &str) {
+    rest.split_once(" (").unwrap_or((rest, ""))
+}
+
+/// The ip of the first `ip:port` word of a network event's text
+/// (`tcp: 10.0.0.3:7000 queued ...`).
+fn first_ip(text: &str) -> Option<&str> {
+    if !(text.starts_with("net: ") || text.starts_with("tcp: ")) {
+        return None;
+    }
+    text.split(' ').find_map(|word| {
+        let (ip, port) = word.rsplit_once(':')?;
+        port.parse::<u16>().ok()?;
+        ip.parse::<std::net::Ipv4Addr>().ok()?;
+        Some(ip)
+    })
 }
 
 /// The ip of the `n`-th address (0: source, 1: destination) in
@@ -295,5 +443,243 @@ mod tests {
         assert_eq!(to_c["pid"], c["pid"]);
         let clock = events.iter().find(|e| e["cat"] == "clock").unwrap();
         assert_eq!(clock["pid"], 0);
+    }
+
+    #[test]
+    fn dropped_sends_get_no_arrow_and_network_events_go_to_their_node() {
+        let a = Some("a");
+        let send = |t, node, text: &str| line(t, node, node.map(|_| 1), "io", text);
+        let doc = convert(&[
+            line(0, a, Some(0), "node", "node 0 'a' created"),
+            line(0, a, Some(0), "node", "node 1 'b' created"),
+            // Dropped as it is sent (a partition), the draw in between.
+            send(1_000_000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
+            line(1_000_000, a, Some(1), "draw", "draw a network verdict"),
+            send(
+                1_000_000,
+                a,
+                "net: drop 10.0.0.1:9 -> 10.0.0.2:7 (partitioned)",
+            ),
+            // The same addresses again later: this one arrives.
+            send(2_000_000, a, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)"),
+            line(
+                3_000_000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (0 bytes)",
+            ),
+            line(
+                3_000_000,
+                None,
+                None,
+                "io",
+                "tcp: 10.0.0.2:7 queued 10.0.0.1:9 for accept",
+            ),
+            // Dropped on arrival (b down), retransmitted outside any task.
+            send(
+                4_000_000,
+                a,
+                "net: send 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
+            ),
+            send(
+                5_000_000,
+                None,
+                "net: drop 10.0.0.1:9 -> 10.0.0.2:8 (node down)",
+            ),
+            send(
+                6_000_000,
+                None,
+                "net: send 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
+            ),
+            send(
+                7_000_000,
+                None,
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:8 (1 bytes, seq 1)",
+            ),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        let pid_of = |name: &str| {
+            events
+                .iter()
+                .find(|e| e["name"] == "process_name" && e["args"]["name"] == name)
+                .map(|e| e["pid"].clone())
+                .unwrap()
+        };
+        let (a, b) = (pid_of("node a"), pid_of("node b"));
+        let starts: Vec<_> = events.iter().filter(|e| e["ph"] == "s").collect();
+        let ends: Vec<_> = events.iter().filter(|e| e["ph"] == "f").collect();
+        // One arrow per delivery, none for the drops, none dangling.
+        assert_eq!((starts.len(), ends.len()), (2, 2));
+        // The first arrow starts at the send that arrived, not the dropped one.
+        assert_eq!(
+            (&starts[0]["ts"], &starts[0]["tid"]),
+            (&json!(2000.0), &json!(2))
+        );
+        assert_eq!(starts[0]["pid"], a);
+        assert_eq!((&ends[0]["ts"], &ends[0]["pid"]), (&json!(3000.0), &b));
+        // The retransmission is on a's network track.
+        assert_eq!(starts[1]["ts"], 6000.0);
+        assert_eq!((&starts[1]["pid"], &starts[1]["tid"]), (&a, &json!(0)));
+        // The accept and the arrival drop are on their node's network track.
+        let on = |prefix: &str| {
+            let e = events
+                .iter()
+                .find(|e| e["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
+                .unwrap();
+            (e["pid"].clone(), e["tid"].clone())
+        };
+        assert_eq!(on("tcp: 10.0.0.2:7 queued"), (b.clone(), json!(0)));
+        assert_eq!(
+            on("net: drop 10.0.0.1:9 -> 10.0.0.2:8"),
+            (a.clone(), json!(0))
+        );
+        assert!(events.iter().all(|e| e["pid"] != 0));
+    }
+
+    #[test]
+    fn a_duplicated_datagram_gets_an_arrow_to_each_delivery() {
+        let a = Some("a");
+        let send = |t, text: &str| line(t, a, Some(1), "io", text);
+        let net = |t, text: &str| line(t, None, None, "io", text);
+        let doc = convert(&[
+            line(0, a, Some(0), "node", "node 0 'a' created"),
+            line(0, a, Some(0), "node", "node 1 'b' created"),
+            send(1_000_000, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+            line(1_000_000, a, Some(1), "draw", "draw a network verdict"),
+            send(1_000_000, "net: duplicate 10.0.0.1:9 -> 10.0.0.2:7"),
+            net(2_000_000, "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+            send(2_500_000, "net: send 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+            net(3_000_000, "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+            net(3_500_000, "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (5 bytes)"),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        // Flow starts are written with their ends, in delivery order.
+        let starts: Vec<_> = events
+            .iter()
+            .filter(|e| e["ph"] == "s")
+            .map(|e| e["ts"].as_f64().unwrap())
+            .collect();
+        assert_eq!(starts, [1000.0, 1000.0, 2500.0]);
+        let ids: BTreeMap<_, _> = events
+            .iter()
+            .filter(|e| e["ph"] == "f")
+            .map(|e| (e["id"].as_u64().unwrap(), ()))
+            .collect();
+        assert_eq!(ids.len(), 3);
+    }
+
+    #[test]
+    fn a_crash_sending_a_nodes_resets_does_not_move_its_address() {
+        let doc = convert(&[
+            line(0, Some("main"), Some(0), "node", "node 1 'b' created"),
+            // main's task kills b: the network resets b's connections,
+            // the sends on main's task.
+            line(
+                1_000_000,
+                Some("main"),
+                Some(0),
+                "io",
+                "net: send 10.0.0.2:7 -> 10.0.0.3:9 (0 bytes)",
+            ),
+            line(
+                2_000_000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.3:9 -> 10.0.0.2:7 (1 bytes, seq 1)",
+            ),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        let b = events
+            .iter()
+            .find(|e| e["name"] == "process_name" && e["args"]["name"] == "node b")
+            .map(|e| e["pid"].clone())
+            .unwrap();
+        let deliver = events.iter().find(|e| e["name"] == "deliver").unwrap();
+        assert_eq!(deliver["pid"], b);
+    }
+
+    #[test]
+    fn same_instant_events_are_laid_side_by_side_inside_their_poll() {
+        let a = Some("a");
+        let doc = convert(&[
+            line(0, a, Some(0), "node", "node 0 'a' created"),
+            line(0, a, Some(0), "node", "node 1 'b' created"),
+            line(1_000_000, a, Some(1), "poll", "poll"),
+            line(1_000_000, a, Some(1), "spawn", "spawn task 2 on node 'a'"),
+            line(
+                1_000_000,
+                a,
+                Some(1),
+                "io",
+                "net: send 10.0.0.1:9 -> 10.0.0.2:7 (1 bytes, seq 1)",
+            ),
+            line(
+                1_000_000,
+                a,
+                Some(1),
+                "io",
+                "net: send 10.0.0.1:9 -> 10.0.0.2:7 (2 bytes, seq 2)",
+            ),
+            line(1_000_000, a, Some(1), "poll", "poll"),
+            line(
+                2_000_000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (1 bytes, seq 1)",
+            ),
+            line(
+                2_000_000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (2 bytes, seq 2)",
+            ),
+            line(5_000_000, a, Some(1), "poll", "poll"),
+            // Half a µs later, not in that poll: after it, not across its end.
+            line(
+                5_000_500,
+                a,
+                Some(1),
+                "io",
+                "net: send 10.0.0.1:9 -> 10.0.0.2:7 (4 bytes, seq 3)",
+            ),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        let placed = |name: &str| -> Vec<(f64, f64)> {
+            events
+                .iter()
+                .filter(|e| e["ph"] != "M" && e["name"].as_str().unwrap().starts_with(name))
+                .map(|e| (e["ts"].as_f64().unwrap(), e["dur"].as_f64().unwrap_or(0.0)))
+                .collect()
+        };
+        // The first poll holds its spawn and two sends, one after another;
+        // the second poll at the same instant comes after it.
+        assert_eq!(
+            placed("poll"),
+            [(1000.0, 3.0), (1003.0, 1.0), (5000.0, 1.0)]
+        );
+        assert_eq!(placed("spawn"), [(1000.0, 0.0)]);
+        assert_eq!(
+            placed("send"),
+            [(1001.0, 1.0), (1002.0, 1.0), (5001.0, 1.0)]
+        );
+        assert_eq!(placed("deliver"), [(2000.0, 1.0), (2001.0, 1.0)]);
+        // The exact virtual time is kept.
+        let second = events
+            .iter()
+            .filter(|e| e["name"] == "deliver")
+            .nth(1)
+            .unwrap();
+        assert_eq!(second["args"]["virtual_ns"], 2_000_000);
+        // Arrows start and end on the placed slices.
+        let starts: Vec<_> = events
+            .iter()
+            .filter(|e| e["ph"] == "s")
+            .map(|e| e["ts"].as_f64().unwrap())
+            .collect();
+        assert_eq!(starts, [1001.0, 1002.0]);
     }
 }
