@@ -18,38 +18,90 @@
 //! Traffic inside a node (loopback, or a node sending to its own address)
 //! skips the fault rules and arrives at once.
 
-use std::net::SocketAddrV4;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::task::{Wake, Waker};
 
 use sim_clock::{Alarm, Instant};
 use sim_core::ext::{self, EventKind};
 
-use crate::addr::{node_ip, node_of_ip};
+use crate::addr::{is_node_ip, node_ip_like, node_of_ip, v6_count};
 use crate::rules::{DropReason, Verdict};
 use crate::state::{Inner, Net, RECV_BUFFER};
 use crate::tcp::Segment;
 
-pub(crate) static SEND: EventKind = EventKind {
-    code: 0x4e01,
-    name: "net: datagram sent (src | len << 48, dst ^ seq.rotate_left(48))",
+/// An event kind per address family. IPv6 traffic has its own codes (the
+/// IPv4 code plus `0x40`), its addresses packed as [`word`] says, so IPv4
+/// events (and the fingerprints of IPv4 runs) are what they always were.
+#[derive(Debug)]
+pub(crate) struct AddrEvent {
+    pub(crate) v4: EventKind,
+    pub(crate) v6: EventKind,
+}
+
+impl AddrEvent {
+    /// Records the event of `a` and `b` (of one family): `word(a) | x`,
+    /// `word(b) ^ y`.
+    pub(crate) fn emit(&'static self, a: SocketAddr, b: SocketAddr, x: u64, y: u64) {
+        let kind = if a.is_ipv6() { &self.v6 } else { &self.v4 };
+        ext::event(kind, word(a) | x, word(b) ^ y);
+    }
+}
+
+pub(crate) static SEND: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e01,
+        name: "net: datagram sent (src | len << 48, dst ^ seq.rotate_left(48))",
+    },
+    v6: EventKind {
+        code: 0x4e41,
+        name: "net: IPv6 datagram sent (src | len << 48, dst ^ seq.rotate_left(48))",
+    },
 };
-pub(crate) static DELIVER: EventKind = EventKind {
-    code: 0x4e02,
-    name: "net: datagram delivered (src | len << 48, dst ^ seq.rotate_left(48))",
+pub(crate) static DELIVER: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e02,
+        name: "net: datagram delivered (src | len << 48, dst ^ seq.rotate_left(48))",
+    },
+    v6: EventKind {
+        code: 0x4e42,
+        name: "net: IPv6 datagram delivered (src | len << 48, dst ^ seq.rotate_left(48))",
+    },
 };
-pub(crate) static DROP: EventKind = EventKind {
-    code: 0x4e03,
-    name: "net: datagram dropped (src, dst | reason << 48)",
+pub(crate) static DROP: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e03,
+        name: "net: datagram dropped (src, dst | reason << 48)",
+    },
+    v6: EventKind {
+        code: 0x4e43,
+        name: "net: IPv6 datagram dropped (src, dst | reason << 48)",
+    },
 };
-pub(crate) static DUPLICATE: EventKind = EventKind {
-    code: 0x4e04,
-    name: "net: datagram duplicated (src, dst)",
+pub(crate) static DUPLICATE: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e04,
+        name: "net: datagram duplicated (src, dst)",
+    },
+    v6: EventKind {
+        code: 0x4e44,
+        name: "net: IPv6 datagram duplicated (src, dst)",
+    },
 };
 
-/// An address as one word for events: `ip << 16 | port`.
-pub(crate) fn word(a: SocketAddrV4) -> u64 {
-    (u64::from(u32::from(*a.ip())) << 16) | u64::from(a.port())
+/// The 32-bit code of an IPv6 address in an event word: `::1` is 0, a
+/// node address (`fd00::n`) is `n`, any other address `u32::MAX`.
+pub(crate) const V6_OTHER: u32 = u32::MAX;
+
+/// An address as one word for events: `ip << 16 | port`, an IPv6 address
+/// as its 32-bit code (see [`V6_OTHER`]).
+pub(crate) fn word(a: SocketAddr) -> u64 {
+    let ip = match a.ip() {
+        IpAddr::V4(ip) => u32::from(ip),
+        IpAddr::V6(ip) if ip == Ipv6Addr::LOCALHOST => 0,
+        IpAddr::V6(ip) => v6_count(ip).unwrap_or(V6_OTHER),
+    };
+    (u64::from(ip) << 16) | u64::from(a.port())
 }
 
 /// A payload's shape for the fingerprint: its length in bits 48.. of the
@@ -85,8 +137,8 @@ pub(crate) struct InFlight {
     due: u64,
     from_node: u32,
     to_node: u32,
-    src: SocketAddrV4,
-    dst: SocketAddrV4,
+    src: SocketAddr,
+    dst: SocketAddr,
     payload: Payload,
     /// A TCP segment the network lost: when due it is sent again (a new
     /// verdict) rather than delivered.
@@ -149,7 +201,7 @@ impl Net {
 
     /// Sends `data` from `src` (a socket of node `from`) to `dst`; wakes
     /// receivers of anything that arrives at once.
-    pub(crate) fn send(&self, from: u32, src: SocketAddrV4, dst: SocketAddrV4, data: &[u8]) {
+    pub(crate) fn send(&self, from: u32, src: SocketAddr, dst: SocketAddr, data: &[u8]) {
         self.act(|inner, wakers| {
             transmit(
                 inner,
@@ -288,25 +340,25 @@ fn send_queued(inner: &mut Inner, wakers: &mut Vec<Waker>) {
 fn transmit(
     inner: &mut Inner,
     from: u32,
-    src: SocketAddrV4,
-    dst: SocketAddrV4,
+    src: SocketAddr,
+    dst: SocketAddr,
     payload: Payload,
     wakers: &mut Vec<Waker>,
 ) {
     let now = inner.tcp.now;
-    let local = dst.ip().is_loopback() || *dst.ip() == node_ip(from);
+    let local = dst.ip().is_loopback() || is_node_ip(from, dst.ip());
     let to = if local {
         Some(from)
     } else {
-        node_of_ip(*dst.ip())
+        node_of_ip(dst.ip())
     };
     let src = match (src.ip().is_unspecified(), dst.ip().is_loopback()) {
-        (true, true) => SocketAddrV4::new(*dst.ip(), src.port()),
-        (true, false) => SocketAddrV4::new(node_ip(from), src.port()),
+        (true, true) => SocketAddr::new(dst.ip(), src.port()),
+        (true, false) => SocketAddr::new(node_ip_like(from, dst.ip()), src.port()),
         _ => src,
     };
     let (len, seq) = shape(&payload);
-    ext::event(&SEND, word(src) | len, word(dst) ^ seq);
+    SEND.emit(src, dst, len, seq);
     let Some(to) = to else {
         inner.links.entry((from, u32::MAX)).or_default().sent += 1;
         drop_event(inner, from, u32::MAX, src, dst, DropReason::NoHost);
@@ -359,7 +411,7 @@ fn transmit(
         Some(at2) => {
             queue(at, payload.clone(), inner, wakers);
             inner.links.entry((from, to)).or_default().duplicated += 1;
-            ext::event(&DUPLICATE, word(src), word(dst));
+            DUPLICATE.emit(src, dst, 0, 0);
             queue(at2, payload, inner, wakers);
         }
     }
@@ -372,8 +424,8 @@ fn retry_later(
     inner: &mut Inner,
     from: u32,
     to: u32,
-    src: SocketAddrV4,
-    dst: SocketAddrV4,
+    src: SocketAddr,
+    dst: SocketAddr,
     seg: Segment,
     now: u64,
     wakers: &mut Vec<Waker>,
@@ -399,12 +451,12 @@ fn drop_event(
     inner: &mut Inner,
     from: u32,
     to: u32,
-    src: SocketAddrV4,
-    dst: SocketAddrV4,
+    src: SocketAddr,
+    dst: SocketAddr,
     why: DropReason,
 ) {
     inner.count_drop(from, to, why);
-    ext::event(&DROP, word(src), word(dst) ^ ((why as u64) << 48));
+    DROP.emit(src, dst, 0, (why as u64) << 48);
 }
 
 /// Hands a due datagram to its receiving socket or a segment to its
@@ -443,7 +495,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
                 .or_default()
                 .delivered += 1;
             let (len, seq) = segment_shape(&seg);
-            ext::event(&DELIVER, word(d.src) | len, word(d.dst) ^ seq);
+            DELIVER.emit(d.src, d.dst, len, seq);
             inner.tcp.arrive(seg, wakers);
             return;
         }
@@ -478,11 +530,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         .entry((d.from_node, d.to_node))
         .or_default()
         .delivered += 1;
-    ext::event(
-        &DELIVER,
-        word(d.src) | ((data.len() as u64) << 48),
-        word(d.dst),
-    );
+    DELIVER.emit(d.src, d.dst, (data.len() as u64) << 48, 0);
     let s = inner.socket_at_mut(index);
     s.queued_bytes += data.len();
     s.queue.push_back((d.src, data));

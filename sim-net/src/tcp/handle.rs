@@ -132,13 +132,13 @@ impl Handle {
 
     pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
         self.peek("detsim::net::TcpStream::local_addr", |e| {
-            Ok(SocketAddr::V4(e.local))
+            Ok(e.local)
         })
     }
 
     pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.peek("detsim::net::TcpStream::peer_addr", |e| {
-            Ok(SocketAddr::V4(e.peer))
+            Ok(e.peer)
         })
     }
 

@@ -11,7 +11,7 @@ use sim_core::node::Node;
 use super::Key;
 use super::state::aborted;
 use super::stream::TcpStream;
-use crate::addr::{ToSocketAddrs, resolve_v4};
+use crate::addr::{ToSocketAddrs, resolve_first};
 use crate::state::Net;
 
 /// A TCP listening socket on the simulated network, with tokio's API.
@@ -87,7 +87,7 @@ impl TcpListener {
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         let net = Net::current("detsim::net::TcpListener::bind");
-        let addr = resolve_v4(&addr)?;
+        let addr = resolve_first(&addr)?;
         let node = Node::current().id().as_u32();
         let key = net.inner.borrow_mut().tcp.listen(node, addr)?;
         Ok(TcpListener {
@@ -179,7 +179,7 @@ impl TcpListener {
         let net = Net::of(self.instance, "detsim::net::TcpListener::local_addr");
         let inner = net.inner.borrow();
         match inner.tcp.listeners.get(self.key) {
-            Some(l) if !l.closed => Ok(SocketAddr::V4(l.local)),
+            Some(l) if !l.closed => Ok(l.local),
             Some(l) => Err(super::state::killed(l.node)),
             None => Err(aborted("listener")),
         }

@@ -13,7 +13,7 @@ use sim_core::node::Node;
 
 use super::Key;
 use super::handle::Handle;
-use crate::addr::{ToSocketAddrs, resolve_v4};
+use crate::addr::{ToSocketAddrs, resolve_first};
 use crate::state::Net;
 
 /// A TCP connection on the simulated network: tokio's `TcpStream` API,
@@ -124,7 +124,7 @@ impl TcpStream {
     /// ```
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
         let api = "detsim::net::TcpStream::connect";
-        let dst = resolve_v4(&addr)?;
+        let dst = resolve_first(&addr)?;
         let node = Node::current().id().as_u32();
         // The Rc is not held across the await (the future stays Send).
         let conn = Net::current(api).act(|inner, _| inner.tcp.connect(node, dst))?;
