@@ -330,8 +330,7 @@ pub(crate) fn resolve_like<T: ToSocketAddrs + ?Sized>(
         [first, ..] => {
             let local = local()?;
             let same = addrs.iter().find(|a| a.is_ipv6() == local.is_ipv6());
-            same.copied()
-                .ok_or_else(|| family_mismatch(local, *first))
+            same.copied().ok_or_else(|| family_mismatch(local, *first))
         }
     }
 }

@@ -30,7 +30,10 @@ fn v6(word: u64) -> String {
     match code {
         0 => format!("[::1]:{port}"),
         V6_OTHER => format!("[not a node]:{port}"),
-        n => format!("[{}]:{port}", Ipv6Addr::from((0xfd00u128 << 112) | u128::from(n))),
+        n => format!(
+            "[{}]:{port}",
+            Ipv6Addr::from((0xfd00u128 << 112) | u128::from(n))
+        ),
     }
 }
 
@@ -206,7 +209,11 @@ mod tests {
             "tcp: connect [::1]:49152 -> [::1]:80"
         );
         assert_eq!(
-            render(0x4e52, word("[fd00::a]:80"), word("[fd00::12d]:5") ^ 2 << 48),
+            render(
+                0x4e52,
+                word("[fd00::a]:80"),
+                word("[fd00::12d]:5") ^ 2 << 48
+            ),
             "tcp: [fd00::a]:80 (peer [fd00::12d]:5) connection reset"
         );
     }

@@ -68,7 +68,8 @@ impl PortTable {
     fn port_taken(&self, node: u32, port: u16, ip: IpAddr) -> bool {
         self.bindings.get(&(node, port)).is_some_and(|bound| {
             bound.iter().any(|(b, _)| {
-                *b == ip || (b.is_ipv6() == ip.is_ipv6() && (b.is_unspecified() || ip.is_unspecified()))
+                *b == ip
+                    || (b.is_ipv6() == ip.is_ipv6() && (b.is_unspecified() || ip.is_unspecified()))
             })
         })
     }

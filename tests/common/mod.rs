@@ -112,3 +112,22 @@ where
         })
         .collect()
 }
+
+/// Asserts that the runs of [`run_each_seed_twice`] (outputs `(_, stats
+/// text)`) all have different fingerprints and that more than
+/// `min_outcomes` of them end with different network counters (the faults
+/// really vary between seeds).
+#[allow(dead_code)]
+pub(crate) fn assert_seeds_differ<T>(
+    runs: &[(detsim::Fingerprint, (T, String))],
+    min_outcomes: usize,
+) {
+    let distinct: std::collections::BTreeSet<_> = runs.iter().map(|(f, _)| *f).collect();
+    let outcomes: std::collections::BTreeSet<_> = runs.iter().map(|(_, out)| &out.1).collect();
+    assert_eq!(distinct.len(), runs.len(), "every seed is a different run");
+    assert!(
+        outcomes.len() > min_outcomes,
+        "faults differ between seeds: {}",
+        outcomes.len()
+    );
+}
