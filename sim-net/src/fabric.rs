@@ -18,7 +18,7 @@
 //! Traffic inside a node (loopback, or a node sending to its own address)
 //! skips the fault rules and arrives at once.
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::task::{Wake, Waker};
 
@@ -96,10 +96,10 @@ pub(crate) const V6_OTHER: u32 = u32::MAX;
 /// An address as one word for events: `ip << 16 | port`, an IPv6 address
 /// as its 32-bit code (see [`V6_OTHER`]).
 pub(crate) fn word(a: SocketAddr) -> u64 {
-    let ip = match a.ip() {
-        IpAddr::V4(ip) => u32::from(ip),
-        IpAddr::V6(ip) if ip == Ipv6Addr::LOCALHOST => 0,
-        IpAddr::V6(ip) => v6_count(ip).unwrap_or(V6_OTHER),
+    let ip = match a {
+        SocketAddr::V4(a) => u32::from(*a.ip()),
+        SocketAddr::V6(a) if a.ip().is_loopback() => 0,
+        SocketAddr::V6(a) => v6_count(*a.ip()).unwrap_or(V6_OTHER),
     };
     (u64::from(ip) << 16) | u64::from(a.port())
 }
