@@ -88,6 +88,123 @@ pub(crate) fn is_node_ip(id: u32, ip: IpAddr) -> bool {
     ip == node_ip_like(id, ip)
 }
 
+/// The 32-bit code of an IPv6 address on the wire and in event words:
+/// `::1` is 0, a node's `fd00::n` is `n`, any other address this.
+pub(crate) const V6_OTHER: u32 = u32::MAX;
+
+/// Bit 48 of a [`WireAddr`]: the address is IPv6.
+const V6_BIT: u64 = 1 << 48;
+
+/// The low 48 bits of a [`WireAddr`]: an event word's address.
+pub(crate) const ADDR_BITS: u64 = V6_BIT - 1;
+
+/// A socket address as the fabric carries it, in one word: `ip << 16 |
+/// port`, and for IPv6 bit 48 set and the 32-bit code of [`V6_OTHER`] as
+/// `ip`. Exact for everything that reaches a node (node addresses and
+/// loopback); an IPv6 address outside the simulation keeps only its port
+/// (it is dropped as "no such host" when sent). Its low 48 bits are the
+/// address in event words. Eight bytes, so a segment or datagram in
+/// flight carries its addresses as cheaply as with IPv4 alone.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WireAddr(u64);
+
+impl WireAddr {
+    pub(crate) fn new(a: SocketAddr) -> WireAddr {
+        let (ip, v6) = match a {
+            SocketAddr::V4(a) => (u32::from(*a.ip()), 0),
+            SocketAddr::V6(a) if a.ip().is_loopback() => (0, V6_BIT),
+            SocketAddr::V6(a) => (v6_count(*a.ip()).unwrap_or(V6_OTHER), V6_BIT),
+        };
+        WireAddr((u64::from(ip) << 16) | u64::from(a.port()) | v6)
+    }
+
+    /// The address of an event word (its low 48 bits) of one family.
+    pub(crate) fn from_word(word: u64, v6: bool) -> WireAddr {
+        WireAddr(word & ADDR_BITS | if v6 { V6_BIT } else { 0 })
+    }
+
+    /// The address for sockets (an address outside the simulation as `::`).
+    pub(crate) fn get(self) -> SocketAddr {
+        let (ip, port) = ((self.0 >> 16) as u32, self.0 as u16);
+        if self.is_ipv6() {
+            let ip = match ip {
+                0 => Ipv6Addr::LOCALHOST,
+                V6_OTHER => Ipv6Addr::UNSPECIFIED,
+                n => Ipv6Addr::from(V6_PREFIX | u128::from(n)),
+            };
+            SocketAddr::new(IpAddr::V6(ip), port)
+        } else {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::from(ip)), port)
+        }
+    }
+
+    pub(crate) fn is_ipv6(self) -> bool {
+        self.0 & V6_BIT != 0
+    }
+
+    /// The address as an event word (the low 48 bits).
+    pub(crate) fn word(self) -> u64 {
+        self.0 & ADDR_BITS
+    }
+
+    fn ip(self) -> u32 {
+        (self.0 >> 16) as u32
+    }
+
+    pub(crate) fn is_loopback(self) -> bool {
+        if self.is_ipv6() {
+            self.ip() == 0
+        } else {
+            Ipv4Addr::from(self.ip()).is_loopback()
+        }
+    }
+
+    /// The node whose own (not loopback) address this is, if any.
+    pub(crate) fn node(self) -> Option<u32> {
+        if self.is_ipv6() {
+            match self.ip() {
+                0 | V6_OTHER => None,
+                n => ext::node(n - 1).map(|n| n.id().as_u32()),
+            }
+        } else {
+            node_of_ip(IpAddr::V4(Ipv4Addr::from(self.ip())))
+        }
+    }
+
+    /// Whether this is node `id`'s own (not loopback) address.
+    pub(crate) fn is_of(self, id: u32) -> bool {
+        if self.is_ipv6() {
+            u64::from(self.ip()) == u64::from(id) + 1
+        } else {
+            self.ip() == u32::from(node_ip(id))
+        }
+    }
+}
+
+impl From<SocketAddr> for WireAddr {
+    fn from(a: SocketAddr) -> WireAddr {
+        WireAddr::new(a)
+    }
+}
+
+impl std::fmt::Debug for WireAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.get())
+    }
+}
+
+/// Where a datagram from `src` (a socket of node `from`) to `dst` comes
+/// from: an unspecified (`0.0.0.0`, `[::]`) source becomes the loopback
+/// address for loopback traffic, else the node's address of `dst`'s
+/// family.
+pub(crate) fn source(from: u32, src: SocketAddr, dst: SocketAddr) -> SocketAddr {
+    match (src.ip().is_unspecified(), dst.ip().is_loopback()) {
+        (true, true) => SocketAddr::new(dst.ip(), src.port()),
+        (true, false) => SocketAddr::new(node_ip_like(from, dst.ip()), src.port()),
+        _ => src,
+    }
+}
+
 /// The IPv4 address of a node.
 ///
 /// # Panics
@@ -372,6 +489,31 @@ mod tests {
         for not_a_node in ["fd00::", "fd00::1:0:0", "fd01::1", "::1", "::"] {
             assert_eq!(v6_count(not_a_node.parse().unwrap()), None, "{not_a_node}");
         }
+    }
+
+    #[test]
+    fn wire_addresses_keep_what_reaches_a_node() {
+        for a in [
+            "10.0.0.2:80",
+            "127.0.0.1:1",
+            "0.0.0.0:0",
+            "192.168.1.1:65535",
+            "[fd00::1]:49152",
+            "[fd00::ffff:fffe]:7",
+            "[::1]:9",
+        ] {
+            let a: SocketAddr = a.parse().unwrap();
+            assert_eq!(WireAddr::new(a).get(), a, "{a}");
+            assert_eq!(WireAddr::new(a).is_ipv6(), a.is_ipv6(), "{a}");
+        }
+        let foreign = WireAddr::new("[2001:db8::1]:5".parse().unwrap());
+        assert_eq!(foreign.get().to_string(), "[::]:5");
+        assert!(WireAddr::new("[fd00::3]:1".parse().unwrap()).is_of(2));
+        assert!(WireAddr::new("10.0.0.3:1".parse().unwrap()).is_of(2));
+        assert!(!WireAddr::new("10.0.0.3:1".parse().unwrap()).is_of(1));
+        assert!(WireAddr::new("[::1]:1".parse().unwrap()).is_loopback());
+        assert!(WireAddr::new("127.0.0.9:1".parse().unwrap()).is_loopback());
+        assert!(!WireAddr::new("[fd00::1]:1".parse().unwrap()).is_loopback());
     }
 
     #[test]

@@ -2,38 +2,28 @@
 //! (see the `EventKind`s in `fabric.rs`, `tcp/mod.rs` and `swizzle.rs`)
 //! turned back into addresses, lengths, sequence numbers and reasons.
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4};
-
 use sim_core::__macro::linkme::distributed_slice;
 use sim_core::ext::{EVENT_RENDERERS, EventRenderer};
 
-use crate::fabric::V6_OTHER;
-
-/// The low 48 bits: where `fabric::word` puts an address.
-const ADDR_BITS: u64 = (1 << 48) - 1;
+use crate::addr::{V6_OTHER, WireAddr};
 
 /// How one family's addresses read back from a word.
 type Addr = fn(u64) -> String;
 
-/// An IPv4 address from `fabric::word`'s `ip << 16 | port` (the top 16
+/// An IPv4 address from `WireAddr::word`'s `ip << 16 | port` (the top 16
 /// bits ignored).
 fn v4(word: u64) -> String {
-    let word = word & ADDR_BITS;
-    SocketAddrV4::new(Ipv4Addr::from((word >> 16) as u32), word as u16).to_string()
+    WireAddr::from_word(word, false).get().to_string()
 }
 
-/// An IPv6 address from `fabric::word`'s `code << 16 | port`: `::1`, a
+/// An IPv6 address from `WireAddr::word`'s `code << 16 | port`: `::1`, a
 /// node's `fd00::n`, or an address outside the simulation (not kept).
 fn v6(word: u64) -> String {
-    let word = word & ADDR_BITS;
-    let (code, port) = ((word >> 16) as u32, word as u16);
-    match code {
-        0 => format!("[::1]:{port}"),
-        V6_OTHER => format!("[not a node]:{port}"),
-        n => format!(
-            "[{}]:{port}",
-            Ipv6Addr::from((0xfd00u128 << 112) | u128::from(n))
-        ),
+    let a = WireAddr::from_word(word, true);
+    if (word >> 16) as u32 == V6_OTHER {
+        format!("[not a node]:{}", a.get().port())
+    } else {
+        a.get().to_string()
     }
 }
 
@@ -173,7 +163,7 @@ mod tests {
     }
 
     fn word(s: &str) -> u64 {
-        crate::fabric::word(s.parse().unwrap())
+        crate::addr::WireAddr::new(s.parse().unwrap()).word()
     }
 
     #[test]

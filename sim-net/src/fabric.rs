@@ -25,14 +25,15 @@ use std::task::{Wake, Waker};
 use sim_clock::{Alarm, Instant};
 use sim_core::ext::{self, EventKind};
 
-use crate::addr::{is_node_ip, node_ip_like, node_of_ip, v6_count};
+use crate::addr::{WireAddr, source};
 use crate::rules::{DropReason, Verdict};
 use crate::state::{Inner, Net, RECV_BUFFER};
 use crate::tcp::Segment;
 
 /// An event kind per address family. IPv6 traffic has its own codes (the
-/// IPv4 code plus `0x40`), its addresses packed as [`word`] says, so IPv4
-/// events (and the fingerprints of IPv4 runs) are what they always were.
+/// IPv4 code plus `0x40`), its addresses packed as [`WireAddr::word`]
+/// says, so IPv4 events (and the fingerprints of IPv4 runs) are what they
+/// always were.
 #[derive(Debug)]
 pub(crate) struct AddrEvent {
     pub(crate) v4: EventKind,
@@ -40,11 +41,18 @@ pub(crate) struct AddrEvent {
 }
 
 impl AddrEvent {
-    /// Records the event of `a` and `b` (of one family): `word(a) | x`,
-    /// `word(b) ^ y`.
-    pub(crate) fn emit(&'static self, a: SocketAddr, b: SocketAddr, x: u64, y: u64) {
+    /// Records the event of `a` and `b` (of one family): `a.word() | x`,
+    /// `b.word() ^ y`.
+    pub(crate) fn emit(
+        &'static self,
+        a: impl Into<WireAddr>,
+        b: impl Into<WireAddr>,
+        x: u64,
+        y: u64,
+    ) {
+        let (a, b) = (a.into(), b.into());
         let kind = if a.is_ipv6() { &self.v6 } else { &self.v4 };
-        ext::event(kind, word(a) | x, word(b) ^ y);
+        ext::event(kind, a.word() | x, b.word() ^ y);
     }
 }
 
@@ -89,21 +97,6 @@ pub(crate) static DUPLICATE: AddrEvent = AddrEvent {
     },
 };
 
-/// The 32-bit code of an IPv6 address in an event word: `::1` is 0, a
-/// node address (`fd00::n`) is `n`, any other address `u32::MAX`.
-pub(crate) const V6_OTHER: u32 = u32::MAX;
-
-/// An address as one word for events: `ip << 16 | port`, an IPv6 address
-/// as its 32-bit code (see [`V6_OTHER`]).
-pub(crate) fn word(a: SocketAddr) -> u64 {
-    let ip = match a {
-        SocketAddr::V4(a) => u32::from(*a.ip()),
-        SocketAddr::V6(a) if a.ip().is_loopback() => 0,
-        SocketAddr::V6(a) => v6_count(*a.ip()).unwrap_or(V6_OTHER),
-    };
-    (u64::from(ip) << 16) | u64::from(a.port())
-}
-
 /// A payload's shape for the fingerprint: its length in bits 48.. of the
 /// first word, a segment's sequence number folded into the second, so
 /// nondeterministic payload sizes change the fingerprint.
@@ -137,8 +130,8 @@ pub(crate) struct InFlight {
     due: u64,
     from_node: u32,
     to_node: u32,
-    src: SocketAddr,
-    dst: SocketAddr,
+    src: WireAddr,
+    dst: WireAddr,
     payload: Payload,
     /// A TCP segment the network lost: when due it is sent again (a new
     /// verdict) rather than delivered.
@@ -206,8 +199,8 @@ impl Net {
             transmit(
                 inner,
                 from,
-                src,
-                dst,
+                WireAddr::new(source(from, src, dst)),
+                WireAddr::new(dst),
                 Payload::Datagram(data.to_vec()),
                 wakers,
             );
@@ -340,23 +333,14 @@ fn send_queued(inner: &mut Inner, wakers: &mut Vec<Waker>) {
 fn transmit(
     inner: &mut Inner,
     from: u32,
-    src: SocketAddr,
-    dst: SocketAddr,
+    src: WireAddr,
+    dst: WireAddr,
     payload: Payload,
     wakers: &mut Vec<Waker>,
 ) {
     let now = inner.tcp.now;
-    let local = dst.ip().is_loopback() || is_node_ip(from, dst.ip());
-    let to = if local {
-        Some(from)
-    } else {
-        node_of_ip(dst.ip())
-    };
-    let src = match (src.ip().is_unspecified(), dst.ip().is_loopback()) {
-        (true, true) => SocketAddr::new(dst.ip(), src.port()),
-        (true, false) => SocketAddr::new(node_ip_like(from, dst.ip()), src.port()),
-        _ => src,
-    };
+    let local = dst.is_loopback() || dst.is_of(from);
+    let to = if local { Some(from) } else { dst.node() };
     let (len, seq) = shape(&payload);
     SEND.emit(src, dst, len, seq);
     let Some(to) = to else {
@@ -424,8 +408,8 @@ fn retry_later(
     inner: &mut Inner,
     from: u32,
     to: u32,
-    src: SocketAddr,
-    dst: SocketAddr,
+    src: WireAddr,
+    dst: WireAddr,
     seg: Segment,
     now: u64,
     wakers: &mut Vec<Waker>,
@@ -451,8 +435,8 @@ fn drop_event(
     inner: &mut Inner,
     from: u32,
     to: u32,
-    src: SocketAddr,
-    dst: SocketAddr,
+    src: WireAddr,
+    dst: WireAddr,
     why: DropReason,
 ) {
     inner.count_drop(from, to, why);
@@ -502,7 +486,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         Payload::Datagram(data) => data,
     };
     let receiver = if alive {
-        inner.receiver(d.to_node, d.dst)
+        inner.receiver(d.to_node, d.dst.get())
     } else {
         None
     };
@@ -511,7 +495,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         None => Some(DropReason::NoSocket),
         Some(index) => {
             let s = inner.socket_at_mut(index);
-            if s.peer.is_some_and(|p| p != d.src) {
+            if s.peer.is_some_and(|p| p != d.src.get()) {
                 Some(DropReason::NoSocket)
             } else if s.queued_bytes + data.len() > RECV_BUFFER {
                 Some(DropReason::BufferFull)
@@ -533,6 +517,6 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     DELIVER.emit(d.src, d.dst, (data.len() as u64) << 48, 0);
     let s = inner.socket_at_mut(index);
     s.queued_bytes += data.len();
-    s.queue.push_back((d.src, data));
+    s.queue.push_back((d.src.get(), data));
     wakers.append(&mut s.waiters);
 }

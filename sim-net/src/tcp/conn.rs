@@ -200,8 +200,8 @@ impl Effects<'_> {
         };
         self.outbox.push_back(Outgoing {
             from: e.node,
-            src: e.local,
-            dst: e.peer,
+            src: e.local.into(),
+            dst: e.peer.into(),
             seg: Segment {
                 conn: conn.key,
                 to: 1 - from,

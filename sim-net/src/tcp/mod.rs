@@ -86,10 +86,9 @@ mod stream;
 #[cfg(feature = "tokio-io")]
 mod tokio_io;
 
-use std::net::SocketAddr;
-
 use sim_core::ext::EventKind;
 
+use crate::addr::WireAddr;
 use crate::fabric::AddrEvent;
 
 pub(crate) use slab::Key;
@@ -207,7 +206,7 @@ pub(crate) struct Segment {
 #[derive(Debug)]
 pub(crate) struct Outgoing {
     pub(crate) from: u32,
-    pub(crate) src: SocketAddr,
-    pub(crate) dst: SocketAddr,
+    pub(crate) src: WireAddr,
+    pub(crate) dst: WireAddr,
     pub(crate) seg: Segment,
 }
