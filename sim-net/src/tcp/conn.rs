@@ -10,6 +10,7 @@ use std::task::Waker;
 use sim_core::ext;
 
 use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, SEND_BUFFER, Segment};
+use crate::addr::WireAddr;
 use crate::stats::TcpStats;
 
 /// Where an end is in its life.
@@ -29,6 +30,8 @@ pub(crate) struct End {
     pub(crate) node: u32,
     pub(crate) local: SocketAddr,
     pub(crate) peer: SocketAddr,
+    /// `local` and `peer` as segments carry them (computed once).
+    wire: (WireAddr, WireAddr),
     pub(crate) phase: Phase,
     /// Written, not yet sent (waiting for the window).
     pub(crate) send_buf: VecDeque<u8>,
@@ -67,6 +70,7 @@ impl End {
             node,
             local,
             peer,
+            wire: (local.into(), peer.into()),
             phase: Phase::Connecting,
             send_buf: VecDeque::new(),
             send_seq: 0,
@@ -200,8 +204,8 @@ impl Effects<'_> {
         };
         self.outbox.push_back(Outgoing {
             from: e.node,
-            src: e.local.into(),
-            dst: e.peer.into(),
+            src: e.wire.0,
+            dst: e.wire.1,
             seg: Segment {
                 conn: conn.key,
                 to: 1 - from,
