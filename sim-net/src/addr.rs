@@ -245,8 +245,9 @@ pub fn node_addr_v6(node: &Node) -> Ipv6Addr {
 }
 
 /// Things that name socket addresses, as tokio's `ToSocketAddrs`:
-/// `SocketAddr`, `(IpAddr, u16)`, `(&str, u16)`, `"host:port"` (a node
-/// name, `localhost` or an IP literal) and `String`s of those.
+/// `SocketAddr`, `(IpAddr, u16)`, `(Ipv4Addr, u16)`, `(Ipv6Addr, u16)`,
+/// `(&str, u16)`, `"host:port"` (a node name, `localhost` or an IP
+/// literal, IPv6 in brackets: `"[fd00::2]:80"`) and `String`s of those.
 ///
 /// Sealed: resolution happens inside the simulation, from its nodes.
 ///

@@ -38,7 +38,11 @@
 //! IPv4 (they are per node). IPv6 sockets are IPv6-only, like Linux
 //! sockets with `IPV6_V6ONLY`: a `[::]:80` listener does not accept IPv4
 //! connections, and `0.0.0.0:80` and `[::]:80` can both be bound. A UDP
-//! socket sending to an address of the other family gets `InvalidInput`.
+//! socket sending to (or connecting to) an address of the other family
+//! gets `InvalidInput` (Linux answers `EAFNOSUPPORT`, which std reports as
+//! an uncategorized kind no code can match; `InvalidInput` is the nearest
+//! stable one). Flow labels and scope ids are not simulated: they read
+//! back as 0.
 //!
 //! # The fault model
 //!
