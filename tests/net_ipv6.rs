@@ -29,30 +29,9 @@ fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
 }
 
-/// A node that echoes TCP on `[::]:80` (one read, one write per
-/// connection, until EOF).
+/// A node that echoes TCP on `[::]:80`.
 fn tcp_echo6(name: &str) -> Node {
-    Node::builder(name)
-        .init(|| async {
-            let listener = TcpListener::bind("[::]:80").await.unwrap();
-            loop {
-                let (mut s, _) = listener.accept().await.unwrap();
-                spawn(async move {
-                    let mut buf = [0u8; 64];
-                    loop {
-                        match s.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => {
-                                if s.write_all(&buf[..n]).await.is_err() {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                });
-            }
-        })
-        .build()
+    common::tcp_echo_node(name, "[::]:80")
 }
 
 /// A node that echoes UDP on `[::]:7`.

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use detsim::net::{Latency, LinkConfig, Network, TcpListener, TcpStream};
+use detsim::net::{Latency, LinkConfig, Network, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
@@ -17,29 +17,7 @@ fn ms(n: u64) -> Duration {
 }
 
 fn echo_server(name: String) -> Node {
-    Node::builder(name)
-        .init(|| async {
-            let listener = TcpListener::bind("0.0.0.0:7").await.unwrap();
-            loop {
-                let Ok((mut s, _)) = listener.accept().await else {
-                    return;
-                };
-                spawn(async move {
-                    let mut buf = [0u8; 64];
-                    loop {
-                        match s.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => {
-                                if s.write_all(&buf[..n]).await.is_err() {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                });
-            }
-        })
-        .build()
+    common::tcp_echo_node(name, "0.0.0.0:7")
 }
 
 /// One client: 8 requests, reconnecting after any error; returns

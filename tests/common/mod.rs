@@ -131,3 +131,35 @@ pub(crate) fn assert_seeds_differ<T>(
         outcomes.len()
     );
 }
+
+/// A node named `name` that echoes TCP on `addr` (`"0.0.0.0:7"`,
+/// `"[::]:80"`): one task per connection writes back what it reads, until
+/// EOF or an error; the accept loop ends when the listener fails (its
+/// node was killed).
+#[allow(dead_code)]
+pub(crate) fn tcp_echo_node(name: impl Into<String>, addr: &'static str) -> detsim::node::Node {
+    use futures::io::{AsyncReadExt, AsyncWriteExt};
+    detsim::node::Node::builder(name)
+        .init(move || async move {
+            let listener = detsim::net::TcpListener::bind(addr).await.unwrap();
+            loop {
+                let Ok((mut s, _)) = listener.accept().await else {
+                    return;
+                };
+                detsim::spawn(async move {
+                    let mut buf = [0u8; 64];
+                    loop {
+                        match s.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                if s.write_all(&buf[..n]).await.is_err() {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        })
+        .build()
+}
