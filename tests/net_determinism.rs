@@ -80,12 +80,7 @@ async fn workload() -> (Vec<u32>, String) {
                 }),
         );
     }
-    let mut out = Vec::new();
-    for c in clients {
-        out.push(c.await.unwrap());
-    }
-    chaos.await.unwrap();
-    (out, Network::current().stats().to_string())
+    common::join_with_stats(clients, chaos).await
 }
 
 #[test]

@@ -397,12 +397,7 @@ async fn faulty_ipv6_workload() -> (Vec<u32>, String) {
             answered * 100 + c
         }));
     }
-    let mut out = Vec::new();
-    for c in clients {
-        out.push(c.await.unwrap());
-    }
-    chaos.await.unwrap();
-    (out, Network::current().stats().to_string())
+    common::join_with_stats(clients, chaos).await
 }
 
 #[test]

@@ -163,3 +163,18 @@ pub(crate) fn tcp_echo_node(name: impl Into<String>, addr: &'static str) -> dets
         })
         .build()
 }
+
+/// The end of a determinism workload: each client's result (in spawn
+/// order), once the chaos task is done too, and the network's counters.
+#[allow(dead_code)]
+pub(crate) async fn join_with_stats<T: 'static>(
+    clients: Vec<detsim::JoinHandle<T>>,
+    chaos: detsim::JoinHandle<()>,
+) -> (Vec<T>, String) {
+    let mut out = Vec::new();
+    for c in clients {
+        out.push(c.await.unwrap());
+    }
+    chaos.await.unwrap();
+    (out, detsim::net::Network::current().stats().to_string())
+}
