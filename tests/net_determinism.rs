@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 use detsim::net::{Latency, LinkConfig, Network, UdpSocket};
@@ -81,25 +80,13 @@ async fn workload() -> (Vec<u32>, String) {
                 }),
         );
     }
-    let mut out = Vec::new();
-    for c in clients {
-        out.push(c.await.unwrap());
-    }
-    chaos.await.unwrap();
-    (out, Network::current().stats().to_string())
+    common::join_with_stats(clients, chaos).await
 }
 
 #[test]
 fn three_hundred_seeds_run_twice_with_faults_give_identical_runs() {
     let runs = common::run_each_seed_twice(0..300, workload);
-    let distinct: BTreeSet<_> = runs.iter().map(|(f, _)| *f).collect();
-    let outcomes: BTreeSet<_> = runs.iter().map(|(_, out)| &out.1).collect();
-    assert_eq!(distinct.len(), 300, "every seed is a different run");
-    assert!(
-        outcomes.len() > 250,
-        "faults differ between seeds: {}",
-        outcomes.len()
-    );
+    common::assert_seeds_differ(&runs, 250);
 }
 
 #[test]

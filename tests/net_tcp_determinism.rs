@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
-use detsim::net::{Latency, LinkConfig, Network, TcpListener, TcpStream};
+use detsim::net::{Latency, LinkConfig, Network, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
@@ -18,29 +17,7 @@ fn ms(n: u64) -> Duration {
 }
 
 fn echo_server(name: String) -> Node {
-    Node::builder(name)
-        .init(|| async {
-            let listener = TcpListener::bind("0.0.0.0:7").await.unwrap();
-            loop {
-                let Ok((mut s, _)) = listener.accept().await else {
-                    return;
-                };
-                spawn(async move {
-                    let mut buf = [0u8; 64];
-                    loop {
-                        match s.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => {
-                                if s.write_all(&buf[..n]).await.is_err() {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                });
-            }
-        })
-        .build()
+    common::tcp_echo_node(name, "0.0.0.0:7")
 }
 
 /// One client: 8 requests, reconnecting after any error; returns
@@ -116,25 +93,13 @@ async fn workload() -> (Vec<(u32, Vec<String>)>, String) {
                 .spawn(client(target)),
         );
     }
-    let mut out = Vec::new();
-    for c in clients {
-        out.push(c.await.unwrap());
-    }
-    chaos.await.unwrap();
-    (out, Network::current().stats().to_string())
+    common::join_with_stats(clients, chaos).await
 }
 
 #[test]
 fn three_hundred_seeds_run_twice_with_tcp_and_faults_give_identical_runs() {
     let runs = common::run_each_seed_twice(0..300, workload);
-    let distinct: BTreeSet<_> = runs.iter().map(|(f, _)| *f).collect();
-    let outcomes: BTreeSet<_> = runs.iter().map(|(_, out)| &out.1).collect();
-    assert_eq!(distinct.len(), 300, "every seed is a different run");
-    assert!(
-        outcomes.len() > 250,
-        "faults differ between seeds: {}",
-        outcomes.len()
-    );
+    common::assert_seeds_differ(&runs, 250);
 }
 
 #[test]

@@ -2,25 +2,35 @@
 //! (see the `EventKind`s in `fabric.rs`, `tcp/mod.rs` and `swizzle.rs`)
 //! turned back into addresses, lengths, sequence numbers and reasons.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
-
 use sim_core::__macro::linkme::distributed_slice;
 use sim_core::ext::{EVENT_RENDERERS, EventRenderer};
 
-/// The low 48 bits: where `fabric::word` puts an address.
-const ADDR_BITS: u64 = (1 << 48) - 1;
+use crate::addr::{V6_OTHER, WireAddr};
 
-/// An address from `fabric::word`'s `ip << 16 | port` (the top 16 bits
-/// ignored).
-fn addr(word: u64) -> SocketAddrV4 {
-    let word = word & ADDR_BITS;
-    SocketAddrV4::new(Ipv4Addr::from((word >> 16) as u32), word as u16)
+/// How one family's addresses read back from a word.
+type Addr = fn(u64) -> String;
+
+/// An IPv4 address from `WireAddr::word`'s `ip << 16 | port` (the top 16
+/// bits ignored).
+fn v4(word: u64) -> String {
+    WireAddr::from_word(word, false).get().to_string()
+}
+
+/// An IPv6 address from `WireAddr::word`'s `code << 16 | port`: `::1`, a
+/// node's `fd00::n`, or an address outside the simulation (not kept).
+fn v6(word: u64) -> String {
+    let a = WireAddr::from_word(word, true);
+    if (word >> 16) as u32 == V6_OTHER {
+        format!("[not a node]:{}", a.get().port())
+    } else {
+        a.get().to_string()
+    }
 }
 
 /// `src | len << 48`, `dst ^ seq.rotate_left(48)`: a send or delivery
 /// (the sequence number is exact below 65,536, as in any trace worth
 /// reading).
-fn transfer(verb: &str, a: u64, b: u64) -> String {
+fn transfer(verb: &str, a: u64, b: u64, addr: Addr) -> String {
     let (len, seq) = (a >> 48, b >> 48);
     let mut text = format!("net: {verb} {} -> {} ({len} bytes", addr(a), addr(b));
     if seq > 0 {
@@ -39,6 +49,15 @@ macro_rules! renderer {
             code: $code,
             render: $render,
         };
+    };
+}
+
+/// Registers the renderers of an address event: `code` with IPv4
+/// addresses, `code + 0x40` with IPv6 ones (see `fabric::AddrEvent`).
+macro_rules! addr_renderers {
+    ($v4:ident, $v6:ident, $code:expr, $render:expr) => {
+        renderer!($v4, $code, |a, b| $render(a, b, v4));
+        renderer!($v6, $code + 0x40, |a, b| $render(a, b, v6));
     };
 }
 
@@ -66,42 +85,44 @@ fn error_kind(code: u64) -> &'static str {
     }
 }
 
-renderer!(SEND, 0x4e01, |a, b| transfer("send", a, b));
+addr_renderers!(SEND, SEND6, 0x4e01, |a, b, at| transfer("send", a, b, at));
 
-renderer!(DELIVER, 0x4e02, |a, b| transfer("deliver", a, b));
+addr_renderers!(DELIVER, DELIVER6, 0x4e02, |a, b, at| transfer(
+    "deliver", a, b, at
+));
 
-renderer!(DROP, 0x4e03, |a, b| {
+addr_renderers!(DROP, DROP6, 0x4e03, |a, b, at: Addr| {
     let why = drop_reason(b >> 48);
-    format!("net: drop {} -> {} ({why})", addr(a), addr(b))
+    format!("net: drop {} -> {} ({why})", at(a), at(b))
 });
 
-renderer!(DUPLICATE, 0x4e04, |a, b| format!(
+addr_renderers!(DUPLICATE, DUPLICATE6, 0x4e04, |a, b, at: Addr| format!(
     "net: duplicate {} -> {}",
-    addr(a),
-    addr(b)
+    at(a),
+    at(b)
 ));
 
-renderer!(CONNECT, 0x4e10, |a, b| format!(
+addr_renderers!(CONNECT, CONNECT6, 0x4e10, |a, b, at: Addr| format!(
     "tcp: connect {} -> {}",
-    addr(a),
-    addr(b)
+    at(a),
+    at(b)
 ));
 
-renderer!(ACCEPT, 0x4e11, |a, b| format!(
+addr_renderers!(ACCEPT, ACCEPT6, 0x4e11, |a, b, at: Addr| format!(
     "tcp: {} queued {} for accept",
-    addr(a),
-    addr(b)
+    at(a),
+    at(b)
 ));
 
-renderer!(RESET, 0x4e12, |a, b| {
+addr_renderers!(RESET, RESET6, 0x4e12, |a, b, at: Addr| {
     let why = error_kind(b >> 48);
-    format!("tcp: {} (peer {}) {why}", addr(a), addr(b))
+    format!("tcp: {} (peer {}) {why}", at(a), at(b))
 });
 
-renderer!(RETRANSMIT, 0x4e13, |a, b| format!(
+addr_renderers!(RETRANSMIT, RETRANSMIT6, 0x4e13, |a, b, at: Addr| format!(
     "tcp: retransmit {} -> {}",
-    addr(a),
-    addr(b)
+    at(a),
+    at(b)
 ));
 
 renderer!(CLOG, 0x4e20, |node, step| format!(
@@ -142,8 +163,7 @@ mod tests {
     }
 
     fn word(s: &str) -> u64 {
-        let a: SocketAddrV4 = s.parse().unwrap();
-        (u64::from(u32::from(*a.ip())) << 16) | u64::from(a.port())
+        crate::addr::WireAddr::new(s.parse().unwrap()).word()
     }
 
     #[test]
@@ -160,6 +180,31 @@ mod tests {
         assert_eq!(
             render(0x4e12, src, dst ^ 2 << 48),
             "tcp: 10.0.0.1:49152 (peer 10.0.0.2:80) connection reset"
+        );
+    }
+
+    #[test]
+    fn ipv6_words_read_back_as_addresses() {
+        let (src, dst) = (word("[fd00::1]:49152"), word("[fd00::2]:80"));
+        assert_eq!(
+            render(0x4e41, src | 5 << 48, dst ^ 3u64.rotate_left(48)),
+            "net: send [fd00::1]:49152 -> [fd00::2]:80 (5 bytes, seq 3)"
+        );
+        assert_eq!(
+            render(0x4e43, src, word("[2001:db8::1]:7") ^ 3 << 48),
+            "net: drop [fd00::1]:49152 -> [not a node]:7 (no such host)"
+        );
+        assert_eq!(
+            render(0x4e50, word("[::1]:49152"), word("[::1]:80")),
+            "tcp: connect [::1]:49152 -> [::1]:80"
+        );
+        assert_eq!(
+            render(
+                0x4e52,
+                word("[fd00::a]:80"),
+                word("[fd00::12d]:5") ^ 2 << 48
+            ),
+            "tcp: [fd00::a]:80 (peer [fd00::12d]:5) connection reset"
         );
     }
 

@@ -18,39 +18,84 @@
 //! Traffic inside a node (loopback, or a node sending to its own address)
 //! skips the fault rules and arrives at once.
 
-use std::net::SocketAddrV4;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::task::{Wake, Waker};
 
 use sim_clock::{Alarm, Instant};
 use sim_core::ext::{self, EventKind};
 
-use crate::addr::{node_ip, node_of_ip};
+use crate::addr::{WireAddr, source};
 use crate::rules::{DropReason, Verdict};
 use crate::state::{Inner, Net, RECV_BUFFER};
 use crate::tcp::Segment;
 
-pub(crate) static SEND: EventKind = EventKind {
-    code: 0x4e01,
-    name: "net: datagram sent (src | len << 48, dst ^ seq.rotate_left(48))",
-};
-pub(crate) static DELIVER: EventKind = EventKind {
-    code: 0x4e02,
-    name: "net: datagram delivered (src | len << 48, dst ^ seq.rotate_left(48))",
-};
-pub(crate) static DROP: EventKind = EventKind {
-    code: 0x4e03,
-    name: "net: datagram dropped (src, dst | reason << 48)",
-};
-pub(crate) static DUPLICATE: EventKind = EventKind {
-    code: 0x4e04,
-    name: "net: datagram duplicated (src, dst)",
-};
-
-/// An address as one word for events: `ip << 16 | port`.
-pub(crate) fn word(a: SocketAddrV4) -> u64 {
-    (u64::from(u32::from(*a.ip())) << 16) | u64::from(a.port())
+/// An event kind per address family. IPv6 traffic has its own codes (the
+/// IPv4 code plus `0x40`), its addresses packed as [`WireAddr::word`]
+/// says, so IPv4 events (and the fingerprints of IPv4 runs) are what they
+/// always were.
+#[derive(Debug)]
+pub(crate) struct AddrEvent {
+    pub(crate) v4: EventKind,
+    pub(crate) v6: EventKind,
 }
+
+impl AddrEvent {
+    /// Records the event of `a` and `b` (of one family): `a.word() | x`,
+    /// `b.word() ^ y`.
+    pub(crate) fn emit(
+        &'static self,
+        a: impl Into<WireAddr>,
+        b: impl Into<WireAddr>,
+        x: u64,
+        y: u64,
+    ) {
+        let (a, b) = (a.into(), b.into());
+        let kind = if a.is_ipv6() { &self.v6 } else { &self.v4 };
+        ext::event(kind, a.word() | x, b.word() ^ y);
+    }
+}
+
+pub(crate) static SEND: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e01,
+        name: "net: datagram sent (src | len << 48, dst ^ seq.rotate_left(48))",
+    },
+    v6: EventKind {
+        code: 0x4e41,
+        name: "net: IPv6 datagram sent (src | len << 48, dst ^ seq.rotate_left(48))",
+    },
+};
+pub(crate) static DELIVER: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e02,
+        name: "net: datagram delivered (src | len << 48, dst ^ seq.rotate_left(48))",
+    },
+    v6: EventKind {
+        code: 0x4e42,
+        name: "net: IPv6 datagram delivered (src | len << 48, dst ^ seq.rotate_left(48))",
+    },
+};
+pub(crate) static DROP: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e03,
+        name: "net: datagram dropped (src, dst | reason << 48)",
+    },
+    v6: EventKind {
+        code: 0x4e43,
+        name: "net: IPv6 datagram dropped (src, dst | reason << 48)",
+    },
+};
+pub(crate) static DUPLICATE: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e04,
+        name: "net: datagram duplicated (src, dst)",
+    },
+    v6: EventKind {
+        code: 0x4e44,
+        name: "net: IPv6 datagram duplicated (src, dst)",
+    },
+};
 
 /// A payload's shape for the fingerprint: its length in bits 48.. of the
 /// first word, a segment's sequence number folded into the second, so
@@ -85,8 +130,8 @@ pub(crate) struct InFlight {
     due: u64,
     from_node: u32,
     to_node: u32,
-    src: SocketAddrV4,
-    dst: SocketAddrV4,
+    src: WireAddr,
+    dst: WireAddr,
     payload: Payload,
     /// A TCP segment the network lost: when due it is sent again (a new
     /// verdict) rather than delivered.
@@ -149,13 +194,13 @@ impl Net {
 
     /// Sends `data` from `src` (a socket of node `from`) to `dst`; wakes
     /// receivers of anything that arrives at once.
-    pub(crate) fn send(&self, from: u32, src: SocketAddrV4, dst: SocketAddrV4, data: &[u8]) {
+    pub(crate) fn send(&self, from: u32, src: SocketAddr, dst: SocketAddr, data: &[u8]) {
         self.act(|inner, wakers| {
             transmit(
                 inner,
                 from,
-                src,
-                dst,
+                WireAddr::new(source(from, src, dst)),
+                WireAddr::new(dst),
                 Payload::Datagram(data.to_vec()),
                 wakers,
             );
@@ -288,25 +333,16 @@ fn send_queued(inner: &mut Inner, wakers: &mut Vec<Waker>) {
 fn transmit(
     inner: &mut Inner,
     from: u32,
-    src: SocketAddrV4,
-    dst: SocketAddrV4,
+    src: WireAddr,
+    dst: WireAddr,
     payload: Payload,
     wakers: &mut Vec<Waker>,
 ) {
     let now = inner.tcp.now;
-    let local = dst.ip().is_loopback() || *dst.ip() == node_ip(from);
-    let to = if local {
-        Some(from)
-    } else {
-        node_of_ip(*dst.ip())
-    };
-    let src = match (src.ip().is_unspecified(), dst.ip().is_loopback()) {
-        (true, true) => SocketAddrV4::new(*dst.ip(), src.port()),
-        (true, false) => SocketAddrV4::new(node_ip(from), src.port()),
-        _ => src,
-    };
+    let local = dst.is_loopback() || dst.is_of(from);
+    let to = if local { Some(from) } else { dst.node() };
     let (len, seq) = shape(&payload);
-    ext::event(&SEND, word(src) | len, word(dst) ^ seq);
+    SEND.emit(src, dst, len, seq);
     let Some(to) = to else {
         inner.links.entry((from, u32::MAX)).or_default().sent += 1;
         drop_event(inner, from, u32::MAX, src, dst, DropReason::NoHost);
@@ -359,7 +395,7 @@ fn transmit(
         Some(at2) => {
             queue(at, payload.clone(), inner, wakers);
             inner.links.entry((from, to)).or_default().duplicated += 1;
-            ext::event(&DUPLICATE, word(src), word(dst));
+            DUPLICATE.emit(src, dst, 0, 0);
             queue(at2, payload, inner, wakers);
         }
     }
@@ -372,8 +408,8 @@ fn retry_later(
     inner: &mut Inner,
     from: u32,
     to: u32,
-    src: SocketAddrV4,
-    dst: SocketAddrV4,
+    src: WireAddr,
+    dst: WireAddr,
     seg: Segment,
     now: u64,
     wakers: &mut Vec<Waker>,
@@ -399,12 +435,12 @@ fn drop_event(
     inner: &mut Inner,
     from: u32,
     to: u32,
-    src: SocketAddrV4,
-    dst: SocketAddrV4,
+    src: WireAddr,
+    dst: WireAddr,
     why: DropReason,
 ) {
     inner.count_drop(from, to, why);
-    ext::event(&DROP, word(src), word(dst) ^ ((why as u64) << 48));
+    DROP.emit(src, dst, 0, (why as u64) << 48);
 }
 
 /// Hands a due datagram to its receiving socket or a segment to its
@@ -443,14 +479,14 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
                 .or_default()
                 .delivered += 1;
             let (len, seq) = segment_shape(&seg);
-            ext::event(&DELIVER, word(d.src) | len, word(d.dst) ^ seq);
+            DELIVER.emit(d.src, d.dst, len, seq);
             inner.tcp.arrive(seg, wakers);
             return;
         }
         Payload::Datagram(data) => data,
     };
     let receiver = if alive {
-        inner.receiver(d.to_node, d.dst)
+        inner.receiver(d.to_node, d.dst.get())
     } else {
         None
     };
@@ -459,7 +495,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         None => Some(DropReason::NoSocket),
         Some(index) => {
             let s = inner.socket_at_mut(index);
-            if s.peer.is_some_and(|p| p != d.src) {
+            if s.peer.is_some_and(|p| p != d.src.get()) {
                 Some(DropReason::NoSocket)
             } else if s.queued_bytes + data.len() > RECV_BUFFER {
                 Some(DropReason::BufferFull)
@@ -478,13 +514,9 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         .entry((d.from_node, d.to_node))
         .or_default()
         .delivered += 1;
-    ext::event(
-        &DELIVER,
-        word(d.src) | ((data.len() as u64) << 48),
-        word(d.dst),
-    );
+    DELIVER.emit(d.src, d.dst, (data.len() as u64) << 48, 0);
     let s = inner.socket_at_mut(index);
     s.queued_bytes += data.len();
-    s.queue.push_back((d.src, data));
+    s.queue.push_back((d.src.get(), data));
     wakers.append(&mut s.waiters);
 }

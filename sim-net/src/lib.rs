@@ -23,11 +23,26 @@
 //!
 //! # Addresses
 //!
-//! Node `n` (by id; `main` is 0) has the address `10.0.0.{n+1}` and its
-//! name as hostname: [`lookup_host`]`("db:5432")`, `UdpSocket::send_to(buf,
-//! "db:5432")`. `127.0.0.1` and `localhost` are the node itself; traffic
-//! within a node skips the fault rules and arrives at once. IPv6 is not
-//! simulated yet.
+//! Node `n` (by id; `main` is 0) has the address `10.0.0.{n+1}`, the IPv6
+//! address `fd00::{n+1}` (a unique local address, the count in hex:
+//! [`node_addr`], [`node_addr_v6`]) and its name as hostname:
+//! [`lookup_host`]`("db:5432")` gives `10.0.0.2:5432` then
+//! `[fd00::2]:5432`; `UdpSocket::send_to(buf, "db:5432")` picks the
+//! address of the socket's family. `127.0.0.1`, `::1` and `localhost` are
+//! the node itself; traffic within a node skips the fault rules and
+//! arrives at once. `TcpStream::connect`, `TcpListener::bind` and
+//! `UdpSocket::bind` use the first address a name resolves to (the IPv4
+//! one); use a literal (`"[fd00::2]:80"`, `"[::]:80"`) for IPv6.
+//!
+//! IPv6 traffic goes through the same links, faults and counters as
+//! IPv4 (they are per node). IPv6 sockets are IPv6-only, like Linux
+//! sockets with `IPV6_V6ONLY`: a `[::]:80` listener does not accept IPv4
+//! connections, and `0.0.0.0:80` and `[::]:80` can both be bound. A UDP
+//! socket sending to (or connecting to) an address of the other family
+//! gets `InvalidInput` (Linux answers `EAFNOSUPPORT`, which std reports as
+//! an uncategorized kind no code can match; `InvalidInput` is the nearest
+//! stable one). Flow labels and scope ids are not simulated: they read
+//! back as 0.
 //!
 //! # The fault model
 //!
@@ -170,7 +185,7 @@ mod tcp;
 mod udp;
 mod wire;
 
-pub use addr::{ToSocketAddrs, lookup_host, node_addr};
+pub use addr::{ToSocketAddrs, lookup_host, node_addr, node_addr_v6};
 pub use config::{Latency, LinkConfig, NetConfigError};
 #[cfg(feature = "proptest")]
 pub use fault_strategy::fault_plans;

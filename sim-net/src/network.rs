@@ -1,6 +1,6 @@
 //! `Network`: the handle that configures faults and reads counters.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use sim_clock::Instant;
@@ -548,8 +548,8 @@ impl Network {
                 proto: "udp",
                 state: None,
                 node: names[s.node as usize].clone(),
-                local: SocketAddr::V4(s.local),
-                peer: s.peer.map(SocketAddr::V4),
+                local: s.local,
+                peer: s.peer,
                 recv_queue: s.queue.len(),
                 recv_bytes: s.queued_bytes,
                 send_bytes: 0,

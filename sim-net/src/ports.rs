@@ -1,20 +1,22 @@
 //! Port tables: which addresses and ports of a node are bound, with the
 //! binding rules (`AddrNotAvailable`, `AddrInUse`, ephemeral ports from
 //! 49152, per node). UDP and TCP each have one: their port spaces are
-//! separate, as on a real host.
+//! separate, as on a real host. IPv4 and IPv6 bindings share a protocol's
+//! ports, but a wildcard covers only its own family (IPv6 sockets are
+//! `IPV6_V6ONLY`): `0.0.0.0:80` and `[::]:80` can both be bound.
 
 use std::collections::BTreeMap;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::{IpAddr, SocketAddr};
 
-use crate::addr::{EPHEMERAL_FIRST, node_ip};
+use crate::addr::{EPHEMERAL_FIRST, is_node_ip, node_ip_like};
 use crate::state::node_name;
 
 /// The bindings of one protocol: `(node, port)` to each binding's address
 /// and owner (an index the protocol's own tables give meaning to).
 #[derive(Debug, Default)]
 pub(crate) struct PortTable {
-    bindings: BTreeMap<(u32, u16), Vec<(Ipv4Addr, u32)>>,
+    bindings: BTreeMap<(u32, u16), Vec<(IpAddr, u32)>>,
     /// The next ephemeral port to try, by node.
     ephemeral: BTreeMap<u32, u16>,
 }
@@ -25,17 +27,22 @@ impl PortTable {
     pub(crate) fn bind(
         &mut self,
         node: u32,
-        addr: SocketAddrV4,
+        addr: SocketAddr,
         owner: u32,
-    ) -> io::Result<SocketAddrV4> {
-        let ip = *addr.ip();
-        if !(ip.is_unspecified() || ip.is_loopback() || ip == node_ip(node)) {
+    ) -> io::Result<SocketAddr> {
+        let ip = addr.ip();
+        if !(ip.is_unspecified() || ip.is_loopback() || is_node_ip(node, ip)) {
+            let (loopback, any) = if ip.is_ipv6() {
+                ("::1", "::")
+            } else {
+                ("127.0.0.1", "0.0.0.0")
+            };
             return Err(io::Error::new(
                 io::ErrorKind::AddrNotAvailable,
                 format!(
-                    "cannot assign requested address {addr}: node {} owns {}, 127.0.0.1 and 0.0.0.0",
+                    "cannot assign requested address {addr}: node {} owns {}, {loopback} and {any}",
                     node_name(node),
-                    node_ip(node)
+                    node_ip_like(node, ip)
                 ),
             ));
         }
@@ -53,18 +60,21 @@ impl PortTable {
             .entry((node, port))
             .or_default()
             .push((ip, owner));
-        Ok(SocketAddrV4::new(ip, port))
+        Ok(SocketAddr::new(ip, port))
     }
 
-    fn port_taken(&self, node: u32, port: u16, ip: Ipv4Addr) -> bool {
+    /// Whether binding `ip:port` would clash: the same address, or a
+    /// wildcard on either side, within one family.
+    fn port_taken(&self, node: u32, port: u16, ip: IpAddr) -> bool {
         self.bindings.get(&(node, port)).is_some_and(|bound| {
-            bound
-                .iter()
-                .any(|(b, _)| *b == ip || b.is_unspecified() || ip.is_unspecified())
+            bound.iter().any(|(b, _)| {
+                *b == ip
+                    || (b.is_ipv6() == ip.is_ipv6() && (b.is_unspecified() || ip.is_unspecified()))
+            })
         })
     }
 
-    fn ephemeral_port(&mut self, node: u32, ip: Ipv4Addr) -> io::Result<u16> {
+    fn ephemeral_port(&mut self, node: u32, ip: IpAddr) -> io::Result<u16> {
         let span = u32::from(u16::MAX - EPHEMERAL_FIRST) + 1;
         let mut port = *self.ephemeral.get(&node).unwrap_or(&EPHEMERAL_FIRST);
         for _ in 0..span {
@@ -99,11 +109,15 @@ impl PortTable {
     }
 
     /// The owner on `node` that receives traffic for `dst`: an exact
-    /// address binding first, then a wildcard one.
-    pub(crate) fn receiver(&self, node: u32, dst: SocketAddrV4) -> Option<u32> {
+    /// address binding first, then a wildcard one of `dst`'s family.
+    pub(crate) fn receiver(&self, node: u32, dst: SocketAddr) -> Option<u32> {
         let bound = self.bindings.get(&(node, dst.port()))?;
-        let exact = bound.iter().find(|(ip, _)| ip == dst.ip());
-        let any = || bound.iter().find(|(ip, _)| ip.is_unspecified());
+        let exact = bound.iter().find(|(ip, _)| *ip == dst.ip());
+        let any = || {
+            bound
+                .iter()
+                .find(|(ip, _)| ip.is_unspecified() && ip.is_ipv6() == dst.is_ipv6())
+        };
         exact.or_else(any).map(|(_, o)| *o)
     }
 

@@ -12,7 +12,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::io;
-use std::net::SocketAddrV4;
+use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 use std::task::Waker;
 
@@ -34,9 +34,9 @@ pub(crate) const RECV_BUFFER: usize = 212_992;
 #[derive(Debug)]
 pub(crate) struct Socket {
     pub(crate) node: u32,
-    pub(crate) local: SocketAddrV4,
-    pub(crate) peer: Option<SocketAddrV4>,
-    pub(crate) queue: VecDeque<(SocketAddrV4, Vec<u8>)>,
+    pub(crate) local: SocketAddr,
+    pub(crate) peer: Option<SocketAddr>,
+    pub(crate) queue: VecDeque<(SocketAddr, Vec<u8>)>,
     pub(crate) queued_bytes: usize,
     pub(crate) waiters: Vec<Waker>,
     /// Set when the socket's node was killed: every operation fails.
@@ -93,7 +93,7 @@ impl Inner {
     }
 
     /// Binds a new socket on `node` to `addr` (port 0: an ephemeral port).
-    pub(crate) fn bind(&mut self, node: u32, addr: SocketAddrV4) -> io::Result<Key> {
+    pub(crate) fn bind(&mut self, node: u32, addr: SocketAddr) -> io::Result<Key> {
         let index = match self.free.last() {
             Some(&i) => i,
             None => self.slots.len() as u32,
@@ -138,7 +138,7 @@ impl Inner {
     }
 
     /// The socket on `node` that receives datagrams for `dst`, if any.
-    pub(crate) fn receiver(&self, node: u32, dst: SocketAddrV4) -> Option<u32> {
+    pub(crate) fn receiver(&self, node: u32, dst: SocketAddr) -> Option<u32> {
         self.ports.receiver(node, dst)
     }
 

@@ -2,13 +2,13 @@
 
 use std::future::poll_fn;
 use std::io;
-use std::net::{SocketAddr, SocketAddrV4};
+use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
 use sim_core::ext;
 use sim_core::node::Node;
 
-use crate::addr::{ToSocketAddrs, resolve_v4};
+use crate::addr::{ToSocketAddrs, family_mismatch, resolve_first, resolve_like};
 use crate::state::{Key, Net, Socket, node_name};
 
 /// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes).
@@ -77,12 +77,15 @@ impl std::fmt::Debug for UdpSocket {
 
 impl UdpSocket {
     /// Binds a socket on the current node. The address may be `0.0.0.0`
-    /// (every address of the node), the node's own address or `127.0.0.1`;
-    /// port 0 picks an ephemeral port (from 49152, per node).
+    /// (every IPv4 address of the node), the node's own address or
+    /// `127.0.0.1`; or, for an IPv6 socket, `[::]` (every IPv6 address of
+    /// the node, IPv6 only), the node's IPv6 address or `[::1]`. Port 0
+    /// picks an ephemeral port (from 49152, per node). A host name binds
+    /// its first address (the IPv4 one).
     ///
     /// # Errors
     ///
-    /// `AddrNotAvailable` for an address the node does not own (or IPv6),
+    /// `AddrNotAvailable` for an address the node does not own,
     /// `AddrInUse` for a taken port, `NotFound`/`InvalidInput` for an
     /// address that does not resolve.
     ///
@@ -97,11 +100,13 @@ impl UdpSocket {
     /// assert_eq!(a.local_addr().unwrap().to_string(), "0.0.0.0:49152");
     /// let err = sim_net::UdpSocket::bind("0.0.0.0:49152").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    /// let b = sim_net::UdpSocket::bind("[::]:0").await.unwrap();
+    /// assert_eq!(b.local_addr().unwrap().to_string(), "[::]:49153");
     /// # }).unwrap();
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
         let net = Net::current("detsim::net::UdpSocket::bind");
-        let addr = resolve_v4(&addr)?;
+        let addr = resolve_first(&addr)?;
         let node = Node::current().id().as_u32();
         let key = net.inner.borrow_mut().bind(node, addr)?;
         Ok(UdpSocket {
@@ -136,9 +141,7 @@ impl UdpSocket {
     /// # }).unwrap();
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.with("detsim::net::UdpSocket::local_addr", |s| {
-            Ok(SocketAddr::V4(s.local))
-        })
+        self.with("detsim::net::UdpSocket::local_addr", |s| Ok(s.local))
     }
 
     /// The connected peer.
@@ -158,16 +161,19 @@ impl UdpSocket {
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.with("detsim::net::UdpSocket::peer_addr", |s| {
-            s.peer.map(SocketAddr::V4).ok_or_else(not_connected)
+            s.peer.ok_or_else(not_connected)
         })
     }
 
     /// Sets the default destination of [`send`](Self::send) and keeps only
-    /// datagrams from that address (others are dropped on arrival).
+    /// datagrams from that address (others are dropped on arrival). A host
+    /// name means its address of the socket's family.
     ///
     /// # Errors
     ///
-    /// As address resolution ([`lookup_host`](crate::lookup_host)).
+    /// As address resolution ([`lookup_host`](crate::lookup_host));
+    /// `InvalidInput` for an address of the other family than the
+    /// socket's (Linux's `EAFNOSUPPORT`).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -178,33 +184,44 @@ impl UdpSocket {
     /// # }).unwrap();
     /// ```
     pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
-        let peer = resolve_v4(&addr)?;
-        self.with("detsim::net::UdpSocket::connect", |s| {
+        let api = "detsim::net::UdpSocket::connect";
+        let peer = resolve_like(&addr, || self.with(api, |s| Ok(s.local)))?;
+        self.with(api, |s| {
+            if s.local.is_ipv6() != peer.is_ipv6() {
+                return Err(family_mismatch(s.local, peer));
+            }
             s.peer = Some(peer);
             Ok(())
         })
     }
 
     /// Sends a datagram to `target`; returns its length. Completes at once
-    /// (UDP does not wait for the network).
+    /// (UDP does not wait for the network). A host name means its address
+    /// of the socket's family.
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes or a loopback
-    /// socket sending off the node; resolution errors; `ConnectionAborted`
-    /// once the node was killed. A datagram the network loses is not an
-    /// error.
+    /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes, a loopback
+    /// socket sending off the node, or a target of the other family than
+    /// the socket's (an IPv4 socket sending to an IPv6 address or the
+    /// reverse; Linux's `EAFNOSUPPORT`); resolution errors;
+    /// `ConnectionAborted` once the node was killed. A datagram the network
+    /// loses is not an error.
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
     /// # sim.run(async {
     /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// assert_eq!(s.send_to(b"hi", "127.0.0.1:9").await.unwrap(), 2);
+    /// let err = s.send_to(b"hi", "[::1]:9").await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     /// # }).unwrap();
     /// ```
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
-        let dst = resolve_v4(&target)?;
-        self.send_v4(buf, dst)
+        let dst = resolve_like(&target, || {
+            self.with("detsim::net::UdpSocket::send_to", |s| Ok(s.local))
+        })?;
+        self.send_checked(buf, dst)
     }
 
     /// Sends a datagram to the connected peer.
@@ -227,10 +244,12 @@ impl UdpSocket {
         let peer = self.with("detsim::net::UdpSocket::send", |s| {
             s.peer.ok_or_else(not_connected)
         })?;
-        self.send_v4(buf, peer)
+        self.send_checked(buf, peer)
     }
 
-    fn send_v4(&self, buf: &[u8], dst: SocketAddrV4) -> io::Result<usize> {
+    /// Sends to `dst`, which resolution or `connect` gave in the socket's
+    /// family.
+    fn send_checked(&self, buf: &[u8], dst: SocketAddr) -> io::Result<usize> {
         if buf.len() > MAX_DATAGRAM {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -241,6 +260,9 @@ impl UdpSocket {
             ));
         }
         let (node, src) = self.with("detsim::net::UdpSocket::send_to", |s| {
+            if s.local.is_ipv6() != dst.is_ipv6() {
+                return Err(family_mismatch(s.local, dst));
+            }
             if s.local.ip().is_loopback() && !dst.ip().is_loopback() {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
@@ -323,7 +345,7 @@ impl UdpSocket {
             s.queued_bytes -= data.len();
             let n = data.len().min(buf.len());
             buf[..n].copy_from_slice(&data[..n]);
-            Ok((n, SocketAddr::V4(from)))
+            Ok((n, from))
         })
     }
 

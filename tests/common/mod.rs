@@ -112,3 +112,69 @@ where
         })
         .collect()
 }
+
+/// Asserts that the runs of [`run_each_seed_twice`] (outputs `(_, stats
+/// text)`) all have different fingerprints and that more than
+/// `min_outcomes` of them end with different network counters (the faults
+/// really vary between seeds).
+#[allow(dead_code)]
+pub(crate) fn assert_seeds_differ<T>(
+    runs: &[(detsim::Fingerprint, (T, String))],
+    min_outcomes: usize,
+) {
+    let distinct: std::collections::BTreeSet<_> = runs.iter().map(|(f, _)| *f).collect();
+    let outcomes: std::collections::BTreeSet<_> = runs.iter().map(|(_, out)| &out.1).collect();
+    assert_eq!(distinct.len(), runs.len(), "every seed is a different run");
+    assert!(
+        outcomes.len() > min_outcomes,
+        "faults differ between seeds: {}",
+        outcomes.len()
+    );
+}
+
+/// A node named `name` that echoes TCP on `addr` (`"0.0.0.0:7"`,
+/// `"[::]:80"`): one task per connection writes back what it reads, until
+/// EOF or an error; the accept loop ends when the listener fails (its
+/// node was killed).
+#[allow(dead_code)]
+pub(crate) fn tcp_echo_node(name: impl Into<String>, addr: &'static str) -> detsim::node::Node {
+    use futures::io::{AsyncReadExt, AsyncWriteExt};
+    detsim::node::Node::builder(name)
+        .init(move || async move {
+            let listener = detsim::net::TcpListener::bind(addr).await.unwrap();
+            loop {
+                let Ok((mut s, _)) = listener.accept().await else {
+                    return;
+                };
+                detsim::spawn(async move {
+                    let mut buf = [0u8; 64];
+                    loop {
+                        match s.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                if s.write_all(&buf[..n]).await.is_err() {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        })
+        .build()
+}
+
+/// The end of a determinism workload: each client's result (in spawn
+/// order), once the chaos task is done too, and the network's counters.
+#[allow(dead_code)]
+pub(crate) async fn join_with_stats<T: 'static>(
+    clients: Vec<detsim::JoinHandle<T>>,
+    chaos: detsim::JoinHandle<()>,
+) -> (Vec<T>, String) {
+    let mut out = Vec::new();
+    for c in clients {
+        out.push(c.await.unwrap());
+    }
+    chaos.await.unwrap();
+    (out, detsim::net::Network::current().stats().to_string())
+}

@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io;
-use std::net::SocketAddrV4;
+use std::net::SocketAddr;
 use std::task::Waker;
 
 use sim_core::ext;
 
 use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, SEND_BUFFER, Segment};
-use crate::fabric::word;
+use crate::addr::WireAddr;
 use crate::stats::TcpStats;
 
 /// Where an end is in its life.
@@ -28,8 +28,10 @@ pub(crate) enum Phase {
 #[derive(Debug)]
 pub(crate) struct End {
     pub(crate) node: u32,
-    pub(crate) local: SocketAddrV4,
-    pub(crate) peer: SocketAddrV4,
+    pub(crate) local: SocketAddr,
+    pub(crate) peer: SocketAddr,
+    /// `local` and `peer` as segments carry them (computed once).
+    wire: (WireAddr, WireAddr),
     pub(crate) phase: Phase,
     /// Written, not yet sent (waiting for the window).
     pub(crate) send_buf: VecDeque<u8>,
@@ -63,11 +65,12 @@ pub(crate) struct End {
 }
 
 impl End {
-    pub(crate) fn new(node: u32, local: SocketAddrV4, peer: SocketAddrV4) -> End {
+    pub(crate) fn new(node: u32, local: SocketAddr, peer: SocketAddr) -> End {
         End {
             node,
             local,
             peer,
+            wire: (local.into(), peer.into()),
             phase: Phase::Connecting,
             send_buf: VecDeque::new(),
             send_seq: 0,
@@ -201,8 +204,8 @@ impl Effects<'_> {
         };
         self.outbox.push_back(Outgoing {
             from: e.node,
-            src: e.local,
-            dst: e.peer,
+            src: e.wire.0,
+            dst: e.wire.1,
             seg: Segment {
                 conn: conn.key,
                 to: 1 - from,
@@ -366,11 +369,7 @@ impl Conn {
         e.send_buf.clear();
         e.early.clear();
         e.wake_all(fx.wakers);
-        ext::event(
-            &RESET,
-            word(e.local),
-            word(e.peer) ^ (kind_code(kind) << 48),
-        );
+        RESET.emit(e.local, e.peer, 0, kind_code(kind) << 48);
         match kind {
             io::ErrorKind::ConnectionRefused => fx.counts.refused += 1,
             io::ErrorKind::TimedOut => fx.counts.timeouts += 1,

@@ -131,15 +131,11 @@ impl Handle {
     }
 
     pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.peek("detsim::net::TcpStream::local_addr", |e| {
-            Ok(SocketAddr::V4(e.local))
-        })
+        self.peek("detsim::net::TcpStream::local_addr", |e| Ok(e.local))
     }
 
     pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.peek("detsim::net::TcpStream::peer_addr", |e| {
-            Ok(SocketAddr::V4(e.peer))
-        })
+        self.peek("detsim::net::TcpStream::peer_addr", |e| Ok(e.peer))
     }
 
     /// Ready once the handshake finished (or failed).

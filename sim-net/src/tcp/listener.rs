@@ -11,7 +11,7 @@ use sim_core::node::Node;
 use super::Key;
 use super::state::aborted;
 use super::stream::TcpStream;
-use crate::addr::{ToSocketAddrs, resolve_v4};
+use crate::addr::{ToSocketAddrs, resolve_first};
 use crate::state::Net;
 
 /// A TCP listening socket on the simulated network, with tokio's API.
@@ -63,14 +63,17 @@ pub struct TcpListener {
 
 impl TcpListener {
     /// Binds a listener on the current node. The address may be `0.0.0.0`,
-    /// the node's own address or `127.0.0.1`; port 0 picks an ephemeral
-    /// port. TCP ports are separate from UDP ports, as on a real host.
+    /// the node's own address or `127.0.0.1`; or `[::]` (every IPv6
+    /// address of the node, IPv6 connections only), the node's IPv6
+    /// address or `[::1]`. Port 0 picks an ephemeral port. A host name
+    /// binds its first address (the IPv4 one). TCP ports are separate from
+    /// UDP ports, as on a real host.
     ///
     /// # Errors
     ///
     /// `AddrInUse` for a taken port, `AddrNotAvailable` for an address the
-    /// node does not own (or IPv6), `NotFound`/`InvalidInput` for an
-    /// address that does not resolve.
+    /// node does not own, `NotFound`/`InvalidInput` for an address that
+    /// does not resolve.
     ///
     /// # Panics
     ///
@@ -82,12 +85,14 @@ impl TcpListener {
     /// let a = sim_net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
     /// let err = sim_net::TcpListener::bind("127.0.0.1:8080").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
-    /// # drop(a);
+    /// // IPv6-only: `[::]` does not clash with `0.0.0.0`.
+    /// let b = sim_net::TcpListener::bind("[::]:8080").await.unwrap();
+    /// # drop((a, b));
     /// # }).unwrap();
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         let net = Net::current("detsim::net::TcpListener::bind");
-        let addr = resolve_v4(&addr)?;
+        let addr = resolve_first(&addr)?;
         let node = Node::current().id().as_u32();
         let key = net.inner.borrow_mut().tcp.listen(node, addr)?;
         Ok(TcpListener {
@@ -179,7 +184,7 @@ impl TcpListener {
         let net = Net::of(self.instance, "detsim::net::TcpListener::local_addr");
         let inner = net.inner.borrow();
         match inner.tcp.listeners.get(self.key) {
-            Some(l) if !l.closed => Ok(SocketAddr::V4(l.local)),
+            Some(l) if !l.closed => Ok(l.local),
             Some(l) => Err(super::state::killed(l.node)),
             None => Err(aborted("listener")),
         }

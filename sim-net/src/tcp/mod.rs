@@ -86,9 +86,10 @@ mod stream;
 #[cfg(feature = "tokio-io")]
 mod tokio_io;
 
-use std::net::SocketAddrV4;
-
 use sim_core::ext::EventKind;
+
+use crate::addr::WireAddr;
+use crate::fabric::AddrEvent;
 
 pub(crate) use slab::Key;
 pub(crate) use state::TcpState;
@@ -129,21 +130,45 @@ pub const DEFAULT_TCP_SYN_RETRIES: u32 = 6;
 /// that is down at the default 1 ms).
 pub const DEFAULT_TCP_RETRIES: u32 = 15;
 
-pub(crate) static CONNECT: EventKind = EventKind {
-    code: 0x4e10,
-    name: "tcp: connect (client, server)",
+pub(crate) static CONNECT: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e10,
+        name: "tcp: connect (client, server)",
+    },
+    v6: EventKind {
+        code: 0x4e50,
+        name: "tcp: IPv6 connect (client, server)",
+    },
 };
-pub(crate) static ACCEPT: EventKind = EventKind {
-    code: 0x4e11,
-    name: "tcp: connection queued for accept (server, client)",
+pub(crate) static ACCEPT: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e11,
+        name: "tcp: connection queued for accept (server, client)",
+    },
+    v6: EventKind {
+        code: 0x4e51,
+        name: "tcp: IPv6 connection queued for accept (server, client)",
+    },
 };
-pub(crate) static RESET: EventKind = EventKind {
-    code: 0x4e12,
-    name: "tcp: connection end failed (local, peer | error << 48)",
+pub(crate) static RESET: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e12,
+        name: "tcp: connection end failed (local, peer | error << 48)",
+    },
+    v6: EventKind {
+        code: 0x4e52,
+        name: "tcp: IPv6 connection end failed (local, peer | error << 48)",
+    },
 };
-pub(crate) static RETRANSMIT: EventKind = EventKind {
-    code: 0x4e13,
-    name: "tcp: segment retransmitted (src, dst)",
+pub(crate) static RETRANSMIT: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e13,
+        name: "tcp: segment retransmitted (src, dst)",
+    },
+    v6: EventKind {
+        code: 0x4e53,
+        name: "tcp: IPv6 segment retransmitted (src, dst)",
+    },
 };
 
 /// What a segment carries.
@@ -181,7 +206,7 @@ pub(crate) struct Segment {
 #[derive(Debug)]
 pub(crate) struct Outgoing {
     pub(crate) from: u32,
-    pub(crate) src: SocketAddrV4,
-    pub(crate) dst: SocketAddrV4,
+    pub(crate) src: WireAddr,
+    pub(crate) dst: WireAddr,
     pub(crate) seg: Segment,
 }

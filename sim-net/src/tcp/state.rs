@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddr;
 use std::task::{Context, Poll, Waker};
 
 use sim_core::ext;
@@ -11,8 +11,7 @@ use sim_core::ext;
 use super::conn::{BufPool, Conn, Effects, End, Phase};
 use super::slab::Slab;
 use super::{ACCEPT, CONNECT, Key, Kind, Outgoing, RETRANSMIT, RTO_MAX, RTO_MIN, Segment};
-use crate::addr::{node_ip, node_of_ip};
-use crate::fabric::word;
+use crate::addr::{is_node_ip, loopback_like, node_ip_like, node_of_ip};
 use crate::ports::PortTable;
 use crate::rules::Rules;
 use crate::state::node_name;
@@ -26,7 +25,7 @@ const CONN_OWNER: u32 = 1 << 31;
 #[derive(Debug)]
 pub(crate) struct Listener {
     pub(crate) node: u32,
-    pub(crate) local: SocketAddrV4,
+    pub(crate) local: SocketAddr,
     /// Connections whose SYN arrived, waiting for `accept`.
     pub(crate) queue: VecDeque<Key>,
     pub(crate) waiters: Vec<Waker>,
@@ -156,7 +155,7 @@ impl TcpState {
     }
 
     /// Opens a listener on `node` at `addr`.
-    pub(crate) fn listen(&mut self, node: u32, addr: SocketAddrV4) -> io::Result<Key> {
+    pub(crate) fn listen(&mut self, node: u32, addr: SocketAddr) -> io::Result<Key> {
         let key = self.listeners.next_key();
         let local = self.ports.bind(node, addr, key.index)?;
         Ok(self.listeners.insert(Listener {
@@ -211,22 +210,23 @@ impl TcpState {
 
     /// Starts a connection from `node` to `dst`: the client end gets an
     /// ephemeral port, the SYN goes to the outbox.
-    pub(crate) fn connect(&mut self, node: u32, dst: SocketAddrV4) -> io::Result<Key> {
+    pub(crate) fn connect(&mut self, node: u32, dst: SocketAddr) -> io::Result<Key> {
         let loopback = dst.ip().is_loopback();
-        let server_node = if loopback || *dst.ip() == node_ip(node) {
+        let server_node = if loopback || is_node_ip(node, dst.ip()) {
             Some(node)
         } else {
-            node_of_ip(*dst.ip())
+            node_of_ip(dst.ip())
         };
+        // The client's socket is of the destination's family.
         let src_ip = if loopback {
-            Ipv4Addr::LOCALHOST
+            loopback_like(dst.ip())
         } else {
-            node_ip(node)
+            node_ip_like(node, dst.ip())
         };
         let key = self.conns.next_key();
         let local = self
             .ports
-            .bind(node, SocketAddrV4::new(src_ip, 0), CONN_OWNER | key.index)?;
+            .bind(node, SocketAddr::new(src_ip, 0), CONN_OWNER | key.index)?;
         let mut client = End::new(node, local, dst);
         client.handles = 2;
         client.port_bound = true;
@@ -237,7 +237,7 @@ impl TcpState {
             ends: [client, server],
         });
         self.counts.connects += 1;
-        ext::event(&CONNECT, word(local), word(dst));
+        CONNECT.emit(local, dst, 0, 0);
         let mut wakers = Vec::new();
         self.with_conn(key, &mut wakers, |conn, fx| fx.send(conn, 0, Kind::Syn));
         debug_assert!(wakers.is_empty());
@@ -286,7 +286,7 @@ impl TcpState {
             let e = &mut conn.ends[1];
             e.phase = Phase::Open;
             e.recv_seq = 1;
-            ext::event(&ACCEPT, word(e.local), word(e.peer));
+            ACCEPT.emit(e.local, e.peer, 0, 0);
             fx.counts.accepted += 1;
             fx.send(conn, 1, Kind::SynAck);
         });
@@ -374,7 +374,7 @@ impl TcpState {
         self.counts.retransmits += 1;
         let c = self.conns.get(seg.conn).expect("live");
         let from = &c.ends[1 - seg.to];
-        ext::event(&RETRANSMIT, word(from.local), word(from.peer));
+        RETRANSMIT.emit(from.local, from.peer, 0, 0);
         Some(seg)
     }
 
@@ -446,7 +446,6 @@ impl TcpState {
     /// Netstat rows: listeners, then connection ends (not closed), in
     /// creation-slot order.
     pub(crate) fn netstat_rows(&self, names: &[String]) -> Vec<crate::stats::SocketRow> {
-        use std::net::SocketAddr;
         let name = |n: u32| names.get(n as usize).cloned().unwrap_or_default();
         let mut rows = Vec::new();
         for (_, l) in self.listeners.iter().filter(|(_, l)| !l.closed) {
@@ -454,7 +453,7 @@ impl TcpState {
                 proto: "tcp",
                 state: Some("LISTEN"),
                 node: name(l.node),
-                local: SocketAddr::V4(l.local),
+                local: l.local,
                 peer: None,
                 recv_queue: l.queue.len(),
                 recv_bytes: 0,
@@ -471,8 +470,8 @@ impl TcpState {
                     proto: "tcp",
                     state: Some(e.state_name()),
                     node: name(e.node),
-                    local: SocketAddr::V4(e.local),
-                    peer: Some(SocketAddr::V4(e.peer)),
+                    local: e.local,
+                    peer: Some(e.peer),
                     recv_queue: 0,
                     recv_bytes: e.recv_buf.len(),
                     send_bytes: e.send_buf.len(),

@@ -13,7 +13,7 @@ use sim_core::node::Node;
 
 use super::Key;
 use super::handle::Handle;
-use crate::addr::{ToSocketAddrs, resolve_v4};
+use crate::addr::{ToSocketAddrs, resolve_first};
 use crate::state::Net;
 
 /// A TCP connection on the simulated network: tokio's `TcpStream` API,
@@ -98,7 +98,12 @@ impl TcpStream {
     }
 
     /// Connects from the current node to `addr`: one round trip of link
-    /// latency (SYN, SYN-ACK), more if the network loses them.
+    /// latency (SYN, SYN-ACK), more if the network loses them. The
+    /// connection is of `addr`'s family: over IPv6 its ends are the nodes'
+    /// IPv6 addresses (or `::1`). A host name connects to its first
+    /// address, the IPv4 one (unlike tokio, which would try the IPv6 one
+    /// next when that fails); name an IPv6 literal (`"[fd00::2]:80"`) to
+    /// connect over IPv6.
     ///
     /// # Errors
     ///
@@ -120,11 +125,15 @@ impl TcpStream {
     /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
     /// // Refused after a round trip of the default 1 ms latency.
     /// assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 2);
+    /// let l = sim_net::TcpListener::bind("[::1]:80").await.unwrap();
+    /// let s = sim_net::TcpStream::connect("[::1]:80").await.unwrap();
+    /// assert_eq!(s.local_addr().unwrap().to_string(), "[::1]:49153");
+    /// # drop(l);
     /// # }).unwrap();
     /// ```
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
         let api = "detsim::net::TcpStream::connect";
-        let dst = resolve_v4(&addr)?;
+        let dst = resolve_first(&addr)?;
         let node = Node::current().id().as_u32();
         // The Rc is not held across the await (the future stays Send).
         let conn = Net::current(api).act(|inner, _| inner.tcp.connect(node, dst))?;
