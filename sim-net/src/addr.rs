@@ -159,15 +159,19 @@ impl WireAddr {
         }
     }
 
-    /// The node whose own (not loopback) address this is, if any.
-    pub(crate) fn node(self) -> Option<u32> {
+    /// The node id this address names if it is a node's own (not
+    /// loopback) address, whether or not that node exists (yet).
+    pub(crate) fn node_id(self) -> Option<u32> {
         if self.is_ipv6() {
             match self.ip() {
                 0 | V6_OTHER => None,
-                n => ext::node(n - 1).map(|n| n.id().as_u32()),
+                n => Some(n - 1),
             }
         } else {
-            node_of_ip(IpAddr::V4(Ipv4Addr::from(self.ip())))
+            let offset = self
+                .ip()
+                .checked_sub(u32::from(Ipv4Addr::new(10, 0, 0, 1)))?;
+            (offset < 1 << 24).then_some(offset)
         }
     }
 

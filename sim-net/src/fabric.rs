@@ -26,6 +26,7 @@ use sim_clock::{Alarm, Instant};
 use sim_core::ext::{self, EventKind};
 
 use crate::addr::{WireAddr, source};
+use crate::links::NOWHERE;
 use crate::rules::{DropReason, Verdict};
 use crate::state::{Inner, Net, RECV_BUFFER};
 use crate::tcp::Segment;
@@ -340,18 +341,22 @@ fn transmit(
 ) {
     let now = inner.tcp.now;
     let local = dst.is_loopback() || dst.is_of(from);
-    let to = if local { Some(from) } else { dst.node() };
+    let to = if local {
+        Some(from)
+    } else {
+        inner.node_of(dst)
+    };
     let (len, seq) = shape(&payload);
     SEND.emit(src, dst, len, seq);
     let Some(to) = to else {
-        inner.links.entry((from, u32::MAX)).or_default().sent += 1;
-        drop_event(inner, from, u32::MAX, src, dst, DropReason::NoHost);
+        inner.links.get_mut(from, NOWHERE).sent += 1;
+        drop_event(inner, from, NOWHERE, src, dst, DropReason::NoHost);
         if let Payload::Segment(seg) = payload {
             inner.tcp.unroutable(&seg, wakers);
         }
         return;
     };
-    inner.links.entry((from, to)).or_default().sent += 1;
+    inner.links.get_mut(from, to).sent += 1;
     let verdict = if local {
         Verdict::Deliver {
             at: now,
@@ -394,7 +399,7 @@ fn transmit(
         None => queue(at, payload, inner, wakers),
         Some(at2) => {
             queue(at, payload.clone(), inner, wakers);
-            inner.links.entry((from, to)).or_default().duplicated += 1;
+            inner.links.get_mut(from, to).duplicated += 1;
             DUPLICATE.emit(src, dst, 0, 0);
             queue(at2, payload, inner, wakers);
         }
@@ -473,11 +478,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
                 );
                 return;
             }
-            inner
-                .links
-                .entry((d.from_node, d.to_node))
-                .or_default()
-                .delivered += 1;
+            inner.links.get_mut(d.from_node, d.to_node).delivered += 1;
             let (len, seq) = segment_shape(&seg);
             DELIVER.emit(d.src, d.dst, len, seq);
             inner.tcp.arrive(seg, wakers);
@@ -509,11 +510,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         return;
     }
     let index = receiver.expect("checked above");
-    inner
-        .links
-        .entry((d.from_node, d.to_node))
-        .or_default()
-        .delivered += 1;
+    inner.links.get_mut(d.from_node, d.to_node).delivered += 1;
     DELIVER.emit(d.src, d.dst, (data.len() as u64) << 48, 0);
     let s = inner.socket_at_mut(index);
     s.queued_bytes += data.len();

@@ -174,6 +174,7 @@ mod fabric;
 #[cfg(feature = "proptest")]
 mod fault_strategy;
 mod faults;
+mod links;
 mod mock;
 mod network;
 mod ports;

@@ -519,7 +519,7 @@ impl Network {
             links: inner
                 .links
                 .iter()
-                .map(|(&(f, t), s)| ((name(f), name(t)), *s))
+                .map(|((f, t), s)| ((name(f), name(t)), *s))
                 .collect(),
             drops: inner.drops,
             in_flight: inner.in_flight.len() as u64,

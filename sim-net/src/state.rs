@@ -10,7 +10,7 @@
 //! collected and woken, and values dropped, after the borrow ends.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
@@ -19,10 +19,12 @@ use std::task::Waker;
 use sim_core::ext::{self, Extension};
 use sim_core::node::NodeId;
 
+use crate::addr::WireAddr;
 use crate::fabric::{InFlight, Pump};
+use crate::links::LinkTable;
 use crate::ports::PortTable;
 use crate::rules::{DropReason, Rules};
-use crate::stats::{DropCounts, LinkStats};
+use crate::stats::DropCounts;
 use crate::tcp::TcpState;
 use crate::wire::Wire;
 
@@ -65,12 +67,26 @@ pub(crate) struct Inner {
     ports: PortTable,
     pub(crate) in_flight: Wire<InFlight>,
     pub(crate) seq: u64,
-    pub(crate) links: BTreeMap<(u32, u32), LinkStats>,
+    pub(crate) links: LinkTable,
     pub(crate) drops: DropCounts,
     pub(crate) tcp: TcpState,
+    /// Node ids below this are known to exist: ids are dense and nodes are
+    /// never removed, so once seen, a node count stays true.
+    nodes_seen: u32,
 }
 
 impl Inner {
+    /// The node whose own address `addr` is, if the simulation has it
+    /// (asks the runtime only about ids not seen before).
+    pub(crate) fn node_of(&mut self, addr: WireAddr) -> Option<u32> {
+        let id = addr.node_id()?;
+        if id < self.nodes_seen || ext::node(id).is_some() {
+            self.nodes_seen = self.nodes_seen.max(id + 1);
+            return Some(id);
+        }
+        None
+    }
+
     pub(crate) fn socket_mut(&mut self, key: Key) -> &mut Socket {
         let slot = &mut self.slots[key.index as usize];
         debug_assert_eq!(slot.generation, key.generation);
@@ -175,7 +191,7 @@ impl Inner {
     }
 
     pub(crate) fn count_drop(&mut self, from: u32, to: u32, why: DropReason) {
-        self.links.entry((from, to)).or_default().dropped += 1;
+        self.links.get_mut(from, to).dropped += 1;
         self.drops.count(why);
     }
 }
