@@ -316,6 +316,26 @@ pub(crate) fn proptest_artifact(name: &str, config: artifact::Config, f: &Failur
     Artifact::new(name, name, "proptest", target, config, f)
 }
 
+/// The `cargo test` command that runs the proptest property `name` of the
+/// test `test` (libtest's name for it, when known), as `#[sim_test]`
+/// failures print it: with the package and target of `spec` when the
+/// caller captured them ([`proptest::check!`](crate::proptest::check!)).
+#[cfg(feature = "proptest")]
+pub(crate) fn proptest_command(spec: Option<&TestSpec>, name: &str, test: Option<&str>) -> String {
+    match (spec, test) {
+        (Some(spec), Some(test)) => {
+            target::cargo_test(spec.package, &target::target_of(spec), test)
+        }
+        (Some(spec), None) => format!(
+            "cargo test -p {} {} -- {name}",
+            spec.package,
+            target::selector(&target::target_of(spec))
+        ),
+        (None, Some(test)) => format!("cargo test -- {test} --exact"),
+        (None, None) => format!("cargo test -- {name}"),
+    }
+}
+
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back with the same fingerprint.
 fn replay<F, Fut>(spec: &TestSpec, path: &Path, env: &env::Overrides, test: F)
