@@ -274,9 +274,9 @@
 
 pub use sim_core::{
     ArmedTimer, Builder, ConfigError, DEFAULT_MAX_STEPS, DEFAULT_PCT_STEPS, DEFAULT_SLOW_POLL,
-    DEFAULT_TIME_LIMIT, Divergence, Failure, FailureKind, Fingerprint, ForeignWake, Hygiene,
-    JoinHandle, Report, Scheduler, Sim, SlowPoll, Tape, log, node, rand, spawn, spawn_blocking,
-    spawn_local, task, time, yield_now,
+    DEFAULT_TIME_LIMIT, DEFAULT_TRACE_LIMIT, Divergence, Failure, FailureKind, Fingerprint,
+    ForeignWake, Hygiene, JoinHandle, Report, Scheduler, Sim, SlowPoll, Tape, log, node, rand,
+    spawn, spawn_blocking, spawn_local, task, time, yield_now,
 };
 
 pub use sim_core::harness;

@@ -119,7 +119,9 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
             if r.log || r.trace.is_some() {
                 let lines = read_trace(&trace);
                 if r.log {
-                    println!("trace of {} ({} events):", abs.display(), lines.len());
+                    let events = lines.iter().filter(|l| l["event"] == "trace").count();
+                    println!("trace of {} ({events} events):", abs.display());
+                    // A trace-dropped notice, if any, comes first.
                     for l in &lines {
                         println!("  {}", l["line"].as_str().unwrap_or_default());
                     }
