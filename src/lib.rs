@@ -274,9 +274,9 @@
 
 pub use sim_core::{
     ArmedTimer, Builder, ConfigError, DEFAULT_MAX_STEPS, DEFAULT_PCT_STEPS, DEFAULT_SLOW_POLL,
-    DEFAULT_TIME_LIMIT, Divergence, Failure, FailureKind, Fingerprint, ForeignWake, Hygiene,
-    JoinHandle, Report, Scheduler, Sim, SlowPoll, Tape, log, node, rand, spawn, spawn_blocking,
-    spawn_local, task, time, yield_now,
+    DEFAULT_TIME_LIMIT, DEFAULT_TRACE_LIMIT, Divergence, Failure, FailureKind, Fingerprint,
+    ForeignWake, Hygiene, JoinHandle, Report, Scheduler, Sim, SlowPoll, Tape, log, node, rand,
+    spawn, spawn_blocking, spawn_local, task, time, yield_now,
 };
 
 pub use sim_core::harness;
@@ -333,8 +333,8 @@ pub use sim_macros::sim_test;
 /// proptest integration (cargo feature `proptest`, on by default):
 /// [`proptest::tapes`] and [`proptest::fault_plans`] generate schedules
 /// and timed faults, [`proptest::builder`] runs a tape, and
-/// [`proptest::check`] turns a failed run into a proptest failure with a
-/// replay artifact. proptest shrinks a failing tape toward fewer and
+/// [`proptest::check!`] turns a failed run into a proptest failure with a
+/// replay artifact and the `cargo test` command that replays it. proptest shrinks a failing tape toward fewer and
 /// smaller draws, and a failing plan toward fewer, earlier, plainer
 /// faults.
 ///
@@ -346,7 +346,7 @@ pub use sim_macros::sim_test;
 /// proptest! {
 ///     // #[test] in a test file; here, called below.
 ///     fn survives(tape in tapes(32), plan in fault_plans(&["a", "b"], Duration::from_millis(100), 3)) {
-///         check("survives", builder(&tape), async move {
+///         check!("survives", builder(&tape), async move {
 ///             let _a = detsim::node::Node::builder("a").build();
 ///             let _b = detsim::node::Node::builder("b").build();
 ///             plan.run().await.unwrap();

@@ -19,6 +19,7 @@ fn impossible_configurations_are_refused_with_the_fix() {
             .scheduler(Scheduler::Pct { depth: 2 })
             .pct_steps(0),
         Sim::builder().slow_poll_threshold(Duration::ZERO),
+        Sim::builder().trace(true).trace_limit(0),
     ];
     let messages: Vec<String> = cases
         .into_iter()

@@ -203,10 +203,11 @@ fn a_mock_that_failed_stays_quiet_when_dropped() {
 }
 
 #[test]
-fn with_auto_advance_off_a_waiting_mock_is_a_deadlock_naming_its_stall_timer() {
+fn with_auto_advance_off_a_waiting_mock_is_a_deadlock_naming_the_mock_and_its_stall_timer() {
     // The stall timer is armed, but a paused clock never reaches it: the
-    // run fails as a deadlock (not a hang), naming the blocked task and
-    // the timer due at the stall timeout.
+    // run fails as a deadlock (not a hang), naming the blocked task, the
+    // mock and the step it is parked at, and the timer due at the stall
+    // timeout.
     let mut sim = Sim::builder().auto_advance(false).build();
     let f = sim
         .run(async {
@@ -219,6 +220,41 @@ fn with_auto_advance_off_a_waiting_mock_is_a_deadlock_naming_its_stall_timer() {
         .unwrap_err();
     assert!(f.is_deadlock());
     assert_report_snapshot!(f.to_string());
+}
+
+#[test]
+fn a_task_the_mock_woke_is_no_longer_said_to_wait_for_it() {
+    // The main task parks reading (noted), another task's write moves the
+    // script on (the note goes), the main task gets its reply and then
+    // waits forever elsewhere: the deadlock does not blame the mock.
+    // (FIFO: the main task reads before the writer runs.)
+    let mut sim = Sim::builder()
+        .auto_advance(false)
+        .scheduler(detsim::Scheduler::Fifo)
+        .build();
+    let f = sim
+        .run(async {
+            let mock = SocketMock::builder()
+                .name("woken")
+                .expect_write(b"x")
+                .reply(b"y")
+                .build();
+            let (mut r, mut w) = mock.into_split();
+            let writer = spawn(async move {
+                w.write_all(b"x").await.unwrap();
+                w
+            });
+            let mut buf = [0u8; 1];
+            r.read_exact(&mut buf).await.unwrap();
+            assert_eq!(buf, *b"y");
+            let _w = writer.await.unwrap();
+            std::future::pending::<()>().await;
+        })
+        .unwrap_err();
+    assert!(f.is_deadlock());
+    let text = f.to_string();
+    assert!(!text.contains("SocketMock"), "{text}");
+    assert!(!text.contains("waits for"), "{text}");
 }
 
 #[test]

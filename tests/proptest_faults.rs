@@ -43,7 +43,7 @@ fn without_main_crashes(plan: FaultPlan) -> FaultPlan {
 fn a_plan_that_loses_an_acknowledged_write_is_found_and_shrunk_to_one_crash() {
     let result = runner(256).run(&plans(), |plan| {
         let plan = without_main_crashes(plan);
-        check(
+        check!(
             "kv_fault_plans",
             builder(&Tape::default()),
             bugs::faults::kv_store(false, Some(plan)),
@@ -70,7 +70,7 @@ fn the_fixed_store_survives_every_plan_and_tape() {
     let strategy = (plans(), tapes(32));
     let result = runner(128).run(&strategy, |(plan, tape)| {
         let plan = without_main_crashes(plan);
-        check(
+        check!(
             "kv_fixed_fault_plans",
             builder(&tape),
             bugs::faults::kv_store(true, Some(plan)),

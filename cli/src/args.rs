@@ -101,7 +101,8 @@ usage:
   cargo detsim replay --seed S <test> [--log] [--trace OUT.json] [-p PKG]... [--release]
   cargo detsim shrink <artifact> [--release]
 
-exit status: 0 passed, 1 a test failed, 2 a usage or setup error";
+exit status: 0 passed, 1 a test failed, 2 a usage or setup error (or an
+artifact whose failure no longer happens)";
 
 fn bad(text: impl Into<String>) -> CliError {
     CliError::new(text)

@@ -46,7 +46,10 @@ impl Binary {
         let mut cmd = Command::new(&self.exe);
         cmd.current_dir(&self.dir);
         for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("DETSIM_") {
+            let name = key.to_string_lossy();
+            // DETSIM_TRACE_LIMIT changes nothing about a run but how much
+            // of its trace replay --log/--trace keeps: it passes through.
+            if name.starts_with("DETSIM_") && name != "DETSIM_TRACE_LIMIT" {
                 cmd.env_remove(key);
             }
         }

@@ -347,16 +347,34 @@ fn ip_of(rest: &str, n: usize) -> Option<String> {
     Some(addr.rsplit_once(':')?.0.to_owned())
 }
 
-/// The Chrome trace-event document of a trace's JSON lines.
+/// The Chrome trace-event document of a trace's JSON lines. When the
+/// trace limit dropped earlier events (a `trace-dropped` line), the first
+/// event is a global instant saying so, at the first kept event's time,
+/// and `otherData` counts them.
 pub(crate) fn convert(lines: &[Value]) -> Value {
     let mut b = Builder::default();
-    for line in lines {
+    let mut dropped = 0;
+    if let Some(notice) = lines.iter().find(|l| l["event"] == "trace-dropped") {
+        dropped = notice["dropped"].as_u64().unwrap_or(0);
+        let first = lines.iter().find(|l| l["event"] != "trace-dropped");
+        let ts = first.and_then(|l| l["time_ns"].as_u64()).unwrap_or(0) as f64 / 1000.0;
+        b.name_thread(0, 0, "simulation", "clock");
+        b.events.push(json!({
+            "ph": "i", "s": "g", "name": notice["line"], "cat": "detsim",
+            "pid": 0, "tid": 0, "ts": ts,
+        }));
+    }
+    for line in lines.iter().filter(|l| l["event"] != "trace-dropped") {
         b.line(line);
     }
     json!({
         "traceEvents": b.events,
         "displayTimeUnit": "ns",
-        "otherData": { "source": "cargo detsim replay --trace", "time": "virtual" },
+        "otherData": {
+            "source": "cargo detsim replay --trace",
+            "time": "virtual",
+            "dropped_events": dropped,
+        },
     })
 }
 
@@ -377,6 +395,24 @@ mod tests {
     fn line(t: u64, node: Option<&str>, task: Option<u64>, kind: &str, text: &str) -> Value {
         json!({ "time_ns": t, "node": node, "task": task, "task_name": null,
                 "kind": kind, "text": text })
+    }
+
+    #[test]
+    fn dropped_events_are_said_first() {
+        let notice = "... 7 earlier events dropped; raise trace_limit";
+        let doc = convert(&[
+            json!({ "event": "trace-dropped", "dropped": 7, "line": notice }),
+            line(3000, Some("a"), Some(1), "poll", "poll"),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        let first = events.iter().find(|e| e["ph"] != "M").unwrap();
+        assert_eq!(first["name"], notice);
+        assert_eq!(
+            (first["s"].as_str(), first["ts"].as_f64()),
+            (Some("g"), Some(3.0))
+        );
+        assert_eq!(doc["otherData"]["dropped_events"], 7);
+        assert_eq!(events.iter().filter(|e| e["ph"] == "X").count(), 1);
     }
 
     #[test]

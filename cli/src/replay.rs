@@ -2,10 +2,11 @@
 //! with `DETSIM_REPLAY` (and `DETSIM_REPORT`, `DETSIM_TRACE_JSON`), and
 //! say whether the recorded failure came back with its fingerprint.
 //!
-//! Exit status: 1 when the failure comes back (the test still fails), 0
-//! when the replay passes (the bug is fixed, or the code changed under
-//! it: said on stderr), 2 when it fails differently (the code or the
-//! build changed since the artifact was written) or cannot run.
+//! Exit status: 1 when the failure comes back (the test still fails), 2
+//! when the recorded failure does not come back (the replay passes or
+//! fails differently: the code or the build changed since the artifact
+//! was written) or the replay cannot run. `replay --seed S <test>` has no
+//! recorded failure to expect: a pass exits 0.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -118,7 +119,9 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
             if r.log || r.trace.is_some() {
                 let lines = read_trace(&trace);
                 if r.log {
-                    println!("trace of {} ({} events):", abs.display(), lines.len());
+                    let events = lines.iter().filter(|l| l["event"] == "trace").count();
+                    println!("trace of {} ({events} events):", abs.display());
+                    // A trace-dropped notice, if any, comes first.
                     for l in &lines {
                         println!("  {}", l["line"].as_str().unwrap_or_default());
                     }
@@ -148,15 +151,20 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
                 .unwrap_or_default(),
             now["fingerprint"].as_str().unwrap_or_default(),
         ))),
-        "passed" => {
-            eprintln!(
-                "detsim: the replay of {} passed: it recorded a {} failure, so the code or the \
-                 build changed since it was written (fixed?); to look for the bug again: {sweep}",
-                abs.display(),
-                art.kind()
-            );
-            Ok(Outcome::Passed)
-        }
+        "passed" => Err(CliError::new(format!(
+            "{} no longer reproduces: it recorded {} \"{}\" with seed {seed:#x}, and the replay \
+             passed, so the code probably changed since it was written (fixed?); to look for the \
+             bug again, re-run the sweep: {}",
+            abs.display(),
+            art.kind(),
+            art.message().lines().next().unwrap_or_default(),
+            format_args!(
+                "cargo detsim sweep {} -p {} --seeds {seed}..{}",
+                art.test(),
+                art.package(),
+                seed.saturating_add(SWEEP_AGAIN)
+            ),
+        ))),
         other => Err(CliError::new(format!(
             "{} refused to replay {} ({other}): it belongs to {} in {} {}",
             binary.exe.display(),
@@ -167,6 +175,10 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
         ))),
     }
 }
+
+/// How many seeds, from the recorded one, the sweep suggested after a
+/// replay that passes covers.
+const SWEEP_AGAIN: u64 = 1000;
 
 fn read_trace(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)

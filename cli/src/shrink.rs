@@ -38,11 +38,12 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
                 .lines()
                 .find(|l| l.starts_with("detsim:"))
                 .unwrap_or("it wrote no shrunk artifact");
-            return Err(CliError::new(format!(
-                "cannot shrink {}: {}",
-                abs.display(),
-                why.strip_prefix("detsim: ").unwrap_or(why)
-            )));
+            let why = why.strip_prefix("detsim: ").unwrap_or(why);
+            return Err(CliError::new(if why.starts_with("cannot shrink") {
+                why.to_owned()
+            } else {
+                format!("cannot shrink {}: {why}", abs.display())
+            }));
         }
     };
     eprint!("{stderr}");

@@ -7,13 +7,19 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::{
-    assert_exit, detsim, first_artifact, read_json, scratch, stderr, sweep, sweep_planted,
+    assert_exit, detsim_env, first_artifact, fixture_target, read_json, scratch, stderr, sweep,
+    sweep_planted,
 };
 use serde_json::Value;
 
 /// The one error line of a failed command (and checks there is one).
 fn error_line(args: &[&str], dir: &Path) -> String {
-    let out = detsim(args);
+    error_line_env(args, &[], dir)
+}
+
+/// [`error_line`] with extra environment for the fixture's tests.
+fn error_line_env(args: &[&str], env: &[(&str, &str)], dir: &Path) -> String {
+    let out = detsim_env(args, env);
     assert_exit(&out, 2);
     let err = stderr(&out);
     assert!(
@@ -103,6 +109,38 @@ fn each_mistake_is_one_line_with_the_fix() {
     ]}, {
         insta::assert_snapshot!(all);
     });
+}
+
+/// An artifact whose failure no longer happens (the fixture's bug is
+/// "fixed" by `FIXTURE_BUG_FIXED`): replay and shrink each say so in one
+/// line naming the recorded failure, its seed and what to do, exit 2. A
+/// seed replayed by number has no recorded failure: its pass exits 0.
+#[test]
+fn an_artifact_that_now_passes_is_one_line_with_the_fix() {
+    let dir = scratch("now_passes");
+    let summary = sweep_planted(&dir, "0..300");
+    let artifact = first_artifact(&summary);
+    let seed = summary["tests"][0]["failures"][0]["seed"].as_u64().unwrap();
+    let fixed = [("FIXTURE_BUG_FIXED", "1")];
+    let path = artifact.to_str().unwrap();
+    let replay = error_line_env(&["replay", path], &fixed, &dir);
+    let shrink = error_line_env(&["shrink", path], &fixed, &dir);
+    let all = format!("replay:\n  {replay}\nshrink:\n  {shrink}\n")
+        .replace(&fixture_target().display().to_string(), "[TARGET]")
+        .replace(&format!("{seed:#x}"), "[SEED]")
+        .replace(&format!("{seed}..{}", seed + 1000), "[SEED]..[SEED+1000]");
+    insta::assert_snapshot!(all);
+
+    let out = detsim_env(
+        &["replay", "--seed", &seed.to_string(), "planted_bug"],
+        &fixed,
+    );
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains(&format!("planted_bug passes with seed {seed:#x}")),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// The seeds a sweep's `--json` says ran.

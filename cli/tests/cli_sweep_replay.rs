@@ -6,7 +6,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{
-    assert_exit, detsim, first_artifact, read_json, scratch, stderr, stdout, sweep, sweep_planted,
+    assert_exit, detsim, detsim_env, first_artifact, read_json, scratch, stderr, stdout, sweep,
+    sweep_planted,
 };
 use serde_json::Value;
 
@@ -108,6 +109,42 @@ fn sweep_finds_the_planted_bug_whatever_the_jobs_and_replay_brings_it_back() {
     // The same seed by number.
     let out = detsim(&["replay", "--seed", &seed.to_string(), "planted_bug"]);
     assert_same_failure(&out);
+}
+
+#[test]
+fn a_replay_over_the_trace_limit_says_what_it_dropped_first() {
+    let dir = scratch("trace_limit");
+    let summary = sweep_planted(&dir, "0..300");
+    let artifact = first_artifact(&summary);
+    let trace = dir.join("trace.json");
+    let args = [
+        "replay",
+        artifact.to_str().unwrap(),
+        "--log",
+        "--trace",
+        trace.to_str().unwrap(),
+    ];
+    let out = detsim_env(&args, &[("DETSIM_TRACE_LIMIT", "20")]);
+    assert_same_failure(&out);
+    let log = stdout(&out);
+    let mut lines = log.lines();
+    assert!(lines.next().unwrap().ends_with("(20 events):"), "{log}");
+    let notice = lines.next().unwrap().trim();
+    assert!(
+        notice.starts_with("... ")
+            && notice.ends_with(" earlier events dropped; raise trace_limit"),
+        "{log}"
+    );
+    assert_eq!(lines.count(), 20, "{log}");
+    let doc = read_json(&trace);
+    let first = doc["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ph"] != "M")
+        .unwrap();
+    assert_eq!(first["name"], notice);
+    assert!(doc["otherData"]["dropped_events"].as_u64().unwrap() > 0);
 }
 
 /// A replay that brought the planted bug back: exit 1, the harness's

@@ -436,6 +436,11 @@ impl Clock {
     /// Drops every timer and pending advance (used when a simulation is torn
     /// down). Wakers are dropped after the clock's state is released.
     ///
+    /// A `Sleep` (or `Timeout`, `Interval`, `Alarm`) that outlives the clear
+    /// may still be dropped, polled or reset: its old timer is gone for
+    /// good (it never names a timer armed after the clear), and a poll arms
+    /// a new one.
+    ///
     /// ```
     /// let clock = sim_clock::Clock::new();
     /// clock.clear();
@@ -476,29 +481,39 @@ impl Clock {
         self.timers.borrow_mut().rearm(key, deadline, waker)
     }
 
-    /// Frees a timer slot unless the clock was cleared since.
+    /// Frees a timer slot unless the clock was cleared since, returning
+    /// the waker it held (to wake or drop outside the clock's borrow).
     pub(crate) fn remove_timer_if_live(&self, key: TimerKey) -> Option<Waker> {
         self.timers.borrow_mut().remove_if_live(key)
     }
 
-    pub(crate) fn update_timer_waker(&self, key: TimerKey, waker: &Waker) {
-        if self.timers.borrow().will_wake(key, waker) {
-            return;
+    /// Gives a timer a new waker; `false` if the clock was cleared since
+    /// (the timer is gone: arm a new one).
+    pub(crate) fn update_timer_waker(&self, key: TimerKey, waker: &Waker) -> bool {
+        {
+            let timers = self.timers.borrow();
+            if timers.will_wake(key, waker) {
+                return true;
+            }
+            if timers.slot_of(key).is_none() {
+                return false;
+            }
         }
         // Clone and drop wakers outside the borrow: both may run user code.
         let waker = waker.clone();
         let old = self.timers.borrow_mut().set_waker(key, waker);
         drop(old);
+        true
     }
 
-    pub(crate) fn reset_timer(&self, key: TimerKey, deadline: u64) {
-        self.timers.borrow_mut().reset(key, deadline);
-    }
-
-    /// Frees a timer slot, returning the waker it held (to wake or drop
-    /// outside the clock's borrow).
-    pub(crate) fn remove_timer(&self, key: TimerKey) -> Option<Waker> {
-        self.timers.borrow_mut().remove(key)
+    /// Moves a timer's deadline; `false` if the clock was cleared since.
+    pub(crate) fn reset_timer(&self, key: TimerKey, deadline: u64) -> bool {
+        let mut timers = self.timers.borrow_mut();
+        let live = timers.slot_of(key).is_some();
+        if live {
+            timers.reset(key, deadline);
+        }
+        live
     }
 
     pub(crate) fn add_advancer(&self, target: u64, waker: &Waker) -> u64 {

@@ -173,11 +173,13 @@ impl Sleep {
         if clock.now() >= deadline {
             // Due already: wake whoever waits, as the timer would have.
             self.entry = None;
-            if let Some(waker) = clock.remove_timer(entry.key) {
+            if let Some(waker) = clock.remove_timer_if_live(entry.key) {
                 waker.wake();
             }
-        } else {
-            clock.reset_timer(entry.key, deadline.as_nanos());
+        } else if !clock.reset_timer(entry.key, deadline.as_nanos()) {
+            // The clock was cleared (its simulation is being dropped):
+            // armed afresh on the next poll.
+            self.entry = None;
         }
     }
 
@@ -185,7 +187,7 @@ impl Sleep {
         if let Some(entry) = self.entry.take() {
             let waker = clock::try_with_current(|c| {
                 if c.id() == entry.clock {
-                    c.remove_timer(entry.key)
+                    c.remove_timer_if_live(entry.key)
                 } else {
                     None
                 }
@@ -220,28 +222,28 @@ impl Sleep {
         if clock.now().as_nanos() >= deadline {
             if let Some(entry) = self.entry.take() {
                 if entry.clock == clock.id() {
-                    drop(clock.remove_timer(entry.key));
+                    drop(clock.remove_timer_if_live(entry.key));
                 }
             }
             return Poll::Ready(());
         }
-        match self.entry {
-            Some(entry) => {
-                assert!(
-                    entry.clock == clock.id(),
-                    "a detsim Sleep was polled in a different simulation from the one it \
-                     started in; create timers inside the simulation that awaits them"
-                );
-                clock.update_timer_waker(entry.key, cx.waker());
+        if let Some(entry) = self.entry {
+            assert!(
+                entry.clock == clock.id(),
+                "a detsim Sleep was polled in a different simulation from the one it \
+                 started in; create timers inside the simulation that awaits them"
+            );
+            if clock.update_timer_waker(entry.key, cx.waker()) {
+                return Poll::Pending;
             }
-            None => {
-                let key = clock.insert_timer(deadline, cx.waker());
-                self.entry = Some(Entry {
-                    clock: clock.id(),
-                    key,
-                });
-            }
+            // The clock was cleared since (its simulation is being
+            // dropped): the timer is gone, arm a new one.
         }
+        let key = clock.insert_timer(deadline, cx.waker());
+        self.entry = Some(Entry {
+            clock: clock.id(),
+            key,
+        });
         Poll::Pending
     }
 

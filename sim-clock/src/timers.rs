@@ -159,19 +159,27 @@ impl TimerQueue {
     }
 
     fn check(&self, key: TimerKey) -> usize {
+        self.slot_of(key)
+            .expect("detsim: stale timer key (a Sleep outlived its timer slot)")
+    }
+
+    /// The slot `key` names, if it still holds that key's timer (armed or
+    /// fired); `None` once it was removed or the queue was cleared.
+    #[inline]
+    pub(crate) fn slot_of(&self, key: TimerKey) -> Option<usize> {
         let i = key.idx as usize;
-        let cold = &self.cold[i];
-        assert!(
-            cold.generation == key.generation && cold.state != SlotState::Free,
-            "detsim: stale timer key (a Sleep outlived its timer slot)"
-        );
-        i
+        self.cold
+            .get(i)
+            .filter(|c| c.generation == key.generation && c.state != SlotState::Free)
+            .map(|_| i)
     }
 
     /// Whether the timer's waker would wake the same task as `waker`.
     pub(crate) fn will_wake(&self, key: TimerKey, waker: &Waker) -> bool {
         let i = key.idx as usize;
-        self.cold[i].generation == key.generation
+        self.cold
+            .get(i)
+            .is_some_and(|c| c.generation == key.generation)
             && self.hot[i]
                 .waker
                 .as_ref()
@@ -203,8 +211,13 @@ impl TimerQueue {
 
     /// Frees a timer's slot; its heap entry (if armed) turns stale. Returns
     /// the waker it held, so the caller can drop it outside any borrow.
+    #[cfg(test)]
     pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waker> {
         let i = self.check(key);
+        self.remove_at(i)
+    }
+
+    fn remove_at(&mut self, i: usize) -> Option<Waker> {
         let cold = &mut self.cold[i];
         let was_armed = cold.state == SlotState::Armed;
         cold.state = SlotState::Free;
@@ -212,7 +225,7 @@ impl TimerQueue {
         let hot = &mut self.hot[i];
         hot.armed = 0;
         let waker = hot.waker.take();
-        self.free.push(key.idx);
+        self.free.push(i as u32);
         if was_armed {
             self.armed -= 1;
             self.maybe_compact();
@@ -224,11 +237,9 @@ impl TimerQueue {
     /// giving it `waker` if it has none (a fired timer gave its waker
     /// away); or `false` when the key is stale (the queue was cleared).
     pub(crate) fn rearm(&mut self, key: TimerKey, deadline: u64, waker: &Waker) -> bool {
-        let i = key.idx as usize;
-        match self.cold.get(i) {
-            Some(c) if c.generation == key.generation && c.state != SlotState::Free => {}
-            _ => return false,
-        }
+        let Some(i) = self.slot_of(key) else {
+            return false;
+        };
         if self.hot[i].waker.is_none() {
             self.hot[i].waker = Some(waker.clone());
         }
@@ -239,12 +250,7 @@ impl TimerQueue {
     /// [`remove`](Self::remove) that ignores a stale key (the queue was
     /// cleared since), for owners that outlive a clear.
     pub(crate) fn remove_if_live(&mut self, key: TimerKey) -> Option<Waker> {
-        match self.cold.get(key.idx as usize) {
-            Some(c) if c.generation == key.generation && c.state != SlotState::Free => {
-                self.remove(key)
-            }
-            _ => None,
-        }
+        self.slot_of(key).and_then(|i| self.remove_at(i))
     }
 
     fn is_live(&self, key: u64) -> bool {
@@ -364,25 +370,30 @@ impl TimerQueue {
         self.heap.len()
     }
 
-    /// Drops every slot, returning the wakers so the caller can drop them
-    /// outside any borrow. The queue is then as a new one, but keeps its
-    /// buffers' capacity.
+    /// Disarms and frees every slot, returning the wakers so the caller can
+    /// drop them outside any borrow.
+    ///
+    /// The slots stay, each under a new generation: a key handed out before
+    /// the clear (held by a `Sleep` that outlives it) is stale for good,
+    /// instead of naming a slot of the same index armed after the clear.
     pub(crate) fn clear(&mut self) -> Vec<Waker> {
-        let wakers = self.hot.iter_mut().filter_map(|h| h.waker.take()).collect();
-        let TimerQueue {
-            hot,
-            cold,
-            free,
-            heap,
-            next_seq,
-            armed,
-        } = self;
-        hot.clear();
-        cold.clear();
-        free.clear();
-        heap.clear();
-        *next_seq = 0;
-        *armed = 0;
+        let wakers = self
+            .hot
+            .iter_mut()
+            .filter_map(|h| {
+                h.armed = 0;
+                h.waker.take()
+            })
+            .collect();
+        self.free.clear();
+        // Reversed, so slots are reused from index 0 up, as in a new queue.
+        for (i, c) in self.cold.iter_mut().enumerate().rev() {
+            c.state = SlotState::Free;
+            c.generation = c.generation.wrapping_add(1);
+            self.free.push(i as u32);
+        }
+        self.heap.clear();
+        self.armed = 0;
         wakers
     }
 
@@ -403,6 +414,11 @@ impl TimerQueue {
     /// copies megabytes nor faults on fresh pages.
     pub(crate) fn recycle(mut self) {
         drop(self.clear());
+        // A new clock shares no keys with this one: start from scratch.
+        self.hot.clear();
+        self.cold.clear();
+        self.free.clear();
+        self.next_seq = 0;
         let bytes = self.hot.capacity() * size_of::<Hot>()
             + self.cold.capacity() * size_of::<Cold>()
             + self.free.capacity() * size_of::<u32>()
@@ -692,6 +708,22 @@ mod tests {
         assert!(q.heap_len() <= 2048, "heap kept {} entries", q.heap_len());
         assert_eq!(q.armed_count(), 1);
         assert_eq!(q.next_deadline(), Some(u64::MAX));
+    }
+
+    #[test]
+    fn keys_from_before_a_clear_never_name_a_timer_armed_after_it() {
+        let mut q = TimerQueue::default();
+        let old = q.insert(5, waker(), 0, [0; 2]);
+        drop(q.clear());
+        assert_eq!(q.armed_count(), 0);
+        let new = q.insert(5, waker(), 0, [0; 2]);
+        assert_eq!(new.idx, old.idx, "the slot is reused");
+        assert_eq!(q.slot_of(old), None);
+        assert!(q.remove_if_live(old).is_none());
+        assert!(!q.rearm(old, 9, &waker()));
+        assert!(!q.will_wake(old, &waker()));
+        assert_eq!(q.next_deadline(), Some(5), "the new timer is untouched");
+        assert!(q.remove_if_live(new).is_some());
     }
 
     #[test]

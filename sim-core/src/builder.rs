@@ -20,6 +20,13 @@ pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 pub const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(100);
 /// Default PCT step estimate `k`.
 pub const DEFAULT_PCT_STEPS: u64 = 1_000;
+/// How many events a trace keeps by default (the last ones; see
+/// [`Builder::trace_limit`]).
+///
+/// ```
+/// assert_eq!(sim_core::DEFAULT_TRACE_LIMIT, 1_000_000);
+/// ```
+pub const DEFAULT_TRACE_LIMIT: usize = 1_000_000;
 
 /// Configures a [`Sim`].
 ///
@@ -57,7 +64,11 @@ pub struct Builder {
     pub(crate) blocking_cost: Duration,
     pub(crate) pct_steps: u64,
     pub(crate) log_events: bool,
+    /// Keep every logged event, whatever `trace_limit` says (the
+    /// determinism check names the first event where two runs differ).
+    pub(crate) full_log: bool,
     pub(crate) trace: bool,
+    pub(crate) trace_limit: usize,
     pub(crate) buggify: BuggifyMode,
 }
 
@@ -76,7 +87,9 @@ impl Default for Builder {
             blocking_cost: Duration::ZERO,
             pct_steps: DEFAULT_PCT_STEPS,
             log_events: false,
+            full_log: false,
             trace: false,
+            trace_limit: DEFAULT_TRACE_LIMIT,
             buggify: BuggifyMode::Random,
         }
     }
@@ -273,7 +286,8 @@ impl Builder {
     /// [`Sim::trace`](crate::Sim::trace) and
     /// [`Failure::trace`](crate::Failure::trace). It changes nothing about
     /// the run (same draws, same fingerprint); it costs memory for every
-    /// event and some time per event.
+    /// event (up to [`trace_limit`](Builder::trace_limit) of them) and some
+    /// time per event.
     ///
     /// ```
     /// let mut sim = sim_core::Sim::builder().trace(true).build();
@@ -283,6 +297,34 @@ impl Builder {
     pub fn trace(mut self, on: bool) -> Builder {
         self.trace = on;
         self.log_events = on;
+        self
+    }
+
+    /// Keeps only the last `events` events of a [`trace`](Builder::trace)
+    /// (default [`DEFAULT_TRACE_LIMIT`], a million), so a long traced run
+    /// holds a bounded trace in memory: events are kept as 72-byte records
+    /// (about 75 MB at the default limit) and rendered to text lines only
+    /// when the trace is read. The end of a run is what
+    /// explains a failure; when earlier events were dropped, the trace
+    /// says how many on its first line
+    /// ([`Trace::dropped`](crate::Trace::dropped)). The limit changes
+    /// nothing about the run (same draws, same fingerprint) and nothing
+    /// when tracing is off. `#[sim_test]`s read it from
+    /// `DETSIM_TRACE_LIMIT`.
+    ///
+    /// Zero is a configuration error (a trace that keeps nothing: turn
+    /// tracing off instead); for no limit, pass `usize::MAX`.
+    ///
+    /// ```
+    /// let mut sim = sim_core::Sim::builder().trace(true).trace_limit(3).build();
+    /// sim.run(async { for _ in 0..10 { sim_core::yield_now().await } }).unwrap();
+    /// let trace = sim.trace().unwrap();
+    /// assert_eq!(trace.len(), 3);
+    /// assert!(trace.dropped() > 0);
+    /// assert!(sim_core::Sim::builder().trace_limit(0).try_build().is_err());
+    /// ```
+    pub fn trace_limit(mut self, events: usize) -> Builder {
+        self.trace_limit = events;
         self
     }
 
@@ -300,9 +342,21 @@ impl Builder {
         self
     }
 
+    /// Logs every event of the run, with no limit (for the determinism
+    /// check, which compares two runs' logs from the start).
     pub(crate) fn log_events(mut self, on: bool) -> Builder {
         self.log_events = on;
+        self.full_log = on;
         self
+    }
+
+    /// How many events the run's log keeps, if it keeps any.
+    pub(crate) fn log_limit(&self) -> Option<usize> {
+        match (self.log_events, self.full_log) {
+            (false, _) => None,
+            (true, true) => Some(usize::MAX),
+            (true, false) => Some(self.trace_limit),
+        }
     }
 
     /// Checks the configuration.
@@ -336,6 +390,14 @@ impl Builder {
                     "use a depth between 1 and 3 for most bugs",
                 ));
             }
+        }
+        if self.trace_limit == 0 {
+            return Err(ConfigError::new(
+                "trace_limit",
+                "a trace limit of zero would keep no event of the trace",
+                "give the number of events to keep (the last ones; usize::MAX for all), or \
+                 turn the trace off with trace(false)",
+            ));
         }
         if self.pct_steps == 0 {
             return Err(ConfigError::new(

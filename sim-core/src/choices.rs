@@ -21,6 +21,7 @@
 //! (which replayed draws do not advance).
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fmt;
 
 use rand_chacha::ChaCha8Rng;
@@ -305,6 +306,43 @@ pub(crate) struct Checkpoint {
     pub(crate) event: Event,
 }
 
+/// The kept events of a run: the last `limit` of them (a ring: a failure
+/// is at the end), and how many earlier ones were dropped to stay there.
+pub(crate) struct Log {
+    events: VecDeque<Checkpoint>,
+    limit: usize,
+    dropped: u64,
+}
+
+impl Log {
+    fn new(limit: usize) -> Log {
+        Log {
+            events: VecDeque::new(),
+            limit: limit.max(1),
+            dropped: 0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, cp: Checkpoint) {
+        if self.events.len() == self.limit {
+            self.events.pop_front();
+            self.dropped += 1;
+        }
+        self.events.push_back(cp);
+    }
+
+    /// The kept events, oldest first, in one slice.
+    pub(crate) fn events(&mut self) -> &[Checkpoint] {
+        self.events.make_contiguous()
+    }
+
+    /// How many events, the earliest ones, the limit dropped.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
 /// How many draws ahead [`Choices::peek`] can look.
 pub(crate) const PEEK: usize = 3;
 /// Capacity of the ring of peeked values (a power of two, at least [`PEEK`]).
@@ -322,12 +360,13 @@ pub(crate) struct Choices {
     replay_pos: usize,
     tape: Vec<u64>,
     fingerprint: Fingerprint,
-    log: Option<Vec<Checkpoint>>,
+    log: Option<Log>,
     pub(crate) ctx: Ctx,
 }
 
 impl Choices {
-    pub(crate) fn new(seed: u64, replay: Option<Tape>, log: bool) -> Choices {
+    /// `log`: keep the last that many events (see [`Log`]), or none.
+    pub(crate) fn new(seed: u64, replay: Option<Tape>, log: Option<usize>) -> Choices {
         Choices {
             rng: ChaCha8Rng::from_seed(expand_seed(seed)),
             peeked: [0; RING],
@@ -339,7 +378,7 @@ impl Choices {
                 .try_with(|s| std::mem::take(&mut *s.borrow_mut()))
                 .unwrap_or_default(),
             fingerprint: Fingerprint::default(),
-            log: log.then(Vec::new),
+            log: log.map(Log::new),
             ctx: Ctx::default(),
         }
     }
@@ -489,12 +528,15 @@ impl Choices {
     }
 
     /// The events logged so far, if they are kept.
-    pub(crate) fn log(&self) -> Option<&[Checkpoint]> {
-        self.log.as_deref()
+    pub(crate) fn log(&mut self) -> Option<&mut Log> {
+        self.log.as_mut()
     }
 
     pub(crate) fn take_log(&mut self) -> Vec<Checkpoint> {
-        self.log.take().unwrap_or_default()
+        self.log
+            .take()
+            .map(|l| Vec::from(l.events))
+            .unwrap_or_default()
     }
 }
 
@@ -540,7 +582,7 @@ mod tests {
     #[test]
     fn a_seed_always_draws_the_same_values() {
         let draws = |seed| {
-            let mut c = Choices::new(seed, None, false);
+            let mut c = Choices::new(seed, None, None);
             (0..8)
                 .map(|_| c.draw(DrawKind::Rand, 1000))
                 .collect::<Vec<_>>()
@@ -553,7 +595,7 @@ mod tests {
 
     #[test]
     fn trivial_draws_leave_no_trace() {
-        let mut c = Choices::new(1, None, false);
+        let mut c = Choices::new(1, None, None);
         assert_eq!(c.draw(DrawKind::Schedule, 1), 0);
         assert_eq!(c.draw(DrawKind::Schedule, 0), 0);
         assert_eq!(c.draws(), 0);
@@ -562,10 +604,10 @@ mod tests {
 
     #[test]
     fn replay_reduces_modulo_then_falls_back_to_the_seed() {
-        let mut c = Choices::new(5, Some(Tape::new(vec![7, 2])), false);
+        let mut c = Choices::new(5, Some(Tape::new(vec![7, 2])), None);
         assert_eq!(c.draw(DrawKind::Schedule, 5), 2);
         assert_eq!(c.draw(DrawKind::Schedule, 5), 2);
-        let mut fresh = Choices::new(5, None, false);
+        let mut fresh = Choices::new(5, None, None);
         assert_eq!(
             c.draw(DrawKind::Schedule, 5),
             fresh.draw(DrawKind::Schedule, 5),
@@ -576,11 +618,11 @@ mod tests {
 
     #[test]
     fn recorded_tape_replays_to_the_same_fingerprint() {
-        let mut a = Choices::new(11, None, false);
+        let mut a = Choices::new(11, None, None);
         for b in 2..50 {
             a.draw(DrawKind::Schedule, b);
         }
-        let mut r = Choices::new(0, Some(a.tape()), false);
+        let mut r = Choices::new(0, Some(a.tape()), None);
         for b in 2..50 {
             r.draw(DrawKind::Schedule, b);
         }
@@ -589,8 +631,8 @@ mod tests {
 
     #[test]
     fn peeking_changes_nothing_and_predicts_the_draw() {
-        let mut plain = Choices::new(21, None, false);
-        let mut peeky = Choices::new(21, None, false);
+        let mut plain = Choices::new(21, None, None);
+        let mut peeky = Choices::new(21, None, None);
         for bound in 2..500 {
             let shrinking = peeky.peek_shrinking(bound + 7);
             let expect: Vec<u64> = (0..3)
@@ -613,7 +655,7 @@ mod tests {
 
     #[test]
     fn bounded_draws_are_roughly_uniform() {
-        let mut c = Choices::new(3, None, false);
+        let mut c = Choices::new(3, None, None);
         let mut counts = [0u32; 3];
         for _ in 0..30_000 {
             counts[c.draw(DrawKind::Rand, 3) as usize] += 1;
@@ -621,5 +663,20 @@ mod tests {
         for n in counts {
             assert!((9_000..11_000).contains(&n), "{counts:?}");
         }
+    }
+
+    #[test]
+    fn a_log_keeps_the_last_events_and_counts_the_dropped() {
+        let mut c = Choices::new(1, None, Some(3));
+        for _ in 0..10 {
+            c.draw(DrawKind::Schedule, 5);
+        }
+        let log = c.log().unwrap();
+        assert_eq!(log.dropped(), 7);
+        let kept: Vec<u64> = log.events().iter().map(|cp| cp.draws_before).collect();
+        assert_eq!(kept, [7, 8, 9]);
+        // What a trace holds per event until it is read (Builder::trace_limit
+        // documents it).
+        assert_eq!(std::mem::size_of::<Checkpoint>(), 72);
     }
 }

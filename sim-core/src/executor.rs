@@ -483,6 +483,15 @@ impl Runtime {
         inner.task = blocked.iter().find(|t| t.name() == Some("main")).cloned();
         inner.blocked = blocked;
         inner.details.extend(self.unawaited_panics());
+        // What the blocked tasks wait for, where the primitive said it.
+        let notes = self.ext.borrow().find::<crate::ext::ParkNotes>();
+        if let Some(notes) = notes {
+            for t in &inner.blocked {
+                if let Some(note) = notes.of(t.id().as_u64()) {
+                    inner.details.push(format!("{t} waits for {note}"));
+                }
+            }
+        }
         let foreign = self.diag.borrow().foreign_wakes.len();
         if foreign > 0 {
             inner.details.push(format!(

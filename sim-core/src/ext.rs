@@ -36,6 +36,8 @@
 //! ```
 
 use std::any::{Any, TypeId};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::choices::{DrawKind, Event};
@@ -150,6 +152,66 @@ impl Extensions {
             .into_iter()
             .map(|e| e.any)
             .collect()
+    }
+}
+
+/// What parked tasks wait for, by task id, as the primitives they wait
+/// in said it (see [`park_note`]).
+#[derive(Default)]
+pub(crate) struct ParkNotes(RefCell<BTreeMap<u64, String>>);
+
+impl Extension for ParkNotes {}
+
+impl ParkNotes {
+    /// The note of `task`, if one is set.
+    pub(crate) fn of(&self, task: u64) -> Option<String> {
+        self.0.borrow().get(&task).cloned()
+    }
+}
+
+/// Notes what the running task is about to wait for (a mock's script
+/// step, say), for a deadlock report to show next to the task: a task
+/// that waits in a primitive the executor cannot see into is otherwise
+/// just "blocked". Call it where the primitive parks the task (it returns
+/// `Pending`), and [`unpark_note`] with the returned id when it wakes the
+/// task or the task gets through. Returns `None` (and notes nothing)
+/// outside a simulation's task. The executor never reads the notes while
+/// it runs: only a deadlock report does.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().auto_advance(false).build();
+/// let f = sim.run(async {
+///     let task = sim_core::ext::park_note(|| "the ping step of mock 'db'".into());
+///     assert!(task.is_some());
+///     std::future::pending::<()>().await
+/// }).unwrap_err();
+/// assert!(f.to_string().contains("task 0 'main' on node 'main' waits for the ping step of mock 'db'"));
+/// ```
+pub fn park_note(note: impl FnOnce() -> String) -> Option<u64> {
+    let rt = context::try_current()?;
+    let task = rt.current.get()?.id.0;
+    let notes = get_in::<ParkNotes>(&rt);
+    notes.0.borrow_mut().insert(task, note());
+    Some(task)
+}
+
+/// Clears the note [`park_note`] set for `task` (nothing if it has none,
+/// or outside a simulation).
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let task = sim_core::ext::park_note(|| "a reply".into()).unwrap();
+/// sim_core::ext::unpark_note(task);
+/// # }).unwrap();
+/// ```
+pub fn unpark_note(task: u64) {
+    let Some(rt) = context::try_current() else {
+        return;
+    };
+    let notes = rt.ext.borrow().find::<ParkNotes>();
+    if let Some(notes) = notes {
+        notes.0.borrow_mut().remove(&task);
     }
 }
 

@@ -78,7 +78,7 @@ pub use assertions::{AssertKind, AssertionStats, Assertions};
 pub use buggify::{BuggifyMode, DEFAULT_BUGGIFY_PROBABILITY};
 pub use builder::{
     Builder, ConfigError, DEFAULT_MAX_STEPS, DEFAULT_PCT_STEPS, DEFAULT_SLOW_POLL,
-    DEFAULT_TIME_LIMIT,
+    DEFAULT_TIME_LIMIT, DEFAULT_TRACE_LIMIT,
 };
 pub use choices::Tape;
 pub use determinism::Divergence;

@@ -100,7 +100,7 @@ impl Drop for Runtime {
 
 impl Runtime {
     pub(crate) fn new(config: Builder) -> Rc<Runtime> {
-        let mut choices = Choices::new(config.seed, config.tape.clone(), config.log_events);
+        let mut choices = Choices::new(config.seed, config.tape.clone(), config.log_limit());
         let clock = Clock::new();
         clock.set_auto_advance(config.auto_advance);
         clock.set_prefetcher(raw::prefetch);

@@ -33,6 +33,12 @@ pub fn scratch(name: &str) -> PathBuf {
 
 /// `cargo detsim <args>` in the fixture crate.
 pub fn detsim(args: &[&str]) -> Output {
+    detsim_env(args, &[])
+}
+
+/// `cargo detsim <args>` in the fixture crate, with extra environment
+/// (which the fixture's test binaries inherit).
+pub fn detsim_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-detsim"));
     cmd.arg("detsim")
         .args(args)
@@ -44,6 +50,7 @@ pub fn detsim(args: &[&str]) -> Output {
             cmd.env_remove(key);
         }
     }
+    cmd.envs(env.iter().copied());
     cmd.output().expect("cargo-detsim runs")
 }
 

@@ -27,6 +27,8 @@ pub(crate) struct Overrides {
     pub(crate) keep_going: bool,
     /// `DETSIM_TRACE=1`: record a trace; a failure report shows its end.
     pub(crate) trace: bool,
+    /// `DETSIM_TRACE_LIMIT=<events>`: how many events a trace keeps.
+    pub(crate) trace_limit: Option<usize>,
     /// `DETSIM_SCHEDULER`: overrides the attribute's scheduler.
     pub(crate) scheduler: Option<crate::Scheduler>,
     /// `DETSIM_LIST=<file>`: describe the test there instead of running it.
@@ -194,6 +196,21 @@ pub(crate) fn parse(
             parse_scheduler(&s).map_err(|p| refuse("DETSIM_SCHEDULER", &s, p, SCHEDULER_FORMS))?,
         ),
     };
+    let trace_limit = match text("DETSIM_TRACE_LIMIT", COUNT_FORMS)? {
+        None => None,
+        Some(s) => match parse_u64(&s) {
+            Ok(0) => {
+                return Err(refuse(
+                    "DETSIM_TRACE_LIMIT",
+                    &s,
+                    "zero would keep no event of the trace (unset DETSIM_TRACE instead)".into(),
+                    COUNT_FORMS,
+                ));
+            }
+            Ok(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+            Err(problem) => return Err(refuse("DETSIM_TRACE_LIMIT", &s, problem, COUNT_FORMS)),
+        },
+    };
     Ok(Overrides {
         scheduler,
         seed,
@@ -205,6 +222,7 @@ pub(crate) fn parse(
         time_limit,
         keep_going: flag("DETSIM_KEEP_GOING")?,
         trace: flag("DETSIM_TRACE")?,
+        trace_limit,
         list: text("DETSIM_LIST", OUT_FORMS)?.map(PathBuf::from),
         report: text("DETSIM_REPORT", OUT_FORMS)?.map(PathBuf::from),
         trace_json: text("DETSIM_TRACE_JSON", OUT_FORMS)?.map(PathBuf::from),
@@ -353,6 +371,12 @@ mod tests {
              accepted: a decimal u64 (42) or 0x-prefixed hex (0x2a)"
         );
         assert!(err("DETSIM_SEEDS", "0").contains("zero would run nothing"));
+        assert!(err("DETSIM_TRACE_LIMIT", "0").contains("zero would keep no event"));
+        assert!(err("DETSIM_TRACE_LIMIT", "lots").contains("DETSIM_TRACE_LIMIT=\"lots\""));
+        assert_eq!(
+            with(&[("DETSIM_TRACE_LIMIT", "5000")]).unwrap().trace_limit,
+            Some(5000)
+        );
         assert!(err("DETSIM_JOBS", "-1").contains("DETSIM_JOBS=\"-1\""));
         assert!(err("DETSIM_KEEP_GOING", "maybe").contains("1, true, yes or on"));
         assert!(err("DETSIM_TIME_LIMIT", "90").contains("has no unit"));

@@ -18,6 +18,7 @@
 //! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
 //! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
 //! | `DETSIM_TRACE=1` | record each run's [`Trace`](crate::Trace); a failure report ends with its last events |
+//! | `DETSIM_TRACE_LIMIT` | how many events a trace keeps, the last ones (default a million; see [`Builder::trace_limit`](crate::Builder::trace_limit)) |
 //! | `DETSIM_SCHEDULER` | `random`, `fifo`, `pct` (depth 3), `pct:2` or `portfolio` |
 //! | `DETSIM_SHRINK=<file>` | shrink an artifact's failing run; writes `<file stem>.shrunk.json` |
 //! | `DETSIM_LIST`, `DETSIM_REPORT`, `DETSIM_TRACE_JSON` | files for `cargo detsim` (JSON lines, see `protocol.rs`) |
@@ -99,7 +100,7 @@ where
     if let Some(path) = &env.shrink {
         return shrink::shrink(&spec, &resolve(path, &spec), test);
     }
-    let mut builder = Builder::new().trace(env.trace);
+    let mut builder = traced(Builder::new(), env.trace, env);
     if let Some(s) = env.scheduler.or(attrs.scheduler) {
         builder = builder.scheduler(s);
     }
@@ -316,6 +317,35 @@ pub(crate) fn proptest_artifact(name: &str, config: artifact::Config, f: &Failur
     Artifact::new(name, name, "proptest", target, config, f)
 }
 
+/// The `cargo test` command that runs the proptest property `name` of the
+/// test `test` (libtest's name for it, when known), as `#[sim_test]`
+/// failures print it: with the package and target of `spec` when the
+/// caller captured them ([`proptest::check!`](crate::proptest::check!)).
+#[cfg(feature = "proptest")]
+pub(crate) fn proptest_command(spec: Option<&TestSpec>, name: &str, test: Option<&str>) -> String {
+    match (spec, test) {
+        (Some(spec), Some(test)) => {
+            target::cargo_test(spec.package, &target::target_of(spec), test)
+        }
+        (Some(spec), None) => format!(
+            "cargo test -p {} {} -- {name}",
+            spec.package,
+            target::selector(&target::target_of(spec))
+        ),
+        (None, Some(test)) => format!("cargo test -- {test} --exact"),
+        (None, None) => format!("cargo test -- {name}"),
+    }
+}
+
+/// `builder` with tracing `on`, keeping `DETSIM_TRACE_LIMIT` events.
+fn traced(builder: Builder, on: bool, env: &env::Overrides) -> Builder {
+    let builder = builder.trace(on);
+    match env.trace_limit {
+        Some(n) => builder.trace_limit(n),
+        None => builder,
+    }
+}
+
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back with the same fingerprint.
 fn replay<F, Fut>(spec: &TestSpec, path: &Path, env: &env::Overrides, test: F)
@@ -349,7 +379,11 @@ where
     );
     let changed = "The code or the build changed since the artifact was written";
     let trace = env.trace || env.trace_json.is_some();
-    let result = run_seed(art.builder().trace(trace), art.checks_determinism(), test);
+    let result = run_seed(
+        traced(art.builder(), trace, env),
+        art.checks_determinism(),
+        test,
+    );
     if let (Some(out), Err(f)) = (&env.trace_json, &result) {
         protocol::trace(out, f.trace().unwrap_or(&crate::Trace::default()));
     }

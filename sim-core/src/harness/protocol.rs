@@ -128,9 +128,20 @@ pub(crate) fn replay(path: &Path, outcome: &str, recorded: &str, now: Option<&Fa
     );
 }
 
-/// `DETSIM_TRACE_JSON`: every line of a trace, with its fields.
+/// `DETSIM_TRACE_JSON`: every line of a trace, with its fields; first, if
+/// the trace limit dropped earlier events, a `{"event":"trace-dropped",
+/// "dropped":N,"line":"... N earlier events dropped; raise trace_limit"}`.
 pub(crate) fn trace(path: &Path, trace: &Trace) {
     let mut out = String::new();
+    if let Some(notice) = trace.dropped_notice() {
+        let value = json!({
+            "event": "trace-dropped",
+            "dropped": trace.dropped(),
+            "line": notice,
+        });
+        out.push_str(&value.to_string());
+        out.push('\n');
+    }
     for line in trace.lines() {
         let value = json!({
             "event": "trace",
@@ -201,6 +212,26 @@ mod tests {
             t.lines().last().unwrap().to_string().trim_end()
         );
         let _ = std::fs::remove_file(report);
+        let _ = std::fs::remove_file(out);
+    }
+
+    #[test]
+    fn a_trace_that_dropped_events_says_so_on_its_first_line() {
+        let mut sim = crate::Sim::builder().trace(true).trace_limit(4).build();
+        sim.run(async { crate::yield_now().await }).unwrap();
+        let t = sim.trace().unwrap();
+        let out = scratch("dropped");
+        trace(&out, &t);
+        let got = lines(&out);
+        assert_eq!(got.len(), 5);
+        assert_eq!(got[0]["event"], "trace-dropped");
+        assert_eq!(got[0]["dropped"], t.dropped());
+        assert_eq!(
+            got[0]["line"].as_str(),
+            t.to_string().lines().next(),
+            "the rendered trace's first line"
+        );
+        assert!(got[1..].iter().all(|l| l["event"] == "trace"));
         let _ = std::fs::remove_file(out);
     }
 

@@ -39,12 +39,13 @@ where
     let failure = match run_seed(art.builder(), false, test) {
         Err(f) => f,
         Ok(()) => fail(format!(
-            "detsim: cannot shrink {}: replayed, it passed (it recorded {} \"{}\"). The code \
-             or the build changed since the artifact was written; re-run the seed for a \
-             fresh artifact: DETSIM_SEED={:#x} {}",
+            "detsim: cannot shrink {}: replayed, it passed (it recorded {} \"{}\" with seed \
+             {:#x}), so the code or the build changed since the artifact was written; to look \
+             for the bug again, sweep seeds from the recorded one: DETSIM_SEED={:#x} {}",
             path.display(),
             art.kind(),
-            art.message(),
+            art.message().lines().next().unwrap_or_default(),
+            art.seed(),
             art.seed(),
             target::cargo_test(spec.package, &target::target_of(spec), spec.test_name()),
         )),

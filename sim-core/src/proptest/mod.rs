@@ -28,7 +28,7 @@
 //! proptest! {
 //!     // #[test] in a test file; here, called below.
 //!     fn transfers_add_up(tape in tapes(64)) {
-//!         check("transfers_add_up", builder(&tape), transfer())?;
+//!         check!("transfers_add_up", builder(&tape), transfer())?;
 //!     }
 //! }
 //! # transfers_add_up();
@@ -41,7 +41,7 @@ use std::path::PathBuf;
 
 use ::proptest::test_runner::TestCaseError;
 
-use crate::harness::Artifact;
+use crate::harness::{Artifact, TestSpec};
 use crate::{Builder, Sim, Tape};
 
 pub use tape::tapes;
@@ -93,7 +93,71 @@ pub fn builder(tape: &Tape) -> Builder {
 /// assert!(text.contains("panic \"boom\""));
 /// assert!(text.contains("DETSIM_REPLAY="));
 /// ```
+///
+/// The replay command it prints names the package and test target (`cargo
+/// test -p <package> --test <target> -- <test> --exact`) only when called
+/// through the [`check!`](crate::proptest::check!) macro, which captures
+/// them where it is written; called as a function, the command has no
+/// `-p`/`--test` selector (it then runs as-is only in a single-package
+/// crate).
 pub fn check<F: Future>(
+    name: &str,
+    builder: Builder,
+    future: F,
+) -> Result<F::Output, TestCaseError> {
+    check_at(None, name, builder, future)
+}
+
+/// [`check`] by [`check!`](crate::proptest::check!): `spec` says where
+/// the property lives. Not a stable API.
+#[doc(hidden)]
+pub fn check_in<F: Future>(
+    spec: &TestSpec,
+    name: &str,
+    builder: Builder,
+    future: F,
+) -> Result<F::Output, TestCaseError> {
+    check_at(Some(spec), name, builder, future)
+}
+
+/// [`check`], capturing the package and test target it is written in
+/// (cargo's `CARGO_PKG_NAME`, `CARGO_CRATE_NAME`, `file!()` ...), so the
+/// replay command a failure prints runs as-is in a workspace:
+/// `DETSIM_REPLAY=<artifact> cargo test -p <package> --test <target> --
+/// <test> --exact`. Same arguments and result as the function.
+///
+/// ```
+/// use sim_core::{Tape, proptest::{builder, check}};
+/// let err = check!("fails", builder(&Tape::default()), async { panic!("boom") })
+///     .unwrap_err();
+/// assert!(err.to_string().contains("cargo test -p sim-core"));
+/// ```
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __proptest_check {
+    ($name:expr, $builder:expr, $future:expr $(,)?) => {
+        $crate::proptest::check_in(
+            &$crate::harness::TestSpec {
+                path: ::core::module_path!(),
+                file: ::core::file!(),
+                package: ::core::env!("CARGO_PKG_NAME"),
+                crate_name: ::core::env!("CARGO_CRATE_NAME"),
+                bin_name: ::core::option_env!("CARGO_BIN_NAME"),
+                target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
+                manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+            },
+            $name,
+            $builder,
+            $future,
+        )
+    };
+}
+
+#[doc(inline)]
+pub use crate::__proptest_check as check;
+
+fn check_at<F: Future>(
+    spec: Option<&TestSpec>,
     name: &str,
     builder: Builder,
     future: F,
@@ -149,9 +213,14 @@ pub fn check<F: Future>(
         tape.nonzero(),
         shown.join(", "),
     );
+    // libtest runs each test on a thread named after it (the main thread
+    // with --test-threads=1, whose name says nothing).
+    let thread = std::thread::current();
+    let test = thread.name().filter(|n| *n != "main");
+    let command = crate::harness::proptest_command(spec, name, test);
     match saved {
         Ok(p) => text.push_str(&format!(
-            "  artifact: {p}\n  replay it: DETSIM_REPLAY={p} cargo test -- {name}\n  \
+            "  artifact: {p}\n  replay it: DETSIM_REPLAY={p} {command}\n  \
              or in code: detsim::harness::Artifact::read(\"{p}\")?.builder().build().run(..)\n"
         )),
         Err(why) => text.push_str(&format!("  artifact: {why}\n")),

@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn all_zero_draws_are_fifo() {
-        let mut c = Choices::new(0, Some(Tape::new(vec![0; 16])), false);
+        let mut c = Choices::new(0, Some(Tape::new(vec![0; 16])), None);
         let mut p = Pct::new(3, 100, &mut c);
         for i in 0..4 {
             p.spawned(i, &mut c);
@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn highest_priority_runs_and_a_change_point_demotes() {
         // change point at step 1 (draw 1 of 0..=10, depth 2), priorities 5, 9.
-        let mut c = Choices::new(0, Some(Tape::new(vec![1, 5, 9])), false);
+        let mut c = Choices::new(0, Some(Tape::new(vec![1, 5, 9])), None);
         let mut p = Pct::new(2, 10, &mut c);
         p.spawned(0, &mut c);
         p.spawned(1, &mut c);

@@ -286,7 +286,7 @@ mod tests {
                 let mut q = RunQueue::new(random);
                 // Small queues make the picks collide with the front often.
                 entries(3 + seed as u32 % 40).for_each(|e| q.push(e));
-                let mut c = Choices::new(seed, None, false);
+                let mut c = Choices::new(seed, None, None);
                 let ahead = q.peek_ahead(&mut c);
                 let third = q
                     .queue
@@ -350,7 +350,7 @@ mod tests {
     fn stale_entries_are_skipped_and_purged() {
         let mut q = RunQueue::new(true);
         entries(6).for_each(|e| q.push(e));
-        let mut c = Choices::new(1, Some(Tape::new(vec![0; 8])), false);
+        let mut c = Choices::new(1, Some(Tape::new(vec![0; 8])), None);
         let odd = |e: Entry| e.index % 2 == 1;
         let got: Vec<_> = std::iter::from_fn(|| q.pop(&mut c, Some(&odd)))
             .map(|e| e.index)
@@ -365,7 +365,7 @@ mod tests {
     fn fifo_ignores_the_tape() {
         let mut q = RunQueue::new(false);
         entries(4).for_each(|e| q.push(e));
-        let mut c = Choices::new(1, None, false);
+        let mut c = Choices::new(1, None, None);
         assert_eq!(drain(&mut q, &mut c), [0, 1, 2, 3]);
         assert_eq!(c.draws(), 0);
     }
@@ -374,7 +374,7 @@ mod tests {
     fn random_with_zero_draws_is_fifo() {
         let mut q = RunQueue::new(true);
         entries(4).for_each(|e| q.push(e));
-        let mut c = Choices::new(1, Some(Tape::new(vec![0; 8])), false);
+        let mut c = Choices::new(1, Some(Tape::new(vec![0; 8])), None);
         assert_eq!(drain(&mut q, &mut c), [0, 1, 2, 3]);
         assert_eq!(c.draws(), 3, "the last pick has one candidate: no draw");
     }
@@ -383,7 +383,7 @@ mod tests {
     fn random_picks_by_index() {
         let mut q = RunQueue::new(true);
         entries(4).for_each(|e| q.push(e));
-        let mut c = Choices::new(1, Some(Tape::new(vec![2, 0, 1])), false);
+        let mut c = Choices::new(1, Some(Tape::new(vec![2, 0, 1])), None);
         // [0,1,2,3] take #2, the front fills its place: [1,0,3]; take #0:
         // [0,3]; take #1: [0].
         assert_eq!(drain(&mut q, &mut c), [2, 1, 3, 0]);

@@ -227,6 +227,8 @@ impl fmt::Display for TraceLine {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Trace {
     lines: Vec<TraceLine>,
+    /// Events before `lines` that the trace limit dropped.
+    dropped: u64,
 }
 
 impl Trace {
@@ -259,6 +261,38 @@ impl Trace {
         self.lines.is_empty()
     }
 
+    /// How many earlier events of the run the trace dropped to stay within
+    /// [`Builder::trace_limit`](crate::Builder::trace_limit) (0 if none):
+    /// the lines are the run's last events. `Display` says so on its first
+    /// line.
+    ///
+    /// ```
+    /// let mut sim = sim_core::Sim::builder().trace(true).trace_limit(2).build();
+    /// sim.run(async { sim_core::yield_now().await }).unwrap();
+    /// let trace = sim.trace().unwrap();
+    /// assert!(trace.dropped() > 0);
+    /// let first = trace.to_string().lines().next().unwrap().to_owned();
+    /// assert!(first.ends_with("earlier events dropped; raise trace_limit"), "{first}");
+    /// ```
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// The first line of a trace that dropped events, or `None`.
+    ///
+    /// ```
+    /// assert_eq!(sim_core::Trace::default().dropped_notice(), None);
+    /// ```
+    pub fn dropped_notice(&self) -> Option<String> {
+        (self.dropped > 0).then(|| {
+            format!(
+                "... {} earlier event{} dropped; raise trace_limit",
+                self.dropped,
+                if self.dropped == 1 { "" } else { "s" }
+            )
+        })
+    }
+
     /// The trace without lines of these kinds.
     ///
     /// ```
@@ -283,6 +317,7 @@ impl Trace {
     pub fn filter(&self, keep: impl Fn(&TraceLine) -> bool) -> Trace {
         Trace {
             lines: self.lines.iter().filter(|l| keep(l)).cloned().collect(),
+            dropped: self.dropped,
         }
     }
 
@@ -297,12 +332,16 @@ impl Trace {
         let from = self.lines.len().saturating_sub(n);
         Trace {
             lines: self.lines[from..].to_vec(),
+            dropped: self.dropped,
         }
     }
 }
 
 impl fmt::Display for Trace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(notice) = self.dropped_notice() {
+            writeln!(f, "{notice}")?;
+        }
         for line in &self.lines {
             writeln!(f, "{}", line.to_string().trim_end())?;
         }
@@ -313,19 +352,23 @@ impl fmt::Display for Trace {
 impl crate::runtime::Runtime {
     /// The trace of the run so far, if events are logged.
     pub(crate) fn trace(&self) -> Option<Trace> {
-        let choices = self.choices.borrow();
+        let mut choices = self.choices.borrow_mut();
         let log = choices.log()?;
+        let dropped = log.dropped();
+        let log = log.events();
         let nodes = self.nodes.borrow();
         let node_names: Vec<Arc<str>> = (0..nodes.len())
             .map(|i| nodes.name(crate::node::NodeId(i as u32)))
             .collect();
         let tasks = self.names.borrow();
-        Some(render(
+        let mut trace = render(
             log,
             &render::Names {
                 tasks: &tasks,
                 nodes: &node_names,
             },
-        ))
+        );
+        trace.dropped = dropped;
+        Some(trace)
     }
 }

@@ -40,7 +40,12 @@ pub(crate) fn render(log: &[Checkpoint], names: &Names<'_>) -> Trace {
     let mut lines = Vec::with_capacity(log.len());
     for cp in log {
         let (ctx_task, ctx_node) = match cp.ctx.task {
-            Some(t) => (Some(t), Some(cp.ctx.node)),
+            Some(t) => {
+                // Also learnt from the task running, for a trace whose
+                // first events (the spawn) the trace limit dropped.
+                node_of.entry(t).or_insert(cp.ctx.node);
+                (Some(t), Some(cp.ctx.node))
+            }
             None => (None, None),
         };
         // Polls and finishes are stamped with the task they are about;
@@ -133,7 +138,7 @@ pub(crate) fn render(log: &[Checkpoint], names: &Names<'_>) -> Trace {
             lines.push(line);
         }
     }
-    Trace { lines }
+    Trace { lines, dropped: 0 }
 }
 
 /// How many of the `n` events before a clock move at `time` happened while

@@ -105,7 +105,8 @@ use super::state::Shared;
 /// earned). The stall timer is an ordinary timer, so a simulation never
 /// reports a deadlock instead (unless auto-advance is off and nothing
 /// advances the clock: then the run fails as a deadlock that names the
-/// blocked task and the armed stall timer, though not the mock).
+/// blocked task, the mock and the step it waits at, and the armed stall
+/// timer).
 ///
 /// ² Unless a [`SocketMockHandle`] is alive: then the call waits (¹) for
 /// the handle to add steps.

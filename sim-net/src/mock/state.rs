@@ -34,6 +34,19 @@ struct Waiter {
     waker: Option<Waker>,
     since: Option<Instant>,
     timer: Option<Sleep>,
+    /// The parked task, whose deadlock-report note names this mock (see
+    /// `sim_core::ext::park_note`).
+    task: Option<u64>,
+}
+
+impl Waiter {
+    /// Clears the parked task's note: it was woken, got through, or the
+    /// mock is gone.
+    fn unpark(&mut self) {
+        if let Some(task) = self.task.take() {
+            sim_core::ext::unpark_note(task);
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -157,6 +170,7 @@ impl Shared {
             }
             let outcome = match attempt(&mut st, now) {
                 Attempt::Ready(v, moved) => {
+                    st.waiter(side).unpark();
                     if moved {
                         st.script.settle(now);
                         st.progress(Some(side), &mut wake);
@@ -168,6 +182,8 @@ impl Shared {
             };
             if outcome.is_err() {
                 st.failed = true;
+                st.reader.unpark();
+                st.writer.unpark();
                 st.reader = Waiter::default();
                 st.writer = Waiter::default();
             }
@@ -225,7 +241,9 @@ impl Shared {
             if st.owners > 0 {
                 return;
             }
-            // No timer outlives the mock.
+            // No timer (nor note) outlives the mock.
+            st.reader.unpark();
+            st.writer.unpark();
             let reader = std::mem::take(&mut st.reader);
             let writer = std::mem::take(&mut st.writer);
             if st.failed || st.allow_unconsumed || std::thread::panicking() {
@@ -268,6 +286,7 @@ impl State {
             let w = self.waiter(side);
             w.since = None;
             w.timer = None;
+            w.unpark();
             if let Some(waker) = w.waker.take() {
                 if Some(side) != caller {
                     wake.push(waker);
@@ -300,7 +319,16 @@ impl State {
                 deadline
             }
         };
+        let (name, script) = (&self.name, &self.script);
+        let task = sim_core::ext::park_note(|| {
+            format!(
+                "SocketMock '{name}': {} is parked at {}",
+                op.describe(),
+                report::position(script)
+            )
+        });
         let w = self.waiter(side);
+        w.task = task;
         match &mut w.waker {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             slot => *slot = Some(cx.waker().clone()),
