@@ -364,5 +364,6 @@ pub mod proptest {
 /// What `#[sim_test]` expands to calls; not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use sim_core::__test_spec as test_spec;
     pub use sim_core::harness::{TestAttrs, TestOutput, TestSpec, run_test};
 }

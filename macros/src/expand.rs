@@ -147,15 +147,9 @@ fn expand(attrs: &Attrs, func: ItemFn) -> TokenStream {
     let calls = attrs.builder_calls();
     let run_test = quote! {
         #krate::__private::run_test(
-            #krate::__private::TestSpec {
-                path: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)),
-                file: ::core::file!(),
-                package: ::core::env!("CARGO_PKG_NAME"),
-                crate_name: ::core::env!("CARGO_CRATE_NAME"),
-                bin_name: ::core::option_env!("CARGO_BIN_NAME"),
-                target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
-                manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
-            },
+            #krate::__private::test_spec!(::core::concat!(
+                ::core::module_path!(), "::", ::core::stringify!(#name)
+            )),
             #krate::__private::TestAttrs::new() #calls,
             #name,
         )
@@ -231,15 +225,9 @@ mod tests {
                     "\0detsim-sim-test:v1:", ::core::module_path!(), "::", ::core::stringify!(my_test), "\0"
                 ));
                 ::detsim::__private::run_test(
-                    ::detsim::__private::TestSpec {
-                        path: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(my_test)),
-                        file: ::core::file!(),
-                        package: ::core::env!("CARGO_PKG_NAME"),
-                        crate_name: ::core::env!("CARGO_CRATE_NAME"),
-                        bin_name: ::core::option_env!("CARGO_BIN_NAME"),
-                        target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
-                        manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
-                    },
+                    ::detsim::__private::test_spec!(::core::concat!(
+                        ::core::module_path!(), "::", ::core::stringify!(my_test)
+                    )),
                     ::detsim::__private::TestAttrs::new().seed(7u64),
                     my_test,
                 )

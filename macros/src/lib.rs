@@ -101,7 +101,7 @@ mod expand;
 /// fn my_test() {
 ///     async fn my_test() { ... }
 ///     ::detsim::__private::run_test(
-///         ::detsim::__private::TestSpec { path: concat!(module_path!(), "::my_test"), ... },
+///         ::detsim::__private::test_spec!(concat!(module_path!(), "::my_test")),
 ///         ::detsim::__private::TestAttrs::new().seed(7),
 ///         my_test,
 ///     )

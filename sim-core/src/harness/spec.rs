@@ -24,6 +24,32 @@ use crate::Scheduler;
 /// };
 /// assert_eq!(spec.test_name(), "tests::it_works");
 /// ```
+/// The [`TestSpec`] of the code where it is written, with `path` as its
+/// path: cargo's `CARGO_*` variables and `file!()` are read where the macro
+/// expands (the test's crate). `#[sim_test]`'s expansion and
+/// [`proptest::check!`](crate::proptest::check!) both build theirs with it.
+/// Not a stable API.
+///
+/// ```
+/// let spec = sim_core::__test_spec!("here::t");
+/// assert_eq!((spec.package, spec.path), ("sim-core", "here::t"));
+/// ```
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __test_spec {
+    ($path:expr) => {
+        $crate::harness::TestSpec {
+            path: $path,
+            file: ::core::file!(),
+            package: ::core::env!("CARGO_PKG_NAME"),
+            crate_name: ::core::env!("CARGO_CRATE_NAME"),
+            bin_name: ::core::option_env!("CARGO_BIN_NAME"),
+            target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
+            manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+        }
+    };
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TestSpec {
     /// `module_path!()` followed by `::` and the function's name.

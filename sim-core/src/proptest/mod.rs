@@ -137,15 +137,7 @@ pub fn check_in<F: Future>(
 macro_rules! __proptest_check {
     ($name:expr, $builder:expr, $future:expr $(,)?) => {
         $crate::proptest::check_in(
-            &$crate::harness::TestSpec {
-                path: ::core::module_path!(),
-                file: ::core::file!(),
-                package: ::core::env!("CARGO_PKG_NAME"),
-                crate_name: ::core::env!("CARGO_CRATE_NAME"),
-                bin_name: ::core::option_env!("CARGO_BIN_NAME"),
-                target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
-                manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
-            },
+            &$crate::__test_spec!(::core::module_path!()),
             $name,
             $builder,
             $future,
