@@ -7,23 +7,6 @@ use std::time::Duration;
 
 use crate::Scheduler;
 
-/// Where a `#[sim_test]` lives, captured at compile time by the macro's
-/// expansion (`module_path!`, `file!`, cargo's `CARGO_*` variables).
-///
-/// Not a stable API: only the macro builds one.
-///
-/// ```
-/// let spec = sim_core::harness::TestSpec {
-///     path: "my_crate::tests::it_works",
-///     file: "src/lib.rs",
-///     package: "my-crate",
-///     crate_name: "my_crate",
-///     bin_name: None,
-///     target_tmpdir: None,
-///     manifest_dir: "/src/my-crate",
-/// };
-/// assert_eq!(spec.test_name(), "tests::it_works");
-/// ```
 /// The [`TestSpec`] of the code where it is written, with `path` as its
 /// path: cargo's `CARGO_*` variables and `file!()` are read where the macro
 /// expands (the test's crate). `#[sim_test]`'s expansion and
@@ -50,6 +33,23 @@ macro_rules! __test_spec {
     };
 }
 
+/// Where a `#[sim_test]` lives, captured at compile time by the macro's
+/// expansion (`module_path!`, `file!`, cargo's `CARGO_*` variables).
+///
+/// Not a stable API: only the macro builds one.
+///
+/// ```
+/// let spec = sim_core::harness::TestSpec {
+///     path: "my_crate::tests::it_works",
+///     file: "src/lib.rs",
+///     package: "my-crate",
+///     crate_name: "my_crate",
+///     bin_name: None,
+///     target_tmpdir: None,
+///     manifest_dir: "/src/my-crate",
+/// };
+/// assert_eq!(spec.test_name(), "tests::it_works");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TestSpec {
     /// `module_path!()` followed by `::` and the function's name.
