@@ -174,15 +174,22 @@ impl Net {
     /// kept between acts (a nested act, from a waker, takes a fresh one).
     pub(crate) fn act<R>(&self, f: impl FnOnce(&mut Inner, &mut Vec<Waker>) -> R) -> R {
         let mut wakers = self.wakers.take();
-        let out = {
+        let (out, next) = {
             let mut inner = self.inner.borrow_mut();
             inner.tcp.now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
             inner.tcp.quiet = inner.rules.is_quiet();
             let out = f(&mut inner, &mut wakers);
             send_queued(&mut inner, &mut wakers);
-            out
+            // The pump's next due time, if the in-flight queue changed.
+            let next = inner
+                .in_flight
+                .take_changed()
+                .then(|| inner.in_flight.first_key().map(|k| k.0));
+            (out, next)
         };
-        self.rearm();
+        if let Some(next) = next {
+            self.rearm(next);
+        }
         if !wakers.is_empty() {
             for w in &wakers {
                 w.wake_by_ref();
@@ -266,20 +273,14 @@ impl Net {
         self.deliver_due();
     }
 
-    /// Arms the pump for the earliest in-flight datagram (or disarms it).
-    /// An alarm already armed for that time or earlier stays as it is: when
-    /// it fires, the pump re-arms for what is due next.
+    /// Arms the pump for `next`, the earliest in-flight datagram's due
+    /// time (or disarms it: nothing in flight). An alarm already armed for
+    /// that time or earlier stays as it is: when it fires, the pump
+    /// re-arms for what is due next.
     ///
-    /// Nothing to do unless the in-flight queue changed since the last
-    /// call (or the pump fired, which marks it changed).
-    fn rearm(&self) {
-        let next = {
-            let mut inner = self.inner.borrow_mut();
-            if !inner.in_flight.take_changed() {
-                return;
-            }
-            inner.in_flight.first_key().map(|k| k.0)
-        };
+    /// Called by [`act`](Self::act) only when the in-flight queue changed
+    /// (or the pump fired, which marks it changed).
+    fn rearm(&self, next: Option<u64>) {
         let mut pump = self.pump.borrow_mut();
         let armed = pump
             .alarm
