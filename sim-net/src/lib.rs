@@ -174,6 +174,7 @@ mod fabric;
 #[cfg(feature = "proptest")]
 mod fault_strategy;
 mod faults;
+mod io_traits;
 mod links;
 mod mock;
 mod network;

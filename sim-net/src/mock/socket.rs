@@ -2,16 +2,12 @@
 //! over the shared script state.
 
 use std::fmt;
-use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
-
-use futures::io::{AsyncRead, AsyncWrite};
 
 use super::builder::SocketMockBuilder;
 use super::handle::SocketMockHandle;
 use super::state::Shared;
+use crate::io_traits::{futures_read, futures_write};
 
 /// A scripted peer: a stream that implements the same io traits as
 /// [`TcpStream`](crate::TcpStream), so code generic over a stream can be
@@ -307,50 +303,10 @@ macro_rules! owner {
     };
 }
 
-macro_rules! read {
-    ($t:ty) => {
-        /// Reads what the script's `reply` steps send; see the table on
-        /// [`SocketMock`].
-        impl AsyncRead for $t {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                self.shared.poll_read(cx, buf)
-            }
-        }
-    };
-}
-
-macro_rules! write {
-    ($t:ty) => {
-        /// Checks writes, flushes and shutdowns against the script; see
-        /// the table on [`SocketMock`].
-        impl AsyncWrite for $t {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.shared.poll_write(cx, buf)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.shared.poll_flush(cx)
-            }
-
-            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.shared.poll_close(cx)
-            }
-        }
-    };
-}
-
 owner!(SocketMock);
 owner!(SocketMockReadHalf);
 owner!(SocketMockWriteHalf);
-read!(SocketMock);
-read!(SocketMockReadHalf);
-write!(SocketMock);
-write!(SocketMockWriteHalf);
+futures_read!(SocketMock, shared);
+futures_read!(SocketMockReadHalf, shared);
+futures_write!(SocketMock, shared);
+futures_write!(SocketMockWriteHalf, shared);

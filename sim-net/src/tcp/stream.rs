@@ -4,20 +4,19 @@
 use std::future::poll_fn;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
-use futures::io::{AsyncRead, AsyncWrite};
 use sim_core::ext;
 use sim_core::node::Node;
 
 use super::Key;
 use super::handle::Handle;
 use crate::addr::{ToSocketAddrs, resolve_first};
+use crate::io_traits::{futures_read, futures_write};
 use crate::state::Net;
 
 /// A TCP connection on the simulated network: tokio's `TcpStream` API,
-/// with futures' [`AsyncRead`] and [`AsyncWrite`] (use
+/// with futures' [`AsyncRead`](futures::io::AsyncRead) and
+/// [`AsyncWrite`](futures::io::AsyncWrite) (use
 /// `futures::io::AsyncReadExt`/`AsyncWriteExt` for `read`, `write_all`,
 /// `close`...).
 ///
@@ -382,44 +381,7 @@ impl Drop for OwnedWriteHalf {
     }
 }
 
-macro_rules! read {
-    ($t:ty) => {
-        impl AsyncRead for $t {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                self.h.poll_read(cx, buf)
-            }
-        }
-    };
-}
-
-macro_rules! write {
-    ($t:ty) => {
-        impl AsyncWrite for $t {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.h.poll_write(cx, buf)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.h.poll_flush(cx)
-            }
-
-            /// Shuts the writing side down and waits until the FIN left.
-            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.h.poll_close(cx)
-            }
-        }
-    };
-}
-
-read!(TcpStream);
-read!(OwnedReadHalf);
-write!(TcpStream);
-write!(OwnedWriteHalf);
+futures_read!(TcpStream, h);
+futures_read!(OwnedReadHalf, h);
+futures_write!(TcpStream, h);
+futures_write!(OwnedWriteHalf, h);
