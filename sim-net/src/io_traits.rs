@@ -32,10 +32,11 @@ macro_rules! futures_read {
     };
 }
 
-/// `impl futures::io::AsyncWrite for $t`, delegating to `self.$field`.
-macro_rules! futures_write {
-    ($t:ty, $field:ident) => {
-        impl ::futures::io::AsyncWrite for $t {
+/// `impl $trait for $t` (futures' or tokio's `AsyncWrite`, whose close
+/// method is `$close`), delegating to `self.$field`.
+macro_rules! delegate_write {
+    ($trait:path, $close:ident, $t:ty, $field:ident) => {
+        impl $trait for $t {
             fn poll_write(
                 self: ::std::pin::Pin<&mut Self>,
                 cx: &mut ::std::task::Context<'_>,
@@ -51,13 +52,20 @@ macro_rules! futures_write {
                 self.$field.poll_flush(cx)
             }
 
-            fn poll_close(
+            fn $close(
                 self: ::std::pin::Pin<&mut Self>,
                 cx: &mut ::std::task::Context<'_>,
             ) -> ::std::task::Poll<::std::io::Result<()>> {
                 self.$field.poll_close(cx)
             }
         }
+    };
+}
+
+/// `impl futures::io::AsyncWrite for $t`, delegating to `self.$field`.
+macro_rules! futures_write {
+    ($t:ty, $field:ident) => {
+        $crate::io_traits::delegate_write!(::futures::io::AsyncWrite, poll_close, $t, $field);
     };
 }
 
@@ -86,32 +94,10 @@ macro_rules! tokio_read {
 #[cfg(feature = "tokio-io")]
 macro_rules! tokio_write {
     ($t:ty, $field:ident) => {
-        impl ::tokio::io::AsyncWrite for $t {
-            fn poll_write(
-                self: ::std::pin::Pin<&mut Self>,
-                cx: &mut ::std::task::Context<'_>,
-                buf: &[u8],
-            ) -> ::std::task::Poll<::std::io::Result<usize>> {
-                self.$field.poll_write(cx, buf)
-            }
-
-            fn poll_flush(
-                self: ::std::pin::Pin<&mut Self>,
-                cx: &mut ::std::task::Context<'_>,
-            ) -> ::std::task::Poll<::std::io::Result<()>> {
-                self.$field.poll_flush(cx)
-            }
-
-            fn poll_shutdown(
-                self: ::std::pin::Pin<&mut Self>,
-                cx: &mut ::std::task::Context<'_>,
-            ) -> ::std::task::Poll<::std::io::Result<()>> {
-                self.$field.poll_close(cx)
-            }
-        }
+        $crate::io_traits::delegate_write!(::tokio::io::AsyncWrite, poll_shutdown, $t, $field);
     };
 }
 
-pub(crate) use {futures_read, futures_write};
+pub(crate) use {delegate_write, futures_read, futures_write};
 #[cfg(feature = "tokio-io")]
 pub(crate) use {tokio_read, tokio_write};
