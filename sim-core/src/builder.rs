@@ -7,7 +7,8 @@ use std::time::Duration;
 use sim_clock::SystemTime;
 
 use crate::buggify::BuggifyMode;
-use crate::choices::Tape;
+use crate::choices::{LogSpec, Tape};
+use crate::determinism::Role;
 use crate::failure::Failure;
 use crate::sched::Scheduler;
 use crate::sim::Sim;
@@ -64,9 +65,9 @@ pub struct Builder {
     pub(crate) blocking_cost: Duration,
     pub(crate) pct_steps: u64,
     pub(crate) log_events: bool,
-    /// Keep every logged event, whatever `trace_limit` says (the
-    /// determinism check names the first event where two runs differ).
-    pub(crate) full_log: bool,
+    /// Which run of a determinism check this is (it keeps that check's
+    /// bounded bookkeeping of the events).
+    pub(crate) check: Option<Role>,
     pub(crate) trace: bool,
     pub(crate) trace_limit: usize,
     pub(crate) buggify: BuggifyMode,
@@ -87,7 +88,7 @@ impl Default for Builder {
             blocking_cost: Duration::ZERO,
             pct_steps: DEFAULT_PCT_STEPS,
             log_events: false,
-            full_log: false,
+            check: None,
             trace: false,
             trace_limit: DEFAULT_TRACE_LIMIT,
             buggify: BuggifyMode::Random,
@@ -342,21 +343,25 @@ impl Builder {
         self
     }
 
-    /// Logs every event of the run, with no limit (for the determinism
-    /// check, which compares two runs' logs from the start).
-    pub(crate) fn log_events(mut self, on: bool) -> Builder {
-        self.log_events = on;
-        self.full_log = on;
+    /// Makes the run one of a determinism check's (see
+    /// [`crate::determinism`]): it logs events for the check's bookkeeping.
+    pub(crate) fn check_role(mut self, role: Role) -> Builder {
+        self.log_events = true;
+        self.check = Some(role);
         self
     }
 
-    /// How many events the run's log keeps, if it keeps any.
-    pub(crate) fn log_limit(&self) -> Option<usize> {
-        match (self.log_events, self.full_log) {
-            (false, _) => None,
-            (true, true) => Some(usize::MAX),
-            (true, false) => Some(self.trace_limit),
+    /// What the run's log keeps, if it keeps anything: the trace's last
+    /// [`trace_limit`](Builder::trace_limit) events when tracing, and a
+    /// determinism check's bookkeeping.
+    pub(crate) fn log_limit(&self) -> Option<LogSpec> {
+        if !self.log_events {
+            return None;
         }
+        Some(LogSpec {
+            trace: self.trace.then_some(self.trace_limit),
+            check: self.check.clone(),
+        })
     }
 
     /// Checks the configuration.
@@ -450,15 +455,25 @@ impl Builder {
         }
     }
 
-    /// Runs a future made by `make` twice with this configuration and
-    /// checks that both runs made the same draws and events (equal
-    /// fingerprints).
+    /// Runs a future made by `make` twice (three times to locate a
+    /// difference, see below) with this configuration and checks that both
+    /// runs made the same draws and events (equal fingerprints).
     ///
     /// Returns the first run's output. If the runs differ, fails with kind
     /// `Nondeterminism` and a [`Divergence`](crate::Divergence) naming the
     /// first event where they parted (its index, draw number, virtual time,
     /// task and node). If the first run fails and the second fails the same
     /// way, returns that failure.
+    ///
+    /// Memory stays bounded however long the runs are: they are compared
+    /// window by window of 4096 events, through the fingerprint at each
+    /// window's end, keeping at most three windows of events (under 1 MB)
+    /// and one word per window. When the runs part past the first run's
+    /// first window and before its last one, `make` is called a third time
+    /// to log the first run's events in that window. If that run does not
+    /// repeat the first (a program whose nondeterminism changes from run to
+    /// run), the report names the window instead of the event
+    /// ([`Divergence::is_exact`](crate::Divergence::is_exact)).
     ///
     /// # Panics
     ///

@@ -27,6 +27,7 @@ use std::fmt;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
+use crate::determinism::{Recorder, Role};
 use crate::fingerprint::{Fingerprint, mix64};
 
 /// The draws of a run, in order: the complete record of its
@@ -306,30 +307,50 @@ pub(crate) struct Checkpoint {
     pub(crate) event: Event,
 }
 
-/// The kept events of a run: the last `limit` of them (a ring: a failure
-/// is at the end), and how many earlier ones were dropped to stay there.
+/// What a run's log keeps: a trace's last events, the determinism check's
+/// bookkeeping, or both.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LogSpec {
+    /// Keep the last that many events for the trace.
+    pub(crate) trace: Option<usize>,
+    /// Which run of a determinism check this is.
+    pub(crate) check: Option<Role>,
+}
+
+/// The kept events of a run: for a trace, the last `limit` of them (a
+/// ring: a failure is at the end) and how many earlier ones were dropped to
+/// stay there; for a determinism check, its bounded [`Recorder`].
 pub(crate) struct Log {
     events: VecDeque<Checkpoint>,
+    /// 0: no trace is kept.
     limit: usize,
     dropped: u64,
+    check: Option<Box<Recorder>>,
 }
 
 impl Log {
-    fn new(limit: usize) -> Log {
+    fn new(spec: LogSpec) -> Log {
         Log {
             events: VecDeque::new(),
-            limit: limit.max(1),
+            limit: spec.trace.map_or(0, |l| l.max(1)),
             dropped: 0,
+            check: spec.check.map(|role| Box::new(Recorder::new(role))),
         }
     }
 
+    /// `hash`: the run's fingerprint with the event folded in.
     #[inline]
-    fn push(&mut self, cp: Checkpoint) {
-        if self.events.len() == self.limit {
-            self.events.pop_front();
-            self.dropped += 1;
+    fn push(&mut self, cp: Checkpoint, hash: u64) {
+        if self.limit > 0 {
+            if self.events.len() == self.limit {
+                self.events.pop_front();
+                self.dropped += 1;
+            }
+            self.events.push_back(cp);
         }
-        self.events.push_back(cp);
+        if let Some(check) = &mut self.check {
+            check.push(cp, hash);
+        }
     }
 
     /// The kept events, oldest first, in one slice.
@@ -365,8 +386,8 @@ pub(crate) struct Choices {
 }
 
 impl Choices {
-    /// `log`: keep the last that many events (see [`Log`]), or none.
-    pub(crate) fn new(seed: u64, replay: Option<Tape>, log: Option<usize>) -> Choices {
+    /// `log`: what to keep of the run's events (see [`Log`]), if anything.
+    pub(crate) fn new(seed: u64, replay: Option<Tape>, log: Option<LogSpec>) -> Choices {
         Choices {
             rng: ChaCha8Rng::from_seed(expand_seed(seed)),
             peeked: [0; RING],
@@ -503,15 +524,18 @@ impl Choices {
         self.fingerprint.mix(event.key());
         if let Some(log) = &mut self.log {
             let draws_before = self.tape.len() as u64;
-            log.push(Checkpoint {
-                draws_before: if matches!(event, Event::Draw { .. }) {
-                    draws_before - 1
-                } else {
-                    draws_before
+            log.push(
+                Checkpoint {
+                    draws_before: if matches!(event, Event::Draw { .. }) {
+                        draws_before - 1
+                    } else {
+                        draws_before
+                    },
+                    ctx: self.ctx,
+                    event,
                 },
-                ctx: self.ctx,
-                event,
-            });
+                self.fingerprint.0,
+            );
         }
     }
 
@@ -532,11 +556,10 @@ impl Choices {
         self.log.as_mut()
     }
 
-    pub(crate) fn take_log(&mut self) -> Vec<Checkpoint> {
-        self.log
-            .take()
-            .map(|l| Vec::from(l.events))
-            .unwrap_or_default()
+    /// The determinism check's bookkeeping, taken out of the log (which
+    /// keeps its trace).
+    pub(crate) fn take_recorder(&mut self) -> Option<Recorder> {
+        self.log.as_mut()?.check.take().map(|r| *r)
     }
 }
 
@@ -667,7 +690,11 @@ mod tests {
 
     #[test]
     fn a_log_keeps_the_last_events_and_counts_the_dropped() {
-        let mut c = Choices::new(1, None, Some(3));
+        let spec = LogSpec {
+            trace: Some(3),
+            check: None,
+        };
+        let mut c = Choices::new(1, None, Some(spec));
         for _ in 0..10 {
             c.draw(DrawKind::Schedule, 5);
         }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use sim_clock::Instant;
 
 use crate::builder::Builder;
-use crate::choices::{Checkpoint, Tape};
+use crate::choices::Tape;
 use crate::context;
 use crate::failure::{Failure, FailureKind};
 use crate::fingerprint::Fingerprint;
@@ -208,8 +208,9 @@ impl Sim {
         }
     }
 
-    pub(crate) fn take_log(&self) -> Vec<Checkpoint> {
-        self.rt.choices.borrow_mut().take_log()
+    /// The determinism check's bookkeeping of this run.
+    pub(crate) fn take_recorder(&self) -> Option<crate::determinism::Recorder> {
+        self.rt.choices.borrow_mut().take_recorder()
     }
 
     pub(crate) fn stamp(&self, f: Failure) -> Failure {
