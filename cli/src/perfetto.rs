@@ -1,10 +1,17 @@
 //! A run's trace as Chrome trace-event JSON, which Perfetto
 //! (<https://ui.perfetto.dev>) and `chrome://tracing` open.
 //!
-//! - a process per node (pid 1, 2, ... in order of appearance) and pid 0,
-//!   "simulation", for events outside any node (the clock);
-//! - a thread (track) per task, tid = task id + 1; tid 0 of a node is its
-//!   "network" track, where deliveries land;
+//! - a process per node and pid 0, "simulation", for events outside any
+//!   node (the clock);
+//! - a thread (track) per task, named by the task's name ("task" when it
+//!   has none) with tid = the task id, so that Perfetto, which appends the
+//!   tid to a track's title, shows "echo-server 5" or "task 5". Perfetto
+//!   takes tid 0 (and a tid equal to the pid) for the process itself, so
+//!   the tids and pids that are not task ids come after every task id in
+//!   the trace: the main task (task 0, "main") has the first of them, and
+//!   the nodes' processes (in order of appearance) the next ones; a node's
+//!   process-wide thread (tid = its pid) is its "network" track, where
+//!   deliveries land;
 //! - each poll is a complete ("X") slice. A poll takes no virtual time, so
 //!   slices get a nominal width of 1 µs at their virtual start time;
 //! - spawns, finishes, timers firing, node kills/restarts/pauses,
@@ -18,7 +25,14 @@
 //!   number. A send the network drops (`net: drop`) gets no arrow: a drop
 //!   right after its send (partitions, no such host) cancels that send, a
 //!   later one (the receiver down, nothing bound) the oldest send on its
-//!   addresses still in flight; a duplicated datagram (`net: duplicate`)
+//!   addresses still in flight. That may be the wrong one when messages
+//!   on those addresses were reordered: a drop's line names the addresses
+//!   and the reason but not the segment (sim-net's drop event carries no
+//!   length or sequence number, and changing its encoding would change
+//!   every fingerprint), so nothing in the trace tells which send it was;
+//!   a delivery still finds its own send by length and sequence number,
+//!   so a wrong guess can cost an arrow, not misdirect one. A duplicated
+//!   datagram (`net: duplicate`)
 //!   gets an arrow to each of its deliveries. A node's address is sim-net's (node id n
 //!   has 10.0.0.0 + n + 1, read from the "node n 'name' created" lines),
 //!   else learnt from the first send from it;
@@ -57,6 +71,8 @@ struct Builder {
     /// cancels.
     last_send: Option<(String, u64)>,
     next_flow: u64,
+    /// The main task's tid: the first one above every task id.
+    main_tid: u64,
     /// Per track, where its next events go (see `place`).
     cursors: BTreeMap<(u64, u64), Cursor>,
 }
@@ -89,7 +105,8 @@ impl Builder {
         if let Some(&pid) = self.pids.get(node) {
             return pid;
         }
-        let pid = self.pids.len() as u64 + 1;
+        // After the main task's tid: a pid is its process's own tid.
+        let pid = self.main_tid + 1 + self.pids.len() as u64;
         self.pids.insert(node.to_owned(), pid);
         self.events.push(json!({
             "ph": "M", "name": "process_name", "pid": pid, "tid": 0,
@@ -131,20 +148,25 @@ impl Builder {
         let pid = self.pid(node.as_deref());
         match line["task"].as_u64() {
             Some(task) if pid != 0 => {
-                let name = match line["task_name"].as_str() {
-                    Some(n) => format!("task {task} '{n}'"),
-                    None => format!("task {task}"),
+                let (tid, unnamed) = match task {
+                    0 => (self.main_tid, "main"),
+                    _ => (task, "task"),
                 };
-                self.name_thread(pid, task + 1, "", &name);
-                (pid, task + 1)
+                let name = line["task_name"].as_str().unwrap_or(unnamed).to_owned();
+                self.name_thread(pid, tid, "", &name);
+                (pid, tid)
             }
-            _ => {
-                if pid != 0 {
-                    self.name_thread(pid, 0, "", "network");
-                }
-                (pid, 0)
-            }
+            _ => self.network_track(pid),
         }
+    }
+
+    /// The network track of the node of `pid` (the simulation's own track
+    /// for pid 0).
+    fn network_track(&mut self, pid: u64) -> (u64, u64) {
+        if pid != 0 {
+            self.name_thread(pid, pid, "", "network");
+        }
+        (pid, pid)
     }
 
     /// Where an event at virtual time `ns` goes on `track`: at its time,
@@ -257,10 +279,8 @@ impl Builder {
         } else if let Some(rest) = text.strip_prefix("net: deliver ") {
             let node = ip_of(rest, 1).and_then(|ip| self.ips.get(&ip).cloned());
             let pid = self.pid(node.as_deref());
-            if pid != 0 {
-                self.name_thread(pid, 0, "", "network");
-            }
-            let ts = self.slice((pid, 0), ts, "deliver", text);
+            let track = self.network_track(pid);
+            let ts = self.slice(track, ts, "deliver", text);
             let (pair, shape) = split_shape(rest);
             let queue = self.in_flight.get_mut(pair);
             let sent = queue.and_then(|q| {
@@ -274,7 +294,7 @@ impl Builder {
                 }));
                 self.events.push(json!({
                     "ph": "f", "bp": "e", "name": "message", "cat": "net", "id": sent.id,
-                    "pid": pid, "tid": 0, "ts": ts,
+                    "pid": track.0, "tid": track.1, "ts": ts,
                 }));
             }
         } else {
@@ -352,7 +372,14 @@ fn ip_of(rest: &str, n: usize) -> Option<String> {
 /// event is a global instant saying so, at the first kept event's time,
 /// and `otherData` counts them.
 pub(crate) fn convert(lines: &[Value]) -> Value {
-    let mut b = Builder::default();
+    let mut b = Builder {
+        main_tid: 1 + lines
+            .iter()
+            .filter_map(|l| l["task"].as_u64())
+            .max()
+            .unwrap_or(0),
+        ..Builder::default()
+    };
     let mut dropped = 0;
     if let Some(notice) = lines.iter().find(|l| l["event"] == "trace-dropped") {
         dropped = notice["dropped"].as_u64().unwrap_or(0);
@@ -461,13 +488,15 @@ mod tests {
         let start = events.iter().find(|e| e["ph"] == "s").unwrap();
         let end = events.iter().find(|e| e["ph"] == "f").unwrap();
         assert_eq!(start["id"], end["id"]);
-        // Node main is pid 1, a pid 2 (task 1 on tid 2), b pid 3.
+        // Task ids go up to 2, the main task's tid is 3: node main is pid
+        // 4, a pid 5 (task 1 on tid 1), b pid 6.
         assert_eq!(
             (start["pid"].as_u64(), start["tid"].as_u64()),
-            (Some(2), Some(2))
+            (Some(5), Some(1))
         );
-        // Delivered to node b, learnt from b's own send.
-        assert_eq!(end["pid"], 3);
+        // Delivered to node b, learnt from b's own send, on its network
+        // track.
+        assert_eq!((&end["pid"], &end["tid"]), (&json!(6), &json!(6)));
         assert_eq!(end["ts"], 5.0);
         assert_eq!(events.iter().filter(|e| e["ph"] == "f").count(), 2);
         // Node 3's address is 10.0.0.4, by sim-net's addressing.
@@ -550,13 +579,13 @@ mod tests {
         // The first arrow starts at the send that arrived, not the dropped one.
         assert_eq!(
             (&starts[0]["ts"], &starts[0]["tid"]),
-            (&json!(2000.0), &json!(2))
+            (&json!(2000.0), &json!(1))
         );
         assert_eq!(starts[0]["pid"], a);
         assert_eq!((&ends[0]["ts"], &ends[0]["pid"]), (&json!(3000.0), &b));
         // The retransmission is on a's network track.
         assert_eq!(starts[1]["ts"], 6000.0);
-        assert_eq!((&starts[1]["pid"], &starts[1]["tid"]), (&a, &json!(0)));
+        assert_eq!((&starts[1]["pid"], &starts[1]["tid"]), (&a, &a));
         // The accept and the arrival drop are on their node's network track.
         let on = |prefix: &str| {
             let e = events
@@ -565,10 +594,10 @@ mod tests {
                 .unwrap();
             (e["pid"].clone(), e["tid"].clone())
         };
-        assert_eq!(on("tcp: 10.0.0.2:7 queued"), (b.clone(), json!(0)));
+        assert_eq!(on("tcp: 10.0.0.2:7 queued"), (b.clone(), b.clone()));
         assert_eq!(
             on("net: drop 10.0.0.1:9 -> 10.0.0.2:8"),
-            (a.clone(), json!(0))
+            (a.clone(), a.clone())
         );
         assert!(events.iter().all(|e| e["pid"] != 0));
     }
@@ -717,5 +746,52 @@ mod tests {
             .map(|e| e["ts"].as_f64().unwrap())
             .collect();
         assert_eq!(starts, [1001.0, 1002.0]);
+    }
+
+    #[test]
+    fn tracks_are_titled_by_task_name_and_id() {
+        let named = |t, node, task: u64, name: Option<&str>| {
+            json!({ "time_ns": t, "node": node, "task": task, "task_name": name,
+                    "kind": "poll", "text": "poll" })
+        };
+        let doc = convert(&[
+            line(0, Some("main"), Some(0), "node", "node 1 'srv' created"),
+            named(0, "main", 0, Some("main")),
+            named(0, "srv", 5, Some("echo-server")),
+            named(0, "srv", 7, None),
+            named(0, "main", 2, None),
+            line(
+                1000,
+                None,
+                None,
+                "io",
+                "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (3 bytes)",
+            ),
+        ]);
+        let events = doc["traceEvents"].as_array().unwrap();
+        let names: Vec<String> = events
+            .iter()
+            .filter(|e| e["ph"] == "M" && e["name"].as_str().unwrap().ends_with("_name"))
+            .map(|e| format!("{} {} {}", e["pid"], e["tid"], e["args"]["name"]))
+            .collect();
+        // As Perfetto titles them, the tid appended: "main 8", "echo-server
+        // 5", "task 7", "task 2", "network 10". The main task and the
+        // network tracks are above every task id (tid 0 and tid = pid are
+        // the process's own thread to Perfetto).
+        insta::assert_snapshot!(names.join("\n"), @r#"
+        9 0 "node main"
+        9 8 "main"
+        10 0 "node srv"
+        10 5 "echo-server"
+        10 7 "task"
+        9 2 "task"
+        10 10 "network"
+        "#);
+        let task_tids = [5, 7, 2];
+        for e in events.iter().filter(|e| e["ph"] != "M") {
+            let (pid, tid) = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+            assert!(!task_tids.contains(&pid), "{e}");
+            assert!(tid != 0, "{e}");
+        }
     }
 }

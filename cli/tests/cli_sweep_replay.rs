@@ -88,10 +88,17 @@ fn sweep_finds_the_planted_bug_whatever_the_jobs_and_replay_brings_it_back() {
         assert!(processes.contains(node), "{processes:?}");
     }
     let threads = named("thread_name");
-    assert!(threads.contains("task 0 'main'"), "{threads:?}");
+    for thread in ["main", "task", "network"] {
+        assert!(threads.contains(thread), "{threads:?}");
+    }
+    // Named by the task's name ("task" without one), tid = task id: Perfetto
+    // titles it "task 2".
     assert!(
-        threads.contains("task 2") && threads.contains("network"),
-        "{threads:?}"
+        events.iter().any(|e| e["ph"] == "M"
+            && e["name"] == "thread_name"
+            && e["args"]["name"] == "task"
+            && e["tid"] == 2),
+        "{events:?}"
     );
     assert!(events.iter().any(|e| e["ph"] == "X" && e["name"] == "poll"));
     let pid_of = |name: &str| -> Value {
