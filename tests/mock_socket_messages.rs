@@ -278,3 +278,69 @@ fn dropping_the_last_handle_fails_a_call_waiting_at_the_end_at_once() {
         "{f}"
     );
 }
+
+#[test]
+fn a_read_abandoned_by_a_timeout_is_not_blamed_when_the_task_then_blocks_elsewhere() {
+    // The main task parks reading the mock (noted), gives up after 10 ms
+    // (`timeout` drops the read), then waits on a channel nobody sends
+    // on. The mock lives on, its stall timer fires at +60s and wakes the
+    // task once more; then nothing can run. The deadlock names no mock:
+    // the task was polled again without parking on it.
+    let mut sim = Sim::builder().build();
+    let f = sim
+        .run(async {
+            let mut mock = SocketMock::builder()
+                .name("abandoned")
+                .expect_write(b"x")
+                .allow_unconsumed()
+                .build();
+            let mut buf = [0u8; 1];
+            let read = time::timeout(ms(10), mock.read(&mut buf)).await;
+            assert!(read.is_err(), "the script cannot reply before a write");
+            let (_tx, rx) = futures::channel::oneshot::channel::<()>();
+            let _ = rx.await;
+            drop(mock);
+        })
+        .unwrap_err();
+    assert!(f.is_deadlock());
+    let text = f.to_string();
+    assert!(!text.contains("SocketMock"), "{text}");
+    assert_report_snapshot!(text);
+}
+
+#[test]
+fn a_task_polled_again_while_still_parked_on_the_mock_is_still_said_to_wait_for_it() {
+    // The main task reads the mock joined with a channel another task
+    // feeds three messages: each wakes it, and each poll parks on the
+    // mock again, renewing the note. The deadlock still names the mock.
+    let mut sim = Sim::builder().auto_advance(false).build();
+    let f = sim
+        .run(async {
+            let mut mock = SocketMock::builder()
+                .name("repolled")
+                .expect_write(b"x")
+                .allow_unconsumed()
+                .build();
+            let (tx, rx) = futures::channel::mpsc::unbounded::<u8>();
+            let feeder = spawn(async move {
+                for i in 0..3 {
+                    tx.unbounded_send(i).unwrap();
+                    detsim::yield_now().await;
+                }
+                std::future::pending::<()>().await;
+            });
+            let mut buf = [0u8; 1];
+            let got = futures::stream::StreamExt::collect::<Vec<u8>>(rx);
+            let _ = futures::join!(mock.read(&mut buf), got);
+            drop(feeder);
+        })
+        .unwrap_err();
+    assert!(f.is_deadlock());
+    let text = f.to_string();
+    assert!(
+        text.contains(
+            "task 0 'main' on node 'main' waits for SocketMock 'repolled': a read is parked at step #0"
+        ),
+        "{text}"
+    );
+}

@@ -88,18 +88,26 @@ fn udp_over_ipv6_by_name_and_by_literal() {
         udp_echo6("server");
         let sock = UdpSocket::bind("[::]:0").await.unwrap();
         assert_eq!(sock.local_addr().unwrap(), addr("[::]:49152"));
-        // A name reaches an IPv6 socket at the node's IPv6 address.
-        sock.send_to(b"by name", "server:7").await.unwrap();
+        // send_to by name uses the first address, IPv4, as tokio's: the
+        // error names the one to use.
+        let err = sock.send_to(b"by name", "server:7").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(
+            err.to_string().contains("send to [fd00::2]:7 instead"),
+            "{err}"
+        );
+        sock.send_to(b"literal", "[fd00::2]:7").await.unwrap();
         let mut buf = [0u8; 16];
         let (n, from) = sock.recv_from(&mut buf).await.unwrap();
-        assert_eq!((&buf[..n], from), (&b"by name"[..], addr("[fd00::2]:7")));
+        assert_eq!((&buf[..n], from), (&b"literal"[..], addr("[fd00::2]:7")));
         assert_eq!(since_start(), ms(2));
-        // Connected, by literal: only datagrams from the peer are kept.
-        sock.connect("[fd00::2]:7").await.unwrap();
+        // connect by name tries each address: the IPv6 one is taken. Only
+        // datagrams from the peer are kept.
+        sock.connect("server:7").await.unwrap();
         assert_eq!(sock.peer_addr().unwrap(), addr("[fd00::2]:7"));
-        sock.send(b"literal").await.unwrap();
+        sock.send(b"by name").await.unwrap();
         let n = sock.recv(&mut buf).await.unwrap();
-        assert_eq!(&buf[..n], b"literal");
+        assert_eq!(&buf[..n], b"by name");
         let stats = Network::current().stats();
         assert_eq!(stats.link("main", "server").sent, 2);
         assert_eq!(stats.link("server", "main").delivered, 2);
@@ -380,7 +388,7 @@ async fn faulty_ipv6_workload() -> (Vec<u32>, String) {
             let sock = UdpSocket::bind("[::]:0").await.unwrap();
             let mut answered = 0;
             for i in 0..10u32 {
-                sock.send_to(&i.to_le_bytes(), "udp:7").await.unwrap();
+                sock.send_to(&i.to_le_bytes(), "[fd00::2]:7").await.unwrap();
                 let mut buf = [0u8; 16];
                 if let Ok(r) = time::timeout(ms(15), sock.recv_from(&mut buf)).await {
                     r.unwrap();

@@ -487,7 +487,7 @@ impl Runtime {
         let notes = self.ext.borrow().find::<crate::ext::ParkNotes>();
         if let Some(notes) = notes {
             for t in &inner.blocked {
-                if let Some(note) = notes.of(t.id().as_u64()) {
+                if let Some(note) = notes.of(&self.tasks.borrow(), t.id().as_u64()) {
                     inner.details.push(format!("{t} waits for {note}"));
                 }
             }

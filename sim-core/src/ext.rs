@@ -44,6 +44,7 @@ use crate::choices::{DrawKind, Event};
 use crate::context;
 use crate::node::{Node, NodeId};
 use crate::runtime::Runtime;
+use crate::task::table::TaskTable;
 
 /// Per-simulation state of an extension crate, with node lifecycle hooks.
 ///
@@ -157,15 +158,43 @@ impl Extensions {
 
 /// What parked tasks wait for, by task id, as the primitives they wait
 /// in said it (see [`park_note`]).
+///
+/// A note holds only while its task has not been polled since it was
+/// set. A primitive sets it on every poll that parks the task there, so a
+/// task that is polled again and does not park there again (it got
+/// through, or dropped the wait, say in a `select!` or a `timeout`, and
+/// now blocks on something else) leaves a stale note behind, which the
+/// report skips. "Polled since" is read from the task slot's enqueue
+/// stamp, which the executor bumps anyway before every poll (a wake
+/// during a poll only marks the task and bumps it after the poll, so the
+/// stamp is constant for the whole poll): noting it costs the executor
+/// nothing, where clearing notes at the start of each poll would put a
+/// map lookup on its hot path. The stamp is a wrapping `u32`, so a note
+/// could only come back to life after exactly 2^32 more polls of its task.
 #[derive(Default)]
-pub(crate) struct ParkNotes(RefCell<BTreeMap<u64, String>>);
+pub(crate) struct ParkNotes(RefCell<BTreeMap<u64, Note>>);
+
+/// One task's note and where it was taken.
+struct Note {
+    /// The task's slot and that slot's enqueue stamp in the noting poll.
+    index: u32,
+    stamp: u32,
+    text: String,
+}
 
 impl Extension for ParkNotes {}
 
 impl ParkNotes {
-    /// The note of `task`, if one is set.
-    pub(crate) fn of(&self, task: u64) -> Option<String> {
-        self.0.borrow().get(&task).cloned()
+    /// The note of `task` if one is set and still holds: the task sits in
+    /// the slot it was noted in and has not been polled since.
+    pub(crate) fn of(&self, tasks: &TaskTable, task: u64) -> Option<String> {
+        let notes = self.0.borrow();
+        let note = notes.get(&task)?;
+        // Slots are never freed back to the allocator, so the index is in
+        // range; the slot may hold another task by now.
+        let slot = tasks.slot(note.index);
+        let holds = !slot.vacant && slot.id.0 == task && slot.stamp == note.stamp;
+        holds.then(|| note.text.clone())
     }
 }
 
@@ -173,10 +202,13 @@ impl ParkNotes {
 /// step, say), for a deadlock report to show next to the task: a task
 /// that waits in a primitive the executor cannot see into is otherwise
 /// just "blocked". Call it where the primitive parks the task (it returns
-/// `Pending`), and [`unpark_note`] with the returned id when it wakes the
-/// task or the task gets through. Returns `None` (and notes nothing)
-/// outside a simulation's task. The executor never reads the notes while
-/// it runs: only a deadlock report does.
+/// `Pending`), on every such poll, and [`unpark_note`] with the returned
+/// id when it wakes the task or the task gets through. The note holds
+/// until the task is next polled: if that poll does not note again (the
+/// task dropped the wait and blocks elsewhere), the report leaves it out.
+/// Returns `None` (and notes nothing) outside a simulation's task. The
+/// executor never reads the notes while it runs: only a deadlock report
+/// does.
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().auto_advance(false).build();
@@ -186,13 +218,28 @@ impl ParkNotes {
 ///     std::future::pending::<()>().await
 /// }).unwrap_err();
 /// assert!(f.to_string().contains("task 0 'main' on node 'main' waits for the ping step of mock 'db'"));
+///
+/// // Polled again without noting again: the note no longer holds.
+/// # let mut sim = sim_core::Sim::builder().auto_advance(false).build();
+/// let f = sim.run(async {
+///     sim_core::ext::park_note(|| "a reply".into());
+///     sim_core::task::yield_now().await; // the next poll notes nothing
+///     std::future::pending::<()>().await
+/// }).unwrap_err();
+/// assert!(!f.to_string().contains("waits for"));
 /// ```
 pub fn park_note(note: impl FnOnce() -> String) -> Option<u64> {
     let rt = context::try_current()?;
-    let task = rt.current.get()?.id.0;
+    let current = rt.current.get()?;
+    let stamp = rt.tasks.borrow().slot(current.index).stamp;
     let notes = get_in::<ParkNotes>(&rt);
-    notes.0.borrow_mut().insert(task, note());
-    Some(task)
+    let note = Note {
+        index: current.index,
+        stamp,
+        text: note(),
+    };
+    notes.0.borrow_mut().insert(current.id.0, note);
+    Some(current.id.0)
 }
 
 /// Clears the note [`park_note`] set for `task` (nothing if it has none,

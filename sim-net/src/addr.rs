@@ -251,7 +251,14 @@ pub fn node_addr_v6(node: &Node) -> Ipv6Addr {
 /// Things that name socket addresses, as tokio's `ToSocketAddrs`:
 /// `SocketAddr`, `(IpAddr, u16)`, `(Ipv4Addr, u16)`, `(Ipv6Addr, u16)`,
 /// `(&str, u16)`, `"host:port"` (a node name, `localhost` or an IP
-/// literal, IPv6 in brackets: `"[fd00::2]:80"`) and `String`s of those.
+/// literal, IPv6 in brackets: `"[fd00::2]:80"`), `String`s of those, and
+/// `&[SocketAddr]` (several addresses, in order).
+///
+/// What uses the addresses, as tokio does: `TcpStream::connect`,
+/// `TcpListener::bind`, `UdpSocket::bind` and `UdpSocket::connect` try
+/// each in turn until one succeeds (so a name reaches a node that
+/// listens only on IPv6 after its IPv4 address refuses) and return the
+/// last error when none does; `UdpSocket::send_to` uses the first only.
 ///
 /// Sealed: resolution happens inside the simulation, from its nodes.
 ///
@@ -293,6 +300,16 @@ direct!(
     ([u8; 4], u16),
     ([u16; 8], u16)
 );
+
+impl sealed::Sealed for [SocketAddr] {}
+/// Each address of the slice, in order (flow labels and scope ids
+/// dropped), as tokio's `&[SocketAddr]`: `bind` and `connect` try them in
+/// turn.
+impl ToSocketAddrs for [SocketAddr] {
+    fn resolve(&self) -> io::Result<Vec<SocketAddr>> {
+        Ok(self.iter().map(|a| plain(*a)).collect())
+    }
+}
 
 impl sealed::Sealed for (&str, u16) {}
 impl ToSocketAddrs for (&str, u16) {
@@ -418,51 +435,73 @@ pub async fn lookup_host<T: ToSocketAddrs>(
     Ok(host.resolve()?.into_iter())
 }
 
-/// The first address `addr` resolves to (what `bind` and `connect` use).
-pub(crate) fn resolve_first<T: ToSocketAddrs + ?Sized>(addr: &T) -> io::Result<SocketAddr> {
-    addr.resolve()?.into_iter().next().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "could not resolve to any addresses",
-        )
-    })
+/// The error of `bind`, `connect` and `send_to` when `addr` resolves to no
+/// address at all (no [`ToSocketAddrs`] of this crate does; kept for the
+/// contract of tokio's).
+pub(crate) fn no_address() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "could not resolve to any addresses",
+    )
 }
 
-/// The address of `addr` for a UDP socket bound to `local` (asked only
-/// when `addr` resolves to more than one): its first address of that
-/// family, so a node name reaches an IPv4 socket at the node's IPv4
-/// address and an IPv6 socket at its IPv6 one. A single address is
-/// returned as it is: the caller checks its family.
-///
-/// # Errors
-///
-/// Resolution errors; `InvalidInput` when `addr` has only addresses of
-/// the other family.
-pub(crate) fn resolve_like<T: ToSocketAddrs + ?Sized>(
+/// Calls `f` with each address `addr` resolves to, in order, until one
+/// succeeds, as tokio's `bind` (and `UdpSocket::connect`) do: the first
+/// success wins; when every address fails, the last error. Resolution
+/// errors come as they are.
+pub(crate) fn try_each<T: ToSocketAddrs + ?Sized, R>(
     addr: &T,
-    local: impl FnOnce() -> io::Result<SocketAddr>,
-) -> io::Result<SocketAddr> {
-    let addrs = addr.resolve()?;
-    match addrs.as_slice() {
-        [] => Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "could not resolve to any addresses",
-        )),
-        [one] => Ok(*one),
-        [first, ..] => {
-            let local = local()?;
-            let same = addrs.iter().find(|a| a.is_ipv6() == local.is_ipv6());
-            same.copied().ok_or_else(|| family_mismatch(local, *first))
+    mut f: impl FnMut(SocketAddr) -> io::Result<R>,
+) -> io::Result<R> {
+    let mut last = None;
+    for a in addr.resolve()? {
+        match f(a) {
+            Ok(r) => return Ok(r),
+            Err(e) => last = Some(e),
         }
+    }
+    Err(last.unwrap_or_else(no_address))
+}
+
+/// What `send_to` says when the first of several addresses (the only one
+/// it uses) is of the other family than the socket's: the family
+/// mismatch, and when another address is of the socket's family, the two
+/// ways to reach it.
+pub(crate) fn first_of_other_family(local: SocketAddr, addrs: &[SocketAddr]) -> io::Error {
+    let first = addrs[0];
+    let Some(same) = addrs.iter().find(|a| a.is_ipv6() == local.is_ipv6()) else {
+        return family_mismatch(local, first);
+    };
+    let (family, other) = families(local);
+    let all: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "address family not supported: the {family} socket {local} cannot reach the \
+             {other} address {first}, the first of {} (send_to uses only the first address, \
+             as tokio's does); send to {same} instead, or connect() the socket (connect tries \
+             each address) and use send()",
+            all.join(", ")
+        ),
+    )
+}
+
+/// The family of `local` and the other one, as words.
+fn families(local: SocketAddr) -> (&'static str, &'static str) {
+    if local.is_ipv6() {
+        ("IPv6", "IPv4")
+    } else {
+        ("IPv4", "IPv6")
     }
 }
 
 /// A socket of one family asked to reach an address of the other.
 pub(crate) fn family_mismatch(local: SocketAddr, dst: SocketAddr) -> io::Error {
-    let (family, other, any) = if local.is_ipv6() {
-        ("IPv6", "IPv4", "0.0.0.0:0")
+    let (family, other) = families(local);
+    let any = if local.is_ipv6() {
+        "0.0.0.0:0"
     } else {
-        ("IPv4", "IPv6", "[::]:0")
+        "[::]:0"
     };
     io::Error::new(
         io::ErrorKind::InvalidInput,

@@ -27,12 +27,16 @@
 //! address `fd00::{n+1}` (a unique local address, the count in hex:
 //! [`node_addr`], [`node_addr_v6`]) and its name as hostname:
 //! [`lookup_host`]`("db:5432")` gives `10.0.0.2:5432` then
-//! `[fd00::2]:5432`; `UdpSocket::send_to(buf, "db:5432")` picks the
-//! address of the socket's family. `127.0.0.1`, `::1` and `localhost` are
-//! the node itself; traffic within a node skips the fault rules and
-//! arrives at once. `TcpStream::connect`, `TcpListener::bind` and
-//! `UdpSocket::bind` use the first address a name resolves to (the IPv4
-//! one); use a literal (`"[fd00::2]:80"`, `"[::]:80"`) for IPv6.
+//! `[fd00::2]:5432`. `127.0.0.1`, `::1` and `localhost` are the node
+//! itself; traffic within a node skips the fault rules and arrives at
+//! once. As in tokio, `TcpStream::connect`, `TcpListener::bind`,
+//! `UdpSocket::bind` and `UdpSocket::connect` try each address a name
+//! (or a `&[SocketAddr]`) resolves to in turn until one succeeds, and
+//! return the last error if none does: `TcpStream::connect("db:80")`
+//! reaches a server listening only on `[::]:80` once the IPv4 attempt is
+//! refused. `UdpSocket::send_to` uses the first address only (the IPv4
+//! one for a name): from an IPv6 socket, send to an IPv6 literal
+//! (`"[fd00::2]:53"`) or `connect` by name and `send`.
 //!
 //! IPv6 traffic goes through the same links, faults and counters as
 //! IPv4 (they are per node). IPv6 sockets are IPv6-only, like Linux
@@ -92,7 +96,7 @@
 //! | return path cut or clogged (one-way partition, `clog_link`) | the reader's window updates cannot reach the writer: it blocks once the window is full, until the heal/clog ends, else `TimedOut` after the retransmission limit |
 //! | peer node killed | `ConnectionReset` (after the bytes that already arrived) |
 //! | own node killed | `ConnectionAborted` on handles that outlive it |
-//! | nobody listening | `ConnectionRefused` after a round trip |
+//! | nobody listening | `ConnectionRefused` after a round trip (per address tried: a name tries IPv4, then IPv6) |
 //!
 //! Flow control: a writer blocks once [`RECV_WINDOW`] bytes are unread by
 //! the peer and [`SEND_BUFFER`] more wait locally. `write` sends at once

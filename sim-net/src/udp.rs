@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use sim_core::ext;
 use sim_core::node::Node;
 
-use crate::addr::{ToSocketAddrs, family_mismatch, resolve_first, resolve_like};
+use crate::addr::{ToSocketAddrs, family_mismatch, first_of_other_family, no_address, try_each};
 use crate::state::{Key, Net, Socket, node_name};
 
 /// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes).
@@ -80,14 +80,18 @@ impl UdpSocket {
     /// (every IPv4 address of the node), the node's own address or
     /// `127.0.0.1`; or, for an IPv6 socket, `[::]` (every IPv6 address of
     /// the node, IPv6 only), the node's IPv6 address or `[::1]`. Port 0
-    /// picks an ephemeral port (from 49152, per node). A host name binds
-    /// its first address (the IPv4 one).
+    /// picks an ephemeral port (from 49152, per node).
+    ///
+    /// As tokio's, it tries each address `addr` resolves to in turn until
+    /// one binds: a host name binds the node's IPv4 address, or its IPv6
+    /// one if that fails.
     ///
     /// # Errors
     ///
-    /// `AddrNotAvailable` for an address the node does not own,
-    /// `AddrInUse` for a taken port, `NotFound`/`InvalidInput` for an
-    /// address that does not resolve.
+    /// Of the last address tried: `AddrNotAvailable` for an address the
+    /// node does not own, `AddrInUse` for a taken port. Before any
+    /// attempt: `NotFound`/`InvalidInput` for an address that does not
+    /// resolve.
     ///
     /// # Panics
     ///
@@ -106,9 +110,8 @@ impl UdpSocket {
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
         let net = Net::current("detsim::net::UdpSocket::bind");
-        let addr = resolve_first(&addr)?;
         let node = Node::current().id().as_u32();
-        let key = net.inner.borrow_mut().bind(node, addr)?;
+        let key = try_each(&addr, |a| net.inner.borrow_mut().bind(node, a))?;
         Ok(UdpSocket {
             instance: ext::instance("detsim::net::UdpSocket::bind"),
             key,
@@ -166,14 +169,19 @@ impl UdpSocket {
     }
 
     /// Sets the default destination of [`send`](Self::send) and keeps only
-    /// datagrams from that address (others are dropped on arrival). A host
-    /// name means its address of the socket's family.
+    /// datagrams from that address (others are dropped on arrival).
+    ///
+    /// As tokio's, it tries each address `addr` resolves to in turn until
+    /// one is accepted. A socket accepts only addresses of its own family,
+    /// so a host name connects an IPv4 socket to the node's IPv4 address
+    /// and an IPv6 socket to its IPv6 one.
     ///
     /// # Errors
     ///
     /// As address resolution ([`lookup_host`](crate::lookup_host));
-    /// `InvalidInput` for an address of the other family than the
-    /// socket's (Linux's `EAFNOSUPPORT`).
+    /// then, of the last address tried: `InvalidInput` for an address of
+    /// the other family than the socket's (Linux's `EAFNOSUPPORT`),
+    /// `ConnectionAborted` once the socket's node was killed.
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -181,30 +189,42 @@ impl UdpSocket {
     /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// s.connect("main:53").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "10.0.0.1:53");
+    /// let s6 = sim_net::UdpSocket::bind("[::]:0").await.unwrap();
+    /// s6.connect("main:53").await.unwrap(); // the IPv4 address is refused
+    /// assert_eq!(s6.peer_addr().unwrap().to_string(), "[fd00::1]:53");
     /// # }).unwrap();
     /// ```
     pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
         let api = "detsim::net::UdpSocket::connect";
-        let peer = resolve_like(&addr, || self.with(api, |s| Ok(s.local)))?;
-        self.with(api, |s| {
-            if s.local.is_ipv6() != peer.is_ipv6() {
-                return Err(family_mismatch(s.local, peer));
-            }
-            s.peer = Some(peer);
-            Ok(())
+        try_each(&addr, |peer| {
+            self.with(api, |s| {
+                if s.local.is_ipv6() != peer.is_ipv6() {
+                    return Err(family_mismatch(s.local, peer));
+                }
+                s.peer = Some(peer);
+                Ok(())
+            })
         })
     }
 
     /// Sends a datagram to `target`; returns its length. Completes at once
-    /// (UDP does not wait for the network). A host name means its address
-    /// of the socket's family.
+    /// (UDP does not wait for the network).
+    ///
+    /// As tokio's, it sends to the first address `target` resolves to and
+    /// no other: a host name means the node's IPv4 address, which an IPv6
+    /// socket cannot reach. From an IPv6 socket, send to the IPv6 address
+    /// (`"[fd00::2]:53"`, or [`lookup_host`](crate::lookup_host)'s second
+    /// address), or [`connect`](Self::connect) by name (which tries each
+    /// address) and [`send`](Self::send).
     ///
     /// # Errors
     ///
     /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes, a loopback
     /// socket sending off the node, or a target of the other family than
     /// the socket's (an IPv4 socket sending to an IPv6 address or the
-    /// reverse; Linux's `EAFNOSUPPORT`); resolution errors;
+    /// reverse, an IPv6 socket sending to a host name; Linux's
+    /// `EAFNOSUPPORT`; the message names the address to use instead);
+    /// resolution errors;
     /// `ConnectionAborted` once the node was killed. A datagram the network
     /// loses is not an error.
     ///
@@ -215,12 +235,21 @@ impl UdpSocket {
     /// assert_eq!(s.send_to(b"hi", "127.0.0.1:9").await.unwrap(), 2);
     /// let err = s.send_to(b"hi", "[::1]:9").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// let s6 = sim_net::UdpSocket::bind("[::]:0").await.unwrap();
+    /// let err = s6.send_to(b"hi", "localhost:9").await.unwrap_err();
+    /// assert!(err.to_string().contains("send to [::1]:9 instead"));
     /// # }).unwrap();
     /// ```
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
-        let dst = resolve_like(&target, || {
-            self.with("detsim::net::UdpSocket::send_to", |s| Ok(s.local))
-        })?;
+        let addrs = target.resolve()?;
+        let &dst = addrs.first().ok_or_else(no_address)?;
+        if addrs.len() > 1 {
+            // Only to say which address would have worked.
+            let local = self.with("detsim::net::UdpSocket::send_to", |s| Ok(s.local))?;
+            if local.is_ipv6() != dst.is_ipv6() {
+                return Err(first_of_other_family(local, &addrs));
+            }
+        }
         self.send_checked(buf, dst)
     }
 
@@ -247,8 +276,7 @@ impl UdpSocket {
         self.send_checked(buf, peer)
     }
 
-    /// Sends to `dst`, which resolution or `connect` gave in the socket's
-    /// family.
+    /// Sends to `dst`, the target of `send_to` or the connected peer.
     fn send_checked(&self, buf: &[u8], dst: SocketAddr) -> io::Result<usize> {
         if buf.len() > MAX_DATAGRAM {
             return Err(io::Error::new(

@@ -11,7 +11,7 @@ use sim_core::node::Node;
 use super::Key;
 use super::state::aborted;
 use super::stream::TcpStream;
-use crate::addr::{ToSocketAddrs, resolve_first};
+use crate::addr::{ToSocketAddrs, try_each};
 use crate::state::Net;
 
 /// A TCP listening socket on the simulated network, with tokio's API.
@@ -65,15 +65,19 @@ impl TcpListener {
     /// Binds a listener on the current node. The address may be `0.0.0.0`,
     /// the node's own address or `127.0.0.1`; or `[::]` (every IPv6
     /// address of the node, IPv6 connections only), the node's IPv6
-    /// address or `[::1]`. Port 0 picks an ephemeral port. A host name
-    /// binds its first address (the IPv4 one). TCP ports are separate from
-    /// UDP ports, as on a real host.
+    /// address or `[::1]`. Port 0 picks an ephemeral port. TCP ports are
+    /// separate from UDP ports, as on a real host.
+    ///
+    /// As tokio's, it tries each address `addr` resolves to in turn until
+    /// one binds: a host name binds the node's IPv4 address, or its IPv6
+    /// one if that fails (the port is taken over IPv4, say).
     ///
     /// # Errors
     ///
-    /// `AddrInUse` for a taken port, `AddrNotAvailable` for an address the
-    /// node does not own, `NotFound`/`InvalidInput` for an address that
-    /// does not resolve.
+    /// Of the last address tried: `AddrInUse` for a taken port,
+    /// `AddrNotAvailable` for an address the node does not own. Before
+    /// any attempt: `NotFound`/`InvalidInput` for an address that does
+    /// not resolve.
     ///
     /// # Panics
     ///
@@ -92,9 +96,8 @@ impl TcpListener {
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         let net = Net::current("detsim::net::TcpListener::bind");
-        let addr = resolve_first(&addr)?;
         let node = Node::current().id().as_u32();
-        let key = net.inner.borrow_mut().tcp.listen(node, addr)?;
+        let key = try_each(&addr, |a| net.inner.borrow_mut().tcp.listen(node, a))?;
         Ok(TcpListener {
             instance: ext::instance("detsim::net::TcpListener::bind"),
             key,

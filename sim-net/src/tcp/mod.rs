@@ -20,7 +20,9 @@
 //! * **Handshake.** `connect` sends a SYN; the listener's node answers with
 //!   a SYN-ACK: one round trip of link latency. The server side is queued
 //!   for `accept` when the SYN arrives. Nobody listening → an RST back and
-//!   `ConnectionRefused` (after the round trip). A connect that is
+//!   `ConnectionRefused` (after the round trip); `connect` then tries the
+//!   next address the target resolves to, if any (a name's IPv6 address
+//!   after its IPv4 one), as tokio's does. A connect that is
 //!   abandoned (its future dropped, e.g. by a `timeout`) before its SYN got
 //!   through stops retransmitting the SYN, and the listener never accepts
 //!   it, even after a partition heals.

@@ -10,7 +10,7 @@ use sim_core::node::Node;
 
 use super::Key;
 use super::handle::Handle;
-use crate::addr::{ToSocketAddrs, resolve_first};
+use crate::addr::{ToSocketAddrs, no_address};
 use crate::io_traits::{futures_read, futures_write};
 use crate::state::Net;
 
@@ -98,19 +98,25 @@ impl TcpStream {
 
     /// Connects from the current node to `addr`: one round trip of link
     /// latency (SYN, SYN-ACK), more if the network loses them. The
-    /// connection is of `addr`'s family: over IPv6 its ends are the nodes'
-    /// IPv6 addresses (or `::1`). A host name connects to its first
-    /// address, the IPv4 one (unlike tokio, which would try the IPv6 one
-    /// next when that fails); name an IPv6 literal (`"[fd00::2]:80"`) to
-    /// connect over IPv6.
+    /// connection is of the address's family: over IPv6 its ends are the
+    /// nodes' IPv6 addresses (or `::1`).
+    ///
+    /// As tokio's, it tries each address `addr` resolves to in turn, each
+    /// attempt taking its own virtual time, until one connects: a host
+    /// name tries the node's IPv4 address, then its IPv6 one (so a server
+    /// that listens only on `[::]` is reached after the IPv4 attempt is
+    /// refused); `&[SocketAddr]` tries its addresses in order. When every
+    /// attempt fails, the last one's error comes back.
     ///
     /// # Errors
     ///
-    /// `ConnectionRefused` when nothing listens there; `NotFound` for an
-    /// unknown host name and `HostUnreachable` for an address no node has;
-    /// `TimedOut` when the handshake stalls past the TCP timeout
+    /// Of the last address tried: `ConnectionRefused` when nothing listens
+    /// there; `HostUnreachable` for an address no node has; `TimedOut`
+    /// when the handshake stalls past the TCP timeout
     /// ([`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout));
-    /// `AddrInUse` when the node has no ephemeral port left.
+    /// `AddrInUse` when the node has no ephemeral port left. Before any
+    /// attempt: `NotFound` for an unknown host name, `InvalidInput` for a
+    /// malformed address or an empty slice.
     ///
     /// # Panics
     ///
@@ -122,17 +128,31 @@ impl TcpStream {
     /// sim_core::node::Node::builder("db").build();
     /// let err = sim_net::TcpStream::connect("db:5432").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
-    /// // Refused after a round trip of the default 1 ms latency.
-    /// assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 2);
-    /// let l = sim_net::TcpListener::bind("[::1]:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("[::1]:80").await.unwrap();
-    /// assert_eq!(s.local_addr().unwrap().to_string(), "[::1]:49153");
+    /// // Refused over IPv4, then over IPv6: two round trips of the
+    /// // default 1 ms latency.
+    /// assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 4);
+    /// // An IPv6-only listener is reached by name after the IPv4 refusal.
+    /// let l = sim_net::TcpListener::bind("[::]:80").await.unwrap();
+    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// assert_eq!(s.peer_addr().unwrap().to_string(), "[fd00::1]:80");
     /// # drop(l);
     /// # }).unwrap();
     /// ```
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
+        let mut last = None;
+        // The same order as tokio's: each address in turn, the last error.
+        for dst in addr.resolve()? {
+            match TcpStream::connect_addr(dst).await {
+                Ok(stream) => return Ok(stream),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(no_address))
+    }
+
+    /// One connection attempt, to `dst`.
+    async fn connect_addr(dst: SocketAddr) -> io::Result<TcpStream> {
         let api = "detsim::net::TcpStream::connect";
-        let dst = resolve_first(&addr)?;
         let node = Node::current().id().as_u32();
         // The Rc is not held across the await (the future stays Send).
         let conn = Net::current(api).act(|inner, _| inner.tcp.connect(node, dst))?;
