@@ -210,6 +210,10 @@ impl ParkNotes {
 /// executor never reads the notes while it runs: only a deadlock report
 /// does.
 ///
+/// The returned [`ParkToken`] names this note, not just the task: a
+/// primitive that unparks late (its waiter is woken after the task moved
+/// on and parked in another primitive) clears nothing but its own note.
+///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().auto_advance(false).build();
 /// let f = sim.run(async {
@@ -228,7 +232,7 @@ impl ParkNotes {
 /// }).unwrap_err();
 /// assert!(!f.to_string().contains("waits for"));
 /// ```
-pub fn park_note(note: impl FnOnce() -> String) -> Option<u64> {
+pub fn park_note(note: impl FnOnce() -> String) -> Option<ParkToken> {
     let rt = context::try_current()?;
     let current = rt.current.get()?;
     let stamp = rt.tasks.borrow().slot(current.index).stamp;
@@ -239,26 +243,71 @@ pub fn park_note(note: impl FnOnce() -> String) -> Option<u64> {
         text: note(),
     };
     notes.0.borrow_mut().insert(current.id.0, note);
-    Some(current.id.0)
+    Some(ParkToken {
+        task: current.id.0,
+        stamp,
+    })
 }
 
-/// Clears the note [`park_note`] set for `task` (nothing if it has none,
-/// or outside a simulation).
+/// The note one [`park_note`] call set: its task and the poll it was set
+/// in, for [`unpark_note`] to clear that note and no later one.
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
 /// # sim.run(async {
-/// let task = sim_core::ext::park_note(|| "a reply".into()).unwrap();
-/// sim_core::ext::unpark_note(task);
+/// let token: sim_core::ext::ParkToken = sim_core::ext::park_note(|| "a reply".into()).unwrap();
+/// sim_core::ext::unpark_note(token);
 /// # }).unwrap();
 /// ```
-pub fn unpark_note(task: u64) {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParkToken {
+    task: u64,
+    stamp: u32,
+}
+
+impl ParkToken {
+    /// The id of the task that was noted.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// let token = sim_core::ext::park_note(|| "a reply".into()).unwrap();
+    /// assert_eq!(token.task(), 0); // the main task
+    /// # }).unwrap();
+    /// ```
+    pub fn task(&self) -> u64 {
+        self.task
+    }
+}
+
+/// Clears the note that [`park_note`] returned `token` for, if it is
+/// still the task's note (a note the task got in a later poll, parked in
+/// another primitive, stays); nothing outside a simulation.
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().auto_advance(false).build();
+/// let f = sim.run(async {
+///     let mock_a = sim_core::ext::park_note(|| "mock A".into()).unwrap();
+///     sim_core::task::yield_now().await;
+///     sim_core::ext::park_note(|| "mock B".into());
+///     sim_core::ext::unpark_note(mock_a); // late: mock B's note stays
+///     std::future::pending::<()>().await
+/// }).unwrap_err();
+/// assert!(f.to_string().contains("waits for mock B"));
+/// ```
+pub fn unpark_note(token: ParkToken) {
     let Some(rt) = context::try_current() else {
         return;
     };
     let notes = rt.ext.borrow().find::<ParkNotes>();
     if let Some(notes) = notes {
-        notes.0.borrow_mut().remove(&task);
+        let mut notes = notes.0.borrow_mut();
+        if notes
+            .get(&token.task)
+            .is_some_and(|n| n.stamp == token.stamp)
+        {
+            notes.remove(&token.task);
+        }
     }
 }
 

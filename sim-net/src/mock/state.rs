@@ -36,7 +36,7 @@ struct Waiter {
     timer: Option<Sleep>,
     /// The parked task, whose deadlock-report note names this mock (see
     /// `sim_core::ext::park_note`).
-    task: Option<u64>,
+    task: Option<sim_core::ext::ParkToken>,
 }
 
 impl Waiter {
