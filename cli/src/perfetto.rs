@@ -311,19 +311,22 @@ impl Builder {
             } else if let Some(pair) = text.strip_prefix("net: duplicate ") {
                 // The send just before is on the wire twice: its second
                 // delivery gets an arrow of its own.
-                if let Some((p, id)) = last_send
-                    && p == pair
-                    && let Some(queue) = self.in_flight.get_mut(pair)
-                    && let Some(sent) = queue.iter().find(|s| s.id == id)
-                {
-                    let copy = InFlight {
-                        shape: sent.shape.clone(),
-                        id: self.next_flow,
-                        track: sent.track,
-                        ts: sent.ts,
-                    };
-                    self.next_flow += 1;
-                    queue.push_back(copy);
+                let next_flow = self.next_flow;
+                let queue = match last_send {
+                    Some((p, id)) if p == pair => self.in_flight.get_mut(pair).map(|q| (q, id)),
+                    _ => None,
+                };
+                if let Some((queue, id)) = queue {
+                    if let Some(sent) = queue.iter().find(|s| s.id == id) {
+                        let copy = InFlight {
+                            shape: sent.shape.clone(),
+                            id: next_flow,
+                            track: sent.track,
+                            ts: sent.ts,
+                        };
+                        self.next_flow += 1;
+                        queue.push_back(copy);
+                    }
                 }
             }
             let track = self.track(line);

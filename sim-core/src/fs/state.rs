@@ -107,10 +107,10 @@ impl Disks {
         let Ok(mut inner) = self.inner.try_borrow_mut() else {
             return;
         };
-        if let Some(disk) = inner.nodes.get_mut(node as usize)
-            && disk.incarnation == incarnation
-        {
-            disk.tree.close_handle(ino);
+        if let Some(disk) = inner.nodes.get_mut(node as usize) {
+            if disk.incarnation == incarnation {
+                disk.tree.close_handle(ino);
+            }
         }
     }
 }
