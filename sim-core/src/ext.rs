@@ -85,7 +85,7 @@ pub struct EventKind {
 
 /// How a trace shows the events of one [`EventKind`] (by its code):
 /// `render(a, b)` turns the event's two words into readable text. An
-/// extension registers one per kind in [`EVENT_RENDERERS`]; a kind without
+/// extension registers one per kind in `EVENT_RENDERERS`; a kind without
 /// one shows as its name and the two words in hex.
 ///
 /// ```

@@ -4,7 +4,7 @@
 //! any other: [`tapes`] generates them (biased to the small draws that mean
 //! "the usual choice"), [`builder`] runs one (draws past its end are
 //! zeros, the simplest choices, so a shorter tape is a simpler run), and
-//! [`check`] turns a failed run into a proptest failure. proptest then
+//! [`check`](fn@check) turns a failed run into a proptest failure. proptest then
 //! shrinks the tape (fewer draws, smaller draws) with its own machinery,
 //! and its regression file (`proptest-regressions/`) keeps the failing
 //! case for the next run. The minimal case's message names a replay
@@ -108,7 +108,7 @@ pub fn check<F: Future>(
     check_at(None, name, builder, future)
 }
 
-/// [`check`] by [`check!`](crate::proptest::check!): `spec` says where
+/// [`check`](fn@check) by [`check!`](crate::proptest::check!): `spec` says where
 /// the property lives. Not a stable API.
 #[doc(hidden)]
 pub fn check_in<F: Future>(
@@ -120,7 +120,7 @@ pub fn check_in<F: Future>(
     check_at(Some(spec), name, builder, future)
 }
 
-/// [`check`], capturing the package and test target it is written in
+/// [`check`](fn@check), capturing the package and test target it is written in
 /// (cargo's `CARGO_PKG_NAME`, `CARGO_CRATE_NAME`, `file!()` ...), so the
 /// replay command a failure prints runs as-is in a workspace:
 /// `DETSIM_REPLAY=<artifact> cargo test -p <package> --test <target> --

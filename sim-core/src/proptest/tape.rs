@@ -12,7 +12,7 @@ use crate::Tape;
 /// that still fails.
 ///
 /// Run a case with [`builder`](super::builder) (which makes every draw
-/// past the tape's end a zero) and [`check`](super::check).
+/// past the tape's end a zero) and [`check`](fn@super::check).
 ///
 /// ```
 /// use proptest::strategy::{Strategy, ValueTree};
