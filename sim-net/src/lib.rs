@@ -101,7 +101,8 @@
 //! Flow control: a writer blocks once [`RECV_WINDOW`] bytes are unread by
 //! the peer and [`SEND_BUFFER`] more wait locally. `write` sends at once
 //! (no flush needed); `flush` returns at once, as on a real socket;
-//! `shutdown(Write)` / `close()` is a half-close (the peer reads EOF and
+//! `shutdown(Write)` / `close()` is a half-close that also returns at once
+//! (the FIN follows the buffered bytes; the peer reads them, then EOF, and
 //! can still write back). Acknowledgements are not simulated as packets:
 //! the window reopens when the reader reads, if an ACK could travel back
 //! at that moment (not partitioned, not clogged, the writer's node alive);

@@ -48,7 +48,10 @@
 //! * **Half-close.** `shutdown(Write)` (or `AsyncWriteExt::close`, or
 //!   dropping an [`OwnedWriteHalf`]) sends a FIN after the buffered data:
 //!   the peer reads the remaining bytes, then `Ok(0)`, and can still write
-//!   back. Dropping a stream closes both directions; data that arrives at
+//!   back. Like `flush`, it returns at once (tokio's `poll_shutdown` on a
+//!   real socket does not wait for the peer to read either), so two peers
+//!   that both close with bytes waiting for each other's window do not
+//!   deadlock. Dropping a stream closes both directions; data that arrives at
 //!   a closed end is answered with an RST (the writer then gets
 //!   `ConnectionReset`).
 //! * **Crashes.** A killed node behaves like a process killed on a running
