@@ -8,7 +8,9 @@ use std::task::{Context, Poll};
 use sim_core::ext;
 use sim_core::node::Node;
 
-use crate::addr::{ToSocketAddrs, family_mismatch, first_of_other_family, no_address, try_each};
+use crate::addr::{
+    ToSocketAddrs, destination, family_mismatch, first_of_other_family, no_address, try_each,
+};
 use crate::state::{Key, Net, Socket, node_name};
 
 /// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes).
@@ -197,6 +199,7 @@ impl UdpSocket {
     pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
         let api = "detsim::net::UdpSocket::connect";
         try_each(&addr, |peer| {
+            let peer = destination(peer);
             self.with(api, |s| {
                 if s.local.is_ipv6() != peer.is_ipv6() {
                     return Err(family_mismatch(s.local, peer));
@@ -219,7 +222,9 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes, a loopback
+    /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes, port 0 (Linux's
+    /// `EINVAL`; the unspecified address, though, is the node itself, as on
+    /// Linux: `0.0.0.0:53` means `127.0.0.1:53`), a loopback
     /// socket sending off the node, or a target of the other family than
     /// the socket's (an IPv4 socket sending to an IPv6 address or the
     /// reverse, an IPv6 socket sending to a host name; Linux's
@@ -243,6 +248,15 @@ impl UdpSocket {
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         let addrs = target.resolve()?;
         let &dst = addrs.first().ok_or_else(no_address)?;
+        if dst.port() == 0 {
+            // Linux's EINVAL: no socket can be bound to port 0.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "invalid argument: cannot send to port 0 ({dst}); give the receiver's port"
+                ),
+            ));
+        }
         if addrs.len() > 1 {
             // Only to say which address would have worked.
             let local = self.with("detsim::net::UdpSocket::send_to", |s| Ok(s.local))?;
@@ -278,6 +292,7 @@ impl UdpSocket {
 
     /// Sends to `dst`, the target of `send_to` or the connected peer.
     fn send_checked(&self, buf: &[u8], dst: SocketAddr) -> io::Result<usize> {
+        let dst = destination(dst);
         if buf.len() > MAX_DATAGRAM {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

@@ -11,7 +11,7 @@ use sim_core::ext;
 use super::conn::{BufPool, Conn, Effects, End, Phase};
 use super::slab::Slab;
 use super::{ACCEPT, CONNECT, Key, Kind, Outgoing, RETRANSMIT, RTO_MAX, RTO_MIN, Segment};
-use crate::addr::{is_node_ip, loopback_like, node_ip_like, node_of_ip};
+use crate::addr::{destination, is_node_ip, loopback_like, node_ip_like, node_of_ip};
 use crate::ports::PortTable;
 use crate::rules::Rules;
 use crate::state::node_name;
@@ -211,6 +211,7 @@ impl TcpState {
     /// Starts a connection from `node` to `dst`: the client end gets an
     /// ephemeral port, the SYN goes to the outbox.
     pub(crate) fn connect(&mut self, node: u32, dst: SocketAddr) -> io::Result<Key> {
+        let dst = destination(dst);
         let loopback = dst.ip().is_loopback();
         let server_node = if loopback || is_node_ip(node, dst.ip()) {
             Some(node)

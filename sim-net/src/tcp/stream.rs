@@ -113,7 +113,8 @@ impl TcpStream {
     /// # Errors
     ///
     /// Of the last address tried: `ConnectionRefused` when nothing listens
-    /// there; `HostUnreachable` for an address no node has; `TimedOut`
+    /// there; `HostUnreachable` for an address no node has (`0.0.0.0` and
+    /// `[::]` are the node itself, over loopback, as on Linux); `TimedOut`
     /// when the handshake stalls past the TCP timeout
     /// ([`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout));
     /// `AddrInUse` when the node has no ephemeral port left. Before any
