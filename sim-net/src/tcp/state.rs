@@ -168,13 +168,18 @@ impl TcpState {
     }
 
     /// Closes a listener (its handle was dropped): connections waiting to
-    /// be accepted are reset.
+    /// be accepted are reset. Not when its node is being killed (the kill
+    /// cancels the task that held it): a dead node sends nothing, and the
+    /// kill resets those connections itself, once.
     pub(crate) fn close_listener(&mut self, key: Key, wakers: &mut Vec<Waker>) {
         let Some(l) = self.listeners.remove(key) else {
             return;
         };
         if !l.closed {
             self.ports.unbind(l.node, l.local.port(), key.index);
+        }
+        if !ext::node_alive(l.node) {
+            return;
         }
         for c in l.queue {
             self.with_conn(c, wakers, |conn, fx| {
