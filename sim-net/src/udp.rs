@@ -14,6 +14,18 @@ use crate::addr::{
 use crate::state::{Key, Net, Socket, node_name};
 
 /// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes).
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// use sim_net::{MAX_DATAGRAM, UdpSocket};
+/// let s = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+/// let to = s.local_addr().unwrap();
+/// assert!(s.send_to(&vec![0u8; MAX_DATAGRAM], to).await.is_ok());
+/// let err = s.send_to(&vec![0u8; MAX_DATAGRAM + 1], to).await.unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+/// # }).unwrap();
+/// ```
 pub const MAX_DATAGRAM: usize = 65_507;
 
 /// A UDP socket on the simulated network, with tokio's API.
