@@ -7,7 +7,8 @@
 //! `fd00::1`, the first node built is `10.0.0.2` and `fd00::2`, and so on
 //! (the IPv4 count carries into the higher bytes past 254; the IPv6 one is
 //! hexadecimal, so node 9 is `fd00::a`). `127.0.0.1`, `::1` and
-//! `localhost` are the node itself. A node name resolves to its IPv4
+//! `localhost` are the node itself, and so is the unspecified address
+//! (`0.0.0.0`, `[::]`) as a destination, as on Linux: it means loopback. A node name resolves to its IPv4
 //! address first, then its IPv6 one; `localhost` to `127.0.0.1`, then
 //! `::1`.
 //!
@@ -57,6 +58,17 @@ pub(crate) fn loopback_like(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+    }
+}
+
+/// `dst` as a destination: the unspecified address (`0.0.0.0`, `[::]`)
+/// means the node itself, over loopback, as on Linux and the BSDs (so
+/// connecting to a wildcard listener's `local_addr()` works).
+pub(crate) fn destination(dst: SocketAddr) -> SocketAddr {
+    if dst.ip().is_unspecified() {
+        SocketAddr::new(loopback_like(dst.ip()), dst.port())
+    } else {
+        dst
     }
 }
 

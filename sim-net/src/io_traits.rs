@@ -9,8 +9,8 @@
 //! writes, flushes and closes the same way:
 //!
 //! * futures' `poll_close` and tokio's `poll_shutdown` are the field's
-//!   `poll_close` (for a TCP stream, a half-close that waits until the FIN
-//!   left);
+//!   `poll_close` (for a TCP stream, a half-close that returns at once,
+//!   the FIN following the buffered bytes);
 //! * tokio's read fills the unfilled part of its `ReadBuf` (nothing added
 //!   means EOF), and a `ReadBuf` with no room left reads nothing.
 //!

@@ -28,8 +28,9 @@
 //! [`node_addr`], [`node_addr_v6`]) and its name as hostname:
 //! [`lookup_host`]`("db:5432")` gives `10.0.0.2:5432` then
 //! `[fd00::2]:5432`. `127.0.0.1`, `::1` and `localhost` are the node
-//! itself; traffic within a node skips the fault rules and arrives at
-//! once. As in tokio, `TcpStream::connect`, `TcpListener::bind`,
+//! itself (and so is `0.0.0.0` or `[::]` as a destination, as on Linux:
+//! connecting to a wildcard listener's `local_addr()` works); traffic
+//! within a node skips the fault rules and arrives at once. As in tokio, `TcpStream::connect`, `TcpListener::bind`,
 //! `UdpSocket::bind` and `UdpSocket::connect` try each address a name
 //! (or a `&[SocketAddr]`) resolves to in turn until one succeeds, and
 //! return the last error if none does: `TcpStream::connect("db:80")`
@@ -101,7 +102,8 @@
 //! Flow control: a writer blocks once [`RECV_WINDOW`] bytes are unread by
 //! the peer and [`SEND_BUFFER`] more wait locally. `write` sends at once
 //! (no flush needed); `flush` returns at once, as on a real socket;
-//! `shutdown(Write)` / `close()` is a half-close (the peer reads EOF and
+//! `shutdown(Write)` / `close()` is a half-close that also returns at once
+//! (the FIN follows the buffered bytes; the peer reads them, then EOF, and
 //! can still write back). Acknowledgements are not simulated as packets:
 //! the window reopens when the reader reads, if an ACK could travel back
 //! at that moment (not partitioned, not clogged, the writer's node alive);

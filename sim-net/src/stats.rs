@@ -211,6 +211,17 @@ impl fmt::Display for NetStats {
 }
 
 /// One open socket in a [`Netstat`].
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+/// let row = &sim_net::Network::current().netstat().sockets[0];
+/// assert_eq!((row.proto, row.state, row.node.as_str()), ("tcp", Some("LISTEN"), "main"));
+/// assert_eq!((row.local.to_string(), row.peer), ("0.0.0.0:80".to_owned(), None));
+/// # drop(l);
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SocketRow {
@@ -250,7 +261,9 @@ pub struct SocketRow {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Netstat {
-    /// Open sockets, in creation order.
+    /// Open sockets: UDP sockets, then TCP listeners, then TCP connection
+    /// ends, each kind in the order of its table's slots (a closed
+    /// socket's slot is reused, so this is not creation order).
     pub sockets: Vec<SocketRow>,
     /// The counters.
     pub stats: NetStats,

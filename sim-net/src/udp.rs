@@ -8,10 +8,24 @@ use std::task::{Context, Poll};
 use sim_core::ext;
 use sim_core::node::Node;
 
-use crate::addr::{ToSocketAddrs, family_mismatch, first_of_other_family, no_address, try_each};
+use crate::addr::{
+    ToSocketAddrs, destination, family_mismatch, first_of_other_family, no_address, try_each,
+};
 use crate::state::{Key, Net, Socket, node_name};
 
 /// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes).
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// use sim_net::{MAX_DATAGRAM, UdpSocket};
+/// let s = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+/// let to = s.local_addr().unwrap();
+/// assert!(s.send_to(&vec![0u8; MAX_DATAGRAM], to).await.is_ok());
+/// let err = s.send_to(&vec![0u8; MAX_DATAGRAM + 1], to).await.unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+/// # }).unwrap();
+/// ```
 pub const MAX_DATAGRAM: usize = 65_507;
 
 /// A UDP socket on the simulated network, with tokio's API.
@@ -197,6 +211,7 @@ impl UdpSocket {
     pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
         let api = "detsim::net::UdpSocket::connect";
         try_each(&addr, |peer| {
+            let peer = destination(peer);
             self.with(api, |s| {
                 if s.local.is_ipv6() != peer.is_ipv6() {
                     return Err(family_mismatch(s.local, peer));
@@ -219,7 +234,9 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes, a loopback
+    /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes, port 0 (Linux's
+    /// `EINVAL`; the unspecified address, though, is the node itself, as on
+    /// Linux: `0.0.0.0:53` means `127.0.0.1:53`), a loopback
     /// socket sending off the node, or a target of the other family than
     /// the socket's (an IPv4 socket sending to an IPv6 address or the
     /// reverse, an IPv6 socket sending to a host name; Linux's
@@ -243,6 +260,15 @@ impl UdpSocket {
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         let addrs = target.resolve()?;
         let &dst = addrs.first().ok_or_else(no_address)?;
+        if dst.port() == 0 {
+            // Linux's EINVAL: no socket can be bound to port 0.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "invalid argument: cannot send to port 0 ({dst}); give the receiver's port"
+                ),
+            ));
+        }
         if addrs.len() > 1 {
             // Only to say which address would have worked.
             let local = self.with("detsim::net::UdpSocket::send_to", |s| Ok(s.local))?;
@@ -278,6 +304,7 @@ impl UdpSocket {
 
     /// Sends to `dst`, the target of `send_to` or the connected peer.
     fn send_checked(&self, buf: &[u8], dst: SocketAddr) -> io::Result<usize> {
+        let dst = destination(dst);
         if buf.len() > MAX_DATAGRAM {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

@@ -221,25 +221,23 @@ impl Handle {
         )
     }
 
-    /// Shuts the writing side down and waits until the FIN went out.
+    /// Shuts the writing side down, as `shutdown(Write)`: the FIN follows
+    /// the buffered bytes, and the call returns at once. tokio's
+    /// `poll_shutdown` on a real socket does not wait for the peer to read
+    /// either; waiting for the FIN to leave would deadlock two peers that
+    /// both close with bytes still waiting for the other's window.
     pub(crate) fn poll_close(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll("detsim::net::TcpStream::poll_close", |c, end, fx| {
-            if let Phase::Failed(kind) = c.ends[end].phase {
-                return Poll::Ready(Err(error(kind, &c.ends[end])));
-            }
-            c.ends[end].write_shutdown = true;
-            c.pump(end, fx);
-            let e = &mut c.ends[end];
-            if e.fin_sent {
-                return Poll::Ready(Ok(()));
-            }
-            e.writer = Some(cx.waker().clone());
-            Poll::Pending
-        })
+        let _ = cx;
+        Poll::Ready(self.shutdown_as("detsim::net::TcpStream::poll_close", Shutdown::Write))
     }
 
     pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.with("detsim::net::TcpStream::shutdown", |c, end, fx| {
+        self.shutdown_as("detsim::net::TcpStream::shutdown", how)
+    }
+
+    /// [`shutdown`](Self::shutdown), naming `api` outside a simulation.
+    fn shutdown_as(&self, api: &str, how: Shutdown) -> io::Result<()> {
+        self.with(api, |c, end, fx| {
             if let Phase::Failed(kind) = c.ends[end].phase {
                 return Err(error(kind, &c.ends[end]));
             }

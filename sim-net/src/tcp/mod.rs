@@ -48,7 +48,10 @@
 //! * **Half-close.** `shutdown(Write)` (or `AsyncWriteExt::close`, or
 //!   dropping an [`OwnedWriteHalf`]) sends a FIN after the buffered data:
 //!   the peer reads the remaining bytes, then `Ok(0)`, and can still write
-//!   back. Dropping a stream closes both directions; data that arrives at
+//!   back. Like `flush`, it returns at once (tokio's `poll_shutdown` on a
+//!   real socket does not wait for the peer to read either), so two peers
+//!   that both close with bytes waiting for each other's window do not
+//!   deadlock. Dropping a stream closes both directions; data that arrives at
 //!   a closed end is answered with an RST (the writer then gets
 //!   `ConnectionReset`).
 //! * **Crashes.** A killed node behaves like a process killed on a running
@@ -100,17 +103,88 @@ pub use listener::{Incoming, TcpListener};
 pub use stream::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
 
 /// The largest payload of one segment, in bytes.
+///
+/// ```
+/// use futures::io::AsyncWriteExt;
+/// use sim_net::{MSS, Network, TcpListener, TcpStream};
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let l = TcpListener::bind("127.0.0.1:80").await.unwrap();
+/// let mut c = TcpStream::connect("127.0.0.1:80").await.unwrap();
+/// let sent = Network::current().stats().total().sent; // SYN, SYN-ACK
+/// c.write_all(&vec![0u8; 2 * MSS + 1]).await.unwrap();
+/// assert_eq!(Network::current().stats().total().sent - sent, 3); // three segments
+/// # drop(l);
+/// # }).unwrap();
+/// ```
 pub const MSS: usize = 16 * 1024;
 /// How many bytes one end accepts from its peer that its reader has not
 /// read yet (the receive window).
+///
+/// A writer whose peer never reads has `RECV_WINDOW` bytes on their way
+/// and [`SEND_BUFFER`] more waiting locally, then `write` waits:
+///
+/// ```
+/// use futures::FutureExt;
+/// use futures::io::AsyncWriteExt;
+/// use sim_net::{RECV_WINDOW, SEND_BUFFER, TcpListener, TcpStream};
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let l = TcpListener::bind("127.0.0.1:80").await.unwrap();
+/// let mut c = TcpStream::connect("127.0.0.1:80").await.unwrap();
+/// let (_unread, _) = l.accept().await.unwrap();
+/// let mut accepted = 0;
+/// while let Some(n) = c.write(&[0u8; 4096]).now_or_never() {
+///     accepted += n.unwrap();
+/// }
+/// assert_eq!(accepted, RECV_WINDOW + SEND_BUFFER);
+/// # }).unwrap();
+/// ```
 pub const RECV_WINDOW: usize = 64 * 1024;
 /// How many written bytes wait in an end's send buffer for the window to
-/// open before `write` blocks.
+/// open before `write` blocks (see [`RECV_WINDOW`]).
+///
+/// ```
+/// assert_eq!(sim_net::SEND_BUFFER, 64 * 1024);
+/// ```
 pub const SEND_BUFFER: usize = 64 * 1024;
 /// The first retransmission timeout after a segment is lost (Linux's
 /// `TCP_RTO_MIN`).
+///
+/// A SYN lost to a partition is sent again `RTO_MIN` later:
+///
+/// ```
+/// use std::time::Duration;
+/// use sim_core::node::Node;
+/// use sim_core::time::Instant;
+/// use sim_net::{Network, RTO_MIN, TcpListener, TcpStream};
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// let server = Node::builder("server").init(|| async {
+///     let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+///     loop { drop(l.accept().await.unwrap()); }
+/// }).build();
+/// sim_core::time::sleep(Duration::from_millis(1)).await;
+/// let net = Network::current();
+/// net.partition(&Node::current(), &server);
+/// sim_core::spawn(async move {
+///     sim_core::time::sleep(Duration::from_millis(10)).await;
+///     Network::current().heal_all();
+/// });
+/// let start = Instant::now();
+/// let _s = TcpStream::connect("server:80").await.unwrap();
+/// // The retransmitted SYN, then a round trip of the default 1 ms.
+/// assert_eq!(Instant::now() - start, RTO_MIN + Duration::from_millis(2));
+/// # }).unwrap();
+/// ```
 pub const RTO_MIN: std::time::Duration = std::time::Duration::from_millis(200);
 /// The longest retransmission timeout (the backoff doubles up to this).
+///
+/// ```
+/// use sim_net::{RTO_MAX, RTO_MIN};
+/// // 0.2, 0.4, 0.8, 1.6, 1.6, ... seconds.
+/// assert_eq!(RTO_MIN * 8, RTO_MAX);
+/// ```
 pub const RTO_MAX: std::time::Duration = std::time::Duration::from_millis(1600);
 /// How many times a SYN is retransmitted before `connect` fails with
 /// `TimedOut` (Linux's `tcp_syn_retries`), unless
@@ -120,6 +194,18 @@ pub const RTO_MAX: std::time::Duration = std::time::Duration::from_millis(1600);
 /// and the connect gives up one RTO after the last: **7.8 s** after a SYN
 /// lost when sent (a partition), plus one link latency per attempt when
 /// the SYN is lost on arrival (7 × 1 ms = 7.807 s to a node that is down).
+///
+/// ```
+/// use std::time::Duration;
+/// use sim_net::{DEFAULT_TCP_SYN_RETRIES, RTO_MAX, RTO_MIN};
+/// // The first send's timeout, then one per retransmission.
+/// let (mut rto, mut waited) = (RTO_MIN, Duration::ZERO);
+/// for _ in 0..=DEFAULT_TCP_SYN_RETRIES {
+///     waited += rto;
+///     rto = (rto * 2).min(RTO_MAX);
+/// }
+/// assert_eq!(waited, Duration::from_millis(7800));
+/// ```
 pub const DEFAULT_TCP_SYN_RETRIES: u32 = 6;
 /// How many times any other segment (data, FIN, SYN-ACK, window update)
 /// is retransmitted before its connection fails with `TimedOut` on both
@@ -130,6 +216,17 @@ pub const DEFAULT_TCP_SYN_RETRIES: u32 = 6;
 /// one RTO later: **22.2 s** after a segment lost when sent, plus one link
 /// latency per attempt when it is lost on arrival (16 ms more to a node
 /// that is down at the default 1 ms).
+///
+/// ```
+/// use std::time::Duration;
+/// use sim_net::{DEFAULT_TCP_RETRIES, RTO_MAX, RTO_MIN};
+/// let (mut rto, mut waited) = (RTO_MIN, Duration::ZERO);
+/// for _ in 0..=DEFAULT_TCP_RETRIES {
+///     waited += rto;
+///     rto = (rto * 2).min(RTO_MAX);
+/// }
+/// assert_eq!(waited, Duration::from_millis(22_200));
+/// ```
 pub const DEFAULT_TCP_RETRIES: u32 = 15;
 
 pub(crate) static CONNECT: AddrEvent = AddrEvent {

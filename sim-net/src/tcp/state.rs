@@ -11,7 +11,7 @@ use sim_core::ext;
 use super::conn::{BufPool, Conn, Effects, End, Phase};
 use super::slab::Slab;
 use super::{ACCEPT, CONNECT, Key, Kind, Outgoing, RETRANSMIT, RTO_MAX, RTO_MIN, Segment};
-use crate::addr::{is_node_ip, loopback_like, node_ip_like, node_of_ip};
+use crate::addr::{destination, is_node_ip, loopback_like, node_ip_like, node_of_ip};
 use crate::ports::PortTable;
 use crate::rules::Rules;
 use crate::state::node_name;
@@ -168,13 +168,18 @@ impl TcpState {
     }
 
     /// Closes a listener (its handle was dropped): connections waiting to
-    /// be accepted are reset.
+    /// be accepted are reset. Not when its node is being killed (the kill
+    /// cancels the task that held it): a dead node sends nothing, and the
+    /// kill resets those connections itself, once.
     pub(crate) fn close_listener(&mut self, key: Key, wakers: &mut Vec<Waker>) {
         let Some(l) = self.listeners.remove(key) else {
             return;
         };
         if !l.closed {
             self.ports.unbind(l.node, l.local.port(), key.index);
+        }
+        if !ext::node_alive(l.node) {
+            return;
         }
         for c in l.queue {
             self.with_conn(c, wakers, |conn, fx| {
@@ -211,6 +216,7 @@ impl TcpState {
     /// Starts a connection from `node` to `dst`: the client end gets an
     /// ephemeral port, the SYN goes to the outbox.
     pub(crate) fn connect(&mut self, node: u32, dst: SocketAddr) -> io::Result<Key> {
+        let dst = destination(dst);
         let loopback = dst.ip().is_loopback();
         let server_node = if loopback || is_node_ip(node, dst.ip()) {
             Some(node)

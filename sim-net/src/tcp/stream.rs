@@ -23,7 +23,9 @@ use crate::state::Net;
 /// Bytes arrive complete and in order whatever the network does (see the
 /// [module model](crate#tcp)): loss and partitions delay them, a node
 /// crash resets the connection. `write` hands bytes to the network at
-/// once; `flush` only waits until they left the local send buffer.
+/// once; `flush` returns at once (as on a real socket: the bytes a `write`
+/// accepted are already the network's to deliver), and so does `close`, a
+/// half-close whose FIN follows the bytes still waiting for the window.
 /// Dropping the stream closes it (the peer reads EOF after the buffered
 /// bytes).
 ///
@@ -111,7 +113,8 @@ impl TcpStream {
     /// # Errors
     ///
     /// Of the last address tried: `ConnectionRefused` when nothing listens
-    /// there; `HostUnreachable` for an address no node has; `TimedOut`
+    /// there; `HostUnreachable` for an address no node has (`0.0.0.0` and
+    /// `[::]` are the node itself, over loopback, as on Linux); `TimedOut`
     /// when the handshake stalls past the TCP timeout
     /// ([`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout));
     /// `AddrInUse` when the node has no ephemeral port left. Before any

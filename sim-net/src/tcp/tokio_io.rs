@@ -4,7 +4,8 @@
 //! `tokio_util::codec` or hyper-util's `TokioIo`.
 //!
 //! Semantics are those of the futures impls: `poll_shutdown` is futures'
-//! `poll_close` (a half-close that waits until the FIN left).
+//! `poll_close` (a half-close: the FIN follows the buffered bytes, and the
+//! call returns at once, as on a real socket).
 
 use super::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
 use crate::io_traits::{tokio_read, tokio_write};
