@@ -1,10 +1,11 @@
-//! Review of TCP's half-close through the io traits: futures'
-//! `AsyncWriteExt::close` and tokio's `AsyncWriteExt::shutdown` return at
-//! once, as tokio's `poll_shutdown` does on a real socket (a
-//! `shutdown(SHUT_WR)` that queues the FIN after the buffered bytes), and
-//! never wait for the peer to read. Waiting for the FIN to leave made two
-//! peers that both write more than the window and then close before
-//! reading deadlock on each other.
+//! Closing TCP streams: futures' `AsyncWriteExt::close` and tokio's
+//! `AsyncWriteExt::shutdown` return at once, as tokio's `poll_shutdown`
+//! does on a real socket (a `shutdown(SHUT_WR)` that queues the FIN after
+//! the buffered bytes), and never wait for the peer to read (waiting made
+//! two peers that both write more than the window and then close before
+//! reading deadlock on each other). Dropping a stream with input nobody
+//! read resets the connection, as Linux does: the peer reads what had
+//! arrived, then `ConnectionReset` (not EOF).
 
 use std::io::ErrorKind;
 use std::time::Duration;
@@ -99,4 +100,81 @@ fn close_on_a_reset_connection_reports_the_reset() {
         let err = c.close().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConnectionReset);
     });
+}
+
+/// A server on its own node that reads `read` bytes of each request,
+/// answers `reply`, then drops the stream; a client on another node
+/// (1 ms away) that sends `request` and reads until EOF or an error.
+/// Returns what the client read and how its read ended.
+fn close_after_reading(
+    request: usize,
+    read: usize,
+    reply: &'static [u8],
+) -> (Vec<u8>, Option<ErrorKind>) {
+    use detsim::node::Node;
+    use futures::io::{AsyncReadExt, AsyncWriteExt};
+    let mut sim = Sim::builder().build();
+    sim.run(async move {
+        Node::builder("server")
+            .init(move || async move {
+                let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+                let (mut s, _) = l.accept().await.unwrap();
+                let mut buf = vec![0u8; read];
+                s.read_exact(&mut buf).await.unwrap();
+                // Let the whole request arrive before answering.
+                time::sleep(Duration::from_millis(10)).await;
+                s.write_all(reply).await.unwrap();
+                drop(s);
+            })
+            .build();
+        let client = Node::builder("client").build();
+        client
+            .spawn(async move {
+                let mut c = TcpStream::connect("server:80").await.unwrap();
+                c.write_all(&vec![7; request]).await.unwrap();
+                let mut got = Vec::new();
+                let mut buf = [0u8; 64];
+                loop {
+                    match c.read(&mut buf).await {
+                        Ok(0) => return (got, None),
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                        Err(e) => return (got, Some(e.kind())),
+                    }
+                }
+            })
+            .await
+            .unwrap()
+    })
+    .unwrap()
+}
+
+#[test]
+fn closing_after_reading_everything_is_a_graceful_eof() {
+    let (got, err) = close_after_reading(8, 8, b"answer");
+    assert_eq!((got.as_slice(), err), (&b"answer"[..], None));
+}
+
+#[test]
+fn closing_with_unread_input_resets_the_peer_after_what_had_arrived() {
+    // The server reads 8 of 12 bytes: its close sends an RST, which comes
+    // after the answer (sent first, same path): the client reads the
+    // answer, then the reset instead of EOF.
+    let (got, err) = close_after_reading(12, 8, b"answer");
+    assert_eq!(got, b"answer");
+    assert_eq!(err, Some(ErrorKind::ConnectionReset));
+}
+
+#[test]
+fn closing_with_unread_input_discards_what_was_still_to_send() {
+    // An answer larger than the client's window and the server's send
+    // buffer together: part of it still waits in the server's send
+    // buffer at the close, and the RST discards it.
+    static BIG_REPLY: [u8; 3 * RECV_WINDOW] = [5; 3 * RECV_WINDOW];
+    let (got, err) = close_after_reading(12, 8, &BIG_REPLY);
+    assert!(
+        got.len() < BIG_REPLY.len(),
+        "the whole answer arrived: {}",
+        got.len()
+    );
+    assert_eq!(err, Some(ErrorKind::ConnectionReset));
 }

@@ -96,6 +96,7 @@
 //! | clog | segments held until it ends |
 //! | return path cut or clogged (one-way partition, `clog_link`) | the reader's window updates cannot reach the writer: it blocks once the window is full, until the heal/clog ends, else `TimedOut` after the retransmission limit |
 //! | peer node killed | `ConnectionReset` (after the bytes that already arrived) |
+//! | peer closed (dropped) its stream with input it had not read | `ConnectionReset` (after the bytes that already arrived), as on Linux |
 //! | own node killed | `ConnectionAborted` on handles that outlive it |
 //! | nobody listening | `ConnectionRefused` after a round trip (per address tried: a name tries IPv4, then IPv6) |
 //!

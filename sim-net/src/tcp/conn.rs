@@ -472,8 +472,9 @@ impl Conn {
         }
     }
 
-    /// The last handle of `end` is gone: FIN after the buffered bytes,
-    /// unread input discarded.
+    /// The last handle of `end` is gone: FIN after the buffered bytes; or,
+    /// if input arrived that nobody read, an abort as Linux does it: an
+    /// RST, and what was still waiting to be sent is discarded.
     pub(crate) fn close(&mut self, end: usize, fx: &mut Effects<'_>) {
         let e = &mut self.ends[end];
         if e.closed {
@@ -497,6 +498,19 @@ impl Conn {
         e.recv_buf.clear();
         if unread > 0 {
             self.consumed(end, unread, fx);
+            let e = &mut self.ends[end];
+            if e.phase == Phase::Open && !e.killed {
+                // Closing with unread input resets the connection (RFC
+                // 2525 2.17, what Linux and the BSDs do): the peer's next
+                // read, after the bytes it already has, or its next write
+                // fails with `ConnectionReset`.
+                e.send_buf.clear();
+                e.fin_sent = true;
+                if !matches!(self.ends[1 - end].phase, Phase::Failed(_)) {
+                    fx.send(self, end, Kind::Rst);
+                }
+                return;
+            }
         }
         self.pump(end, fx);
     }

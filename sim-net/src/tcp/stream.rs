@@ -26,8 +26,11 @@ use crate::state::Net;
 /// once; `flush` returns at once (as on a real socket: the bytes a `write`
 /// accepted are already the network's to deliver), and so does `close`, a
 /// half-close whose FIN follows the bytes still waiting for the window.
-/// Dropping the stream closes it (the peer reads EOF after the buffered
-/// bytes).
+/// Dropping the stream closes it: the peer reads EOF after the buffered
+/// bytes, or, if input arrived here that nobody read, the connection is
+/// reset as Linux resets it (the bytes still waiting to be sent are
+/// discarded, and the peer reads what had arrived, then
+/// `ConnectionReset`).
 ///
 /// # Example
 ///
