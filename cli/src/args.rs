@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 use crate::error::CliError;
 
-/// What to build: cargo's package selection and profile.
+/// What to build: cargo's package selection, target selection and
+/// profile.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Build {
     pub(crate) packages: Vec<String>,
     pub(crate) workspace: bool,
     pub(crate) release: bool,
+    /// `--lib`, `--test NAME`, `--bin NAME`, ...: passed on to cargo.
+    pub(crate) targets: Vec<String>,
 }
 
 /// A range of seeds, `start..end` (end excluded).
@@ -93,13 +96,17 @@ pub(crate) const USAGE: &str = "\
 cargo detsim: sweep, replay, trace and shrink detsim simulation tests
 
 usage:
-  cargo detsim list   [-p PKG]... [--workspace] [--release]
+  cargo detsim list   [-p PKG]... [--workspace] [TARGET]... [--release]
   cargo detsim sweep  <filter> --seeds A..B|N [--jobs J] [--shard I/N] [--keep-going]
                       [--scheduler random|fifo|pct|pct:N|portfolio] [--json FILE]
-                      [--chunk SEEDS] [-p PKG]... [--workspace] [--release]
+                      [--chunk SEEDS] [-p PKG]... [--workspace] [TARGET]... [--release]
   cargo detsim replay <artifact> [--log] [--trace OUT.json] [--release]
-  cargo detsim replay --seed S <test> [--log] [--trace OUT.json] [-p PKG]... [--release]
+  cargo detsim replay --seed S <test> [--log] [--trace OUT.json] [-p PKG]... [TARGET]...
+                      [--release]
   cargo detsim shrink <artifact> [--release]
+
+TARGET selects test binaries as cargo test does: --lib, --bin NAME, --test NAME,
+--example NAME, --bench NAME (for a test name that several targets have).
 
 exit status: 0 passed, 1 a test failed, 2 a usage or setup error (or an
 artifact whose failure no longer happens)";
@@ -143,12 +150,27 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
     let mut trace = None;
     let mut scheduler = None;
     let allowed: &[&str] = match command {
-        "list" => &["-p", "--package", "--workspace", "--release"],
+        "list" => &[
+            "-p",
+            "--package",
+            "--workspace",
+            "--release",
+            "--lib",
+            "--bin",
+            "--test",
+            "--example",
+            "--bench",
+        ],
         "sweep" => &[
             "-p",
             "--package",
             "--workspace",
             "--release",
+            "--lib",
+            "--bin",
+            "--test",
+            "--example",
+            "--bench",
             "--seeds",
             "--jobs",
             "-j",
@@ -158,7 +180,19 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             "--chunk",
             "--scheduler",
         ],
-        "replay" => &["-p", "--package", "--release", "--seed", "--log", "--trace"],
+        "replay" => &[
+            "-p",
+            "--package",
+            "--release",
+            "--lib",
+            "--bin",
+            "--test",
+            "--example",
+            "--bench",
+            "--seed",
+            "--log",
+            "--trace",
+        ],
         _ => &["--release"],
     };
     while let Some(arg) = it.next() {
@@ -190,6 +224,11 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             "-p" | "--package" => build.packages.push(value("PACKAGE")?),
             "--workspace" => build.workspace = true,
             "--release" => build.release = true,
+            "--lib" => build.targets.push("--lib".into()),
+            "--bin" | "--test" | "--example" | "--bench" => {
+                let name = value("NAME")?;
+                build.targets.extend([flag.to_owned(), name]);
+            }
             "--keep-going" => keep_going = true,
             "--log" => log = true,
             "--seeds" => seeds = Some(parse_seeds(&value("0..1000")?)?),
@@ -379,6 +418,8 @@ mod tests {
         assert_eq!(s.shard, Some(Shard { index: 1, count: 2 }));
         assert!(s.keep_going);
         assert_eq!(a.build.packages, ["x"]);
+        let t = args("replay --seed 3 t --test net --lib --bin=b").unwrap();
+        assert_eq!(t.build.targets, ["--test", "net", "--lib", "--bin", "b"]);
         let n = args("sweep kv --seeds=500").unwrap();
         let Command::Sweep(s) = n.command else {
             panic!("not a sweep")

@@ -85,6 +85,7 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
     if sel.release {
         cmd.arg("--release");
     }
+    cmd.args(&sel.targets);
     cmd.args(extra);
     cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut child = cmd
@@ -105,7 +106,11 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
         return Err(CliError::new(format!(
             "`cargo test --no-run{}` failed ({status}): fix the build errors above, or check the \
              -p/--workspace selection",
-            extra.iter().map(|a| format!(" {a}")).collect::<String>()
+            sel.targets
+                .iter()
+                .chain(extra)
+                .map(|a| format!(" {a}"))
+                .collect::<String>()
         )));
     }
     Ok(binaries)

@@ -16,7 +16,7 @@ use serde_json::Value;
 use sim_core::harness::Artifact;
 
 use crate::args::{Build, Replay, ReplayOf};
-use crate::discover::{self, Binary};
+use crate::discover::{self, Binary, SimTest};
 use crate::error::{CliError, Outcome};
 use crate::perfetto;
 use crate::scratch::Scratch;
@@ -56,6 +56,7 @@ pub(crate) fn binary_for(art: &Artifact, build: &Build) -> Result<Binary, CliErr
         packages: vec![art.package().to_owned()],
         workspace: false,
         release: build.release,
+        targets: Vec::new(),
     };
     let binaries = discover::build(&sel, &selector)?;
     binaries
@@ -193,13 +194,7 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
     let tests = discover::sim_tests(&binaries)?;
     let mut found = select(&tests, name, &binaries)?;
     if found.len() > 1 {
-        return Err(CliError::new(format!(
-            "`{name}` matches {} simulation tests ({}, ...): give one full name, e.g. cargo \
-             detsim replay --seed {seed} {}",
-            found.len(),
-            found[0].test,
-            found[0].test
-        )));
+        return Err(ambiguous(name, seed, &found));
     }
     let test = found.remove(0);
     let scratch = Scratch::new()?;
@@ -233,6 +228,35 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
         "{} ended ({status}) without a report for seed {seed}: its output is above",
         test.test
     )))
+}
+
+/// The error for a `replay --seed` whose name picks several tests: tell
+/// full names apart by name, the same name in several targets by target.
+fn ambiguous(name: &str, seed: u64, found: &[SimTest]) -> CliError {
+    let first = &found[0];
+    if found.iter().all(|t| t.test == first.test) {
+        let wheres: Vec<String> = found
+            .iter()
+            .map(|t| format!("-p {} {}", t.binary.package, t.binary.selector()))
+            .collect();
+        return CliError::new(format!(
+            "`{}` is a simulation test of {} targets ({}): choose one with -p and its target, \
+             e.g. cargo detsim replay --seed {seed} {} {}",
+            first.test,
+            found.len(),
+            wheres.join(", "),
+            wheres[0],
+            first.test
+        ));
+    }
+    let names: Vec<&str> = found.iter().map(|t| t.test.as_str()).collect();
+    CliError::new(format!(
+        "`{name}` matches {} simulation tests ({}): give one full name, e.g. cargo detsim \
+         replay --seed {seed} {}",
+        found.len(),
+        names.join(", "),
+        first.test
+    ))
 }
 
 /// Runs `cmd` (the test `test` of `binary`) with its stdout and stderr

@@ -97,6 +97,14 @@ fn each_mistake_is_one_line_with_the_fix() {
             ],
         ),
         ("unknown command", vec!["sweeep"]),
+        (
+            "a name two targets share",
+            vec!["replay", "--seed", "3", "always_passes"],
+        ),
+        (
+            "a filter matching several names",
+            vec!["replay", "--seed", "3", "a"],
+        ),
     ];
     let mut all = String::new();
     for (what, args) in &cases {

@@ -56,3 +56,25 @@ fn a_replay_shows_the_tests_own_output_in_order() {
     assert_exit(&out, 0);
     assert_eq!(noisy_lines(&out), NOISY, "{}", stderr(&out));
 }
+
+/// `always_passes` is a test of `--test planted` and of `--test noisy`:
+/// the target picks one (the name alone is an error, see cli_errors.rs).
+#[test]
+fn a_name_two_targets_share_replays_with_its_target() {
+    let out = detsim(&["replay", "--seed", "3", "--test", "noisy", "always_passes"]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("always_passes passes with seed 0x3"),
+        "{}",
+        stderr(&out)
+    );
+    let (out, summary) = sweep(
+        &scratch("two_targets"),
+        "one.json",
+        &["always_passes", "--seeds", "4", "--test", "planted"],
+    );
+    assert_exit(&out, 0);
+    let tests = summary["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 1, "{summary}");
+    assert_eq!(tests[0]["target"]["name"], "planted");
+}
