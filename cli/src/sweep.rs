@@ -11,6 +11,7 @@ use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use sim_core::harness::shell_word;
 
 use crate::args::{Build, Seeds, Sweep};
 use crate::discover::{self, SimTest};
@@ -333,7 +334,7 @@ fn print_summary(results: &[TestResult]) {
             match f["artifact"].as_str() {
                 Some(a) => {
                     println!("  artifact: {a}");
-                    println!("  replay:   cargo detsim replay {a}");
+                    println!("  replay:   cargo detsim replay {}", shell_word(a));
                 }
                 None => println!("  artifact: not written (see the test's output)"),
             }

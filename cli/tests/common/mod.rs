@@ -111,3 +111,27 @@ pub fn first_artifact(summary: &Value) -> PathBuf {
             .expect("an artifact was written"),
     )
 }
+
+/// Runs `line` with `sh -c` in the fixture crate, as a user pasting it
+/// into a shell there: `cargo detsim` finds this build of cargo-detsim
+/// first on the PATH.
+pub fn paste(line: &str) -> Output {
+    let exe = Path::new(env!("CARGO_BIN_EXE_cargo-detsim"));
+    let mut path = std::ffi::OsString::from(exe.parent().unwrap());
+    if let Some(old) = std::env::var_os("PATH") {
+        path.push(":");
+        path.push(old);
+    }
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", line])
+        .current_dir(fixture())
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", fixture_target())
+        .env("CARGO_TERM_COLOR", "never");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("DETSIM_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.output().expect("sh runs")
+}
