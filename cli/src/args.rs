@@ -122,8 +122,15 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
     if it.peek() == Some(&"detsim") {
         it.next();
     }
+    let asks_help = raw.iter().any(|a| a == "--help" || a == "-h");
     let command = match it.next() {
-        None | Some("help" | "--help" | "-h") => {
+        _ if asks_help => {
+            return Ok(Args {
+                command: Command::Help,
+                build: Build::default(),
+            });
+        }
+        None | Some("help") => {
             return Ok(Args {
                 command: Command::Help,
                 build: Build::default(),
@@ -304,15 +311,26 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
 }
 
 fn parse_u64(flag: &str, s: &str, example: &str) -> Result<u64, CliError> {
+    use std::num::IntErrorKind;
     let t: String = s.trim().chars().filter(|&c| c != '_').collect();
-    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => t.parse::<u64>(),
+    let (digits, radix) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None => (t.as_str(), 10),
     };
-    parsed.map_err(|_| {
+    u64::from_str_radix(digits, radix).map_err(|e| {
+        let problem = match e.kind() {
+            IntErrorKind::Empty => "has no digits".to_owned(),
+            IntErrorKind::PosOverflow => {
+                format!("does not fit in 64 bits (the largest is {})", u64::MAX)
+            }
+            _ if digits.starts_with('-') => "is negative (it counts from 0)".to_owned(),
+            _ if radix == 10 && digits.chars().all(|c| c.is_ascii_hexdigit()) => {
+                format!("has hex digits but no 0x prefix (0x{digits})")
+            }
+            _ => "is not a whole number (decimal or 0x hex)".to_owned(),
+        };
         bad(format!(
-            "{flag} {s}: `{s}` is not a whole number (decimal or 0x hex); for example {flag} \
-             {example}"
+            "{flag} {s}: `{s}` {problem}; for example {flag} {example}"
         ))
     })
 }
@@ -425,6 +443,18 @@ mod tests {
             panic!("not a sweep")
         };
         assert_eq!(s.seeds, Seeds { start: 0, end: 500 });
+    }
+
+    #[test]
+    fn help_after_a_command_is_help() {
+        for a in [
+            "sweep --help",
+            "replay -h",
+            "sweep kv --seeds 10 --help",
+            "--help",
+        ] {
+            assert_eq!(args(a).unwrap().command, Command::Help, "{a}");
+        }
     }
 
     #[test]

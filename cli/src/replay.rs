@@ -249,12 +249,12 @@ fn ambiguous(name: &str, seed: u64, found: &[SimTest]) -> CliError {
             first.test
         ));
     }
-    let names: Vec<&str> = found.iter().map(|t| t.test.as_str()).collect();
+    let names: std::collections::BTreeSet<&str> = found.iter().map(|t| t.test.as_str()).collect();
     CliError::new(format!(
         "`{name}` matches {} simulation tests ({}): give one full name, e.g. cargo detsim \
          replay --seed {seed} {}",
         found.len(),
-        names.join(", "),
+        names.into_iter().collect::<Vec<_>>().join(", "),
         first.test
     ))
 }

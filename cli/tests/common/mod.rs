@@ -39,10 +39,15 @@ pub fn detsim(args: &[&str]) -> Output {
 /// `cargo detsim <args>` in the fixture crate, with extra environment
 /// (which the fixture's test binaries inherit).
 pub fn detsim_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    detsim_at(&fixture(), args, env)
+}
+
+/// `cargo detsim <args>` in `dir`, with extra environment.
+pub fn detsim_at(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-detsim"));
     cmd.arg("detsim")
         .args(args)
-        .current_dir(fixture())
+        .current_dir(dir)
         .env("CARGO_TARGET_DIR", fixture_target())
         .env("CARGO_TERM_COLOR", "never");
     for (key, _) in std::env::vars_os() {
