@@ -156,51 +156,35 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
     let mut log = false;
     let mut trace = None;
     let mut scheduler = None;
-    let allowed: &[&str] = match command {
-        "list" => &[
-            "-p",
-            "--package",
-            "--workspace",
-            "--release",
-            "--lib",
-            "--bin",
-            "--test",
-            "--example",
-            "--bench",
-        ],
-        "sweep" => &[
-            "-p",
-            "--package",
-            "--workspace",
-            "--release",
-            "--lib",
-            "--bin",
-            "--test",
-            "--example",
-            "--bench",
-            "--seeds",
-            "--jobs",
-            "-j",
-            "--shard",
-            "--keep-going",
-            "--json",
-            "--chunk",
-            "--scheduler",
-        ],
-        "replay" => &[
-            "-p",
-            "--package",
-            "--release",
-            "--lib",
-            "--bin",
-            "--test",
-            "--example",
-            "--bench",
-            "--seed",
-            "--log",
-            "--trace",
-        ],
-        _ => &["--release"],
+    // Cargo's package and target selection, then each command's own.
+    const PACKAGES: &[&str] = &["-p", "--package", "--workspace"];
+    const TARGETS: &[&str] = &[
+        "--release",
+        "--lib",
+        "--bin",
+        "--test",
+        "--example",
+        "--bench",
+    ];
+    let allowed: Vec<&str> = match command {
+        "list" => [PACKAGES, TARGETS].concat(),
+        "sweep" => [
+            PACKAGES,
+            TARGETS,
+            &[
+                "--seeds",
+                "--jobs",
+                "-j",
+                "--shard",
+                "--keep-going",
+                "--json",
+                "--chunk",
+                "--scheduler",
+            ],
+        ]
+        .concat(),
+        "replay" => [&PACKAGES[..2], TARGETS, &["--seed", "--log", "--trace"]].concat(),
+        _ => vec!["--release"],
     };
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
