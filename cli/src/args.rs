@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 use crate::error::CliError;
 
-/// What to build: cargo's package selection and profile.
+/// What to build: cargo's package selection, target selection and
+/// profile.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Build {
     pub(crate) packages: Vec<String>,
     pub(crate) workspace: bool,
     pub(crate) release: bool,
+    /// `--lib`, `--test NAME`, `--bin NAME`, ...: passed on to cargo.
+    pub(crate) targets: Vec<String>,
 }
 
 /// A range of seeds, `start..end` (end excluded).
@@ -93,13 +96,17 @@ pub(crate) const USAGE: &str = "\
 cargo detsim: sweep, replay, trace and shrink detsim simulation tests
 
 usage:
-  cargo detsim list   [-p PKG]... [--workspace] [--release]
+  cargo detsim list   [-p PKG]... [--workspace] [TARGET]... [--release]
   cargo detsim sweep  <filter> --seeds A..B|N [--jobs J] [--shard I/N] [--keep-going]
                       [--scheduler random|fifo|pct|pct:N|portfolio] [--json FILE]
-                      [--chunk SEEDS] [-p PKG]... [--workspace] [--release]
+                      [--chunk SEEDS] [-p PKG]... [--workspace] [TARGET]... [--release]
   cargo detsim replay <artifact> [--log] [--trace OUT.json] [--release]
-  cargo detsim replay --seed S <test> [--log] [--trace OUT.json] [-p PKG]... [--release]
+  cargo detsim replay --seed S <test> [--log] [--trace OUT.json] [-p PKG]... [TARGET]...
+                      [--release]
   cargo detsim shrink <artifact> [--release]
+
+TARGET selects test binaries as cargo test does: --lib, --bin NAME, --test NAME,
+--example NAME, --bench NAME (for a test name that several targets have).
 
 exit status: 0 passed, 1 a test failed, 2 a usage or setup error (or an
 artifact whose failure no longer happens)";
@@ -115,8 +122,15 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
     if it.peek() == Some(&"detsim") {
         it.next();
     }
+    let asks_help = raw.iter().any(|a| a == "--help" || a == "-h");
     let command = match it.next() {
-        None | Some("help" | "--help" | "-h") => {
+        _ if asks_help => {
+            return Ok(Args {
+                command: Command::Help,
+                build: Build::default(),
+            });
+        }
+        None | Some("help") => {
             return Ok(Args {
                 command: Command::Help,
                 build: Build::default(),
@@ -142,24 +156,35 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
     let mut log = false;
     let mut trace = None;
     let mut scheduler = None;
-    let allowed: &[&str] = match command {
-        "list" => &["-p", "--package", "--workspace", "--release"],
-        "sweep" => &[
-            "-p",
-            "--package",
-            "--workspace",
-            "--release",
-            "--seeds",
-            "--jobs",
-            "-j",
-            "--shard",
-            "--keep-going",
-            "--json",
-            "--chunk",
-            "--scheduler",
-        ],
-        "replay" => &["-p", "--package", "--release", "--seed", "--log", "--trace"],
-        _ => &["--release"],
+    // Cargo's package and target selection, then each command's own.
+    const PACKAGES: &[&str] = &["-p", "--package", "--workspace"];
+    const TARGETS: &[&str] = &[
+        "--release",
+        "--lib",
+        "--bin",
+        "--test",
+        "--example",
+        "--bench",
+    ];
+    let allowed: Vec<&str> = match command {
+        "list" => [PACKAGES, TARGETS].concat(),
+        "sweep" => [
+            PACKAGES,
+            TARGETS,
+            &[
+                "--seeds",
+                "--jobs",
+                "-j",
+                "--shard",
+                "--keep-going",
+                "--json",
+                "--chunk",
+                "--scheduler",
+            ],
+        ]
+        .concat(),
+        "replay" => [&PACKAGES[..2], TARGETS, &["--seed", "--log", "--trace"]].concat(),
+        _ => vec!["--release"],
     };
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -190,6 +215,11 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             "-p" | "--package" => build.packages.push(value("PACKAGE")?),
             "--workspace" => build.workspace = true,
             "--release" => build.release = true,
+            "--lib" => build.targets.push("--lib".into()),
+            "--bin" | "--test" | "--example" | "--bench" => {
+                let name = value("NAME")?;
+                build.targets.extend([flag.to_owned(), name]);
+            }
             "--keep-going" => keep_going = true,
             "--log" => log = true,
             "--seeds" => seeds = Some(parse_seeds(&value("0..1000")?)?),
@@ -265,15 +295,26 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
 }
 
 fn parse_u64(flag: &str, s: &str, example: &str) -> Result<u64, CliError> {
+    use std::num::IntErrorKind;
     let t: String = s.trim().chars().filter(|&c| c != '_').collect();
-    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => t.parse::<u64>(),
+    let (digits, radix) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None => (t.as_str(), 10),
     };
-    parsed.map_err(|_| {
+    u64::from_str_radix(digits, radix).map_err(|e| {
+        let problem = match e.kind() {
+            IntErrorKind::Empty => "has no digits".to_owned(),
+            IntErrorKind::PosOverflow => {
+                format!("does not fit in 64 bits (the largest is {})", u64::MAX)
+            }
+            _ if digits.starts_with('-') => "is negative (it counts from 0)".to_owned(),
+            _ if radix == 10 && digits.chars().all(|c| c.is_ascii_hexdigit()) => {
+                format!("has hex digits but no 0x prefix (0x{digits})")
+            }
+            _ => "is not a whole number (decimal or 0x hex)".to_owned(),
+        };
         bad(format!(
-            "{flag} {s}: `{s}` is not a whole number (decimal or 0x hex); for example {flag} \
-             {example}"
+            "{flag} {s}: `{s}` {problem}; for example {flag} {example}"
         ))
     })
 }
@@ -379,11 +420,25 @@ mod tests {
         assert_eq!(s.shard, Some(Shard { index: 1, count: 2 }));
         assert!(s.keep_going);
         assert_eq!(a.build.packages, ["x"]);
+        let t = args("replay --seed 3 t --test net --lib --bin=b").unwrap();
+        assert_eq!(t.build.targets, ["--test", "net", "--lib", "--bin", "b"]);
         let n = args("sweep kv --seeds=500").unwrap();
         let Command::Sweep(s) = n.command else {
             panic!("not a sweep")
         };
         assert_eq!(s.seeds, Seeds { start: 0, end: 500 });
+    }
+
+    #[test]
+    fn help_after_a_command_is_help() {
+        for a in [
+            "sweep --help",
+            "replay -h",
+            "sweep kv --seeds 10 --help",
+            "--help",
+        ] {
+            assert_eq!(args(a).unwrap().command, Command::Help, "{a}");
+        }
     }
 
     #[test]

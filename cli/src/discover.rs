@@ -85,11 +85,27 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
     if sel.release {
         cmd.arg("--release");
     }
+    cmd.args(&sel.targets);
     cmd.args(extra);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd
         .spawn()
         .map_err(|e| CliError::new(format!("cannot run cargo ({e}): is cargo on the PATH?")))?;
+    // Cargo's progress and diagnostics pass through as they come; the one
+    // line of a mistake we explain better is held back for our error.
+    let held = child.stderr.take().map(|err| {
+        std::thread::spawn(move || {
+            let mut held = None;
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if held.is_none() && setup_mistake(&line).is_some() {
+                    held = Some(line);
+                } else {
+                    eprintln!("{line}");
+                }
+            }
+            held
+        })
+    });
     let mut binaries = Vec::new();
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -101,14 +117,43 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
     let status = child
         .wait()
         .map_err(|e| CliError::new(format!("cargo did not finish: {e}")))?;
+    let held = held.and_then(|t| t.join().ok()).flatten();
+    if let Some(fix) = held.as_deref().and_then(setup_mistake) {
+        let cargo_said = held.as_deref().unwrap_or_default();
+        let cargo_said = cargo_said.strip_prefix("error: ").unwrap_or(cargo_said);
+        return Err(CliError::new(format!("cargo: {cargo_said}: {fix}")));
+    }
+    // Cargo reports binaries as their builds finish: sort them, so lists
+    // and errors come in the same order every time.
+    binaries.sort_by(|a, b| (&a.package, &a.kind, &a.name).cmp(&(&b.package, &b.kind, &b.name)));
     if !status.success() {
         return Err(CliError::new(format!(
             "`cargo test --no-run{}` failed ({status}): fix the build errors above, or check the \
              -p/--workspace selection",
-            extra.iter().map(|a| format!(" {a}")).collect::<String>()
+            sel.targets
+                .iter()
+                .chain(extra)
+                .map(|a| format!(" {a}"))
+                .collect::<String>()
         )));
     }
     Ok(binaries)
+}
+
+/// The fix for a line of cargo's stderr that says the command ran in the
+/// wrong place or named a package that is not there.
+fn setup_mistake(line: &str) -> Option<&'static str> {
+    let line = line.strip_prefix("error: ")?;
+    if line.starts_with("could not find `Cargo.toml`") {
+        Some("run cargo detsim in your cargo project (the directory of its Cargo.toml or below)")
+    } else if line.starts_with("package ID specification") && line.contains("did not match") {
+        Some(
+            "the package is not in this workspace: check the -p name, or, to replay or shrink an \
+             artifact, run cargo detsim in the workspace the artifact came from",
+        )
+    } else {
+        None
+    }
 }
 
 /// A test executable from one line of cargo's JSON messages.

@@ -8,14 +8,15 @@
 //! was written) or the replay cannot run. `replay --seed S <test>` has no
 //! recorded failure to expect: a pass exits 0.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, ExitStatus};
 
 use serde_json::Value;
 use sim_core::harness::Artifact;
 
 use crate::args::{Build, Replay, ReplayOf};
-use crate::discover::{self, Binary};
+use crate::discover::{self, Binary, SimTest};
 use crate::error::{CliError, Outcome};
 use crate::perfetto;
 use crate::scratch::Scratch;
@@ -55,6 +56,7 @@ pub(crate) fn binary_for(art: &Artifact, build: &Build) -> Result<Binary, CliErr
         packages: vec![art.package().to_owned()],
         workspace: false,
         release: build.release,
+        targets: Vec::new(),
     };
     let binaries = discover::build(&sel, &selector)?;
     binaries
@@ -78,28 +80,26 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
     let mut cmd = binary.command();
     cmd.args([art.test(), "--exact", "--nocapture", "--include-ignored"])
         .env("DETSIM_REPLAY", &abs)
-        .env("DETSIM_REPORT", &report)
-        .stdout(Stdio::null());
+        .env("DETSIM_REPORT", &report);
     if r.log || r.trace.is_some() {
         cmd.env("DETSIM_TRACE_JSON", &trace);
     }
-    let out = cmd
-        .output()
-        .map_err(|e| CliError::new(format!("cannot run {}: {e}", binary.exe.display())))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (status, output) = run_merged(cmd, &scratch.path("replay.out"), &binary, art.test())?;
+    // What the test printed (its own lines, then the harness's report)
+    // reaches the user whatever the outcome.
+    eprint!("{output}");
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let Some(line) = text
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .find(|v| v["event"] == "replay")
     else {
-        eprint!("{stderr}");
         return Err(CliError::new(format!(
             "{} did not run the replay of {} ({}): its output is above; is `{}` still a \
              #[sim_test] in {} {}?",
             binary.exe.display(),
             abs.display(),
-            out.status,
+            status,
             art.test(),
             art.package(),
             binary.selector()
@@ -115,7 +115,6 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
     let now = &line["now"];
     match line["outcome"].as_str().unwrap_or_default() {
         "same" | "nondeterminism" => {
-            eprint!("{stderr}");
             if r.log || r.trace.is_some() {
                 let lines = read_trace(&trace);
                 if r.log {
@@ -195,32 +194,24 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
     let tests = discover::sim_tests(&binaries)?;
     let mut found = select(&tests, name, &binaries)?;
     if found.len() > 1 {
-        return Err(CliError::new(format!(
-            "`{name}` matches {} simulation tests ({}, ...): give one full name, e.g. cargo \
-             detsim replay --seed {seed} {}",
-            found.len(),
-            found[0].test,
-            found[0].test
-        )));
+        return Err(ambiguous(name, seed, &found));
     }
     let test = found.remove(0);
     let scratch = Scratch::new()?;
     let report = scratch.path("seed.jsonl");
-    let out = test
-        .binary
-        .command()
-        .args([&test.test, "--exact", "--nocapture", "--include-ignored"])
+    let mut cmd = test.binary.command();
+    cmd.args([&test.test, "--exact", "--nocapture", "--include-ignored"])
         .env("DETSIM_SEED", seed.to_string())
         .env("DETSIM_SEEDS", "1")
-        .env("DETSIM_REPORT", &report)
-        .stdout(Stdio::null())
-        .output()
-        .map_err(|e| CliError::new(format!("cannot run {}: {e}", test.binary.exe.display())))?;
+        .env("DETSIM_REPORT", &report);
+    let (status, output) = run_merged(cmd, &scratch.path("seed.out"), &test.binary, &test.test)?;
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let lines: Vec<Value> = text
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
+    // A failing seed is replayed from its artifact, which prints the
+    // test's output (of the same run) once.
     if let Some(artifact) = lines
         .iter()
         .find(|v| v["event"] == "failure")
@@ -228,14 +219,82 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
     {
         return replay_artifact(Path::new(artifact), r, build);
     }
+    eprint!("{output}");
     if lines.iter().any(|v| v["event"] == "sweep") {
-        eprint!("{}", String::from_utf8_lossy(&out.stderr));
         eprintln!("detsim: {} passes with seed {seed:#x}", test.test);
         return Ok(Outcome::Passed);
     }
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
     Err(CliError::new(format!(
-        "{} ended ({}) without a report for seed {seed}: its output is above",
-        test.test, out.status
+        "{} ended ({status}) without a report for seed {seed}: its output is above",
+        test.test
     )))
+}
+
+/// The error for a `replay --seed` whose name picks several tests: tell
+/// full names apart by name, the same name in several targets by target.
+fn ambiguous(name: &str, seed: u64, found: &[SimTest]) -> CliError {
+    let first = &found[0];
+    if found.iter().all(|t| t.test == first.test) {
+        let wheres: Vec<String> = found
+            .iter()
+            .map(|t| format!("-p {} {}", t.binary.package, t.binary.selector()))
+            .collect();
+        return CliError::new(format!(
+            "`{}` is a simulation test of {} targets ({}): choose one with -p and its target, \
+             e.g. cargo detsim replay --seed {seed} {} {}",
+            first.test,
+            found.len(),
+            wheres.join(", "),
+            wheres[0],
+            first.test
+        ));
+    }
+    let names: std::collections::BTreeSet<&str> = found.iter().map(|t| t.test.as_str()).collect();
+    CliError::new(format!(
+        "`{name}` matches {} simulation tests ({}): give one full name, e.g. cargo detsim \
+         replay --seed {seed} {}",
+        found.len(),
+        names.into_iter().collect::<Vec<_>>().join(", "),
+        first.test
+    ))
+}
+
+/// Runs `cmd` (the test `test` of `binary`) with its stdout and stderr
+/// going to one file, `log`, so they keep the order the test wrote them
+/// in; returns its status and the test's output without libtest's lines
+/// around it (`running 1 test`, `test x ... FAILED`, the result).
+fn run_merged(
+    mut cmd: Command,
+    log: &Path,
+    binary: &Binary,
+    test: &str,
+) -> Result<(ExitStatus, String), CliError> {
+    let cannot =
+        |e: std::io::Error| CliError::new(format!("cannot run {}: {e}", binary.exe.display()));
+    let file = File::create(log).map_err(cannot)?;
+    let status = cmd
+        .stdout(file.try_clone().map_err(cannot)?)
+        .stderr(file)
+        .status()
+        .map_err(cannot)?;
+    let bytes = std::fs::read(log).unwrap_or_default();
+    Ok((status, test_output(&String::from_utf8_lossy(&bytes), test)))
+}
+
+/// The output of the one test `test` that libtest ran with `--nocapture`,
+/// without libtest's own lines before and after it.
+fn test_output(text: &str, test: &str) -> String {
+    let body = text.trim_start_matches('\n');
+    let body = match body.split_once('\n') {
+        Some((first, rest))
+            if first.starts_with("running ") && first.trim_end_matches('s').ends_with(" test") =>
+        {
+            rest
+        }
+        _ => body,
+    };
+    match body.rfind(&format!("test {test} ... ")) {
+        Some(end) => body[..end].to_owned(),
+        None => body.to_owned(),
+    }
 }

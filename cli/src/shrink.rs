@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Stdio;
 
-use sim_core::harness::Artifact;
+use sim_core::harness::{Artifact, shell_word};
 
 use crate::args::Build;
 use crate::error::{CliError, Outcome};
@@ -61,7 +61,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         shrunk.kind(),
         first_line(shrunk.message()),
         out_path.display(),
-        out_path.display(),
+        shell_word(&out_path.to_string_lossy()),
     );
     Ok(Outcome::Passed)
 }

@@ -7,10 +7,11 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use sim_core::harness::shell_word;
 
 use crate::args::{Build, Seeds, Sweep};
 use crate::discover::{self, SimTest};
@@ -201,6 +202,9 @@ fn spawn(
     let stderr = scratch.path(&format!("sweep-{n}-{id}.stderr"));
     let err_file = std::fs::File::create(&stderr)
         .map_err(|e| CliError::new(format!("cannot create {}: {e}", stderr.display())))?;
+    let out_file = err_file
+        .try_clone()
+        .map_err(|e| CliError::new(format!("cannot create {}: {e}", stderr.display())))?;
     let mut cmd = test.binary.command();
     cmd.args([
         &test.test,
@@ -213,7 +217,8 @@ fn spawn(
     .env("DETSIM_SEEDS", count.to_string())
     .env("DETSIM_JOBS", "1")
     .env("DETSIM_REPORT", &report)
-    .stdout(Stdio::null())
+    // The test's stdout joins its stderr: a chunk that crashes shows both.
+    .stdout(out_file)
     .stderr(err_file);
     if plan.keep_going {
         cmd.env("DETSIM_KEEP_GOING", "1");
@@ -329,7 +334,7 @@ fn print_summary(results: &[TestResult]) {
             match f["artifact"].as_str() {
                 Some(a) => {
                     println!("  artifact: {a}");
-                    println!("  replay:   cargo detsim replay {a}");
+                    println!("  replay:   cargo detsim replay {}", shell_word(a));
                 }
                 None => println!("  artifact: not written (see the test's output)"),
             }

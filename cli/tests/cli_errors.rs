@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::{
-    assert_exit, detsim_env, first_artifact, fixture_target, read_json, scratch, stderr, sweep,
-    sweep_planted,
+    assert_exit, detsim_at, detsim_env, first_artifact, fixture_target, read_json, scratch, stderr,
+    sweep, sweep_planted,
 };
 use serde_json::Value;
 
@@ -19,9 +19,14 @@ fn error_line(args: &[&str], dir: &Path) -> String {
 
 /// [`error_line`] with extra environment for the fixture's tests.
 fn error_line_env(args: &[&str], env: &[(&str, &str)], dir: &Path) -> String {
-    let out = detsim_env(args, env);
-    assert_exit(&out, 2);
-    let err = stderr(&out);
+    one_error_line(&detsim_env(args, env), dir)
+}
+
+/// The one `error:` line of `out` (checking the exit status is 2, that
+/// there is one such line and no panic), with `dir` shown as `[DIR]`.
+fn one_error_line(out: &std::process::Output, dir: &Path) -> String {
+    assert_exit(out, 2);
+    let err = stderr(out);
     assert!(
         !err.contains("thread 'main' panicked") && !err.contains("stack backtrace"),
         "{err}"
@@ -97,6 +102,31 @@ fn each_mistake_is_one_line_with_the_fix() {
             ],
         ),
         ("unknown command", vec!["sweeep"]),
+        (
+            "seed too large",
+            vec!["replay", "--seed", "18446744073709551616", "planted_bug"],
+        ),
+        (
+            "hex seed without 0x",
+            vec!["replay", "--seed", "ff", "planted_bug"],
+        ),
+        (
+            "negative seed",
+            vec!["replay", "--seed", "-1", "planted_bug"],
+        ),
+        ("empty seed", vec!["replay", "--seed=", "planted_bug"]),
+        (
+            "seed range past 64 bits",
+            vec!["sweep", "planted_bug", "--seeds", "0..99999999999999999999"],
+        ),
+        (
+            "a name two targets share",
+            vec!["replay", "--seed", "3", "always_passes"],
+        ),
+        (
+            "a filter matching several names",
+            vec!["replay", "--seed", "3", "a"],
+        ),
     ];
     let mut all = String::new();
     for (what, args) in &cases {
@@ -197,4 +227,39 @@ fn shards_cover_exactly_the_seeds_of_the_whole_sweep() {
     let failures: BTreeSet<u64> = failing(&a).union(&failing(&b)).copied().collect();
     assert_eq!(failures, failing(&whole));
     assert!(!failures.is_empty(), "the planted bug fails some seeds");
+}
+
+/// Run where cargo finds no project, or with an artifact of a package
+/// this workspace does not have: cargo's complaint and the fix in one
+/// line, not "fix the build errors above".
+#[test]
+fn the_wrong_directory_is_one_line_with_the_fix() {
+    let dir = scratch("wrong_dir");
+    let summary = sweep_planted(&dir, "0..300");
+    let artifact = first_artifact(&summary);
+    let nowhere = std::env::temp_dir().join(format!("detsim-no-project-{}", std::process::id()));
+    std::fs::create_dir_all(&nowhere).unwrap();
+    let other_workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = artifact.to_str().unwrap();
+    let cases = [
+        ("no cargo project", &nowhere, vec!["list"]),
+        ("no cargo project", &nowhere, vec!["replay", path]),
+        (
+            "an artifact of another workspace",
+            &other_workspace.to_path_buf(),
+            vec!["replay", path],
+        ),
+        (
+            "a package of another workspace",
+            &other_workspace.to_path_buf(),
+            vec!["sweep", "x", "--seeds", "3", "-p", "nope-no-such"],
+        ),
+    ];
+    let mut all = String::new();
+    for (what, cwd, args) in &cases {
+        let line = one_error_line(&detsim_at(cwd, args, &[]), cwd);
+        all.push_str(&format!("{what}:\n  {line}\n"));
+    }
+    let _ = std::fs::remove_dir_all(&nowhere);
+    insta::assert_snapshot!(all);
 }

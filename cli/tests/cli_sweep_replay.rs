@@ -17,6 +17,8 @@ fn list_shows_the_simulation_tests_and_their_attributes() {
     assert_exit(&out, 0);
     // The plain #[test] is not listed.
     insta::assert_snapshot!(stdout(&out), @r"
+    always_passes  detsim-cli-fixture --test noisy
+    noisy_failure  detsim-cli-fixture --test noisy
     always_passes  detsim-cli-fixture --test planted  seeds=5
     planted_bug    detsim-cli-fixture --test planted
     ");

@@ -39,10 +39,15 @@ pub fn detsim(args: &[&str]) -> Output {
 /// `cargo detsim <args>` in the fixture crate, with extra environment
 /// (which the fixture's test binaries inherit).
 pub fn detsim_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    detsim_at(&fixture(), args, env)
+}
+
+/// `cargo detsim <args>` in `dir`, with extra environment.
+pub fn detsim_at(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-detsim"));
     cmd.arg("detsim")
         .args(args)
-        .current_dir(fixture())
+        .current_dir(dir)
         .env("CARGO_TARGET_DIR", fixture_target())
         .env("CARGO_TERM_COLOR", "never");
     for (key, _) in std::env::vars_os() {
@@ -110,4 +115,28 @@ pub fn first_artifact(summary: &Value) -> PathBuf {
             .as_str()
             .expect("an artifact was written"),
     )
+}
+
+/// Runs `line` with `sh -c` in the fixture crate, as a user pasting it
+/// into a shell there: `cargo detsim` finds this build of cargo-detsim
+/// first on the PATH.
+pub fn paste(line: &str) -> Output {
+    let exe = Path::new(env!("CARGO_BIN_EXE_cargo-detsim"));
+    let mut path = std::ffi::OsString::from(exe.parent().unwrap());
+    if let Some(old) = std::env::var_os("PATH") {
+        path.push(":");
+        path.push(old);
+    }
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", line])
+        .current_dir(fixture())
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", fixture_target())
+        .env("CARGO_TERM_COLOR", "never");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("DETSIM_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.output().expect("sh runs")
 }

@@ -48,6 +48,8 @@ mod target;
 pub use artifact::{ARTIFACT_VERSION, Artifact, ArtifactError};
 #[doc(hidden)]
 pub use spec::{TestAttrs, TestOutput, TestSpec};
+#[doc(hidden)]
+pub use target::shell_word;
 
 use std::future::Future;
 use std::io::Write as _;

@@ -66,8 +66,9 @@ pub(crate) fn render(failure: &Failure, cx: &Context<'_>) -> String {
     let _ = writeln!(out, "\n  replay it:");
     let _ = writeln!(out, "    DETSIM_SEED={seed:#x} {env}{run}");
     if let Ok(path) = &cx.artifact {
-        let _ = writeln!(out, "    cargo detsim replay {}", path.display());
-        let _ = writeln!(out, "    DETSIM_REPLAY={} {run}", path.display());
+        let path = target::shell_word(&path.to_string_lossy()).into_owned();
+        let _ = writeln!(out, "    cargo detsim replay {path}");
+        let _ = writeln!(out, "    DETSIM_REPLAY={path} {run}");
     }
     if let Some(bt) = failure.backtrace() {
         let _ = writeln!(out, "\n  backtrace:\n{bt}");
@@ -169,6 +170,45 @@ mod tests {
         assert_eq!(
             one,
             "detsim: t: 10 of 10 seeds run, 0 failed, 10 seeds/s on 1 job"
+        );
+    }
+
+    /// The printed commands paste into a shell as they are: a path with
+    /// a space (a project under "My Projects") stays one word.
+    #[test]
+    fn replay_commands_quote_paths_for_the_shell() {
+        let mut sim = crate::Builder::new().seed(3).build();
+        let failure = sim.run(async { panic!("boom") }).unwrap_err();
+        let target = Target {
+            kind: "test".into(),
+            name: "net".into(),
+        };
+        let path = Path::new("/home/me/My Projects/kv/target/detsim/failures/x's.json");
+        let text = render(
+            &failure,
+            &Context {
+                test: "tests::t",
+                package: "kv",
+                target: &target,
+                artifact: Ok(path),
+                extra_env: &[],
+            },
+        );
+        let quoted = r"'/home/me/My Projects/kv/target/detsim/failures/x'\''s.json'";
+        assert!(
+            text.contains(&format!("    cargo detsim replay {quoted}\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "    DETSIM_REPLAY={quoted} cargo test -p kv --test net -- tests::t --exact\n"
+            )),
+            "{text}"
+        );
+        // The artifact line is a path to read, not a command: as it is.
+        assert!(
+            text.contains(&format!("artifact:     {}\n", path.display())),
+            "{text}"
         );
     }
 

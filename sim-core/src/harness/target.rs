@@ -101,9 +101,30 @@ pub(crate) fn selector(target: &Target) -> String {
 /// one test.
 pub(crate) fn cargo_test(package: &str, target: &Target, test: &str) -> String {
     format!(
-        "cargo test -p {package} {} -- {test} --exact",
-        selector(target)
+        "cargo test -p {} {} -- {} --exact",
+        shell_word(package),
+        selector(target),
+        shell_word(test)
     )
+}
+
+/// `s` as one word of a POSIX shell command: as it is when it holds only
+/// characters no shell treats specially, else in single quotes (a `'`
+/// inside becomes `'\''`), so a printed command pastes as it is.
+///
+/// ```
+/// use sim_core::harness::shell_word;
+/// assert_eq!(shell_word("target/detsim/x.seed-0x2a.json"), "target/detsim/x.seed-0x2a.json");
+/// assert_eq!(shell_word("/My Projects/x.json"), "'/My Projects/x.json'");
+/// assert_eq!(shell_word("it's"), r"'it'\''s'");
+/// ```
+#[doc(hidden)]
+pub fn shell_word(s: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-.,/:=@%+".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        return s.into();
+    }
+    format!("'{}'", s.replace('\'', r"'\''")).into()
 }
 
 /// The cargo target directory of this test binary: the nearest ancestor of
