@@ -102,3 +102,24 @@ fn a_handle_from_another_simulation_is_refused_clearly() {
         "{failure}"
     );
 }
+
+#[test]
+fn interval_and_its_reset_name_themselves_outside_a_simulation() {
+    let msg = panic_message(|| {
+        let _ = detsim::time::interval(std::time::Duration::from_secs(1));
+    });
+    assert!(
+        msg.starts_with("detsim::time::interval was called outside a detsim simulation"),
+        "{msg}"
+    );
+    // Made inside a simulation, reset outside it.
+    let mut sim = Sim::builder().build();
+    let mut iv = sim
+        .run(async { detsim::time::interval(std::time::Duration::from_secs(1)) })
+        .unwrap();
+    let msg = panic_message(move || iv.reset());
+    assert!(
+        msg.starts_with("detsim::time::Interval::reset was called outside a detsim simulation"),
+        "{msg}"
+    );
+}

@@ -129,6 +129,14 @@ pub struct TimerInfo {
 }
 
 /// Makes a clock current on this thread until dropped; see [`Clock::enter`].
+///
+/// ```
+/// let clock = sim_clock::Clock::new();
+/// let guard: sim_clock::EnterGuard = clock.enter();
+/// assert!(sim_clock::is_current());
+/// drop(guard);
+/// assert!(!sim_clock::is_current());
+/// ```
 #[must_use = "the clock is current only while the guard lives"]
 #[derive(Debug)]
 pub struct EnterGuard {
@@ -561,6 +569,12 @@ impl Clock {
 }
 
 /// A runtime's prefetch hook; see [`Clock::set_prefetcher`].
+///
+/// ```
+/// fn warm(_addr: usize) {}
+/// let hook: sim_clock::Prefetcher = warm;
+/// sim_clock::Clock::new().set_prefetcher(hook);
+/// ```
 pub type Prefetcher = fn(usize);
 
 fn no_prefetch(_: usize) {}
@@ -580,6 +594,10 @@ fn shuffle(v: &mut [Waker], draw: &mut dyn FnMut(u64) -> u64) {
 /// The owner id of timers armed by a simulation's own machinery (say, the
 /// network's delivery timer) rather than by a task: reports of timers left
 /// armed at the end of a run leave them out.
+///
+/// ```
+/// assert_eq!(sim_clock::SYSTEM_OWNER, u64::MAX);
+/// ```
 pub const SYSTEM_OWNER: u64 = u64::MAX;
 
 /// Runs `f` with [`SYSTEM_OWNER`] as the owner of the timers it arms, then

@@ -44,7 +44,8 @@ pub enum MissedTickBehavior {
 /// ```
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {
-    interval_at(Instant::now(), period) // determinism: ok (the virtual clock)
+    let now = Instant::from_nanos(crate::clock::now_nanos("detsim::time::interval"));
+    interval_at(now, period)
 }
 
 /// Ticks every `period`, the first tick at `start`.
@@ -169,7 +170,8 @@ impl Interval {
     /// ```
     #[track_caller]
     pub fn reset(&mut self) {
-        self.next = Instant::now().saturating_add(self.period); // determinism: ok (the virtual clock)
+        let now = Instant::from_nanos(crate::clock::now_nanos("detsim::time::Interval::reset"));
+        self.next = now.saturating_add(self.period);
         self.sleep.reset(self.next);
     }
 

@@ -5,6 +5,10 @@ use std::fmt;
 use std::time::Duration;
 
 /// The accepted forms, for error messages.
+///
+/// ```
+/// assert!(sim_clock::DURATION_FORMS.contains("250ms"));
+/// ```
 pub const DURATION_FORMS: &str =
     "a number and a unit: ns, us, ms, s, m or h (\"90s\", \"250ms\", \"1.5h\")";
 

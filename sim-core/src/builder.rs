@@ -14,12 +14,28 @@ use crate::sched::Scheduler;
 use crate::sim::Sim;
 
 /// Default virtual-time limit.
+///
+/// ```
+/// assert_eq!(sim_core::DEFAULT_TIME_LIMIT.as_secs(), 3600);
+/// ```
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(3600);
 /// Default step (poll) limit.
+///
+/// ```
+/// assert_eq!(sim_core::DEFAULT_MAX_STEPS, 10_000_000);
+/// ```
 pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 /// Default slow-poll threshold (asyncio's slow-callback default).
+///
+/// ```
+/// assert_eq!(sim_core::DEFAULT_SLOW_POLL.as_millis(), 100);
+/// ```
 pub const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(100);
 /// Default PCT step estimate `k`.
+///
+/// ```
+/// assert_eq!(sim_core::DEFAULT_PCT_STEPS, 1_000);
+/// ```
 pub const DEFAULT_PCT_STEPS: u64 = 1_000;
 /// How many events a trace keeps by default (the last ones; see
 /// [`Builder::trace_limit`]).

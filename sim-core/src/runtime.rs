@@ -560,6 +560,23 @@ impl Runtime {
         }
     }
 
+    /// Makes `waker` the task's join waker without taking its result (a
+    /// `JoinSet` watching a task it has not polled yet); `true` if the task
+    /// has finished already (no waker is kept then).
+    pub(crate) fn watch_join(&self, raw: RawHandle, waker: &std::task::Waker) -> bool {
+        let waker = waker.clone();
+        let old = {
+            let mut tasks = self.tasks.borrow_mut();
+            match tasks.get_mut(raw.index, raw.generation) {
+                Some(slot) if slot.outcome.is_pending() => slot.join_waker.replace(waker),
+                _ => return true,
+            }
+        };
+        // Dropped outside the borrow: a waker's destructor is user code.
+        drop(old);
+        false
+    }
+
     pub(crate) fn is_finished(&self, raw: RawHandle) -> bool {
         let mut tasks = self.tasks.borrow_mut();
         tasks

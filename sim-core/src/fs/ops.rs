@@ -317,7 +317,8 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// # Errors
 ///
-/// `NotADirectory` if a component is a file.
+/// `AlreadyExists` if `path` is a file, `NotADirectory` if one of its
+/// parents is (std's kinds).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -327,7 +328,19 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// # }).unwrap();
 /// ```
 pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
-    namespace("detsim::fs::create_dir_all", 2, path, |t, p| t.mkdir_all(p)).await
+    namespace("detsim::fs::create_dir_all", 2, path, |t, p| {
+        // The path itself a file: std's `mkdir` fails with EEXIST, and
+        // `create_dir_all` passes that on.
+        if t.lookup(p).is_ok_and(|ino| !t.is_dir(ino)) {
+            return Err(err(
+                ErrorKind::AlreadyExists,
+                p,
+                "already exists as a file, not a directory",
+            ));
+        }
+        t.mkdir_all(p)
+    })
+    .await
 }
 
 /// Removes a file.

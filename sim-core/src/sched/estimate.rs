@@ -20,6 +20,10 @@ use std::future::Future;
 use crate::{Builder, Scheduler};
 
 /// How many calibration runs [`estimate_pct_steps`] makes.
+///
+/// ```
+/// assert_eq!(sim_core::CALIBRATION_RUNS, 3);
+/// ```
 pub const CALIBRATION_RUNS: u64 = 3;
 
 /// The number of steps (polls) a run of `make()`'s future takes: the

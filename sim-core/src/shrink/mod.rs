@@ -81,6 +81,10 @@ use std::fmt;
 use crate::{Failure, Tape};
 
 /// The default budget of runs of a [`Shrinker`].
+///
+/// ```
+/// assert_eq!(sim_core::shrink::DEFAULT_MAX_RUNS, 2_000);
+/// ```
 pub const DEFAULT_MAX_RUNS: u64 = 2_000;
 
 /// Zeros past a candidate: at least this many, and at least the original

@@ -133,6 +133,13 @@ impl<T> JoinHandle<T> {
         self.raw
     }
 
+    /// Registers `waker` to be woken when the task finishes, without
+    /// polling the handle; `true` if it has finished already.
+    pub(crate) fn watch(&self, waker: &std::task::Waker) -> bool {
+        context::for_instance(self.raw.instance, "detsim::task::JoinSet::spawn")
+            .watch_join(self.raw, waker)
+    }
+
     pub(crate) fn raw_instance(&self) -> u64 {
         self.raw.instance
     }

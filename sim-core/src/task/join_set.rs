@@ -1,11 +1,31 @@
 //! `JoinSet`: an owned group of tasks, joined in completion order.
+//!
+//! # How completion order is kept
+//!
+//! Every task's join waker is set when it enters the set (not when the
+//! set is first polled), to a small waker that records the task's key in
+//! the set's `finished` list: `join_next` hands results out in that list's
+//! order, the order in which the tasks finished, even for tasks that
+//! finished before anyone called `join_next`.
+//!
+//! # Why it also keeps a queue it does not need
+//!
+//! The set used to be a `futures::stream::FuturesUnordered` of
+//! `JoinHandle`s, whose wakes of the joining task (including the one it
+//! makes to itself after polling every member without finding a finished
+//! one) are part of every run's schedule and fingerprint. `queue` models
+//! that structure's ready-to-run queue (members not yet examined, and
+//! examined ones whose task finished since) so that the set wakes its
+//! joiner exactly when it did before: runs whose results came out in
+//! completion order keep their fingerprints; only the runs that got the
+//! wrong order change.
 
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use futures::stream::{FuturesUnordered, Stream};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Wake, Waker};
 
 use super::{AbortHandle, Builder, JoinError, JoinHandle};
 use crate::node::Node;
@@ -36,7 +56,75 @@ use crate::node::Node;
 /// assert_eq!(total, 100);
 /// ```
 pub struct JoinSet<T> {
-    tasks: FuturesUnordered<JoinHandle<T>>,
+    /// The members by key (keys count up from 0 and are never reused).
+    members: BTreeMap<u64, Member<T>>,
+    next_key: u64,
+    shared: Arc<Shared>,
+}
+
+struct Member<T> {
+    handle: JoinHandle<T>,
+    /// The task's join waker: records its key when it finishes.
+    waker: Waker,
+}
+
+/// What the members' wakers and the set share.
+#[derive(Default)]
+struct Shared(Mutex<State>);
+
+#[derive(Default)]
+struct State {
+    /// Finished members not yet joined, in the order they finished.
+    finished: VecDeque<u64>,
+    /// The keys in `finished`.
+    done: BTreeSet<u64>,
+    /// The former `FuturesUnordered`'s ready-to-run queue (see the module
+    /// docs): members not examined since they joined or last finished.
+    queue: VecDeque<u64>,
+    /// The keys in `queue`.
+    queued: BTreeSet<u64>,
+    /// The task waiting in `join_next`.
+    joiner: Option<Waker>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A member's join waker.
+struct Finished {
+    key: u64,
+    shared: Arc<Shared>,
+}
+
+impl Wake for Finished {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let joiner = {
+            let mut state = self.shared.lock();
+            if !state.done.insert(self.key) {
+                return;
+            }
+            state.finished.push_back(self.key);
+            // A member already examined goes back in the queue and wakes
+            // the joiner; one still queued was never looked at, and its
+            // finishing woke nobody.
+            if state.queued.insert(self.key) {
+                state.queue.push_back(self.key);
+                state.joiner.take()
+            } else {
+                None
+            }
+        };
+        if let Some(w) = joiner {
+            w.wake();
+        }
+    }
 }
 
 impl<T: 'static> JoinSet<T> {
@@ -48,7 +136,9 @@ impl<T: 'static> JoinSet<T> {
     /// ```
     pub fn new() -> JoinSet<T> {
         JoinSet {
-            tasks: FuturesUnordered::new(),
+            members: BTreeMap::new(),
+            next_key: 0,
+            shared: Arc::default(),
         }
     }
 
@@ -63,7 +153,7 @@ impl<T: 'static> JoinSet<T> {
     /// # }).unwrap();
     /// ```
     pub fn len(&self) -> usize {
-        self.tasks.len()
+        self.members.len()
     }
 
     /// Whether the set holds no task.
@@ -72,7 +162,7 @@ impl<T: 'static> JoinSet<T> {
     /// assert!(sim_core::task::JoinSet::<u8>::new().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.tasks.is_empty()
+        self.members.is_empty()
     }
 
     /// Spawns a task into the set, on the current node.
@@ -148,7 +238,23 @@ impl<T: 'static> JoinSet<T> {
 
     fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
         let abort = handle.abort_handle();
-        self.tasks.push(handle);
+        let key = self.next_key;
+        self.next_key += 1;
+        let waker = Waker::from(Arc::new(Finished {
+            key,
+            shared: self.shared.clone(),
+        }));
+        let finished = handle.watch(&waker);
+        {
+            let mut state = self.shared.lock();
+            state.queue.push_back(key);
+            state.queued.insert(key);
+            if finished {
+                state.done.insert(key);
+                state.finished.push_back(key);
+            }
+        }
+        self.members.insert(key, Member { handle, waker });
         abort
     }
 
@@ -173,7 +279,62 @@ impl<T: 'static> JoinSet<T> {
     /// assert!(set.poll_join_next(&mut cx).is_ready());
     /// ```
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
-        Pin::new(&mut self.tasks).poll_next(cx)
+        let len = self.members.len();
+        let joiner = cx.waker().clone();
+        let old = self.shared.lock().joiner.replace(joiner);
+        drop(old);
+        // Walk the queue as `FuturesUnordered` did (module docs): the
+        // first finished member met means a result now, and it is the
+        // earliest finished one that is handed out.
+        let mut examined = 0;
+        loop {
+            let key = {
+                let mut state = self.shared.lock();
+                let Some(key) = state.queue.pop_front() else {
+                    return match len {
+                        0 => Poll::Ready(None),
+                        _ => Poll::Pending,
+                    };
+                };
+                examined += 1;
+                if !state.done.contains(&key) {
+                    state.queued.remove(&key);
+                    if examined == len {
+                        // Every member examined, none finished: the old
+                        // structure yielded with a wake to itself.
+                        drop(state);
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
+                    }
+                    continue;
+                }
+                let first = state
+                    .finished
+                    .pop_front()
+                    .expect("a finished member is listed");
+                state.done.remove(&first);
+                if first == key {
+                    state.queued.remove(&key);
+                } else {
+                    // `key` finished later than `first`: it stays queued,
+                    // in front, and `first` leaves the queue.
+                    state.queue.push_front(key);
+                    state.queue.retain(|&k| k != first);
+                    state.queued.remove(&first);
+                }
+                first
+            };
+            let member = self
+                .members
+                .get_mut(&key)
+                .expect("a queued key is a member");
+            let mut cx = Context::from_waker(&member.waker);
+            if let Poll::Ready(result) = Pin::new(&mut member.handle).poll(&mut cx) {
+                self.members.remove(&key);
+                return Poll::Ready(Some(result));
+            }
+            debug_assert!(false, "detsim: a JoinSet member woke before it finished");
+        }
     }
 
     /// Waits for every task and returns their outputs in completion order.
@@ -222,8 +383,9 @@ impl<T: 'static> JoinSet<T> {
     /// # }).unwrap();
     /// ```
     pub fn abort_all(&mut self) {
-        for h in self.tasks.iter() {
-            h.abort();
+        // Newest first, the order the schedule has always seen.
+        for m in self.members.values().rev() {
+            m.handle.abort();
         }
     }
 
@@ -252,11 +414,16 @@ impl<T: 'static> Default for JoinSet<T> {
 
 impl<T> Drop for JoinSet<T> {
     fn drop(&mut self) {
-        for h in self.tasks.iter() {
+        // Newest first, the order the schedule has always seen.
+        for m in self.members.values().rev() {
             // Quietly skip when the simulation is gone (dropped elsewhere).
-            if let Some(rt) = crate::context::try_instance(h.raw_instance()) {
-                rt.abort(h.raw());
+            if let Some(rt) = crate::context::try_instance(m.handle.raw_instance()) {
+                rt.abort(m.handle.raw());
             }
+        }
+        // The handles are dropped (their tasks detached) newest first too.
+        while let Some((_, member)) = self.members.pop_last() {
+            drop(member);
         }
     }
 }
@@ -264,7 +431,7 @@ impl<T> Drop for JoinSet<T> {
 impl<T> fmt::Debug for JoinSet<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinSet")
-            .field("len", &self.tasks.len())
+            .field("len", &self.members.len())
             .finish()
     }
 }
