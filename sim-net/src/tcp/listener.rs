@@ -145,7 +145,7 @@ impl TcpListener {
             Poll::Pending => return Poll::Pending,
         };
         let stream = TcpStream::from_parts(self.instance, conn, 1);
-        let peer = stream.peer_addr();
+        let peer = stream.h.accepted_peer();
         Poll::Ready(peer.map(|p| (stream, p)))
     }
 
