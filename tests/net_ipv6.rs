@@ -10,7 +10,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use detsim::net::{
-    Latency, LinkConfig, Network, TcpListener, TcpStream, UdpSocket, lookup_host, node_addr_v6,
+    Latency, LinkConfig, MAX_DATAGRAM, MAX_DATAGRAM_V6, Network, TcpListener, TcpStream, UdpSocket,
+    lookup_host, node_addr_v6,
 };
 use detsim::node::Node;
 use detsim::time::{self, Instant, SystemTime};
@@ -111,6 +112,48 @@ fn udp_over_ipv6_by_name_and_by_literal() {
         let stats = Network::current().stats();
         assert_eq!(stats.link("main", "server").sent, 2);
         assert_eq!(stats.link("server", "main").delivered, 2);
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_udp_datagram_over_ipv6_carries_up_to_65527_bytes_and_the_error_names_the_ipv6_limit() {
+    // Linux: 65,535 - 8 over IPv6 (the payload length excludes the IPv6
+    // header), 65,535 - 8 - 20 over IPv4; one byte more is EMSGSIZE.
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let v6 = UdpSocket::bind("[::1]:0").await.unwrap();
+        let me = v6.local_addr().unwrap();
+        assert_eq!(MAX_DATAGRAM_V6, 65_527);
+        assert_eq!(
+            v6.send_to(&vec![6; MAX_DATAGRAM_V6], me).await.unwrap(),
+            MAX_DATAGRAM_V6
+        );
+        let mut buf = vec![0u8; 70_000];
+        let (n, from) = v6.recv_from(&mut buf).await.unwrap();
+        assert_eq!((n, from), (MAX_DATAGRAM_V6, me));
+        let err = v6
+            .send_to(&vec![6; MAX_DATAGRAM_V6 + 1], me)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        insta::assert_snapshot!(err.to_string(), @"message too long: a UDP datagram carries at most 65527 bytes over IPv6, got 65528");
+        // send() on a connected socket checks the same limit.
+        v6.connect(me).await.unwrap();
+        assert_eq!(
+            v6.send(&vec![6; MAX_DATAGRAM_V6]).await.unwrap(),
+            MAX_DATAGRAM_V6
+        );
+        let err = v6.send(&vec![6; MAX_DATAGRAM_V6 + 1]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        // IPv4 keeps its smaller limit, and its message says so.
+        let v4 = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let err = v4
+            .send_to(&vec![4; MAX_DATAGRAM + 1], v4.local_addr().unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        insta::assert_snapshot!(err.to_string(), @"message too long: a UDP datagram carries at most 65507 bytes over IPv4, got 65508");
     })
     .unwrap();
 }

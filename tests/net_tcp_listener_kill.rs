@@ -11,7 +11,8 @@ use detsim::Sim;
 use detsim::net::{Network, TcpListener, TcpStream};
 use detsim::node::Node;
 use detsim::time;
-use futures::io::AsyncReadExt;
+use futures::io::{AsyncReadExt, AsyncWriteExt};
+use futures::stream::{FusedStream, StreamExt};
 
 #[test]
 fn a_killed_node_resets_each_connection_of_its_backlog_once() {
@@ -42,19 +43,25 @@ fn a_killed_node_resets_each_connection_of_its_backlog_once() {
         .unwrap();
 }
 
+/// A node "server" that listens on port 80 and drops its listener after
+/// 10 ms without accepting, and lives on.
+fn listener_dropping_server() -> Node {
+    Node::builder("server")
+        .init(|| async {
+            let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+            time::sleep(Duration::from_millis(10)).await;
+            drop(l);
+            std::future::pending::<()>().await;
+        })
+        .build()
+}
+
 #[test]
 fn dropping_a_listener_of_a_live_node_still_resets_its_backlog() {
     Sim::builder()
         .build()
         .run(async {
-            let server = Node::builder("server")
-                .init(|| async {
-                    let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
-                    time::sleep(Duration::from_millis(10)).await;
-                    drop(l);
-                    std::future::pending::<()>().await;
-                })
-                .build();
+            let server = listener_dropping_server();
             time::sleep(Duration::from_millis(1)).await;
             let mut c = TcpStream::connect("server:80").await.unwrap();
             let err = c.read(&mut [0u8; 4]).await.unwrap_err();
@@ -62,6 +69,81 @@ fn dropping_a_listener_of_a_live_node_still_resets_its_backlog() {
             assert!(server.is_alive());
             let stats = Network::current().stats();
             assert_eq!(stats.link("server", "main").sent, 2, "{stats}");
+        })
+        .unwrap();
+}
+
+/// A listener bound by `server` whose handle escaped to the caller's node.
+async fn escaped_listener(server: &Node) -> TcpListener {
+    let (tx, rx) = futures::channel::oneshot::channel();
+    server.spawn(async move {
+        let _ = tx.send(TcpListener::bind("0.0.0.0:80").await.unwrap());
+    });
+    rx.await.unwrap()
+}
+
+#[test]
+fn an_accept_loop_that_continues_on_errors_ends_once_the_listener_node_is_killed() {
+    Sim::builder()
+        .build()
+        .run(async {
+            let server = Node::builder("server").build();
+            let listener = escaped_listener(&server).await;
+            // A server loop (on main) that logs accept errors and carries
+            // on: the stream gives the error once, then ends; it does not
+            // spin inside one poll, where no step limit could stop it.
+            let acceptor = detsim::spawn(async move {
+                let (mut served, mut errors) = (0, Vec::new());
+                let mut incoming = listener.incoming();
+                while let Some(r) = incoming.next().await {
+                    match r {
+                        Ok(mut s) => {
+                            served += 1;
+                            s.write_all(b"hi").await.unwrap();
+                        }
+                        Err(e) => {
+                            errors.push(e);
+                            assert!(errors.len() < 100, "the accept loop spins");
+                            continue;
+                        }
+                    }
+                }
+                assert!(incoming.is_terminated());
+                assert!(incoming.next().await.is_none(), "ended for good");
+                // accept() itself keeps failing, as on a closed socket.
+                let err = listener.accept().await.unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::ConnectionAborted);
+                (served, errors)
+            });
+            let mut c = TcpStream::connect("server:80").await.unwrap();
+            c.read_exact(&mut [0u8; 2]).await.unwrap();
+            server.kill();
+            let (served, errors) = acceptor.await.unwrap();
+            assert_eq!(served, 1);
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].kind(), ErrorKind::ConnectionAborted);
+            insta::assert_snapshot!(errors[0].to_string(), @"the socket was closed because its node 'server' was killed");
+        })
+        .unwrap();
+}
+
+#[test]
+fn dropping_a_listener_counts_one_reset_per_waiting_connection_its_client_end() {
+    Sim::builder()
+        .build()
+        .run(async {
+            listener_dropping_server();
+            time::sleep(Duration::from_millis(1)).await;
+            let mut a = TcpStream::connect("server:80").await.unwrap();
+            let mut b = TcpStream::connect("server:80").await.unwrap();
+            for s in [&mut a, &mut b] {
+                let err = s.read(&mut [0u8; 4]).await.unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+            }
+            // The clients were reset by their peer; the server ends sent
+            // the RSTs (as when the node is killed, above).
+            let tcp = Network::current().stats().tcp;
+            assert_eq!((tcp.accepted, tcp.resets), (2, 2), "{tcp:?}");
         })
         .unwrap();
 }

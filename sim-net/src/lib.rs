@@ -209,4 +209,4 @@ pub use tcp::{
     DEFAULT_TCP_RETRIES, DEFAULT_TCP_SYN_RETRIES, Incoming, MSS, OwnedReadHalf, OwnedWriteHalf,
     RECV_WINDOW, RTO_MAX, RTO_MIN, SEND_BUFFER, TcpListener, TcpStream,
 };
-pub use udp::{MAX_DATAGRAM, UdpSocket};
+pub use udp::{MAX_DATAGRAM, MAX_DATAGRAM_V6, UdpSocket};

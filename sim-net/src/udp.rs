@@ -13,7 +13,10 @@ use crate::addr::{
 };
 use crate::state::{Key, Net, Socket, node_name};
 
-/// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes).
+/// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes: the IPv4
+/// total length counts its 20-byte header and UDP's 8). A larger datagram
+/// is refused with `InvalidInput` (Linux's `EMSGSIZE`). IPv6 sockets have
+/// their own, larger limit: [`MAX_DATAGRAM_V6`].
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -27,6 +30,25 @@ use crate::state::{Key, Net, Socket, node_name};
 /// # }).unwrap();
 /// ```
 pub const MAX_DATAGRAM: usize = 65_507;
+
+/// The largest UDP payload over IPv6 (65,535 − 8 bytes: the IPv6 payload
+/// length does not count the IPv6 header; jumbograms are not simulated).
+/// A larger datagram from an IPv6 socket is refused with `InvalidInput`
+/// (Linux's `EMSGSIZE`). IPv4's limit is [`MAX_DATAGRAM`].
+///
+/// ```
+/// # let mut sim = sim_core::Sim::builder().build();
+/// # sim.run(async {
+/// use sim_net::{MAX_DATAGRAM_V6, UdpSocket};
+/// let s = UdpSocket::bind("[::1]:0").await.unwrap();
+/// let to = s.local_addr().unwrap();
+/// assert!(s.send_to(&vec![0u8; MAX_DATAGRAM_V6], to).await.is_ok());
+/// let err = s.send_to(&vec![0u8; MAX_DATAGRAM_V6 + 1], to).await.unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+/// assert!(err.to_string().contains("65527 bytes over IPv6"));
+/// # }).unwrap();
+/// ```
+pub const MAX_DATAGRAM_V6: usize = 65_527;
 
 /// A UDP socket on the simulated network, with tokio's API.
 ///
@@ -234,7 +256,8 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes, port 0 (Linux's
+    /// `InvalidInput` for more than [`MAX_DATAGRAM`] bytes
+    /// ([`MAX_DATAGRAM_V6`] from an IPv6 socket), port 0 (Linux's
     /// `EINVAL`; the unspecified address, though, is the node itself, as on
     /// Linux: `0.0.0.0:53` means `127.0.0.1:53`), a loopback
     /// socket sending off the node, or a target of the other family than
@@ -305,18 +328,12 @@ impl UdpSocket {
     /// Sends to `dst`, the target of `send_to` or the connected peer.
     fn send_checked(&self, buf: &[u8], dst: SocketAddr) -> io::Result<usize> {
         let dst = destination(dst);
-        if buf.len() > MAX_DATAGRAM {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "message too long: a UDP datagram carries at most {MAX_DATAGRAM} bytes, got {}",
-                    buf.len()
-                ),
-            ));
-        }
         let (node, src) = self.with("detsim::net::UdpSocket::send_to", |s| {
             if s.local.is_ipv6() != dst.is_ipv6() {
                 return Err(family_mismatch(s.local, dst));
+            }
+            if buf.len() > MAX_DATAGRAM {
+                too_long(buf.len(), dst)?;
             }
             if s.local.ip().is_loopback() && !dst.ip().is_loopback() {
                 return Err(io::Error::new(
@@ -447,6 +464,25 @@ impl Drop for UdpSocket {
         let socket = net.inner.borrow_mut().remove(self.key);
         drop(socket);
     }
+}
+
+/// Linux's `EMSGSIZE` for a `len`-byte payload to `dst` (of the socket's
+/// family), if it is over that family's limit.
+fn too_long(len: usize, dst: SocketAddr) -> io::Result<()> {
+    let (max, family) = if dst.is_ipv6() {
+        (MAX_DATAGRAM_V6, "IPv6")
+    } else {
+        (MAX_DATAGRAM, "IPv4")
+    };
+    if len <= max {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "message too long: a UDP datagram carries at most {max} bytes over {family}, got {len}"
+        ),
+    ))
 }
 
 fn not_connected() -> io::Error {

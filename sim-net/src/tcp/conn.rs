@@ -357,9 +357,29 @@ impl Conn {
     /// `end` fails with `kind` (unless it already failed): buffered output
     /// is discarded, waiters wake.
     pub(crate) fn fail(&mut self, end: usize, kind: io::ErrorKind, fx: &mut Effects<'_>) {
+        if self.fail_uncounted(end, kind, fx) {
+            match kind {
+                io::ErrorKind::ConnectionRefused => fx.counts.refused += 1,
+                io::ErrorKind::TimedOut => fx.counts.timeouts += 1,
+                io::ErrorKind::ConnectionReset => fx.counts.resets += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// [`fail`](Self::fail) without counting it in
+    /// [`TcpStats`](crate::TcpStats): for an end that failed of its own
+    /// doing, not because of its peer. `true` if it failed now (not
+    /// before).
+    pub(crate) fn fail_uncounted(
+        &mut self,
+        end: usize,
+        kind: io::ErrorKind,
+        fx: &mut Effects<'_>,
+    ) -> bool {
         let e = &mut self.ends[end];
         if matches!(e.phase, Phase::Failed(_)) {
-            return;
+            return false;
         }
         if end == 1 && e.phase == Phase::Connecting {
             // Never queued for accept, so no handle can ever close it.
@@ -370,12 +390,7 @@ impl Conn {
         e.early.clear();
         e.wake_all(fx.wakers);
         RESET.emit(e.local, e.peer, 0, kind_code(kind) << 48);
-        match kind {
-            io::ErrorKind::ConnectionRefused => fx.counts.refused += 1,
-            io::ErrorKind::TimedOut => fx.counts.timeouts += 1,
-            io::ErrorKind::ConnectionReset => fx.counts.resets += 1,
-            _ => {}
-        }
+        true
     }
 
     /// A numbered segment or an RST arrived at `end` (not the SYN, which

@@ -134,8 +134,27 @@ impl Handle {
         self.peek("detsim::net::TcpStream::local_addr", |e| Ok(e.local))
     }
 
+    /// Linux's `getpeername`: `ENOTCONN` once the connection failed (an
+    /// RST or a timeout closed it), the killed-node error once this end's
+    /// node was killed.
     pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.peek("detsim::net::TcpStream::peer_addr", |e| Ok(e.peer))
+        self.peek("detsim::net::TcpStream::peer_addr", |e| match e.phase {
+            Phase::Failed(io::ErrorKind::ConnectionAborted) => {
+                Err(error(io::ErrorKind::ConnectionAborted, e))
+            }
+            Phase::Failed(kind) => Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                format!("not connected: {}", error(kind, e)),
+            )),
+            Phase::Connecting | Phase::Open => Ok(e.peer),
+        })
+    }
+
+    /// The peer's address whatever the connection's state: what `accept`
+    /// returns (a queued connection reset before it was accepted still
+    /// comes with its address, as Linux's `accept` gives it).
+    pub(crate) fn accepted_peer(&self) -> io::Result<SocketAddr> {
+        self.peek("detsim::net::TcpListener::accept", |e| Ok(e.peer))
     }
 
     /// Ready once the handshake finished (or failed).

@@ -109,7 +109,10 @@ impl TcpListener {
     ///
     /// # Errors
     ///
-    /// `ConnectionAborted` once the listener's node was killed.
+    /// `ConnectionAborted` once the listener's node was killed (a handle
+    /// that escaped its node), and on every call after: the listener is
+    /// closed for good, so an accept loop must stop on this error (or use
+    /// [`incoming`](Self::incoming), which ends).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -145,14 +148,18 @@ impl TcpListener {
             Poll::Pending => return Poll::Pending,
         };
         let stream = TcpStream::from_parts(self.instance, conn, 1);
-        let peer = stream.peer_addr();
+        let peer = stream.h.accepted_peer();
         Poll::Ready(peer.map(|p| (stream, p)))
     }
 
     /// The connections as a [`Stream`](futures::Stream), for an accept
     /// loop with stream combinators (`while let Some(s) = incoming.next()`).
-    /// It never ends; each item is what [`accept`](Self::accept) returns,
-    /// without the peer address.
+    /// Each item is what [`accept`](Self::accept) returns, without the
+    /// peer address. It ends after its first error: the only error is the
+    /// listener's node having been killed, after which no connection can
+    /// ever come, so an accept loop that logs errors and carries on stops
+    /// instead of spinning. (tokio's `TcpListenerStream` never ends: a real
+    /// listener cannot outlive its process.)
     ///
     /// ```
     /// use futures::StreamExt;
@@ -167,7 +174,10 @@ impl TcpListener {
     /// # }).unwrap();
     /// ```
     pub fn incoming(&self) -> Incoming<'_> {
-        Incoming { listener: self }
+        Incoming {
+            listener: self,
+            ended: false,
+        }
     }
 
     /// The address the listener is bound to.
@@ -220,8 +230,9 @@ impl Drop for TcpListener {
     }
 }
 
-/// The connections of a [`TcpListener`], as a never-ending
-/// [`Stream`](futures::Stream) ([`TcpListener::incoming`]).
+/// The connections of a [`TcpListener`], as a
+/// [`Stream`](futures::Stream) ([`TcpListener::incoming`]) that ends only
+/// after the error of a listener whose node was killed.
 ///
 /// ```
 /// use futures::StreamExt;
@@ -238,17 +249,30 @@ impl Drop for TcpListener {
 #[must_use = "streams do nothing unless polled"]
 pub struct Incoming<'a> {
     listener: &'a TcpListener,
+    /// An error was given: the listener is closed for good.
+    ended: bool,
 }
 
 impl futures::Stream for Incoming<'_> {
     type Item = io::Result<TcpStream>;
 
     fn poll_next(
-        self: std::pin::Pin<&mut Self>,
+        mut self: std::pin::Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<io::Result<TcpStream>>> {
-        self.listener
-            .poll_accept(cx)
-            .map(|r| Some(r.map(|(s, _)| s)))
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        let r = std::task::ready!(self.listener.poll_accept(cx));
+        self.ended = r.is_err();
+        Poll::Ready(Some(r.map(|(s, _)| s)))
+    }
+}
+
+impl futures::stream::FusedStream for Incoming<'_> {
+    /// Whether the stream ended (after the error of a listener whose node
+    /// was killed).
+    fn is_terminated(&self) -> bool {
+        self.ended
     }
 }

@@ -170,7 +170,8 @@ impl TcpState {
     /// Closes a listener (its handle was dropped): connections waiting to
     /// be accepted are reset. Not when its node is being killed (the kill
     /// cancels the task that held it): a dead node sends nothing, and the
-    /// kill resets those connections itself, once.
+    /// kill resets those connections itself, once. The server end sends
+    /// the RST, so only the client end it resets counts as a reset.
     pub(crate) fn close_listener(&mut self, key: Key, wakers: &mut Vec<Waker>) {
         let Some(l) = self.listeners.remove(key) else {
             return;
@@ -187,7 +188,7 @@ impl TcpState {
                     return;
                 }
                 fx.send(conn, 1, Kind::Rst);
-                conn.fail(1, io::ErrorKind::ConnectionReset, fx);
+                conn.fail_uncounted(1, io::ErrorKind::ConnectionReset, fx);
                 conn.ends[1].closed = true;
             });
         }

@@ -190,15 +190,28 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// `ConnectionAborted` once the connection is gone.
+    /// `NotConnected` once the connection was reset or timed out (Linux's
+    /// `getpeername` on a closed socket; [`local_addr`](Self::local_addr)
+    /// still answers); `ConnectionAborted` once this end's node was killed
+    /// or the connection is gone.
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
     /// # sim.run(async {
+    /// use futures::io::AsyncWriteExt;
+    /// use std::time::Duration;
     /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let mut s = sim_net::TcpStream::connect("main:80").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "10.0.0.1:80");
-    /// # drop(l);
+    /// // The server closes with input it never read: an RST.
+    /// let (server, _) = l.accept().await.unwrap();
+    /// s.write_all(b"unread").await.unwrap();
+    /// sim_core::time::sleep(Duration::from_millis(5)).await;
+    /// drop(server);
+    /// sim_core::time::sleep(Duration::from_millis(5)).await;
+    /// let err = s.peer_addr().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::NotConnected);
+    /// assert!(s.local_addr().is_ok());
     /// # }).unwrap();
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
@@ -359,7 +372,9 @@ macro_rules! addrs {
             ///
             /// # Errors
             ///
-            /// `ConnectionAborted` once the connection is gone.
+            /// As [`TcpStream::peer_addr`]: `NotConnected` once the
+            /// connection was reset or timed out, `ConnectionAborted` once
+            /// this end's node was killed or the connection is gone.
             ///
             /// ```
             /// # let mut sim = sim_core::Sim::builder().build();
