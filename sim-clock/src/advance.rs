@@ -20,7 +20,9 @@ use crate::clock;
 ///
 /// Works with auto-advance on or off; with it off (see
 /// [`set_auto_advance`]), `advance` is the only thing that moves time. The
-/// window starts when the future is first polled.
+/// window starts when the future is first polled. A window that would end
+/// past the last representable instant (`Duration::MAX`) ends 30 years
+/// ahead instead, as a [`sleep`](crate::sleep) that long does.
 ///
 /// # Example
 ///
@@ -67,7 +69,7 @@ impl Future for Advance {
         let clock = clock::with_current("detsim::time::advance", |c| c.clone());
         match self.state {
             State::New => {
-                let target = clock.now().saturating_add(self.duration).as_nanos();
+                let target = clock.now().deadline_after(self.duration).as_nanos();
                 let id = clock.add_advancer(target, cx.waker());
                 self.state = State::Waiting {
                     clock: clock.id(),

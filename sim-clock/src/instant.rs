@@ -6,6 +6,10 @@ use std::time::Duration;
 
 use crate::clock;
 
+/// How far ahead a deadline that overflows is put: 30 years, tokio's
+/// `Instant::far_future` horizon.
+const OVERFLOW_HORIZON: Duration = Duration::from_secs(86_400 * 365 * 30);
+
 /// A point on the simulation's virtual monotonic clock, with nanosecond
 /// resolution.
 ///
@@ -38,8 +42,11 @@ impl Instant {
     /// ```
     pub const ZERO: Instant = Instant(0);
 
-    /// The latest representable instant (about 584 years after the start);
-    /// used as "never" by timers whose deadline overflows.
+    /// The latest representable instant (about 584 years after the start),
+    /// where [`saturating_add`](Instant::saturating_add) stops. Timers do
+    /// not use it for deadlines that overflow (the clock would stop there,
+    /// and every later sleep would complete at once): `sleep(Duration::MAX)`
+    /// waits 30 years instead, as in tokio (see [`sleep`](crate::sleep)).
     ///
     /// ```
     /// # use std::time::Duration;
@@ -187,6 +194,17 @@ impl Instant {
     pub fn saturating_add(self, d: Duration) -> Instant {
         self.checked_add(d).unwrap_or(Instant::FAR_FUTURE)
     }
+
+    /// The deadline `d` after `self` for a timer: `self + d`, or, when that
+    /// overflows, 30 years after `self` (tokio's `Instant::far_future`), so
+    /// that time keeps working after such a timer fires. Saturates only
+    /// within 30 years of [`Instant::FAR_FUTURE`].
+    pub(crate) fn deadline_after(self, d: Duration) -> Instant {
+        match self.checked_add(d) {
+            Some(t) => t,
+            None => self.saturating_add(OVERFLOW_HORIZON),
+        }
+    }
 }
 
 impl Add<Duration> for Instant {
@@ -277,6 +295,18 @@ mod tests {
             Instant::from_nanos(3) - Instant::from_nanos(5),
             Duration::ZERO
         );
+    }
+
+    #[test]
+    fn an_overflowing_deadline_is_thirty_years_ahead() {
+        let t = Instant::from_nanos(5);
+        assert_eq!(
+            t.deadline_after(Duration::from_secs(2)),
+            t + Duration::from_secs(2)
+        );
+        assert_eq!(t.deadline_after(Duration::MAX), t + OVERFLOW_HORIZON);
+        let late = Instant::FAR_FUTURE - Duration::from_secs(1);
+        assert_eq!(late.deadline_after(Duration::MAX), Instant::FAR_FUTURE);
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub enum MissedTickBehavior {
 }
 
 /// Ticks every `period` of virtual time; the first tick completes at once.
+/// A tick too far to represent (a period of `Duration::MAX`) comes 30
+/// years later instead, as a [`sleep`](crate::sleep) that long does.
 ///
 /// # Panics
 ///
@@ -139,19 +141,20 @@ impl Interval {
     /// The deadline after `tick`, completed at `now` (tokio's rules; virtual
     /// time is exact, so a tick is late only if `now > tick`).
     fn next_after(&self, tick: Instant, now: Instant) -> Instant {
-        let on_grid = tick.saturating_add(self.period);
+        let on_grid = tick.deadline_after(self.period);
         if now <= tick {
             return on_grid;
         }
         match self.behavior {
             MissedTickBehavior::Burst => on_grid,
-            MissedTickBehavior::Delay => now.saturating_add(self.period),
+            MissedTickBehavior::Delay => now.deadline_after(self.period),
             MissedTickBehavior::Skip => {
                 let period = self.period.as_nanos();
                 let late = u128::from(now.as_nanos() - tick.as_nanos());
                 let skip = period - late % period;
                 let nanos = u128::from(now.as_nanos()) + skip;
-                Instant::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+                u64::try_from(nanos)
+                    .map_or_else(|_| now.deadline_after(Duration::MAX), Instant::from_nanos)
             }
         }
     }
@@ -171,7 +174,7 @@ impl Interval {
     #[track_caller]
     pub fn reset(&mut self) {
         let now = Instant::from_nanos(crate::clock::now_nanos("detsim::time::Interval::reset"));
-        self.next = now.saturating_add(self.period);
+        self.next = now.deadline_after(self.period);
         self.sleep.reset(self.next);
     }
 

@@ -12,7 +12,11 @@ use crate::timers::TimerKey;
 /// Waits until `duration` of virtual time has passed.
 ///
 /// The deadline is computed now; the timer is armed on first poll. A zero
-/// duration completes on first poll without arming anything. Created outside
+/// duration completes on first poll without arming anything. A deadline
+/// past the last representable instant ([`Instant::FAR_FUTURE`], about 584
+/// years), as with `Duration::MAX`, is put 30 years ahead instead, as in
+/// tokio: the sleep then takes 30 virtual years (or hits the run's time
+/// limit), and later sleeps work as usual. Created outside
 /// a simulation (as in `sim.run(sleep(d))`, where the argument is built
 /// before the run starts), the countdown starts at the first poll instead.
 ///
@@ -24,10 +28,12 @@ use crate::timers::TimerKey;
 /// use std::time::Duration;
 /// let sleep = sim_clock::sleep(Duration::from_millis(10));
 /// assert_eq!(sleep.deadline().since_start(), Duration::from_millis(10));
+/// let forever = sim_clock::sleep(Duration::MAX);
+/// assert_eq!(forever.deadline().since_start().as_secs(), 30 * 365 * 86_400);
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     match clock::try_with_current(|c| c.now()) {
-        Some(now) => Sleep::new(now.saturating_add(duration)),
+        Some(now) => Sleep::new(now.deadline_after(duration)),
         None => Sleep {
             deadline: Deadline::After(duration),
             entry: None,
@@ -37,7 +43,9 @@ pub fn sleep(duration: Duration) -> Sleep {
 
 /// Waits until the virtual clock reaches `deadline`.
 ///
-/// A deadline in the past completes on first poll.
+/// A deadline in the past completes on first poll. The deadline is kept as
+/// given, even [`Instant::FAR_FUTURE`]: a run that reaches that instant has
+/// no time left, and every later sleep completes at once.
 ///
 /// # Example
 ///
@@ -117,7 +125,7 @@ impl Sleep {
         match self.deadline {
             Deadline::At(t) => t,
             Deadline::After(d) => clock::with_current("detsim::time::Sleep::deadline", |c| {
-                c.now().saturating_add(d)
+                c.now().deadline_after(d)
             }),
         }
     }
@@ -127,7 +135,7 @@ impl Sleep {
         match self.deadline {
             Deadline::At(t) => t,
             Deadline::After(d) => {
-                let t = clock.now().saturating_add(d);
+                let t = clock.now().deadline_after(d);
                 self.deadline = Deadline::At(t);
                 t
             }

@@ -16,7 +16,8 @@ use crate::{Instant, Sleep, sleep, sleep_until};
 /// The inner future is polled first, so a future that is ready at the same
 /// instant the deadline passes wins. On expiry the inner future is dropped
 /// when the `Timeout` is. Created outside a simulation, the countdown starts
-/// at the first poll (see [`sleep`]).
+/// at the first poll; a deadline too far to represent (`Duration::MAX`)
+/// comes 30 years ahead (both as for [`sleep`]).
 ///
 /// # Example
 ///

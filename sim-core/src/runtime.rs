@@ -90,6 +90,8 @@ pub(crate) struct Runtime {
     pub(crate) names: RefCell<Vec<(u64, Arc<str>)>>,
     /// Per-simulation state of extension crates (see [`crate::ext`]).
     pub(crate) ext: RefCell<crate::ext::Extensions>,
+    /// Blocking tasks whose closure has run: abort leaves them alone.
+    pub(crate) started_blocking: RefCell<Vec<TaskId>>,
 }
 
 impl Drop for Runtime {
@@ -135,6 +137,7 @@ impl Runtime {
             beacon,
             names: RefCell::default(),
             ext: RefCell::default(),
+            started_blocking: RefCell::default(),
         })
     }
 
@@ -457,6 +460,9 @@ impl Runtime {
     }
 
     pub(crate) fn abort(&self, raw: RawHandle) {
+        if crate::task::is_started_blocking(self, raw) {
+            return; // tokio's blocking tasks cannot be stopped once started
+        }
         self.cancel(raw.index, raw.generation, Cancel::Aborted);
     }
 

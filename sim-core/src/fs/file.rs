@@ -88,7 +88,8 @@ impl File {
     ///
     /// # Errors
     ///
-    /// `NotFound`, `NotADirectory` (a parent is a file).
+    /// `NotFound`, `NotADirectory` (a parent is a file, or the path ends
+    /// with a slash and names a file).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -105,7 +106,8 @@ impl File {
     ///
     /// # Errors
     ///
-    /// `NotFound` (no parent), `IsADirectory`.
+    /// `NotFound` (no parent), `IsADirectory` (a directory, or a path
+    /// ending with a slash).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();

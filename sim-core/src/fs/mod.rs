@@ -9,6 +9,8 @@
 //! `NotADirectory`, `IsADirectory`, `DirectoryNotEmpty`, `InvalidInput`,
 //! `StorageFull`, ...). Paths are absolute or relative to the root `/`
 //! (there is no working directory); `.` and `..` are resolved lexically;
+//! a path ending with a slash (`"/data/"`) names a directory, as on Linux
+//! (on a file: `NotADirectory`; creating a file there: `IsADirectory`);
 //! there are regular files and directories only (no symlinks,
 //! permissions or timestamps).
 //!

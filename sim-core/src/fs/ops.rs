@@ -198,8 +198,9 @@ async fn namespace<P: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// `NotFound`, `IsADirectory`, `NotADirectory` (a parent is a file), an
-/// injected read error (kind `Other`).
+/// `NotFound`, `IsADirectory`, `NotADirectory` (a parent is a file, or
+/// the path ends with a slash and names a file), an injected read error
+/// (kind `Other`).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -256,7 +257,8 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 ///
 /// # Errors
 ///
-/// `NotFound` (no parent), `IsADirectory`, `StorageFull` (the disk is
+/// `NotFound` (no parent), `IsADirectory` (a directory, or a path ending
+/// with a slash), `StorageFull` (the disk is
 /// full; what fit was written), an injected write error.
 ///
 /// ```
@@ -329,9 +331,9 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// ```
 pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
     namespace("detsim::fs::create_dir_all", 2, path, |t, p| {
-        // The path itself a file: std's `mkdir` fails with EEXIST, and
-        // `create_dir_all` passes that on.
-        if t.lookup(p).is_ok_and(|ino| !t.is_dir(ino)) {
+        // The path itself a file (trailing slash or not): std's `mkdir`
+        // fails with EEXIST, and `create_dir_all` passes that on.
+        if t.walk(p).is_ok_and(|ino| !t.is_dir(ino)) {
             return Err(err(
                 ErrorKind::AlreadyExists,
                 p,
@@ -347,12 +349,15 @@ pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// # Errors
 ///
-/// `NotFound`, `IsADirectory`.
+/// `NotFound`, `IsADirectory`, `NotADirectory` (a parent is a file, or
+/// the path ends with a slash: `"/f/"`).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
 /// # sim.run(async {
 /// sim_core::fs::write("/f", "").await.unwrap();
+/// let e = sim_core::fs::remove_file("/f/").await.unwrap_err();
+/// assert_eq!(e.kind(), std::io::ErrorKind::NotADirectory);
 /// sim_core::fs::remove_file("/f").await.unwrap();
 /// assert!(!sim_core::fs::try_exists("/f").await.unwrap());
 /// # }).unwrap();
@@ -411,7 +416,8 @@ pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// # Errors
 ///
 /// `NotFound` (no `from`, or no parent of `to`), `IsADirectory` (a file
-/// onto a directory), `NotADirectory` (a directory onto a file),
+/// onto a directory), `NotADirectory` (a directory onto a file, or a file
+/// named with a trailing slash on either side),
 /// `DirectoryNotEmpty`, `InvalidInput` (a directory into itself),
 /// `ResourceBusy` (the root).
 ///
@@ -432,13 +438,16 @@ pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<
 ///
 /// # Errors
 ///
-/// `NotFound`, `NotADirectory`.
+/// `NotFound`, `NotADirectory` (a parent is a file, or the path ends with
+/// a slash and names a file).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
 /// # sim.run(async {
 /// sim_core::fs::write("/f", "abc").await.unwrap();
 /// assert_eq!(sim_core::fs::metadata("/f").await.unwrap().len(), 3);
+/// let e = sim_core::fs::metadata("/f/").await.unwrap_err();
+/// assert_eq!(e.kind(), std::io::ErrorKind::NotADirectory);
 /// # }).unwrap();
 /// ```
 pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {

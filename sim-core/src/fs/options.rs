@@ -137,7 +137,9 @@ impl OpenOptions {
     ///
     /// `InvalidInput` for a combination std refuses, `NotFound`,
     /// `AlreadyExists` (`create_new`), `IsADirectory` (write access to a
-    /// directory), `NotADirectory` (a parent is a file).
+    /// directory, or `create`/`create_new` with a path ending with a
+    /// slash), `NotADirectory` (a parent is a file, or the path ends with a
+    /// slash and names a file).
     ///
     /// # Panics
     ///

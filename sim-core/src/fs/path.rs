@@ -1,14 +1,18 @@
 //! Paths on a simulated disk: absolute, or relative to the root `/`;
 //! `.` and `..` are resolved lexically (there are no symlinks), `..` at
-//! the root stays at the root.
+//! the root stays at the root. A path that ends in a slash (or in `/.`
+//! or `/..`) must name a directory, as on Linux: lookups check that flag
+//! on the last component.
 
 use std::io;
 use std::path::{Component, Path};
 
-/// A normalized path: its components from the root.
+/// A normalized path: its components from the root, and whether it was
+/// written with a trailing slash (so must name a directory).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SimPath {
     parts: Vec<Box<str>>,
+    dir: bool,
 }
 
 impl SimPath {
@@ -40,11 +44,29 @@ impl SimPath {
                 },
             }
         }
-        Ok(SimPath { parts })
+        let raw = path.as_os_str().as_encoded_bytes();
+        let last = raw.rsplit(|&b| std::path::is_separator(char::from(b)));
+        let dir = matches!(last.into_iter().next(), Some(b"" | b"." | b".."));
+        Ok(SimPath { parts, dir })
     }
 
     pub(crate) fn root() -> SimPath {
-        SimPath { parts: Vec::new() }
+        SimPath {
+            parts: Vec::new(),
+            dir: false,
+        }
+    }
+
+    /// Whether the path was written with a trailing slash (or `/.`), so
+    /// names a directory: on anything else Linux fails with ENOTDIR.
+    pub(crate) fn must_be_dir(&self) -> bool {
+        self.dir
+    }
+
+    /// Whether `self` and `other` name the same entry (trailing slashes
+    /// aside).
+    pub(crate) fn same_entry(&self, other: &SimPath) -> bool {
+        self.parts == other.parts
     }
 
     pub(crate) fn parts(&self) -> &[Box<str>] {
@@ -65,7 +87,7 @@ impl SimPath {
     pub(crate) fn join(&self, name: &str) -> SimPath {
         let mut parts = self.parts.clone();
         parts.push(name.into());
-        SimPath { parts }
+        SimPath { parts, dir: false }
     }
 }
 
@@ -76,6 +98,10 @@ impl std::fmt::Display for SimPath {
         }
         for p in &self.parts {
             write!(f, "/{p}")?;
+        }
+        // As written: "/f/" in a message, not "/f".
+        if self.dir {
+            f.write_str("/")?;
         }
         Ok(())
     }
@@ -93,9 +119,25 @@ mod tests {
     fn paths_are_rooted_and_lexically_normalized() {
         assert_eq!(norm("/"), "/");
         assert_eq!(norm("a/b"), "/a/b");
-        assert_eq!(norm("/a/./b/../c/"), "/a/c");
+        assert_eq!(norm("/a/./b/../c"), "/a/c");
         assert_eq!(norm("/../.."), "/");
         let err = SimPath::parse(Path::new("")).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_trailing_slash_dot_or_dot_dot_means_a_directory() {
+        let dir = |p: &str| SimPath::parse(Path::new(p)).unwrap().must_be_dir();
+        for p in ["/a/", "/a//", "/a/.", "/a/b/..", "a/", ".", "..", "/"] {
+            assert!(dir(p), "{p}");
+        }
+        for p in ["/a", "a", "/a/.b", "/a./b", "/a/..b"] {
+            assert!(!dir(p), "{p}");
+        }
+        assert_eq!(norm("/a/./b/../c/"), "/a/c/");
+        assert_eq!(norm("/a/."), "/a/");
+        let p = SimPath::parse(Path::new("/a/")).unwrap();
+        assert!(p.same_entry(&SimPath::parse(Path::new("/a")).unwrap()));
+        assert!(!p.join("b").must_be_dir());
     }
 }

@@ -100,8 +100,29 @@ impl Tree {
         }
     }
 
-    /// The inode at `path`.
+    /// The inode at `path`; `NotADirectory` if the path ends with a
+    /// slash and names a file.
     pub(crate) fn lookup(&self, path: &SimPath) -> io::Result<Ino> {
+        let ino = self.walk(path)?;
+        self.check_dir_flag(path, ino)?;
+        Ok(ino)
+    }
+
+    /// `NotADirectory` if `path` ends with a slash and `ino` is a file.
+    fn check_dir_flag(&self, path: &SimPath, ino: Ino) -> io::Result<()> {
+        if path.must_be_dir() && !self.is_dir(ino) {
+            return Err(err(
+                ErrorKind::NotADirectory,
+                path,
+                "not a directory (the path ends with a slash, so it names a directory; \
+                 drop the slash to name the file)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The inode at `path`, whether or not it ends with a slash.
+    pub(crate) fn walk(&self, path: &SimPath) -> io::Result<Ino> {
         let mut at = ROOT;
         for (i, name) in path.parts().iter().enumerate() {
             let Some(dir) = self.dirs.get(&at) else {
@@ -263,7 +284,20 @@ impl Tree {
             }
             return Ok(ROOT);
         };
-        match self.dirs[&dir].get(name).copied() {
+        if path.must_be_dir() && (mode.create || mode.create_new) {
+            // Linux's open(O_CREAT) on "name/": EISDIR, whatever is there.
+            return Err(err(
+                ErrorKind::IsADirectory,
+                path,
+                "is a directory: a path ending with a slash names a directory, \
+                 so no file can be created there (drop the slash)",
+            ));
+        }
+        let entry = self.dirs[&dir].get(name).copied();
+        if let Some(ino) = entry {
+            self.check_dir_flag(path, ino)?;
+        }
+        match entry {
             Some(_) if mode.create_new => Err(err(
                 ErrorKind::AlreadyExists,
                 path,
@@ -392,7 +426,11 @@ impl Tree {
         let Some((dir, name)) = self.parent(path)? else {
             return Err(err(ErrorKind::IsADirectory, path, "is a directory"));
         };
-        match self.dirs[&dir].get(name).copied() {
+        let entry = self.dirs[&dir].get(name).copied();
+        if let Some(ino) = entry {
+            self.check_dir_flag(path, ino)?;
+        }
+        match entry {
             None => Err(err(ErrorKind::NotFound, path, "no such file or directory")),
             Some(ino) if self.is_dir(ino) => Err(err(
                 ErrorKind::IsADirectory,
@@ -471,10 +509,24 @@ impl Tree {
                 "the root cannot be replaced",
             ));
         };
-        if from == to {
+        let moving_dir = self.is_dir(ino);
+        if !moving_dir {
+            // A file named with a trailing slash, or moved onto one.
+            self.check_dir_flag(from, ino)?;
+            if to.must_be_dir() {
+                return Err(err(
+                    ErrorKind::NotADirectory,
+                    to,
+                    &format!(
+                        "not a directory: the path ends with a slash, and {from} is a file \
+                         (drop the slash)"
+                    ),
+                ));
+            }
+        }
+        if from.same_entry(to) {
             return Ok(());
         }
-        let moving_dir = self.is_dir(ino);
         if moving_dir && to.starts_with(from) {
             return Err(err(
                 ErrorKind::InvalidInput,

@@ -149,6 +149,8 @@ impl Builder {
         self.spawn(async move {
             let out = f();
             if !cost.is_zero() {
+                // The closure has run: from now on abort has no effect.
+                let _started = super::blocking::Started::current();
                 sim_clock::sleep(cost).await;
             }
             out

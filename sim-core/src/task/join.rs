@@ -72,8 +72,10 @@ impl<T> JoinHandle<T> {
 
     /// Cancels the task: its future is dropped (destructors run) and an
     /// await of this handle gives a cancelled [`JoinError`]. No effect on a
-    /// finished task. A task that aborts itself is cancelled when its
-    /// current poll returns.
+    /// finished task, nor, as in tokio, on a
+    /// [`spawn_blocking`](crate::spawn_blocking) task whose closure has run
+    /// (the handle yields its output). A task that aborts itself is
+    /// cancelled when its current poll returns.
     ///
     /// # Panics
     ///
@@ -220,7 +222,8 @@ pub struct AbortHandle {
 }
 
 impl AbortHandle {
-    /// Cancels the task; see [`JoinHandle::abort`].
+    /// Cancels the task; see [`JoinHandle::abort`] (no effect on a
+    /// finished task or a started blocking task).
     ///
     /// # Panics
     ///

@@ -4,6 +4,7 @@
 //! [`Builder`] says otherwise) and has a per-simulation [`TaskId`]. Spawned
 //! tasks start runnable; the scheduler decides when they first run.
 
+mod blocking;
 mod builder;
 pub(crate) mod cell;
 mod join;
@@ -16,6 +17,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
+pub(crate) use blocking::is_started as is_started_blocking;
 pub use builder::Builder;
 pub(crate) use join::RawHandle;
 pub use join::{AbortHandle, JoinError, JoinHandle};
@@ -233,6 +235,12 @@ where
 /// default) before its result is ready. A closure that blocks for real
 /// blocks the whole simulation and is reported as a slow poll.
 ///
+/// As in tokio, the task cannot be aborted once its closure has run:
+/// [`JoinHandle::abort`] then has no effect and the handle still yields
+/// the output after the cost. An abort before the task is first polled
+/// cancels it, and the closure never runs. Killing the task's node drops
+/// it like any task (its output is lost, as in a crash).
+///
 /// # Panics
 ///
 /// Outside a simulation.
@@ -245,6 +253,17 @@ where
 ///     sim_core::spawn_blocking(|| (1..=10).sum::<u32>()).await.unwrap()
 /// }).unwrap();
 /// assert_eq!(n, 55);
+///
+/// // Once the closure has run, abort has no effect.
+/// let mut sim = sim_core::Sim::builder()
+///     .blocking_cost(std::time::Duration::from_millis(5))
+///     .build();
+/// sim.run(async {
+///     let h = sim_core::spawn_blocking(|| 7);
+///     sim_core::yield_now().await; // the closure runs
+///     h.abort();
+///     assert_eq!(h.await.unwrap(), 7);
+/// }).unwrap();
 /// ```
 #[track_caller]
 pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
