@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
+use sim_core::harness::shell_word;
+
 use crate::error::CliError;
 
-/// What to build: cargo's package selection, target selection and
-/// profile.
+/// What to build: cargo's package selection, target selection, features
+/// and profile.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Build {
     pub(crate) packages: Vec<String>,
@@ -14,18 +16,64 @@ pub(crate) struct Build {
     pub(crate) release: bool,
     /// `--lib`, `--test NAME`, `--bin NAME`, ...: passed on to cargo.
     pub(crate) targets: Vec<String>,
+    /// `--features LIST`, `--all-features`, `--no-default-features`, in
+    /// the order given: passed on to cargo as they are.
+    pub(crate) features: Vec<String>,
 }
 
-/// A range of seeds, `start..end` (end excluded).
+impl Build {
+    /// The feature flags as a suffix of a printed command (` --features
+    /// x`, each word quoted for the shell), so that a command the CLI
+    /// suggests builds what this one built.
+    pub(crate) fn feature_flags(&self) -> String {
+        self.features
+            .iter()
+            .map(|a| format!(" {}", shell_word(a)))
+            .collect()
+    }
+}
+
+/// A range of `len` seeds from `start`; its last seed can be `u64::MAX`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Seeds {
     pub(crate) start: u64,
-    pub(crate) end: u64,
+    pub(crate) len: u64,
 }
 
 impl Seeds {
     pub(crate) fn len(self) -> u64 {
-        self.end - self.start
+        self.len
+    }
+
+    /// The seeds from `start` to `last`, both included (`last >= start`,
+    /// and not all 2^64 of them).
+    pub(crate) fn inclusive(start: u64, last: u64) -> Seeds {
+        Seeds {
+            start,
+            len: last - start + 1,
+        }
+    }
+
+    /// The first seed after the range, unless the range ends at
+    /// `u64::MAX`.
+    pub(crate) fn end(self) -> Option<u64> {
+        self.start.checked_add(self.len)
+    }
+
+    /// The last seed of the range (none when it is empty).
+    pub(crate) fn last(self) -> Option<u64> {
+        self.len.checked_sub(1).map(|n| self.start + n)
+    }
+}
+
+/// As `--seeds` takes it: `start..end`, or `start..=last` when the range
+/// ends at `u64::MAX` (whose end would not fit in 64 bits).
+impl std::fmt::Display for Seeds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.end(), self.last()) {
+            (None, Some(last)) => write!(f, "{}..={last}", self.start),
+            (end, _) => write!(f, "{}..{}", self.start, end.unwrap_or(self.start)),
+        }
     }
 }
 
@@ -42,10 +90,10 @@ impl Shard {
     /// range exactly once, in blocks that differ in size by at most one.
     pub(crate) fn of(self, seeds: Seeds) -> Seeds {
         let len = u128::from(seeds.len());
-        let at = |i: u64| seeds.start + (len * u128::from(i) / u128::from(self.count)) as u64;
+        let at = |i: u64| (len * u128::from(i) / u128::from(self.count)) as u64;
         Seeds {
-            start: at(self.index),
-            end: at(self.index + 1),
+            start: seeds.start + at(self.index),
+            len: at(self.index + 1) - at(self.index),
         }
     }
 }
@@ -96,17 +144,20 @@ pub(crate) const USAGE: &str = "\
 cargo detsim: sweep, replay, trace and shrink detsim simulation tests
 
 usage:
-  cargo detsim list   [-p PKG]... [--workspace] [TARGET]... [--release]
-  cargo detsim sweep  <filter> --seeds A..B|N [--jobs J] [--shard I/N] [--keep-going]
+  cargo detsim list   [-p PKG]... [--workspace] [TARGET]... [FEATURES] [--release]
+  cargo detsim sweep  <filter> --seeds A..B|A..=B|N [--jobs J] [--shard I/N] [--keep-going]
                       [--scheduler random|fifo|pct|pct:N|portfolio] [--json FILE]
-                      [--chunk SEEDS] [-p PKG]... [--workspace] [TARGET]... [--release]
-  cargo detsim replay <artifact> [--log] [--trace OUT.json] [--release]
-  cargo detsim replay --seed S <test> [--log] [--trace OUT.json] [-p PKG]... [TARGET]...
+                      [--chunk SEEDS] [-p PKG]... [--workspace] [TARGET]... [FEATURES]
                       [--release]
-  cargo detsim shrink <artifact> [--release]
+  cargo detsim replay <artifact> [--log] [--trace OUT.json] [FEATURES] [--release]
+  cargo detsim replay --seed S <test> [--log] [--trace OUT.json] [-p PKG]... [TARGET]...
+                      [FEATURES] [--release]
+  cargo detsim shrink <artifact> [FEATURES] [--release]
 
 TARGET selects test binaries as cargo test does: --lib, --bin NAME, --test NAME,
 --example NAME, --bench NAME (for a test name that several targets have).
+FEATURES are cargo's --features LIST (-F), --all-features, --no-default-features.
+--seeds A..B runs A to B-1, A..=B runs A to B (up to 0xffffffffffffffff), N runs 0..N.
 
 exit status: 0 passed, 1 a test failed, 2 a usage or setup error (or an
 artifact whose failure no longer happens)";
@@ -166,11 +217,28 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
         "--example",
         "--bench",
     ];
+    const FEATURES: &[&str] = &[
+        "--features",
+        "-F",
+        "--all-features",
+        "--no-default-features",
+    ];
+    // Flags that take no value: `--log=x` is a mistake, not `--log`.
+    const SWITCHES: &[&str] = &[
+        "--workspace",
+        "--release",
+        "--lib",
+        "--all-features",
+        "--no-default-features",
+        "--keep-going",
+        "--log",
+    ];
     let allowed: Vec<&str> = match command {
-        "list" => [PACKAGES, TARGETS].concat(),
+        "list" => [PACKAGES, TARGETS, FEATURES].concat(),
         "sweep" => [
             PACKAGES,
             TARGETS,
+            FEATURES,
             &[
                 "--seeds",
                 "--jobs",
@@ -183,8 +251,14 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             ],
         ]
         .concat(),
-        "replay" => [&PACKAGES[..2], TARGETS, &["--seed", "--log", "--trace"]].concat(),
-        _ => vec!["--release"],
+        "replay" => [
+            &PACKAGES[..2],
+            TARGETS,
+            FEATURES,
+            &["--seed", "--log", "--trace"],
+        ]
+        .concat(),
+        _ => [&["--release"], FEATURES].concat(),
     };
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -200,6 +274,12 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
                 "`{flag}` is not a flag of `cargo detsim {command}`: it takes {} \
                  (cargo detsim --help)",
                 allowed.join(", ")
+            )));
+        }
+        if SWITCHES.contains(&flag) && inline.is_some() {
+            return Err(bad(format!(
+                "`{arg}`: {flag} takes no value; write {flag} alone (cargo detsim {command} ... \
+                 {flag})"
             )));
         }
         let mut value = |what: &str| -> Result<String, CliError> {
@@ -220,6 +300,11 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
                 let name = value("NAME")?;
                 build.targets.extend([flag.to_owned(), name]);
             }
+            "--features" | "-F" => {
+                let list = value("\"feat1 feat2\" or feat1,feat2")?;
+                build.features.extend(["--features".to_owned(), list]);
+            }
+            "--all-features" | "--no-default-features" => build.features.push(flag.to_owned()),
             "--keep-going" => keep_going = true,
             "--log" => log = true,
             "--seeds" => seeds = Some(parse_seeds(&value("0..1000")?)?),
@@ -258,8 +343,9 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             let filter = one("a test filter", "<test> --seeds 0..1000")?;
             let Some(seeds) = seeds else {
                 return Err(bad(
-                    "`cargo detsim sweep` needs --seeds: --seeds 0..100000 (a range) or \
-                     --seeds 1000 (the first 1000)",
+                    "`cargo detsim sweep` needs --seeds: --seeds 0..100000 (a range), \
+                     --seeds 0..=99999 (a range with its last seed) or --seeds 1000 (the \
+                     first 1000)",
                 ));
             };
             Command::Sweep(Sweep {
@@ -332,7 +418,7 @@ fn parse_count(flag: &str, s: &str) -> Result<u64, CliError> {
     }
 }
 
-/// `A..B` (B excluded) or `N` (`0..N`).
+/// `A..B` (B excluded), `A..=B` (B included) or `N` (`0..N`).
 pub(crate) fn parse_seeds(s: &str) -> Result<Seeds, CliError> {
     let Some((a, b)) = s.split_once("..") else {
         let n = parse_u64("--seeds", s, "0..1000")?;
@@ -342,18 +428,40 @@ pub(crate) fn parse_seeds(s: &str) -> Result<Seeds, CliError> {
                  (--seeds 0..1000)",
             ));
         }
-        return Ok(Seeds { start: 0, end: n });
+        return Ok(Seeds { start: 0, len: n });
     };
     let start = parse_u64("--seeds", a, "0..1000")?;
-    let end = parse_u64("--seeds", b, "0..1000")?;
+    // A suggestion that is valid whatever the start: up to 1000 seeds
+    // from it, the last one u64::MAX at most.
+    let example = Seeds::inclusive(start, start.saturating_add(999));
+    if let Some(b) = b.strip_prefix('=') {
+        let last = parse_u64("--seeds", b, "0..=999")?;
+        if last < start {
+            return Err(bad(format!(
+                "--seeds {s} is empty: the last seed ({last}) must not be below the start \
+                 ({start}), for example --seeds {example}"
+            )));
+        }
+        if start == 0 && last == u64::MAX {
+            return Err(bad(format!(
+                "--seeds {s} is every 64-bit seed, more than a sweep can count (or finish): \
+                 sweep fewer, for example --seeds 0..={}",
+                u64::MAX - 1
+            )));
+        }
+        return Ok(Seeds::inclusive(start, last));
+    }
+    let end = parse_u64("--seeds", b, &example.to_string())?;
     if end <= start {
         return Err(bad(format!(
             "--seeds {s} is empty: the end ({end}) must be larger than the start ({start}), \
-             for example --seeds {start}..{}",
-            start.saturating_add(1000)
+             for example --seeds {example}"
         )));
     }
-    Ok(Seeds { start, end })
+    Ok(Seeds {
+        start,
+        len: end - start,
+    })
 }
 
 /// `random`, `fifo`, `pct`, `pct:N` (1 to 64) or `portfolio`.
@@ -409,13 +517,7 @@ mod tests {
         let Command::Sweep(s) = a.command else {
             panic!("not a sweep")
         };
-        assert_eq!(
-            s.seeds,
-            Seeds {
-                start: 16,
-                end: 100
-            }
-        );
+        assert_eq!(s.seeds, Seeds { start: 16, len: 84 });
         assert_eq!(s.jobs, Some(3));
         assert_eq!(s.shard, Some(Shard { index: 1, count: 2 }));
         assert!(s.keep_going);
@@ -426,7 +528,115 @@ mod tests {
         let Command::Sweep(s) = n.command else {
             panic!("not a sweep")
         };
-        assert_eq!(s.seeds, Seeds { start: 0, end: 500 });
+        assert_eq!(s.seeds, Seeds { start: 0, len: 500 });
+    }
+
+    #[test]
+    fn features_pass_through_in_order() {
+        let a = args("sweep kv --seeds 3 --features a,b -F=c --no-default-features --all-features")
+            .unwrap();
+        assert_eq!(
+            a.build.features,
+            [
+                "--features",
+                "a,b",
+                "--features",
+                "c",
+                "--no-default-features",
+                "--all-features"
+            ]
+        );
+        for cmd in [
+            "list",
+            "replay x.json",
+            "replay --seed 3 t",
+            "shrink x.json",
+        ] {
+            let a = args(&format!("{cmd} --features f --no-default-features")).unwrap();
+            assert_eq!(
+                a.build.features,
+                ["--features", "f", "--no-default-features"],
+                "{cmd}"
+            );
+        }
+        let spaced = Build {
+            features: vec!["--features".into(), "a b".into()],
+            ..Build::default()
+        };
+        assert_eq!(spaced.feature_flags(), " --features 'a b'");
+        let e = args("sweep kv --seeds 3 --features").unwrap_err();
+        assert!(e.contains("`--features` needs a value"), "{e}");
+    }
+
+    #[test]
+    fn a_value_on_a_flag_without_one_is_an_error() {
+        for (line, flag) in [
+            ("replay a.json --log=x", "--log"),
+            ("replay a.json --log=", "--log"),
+            ("sweep kv --seeds 3 --keep-going=false", "--keep-going"),
+            ("sweep kv --seeds 3 --workspace=yes", "--workspace"),
+            ("list --release=1", "--release"),
+            ("shrink a.json --release=1", "--release"),
+            ("list --lib=x", "--lib"),
+            ("list --all-features=true", "--all-features"),
+            ("list --no-default-features=1", "--no-default-features"),
+        ] {
+            let e = args(line).unwrap_err();
+            assert!(
+                e.contains(&format!("{flag} takes no value; write {flag} alone")),
+                "{line}: {e}"
+            );
+            assert!(!e.contains('\n'), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn inclusive_ranges_reach_the_largest_seed() {
+        let max = u64::MAX;
+        let sweep = |s: &str| match args(&format!("sweep kv --seeds {s}")).unwrap().command {
+            Command::Sweep(s) => s.seeds,
+            other => panic!("{other:?}"),
+        };
+        let last = sweep("0xffffffffffffffff..=0xffffffffffffffff");
+        assert_eq!(last, Seeds { start: max, len: 1 });
+        assert_eq!(last.to_string(), format!("{max}..={max}"));
+        assert_eq!(last.end(), None);
+        assert_eq!(last.last(), Some(max));
+        assert_eq!(sweep("5..=7"), Seeds { start: 5, len: 3 });
+        assert_eq!(sweep("5..=7").to_string(), "5..8");
+        assert_eq!(sweep("5..=5"), sweep("5..6"));
+        assert_eq!(
+            sweep(&format!("{}..={max}", max - 9)),
+            Seeds {
+                start: max - 9,
+                len: 10
+            }
+        );
+        // Every printed form parses back to the same range.
+        for seeds in [last, sweep("0..=9"), sweep(&format!("3..={max}"))] {
+            assert_eq!(sweep(&seeds.to_string()), seeds);
+        }
+        // The mistakes' suggestions are valid ranges, even at the top.
+        for bad in [
+            format!("{max}..{max}"),
+            format!("{max}..0"),
+            format!("{max}..=3"),
+            format!("{max}..18446744073709551616"),
+            "10..5".to_owned(),
+            format!("0..={max}"),
+        ] {
+            let e = args(&format!("sweep kv --seeds {bad}")).unwrap_err();
+            let example = e
+                .rsplit("--seeds ")
+                .next()
+                .unwrap()
+                .trim_end_matches(')')
+                .to_owned();
+            assert!(
+                args(&format!("sweep kv --seeds {example}")).is_ok(),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]
@@ -443,15 +653,23 @@ mod tests {
 
     #[test]
     fn shards_cover_the_range_once() {
-        let seeds = Seeds { start: 5, end: 108 };
-        for n in 1..=7 {
-            let mut next = seeds.start;
-            for i in 0..n {
-                let block = Shard { index: i, count: n }.of(seeds);
-                assert_eq!(block.start, next);
-                next = block.end;
+        for seeds in [
+            Seeds { start: 5, len: 103 },
+            Seeds {
+                start: u64::MAX - 102,
+                len: 103,
+            },
+            Seeds { start: 9, len: 2 },
+        ] {
+            for n in 1..=7 {
+                let mut next = u128::from(seeds.start);
+                for i in 0..n {
+                    let block = Shard { index: i, count: n }.of(seeds);
+                    assert_eq!(u128::from(block.start), next);
+                    next += u128::from(block.len);
+                }
+                assert_eq!(next, u128::from(seeds.start) + u128::from(seeds.len));
             }
-            assert_eq!(next, seeds.end);
         }
     }
 

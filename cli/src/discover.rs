@@ -57,6 +57,14 @@ impl Binary {
     }
 }
 
+/// Tells the test `cmd` runs the feature flags it was built with
+/// (`Build::feature_flags`), so the commands its report prints carry them.
+pub(crate) fn with_features(cmd: &mut Command, features: &str) {
+    if !features.is_empty() {
+        cmd.env("DETSIM_CARGO_FEATURES", features.trim());
+    }
+}
+
 /// A `#[sim_test]` of a binary, with what its attribute says.
 #[derive(Clone, Debug)]
 pub(crate) struct SimTest {
@@ -86,6 +94,7 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
         cmd.arg("--release");
     }
     cmd.args(&sel.targets);
+    cmd.args(&sel.features);
     cmd.args(extra);
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd
@@ -132,6 +141,7 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
              -p/--workspace selection",
             sel.targets
                 .iter()
+                .chain(&sel.features)
                 .chain(extra)
                 .map(|a| format!(" {a}"))
                 .collect::<String>()

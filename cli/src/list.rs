@@ -43,6 +43,12 @@ pub(crate) fn run(build: &Build) -> Result<Outcome, CliError> {
         if info["check_determinism"] == true {
             attrs.push("check_determinism".into());
         }
+        if info["should_panic"] == true {
+            attrs.push(match info["expected"].as_str() {
+                Some(e) => format!("should_panic(expected = {e:?})"),
+                None => "should_panic".into(),
+            });
+        }
         let line = format!(
             "{:<width$}  {} {}  {}",
             t.test,

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 
 use serde_json::Value;
-use sim_core::harness::Artifact;
+use sim_core::harness::{Artifact, shell_word};
 
-use crate::args::{Build, Replay, ReplayOf};
+use crate::args::{Build, Replay, ReplayOf, Seeds};
 use crate::discover::{self, Binary, SimTest};
 use crate::error::{CliError, Outcome};
 use crate::perfetto;
@@ -57,6 +57,7 @@ pub(crate) fn binary_for(art: &Artifact, build: &Build) -> Result<Binary, CliErr
         workspace: false,
         release: build.release,
         targets: Vec::new(),
+        features: build.features.clone(),
     };
     let binaries = discover::build(&sel, &selector)?;
     binaries
@@ -84,6 +85,7 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
     if r.log || r.trace.is_some() {
         cmd.env("DETSIM_TRACE_JSON", &trace);
     }
+    discover::with_features(&mut cmd, &build.feature_flags());
     let (status, output) = run_merged(cmd, &scratch.path("replay.out"), &binary, art.test())?;
     // What the test printed (its own lines, then the harness's report)
     // reaches the user whatever the outcome.
@@ -106,12 +108,7 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
         )));
     };
     let seed = art.seed();
-    let sweep = format!(
-        "cargo detsim sweep {} -p {} --seeds {seed}..{}",
-        art.test(),
-        art.package(),
-        seed.wrapping_add(1)
-    );
+    let sweep = sweep_command(&art, build, 1);
     let now = &line["now"];
     match line["outcome"].as_str().unwrap_or_default() {
         "same" | "nondeterminism" => {
@@ -157,12 +154,7 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
             abs.display(),
             art.kind(),
             art.message().lines().next().unwrap_or_default(),
-            format_args!(
-                "cargo detsim sweep {} -p {} --seeds {seed}..{}",
-                art.test(),
-                art.package(),
-                seed.saturating_add(SWEEP_AGAIN)
-            ),
+            sweep_command(&art, build, SWEEP_AGAIN),
         ))),
         other => Err(CliError::new(format!(
             "{} refused to replay {} ({other}): it belongs to {} in {} {}",
@@ -179,6 +171,27 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
 /// replay that passes covers.
 const SWEEP_AGAIN: u64 = 1000;
 
+/// The `cargo detsim sweep` of up to `count` seeds from the artifact's
+/// (fewer when they would pass u64::MAX), with this build's features.
+fn sweep_command(art: &Artifact, build: &Build, count: u64) -> String {
+    let seeds = Seeds::inclusive(art.seed(), art.seed().saturating_add(count - 1));
+    format!(
+        "cargo detsim sweep {} -p {} {} --seeds {seeds}{}",
+        shell_word(art.test()),
+        shell_word(art.package()),
+        target_selector(art),
+        build.feature_flags()
+    )
+}
+
+/// `--test x`, `--lib`, ...: the target of the artifact's test.
+fn target_selector(art: &Artifact) -> String {
+    match art.cargo_target() {
+        ("lib", _) => "--lib".to_owned(),
+        (kind, name) => format!("--{kind} {}", shell_word(name)),
+    }
+}
+
 fn read_trace(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -194,7 +207,7 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
     let tests = discover::sim_tests(&binaries)?;
     let mut found = select(&tests, name, &binaries)?;
     if found.len() > 1 {
-        return Err(ambiguous(name, seed, &found));
+        return Err(ambiguous(name, seed, &found, &build.feature_flags()));
     }
     let test = found.remove(0);
     let scratch = Scratch::new()?;
@@ -204,6 +217,7 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
         .env("DETSIM_SEED", seed.to_string())
         .env("DETSIM_SEEDS", "1")
         .env("DETSIM_REPORT", &report);
+    discover::with_features(&mut cmd, &build.feature_flags());
     let (status, output) = run_merged(cmd, &scratch.path("seed.out"), &test.binary, &test.test)?;
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let lines: Vec<Value> = text
@@ -232,7 +246,7 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
 
 /// The error for a `replay --seed` whose name picks several tests: tell
 /// full names apart by name, the same name in several targets by target.
-fn ambiguous(name: &str, seed: u64, found: &[SimTest]) -> CliError {
+fn ambiguous(name: &str, seed: u64, found: &[SimTest], features: &str) -> CliError {
     let first = &found[0];
     if found.iter().all(|t| t.test == first.test) {
         let wheres: Vec<String> = found
@@ -241,7 +255,7 @@ fn ambiguous(name: &str, seed: u64, found: &[SimTest]) -> CliError {
             .collect();
         return CliError::new(format!(
             "`{}` is a simulation test of {} targets ({}): choose one with -p and its target, \
-             e.g. cargo detsim replay --seed {seed} {} {}",
+             e.g. cargo detsim replay --seed {seed} {}{features} {}",
             first.test,
             found.len(),
             wheres.join(", "),
@@ -252,7 +266,7 @@ fn ambiguous(name: &str, seed: u64, found: &[SimTest]) -> CliError {
     let names: std::collections::BTreeSet<&str> = found.iter().map(|t| t.test.as_str()).collect();
     CliError::new(format!(
         "`{name}` matches {} simulation tests ({}): give one full name, e.g. cargo detsim \
-         replay --seed {seed} {}",
+         replay --seed {seed}{features} {}",
         found.len(),
         names.into_iter().collect::<Vec<_>>().join(", "),
         first.test
@@ -263,7 +277,7 @@ fn ambiguous(name: &str, seed: u64, found: &[SimTest]) -> CliError {
 /// going to one file, `log`, so they keep the order the test wrote them
 /// in; returns its status and the test's output without libtest's lines
 /// around it (`running 1 test`, `test x ... FAILED`, the result).
-fn run_merged(
+pub(crate) fn run_merged(
     mut cmd: Command,
     log: &Path,
     binary: &Binary,

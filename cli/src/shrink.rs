@@ -1,17 +1,20 @@
 //! `cargo detsim shrink`: runs the artifact's test with `DETSIM_SHRINK`,
 //! so the test binary shrinks the failing run in-process (the shrinker
 //! replays ever simpler tapes and keeps those that fail the same way) and
-//! writes `<artifact stem>.shrunk.json` beside it; then prints the sizes
-//! before and after. Exit status 0 when a shrunk artifact was written.
+//! writes `<artifact stem>.shrunk.json` beside it; then replays the shrunk
+//! artifact once, showing what the test prints in that run (not in each
+//! of the shrinker's attempts), and prints the sizes before and after.
+//! Exit status 0 when a shrunk artifact was written.
 
 use std::path::Path;
-use std::process::Stdio;
 
 use sim_core::harness::{Artifact, shell_word};
 
 use crate::args::Build;
+use crate::discover;
 use crate::error::{CliError, Outcome};
-use crate::replay::{binary_for, read_artifact};
+use crate::replay::{binary_for, read_artifact, run_merged};
+use crate::scratch::Scratch;
 
 pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
     let (abs, art) = read_artifact(path)?;
@@ -22,19 +25,19 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
     let out_path = abs.with_file_name(format!("{stem}.shrunk.json"));
     let binary = binary_for(&art, build)?;
     let _ = std::fs::remove_file(&out_path);
-    let out = binary
-        .command()
-        .args([art.test(), "--exact", "--nocapture", "--include-ignored"])
-        .env("DETSIM_SHRINK", &abs)
-        .stdout(Stdio::null())
-        .output()
-        .map_err(|e| CliError::new(format!("cannot run {}: {e}", binary.exe.display())))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let scratch = Scratch::new()?;
+    let mut cmd = binary.command();
+    cmd.args([art.test(), "--exact", "--nocapture", "--include-ignored"])
+        .env("DETSIM_SHRINK", &abs);
+    discover::with_features(&mut cmd, &build.feature_flags());
+    // Every attempt of the shrinker runs the test, which prints each
+    // time: that output stays in the scratch file unless the shrink fails.
+    let (_, output) = run_merged(cmd, &scratch.path("shrink.out"), &binary, art.test())?;
     let shrunk = match Artifact::read(&out_path) {
         Ok(a) => a,
         Err(_) => {
-            eprint!("{stderr}");
-            let why = stderr
+            eprint!("{output}");
+            let why = output
                 .lines()
                 .find(|l| l.starts_with("detsim:"))
                 .unwrap_or("it wrote no shrunk artifact");
@@ -46,11 +49,22 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
             }));
         }
     };
-    eprint!("{stderr}");
+    // The shrinker's summary line, then the shrunk run replayed: what the
+    // test prints in it, in order, and the harness's report of it.
+    let headline = format!("detsim: {} shrunk in ", abs.display());
+    if let Some(line) = output.lines().find(|l| l.starts_with(&headline)) {
+        eprintln!("{line}");
+    }
+    let mut cmd = binary.command();
+    cmd.args([art.test(), "--exact", "--nocapture", "--include-ignored"])
+        .env("DETSIM_REPLAY", &out_path);
+    discover::with_features(&mut cmd, &build.feature_flags());
+    let (_, output) = run_merged(cmd, &scratch.path("shrunk.out"), &binary, art.test())?;
+    eprint!("{output}");
     let nonzero = |a: &Artifact| a.tape().as_slice().iter().filter(|&&d| d != 0).count();
     println!(
         "shrunk {}:\n  before: {} draws, {} non-zero ({} \"{}\")\n  after:  {} draws, {} \
-         non-zero ({} \"{}\")\n  written: {}\n  replay: cargo detsim replay {}",
+         non-zero ({} \"{}\")\n  written: {}\n  replay: cargo detsim replay {}{}",
         abs.display(),
         art.tape_len(),
         nonzero(&art),
@@ -62,6 +76,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         first_line(shrunk.message()),
         out_path.display(),
         shell_word(&out_path.to_string_lossy()),
+        build.feature_flags(),
     );
     Ok(Outcome::Passed)
 }

@@ -45,8 +45,32 @@ impl TestResult {
         self.chunks.iter().map(|c| c.run).sum()
     }
 
+    /// Whether the test is `#[should_panic]`: a failing seed is the
+    /// failure it expects.
+    fn should_panic(&self) -> bool {
+        self.test.info["should_panic"] == true
+    }
+
+    /// The `expected = "..."` text of its `#[should_panic]`.
+    fn expected(&self) -> Option<&str> {
+        self.test.info["expected"].as_str()
+    }
+
+    /// For a `#[should_panic]` test: the smallest failing seed failed
+    /// with the expected text (the check libtest makes on its panic).
+    fn failed_as_expected(&self) -> bool {
+        self.failures.first().is_some_and(|f| {
+            let message = f["message"].as_str().unwrap_or_default();
+            self.expected().is_none_or(|e| message.contains(e))
+        })
+    }
+
     fn failed(&self) -> bool {
-        !self.failures.is_empty() || !self.unmet.is_empty()
+        if self.should_panic() {
+            !self.failed_as_expected()
+        } else {
+            !self.failures.is_empty() || !self.unmet.is_empty()
+        }
     }
 }
 
@@ -63,23 +87,17 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
         .unwrap_or_else(|| (seeds.len() / (jobs as u64 * 16)).clamp(1, 10_000));
     let shard = args
         .shard
-        .map(|s| {
-            format!(
-                " (shard {}/{} of {}..{})",
-                s.index, s.count, args.seeds.start, args.seeds.end
-            )
-        })
+        .map(|s| format!(" (shard {}/{} of {})", s.index, s.count, args.seeds))
         .unwrap_or_default();
     eprintln!(
-        "detsim sweep: {} test{}, seeds {}..{}{shard}, {jobs} job{}, {chunk} seed{} a process",
+        "detsim sweep: {} test{}, seeds {seeds}{shard}, {jobs} job{}, {chunk} seed{} a process",
         selected.len(),
         plural(selected.len() as u64),
-        seeds.start,
-        seeds.end,
         plural(jobs as u64),
         plural(chunk),
     );
     let scratch = Scratch::new()?;
+    let features = build.feature_flags();
     let mut results = Vec::new();
     for (n, test) in selected.into_iter().enumerate() {
         let plan = Plan {
@@ -88,10 +106,11 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
             chunk,
             keep_going: args.keep_going,
             scheduler: args.scheduler.as_deref(),
+            features: &features,
         };
         results.push(sweep_test(test, plan, &scratch, n)?);
     }
-    print_summary(&results);
+    print_summary(&results, &features);
     if let Some(path) = &args.json {
         write_json(path, args, &results)?;
     }
@@ -109,6 +128,8 @@ struct Plan<'a> {
     chunk: u64,
     keep_going: bool,
     scheduler: Option<&'a str>,
+    /// The feature flags of the build, for the commands the sweep prints.
+    features: &'a str,
 }
 
 struct Running {
@@ -126,7 +147,9 @@ fn sweep_test(
     n: usize,
 ) -> Result<TestResult, CliError> {
     let started = Instant::now(); // determinism: ok (progress and seeds/s only)
-    let mut next = plan.seeds.start;
+    // Seeds handed out so far, counted from the start (the range may end
+    // at u64::MAX, where an end seed would not fit).
+    let mut handed = 0u64;
     let mut running: Vec<Running> = Vec::new();
     let mut chunks = Vec::new();
     let mut failures: Vec<Value> = Vec::new();
@@ -134,11 +157,12 @@ fn sweep_test(
     let mut id = 0u64;
     loop {
         let stop = !plan.keep_going && !failures.is_empty();
-        while running.len() < plan.jobs && next < plan.seeds.end && !stop {
-            let count = plan.chunk.min(plan.seeds.end - next);
-            running.push(spawn(&test, (next, count), plan, scratch, (n, id))?);
+        while running.len() < plan.jobs && handed < plan.seeds.len() && !stop {
+            let count = plan.chunk.min(plan.seeds.len() - handed);
+            let base = plan.seeds.start + handed;
+            running.push(spawn(&test, (base, count), plan, scratch, (n, id))?);
             id += 1;
-            next += count;
+            handed += count;
         }
         if running.is_empty() {
             break;
@@ -155,7 +179,7 @@ fn sweep_test(
                 continue;
             };
             let done = running.swap_remove(i);
-            let (chunk, found) = read_report(&test, &done, status)?;
+            let (chunk, found) = read_report(&test, &done, status, plan.features)?;
             progress.add(chunk.run, found.len() as u64);
             chunks.push(chunk);
             failures.extend(found);
@@ -226,6 +250,7 @@ fn spawn(
     if let Some(s) = plan.scheduler {
         cmd.env("DETSIM_SCHEDULER", s);
     }
+    discover::with_features(&mut cmd, plan.features);
     let child = cmd
         .spawn()
         .map_err(|e| CliError::new(format!("cannot run {}: {e}", test.binary.exe.display())))?;
@@ -244,6 +269,7 @@ fn read_report(
     test: &SimTest,
     done: &Running,
     status: std::process::ExitStatus,
+    features: &str,
 ) -> Result<(Chunk, Vec<Value>), CliError> {
     let text = std::fs::read_to_string(&done.report).unwrap_or_default();
     let lines: Vec<Value> = text
@@ -254,17 +280,20 @@ fn read_report(
         let output = std::fs::read_to_string(&done.stderr).unwrap_or_default();
         eprint!("{output}");
         return Err(CliError::new(format!(
-            "{} ({}) ended ({status}) without a report for seeds {}..{}: its output is above; \
-             run it alone with DETSIM_SEED={} DETSIM_SEEDS={} cargo test -p {} {} -- {} --exact",
+            "{} ({}) ended ({status}) without a report for seeds {}: its output is above; \
+             run it alone with DETSIM_SEED={} DETSIM_SEEDS={} cargo test -p {} {}{} -- {} --exact",
             test.test,
             test.binary.selector(),
-            done.base,
-            done.base + done.count,
+            Seeds {
+                start: done.base,
+                len: done.count
+            },
             done.base,
             done.count,
-            test.binary.package,
+            shell_word(&test.binary.package),
             test.binary.selector(),
-            test.test,
+            features,
+            shell_word(&test.test),
         )));
     };
     let chunk = Chunk {
@@ -291,7 +320,7 @@ fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn print_summary(results: &[TestResult]) {
+fn print_summary(results: &[TestResult], features: &str) {
     let width = results
         .iter()
         .map(|r| r.test.test.len())
@@ -322,8 +351,12 @@ fn print_summary(results: &[TestResult]) {
     for r in results {
         if let Some(f) = r.failures.first() {
             let message = f["message"].as_str().unwrap_or_default();
+            let (status, why) = match (r.should_panic(), r.failed_as_expected()) {
+                (true, true) => ("PASSED", " failed as its #[should_panic] expects"),
+                _ => ("FAILED", ""),
+            };
             println!(
-                "\nFAILED {} (package {}, {}): seed {:#x}: {}: {}",
+                "\n{status} {} (package {}, {}): seed {:#x}{why}: {}: {}",
                 r.test.test,
                 r.test.binary.package,
                 r.test.binary.selector(),
@@ -331,15 +364,36 @@ fn print_summary(results: &[TestResult]) {
                 f["kind"].as_str().unwrap_or("failure"),
                 message.lines().next().unwrap_or_default()
             );
+            if let (true, false, Some(e)) = (r.should_panic(), r.failed_as_expected(), r.expected())
+            {
+                println!(
+                    "  #[should_panic] expects a failure whose message contains {e:?}: fix the \
+                     test or its expected text"
+                );
+            }
             match f["artifact"].as_str() {
                 Some(a) => {
                     println!("  artifact: {a}");
-                    println!("  replay:   cargo detsim replay {}", shell_word(a));
+                    println!(
+                        "  replay:   cargo detsim replay {}{features}",
+                        shell_word(a)
+                    );
                 }
                 None => println!("  artifact: not written (see the test's output)"),
             }
+        } else if r.should_panic() {
+            println!(
+                "\nFAILED {} (package {}, {}): it is #[should_panic], but none of the {} seeds \
+                 run failed: sweep more seeds, or remove #[should_panic] if the bug is fixed",
+                r.test.test,
+                r.test.binary.package,
+                r.test.binary.selector(),
+                r.run(),
+            );
+            continue;
         }
-        if !r.unmet.is_empty() {
+        // A #[should_panic] test is judged by its failure alone.
+        if !r.unmet.is_empty() && !r.should_panic() {
             println!(
                 "\nFAILED {}: never satisfied in {} runs: {}",
                 r.test.test,
@@ -362,13 +416,15 @@ fn write_json(
                 "test": r.test.test,
                 "package": r.test.binary.package,
                 "target": { "kind": r.test.binary.kind, "name": r.test.binary.name },
-                "seeds": { "start": r.seeds.start, "end": r.seeds.end },
+                "seeds": seeds_json(r.seeds),
                 "run": r.run(),
                 "chunks": r.chunks.iter().map(|c| json!({
                     "base": c.base, "count": c.count, "run": c.run,
                 })).collect::<Vec<_>>(),
                 "failures": r.failures,
                 "unmet": r.unmet,
+                "should_panic": r.should_panic(),
+                "passed": !r.failed(),
                 "elapsed_ms": r.elapsed.as_millis() as u64,
             })
         })
@@ -376,7 +432,7 @@ fn write_json(
     let value = json!({
         "format": "detsim-sweep",
         "version": 1,
-        "seeds": { "start": args.seeds.start, "end": args.seeds.end },
+        "seeds": seeds_json(args.seeds),
         "shard": args.shard.map(|s| json!({ "index": s.index, "count": s.count })),
         "keep_going": args.keep_going,
         "passed": !results.iter().any(TestResult::failed),
@@ -389,4 +445,10 @@ fn write_json(
             path.display()
         ))
     })
+}
+
+/// `{"start","end","last"}`: `end` (excluded) is null for a range that
+/// ends at u64::MAX, `last` (included) for an empty one.
+fn seeds_json(seeds: Seeds) -> Value {
+    json!({ "start": seeds.start, "end": seeds.end(), "last": seeds.last() })
 }

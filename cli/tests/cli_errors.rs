@@ -127,6 +127,35 @@ fn each_mistake_is_one_line_with_the_fix() {
             "a filter matching several names",
             vec!["replay", "--seed", "3", "a"],
         ),
+        (
+            "a value on --log",
+            vec!["replay", "--seed", "3", "planted_bug", "--log=x"],
+        ),
+        (
+            "a value on --keep-going",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--keep-going=no"],
+        ),
+        (
+            "a value on --workspace",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--workspace=true"],
+        ),
+        (
+            "a value on --release",
+            vec!["shrink", "x.json", "--release="],
+        ),
+        (
+            "an empty inclusive range",
+            vec!["sweep", "planted_bug", "--seeds", "10..=9"],
+        ),
+        (
+            "an exclusive range that cannot reach the largest seed",
+            vec![
+                "sweep",
+                "planted_bug",
+                "--seeds",
+                "0xffffffffffffffff..0xffffffffffffffff",
+            ],
+        ),
     ];
     let mut all = String::new();
     for (what, args) in &cases {

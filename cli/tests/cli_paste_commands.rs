@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::{assert_exit, detsim, first_artifact, paste, scratch, stderr, stdout, sweep_planted};
+use common::{
+    assert_exit, detsim, first_artifact, line_starting, paste, scratch, stderr, stdout,
+    sweep_planted,
+};
 
 /// The line after `label` in `text`, trimmed.
 fn line_after<'a>(text: &'a str, label: &str) -> &'a str {
@@ -41,17 +44,8 @@ fn printed_replay_commands_work_pasted_from_a_path_with_spaces() {
     // The harness's report (shown by the replay) prints the same command
     // and a DETSIM_REPLAY one for cargo test: both bring the failure back.
     let report = stderr(&pasted);
-    let harness_cli = report
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("cargo detsim replay "))
-        .unwrap_or_else(|| panic!("{report}"));
-    assert_eq!(harness_cli, cli_line);
-    let replay_env = report
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("DETSIM_REPLAY="))
-        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(line_starting(&report, "cargo detsim replay "), cli_line);
+    let replay_env = line_starting(&report, "DETSIM_REPLAY=");
     let pasted = paste(replay_env);
     assert_eq!(pasted.status.code(), Some(101), "{}", stderr(&pasted));
     let text = format!("{}{}", stdout(&pasted), stderr(&pasted));

@@ -3,7 +3,7 @@
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, quote};
-use syn::{Attribute, FnArg, ItemFn, ReturnType, Signature};
+use syn::{Attribute, Expr, ExprLit, FnArg, ItemFn, Lit, LitStr, Meta, ReturnType, Signature};
 
 use crate::Errors;
 use crate::attrs::{self, Attrs};
@@ -144,7 +144,8 @@ fn expand(attrs: &Attrs, func: ItemFn) -> TokenStream {
     } = func;
     let name = &sig.ident;
     let krate = attrs.krate();
-    let calls = attrs.builder_calls();
+    let mut calls = attrs.builder_calls();
+    calls.extend(should_panic_call(&outer_attrs));
     let run_test = quote! {
         #krate::__private::run_test(
             #krate::__private::test_spec!(::core::concat!(
@@ -174,6 +175,42 @@ fn expand(attrs: &Attrs, func: ItemFn) -> TokenStream {
             ));
             #run_test
         }
+    }
+}
+
+/// `.should_panic(...)` when the test is `#[should_panic]` (with its
+/// `expected` text, if any), so that `cargo detsim sweep` counts the
+/// failure the test expects as its pass. rustc checks the attribute's
+/// form itself: a form not read here is still a `#[should_panic]`.
+fn should_panic_call(attrs: &[Attribute]) -> TokenStream {
+    let Some(attr) = attrs.iter().find(|a| a.path().is_ident("should_panic")) else {
+        return TokenStream::new();
+    };
+    let mut expected = None;
+    match &attr.meta {
+        // #[should_panic = "text"]
+        Meta::NameValue(nv) => {
+            if let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &nv.value
+            {
+                expected = Some(s.clone());
+            }
+        }
+        // #[should_panic(expected = "text")]
+        Meta::List(_) => {
+            let _ = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("expected") {
+                    expected = Some(meta.value()?.parse::<LitStr>()?);
+                }
+                Ok(())
+            });
+        }
+        Meta::Path(_) => {}
+    }
+    match expected {
+        Some(text) => quote!(.should_panic(::core::option::Option::Some(#text))),
+        None => quote!(.should_panic(::core::option::Option::None)),
     }
 }
 
@@ -228,12 +265,36 @@ mod tests {
                     ::detsim::__private::test_spec!(::core::concat!(
                         ::core::module_path!(), "::", ::core::stringify!(my_test)
                     )),
-                    ::detsim::__private::TestAttrs::new().seed(7u64),
+                    ::detsim::__private::TestAttrs::new().seed(7u64)
+                        .should_panic(::core::option::Option::None),
                     my_test,
                 )
             }
         };
         assert_eq!(out.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn should_panic_is_handed_to_the_harness_with_its_text() {
+        let cases = [
+            (quote!(#[should_panic]), "None"),
+            (
+                quote!(#[should_panic(expected = "boom")]),
+                "Some (\"boom\")",
+            ),
+            (quote!(#[should_panic = "bang"]), "Some (\"bang\")"),
+            (quote!(#[doc = "not a test"]), ""),
+        ];
+        for (attr, call) in cases {
+            let out = sim_test(quote!(), quote!(#attr async fn t() {})).to_string();
+            let attrs = "TestAttrs :: new ()";
+            let expected = if call.is_empty() {
+                format!("{attrs} , t")
+            } else {
+                format!("{attrs} . should_panic (:: core :: option :: Option :: {call}) , t")
+            };
+            assert!(out.contains(&expected), "{attr}: {out}");
+        }
     }
 
     #[test]

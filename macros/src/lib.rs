@@ -78,7 +78,9 @@ mod expand;
 ///
 /// Attributes below `#[sim_test]` stay on the test: doc comments,
 /// `#[ignore]`, `#[should_panic]` (a panic in the body, or an `Err`, fails
-/// the run, which panics the test), lint levels. Another test attribute
+/// the run, which panics the test: with `seeds = N`, the test passes when
+/// some seed fails; `cargo detsim sweep` judges it the same way, counting
+/// a failing seed with the `expected` text as the pass), lint levels. Another test attribute
 /// (`#[test]`, `#[tokio::test]`, a second `#[sim_test]`) is an error:
 /// `#[sim_test]` already makes the function a test.
 ///

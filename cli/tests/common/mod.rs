@@ -117,6 +117,15 @@ pub fn first_artifact(summary: &Value) -> PathBuf {
     )
 }
 
+/// The first line of `text` that starts with `prefix` (once trimmed),
+/// trimmed.
+pub fn line_starting<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting with `{prefix}` in:\n{text}"))
+}
+
 /// Runs `line` with `sh -c` in the fixture crate, as a user pasting it
 /// into a shell there: `cargo detsim` finds this build of cargo-detsim
 /// first on the PATH.

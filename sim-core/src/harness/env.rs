@@ -37,6 +37,10 @@ pub(crate) struct Overrides {
     pub(crate) report: Option<PathBuf>,
     /// `DETSIM_TRACE_JSON=<file>`: a replay's trace as JSON lines.
     pub(crate) trace_json: Option<PathBuf>,
+    /// `DETSIM_CARGO_FEATURES=<flags>`: the cargo feature flags the test
+    /// was built with (`--features x`, shell-quoted), which `cargo
+    /// detsim` passes so the commands a report prints build the same.
+    pub(crate) cargo_features: Option<String>,
 }
 
 /// A `DETSIM_*` variable with a value we cannot use.
@@ -65,6 +69,7 @@ const SCHEDULER_FORMS: &str =
     "random, fifo, pct (depth 3), pct:N (depth N from 1 to 64) or portfolio";
 const PATH_FORMS: &str = "the path of a replay artifact (.json) that a failing run wrote";
 const OUT_FORMS: &str = "the path of a file to write (cargo detsim sets it)";
+const FEATURE_FORMS: &str = "cargo's feature flags, as cargo detsim sets them (--features x)";
 
 /// The process's overrides, read from the environment on first use.
 pub(crate) fn overrides() -> Result<&'static Overrides, EnvError> {
@@ -226,6 +231,7 @@ pub(crate) fn parse(
         list: text("DETSIM_LIST", OUT_FORMS)?.map(PathBuf::from),
         report: text("DETSIM_REPORT", OUT_FORMS)?.map(PathBuf::from),
         trace_json: text("DETSIM_TRACE_JSON", OUT_FORMS)?.map(PathBuf::from),
+        cargo_features: text("DETSIM_CARGO_FEATURES", FEATURE_FORMS)?.map(|s| s.trim().to_owned()),
     })
 }
 

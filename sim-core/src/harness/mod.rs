@@ -22,6 +22,7 @@
 //! | `DETSIM_SCHEDULER` | `random`, `fifo`, `pct` (depth 3), `pct:2` or `portfolio` |
 //! | `DETSIM_SHRINK=<file>` | shrink an artifact's failing run; writes `<file stem>.shrunk.json` |
 //! | `DETSIM_LIST`, `DETSIM_REPORT`, `DETSIM_TRACE_JSON` | files for `cargo detsim` (JSON lines, see `protocol.rs`) |
+//! | `DETSIM_CARGO_FEATURES` | the feature flags `cargo detsim` built the test with (`--features x`): the printed commands carry them |
 //!
 //! Under PCT or a portfolio, the harness first measures the steps of a run
 //! ([`estimate_pct_steps`](crate::estimate_pct_steps)) and spreads PCT's

@@ -59,6 +59,8 @@ pub(crate) fn list(path: &Path, spec: &TestSpec, attrs: &TestAttrs, target: &Tar
             "max_steps": attrs.max_steps,
             "strict": attrs.strict,
             "check_determinism": attrs.check_determinism,
+            "should_panic": attrs.should_panic.is_some(),
+            "expected": attrs.should_panic.flatten(),
         }),
     );
 }

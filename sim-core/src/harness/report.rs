@@ -67,7 +67,8 @@ pub(crate) fn render(failure: &Failure, cx: &Context<'_>) -> String {
     let _ = writeln!(out, "    DETSIM_SEED={seed:#x} {env}{run}");
     if let Ok(path) = &cx.artifact {
         let path = target::shell_word(&path.to_string_lossy()).into_owned();
-        let _ = writeln!(out, "    cargo detsim replay {path}");
+        let features = target::feature_flags();
+        let _ = writeln!(out, "    cargo detsim replay {path}{features}");
         let _ = writeln!(out, "    DETSIM_REPLAY={path} {run}");
     }
     if let Some(bt) = failure.backtrace() {

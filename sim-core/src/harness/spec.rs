@@ -107,6 +107,8 @@ pub struct TestAttrs {
     pub(crate) max_steps: Option<u64>,
     pub(crate) strict: bool,
     pub(crate) check_determinism: bool,
+    /// `#[should_panic]`, with its `expected` text if any.
+    pub(crate) should_panic: Option<Option<&'static str>>,
 }
 
 impl TestAttrs {
@@ -124,6 +126,7 @@ impl TestAttrs {
             max_steps: None,
             strict: false,
             check_determinism: false,
+            should_panic: None,
         }
     }
 
@@ -227,6 +230,19 @@ impl TestAttrs {
     /// ```
     pub const fn check_determinism(mut self) -> TestAttrs {
         self.check_determinism = true;
+        self
+    }
+
+    /// The test is also `#[should_panic]` (`expected` is its `expected =
+    /// "..."` text): under `cargo test` libtest checks that (a failing seed
+    /// fails the test by panicking), and `cargo detsim sweep` counts a
+    /// failing seed as the pass it expects.
+    ///
+    /// ```
+    /// let _ = sim_core::harness::TestAttrs::new().should_panic(Some("lost write"));
+    /// ```
+    pub const fn should_panic(mut self, expected: Option<&'static str>) -> TestAttrs {
+        self.should_panic = Some(expected);
         self
     }
 

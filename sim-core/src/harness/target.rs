@@ -97,15 +97,26 @@ pub(crate) fn selector(target: &Target) -> String {
     }
 }
 
-/// `cargo test -p <package> <selector> -- <test> --exact`, which runs this
-/// one test.
+/// `cargo test -p <package> <selector> [features] -- <test> --exact`,
+/// which runs this one test (with the feature flags `cargo detsim` built
+/// it with).
 pub(crate) fn cargo_test(package: &str, target: &Target, test: &str) -> String {
     format!(
-        "cargo test -p {} {} -- {} --exact",
+        "cargo test -p {} {}{} -- {} --exact",
         shell_word(package),
         selector(target),
+        feature_flags(),
         shell_word(test)
     )
+}
+
+/// ` --features x` (as `DETSIM_CARGO_FEATURES` gives them, from `cargo
+/// detsim ... --features x`), or nothing.
+pub(crate) fn feature_flags() -> String {
+    let flags = super::env::overrides()
+        .ok()
+        .and_then(|o| o.cargo_features.as_deref());
+    flags.map(|f| format!(" {f}")).unwrap_or_default()
 }
 
 /// `s` as one word of a POSIX shell command: as it is when it holds only

@@ -1,0 +1,115 @@
+//! `--features`, `--all-features` and `--no-default-features` reach
+//! cargo on every command, and the commands printed after a sweep, a
+//! replay and a shrink carry them, so pasted they build the same tests.
+
+mod common;
+
+use common::{
+    assert_exit, detsim, first_artifact, line_starting, paste, scratch, stderr, stdout, sweep,
+};
+
+/// The names `cargo detsim list <args>` shows.
+fn listed(args: &[&str]) -> Vec<String> {
+    let mut all = vec!["list"];
+    all.extend(args);
+    let out = detsim(&all);
+    assert_exit(&out, 0);
+    stdout(&out)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn feature_flags_select_the_tests_cargo_builds() {
+    let plain = listed(&["--test", "features"]);
+    assert!(plain.is_empty(), "{plain:?}");
+    assert_eq!(
+        listed(&["--test", "features", "--features", "extra"]),
+        ["behind_a_feature"]
+    );
+    assert_eq!(
+        listed(&["--test", "features", "--all-features"]),
+        ["behind_a_feature"]
+    );
+    assert_eq!(
+        listed(&["--test", "features", "--no-default-features"]),
+        ["without_default_features"]
+    );
+    assert_eq!(
+        listed(&["--test", "features", "-F", "extra", "--no-default-features"]),
+        ["behind_a_feature", "without_default_features"]
+    );
+    let out = detsim(&[
+        "replay",
+        "--seed",
+        "4",
+        "without_default_features",
+        "--no-default-features",
+    ]);
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn printed_commands_carry_the_features() {
+    let dir = scratch("features");
+    let (out, summary) = sweep(
+        &dir,
+        "sweep.json",
+        &["behind_a_feature", "--seeds", "2", "--features", "extra"],
+    );
+    assert_exit(&out, 1);
+    let artifact = first_artifact(&summary);
+    let replay = stdout(&out)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay:"))
+        .unwrap_or_else(|| panic!("{}", stdout(&out)))
+        .trim()
+        .to_owned();
+    assert!(replay.ends_with(" --features extra"), "{replay}");
+
+    // Pasted, the sweep's replay command brings the failure back, and
+    // the harness's report (shown by the replay) prints commands with
+    // the feature too.
+    let pasted = paste(&replay);
+    assert_exit(&pasted, 1);
+    let report = stderr(&pasted);
+    assert!(
+        report.contains("the same failure, the same fingerprint"),
+        "{report}"
+    );
+    let seed_cmd = line_starting(&report, "DETSIM_SEED=");
+    assert!(
+        seed_cmd.contains("--test features --features extra -- behind_a_feature --exact"),
+        "{seed_cmd}"
+    );
+    assert_eq!(line_starting(&report, "cargo detsim replay "), replay);
+    // cargo test itself, pasted: the test runs (and fails), it is not
+    // silently left out of the build.
+    let pasted = paste(seed_cmd);
+    assert_eq!(pasted.status.code(), Some(101), "{}", stderr(&pasted));
+    assert!(
+        stdout(&pasted).contains("test behind_a_feature ... FAILED"),
+        "{}",
+        stdout(&pasted)
+    );
+
+    // shrink prints the shrunk artifact's replay with the feature.
+    let out = detsim(&["shrink", artifact.to_str().unwrap(), "--features", "extra"]);
+    assert_exit(&out, 0);
+    let shrunk = stdout(&out)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay: "))
+        .unwrap_or_else(|| panic!("{}", stdout(&out)))
+        .to_owned();
+    assert!(
+        shrunk.ends_with(".shrunk.json --features extra"),
+        "{shrunk}"
+    );
+    assert_exit(&paste(&shrunk), 1);
+
+    // Without the feature the test is not there: the error says so.
+    let out = detsim(&["sweep", "behind_a_feature", "--seeds", "2"]);
+    assert_exit(&out, 2);
+}
