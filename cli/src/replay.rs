@@ -307,8 +307,40 @@ fn test_output(text: &str, test: &str) -> String {
         }
         _ => body,
     };
-    match body.rfind(&format!("test {test} ... ")) {
+    // libtest's verdict line: `test x ... ok`, or for a `#[should_panic]`
+    // test `test x - should panic ... ok`.
+    let end = [
+        format!("test {test} ... "),
+        format!("test {test} - should panic ... "),
+    ]
+    .iter()
+    .filter_map(|line| body.rfind(line.as_str()))
+    .max();
+    match end {
         Some(end) => body[..end].to_owned(),
         None => body.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_output;
+
+    #[test]
+    fn libtests_lines_around_the_output_are_left_out() {
+        let run = "\nrunning 1 test\nhello\nworld\ntest t ... FAILED\n\nfailures:\n";
+        assert_eq!(test_output(run, "t"), "hello\nworld\n");
+    }
+
+    #[test]
+    fn a_should_panic_verdict_line_is_left_out_too() {
+        let run =
+            "running 1 test\nreport\ntest t - should panic ... ok\n\ntest result: ok. 1 passed\n";
+        assert_eq!(test_output(run, "t"), "report\n");
+    }
+
+    #[test]
+    fn output_without_libtests_lines_is_kept_whole() {
+        assert_eq!(test_output("just this\n", "t"), "just this\n");
     }
 }
