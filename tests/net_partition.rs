@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use detsim::net::{Network, UdpSocket};
 use detsim::node::Node;
-use detsim::{Sim, time};
+use detsim::{Sim, spawn, time};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -152,6 +152,50 @@ fn a_clog_catches_datagrams_on_the_wire_and_unclog_releases_them() {
         );
     })
     .unwrap();
+}
+
+#[test]
+fn a_clog_with_no_end_holds_datagrams_without_moving_time_to_the_end() {
+    // Clogged "forever" (a duration past the end of time): what it holds
+    // arms no timer, so a task that waits for it is a deadlock named at
+    // the moment it began, not a jump of the clock to the end of time.
+    let mut sim = Sim::builder().no_time_limit().build();
+    let err = sim
+        .run(async {
+            let server = echo_node("server");
+            let sock = client().await;
+            Network::current().clog_node(&server, Duration::MAX);
+            sock.send(b"ping").await.unwrap();
+            let mut buf = [0u8; 8];
+            sock.recv(&mut buf).await.unwrap();
+        })
+        .unwrap_err();
+    assert!(err.is_deadlock(), "{err}");
+    assert_eq!(sim.now().since_start(), Duration::ZERO);
+
+    // Released by an unclog, they arrive as usual.
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let server = echo_node("server");
+        let net = Network::current();
+        let sock = client().await;
+        net.clog_node(&server, Duration::MAX);
+        spawn(async move {
+            time::sleep(ms(10)).await;
+            Network::current().unclog_node(&server);
+        });
+        assert_eq!(ping_until_answered(&sock).await, ms(11));
+    })
+    .unwrap();
+}
+
+/// One request, waiting as long as it takes: the round trip.
+async fn ping_until_answered(sock: &UdpSocket) -> Duration {
+    let start = time::Instant::now();
+    sock.send(b"ping").await.unwrap();
+    let mut buf = [0u8; 8];
+    sock.recv(&mut buf).await.unwrap();
+    time::Instant::now() - start
 }
 
 #[test]

@@ -181,10 +181,16 @@ impl Net {
             let out = f(&mut inner, &mut wakers);
             send_queued(&mut inner, &mut wakers);
             // The pump's next due time, if the in-flight queue changed.
-            let next = inner
-                .in_flight
-                .take_changed()
-                .then(|| inner.in_flight.first_key().map(|k| k.0));
+            // Nothing is due at the end of time: what a clog with no end
+            // holds waits for its unclog, and arms no timer the clock
+            // would jump to.
+            let next = inner.in_flight.take_changed().then(|| {
+                inner
+                    .in_flight
+                    .first_key()
+                    .map(|k| k.0)
+                    .filter(|&at| at != u64::MAX)
+            });
             (out, next)
         };
         if let Some(next) = next {

@@ -303,7 +303,11 @@ impl Network {
 
     /// Clogs everything in and out of `node` for `duration` of virtual
     /// time: datagrams are held (not lost) and arrive when the clog ends
-    /// (FoundationDB's clogging). A longer existing clog is kept.
+    /// (FoundationDB's clogging). A longer existing clog is kept. A
+    /// duration that reaches past the end of time (`Duration::MAX`) clogs
+    /// until [`unclog_node`](Self::unclog_node): what it holds arms no
+    /// timer, so a run in which only such datagrams are awaited is a
+    /// deadlock, reported at once, rather than a jump of the clock.
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
