@@ -65,7 +65,9 @@ impl SocketMockBuilder {
 
     /// How long (virtual time) a call may wait with the script not moving
     /// before the mock panics saying what it waits for; 60 s by default.
-    /// Zero makes every waiting call panic at once.
+    /// Zero makes every waiting call panic at once; `Duration::MAX` means
+    /// no stall timeout (a call that can never proceed is then reported
+    /// as a deadlock naming the mock and its step).
     ///
     /// ```
     /// use futures::io::AsyncReadExt;

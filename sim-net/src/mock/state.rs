@@ -308,7 +308,7 @@ impl State {
             return Err(report::no_simulation(&self.name, &self.script, op));
         };
         let deadline = match (self.script.head(), self.script.wait_until) {
-            (Some(Step::Wait(_)), Some(until)) => until,
+            (Some(Step::Wait(_)), Some(until)) => Some(until),
             _ => {
                 let stall = self.stall;
                 let since = *self.waiter(side).since.get_or_insert(now);
@@ -316,7 +316,10 @@ impl State {
                 if now >= deadline {
                     return Err(report::stall(&self.name, &self.script, op, since, stall));
                 }
-                deadline
+                // No stall timeout (Duration::MAX): arm no timer, so a run
+                // that only waits here is a deadlock naming the mock, not
+                // a jump of the clock to the end of time.
+                (stall != Duration::MAX).then_some(deadline)
             }
         };
         let (name, script) = (&self.name, &self.script);
@@ -333,6 +336,10 @@ impl State {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             slot => *slot = Some(cx.waker().clone()),
         }
+        let Some(deadline) = deadline else {
+            w.timer = None;
+            return Ok(());
+        };
         let timer = w
             .timer
             .get_or_insert_with(|| sim_clock::sleep_until(deadline));
