@@ -1,6 +1,7 @@
 //! `SocketMock`'s stall timeout at its extreme: `stall_timeout(Duration::MAX)`
 //! means no stall timeout, so a call that can never proceed is a deadlock
-//! reported at once, naming the mock and the step.
+//! reported at once, naming the mock and the step; and a time-limit failure
+//! says what each blocked task waits for, as a deadlock report does.
 
 use std::time::Duration;
 
@@ -26,4 +27,34 @@ fn a_stall_timeout_of_duration_max_is_a_deadlock_now_not_a_jump_to_the_end_of_ti
     assert!(text.contains("deadlock"), "{text}");
     assert!(text.contains("SocketMock 'db'"), "{text}");
     assert!(text.contains("expect_write(5 bytes \"hello\")"), "{text}");
+}
+
+#[test]
+fn a_time_limit_failure_says_what_each_blocked_task_waits_for() {
+    // The mock waits forever, but a heartbeat keeps time going: the run
+    // ends at the time limit, and the report names the mock's step as a
+    // deadlock report would.
+    let mut sim = Sim::builder().time_limit(Duration::from_secs(5)).build();
+    let failure = sim
+        .run(async {
+            detsim::spawn(async {
+                loop {
+                    detsim::time::sleep(Duration::from_secs(1)).await;
+                }
+            });
+            let mut mock = SocketMock::builder()
+                .name("db")
+                .stall_timeout(Duration::MAX)
+                .expect_write(b"hello")
+                .build();
+            let _ = mock.read(&mut [0u8; 8]).await;
+        })
+        .unwrap_err();
+    let text = failure.to_string();
+    assert!(failure.is_time_limit(), "{text}");
+    assert!(
+        text.contains("waits for SocketMock 'db'")
+            && text.contains("expect_write(5 bytes \"hello\")"),
+        "{text}"
+    );
 }

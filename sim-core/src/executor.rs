@@ -483,15 +483,7 @@ impl Runtime {
         inner.task = blocked.iter().find(|t| t.name() == Some("main")).cloned();
         inner.blocked = blocked;
         inner.details.extend(self.unawaited_panics());
-        // What the blocked tasks wait for, where the primitive said it.
-        let notes = self.ext.borrow().find::<crate::ext::ParkNotes>();
-        if let Some(notes) = notes {
-            for t in &inner.blocked {
-                if let Some(note) = notes.of(&self.tasks.borrow(), t.id().as_u64()) {
-                    inner.details.push(format!("{t} waits for {note}"));
-                }
-            }
-        }
+        inner.details.extend(self.park_notes(&inner.blocked));
         let foreign = self.diag.borrow().foreign_wakes.len();
         if foreign > 0 {
             inner.details.push(format!(
@@ -509,9 +501,29 @@ impl Runtime {
              while the main task waits)"
         );
         let mut f = Failure::new(FailureKind::TimeLimit, headline.clone(), headline);
-        f.inner_mut().blocked = self.live_tasks();
-        f.inner_mut().details.extend(self.unawaited_panics());
+        let inner = f.inner_mut();
+        inner.blocked = self.live_tasks();
+        inner.details.extend(self.unawaited_panics());
+        // A task stuck on a mock or a socket while timers keep time going
+        // is the usual cause: say what each waits for, as a deadlock does.
+        inner.details.extend(self.park_notes(&inner.blocked));
         f
+    }
+
+    /// "`task` waits for `what`" for each of `blocked` whose primitive
+    /// left a park note (see `ext::park_note`).
+    fn park_notes(&self, blocked: &[TaskInfo]) -> Vec<String> {
+        let Some(notes) = self.ext.borrow().find::<crate::ext::ParkNotes>() else {
+            return Vec::new();
+        };
+        let tasks = self.tasks.borrow();
+        blocked
+            .iter()
+            .filter_map(|t| {
+                let note = notes.of(&tasks, t.id().as_u64())?;
+                Some(format!("{t} waits for {note}"))
+            })
+            .collect()
     }
 
     fn step_limit_failure(&self) -> Failure {
