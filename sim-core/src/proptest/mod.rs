@@ -86,6 +86,7 @@ pub fn builder(tape: &Tape) -> Builder {
 /// own tape: the failure comes back exactly (same fingerprint). An
 /// artifact of another test leaves the property alone; a file that cannot
 /// be read as an artifact fails every case, naming the file and the fix.
+/// An empty (or blank) `DETSIM_REPLAY` is the same as none.
 ///
 /// ```
 /// use sim_core::{Tape, proptest::{builder, check}};
@@ -157,7 +158,9 @@ fn check_at<F: Future>(
     future: F,
 ) -> Result<F::Output, TestCaseError> {
     let path = artifact_path(name);
-    let replay = match std::env::var_os("DETSIM_REPLAY").map(PathBuf::from) {
+    // Set but blank is unset, as for `#[sim_test]`.
+    let var = std::env::var_os("DETSIM_REPLAY").filter(|v| !v.to_string_lossy().trim().is_empty());
+    let replay = match var.map(PathBuf::from) {
         None => None,
         Some(p) => match Artifact::read(&p) {
             Ok(a) => Some(a).filter(|a| a.test() == name),
