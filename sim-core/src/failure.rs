@@ -406,8 +406,11 @@ impl Failure {
         }
         if !i.blocked.is_empty() {
             writeln!(f, "  blocked tasks ({}):", i.blocked.len())?;
-            for t in &i.blocked {
+            for t in i.blocked.iter().take(crate::report::LISTED) {
                 writeln!(f, "    {t}, spawned at {}", t.spawned_at())?;
+            }
+            if let Some(more) = crate::report::more(i.blocked.len(), "Failure::blocked_tasks()") {
+                writeln!(f, "    {more}")?;
             }
         }
         if let Some(h) = &i.hygiene {

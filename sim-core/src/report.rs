@@ -69,18 +69,33 @@ impl Hygiene {
         let mut out = Vec::new();
         if !self.live_tasks.is_empty() {
             out.push(format!("live tasks ({}):", self.live_tasks.len()));
-            for t in &self.live_tasks {
+            for t in self.live_tasks.iter().take(LISTED) {
                 out.push(format!("  {t}, spawned at {}", t.spawned_at()));
             }
+            out.extend(
+                more(self.live_tasks.len(), "Hygiene::live_tasks()").map(|m| format!("  {m}")),
+            );
         }
         if !self.armed_timers.is_empty() {
             out.push(format!("armed timers ({}):", self.armed_timers.len()));
-            for t in &self.armed_timers {
+            for t in self.armed_timers.iter().take(LISTED) {
                 out.push(format!("  {t}"));
             }
+            out.extend(
+                more(self.armed_timers.len(), "Hygiene::armed_timers()").map(|m| format!("  {m}")),
+            );
         }
         out
     }
+}
+
+/// How many tasks or timers a message lists; the rest are counted.
+pub(crate) const LISTED: usize = 20;
+
+/// The line after the first [`LISTED`] of `len` items, naming the `api`
+/// that lists them all; `None` when all were listed.
+pub(crate) fn more(len: usize, api: &str) -> Option<String> {
+    (len > LISTED).then(|| format!("… and {} more ({api} lists them all)", len - LISTED))
 }
 
 impl fmt::Display for Hygiene {

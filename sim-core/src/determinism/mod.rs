@@ -221,9 +221,12 @@ impl fmt::Display for Divergence {
     }
 }
 
-fn describe(event: Option<&Event>) -> String {
+/// `event` as a report says it, with task and node names from `sim` (the
+/// run it happened in); `ending` is how that run ended, said when it had
+/// no event there.
+fn describe(event: Option<&Event>, sim: &Sim, ending: &str) -> String {
     let Some(event) = event else {
-        return "(the run had ended)".to_owned();
+        return format!("(the run had ended: {ending})");
     };
     match *event {
         Event::Draw { kind, bound, value } => {
@@ -233,7 +236,15 @@ fn describe(event: Option<&Event>) -> String {
                 format!("drew {value} of 0..{bound} for {}", kind.describe())
             }
         }
-        Event::Spawn { task, node, .. } => format!("spawned task {task} on node {node}"),
+        // The name's hash is part of the event: two spawns may differ only
+        // in it, so the report shows the names.
+        Event::Spawn { task, node, .. } => match sim.task_name(task) {
+            Some(name) => format!(
+                "spawned task {task} '{name}' on node '{}'",
+                sim.node_name(node)
+            ),
+            None => format!("spawned task {task} on node '{}'", sim.node_name(node)),
+        },
         Event::Poll { task } => format!("polled task {task}"),
         Event::Finish { task, how } => match how {
             Finish::Returned => format!("task {task} returned"),
@@ -248,7 +259,9 @@ fn describe(event: Option<&Event>) -> String {
             "moved the clock to {} ({timers} timers fired, {advances} advances done)",
             Instant::from_nanos(time)
         ),
-        Event::Node { node, what } => format!("node {node} {}", what.verb()),
+        Event::Node { node, what } => {
+            format!("node {node} '{}' {}", sim.node_name(node), what.verb())
+        }
         Event::Ext { kind, a, b } => crate::ext::render_event(kind, a, b),
         Event::Buggify { site, what } => format!("buggify! at {site}: {what:?}"),
         Event::Assert { site, held } => {
@@ -371,27 +384,52 @@ where
             (if repeated { &third.0.kept } else { &empty }, &third.1)
         };
         let first_run = (kept, reference.events());
+        let endings = [ending(&r1), ending(&r2)];
         match record::first_difference(first_run, second_run, from, k) {
-            Some(i) => located(i, first_run, second_run, sim),
-            None => unlocated(from, (&followed, reference.events()), k, &second),
+            Some(i) => located(i, first_run, second_run, [sim, &second], &endings),
+            None => unlocated(
+                from,
+                (&followed, reference.events()),
+                k,
+                &second,
+                &endings[1],
+            ),
         }
     };
-    let headline = format!(
-        "nondeterminism: two runs of seed {} made different decisions (fingerprints {} and {}); \
-         something outside detsim's choice source (a std HashMap's iteration order, the real \
-         clock, another thread, a global) changed the run",
-        first.seed(),
-        first.fingerprint(),
-        second.fingerprint()
-    );
+    const OUTSIDE: &str = "something outside detsim's choice source (a std HashMap's iteration \
+                           order, the real clock, another thread, a global) changed the run";
+    let headline = if first.fingerprint() == second.fingerprint() {
+        format!(
+            "nondeterminism: two runs of seed {} made the same decisions (fingerprint {}) but \
+             ended differently; {OUTSIDE}",
+            first.seed(),
+            first.fingerprint(),
+        )
+    } else {
+        format!(
+            "nondeterminism: two runs of seed {} made different decisions (fingerprints {} and \
+             {}); {OUTSIDE}",
+            first.seed(),
+            first.fingerprint(),
+            second.fingerprint()
+        )
+    };
     let mut failure = Failure::new(FailureKind::Nondeterminism, headline.clone(), headline);
     failure.inner_mut().divergence = Some(divergence);
     (Err(first.stamp(failure)), assertions, stats)
 }
 
 /// The divergence at event `i`, with the first run's context from `sim`
-/// (the run that kept its events).
-fn located(i: u64, first: (&Kept, u64), second: (&Kept, u64), sim: &Sim) -> Divergence {
+/// (the run that kept its events); `sims` are that run and the second,
+/// `endings` how the first and second runs ended.
+fn located(
+    i: u64,
+    first: (&Kept, u64),
+    second: (&Kept, u64),
+    sims: [&Sim; 2],
+    endings: &[String; 2],
+) -> Divergence {
+    let sim = sims[0];
     let e1 = At::of(first.0, first.1, i).event();
     let e2 = At::of(second.0, second.1, i).event();
     // Where the first run was: the event itself, or its last event.
@@ -404,15 +442,15 @@ fn located(i: u64, first: (&Kept, u64), second: (&Kept, u64), sim: &Sim) -> Dive
         time: Instant::from_nanos(ctx.time),
         task: ctx.task.map(|t| (TaskId(t), sim.task_name(t))),
         node: sim.node_name(ctx.node),
-        first: describe(e1.map(|c| &c.event)),
-        second: describe(e2.map(|c| &c.event)),
+        first: describe(e1.map(|c| &c.event), sim, &endings[0]),
+        second: describe(e2.map(|c| &c.event), sims[1], &endings[1]),
     }
 }
 
 /// The runs differ in the window from `from`, but the first run's events
 /// there are not known: the report gives the window and where the second
-/// run was at its start.
-fn unlocated(from: u64, runs: (&Followed, u64), k: u64, sim: &Sim) -> Divergence {
+/// run was at its start (`sim`, which ended as `ending` says).
+fn unlocated(from: u64, runs: (&Followed, u64), k: u64, sim: &Sim, ending: &str) -> Divergence {
     let (second, first_events) = runs;
     let end = (from + k).min(second.events + 1).min(first_events + 1);
     let at = At::of(&second.kept, second.events, from).event();
@@ -425,7 +463,7 @@ fn unlocated(from: u64, runs: (&Followed, u64), k: u64, sim: &Sim) -> Divergence
         task: ctx.task.map(|t| (TaskId(t), sim.task_name(t))),
         node: sim.node_name(ctx.node),
         first: NOT_REPEATED.to_owned(),
-        second: describe(at.map(|c| &c.event)),
+        second: describe(at.map(|c| &c.event), sim, ending),
     }
 }
 
@@ -480,7 +518,14 @@ mod tests {
 
     /// The report as the check made it when it kept every event of both
     /// runs (before windows).
-    fn report_from_full_logs(log1: &[Checkpoint], log2: &[Checkpoint], first: &Sim) -> Divergence {
+    fn report_from_full_logs(
+        log1: &[Checkpoint],
+        log2: &[Checkpoint],
+        first: &Sim,
+        second: &Sim,
+    ) -> Divergence {
+        // Both runs of `planted` return.
+        let ended = "the main task returned";
         let common = log1.len().min(log2.len());
         let i = (0..common)
             .find(|&i| log1[i].event != log2[i].event)
@@ -496,8 +541,8 @@ mod tests {
             time: Instant::from_nanos(ctx.time),
             task: ctx.task.map(|t| (TaskId(t), first.task_name(t))),
             node: first.node_name(ctx.node),
-            first: describe(log1.get(i).map(|c| &c.event)),
-            second: describe(log2.get(i).map(|c| &c.event)),
+            first: describe(log1.get(i).map(|c| &c.event), first, ended),
+            second: describe(log2.get(i).map(|c| &c.event), second, ended),
         }
     }
 
@@ -506,8 +551,8 @@ mod tests {
         for seed in 0..3 {
             for at in [0, 1, 77, 150, 298, 299] {
                 let (log1, first) = full_log(seed, at, true);
-                let (log2, _) = full_log(seed, at, false);
-                let expected = report_from_full_logs(&log1, &log2, &first);
+                let (log2, second) = full_log(seed, at, false);
+                let expected = report_from_full_logs(&log1, &log2, &first, &second);
                 for k in [1, 2, 7, 64, 500, WINDOW] {
                     let runs = Cell::new(0);
                     let (result, _, stats) = check_windowed(

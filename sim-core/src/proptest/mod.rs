@@ -75,15 +75,18 @@ pub fn builder(tape: &Tape) -> Builder {
 /// Runs `future` in a simulation built from `builder` and returns its
 /// output. A failed run becomes a [`TestCaseError`] whose message is the
 /// failure, its tape, and how to replay it; the run is saved as a replay
-/// [`Artifact`] at `<target dir>/detsim/failures/proptest-<name>.json`
-/// (each failing case overwrites it, so after proptest's shrinking it
-/// holds the minimal case).
+/// [`Artifact`] at
+/// `<target dir>/detsim/failures/proptest-<test binary>-<name>.json` (each
+/// failing case overwrites it, so after proptest's shrinking it holds the
+/// minimal case; the test binary's name, without cargo's hash, keeps
+/// same-named properties of two test targets apart).
 ///
 /// With `DETSIM_REPLAY=<that file>` in the environment, every case of the
 /// property named `name` runs the artifact's recorded run instead of its
 /// own tape: the failure comes back exactly (same fingerprint). An
 /// artifact of another test leaves the property alone; a file that cannot
 /// be read as an artifact fails every case, naming the file and the fix.
+/// An empty (or blank) `DETSIM_REPLAY` is the same as none.
 ///
 /// ```
 /// use sim_core::{Tape, proptest::{builder, check}};
@@ -155,7 +158,9 @@ fn check_at<F: Future>(
     future: F,
 ) -> Result<F::Output, TestCaseError> {
     let path = artifact_path(name);
-    let replay = match std::env::var_os("DETSIM_REPLAY").map(PathBuf::from) {
+    // Set but blank is unset, as for `#[sim_test]`.
+    let var = std::env::var_os("DETSIM_REPLAY").filter(|v| !v.to_string_lossy().trim().is_empty());
+    let replay = match var.map(PathBuf::from) {
         None => None,
         Some(p) => match Artifact::read(&p) {
             Ok(a) => Some(a).filter(|a| a.test() == name),
@@ -220,11 +225,14 @@ fn check_at<F: Future>(
     Err(TestCaseError::fail(text))
 }
 
-/// `<target dir>/detsim/failures/proptest-<name>.json`: the cargo target
-/// directory of the running test binary (else the system's temp dir).
+/// `<target dir>/detsim/failures/proptest-<binary>-<name>.json`: the cargo
+/// target directory of the running test binary (else the system's temp
+/// dir), and the binary's name without cargo's hash (the test target), so
+/// same-named properties of two test targets keep their own artifacts.
 fn artifact_path(name: &str) -> PathBuf {
-    let target = std::env::current_exe()
-        .ok()
+    let exe = std::env::current_exe().ok();
+    let target = exe
+        .as_deref()
         .and_then(|exe| {
             exe.ancestors()
                 .skip(1)
@@ -232,8 +240,32 @@ fn artifact_path(name: &str) -> PathBuf {
                 .map(PathBuf::from)
         })
         .unwrap_or_else(std::env::temp_dir);
-    let safe: String = name
-        .chars()
+    let binary = exe
+        .as_deref()
+        .and_then(|exe| exe.file_stem())
+        .map(|stem| without_hash(&stem.to_string_lossy()).to_owned())
+        .unwrap_or_default();
+    let file = if binary.is_empty() {
+        format!("proptest-{}.json", file_safe(name))
+    } else {
+        format!("proptest-{}-{}.json", file_safe(&binary), file_safe(name))
+    };
+    target.join("detsim").join("failures").join(file)
+}
+
+/// A test binary's name without the `-<16 hex digits>` cargo appends.
+fn without_hash(stem: &str) -> &str {
+    match stem.rsplit_once('-') {
+        Some((base, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            base
+        }
+        _ => stem,
+    }
+}
+
+/// `s` with every character but letters, digits, `_` and `-` made a `-`.
+fn file_safe(s: &str) -> String {
+    s.chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '_' || c == '-' {
                 c
@@ -241,9 +273,21 @@ fn artifact_path(name: &str) -> PathBuf {
                 '-'
             }
         })
-        .collect();
-    target
-        .join("detsim")
-        .join("failures")
-        .join(format!("proptest-{safe}.json"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_hash;
+
+    #[test]
+    fn a_test_binary_name_loses_cargo_hash_only() {
+        assert_eq!(
+            without_hash("proptest_tapes-209e5a77e440ce9d"),
+            "proptest_tapes"
+        );
+        assert_eq!(without_hash("kv-store"), "kv-store");
+        assert_eq!(without_hash("rust_out"), "rust_out");
+        assert_eq!(without_hash("a-209e5a77e440ce9"), "a-209e5a77e440ce9");
+    }
 }

@@ -18,13 +18,6 @@ pub(crate) struct Names<'a> {
 }
 
 impl Names<'_> {
-    fn task(&self, id: u64) -> Option<Arc<str>> {
-        self.tasks
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, n)| n.clone())
-    }
-
     fn node(&self, id: u32) -> Arc<str> {
         self.nodes
             .get(id as usize)
@@ -38,6 +31,10 @@ pub(crate) fn render(log: &[Checkpoint], names: &Names<'_>) -> Trace {
     // Each task's node, learnt from its spawn.
     let mut node_of: BTreeMap<u64, u32> = BTreeMap::new();
     let mut lines = Vec::with_capacity(log.len());
+    // Task names by id, looked up for every line: a map, not a scan of
+    // every task per line (quadratic in a run of many named tasks).
+    let task_names: BTreeMap<u64, &Arc<str>> = names.tasks.iter().map(|(i, n)| (*i, n)).collect();
+    let task_name = |id: u64| task_names.get(&id).map(|n| Arc::clone(n));
     for cp in log {
         let (ctx_task, ctx_node) = match cp.ctx.task {
             Some(t) => {
@@ -53,7 +50,7 @@ pub(crate) fn render(log: &[Checkpoint], names: &Names<'_>) -> Trace {
         let (subject, kind, text) = match cp.event {
             Event::Spawn { task, node, .. } => {
                 node_of.insert(task, node);
-                let name = match names.task(task) {
+                let name = match task_name(task) {
                     Some(n) => format!("task {task} '{n}'"),
                     None => format!("task {task}"),
                 };
@@ -125,7 +122,7 @@ pub(crate) fn render(log: &[Checkpoint], names: &Names<'_>) -> Trace {
         let line = TraceLine {
             time: Instant::from_nanos(cp.ctx.time),
             node: node.map(|n| names.node(n)),
-            task: subject.map(|t| (t, names.task(t))),
+            task: subject.map(|t| (t, task_name(t))),
             kind,
             text,
         };
