@@ -58,3 +58,37 @@ fn a_time_limit_failure_says_what_each_blocked_task_waits_for() {
         "{text}"
     );
 }
+
+#[test]
+fn what_blocked_tasks_wait_for_is_listed_for_the_first_twenty() {
+    let mut sim = Sim::builder().build();
+    let failure = sim
+        .run(async {
+            let mut waiting = Vec::new();
+            for i in 0..25 {
+                waiting.push(detsim::spawn(async move {
+                    let mut mock = SocketMock::builder()
+                        .name(format!("db{i}"))
+                        .stall_timeout(Duration::MAX)
+                        .expect_write(b"hello")
+                        .build();
+                    let _ = mock.read(&mut [0u8; 8]).await;
+                }));
+            }
+            for w in waiting {
+                let _ = w.await;
+            }
+        })
+        .unwrap_err();
+    let text = failure.to_string();
+    assert!(failure.is_deadlock(), "{text}");
+    assert_eq!(
+        text.matches(" waits for SocketMock 'db").count(),
+        20,
+        "{text}"
+    );
+    assert!(
+        text.contains("… and 5 more blocked tasks said what they wait for"),
+        "{text}"
+    );
+}

@@ -1,13 +1,13 @@
-//! A trace of a run with tens of thousands of named tasks renders in time
-//! linear-ish in its length: looking up each line's task name does not scan
-//! every task (that took minutes for a run with 100,000 tasks).
-
-use std::time::{Duration, Instant};
+//! A trace of a run with tens of thousands of named tasks renders every
+//! line with its task's name. Looking names up used to scan every task per
+//! line (quadratic: 10.9 s for this run in a debug build, now about 0.5 s);
+//! speed is not asserted here (no timed tests), but a regression would show
+//! as this test taking seconds.
 
 use detsim::{Sim, task};
 
 #[test]
-fn a_trace_of_forty_thousand_named_tasks_renders_quickly() {
+fn a_trace_of_forty_thousand_named_tasks_names_each_line_s_task() {
     let tasks = 40_000;
     let mut sim = Sim::builder().seed(1).trace(true).build();
     sim.run(async move {
@@ -20,9 +20,7 @@ fn a_trace_of_forty_thousand_named_tasks_renders_quickly() {
         }
     })
     .unwrap();
-    let started = Instant::now(); // determinism: ok (measures rendering, outside the run)
     let trace = sim.trace().unwrap();
-    let took = started.elapsed();
     assert!(trace.len() > 4 * tasks);
     let last = trace
         .lines()
@@ -37,7 +35,4 @@ fn a_trace_of_forty_thousand_named_tasks_renders_quickly() {
         .find(|l| l.text().starts_with("spawn task 40000"))
         .unwrap();
     assert_eq!(spawned.text(), "spawn task 40000 'w39999' on node 'main'");
-    // Quadratic lookups took over 20 s here (debug build); linear ones
-    // well under 1 s. The bound leaves room for a loaded machine.
-    assert!(took < Duration::from_secs(8), "rendering took {took:?}");
 }

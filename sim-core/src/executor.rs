@@ -517,13 +517,23 @@ impl Runtime {
             return Vec::new();
         };
         let tasks = self.tasks.borrow();
-        blocked
+        let mut lines: Vec<String> = blocked
             .iter()
             .filter_map(|t| {
                 let note = notes.of(&tasks, t.id().as_u64())?;
                 Some(format!("{t} waits for {note}"))
             })
-            .collect()
+            .collect();
+        // As long as the list of blocked tasks the message shows.
+        let total = lines.len();
+        if total > crate::report::LISTED {
+            lines.truncate(crate::report::LISTED);
+            lines.push(format!(
+                "… and {} more blocked tasks said what they wait for",
+                total - crate::report::LISTED
+            ));
+        }
+        lines
     }
 
     fn step_limit_failure(&self) -> Failure {
