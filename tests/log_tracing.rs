@@ -197,3 +197,40 @@ fn init_twice_does_not_panic() {
     sim.run(async { info!("logged through the global subscriber") })
         .unwrap();
 }
+
+/// A library that logs with the `log` crate (not `tracing`) inside a
+/// simulation: after `init()`, its records read like every other line,
+/// stamped with virtual time, node and task. Run in a child process, since
+/// `init()` installs process-wide loggers.
+#[test]
+fn records_of_the_log_crate_are_stamped_too() {
+    if std::env::var_os("DETSIM_TEST_CHILD").is_some() {
+        assert!(detsim::log::init());
+        let mut sim = Sim::builder().build();
+        sim.run(async {
+            detsim::time::sleep(std::time::Duration::from_millis(1500)).await;
+            log::info!(target: "legacy_lib", "hello from the log crate");
+        })
+        .unwrap();
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "records_of_the_log_crate_are_stamped_too",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("DETSIM_TEST_CHILD", "1")
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    // libtest's own "test x ... " may precede the line (--nocapture).
+    let line = "+1.500000000s node=main task=0 'main'  INFO legacy_lib: hello from the log crate";
+    assert!(
+        stdout.lines().any(|l| l.ends_with(line)),
+        "no such line from the log crate in:\n{stdout}"
+    );
+}

@@ -14,6 +14,10 @@
 //!   for failing tests, or for all of them with `cargo test -- --nocapture`.
 //! * Or call [`init()`] once (in a test or a `main`): the filter is `RUST_LOG`
 //!   if set, `info` otherwise.
+//! * Libraries that log with the `log` crate rather than `tracing` show up
+//!   too: [`init()`] forwards `log` records (unless another `log` logger
+//!   is installed); with your own subscriber, install
+//!   `tracing_log::LogTracer` yourself.
 //! * Or compose your own subscriber with the [`SimStamp`] timer:
 //!   `tracing_subscriber::fmt().with_timer(SimStamp)`.
 //!
@@ -75,6 +79,10 @@ use crate::runtime::Runtime;
 /// The filter comes from `RUST_LOG` (an [`EnvFilter`]; directives it cannot
 /// parse are skipped), and is `info` when `RUST_LOG` is unset.
 ///
+/// Records of the [`log`](https://docs.rs/log) crate, which many libraries
+/// log through, are forwarded to it as well (a `tracing_log::LogTracer`),
+/// unless a `log` logger is already installed.
+///
 /// Returns whether it installed the subscriber: `false` when a global
 /// subscriber already exists (this function's or anyone else's), in which
 /// case it does nothing. Calling it more than once is harmless; it never
@@ -106,7 +114,12 @@ pub fn init() -> bool {
         .with_ansi(false)
         .with_test_writer()
         .finish();
-    tracing::subscriber::set_global_default(subscriber).is_ok()
+    if tracing::subscriber::set_global_default(subscriber).is_err() {
+        return false;
+    }
+    // Another `log` logger (env_logger, ...) keeps its records: not ours.
+    let _ = tracing_log::LogTracer::init();
+    true
 }
 
 /// [`init()`], but only when `RUST_LOG` is set: logs are on by `RUST_LOG`
