@@ -8,11 +8,16 @@
 //! `io::Error`s with the kinds std gives (`NotFound`, `AlreadyExists`,
 //! `NotADirectory`, `IsADirectory`, `DirectoryNotEmpty`, `InvalidInput`,
 //! `StorageFull`, ...). Paths are absolute or relative to the root `/`
-//! (there is no working directory); `.` and `..` are resolved lexically;
-//! a path ending with a slash (`"/data/"`) names a directory, as on Linux
-//! (on a file: `NotADirectory`; creating a file there: `IsADirectory`);
-//! there are regular files and directories only (no symlinks,
-//! permissions or timestamps).
+//! (there is no working directory); `.` and `..` are resolved on the
+//! disk, component by component, as on Linux: the path before each `..`
+//! must be an existing directory (`"/f/.."` with `/f` a file is
+//! `NotADirectory`, `"/missing/.."` is `NotFound`; `"/.."` is `/`), and a
+//! path ending in `.` or `..` names a directory that cannot be created,
+//! removed or renamed through it (`rename`: `ResourceBusy`, as Linux's
+//! EBUSY); a path ending with a slash (`"/data/"`) names a directory, as
+//! on Linux (on a file: `NotADirectory`; creating a file there:
+//! `IsADirectory`); there are regular files and directories only (no
+//! symlinks, permissions or timestamps).
 //!
 //! | what | where |
 //! |---|---|
