@@ -489,6 +489,25 @@ fn the_kernel_examples_from_the_review() {
 }
 
 #[test]
+fn rename_resolves_both_parents_before_it_looks_at_either_name() {
+    // Linux's order (std::fs on Linux gives these): both parent
+    // directories, then a last "." or ".." (EBUSY), then the source.
+    use ErrorKind::*;
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        fs::write("/f", "x").await.unwrap();
+        fs::create_dir("/e").await.unwrap();
+        let kind = |r: std::io::Result<()>| r.unwrap_err().kind();
+        assert_eq!(kind(fs::rename("/m", "/f/x").await), NotADirectory);
+        assert_eq!(kind(fs::rename("/m", "/e/.").await), ResourceBusy);
+        assert_eq!(kind(fs::rename("/e/.", "/m/x").await), NotFound);
+        assert_eq!(kind(fs::rename("/m/x", "/e/.").await), NotFound);
+        assert_eq!(fs::read("/f").await.unwrap(), b"x");
+    })
+    .unwrap();
+}
+
+#[test]
 fn the_error_names_the_path_as_written_and_the_directory_at_fault() {
     let mut sim = Sim::builder().build();
     sim.run(async {
