@@ -433,7 +433,9 @@ pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// Renames a file or directory, atomically, replacing `to` if it exists
 /// (a file by a file, an empty directory by a directory), with POSIX's
 /// rules. On a strict disk the rename is durable once both parent
-/// directories are synced.
+/// directories are synced; with only one synced, a crash loses the file
+/// (only the source synced) or keeps it under both names (only the
+/// target): see [the example](super#example-a-rename-between-directories).
 ///
 /// # Errors
 ///
