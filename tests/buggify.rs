@@ -137,6 +137,70 @@ fn a_probability_outside_zero_to_one_fails_the_run_naming_the_site() {
     );
 }
 
+/// The failure of a run that reaches `buggify!(p)` once, in `mode`.
+fn bad_probability(mode: BuggifyMode, p: f64) -> detsim::Failure {
+    let mut sim = Sim::builder().buggify(mode).build();
+    sim.run(async move { buggify!(p) }).unwrap_err()
+}
+
+#[test]
+fn a_bad_probability_fails_the_run_even_when_buggify_is_off() {
+    // The same message in every mode: a test that passes with buggify off
+    // must not start failing only when a sweep turns faults on.
+    let off = bad_probability(BuggifyMode::Off, 1.5);
+    assert!(off.is_panic(), "{off}");
+    for mode in [BuggifyMode::Random, BuggifyMode::AllSites] {
+        assert_eq!(
+            bad_probability(mode, 1.5).message(),
+            off.message(),
+            "{mode:?}"
+        );
+    }
+    assert!(
+        off.headline().contains("panicked at tests/buggify.rs:"),
+        "the panic names the call site: {off}"
+    );
+    // The site's line and column aside (they move as this file changes).
+    let (head, rest) = off.message().split_once("tests/buggify.rs:").unwrap();
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':');
+    insta::assert_snapshot!(format!("{head}tests/buggify.rs:LINE:COLUMN:{rest}"));
+}
+
+#[test]
+fn nan_and_negative_probabilities_fail_the_run_in_every_mode() {
+    for mode in [BuggifyMode::Off, BuggifyMode::Random, BuggifyMode::AllSites] {
+        for p in [f64::NAN, -0.5, f64::INFINITY] {
+            let f = bad_probability(mode, p);
+            assert!(f.is_panic(), "{mode:?} {p}: {f}");
+            assert!(
+                f.message()
+                    .starts_with(&format!("detsim: buggify!({p}) at tests/buggify.rs:")),
+                "{mode:?}: {f}"
+            );
+            assert!(f.message().contains("between 0.0 and 1.0"), "{f}");
+        }
+    }
+}
+
+#[test]
+fn checking_the_probability_with_buggify_off_draws_nothing() {
+    // Off stays draw-free and event-free with any valid probability: the
+    // fingerprint is that of a run without the calls.
+    let run = |with_calls: bool| {
+        let mut sim = Sim::builder().seed(3).buggify(BuggifyMode::Off).build();
+        sim.run(async move {
+            if with_calls {
+                for p in [0.0, 0.25, 0.6, 1.0] {
+                    assert!(!buggify!(p));
+                }
+            }
+        })
+        .unwrap();
+        (sim.tape().len(), sim.fingerprint())
+    };
+    assert_eq!(run(true), run(false));
+}
+
 #[test]
 fn activations_and_fires_are_in_the_fingerprint() {
     let fingerprint = |seed: u64, mode: BuggifyMode| {

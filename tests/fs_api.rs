@@ -370,6 +370,8 @@ fn every_node_has_its_own_disk_and_relative_paths_start_at_the_root() {
             .await
             .unwrap();
         assert!(!seen);
+        // ".." is resolved on the disk: "/x" must be a directory.
+        fs::create_dir("/x").await.unwrap();
         assert_eq!(
             fs::read_to_string("/./x/../shared.txt").await.unwrap(),
             "main"

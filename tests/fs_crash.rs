@@ -162,6 +162,14 @@ fn a_rename_between_directories_needs_both_synced() {
         disk.crash();
         // Only the target was synced: the file is durable under both names.
         assert!(exists("/in/job").await && exists("/out/job").await);
+        fs::remove_file("/out/job").await.unwrap();
+        fs::sync_dir("/out").await.unwrap();
+        fs::rename("/in/job", "/out/job").await.unwrap();
+        fs::sync_dir("/in").await.unwrap();
+        disk.crash();
+        // Only the source was synced: the file is under neither name.
+        assert!(!exists("/in/job").await && !exists("/out/job").await);
+        disk.preload("/in/job", "payload").unwrap();
         fs::rename("/in/job", "/out/job").await.unwrap();
         fs::sync_dir("/in").await.unwrap();
         fs::sync_dir("/out").await.unwrap();

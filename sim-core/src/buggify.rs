@@ -112,23 +112,25 @@ const FINE: u64 = 1_000_000;
 ///
 /// # Panics
 ///
-/// Inside a simulation, when `p` is not a probability (NaN, or outside
-/// `0.0..=1.0`).
+/// Inside a simulation, in every [`BuggifyMode`] (`Off` too), when `p` is
+/// not a probability (NaN, or outside `0.0..=1.0`).
 #[doc(hidden)]
 #[track_caller]
 pub fn reached(site: &'static BuggifySite, p: f64) -> bool {
     let Some(rt) = context::try_current() else {
         return false;
     };
-    let mode = rt.config.buggify;
-    if mode == BuggifyMode::Off {
-        return false;
-    }
+    // Checked in every mode, before `Off` returns: a bad probability must
+    // fail the first run that reaches it, not only a run with faults on.
     assert!(
         (0.0..=1.0).contains(&p),
         "detsim: buggify!({p}) at {site}: the probability must be between 0.0 and 1.0 \
          (buggify!() fires an active site with probability 0.25)"
     );
+    let mode = rt.config.buggify;
+    if mode == BuggifyMode::Off {
+        return false;
+    }
     let sites = ext::get_in::<Sites>(&rt);
     let known = sites
         .0
@@ -188,8 +190,12 @@ pub fn reached(site: &'static BuggifySite, p: f64) -> bool {
 ///
 /// # Panics
 ///
-/// Inside a simulation, when `p` is not between 0.0 and 1.0 (the run fails
-/// with a message naming the call site).
+/// Inside a simulation, when `p` is not between 0.0 and 1.0 (or is NaN):
+/// the run fails with a message naming the call site, the value and the
+/// valid range. This is checked every time the site is reached, whatever
+/// the [`BuggifyMode`] (with buggify off too, so a bad probability fails
+/// the ordinary test runs, not only a sweep with faults on). Outside a
+/// simulation nothing is checked and the result is `false`.
 ///
 /// # Example
 ///

@@ -8,11 +8,16 @@
 //! `io::Error`s with the kinds std gives (`NotFound`, `AlreadyExists`,
 //! `NotADirectory`, `IsADirectory`, `DirectoryNotEmpty`, `InvalidInput`,
 //! `StorageFull`, ...). Paths are absolute or relative to the root `/`
-//! (there is no working directory); `.` and `..` are resolved lexically;
-//! a path ending with a slash (`"/data/"`) names a directory, as on Linux
-//! (on a file: `NotADirectory`; creating a file there: `IsADirectory`);
-//! there are regular files and directories only (no symlinks,
-//! permissions or timestamps).
+//! (there is no working directory); `.` and `..` are resolved on the
+//! disk, component by component, as on Linux: the path before each `..`
+//! must be an existing directory (`"/f/.."` with `/f` a file is
+//! `NotADirectory`, `"/missing/.."` is `NotFound`; `"/.."` is `/`), and a
+//! path ending in `.` or `..` names a directory that cannot be created,
+//! removed or renamed through it (`rename`: `ResourceBusy`, as Linux's
+//! EBUSY); a path ending with a slash (`"/data/"`) names a directory, as
+//! on Linux (on a file: `NotADirectory`; creating a file there:
+//! `IsADirectory`); there are regular files and directories only (no
+//! symlinks, permissions or timestamps).
 //!
 //! | what | where |
 //! |---|---|
@@ -36,8 +41,15 @@
 //! * **Namespace changes** (create, rename, remove, mkdir) are, with the
 //!   default [`Namespace::Strict`], volatile until their parent directory
 //!   is synced: [`sync_dir`], or [`File::open`] on the directory then
-//!   `sync_all`. A rename between directories needs both synced. Syncing a
-//!   file does not make its name durable. With [`Namespace::Relaxed`],
+//!   `sync_all`. **A rename between directories needs both synced**: each
+//!   directory's entries become durable on their own, so after a crash
+//!   with only the source directory synced the file is gone (under
+//!   neither name), and with only the target synced it is under both
+//!   names (see [the example](#example-a-rename-between-directories)).
+//!   Syncing a file does not make its name durable. (Both are stricter
+//!   than what Linux ext4 does, whose journal commits a rename as one
+//!   transaction and usually a new file's name with the file's fsync:
+//!   code correct here is correct there.) With [`Namespace::Relaxed`],
 //!   every namespace change is durable at once (file contents still need
 //!   a sync).
 //! * **A crash** (the node is killed, or [`Disk::crash`]: power loss)
@@ -47,7 +59,8 @@
 //!   `StaleNetworkFileHandle` (ESTALE). A restarted node sees the durable
 //!   state.
 //! * **Synced data is never lost.** Renames are atomic: after a crash the
-//!   name refers to the old file or the new one, never to a mix.
+//!   name refers to the old file or the new one, never to a mix (within
+//!   one directory; between two, see above).
 //!
 //! By default a crash loses *every* unsynced write (no draws). Two opt-in
 //! crash models keep part of them, as real disks do, each decision a disk
@@ -100,6 +113,45 @@
 //!     assert!(!fs::try_exists("/db/unsynced-name").await.unwrap());
 //!     let stale = f.write_all(b"!").await.unwrap_err();
 //!     assert_eq!(stale.kind(), std::io::ErrorKind::StaleNetworkFileHandle);
+//! }).unwrap();
+//! ```
+
+//!
+//! # Example: a rename between directories
+//!
+//! Moving a finished job from `/in` to `/out` is durable only once both
+//! directories are synced; syncing only the source loses the job.
+//!
+//! ```
+//! use sim_core::fs::{self, Disk};
+//!
+//! let mut sim = sim_core::Sim::builder().build();
+//! sim.run(async {
+//!     let disk = Disk::current();
+//!     disk.preload("/in/job", "payload").unwrap(); // durable, /in too
+//!     disk.preload("/out/.keep", "").unwrap();
+//!
+//!     fs::rename("/in/job", "/out/job").await.unwrap();
+//!     fs::sync_dir("/in").await.unwrap(); // the removal from /in is durable...
+//!     disk.crash(); // ...the entry in /out is not: the job is lost
+//!     assert!(!fs::try_exists("/in/job").await.unwrap());
+//!     assert!(!fs::try_exists("/out/job").await.unwrap());
+//!
+//!     disk.preload("/in/job", "payload").unwrap();
+//!     fs::rename("/in/job", "/out/job").await.unwrap();
+//!     fs::sync_dir("/out").await.unwrap(); // only the target:
+//!     disk.crash(); // the job is under both names
+//!     assert!(fs::try_exists("/in/job").await.unwrap());
+//!     assert!(fs::try_exists("/out/job").await.unwrap());
+//!     fs::remove_file("/out/job").await.unwrap();
+//!     fs::sync_dir("/out").await.unwrap();
+//!
+//!     fs::rename("/in/job", "/out/job").await.unwrap();
+//!     fs::sync_dir("/in").await.unwrap();
+//!     fs::sync_dir("/out").await.unwrap(); // both: the move is durable
+//!     disk.crash();
+//!     assert!(!fs::try_exists("/in/job").await.unwrap());
+//!     assert_eq!(fs::read("/out/job").await.unwrap(), b"payload");
 //! }).unwrap();
 //! ```
 

@@ -316,6 +316,9 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 }
 
 /// Creates a directory and every missing parent (no error if it exists).
+/// It takes std's steps (`mkdir`, and on `NotFound` the parent first,
+/// as [`Path::parent`] gives it), so it does what std does on Linux for
+/// every path: `"/m/../n"` creates `/m` as well as `/n`.
 ///
 /// # Errors
 ///
@@ -330,19 +333,37 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// # }).unwrap();
 /// ```
 pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
-    namespace("detsim::fs::create_dir_all", 2, path, |t, p| {
-        // The path itself a file (trailing slash or not): std's `mkdir`
-        // fails with EEXIST, and `create_dir_all` passes that on.
-        if t.walk(p).is_ok_and(|ino| !t.is_dir(ino)) {
-            return Err(err(
-                ErrorKind::AlreadyExists,
-                p,
-                "already exists as a file, not a directory",
-            ));
-        }
-        t.mkdir_all(p)
+    let written = path.as_ref().to_path_buf();
+    namespace("detsim::fs::create_dir_all", 2, path, move |t, _| {
+        mkdir_all(t, &written)
     })
     .await
+}
+
+/// std's `create_dir_all`, step for step, so that every path behaves as
+/// it does with std on Linux: `mkdir`, and on `NotFound` the parent first
+/// (`Path::parent`, which keeps a `..`: `"/m/../n"` creates `/m`, then
+/// `/n`); an error on an existing directory is no error.
+fn mkdir_all(t: &mut Tree, path: &Path) -> io::Result<()> {
+    if path.as_os_str().is_empty() {
+        return Ok(());
+    }
+    let p = SimPath::parse(path)?;
+    let is_dir = |t: &Tree| t.lookup(&p).is_ok_and(|ino| t.is_dir(ino));
+    match t.mkdir(&p) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => match path.parent() {
+            Some(parent) => mkdir_all(t, parent)?,
+            None => return Err(e),
+        },
+        // The path itself a file: std passes `mkdir`'s EEXIST on.
+        Err(_) if is_dir(t) => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    match t.mkdir(&p) {
+        Err(_) if is_dir(t) => Ok(()),
+        r => r,
+    }
 }
 
 /// Removes a file.
@@ -371,7 +392,8 @@ pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
 /// # Errors
 ///
 /// `NotFound`, `NotADirectory`, `DirectoryNotEmpty`, `ResourceBusy` for
-/// the root.
+/// the root; as on Linux, `InvalidInput` for a path ending in `.`
+/// (`"/d/."`) and `DirectoryNotEmpty` for one ending in `..`.
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -411,7 +433,9 @@ pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// Renames a file or directory, atomically, replacing `to` if it exists
 /// (a file by a file, an empty directory by a directory), with POSIX's
 /// rules. On a strict disk the rename is durable once both parent
-/// directories are synced.
+/// directories are synced; with only one synced, a crash loses the file
+/// (only the source synced) or keeps it under both names (only the
+/// target): see [the example](super#example-a-rename-between-directories).
 ///
 /// # Errors
 ///
@@ -419,7 +443,8 @@ pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// onto a directory), `NotADirectory` (a directory onto a file, or a file
 /// named with a trailing slash on either side),
 /// `DirectoryNotEmpty`, `InvalidInput` (a directory into itself),
-/// `ResourceBusy` (the root).
+/// `ResourceBusy` (the root, or a path ending in `.` or `..` on either
+/// side, as Linux's EBUSY).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();

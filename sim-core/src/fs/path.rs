@@ -1,18 +1,51 @@
-//! Paths on a simulated disk: absolute, or relative to the root `/`;
-//! `.` and `..` are resolved lexically (there are no symlinks), `..` at
-//! the root stays at the root. A path that ends in a slash (or in `/.`
-//! or `/..`) must name a directory, as on Linux: lookups check that flag
-//! on the last component.
+//! Paths on a simulated disk: absolute, or relative to the root `/`.
+//! `.` and `..` are resolved on the disk, component by component, as the
+//! Linux kernel resolves them (there are no symlinks): every directory a
+//! path walks through before a `..` must exist and be a directory, so
+//! `"/f/.."` is `NotADirectory` when `/f` is a file and `"/missing/.."` is
+//! `NotFound`; `..` at the root stays at the root. A [`SimPath`] holds
+//! the normalized components (what the path names when it resolves) and
+//! the directories to check ([`SimPath::through`]); the tree checks them.
+//! A path that ends in a slash (or in `/.` or `/..`) must name a
+//! directory, as on Linux: lookups check that flag on the last component.
+//! A path whose last component is `.` or `..` names that directory itself,
+//! which no operation can create, remove or rename ([`SimPath::ends_in_dot`]).
 
 use std::io;
 use std::path::{Component, Path};
 
-/// A normalized path: its components from the root, and whether it was
-/// written with a trailing slash (so must name a directory).
+/// How a path ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    /// A name: `/a/b`.
+    Name,
+    /// A name and a slash: `/a/b/` (or the root, `/`).
+    Slash,
+    /// `.`: `/a/.` or `/a/./`.
+    Dot,
+    /// `..`: `/a/..` or `/a/../`.
+    DotDot,
+}
+
+/// What a path with a `..` must also satisfy: the directories it walks
+/// through before each `..` (they must exist and be directories), and
+/// the path as written, for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct DotDots {
+    written: Box<str>,
+    through: Vec<Box<[Box<str>]>>,
+}
+
+/// A normalized path: its components from the root, how it was written
+/// to end (a trailing slash or dot: it must name a directory), and the
+/// directories it walks through before a `..`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SimPath {
     parts: Vec<Box<str>>,
-    dir: bool,
+    end: End,
+    /// `None` without a `..` below the root (the common case: no
+    /// allocation).
+    dot_dots: Option<Box<DotDots>>,
 }
 
 impl SimPath {
@@ -24,10 +57,15 @@ impl SimPath {
             ));
         }
         let mut parts: Vec<Box<str>> = Vec::new();
+        let mut through: Vec<Box<[Box<str>]>> = Vec::new();
         for c in path.components() {
             match c {
                 Component::Prefix(_) | Component::RootDir | Component::CurDir => {}
                 Component::ParentDir => {
+                    // The root's `..` is the root: nothing to check.
+                    if !parts.is_empty() {
+                        through.push(parts.as_slice().into());
+                    }
                     parts.pop();
                 }
                 Component::Normal(name) => match name.to_str() {
@@ -45,22 +83,66 @@ impl SimPath {
             }
         }
         let raw = path.as_os_str().as_encoded_bytes();
-        let last = raw.rsplit(|&b| std::path::is_separator(char::from(b)));
-        let dir = matches!(last.into_iter().next(), Some(b"" | b"." | b".."));
-        Ok(SimPath { parts, dir })
+        let mut segments = raw.rsplit(|&b| std::path::is_separator(char::from(b)));
+        let slash = segments.clone().next() == Some(b"");
+        let end = match segments.find(|s| !s.is_empty()) {
+            Some(b".") => End::Dot,
+            Some(b"..") => End::DotDot,
+            _ if slash => End::Slash,
+            _ => End::Name,
+        };
+        let dot_dots = (!through.is_empty()).then(|| {
+            Box::new(DotDots {
+                written: path.display().to_string().into(),
+                through,
+            })
+        });
+        Ok(SimPath {
+            parts,
+            end,
+            dot_dots,
+        })
     }
 
     pub(crate) fn root() -> SimPath {
         SimPath {
             parts: Vec::new(),
-            dir: false,
+            end: End::Name,
+            dot_dots: None,
         }
     }
 
-    /// Whether the path was written with a trailing slash (or `/.`), so
-    /// names a directory: on anything else Linux fails with ENOTDIR.
+    /// Whether the path was written with a trailing slash (or `/.` or
+    /// `/..`), so names a directory: on anything else Linux fails with
+    /// ENOTDIR.
     pub(crate) fn must_be_dir(&self) -> bool {
-        self.dir
+        self.end != End::Name
+    }
+
+    /// How the path was written to end.
+    pub(crate) fn end(&self) -> End {
+        self.end
+    }
+
+    /// Whether the last component is `.` or `..`: the path names a
+    /// directory that cannot be created, removed or renamed through it
+    /// (Linux's `LAST_DOT`/`LAST_DOTDOT`).
+    pub(crate) fn ends_in_dot(&self) -> bool {
+        matches!(self.end, End::Dot | End::DotDot)
+    }
+
+    /// The directories the path walks through before each `..`, in order
+    /// (the root's own `..` aside): each must exist and be a directory.
+    pub(crate) fn through(&self) -> &[Box<[Box<str>]>] {
+        self.dot_dots.as_ref().map_or(&[], |d| &d.through)
+    }
+
+    /// The path as written, for a message about a `..` in it.
+    pub(crate) fn written(&self) -> String {
+        match &self.dot_dots {
+            Some(d) => d.written.to_string(),
+            None => self.to_string(),
+        }
     }
 
     /// Whether `self` and `other` name the same entry (trailing slashes
@@ -87,7 +169,11 @@ impl SimPath {
     pub(crate) fn join(&self, name: &str) -> SimPath {
         let mut parts = self.parts.clone();
         parts.push(name.into());
-        SimPath { parts, dir: false }
+        SimPath {
+            parts,
+            end: End::Name,
+            dot_dots: None,
+        }
     }
 }
 
@@ -100,7 +186,7 @@ impl std::fmt::Display for SimPath {
             write!(f, "/{p}")?;
         }
         // As written: "/f/" in a message, not "/f".
-        if self.dir {
+        if self.must_be_dir() {
             f.write_str("/")?;
         }
         Ok(())
@@ -115,14 +201,45 @@ mod tests {
         SimPath::parse(Path::new(p)).unwrap().to_string()
     }
 
+    /// The directories `p` walks through before a `..`, as paths.
+    fn through(p: &str) -> Vec<String> {
+        let p = SimPath::parse(Path::new(p)).unwrap();
+        p.through()
+            .iter()
+            .map(|d| d.iter().map(|n| format!("/{n}")).collect())
+            .collect()
+    }
+
     #[test]
-    fn paths_are_rooted_and_lexically_normalized() {
+    fn paths_are_rooted_and_normalized_keeping_what_dot_dot_walks_through() {
         assert_eq!(norm("/"), "/");
         assert_eq!(norm("a/b"), "/a/b");
         assert_eq!(norm("/a/./b/../c"), "/a/c");
+        assert_eq!(through("/a/./b/../c"), ["/a/b"]);
         assert_eq!(norm("/../.."), "/");
+        assert!(through("/../..").is_empty(), "the root's .. is the root");
+        assert_eq!(norm("/f/../d/../x"), "/x");
+        assert_eq!(through("/f/../d/../x"), ["/f", "/d"]);
+        assert_eq!(through("/a/b/../.."), ["/a/b", "/a"]);
+        assert!(through("/a/./b/.").is_empty());
+        let p = SimPath::parse(Path::new("/m/../x")).unwrap();
+        assert_eq!(p.written(), "/m/../x");
         let err = SimPath::parse(Path::new("")).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_last_component_dot_or_dot_dot_is_told_from_a_slash() {
+        let end = |p: &str| SimPath::parse(Path::new(p)).unwrap().end();
+        assert_eq!(end("/a/b"), End::Name);
+        assert_eq!(end("/a/b/"), End::Slash);
+        assert_eq!(end("/"), End::Slash);
+        for p in ["/a/.", "/a/./", "/a//.//", ".", "/."] {
+            assert_eq!(end(p), End::Dot, "{p}");
+        }
+        for p in ["/a/..", "/a/../", "..", "/..", "/a/./.."] {
+            assert_eq!(end(p), End::DotDot, "{p}");
+        }
     }
 
     #[test]

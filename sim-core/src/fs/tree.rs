@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, ErrorKind};
 
 use super::content::Content;
-use super::path::SimPath;
+use super::path::{End, SimPath};
 
 pub(crate) type Ino = u64;
 pub(crate) const ROOT: Ino = 1;
@@ -121,29 +121,76 @@ impl Tree {
         Ok(())
     }
 
-    /// The inode at `path`, whether or not it ends with a slash.
-    pub(crate) fn walk(&self, path: &SimPath) -> io::Result<Ino> {
+    /// Follows `parts` from the root: the inode they name, or why not and
+    /// how many leading components name the culprit (`NotADirectory`: a
+    /// file that is not the last; `NotFound`: the first missing entry).
+    fn follow(&self, parts: &[Box<str>]) -> Result<Ino, (ErrorKind, usize)> {
         let mut at = ROOT;
-        for (i, name) in path.parts().iter().enumerate() {
-            let Some(dir) = self.dirs.get(&at) else {
-                return Err(err(
-                    ErrorKind::NotADirectory,
-                    path,
-                    &format!("a parent ({}) is a file, not a directory", prefix(path, i)),
-                ));
-            };
-            at = match dir.get(name) {
-                Some(&ino) => ino,
-                None => {
-                    return Err(err(ErrorKind::NotFound, path, "no such file or directory"));
-                }
-            };
+        for (i, name) in parts.iter().enumerate() {
+            let dir = self.dirs.get(&at).ok_or((ErrorKind::NotADirectory, i))?;
+            at = *dir.get(name).ok_or((ErrorKind::NotFound, i + 1))?;
         }
         Ok(at)
     }
 
+    /// Checks the directories `path` walks through before each `..`: the
+    /// kernel resolves `..` on the disk, so `"/f/.."` fails when `/f` is a
+    /// file, and `"/missing/.."` when it is missing.
+    fn check_through(&self, path: &SimPath) -> io::Result<()> {
+        for dir in path.through() {
+            let (kind, n) = match self.follow(dir) {
+                Ok(ino) if self.is_dir(ino) => continue,
+                Ok(_) => (ErrorKind::NotADirectory, dir.len()),
+                Err(e) => e,
+            };
+            let culprit = prefix(&dir[..n]);
+            let what = if kind == ErrorKind::NotFound {
+                format!("no such file or directory: {culprit} does not exist")
+            } else {
+                format!("not a directory: {culprit} is a file")
+            };
+            return Err(io::Error::new(
+                kind,
+                format!(
+                    "{}: {what} (\"..\" is resolved on the disk, as on Linux, so the path \
+                     before each \"..\" must be an existing directory)",
+                    path.written()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The inode at `path`, whether or not it ends with a slash.
+    pub(crate) fn walk(&self, path: &SimPath) -> io::Result<Ino> {
+        self.check_through(path)?;
+        self.follow(path.parts()).map_err(|(kind, n)| match kind {
+            ErrorKind::NotADirectory => err(
+                kind,
+                path,
+                &format!(
+                    "a parent ({}) is a file, not a directory",
+                    prefix(&path.parts()[..n])
+                ),
+            ),
+            _ => err(kind, path, "no such file or directory"),
+        })
+    }
+
+    /// For a path whose last component is `.` or `..`: the directory it
+    /// names must exist (`NotFound`, `NotADirectory` otherwise); then
+    /// `Ok(Some(ino))`. `Ok(None)` for every other path.
+    fn dot_dir(&self, path: &SimPath) -> io::Result<Option<Ino>> {
+        if path.ends_in_dot() {
+            self.lookup(path).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     /// The directory that holds `path`'s last component, and the name.
     fn parent<'p>(&self, path: &'p SimPath) -> io::Result<Option<(Ino, &'p str)>> {
+        self.check_through(path)?;
         let Some((parent, name)) = path.split_last() else {
             return Ok(None);
         };
@@ -158,7 +205,7 @@ impl Tree {
                         path,
                         &format!(
                             "no such file or directory (the parent {} does not exist)",
-                            prefix(path, i + 1)
+                            prefix(&parent[..=i])
                         ),
                     ));
                 }
@@ -169,7 +216,7 @@ impl Tree {
                     path,
                     &format!(
                         "a parent ({}) is a file, not a directory",
-                        prefix(path, i + 1)
+                        prefix(&parent[..=i])
                     ),
                 ));
             }
@@ -275,6 +322,20 @@ impl Tree {
     /// returns its inode. Opening a directory read-only is allowed (to
     /// sync it).
     pub(crate) fn open(&mut self, path: &SimPath, mode: OpenMode, log: bool) -> io::Result<Ino> {
+        if let Some(ino) = self.dot_dir(path)? {
+            // "/d/." or "/d/..": that directory, which exists.
+            return if mode.create_new {
+                Err(err(
+                    ErrorKind::AlreadyExists,
+                    path,
+                    "already exists (a directory)",
+                ))
+            } else if mode.write {
+                Err(err(ErrorKind::IsADirectory, path, "is a directory"))
+            } else {
+                Ok(ino)
+            };
+        }
         let Some((dir, name)) = self.parent(path)? else {
             if mode.create_new {
                 return Err(err(ErrorKind::AlreadyExists, path, "the root exists"));
@@ -392,6 +453,9 @@ impl Tree {
     }
 
     pub(crate) fn mkdir(&mut self, path: &SimPath) -> io::Result<()> {
+        if self.dot_dir(path)?.is_some() {
+            return Err(err(ErrorKind::AlreadyExists, path, "already exists"));
+        }
         let Some((dir, name)) = self.parent(path)? else {
             return Err(err(ErrorKind::AlreadyExists, path, "the root exists"));
         };
@@ -423,6 +487,9 @@ impl Tree {
     }
 
     pub(crate) fn unlink(&mut self, path: &SimPath) -> io::Result<()> {
+        if self.dot_dir(path)?.is_some() {
+            return Err(err(ErrorKind::IsADirectory, path, "is a directory"));
+        }
         let Some((dir, name)) = self.parent(path)? else {
             return Err(err(ErrorKind::IsADirectory, path, "is a directory"));
         };
@@ -445,6 +512,22 @@ impl Tree {
     }
 
     pub(crate) fn rmdir(&mut self, path: &SimPath, recursive: bool) -> io::Result<()> {
+        if self.dot_dir(path)?.is_some() {
+            // Linux's rmdir: EINVAL for a last ".", ENOTEMPTY for "..".
+            return Err(if path.end() == End::Dot {
+                err(
+                    ErrorKind::InvalidInput,
+                    path,
+                    "a path ending in \".\" cannot be removed (name the directory)",
+                )
+            } else {
+                err(
+                    ErrorKind::DirectoryNotEmpty,
+                    path,
+                    "directory not empty (a path ending in \"..\" names a parent)",
+                )
+            });
+        }
         let Some((dir, name)) = self.parent(path)? else {
             return Err(err(
                 ErrorKind::ResourceBusy,
@@ -492,22 +575,36 @@ impl Tree {
 
     /// Atomically renames `from` to `to`, with POSIX's rules.
     pub(crate) fn rename(&mut self, from: &SimPath, to: &SimPath) -> io::Result<()> {
-        let Some((fdir, fname)) = self.parent(from)? else {
+        // As Linux: both parents are resolved, then a last "." or ".." on
+        // either side is EBUSY, then the entries are looked up.
+        let from_parent = self.dot_dir(from).and_then(|_| self.parent(from))?;
+        let to_parent = self.dot_dir(to).and_then(|_| self.parent(to))?;
+        for p in [from, to] {
+            if p.ends_in_dot() {
+                return Err(err(
+                    ErrorKind::ResourceBusy,
+                    p,
+                    "a path ending in \".\" or \"..\" cannot be renamed or replaced \
+                     (name the directory)",
+                ));
+            }
+        }
+        let Some((fdir, fname)) = from_parent else {
             return Err(err(
                 ErrorKind::ResourceBusy,
                 from,
                 "the root cannot be renamed",
             ));
         };
-        let Some(ino) = self.dirs[&fdir].get(fname).copied() else {
-            return Err(err(ErrorKind::NotFound, from, "no such file or directory"));
-        };
-        let Some((tdir, tname)) = self.parent(to)? else {
+        let Some((tdir, tname)) = to_parent else {
             return Err(err(
                 ErrorKind::ResourceBusy,
                 to,
                 "the root cannot be replaced",
             ));
+        };
+        let Some(ino) = self.dirs[&fdir].get(fname).copied() else {
+            return Err(err(ErrorKind::NotFound, from, "no such file or directory"));
         };
         let moving_dir = self.is_dir(ino);
         if !moving_dir {
@@ -629,10 +726,10 @@ impl Tree {
     }
 }
 
-/// The first `n` components of `path`, as a path.
-fn prefix(path: &SimPath, n: usize) -> String {
+/// Components from the root, as a path.
+fn prefix(parts: &[Box<str>]) -> String {
     let mut p = SimPath::root();
-    for part in &path.parts()[..n] {
+    for part in parts {
         p = p.join(part);
     }
     p.to_string()
