@@ -6,26 +6,17 @@
 //! Checked against std::net over Linux loopback: every case below returns
 //! the same `Ok`/`ENOTCONN` there.
 
+mod common;
+
 use std::io::ErrorKind;
 use std::net::Shutdown;
 use std::time::Duration;
 
+use common::{run, tcp_pair};
 use detsim::net::{TcpListener, TcpStream};
 use detsim::node::Node;
-use detsim::{Sim, spawn, time};
+use detsim::{Sim, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-fn run(f: impl std::future::Future<Output = ()>) {
-    Sim::builder().build().run(f).unwrap();
-}
-
-/// A connected pair over loopback: (client, server).
-async fn pair() -> (TcpStream, TcpStream) {
-    let l = TcpListener::bind("127.0.0.1:80").await.unwrap();
-    let c = spawn(async { TcpStream::connect("127.0.0.1:80").await.unwrap() });
-    let (s, _) = l.accept().await.unwrap();
-    (c.await.unwrap(), s)
-}
 
 /// Lets every segment in flight arrive.
 async fn settle() {
@@ -48,7 +39,7 @@ fn not_connected(r: std::io::Result<std::net::SocketAddr>) -> String {
 #[test]
 fn after_our_shutdown_then_the_peers_close_the_peer_is_not_connected() {
     run(async {
-        let (mut c, mut s) = pair().await;
+        let (mut c, mut s) = tcp_pair().await;
         let server = c.peer_addr().unwrap();
         c.shutdown(Shutdown::Write).unwrap();
         settle().await;
@@ -74,7 +65,7 @@ fn after_our_shutdown_then_the_peers_close_the_peer_is_not_connected() {
 #[test]
 fn after_the_peers_close_then_our_shutdown_the_peer_is_not_connected() {
     run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = tcp_pair().await;
         let client = s.peer_addr().unwrap();
         drop(c);
         read_eof(&mut s).await;
@@ -90,7 +81,7 @@ fn after_the_peers_close_then_our_shutdown_the_peer_is_not_connected() {
 #[test]
 fn when_both_shut_down_writing_neither_peer_is_connected() {
     run(async {
-        let (c, s) = pair().await;
+        let (c, s) = tcp_pair().await;
         c.shutdown(Shutdown::Write).unwrap();
         s.shutdown(Shutdown::Write).unwrap();
         settle().await;
@@ -102,7 +93,7 @@ fn when_both_shut_down_writing_neither_peer_is_connected() {
 #[test]
 fn shutting_down_both_directions_alone_keeps_the_peer() {
     run(async {
-        let (c, _s) = pair().await;
+        let (c, _s) = tcp_pair().await;
         c.shutdown(Shutdown::Read).unwrap();
         settle().await;
         assert!(c.peer_addr().is_ok());
@@ -116,7 +107,7 @@ fn shutting_down_both_directions_alone_keeps_the_peer() {
 #[test]
 fn after_a_reset_the_peer_is_not_connected() {
     run(async {
-        let (mut c, s) = pair().await;
+        let (mut c, s) = tcp_pair().await;
         c.write_all(b"unread").await.unwrap();
         settle().await;
         drop(s); // closes with unread input: an RST
@@ -130,7 +121,7 @@ fn after_a_reset_the_peer_is_not_connected() {
 #[test]
 fn split_halves_are_not_connected_once_both_sides_closed() {
     run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = tcp_pair().await;
         let (mut rd, wr) = c.into_split();
         drop(wr); // shuts the writing side down
         read_eof(&mut s).await;
@@ -141,7 +132,7 @@ fn split_halves_are_not_connected_once_both_sides_closed() {
         not_connected(rd.peer_addr());
     });
     run(async {
-        let (c, s) = pair().await;
+        let (c, s) = tcp_pair().await;
         let (rd, mut wr) = c.into_split();
         wr.close().await.unwrap(); // shuts the writing side down
         drop(s);
