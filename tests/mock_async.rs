@@ -12,11 +12,8 @@ use detsim::{Sim, spawn, time};
 use futures::executor::block_on;
 
 mod common;
+use common::ms;
 use common::panic_message;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 /// The mock and its futures cross threads and go into `detsim::spawn`.
 #[test]

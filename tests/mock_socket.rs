@@ -5,16 +5,18 @@
 //! `TcpStream`; tokio's traits; determinism. The failure messages are in
 //! tests/mock_socket_messages.rs.
 
+mod common;
 #[path = "mock_socket/kv.rs"]
 mod kv;
 
 use std::io::ErrorKind;
 use std::time::Duration;
 
+use common::ms;
 use detsim::net::{SocketMock, TcpStream};
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use kv::{Kv, Reply, expected_session, kv_server, ms, session, session_script};
+use kv::{Kv, Reply, expected_session, kv_server, session, session_script};
 
 // ------------------------------------------------------------ behaviour
 

@@ -10,10 +10,11 @@ mod kv;
 
 use std::time::Duration;
 
+use common::{ms, panic_message};
 use detsim::net::SocketMock;
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-use kv::{Kv, failure, ms, panic_message, ping_pong, session_script};
+use kv::{Kv, failure, ping_pong, session_script};
 
 #[test]
 fn a_wrong_write_shows_both_byte_strings_and_where_they_differ() {

@@ -11,6 +11,7 @@ use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use common::{addr, ms, since_start};
 use detsim::net::{
     Latency, LinkConfig, Network, TcpListener, TcpStream, UdpSocket, node_addr, node_addr_v6,
 };
@@ -18,18 +19,6 @@ use detsim::node::Node;
 use detsim::time::{self, Instant, SystemTime};
 use detsim::{Sim, spawn};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-fn since_start() -> Duration {
-    Instant::now().since_start()
-}
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
 
 #[test]
 fn connect_by_name_reaches_an_ipv6_only_listener_after_the_ipv4_refusal() {

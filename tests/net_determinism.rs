@@ -5,15 +5,10 @@
 
 mod common;
 
-use std::time::Duration;
-
+use common::ms;
 use detsim::net::{Latency, LinkConfig, Network, UdpSocket};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 async fn workload() -> (Vec<u32>, String) {
     let net = Network::current();

@@ -2,16 +2,14 @@
 //! a configuration error, with a message that names the culprit; never a
 //! panic.
 
+mod common;
+
 use std::io::ErrorKind;
 use std::time::Duration;
 
-use detsim::Sim;
+use common::run;
 use detsim::net::{Latency, LinkConfig, MAX_DATAGRAM, Network, UdpSocket, lookup_host};
 use detsim::node::Node;
-
-fn run(f: impl std::future::Future<Output = ()>) {
-    Sim::builder().build().run(f).unwrap();
-}
 
 #[test]
 fn binding_an_address_the_node_does_not_own() {

@@ -9,11 +9,14 @@
 //! timeout and retried on a new connection), and a determinism check over
 //! dozens of seeds.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::ErrorKind;
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::ms;
 use detsim::net::{Latency, LinkConfig, Network, TcpListener, TcpStream};
 use detsim::node::Node;
 use detsim::time::{self, Instant};
@@ -24,10 +27,6 @@ use hyper::client::conn::http1::SendRequest;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 /// The server's handler: `POST /path` with a body answers
 /// `"<path> <body length> <node>"`.

@@ -9,6 +9,7 @@ use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use common::{addr, ms, since_start};
 use detsim::net::{
     Latency, LinkConfig, MAX_DATAGRAM, MAX_DATAGRAM_V6, Network, TcpListener, TcpStream, UdpSocket,
     lookup_host, node_addr_v6,
@@ -18,35 +19,9 @@ use detsim::time::{self, Instant, SystemTime};
 use detsim::{Sim, spawn};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-fn since_start() -> Duration {
-    Instant::now().since_start()
-}
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
-
 /// A node that echoes TCP on `[::]:80`.
 fn tcp_echo6(name: &str) -> Node {
     common::tcp_echo_node(name, "[::]:80")
-}
-
-/// A node that echoes UDP on `[::]:7`.
-fn udp_echo6(name: &str) -> Node {
-    Node::builder(name)
-        .init(|| async {
-            let sock = UdpSocket::bind("[::]:7").await.unwrap();
-            let mut buf = [0u8; 64];
-            loop {
-                let (n, from) = sock.recv_from(&mut buf).await.unwrap();
-                sock.send_to(&buf[..n], from).await.unwrap();
-            }
-        })
-        .build()
 }
 
 #[test]
@@ -86,7 +61,7 @@ fn tcp_echo_over_ipv6_reports_ipv6_addresses_on_both_ends() {
 fn udp_over_ipv6_by_name_and_by_literal() {
     let mut sim = Sim::builder().seed(2).build();
     sim.run(async {
-        udp_echo6("server");
+        common::udp_echo_node("server", "[::]:7");
         let sock = UdpSocket::bind("[::]:0").await.unwrap();
         assert_eq!(sock.local_addr().unwrap(), addr("[::]:49152"));
         // send_to by name uses the first address, IPv4, as tokio's: the
@@ -322,7 +297,7 @@ async fn ping(sock: &UdpSocket) -> bool {
 fn partitions_and_clogs_apply_to_ipv6_traffic() {
     let mut sim = Sim::builder().seed(3).build();
     sim.run(async {
-        let server = udp_echo6("server");
+        let server = common::udp_echo_node("server", "[::]:7");
         let me = Node::current();
         let net = Network::current();
         let sock = UdpSocket::bind("[::]:0").await.unwrap();
@@ -405,7 +380,7 @@ async fn faulty_ipv6_workload() -> (Vec<u32>, String) {
             .duplicate(0.05),
     )
     .unwrap();
-    let udp = udp_echo6("udp");
+    let udp = common::udp_echo_node("udp", "[::]:7");
     let tcp = tcp_echo6("tcp");
     let nodes: Vec<Node> = (0..2)
         .map(|c| Node::builder(format!("client-{c}")).build())

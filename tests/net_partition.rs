@@ -1,28 +1,14 @@
 //! Partitions (symmetric and one-way), heal, clogs of a node and of a link
 //! for a duration, and faults changed from inside the simulation.
 
+mod common;
+
 use std::time::Duration;
 
+use common::ms;
 use detsim::net::{Network, UdpSocket};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-fn echo_node(name: &str) -> Node {
-    Node::builder(name)
-        .init(|| async {
-            let sock = UdpSocket::bind("0.0.0.0:7").await.unwrap();
-            let mut buf = [0u8; 64];
-            loop {
-                let (n, from) = sock.recv_from(&mut buf).await.unwrap();
-                sock.send_to(&buf[..n], from).await.unwrap();
-            }
-        })
-        .build()
-}
 
 /// One request with a 50 ms timeout: `Some(round trip)` or `None`.
 async fn ping(sock: &UdpSocket) -> Option<Duration> {
@@ -48,7 +34,7 @@ async fn client() -> UdpSocket {
 fn a_partition_times_requests_out_and_heal_brings_them_back() {
     let mut sim = Sim::builder().seed(9).build();
     sim.run(async {
-        let server = echo_node("server");
+        let server = common::udp_echo_node("server", "0.0.0.0:7");
         let me = Node::current();
         let net = Network::current();
         let sock = client().await;
@@ -69,7 +55,7 @@ fn a_partition_times_requests_out_and_heal_brings_them_back() {
 fn a_one_way_partition_drops_one_direction_only() {
     let mut sim = Sim::builder().build();
     sim.run(async {
-        let server = echo_node("server");
+        let server = common::udp_echo_node("server", "0.0.0.0:7");
         let me = Node::current();
         let net = Network::current();
         let sock = client().await;
@@ -94,7 +80,7 @@ fn a_one_way_partition_drops_one_direction_only() {
 fn a_partition_between_two_nodes_spares_the_others() {
     let mut sim = Sim::builder().build();
     sim.run(async {
-        let server = echo_node("server");
+        let server = common::udp_echo_node("server", "0.0.0.0:7");
         let other = Node::builder("other").build();
         let net = Network::current();
         net.partition(&other, &server);
@@ -116,7 +102,7 @@ fn a_partition_between_two_nodes_spares_the_others() {
 fn a_clogged_node_holds_datagrams_for_the_duration() {
     let mut sim = Sim::builder().build();
     sim.run(async {
-        let server = echo_node("server");
+        let server = common::udp_echo_node("server", "0.0.0.0:7");
         let net = Network::current();
         let sock = client().await;
         net.clog_node(&server, ms(30));
@@ -132,7 +118,7 @@ fn a_clogged_node_holds_datagrams_for_the_duration() {
 fn a_clog_catches_datagrams_on_the_wire_and_unclog_releases_them() {
     let mut sim = Sim::builder().build();
     sim.run(async {
-        let server = echo_node("server");
+        let server = common::udp_echo_node("server", "0.0.0.0:7");
         let me = Node::current();
         let net = Network::current();
         let sock = client().await;
@@ -162,7 +148,7 @@ fn a_clog_with_no_end_holds_datagrams_without_moving_time_to_the_end() {
     let mut sim = Sim::builder().no_time_limit().build();
     let err = sim
         .run(async {
-            let server = echo_node("server");
+            let server = common::udp_echo_node("server", "0.0.0.0:7");
             let sock = client().await;
             Network::current().clog_node(&server, Duration::MAX);
             sock.send(b"ping").await.unwrap();
@@ -176,7 +162,7 @@ fn a_clog_with_no_end_holds_datagrams_without_moving_time_to_the_end() {
     // Released by an unclog, they arrive as usual.
     let mut sim = Sim::builder().build();
     sim.run(async {
-        let server = echo_node("server");
+        let server = common::udp_echo_node("server", "0.0.0.0:7");
         let net = Network::current();
         let sock = client().await;
         net.clog_node(&server, Duration::MAX);
@@ -202,7 +188,7 @@ async fn ping_until_answered(sock: &UdpSocket) -> Duration {
 fn a_clogged_link_is_one_way() {
     let mut sim = Sim::builder().build();
     sim.run(async {
-        let server = echo_node("server");
+        let server = common::udp_echo_node("server", "0.0.0.0:7");
         let me = Node::current();
         let net = Network::current();
         let sock = client().await;
@@ -216,7 +202,7 @@ fn a_clogged_link_is_one_way() {
 fn faults_change_mid_run_from_a_task_inside_the_simulation() {
     let mut sim = Sim::builder().build();
     sim.run(async {
-        let server = echo_node("server");
+        let server = common::udp_echo_node("server", "0.0.0.0:7");
         let me = Node::current();
         // A chaos task partitions at 10 ms and heals at 100 ms.
         detsim::spawn(async move {

@@ -4,18 +4,17 @@
 //! afterwards; runs are fingerprint-stable; an all-zero tape swizzles
 //! nothing.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use common::ms;
 use detsim::net::{Network, Swizzled, TcpListener, TcpStream, UdpSocket};
 use detsim::node::Node;
 use detsim::time::{self, Instant};
 use detsim::{Sim, Tape, spawn};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 /// The clog and unclog orders, by name.
 fn names(s: &Swizzled) -> (Vec<String>, Vec<String>) {

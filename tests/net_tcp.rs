@@ -2,18 +2,16 @@
 //! jitter, write without flush, backpressure, half-close, refused
 //! connections and taken ports, split halves, netstat.
 
+mod common;
+
 use std::io::ErrorKind;
 use std::net::Shutdown;
-use std::time::Duration;
 
+use common::ms;
 use detsim::net::{Latency, LinkConfig, Network, RECV_WINDOW, SEND_BUFFER, TcpListener, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 /// A node named `name` running a TCP echo server on port 7.
 fn echo_node(name: &str) -> Node {

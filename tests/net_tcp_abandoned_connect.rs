@@ -3,15 +3,12 @@
 //! not retransmitted any more, its connection is collected, and the
 //! server never accepts a ghost of it after the network heals.
 
-use std::time::Duration;
+mod common;
 
+use common::ms;
 use detsim::net::{Network, TcpListener, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 #[test]
 fn a_connect_abandoned_during_a_partition_is_never_accepted_after_the_heal() {

@@ -7,23 +7,14 @@
 //! read resets the connection, as Linux does: the peer reads what had
 //! arrived, then `ConnectionReset` (not EOF).
 
+mod common;
+
 use std::io::ErrorKind;
 use std::time::Duration;
 
+use common::{run, tcp_pair};
 use detsim::net::{RECV_WINDOW, TcpListener, TcpStream};
 use detsim::{Sim, spawn, time};
-
-fn run(f: impl std::future::Future<Output = ()>) {
-    Sim::builder().build().run(f).unwrap();
-}
-
-/// A connected pair over loopback: (client, server).
-async fn pair() -> (TcpStream, TcpStream) {
-    let l = TcpListener::bind("127.0.0.1:80").await.unwrap();
-    let c = spawn(async { TcpStream::connect("127.0.0.1:80").await.unwrap() });
-    let (s, _) = l.accept().await.unwrap();
-    (c.await.unwrap(), s)
-}
 
 /// More than the peer's window: part of it waits in the send buffer.
 const BIG: usize = RECV_WINDOW + RECV_WINDOW / 2;
@@ -32,7 +23,7 @@ const BIG: usize = RECV_WINDOW + RECV_WINDOW / 2;
 fn both_peers_write_past_the_window_close_then_read_everything() {
     use futures::io::{AsyncReadExt, AsyncWriteExt};
     run(async {
-        let (c, s) = pair().await;
+        let (c, s) = tcp_pair().await;
         let side = |mut s: TcpStream, byte: u8| async move {
             s.write_all(&vec![byte; BIG]).await.unwrap();
             // Returns at once, the FIN queued after the unsent bytes.
@@ -55,7 +46,7 @@ fn both_peers_write_past_the_window_close_then_read_everything() {
 fn tokio_shutdown_returns_at_once_and_the_peer_still_gets_every_byte_then_eof() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     run(async {
-        let (mut c, mut s) = pair().await;
+        let (mut c, mut s) = tcp_pair().await;
         c.write_all(&vec![9; BIG]).await.unwrap();
         let before = time::Instant::now();
         AsyncWriteExt::shutdown(&mut c).await.unwrap();
@@ -75,7 +66,7 @@ fn tokio_shutdown_returns_at_once_and_the_peer_still_gets_every_byte_then_eof() 
 fn closing_a_write_half_whose_bytes_wait_for_the_window_returns_at_once() {
     use futures::io::{AsyncReadExt, AsyncWriteExt};
     run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = tcp_pair().await;
         let (_rd, mut wr) = c.into_split();
         wr.write_all(&vec![3; BIG]).await.unwrap();
         time::timeout(Duration::from_secs(1), wr.close())
@@ -92,7 +83,7 @@ fn closing_a_write_half_whose_bytes_wait_for_the_window_returns_at_once() {
 fn close_on_a_reset_connection_reports_the_reset() {
     use futures::io::AsyncWriteExt;
     run(async {
-        let (mut c, s) = pair().await;
+        let (mut c, s) = tcp_pair().await;
         drop(s);
         // Data to a closed end is answered with an RST.
         c.write_all(b"x").await.unwrap();

@@ -5,16 +5,11 @@
 
 mod common;
 
-use std::time::Duration;
-
+use common::ms;
 use detsim::net::{Latency, LinkConfig, Network, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 fn echo_server(name: String) -> Node {
     common::tcp_echo_node(name, "0.0.0.0:7")

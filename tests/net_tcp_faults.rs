@@ -3,17 +3,15 @@
 //! as retransmission delay, a server crash during a transfer and a
 //! restart.
 
-use std::io::ErrorKind;
-use std::time::Duration;
+mod common;
 
+use std::io::ErrorKind;
+
+use common::ms;
 use detsim::net::{LinkConfig, Network, RTO_MIN, TcpListener, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 /// A node running a request/response server on port 80: each 8-byte
 /// request is answered with the same 8 bytes.

@@ -2,16 +2,15 @@
 //! are part of the fingerprint, debug output has no process-wide counters
 //! in it, and a clog never holds traffic inside a node.
 
+mod common;
+
 use std::time::Duration;
 
+use common::ms;
 use detsim::net::{Network, TcpListener, TcpStream, UdpSocket};
 use detsim::node::Node;
 use detsim::{Sim, time};
 use futures::io::AsyncWriteExt;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 fn run_sending(payload: &'static [u8]) -> detsim::Fingerprint {
     let mut sim = Sim::builder().seed(41).build();

@@ -5,17 +5,15 @@
 //! RTO_MIN..RTO_MAX backoff. The limits are configurable; `None` is the
 //! old unbounded stall.
 
-use std::io::ErrorKind;
-use std::time::Duration;
+mod common;
 
+use std::io::ErrorKind;
+
+use common::ms;
 use detsim::net::{DEFAULT_TCP_RETRIES, DEFAULT_TCP_SYN_RETRIES, Network, TcpListener, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 fn listening_node() -> Node {
     Node::builder("server")

@@ -4,17 +4,15 @@
 //! update waits like a lost segment: it gets through after a heal or a
 //! clog, and past the retransmission limit the connection times out.
 
-use std::io::ErrorKind;
-use std::time::Duration;
+mod common;
 
+use std::io::ErrorKind;
+
+use common::ms;
 use detsim::net::{Network, TcpListener, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 /// A node that reads everything sent to port 80 and never answers.
 fn sink_node() -> Node {

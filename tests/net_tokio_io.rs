@@ -3,17 +3,15 @@
 //! `AsyncWriteExt`, `tokio::io::split`, `copy`, owned halves, half-close,
 //! errors, under jitter.
 
-use std::io::ErrorKind;
-use std::time::Duration;
+mod common;
 
+use std::io::ErrorKind;
+
+use common::ms;
 use detsim::net::{Latency, LinkConfig, Network, TcpListener, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 /// A node running a line-echo server written only against tokio's traits.
 fn tokio_echo_node(name: &str) -> Node {

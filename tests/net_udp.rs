@@ -2,36 +2,21 @@
 //! duplication, ordering on a constant-latency link and reordering under
 //! jitter, loopback, a killed node's sockets, counters.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::ms;
 use detsim::net::{Latency, LinkConfig, Network, UdpSocket};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// A node named `name` running a UDP echo server on port 7.
-fn echo_node(name: &str) -> Node {
-    Node::builder(name)
-        .init(|| async {
-            let sock = UdpSocket::bind("0.0.0.0:7").await.unwrap();
-            let mut buf = vec![0u8; 2048];
-            loop {
-                let (n, from) = sock.recv_from(&mut buf).await.unwrap();
-                sock.send_to(&buf[..n], from).await.unwrap();
-            }
-        })
-        .build()
-}
 
 #[test]
 fn echo_with_many_clients() {
     let mut sim = Sim::builder().seed(3).build();
     sim.run(async {
-        echo_node("echo");
+        common::udp_echo_node("echo", "0.0.0.0:7");
         let mut clients = Vec::new();
         for c in 0..10u32 {
             let node = Node::builder(format!("client-{c}")).build();
@@ -84,7 +69,7 @@ fn loss_with_an_application_retry_still_converges() {
                 Network::current()
                     .set_default(LinkConfig::new().loss(0.4))
                     .unwrap();
-                echo_node("echo");
+                common::udp_echo_node("echo", "0.0.0.0:7");
                 let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
                 sock.connect("echo:7").await.unwrap();
                 let mut total = 0;
@@ -239,7 +224,7 @@ fn loopback_and_own_address_skip_the_network() {
 fn a_killed_node_closes_its_sockets_and_drops_what_arrives() {
     let mut sim = Sim::builder().build();
     sim.run(async {
-        let server = echo_node("echo");
+        let server = common::udp_echo_node("echo", "0.0.0.0:7");
         let shared = Arc::new(UdpSocket::bind("0.0.0.0:0").await.unwrap());
         let sock = shared.clone();
         let waiter = spawn(async move {

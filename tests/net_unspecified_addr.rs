@@ -7,21 +7,15 @@
 //! * a UDP datagram sent to port 0 is refused with `InvalidInput` (Linux's
 //!   `EINVAL`) instead of vanishing.
 
-use std::io::ErrorKind;
-use std::time::Duration;
+mod common;
 
+use std::io::ErrorKind;
+
+use common::{ms, run};
 use detsim::net::{Network, TcpListener, TcpStream, UdpSocket};
 use detsim::node::Node;
-use detsim::{Sim, time};
+use detsim::time;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-fn run(f: impl std::future::Future<Output = ()>) {
-    Sim::builder().build().run(f).unwrap();
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 #[test]
 fn connecting_to_a_wildcard_listeners_own_address_reaches_it_over_loopback() {

@@ -23,16 +23,15 @@
 //!   track, joined by a flow ("s" then "f") arrow. Sends and deliveries are
 //!   matched first-in first-out by their addresses, length and sequence
 //!   number. A send the network drops (`net: drop`) gets no arrow: a drop
-//!   right after its send (partitions, no such host) cancels that send, a
-//!   later one (the receiver down, nothing bound) the oldest send on its
-//!   addresses still in flight. That may be the wrong one when messages
-//!   on those addresses were reordered: a drop's line names the addresses
-//!   and the reason but not the segment (sim-net's drop event carries no
-//!   length or sequence number, and changing its encoding would change
-//!   every fingerprint), so nothing in the trace tells which send it was;
-//!   a delivery still finds its own send by length and sequence number,
-//!   so a wrong guess can cost an arrow, not misdirect one. A duplicated
-//!   datagram (`net: duplicate`)
+//!   right after its send, at its instant (partitions, no such host, a
+//!   loss), cancels that send, a
+//!   later one (the receiver down, nothing bound) a send on its addresses
+//!   still in flight that no later delivery claims (see `lookahead`: a
+//!   drop's line names no length or sequence number, so the rest of the
+//!   trace decides; exact when the sends in flight differ in length or
+//!   sequence number, as TCP segments do, while among datagrams of one
+//!   length, reordered, nothing in the trace tells them apart and the
+//!   oldest is taken). A duplicated datagram (`net: duplicate`)
 //!   gets an arrow to each of its deliveries. A node's address is sim-net's (node id n
 //!   has 10.0.0.0 + n + 1, read from the "node n 'name' created" lines),
 //!   else learnt from the first send from it;
@@ -53,6 +52,10 @@ use serde_json::{Value, json};
 
 use crate::error::CliError;
 
+mod lookahead;
+
+use lookahead::Lookahead;
+
 /// The nominal width of a poll, in µs.
 const POLL_US: f64 = 1.0;
 
@@ -67,9 +70,14 @@ struct Builder {
     ips: BTreeMap<String, String>,
     /// "src -> dst" -> the sends on it not yet delivered or dropped.
     in_flight: BTreeMap<String, VecDeque<InFlight>>,
-    /// The send of the line before (draws aside), which a drop there
-    /// cancels.
-    last_send: Option<(String, u64)>,
+    /// The send of the line before (draws aside), which a drop there at
+    /// the same instant cancels: its addresses, flow id and virtual time.
+    last_send: Option<(String, u64, u64)>,
+    /// What later lines send and deliver: which send a drop on arrival
+    /// took.
+    lookahead: Lookahead,
+    /// The index of the line being converted (as `lookahead` counts).
+    at: usize,
     next_flow: u64,
     /// The main task's tid: the first one above every task id.
     main_tid: u64,
@@ -254,7 +262,7 @@ impl Builder {
         }
     }
 
-    fn io(&mut self, line: &Value, ts: u64, text: &str, last_send: Option<(String, u64)>) {
+    fn io(&mut self, line: &Value, ts: u64, text: &str, last_send: Option<(String, u64, u64)>) {
         if let Some(rest) = text.strip_prefix("net: send ") {
             let track = self.track(line);
             // Only for an address sim-net's addressing did not give: a
@@ -262,6 +270,7 @@ impl Builder {
             if let (Some(node), Some(src)) = (line["node"].as_str(), ip_of(rest, 0)) {
                 self.ips.entry(src).or_insert_with(|| node.to_owned());
             }
+            let ns = ts;
             let ts = self.slice(track, ts, "send", text);
             let (pair, shape) = split_shape(rest);
             let id = self.next_flow;
@@ -275,7 +284,7 @@ impl Builder {
                     track,
                     ts,
                 });
-            self.last_send = Some((pair.to_owned(), id));
+            self.last_send = Some((pair.to_owned(), id, ns));
         } else if let Some(rest) = text.strip_prefix("net: deliver ") {
             let node = ip_of(rest, 1).and_then(|ip| self.ips.get(&ip).cloned());
             let pid = self.pid(node.as_deref());
@@ -302,9 +311,12 @@ impl Builder {
                 let (pair, _) = split_shape(rest);
                 if let Some(queue) = self.in_flight.get_mut(pair) {
                     match last_send {
-                        Some((p, id)) if p == pair => queue.retain(|s| s.id != id),
+                        Some((p, id, sent)) if p == pair && sent == ts => {
+                            queue.retain(|s| s.id != id);
+                        }
                         _ => {
-                            queue.pop_front();
+                            let at = self.lookahead.dropped(pair, queue, self.at);
+                            queue.remove(at);
                         }
                     }
                 }
@@ -313,7 +325,7 @@ impl Builder {
                 // delivery gets an arrow of its own.
                 let next_flow = self.next_flow;
                 let queue = match last_send {
-                    Some((p, id)) if p == pair => self.in_flight.get_mut(pair).map(|q| (q, id)),
+                    Some((p, id, _)) if p == pair => self.in_flight.get_mut(pair).map(|q| (q, id)),
                     _ => None,
                 };
                 if let Some((queue, id)) = queue {
@@ -394,7 +406,10 @@ pub(crate) fn convert(lines: &[Value]) -> Value {
             "pid": 0, "tid": 0, "ts": ts,
         }));
     }
-    for line in lines.iter().filter(|l| l["event"] != "trace-dropped") {
+    let events = || lines.iter().filter(|l| l["event"] != "trace-dropped");
+    b.lookahead = Lookahead::new(events());
+    for (at, line) in events().enumerate() {
+        b.at = at;
         b.line(line);
     }
     json!({

@@ -132,6 +132,62 @@ pub(crate) fn assert_seeds_differ<T>(
     );
 }
 
+/// `n` milliseconds.
+#[allow(dead_code)]
+pub(crate) fn ms(n: u64) -> std::time::Duration {
+    std::time::Duration::from_millis(n)
+}
+
+/// The virtual time since the simulation started.
+#[allow(dead_code)]
+pub(crate) fn since_start() -> std::time::Duration {
+    detsim::time::Instant::now().since_start()
+}
+
+/// A socket address literal (`"10.0.0.1:80"`, `"[::1]:7"`).
+#[allow(dead_code)]
+pub(crate) fn addr(s: &str) -> std::net::SocketAddr {
+    s.parse().unwrap()
+}
+
+/// Runs `f` in a simulation with the default settings; it must pass.
+#[allow(dead_code)]
+pub(crate) fn run(f: impl std::future::Future<Output = ()>) {
+    detsim::Sim::builder().build().run(f).unwrap();
+}
+
+/// A connected TCP pair over loopback, through a listener on
+/// 127.0.0.1:80: (client, server).
+#[allow(dead_code)]
+pub(crate) async fn tcp_pair() -> (detsim::net::TcpStream, detsim::net::TcpStream) {
+    let l = detsim::net::TcpListener::bind("127.0.0.1:80")
+        .await
+        .unwrap();
+    let c = detsim::spawn(async {
+        detsim::net::TcpStream::connect("127.0.0.1:80")
+            .await
+            .unwrap()
+    });
+    let (s, _) = l.accept().await.unwrap();
+    (c.await.unwrap(), s)
+}
+
+/// A node named `name` that echoes each UDP datagram (up to 2048 bytes)
+/// sent to `addr` (`"0.0.0.0:7"`, `"[::]:7"`) back to its sender.
+#[allow(dead_code)]
+pub(crate) fn udp_echo_node(name: impl Into<String>, addr: &'static str) -> detsim::node::Node {
+    detsim::node::Node::builder(name)
+        .init(move || async move {
+            let sock = detsim::net::UdpSocket::bind(addr).await.unwrap();
+            let mut buf = vec![0u8; 2048];
+            loop {
+                let (n, from) = sock.recv_from(&mut buf).await.unwrap();
+                sock.send_to(&buf[..n], from).await.unwrap();
+            }
+        })
+        .build()
+}
+
 /// A node named `name` that echoes TCP on `addr` (`"0.0.0.0:7"`,
 /// `"[::]:80"`): one task per connection writes back what it reads, until
 /// EOF or an error; the accept loop ends when the listener fails (its

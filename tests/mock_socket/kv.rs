@@ -1,22 +1,16 @@
 //! The code under test of the SocketMock tests (a small Redis-like
 //! client, generic over the stream, and a server for it over detsim TCP),
-//! the scripts that stand in for the server, and test helpers. Shared by
+//! the scripts that stand in for the server, and its test helpers. Shared by
 //! tests/mock_socket.rs and tests/mock_socket_messages.rs.
 #![allow(dead_code)] // each test file uses a part
 
 use std::collections::BTreeMap;
 use std::io::{self, ErrorKind};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Duration;
 
 use detsim::net::{SocketMock, SocketMockBuilder, TcpListener};
 use detsim::node::Node;
 use detsim::{Failure, Sim};
 use futures::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-
-pub(crate) fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 /// What the server answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,15 +163,6 @@ pub(crate) fn failure<F: Future>(f: F) -> Failure {
         .run(f)
         .err()
         .expect("the run should fail")
-}
-
-/// The message of a panic outside a simulation.
-pub(crate) fn panic_message(f: impl FnOnce()) -> String {
-    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("it should panic");
-    match err.downcast::<String>() {
-        Ok(s) => *s,
-        Err(err) => err.downcast_ref::<&str>().unwrap().to_string(),
-    }
 }
 
 /// A node serving the protocol over detsim TCP.

@@ -131,7 +131,11 @@ impl SocketMockBuilder {
     }
 
     /// `d` of virtual time passes before the next step (counted from when
-    /// the step before it was consumed). Needs a simulation.
+    /// the step before it was consumed), as with `sleep(d)`: a wait whose
+    /// end is too far to represent (`Duration::MAX`) lasts 30 years, the
+    /// far future of `sleep(Duration::MAX)`, and later steps and sleeps
+    /// keep their own durations (under the default time limit, the run
+    /// ends at the limit). Needs a simulation.
     ///
     /// ```
     /// use std::time::Duration;

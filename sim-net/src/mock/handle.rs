@@ -86,7 +86,9 @@ impl SocketMockHandle {
     }
 
     /// Appends a `wait(d)` step (it starts when it becomes the current
-    /// step: now, if the script was done).
+    /// step: now, if the script was done). As
+    /// [`SocketMockBuilder::wait`](super::SocketMockBuilder::wait):
+    /// `Duration::MAX` lasts 30 years, as `sleep(Duration::MAX)` does.
     ///
     /// ```
     /// let mock = sim_net::SocketMock::builder().build();

@@ -145,7 +145,7 @@ impl Script {
                 Some(Step::Wait(d)) => {
                     let d = *d;
                     let Some(now) = now else { return moved };
-                    let until = *self.wait_until.get_or_insert(now.saturating_add(d));
+                    let until = *self.wait_until.get_or_insert_with(|| wait_end(now, d));
                     if now < until {
                         return moved;
                     }
@@ -184,6 +184,19 @@ impl Script {
             .enumerate()
             .map(move |(i, s)| (from + i, s))
     }
+}
+
+/// How far ahead a wait whose end overflows ends: 30 years, the horizon
+/// of sim-clock's `sleep` (tokio's `Instant::far_future`).
+const FAR_HORIZON: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+/// When a `wait(d)` that starts at `now` ends: `now + d`, or, when that
+/// overflows (`Duration::MAX`), [`FAR_HORIZON`] after `now`, exactly as
+/// `sleep(d)` puts its deadline; not the last representable instant,
+/// where the clock would stop and every later wait end at once.
+fn wait_end(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .unwrap_or_else(|| now.saturating_add(FAR_HORIZON))
 }
 
 #[cfg(test)]
@@ -228,6 +241,17 @@ mod tests {
         assert!(s.settle(Some(Instant::from_nanos(6_000_000))));
         assert!(s.eof);
         assert_eq!(s.head(), Some(&Step::Write(b"a".to_vec())));
+    }
+
+    #[test]
+    fn a_wait_ends_where_a_sleep_of_the_same_duration_does() {
+        let clock = sim_clock::Clock::new();
+        let _g = clock.enter();
+        for d in [Duration::ZERO, Duration::from_secs(1), Duration::MAX] {
+            assert_eq!(wait_end(Instant::ZERO, d), sim_clock::sleep(d).deadline());
+        }
+        let late = Instant::FAR_FUTURE - FAR_HORIZON / 2;
+        assert_eq!(wait_end(late, Duration::MAX), Instant::FAR_FUTURE);
     }
 
     #[test]

@@ -422,7 +422,11 @@ impl Conn {
                 self.consumed(end, n, fx);
             }
             let peer_failed = matches!(self.ends[1 - end].phase, Phase::Failed(_));
-            if !matches!(kind, Kind::Fin) && !peer_failed && !self.ends[end].killed {
+            if matches!(kind, Kind::Fin) {
+                // A closed socket still acknowledges the peer's FIN: the
+                // peer's side of the close completes (see `Conn::closed`).
+                self.ends[end].eof = true;
+            } else if !peer_failed && !self.ends[end].killed {
                 fx.send(self, end, Kind::Rst);
             }
             return;
@@ -528,6 +532,17 @@ impl Conn {
             }
         }
         self.pump(end, fx);
+    }
+
+    /// Whether both FINs went through, whichever side sent its own first:
+    /// `end`'s FIN arrived at the peer (which acknowledges it, even once
+    /// closed) and the peer's FIN arrived at `end`. Linux's socket is then
+    /// in `TCP_CLOSE` (the `TIME_WAIT` that may follow lives in a separate
+    /// timewait socket), and `getpeername` fails with `ENOTCONN`; while
+    /// only one FIN went through (`FIN_WAIT2`, `CLOSE_WAIT`) it still
+    /// answers.
+    pub(crate) fn closed(&self, end: usize) -> bool {
+        self.ends[end].eof && self.ends[1 - end].eof
     }
 
     /// `end`'s node was killed: it closes at once and resets its peer.

@@ -94,10 +94,19 @@ impl Handle {
     /// send or wake), or fails with `ConnectionAborted` when the
     /// connection is gone.
     fn peek<R>(&self, api: &str, f: impl FnOnce(&End) -> io::Result<R>) -> io::Result<R> {
+        self.peek_conn(api, |c, end| f(&c.ends[end]))
+    }
+
+    /// [`peek`](Self::peek) at the whole connection (and this end's index).
+    fn peek_conn<R>(
+        &self,
+        api: &str,
+        f: impl FnOnce(&Conn, usize) -> io::Result<R>,
+    ) -> io::Result<R> {
         let net = Net::of(self.instance, api);
         let inner = net.inner.borrow();
         match inner.tcp.conns.get(self.conn) {
-            Some(c) => f(&c.ends[self.end]),
+            Some(c) => f(c, self.end),
             None => Err(io::Error::new(
                 io::ErrorKind::ConnectionAborted,
                 "the connection was closed",
@@ -135,18 +144,29 @@ impl Handle {
     }
 
     /// Linux's `getpeername`: `ENOTCONN` once the connection failed (an
-    /// RST or a timeout closed it), the killed-node error once this end's
-    /// node was killed.
+    /// RST or a timeout closed it) or closed (both FINs went through, see
+    /// [`Conn::closed`]), the killed-node error once this end's node was
+    /// killed.
     pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.peek("detsim::net::TcpStream::peer_addr", |e| match e.phase {
-            Phase::Failed(io::ErrorKind::ConnectionAborted) => {
-                Err(error(io::ErrorKind::ConnectionAborted, e))
+        self.peek_conn("detsim::net::TcpStream::peer_addr", |c, end| {
+            let e = &c.ends[end];
+            match e.phase {
+                Phase::Failed(io::ErrorKind::ConnectionAborted) => {
+                    Err(error(io::ErrorKind::ConnectionAborted, e))
+                }
+                Phase::Failed(kind) => Err(io::Error::new(
+                    io::ErrorKind::NotConnected,
+                    format!("not connected: {}", error(kind, e)),
+                )),
+                Phase::Open if c.closed(end) => Err(io::Error::new(
+                    io::ErrorKind::NotConnected,
+                    format!(
+                        "not connected: the connection {} -> {} was closed by both sides",
+                        e.local, e.peer
+                    ),
+                )),
+                Phase::Connecting | Phase::Open => Ok(e.peer),
             }
-            Phase::Failed(kind) => Err(io::Error::new(
-                io::ErrorKind::NotConnected,
-                format!("not connected: {}", error(kind, e)),
-            )),
-            Phase::Connecting | Phase::Open => Ok(e.peer),
         })
     }
 

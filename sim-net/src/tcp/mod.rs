@@ -53,7 +53,9 @@
 //!   that both close with bytes waiting for each other's window do not
 //!   deadlock. Dropping a stream closes both directions; data that arrives at
 //!   a closed end is answered with an RST (the writer then gets
-//!   `ConnectionReset`).
+//!   `ConnectionReset`). Once both FINs went through (whichever side
+//!   closed first), `peer_addr` fails with `NotConnected`, as Linux's
+//!   `getpeername` does; while only one did, it still answers.
 //! * **Crashes.** A killed node behaves like a process killed on a running
 //!   host: its kernel resets its connections. Its own ends close (handles
 //!   that outlive it get `ConnectionAborted`), and each peer gets an RST

@@ -190,10 +190,14 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// `NotConnected` once the connection was reset or timed out (Linux's
-    /// `getpeername` on a closed socket; [`local_addr`](Self::local_addr)
-    /// still answers); `ConnectionAborted` once this end's node was killed
-    /// or the connection is gone.
+    /// `NotConnected` once the connection was reset or timed out, or closed
+    /// by both sides (this end's FIN arrived at the peer and the peer's FIN
+    /// arrived here, whichever went first): Linux's `getpeername` on a
+    /// socket in `TCP_CLOSE`. A half-closed connection still answers (after
+    /// this end's `shutdown(Write)` only, or once the peer's FIN arrived
+    /// but not yet this end's). [`local_addr`](Self::local_addr) always
+    /// answers. `ConnectionAborted` once this end's node was killed or the
+    /// connection is gone.
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -212,6 +216,26 @@ impl TcpStream {
     /// let err = s.peer_addr().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::NotConnected);
     /// assert!(s.local_addr().is_ok());
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// A graceful close ends the same way once both FINs went through:
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # sim.run(async {
+    /// use futures::io::AsyncReadExt;
+    /// use std::net::Shutdown;
+    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let mut s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let (server, _) = l.accept().await.unwrap();
+    /// drop(server); // its FIN
+    /// assert_eq!(s.read(&mut [0; 8]).await.unwrap(), 0);
+    /// assert!(s.peer_addr().is_ok()); // half-closed: CLOSE_WAIT
+    /// s.shutdown(Shutdown::Write).unwrap(); // our FIN
+    /// sim_core::time::sleep(std::time::Duration::from_millis(5)).await;
+    /// let err = s.peer_addr().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::NotConnected);
     /// # }).unwrap();
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
@@ -373,8 +397,9 @@ macro_rules! addrs {
             /// # Errors
             ///
             /// As [`TcpStream::peer_addr`]: `NotConnected` once the
-            /// connection was reset or timed out, `ConnectionAborted` once
-            /// this end's node was killed or the connection is gone.
+            /// connection was reset, timed out or closed by both sides,
+            /// `ConnectionAborted` once this end's node was killed or the
+            /// connection is gone.
             ///
             /// ```
             /// # let mut sim = sim_core::Sim::builder().build();
