@@ -21,6 +21,12 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
     Sim::builder().build().run(f).unwrap()
 }
 
+/// `path`, preloaded (durable) with `contents`, opened for writing.
+async fn preloaded(path: &str, contents: &str) -> File {
+    Disk::current().preload(path, contents).unwrap();
+    OpenOptions::new().write(true).open(path).await.unwrap()
+}
+
 /// Syncs `f` with every sync failing; asserts the injected error.
 async fn failing_sync(f: &File) {
     let disk = Disk::current();
@@ -38,8 +44,7 @@ async fn failing_sync(f: &File) {
 fn a_sync_retried_after_eio_does_not_make_the_lost_write_durable() {
     run(async {
         let disk = Disk::current();
-        disk.preload("/wal", "").unwrap(); // durable, empty
-        let f = OpenOptions::new().write(true).open("/wal").await.unwrap();
+        let f = preloaded("/wal", "").await; // durable, empty
         f.write_all_at(b"record", 0).await.unwrap();
         failing_sync(&f).await;
         // The page cache still has the record...
@@ -58,8 +63,7 @@ fn a_sync_retried_after_eio_does_not_make_the_lost_write_durable() {
 fn an_overwrite_lost_at_a_failed_sync_leaves_the_old_bytes() {
     run(async {
         let disk = Disk::current();
-        disk.preload("/f", "old data").unwrap();
-        let f = OpenOptions::new().write(true).open("/f").await.unwrap();
+        let f = preloaded("/f", "old data").await;
         f.write_all_at(b"NEW", 0).await.unwrap();
         failing_sync(&f).await;
         f.sync_all().await.unwrap();
@@ -72,8 +76,7 @@ fn an_overwrite_lost_at_a_failed_sync_leaves_the_old_bytes() {
 fn the_next_sync_fails_again_only_if_another_error_is_injected() {
     run(async {
         let disk = Disk::current();
-        disk.preload("/f", "").unwrap();
-        let f = OpenOptions::new().write(true).open("/f").await.unwrap();
+        let f = preloaded("/f", "").await;
         f.write_all_at(b"x", 0).await.unwrap();
         disk.configure(DiskConfig::new().sync_error(1.0)).unwrap();
         assert!(f.sync_data().await.is_err());
@@ -89,8 +92,7 @@ fn the_next_sync_fails_again_only_if_another_error_is_injected() {
 fn writes_after_the_failed_sync_are_synced_by_the_next_sync() {
     run(async {
         let disk = Disk::current();
-        disk.preload("/f", "").unwrap();
-        let f = OpenOptions::new().write(true).open("/f").await.unwrap();
+        let f = preloaded("/f", "").await;
         f.write_all_at(b"lost", 0).await.unwrap();
         failing_sync(&f).await;
         // Another 4 KiB block: synced normally.
@@ -111,8 +113,7 @@ fn a_later_write_to_the_same_block_makes_the_whole_block_durable_as_on_linux() {
     // writes all of it, the bytes of the failed write included.
     run(async {
         let disk = Disk::current();
-        disk.preload("/f", "").unwrap();
-        let f = OpenOptions::new().write(true).open("/f").await.unwrap();
+        let f = preloaded("/f", "").await;
         f.write_all_at(b"first ", 0).await.unwrap();
         failing_sync(&f).await;
         f.write_all_at(b"second", 6).await.unwrap();
@@ -126,8 +127,7 @@ fn a_later_write_to_the_same_block_makes_the_whole_block_durable_as_on_linux() {
 fn a_truncation_after_a_lost_write_leaves_no_stale_bytes() {
     run(async {
         let disk = Disk::current();
-        disk.preload("/f", "0123456789").unwrap();
-        let f = OpenOptions::new().write(true).open("/f").await.unwrap();
+        let f = preloaded("/f", "0123456789").await;
         // Zeros over the whole file (one 4 KiB block), lost...
         f.set_len(0).await.unwrap();
         f.set_len(10).await.unwrap();
@@ -158,8 +158,7 @@ fn a_truncation_after_a_lost_write_leaves_no_stale_bytes() {
 fn every_handle_open_at_the_failure_reports_it_once() {
     let message = run(async {
         let disk = Disk::current();
-        disk.preload("/f", "").unwrap();
-        let a = OpenOptions::new().write(true).open("/f").await.unwrap();
+        let a = preloaded("/f", "").await;
         let b = File::open("/f").await.unwrap();
         a.write_all_at(b"x", 0).await.unwrap();
         failing_sync(&a).await;
