@@ -1,6 +1,6 @@
 //! Injected faults reach the caller as documented: EIO on read, write and
-//! sync (a failed write writes nothing, a failed sync leaves the data
-//! volatile), disk full with short writes, opt-in read corruption caught
+//! sync (a failed write writes nothing, a failed sync loses the data on a
+//! crash: see fs_sync_error.rs), disk full with short writes, opt-in read corruption caught
 //! by a checksum, latency on the virtual clock, and typed configuration
 //! errors.
 
@@ -64,14 +64,14 @@ fn injected_io_errors_reach_the_caller() {
         assert_eq!(
             fs::read("/f").await.unwrap(),
             b"abc",
-            "a failed sync left the data volatile"
+            "a failed sync lost the data"
         );
         messages
     });
     insta::assert_snapshot!(messages.join("\n"), @r"
     /f: injected I/O error (EIO) on read (DiskConfig's read_error rate)
     /f: injected I/O error (EIO) on write (DiskConfig's write_error rate)
-    /f: injected I/O error (EIO) on sync (DiskConfig's sync_error rate)
+    /f: injected I/O error (EIO) on sync (DiskConfig's sync_error rate): the changes not synced then are lost on a crash even though a later sync succeeds (Linux's rule since 4.13); treat it as fatal and recover from what is durable
     ");
 }
 

@@ -11,7 +11,10 @@
 //! 0 with no gap, nothing after them.
 //!
 //! The disk tears and reorders unsynced writes at crashes, injects sync
-//! errors, and has latency, so crashes land between any two steps. The
+//! errors, and has latency, so crashes land between any two steps. A
+//! failed sync is fatal: the writer stops until the node restarts and
+//! recovers from what is durable (retrying the sync would lose the record
+//! once its changes were dropped, as on Linux: see fs_sync_error.rs). The
 //! planted bug (acknowledge before syncing) is found by the same sweep and
 //! its failing seed replays to the same failure and fingerprint.
 
@@ -76,29 +79,36 @@ struct Shared {
     truncated: usize,
 }
 
+/// A failed sync is fatal: the writer stops (until the node is killed and
+/// restarted, and recovers from what is durable).
+async fn synced(result: std::io::Result<()>) {
+    if result.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// The writer: recover, then append and acknowledge forever.
 async fn writer(shared: Rc<RefCell<Shared>>, ack_before_sync: bool) {
-    let data = match fs::read(LOG).await {
-        Ok(d) => d,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // First boot: create the log durably (file, then its name),
-            // retrying injected sync errors.
-            let f = File::create(LOG).await.unwrap();
-            while f.sync_all().await.is_err() {}
-            while fs::sync_dir("/wal").await.is_err() {}
-            Vec::new()
-        }
+    let (data, first_boot) = match fs::read(LOG).await {
+        Ok(d) => (d, false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), true),
         Err(e) => panic!("recovery read failed: {e}"),
     };
     let (seqs, valid) = parse(&data);
+    let mut next = seqs.last().map_or(0, |s| s + 1);
+    shared.borrow_mut().recovered.push(seqs);
+    if first_boot {
+        // Create the log durably: the file, then its name.
+        let f = File::create(LOG).await.unwrap();
+        synced(f.sync_all().await).await;
+        synced(fs::sync_dir("/wal").await).await;
+    }
     let log = OpenOptions::new().write(true).open(LOG).await.unwrap();
     if valid < data.len() {
         shared.borrow_mut().truncated += 1;
         log.set_len(valid as u64).await.unwrap();
-        while log.sync_data().await.is_err() {}
+        synced(log.sync_data().await).await;
     }
-    let mut next = seqs.last().map_or(0, |s| s + 1);
-    shared.borrow_mut().recovered.push(seqs);
     let mut at = valid as u64;
     loop {
         let rec = frame(next, rand::gen_range(0..1500));
@@ -108,9 +118,8 @@ async fn writer(shared: Rc<RefCell<Shared>>, ack_before_sync: bool) {
             let _ = log.sync_data().await;
         } else {
             log.write_all_at(&rec, at).await.unwrap();
-            // A failed sync leaves the record volatile: retry until it is
-            // durable, and only then acknowledge.
-            while log.sync_data().await.is_err() {}
+            // Acknowledge only once the record is durable.
+            synced(log.sync_data().await).await;
             shared.borrow_mut().acked.push(next);
         }
         at += rec.len() as u64;

@@ -125,8 +125,11 @@ impl DiskConfig {
     }
 
     /// The probability, in `[0, 1]`, that a sync (file or directory) fails
-    /// with an injected I/O error; the data stays volatile then (a later
-    /// successful sync makes it durable, as long as no crash came first).
+    /// with an injected I/O error. As on Linux, the changes not yet synced
+    /// are then dropped: a crash loses them even if a later sync succeeds
+    /// (reads see them until the crash), and every other handle open on
+    /// the file reports the error on its next sync; see
+    /// [the durability model](super#the-durability-model).
     ///
     /// ```
     /// let c = sim_core::fs::DiskConfig::new().sync_error(0.1);

@@ -11,6 +11,11 @@
 //! truncation is also kept, with its data, in a pending log: a crash
 //! replays a drawn part of it onto the durable image (see
 //! [`Content::crash`]).
+//!
+//! A failed sync ([`Content::sync_failed`]) is Linux's writeback error:
+//! the dirty blocks (pages) are marked clean without reaching the durable
+//! image, so a later sync does not write them unless they are written
+//! again; reads still see them until a crash.
 
 use std::ops::Range;
 use std::rc::Rc;
@@ -143,6 +148,10 @@ pub(crate) struct Content {
     pending: Vec<Pending>,
     /// Bytes written (or truncated) since the last sync.
     unsynced: u64,
+    /// A failed sync dropped changes: some clean live blocks differ from
+    /// the durable ones, so a sync must also fix the durable image's size
+    /// and tail itself. Until the next crash.
+    lost: bool,
 }
 
 impl Content {
@@ -199,6 +208,12 @@ impl Content {
     /// last sync. O(blocks changed since the last sync).
     pub(crate) fn sync(&mut self) -> u64 {
         let blocks = self.live.blocks.len();
+        if self.lost {
+            // Without a loss every block whose durable copy differs is
+            // dirty, the last one included; with one, the durable tail
+            // may hold bytes the live file no longer has.
+            self.durable.set_len(self.live.len);
+        }
         self.durable.blocks.resize(blocks, None);
         for b in self.dirty.drain(..) {
             let b = b as usize;
@@ -210,6 +225,23 @@ impl Content {
         self.durable.len = self.live.len;
         self.pending.clear();
         std::mem::take(&mut self.unsynced)
+    }
+
+    /// A sync failed (Linux's writeback error): every change since the
+    /// last sync is marked clean without reaching the durable image, so
+    /// no later sync writes it (unless its block is written again) and a
+    /// crash loses it; reads still see it until then. The size is not
+    /// lost: the next successful sync makes the live size durable, like
+    /// the inode on Linux.
+    pub(crate) fn sync_failed(&mut self) {
+        for b in self.dirty.drain(..) {
+            if let Some(flag) = self.dirty_flags.get_mut(b as usize) {
+                *flag = false;
+            }
+        }
+        self.pending.clear();
+        self.unsynced = 0;
+        self.lost = true;
     }
 
     /// The unsynced changes kept for a crash.
@@ -249,6 +281,7 @@ impl Content {
         self.dirty.clear();
         self.dirty_flags.clear();
         self.unsynced = 0;
+        self.lost = false;
         torn
     }
 }
@@ -307,6 +340,27 @@ mod tests {
         c.sync();
         c.crash(512, &[]);
         assert_eq!(bytes(&c), vec![0; 9000]);
+    }
+
+    #[test]
+    fn a_failed_sync_loses_the_dirty_blocks_but_not_later_ones() {
+        let mut c = Content::default();
+        c.write(0, &[1; 5000], true);
+        c.sync();
+        c.write(10, &[2; 10], true); // block 0
+        c.set_len(4500, true); // block 1 shrinks
+        c.sync_failed();
+        assert!(c.dirty.is_empty(), "no later sync writes them");
+        assert!(c.pending().is_empty(), "a crash has nothing to replay");
+        assert_eq!(&bytes(&c)[10..20], &[2; 10], "reads see the lost write");
+        c.write(4096, &[3; 4], true); // block 1 again
+        assert_eq!(c.sync(), 4);
+        c.crash(512, &[]);
+        let v = bytes(&c);
+        assert_eq!(v.len(), 4500);
+        assert_eq!(&v[10..20], &[1; 10], "block 0's change was lost");
+        assert_eq!(&v[4096..4100], &[3; 4]);
+        assert_eq!(&v[4100..], &[1; 400][..], "block 1 rewritten whole");
     }
 
     #[test]

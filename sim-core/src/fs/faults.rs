@@ -70,6 +70,26 @@ pub(crate) fn injected(op: &str, path: &str) -> io::Error {
     ))
 }
 
+/// What a failed sync means, for its messages.
+const SYNC_LOSS: &str = "the changes not synced then are lost on a crash even though a later \
+    sync succeeds (Linux's rule since 4.13); treat it as fatal and recover from what is durable";
+
+/// The error of an injected sync failure.
+pub(crate) fn injected_sync(path: &str) -> io::Error {
+    io::Error::other(format!(
+        "{path}: injected I/O error (EIO) on sync (DiskConfig's sync_error rate): {SYNC_LOSS}"
+    ))
+}
+
+/// The error a handle's sync reports for a failed sync of its file that
+/// it has not reported yet (one through another handle).
+pub(crate) fn unseen_sync_failure(path: &str) -> io::Error {
+    io::Error::other(format!(
+        "{path}: I/O error (EIO) on sync, reported to every handle open when an earlier sync \
+         of this file failed (DiskConfig's sync_error rate): {SYNC_LOSS}"
+    ))
+}
+
 /// Flips one drawn bit of `buf` (a read corruption).
 pub(crate) fn flip_bit(buf: &mut [u8]) {
     let bit = draw(buf.len() as u64 * 8);

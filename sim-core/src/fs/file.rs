@@ -5,6 +5,7 @@ use std::io::{self, ErrorKind, SeekFrom};
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::task::{Context, Poll, ready};
 
 use futures::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncWrite, AsyncWriteExt};
@@ -57,6 +58,9 @@ pub struct File {
     read: bool,
     write: bool,
     append: bool,
+    /// The failed syncs of the file this handle has reported (or that
+    /// happened before it was opened): Linux's per-description errseq_t.
+    seen: AtomicU64,
     /// The latency of the operation in progress (poll-based I/O).
     delay: Option<sim_clock::Sleep>,
 }
@@ -68,6 +72,7 @@ impl File {
         here: Here,
         ino: Ino,
         incarnation: u64,
+        seen: u64,
         path: String,
         o: &OpenOptions,
     ) -> File {
@@ -80,6 +85,7 @@ impl File {
             read: o.read,
             write: o.write || o.append,
             append: o.append,
+            seen: AtomicU64::new(seen),
             delay: None,
         }
     }
@@ -428,8 +434,11 @@ impl File {
     ///
     /// # Errors
     ///
-    /// An injected sync error (kind `Other`; the data stays volatile), a
-    /// stale handle.
+    /// An injected sync error (kind `Other`): the changes not synced are
+    /// lost on a crash, even if a later sync succeeds (Linux's rule; see
+    /// [the durability model](super#the-durability-model)). The same
+    /// error, once, if a sync of this file through another handle failed
+    /// since this one was opened or last reported one. A stale handle.
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -443,7 +452,8 @@ impl File {
     pub async fn sync_all(&self) -> io::Result<()> {
         self.here.wait(API, Cost::Sync).await;
         let (node, ino) = (self.here.node, self.ino);
-        self.with(|d, c| ops::sync(d, c, node, ino, &self.path))
+        let seen = Some(&self.seen);
+        self.with(|d, c| ops::sync(d, c, node, ino, &self.path, seen))
     }
 
     /// Makes the file's contents and size durable (`fdatasync`). The

@@ -61,6 +61,25 @@
 //! * **Synced data is never lost.** Renames are atomic: after a crash the
 //!   name refers to the old file or the new one, never to a mix (within
 //!   one directory; between two, see above).
+//! * **A failed sync loses what it failed to write, for good**, as on
+//!   Linux since 4.13 (errseq_t writeback errors; PostgreSQL's
+//!   "fsyncgate"): the changes not yet synced when a sync fails (an
+//!   injected [`DiskConfig::sync_error`]) are marked clean without
+//!   reaching the disk. Reads still see them (the page cache) until a
+//!   crash, which loses them *even if a later sync succeeded*: retrying
+//!   the sync does not bring them back. The failing call reports the
+//!   error; so does the next sync through every other [`File`] open at
+//!   the failure, once; after that, syncs succeed (unless another error
+//!   is injected) and make later changes durable as usual. The unit is
+//!   Linux's page, a 4 KiB block of the file: a later write (or
+//!   truncation) into a block makes the whole block durable again with
+//!   the next sync, lost bytes included; other lost bytes keep what the
+//!   disk held (zeros where the file grew: the size itself is made
+//!   durable by the next sync, like the inode). A failed directory sync
+//!   loses the entries changed since the directory's last sync the same
+//!   way (a later sync writes only entries changed after the failure).
+//!   Treat a failed sync as fatal: stop, and recover from what is durable
+//!   (see [the example](#example-retrying-a-failed-sync-loses-the-data)).
 //!
 //! By default a crash loses *every* unsynced write (no draws). Two opt-in
 //! crash models keep part of them, as real disks do, each decision a disk
@@ -81,7 +100,8 @@
 //! [`DiskConfig`] sets, per disk or for all ([`Disk::set_default`]),
 //! changeable at any time: injected I/O errors on reads, writes and syncs
 //! (kind `Other`, message `... injected I/O error (EIO) on write ...`; a
-//! failed write writes nothing, a failed sync leaves the data volatile),
+//! failed write writes nothing, a failed sync loses the unsynced changes
+//! on a crash, see above),
 //! read corruption (one flipped bit in the bytes returned, not in the
 //! stored data), a capacity (`StorageFull`: a write writes what fits and
 //! returns the short count, then fails), and latencies on the virtual
@@ -152,6 +172,41 @@
 //!     disk.crash();
 //!     assert!(!fs::try_exists("/in/job").await.unwrap());
 //!     assert_eq!(fs::read("/out/job").await.unwrap(), b"payload");
+//! }).unwrap();
+//! ```
+
+//!
+//! # Example: retrying a failed sync loses the data
+//!
+//! A log that retries `sync_data` after an I/O error believes its record
+//! durable; a crash shows it is not. Treating the error as fatal and
+//! writing the record again (after recovering) is what works.
+//!
+//! ```
+//! use sim_core::fs::{self, Disk, DiskConfig, OpenOptions};
+//!
+//! let mut sim = sim_core::Sim::builder().build();
+//! sim.run(async {
+//!     let disk = Disk::current();
+//!     disk.preload("/wal", "").unwrap(); // an empty, durable log
+//!     let log = OpenOptions::new().write(true).open("/wal").await.unwrap();
+//!     log.write_all_at(b"record", 0).await.unwrap();
+//!
+//!     disk.configure(DiskConfig::new().sync_error(1.0)).unwrap();
+//!     assert!(log.sync_data().await.is_err()); // EIO: the record was dropped...
+//!     disk.reset_config();
+//!     log.sync_data().await.unwrap(); // ...and the retry "succeeds"
+//!     assert_eq!(fs::read("/wal").await.unwrap(), b"record"); // the page cache
+//!
+//!     disk.crash();
+//!     assert_eq!(fs::read("/wal").await.unwrap(), [0; 6]); // the size, not the bytes
+//!
+//!     // Writing the record again after the error makes it durable.
+//!     let log = OpenOptions::new().write(true).open("/wal").await.unwrap();
+//!     log.write_all_at(b"record", 0).await.unwrap();
+//!     log.sync_data().await.unwrap();
+//!     disk.crash();
+//!     assert_eq!(fs::read("/wal").await.unwrap(), b"record");
 //! }).unwrap();
 //! ```
 

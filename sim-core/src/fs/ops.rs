@@ -7,6 +7,7 @@
 
 use std::io::{self, ErrorKind};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::DiskConfig;
@@ -142,29 +143,40 @@ pub(crate) fn write_at(
     Ok(n)
 }
 
-/// A sync of file or directory `ino`.
+/// A sync of file or directory `ino`, through a handle that has reported
+/// `seen` failed syncs of it (`None`: a handle opened for this sync).
+///
+/// An injected failure loses the changes not synced (Linux's writeback
+/// error: see [`Tree::sync_failed`]); a sync that succeeds still reports
+/// a failure the handle has not seen, once, as Linux's errseq_t does.
 pub(crate) fn sync(
     d: &mut NodeDisk,
     c: &DiskConfig,
     node: u32,
     ino: Ino,
     path: &str,
+    seen: Option<&AtomicU64>,
 ) -> io::Result<()> {
     if faults::happens(c.sync_error) {
         d.stats.faults.sync_errors += 1;
         faults::fault_event(node, Fault::Sync);
-        return Err(faults::injected("sync", path));
+        let failures = d.tree.sync_failed(ino);
+        if let Some(seen) = seen {
+            seen.store(failures, Ordering::Relaxed);
+        }
+        return Err(faults::injected_sync(path));
     }
-    let bytes = if d.tree.is_dir(ino) {
-        d.tree.sync_dir(ino);
-        0
-    } else {
-        d.tree.sync_file(ino)
-    };
+    let (bytes, failures) = d.tree.sync(ino);
     d.stats.syncs += 1;
     d.stats.bytes_synced += bytes;
     ext::event(&SYNC, ino ^ (u64::from(node) << 48), bytes);
-    Ok(())
+    match seen {
+        Some(seen) if seen.load(Ordering::Relaxed) != failures => {
+            seen.store(failures, Ordering::Relaxed);
+            Err(faults::unseen_sync_failure(path))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
@@ -512,8 +524,9 @@ pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
 ///
 /// # Errors
 ///
-/// `NotFound`, `NotADirectory`, an injected sync error (the entries stay
-/// volatile then).
+/// `NotFound`, `NotADirectory`, an injected sync error (the entries
+/// changed since the directory's last sync are then lost on a crash,
+/// even if a later sync succeeds, as a file's writes are).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -532,7 +545,7 @@ pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
         if !d.tree.is_dir(ino) {
             return Err(err(ErrorKind::NotADirectory, &path, "not a directory"));
         }
-        sync(d, c, here.node, ino, &path.to_string())
+        sync(d, c, here.node, ino, &path.to_string(), None)
     })
     .await
 }

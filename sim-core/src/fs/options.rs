@@ -163,15 +163,22 @@ impl OpenOptions {
             create: self.create,
             create_new: self.create_new,
         };
-        let (ino, incarnation) = here
+        let (ino, incarnation, seen) = here
             .op(API, Cost::Io, |d, c| {
                 let ino = d.tree.open(&path, mode, c.logs_writes())?;
-                d.tree.open_handle(ino);
+                let seen = d.tree.open_handle(ino);
                 // An open may create or truncate: an event like a mkdir's.
                 crate::ext::event(&NAMESPACE, u64::from(here.node), 7 ^ (ino << 8));
-                Ok::<_, io::Error>((ino, d.incarnation))
+                Ok::<_, io::Error>((ino, d.incarnation, seen))
             })
             .await?;
-        Ok(File::new(here, ino, incarnation, path.to_string(), self))
+        Ok(File::new(
+            here,
+            ino,
+            incarnation,
+            seen,
+            path.to_string(),
+            self,
+        ))
     }
 }

@@ -7,6 +7,11 @@
 //! and drops every inode it cannot reach from the root. Inodes are freed
 //! eagerly once nothing refers to them: no live entry, no durable entry
 //! and no open handle.
+//!
+//! A failed sync of a directory loses the changes to its entries made
+//! since its last sync: a directory synced after a failure has a *view*
+//! (its live listing at the last sync, failed or not), and a sync then
+//! makes durable only the entries that changed since the view.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, ErrorKind};
@@ -30,6 +35,9 @@ pub(crate) struct Inode {
     dlinks: u32,
     /// Open handles.
     open: u32,
+    /// Syncs of this inode that failed (Linux's errseq_t): a handle
+    /// reports each failure it has not seen once.
+    sync_failures: u64,
 }
 
 type Dir = BTreeMap<Box<str>, Ino>;
@@ -52,6 +60,10 @@ pub(crate) struct Tree {
     next: Ino,
     dirs: BTreeMap<Ino, Dir>,
     ddirs: BTreeMap<Ino, Dir>,
+    /// Per directory whose sync failed: its live listing at its last
+    /// sync, failed or not (see the module docs). Empty unless a
+    /// directory sync failed.
+    views: BTreeMap<Ino, Dir>,
     used: u64,
     /// Namespace changes are durable at once.
     pub(crate) relaxed: bool,
@@ -64,12 +76,14 @@ impl Default for Tree {
             links: 1,
             dlinks: 1,
             open: 0,
+            sync_failures: 0,
         };
         Tree {
             inodes: BTreeMap::from([(ROOT, root)]),
             next: ROOT + 1,
             dirs: BTreeMap::from([(ROOT, Dir::new())]),
             ddirs: BTreeMap::from([(ROOT, Dir::new())]),
+            views: BTreeMap::new(),
             used: 0,
             relaxed: false,
         }
@@ -237,6 +251,7 @@ impl Tree {
                 links: 0,
                 dlinks: 0,
                 open: 0,
+                sync_failures: 0,
             },
         );
         ino
@@ -300,6 +315,7 @@ impl Tree {
             self.used -= c.len();
         }
         self.dirs.remove(&ino);
+        self.views.remove(&ino);
         if let Some(durable) = self.ddirs.remove(&ino) {
             for i in durable.into_values() {
                 self.drop_dlink(i);
@@ -307,8 +323,12 @@ impl Tree {
         }
     }
 
-    pub(crate) fn open_handle(&mut self, ino: Ino) {
-        self.inodes.get_mut(&ino).expect("a live inode").open += 1;
+    /// Counts a handle opened; returns the inode's sync failures so far
+    /// (the handle reports only later ones).
+    pub(crate) fn open_handle(&mut self, ino: Ino) -> u64 {
+        let inode = self.inodes.get_mut(&ino).expect("a live inode");
+        inode.open += 1;
+        inode.sync_failures
     }
 
     pub(crate) fn close_handle(&mut self, ino: Ino) {
@@ -429,6 +449,41 @@ impl Tree {
         self.used = self.used - old + new_len;
     }
 
+    /// Syncs a file or directory (`fsync`): returns the bytes synced and
+    /// the inode's sync failures so far.
+    pub(crate) fn sync(&mut self, ino: Ino) -> (u64, u64) {
+        let Some(inode) = self.inodes.get_mut(&ino) else {
+            return (0, 0);
+        };
+        let failures = inode.sync_failures;
+        match &mut inode.kind {
+            Kind::File(c) => (c.sync(), failures),
+            Kind::Dir => {
+                self.sync_dir(ino);
+                (0, failures)
+            }
+        }
+    }
+
+    /// A sync of `ino` failed: the changes since its last sync will never
+    /// be durable (unless made again). Returns its sync failures so far.
+    pub(crate) fn sync_failed(&mut self, ino: Ino) -> u64 {
+        let Some(inode) = self.inodes.get_mut(&ino) else {
+            return 0;
+        };
+        inode.sync_failures += 1;
+        let failures = inode.sync_failures;
+        match &mut inode.kind {
+            Kind::File(c) => c.sync_failed(),
+            Kind::Dir => {
+                if let Some(live) = self.dirs.get(&ino) {
+                    self.views.insert(ino, live.clone());
+                }
+            }
+        }
+        failures
+    }
+
     pub(crate) fn sync_file(&mut self, ino: Ino) -> u64 {
         match self.inodes.get_mut(&ino).map(|i| &mut i.kind) {
             Some(Kind::File(c)) => c.sync(),
@@ -442,6 +497,21 @@ impl Tree {
         let Some(live) = self.dirs.get(&dir).cloned() else {
             return;
         };
+        if let Some(view) = self.views.get_mut(&dir) {
+            let view = std::mem::replace(view, live.clone());
+            // A sync failed before: only the entries changed since the
+            // last sync are written.
+            let changed: BTreeSet<Box<str>> = live
+                .iter()
+                .filter(|&(n, i)| view.get(n) != Some(i))
+                .map(|(n, _)| n.clone())
+                .chain(view.keys().filter(|&n| !live.contains_key(n)).cloned())
+                .collect();
+            for name in changed {
+                self.persist_entry(dir, &name);
+            }
+            return;
+        }
         for &i in live.values() {
             self.inodes.get_mut(&i).expect("a live inode").dlinks += 1;
         }
@@ -689,6 +759,7 @@ impl Tree {
         }
         self.inodes.retain(|i, _| reachable.contains(i));
         self.ddirs.retain(|i, _| reachable.contains(i));
+        self.views.clear();
         let mut torn = 0;
         self.used = 0;
         for inode in self.inodes.values_mut() {
