@@ -1,6 +1,8 @@
 //! `cargo detsim replay`: build the artifact's test binary, run the test
 //! with `DETSIM_REPLAY` (and `DETSIM_REPORT`, `DETSIM_TRACE_JSON`), and
-//! say whether the recorded failure came back with its fingerprint.
+//! say whether the recorded failure came back with its fingerprint. The
+//! artifact's recorded cargo feature flags build the test unless the
+//! command line gives feature flags of its own.
 //!
 //! Exit status: 1 when the failure comes back (the test still fails), 2
 //! when the recorded failure does not come back (the replay passes or
@@ -39,6 +41,16 @@ pub(crate) fn read_artifact(path: &Path) -> Result<(PathBuf, Artifact), CliError
     Ok((abs, art))
 }
 
+/// The build of an artifact's replay or shrink: with the cargo feature
+/// flags the artifact recorded, unless the command line gave its own.
+pub(crate) fn build_for(art: &Artifact, build: &Build) -> Build {
+    let mut build = build.clone();
+    if build.features.is_empty() {
+        build.features = art.cargo_features().to_vec();
+    }
+    build
+}
+
 /// Builds the artifact's package and target, and finds its binary.
 pub(crate) fn binary_for(art: &Artifact, build: &Build) -> Result<Binary, CliError> {
     let (kind, name) = art.cargo_target();
@@ -74,6 +86,7 @@ pub(crate) fn binary_for(art: &Artifact, build: &Build) -> Result<Binary, CliErr
 
 fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, CliError> {
     let (abs, art) = read_artifact(path)?;
+    let build = &build_for(&art, build);
     let binary = binary_for(&art, build)?;
     let scratch = Scratch::new()?;
     let report = scratch.path("replay.jsonl");

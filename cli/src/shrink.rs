@@ -4,6 +4,8 @@
 //! writes `<artifact stem>.shrunk.json` beside it; then replays the shrunk
 //! artifact once, showing what the test prints in that run (not in each
 //! of the shrinker's attempts), and prints the sizes before and after.
+//! Both runs build with the artifact's recorded cargo feature flags
+//! unless the command line gives its own.
 //! Exit status 0 when a shrunk artifact was written.
 
 use std::path::Path;
@@ -13,7 +15,7 @@ use sim_core::harness::{Artifact, shell_word};
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
-use crate::replay::{binary_for, read_artifact, run_merged};
+use crate::replay::{binary_for, build_for, read_artifact, run_merged};
 use crate::scratch::Scratch;
 
 pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
@@ -23,6 +25,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let out_path = abs.with_file_name(format!("{stem}.shrunk.json"));
+    let build = &build_for(&art, build);
     let binary = binary_for(&art, build)?;
     let _ = std::fs::remove_file(&out_path);
     let scratch = Scratch::new()?;
