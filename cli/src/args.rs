@@ -157,6 +157,7 @@ usage:
 TARGET selects test binaries as cargo test does: --lib, --bin NAME, --test NAME,
 --example NAME, --bench NAME (for a test name that several targets have).
 FEATURES are cargo's --features LIST (-F), --all-features, --no-default-features.
+replay and shrink of an artifact build with the FEATURES it recorded, unless given others.
 --seeds A..B runs A to B-1, A..=B runs A to B (up to 0xffffffffffffffff), N runs 0..N.
 
 exit status: 0 passed, 1 a test failed, 2 a usage or setup error (or an

@@ -22,6 +22,7 @@ mod list;
 mod perfetto;
 mod progress;
 mod replay;
+mod run_one;
 mod scratch;
 mod select;
 mod shrink;

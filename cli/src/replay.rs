@@ -1,16 +1,19 @@
 //! `cargo detsim replay`: build the artifact's test binary, run the test
 //! with `DETSIM_REPLAY` (and `DETSIM_REPORT`, `DETSIM_TRACE_JSON`), and
-//! say whether the recorded failure came back with its fingerprint.
+//! say whether the recorded failure came back with its fingerprint. What
+//! the test prints shows as it prints it (see `run_one`). The artifact's
+//! recorded cargo feature flags build the test unless the command line
+//! gives feature flags of its own.
 //!
-//! Exit status: 1 when the failure comes back (the test still fails), 2
+//! Exit status: 1 when the failure comes back (the test still fails; for
+//! a `#[should_panic]` test, whose failure `cargo test` passes, a line
+//! says that this is the failure it expects), 2
 //! when the recorded failure does not come back (the replay passes or
 //! fails differently: the code or the build changed since the artifact
 //! was written) or the replay cannot run. `replay --seed S <test>` has no
 //! recorded failure to expect: a pass exits 0.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
 
 use serde_json::Value;
 use sim_core::harness::{Artifact, shell_word};
@@ -19,12 +22,13 @@ use crate::args::{Build, Replay, ReplayOf, Seeds};
 use crate::discover::{self, Binary, SimTest};
 use crate::error::{CliError, Outcome};
 use crate::perfetto;
+use crate::run_one::{self, Show};
 use crate::scratch::Scratch;
 use crate::select::select;
 
 pub(crate) fn run(r: &Replay, build: &Build) -> Result<Outcome, CliError> {
     match &r.of {
-        ReplayOf::Artifact(path) => replay_artifact(path, r, build),
+        ReplayOf::Artifact(path) => replay_artifact(path, r, build, Show::Live),
         ReplayOf::Seed { seed, test } => replay_seed(*seed, test, r, build),
     }
 }
@@ -37,6 +41,16 @@ pub(crate) fn read_artifact(path: &Path) -> Result<(PathBuf, Artifact), CliError
         CliError::new(text.strip_prefix("detsim: ").unwrap_or(&text).to_owned())
     })?;
     Ok((abs, art))
+}
+
+/// The build of an artifact's replay or shrink: with the cargo feature
+/// flags the artifact recorded, unless the command line gave its own.
+pub(crate) fn build_for(art: &Artifact, build: &Build) -> Build {
+    let mut build = build.clone();
+    if build.features.is_empty() {
+        build.features = art.cargo_features().to_vec();
+    }
+    build
 }
 
 /// Builds the artifact's package and target, and finds its binary.
@@ -72,8 +86,18 @@ pub(crate) fn binary_for(art: &Artifact, build: &Build) -> Result<Binary, CliErr
         })
 }
 
-fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, CliError> {
+/// Replays the artifact at `path`. With [`Show::Later`] (the replay of a
+/// seed whose run was just shown), what the test prints is shown only if
+/// the failure does not come back, and the harness's verdict line alone
+/// otherwise.
+fn replay_artifact(
+    path: &Path,
+    r: &Replay,
+    build: &Build,
+    show: Show,
+) -> Result<Outcome, CliError> {
     let (abs, art) = read_artifact(path)?;
+    let build = &build_for(&art, build);
     let binary = binary_for(&art, build)?;
     let scratch = Scratch::new()?;
     let report = scratch.path("replay.jsonl");
@@ -86,32 +110,52 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
         cmd.env("DETSIM_TRACE_JSON", &trace);
     }
     discover::with_features(&mut cmd, &build.feature_flags());
-    let (status, output) = run_merged(cmd, &scratch.path("replay.out"), &binary, art.test())?;
-    // What the test printed (its own lines, then the harness's report)
-    // reaches the user whatever the outcome.
-    eprint!("{output}");
+    // What the test prints (its own lines, then the harness's report)
+    // reaches the user as it prints it.
+    let ran = run_one::run(cmd, &scratch.path("replay.out"), &binary, art.test(), show)?;
+    let show_output = || {
+        if show == Show::Later {
+            eprint!("{}", ran.output);
+        }
+    };
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let Some(line) = text
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .find(|v| v["event"] == "replay")
     else {
+        show_output();
         return Err(CliError::new(format!(
             "{} did not run the replay of {} ({}): its output is above; is `{}` still a \
              #[sim_test] in {} {}?",
             binary.exe.display(),
             abs.display(),
-            status,
+            ran.status,
             art.test(),
             art.package(),
             binary.selector()
         )));
     };
-    let seed = art.seed();
-    let sweep = sweep_command(&art, build, 1);
-    let now = &line["now"];
     match line["outcome"].as_str().unwrap_or_default() {
         "same" | "nondeterminism" => {
+            if show == Show::Later {
+                if let Some(verdict) = ran
+                    .output
+                    .lines()
+                    .find(|l| l.starts_with("detsim: replayed"))
+                {
+                    eprintln!("{verdict}");
+                }
+            }
+            // The exit status says the failure came back, as for any
+            // artifact; `cargo test` passes a #[should_panic] test for it.
+            if ran.passed_as_should_panic() {
+                eprintln!(
+                    "detsim: this failure is what the #[should_panic] of {} expects, so cargo \
+                     test passes it; the replay exits 1 because the failure came back",
+                    art.test()
+                );
+            }
             if r.log || r.trace.is_some() {
                 let lines = read_trace(&trace);
                 if r.log {
@@ -132,10 +176,30 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
             }
             Ok(Outcome::Failed)
         }
-        "different" => Err(CliError::new(format!(
+        outcome => {
+            show_output();
+            Err(not_again(outcome, &line, &abs, &art, &binary, build))
+        }
+    }
+}
+
+/// The error of a replay whose recorded failure did not come back: the
+/// harness's `outcome` and its report `line`.
+fn not_again(
+    outcome: &str,
+    line: &Value,
+    abs: &Path,
+    art: &Artifact,
+    binary: &Binary,
+    build: &Build,
+) -> CliError {
+    let seed = art.seed();
+    let now = &line["now"];
+    match outcome {
+        "different" => CliError::new(format!(
             "{} no longer reproduces: it recorded fingerprint {} and the replay failed with {} \
              \"{}\" (fingerprint {}), so the code or the build changed since it was written; \
-             write a fresh artifact with {sweep}",
+             write a fresh artifact with {}",
             abs.display(),
             line["recorded_fingerprint"].as_str().unwrap_or_default(),
             now["kind"].as_str().unwrap_or_default(),
@@ -146,24 +210,25 @@ fn replay_artifact(path: &Path, r: &Replay, build: &Build) -> Result<Outcome, Cl
                 .next()
                 .unwrap_or_default(),
             now["fingerprint"].as_str().unwrap_or_default(),
-        ))),
-        "passed" => Err(CliError::new(format!(
+            sweep_command(art, build, 1),
+        )),
+        "passed" => CliError::new(format!(
             "{} no longer reproduces: it recorded {} \"{}\" with seed {seed:#x}, and the replay \
              passed, so the code probably changed since it was written (fixed?); to look for the \
              bug again, re-run the sweep: {}",
             abs.display(),
             art.kind(),
             art.message().lines().next().unwrap_or_default(),
-            sweep_command(&art, build, SWEEP_AGAIN),
-        ))),
-        other => Err(CliError::new(format!(
+            sweep_command(art, build, SWEEP_AGAIN),
+        )),
+        other => CliError::new(format!(
             "{} refused to replay {} ({other}): it belongs to {} in {} {}",
             binary.exe.display(),
             abs.display(),
             art.test(),
             art.package(),
             binary.selector()
-        ))),
+        )),
     }
 }
 
@@ -200,8 +265,9 @@ fn read_trace(path: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// `replay --seed S <test>`: run the one seed; if it fails, replay the
-/// artifact it wrote (for `--log` and `--trace`).
+/// `replay --seed S <test>`: run the one seed, showing its output as it
+/// comes; if it fails, replay the artifact it wrote (for the verdict,
+/// `--log` and `--trace`).
 fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outcome, CliError> {
     let binaries = discover::build(build, &[])?;
     let tests = discover::sim_tests(&binaries)?;
@@ -218,29 +284,36 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
         .env("DETSIM_SEEDS", "1")
         .env("DETSIM_REPORT", &report);
     discover::with_features(&mut cmd, &build.feature_flags());
-    let (status, output) = run_merged(cmd, &scratch.path("seed.out"), &test.binary, &test.test)?;
+    let ran = run_one::run(
+        cmd,
+        &scratch.path("seed.out"),
+        &test.binary,
+        &test.test,
+        Show::Live,
+    )?;
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let lines: Vec<Value> = text
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
-    // A failing seed is replayed from its artifact, which prints the
-    // test's output (of the same run) once.
+    // A failing seed is replayed from its artifact (for its verdict, and
+    // its trace for --log and --trace); the test's output of that run is
+    // the one just shown again, so it shows only if the failure does not
+    // come back.
     if let Some(artifact) = lines
         .iter()
         .find(|v| v["event"] == "failure")
         .and_then(|v| v["artifact"].as_str())
     {
-        return replay_artifact(Path::new(artifact), r, build);
+        return replay_artifact(Path::new(artifact), r, build, Show::Later);
     }
-    eprint!("{output}");
     if lines.iter().any(|v| v["event"] == "sweep") {
         eprintln!("detsim: {} passes with seed {seed:#x}", test.test);
         return Ok(Outcome::Passed);
     }
     Err(CliError::new(format!(
-        "{} ended ({status}) without a report for seed {seed}: its output is above",
-        test.test
+        "{} ended ({}) without a report for seed {seed}: its output is above",
+        test.test, ran.status
     )))
 }
 
@@ -271,76 +344,4 @@ fn ambiguous(name: &str, seed: u64, found: &[SimTest], features: &str) -> CliErr
         names.into_iter().collect::<Vec<_>>().join(", "),
         first.test
     ))
-}
-
-/// Runs `cmd` (the test `test` of `binary`) with its stdout and stderr
-/// going to one file, `log`, so they keep the order the test wrote them
-/// in; returns its status and the test's output without libtest's lines
-/// around it (`running 1 test`, `test x ... FAILED`, the result).
-pub(crate) fn run_merged(
-    mut cmd: Command,
-    log: &Path,
-    binary: &Binary,
-    test: &str,
-) -> Result<(ExitStatus, String), CliError> {
-    let cannot =
-        |e: std::io::Error| CliError::new(format!("cannot run {}: {e}", binary.exe.display()));
-    let file = File::create(log).map_err(cannot)?;
-    let status = cmd
-        .stdout(file.try_clone().map_err(cannot)?)
-        .stderr(file)
-        .status()
-        .map_err(cannot)?;
-    let bytes = std::fs::read(log).unwrap_or_default();
-    Ok((status, test_output(&String::from_utf8_lossy(&bytes), test)))
-}
-
-/// The output of the one test `test` that libtest ran with `--nocapture`,
-/// without libtest's own lines before and after it.
-fn test_output(text: &str, test: &str) -> String {
-    let body = text.trim_start_matches('\n');
-    let body = match body.split_once('\n') {
-        Some((first, rest))
-            if first.starts_with("running ") && first.trim_end_matches('s').ends_with(" test") =>
-        {
-            rest
-        }
-        _ => body,
-    };
-    // libtest's verdict line: `test x ... ok`, or for a `#[should_panic]`
-    // test `test x - should panic ... ok`.
-    let end = [
-        format!("test {test} ... "),
-        format!("test {test} - should panic ... "),
-    ]
-    .iter()
-    .filter_map(|line| body.rfind(line.as_str()))
-    .max();
-    match end {
-        Some(end) => body[..end].to_owned(),
-        None => body.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::test_output;
-
-    #[test]
-    fn libtests_lines_around_the_output_are_left_out() {
-        let run = "\nrunning 1 test\nhello\nworld\ntest t ... FAILED\n\nfailures:\n";
-        assert_eq!(test_output(run, "t"), "hello\nworld\n");
-    }
-
-    #[test]
-    fn a_should_panic_verdict_line_is_left_out_too() {
-        let run =
-            "running 1 test\nreport\ntest t - should panic ... ok\n\ntest result: ok. 1 passed\n";
-        assert_eq!(test_output(run, "t"), "report\n");
-    }
-
-    #[test]
-    fn output_without_libtests_lines_is_kept_whole() {
-        assert_eq!(test_output("just this\n", "t"), "just this\n");
-    }
 }

@@ -2,8 +2,10 @@
 //! so the test binary shrinks the failing run in-process (the shrinker
 //! replays ever simpler tapes and keeps those that fail the same way) and
 //! writes `<artifact stem>.shrunk.json` beside it; then replays the shrunk
-//! artifact once, showing what the test prints in that run (not in each
-//! of the shrinker's attempts), and prints the sizes before and after.
+//! artifact once, showing what the test prints in that run as it prints
+//! it (not what it prints in each of the shrinker's attempts), and prints
+//! the sizes before and after. Both runs build with the artifact's
+//! recorded cargo feature flags unless the command line gives its own.
 //! Exit status 0 when a shrunk artifact was written.
 
 use std::path::Path;
@@ -13,7 +15,8 @@ use sim_core::harness::{Artifact, shell_word};
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
-use crate::replay::{binary_for, read_artifact, run_merged};
+use crate::replay::{binary_for, build_for, read_artifact};
+use crate::run_one::{self, Show};
 use crate::scratch::Scratch;
 
 pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
@@ -23,6 +26,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let out_path = abs.with_file_name(format!("{stem}.shrunk.json"));
+    let build = &build_for(&art, build);
     let binary = binary_for(&art, build)?;
     let _ = std::fs::remove_file(&out_path);
     let scratch = Scratch::new()?;
@@ -32,7 +36,14 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
     discover::with_features(&mut cmd, &build.feature_flags());
     // Every attempt of the shrinker runs the test, which prints each
     // time: that output stays in the scratch file unless the shrink fails.
-    let (_, output) = run_merged(cmd, &scratch.path("shrink.out"), &binary, art.test())?;
+    let output = run_one::run(
+        cmd,
+        &scratch.path("shrink.out"),
+        &binary,
+        art.test(),
+        Show::Later,
+    )?
+    .output;
     let shrunk = match Artifact::read(&out_path) {
         Ok(a) => a,
         Err(_) => {
@@ -59,8 +70,13 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
     cmd.args([art.test(), "--exact", "--nocapture", "--include-ignored"])
         .env("DETSIM_REPLAY", &out_path);
     discover::with_features(&mut cmd, &build.feature_flags());
-    let (_, output) = run_merged(cmd, &scratch.path("shrunk.out"), &binary, art.test())?;
-    eprint!("{output}");
+    run_one::run(
+        cmd,
+        &scratch.path("shrunk.out"),
+        &binary,
+        art.test(),
+        Show::Live,
+    )?;
     let nonzero = |a: &Artifact| a.tape().as_slice().iter().filter(|&&d| d != 0).count();
     println!(
         "shrunk {}:\n  before: {} draws, {} non-zero ({} \"{}\")\n  after:  {} draws, {} \

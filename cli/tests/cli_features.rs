@@ -1,11 +1,14 @@
 //! `--features`, `--all-features` and `--no-default-features` reach
 //! cargo on every command, and the commands printed after a sweep, a
 //! replay and a shrink carry them, so pasted they build the same tests.
+//! The artifact records them: `replay` and `shrink` of an artifact build
+//! with its flags unless given flags of their own.
 
 mod common;
 
 use common::{
-    assert_exit, detsim, first_artifact, line_starting, paste, scratch, stderr, stdout, sweep,
+    assert_exit, detsim, first_artifact, line_starting, paste, read_json, scratch, stderr, stdout,
+    sweep,
 };
 
 /// The names `cargo detsim list <args>` shows.
@@ -112,4 +115,62 @@ fn printed_commands_carry_the_features() {
     // Without the feature the test is not there: the error says so.
     let out = detsim(&["sweep", "behind_a_feature", "--seeds", "2"]);
     assert_exit(&out, 2);
+}
+
+#[test]
+fn an_artifact_replays_with_the_features_it_was_written_with() {
+    let dir = scratch("features_recorded");
+    let (out, summary) = sweep(
+        &dir,
+        "sweep.json",
+        &["behind_a_feature", "--seeds", "1", "--features", "extra"],
+    );
+    assert_exit(&out, 1);
+    let artifact = first_artifact(&summary);
+    let json = read_json(&artifact);
+    assert_eq!(
+        json["cargo_features"],
+        serde_json::json!(["--features", "extra"]),
+        "{json}"
+    );
+    let path = artifact.to_str().unwrap();
+
+    // Without feature flags: the recorded ones.
+    let out = detsim(&["replay", path]);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("the same failure, the same fingerprint"),
+        "{}",
+        stderr(&out)
+    );
+    let out = detsim(&["shrink", path]);
+    assert_exit(&out, 0);
+    let shrunk = line_starting(&stdout(&out), "replay: ").to_owned();
+    assert!(
+        shrunk.ends_with(".shrunk.json --features extra"),
+        "{shrunk}"
+    );
+
+    // Flags on the command line win: without `extra` the test is not
+    // built, and the replay says it did not run.
+    let out = detsim(&["replay", path, "--no-default-features"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("did not run the replay"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A damaged feature list is refused, naming the field.
+    let text = std::fs::read_to_string(&artifact).unwrap();
+    let bad = dir.join("bad-features.json");
+    let damaged = text.replacen("\"--features\",", "\"--release\",", 1);
+    assert_ne!(damaged, text);
+    std::fs::write(&bad, damaged).unwrap();
+    let out = detsim(&["replay", bad.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    let line = line_starting(&err, "error:");
+    assert!(line.contains("cargo_features"), "{err}");
+    assert!(line.contains("`--release`"), "{err}");
 }

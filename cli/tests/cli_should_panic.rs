@@ -2,11 +2,13 @@
 //! seed (with the expected text) is the failure the test expects, so the
 //! sweep passes and still shows the seed, its artifact and its replay; a
 //! sweep where no seed fails, or the first fails with other text, fails
-//! as `cargo test` would.
+//! as `cargo test` would. Its artifact replays like any other (exit 1:
+//! the failure came back), and the replay says that this is the failure
+//! the test expects.
 
 mod common;
 
-use common::{assert_exit, detsim, scratch, stdout, sweep};
+use common::{assert_exit, detsim, first_artifact, line_starting, scratch, stderr, stdout, sweep};
 
 #[test]
 fn a_should_panic_test_passes_a_sweep_by_failing() {
@@ -24,6 +26,17 @@ fn a_should_panic_test_passes_a_sweep_by_failing() {
     );
     assert!(text.contains("  replay:   cargo detsim replay "), "{text}");
     assert!(!text.contains("FAILED"), "{text}");
+
+    // The replay brings the failure back (exit 1, as README says of any
+    // artifact), and says that it is the one #[should_panic] expects.
+    let out = detsim(&["replay", first_artifact(&summary).to_str().unwrap()]);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("the same failure, the same fingerprint"),
+        "{err}"
+    );
+    insta::assert_snapshot!(line_starting(&err, "detsim: this failure is"));
 
     let (out, summary) = sweep(
         &dir,

@@ -20,6 +20,7 @@ fn list_shows_the_simulation_tests_and_their_attributes() {
     expects_a_panic_that_never_comes  detsim-cli-fixture --test expected  seeds=5 should_panic
     finds_its_bug                     detsim-cli-fixture --test expected  seeds=40 should_panic(expected = "found the planted bug")
     panics_with_the_wrong_text        detsim-cli-fixture --test expected  seeds=5 should_panic(expected = "some other message")
+    waits_for_its_sentinel            detsim-cli-fixture --test live
     always_passes                     detsim-cli-fixture --test noisy
     noisy_failure                     detsim-cli-fixture --test noisy
     always_passes                     detsim-cli-fixture --test planted  seeds=5

@@ -44,6 +44,14 @@ pub fn detsim_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 /// `cargo detsim <args>` in `dir`, with extra environment.
 pub fn detsim_at(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    detsim_command(dir, args, env)
+        .output()
+        .expect("cargo-detsim runs")
+}
+
+/// The command `cargo detsim <args>` in `dir`, with extra environment,
+/// for a test that reads its output as it comes.
+pub fn detsim_command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-detsim"));
     cmd.arg("detsim")
         .args(args)
@@ -56,7 +64,7 @@ pub fn detsim_at(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         }
     }
     cmd.envs(env.iter().copied());
-    cmd.output().expect("cargo-detsim runs")
+    cmd
 }
 
 pub fn stdout(o: &Output) -> String {

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::features;
 use crate::{Builder, Failure, Fingerprint, Scheduler, Tape};
 
 /// What the `format` field of every artifact says.
@@ -16,11 +17,16 @@ const FORMAT: &str = "detsim-failure";
 pub const ARTIFACT_VERSION: u32 = 1;
 
 /// A failing run, recorded for replay: the test, its package and target,
+/// the cargo feature flags it was built with (if `cargo detsim` gave any),
 /// the seed, the scheduler and limits, the tape of draws, the fingerprint
 /// and the failure's message.
 ///
 /// Written by `#[sim_test]` under `<target dir>/detsim/failures/`; read by
 /// `DETSIM_REPLAY=<file>` and `cargo detsim replay <file>`.
+///
+/// The feature flags are an optional field (`"cargo_features":
+/// ["--features", "x"]`, absent when there are none), so artifacts of
+/// format version 1 without it load as they are.
 ///
 /// ```
 /// use sim_core::harness::Artifact;
@@ -39,6 +45,9 @@ pub struct Artifact {
     pub(crate) module_path: String,
     pub(crate) package: String,
     pub(crate) target: Target,
+    /// `cargo detsim ... --features x`'s flags, as cargo's arguments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    cargo_features: Vec<String>,
     pub(crate) seed: u64,
     seed_hex: String,
     pub(crate) config: Config,
@@ -136,12 +145,21 @@ impl Artifact {
             module_path: module_path.into(),
             package: package.into(),
             target,
+            cargo_features: Vec::new(),
             seed: failure.seed(),
             seed_hex: format!("{:#x}", failure.seed()),
             config,
             failure: Recorded::of(failure),
             tape: failure.tape().as_slice().to_vec(),
         }
+    }
+
+    /// This artifact, recording that its test was built with the cargo
+    /// feature flags `features` (cargo's arguments: `["--features",
+    /// "x"]`).
+    pub(crate) fn built_with(mut self, features: &[String]) -> Artifact {
+        self.cargo_features = features.to_vec();
+        self
     }
 
     /// Parses an artifact, refusing anything that is not a complete
@@ -319,6 +337,12 @@ impl Artifact {
                 self.seed, self.seed_hex
             ));
         }
+        if let Err(why) = features::normalize(self.cargo_features.iter().map(String::as_str)) {
+            return bad(format!(
+                "its cargo_features {:?} are not cargo's feature flags: {why}",
+                self.cargo_features
+            ));
+        }
         if self.builder().try_build().is_err() {
             return bad("its limits are impossible (a zero time or step limit)".into());
         }
@@ -361,6 +385,28 @@ impl Artifact {
     /// ```
     pub fn cargo_target(&self) -> (&str, &str) {
         (&self.target.kind, &self.target.name)
+    }
+
+    /// The cargo feature flags the test was built with, as cargo's
+    /// arguments (`["--features", "x"]`): those `cargo detsim sweep
+    /// --features x` gave it. `cargo detsim replay` builds with them.
+    /// Empty when there were none (or the test ran under plain `cargo
+    /// test`, which does not tell the test its features).
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert!(a.cargo_features().is_empty());
+    /// let json = a.to_json().replace(
+    ///     "\"seed\":",
+    ///     "\"cargo_features\": [\"--features\", \"x y\"],\n  \"seed\":",
+    /// );
+    /// let b = sim_core::harness::Artifact::from_json(&json).unwrap();
+    /// assert_eq!(b.cargo_features(), ["--features", "x y"]);
+    /// ```
+    pub fn cargo_features(&self) -> &[String] {
+        &self.cargo_features
     }
 
     /// The number of draws on the tape (what shrinking makes smaller).
@@ -633,6 +679,88 @@ mod tests {
         assert!(json.contains("\"seed_hex\": \"0x2a\""));
         assert_eq!(Artifact::from_json(&json), Ok(a.clone()));
         assert_eq!(a.builder().scheduler, Scheduler::Pct { depth: 2 });
+    }
+
+    /// An artifact as detsim wrote it before artifacts recorded cargo
+    /// feature flags.
+    const WITHOUT_FEATURES: &str = r#"{
+  "format": "detsim-failure",
+  "version": 1,
+  "detsim_version": "0.1.0",
+  "test": "finds_its_bug",
+  "module_path": "expected::finds_its_bug",
+  "package": "detsim-cli-fixture",
+  "target": {
+    "kind": "test",
+    "name": "expected"
+  },
+  "seed": 0,
+  "seed_hex": "0x0",
+  "config": {
+    "scheduler": "random",
+    "pct_depth": null,
+    "pct_steps": 1000,
+    "time_limit_ns": 3600000000000,
+    "max_steps": 10000000,
+    "strict": false,
+    "check_determinism": false
+  },
+  "failure": {
+    "kind": "panic",
+    "headline": "task 0 'main' on node 'main' panicked at tests/expected.rs:13:9: found the planted bug",
+    "message": "found the planted bug",
+    "task": "task 0 'main' on node 'main'",
+    "location": "tests/expected.rs:13:9",
+    "virtual_time_ns": 0,
+    "steps": 2,
+    "fingerprint": "0x1bd8a57844237996"
+  },
+  "tape": [
+    219243557,
+    0
+  ]
+}
+"#;
+
+    #[test]
+    fn an_artifact_without_feature_flags_loads_and_is_written_the_same() {
+        let a = Artifact::from_json(WITHOUT_FEATURES).unwrap();
+        assert!(a.cargo_features().is_empty());
+        assert_eq!(a.to_json(), WITHOUT_FEATURES);
+    }
+
+    #[test]
+    fn feature_flags_are_recorded_and_read_back() {
+        let flags = ["--features", "a b", "--no-default-features"].map(String::from);
+        let a = sample().built_with(&flags);
+        let json = a.to_json();
+        assert!(
+            json.contains("\"cargo_features\": [\n    \"--features\",\n    \"a b\","),
+            "{json}"
+        );
+        assert_eq!(Artifact::from_json(&json).unwrap().cargo_features(), flags);
+        // Other arguments for cargo, or no list at all, are damage.
+        let err = |from: &str, to: &str| {
+            let bad = json.replacen(from, to, 1);
+            assert_ne!(bad, json);
+            let e = Artifact::from_json(&bad).unwrap_err();
+            assert!(e.is_corrupt(), "{e}");
+            e.to_string()
+        };
+        let release = err("\"--no-default-features\"", "\"--release\"");
+        assert!(
+            release.contains(
+                "its cargo_features [\"--features\", \"a b\", \"--release\"] are not cargo's \
+                 feature flags: `--release` is not one of --features LIST"
+            ),
+            "{release}"
+        );
+        assert!(err("\"a b\",", "").contains("`--features` has no feature list"));
+        let text = err(
+            "\"cargo_features\": [",
+            "\"cargo_features\": \"x\", \"_\": [",
+        );
+        assert!(text.contains("it is damaged"), "{text}");
     }
 
     #[test]

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use super::features;
+
 /// The overrides a test process was started with.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Overrides {
@@ -39,8 +41,10 @@ pub(crate) struct Overrides {
     pub(crate) trace_json: Option<PathBuf>,
     /// `DETSIM_CARGO_FEATURES=<flags>`: the cargo feature flags the test
     /// was built with (`--features x`, shell-quoted), which `cargo
-    /// detsim` passes so the commands a report prints build the same.
-    pub(crate) cargo_features: Option<String>,
+    /// detsim` passes so the commands a report prints build the same and
+    /// artifacts record them; here as cargo's arguments
+    /// (`["--features", "x"]`).
+    pub(crate) cargo_features: Vec<String>,
 }
 
 /// A `DETSIM_*` variable with a value we cannot use.
@@ -69,7 +73,8 @@ const SCHEDULER_FORMS: &str =
     "random, fifo, pct (depth 3), pct:N (depth N from 1 to 64) or portfolio";
 const PATH_FORMS: &str = "the path of a replay artifact (.json) that a failing run wrote";
 const OUT_FORMS: &str = "the path of a file to write (cargo detsim sets it)";
-const FEATURE_FORMS: &str = "cargo's feature flags, as cargo detsim sets them (--features x)";
+const FEATURE_FORMS: &str = "cargo's feature flags as shell words, as cargo detsim sets them \
+                             (--features 'a b' --all-features --no-default-features)";
 
 /// The process's overrides, read from the environment on first use.
 pub(crate) fn overrides() -> Result<&'static Overrides, EnvError> {
@@ -216,6 +221,12 @@ pub(crate) fn parse(
             Err(problem) => return Err(refuse("DETSIM_TRACE_LIMIT", &s, problem, COUNT_FORMS)),
         },
     };
+    let cargo_features = match text("DETSIM_CARGO_FEATURES", FEATURE_FORMS)? {
+        None => Vec::new(),
+        Some(s) => features::split_words(&s)
+            .and_then(|words| features::normalize(words.iter().map(String::as_str)))
+            .map_err(|p| refuse("DETSIM_CARGO_FEATURES", &s, p, FEATURE_FORMS))?,
+    };
     Ok(Overrides {
         scheduler,
         seed,
@@ -231,7 +242,7 @@ pub(crate) fn parse(
         list: text("DETSIM_LIST", OUT_FORMS)?.map(PathBuf::from),
         report: text("DETSIM_REPORT", OUT_FORMS)?.map(PathBuf::from),
         trace_json: text("DETSIM_TRACE_JSON", OUT_FORMS)?.map(PathBuf::from),
-        cargo_features: text("DETSIM_CARGO_FEATURES", FEATURE_FORMS)?.map(|s| s.trim().to_owned()),
+        cargo_features,
     })
 }
 
@@ -350,6 +361,15 @@ mod tests {
         assert_eq!(cli.list, Some(PathBuf::from("l.jsonl")));
         assert_eq!(cli.report, Some(PathBuf::from("r.jsonl")));
         assert_eq!(cli.trace_json, Some(PathBuf::from("t.jsonl")));
+        let f = with(&[(
+            "DETSIM_CARGO_FEATURES",
+            "--features 'a b' --no-default-features",
+        )])
+        .unwrap();
+        assert_eq!(
+            f.cargo_features,
+            ["--features", "a b", "--no-default-features"]
+        );
     }
 
     #[test]
@@ -395,6 +415,13 @@ mod tests {
         );
         assert!(err("DETSIM_SCHEDULER", "pct:0").contains("between 1 and 64"));
         assert!(err("DETSIM_SCHEDULER", "pct:x").contains("\"x\" is not a whole number"));
+        assert_eq!(
+            err("DETSIM_CARGO_FEATURES", "--release"),
+            "detsim: DETSIM_CARGO_FEATURES=\"--release\" is not valid: `--release` is not one \
+             of --features LIST (or -F LIST), --all-features, --no-default-features; accepted: \
+             cargo's feature flags as shell words, as cargo detsim sets them (--features 'a b' \
+             --all-features --no-default-features)"
+        );
         let s = with(&[("DETSIM_SHRINK", "a.json")]).unwrap();
         assert_eq!(s.shrink, Some(PathBuf::from("a.json")));
         let clash = with(&[("DETSIM_SHRINK", "a.json"), ("DETSIM_REPLAY", "b.json")]);

@@ -22,7 +22,7 @@
 //! | `DETSIM_SCHEDULER` | `random`, `fifo`, `pct` (depth 3), `pct:2` or `portfolio` |
 //! | `DETSIM_SHRINK=<file>` | shrink an artifact's failing run; writes `<file stem>.shrunk.json` |
 //! | `DETSIM_LIST`, `DETSIM_REPORT`, `DETSIM_TRACE_JSON` | files for `cargo detsim` (JSON lines, see `protocol.rs`) |
-//! | `DETSIM_CARGO_FEATURES` | the feature flags `cargo detsim` built the test with (`--features x`): the printed commands carry them |
+//! | `DETSIM_CARGO_FEATURES` | the feature flags `cargo detsim` built the test with (`--features x`): the printed commands carry them, artifacts record them |
 //!
 //! Under PCT or a portfolio, the harness first measures the steps of a run
 //! ([`estimate_pct_steps`](crate::estimate_pct_steps)) and spreads PCT's
@@ -39,6 +39,7 @@
 
 mod artifact;
 mod env;
+mod features;
 mod protocol;
 mod report;
 mod shrink;
@@ -217,7 +218,8 @@ where
             target.clone(),
             config,
             failure,
-        );
+        )
+        .built_with(&env.cargo_features);
         let path = target::artifact_path(&spec, &target, failure.seed());
         let result = art.write(&path).map(|()| path).map_err(|e| e.to_string());
         if let Some(report) = &env.report {

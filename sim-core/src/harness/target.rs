@@ -111,12 +111,14 @@ pub(crate) fn cargo_test(package: &str, target: &Target, test: &str) -> String {
 }
 
 /// ` --features x` (as `DETSIM_CARGO_FEATURES` gives them, from `cargo
-/// detsim ... --features x`), or nothing.
+/// detsim ... --features x`, each word quoted for the shell), or nothing.
 pub(crate) fn feature_flags() -> String {
-    let flags = super::env::overrides()
-        .ok()
-        .and_then(|o| o.cargo_features.as_deref());
-    flags.map(|f| format!(" {f}")).unwrap_or_default()
+    let flags = super::env::overrides().map(|o| o.cargo_features.as_slice());
+    flags
+        .unwrap_or_default()
+        .iter()
+        .map(|a| format!(" {}", shell_word(a)))
+        .collect()
 }
 
 /// `s` as one word of a POSIX shell command: as it is when it holds only
