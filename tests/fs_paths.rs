@@ -519,3 +519,23 @@ fn the_error_names_the_path_as_written_and_the_directory_at_fault() {
     })
     .unwrap();
 }
+
+#[test]
+fn create_dir_all_of_the_empty_path_is_ok_as_with_std() {
+    // std on this machine: nothing to create is no error for
+    // create_dir_all, while create_dir("") is NotFound.
+    assert!(std::fs::create_dir_all("").is_ok());
+    let std_create_dir = std::fs::create_dir("").map_err(|e| e.kind());
+    let mut sim = Sim::builder().build();
+    let (all, one) = sim
+        .run(async {
+            (
+                fs::create_dir_all("").await.map_err(|e| e.kind()),
+                fs::create_dir("").await.map_err(|e| e.kind()),
+            )
+        })
+        .unwrap();
+    assert_eq!(all, Ok(()));
+    assert_eq!(one, std_create_dir);
+    assert_eq!(one, Err(ErrorKind::NotFound));
+}

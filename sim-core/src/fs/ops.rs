@@ -335,16 +335,23 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// # Errors
 ///
 /// `AlreadyExists` if `path` is a file, `NotADirectory` if one of its
-/// parents is (std's kinds).
+/// parents is (std's kinds). The empty path is `Ok`, as with std.
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
 /// # sim.run(async {
 /// sim_core::fs::create_dir_all("/a/b/c").await.unwrap();
+/// sim_core::fs::create_dir_all("").await.unwrap(); // nothing to create
 /// assert!(sim_core::fs::metadata("/a/b").await.unwrap().is_dir());
 /// # }).unwrap();
 /// ```
 pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
+    // std returns at once for the empty path: there is nothing to create
+    // (still a detsim API, so still only inside a simulation).
+    if path.as_ref().as_os_str().is_empty() {
+        Here::current("detsim::fs::create_dir_all");
+        return Ok(());
+    }
     let written = path.as_ref().to_path_buf();
     namespace("detsim::fs::create_dir_all", 2, path, move |t, _| {
         mkdir_all(t, &written)
