@@ -4,13 +4,11 @@
 
 use std::io::{ErrorKind, SeekFrom};
 
-use detsim::Sim;
 use detsim::fs::{self, Disk, File, OpenOptions};
 use detsim::node::Node;
 
-fn run(f: impl std::future::Future<Output = ()>) {
-    Sim::builder().build().run(f).unwrap();
-}
+mod common;
+use common::run;
 
 fn kind<T: std::fmt::Debug>(r: std::io::Result<T>) -> ErrorKind {
     r.unwrap_err().kind()

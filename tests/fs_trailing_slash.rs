@@ -6,12 +6,10 @@
 
 use std::io::ErrorKind;
 
-use detsim::Sim;
 use detsim::fs::{self, File, OpenOptions};
 
-fn run(f: impl std::future::Future<Output = ()>) {
-    Sim::builder().build().run(f).unwrap();
-}
+mod common;
+use common::run;
 
 /// The error kind, or `None` for success.
 fn outcome<T>(r: std::io::Result<T>) -> Option<ErrorKind> {

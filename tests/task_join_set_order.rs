@@ -2,15 +2,12 @@
 //! as tokio's does, also for tasks that finished before anyone called
 //! join_next (the set used to return those in spawn order).
 
-use std::time::Duration;
-
 use detsim::node::Node;
 use detsim::task::JoinSet;
 use detsim::{Sim, time};
 
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+mod common;
+use common::ms;
 
 /// Drains the set, naming each result (`Err` as "cancelled").
 async fn drain(set: &mut JoinSet<u64>) -> Vec<String> {
