@@ -46,6 +46,52 @@ use crate::node::{Node, NodeId};
 use crate::runtime::Runtime;
 use crate::task::table::TaskTable;
 
+/// What a [`word_waker`] does when woken: `wake(word)` with the word the
+/// waker was made with.
+///
+/// `wake` may run on any thread (a waker is `Send`), so it must check
+/// where it runs, as [`try_instance`] lets it, before it touches a
+/// simulation.
+///
+/// ```
+/// use sim_core::ext::{self, WordWake};
+/// use std::cell::Cell;
+///
+/// thread_local!(static WOKEN: Cell<u64> = const { Cell::new(0) });
+/// struct Note;
+/// impl WordWake for Note {
+///     fn wake(word: u64) {
+///         WOKEN.with(|w| w.set(word));
+///     }
+/// }
+///
+/// let waker = ext::word_waker::<Note>(7);
+/// waker.clone().wake();
+/// assert_eq!(WOKEN.with(Cell::get), 7);
+/// ```
+pub trait WordWake: 'static {
+    /// The waker made with `word` was woken.
+    fn wake(word: u64);
+}
+
+/// A waker that calls `W::wake(word)`: one word, no allocation, and no
+/// reference count, so cloning and dropping it cost nothing (an
+/// `Arc`-based waker pays two atomic operations per clone and drop).
+/// For an extension's own timers, which the clock wakes once per firing.
+///
+/// ```
+/// use sim_core::ext::{self, WordWake};
+/// struct Nothing;
+/// impl WordWake for Nothing {
+///     fn wake(_: u64) {}
+/// }
+/// let a = ext::word_waker::<Nothing>(1);
+/// assert!(a.will_wake(&a.clone()));
+/// ```
+pub fn word_waker<W: WordWake>(word: u64) -> std::task::Waker {
+    crate::raw::word_waker::<W>(word)
+}
+
 /// Per-simulation state of an extension crate, with node lifecycle hooks.
 ///
 /// ```

@@ -1,5 +1,6 @@
-//! The only module with `unsafe` code in sim-core: task wakers as plain
-//! integers (one call to `Waker::from_raw`), cache prefetch hints (one call
+//! The only module with `unsafe` code in sim-core: task wakers and
+//! extensions' [word wakers](crate::ext::word_waker) as plain integers
+//! (two calls to `Waker::from_raw`), cache prefetch hints (one call
 //! to a prefetch intrinsic) and [`RawTask`], the owned, pinned allocation of
 //! a spawned future (a `Pin<Box<dyn Task>>` whose memory comes from a
 //! per-thread cache of freed task cells instead of the system allocator).
@@ -97,6 +98,38 @@ pub(crate) fn waker(token: Token) -> Waker {
     // resource to release), and `wake_raw` only decodes the integer and looks
     // the simulation up in thread-local state, which is sound on any thread.
     // So every function is thread-safe, as `Waker: Send + Sync` requires.
+    unsafe { Waker::from_raw(raw) }
+}
+
+/// The vtable of [`word_waker`]s that call `W::wake`.
+struct WordVtable<W>(std::marker::PhantomData<W>);
+
+impl<W: crate::ext::WordWake> WordVtable<W> {
+    const VTABLE: RawWakerVTable =
+        RawWakerVTable::new(Self::clone, Self::wake, Self::wake, drop_raw);
+
+    fn clone(data: *const ()) -> RawWaker {
+        RawWaker::new(data, &Self::VTABLE)
+    }
+
+    fn wake(data: *const ()) {
+        W::wake(data.addr() as u64);
+    }
+}
+
+/// A waker whose data word is `word` and whose `wake` calls
+/// `W::wake(word)` (see [`crate::ext::word_waker`]).
+pub(crate) fn word_waker<W: crate::ext::WordWake>(word: u64) -> Waker {
+    let raw = RawWaker::new(
+        std::ptr::without_provenance(word as usize),
+        &WordVtable::<W>::VTABLE,
+    );
+    // SAFETY: as for task wakers above: the data pointer is an integer
+    // (no provenance) that no vtable function dereferences; `clone` returns
+    // the same word and vtable, `drop_raw` does nothing (no resource), and
+    // `wake` passes the integer to `W::wake`, a safe function that may be
+    // called on any thread (the `WordWake` contract), so every function is
+    // thread-safe, as `Waker: Send + Sync` requires.
     unsafe { Waker::from_raw(raw) }
 }
 

@@ -19,8 +19,7 @@
 //! skips the fault rules and arrives at once.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::task::{Wake, Waker};
+use std::task::Waker;
 
 use sim_clock::{Alarm, Instant};
 use sim_core::ext::{self, EventKind};
@@ -147,18 +146,16 @@ pub(crate) struct Pump {
     waker: Option<Waker>,
 }
 
-struct PumpWaker {
-    instance: u64,
-}
+/// The pump's waker: a [word waker](ext::word_waker) holding the
+/// simulation's instance, so the clock's clone and drop of it (once per
+/// firing) are free.
+struct PumpWaker;
 
-impl Wake for PumpWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
+impl ext::WordWake for PumpWaker {
+    fn wake(instance: u64) {
         // Fired by the clock on the simulation's thread; elsewhere (the
         // simulation gone) there is nothing to deliver to.
-        if let Some(net) = Net::try_of(self.instance) {
+        if let Some(net) = Net::try_of(instance) {
             net.deliver_due();
         }
     }
@@ -172,6 +169,7 @@ impl Net {
     /// Virtual time does not move during an act, so it is read once, into
     /// [`TcpState::now`](crate::tcp::TcpState::now). The wakers' vector is
     /// kept between acts (a nested act, from a waker, takes a fresh one).
+    #[inline]
     pub(crate) fn act<R>(&self, f: impl FnOnce(&mut Inner, &mut Vec<Waker>) -> R) -> R {
         let mut wakers = self.wakers.take();
         let (out, next) = {
@@ -304,8 +302,7 @@ impl Net {
             (Some(at), _) => {
                 let Pump { alarm, waker } = &mut *pump;
                 let waker = waker.get_or_insert_with(|| {
-                    let instance = ext::instance("detsim::net");
-                    Waker::from(Arc::new(PumpWaker { instance }))
+                    ext::word_waker::<PumpWaker>(ext::instance("detsim::net"))
                 });
                 // Due in the future (due datagrams were delivered).
                 alarm
