@@ -485,6 +485,7 @@ impl Clock {
     }
 
     /// Re-arms a timer slot for `deadline`; `false` if the slot is gone.
+    #[inline]
     pub(crate) fn rearm_timer(&self, key: TimerKey, deadline: u64, waker: &Waker) -> bool {
         self.timers.borrow_mut().rearm(key, deadline, waker)
     }

@@ -292,6 +292,7 @@ impl TimerQueue {
 
     /// Fires every armed timer whose deadline is exactly `at`, appending their
     /// wakers to `out` in arming order.
+    #[inline]
     pub(crate) fn fire_at(&mut self, at: u64, out: &mut Vec<Waker>) -> usize {
         let mut fired = 0;
         while let Some(&e) = self.heap.first() {

@@ -173,6 +173,7 @@ impl Rules {
     }
 
     /// The verdict for a datagram sent `from → to` at `now`.
+    #[inline]
     pub(crate) fn verdict(
         &self,
         from: u32,

@@ -78,6 +78,7 @@ pub(crate) struct Inner {
 impl Inner {
     /// The node whose own address `addr` is, if the simulation has it
     /// (asks the runtime only about ids not seen before).
+    #[inline]
     pub(crate) fn node_of(&mut self, addr: WireAddr) -> Option<u32> {
         let id = addr.node_id()?;
         if id < self.nodes_seen || ext::node(id).is_some() {

@@ -44,6 +44,7 @@ impl<V> Default for Wire<V> {
 
 impl<V> Wire<V> {
     /// Queues `value` under `key` (which must not be queued already).
+    #[inline]
     pub(crate) fn push(&mut self, key: WireKey, value: V) {
         self.changed = true;
         match self.run.back() {
@@ -66,6 +67,7 @@ impl<V> Wire<V> {
 
     /// Removes and returns the earliest entry if it is due at or before
     /// `now`.
+    #[inline]
     pub(crate) fn pop_due(&mut self, now: u64) -> Option<(WireKey, V)> {
         let from_run = match (self.run.front(), self.rest.keys().next()) {
             (Some((a, _)), Some(b)) => a < b,

@@ -194,6 +194,7 @@ pub(crate) fn read_front(from: &mut VecDeque<u8>, dst: &mut [u8]) {
 
 impl Effects<'_> {
     /// Queues a segment from `conn.ends[from]` to its peer.
+    #[inline]
     pub(crate) fn send(&mut self, conn: &mut Conn, from: usize, kind: Kind) {
         let e = &mut conn.ends[from];
         let seq = if matches!(kind, Kind::Rst | Kind::Ack) {
@@ -261,6 +262,7 @@ impl Conn {
     /// writing): with nothing waiting in the send buffer, what the window
     /// allows goes straight from `buf` into segments (one copy); the rest
     /// waits in the send buffer. Returns how many bytes were taken.
+    #[inline]
     pub(crate) fn write(&mut self, end: usize, buf: &[u8], fx: &mut Effects<'_>) -> usize {
         let e = &mut self.ends[end];
         let n = buf.len().min(SEND_BUFFER - e.send_buf.len());
@@ -311,6 +313,7 @@ impl Conn {
     /// exactly as [`TcpState::flush_acks`](super::state::TcpState::flush_acks)
     /// would decide right after the read; otherwise the read is queued for
     /// it like any other ([`consumed`](Self::consumed)).
+    #[inline]
     pub(crate) fn read_consumed(&mut self, end: usize, n: usize, fx: &mut Effects<'_>) {
         if n == 0 {
             return;
@@ -395,6 +398,7 @@ impl Conn {
 
     /// A numbered segment or an RST arrived at `end` (not the SYN, which
     /// the listener side handles).
+    #[inline]
     pub(crate) fn arrive(&mut self, end: usize, seq: u64, kind: Kind, fx: &mut Effects<'_>) {
         if let Kind::Rst = kind {
             let e = &self.ends[end];

@@ -88,6 +88,7 @@ fn nanos(d: std::time::Duration) -> u64 {
 impl TcpState {
     /// Runs `f` on connection `key` with the effects plumbing, then frees
     /// what closed. `None` when the connection is gone.
+    #[inline]
     pub(crate) fn with_conn<R>(
         &mut self,
         key: Key,
@@ -252,6 +253,7 @@ impl TcpState {
     }
 
     /// A segment arrived at its destination node (which is up).
+    #[inline]
     pub(crate) fn arrive(&mut self, seg: Segment, wakers: &mut Vec<Waker>) {
         if let Kind::Syn = seg.kind {
             self.syn(seg, wakers);
