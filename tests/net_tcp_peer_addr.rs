@@ -2,7 +2,8 @@
 //! the peer stays known while the connection is half-closed (FIN_WAIT2 after
 //! our `shutdown(Write)`, CLOSE_WAIT after the peer's FIN), and the call
 //! fails with `NotConnected` once both FINs went through (whichever side
-//! closed first) or the connection was reset; `local_addr` still answers.
+//! closed first) or the connection was reset; `local_addr` still answers,
+//! and netstat and `Debug` then show the connection `CLOSED`.
 //! Checked against std::net over Linux loopback: every case below returns
 //! the same `Ok`/`ENOTCONN` there.
 
@@ -13,7 +14,7 @@ use std::net::Shutdown;
 use std::time::Duration;
 
 use common::{run, tcp_pair};
-use detsim::net::{TcpListener, TcpStream};
+use detsim::net::{Network, TcpListener, TcpStream};
 use detsim::node::Node;
 use detsim::{Sim, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
@@ -167,6 +168,67 @@ fn the_last_fin_completes_the_close_only_when_it_arrives() {
             })
             .await
             .unwrap();
+    })
+    .unwrap();
+}
+
+/// The state netstat (and `Debug`) shows for the connection `s` is on.
+fn state_of(s: &TcpStream) -> &'static str {
+    let local = s.local_addr().unwrap();
+    Network::current()
+        .netstat()
+        .sockets
+        .iter()
+        .find(|r| r.proto == "tcp" && r.local == local && r.peer.is_some())
+        .and_then(|r| r.state)
+        .expect("the connection is listed")
+}
+
+#[test]
+fn netstat_and_debug_agree_with_peer_addr_through_the_close() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        Node::builder("server")
+            .init(|| async {
+                let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+                let (mut s, _) = l.accept().await.unwrap();
+                read_eof(&mut s).await;
+                s.shutdown(Shutdown::Write).unwrap();
+                time::sleep(Duration::from_secs(1)).await;
+            })
+            .build();
+        let mut c = TcpStream::connect("server:80").await.unwrap();
+        assert_eq!(state_of(&c), "ESTABLISHED");
+        c.shutdown(Shutdown::Write).unwrap();
+        assert_eq!(state_of(&c), "FIN_WAIT");
+        read_eof(&mut c).await;
+        // Both FINs went through: closed, as peer_addr says.
+        not_connected(c.peer_addr());
+        assert_eq!(state_of(&c), "CLOSED");
+        let debug = format!("{c:?}");
+        assert!(debug.contains("state: \"CLOSED\""), "{debug}");
+    })
+    .unwrap();
+    // Both shut down at once: each FIN is on the wire (CLOSING) until it
+    // arrives.
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        Node::builder("server")
+            .init(|| async {
+                let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+                let (s, _) = l.accept().await.unwrap();
+                time::sleep(Duration::from_millis(5)).await;
+                s.shutdown(Shutdown::Write).unwrap();
+                time::sleep(Duration::from_secs(1)).await;
+            })
+            .build();
+        let c = TcpStream::connect("server:80").await.unwrap();
+        time::sleep(Duration::from_millis(5)).await;
+        c.shutdown(Shutdown::Write).unwrap();
+        time::sleep(Duration::from_micros(1)).await;
+        assert_eq!(state_of(&c), "CLOSING");
+        settle().await;
+        assert_eq!(state_of(&c), "CLOSED");
     })
     .unwrap();
 }

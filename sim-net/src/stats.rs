@@ -231,7 +231,10 @@ pub struct SocketRow {
     /// `"udp"` or `"tcp"`.
     pub proto: &'static str,
     /// A TCP state (`LISTEN`, `SYN_SENT`, `ESTABLISHED`, `FIN_WAIT`,
-    /// `CLOSE_WAIT`, `CLOSING`, `CLOSED`); `None` for UDP.
+    /// `CLOSE_WAIT`, `CLOSING`, `CLOSED`); `None` for UDP. `CLOSING`: both
+    /// ends shut down and this end's FIN is still on the wire; `CLOSED`:
+    /// the connection was reset, timed out, or closed by both sides (both
+    /// FINs arrived), while a handle is still open.
     pub state: Option<&'static str>,
     /// The node the socket belongs to.
     pub node: String,

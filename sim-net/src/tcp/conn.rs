@@ -94,20 +94,6 @@ impl End {
         }
     }
 
-    /// A netstat-like state name.
-    pub(crate) fn state_name(&self) -> &'static str {
-        match self.phase {
-            Phase::Connecting => "SYN_SENT",
-            Phase::Failed(_) => "CLOSED",
-            Phase::Open => match (self.write_shutdown, self.eof) {
-                (false, false) => "ESTABLISHED",
-                (true, false) => "FIN_WAIT",
-                (false, true) => "CLOSE_WAIT",
-                (true, true) => "CLOSING",
-            },
-        }
-    }
-
     pub(crate) fn wake_all(&mut self, wakers: &mut Vec<Waker>) {
         if let Some(w) = self.reader.take() {
             wakers.push(w);
@@ -536,6 +522,25 @@ impl Conn {
             }
         }
         self.pump(end, fx);
+    }
+
+    /// A netstat-like name of `end`'s state: `CLOSED` once the connection
+    /// failed or both FINs went through ([`closed`](Self::closed)), as
+    /// Linux's socket is then; `CLOSING` while both ends shut down but
+    /// `end`'s FIN is still on its way.
+    pub(crate) fn state_name(&self, end: usize) -> &'static str {
+        let e = &self.ends[end];
+        match e.phase {
+            Phase::Connecting => "SYN_SENT",
+            Phase::Failed(_) => "CLOSED",
+            Phase::Open if self.closed(end) => "CLOSED",
+            Phase::Open => match (e.write_shutdown, e.eof) {
+                (false, false) => "ESTABLISHED",
+                (true, false) => "FIN_WAIT",
+                (false, true) => "CLOSE_WAIT",
+                (true, true) => "CLOSING",
+            },
+        }
     }
 
     /// Whether both FINs went through, whichever side sent its own first:

@@ -33,7 +33,7 @@ impl Handle {
                 let e = &c.ends[self.end];
                 d.field("local", &e.local)
                     .field("peer", &e.peer)
-                    .field("state", &e.state_name())
+                    .field("state", &c.state_name(self.end))
                     .finish()
             }
             None => d.finish_non_exhaustive(),

@@ -470,14 +470,15 @@ impl TcpState {
             });
         }
         for (_, c) in self.conns.iter() {
-            for e in c
+            for (end, e) in c
                 .ends
                 .iter()
-                .filter(|e| (!e.closed && e.phase != Phase::Connecting) || e.handles > 0)
+                .enumerate()
+                .filter(|(_, e)| (!e.closed && e.phase != Phase::Connecting) || e.handles > 0)
             {
                 rows.push(crate::stats::SocketRow {
                     proto: "tcp",
-                    state: Some(e.state_name()),
+                    state: Some(c.state_name(end)),
                     node: name(e.node),
                     local: e.local,
                     peer: Some(e.peer),
