@@ -208,8 +208,24 @@ impl Artifact {
                 ));
             }
         }
-        let artifact: Artifact = serde_json::from_value(value)
-            .map_err(|e| ArtifactError::new(Problem::Corrupt, format!("it is damaged: {e}")))?;
+        let newer = value
+            .get("detsim_version")
+            .and_then(|v| v.as_str())
+            .filter(|v| is_newer(v, env!("CARGO_PKG_VERSION")))
+            .map(str::to_owned);
+        let artifact: Artifact = serde_json::from_value(value).map_err(|e| match newer {
+            // A field added in a later detsim (within one format version,
+            // fields are only ever added): not damage.
+            Some(writer) if e.to_string().starts_with("unknown field") => ArtifactError::new(
+                Problem::Version,
+                format!(
+                    "it was written by detsim {writer}, newer than this detsim ({}), and has \
+                     a field this one does not know ({e})",
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ),
+            _ => ArtifactError::new(Problem::Corrupt, format!("it is damaged: {e}")),
+        })?;
         artifact.validate()?;
         Ok(artifact)
     }
@@ -552,6 +568,18 @@ impl Artifact {
     }
 }
 
+/// Whether version `a` (`major.minor.patch`, any pre-release suffix
+/// ignored) is later than `b`; `false` when either does not parse.
+fn is_newer(a: &str, b: &str) -> bool {
+    fn parse(v: &str) -> Option<[u64; 3]> {
+        let core = v.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+        let out = [parts.next()??, parts.next()??, parts.next()??];
+        parts.next().is_none().then_some(out)
+    }
+    matches!((parse(a), parse(b)), (Some(a), Some(b)) if a > b)
+}
+
 /// Why an artifact could not be used: unreadable, truncated, corrupt, or of
 /// another format version. The message names the file and the fix.
 ///
@@ -794,5 +822,44 @@ mod tests {
         assert!(err("\"scheduler\": \"pct\"", "\"scheduler\": \"lifo\"").contains("lifo"));
         assert!(err("\"seed\": 42", "\"seed\": 43").contains("disagree"));
         assert!(err("\"seed\": 42", "\"seed\": -1").contains("damaged"));
+    }
+
+    #[test]
+    fn a_field_from_a_newer_detsim_asks_for_that_version() {
+        let json = sample().to_json();
+        let ours = env!("CARGO_PKG_VERSION");
+        let with = |version: &str| {
+            json.replacen(
+                &format!("\"detsim_version\": \"{ours}\""),
+                &format!("\"detsim_version\": \"{version}\", \"added_later\": true"),
+                1,
+            )
+        };
+        let err = Artifact::from_json(&with("99.0.0")).unwrap_err();
+        assert!(err.is_wrong_version(), "{err}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("written by detsim 99.0.0, newer than this detsim"),
+            "{msg}"
+        );
+        assert!(msg.contains("unknown field `added_later`"), "{msg}");
+        assert!(
+            msg.contains("replay it with the detsim version that wrote it"),
+            "{msg}"
+        );
+        // From this version or an older one, an unknown field is damage.
+        for version in [ours, "0.0.1", "not-a-version"] {
+            let err = Artifact::from_json(&with(version)).unwrap_err();
+            assert!(err.is_corrupt(), "{version}: {err}");
+        }
+    }
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(is_newer("0.10.0", "0.9.9"));
+        assert!(is_newer("1.0.0-rc.1", "0.99.0"));
+        assert!(!is_newer("0.1.0", "0.1.0"));
+        assert!(!is_newer("0.1", "0.0.1"));
+        assert!(!is_newer("x.y.z", "0.0.1"));
     }
 }
