@@ -115,6 +115,7 @@ fn a_change_after_the_last_sync_is_lost_on_a_crash() {
         let anchor = File::options().write(true).open("/anchor").await.unwrap();
         fs::write("/x", "x").await.unwrap();
         fs::create_dir("/d").await.unwrap();
+        anchor.write_all_at(b"1", 0).await.unwrap();
         anchor.sync_all().await.unwrap(); // commits /x and /d
         fs::rename("/x", "/y").await.unwrap();
         fs::write("/d/new", "n").await.unwrap();
@@ -127,6 +128,7 @@ fn a_change_after_the_last_sync_is_lost_on_a_crash() {
         disk.crash();
         assert!(exists("/x").await);
         fs::remove_file("/x").await.unwrap();
+        fs::create_dir("/d/e").await.unwrap();
         fs::sync_dir("/d").await.unwrap(); // another directory's sync commits it
         disk.crash();
         assert!(!exists("/x").await);
@@ -255,6 +257,37 @@ fn a_failed_sync_commits_nothing_and_the_next_sync_commits_it_all() {
         // The name is committed; the failed sync's data is lost, as in
         // every mode (fsyncgate), and nothing synced /seg since.
         assert_eq!(fs::read("/seg").await.unwrap(), b"");
+    });
+}
+
+#[test]
+fn a_change_keeps_the_rule_of_the_mode_it_was_made_under() {
+    run(async {
+        let disk = Disk::current();
+        disk.preload("/logs/app.log", "").unwrap();
+        let log = File::options()
+            .write(true)
+            .open("/logs/app.log")
+            .await
+            .unwrap();
+        fs::write("/strict", "").await.unwrap(); // made under Strict
+        disk.configure(journal()).unwrap();
+        log.sync_data().await.unwrap(); // commits the journal: /strict is not in it
+        disk.crash();
+        assert!(!exists("/strict").await);
+
+        let log = File::options()
+            .write(true)
+            .open("/logs/app.log")
+            .await
+            .unwrap();
+        fs::write("/strict", "").await.unwrap();
+        fs::sync_dir("/").await.unwrap(); // its directory's sync still works
+        fs::write("/journaled", "").await.unwrap(); // made under Journal
+        disk.configure(DiskConfig::new()).unwrap(); // back to Strict: dropped
+        log.sync_data().await.unwrap();
+        disk.crash();
+        assert_eq!(tree().await, ["/logs/", "/logs/app.log", "/strict"]);
     });
 }
 

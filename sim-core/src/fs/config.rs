@@ -45,8 +45,15 @@ pub enum Namespace {
     /// sync that reports an earlier failure through another handle
     /// (errseq) still makes its data durable here, so it commits too.
     /// Not modelled: a failing journal commit itself (Linux aborts the
-    /// journal and remounts read-only), the periodic commit (ext4 commits
-    /// every 5 s on its own: here only syncs do), and `data=writeback`.
+    /// journal and remounts read-only); the periodic commit (ext4 commits
+    /// every 5 s on its own: here only syncs do); that Linux forces the
+    /// journal only up to the last change to the inode synced, so that a
+    /// sync of a file or directory unchanged since the last commit (an
+    /// `fdatasync` after overwrites in place, say) commits nothing there,
+    /// while here every sync commits (code that relies on an unrelated
+    /// sync should change that file first, as the examples do);
+    /// `data=ordered`'s write-out of other files' data at a commit (here
+    /// only the synced file's data becomes durable); `data=writeback`.
     /// Changes made before the disk switched to `Journal` keep the rule
     /// they were made under (their directory's sync makes them durable);
     /// switching away drops the journal's uncommitted entries back to

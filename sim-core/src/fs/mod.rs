@@ -58,8 +58,9 @@
 //!   durable too, and a sync of an unrelated file makes an earlier rename
 //!   durable (both directories at once). A crash loses the changes made
 //!   since the last successful sync; a failed sync commits nothing (the
-//!   journal waits for the next one). Pick `Journal` for code that
-//!   targets ext4 or XFS only: `Strict` stays the portable default.
+//!   journal waits for the next one); see [`Namespace::Journal`] for
+//!   what is not modelled. Pick `Journal` for code that targets ext4 or
+//!   XFS only: `Strict` stays the portable default.
 //! * **A crash** (the node is killed, or [`Disk::crash`]: power loss)
 //!   makes the durable state live again: every volatile change is lost,
 //!   files whose names were not durable are gone, files created but never
