@@ -26,14 +26,18 @@ pub enum Namespace {
     /// commits metadata synchronously). File contents still need a sync.
     Relaxed,
     /// Linux ext4 (`data=ordered`) and XFS: every change enters the
-    /// disk's one metadata journal, in the order made, and every
-    /// successful sync of *any* file or directory ([`File::sync_all`],
-    /// [`File::sync_data`], [`sync_dir`](super::sync_dir)) first commits
-    /// the whole journal (the changes made before it, in every
-    /// directory), then makes its data durable. So "create, write,
-    /// `sync_all` the file" makes the new name durable too, and a sync of
-    /// an unrelated file makes earlier renames durable. A crash loses the
-    /// changes made after the last successful sync, as
+    /// disk's one metadata journal, in the order made. A successful sync
+    /// ([`File::sync_all`], [`File::sync_data`],
+    /// [`sync_dir`](super::sync_dir)) of a file or directory that changed
+    /// since the last commit (written, truncated, created, renamed or
+    /// removed, or a directory whose entries changed) first commits the
+    /// whole journal (the changes made before it, in every directory),
+    /// then makes its data durable. So "create, write, `sync_all` the
+    /// file" makes the new name durable too, and a sync of another file
+    /// written since makes earlier renames durable. A sync of something
+    /// unchanged since the last commit commits nothing, as Linux forces
+    /// the journal only up to the synced inode's last change. A crash
+    /// loses the changes made after the last commit, as
     /// [`Strict`](Namespace::Strict) loses unsynced directory changes;
     /// file contents follow the same rules as in the other modes.
     ///
@@ -46,14 +50,12 @@ pub enum Namespace {
     /// (errseq) still makes its data durable here, so it commits too.
     /// Not modelled: a failing journal commit itself (Linux aborts the
     /// journal and remounts read-only); the periodic commit (ext4 commits
-    /// every 5 s on its own: here only syncs do); that Linux forces the
-    /// journal only up to the last change to the inode synced, so that a
-    /// sync of a file or directory unchanged since the last commit (an
-    /// `fdatasync` after overwrites in place, say) commits nothing there,
-    /// while here every sync commits (code that relies on an unrelated
-    /// sync should change that file first, as the examples do);
-    /// `data=ordered`'s write-out of other files' data at a commit (here
-    /// only the synced file's data becomes durable); `data=writeback`.
+    /// every 5 s on its own: here only syncs do); `fdatasync`'s finer
+    /// rule (Linux's `sync_data` skips the commit after overwrites in
+    /// place that change no size or block: here any write since the last
+    /// commit makes `sync_data` commit); `data=ordered`'s write-out of
+    /// other files' data at a commit (here only the synced file's data
+    /// becomes durable); `data=writeback`.
     /// Changes made before the disk switched to `Journal` keep the rule
     /// they were made under (their directory's sync makes them durable);
     /// switching away drops the journal's uncommitted entries back to

@@ -432,8 +432,8 @@ impl File {
     /// It does not make the file's name durable: on a strict disk, sync
     /// the parent directory for that. Under
     /// [`Namespace::Journal`](super::Namespace::Journal) it first commits
-    /// every namespace change made before it (the file's name included),
-    /// as ext4's `fsync` does.
+    /// every namespace change made before it (the file's name included)
+    /// if the file changed since the last commit, as ext4's `fsync` does.
     ///
     /// # Errors
     ///

@@ -3,7 +3,7 @@
 //!
 //! A directory's durable listing changes only when the directory is synced
 //! ([`Tree::sync_dir`]), or at once for each entry changed when the disk's
-//! namespace is relaxed, or, when it is journaled, when any sync commits
+//! namespace is relaxed, or, when it is journaled, when a sync commits
 //! the journal ([`Tree::commit`]): the entries changed since the last
 //! commit, whatever their directory. A crash makes the durable namespace
 //! live again and drops every inode it cannot reach from the root (and
@@ -77,6 +77,11 @@ pub(crate) struct Tree {
     /// durable, all at once, so the result is the changes made so far
     /// applied in order; a set bounds it by the entries touched.
     journal: BTreeSet<(Ino, Box<str>)>,
+    /// [`Namespace::Journal`]: the inodes changed since the last commit
+    /// (written, truncated, linked, unlinked, or a directory whose entries
+    /// changed). Only a sync of one of them commits, as Linux forces the
+    /// journal only up to the synced inode's last change.
+    touched: BTreeSet<Ino>,
 }
 
 impl Default for Tree {
@@ -97,6 +102,7 @@ impl Default for Tree {
             used: 0,
             namespace: Namespace::Strict,
             journal: BTreeSet::new(),
+            touched: BTreeSet::new(),
         }
     }
 }
@@ -113,6 +119,7 @@ impl Tree {
         self.namespace = namespace;
         if namespace != Namespace::Journal {
             self.journal.clear();
+            self.touched.clear();
         }
     }
 
@@ -296,6 +303,9 @@ impl Tree {
             Namespace::Relaxed => self.persist_entry(dir, name),
             Namespace::Journal => {
                 self.journal.insert((dir, name.into()));
+                self.touched.insert(dir);
+                self.touched.extend(ino);
+                self.touched.extend(old);
             }
             Namespace::Strict => {}
         }
@@ -308,6 +318,7 @@ impl Tree {
     /// Commits the journal: every entry changed since the last commit
     /// becomes durable (nothing to do outside `Namespace::Journal`).
     pub(crate) fn commit(&mut self) {
+        self.touched.clear();
         for (dir, name) in std::mem::take(&mut self.journal) {
             // A directory freed since (removed, and never durable, or
             // dropped earlier in this commit) has no entries to keep.
@@ -480,6 +491,7 @@ impl Tree {
         }
         self.content_mut(ino).write(offset, &data[..n], log);
         self.used = self.used - len + self.content_mut(ino).len();
+        self.touch(ino);
         Ok(n)
     }
 
@@ -489,13 +501,25 @@ impl Tree {
         let old = c.len();
         c.set_len(new_len, log);
         self.used = self.used - old + new_len;
+        self.touch(ino);
     }
 
-    /// Syncs a file or directory (`fsync`): commits the journal, then
-    /// makes the inode's data durable. Returns the bytes synced and the
-    /// inode's sync failures so far.
+    /// Notes that `ino`'s data changed ([`Namespace::Journal`] only).
+    #[inline]
+    fn touch(&mut self, ino: Ino) {
+        if self.namespace == Namespace::Journal {
+            self.touched.insert(ino);
+        }
+    }
+
+    /// Syncs a file or directory (`fsync`): commits the journal if the
+    /// inode changed since the last commit, then makes the inode's data
+    /// durable. Returns the bytes synced and the inode's sync failures so
+    /// far.
     pub(crate) fn sync(&mut self, ino: Ino) -> (u64, u64) {
-        self.commit();
+        if self.touched.contains(&ino) {
+            self.commit();
+        }
         let Some(inode) = self.inodes.get_mut(&ino) else {
             return (0, 0);
         };
@@ -805,6 +829,7 @@ impl Tree {
         self.ddirs.retain(|i, _| reachable.contains(i));
         self.views.clear();
         self.journal.clear();
+        self.touched.clear();
         let mut torn = 0;
         self.used = 0;
         for inode in self.inodes.values_mut() {
