@@ -25,6 +25,74 @@ pub enum Namespace {
     /// Every change is durable at once (a journaling file system that
     /// commits metadata synchronously). File contents still need a sync.
     Relaxed,
+    /// Linux ext4 (`data=ordered`) and XFS: every change enters the
+    /// disk's one metadata journal, in the order made. A successful sync
+    /// ([`File::sync_all`], [`File::sync_data`],
+    /// [`sync_dir`](super::sync_dir)) of a file or directory that changed
+    /// since the last commit (written, truncated, created, renamed or
+    /// removed, or a directory whose entries changed) first commits the
+    /// whole journal (the changes made before it, in every directory),
+    /// then makes its data durable. So "create, write, `sync_all` the
+    /// file" makes the new name durable too, and a sync of another file
+    /// written since makes earlier renames durable. A sync of something
+    /// unchanged since the last commit commits nothing, as Linux forces
+    /// the journal only up to the synced inode's last change. A crash
+    /// loses the changes made after the last commit, as
+    /// [`Strict`](Namespace::Strict) loses unsynced directory changes;
+    /// file contents follow the same rules as in the other modes.
+    ///
+    /// A sync that fails (an injected
+    /// [`DiskConfig::sync_error`]) commits nothing: the journal stays as
+    /// it is, its changes volatile until the next successful sync (as
+    /// ext4's `fsync`, which returns a writeback error before it commits
+    /// the journal); the failed sync's data is lost as in every mode. A
+    /// sync that reports an earlier failure through another handle
+    /// (errseq) still makes its data durable here, so it commits too.
+    /// Not modelled: a failing journal commit itself (Linux aborts the
+    /// journal and remounts read-only); the periodic commit (ext4 commits
+    /// every 5 s on its own: here only syncs do); `fdatasync`'s finer
+    /// rule (Linux's `sync_data` skips the commit after overwrites in
+    /// place that change no size or block: here any write since the last
+    /// commit makes `sync_data` commit); `data=ordered`'s write-out of
+    /// other files' data at a commit (here only the synced file's data
+    /// becomes durable); `data=writeback`.
+    /// Changes made before the disk switched to `Journal` keep the rule
+    /// they were made under (their directory's sync makes them durable);
+    /// switching away drops the journal's uncommitted entries back to
+    /// that rule.
+    ///
+    /// Pick it for code that targets ext4 or XFS only; `Strict` stays
+    /// the portable default.
+    ///
+    /// ```
+    /// use sim_core::fs::{self, Disk, DiskConfig, File, Namespace};
+    ///
+    /// let mut sim = sim_core::Sim::builder().build();
+    /// sim.run(async {
+    ///     let disk = Disk::current();
+    ///     for namespace in [Namespace::Journal, Namespace::Strict] {
+    ///         disk.configure(DiskConfig::new().namespace(namespace)).unwrap();
+    ///         let mut f = File::create("/segment").await.unwrap();
+    ///         f.write_all(b"record").await.unwrap();
+    ///         f.sync_all().await.unwrap(); // no sync_dir("/")
+    ///         disk.crash();
+    ///         let survived = fs::read("/segment").await.ok();
+    ///         if namespace == Namespace::Journal {
+    ///             // ext4: the fsync committed the name with the data.
+    ///             assert_eq!(survived.as_deref(), Some(&b"record"[..]));
+    ///             fs::remove_file("/segment").await.unwrap();
+    ///             fs::sync_dir("/").await.unwrap();
+    ///         } else {
+    ///             // POSIX: the name needed its directory synced.
+    ///             assert_eq!(survived, None);
+    ///         }
+    ///     }
+    /// }).unwrap();
+    /// ```
+    ///
+    /// [`File::sync_all`]: super::File::sync_all
+    /// [`File::sync_data`]: super::File::sync_data
+    Journal,
 }
 
 /// A disk's behaviour: injected faults, latency, capacity and what a crash

@@ -187,7 +187,8 @@ impl Disk {
 
     /// Power loss: every volatile change is lost (unsynced writes, unless
     /// the crash model keeps some; namespace changes whose directory was
-    /// not synced), and handles opened before fail with
+    /// not synced, or under [`Namespace::Journal`](super::Namespace::Journal)
+    /// made after the last sync), and handles opened before fail with
     /// `StaleNetworkFileHandle`. The node's tasks keep running (kill the
     /// node to crash the machine: that crashes its disk too).
     ///
@@ -226,7 +227,9 @@ impl Disk {
     /// Puts a file on the disk, durably, with its missing parent
     /// directories (asynctest's `FileMock`: canned files for the code under
     /// test). An existing file is replaced. The directories on its path
-    /// are synced (so their other entries become durable too). No
+    /// are synced (so their other entries become durable too; under
+    /// [`Namespace::Journal`](super::Namespace::Journal) the sync commits
+    /// the journal, as any sync does). No
     /// latency, faults or capacity apply, and nothing is drawn.
     ///
     /// # Errors
@@ -265,6 +268,7 @@ impl Disk {
                 };
                 let ino = tree.open(&path, mode, false)?;
                 tree.write(ino, 0, data, false, None)?;
+                tree.commit();
                 tree.sync_file(ino);
                 let mut dir = SimPath::root();
                 tree.sync_dir(tree.lookup(&dir)?);

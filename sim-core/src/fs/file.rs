@@ -430,7 +430,10 @@ impl File {
     /// Makes the file's contents and size durable (`fsync`); on a
     /// directory opened with [`File::open`], makes its entries durable.
     /// It does not make the file's name durable: on a strict disk, sync
-    /// the parent directory for that.
+    /// the parent directory for that. Under
+    /// [`Namespace::Journal`](super::Namespace::Journal) it first commits
+    /// every namespace change made before it (the file's name included)
+    /// if the file changed since the last commit, as ext4's `fsync` does.
     ///
     /// # Errors
     ///

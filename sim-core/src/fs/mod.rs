@@ -51,7 +51,17 @@
 //!   transaction and usually a new file's name with the file's fsync:
 //!   code correct here is correct there.) With [`Namespace::Relaxed`],
 //!   every namespace change is durable at once (file contents still need
-//!   a sync).
+//!   a sync). With [`Namespace::Journal`] (ext4, XFS), namespace changes
+//!   enter one journal per disk, in the order made, and a successful sync
+//!   of any file or directory changed since the last commit commits the
+//!   whole journal before it makes its own data durable: a new file's
+//!   `sync_all` makes its name durable too, and a sync of another file
+//!   written since makes an earlier rename durable (both directories at
+//!   once). A crash loses the changes made since the last commit; a sync
+//!   of something unchanged since commits nothing; a failed sync commits nothing (the
+//!   journal waits for the next one); see [`Namespace::Journal`] for
+//!   what is not modelled. Pick `Journal` for code that targets ext4 or
+//!   XFS only: `Strict` stays the portable default.
 //! * **A crash** (the node is killed, or [`Disk::crash`]: power loss)
 //!   makes the durable state live again: every volatile change is lost,
 //!   files whose names were not durable are gone, files created but never

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
 
-use super::config::{DiskConfig, Namespace};
+use super::config::DiskConfig;
 use super::faults::{self, CRASH};
 use super::stats::DiskStats;
 use super::tree::Tree;
@@ -63,9 +63,8 @@ impl Disks {
         }
         let disk = &mut inner.nodes[i];
         let config = disk.own.unwrap_or(inner.default);
-        let relaxed = config.namespace == Namespace::Relaxed;
-        if disk.tree.relaxed != relaxed {
-            disk.tree.relaxed = relaxed;
+        if disk.tree.namespace() != config.namespace {
+            disk.tree.set_namespace(config.namespace);
         }
         f(disk, &config)
     }

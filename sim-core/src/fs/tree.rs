@@ -3,8 +3,11 @@
 //!
 //! A directory's durable listing changes only when the directory is synced
 //! ([`Tree::sync_dir`]), or at once for each entry changed when the disk's
-//! namespace is relaxed. A crash makes the durable namespace live again
-//! and drops every inode it cannot reach from the root. Inodes are freed
+//! namespace is relaxed, or, when it is journaled, when a sync commits
+//! the journal ([`Tree::commit`]): the entries changed since the last
+//! commit, whatever their directory. A crash makes the durable namespace
+//! live again and drops every inode it cannot reach from the root (and
+//! the uncommitted journal with it). Inodes are freed
 //! eagerly once nothing refers to them: no live entry, no durable entry
 //! and no open handle.
 //!
@@ -16,6 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, ErrorKind};
 
+use super::config::Namespace;
 use super::content::Content;
 use super::path::{End, SimPath};
 
@@ -65,8 +69,19 @@ pub(crate) struct Tree {
     /// directory sync failed.
     views: BTreeMap<Ino, Dir>,
     used: u64,
-    /// Namespace changes are durable at once.
-    pub(crate) relaxed: bool,
+    /// When namespace changes become durable (set from the disk's
+    /// configuration before every operation).
+    namespace: Namespace,
+    /// [`Namespace::Journal`]: the entries (directory, name) changed
+    /// since the last commit. A commit makes each one's live value
+    /// durable, all at once, so the result is the changes made so far
+    /// applied in order; a set bounds it by the entries touched.
+    journal: BTreeSet<(Ino, Box<str>)>,
+    /// [`Namespace::Journal`]: the inodes changed since the last commit
+    /// (written, truncated, linked, unlinked, or a directory whose entries
+    /// changed). Only a sync of one of them commits, as Linux forces the
+    /// journal only up to the synced inode's last change.
+    touched: BTreeSet<Ino>,
 }
 
 impl Default for Tree {
@@ -85,12 +100,29 @@ impl Default for Tree {
             ddirs: BTreeMap::from([(ROOT, Dir::new())]),
             views: BTreeMap::new(),
             used: 0,
-            relaxed: false,
+            namespace: Namespace::Strict,
+            journal: BTreeSet::new(),
+            touched: BTreeSet::new(),
         }
     }
 }
 
 impl Tree {
+    pub(crate) fn namespace(&self) -> Namespace {
+        self.namespace
+    }
+
+    /// Follows the disk's configuration. Leaving `Journal` drops the
+    /// uncommitted journal: those entries are durable once their
+    /// directory is synced, as every change under the other modes.
+    pub(crate) fn set_namespace(&mut self, namespace: Namespace) {
+        self.namespace = namespace;
+        if namespace != Namespace::Journal {
+            self.journal.clear();
+            self.touched.clear();
+        }
+    }
+
     /// Bytes used: the sum of the live sizes of the files stored.
     pub(crate) fn used(&self) -> u64 {
         self.used
@@ -267,8 +299,15 @@ impl Tree {
         if let Some(i) = ino {
             self.inodes.get_mut(&i).expect("a live inode").links += 1;
         }
-        if self.relaxed {
-            self.persist_entry(dir, name);
+        match self.namespace {
+            Namespace::Relaxed => self.persist_entry(dir, name),
+            Namespace::Journal => {
+                self.journal.insert((dir, name.into()));
+                self.touched.insert(dir);
+                self.touched.extend(ino);
+                self.touched.extend(old);
+            }
+            Namespace::Strict => {}
         }
         if let Some(o) = old {
             self.inodes.get_mut(&o).expect("a live inode").links -= 1;
@@ -276,7 +315,21 @@ impl Tree {
         }
     }
 
-    /// Makes the live entry `name` of `dir` durable (relaxed namespace).
+    /// Commits the journal: every entry changed since the last commit
+    /// becomes durable (nothing to do outside `Namespace::Journal`).
+    pub(crate) fn commit(&mut self) {
+        self.touched.clear();
+        for (dir, name) in std::mem::take(&mut self.journal) {
+            // A directory freed since (removed, and never durable, or
+            // dropped earlier in this commit) has no entries to keep.
+            if self.dirs.contains_key(&dir) {
+                self.persist_entry(dir, &name);
+            }
+        }
+    }
+
+    /// Makes the live entry `name` of `dir` durable (relaxed namespace, a
+    /// journal commit).
     fn persist_entry(&mut self, dir: Ino, name: &str) {
         let new = self.dirs.get(&dir).and_then(|d| d.get(name)).copied();
         let durable = self.ddirs.entry(dir).or_default();
@@ -438,6 +491,7 @@ impl Tree {
         }
         self.content_mut(ino).write(offset, &data[..n], log);
         self.used = self.used - len + self.content_mut(ino).len();
+        self.touch(ino);
         Ok(n)
     }
 
@@ -447,11 +501,25 @@ impl Tree {
         let old = c.len();
         c.set_len(new_len, log);
         self.used = self.used - old + new_len;
+        self.touch(ino);
     }
 
-    /// Syncs a file or directory (`fsync`): returns the bytes synced and
-    /// the inode's sync failures so far.
+    /// Notes that `ino`'s data changed ([`Namespace::Journal`] only).
+    #[inline]
+    fn touch(&mut self, ino: Ino) {
+        if self.namespace == Namespace::Journal {
+            self.touched.insert(ino);
+        }
+    }
+
+    /// Syncs a file or directory (`fsync`): commits the journal if the
+    /// inode changed since the last commit, then makes the inode's data
+    /// durable. Returns the bytes synced and the inode's sync failures so
+    /// far.
     pub(crate) fn sync(&mut self, ino: Ino) -> (u64, u64) {
+        if self.touched.contains(&ino) {
+            self.commit();
+        }
         let Some(inode) = self.inodes.get_mut(&ino) else {
             return (0, 0);
         };
@@ -760,6 +828,8 @@ impl Tree {
         self.inodes.retain(|i, _| reachable.contains(i));
         self.ddirs.retain(|i, _| reachable.contains(i));
         self.views.clear();
+        self.journal.clear();
+        self.touched.clear();
         let mut torn = 0;
         self.used = 0;
         for inode in self.inodes.values_mut() {
