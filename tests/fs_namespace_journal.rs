@@ -171,6 +171,12 @@ fn remove_mkdir_and_nested_creates_commit_in_order() {
     });
 }
 
+/// A case of a test table: its name and the async step it runs.
+type Case = (
+    &'static str,
+    fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
+);
+
 #[test]
 fn a_sync_of_something_unchanged_since_the_last_commit_commits_nothing() {
     run(async {
@@ -197,10 +203,7 @@ fn a_sync_of_something_unchanged_since_the_last_commit_commits_nothing() {
 
         // Written (or truncated) since, it commits; so does a directory
         // whose entries changed, and a file that was renamed.
-        let cases: [(
-            &str,
-            fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
-        ); 4] = [
+        let cases: [Case; 4] = [
             ("a write", || {
                 Box::pin(async {
                     let log = File::options()
