@@ -252,6 +252,7 @@ impl Disk {
         let data = contents.as_ref();
         self.disks("detsim::fs::Disk::preload")
             .with(self.node, |d, _| {
+                d.writable(&path.to_string())?;
                 let tree = &mut d.tree;
                 if let Some((parent, _)) = path.split_last() {
                     let mut dir = SimPath::root();

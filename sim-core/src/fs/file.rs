@@ -412,6 +412,7 @@ impl File {
         self.here.wait(API, Cost::Io).await;
         let (node, ino) = (self.here.node, self.ino);
         self.with(|d, c| {
+            d.writable(&self.path)?;
             if faults::happens(c.write_error) {
                 d.stats.faults.write_errors += 1;
                 faults::fault_event(node, Fault::Write);

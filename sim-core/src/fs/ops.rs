@@ -116,6 +116,7 @@ pub(crate) fn write_at(
     data: &[u8],
     path: &str,
 ) -> io::Result<usize> {
+    d.writable(path)?;
     if faults::happens(c.write_error) {
         d.stats.faults.write_errors += 1;
         faults::fault_event(node, Fault::Write);
@@ -148,7 +149,9 @@ pub(crate) fn write_at(
 ///
 /// An injected failure loses the changes not synced (Linux's writeback
 /// error: see [`Tree::sync_failed`]); a sync that succeeds still reports
-/// a failure the handle has not seen, once, as Linux's errseq_t does.
+/// a failure the handle has not seen, once, as Linux's errseq_t does. A
+/// failed journal commit (`journal_error`) makes nothing durable and
+/// leaves the disk read-only; a read-only disk refuses every sync.
 pub(crate) fn sync(
     d: &mut NodeDisk,
     c: &DiskConfig,
@@ -157,6 +160,7 @@ pub(crate) fn sync(
     path: &str,
     seen: Option<&AtomicU64>,
 ) -> io::Result<()> {
+    d.writable(path)?;
     if faults::happens(c.sync_error) {
         d.stats.faults.sync_errors += 1;
         faults::fault_event(node, Fault::Sync);
@@ -165,6 +169,13 @@ pub(crate) fn sync(
             seen.store(failures, Ordering::Relaxed);
         }
         return Err(faults::injected_sync(path));
+    }
+    if d.tree.would_commit(ino) && faults::happens(c.journal_error) {
+        d.stats.faults.journal_aborts += 1;
+        faults::fault_event(node, Fault::JournalAbort);
+        let at = sim_clock::Instant::now();
+        d.aborted = Some(at);
+        return Err(faults::journal_aborted(path, at));
     }
     let (bytes, failures) = d.tree.sync(ino);
     d.stats.syncs += 1;
@@ -189,7 +200,10 @@ pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
 }
 
 /// A namespace change on the current node's disk: latency, then `f`, then
-/// the event.
+/// the event. On a read-only disk it fails, except that a create_dir(_all)
+/// (`code` 1 or 2) of a path that exists gets its usual answer
+/// (`AlreadyExists`, or `Ok` for a directory): Linux looks the name up
+/// before it refuses to create it.
 async fn namespace<P: AsRef<Path>>(
     api: &'static str,
     code: u64,
@@ -199,6 +213,11 @@ async fn namespace<P: AsRef<Path>>(
     let here = Here::current(api);
     let path = SimPath::parse(path.as_ref())?;
     here.op(api, Cost::Io, |d, _| {
+        if let Err(e) = d.writable(&path.to_string()) {
+            if !matches!(code, 1 | 2) || d.tree.lookup(&path).is_err() {
+                return Err(e);
+            }
+        }
         f(&mut d.tree, &path)?;
         ext::event(&NAMESPACE, u64::from(here.node), code);
         Ok(())
@@ -292,8 +311,9 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
             create: true,
             create_new: false,
         };
-        let ino = d.tree.open(&path, mode, c.logs_writes())?;
         let shown = path.to_string();
+        d.writable(&shown)?;
+        let ino = d.tree.open(&path, mode, c.logs_writes())?;
         let n = write_at(d, c, here.node, ino, 0, data, &shown)?;
         if n < data.len() {
             return Err(io::Error::new(

@@ -165,6 +165,9 @@ impl OpenOptions {
         };
         let (ino, incarnation, seen) = here
             .op(API, Cost::Io, |d, c| {
+                if mode.write {
+                    d.writable(&path.to_string())?;
+                }
                 let ino = d.tree.open(&path, mode, c.logs_writes())?;
                 let seen = d.tree.open_handle(ino);
                 // An open may create or truncate: an event like a mkdir's.
