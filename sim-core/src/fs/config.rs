@@ -472,8 +472,8 @@ pub struct DiskConfigError {
 }
 
 impl DiskConfigError {
-    /// The setting at fault (`"write_error"`, `"journal_error"`, `"capacity"`, `"sector_size"`,
-    /// `"latency"`, ...).
+    /// The setting at fault (`"write_error"`, `"journal_error"`,
+    /// `"capacity"`, `"sector_size"`, `"latency"`, ...).
     ///
     /// ```
     /// let err = sim_core::fs::DiskConfig::new().sector_size(0).validate().unwrap_err();

@@ -290,7 +290,9 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 ///
 /// `NotFound` (no parent), `IsADirectory` (a directory, or a path ending
 /// with a slash), `StorageFull` (the disk is
-/// full; what fit was written), an injected write error.
+/// full; what fit was written), an injected write error,
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -333,7 +335,11 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 ///
 /// # Errors
 ///
-/// `AlreadyExists`, `NotFound` (no parent), `NotADirectory`.
+/// `AlreadyExists`, `NotFound` (no parent), `NotADirectory`,
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error));
+/// an existing path is still `AlreadyExists` then (Linux looks the name
+/// up first).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -356,6 +362,10 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// `AlreadyExists` if `path` is a file, `NotADirectory` if one of its
 /// parents is (std's kinds). The empty path is `Ok`, as with std.
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)),
+/// unless `path` exists (an existing directory is still `Ok`, as with
+/// std on Linux).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -410,7 +420,9 @@ fn mkdir_all(t: &mut Tree, path: &Path) -> io::Result<()> {
 /// # Errors
 ///
 /// `NotFound`, `IsADirectory`, `NotADirectory` (a parent is a file, or
-/// the path ends with a slash: `"/f/"`).
+/// the path ends with a slash: `"/f/"`),
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -432,7 +444,9 @@ pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// `NotFound`, `NotADirectory`, `DirectoryNotEmpty`, `ResourceBusy` for
 /// the root; as on Linux, `InvalidInput` for a path ending in `.`
-/// (`"/d/."`) and `DirectoryNotEmpty` for one ending in `..`.
+/// (`"/d/."`) and `DirectoryNotEmpty` for one ending in `..`;
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -451,7 +465,9 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// # Errors
 ///
-/// `NotFound`, `NotADirectory`, `ResourceBusy` for the root.
+/// `NotFound`, `NotADirectory`, `ResourceBusy` for the root,
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -483,7 +499,8 @@ pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// named with a trailing slash on either side),
 /// `DirectoryNotEmpty`, `InvalidInput` (a directory into itself),
 /// `ResourceBusy` (the root, or a path ending in `.` or `..` on either
-/// side, as Linux's EBUSY).
+/// side, as Linux's EBUSY), `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -556,7 +573,10 @@ pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
 ///
 /// `NotFound`, `NotADirectory`, an injected sync error (the entries
 /// changed since the directory's last sync are then lost on a crash,
-/// even if a later sync succeeds, as a file's writes are).
+/// even if a later sync succeeds, as a file's writes are); as any sync,
+/// an injected journal commit error (the journal aborts, see
+/// [`DiskConfig::journal_error`](super::DiskConfig::journal_error)) and
+/// then `ReadOnlyFilesystem`.
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
