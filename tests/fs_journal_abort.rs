@@ -375,6 +375,8 @@ struct Log {
     acked: Vec<u64>,
     /// What each recovery found.
     recovered: Vec<Vec<u64>>,
+    /// The running incarnation stopped at an error (careful only).
+    stopped: bool,
 }
 
 /// A log written for ext4: each record is a new file `/log/{seq}`,
@@ -391,6 +393,7 @@ async fn logger(log: Rc<RefCell<Log>>, careful: bool) {
     }
     let mut next = found.len() as u64;
     log.borrow_mut().recovered.push(found);
+    log.borrow_mut().stopped = false;
     loop {
         let written = async {
             let f = File::create(format!("/log/{next:06}")).await?;
@@ -398,6 +401,7 @@ async fn logger(log: Rc<RefCell<Log>>, careful: bool) {
             f.sync_data().await
         };
         if written.await.is_err() && careful {
+            log.borrow_mut().stopped = true;
             std::future::pending::<()>().await;
         }
         log.borrow_mut().acked.push(next);
@@ -406,8 +410,10 @@ async fn logger(log: Rc<RefCell<Log>>, careful: bool) {
 }
 
 /// One run: the logger is killed at three drawn times and recovers; every
-/// acknowledged record must be found. Returns (acknowledged, aborts).
-fn log_run(seed: u64, careful: bool) -> Result<(usize, u64), Failure> {
+/// acknowledged record must be found. Returns (acknowledged, aborts,
+/// incarnations after one that stopped at an error that acknowledged
+/// records: the restart made the disk writable again).
+fn log_run(seed: u64, careful: bool) -> Result<(usize, u64, u32), Failure> {
     Sim::builder().seed(seed).build().run(async move {
         let us = Duration::from_micros;
         Disk::set_default(
@@ -423,10 +429,16 @@ fn log_run(seed: u64, careful: bool) -> Result<(usize, u64), Failure> {
             .init(move || logger(l.clone(), careful))
             .build();
         Disk::of(&node).preload("/log/.keep", "").unwrap();
+        let (mut after_stop, mut resumed) = (false, 0);
         for _ in 0..3 {
+            let acked_before = log.borrow().acked.len();
             time::sleep(us(rand::gen_range(0..20_000))).await;
             node.kill();
             let acked = log.borrow().acked.clone();
+            if after_stop && acked.len() > acked_before {
+                resumed += 1;
+            }
+            after_stop = log.borrow().stopped;
             let boots = log.borrow().recovered.len();
             node.restart();
             while log.borrow().recovered.len() == boots {
@@ -444,7 +456,7 @@ fn log_run(seed: u64, careful: bool) -> Result<(usize, u64), Failure> {
         }
         node.kill();
         let aborts = Disk::of(&node).stats().faults.journal_aborts;
-        (log.borrow().acked.len(), aborts)
+        (log.borrow().acked.len(), aborts, resumed)
     })
 }
 
@@ -462,16 +474,21 @@ fn a_log_that_acknowledges_after_a_failed_commit_is_caught_by_a_seed_sweep() {
 
 #[test]
 fn a_log_that_treats_the_abort_as_fatal_survives_200_seeds() {
-    let (mut acked, mut aborts) = (0, 0);
+    let (mut acked, mut aborts, mut resumed) = (0, 0, 0);
     for seed in 0..200 {
         match log_run(seed, true) {
-            Ok((n, a)) => {
+            Ok((n, a, r)) => {
                 acked += n;
                 aborts += a;
+                resumed += r;
             }
             Err(f) => panic!("seed {seed}: {f}"),
         }
     }
     assert!(aborts > 100, "journal commits failed: {aborts}");
+    assert!(
+        resumed > 100,
+        "restarted after an abort, it acknowledged again: {resumed}"
+    );
     assert!(acked > 200 * 10, "records were acknowledged: {acked}");
 }
