@@ -48,8 +48,11 @@ pub enum Namespace {
     /// the journal); the failed sync's data is lost as in every mode. A
     /// sync that reports an earlier failure through another handle
     /// (errseq) still makes its data durable here, so it commits too.
-    /// Not modelled: a failing journal commit itself (Linux aborts the
-    /// journal and remounts read-only); the periodic commit (ext4 commits
+    /// A failing journal commit itself (an I/O error writing the
+    /// journal) is modelled when [`DiskConfig::journal_error`] is set:
+    /// the journal aborts and the disk turns read-only until the node
+    /// restarts, as ext4 with `errors=remount-ro`.
+    /// Not modelled: the periodic commit (ext4 commits
     /// every 5 s on its own: here only syncs do); `fdatasync`'s finer
     /// rule (Linux's `sync_data` skips the commit after overwrites in
     /// place that change no size or block: here any write since the last
@@ -129,6 +132,7 @@ pub struct DiskConfig {
     pub(crate) read_error: f64,
     pub(crate) write_error: f64,
     pub(crate) sync_error: f64,
+    pub(crate) journal_error: f64,
     pub(crate) read_corruption: f64,
     pub(crate) capacity: Option<u64>,
     pub(crate) latency: Latency,
@@ -145,6 +149,7 @@ impl Default for DiskConfig {
             read_error: 0.0,
             write_error: 0.0,
             sync_error: 0.0,
+            journal_error: 0.0,
             read_corruption: 0.0,
             capacity: None,
             latency: Latency::Constant(Duration::ZERO),
@@ -205,6 +210,67 @@ impl DiskConfig {
     /// ```
     pub fn sync_error(mut self, rate: f64) -> DiskConfig {
         self.sync_error = rate;
+        self
+    }
+
+    /// The probability, in `[0, 1]`, that a journal commit fails, under
+    /// [`Namespace::Journal`] only (a [`validate`](Self::validate) error
+    /// with another namespace, where it could never fire). It models
+    /// ext4 with `errors=remount-ro` (Debian's and Ubuntu's default) when
+    /// writing the journal fails: the journal aborts and the file system
+    /// is remounted read-only.
+    ///
+    /// Each sync that would commit a non-empty journal draws (nothing is
+    /// drawn at 0, nor for a sync that commits nothing). On a failure the
+    /// sync returns an I/O error (kind `Other`: EIO, as ext4's `fsync`)
+    /// saying that the journal aborted, and makes nothing durable; from
+    /// then on every operation that changes the disk (an open with write
+    /// access, a write, `set_len`, create, mkdir, rename, remove, and
+    /// every sync) fails with
+    /// [`ReadOnlyFilesystem`](std::io::ErrorKind::ReadOnlyFilesystem)
+    /// (EROFS), naming when the journal aborted. Reads, metadata,
+    /// listings and read-only opens keep working and see the live state
+    /// (the page cache). A crash of the disk (the node is killed or
+    /// restarted, or [`Disk::crash`](super::Disk::crash)) mounts it
+    /// again: the changes not committed before the abort are lost, as in
+    /// any crash. Each abort is counted in
+    /// [`FaultCounts::journal_aborts`](super::FaultCounts::journal_aborts).
+    ///
+    /// Code under test should treat the abort as fatal (PostgreSQL
+    /// PANICs): stop acknowledging, let the node restart, and recover
+    /// from what is durable.
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// use sim_core::fs::{self, Disk, DiskConfig, File, Namespace};
+    ///
+    /// let mut sim = sim_core::Sim::builder().build();
+    /// sim.run(async {
+    ///     let disk = Disk::current();
+    ///     disk.preload("/db/committed", "old").unwrap();
+    ///     let ext4 = DiskConfig::new().namespace(Namespace::Journal);
+    ///     disk.configure(ext4.journal_error(1.0)).unwrap();
+    ///
+    ///     let f = File::create("/db/new").await.unwrap();
+    ///     f.write_all_at(b"record", 0).await.unwrap();
+    ///     let abort = f.sync_all().await.unwrap_err(); // the commit fails
+    ///     assert!(abort.to_string().contains("journal aborted"));
+    ///     let e = f.write_all_at(b"more", 6).await.unwrap_err();
+    ///     assert_eq!(e.kind(), ErrorKind::ReadOnlyFilesystem);
+    ///     assert_eq!(fs::read("/db/new").await.unwrap(), b"record"); // reads work
+    ///
+    ///     disk.crash(); // mounted again: the uncommitted file is gone
+    ///     assert!(!fs::try_exists("/db/new").await.unwrap());
+    ///     assert_eq!(fs::read("/db/committed").await.unwrap(), b"old");
+    ///     fs::write("/db/new", "again").await.unwrap(); // writable
+    ///
+    ///     // Only a journaled disk has a journal to abort.
+    ///     let strict = DiskConfig::new().journal_error(0.1);
+    ///     assert_eq!(strict.validate().unwrap_err().setting(), "journal_error");
+    /// }).unwrap();
+    /// ```
+    pub fn journal_error(mut self, rate: f64) -> DiskConfig {
+        self.journal_error = rate;
         self
     }
 
@@ -315,8 +381,9 @@ impl DiskConfig {
         self
     }
 
-    /// Checks the settings: rates in `[0, 1]`, capacity above 0, sector
-    /// size a power of two, latency ranges in order.
+    /// Checks the settings: rates in `[0, 1]`, `journal_error` only with
+    /// [`Namespace::Journal`], capacity above 0, sector size a power of
+    /// two, latency ranges in order.
     ///
     /// ```
     /// let err = sim_core::fs::DiskConfig::new().write_error(1.5).validate().unwrap_err();
@@ -328,6 +395,7 @@ impl DiskConfig {
             ("read_error", self.read_error),
             ("write_error", self.write_error),
             ("sync_error", self.sync_error),
+            ("journal_error", self.journal_error),
             ("read_corruption", self.read_corruption),
         ] {
             if !(0.0..=1.0).contains(&value) {
@@ -338,6 +406,17 @@ impl DiskConfig {
                     fix: "give a value within [0, 1] (0.0 = never, 1.0 = always)",
                 });
             }
+        }
+        if self.journal_error > 0.0 && self.namespace != Namespace::Journal {
+            return Err(DiskConfigError {
+                setting: "journal_error",
+                value: format!(
+                    "{} with Namespace::{:?}",
+                    self.journal_error, self.namespace
+                ),
+                problem: "only Namespace::Journal has a journal whose commit can fail",
+                fix: "add .namespace(Namespace::Journal) (ext4, XFS), or drop journal_error",
+            });
         }
         if self.capacity == Some(0) {
             return Err(DiskConfigError {
@@ -393,8 +472,8 @@ pub struct DiskConfigError {
 }
 
 impl DiskConfigError {
-    /// The setting at fault (`"write_error"`, `"capacity"`, `"sector_size"`,
-    /// `"latency"`, ...).
+    /// The setting at fault (`"write_error"`, `"journal_error"`,
+    /// `"capacity"`, `"sector_size"`, `"latency"`, ...).
     ///
     /// ```
     /// let err = sim_core::fs::DiskConfig::new().sector_size(0).validate().unwrap_err();

@@ -189,8 +189,10 @@ impl Disk {
     /// the crash model keeps some; namespace changes whose directory was
     /// not synced, or under [`Namespace::Journal`](super::Namespace::Journal)
     /// made after the last sync), and handles opened before fail with
-    /// `StaleNetworkFileHandle`. The node's tasks keep running (kill the
-    /// node to crash the machine: that crashes its disk too).
+    /// `StaleNetworkFileHandle`. A disk left read-only by an aborted
+    /// journal ([`DiskConfig::journal_error`]) is writable again. The
+    /// node's tasks keep running (kill the node to crash the machine:
+    /// that crashes its disk too).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -235,7 +237,10 @@ impl Disk {
     /// # Errors
     ///
     /// `IsADirectory` if `path` is a directory, `NotADirectory` if a
-    /// parent is a file, `InvalidInput` for a non-UTF-8 path.
+    /// parent is a file, `InvalidInput` for a non-UTF-8 path,
+    /// `ReadOnlyFilesystem` if the disk's journal aborted
+    /// ([`DiskConfig::journal_error`]; its uncommitted changes must not
+    /// be committed: crash the disk first).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -252,6 +257,7 @@ impl Disk {
         let data = contents.as_ref();
         self.disks("detsim::fs::Disk::preload")
             .with(self.node, |d, _| {
+                d.writable(&path.to_string())?;
                 let tree = &mut d.tree;
                 if let Some((parent, _)) = path.split_last() {
                     let mut dir = SimPath::root();

@@ -39,6 +39,7 @@ fn fault(a: u64, b: u64) -> String {
         3 => "sync error (EIO)",
         4 => "read corruption (a bit flip)",
         5 => "disk full",
+        6 => "journal commit error (EIO): the journal aborted, the disk is read-only",
         _ => "fault",
     };
     format!("disk: node {a} injected {what}")
@@ -99,6 +100,11 @@ mod tests {
             "disk: node 2 sync inode 9 (8192 bytes made durable)"
         );
         assert_eq!(fault(1, 5), "disk: node 1 injected disk full");
+        assert_eq!(
+            fault(1, 6),
+            "disk: node 1 injected journal commit error (EIO): the journal aborted, the disk is \
+             read-only"
+        );
         assert_eq!(namespace(1, 6), "disk: node 1 rename");
         assert_eq!(namespace(1, 7 ^ (3 << 8)), "disk: node 1 open inode 3");
         for code in [0x4601, 0x4602, 0x4603, 0x4604, 0x4605] {

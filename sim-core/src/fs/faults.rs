@@ -40,6 +40,7 @@ pub(crate) enum Fault {
     Sync = 3,
     Corruption = 4,
     Full = 5,
+    JournalAbort = 6,
 }
 
 pub(crate) fn fault_event(node: u32, fault: Fault) {
@@ -88,6 +89,31 @@ pub(crate) fn unseen_sync_failure(path: &str) -> io::Error {
         "{path}: I/O error (EIO) on sync, reported to every handle open when an earlier sync \
          of this file failed (DiskConfig's sync_error rate): {SYNC_LOSS}"
     ))
+}
+
+/// The error of a sync whose journal commit failed (an injected
+/// `journal_error`): the journal aborted at `at`.
+pub(crate) fn journal_aborted(path: &str, at: sim_clock::Instant) -> io::Error {
+    io::Error::other(format!(
+        "{path}: injected I/O error (EIO) on the journal commit (DiskConfig's journal_error \
+         rate): the journal aborted at virtual time {at} and the disk is read-only until the \
+         node restarts (ext4's errors=remount-ro); the changes not committed are lost: treat it \
+         as fatal and recover from what is durable after the restart"
+    ))
+}
+
+/// The error of an operation that would change a disk whose journal
+/// aborted at `at`.
+pub(crate) fn read_only(path: &str, at: sim_clock::Instant) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ReadOnlyFilesystem,
+        format!(
+            "{path}: read-only file system (EROFS): the disk's journal aborted at virtual time \
+             {at} (a journal commit failed: DiskConfig's journal_error rate), so it was \
+             remounted read-only; reads still work; restart the node (or call Disk::crash) to \
+             mount it again: the changes not committed before the abort are lost"
+        ),
+    )
 }
 
 /// Flips one drawn bit of `buf` (a read corruption).

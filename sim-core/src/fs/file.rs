@@ -113,7 +113,9 @@ impl File {
     /// # Errors
     ///
     /// `NotFound` (no parent), `IsADirectory` (a directory, or a path
-    /// ending with a slash).
+    /// ending with a slash), `ReadOnlyFilesystem` once the disk's journal
+    /// aborted
+    /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -135,7 +137,9 @@ impl File {
     ///
     /// # Errors
     ///
-    /// `AlreadyExists`, `NotFound` (no parent).
+    /// `AlreadyExists`, `NotFound` (no parent), `ReadOnlyFilesystem` once
+    /// the disk's journal aborted
+    /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -339,7 +343,9 @@ impl File {
     /// # Errors
     ///
     /// Not opened for writing (`PermissionDenied`), `StorageFull`, an
-    /// injected write error (nothing written), a stale handle.
+    /// injected write error (nothing written), a stale handle,
+    /// `ReadOnlyFilesystem` once the disk's journal aborted
+    /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -387,7 +393,9 @@ impl File {
     /// # Errors
     ///
     /// Not opened for writing (`InvalidInput`, as std gives), an injected
-    /// write error, a stale handle.
+    /// write error, a stale handle, `ReadOnlyFilesystem` once the disk's
+    /// journal aborted
+    /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -412,6 +420,7 @@ impl File {
         self.here.wait(API, Cost::Io).await;
         let (node, ino) = (self.here.node, self.ino);
         self.with(|d, c| {
+            d.writable(&self.path)?;
             if faults::happens(c.write_error) {
                 d.stats.faults.write_errors += 1;
                 faults::fault_event(node, Fault::Write);
@@ -442,6 +451,12 @@ impl File {
     /// [the durability model](super#the-durability-model)). The same
     /// error, once, if a sync of this file through another handle failed
     /// since this one was opened or last reported one. A stale handle.
+    /// Under [`Namespace::Journal`](super::Namespace::Journal), an
+    /// injected journal commit error (kind `Other`; see
+    /// [`DiskConfig::journal_error`](super::DiskConfig::journal_error)):
+    /// the journal aborted, nothing became durable, and every later
+    /// change and sync fails with `ReadOnlyFilesystem` until the disk
+    /// crashes (the node restarts).
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();

@@ -59,9 +59,14 @@
 //!   written since makes an earlier rename durable (both directories at
 //!   once). A crash loses the changes made since the last commit; a sync
 //!   of something unchanged since commits nothing; a failed sync commits nothing (the
-//!   journal waits for the next one); see [`Namespace::Journal`] for
-//!   what is not modelled. Pick `Journal` for code that targets ext4 or
-//!   XFS only: `Strict` stays the portable default.
+//!   journal waits for the next one). A failed journal commit
+//!   ([`DiskConfig::journal_error`]) aborts the journal, as on ext4 with
+//!   `errors=remount-ro`: the disk is read-only (every change and sync
+//!   fails with `ReadOnlyFilesystem`, reads still work) until it
+//!   crashes, which loses what was not committed. See
+//!   [`Namespace::Journal`] for what is not modelled. Pick `Journal` for
+//!   code that targets ext4 or XFS only: `Strict` stays the portable
+//!   default.
 //! * **A crash** (the node is killed, or [`Disk::crash`]: power loss)
 //!   makes the durable state live again: every volatile change is lost,
 //!   files whose names were not durable are gone, files created but never
@@ -111,7 +116,8 @@
 //! changeable at any time: injected I/O errors on reads, writes and syncs
 //! (kind `Other`, message `... injected I/O error (EIO) on write ...`; a
 //! failed write writes nothing, a failed sync loses the unsynced changes
-//! on a crash, see above),
+//! on a crash, see above), on journal commits under
+//! [`Namespace::Journal`] (the disk turns read-only until it crashes),
 //! read corruption (one flipped bit in the bytes returned, not in the
 //! stored data), a capacity (`StorageFull`: a write writes what fits and
 //! returns the short count, then fails), and latencies on the virtual

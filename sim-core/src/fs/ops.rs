@@ -116,6 +116,7 @@ pub(crate) fn write_at(
     data: &[u8],
     path: &str,
 ) -> io::Result<usize> {
+    d.writable(path)?;
     if faults::happens(c.write_error) {
         d.stats.faults.write_errors += 1;
         faults::fault_event(node, Fault::Write);
@@ -148,7 +149,9 @@ pub(crate) fn write_at(
 ///
 /// An injected failure loses the changes not synced (Linux's writeback
 /// error: see [`Tree::sync_failed`]); a sync that succeeds still reports
-/// a failure the handle has not seen, once, as Linux's errseq_t does.
+/// a failure the handle has not seen, once, as Linux's errseq_t does. A
+/// failed journal commit (`journal_error`) makes nothing durable and
+/// leaves the disk read-only; a read-only disk refuses every sync.
 pub(crate) fn sync(
     d: &mut NodeDisk,
     c: &DiskConfig,
@@ -157,6 +160,7 @@ pub(crate) fn sync(
     path: &str,
     seen: Option<&AtomicU64>,
 ) -> io::Result<()> {
+    d.writable(path)?;
     if faults::happens(c.sync_error) {
         d.stats.faults.sync_errors += 1;
         faults::fault_event(node, Fault::Sync);
@@ -165,6 +169,13 @@ pub(crate) fn sync(
             seen.store(failures, Ordering::Relaxed);
         }
         return Err(faults::injected_sync(path));
+    }
+    if d.tree.would_commit(ino) && faults::happens(c.journal_error) {
+        d.stats.faults.journal_aborts += 1;
+        faults::fault_event(node, Fault::JournalAbort);
+        let at = sim_clock::Instant::now();
+        d.aborted = Some(at);
+        return Err(faults::journal_aborted(path, at));
     }
     let (bytes, failures) = d.tree.sync(ino);
     d.stats.syncs += 1;
@@ -189,7 +200,10 @@ pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
 }
 
 /// A namespace change on the current node's disk: latency, then `f`, then
-/// the event.
+/// the event. On a read-only disk it fails, except that a create_dir(_all)
+/// (`code` 1 or 2) of a path that exists gets its usual answer
+/// (`AlreadyExists`, or `Ok` for a directory): Linux looks the name up
+/// before it refuses to create it.
 async fn namespace<P: AsRef<Path>>(
     api: &'static str,
     code: u64,
@@ -199,6 +213,11 @@ async fn namespace<P: AsRef<Path>>(
     let here = Here::current(api);
     let path = SimPath::parse(path.as_ref())?;
     here.op(api, Cost::Io, |d, _| {
+        if let Err(e) = d.writable(&path.to_string()) {
+            if !matches!(code, 1 | 2) || d.tree.lookup(&path).is_err() {
+                return Err(e);
+            }
+        }
         f(&mut d.tree, &path)?;
         ext::event(&NAMESPACE, u64::from(here.node), code);
         Ok(())
@@ -271,7 +290,9 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 ///
 /// `NotFound` (no parent), `IsADirectory` (a directory, or a path ending
 /// with a slash), `StorageFull` (the disk is
-/// full; what fit was written), an injected write error.
+/// full; what fit was written), an injected write error,
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -292,8 +313,9 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
             create: true,
             create_new: false,
         };
-        let ino = d.tree.open(&path, mode, c.logs_writes())?;
         let shown = path.to_string();
+        d.writable(&shown)?;
+        let ino = d.tree.open(&path, mode, c.logs_writes())?;
         let n = write_at(d, c, here.node, ino, 0, data, &shown)?;
         if n < data.len() {
             return Err(io::Error::new(
@@ -313,7 +335,11 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 ///
 /// # Errors
 ///
-/// `AlreadyExists`, `NotFound` (no parent), `NotADirectory`.
+/// `AlreadyExists`, `NotFound` (no parent), `NotADirectory`,
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error));
+/// an existing path is still `AlreadyExists` then (Linux looks the name
+/// up first).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -336,6 +362,10 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// `AlreadyExists` if `path` is a file, `NotADirectory` if one of its
 /// parents is (std's kinds). The empty path is `Ok`, as with std.
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)),
+/// unless `path` exists (an existing directory is still `Ok`, as with
+/// std on Linux).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -390,7 +420,9 @@ fn mkdir_all(t: &mut Tree, path: &Path) -> io::Result<()> {
 /// # Errors
 ///
 /// `NotFound`, `IsADirectory`, `NotADirectory` (a parent is a file, or
-/// the path ends with a slash: `"/f/"`).
+/// the path ends with a slash: `"/f/"`),
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -412,7 +444,9 @@ pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// `NotFound`, `NotADirectory`, `DirectoryNotEmpty`, `ResourceBusy` for
 /// the root; as on Linux, `InvalidInput` for a path ending in `.`
-/// (`"/d/."`) and `DirectoryNotEmpty` for one ending in `..`.
+/// (`"/d/."`) and `DirectoryNotEmpty` for one ending in `..`;
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -431,7 +465,9 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// # Errors
 ///
-/// `NotFound`, `NotADirectory`, `ResourceBusy` for the root.
+/// `NotFound`, `NotADirectory`, `ResourceBusy` for the root,
+/// `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -463,7 +499,8 @@ pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// named with a trailing slash on either side),
 /// `DirectoryNotEmpty`, `InvalidInput` (a directory into itself),
 /// `ResourceBusy` (the root, or a path ending in `.` or `..` on either
-/// side, as Linux's EBUSY).
+/// side, as Linux's EBUSY), `ReadOnlyFilesystem` once the disk's journal aborted
+/// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -536,7 +573,10 @@ pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
 ///
 /// `NotFound`, `NotADirectory`, an injected sync error (the entries
 /// changed since the directory's last sync are then lost on a crash,
-/// even if a later sync succeeds, as a file's writes are).
+/// even if a later sync succeeds, as a file's writes are); as any sync,
+/// an injected journal commit error (the journal aborts, see
+/// [`DiskConfig::journal_error`](super::DiskConfig::journal_error)) and
+/// then `ReadOnlyFilesystem`.
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();

@@ -139,7 +139,9 @@ impl OpenOptions {
     /// `AlreadyExists` (`create_new`), `IsADirectory` (write access to a
     /// directory, or `create`/`create_new` with a path ending with a
     /// slash), `NotADirectory` (a parent is a file, or the path ends with a
-    /// slash and names a file).
+    /// slash and names a file), `ReadOnlyFilesystem` for write or append
+    /// access once the disk's journal aborted
+    /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// # Panics
     ///
@@ -165,6 +167,9 @@ impl OpenOptions {
         };
         let (ino, incarnation, seen) = here
             .op(API, Cost::Io, |d, c| {
+                if mode.write {
+                    d.writable(&path.to_string())?;
+                }
                 let ino = d.tree.open(&path, mode, c.logs_writes())?;
                 let seen = d.tree.open_handle(ino);
                 // An open may create or truncate: an event like a mkdir's.

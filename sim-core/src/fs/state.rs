@@ -26,6 +26,21 @@ pub(crate) struct NodeDisk {
     /// Bumped by every crash: handles of an older incarnation are stale.
     pub(crate) incarnation: u64,
     pub(crate) stats: DiskStats,
+    /// When the journal aborted ([`DiskConfig::journal_error`]): the disk
+    /// is read-only until it crashes.
+    pub(crate) aborted: Option<sim_clock::Instant>,
+}
+
+impl NodeDisk {
+    /// `ReadOnlyFilesystem` if the journal aborted: for every operation
+    /// that would change the disk (checked before it draws or changes
+    /// anything).
+    pub(crate) fn writable(&self, path: &str) -> io::Result<()> {
+        match self.aborted {
+            Some(at) => Err(faults::read_only(path, at)),
+            None => Ok(()),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -93,6 +108,7 @@ impl Disks {
         self.with(node, |disk, config| {
             disk.incarnation += 1;
             disk.stats.crashes += 1;
+            disk.aborted = None; // mounted again, from what is durable
             let torn = disk.tree.crash(config.sector_size, &mut |content| {
                 faults::crash_keep(content, config)
             });

@@ -21,6 +21,11 @@ pub struct FaultCounts {
     /// Unsynced writes a crash kept only in part (cut at a sector
     /// boundary).
     pub torn_writes: u64,
+    /// Journal commits that failed ([`DiskConfig::journal_error`]): each
+    /// aborted the journal and left the disk read-only until it crashed.
+    ///
+    /// [`DiskConfig::journal_error`]: super::DiskConfig::journal_error
+    pub journal_aborts: u64,
 }
 
 impl FaultCounts {
@@ -38,6 +43,7 @@ impl FaultCounts {
             + self.corruptions
             + self.storage_full
             + self.torn_writes
+            + self.journal_aborts
     }
 }
 

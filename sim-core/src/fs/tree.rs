@@ -533,6 +533,11 @@ impl Tree {
         }
     }
 
+    /// Whether a sync of `ino` would commit a non-empty journal.
+    pub(crate) fn would_commit(&self, ino: Ino) -> bool {
+        !self.journal.is_empty() && self.touched.contains(&ino)
+    }
+
     /// A sync of `ino` failed: the changes since its last sync will never
     /// be durable (unless made again). Returns its sync failures so far.
     pub(crate) fn sync_failed(&mut self, ino: Ino) -> u64 {
