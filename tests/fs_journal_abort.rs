@@ -199,11 +199,13 @@ fn a_restart_mounts_the_disk_again_with_only_the_committed_changes() {
             .spawn(async {
                 let found = tree().await;
                 // Writable again: a commit still fails (journal_error is
-                // still 1.0), a write and a sync that commit nothing work.
+                // still 1.0), but a write and a sync that commits nothing
+                // (of a file unchanged since the last commit) work.
                 let f = File::options().write(true).open("/db/committed").await;
                 let f = f.unwrap();
                 f.write_all_at(b"KEPT", 0).await.unwrap();
-                f.sync_all().await.unwrap(); // the journal is empty: no commit
+                let base = File::open("/db/base").await.unwrap();
+                base.sync_all().await.unwrap(); // unchanged: no commit, no draw
                 found
             })
             .await
@@ -222,7 +224,8 @@ fn a_restart_mounts_the_disk_again_with_only_the_committed_changes() {
             f.write_all_at(b"n", 0).await.unwrap();
             f.sync_all().await.unwrap();
             disk.crash();
-            assert_eq!(fs::read("/db/committed").await.unwrap(), b"KEPT");
+            // The overwrite after the restart was never synced.
+            assert_eq!(fs::read("/db/committed").await.unwrap(), b"kept");
             assert_eq!(fs::read("/db/next").await.unwrap(), b"n");
             assert_eq!(disk.stats().faults.journal_aborts, 2);
         })
@@ -491,4 +494,19 @@ fn a_log_that_treats_the_abort_as_fatal_survives_200_seeds() {
         "restarted after an abort, it acknowledged again: {resumed}"
     );
     assert!(acked > 200 * 10, "records were acknowledged: {acked}");
+}
+
+#[test]
+fn appending_to_an_existing_file_and_syncing_it_commits_and_can_abort() {
+    run(async {
+        let disk = Disk::current();
+        disk.preload("/wal", "").unwrap();
+        disk.configure(aborting()).unwrap();
+        let mut f = File::options().append(true).open("/wal").await.unwrap();
+        f.write_all(b"record").await.unwrap();
+        // No namespace change waits: the commit carries the file's size.
+        let e = f.sync_all().await.unwrap_err();
+        assert!(e.to_string().contains("journal aborted"), "{e}");
+        assert_eq!(disk.stats().faults.journal_aborts, 1);
+    });
 }

@@ -613,3 +613,82 @@ fn the_same_wal_survives_200_seeds_of_crashes_under_journal() {
     }
     assert!(acked > 200 * 10, "records were acknowledged: {acked}");
 }
+
+// ------------------------------------------------- review fixes (edge cases)
+
+#[test]
+fn a_sync_reporting_an_earlier_failure_commits_nothing() {
+    for journal_error in [0.0, 1.0] {
+        run(async move {
+            let disk = Disk::current();
+            disk.configure(journal()).unwrap();
+            disk.preload("/log", "").unwrap();
+            let a = File::options().write(true).open("/log").await.unwrap();
+            let b = File::options().write(true).open("/log").await.unwrap();
+            a.write_all_at(b"a", 0).await.unwrap();
+            disk.configure(journal().sync_error(1.0)).unwrap();
+            assert!(a.sync_all().await.is_err());
+            disk.configure(journal().journal_error(journal_error))
+                .unwrap();
+            fs::write("/new", "n").await.unwrap();
+            b.write_all_at(b"b", 1).await.unwrap();
+            // b was open at a's failure: its sync reports it (errseq),
+            // before the journal, as ext4's fsync does.
+            let e = b.sync_all().await.unwrap_err();
+            assert!(!e.to_string().contains("journal aborted"), "{e}");
+            assert_eq!(disk.stats().faults.journal_aborts, 0);
+            disk.crash();
+            assert!(!exists("/new").await, "committed by an erroring sync");
+        });
+    }
+}
+
+#[test]
+fn switching_the_default_namespace_acts_at_once_whatever_touches_the_disk() {
+    let survives = |look: bool| {
+        run(async move {
+            let disk = Disk::current();
+            Disk::set_default(journal()).unwrap();
+            disk.preload("/log", "").unwrap();
+            fs::write("/x", "x").await.unwrap(); // journaled, not committed
+            Disk::set_default(DiskConfig::new()).unwrap(); // dropped back to Strict's rule
+            if look {
+                let _ = disk.stats(); // must change nothing
+            }
+            Disk::set_default(journal()).unwrap();
+            let log = File::options().write(true).open("/log").await.unwrap();
+            log.write_all_at(b"1", 0).await.unwrap();
+            log.sync_all().await.unwrap(); // commits the journal: /x is not in it
+            disk.crash();
+            exists("/x").await
+        })
+    };
+    assert!(!survives(false));
+    assert!(!survives(true));
+}
+
+#[test]
+fn an_empty_write_changes_nothing_and_an_open_that_truncates_does() {
+    run(async {
+        let disk = Disk::current();
+        disk.configure(journal()).unwrap();
+        disk.preload("/a", "").unwrap();
+        let a = File::options().write(true).open("/a").await.unwrap();
+        fs::rename("/a", "/b").await.unwrap(); // touches /a's inode
+        a.write_all_at(b"1", 0).await.unwrap();
+        a.sync_all().await.unwrap(); // commits the rename
+        fs::write("/new", "n").await.unwrap();
+        assert_eq!(a.write_at(b"", 0).await.unwrap(), 0);
+        a.sync_all().await.unwrap(); // nothing written: nothing to commit
+        disk.crash();
+        assert!(!exists("/new").await, "an empty write made the sync commit");
+
+        // Opening an empty file with truncate changes it (its times).
+        disk.preload("/e", "").unwrap();
+        fs::write("/new", "n").await.unwrap();
+        let e = File::create("/e").await.unwrap(); // truncates, was empty
+        e.sync_all().await.unwrap();
+        disk.crash();
+        assert!(exists("/new").await);
+    });
+}

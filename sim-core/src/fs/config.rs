@@ -47,7 +47,8 @@ pub enum Namespace {
     /// ext4's `fsync`, which returns a writeback error before it commits
     /// the journal); the failed sync's data is lost as in every mode. A
     /// sync that reports an earlier failure through another handle
-    /// (errseq) still makes its data durable here, so it commits too.
+    /// (errseq) returns that error before the journal too: it writes its
+    /// data and commits nothing (nor can its commit fail).
     /// A failing journal commit itself (an I/O error writing the
     /// journal) is modelled when [`DiskConfig::journal_error`] is set:
     /// the journal aborts and the disk turns read-only until the node
@@ -58,11 +59,18 @@ pub enum Namespace {
     /// place that change no size or block: here any write since the last
     /// commit makes `sync_data` commit); `data=ordered`'s write-out of
     /// other files' data at a commit (here only the synced file's data
-    /// becomes durable); `data=writeback`.
+    /// becomes durable); `auto_da_alloc` (ext4 writes a file's data
+    /// before the commit of a rename or truncate that replaces another
+    /// file's contents: here a rename over a file whose data was not
+    /// synced can leave it empty after a crash, as with ext4's
+    /// `noauto_da_alloc`, and as any rename to a new name can on ext4);
+    /// `data=writeback`.
     /// Changes made before the disk switched to `Journal` keep the rule
     /// they were made under (their directory's sync makes them durable);
-    /// switching away drops the journal's uncommitted entries back to
-    /// that rule.
+    /// switching away (with [`Disk::configure`](super::Disk::configure),
+    /// [`Disk::set_default`](super::Disk::set_default) or
+    /// [`Disk::reset_config`](super::Disk::reset_config), at once) drops
+    /// the journal's uncommitted entries back to that rule.
     ///
     /// Pick it for code that targets ext4 or XFS only; `Strict` stays
     /// the portable default.
@@ -220,8 +228,10 @@ impl DiskConfig {
     /// writing the journal fails: the journal aborts and the file system
     /// is remounted read-only.
     ///
-    /// Each sync that would commit a non-empty journal draws (nothing is
-    /// drawn at 0, nor for a sync that commits nothing). On a failure the
+    /// Each sync that would commit draws (nothing is drawn at 0, nor for
+    /// a sync that commits nothing): a sync of a file or directory changed
+    /// since the last commit, whether or not namespace changes are
+    /// waiting, as ext4 commits the inode's size and block changes too. On a failure the
     /// sync returns an I/O error (kind `Other`: EIO, as ext4's `fsync`)
     /// saying that the journal aborted, and makes nothing durable; from
     /// then on every operation that changes the disk (an open with write

@@ -125,7 +125,7 @@ impl Disk {
     pub fn configure(&self, config: DiskConfig) -> Result<(), DiskConfigError> {
         config.validate()?;
         self.disks("detsim::fs::Disk::configure")
-            .with(self.node, |d, _| d.own = Some(config));
+            .set_own(self.node, Some(config));
         Ok(())
     }
 
@@ -143,7 +143,7 @@ impl Disk {
     /// ```
     pub fn reset_config(&self) {
         self.disks("detsim::fs::Disk::reset_config")
-            .with(self.node, |d, _| d.own = None);
+            .set_own(self.node, None);
     }
 
     /// This disk's configuration: its own, else the default.
@@ -188,7 +188,7 @@ impl Disk {
     /// Power loss: every volatile change is lost (unsynced writes, unless
     /// the crash model keeps some; namespace changes whose directory was
     /// not synced, or under [`Namespace::Journal`](super::Namespace::Journal)
-    /// made after the last sync), and handles opened before fail with
+    /// not committed), and handles opened before fail with
     /// `StaleNetworkFileHandle`. A disk left read-only by an aborted
     /// journal ([`DiskConfig::journal_error`]) is writable again. The
     /// node's tasks keep running (kill the node to crash the machine:

@@ -50,9 +50,9 @@
 //!   than what Linux ext4 does, whose journal commits a rename as one
 //!   transaction and usually a new file's name with the file's fsync.
 //!   Stricter is not a superset, though: on ext4 another file's sync can
-//!   commit a rename before the renamed file's data is synced, so "write,
-//!   rename, then sync the data" can leave an empty file after a crash
-//!   there, which this mode never shows. Sync a file's data before
+//!   commit a rename to a new name before the renamed file's data is
+//!   synced, so "write, rename, then sync the data" can leave an empty
+//!   file after a crash there, which this mode never shows. Sync a file's data before
 //!   renaming it, and check ext4-only code under [`Namespace::Journal`],
 //!   which shows that outcome.) With [`Namespace::Relaxed`],
 //!   every namespace change is durable at once (file contents still need

@@ -84,6 +84,14 @@ impl Disks {
         f(disk, &config)
     }
 
+    /// Sets (or drops) `node`'s own configuration and applies its
+    /// namespace mode at once, so that what a switch does never depends on
+    /// whether anything touched the disk in between.
+    pub(crate) fn set_own(&self, node: u32, own: Option<DiskConfig>) {
+        self.with(node, |d, _| d.own = own);
+        self.with(node, |_, _| ());
+    }
+
     /// The effective configuration of `node`'s disk.
     pub(crate) fn config(&self, node: u32) -> DiskConfig {
         let inner = self.inner.borrow();
@@ -95,7 +103,15 @@ impl Disks {
     }
 
     pub(crate) fn set_default(&self, config: DiskConfig) {
-        self.inner.borrow_mut().default = config;
+        let mut inner = self.inner.borrow_mut();
+        inner.default = config;
+        // Applied at once to the disks that follow the default (see
+        // `set_own`).
+        for disk in inner.nodes.iter_mut().filter(|d| d.own.is_none()) {
+            if disk.tree.namespace() != config.namespace {
+                disk.tree.set_namespace(config.namespace);
+            }
+        }
     }
 
     /// Power loss on `node`'s disk: what is volatile is lost (or partly

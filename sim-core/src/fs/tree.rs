@@ -445,8 +445,13 @@ impl Tree {
                 }
             }
             Some(ino) => {
-                if mode.truncate && self.content_mut(ino).len() > 0 {
-                    self.set_len(ino, 0, log);
+                if mode.truncate {
+                    if self.content_mut(ino).len() > 0 {
+                        self.set_len(ino, 0, log);
+                    }
+                    // An open that truncates changes the inode (its times)
+                    // even when it was empty.
+                    self.touch(ino);
                 }
                 Ok(ino)
             }
@@ -491,7 +496,9 @@ impl Tree {
         }
         self.content_mut(ino).write(offset, &data[..n], log);
         self.used = self.used - len + self.content_mut(ino).len();
-        self.touch(ino);
+        if n > 0 {
+            self.touch(ino);
+        }
         Ok(n)
     }
 
@@ -512,12 +519,12 @@ impl Tree {
         }
     }
 
-    /// Syncs a file or directory (`fsync`): commits the journal if the
-    /// inode changed since the last commit, then makes the inode's data
-    /// durable. Returns the bytes synced and the inode's sync failures so
-    /// far.
-    pub(crate) fn sync(&mut self, ino: Ino) -> (u64, u64) {
-        if self.touched.contains(&ino) {
+    /// Syncs a file or directory (`fsync`): commits the journal if
+    /// `commit` and the inode changed since the last commit, then makes
+    /// the inode's data durable. Returns the bytes synced and the inode's
+    /// sync failures so far.
+    pub(crate) fn sync(&mut self, ino: Ino, commit: bool) -> (u64, u64) {
+        if commit && self.touched.contains(&ino) {
             self.commit();
         }
         let Some(inode) = self.inodes.get_mut(&ino) else {
@@ -533,9 +540,17 @@ impl Tree {
         }
     }
 
-    /// Whether a sync of `ino` would commit a non-empty journal.
+    /// Whether a sync of `ino` would commit the journal: under
+    /// [`Namespace::Journal`], `ino` changed since the last commit (its
+    /// size, data or links, or a directory's entries: a transaction to
+    /// commit, with or without namespace changes in it).
     pub(crate) fn would_commit(&self, ino: Ino) -> bool {
-        !self.journal.is_empty() && self.touched.contains(&ino)
+        self.touched.contains(&ino)
+    }
+
+    /// The sync failures of `ino` so far (0 once it is gone).
+    pub(crate) fn sync_failures(&self, ino: Ino) -> u64 {
+        self.inodes.get(&ino).map_or(0, |i| i.sync_failures)
     }
 
     /// A sync of `ino` failed: the changes since its last sync will never
