@@ -510,3 +510,63 @@ fn appending_to_an_existing_file_and_syncing_it_commits_and_can_abort() {
         assert_eq!(disk.stats().faults.journal_aborts, 1);
     });
 }
+
+#[test]
+fn on_a_read_only_disk_linux_errors_that_come_first_still_come_first() {
+    run(async {
+        let disk = Disk::current();
+        disk.preload("/dir/file", "data").unwrap();
+        disk.configure(aborting()).unwrap();
+        fs::write("/dir/new", "x").await.unwrap();
+        assert!(fs::sync_dir("/dir").await.is_err(), "the commit aborts");
+        let kind = |r: io::Result<()>| r.unwrap_err().kind();
+        let open = |p: &'static str, o: fn(fs::OpenOptions) -> fs::OpenOptions| async move {
+            o(File::options()).open(p).await.map(drop)
+        };
+        // ENOENT, EEXIST, EISDIR: the path is resolved before write access
+        // is asked for.
+        assert_eq!(
+            kind(open("/dir/missing", |o| o.write(true)).await),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            kind(open("/nodir/f", |o| o.write(true).create(true)).await),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            kind(open("/dir/file", |o| o.write(true).create_new(true)).await),
+            ErrorKind::AlreadyExists
+        );
+        assert_eq!(
+            kind(open("/dir", |o| o.write(true)).await),
+            ErrorKind::IsADirectory
+        );
+        assert_eq!(kind(fs::write("/nodir/f", "x").await), ErrorKind::NotFound);
+        assert_eq!(kind(fs::remove_file("/nodir/f").await), ErrorKind::NotFound);
+        assert_eq!(kind(fs::create_dir("/nodir/d").await), ErrorKind::NotFound);
+        assert_eq!(
+            kind(fs::rename("/nodir/a", "/dir/b").await),
+            ErrorKind::NotFound
+        );
+        // Past those checks: read-only.
+        for r in [
+            open("/dir/file", |o| o.write(true)).await,
+            open("/dir/created", |o| o.write(true).create(true)).await,
+            fs::write("/dir/file", "y").await,
+            fs::remove_file("/dir/missing").await, // Linux: EROFS before the name's lookup
+            fs::create_dir("/dir/d").await,
+            fs::rename("/dir/file", "/dir/moved").await,
+        ] {
+            assert_eq!(kind(r), ErrorKind::ReadOnlyFilesystem);
+        }
+        assert!(
+            !fs::try_exists("/dir/created").await.unwrap(),
+            "nothing created"
+        );
+        assert_eq!(
+            fs::read("/dir/file").await.unwrap(),
+            b"data",
+            "nothing truncated"
+        );
+    });
+}

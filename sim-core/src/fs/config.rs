@@ -238,7 +238,10 @@ impl DiskConfig {
     /// access, a write, `set_len`, create, mkdir, rename, remove, and
     /// every sync) fails with
     /// [`ReadOnlyFilesystem`](std::io::ErrorKind::ReadOnlyFilesystem)
-    /// (EROFS), naming when the journal aborted. Reads, metadata,
+    /// (EROFS), naming when the journal aborted, after the checks Linux
+    /// makes first: a missing file to open or a missing parent directory
+    /// (`NotFound`), an existing file for `create_new` or `create_dir`
+    /// (`AlreadyExists`), a directory opened for writing (`IsADirectory`). Reads, metadata,
     /// listings and read-only opens keep working and see the live state
     /// (the page cache). A crash of the disk (the node is killed or
     /// restarted, or [`Disk::crash`](super::Disk::crash)) mounts it

@@ -208,7 +208,10 @@ pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
 /// the event. On a read-only disk it fails, except that a create_dir(_all)
 /// (`code` 1 or 2) of a path that exists gets its usual answer
 /// (`AlreadyExists`, or `Ok` for a directory): Linux looks the name up
-/// before it refuses to create it.
+/// before it refuses to create it; and a path whose parent directory does
+/// not exist gets `NotFound` (`NotADirectory`) first, as Linux resolves
+/// the parent before it asks for write access (not for create_dir_all,
+/// which would create the parents).
 async fn namespace<P: AsRef<Path>>(
     api: &'static str,
     code: u64,
@@ -220,6 +223,9 @@ async fn namespace<P: AsRef<Path>>(
     here.op(api, Cost::Io, |d, _| {
         if let Err(e) = d.writable(&path.to_string()) {
             if !matches!(code, 1 | 2) || d.tree.lookup(&path).is_err() {
+                if code != 2 {
+                    d.tree.probe_parent(&path)?;
+                }
                 return Err(e);
             }
         }
@@ -319,7 +325,10 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
             create_new: false,
         };
         let shown = path.to_string();
-        d.writable(&shown)?;
+        if let Err(read_only) = d.writable(&shown) {
+            d.tree.probe_open(&path, mode)?; // ENOENT, EISDIR first, as Linux
+            return Err(read_only);
+        }
         let ino = d.tree.open(&path, mode, c.logs_writes())?;
         let n = write_at(d, c, here.node, ino, 0, data, &shown)?;
         if n < data.len() {

@@ -168,7 +168,11 @@ impl OpenOptions {
         let (ino, incarnation, seen) = here
             .op(API, Cost::Io, |d, c| {
                 if mode.write {
-                    d.writable(&path.to_string())?;
+                    if let Err(read_only) = d.writable(&path.to_string()) {
+                        // Linux answers ENOENT, EEXIST, EISDIR first.
+                        d.tree.probe_open(&path, mode)?;
+                        return Err(read_only);
+                    }
                 }
                 let ino = d.tree.open(&path, mode, c.logs_writes())?;
                 let seen = d.tree.open_handle(ino);

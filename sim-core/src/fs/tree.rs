@@ -395,6 +395,29 @@ impl Tree {
     /// returns its inode. Opening a directory read-only is allowed (to
     /// sync it).
     pub(crate) fn open(&mut self, path: &SimPath, mode: OpenMode, log: bool) -> io::Result<Ino> {
+        self.open_or_probe(path, mode, log, false)
+    }
+
+    /// The error [`open`](Self::open) would return, without creating or
+    /// truncating anything: what Linux answers before `EROFS` on a
+    /// read-only file system (`ENOENT`, `EEXIST`, `EISDIR`, ...).
+    pub(crate) fn probe_open(&mut self, path: &SimPath, mode: OpenMode) -> io::Result<()> {
+        self.open_or_probe(path, mode, false, true).map(drop)
+    }
+
+    /// The directory that would hold `path`'s last component must exist:
+    /// what Linux checks before `EROFS` for a remove, rmdir or rename.
+    pub(crate) fn probe_parent(&self, path: &SimPath) -> io::Result<()> {
+        self.parent(path).map(drop)
+    }
+
+    fn open_or_probe(
+        &mut self,
+        path: &SimPath,
+        mode: OpenMode,
+        log: bool,
+        probe: bool,
+    ) -> io::Result<Ino> {
         if let Some(ino) = self.dot_dir(path)? {
             // "/d/." or "/d/..": that directory, which exists.
             return if mode.create_new {
@@ -444,6 +467,7 @@ impl Tree {
                     Ok(ino)
                 }
             }
+            Some(ino) if probe => Ok(ino),
             Some(ino) => {
                 if mode.truncate {
                     if self.content_mut(ino).len() > 0 {
@@ -455,6 +479,7 @@ impl Tree {
                 }
                 Ok(ino)
             }
+            None if probe && (mode.create || mode.create_new) => Ok(ROOT),
             None if mode.create || mode.create_new => {
                 let ino = self.new_inode(Kind::File(Content::default()));
                 self.set_entry(dir, name, Some(ino));
