@@ -178,7 +178,7 @@ pub(crate) fn sync(
     if !unseen && d.tree.would_commit(ino) && faults::happens(c.journal_error) {
         d.stats.faults.journal_aborts += 1;
         faults::fault_event(node, Fault::JournalAbort);
-        let at = sim_clock::Instant::now();
+        let at = sim_clock::Instant::now(); // determinism: ok (virtual clock)
         d.aborted = Some(at);
         return Err(faults::journal_aborted(path, at));
     }
