@@ -244,6 +244,61 @@ fn impossible_configurations_are_refused_with_the_fix() {
 }
 
 #[test]
+fn a_fault_plan_s_disk_errors_abort_a_journaled_disk() {
+    use detsim::fs::Namespace;
+    use detsim::net::{Fault, FaultPlan};
+    use detsim::node::Node;
+    let mut sim = Sim::builder().seed(3).build();
+    sim.run(async {
+        let db = Node::builder("db").build();
+        let journaled = DiskConfig::new().namespace(Namespace::Journal);
+        Disk::of(&db).configure(journaled).unwrap();
+        let errors = |percent| Fault::DiskErrors {
+            node: "db".into(),
+            percent,
+        };
+        FaultPlan::new()
+            .at(Duration::ZERO, errors(50))
+            .run()
+            .await
+            .unwrap();
+        assert_eq!(
+            Disk::of(&db).config(),
+            journaled
+                .read_error(0.5)
+                .write_error(0.5)
+                .sync_error(0.5)
+                .journal_error(0.5)
+        );
+        let writer = detsim::task::Builder::new().node(&db).spawn(async {
+            // New files, each synced: a committing sync, half of which
+            // (past the sync error draw) abort the journal.
+            for i in 0..100 {
+                let path = format!("/f{i}");
+                let Ok(f) = File::create(&path).await else {
+                    continue;
+                };
+                if let Err(e) = f.sync_all().await {
+                    if e.to_string().contains("journal") {
+                        return fs::write("/after", b"x").await.unwrap_err().kind();
+                    }
+                }
+            }
+            panic!("no journal abort in 100 committing syncs at 50%");
+        });
+        assert_eq!(writer.await.unwrap(), ErrorKind::ReadOnlyFilesystem);
+        assert_eq!(Disk::of(&db).stats().faults.journal_aborts, 1);
+        FaultPlan::new()
+            .at(Duration::ZERO, errors(0))
+            .run()
+            .await
+            .unwrap();
+        assert_eq!(Disk::of(&db).config(), journaled, "all off again");
+    })
+    .unwrap();
+}
+
+#[test]
 fn a_fault_plan_turns_disk_errors_on_and_off() {
     use detsim::net::{Fault, FaultPlan};
     use detsim::node::Node;

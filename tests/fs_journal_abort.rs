@@ -548,6 +548,11 @@ fn on_a_read_only_disk_linux_errors_that_come_first_still_come_first() {
             kind(fs::rename("/nodir/a", "/dir/b").await),
             ErrorKind::NotFound
         );
+        assert_eq!(
+            kind(fs::rename("/dir/file", "/nodir/b").await),
+            ErrorKind::NotFound,
+            "the target's parent is resolved before write access too"
+        );
         // Past those checks: read-only.
         for r in [
             open("/dir/file", |o| o.write(true)).await,

@@ -11,7 +11,8 @@
 //!
 //! Disk faults go through the node's [`Disk`] (`detsim::fs`): a
 //! [`Fault::DiskErrors`] sets the probability of an injected I/O error on
-//! its reads, writes and syncs, keeping the rest of its configuration.
+//! its reads, writes and syncs (and journal commits, on a journaled disk),
+//! keeping the rest of its configuration.
 
 use std::fmt;
 use std::time::Duration;
@@ -68,8 +69,13 @@ pub enum Fault {
         node: String,
     },
     /// Make a node's disk fail `percent`% of its reads, writes and syncs
-    /// with an injected I/O error (`0` stops the errors); the rest of its
-    /// [`DiskConfig`](sim_core::fs::DiskConfig) is kept ([`Disk::configure`]).
+    /// with an injected I/O error (`0` stops the errors); on a disk in
+    /// [`Namespace::Journal`](sim_core::fs::Namespace::Journal) mode, also
+    /// `percent`% of its journal commits, each of which turns the disk
+    /// read-only until the node restarts
+    /// ([`DiskConfig::journal_error`](sim_core::fs::DiskConfig::journal_error)).
+    /// The rest of its [`DiskConfig`](sim_core::fs::DiskConfig) is kept
+    /// ([`Disk::configure`]).
     DiskErrors {
         /// The node whose disk fails.
         node: String,
@@ -267,6 +273,14 @@ fn apply(t: &TimedFault) -> Result<(), FaultError> {
                 .read_error(rate)
                 .write_error(rate)
                 .sync_error(rate);
+            // A journaled disk (Namespace::Journal) can also fail its
+            // journal commits, which aborts it; other modes cannot, and
+            // their config refuses the setting (which is how we tell).
+            let journaled = config.journal_error(rate);
+            let config = match journaled.validate() {
+                Ok(()) => journaled,
+                Err(_) => config,
+            };
             disk.configure(config).map_err(|e| FaultError {
                 message: format!("the fault plan's \"{t}\" is not a valid disk setting: {e}"),
             })?;

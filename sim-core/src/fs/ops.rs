@@ -211,11 +211,13 @@ pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
 /// before it refuses to create it; and a path whose parent directory does
 /// not exist gets `NotFound` (`NotADirectory`) first, as Linux resolves
 /// the parent before it asks for write access (not for create_dir_all,
-/// which would create the parents).
+/// which would create the parents). `target` is a rename's destination,
+/// whose parent Linux resolves before write access too.
 async fn namespace<P: AsRef<Path>>(
     api: &'static str,
     code: u64,
     path: P,
+    target: Option<&SimPath>,
     f: impl FnOnce(&mut Tree, &SimPath) -> io::Result<()>,
 ) -> io::Result<()> {
     let here = Here::current(api);
@@ -225,6 +227,9 @@ async fn namespace<P: AsRef<Path>>(
             if !matches!(code, 1 | 2) || d.tree.lookup(&path).is_err() {
                 if code != 2 {
                     d.tree.probe_parent(&path)?;
+                }
+                if let Some(target) = target {
+                    d.tree.probe_parent(target)?;
                 }
                 return Err(e);
             }
@@ -364,7 +369,7 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 /// # }).unwrap();
 /// ```
 pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
-    namespace("detsim::fs::create_dir", 1, path, |t, p| t.mkdir(p)).await
+    namespace("detsim::fs::create_dir", 1, path, None, |t, p| t.mkdir(p)).await
 }
 
 /// Creates a directory and every missing parent (no error if it exists).
@@ -397,7 +402,7 @@ pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
         return Ok(());
     }
     let written = path.as_ref().to_path_buf();
-    namespace("detsim::fs::create_dir_all", 2, path, move |t, _| {
+    namespace("detsim::fs::create_dir_all", 2, path, None, move |t, _| {
         mkdir_all(t, &written)
     })
     .await
@@ -449,7 +454,7 @@ fn mkdir_all(t: &mut Tree, path: &Path) -> io::Result<()> {
 /// # }).unwrap();
 /// ```
 pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
-    namespace("detsim::fs::remove_file", 3, path, |t, p| t.unlink(p)).await
+    namespace("detsim::fs::remove_file", 3, path, None, |t, p| t.unlink(p)).await
 }
 
 /// Removes an empty directory.
@@ -472,7 +477,10 @@ pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
 /// # }).unwrap();
 /// ```
 pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
-    namespace("detsim::fs::remove_dir", 4, path, |t, p| t.rmdir(p, false)).await
+    namespace("detsim::fs::remove_dir", 4, path, None, |t, p| {
+        t.rmdir(p, false)
+    })
+    .await
 }
 
 /// Removes a directory and everything in it.
@@ -493,7 +501,7 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// # }).unwrap();
 /// ```
 pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
-    namespace("detsim::fs::remove_dir_all", 5, path, |t, p| {
+    namespace("detsim::fs::remove_dir_all", 5, path, None, |t, p| {
         t.rmdir(p, true)
     })
     .await
@@ -526,7 +534,10 @@ pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// ```
 pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
     let to = SimPath::parse(to.as_ref())?;
-    namespace("detsim::fs::rename", 6, from, move |t, p| t.rename(p, &to)).await
+    namespace("detsim::fs::rename", 6, from, Some(&to), |t, p| {
+        t.rename(p, &to)
+    })
+    .await
 }
 
 /// The metadata of a file or directory.
