@@ -64,8 +64,8 @@ pub enum Namespace {
     /// file's contents: here a rename over a file whose data was not
     /// synced can leave it empty after a crash, as with ext4's
     /// `noauto_da_alloc`, and as any rename to a new name can on ext4;
-    /// XFS has no such rule for renames, so the mode keeps the outcome both file
-    /// systems can show); `data=writeback`.
+    /// XFS has no such rule for renames, so the mode keeps the outcome
+    /// both file systems can show); `data=writeback`.
     /// Changes made before the disk switched to `Journal` keep the rule
     /// they were made under (their directory's sync makes them durable);
     /// switching away (with [`Disk::configure`](super::Disk::configure),
