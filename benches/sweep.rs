@@ -56,6 +56,7 @@ fn child() {
         bin_name: None,
         target_tmpdir: option_env!("CARGO_TARGET_TMPDIR"),
         manifest_dir: env!("CARGO_MANIFEST_DIR"),
+        features: detsim::__private::CompiledFeatures::UNKNOWN,
     };
     detsim::__private::run_test(spec, detsim::__private::TestAttrs::new(), cpu_bound);
 }

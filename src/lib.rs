@@ -365,5 +365,5 @@ pub mod proptest {
 #[doc(hidden)]
 pub mod __private {
     pub use sim_core::__test_spec as test_spec;
-    pub use sim_core::harness::{TestAttrs, TestOutput, TestSpec, run_test};
+    pub use sim_core::harness::{CompiledFeatures, TestAttrs, TestOutput, TestSpec, run_test};
 }

@@ -27,6 +27,7 @@ fn spec(path: &'static str) -> TestSpec {
         bin_name: None,
         target_tmpdir: option_env!("CARGO_TARGET_TMPDIR"),
         manifest_dir: env!("CARGO_MANIFEST_DIR"),
+        features: detsim::__private::CompiledFeatures::UNKNOWN,
     }
 }
 

@@ -174,3 +174,66 @@ fn an_artifact_replays_with_the_features_it_was_written_with() {
     assert!(line.contains("cargo_features"), "{err}");
     assert!(line.contains("`--release`"), "{err}");
 }
+
+#[test]
+fn plain_cargo_test_prints_and_records_the_features_it_was_built_with() {
+    // No cargo detsim: the test reads its crate's features itself.
+    for (flags, expected) in [
+        ("--features extra", "--features extra"),
+        (
+            "--no-default-features -F extra",
+            "--no-default-features --features extra",
+        ),
+        ("--all-features", "--features extra"),
+    ] {
+        let out = paste(&format!(
+            "cargo test --test features {flags} -- behind_a_feature --exact"
+        ));
+        assert_eq!(out.status.code(), Some(101), "{flags}: {}", stderr(&out));
+        let report = format!("{}{}", stdout(&out), stderr(&out));
+        let seed_cmd = line_starting(&report, "DETSIM_SEED=");
+        assert!(
+            seed_cmd.contains(&format!(
+                "--test features {expected} -- behind_a_feature --exact"
+            )),
+            "{flags}: {seed_cmd}"
+        );
+        let replay = line_starting(&report, "cargo detsim replay ");
+        assert!(
+            replay.ends_with(&format!(" {expected}")),
+            "{flags}: {replay}"
+        );
+        let artifact = line_starting(&report, "artifact:")
+            .trim_start_matches("artifact:")
+            .trim();
+        let recorded = read_json(std::path::Path::new(artifact))["cargo_features"].clone();
+        let words: Vec<&str> = expected.split(' ').collect();
+        assert_eq!(recorded, serde_json::json!(words), "{flags}");
+        // Pasted, the printed command builds the test and fails the same.
+        let pasted = paste(seed_cmd);
+        assert_eq!(
+            pasted.status.code(),
+            Some(101),
+            "{flags}: {}",
+            stderr(&pasted)
+        );
+        assert!(
+            stdout(&pasted).contains("test behind_a_feature ... FAILED"),
+            "{flags}: {}",
+            stdout(&pasted)
+        );
+    }
+    // Built with the default features (named or not): no flags at all.
+    for flags in ["", "-F on_by_default"] {
+        let out = paste(&format!(
+            "DETSIM_SEEDS=100 cargo test --test planted {flags} -- planted_bug --exact"
+        ));
+        assert_eq!(out.status.code(), Some(101), "{flags}: {}", stderr(&out));
+        let report = format!("{}{}", stdout(&out), stderr(&out));
+        let seed_cmd = line_starting(&report, "DETSIM_SEED=");
+        assert!(
+            seed_cmd.ends_with("--test planted -- planted_bug --exact"),
+            "{flags}: {seed_cmd}"
+        );
+    }
+}

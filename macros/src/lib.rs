@@ -8,6 +8,7 @@ use proc_macro2::TokenStream as TokenStream2;
 mod attrs;
 mod duration;
 mod expand;
+mod features;
 
 /// Turns an `async fn` into a test that runs under the detsim simulator.
 ///
@@ -112,6 +113,28 @@ mod expand;
 #[proc_macro_attribute]
 pub fn sim_test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::sim_test(args.into(), item.into()).into()
+}
+
+/// The cargo features of the crate being compiled: a pair of the table
+/// `&[(name, cfg!(feature = name))]` of every feature its `Cargo.toml`
+/// declares, and `Some(&[...])` with the features its `default` turns on
+/// (`None`, and an empty table, when the manifest cannot be read). The
+/// harness's `TestSpec` is built with it, to print replay commands with
+/// the feature flags that rebuild the test. Not a stable API.
+///
+/// ```ignore
+/// let (table, default) = sim_macros::__compiled_features!();
+/// ```
+#[doc(hidden)]
+#[proc_macro]
+pub fn __compiled_features(input: TokenStream) -> TokenStream {
+    if !input.is_empty() {
+        let input = TokenStream2::from(input);
+        return syn::Error::new_spanned(input, "__compiled_features!() takes no arguments")
+            .to_compile_error()
+            .into();
+    }
+    features::expand().into()
 }
 
 /// Collects every error found, to report them all at once.

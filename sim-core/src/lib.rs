@@ -96,6 +96,7 @@ pub mod __macro {
     pub use crate::assertions::{AssertSite, SITES as ASSERT_SITES, reached as assert_reached};
     pub use crate::buggify::{BuggifySite, reached as buggify_reached};
     pub use linkme;
+    pub use sim_macros::__compiled_features as compiled_features;
 }
 
 /// Virtual time: re-exports [`sim_clock`].

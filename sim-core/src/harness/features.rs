@@ -3,6 +3,92 @@
 //! artifact records them (`["--features", "a b"]`: cargo's arguments), so
 //! that `cargo detsim replay <artifact>` builds what the failing run ran.
 
+/// The cargo features a test's crate was compiled with, read by
+/// `#[sim_test]`'s expansion: every feature its `Cargo.toml` declares with
+/// whether `cfg!(feature = ...)` is on, and the features its `default`
+/// turns on. From them [`flags`](Self::flags) derives the feature flags
+/// that rebuild the test as it ran, for the commands a failure prints when
+/// the test ran under plain `cargo test --features ...` (under `cargo
+/// detsim`, the flags it was given win). Not a stable API.
+///
+/// ```
+/// use sim_core::harness::CompiledFeatures;
+/// // [features] default = ["std"], std = [], extra = []
+/// let built = |table| CompiledFeatures::new((table, Some(&["default", "std"])));
+/// let plain = built(&[("default", true), ("std", true), ("extra", false)]);
+/// assert!(plain.flags().is_empty());
+/// let extra = built(&[("default", true), ("std", true), ("extra", true)]);
+/// assert_eq!(extra.flags(), ["--features", "extra"]);
+/// let bare = built(&[("default", false), ("std", false), ("extra", true)]);
+/// assert_eq!(bare.flags(), ["--no-default-features", "--features", "extra"]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompiledFeatures {
+    table: &'static [(&'static str, bool)],
+    default: Option<&'static [&'static str]>,
+}
+
+impl CompiledFeatures {
+    /// Unknown (the manifest could not be read, or the spec was built by
+    /// hand): no flags.
+    ///
+    /// ```
+    /// assert!(sim_core::harness::CompiledFeatures::UNKNOWN.flags().is_empty());
+    /// ```
+    pub const UNKNOWN: CompiledFeatures = CompiledFeatures {
+        table: &[],
+        default: None,
+    };
+
+    /// From the expansion of `__compiled_features!()`: the table of
+    /// declared features with their state, and the `default` set.
+    ///
+    /// ```
+    /// let f = sim_core::harness::CompiledFeatures::new((&[], Some(&[])));
+    /// assert!(f.flags().is_empty());
+    /// ```
+    pub const fn new(
+        (table, default): (
+            &'static [(&'static str, bool)],
+            Option<&'static [&'static str]>,
+        ),
+    ) -> CompiledFeatures {
+        CompiledFeatures { table, default }
+    }
+
+    /// Cargo's feature flags that turn on exactly the features on in this
+    /// build: none when they are the default ones; `--features` with the
+    /// others when the defaults are on; `--no-default-features` (and
+    /// `--features` with those on) when they are off.
+    ///
+    /// ```
+    /// let f = sim_core::harness::CompiledFeatures::new((&[("a", true), ("b", true)], Some(&[])));
+    /// assert_eq!(f.flags(), ["--features", "a,b"]);
+    /// ```
+    pub fn flags(&self) -> Vec<String> {
+        let Some(default) = self.default else {
+            return Vec::new();
+        };
+        let on = |name: &str| self.table.iter().any(|&(n, on)| on && n == name);
+        let enabled: Vec<&str> = self.table.iter().filter(|f| f.1).map(|f| f.0).collect();
+        let defaults_on = default.iter().all(|d| on(d));
+        let mut flags = Vec::new();
+        let extra: Vec<&str> = if defaults_on {
+            enabled
+                .into_iter()
+                .filter(|n| !default.contains(n))
+                .collect()
+        } else {
+            flags.push("--no-default-features".to_owned());
+            enabled
+        };
+        if !extra.is_empty() {
+            flags.extend(["--features".to_owned(), extra.join(",")]);
+        }
+        flags
+    }
+}
+
 /// The flags accepted, for error messages.
 pub(crate) const FORMS: &str =
     "--features LIST (or -F LIST), --all-features, --no-default-features";

@@ -49,6 +49,7 @@ mod target;
 
 pub use artifact::{ARTIFACT_VERSION, Artifact, ArtifactError};
 #[doc(hidden)]
+pub use features::CompiledFeatures;
 pub use spec::{TestAttrs, TestOutput, TestSpec};
 #[doc(hidden)]
 pub use target::shell_word;
@@ -80,6 +81,7 @@ const MAX_ARTIFACTS: usize = 100;
 ///     bin_name: None,
 ///     target_tmpdir: None,
 ///     manifest_dir: ".",
+///     features: sim_core::harness::CompiledFeatures::UNKNOWN,
 /// };
 /// run_test(spec, TestAttrs::new().seed(7), it_works);
 /// ```
@@ -219,7 +221,7 @@ where
             config,
             failure,
         )
-        .built_with(&env.cargo_features);
+        .built_with(&target::cargo_features(&spec));
         let path = target::artifact_path(&spec, &target, failure.seed());
         let result = art.write(&path).map(|()| path).map_err(|e| e.to_string());
         if let Some(report) = &env.report {
@@ -237,6 +239,7 @@ where
             target: &target,
             artifact: first_path.as_deref().map_err(Clone::clone),
             extra_env: &extra_env,
+            features: &target::cargo_features(&spec),
         },
     );
     if failing.len() > 1 {
@@ -329,13 +332,17 @@ pub(crate) fn proptest_artifact(name: &str, config: artifact::Config, f: &Failur
 #[cfg(feature = "proptest")]
 pub(crate) fn proptest_command(spec: Option<&TestSpec>, name: &str, test: Option<&str>) -> String {
     match (spec, test) {
-        (Some(spec), Some(test)) => {
-            target::cargo_test(spec.package, &target::target_of(spec), test)
-        }
-        (Some(spec), None) => format!(
-            "cargo test -p {} {} -- {name}",
+        (Some(spec), Some(test)) => target::cargo_test(
             spec.package,
-            target::selector(&target::target_of(spec))
+            &target::target_of(spec),
+            &target::cargo_features(spec),
+            test,
+        ),
+        (Some(spec), None) => format!(
+            "cargo test -p {} {}{} -- {name}",
+            spec.package,
+            target::selector(&target::target_of(spec)),
+            target::feature_flags(&target::cargo_features(spec))
         ),
         (None, Some(test)) => format!("cargo test -- {test} --exact"),
         (None, None) => format!("cargo test -- {name}"),
@@ -376,7 +383,12 @@ where
     let rerun = format!(
         "DETSIM_SEED={:#x} {}",
         art.seed,
-        target::cargo_test(spec.package, &target, spec.test_name())
+        target::cargo_test(
+            spec.package,
+            &target,
+            &target::cargo_features(spec),
+            spec.test_name()
+        )
     );
     let recorded = format!(
         "{} failure \"{}\" (fingerprint {})",
@@ -433,6 +445,7 @@ where
                     target: &target,
                     artifact: Ok(path),
                     extra_env: &[],
+                    features: &target::cargo_features(spec),
                 },
             );
             fail(format!(

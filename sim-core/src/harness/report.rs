@@ -18,6 +18,9 @@ pub(crate) struct Context<'a> {
     pub(crate) artifact: Result<&'a Path, String>,
     /// `DETSIM_*` settings that the replay needs besides the seed.
     pub(crate) extra_env: &'a [(&'static str, String)],
+    /// Cargo's feature flags that rebuild the test
+    /// ([`target::cargo_features`]).
+    pub(crate) features: &'a [String],
 }
 
 /// Renders the report of one failing seed.
@@ -57,7 +60,7 @@ pub(crate) fn render(failure: &Failure, cx: &Context<'_>) -> String {
     for line in body.lines() {
         let _ = writeln!(out, "    {line}");
     }
-    let run = target::cargo_test(cx.package, cx.target, cx.test);
+    let run = target::cargo_test(cx.package, cx.target, cx.features, cx.test);
     let env: String = cx
         .extra_env
         .iter()
@@ -67,7 +70,7 @@ pub(crate) fn render(failure: &Failure, cx: &Context<'_>) -> String {
     let _ = writeln!(out, "    DETSIM_SEED={seed:#x} {env}{run}");
     if let Ok(path) = &cx.artifact {
         let path = target::shell_word(&path.to_string_lossy()).into_owned();
-        let features = target::feature_flags();
+        let features = target::feature_flags(cx.features);
         let _ = writeln!(out, "    cargo detsim replay {path}{features}");
         let _ = writeln!(out, "    DETSIM_REPLAY={path} {run}");
     }
@@ -193,6 +196,7 @@ mod tests {
                 target: &target,
                 artifact: Ok(path),
                 extra_env: &[],
+                features: &[],
             },
         );
         let quoted = r"'/home/me/My Projects/kv/target/detsim/failures/x'\''s.json'";

@@ -47,7 +47,12 @@ where
             art.message().lines().next().unwrap_or_default(),
             art.seed(),
             art.seed(),
-            target::cargo_test(spec.package, &target::target_of(spec), spec.test_name()),
+            target::cargo_test(
+                spec.package,
+                &target::target_of(spec),
+                &target::cargo_features(spec),
+                spec.test_name()
+            ),
         )),
     };
     let shrunk = match Shrinker::new().shrink(&failure, |tape| {
@@ -70,6 +75,7 @@ where
                 .map(|()| out.as_path())
                 .map_err(Clone::clone),
             extra_env: &[],
+            features: &target::cargo_features(spec),
         },
     );
     fail(format!("detsim: {} {shrunk}\n{text}", path.display()))

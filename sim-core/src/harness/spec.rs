@@ -5,6 +5,7 @@
 use std::fmt::Debug;
 use std::time::Duration;
 
+use super::CompiledFeatures;
 use crate::Scheduler;
 
 /// The [`TestSpec`] of the code where it is written, with `path` as its
@@ -29,6 +30,7 @@ macro_rules! __test_spec {
             bin_name: ::core::option_env!("CARGO_BIN_NAME"),
             target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
             manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+            features: $crate::harness::CompiledFeatures::new($crate::__macro::compiled_features!()),
         }
     };
 }
@@ -47,6 +49,7 @@ macro_rules! __test_spec {
 ///     bin_name: None,
 ///     target_tmpdir: None,
 ///     manifest_dir: "/src/my-crate",
+///     features: sim_core::harness::CompiledFeatures::UNKNOWN,
 /// };
 /// assert_eq!(spec.test_name(), "tests::it_works");
 /// ```
@@ -66,6 +69,8 @@ pub struct TestSpec {
     pub target_tmpdir: Option<&'static str>,
     /// `CARGO_MANIFEST_DIR`.
     pub manifest_dir: &'static str,
+    /// The cargo features the crate was compiled with.
+    pub features: CompiledFeatures,
 }
 
 impl TestSpec {
@@ -76,6 +81,7 @@ impl TestSpec {
     /// # let mut spec = sim_core::harness::TestSpec {
     /// #     path: "", file: "", package: "", crate_name: "", bin_name: None,
     /// #     target_tmpdir: None, manifest_dir: "",
+    /// #     features: sim_core::harness::CompiledFeatures::UNKNOWN,
     /// # };
     /// spec.path = "net_partition::heals";
     /// assert_eq!(spec.test_name(), "heals");

@@ -98,24 +98,38 @@ pub(crate) fn selector(target: &Target) -> String {
 }
 
 /// `cargo test -p <package> <selector> [features] -- <test> --exact`,
-/// which runs this one test (with the feature flags `cargo detsim` built
-/// it with).
-pub(crate) fn cargo_test(package: &str, target: &Target, test: &str) -> String {
+/// which runs this one test, built with the feature flags `features`
+/// ([`cargo_features`]).
+pub(crate) fn cargo_test(
+    package: &str,
+    target: &Target,
+    features: &[String],
+    test: &str,
+) -> String {
     format!(
         "cargo test -p {} {}{} -- {} --exact",
         shell_word(package),
         selector(target),
-        feature_flags(),
+        feature_flags(features),
         shell_word(test)
     )
 }
 
-/// ` --features x` (as `DETSIM_CARGO_FEATURES` gives them, from `cargo
-/// detsim ... --features x`, each word quoted for the shell), or nothing.
-pub(crate) fn feature_flags() -> String {
-    let flags = super::env::overrides().map(|o| o.cargo_features.as_slice());
-    flags
-        .unwrap_or_default()
+/// The feature flags that build the running test as it is built: those
+/// `cargo detsim` was given (`DETSIM_CARGO_FEATURES`), else those that
+/// turn on the features its crate was compiled with (none for the
+/// defaults), so that a failure under plain `cargo test --features x`
+/// prints commands with `--features x` too.
+pub(crate) fn cargo_features(spec: &TestSpec) -> Vec<String> {
+    match super::env::overrides() {
+        Ok(o) if !o.cargo_features.is_empty() => o.cargo_features.clone(),
+        _ => spec.features.flags(),
+    }
+}
+
+/// ` --features x` (each word quoted for the shell), or nothing.
+pub(crate) fn feature_flags(features: &[String]) -> String {
+    features
         .iter()
         .map(|a| format!(" {}", shell_word(a)))
         .collect()
@@ -224,8 +238,9 @@ mod tests {
             bin_name: bin,
             target_tmpdir: test.then_some("/w/target/tmp"),
             manifest_dir: manifest,
+            features: crate::harness::CompiledFeatures::UNKNOWN,
         };
-        cargo_test(spec.package, &target_of(&spec), spec.test_name())
+        cargo_test(spec.package, &target_of(&spec), &[], spec.test_name())
     }
 
     #[test]
@@ -325,6 +340,7 @@ mod tests {
             bin_name: None,
             target_tmpdir: None,
             manifest_dir: "/w/kv",
+            features: crate::harness::CompiledFeatures::UNKNOWN,
         };
         let target = Target {
             kind: "test".into(),
