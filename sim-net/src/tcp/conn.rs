@@ -339,7 +339,12 @@ impl Conn {
             let n = usize::try_from(total - w.acked).unwrap_or(usize::MAX);
             w.unread = w.unread.saturating_sub(n);
             w.acked = total;
-            self.pump(writer, fx);
+            // With nothing waiting to go (no bytes, no FIN), `pump` would
+            // send nothing and wake nobody: the usual case of a
+            // request/response stream, whose writes went out at once.
+            if !w.send_buf.is_empty() || (w.write_shutdown && !w.fin_sent) {
+                self.pump(writer, fx);
+            }
         }
     }
 
