@@ -412,7 +412,8 @@ impl Clock {
             if fired > 0 {
                 // Orders only matter between different tasks: timers that
                 // all wake one task (`join!(sleep(a), sleep(a))`) draw nothing.
-                if !wakers.iter().all(|w| w.will_wake(&wakers[0])) {
+                // One waker (the usual firing) has no order to draw.
+                if wakers.len() > 1 && !wakers[1..].iter().all(|w| w.will_wake(&wakers[0])) {
                     shuffle(&mut wakers, draw);
                 }
                 (fired, 0)
