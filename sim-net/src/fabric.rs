@@ -382,34 +382,46 @@ fn transmit(
         }
         Verdict::Deliver { at, duplicate } => (at, duplicate),
     };
-    let queue = |due: u64, payload: Payload, inner: &mut Inner, wakers: &mut Vec<Waker>| {
-        let clog = inner.rules.clogged_until(from, to, now).unwrap_or(0);
-        let at = due.max(clog);
-        let d = InFlight {
-            due,
-            from_node: from,
-            to_node: to,
-            src,
-            dst,
-            payload,
-            resend: false,
-        };
-        if at <= now {
-            arrive(inner, d, wakers);
-        } else {
-            inner.seq += 1;
-            let seq = inner.seq;
-            inner.in_flight.push((at, seq), d);
-        }
+    let d = InFlight {
+        due: at,
+        from_node: from,
+        to_node: to,
+        src,
+        dst,
+        payload,
+        resend: false,
     };
     match duplicate {
-        None => queue(at, payload, inner, wakers),
+        None => queue(inner, d, now, wakers),
         Some(at2) => {
-            queue(at, payload.clone(), inner, wakers);
+            let copy = InFlight {
+                due: at2,
+                payload: d.payload.clone(),
+                ..d
+            };
+            queue(inner, d, now, wakers);
             inner.links.get_mut(from, to).duplicated += 1;
             DUPLICATE.emit(src, dst, 0, 0);
-            queue(at2, payload, inner, wakers);
+            queue(inner, copy, now, wakers);
         }
+    }
+}
+
+/// Queues `d` on the wire (after a clog of its link, if one holds it), or
+/// hands it over at once when it is due now.
+#[inline]
+fn queue(inner: &mut Inner, d: InFlight, now: u64, wakers: &mut Vec<Waker>) {
+    let clog = inner
+        .rules
+        .clogged_until(d.from_node, d.to_node, now)
+        .unwrap_or(0);
+    let at = d.due.max(clog);
+    if at <= now {
+        arrive(inner, d, wakers);
+    } else {
+        inner.seq += 1;
+        let seq = inner.seq;
+        inner.in_flight.push((at, seq), d);
     }
 }
 

@@ -180,7 +180,10 @@ pub(crate) fn read_front(from: &mut VecDeque<u8>, dst: &mut [u8]) {
     let (a, b) = from.as_slices();
     let head = n.min(a.len());
     dst[..head].copy_from_slice(&a[..head]);
-    dst[head..].copy_from_slice(&b[..n - head]);
+    if head < n {
+        // The bytes wrap around the deque's storage.
+        dst[head..].copy_from_slice(&b[..n - head]);
+    }
     remove_front(from, n);
 }
 
