@@ -5,7 +5,6 @@ use std::task::Waker;
 
 use crate::clock::{self, Clock};
 use crate::instant::Instant;
-use crate::timers::TimerKey;
 
 /// A timer that the simulator's machinery (say, the network's delivery
 /// pump) arms, moves and re-arms again and again, on one timer slot.
@@ -18,7 +17,9 @@ use crate::timers::TimerKey;
 /// [`SYSTEM_OWNER`](crate::SYSTEM_OWNER): end-of-run reports of timers
 /// left armed leave them out. Arming consumes one arming sequence number,
 /// exactly like arming a new `Sleep`, so same-instant timers fire in the
-/// same order whichever of the two armed them. Dropping it disarms it.
+/// same order whichever of the two armed them. Its timer lives in a slot
+/// of its own beside the clock's timer heap, so re-arming it is a write
+/// to that slot (no heap work). Dropping it disarms it.
 ///
 /// ```
 /// use std::task::Waker;
@@ -38,9 +39,9 @@ use crate::timers::TimerKey;
 #[derive(Debug)]
 pub struct Alarm {
     clock: Rc<Clock>,
-    /// Its timer slot, and the clock's clear count when it was taken (a
-    /// cleared clock reuses slots from scratch, so the key is then stale).
-    key: Option<(TimerKey, u64)>,
+    /// Its alarm slot, and the clock's clear count when it was taken (a
+    /// cleared clock drops its alarm slots, so the slot is then stale).
+    key: Option<(u32, u64)>,
     /// The deadline armed (nanoseconds), until it fires or is disarmed.
     armed: Option<u64>,
 }
@@ -81,12 +82,15 @@ impl Alarm {
     pub fn arm(&mut self, at: Instant, waker: &Waker) {
         let at = at.as_nanos();
         let clears = self.clock.clears();
-        let rearmed = self
-            .key
-            .is_some_and(|(key, c)| c == clears && self.clock.rearm_timer(key, at, waker));
-        if !rearmed {
-            self.key = Some((self.clock.insert_system_timer(at, waker), clears));
-        }
+        let idx = match self.key {
+            Some((idx, c)) if c == clears => idx,
+            _ => {
+                let idx = self.clock.add_alarm();
+                self.key = Some((idx, clears));
+                idx
+            }
+        };
+        self.clock.arm_alarm(idx, at, waker);
         self.armed = Some(at);
     }
 
@@ -117,10 +121,15 @@ impl Alarm {
     /// assert_eq!(clock.armed_count(), 0);
     /// ```
     pub fn disarm(&mut self) {
+        self.release(false);
+    }
+
+    /// Disarms the alarm's timer, and gives its slot back with `free`.
+    fn release(&mut self, free: bool) {
         self.armed = None;
-        if let Some((key, clears)) = self.key.take() {
+        if let Some((idx, clears)) = self.key {
             if clears == self.clock.clears() {
-                let waker = self.clock.remove_timer_if_live(key);
+                let waker = self.clock.disarm_alarm(idx, free);
                 drop(waker);
             }
         }
@@ -129,7 +138,7 @@ impl Alarm {
 
 impl Drop for Alarm {
     fn drop(&mut self) {
-        self.disarm();
+        self.release(true);
     }
 }
 
@@ -185,6 +194,29 @@ mod tests {
         let _d = arm_sleep(20, &logger(6, &log));
         clock.advance_to(Instant::from_nanos(20), &mut |_| 0);
         assert_eq!(*log.lock().unwrap(), [4, 5, 6]);
+    }
+
+    #[test]
+    fn alarms_are_listed_and_fire_among_heap_timers_by_arming_order() {
+        let clock = Clock::new();
+        let _in_sim = clock.enter();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let a = arm_sleep(10, &logger(1, &log));
+        let mut alarm = Alarm::new();
+        alarm.arm(Instant::from_nanos(10), &logger(2, &log));
+        let _b = arm_sleep(10, &logger(3, &log));
+        let _c = arm_sleep(5, &logger(4, &log));
+        drop(a); // leaves a stale heap entry ahead of the alarm
+        assert_eq!(clock.armed_count(), 3);
+        let owners: Vec<u64> = clock.armed_timers().iter().map(|t| t.owner).collect();
+        assert_eq!(owners, [0, crate::SYSTEM_OWNER, 0]);
+        assert_eq!(clock.next_wakeup(), Some(Instant::from_nanos(5)));
+        clock.advance_to(Instant::from_nanos(5), &mut |_| 0);
+        assert_eq!(clock.next_wakeup(), Some(Instant::from_nanos(10)));
+        let fired = clock.advance_to(Instant::from_nanos(10), &mut |_| 0);
+        assert_eq!(fired.timers_fired, 2);
+        assert_eq!(*log.lock().unwrap(), [4, 2, 3]);
+        assert_eq!(clock.armed_count(), 0);
     }
 
     #[test]

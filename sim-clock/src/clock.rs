@@ -412,7 +412,8 @@ impl Clock {
             if fired > 0 {
                 // Orders only matter between different tasks: timers that
                 // all wake one task (`join!(sleep(a), sleep(a))`) draw nothing.
-                if !wakers.iter().all(|w| w.will_wake(&wakers[0])) {
+                // One waker (the usual firing) has no order to draw.
+                if wakers.len() > 1 && !wakers[1..].iter().all(|w| w.will_wake(&wakers[0])) {
                     shuffle(&mut wakers, draw);
                 }
                 (fired, 0)
@@ -471,12 +472,9 @@ impl Clock {
             .insert(deadline, waker, self.owner.get(), self.owner_hint.get())
     }
 
-    /// Arms a timer owned by [`SYSTEM_OWNER`] (see [`crate::Alarm`]).
-    pub(crate) fn insert_system_timer(&self, deadline: u64, waker: &Waker) -> TimerKey {
-        let waker = waker.clone();
-        self.timers
-            .borrow_mut()
-            .insert(deadline, waker, SYSTEM_OWNER, [0; 2])
+    /// A timer slot for a new [`crate::Alarm`], not armed.
+    pub(crate) fn add_alarm(&self) -> u32 {
+        self.timers.borrow_mut().add_alarm()
     }
 
     /// How many times the clock was cleared (see [`crate::Alarm`]).
@@ -484,10 +482,17 @@ impl Clock {
         self.clears.get()
     }
 
-    /// Re-arms a timer slot for `deadline`; `false` if the slot is gone.
+    /// Arms (or moves) alarm `idx` for `deadline`; it takes `waker` if it
+    /// has none.
     #[inline]
-    pub(crate) fn rearm_timer(&self, key: TimerKey, deadline: u64, waker: &Waker) -> bool {
-        self.timers.borrow_mut().rearm(key, deadline, waker)
+    pub(crate) fn arm_alarm(&self, idx: u32, deadline: u64, waker: &Waker) {
+        self.timers.borrow_mut().arm_alarm(idx, deadline, waker);
+    }
+
+    /// Disarms alarm `idx` (freeing its slot with `free`); returns its
+    /// waker, to drop outside the clock's borrow.
+    pub(crate) fn disarm_alarm(&self, idx: u32, free: bool) -> Option<Waker> {
+        self.timers.borrow_mut().disarm_alarm(idx, free)
     }
 
     /// Frees a timer slot unless the clock was cleared since, returning

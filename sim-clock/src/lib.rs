@@ -32,6 +32,7 @@
 
 mod advance;
 mod alarm;
+mod alarm_slots;
 mod clock;
 mod instant;
 mod interval;

@@ -30,6 +30,8 @@
 use std::cell::RefCell;
 use std::task::Waker;
 
+use crate::alarm_slots::AlarmSlots;
+
 /// Handle to a timer slot, held by the `Sleep` that armed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TimerKey {
@@ -101,6 +103,8 @@ pub(crate) struct TimerQueue {
     heap: Vec<u128>,
     next_seq: u64,
     armed: usize,
+    /// The alarms' timers, outside the heap (see [`AlarmSlots`]).
+    alarms: AlarmSlots,
 }
 
 impl TimerQueue {
@@ -156,6 +160,26 @@ impl TimerQueue {
             "detsim: 2^40 timers armed in one simulation"
         );
         (self.next_seq << IDX_BITS) | u64::from(idx)
+    }
+
+    /// A slot for a new alarm's timer (see [`AlarmSlots`]).
+    pub(crate) fn add_alarm(&mut self) -> u32 {
+        self.alarms.add()
+    }
+
+    /// Arms (or moves) alarm `idx` for `deadline` under a new sequence
+    /// number, as arming a heap timer would; it takes `waker` if it has
+    /// none.
+    #[inline]
+    pub(crate) fn arm_alarm(&mut self, idx: u32, deadline: u64, waker: &Waker) {
+        let key = self.next_key(0);
+        self.alarms.arm(idx, entry(deadline, key), waker);
+    }
+
+    /// Disarms alarm `idx` (and frees its slot with `free`), returning its
+    /// waker to drop outside any borrow.
+    pub(crate) fn disarm_alarm(&mut self, idx: u32, free: bool) -> Option<Waker> {
+        self.alarms.disarm(idx, free)
     }
 
     fn check(&self, key: TimerKey) -> usize {
@@ -236,6 +260,7 @@ impl TimerQueue {
     /// Re-arms the timer of `key` (armed or fired) for `deadline`,
     /// giving it `waker` if it has none (a fired timer gave its waker
     /// away); or `false` when the key is stale (the queue was cleared).
+    #[cfg(test)]
     pub(crate) fn rearm(&mut self, key: TimerKey, deadline: u64, waker: &Waker) -> bool {
         let Some(i) = self.slot_of(key) else {
             return false;
@@ -279,23 +304,49 @@ impl TimerQueue {
         }
     }
 
-    /// The earliest deadline of an armed timer.
+    /// The earliest deadline of an armed timer (alarms included).
+    #[inline]
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
+        let heap = self.heap_top();
+        let alarm = self.alarms.first().map(|(e, _)| e);
+        match (heap, alarm) {
+            (Some(h), Some(a)) => Some(deadline_of(h.min(a))),
+            (h, a) => h.or(a).map(deadline_of),
+        }
+    }
+
+    /// The heap's earliest live entry (stale ones on top are dropped).
+    #[inline]
+    fn heap_top(&mut self) -> Option<u128> {
         while let Some(&e) = self.heap.first() {
             if self.is_live(key_of(e)) {
-                return Some(deadline_of(e));
+                return Some(e);
             }
             self.pop();
         }
         None
     }
 
-    /// Fires every armed timer whose deadline is exactly `at`, appending their
-    /// wakers to `out` in arming order.
+    /// Fires every armed timer whose deadline is exactly `at` (alarms
+    /// included, merged in by entry), appending their wakers to `out` in
+    /// arming order.
     #[inline]
     pub(crate) fn fire_at(&mut self, at: u64, out: &mut Vec<Waker>) -> usize {
         let mut fired = 0;
-        while let Some(&e) = self.heap.first() {
+        loop {
+            // An alarm due before the heap's next entry fires first.
+            if let Some((a, idx)) = self.alarms.first() {
+                let before_heap = self.heap.first().is_none_or(|&e| a < e);
+                if deadline_of(a) <= at && before_heap {
+                    debug_assert_eq!(deadline_of(a), at, "an alarm was left behind the clock");
+                    fired += 1;
+                    out.extend(self.alarms.fire(idx));
+                    continue;
+                }
+            }
+            let Some(&e) = self.heap.first() else {
+                break;
+            };
             let (deadline, key) = (deadline_of(e), key_of(e));
             if deadline > at {
                 break;
@@ -341,23 +392,28 @@ impl TimerQueue {
         (hot.armed != 0).then_some(hot.hint)
     }
 
-    /// Number of armed timers.
+    /// Number of armed timers (alarms included).
     pub(crate) fn armed_count(&self) -> usize {
-        self.armed
+        self.armed + self.alarms.armed_count()
     }
 
     /// The armed timers, by deadline then arming order.
     pub(crate) fn armed(&self) -> Vec<ArmedTimer> {
-        if self.armed == 0 {
+        if self.armed_count() == 0 {
             // The usual end of a run: no need to scan every slot.
             return Vec::new();
         }
+        let alarms = self
+            .alarms
+            .armed()
+            .map(|e| (deadline_of(e), key_of(e), crate::SYSTEM_OWNER));
         let mut v: Vec<_> = self
             .cold
             .iter()
             .zip(&self.hot)
             .filter(|(c, _)| c.state == SlotState::Armed)
             .map(|(c, h)| (c.deadline, h.armed, c.owner))
+            .chain(alarms)
             .collect();
         v.sort_unstable();
         v.into_iter()
@@ -377,8 +433,10 @@ impl TimerQueue {
     /// The slots stay, each under a new generation: a key handed out before
     /// the clear (held by a `Sleep` that outlives it) is stale for good,
     /// instead of naming a slot of the same index armed after the clear.
+    /// Alarm slots go (an alarm that outlives the clear sees the clock's
+    /// clear count change and takes a new one).
     pub(crate) fn clear(&mut self) -> Vec<Waker> {
-        let wakers = self
+        let mut wakers: Vec<Waker> = self
             .hot
             .iter_mut()
             .filter_map(|h| {
@@ -386,6 +444,7 @@ impl TimerQueue {
                 h.waker.take()
             })
             .collect();
+        wakers.append(&mut self.alarms.clear());
         self.free.clear();
         // Reversed, so slots are reused from index 0 up, as in a new queue.
         for (i, c) in self.cold.iter_mut().enumerate().rev() {

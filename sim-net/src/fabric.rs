@@ -189,10 +189,10 @@ impl Net {
                     .map(|k| k.0)
                     .filter(|&at| at != u64::MAX)
             });
-            (out, next)
+            (out, next.map(|n| (n, inner.tcp.now)))
         };
-        if let Some(next) = next {
-            self.rearm(next);
+        if let Some((next, now)) = next {
+            self.rearm(next, now);
         }
         if !wakers.is_empty() {
             for w in &wakers {
@@ -283,23 +283,26 @@ impl Net {
     /// re-arms for what is due next.
     ///
     /// Called by [`act`](Self::act) only when the in-flight queue changed
-    /// (or the pump fired, which marks it changed).
-    fn rearm(&self, next: Option<u64>) {
-        let mut pump = self.pump.borrow_mut();
-        let armed = pump
-            .alarm
-            .as_ref()
-            .and_then(Alarm::deadline)
-            .map(Instant::as_nanos);
+    /// (or the pump fired, which marks it changed), with the act's virtual
+    /// time `now`. The alarm's deadline is mirrored in
+    /// [`Net::pump_at`](crate::state::Net::pump_at), so the usual outcome
+    /// (nothing to change) borrows nothing.
+    fn rearm(&self, next: Option<u64>, now: u64) {
+        // What `Alarm::deadline` says: the deadline armed, until the clock
+        // reaches it (then it fired).
+        let armed = self.pump_at.get().filter(|&at| now < at);
         match (next, armed) {
             (None, None) => {}
+            (Some(at), Some(armed_at)) if armed_at <= at => {}
             (None, Some(_)) => {
-                if let Some(alarm) = pump.alarm.as_mut() {
+                self.pump_at.set(None);
+                if let Some(alarm) = self.pump.borrow_mut().alarm.as_mut() {
                     alarm.disarm();
                 }
             }
-            (Some(at), Some(armed_at)) if armed_at <= at => {}
             (Some(at), _) => {
+                self.pump_at.set(Some(at));
+                let mut pump = self.pump.borrow_mut();
                 let Pump { alarm, waker } = &mut *pump;
                 let waker = waker.get_or_insert_with(|| {
                     ext::word_waker::<PumpWaker>(ext::instance("detsim::net"))
@@ -379,34 +382,46 @@ fn transmit(
         }
         Verdict::Deliver { at, duplicate } => (at, duplicate),
     };
-    let queue = |due: u64, payload: Payload, inner: &mut Inner, wakers: &mut Vec<Waker>| {
-        let clog = inner.rules.clogged_until(from, to, now).unwrap_or(0);
-        let at = due.max(clog);
-        let d = InFlight {
-            due,
-            from_node: from,
-            to_node: to,
-            src,
-            dst,
-            payload,
-            resend: false,
-        };
-        if at <= now {
-            arrive(inner, d, wakers);
-        } else {
-            inner.seq += 1;
-            let seq = inner.seq;
-            inner.in_flight.push((at, seq), d);
-        }
+    let d = InFlight {
+        due: at,
+        from_node: from,
+        to_node: to,
+        src,
+        dst,
+        payload,
+        resend: false,
     };
     match duplicate {
-        None => queue(at, payload, inner, wakers),
+        None => queue(inner, d, now, wakers),
         Some(at2) => {
-            queue(at, payload.clone(), inner, wakers);
+            let copy = InFlight {
+                due: at2,
+                payload: d.payload.clone(),
+                ..d
+            };
+            queue(inner, d, now, wakers);
             inner.links.get_mut(from, to).duplicated += 1;
             DUPLICATE.emit(src, dst, 0, 0);
-            queue(at2, payload, inner, wakers);
+            queue(inner, copy, now, wakers);
         }
+    }
+}
+
+/// Queues `d` on the wire (after a clog of its link, if one holds it), or
+/// hands it over at once when it is due now.
+#[inline]
+fn queue(inner: &mut Inner, d: InFlight, now: u64, wakers: &mut Vec<Waker>) {
+    let clog = inner
+        .rules
+        .clogged_until(d.from_node, d.to_node, now)
+        .unwrap_or(0);
+    let at = d.due.max(clog);
+    if at <= now {
+        arrive(inner, d, wakers);
+    } else {
+        inner.seq += 1;
+        let seq = inner.seq;
+        inner.in_flight.push((at, seq), d);
     }
 }
 

@@ -207,6 +207,10 @@ pub(crate) fn node_name(node: u32) -> String {
 pub(crate) struct Net {
     pub(crate) inner: RefCell<Inner>,
     pub(crate) pump: RefCell<Pump>,
+    /// The deadline the pump's alarm was last armed for (`None` once
+    /// disarmed): the alarm's own record, kept here so that deciding
+    /// whether to re-arm needs no borrow of [`pump`](Self::pump).
+    pub(crate) pump_at: Cell<Option<u64>>,
     /// The wakers' vector of [`Net::act`], kept for the next act.
     pub(crate) wakers: Cell<Vec<Waker>>,
 }

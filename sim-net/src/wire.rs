@@ -56,8 +56,13 @@ impl<V> Wire<V> {
     }
 
     /// The earliest key.
+    #[inline]
     pub(crate) fn first_key(&self) -> Option<WireKey> {
         let run = self.run.front().map(|(k, _)| *k);
+        if self.rest.is_empty() {
+            // The usual case (everything arrives in send order).
+            return run;
+        }
         let rest = self.rest.keys().next().copied();
         match (run, rest) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -69,6 +74,14 @@ impl<V> Wire<V> {
     /// `now`.
     #[inline]
     pub(crate) fn pop_due(&mut self, now: u64) -> Option<(WireKey, V)> {
+        if self.rest.is_empty() {
+            // The usual case: only the run holds entries.
+            if self.run.front().is_some_and(|(k, _)| k.0 <= now) {
+                self.changed = true;
+                return self.run.pop_front();
+            }
+            return None;
+        }
         let from_run = match (self.run.front(), self.rest.keys().next()) {
             (Some((a, _)), Some(b)) => a < b,
             (Some(_), None) => true,

@@ -94,6 +94,12 @@ impl End {
         }
     }
 
+    /// Whether bytes or a FIN wait in this end's send buffer.
+    #[inline]
+    fn has_output(&self) -> bool {
+        !self.send_buf.is_empty() || (self.write_shutdown && !self.fin_sent)
+    }
+
     pub(crate) fn wake_all(&mut self, wakers: &mut Vec<Waker>) {
         if let Some(w) = self.reader.take() {
             wakers.push(w);
@@ -174,7 +180,10 @@ pub(crate) fn read_front(from: &mut VecDeque<u8>, dst: &mut [u8]) {
     let (a, b) = from.as_slices();
     let head = n.min(a.len());
     dst[..head].copy_from_slice(&a[..head]);
-    dst[head..].copy_from_slice(&b[..n - head]);
+    if head < n {
+        // The bytes wrap around the deque's storage.
+        dst[head..].copy_from_slice(&b[..n - head]);
+    }
     remove_front(from, n);
 }
 
@@ -304,8 +313,7 @@ impl Conn {
         if n == 0 {
             return;
         }
-        let (from, to) = (self.ends[end].node, self.ends[1 - end].node);
-        if fx.quiet && (from == to || ext::node_alive(to)) {
+        if self.ack_travels_now(end, fx.quiet) {
             self.ends[end].consumed_total += n as u64;
             self.window_update(end, true, fx);
         } else {
@@ -313,12 +321,59 @@ impl Conn {
         }
     }
 
+    /// Whether an ACK from `reader` could reach its peer now: the network
+    /// is `quiet` (no partition, no clog) and the peer's node is alive
+    /// (or is the reader's own).
+    #[inline]
+    fn ack_travels_now(&self, reader: usize, quiet: bool) -> bool {
+        let (from, to) = (self.ends[reader].node, self.ends[1 - reader].node);
+        quiet && (from == to || ext::node_alive(to))
+    }
+
+    /// A read of buffered bytes with no effects: what
+    /// [`Handle::poll_read`](super::handle::Handle) then
+    /// [`read_consumed`](Self::read_consumed) do, when that sends nothing,
+    /// queues nothing and wakes nobody. That is so when the ACK can travel
+    /// back now (see [`ack_travels_now`](Self::ack_travels_now)) and the
+    /// writer has nothing waiting to go (its window reopening sends
+    /// nothing): the usual read of a request/response stream. It then
+    /// needs no network operation (no outbox, no pump, no wakers).
+    /// `None`, having changed nothing, when the read is not such a read
+    /// (nothing buffered, an empty `buf`, or effects to carry out).
+    #[inline]
+    pub(crate) fn read_quietly(
+        &mut self,
+        end: usize,
+        buf: &mut [u8],
+        quiet: bool,
+    ) -> Option<usize> {
+        let writer = 1 - end;
+        if buf.is_empty()
+            || self.ends[end].recv_buf.is_empty()
+            || self.ends[writer].has_output()
+            || !self.ack_travels_now(end, quiet)
+        {
+            return None;
+        }
+        let e = &mut self.ends[end];
+        let n = buf.len().min(e.recv_buf.len());
+        read_front(&mut e.recv_buf, &mut buf[..n]);
+        e.consumed_total += n as u64;
+        // `window_update(end, true)`: the writer learns at once, and has
+        // nothing to send.
+        if self.learns(writer, end) {
+            let more = self.count_ack(writer);
+            debug_assert!(!more, "a quiet read made the writer send");
+        }
+        Some(n)
+    }
+
     /// Tells `reader`'s peer what `reader` consumed: at once when an ACK
     /// could travel back now (`reachable`), else with a window update
     /// segment that waits, like any lost segment, for the return path.
     pub(crate) fn window_update(&mut self, reader: usize, reachable: bool, fx: &mut Effects<'_>) {
         let writer = 1 - reader;
-        if matches!(self.ends[writer].phase, Phase::Failed(_)) || self.ends[reader].killed {
+        if !self.learns(writer, reader) {
             return;
         }
         if reachable {
@@ -331,16 +386,37 @@ impl Conn {
         }
     }
 
+    /// Whether `writer` still takes window updates from `reader`: it has
+    /// not failed, and `reader`'s node was not killed.
+    #[inline]
+    fn learns(&self, writer: usize, reader: usize) -> bool {
+        !matches!(self.ends[writer].phase, Phase::Failed(_)) && !self.ends[reader].killed
+    }
+
     /// `writer` learns what its peer consumed: its window reopens.
     fn learn_ack(&mut self, writer: usize, fx: &mut Effects<'_>) {
+        if self.count_ack(writer) {
+            self.pump(writer, fx);
+        }
+    }
+
+    /// The bookkeeping of [`learn_ack`](Self::learn_ack): `writer`'s
+    /// window takes in what its peer consumed since it last learned.
+    /// `true` when the window moved and `writer` has something waiting
+    /// to go, for [`pump`](Self::pump) to send (with nothing waiting,
+    /// `pump` would send nothing and wake nobody: the usual case of a
+    /// request/response stream, whose writes went out at once).
+    #[inline]
+    fn count_ack(&mut self, writer: usize) -> bool {
         let total = self.ends[1 - writer].consumed_total;
         let w = &mut self.ends[writer];
         if total > w.acked {
             let n = usize::try_from(total - w.acked).unwrap_or(usize::MAX);
             w.unread = w.unread.saturating_sub(n);
             w.acked = total;
-            self.pump(writer, fx);
+            return w.has_output();
         }
+        false
     }
 
     /// `end` fails with `kind` (unless it already failed): buffered output

@@ -71,23 +71,31 @@ impl Handle {
     }
 
     /// A read that must wait (nothing buffered, no EOF, no error) only
-    /// leaves its waker: done here without a network operation (it has
-    /// no effects to send, re-arm or wake). `true` if it waits.
-    fn wait_for_input(&self, net: &Net, cx: &mut Context<'_>, len: usize) -> bool {
+    /// leaves its waker, and a read of buffered bytes with no effects
+    /// (see [`Conn::read_quietly`]) only copies them out: both are done
+    /// here without a network operation (nothing to send, re-arm or
+    /// wake). `None` when the read needs one.
+    fn read_in_place(
+        &self,
+        net: &Net,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Option<Poll<io::Result<usize>>> {
         let mut inner = net.inner.borrow_mut();
-        let Some(c) = inner.tcp.conns.get_mut(self.conn) else {
-            return false;
-        };
+        let quiet = inner.rules.is_quiet();
+        let c = inner.tcp.conns.get_mut(self.conn)?;
         let e = &mut c.ends[self.end];
-        let waits = len > 0
+        let waits = !buf.is_empty()
             && e.recv_buf.is_empty()
             && !e.eof
             && !e.read_shutdown
             && !matches!(e.phase, Phase::Failed(_));
         if waits {
             e.reader = Some(cx.waker().clone());
+            return Some(Poll::Pending);
         }
-        waits
+        c.read_quietly(self.end, buf, quiet)
+            .map(|n| Poll::Ready(Ok(n)))
     }
 
     /// Reads the connection end without changing anything (no effects to
@@ -198,8 +206,8 @@ impl Handle {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let net = Net::of(self.instance, "detsim::net::TcpStream::poll_read");
-        if self.wait_for_input(&net, cx, buf.len()) {
-            return Poll::Pending;
+        if let Some(done) = self.read_in_place(&net, cx, buf) {
+            return done;
         }
         self.poll_in(&net, |c, end, fx| {
             let e = &mut c.ends[end];
