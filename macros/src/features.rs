@@ -40,7 +40,12 @@ pub(crate) fn expand() -> TokenStream {
     let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
         return unknown();
     };
-    let manifest = Path::new(&dir).join("Cargo.toml");
+    // Absolute: `include_bytes!` resolves a relative path against the
+    // test's source file, not against rustc's directory as reading does
+    // (cargo sets an absolute one; other build systems may not).
+    let Ok(manifest) = std::path::absolute(Path::new(&dir).join("Cargo.toml")) else {
+        return unknown();
+    };
     let Ok(text) = std::fs::read_to_string(&manifest) else {
         return unknown();
     };
@@ -95,17 +100,20 @@ pub(crate) fn declared(manifest: &str) -> Option<Declared> {
         .flatten()
         .filter_map(|e| e.strip_prefix("dep:"))
         .collect();
-    let implicit: BTreeSet<String> = optional_dependencies(&doc)
-        .into_iter()
-        .filter(|d| !uses_dep_syntax.contains(d.as_str()) && !features.contains_key(d))
+    let optional = optional_dependencies(&doc);
+    let implicit: BTreeSet<String> = optional
+        .iter()
+        .filter(|d| !uses_dep_syntax.contains(d.as_str()) && !features.contains_key(*d))
+        .cloned()
         .collect();
     let mut names: BTreeSet<String> = features.keys().cloned().collect();
     names.extend(implicit.iter().cloned());
 
     // `default`'s closure: a plain entry is a feature (or an optional
     // dependency's implicit one); `dep:x` turns on no feature; `x/y` turns
-    // on dependency x's feature y and, x being optional, x's implicit
-    // feature; `x?/y` does not turn x on.
+    // on dependency x's feature y and, x being optional, the feature named
+    // x (implicit, or explicit as in `x = ["dep:x", ...]`); `x?/y` does
+    // not turn x on.
     let mut default = BTreeSet::new();
     let mut todo = vec!["default".to_owned()];
     while let Some(entry) = todo.pop() {
@@ -114,7 +122,7 @@ pub(crate) fn declared(manifest: &str) -> Option<Declared> {
         }
         let name = match entry.split_once('/') {
             Some((dep, _)) if dep.ends_with('?') => continue,
-            Some((dep, _)) if implicit.contains(dep) => dep.to_owned(),
+            Some((dep, _)) if optional.contains(dep) => dep.to_owned(),
             Some(_) => continue,
             None => entry,
         };
@@ -191,6 +199,25 @@ mod tests {
             "`dep:` hides hidden's and renamed's implicit features"
         );
         assert_eq!(names(&d.default), ["a", "b", "default", "serde"]);
+    }
+
+    #[test]
+    fn a_dependency_feature_turns_on_the_explicit_feature_named_like_the_dependency() {
+        // Cargo 1.95 builds this with `default`, `helper` and `other` on.
+        let d = declared(
+            r#"
+            [features]
+            default = ["helper/extra"]
+            helper = ["dep:helper", "other"]
+            other = []
+            unrelated = ["plain/x"]
+            [dependencies]
+            helper = { path = "../helper", optional = true }
+            plain = { path = "../plain" }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(names(&d.default), ["default", "helper", "other"]);
     }
 
     #[test]

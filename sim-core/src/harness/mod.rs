@@ -50,6 +50,7 @@ mod target;
 pub use artifact::{ARTIFACT_VERSION, Artifact, ArtifactError};
 #[doc(hidden)]
 pub use features::CompiledFeatures;
+#[doc(hidden)]
 pub use spec::{TestAttrs, TestOutput, TestSpec};
 #[doc(hidden)]
 pub use target::shell_word;
