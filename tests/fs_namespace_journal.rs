@@ -18,6 +18,16 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
     Sim::builder().build().run(f).unwrap()
 }
 
+/// The preloaded `/logs/app.log`, opened for writing: the "other file"
+/// whose sync commits (or does not commit) the journal.
+async fn open_log() -> File {
+    File::options()
+        .write(true)
+        .open("/logs/app.log")
+        .await
+        .unwrap()
+}
+
 fn journal() -> DiskConfig {
     DiskConfig::new().namespace(Namespace::Journal)
 }
@@ -87,11 +97,7 @@ fn an_unrelated_fsync_makes_an_earlier_rename_durable() {
                 .unwrap();
             fs::rename("/in/job", "/out/job").await.unwrap();
             if unrelated_sync {
-                let log = File::options()
-                    .write(true)
-                    .open("/logs/app.log")
-                    .await
-                    .unwrap();
+                let log = open_log().await;
                 log.write_all_at(b"moved", 0).await.unwrap();
                 log.sync_data().await.unwrap();
             }
@@ -184,11 +190,7 @@ fn a_sync_of_something_unchanged_since_the_last_commit_commits_nothing() {
         disk.configure(journal()).unwrap();
         disk.preload("/logs/app.log", "").unwrap();
         disk.preload("/data/x", "").unwrap();
-        let log = File::options()
-            .write(true)
-            .open("/logs/app.log")
-            .await
-            .unwrap();
+        let log = open_log().await;
         // Linux forces the journal only up to the synced inode's last
         // change: an untouched file or directory forces nothing.
         fs::rename("/data/x", "/data/y").await.unwrap();
@@ -206,22 +208,14 @@ fn a_sync_of_something_unchanged_since_the_last_commit_commits_nothing() {
         let cases: [Case; 4] = [
             ("a write", || {
                 Box::pin(async {
-                    let log = File::options()
-                        .write(true)
-                        .open("/logs/app.log")
-                        .await
-                        .unwrap();
+                    let log = open_log().await;
                     log.write_all_at(b"1", 0).await.unwrap();
                     log.sync_data().await.unwrap();
                 })
             }),
             ("a truncate", || {
                 Box::pin(async {
-                    let log = File::options()
-                        .write(true)
-                        .open("/logs/app.log")
-                        .await
-                        .unwrap();
+                    let log = open_log().await;
                     log.set_len(7).await.unwrap();
                     log.sync_all().await.unwrap();
                 })
@@ -315,11 +309,7 @@ fn a_failed_sync_commits_nothing_and_the_next_sync_commits_it_all() {
         let disk = Disk::current();
         disk.configure(journal()).unwrap();
         disk.preload("/logs/app.log", "").unwrap();
-        let log = File::options()
-            .write(true)
-            .open("/logs/app.log")
-            .await
-            .unwrap();
+        let log = open_log().await;
         let f = File::create("/seg").await.unwrap();
         f.write_all_at(b"lost", 0).await.unwrap();
         fs::rename("/logs/app.log", "/logs/app.old").await.unwrap();
@@ -353,22 +343,14 @@ fn a_change_keeps_the_rule_of_the_mode_it_was_made_under() {
     run(async {
         let disk = Disk::current();
         disk.preload("/logs/app.log", "").unwrap();
-        let log = File::options()
-            .write(true)
-            .open("/logs/app.log")
-            .await
-            .unwrap();
+        let log = open_log().await;
         fs::write("/strict", "").await.unwrap(); // made under Strict
         disk.configure(journal()).unwrap();
         log.sync_data().await.unwrap(); // commits the journal: /strict is not in it
         disk.crash();
         assert!(!exists("/strict").await);
 
-        let log = File::options()
-            .write(true)
-            .open("/logs/app.log")
-            .await
-            .unwrap();
+        let log = open_log().await;
         fs::write("/strict", "").await.unwrap();
         fs::sync_dir("/").await.unwrap(); // its directory's sync still works
         fs::write("/journaled", "").await.unwrap(); // made under Journal
