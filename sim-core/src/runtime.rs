@@ -81,6 +81,10 @@ pub(crate) struct Runtime {
     /// or parked while queued); zero almost always.
     pub(crate) stale: Cell<u32>,
     pub(crate) paused_nodes: Cell<u32>,
+    /// How many nodes are dead (killed and not restarted), changed with
+    /// their `alive` flags; shared with extensions (see
+    /// [`crate::ext::Liveness`]).
+    pub(crate) dead_nodes: Rc<Cell<u32>>,
     /// Tearing down: new tasks are cancelled at once.
     pub(crate) closed: Cell<bool>,
     pub(crate) diag: RefCell<Diagnostics>,
@@ -132,6 +136,7 @@ impl Runtime {
             max_steps,
             stale: Cell::new(0),
             paused_nodes: Cell::new(0),
+            dead_nodes: Rc::default(),
             closed: Cell::new(false),
             diag: RefCell::default(),
             beacon,
@@ -642,6 +647,7 @@ impl Runtime {
                 return;
             }
             n.alive = false;
+            self.dead_nodes.set(self.dead_nodes.get() + 1);
             if n.paused {
                 n.paused = false;
                 self.paused_nodes.set(self.paused_nodes.get() - 1);
@@ -680,6 +686,7 @@ impl Runtime {
                 return;
             }
             n.alive = true;
+            self.dead_nodes.set(self.dead_nodes.get() - 1);
             n.restarts += 1;
             n.init.clone()
         };

@@ -470,7 +470,7 @@ fn drop_event(
 /// Hands a due datagram to its receiving socket or a segment to its
 /// connection, or drops it.
 fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
-    let alive = ext::node_alive(d.to_node);
+    let alive = inner.tcp.node_alive(d.to_node);
     let data = match d.payload {
         Payload::Segment(seg) => {
             if !alive {

@@ -203,7 +203,6 @@ pub(crate) fn node_name(node: u32) -> String {
 }
 
 /// The network of one simulation.
-#[derive(Default)]
 pub(crate) struct Net {
     pub(crate) inner: RefCell<Inner>,
     pub(crate) pump: RefCell<Pump>,
@@ -213,6 +212,21 @@ pub(crate) struct Net {
     pub(crate) pump_at: Cell<Option<u64>>,
     /// The wakers' vector of [`Net::act`], kept for the next act.
     pub(crate) wakers: Cell<Vec<Waker>>,
+}
+
+impl Default for Net {
+    /// The running simulation's new network (created by [`ext::get`], with
+    /// the simulation current).
+    fn default() -> Net {
+        let mut inner = Inner::default();
+        inner.tcp.liveness = ext::liveness();
+        Net {
+            inner: RefCell::new(inner),
+            pump: RefCell::default(),
+            pump_at: Cell::default(),
+            wakers: Cell::default(),
+        }
+    }
 }
 
 impl Net {

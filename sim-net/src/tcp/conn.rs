@@ -124,6 +124,9 @@ pub(crate) struct Effects<'a> {
     pub(crate) now: u64,
     /// No partition and no clog anywhere (see [`Conn::read_consumed`]).
     pub(crate) quiet: bool,
+    /// No node of the simulation is dead (see
+    /// [`TcpState::all_alive`](super::state::TcpState::all_alive)).
+    pub(crate) all_alive: bool,
 }
 
 /// Emptied payload buffers of segments that arrived, reused for the
@@ -313,7 +316,7 @@ impl Conn {
         if n == 0 {
             return;
         }
-        if self.ack_travels_now(end, fx.quiet) {
+        if self.ack_travels_now(end, fx.quiet, fx.all_alive) {
             self.ends[end].consumed_total += n as u64;
             self.window_update(end, true, fx);
         } else {
@@ -323,11 +326,11 @@ impl Conn {
 
     /// Whether an ACK from `reader` could reach its peer now: the network
     /// is `quiet` (no partition, no clog) and the peer's node is alive
-    /// (or is the reader's own).
+    /// (or is the reader's own; `all_alive`: no node is dead).
     #[inline]
-    fn ack_travels_now(&self, reader: usize, quiet: bool) -> bool {
+    fn ack_travels_now(&self, reader: usize, quiet: bool, all_alive: bool) -> bool {
         let (from, to) = (self.ends[reader].node, self.ends[1 - reader].node);
-        quiet && (from == to || ext::node_alive(to))
+        quiet && (from == to || all_alive || ext::node_alive(to))
     }
 
     /// A read of buffered bytes with no effects: what
@@ -346,12 +349,13 @@ impl Conn {
         end: usize,
         buf: &mut [u8],
         quiet: bool,
+        all_alive: bool,
     ) -> Option<usize> {
         let writer = 1 - end;
         if buf.is_empty()
             || self.ends[end].recv_buf.is_empty()
             || self.ends[writer].has_output()
-            || !self.ack_travels_now(end, quiet)
+            || !self.ack_travels_now(end, quiet, all_alive)
         {
             return None;
         }

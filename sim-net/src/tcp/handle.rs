@@ -83,6 +83,7 @@ impl Handle {
     ) -> Option<Poll<io::Result<usize>>> {
         let mut inner = net.inner.borrow_mut();
         let quiet = inner.rules.is_quiet();
+        let all_alive = inner.tcp.all_alive();
         let c = inner.tcp.conns.get_mut(self.conn)?;
         let e = &mut c.ends[self.end];
         let waits = !buf.is_empty()
@@ -94,7 +95,7 @@ impl Handle {
             e.reader = Some(cx.waker().clone());
             return Some(Poll::Pending);
         }
-        c.read_quietly(self.end, buf, quiet)
+        c.read_quietly(self.end, buf, quiet, all_alive)
             .map(|n| Poll::Ready(Ok(n)))
     }
 
@@ -315,7 +316,7 @@ impl Handle {
             inner.tcp.with_conn(self.conn, wakers, |c, fx| {
                 let e = &mut c.ends[end];
                 e.handles = e.handles.saturating_sub(n);
-                let alive = ext::node_alive(e.node);
+                let alive = fx.all_alive || ext::node_alive(e.node);
                 if !alive || e.closed {
                     return;
                 }

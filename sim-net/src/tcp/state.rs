@@ -60,6 +60,9 @@ pub(crate) struct TcpState {
     /// Whether the fault rules had no partition and no clog when that
     /// operation began (set by `Net::act` too).
     pub(crate) quiet: bool,
+    /// The simulation's node liveness (`None` outside a simulation): when
+    /// no node is dead, a liveness question needs no lookup.
+    pub(crate) liveness: Option<ext::Liveness>,
 }
 
 impl Default for TcpState {
@@ -77,6 +80,7 @@ impl Default for TcpState {
             pool: BufPool::default(),
             now: 0,
             quiet: true,
+            liveness: None,
         }
     }
 }
@@ -86,6 +90,19 @@ fn nanos(d: std::time::Duration) -> u64 {
 }
 
 impl TcpState {
+    /// Whether no node of the simulation is dead (see [`ext::Liveness`]).
+    #[inline]
+    pub(crate) fn all_alive(&self) -> bool {
+        self.liveness.as_ref().is_some_and(ext::Liveness::all_alive)
+    }
+
+    /// [`ext::node_alive`] for a node that exists, without the lookup
+    /// while every node is alive.
+    #[inline]
+    pub(crate) fn node_alive(&self, node: u32) -> bool {
+        self.all_alive() || ext::node_alive(node)
+    }
+
     /// Runs `f` on connection `key` with the effects plumbing, then frees
     /// what closed. `None` when the connection is gone.
     #[inline]
@@ -95,6 +112,7 @@ impl TcpState {
         wakers: &mut Vec<Waker>,
         f: impl FnOnce(&mut Conn, &mut Effects<'_>) -> R,
     ) -> Option<R> {
+        let all_alive = self.all_alive();
         let conn = self.conns.get_mut(key)?;
         let mut fx = Effects {
             outbox: &mut self.outbox,
@@ -104,6 +122,7 @@ impl TcpState {
             pool: &mut self.pool,
             now: self.now,
             quiet: self.quiet,
+            all_alive,
         };
         let out = f(conn, &mut fx);
         if conn.ends[0].closed || conn.ends[1].closed {
@@ -127,7 +146,7 @@ impl TcpState {
             let reachable = from == to
                 || (!rules.is_cut(from, to)
                     && rules.clogged_until(from, to, now).is_none()
-                    && ext::node_alive(to));
+                    && self.node_alive(to));
             self.with_conn(key, wakers, |conn, fx| {
                 conn.window_update(reader, reachable, fx);
             });
@@ -180,7 +199,7 @@ impl TcpState {
         if !l.closed {
             self.ports.unbind(l.node, l.local.port(), key.index);
         }
-        if !ext::node_alive(l.node) {
+        if !self.node_alive(l.node) {
             return;
         }
         for c in l.queue {

@@ -42,9 +42,13 @@ use std::rc::Rc;
 
 use crate::choices::{DrawKind, Event};
 use crate::context;
-use crate::node::{Node, NodeId};
+use crate::node::NodeId;
 use crate::runtime::Runtime;
 use crate::task::table::TaskTable;
+
+mod nodes;
+
+pub use nodes::{Liveness, liveness, node, node_alive, node_names};
 
 /// What a [`word_waker`] does when woken: `wake(word)` with the word the
 /// waker was made with.
@@ -557,79 +561,6 @@ pub fn event(kind: &'static EventKind, a: u64, b: u64) {
     });
 }
 
-/// The node with id `id`, if the running simulation has one.
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
-/// ```
-/// # let mut sim = sim_core::Sim::builder().build();
-/// # sim.run(async {
-/// assert_eq!(sim_core::ext::node(0).unwrap().name(), "main");
-/// assert!(sim_core::ext::node(7).is_none());
-/// # }).unwrap();
-/// ```
-#[track_caller]
-#[inline]
-pub fn node(id: u32) -> Option<Node> {
-    context::with_current("detsim::net (a node lookup)", |rt| {
-        let exists = (id as usize) < rt.nodes.borrow().len();
-        exists.then_some(Node {
-            instance: rt.instance,
-            id: NodeId(id),
-        })
-    })
-}
-
-/// Whether the running simulation has a node with id `id` and it is alive
-/// (not killed): `node(id).is_some_and(|n| n.is_alive())` in one lookup.
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
-/// ```
-/// # let mut sim = sim_core::Sim::builder().build();
-/// # sim.run(async {
-/// let db = sim_core::node::Node::builder("db").build();
-/// assert!(sim_core::ext::node_alive(db.id().as_u32()));
-/// db.kill();
-/// assert!(!sim_core::ext::node_alive(db.id().as_u32()));
-/// assert!(!sim_core::ext::node_alive(7));
-/// # }).unwrap();
-/// ```
-#[track_caller]
-#[inline]
-pub fn node_alive(id: u32) -> bool {
-    context::with_current("detsim::net (a node lookup)", |rt| {
-        let nodes = rt.nodes.borrow();
-        (id as usize) < nodes.len() && nodes.get(NodeId(id)).alive
-    })
-}
-
-/// The names of the running simulation's nodes, by id.
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
-/// ```
-/// # let mut sim = sim_core::Sim::builder().build();
-/// # sim.run(async {
-/// sim_core::node::Node::builder("db").build();
-/// assert_eq!(sim_core::ext::node_names(), ["main", "db"]);
-/// # }).unwrap();
-/// ```
-#[track_caller]
-pub fn node_names() -> Vec<String> {
-    let rt = context::current("detsim::net (node names)");
-    let nodes = rt.nodes.borrow();
-    (0..nodes.len())
-        .map(|i| nodes.name(NodeId(i as u32)).to_string())
-        .collect()
-}
-
 impl Runtime {
     /// Runs every extension's hook for a node event, with no borrow held.
     pub(crate) fn ext_node_hook(&self, node: NodeId, restarted: bool) {
@@ -711,7 +642,7 @@ mod tests {
             let w1 = get::<Watcher>("test");
             let w2 = get::<Watcher>("test");
             assert!(Rc::ptr_eq(&w1, &w2));
-            let n = Node::builder("db").build();
+            let n = crate::node::Node::builder("db").build();
             n.kill();
             n.restart();
             assert!(try_get_for::<Watcher>(instance("test")).is_some());
