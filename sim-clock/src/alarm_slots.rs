@@ -55,23 +55,29 @@ impl AlarmSlots {
     }
 
     /// Arms slot `idx` with `entry` (moving it if armed), giving it
-    /// `waker` if it has none (a fired slot gave its waker away).
+    /// `waker` if it has none (a fired slot gave its waker away); returns
+    /// `waker` when the slot kept its own, to drop outside any borrow.
     #[inline]
-    pub(crate) fn arm(&mut self, idx: u32, entry: u128, waker: &Waker) {
+    pub(crate) fn arm(&mut self, idx: u32, entry: u128, waker: Waker) -> Option<Waker> {
         let slot = &mut self.slots[idx as usize];
         if slot.entry == 0 {
             self.armed += 1;
         }
         slot.entry = entry;
-        if slot.waker.is_none() {
-            slot.waker = Some(waker.clone());
-        }
+        let unused = match slot.waker {
+            None => {
+                slot.waker = Some(waker);
+                None
+            }
+            Some(_) => Some(waker),
+        };
         if self.first.0 == 0 || entry < self.first.0 {
             self.first = (entry, idx);
         } else if self.first.1 == idx {
             // The earliest moved later: another may be earlier now.
             self.find_first();
         }
+        unused
     }
 
     /// Finds the earliest armed slot again.
@@ -151,10 +157,10 @@ mod tests {
         let mut a = AlarmSlots::default();
         let (x, y) = (a.add(), a.add());
         assert_eq!(a.first(), None);
-        a.arm(x, 50, Waker::noop());
-        a.arm(y, 20, Waker::noop());
+        a.arm(x, 50, Waker::noop().clone());
+        a.arm(y, 20, Waker::noop().clone());
         assert_eq!((a.first(), a.armed_count()), (Some((20, y)), 2));
-        a.arm(y, 70, Waker::noop()); // moved later
+        a.arm(y, 70, Waker::noop().clone()); // moved later
         assert_eq!(a.first(), Some((50, x)));
         assert!(a.fire(x).is_some());
         assert_eq!((a.first(), a.armed_count()), (Some((70, y)), 1));

@@ -486,7 +486,14 @@ impl Clock {
     /// has none.
     #[inline]
     pub(crate) fn arm_alarm(&self, idx: u32, deadline: u64, waker: &Waker) {
-        self.timers.borrow_mut().arm_alarm(idx, deadline, waker);
+        // Cloned and (if the alarm kept its own) dropped outside the
+        // borrow: a waker's clone and drop are foreign code that may use
+        // the clock.
+        let unused = self
+            .timers
+            .borrow_mut()
+            .arm_alarm(idx, deadline, waker.clone());
+        drop(unused);
     }
 
     /// Disarms alarm `idx` (freeing its slot with `free`); returns its

@@ -169,11 +169,11 @@ impl TimerQueue {
 
     /// Arms (or moves) alarm `idx` for `deadline` under a new sequence
     /// number, as arming a heap timer would; it takes `waker` if it has
-    /// none.
+    /// none, else returns it (to drop outside any borrow).
     #[inline]
-    pub(crate) fn arm_alarm(&mut self, idx: u32, deadline: u64, waker: &Waker) {
+    pub(crate) fn arm_alarm(&mut self, idx: u32, deadline: u64, waker: Waker) -> Option<Waker> {
         let key = self.next_key(0);
-        self.alarms.arm(idx, entry(deadline, key), waker);
+        self.alarms.arm(idx, entry(deadline, key), waker)
     }
 
     /// Disarms alarm `idx` (and frees its slot with `free`), returning its
