@@ -215,8 +215,9 @@ pub(crate) struct Net {
 }
 
 impl Default for Net {
-    /// The running simulation's new network (created by [`ext::get`], with
-    /// the simulation current).
+    /// The running simulation's new network, created on first use by
+    /// [`ext::get`] or [`ext::get_for`] with the simulation current (so
+    /// its liveness view is the simulation's).
     fn default() -> Net {
         let mut inner = Inner::default();
         inner.tcp.liveness = ext::liveness();

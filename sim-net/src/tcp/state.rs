@@ -60,8 +60,10 @@ pub(crate) struct TcpState {
     /// Whether the fault rules had no partition and no clog when that
     /// operation began (set by `Net::act` too).
     pub(crate) quiet: bool,
-    /// The simulation's node liveness (`None` outside a simulation): when
-    /// no node is dead, a liveness question needs no lookup.
+    /// The simulation's node liveness (always set by `Net::default`;
+    /// `None` only for a bare `TcpState`, which then asks the runtime
+    /// every time): when no node is dead, a liveness question needs no
+    /// lookup.
     pub(crate) liveness: Option<ext::Liveness>,
 }
 
