@@ -9,6 +9,7 @@ use std::task::Waker;
 
 use sim_core::ext;
 
+use super::recv_buf::RecvBuf;
 use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, SEND_BUFFER, Segment};
 use crate::addr::WireAddr;
 use crate::stats::TcpStats;
@@ -41,7 +42,7 @@ pub(crate) struct End {
     pub(crate) write_shutdown: bool,
     pub(crate) fin_sent: bool,
     /// Arrived in order, not yet read.
-    pub(crate) recv_buf: VecDeque<u8>,
+    pub(crate) recv_buf: RecvBuf,
     pub(crate) recv_seq: u64,
     pub(crate) early: BTreeMap<u64, Kind>,
     pub(crate) eof: bool,
@@ -77,7 +78,7 @@ impl End {
             unread: 0,
             write_shutdown: false,
             fin_sent: false,
-            recv_buf: VecDeque::new(),
+            recv_buf: RecvBuf::default(),
             recv_seq: 0,
             early: BTreeMap::new(),
             eof: false,
@@ -174,20 +175,6 @@ fn remove_front(buf: &mut VecDeque<u8>, n: usize) {
     } else {
         buf.drain(..n);
     }
-}
-
-/// Copies the first `dst.len()` bytes of `from` into `dst` and removes
-/// them from `from`.
-pub(crate) fn read_front(from: &mut VecDeque<u8>, dst: &mut [u8]) {
-    let n = dst.len();
-    let (a, b) = from.as_slices();
-    let head = n.min(a.len());
-    dst[..head].copy_from_slice(&a[..head]);
-    if head < n {
-        // The bytes wrap around the deque's storage.
-        dst[head..].copy_from_slice(&b[..n - head]);
-    }
-    remove_front(from, n);
 }
 
 impl Effects<'_> {
@@ -361,7 +348,7 @@ impl Conn {
         }
         let e = &mut self.ends[end];
         let n = buf.len().min(e.recv_buf.len());
-        read_front(&mut e.recv_buf, &mut buf[..n]);
+        e.recv_buf.read(&mut buf[..n]);
         e.consumed_total += n as u64;
         // `window_update(end, true)`: the writer learns at once, and has
         // nothing to send.
@@ -534,14 +521,8 @@ impl Conn {
                     if e.read_shutdown {
                         discarded += d.len();
                         fx.pool.put(d);
-                    } else if e.recv_buf.is_empty() {
-                        // Nothing unread: the payload becomes the receive
-                        // buffer (no copy), the old buffer goes to the pool.
-                        let old = std::mem::replace(&mut e.recv_buf, VecDeque::from(d));
-                        fx.pool.put(Vec::from(old));
                     } else {
-                        e.recv_buf.extend(&d[..]);
-                        fx.pool.put(d);
+                        e.recv_buf.append(d, fx.pool);
                     }
                 }
                 Kind::Fin => e.eof = true,
@@ -687,21 +668,14 @@ mod tests {
     }
 
     #[test]
-    fn moving_and_reading_the_front_cross_the_wrap() {
+    fn moving_the_front_crosses_the_wrap() {
         let mut d = wrapped(10);
         let mut out = vec![42];
         move_front(&mut d, 6, &mut out);
         assert_eq!(out, [42, 0, 1, 2, 3, 4, 5]);
         assert_eq!(d, [6, 7, 8, 9]);
-
-        let mut d = wrapped(10);
-        let mut dst = [0u8; 7];
-        read_front(&mut d, &mut dst);
-        assert_eq!(dst, [0, 1, 2, 3, 4, 5, 6]);
-        assert_eq!(d, [7, 8, 9]);
-        let mut rest = [0u8; 3];
-        read_front(&mut d, &mut rest);
-        assert_eq!((rest, d.len()), ([7, 8, 9], 0));
+        move_front(&mut d, 4, &mut out);
+        assert_eq!((out.len(), d.len()), (11, 0));
     }
 
     #[test]

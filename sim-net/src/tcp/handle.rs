@@ -9,7 +9,7 @@ use sim_core::ext;
 
 use super::Key;
 use super::SEND_BUFFER;
-use super::conn::{Conn, Effects, End, Phase, read_front};
+use super::conn::{Conn, Effects, End, Phase};
 use crate::state::{Net, node_name};
 
 /// One connection end as seen by a handle.
@@ -217,7 +217,7 @@ impl Handle {
             }
             if !e.recv_buf.is_empty() {
                 let n = buf.len().min(e.recv_buf.len());
-                read_front(&mut e.recv_buf, &mut buf[..n]);
+                e.recv_buf.read(&mut buf[..n]);
                 c.read_consumed(end, n, fx);
                 return Poll::Ready(Ok(n));
             }

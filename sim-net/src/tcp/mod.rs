@@ -87,6 +87,7 @@
 mod conn;
 mod handle;
 mod listener;
+mod recv_buf;
 mod slab;
 mod state;
 mod stream;
