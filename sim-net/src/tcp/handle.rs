@@ -210,7 +210,20 @@ impl Handle {
         if let Some(done) = self.read_in_place(&net, cx, buf) {
             return done;
         }
-        self.poll_in(&net, |c, end, fx| {
+        self.poll_read_in(&net, cx, buf)
+    }
+
+    /// A read that needs a network operation (see
+    /// [`read_in_place`](Self::read_in_place)): kept out of line so the
+    /// usual reads, done in place, do not pay for its frame.
+    #[inline(never)]
+    fn poll_read_in(
+        &self,
+        net: &Net,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_in(net, |c, end, fx| {
             let e = &mut c.ends[end];
             if buf.is_empty() {
                 return Poll::Ready(Ok(0));
