@@ -15,8 +15,9 @@
 //!
 //! The read part is reclaimed when an append finds it at least as long as
 //! the unread part (one move of the unread bytes, paid for by the reads
-//! that made the gap), so the vector stays within about twice the unread
-//! bytes plus one segment, and each byte is moved O(1) times on average.
+//! that made the gap), so the vector stays within about twice the most
+//! bytes ever unread at once (at most the receive window) plus one
+//! segment, and each byte is moved O(1) times on average.
 
 use super::conn::BufPool;
 
