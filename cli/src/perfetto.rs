@@ -22,16 +22,15 @@
 //!   and its delivery a "deliver" slice on the receiving node's network
 //!   track, joined by a flow ("s" then "f") arrow. Sends and deliveries are
 //!   matched first-in first-out by their addresses, length and sequence
-//!   number. A send the network drops (`net: drop`) gets no arrow: a drop
-//!   right after its send, at its instant (partitions, no such host, a
-//!   loss), cancels that send, a
-//!   later one (the receiver down, nothing bound) a send on its addresses
-//!   still in flight that no later delivery claims (see `lookahead`: a
-//!   drop's line names no length or sequence number, so the rest of the
-//!   trace decides; exact when the sends in flight differ in length or
-//!   sequence number, as TCP segments do, while among datagrams of one
-//!   length, reordered, nothing in the trace tells them apart and the
-//!   oldest is taken). A duplicated datagram (`net: duplicate`)
+//!   number (a TCP segment's) or number (a datagram's, counted per
+//!   network), so a reordered delivery finds its own send. A send the
+//!   network drops (`net: drop`) gets no arrow: a drop right after its
+//!   send, at its instant (partitions, no such host, a loss), cancels that
+//!   send, a later one (the receiver down, nothing bound) a send on its
+//!   addresses still in flight that no later delivery claims (see
+//!   `lookahead`: a drop's line names no length or number, so the rest of
+//!   the trace decides; exact, since the sends in flight on one address
+//!   pair differ in number). A duplicated datagram (`net: duplicate`)
 //!   gets an arrow to each of its deliveries. A node's address is sim-net's (node id n
 //!   has 10.0.0.0 + n + 1, read from the "node n 'name' created" lines),
 //!   else learnt from the first send from it;

@@ -69,7 +69,7 @@ fn sweep_finds_the_planted_bug_whatever_the_jobs_and_replay_brings_it_back() {
     assert_same_failure(&out);
     let log = stdout(&out);
     assert!(
-        log.contains("net: send 10.0.0.4:49152 -> 10.0.0.2:9 (1 bytes)"),
+        log.contains("net: send 10.0.0.4:49152 -> 10.0.0.2:9 (1 bytes, datagram 2)"),
         "{log}"
     );
     assert!(

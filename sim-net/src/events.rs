@@ -27,9 +27,10 @@ fn v6(word: u64) -> String {
     }
 }
 
-/// `src | len << 48`, `dst ^ seq.rotate_left(48)`: a send or delivery
-/// (the sequence number is exact below 65,536, as in any trace worth
-/// reading).
+/// `src | len << 48`, `dst ^ seq << 48`: a TCP segment's send or
+/// delivery. The sequence number counts segments per direction and is
+/// shown modulo 65,536 (the top 16 bits of the word), which is exact in
+/// any trace worth reading; 0 (the SYN's) is not shown.
 fn transfer(verb: &str, a: u64, b: u64, addr: Addr) -> String {
     let (len, seq) = (a >> 48, b >> 48);
     let mut text = format!("net: {verb} {} -> {} ({len} bytes", addr(a), addr(b));
@@ -38,6 +39,19 @@ fn transfer(verb: &str, a: u64, b: u64, addr: Addr) -> String {
     }
     text.push(')');
     text
+}
+
+/// `src | len << 48`, `dst ^ number << 48`: a UDP datagram's send or
+/// delivery, with its number (counted from 1 per network in the order
+/// sent, modulo 65,536), so that a delivery names its send even among
+/// datagrams of one length, reordered.
+fn datagram(verb: &str, a: u64, b: u64, addr: Addr) -> String {
+    let (len, number) = (a >> 48, b >> 48);
+    format!(
+        "net: {verb} {} -> {} ({len} bytes, datagram {number})",
+        addr(a),
+        addr(b)
+    )
 }
 
 /// Registers the renderer of the event kind `code`.
@@ -90,6 +104,14 @@ addr_renderers!(SEND, SEND6, 0x4e01, |a, b, at| transfer("send", a, b, at));
 addr_renderers!(DELIVER, DELIVER6, 0x4e02, |a, b, at| transfer(
     "deliver", a, b, at
 ));
+
+addr_renderers!(DATAGRAM_SEND, DATAGRAM_SEND6, 0x4e05, |a, b, at| datagram(
+    "send", a, b, at
+));
+
+addr_renderers!(DATAGRAM_DELIVER, DATAGRAM_DELIVER6, 0x4e06, |a, b, at| {
+    datagram("deliver", a, b, at)
+});
 
 addr_renderers!(DROP, DROP6, 0x4e03, |a, b, at: Addr| {
     let why = drop_reason(b >> 48);
@@ -170,8 +192,12 @@ mod tests {
     fn words_read_back_as_addresses() {
         let (src, dst) = (word("10.0.0.1:49152"), word("10.0.0.2:80"));
         assert_eq!(
-            render(0x4e01, src | 5 << 48, dst ^ 3u64.rotate_left(48)),
+            render(0x4e01, src | 5 << 48, dst ^ 3 << 48),
             "net: send 10.0.0.1:49152 -> 10.0.0.2:80 (5 bytes, seq 3)"
+        );
+        assert_eq!(
+            render(0x4e06, src | 5 << 48, dst ^ 9 << 48),
+            "net: deliver 10.0.0.1:49152 -> 10.0.0.2:80 (5 bytes, datagram 9)"
         );
         assert_eq!(
             render(0x4e03, src, dst ^ 2 << 48),
@@ -187,8 +213,12 @@ mod tests {
     fn ipv6_words_read_back_as_addresses() {
         let (src, dst) = (word("[fd00::1]:49152"), word("[fd00::2]:80"));
         assert_eq!(
-            render(0x4e41, src | 5 << 48, dst ^ 3u64.rotate_left(48)),
+            render(0x4e41, src | 5 << 48, dst ^ 3 << 48),
             "net: send [fd00::1]:49152 -> [fd00::2]:80 (5 bytes, seq 3)"
+        );
+        assert_eq!(
+            render(0x4e45, src | 5 << 48, dst ^ 9 << 48),
+            "net: send [fd00::1]:49152 -> [fd00::2]:80 (5 bytes, datagram 9)"
         );
         assert_eq!(
             render(0x4e43, src, word("[2001:db8::1]:7") ^ 3 << 48),

@@ -59,21 +59,41 @@ impl AddrEvent {
 pub(crate) static SEND: AddrEvent = AddrEvent {
     v4: EventKind {
         code: 0x4e01,
-        name: "net: datagram sent (src | len << 48, dst ^ seq.rotate_left(48))",
+        name: "net: segment sent (src | len << 48, dst ^ (seq mod 2^16) << 48)",
     },
     v6: EventKind {
         code: 0x4e41,
-        name: "net: IPv6 datagram sent (src | len << 48, dst ^ seq.rotate_left(48))",
+        name: "net: IPv6 segment sent (src | len << 48, dst ^ (seq mod 2^16) << 48)",
     },
 };
 pub(crate) static DELIVER: AddrEvent = AddrEvent {
     v4: EventKind {
         code: 0x4e02,
-        name: "net: datagram delivered (src | len << 48, dst ^ seq.rotate_left(48))",
+        name: "net: segment delivered (src | len << 48, dst ^ (seq mod 2^16) << 48)",
     },
     v6: EventKind {
         code: 0x4e42,
-        name: "net: IPv6 datagram delivered (src | len << 48, dst ^ seq.rotate_left(48))",
+        name: "net: IPv6 segment delivered (src | len << 48, dst ^ (seq mod 2^16) << 48)",
+    },
+};
+pub(crate) static DATAGRAM_SEND: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e05,
+        name: "net: datagram sent (src | len << 48, dst ^ (number mod 2^16) << 48)",
+    },
+    v6: EventKind {
+        code: 0x4e45,
+        name: "net: IPv6 datagram sent (src | len << 48, dst ^ (number mod 2^16) << 48)",
+    },
+};
+pub(crate) static DATAGRAM_DELIVER: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e06,
+        name: "net: datagram delivered (src | len << 48, dst ^ (number mod 2^16) << 48)",
+    },
+    v6: EventKind {
+        code: 0x4e46,
+        name: "net: IPv6 datagram delivered (src | len << 48, dst ^ (number mod 2^16) << 48)",
     },
 };
 pub(crate) static DROP: AddrEvent = AddrEvent {
@@ -97,14 +117,26 @@ pub(crate) static DUPLICATE: AddrEvent = AddrEvent {
     },
 };
 
-/// A payload's shape for the fingerprint: its length in bits 48.. of the
-/// first word, a segment's sequence number folded into the second, so
-/// nondeterministic payload sizes change the fingerprint.
-fn shape(payload: &Payload) -> (u64, u64) {
+/// A send's event and shape: the length in bits 48.. of the first word,
+/// a segment's sequence number (or a datagram's number) modulo 2^16 in
+/// bits 48.. of the second, above the address, so nondeterministic
+/// payload sizes change the fingerprint and a trace can tell the sends
+/// of one address pair apart. A delivery has the same shape.
+fn send_shape(payload: &Payload) -> (&'static AddrEvent, u64, u64) {
     match payload {
-        Payload::Datagram(d) => ((d.len() as u64) << 48, 0),
-        Payload::Segment(s) => segment_shape(s),
+        Payload::Datagram(d) => {
+            let (len, number) = datagram_shape(d);
+            (&DATAGRAM_SEND, len, number)
+        }
+        Payload::Segment(s) => {
+            let (len, seq) = segment_shape(s);
+            (&SEND, len, seq)
+        }
     }
+}
+
+fn datagram_shape(d: &Datagram) -> (u64, u64) {
+    ((d.data.len() as u64) << 48, d.number << 48)
 }
 
 fn segment_shape(s: &Segment) -> (u64, u64) {
@@ -112,13 +144,22 @@ fn segment_shape(s: &Segment) -> (u64, u64) {
         crate::tcp::Kind::Data(d) => d.len(),
         _ => 0,
     };
-    ((len as u64) << 48, s.seq.rotate_left(48))
+    ((len as u64) << 48, s.seq << 48)
+}
+
+/// A UDP datagram on the wire: its bytes and its number, counted from 1
+/// per network in the order sent (a duplicate keeps the original's), which
+/// the trace shows so that a delivery names its send.
+#[derive(Clone, Debug)]
+pub(crate) struct Datagram {
+    pub(crate) data: Vec<u8>,
+    pub(crate) number: u64,
 }
 
 /// What travels: a UDP datagram or a TCP segment.
 #[derive(Clone, Debug)]
 pub(crate) enum Payload {
-    Datagram(Vec<u8>),
+    Datagram(Datagram),
     Segment(Segment),
 }
 
@@ -208,12 +249,17 @@ impl Net {
     /// receivers of anything that arrives at once.
     pub(crate) fn send(&self, from: u32, src: SocketAddr, dst: SocketAddr, data: &[u8]) {
         self.act(|inner, wakers| {
+            inner.datagrams += 1;
+            let datagram = Datagram {
+                data: data.to_vec(),
+                number: inner.datagrams,
+            };
             transmit(
                 inner,
                 from,
                 WireAddr::new(source(from, src, dst)),
                 WireAddr::new(dst),
-                Payload::Datagram(data.to_vec()),
+                Payload::Datagram(datagram),
                 wakers,
             );
         });
@@ -353,8 +399,8 @@ fn transmit(
     } else {
         inner.node_of(dst)
     };
-    let (len, seq) = shape(&payload);
-    SEND.emit(src, dst, len, seq);
+    let (event, len, seq) = send_shape(&payload);
+    event.emit(src, dst, len, seq);
     let Some(to) = to else {
         inner.links.get_mut(from, NOWHERE).sent += 1;
         drop_event(inner, from, NOWHERE, src, dst, DropReason::NoHost);
@@ -471,7 +517,7 @@ fn drop_event(
 /// connection, or drops it.
 fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     let alive = inner.tcp.node_alive(d.to_node);
-    let data = match d.payload {
+    let datagram = match d.payload {
         Payload::Segment(seg) => {
             if !alive {
                 // Nobody answers at a node that is down: to the sender it
@@ -503,7 +549,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
             inner.tcp.arrive(seg, wakers);
             return;
         }
-        Payload::Datagram(data) => data,
+        Payload::Datagram(d) => d,
     };
     let receiver = if alive {
         inner.receiver(d.to_node, d.dst.get())
@@ -517,7 +563,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
             let s = inner.socket_at_mut(index);
             if s.peer.is_some_and(|p| p != d.src.get()) {
                 Some(DropReason::NoSocket)
-            } else if s.queued_bytes + data.len() > RECV_BUFFER {
+            } else if s.queued_bytes + datagram.data.len() > RECV_BUFFER {
                 Some(DropReason::BufferFull)
             } else {
                 None
@@ -530,9 +576,49 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     }
     let index = receiver.expect("checked above");
     inner.links.get_mut(d.from_node, d.to_node).delivered += 1;
-    DELIVER.emit(d.src, d.dst, (data.len() as u64) << 48, 0);
+    let (len, number) = datagram_shape(&datagram);
+    DATAGRAM_DELIVER.emit(d.src, d.dst, len, number);
     let s = inner.socket_at_mut(index);
-    s.queued_bytes += data.len();
-    s.queue.push_back((d.src.get(), data));
+    s.queued_bytes += datagram.data.len();
+    s.queue.push_back((d.src.get(), datagram.data));
     wakers.append(&mut s.waiters);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tcp::{Key, Kind};
+
+    /// The shape's second word goes above the address: past 65,536
+    /// segments on a connection (or datagrams in a run) the number wraps,
+    /// and the destination address in the same word stays intact.
+    #[test]
+    fn shapes_never_touch_the_address_bits() {
+        let dst = WireAddr::new("10.0.0.2:80".parse().unwrap());
+        let segment = Segment {
+            conn: Key {
+                index: 0,
+                generation: 0,
+            },
+            to: 1,
+            seq: 70_000,
+            kind: Kind::Data(vec![1, 2, 3]),
+            first_sent: 0,
+            attempt: 0,
+        };
+        let datagram = Datagram {
+            data: vec![7; 5],
+            number: 65_536 + 9,
+        };
+        let low = (1u64 << 48) - 1;
+        for (number, expect) in [
+            (segment_shape(&segment).1, 70_000 % 65_536),
+            (datagram_shape(&datagram).1, 9),
+        ] {
+            assert_eq!((dst.word() ^ number) & low, dst.word() & low);
+            assert_eq!(number >> 48, expect);
+        }
+        assert_eq!(segment_shape(&segment).0 >> 48, 3);
+        assert_eq!(datagram_shape(&datagram).0 >> 48, 5);
+    }
 }

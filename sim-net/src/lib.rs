@@ -68,8 +68,9 @@
 //! the simplest outcome: delivered, at the minimum latency, not
 //! duplicated. An all-zero tape is a perfect network, and shrinking a
 //! failing tape removes faults. Sends, deliveries (each with its payload
-//! length and TCP sequence number) and drops are folded into the run's
-//! fingerprint. A clog, like every fault rule, never touches traffic
+//! length and a TCP segment's sequence number or a datagram's number,
+//! counted from 1 per network in the order sent) and drops are folded
+//! into the run's fingerprint and shown in its trace. A clog, like every fault rule, never touches traffic
 //! within a node. Debug output of sockets and the [`Network`] shows
 //! addresses and state, never a process-wide counter, so it does not
 //! depend on which tests ran before.

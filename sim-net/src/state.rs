@@ -67,6 +67,8 @@ pub(crate) struct Inner {
     ports: PortTable,
     pub(crate) in_flight: Wire<InFlight>,
     pub(crate) seq: u64,
+    /// Datagrams sent so far (the last one's number).
+    pub(crate) datagrams: u64,
     pub(crate) links: LinkTable,
     pub(crate) drops: DropCounts,
     pub(crate) tcp: TcpState,

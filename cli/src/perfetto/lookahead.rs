@@ -8,15 +8,16 @@
 //! address pair were reordered, the oldest send in flight is not
 //! necessarily the one dropped. But the rest of the trace tells: a send
 //! whose delivery comes later was not dropped. A send is identified by its
-//! addresses and shape (length and sequence number); a later delivery of
-//! that shape, before the shape is sent again, must be of a send in flight
-//! now. So the drop took a send of the first shape (oldest first) with more
-//! sends in flight than such deliveries to come, and of those the oldest
-//! (first in, first out, as deliveries are matched). Exact whenever the
-//! sends in flight on the pair have different shapes, as TCP segments do
-//! (their sequence numbers differ, and a retransmission is a new send);
-//! among equal shapes (datagrams of one length) the trace has nothing that
-//! tells them apart, and the oldest is taken.
+//! addresses and shape (length and sequence number, or a datagram's
+//! number); a later delivery of that shape, before the shape is sent
+//! again, must be of a send in flight now. So the drop took a send of the
+//! first shape (oldest first) with more sends in flight than such
+//! deliveries to come, and of those the oldest (first in, first out, as
+//! deliveries are matched). Exact whenever the sends in flight on the pair
+//! have different shapes, as they do: TCP segments differ in sequence
+//! number (and a retransmission is a new send), datagrams in number (both
+//! modulo 65,536). Equal shapes, in traces of older versions without
+//! datagram numbers, take the oldest.
 
 use std::collections::{BTreeMap, VecDeque};
 

@@ -218,6 +218,42 @@ fn a_duplicated_datagram_gets_an_arrow_to_each_delivery() {
 }
 
 #[test]
+fn reordered_datagrams_of_one_length_get_arrows_to_their_own_deliveries() {
+    let a = Some("a");
+    let send = |t, text: &str| line(t, a, Some(1), "io", text);
+    let deliver = |t, text: &str| line(t, None, None, "io", text);
+    let doc = convert(&[
+        line(0, a, Some(0), "node", "node 0 'a' created"),
+        line(0, a, Some(0), "node", "node 1 'b' created"),
+        send(
+            1_000_000,
+            "net: send 10.0.0.1:9 -> 10.0.0.2:7 (4 bytes, datagram 1)",
+        ),
+        send(
+            2_000_000,
+            "net: send 10.0.0.1:9 -> 10.0.0.2:7 (4 bytes, datagram 2)",
+        ),
+        // The second overtakes the first, then the first is lost on
+        // arrival: only datagram 2's send gets an arrow.
+        deliver(
+            3_000_000,
+            "net: deliver 10.0.0.1:9 -> 10.0.0.2:7 (4 bytes, datagram 2)",
+        ),
+        deliver(
+            9_000_000,
+            "net: drop 10.0.0.1:9 -> 10.0.0.2:7 (nothing bound)",
+        ),
+    ]);
+    let events = doc["traceEvents"].as_array().unwrap();
+    let flows: Vec<_> = events
+        .iter()
+        .filter(|e| e["ph"] == "s" || e["ph"] == "f")
+        .map(|e| (e["ph"].as_str().unwrap(), e["ts"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(flows, [("s", 2000.0), ("f", 3000.0)]);
+}
+
+#[test]
 fn a_crash_sending_a_nodes_resets_does_not_move_its_address() {
     let doc = convert(&[
         line(0, Some("main"), Some(0), "node", "node 1 'b' created"),
