@@ -205,7 +205,7 @@ impl ext::WordWake for PumpWaker {
 impl Net {
     /// Runs `f` on the network's tables, then sends every TCP segment it
     /// queued, re-arms the pump and wakes whoever `f` (or an arrival)
-    /// woke, outside the borrow.
+    /// woke, and drops the wakers it replaced or freed, outside the borrow.
     ///
     /// Virtual time does not move during an act, so it is read once, into
     /// [`TcpState::now`](crate::tcp::TcpState::now). The wakers' vector is
@@ -213,7 +213,7 @@ impl Net {
     #[inline]
     pub(crate) fn act<R>(&self, f: impl FnOnce(&mut Inner, &mut Vec<Waker>) -> R) -> R {
         let mut wakers = self.wakers.take();
-        let (out, next) = {
+        let (out, next, trash) = {
             let mut inner = self.inner.borrow_mut();
             inner.tcp.now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
             inner.tcp.quiet = inner.rules.is_quiet();
@@ -230,7 +230,11 @@ impl Net {
                     .map(|k| k.0)
                     .filter(|&at| at != u64::MAX)
             });
-            (out, next.map(|n| (n, inner.tcp.now)))
+            let trash = match inner.tcp.trash.is_empty() {
+                true => Vec::new(),
+                false => std::mem::take(&mut inner.tcp.trash),
+            };
+            (out, next.map(|n| (n, inner.tcp.now)), trash)
         };
         if let Some((next, now)) = next {
             self.rearm(next, now);
@@ -242,6 +246,8 @@ impl Net {
             wakers.clear();
         }
         self.wakers.set(wakers);
+        // Last: a destructor that uses the network finds it consistent.
+        drop(trash);
         out
     }
 
@@ -581,7 +587,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     let s = inner.socket_at_mut(index);
     s.queued_bytes += datagram.data.len();
     s.queue.push_back((d.src.get(), datagram.data));
-    wakers.append(&mut s.waiters);
+    s.waiters.drain_into(wakers);
 }
 
 #[cfg(test)]

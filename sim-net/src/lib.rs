@@ -193,6 +193,7 @@ mod stats;
 mod swizzle;
 mod tcp;
 mod udp;
+mod waiters;
 mod wire;
 
 pub use addr::{ToSocketAddrs, lookup_host, node_addr, node_addr_v6};

@@ -7,7 +7,13 @@
 //! Handles (`UdpSocket`, `Network`) are plain data that find it again.
 //!
 //! Borrow discipline: `inner` is borrowed only for table work; wakers are
-//! collected and woken, and values dropped, after the borrow ends.
+//! collected and woken, and values dropped, after the borrow ends. That
+//! includes a waker replaced by a newer one or freed with its connection,
+//! listener or cancelled wait (the TCP layer's `trash`, [`Net::act`]'s to
+//! drop; [`crate::waiters`]): a waker's destructor is user code and may use
+//! the network. Wakers are cloned in the borrow, since an `Arc`-based
+//! waker's clone runs no user code (only a hand-written `RawWaker` could,
+//! and one whose clone uses the network is not supported).
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -26,6 +32,7 @@ use crate::ports::PortTable;
 use crate::rules::{DropReason, Rules};
 use crate::stats::DropCounts;
 use crate::tcp::TcpState;
+use crate::waiters::Waiters;
 use crate::wire::Wire;
 
 /// Bytes a socket's receive buffer holds (Linux's `rmem_default`); datagrams
@@ -40,7 +47,8 @@ pub(crate) struct Socket {
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) queue: VecDeque<(SocketAddr, Vec<u8>)>,
     pub(crate) queued_bytes: usize,
-    pub(crate) waiters: Vec<Waker>,
+    /// Its `recv_from`s (and the latest `poll_recv_from`) waiting.
+    pub(crate) waiters: Waiters,
     /// Set when the socket's node was killed: every operation fails.
     pub(crate) closed: bool,
 }
@@ -98,6 +106,14 @@ impl Inner {
             .expect("a socket handle outlived its slot")
     }
 
+    /// The socket of `key`, if it is still there, to change.
+    pub(crate) fn socket_opt_mut(&mut self, key: Key) -> Option<&mut Socket> {
+        let slot = self.slots.get_mut(key.index as usize)?;
+        (slot.generation == key.generation)
+            .then_some(slot.socket.as_mut())
+            .flatten()
+    }
+
     /// The socket of `key`, if it is still there.
     pub(crate) fn socket(&self, key: Key) -> Option<&Socket> {
         let slot = self.slots.get(key.index as usize)?;
@@ -131,7 +147,7 @@ impl Inner {
             peer: None,
             queue: VecDeque::new(),
             queued_bytes: 0,
-            waiters: Vec::new(),
+            waiters: Waiters::default(),
             closed: false,
         });
         Ok(Key {
@@ -183,7 +199,7 @@ impl Inner {
             s.closed = true;
             s.queued_bytes = 0;
             garbage.extend(s.queue.drain(..).map(|(_, d)| d));
-            wakers.append(&mut s.waiters);
+            s.waiters.drain_into(&mut wakers);
             unbind.push((s.local.port(), index as u32));
         }
         for (port, index) in unbind {

@@ -12,6 +12,7 @@ use crate::addr::{
     ToSocketAddrs, destination, family_mismatch, first_of_other_family, no_address, try_each,
 };
 use crate::state::{Key, Net, Socket, node_name};
+use crate::waiters::{Owner, WaitSlot};
 
 /// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes: the IPv4
 /// total length counts its 20-byte header and UDP's 8). A larger datagram
@@ -368,7 +369,10 @@ impl UdpSocket {
     /// # }).unwrap();
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| self.poll_recv_from(cx, buf)).await
+        // Given back when this future completes or is dropped.
+        let mut wait = WaitSlot::new(self.instance, Owner::Socket(self.key));
+        let api = "detsim::net::UdpSocket::recv_from";
+        poll_fn(|cx| self.poll_recv_as(api, cx, buf, Some(&mut wait.slot))).await
     }
 
     /// Receives a datagram from the connected peer (or from anyone, on an
@@ -422,7 +426,9 @@ impl UdpSocket {
     }
 
     /// Polls for a datagram, registering `cx`'s waker when none is queued
-    /// (for hand-written futures).
+    /// (for hand-written futures). As with tokio, only the waker of the
+    /// latest call is kept: tasks that wait on one socket together use
+    /// [`recv_from`](Self::recv_from), which keeps one each.
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -437,22 +443,37 @@ impl UdpSocket {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        match self.try_recv_from(buf) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            done => return Poll::Ready(done),
-        }
-        // Cloned outside the table's borrow: a waker is user code.
-        let known = self.with("detsim::net::UdpSocket::poll_recv_from", |s| {
-            Ok(s.waiters.iter().any(|w| w.will_wake(cx.waker())))
+        self.poll_recv_as("detsim::net::UdpSocket::poll_recv_from", cx, buf, None)
+    }
+
+    /// [`poll_recv_from`](Self::poll_recv_from) for the future owning
+    /// `slot` (`None`: the poll function's caller), naming `api`
+    /// outside a simulation.
+    fn poll_recv_as(
+        &self,
+        api: &str,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+        slot: Option<&mut Option<u32>>,
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        let mut replaced = None;
+        let r = self.with(api, |s| {
+            let Some((from, data)) = s.queue.pop_front() else {
+                replaced = s.waiters.park(slot, cx.waker());
+                return Ok(None);
+            };
+            s.queued_bytes -= data.len();
+            let n = data.len().min(buf.len());
+            buf[..n].copy_from_slice(&data[..n]);
+            Ok(Some((n, from)))
         });
-        if let Ok(false) = known {
-            let waker = cx.waker().clone();
-            let _ = self.with("detsim::net::UdpSocket::poll_recv_from", |s| {
-                s.waiters.push(waker);
-                Ok(())
-            });
+        // A replaced waker is user code: dropped outside the borrow.
+        drop(replaced);
+        match r {
+            Ok(None) => Poll::Pending,
+            Ok(Some(got)) => Poll::Ready(Ok(got)),
+            Err(e) => Poll::Ready(Err(e)),
         }
-        Poll::Pending
     }
 }
 

@@ -122,6 +122,8 @@ pub(crate) struct Effects<'a> {
     pub(crate) acks: &'a mut Vec<(Key, usize)>,
     /// Payload buffers of delivered segments, for the next segments.
     pub(crate) pool: &'a mut BufPool,
+    /// Wakers to drop once the network's borrow ends (see [`park`]).
+    pub(crate) trash: &'a mut Vec<Waker>,
     pub(crate) now: u64,
     /// No partition and no clog anywhere (see [`Conn::read_consumed`]).
     pub(crate) quiet: bool,
@@ -154,6 +156,20 @@ impl BufPool {
             buf.clear();
             self.spare.push(buf);
         }
+    }
+}
+
+/// Leaves `waker` in `slot` (a reader's or writer's): a waker there that
+/// wakes the same task is kept, anything else is replaced and the old one
+/// returned, for the caller to drop once the network's borrow ends (a
+/// waker's destructor is user code, and may use the network). The clone
+/// is made in the borrow: an `Arc`-based waker's clone runs no user code.
+#[inline]
+#[must_use = "the replaced waker must be dropped outside the network's borrow"]
+pub(crate) fn park(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
+    match slot {
+        Some(w) if w.will_wake(waker) => None,
+        _ => slot.replace(waker.clone()),
     }
 }
 

@@ -9,7 +9,7 @@ use sim_core::ext;
 
 use super::Key;
 use super::SEND_BUFFER;
-use super::conn::{Conn, Effects, End, Phase};
+use super::conn::{Conn, Effects, End, Phase, park};
 use crate::state::{Net, node_name};
 
 /// One connection end as seen by a handle.
@@ -92,7 +92,9 @@ impl Handle {
             && !e.read_shutdown
             && !matches!(e.phase, Phase::Failed(_));
         if waits {
-            e.reader = Some(cx.waker().clone());
+            let old = park(&mut e.reader, cx.waker());
+            drop(inner);
+            drop(old);
             return Some(Poll::Pending);
         }
         c.read_quietly(self.end, buf, quiet, all_alive)
@@ -188,13 +190,13 @@ impl Handle {
 
     /// Ready once the handshake finished (or failed).
     pub(crate) fn poll_connected(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll("detsim::net::TcpStream::connect", |c, end, _| {
+        self.poll("detsim::net::TcpStream::connect", |c, end, fx| {
             let e = &mut c.ends[end];
             match e.phase {
                 Phase::Open => Poll::Ready(Ok(())),
                 Phase::Failed(kind) => Poll::Ready(Err(error(kind, e))),
                 Phase::Connecting => {
-                    e.writer = Some(cx.waker().clone());
+                    fx.trash.extend(park(&mut e.writer, cx.waker()));
                     Poll::Pending
                 }
             }
@@ -240,7 +242,7 @@ impl Handle {
             if let Phase::Failed(kind) = e.phase {
                 return Poll::Ready(Err(error(kind, e)));
             }
-            e.reader = Some(cx.waker().clone());
+            fx.trash.extend(park(&mut e.reader, cx.waker()));
             Poll::Pending
         })
     }
@@ -261,7 +263,7 @@ impl Handle {
                 return Poll::Ready(Ok(0));
             }
             if e.send_buf.len() == SEND_BUFFER {
-                e.writer = Some(cx.waker().clone());
+                fx.trash.extend(park(&mut e.writer, cx.waker()));
                 return Poll::Pending;
             }
             Poll::Ready(Ok(c.write(end, buf, fx)))

@@ -13,6 +13,7 @@ use super::state::aborted;
 use super::stream::TcpStream;
 use crate::addr::{ToSocketAddrs, try_each};
 use crate::state::Net;
+use crate::waiters::{Owner, WaitSlot};
 
 /// A TCP listening socket on the simulated network, with tokio's API.
 ///
@@ -126,11 +127,16 @@ impl TcpListener {
     /// # }).unwrap();
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        // Given back when this future completes or is dropped.
+        let mut wait = WaitSlot::new(self.instance, Owner::Listener(self.key));
+        poll_fn(|cx| self.poll_accept_as(cx, Some(&mut wait.slot))).await
     }
 
     /// Polls for a connection, registering `cx`'s waker when none is
-    /// waiting (for hand-written futures and `Stream` adapters).
+    /// waiting (for hand-written futures and `Stream` adapters). As with
+    /// tokio, only the waker of the latest call is kept: tasks that wait
+    /// on one listener together use [`accept`](Self::accept) or
+    /// [`incoming`](Self::incoming), which keep one each.
     ///
     /// ```
     /// # let mut sim = sim_core::Sim::builder().build();
@@ -141,8 +147,25 @@ impl TcpListener {
     /// # }).unwrap();
     /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        self.poll_accept_as(cx, None)
+    }
+
+    /// [`poll_accept`](Self::poll_accept) for the future or stream owning
+    /// `slot` (`None`: the poll function's caller).
+    fn poll_accept_as(
+        &self,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Option<u32>>,
+    ) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
         let net = Net::of(self.instance, "detsim::net::TcpListener::poll_accept");
-        let conn = match net.inner.borrow_mut().tcp.poll_accept(self.key, cx) {
+        let (polled, trash) = {
+            let mut inner = net.inner.borrow_mut();
+            let polled = inner.tcp.poll_accept(self.key, cx, slot);
+            (polled, std::mem::take(&mut inner.tcp.trash))
+        };
+        // A replaced waker is user code: dropped outside the borrow.
+        drop(trash);
+        let conn = match polled {
             Poll::Ready(Ok(conn)) => conn,
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Pending => return Poll::Pending,
@@ -177,6 +200,7 @@ impl TcpListener {
         Incoming {
             listener: self,
             ended: false,
+            wait: WaitSlot::new(self.instance, Owner::Listener(self.key)),
         }
     }
 
@@ -251,6 +275,8 @@ pub struct Incoming<'a> {
     listener: &'a TcpListener,
     /// An error was given: the listener is closed for good.
     ended: bool,
+    /// Its place among the listener's waiters, given back on drop.
+    wait: WaitSlot,
 }
 
 impl futures::Stream for Incoming<'_> {
@@ -263,7 +289,8 @@ impl futures::Stream for Incoming<'_> {
         if self.ended {
             return Poll::Ready(None);
         }
-        let r = std::task::ready!(self.listener.poll_accept(cx));
+        let this = &mut *self;
+        let r = std::task::ready!(this.listener.poll_accept_as(cx, Some(&mut this.wait.slot)));
         self.ended = r.is_err();
         Poll::Ready(Some(r.map(|(s, _)| s)))
     }

@@ -16,6 +16,7 @@ use crate::ports::PortTable;
 use crate::rules::Rules;
 use crate::state::node_name;
 use crate::stats::TcpStats;
+use crate::waiters::Waiters;
 
 /// Port owners with this bit are connections (client ends); without it,
 /// listeners.
@@ -28,7 +29,8 @@ pub(crate) struct Listener {
     pub(crate) local: SocketAddr,
     /// Connections whose SYN arrived, waiting for `accept`.
     pub(crate) queue: VecDeque<Key>,
-    pub(crate) waiters: Vec<Waker>,
+    /// Its `accept`s (and the latest `poll_accept`) waiting.
+    pub(crate) waiters: Waiters,
     /// Its node was killed.
     pub(crate) closed: bool,
 }
@@ -65,6 +67,10 @@ pub(crate) struct TcpState {
     /// every time): when no node is dead, a liveness question needs no
     /// lookup.
     pub(crate) liveness: Option<ext::Liveness>,
+    /// Wakers replaced or freed during the network operation under way,
+    /// which [`Net::act`](crate::state::Net::act) drops after its borrow
+    /// ends: a waker's destructor is user code, and may use the network.
+    pub(crate) trash: Vec<Waker>,
 }
 
 impl Default for TcpState {
@@ -83,6 +89,7 @@ impl Default for TcpState {
             now: 0,
             quiet: true,
             liveness: None,
+            trash: Vec::new(),
         }
     }
 }
@@ -122,6 +129,7 @@ impl TcpState {
             wakers,
             acks: &mut self.acks,
             pool: &mut self.pool,
+            trash: &mut self.trash,
             now: self.now,
             quiet: self.quiet,
             all_alive,
@@ -172,6 +180,10 @@ impl TcpState {
             self.ports.unbind(node, port, CONN_OWNER | key.index);
         }
         if conn.ends.iter().all(|e| e.closed) {
+            for e in &mut conn.ends {
+                self.trash.extend(e.reader.take());
+                self.trash.extend(e.writer.take());
+            }
             self.conns.remove(key);
         }
     }
@@ -184,7 +196,7 @@ impl TcpState {
             node,
             local,
             queue: VecDeque::new(),
-            waiters: Vec::new(),
+            waiters: Waiters::default(),
             closed: false,
         }))
     }
@@ -195,9 +207,10 @@ impl TcpState {
     /// kill resets those connections itself, once. The server end sends
     /// the RST, so only the client end it resets counts as a reset.
     pub(crate) fn close_listener(&mut self, key: Key, wakers: &mut Vec<Waker>) {
-        let Some(l) = self.listeners.remove(key) else {
+        let Some(mut l) = self.listeners.remove(key) else {
             return;
         };
+        l.waiters.drain_into(&mut self.trash);
         if !l.closed {
             self.ports.unbind(l.node, l.local.port(), key.index);
         }
@@ -216,8 +229,15 @@ impl TcpState {
         }
     }
 
-    /// The next connection waiting on listener `key`.
-    pub(crate) fn poll_accept(&mut self, key: Key, cx: &mut Context<'_>) -> Poll<io::Result<Key>> {
+    /// The next connection waiting on listener `key`; else `cx`'s waker
+    /// waits, for the future owning `slot` (`None`: the poll function's
+    /// caller), and the waker it replaces goes to the trash.
+    pub(crate) fn poll_accept(
+        &mut self,
+        key: Key,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Option<u32>>,
+    ) -> Poll<io::Result<Key>> {
         let Some(l) = self.listeners.get_mut(key) else {
             return Poll::Ready(Err(aborted("listener")));
         };
@@ -230,9 +250,7 @@ impl TcpState {
                 return Poll::Ready(Ok(c));
             }
         }
-        if !l.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            l.waiters.push(cx.waker().clone());
-        }
+        self.trash.extend(l.waiters.park(slot, cx.waker()));
         Poll::Pending
     }
 
@@ -322,7 +340,7 @@ impl TcpState {
         });
         let l = self.listeners.get_mut(lkey).expect("found above");
         l.queue.push_back(seg.conn);
-        wakers.append(&mut l.waiters);
+        l.waiters.drain_into(wakers);
     }
 
     /// The stall deadline of a segment, if a timeout is set.
@@ -435,7 +453,7 @@ impl TcpState {
             if l.node == node && !l.closed {
                 l.closed = true;
                 l.queue.clear();
-                wakers.append(&mut l.waiters);
+                l.waiters.drain_into(wakers);
                 let port = l.local.port();
                 self.ports.unbind(node, port, key.index);
             }
