@@ -230,10 +230,7 @@ impl Net {
                     .map(|k| k.0)
                     .filter(|&at| at != u64::MAX)
             });
-            let trash = match inner.tcp.trash.is_empty() {
-                true => Vec::new(),
-                false => std::mem::take(&mut inner.tcp.trash),
-            };
+            let trash = !inner.tcp.trash.is_empty();
             (out, next.map(|n| (n, inner.tcp.now)), trash)
         };
         if let Some((next, now)) = next {
@@ -247,8 +244,20 @@ impl Net {
         }
         self.wakers.set(wakers);
         // Last: a destructor that uses the network finds it consistent.
-        drop(trash);
+        if trash {
+            self.empty_trash();
+        }
         out
+    }
+
+    /// Drops the wakers the TCP layer replaced or freed (see
+    /// [`TcpState::trash`](crate::tcp::TcpState::trash)), outside the
+    /// borrow.
+    #[cold]
+    #[inline(never)]
+    fn empty_trash(&self) {
+        let trash = std::mem::take(&mut self.inner.borrow_mut().tcp.trash);
+        drop(trash);
     }
 
     /// Sends `data` from `src` (a socket of node `from`) to `dst`; wakes
