@@ -283,6 +283,29 @@ fn a_changed_program_is_told_apart_from_a_replay() {
         differs.contains("The code or the build changed"),
         "{differs}"
     );
+
+    // The same fingerprint, another message: an edited assertion (or a
+    // build profile that panics elsewhere) is not "the same failure".
+    let message = json
+        .lines()
+        .find(|l| l.trim_start().starts_with("\"message\""))
+        .unwrap();
+    let reworded = Path::new(&artifact).with_extension("reworded.json");
+    std::fs::write(
+        &reworded,
+        json.replace(message, &message.replace("lost update", "lost updates")),
+    )
+    .unwrap();
+    let (ok, differs) = child(
+        "planted_lost_update",
+        &[("DETSIM_REPLAY", reworded.to_str().unwrap())],
+    );
+    assert!(!ok);
+    assert!(differs.contains("failed differently"), "{differs}");
+    assert!(
+        differs.contains("the same schedule now fails another way"),
+        "{differs}"
+    );
 }
 
 #[test]

@@ -197,10 +197,12 @@ fn not_again(
     let now = &line["now"];
     match outcome {
         "different" => CliError::new(format!(
-            "{} no longer reproduces: it recorded fingerprint {} and the replay failed with {} \
-             \"{}\" (fingerprint {}), so the code or the build changed since it was written; \
-             write a fresh artifact with {}",
+            "{} no longer reproduces: it recorded {} \"{}\" (fingerprint {}) and the replay \
+             failed with {} \"{}\" (fingerprint {}), so the code or the build changed since it \
+             was written; write a fresh artifact with {}",
             abs.display(),
+            art.kind(),
+            art.message().lines().next().unwrap_or_default(),
             line["recorded_fingerprint"].as_str().unwrap_or_default(),
             now["kind"].as_str().unwrap_or_default(),
             now["message"]

@@ -359,8 +359,19 @@ fn traced(builder: Builder, on: bool, env: &env::Overrides) -> Builder {
     }
 }
 
+/// Whether a replay's failure `f` is the one `art` recorded: the same
+/// fingerprint (the same schedule) and the same kind and message (heap
+/// addresses normalised, as the shrinker compares them). Not the location:
+/// an edit above the failing line moves it without changing the failure.
+fn same_as_recorded(art: &Artifact, f: &Failure) -> bool {
+    use crate::shrink::same::normalize;
+    Some(f.fingerprint()) == art.fingerprint()
+        && f.kind().to_string() == art.failure.kind
+        && normalize(f.message()) == normalize(&art.failure.message)
+}
+
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
-/// comes back with the same fingerprint.
+/// comes back: the same fingerprint, kind and message.
 fn replay<F, Fut>(spec: &TestSpec, path: &Path, env: &env::Overrides, test: F)
 where
     F: Fn() -> Fut + Copy,
@@ -410,7 +421,7 @@ where
         Err(f) if f.is_nondeterminism() && art.failure.kind == "nondeterminism" => {
             outcome("nondeterminism", Some(f));
         }
-        Err(f) if Some(f.fingerprint()) != art.fingerprint() => outcome("different", Some(f)),
+        Err(f) if !same_as_recorded(&art, f) => outcome("different", Some(f)),
         Err(f) => outcome("same", Some(f)),
     }
     match result {
@@ -427,15 +438,23 @@ where
                  fingerprint to compare)\n{f}",
             path.display()
         )),
-        Err(f) if Some(f.fingerprint()) != art.fingerprint() => fail(format!(
-            "detsim: replay of {} failed differently: it recorded {recorded}, and now \
-             {}: {} (fingerprint {}).\n  {changed}, so the recorded draws no longer mean \
-             the same choices. Re-run the seed for a fresh artifact: {rerun}\n\n{f}",
-            path.display(),
-            f.kind(),
-            f.message(),
-            f.fingerprint()
-        )),
+        Err(f) if !same_as_recorded(&art, &f) => {
+            let why = match Some(f.fingerprint()) == art.fingerprint() {
+                // The same schedule, another failure: an edited assertion,
+                // or a build profile that panics elsewhere (overflow checks).
+                true => "the same schedule now fails another way",
+                false => "so the recorded draws no longer mean the same choices",
+            };
+            fail(format!(
+                "detsim: replay of {} failed differently: it recorded {recorded}, and now \
+                 {} \"{}\" (fingerprint {}).\n  {changed}: {why}. Re-run the seed for a fresh \
+                 artifact: {rerun}\n\n{f}",
+                path.display(),
+                f.kind(),
+                f.message(),
+                f.fingerprint()
+            ))
+        }
         Err(f) => {
             let target = target::target_of(spec);
             let text = report::render(

@@ -74,7 +74,7 @@
 //! ```
 
 mod ddmin;
-mod same;
+pub(crate) mod same;
 
 use std::fmt;
 
