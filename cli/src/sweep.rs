@@ -140,6 +140,17 @@ struct Running {
     stderr: PathBuf,
 }
 
+/// A chunk still running when the sweep stops early (another chunk
+/// crashed, or its report could not be read) is killed and reaped, not
+/// left running after `cargo detsim` exits (its scratch files are about to
+/// go). For a chunk that finished, both calls are no-ops.
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn sweep_test(
     test: SimTest,
     plan: Plan<'_>,
@@ -279,6 +290,11 @@ fn read_report(
     let Some(sweep) = lines.iter().find(|v| v["event"] == "sweep") else {
         let output = std::fs::read_to_string(&done.stderr).unwrap_or_default();
         eprint!("{output}");
+        // A crash mid-line (libtest's "test x ... ") must not swallow the
+        // error's first words.
+        if !output.is_empty() && !output.ends_with('\n') {
+            eprintln!();
+        }
         return Err(CliError::new(format!(
             "{} ({}) ended ({status}) without a report for seeds {}: its output is above; \
              run it alone with DETSIM_SEED={} DETSIM_SEEDS={} cargo test -p {} {}{} -- {} --exact",

@@ -292,3 +292,45 @@ fn the_wrong_directory_is_one_line_with_the_fix() {
     let _ = std::fs::remove_dir_all(&nowhere);
     insta::assert_snapshot!(all);
 }
+
+/// The command lines of the processes running now (Linux's /proc).
+fn running_commands() -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .collect()
+}
+
+#[test]
+fn a_chunk_that_crashes_stops_the_sweep_without_leaving_the_others_running() {
+    let out = detsim_env(
+        &[
+            "sweep",
+            "crashes_or_sleeps",
+            "--seeds",
+            "0..2",
+            "--jobs",
+            "2",
+            "--chunk",
+            "1",
+        ],
+        &[("FIXTURE_CRASH", "1")],
+    );
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    // The crash's error is a line of its own, after the chunk's output.
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("error: crashes_or_sleeps (")),
+        "{err}"
+    );
+    if std::path::Path::new("/proc/self/cmdline").exists() {
+        let left: Vec<_> = running_commands()
+            .into_iter()
+            .filter(|c| c.contains("crashes_or_sleeps") && !c.contains("cargo-detsim"))
+            .collect();
+        assert!(left.is_empty(), "still running: {left:?}");
+    }
+}

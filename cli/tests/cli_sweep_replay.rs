@@ -22,6 +22,7 @@ fn list_shows_the_simulation_tests_and_their_attributes() {
     panics_with_the_wrong_text        detsim-cli-fixture --test expected  seeds=5 should_panic(expected = "some other message")
     waits_for_its_sentinel            detsim-cli-fixture --test live
     always_passes                     detsim-cli-fixture --test noisy
+    crashes_or_sleeps                 detsim-cli-fixture --test noisy
     noisy_failure                     detsim-cli-fixture --test noisy
     always_passes                     detsim-cli-fixture --test planted  seeds=5
     planted_bug                       detsim-cli-fixture --test planted
