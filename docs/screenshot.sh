@@ -37,7 +37,7 @@ echo "== the trace (cargo detsim sweep, then replay --trace)"
 cd "$repo"
 # The sweep fails (it finds the planted bug): that is its job.
 cargo run -q -p cargo-detsim -- detsim sweep kv_store_loses --seeds 0..200 || true
-artifact=$(ls target/detsim/failures/test-demo_kv_store.kv_store_loses_an_acknowledged_write.seed-*.json |
+artifact=$(ls target/detsim/failures/detsim/test-demo_kv_store.kv_store_loses_an_acknowledged_write.seed-*.json |
   grep -v shrunk | sort -V | head -n 1)
 # The replay fails the same way, its fingerprint checked.
 rm -f "$tools/kv.json"

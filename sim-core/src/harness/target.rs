@@ -177,9 +177,11 @@ pub(crate) fn target_dir(spec: &TestSpec) -> PathBuf {
         .unwrap_or_else(|| Path::new(spec.manifest_dir).join("target"))
 }
 
-/// `<target dir>/detsim/failures/<kind>-<target>.<test path>.seed-0x2a.json`
-/// (a library and a binary of one package share a crate name, so the
-/// target's kind is part of the name).
+/// `<target dir>/detsim/failures/<package>/<kind>-<target>.<test path>.seed-0x2a.json`:
+/// a directory per package, since the packages of a workspace (or projects
+/// sharing a `CARGO_TARGET_DIR`) may have targets and tests of the same
+/// names, and a library and a binary of one package share a crate name, so
+/// the target's kind is part of the name.
 pub(crate) fn artifact_path(spec: &TestSpec, target: &Target, seed: u64) -> PathBuf {
     let safe = |s: &str| -> String {
         s.replace("::", ".")
@@ -196,6 +198,7 @@ pub(crate) fn artifact_path(spec: &TestSpec, target: &Target, seed: u64) -> Path
     target_dir(spec)
         .join("detsim")
         .join("failures")
+        .join(safe(spec.package))
         .join(format!(
             "{}-{}.{}.seed-{seed:#x}.json",
             target.kind,
@@ -349,6 +352,12 @@ mod tests {
         let path = artifact_path(&spec, &target, 42);
         let name = path.file_name().unwrap().to_str().unwrap();
         assert_eq!(name, "test-net-tcp.tests.r-weird.seed-0x2a.json");
-        assert!(path.parent().unwrap().ends_with("detsim/failures"));
+        assert!(path.parent().unwrap().ends_with("detsim/failures/p"));
+        // Another package's test of the same target and name: another file.
+        let other = TestSpec {
+            package: "q",
+            ..spec
+        };
+        assert_ne!(artifact_path(&other, &target, 42), path);
     }
 }
