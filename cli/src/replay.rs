@@ -311,6 +311,17 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
     }
     if lines.iter().any(|v| v["event"] == "sweep") {
         eprintln!("detsim: {} passes with seed {seed:#x}", test.test);
+        // Not silently: the flags asked for something this run cannot give.
+        if r.log || r.trace.is_some() {
+            eprintln!(
+                "detsim: nothing was traced: --log and --trace show the replay of a failure, \
+                 and this seed does not fail{}",
+                r.trace
+                    .as_ref()
+                    .map(|p| format!(" ({} was not written)", p.display()))
+                    .unwrap_or_default()
+            );
+        }
         return Ok(Outcome::Passed);
     }
     Err(CliError::new(format!(

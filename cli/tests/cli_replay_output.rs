@@ -61,10 +61,24 @@ fn a_replay_shows_the_tests_own_output_in_order() {
 /// the target picks one (the name alone is an error, see cli_errors.rs).
 #[test]
 fn a_name_two_targets_share_replays_with_its_target() {
-    let out = detsim(&["replay", "--seed", "3", "--test", "noisy", "always_passes"]);
+    let out = detsim(&[
+        "replay",
+        "--seed",
+        "3",
+        "--test",
+        "noisy",
+        "always_passes",
+        "--log",
+    ]);
     assert_exit(&out, 0);
     assert!(
         stderr(&out).contains("always_passes passes with seed 0x3"),
+        "{}",
+        stderr(&out)
+    );
+    // A passing seed has no failure to trace: --log says so.
+    assert!(
+        stderr(&out).contains("nothing was traced"),
         "{}",
         stderr(&out)
     );
