@@ -146,7 +146,11 @@ pub struct EnterGuard {
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let prev = self.prev.take();
-        let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+        // The clock left (maybe the last handle to it, whose timers hold
+        // user wakers) is dropped after the borrow: a waker's destructor
+        // may look at the current clock.
+        let left = CURRENT.try_with(|c| c.replace(prev));
+        drop(left);
     }
 }
 
@@ -727,6 +731,33 @@ mod tests {
         fn wake(self: Arc<Self>) {
             self.1.lock().unwrap().push(self.0);
         }
+    }
+
+    /// Looks at the current clock when dropped.
+    struct LooksOnDrop(Arc<AtomicUsize>);
+    impl Wake for LooksOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for LooksOnDrop {
+        fn drop(&mut self) {
+            let _ = is_current();
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// The guard held the last handle to the clock, whose timer holds the
+    /// last reference to a waker that looks at the current clock when
+    /// dropped: it is dropped after the guard's borrow ends.
+    #[test]
+    fn a_clock_dropped_with_its_guard_drops_its_wakers_outside_the_borrow() {
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let guard = Clock::new().enter();
+        let clock = current("test");
+        let w = Waker::from(Arc::new(LooksOnDrop(dropped.clone())));
+        clock.insert_timer(100, &w);
+        drop((w, clock));
+        drop(guard);
+        assert_eq!(dropped.load(std::sync::atomic::Ordering::Relaxed), 1);
     }
 
     #[test]

@@ -31,7 +31,10 @@ pub(crate) struct Enter {
 impl Drop for Enter {
     fn drop(&mut self) {
         if let Some(prev) = self.prev.take() {
-            let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+            // The runtime left is dropped after the borrow (its destructor
+            // is user code's, through the wakers and tasks it holds).
+            let left = CURRENT.try_with(|c| c.replace(prev));
+            drop(left);
             INSTANCE.set(self.prev_instance);
         }
     }
