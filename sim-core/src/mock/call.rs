@@ -191,7 +191,9 @@ where
             this.step = match std::mem::replace(&mut this.step, Step::Done) {
                 Step::Unpolled(args) => this.start(args, cx.waker()),
                 Step::Blocked { ticket, then } => {
-                    let gate = this.mock.shared.lock().gate.poll(ticket, cx);
+                    let (gate, replaced) = this.mock.shared.lock().gate.poll(ticket, cx);
+                    // After the lock: a waker's destructor may use the mock.
+                    drop(replaced);
                     if gate.is_pending() {
                         this.step = Step::Blocked { ticket, then };
                         return Poll::Pending;
@@ -225,7 +227,9 @@ where
 impl<Args, Ret> Drop for Call<Args, Ret> {
     fn drop(&mut self) {
         if let Step::Blocked { ticket, .. } = self.step {
-            self.mock.shared.lock().gate.leave(ticket);
+            let waker = self.mock.shared.lock().gate.leave(ticket);
+            // After the lock: a waker's destructor may use the mock.
+            drop(waker);
         }
     }
 }

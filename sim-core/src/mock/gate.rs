@@ -36,22 +36,26 @@ impl Gate {
         Some(ticket)
     }
 
-    /// Ready once `ticket` was released; otherwise remembers the waker.
-    pub(super) fn poll(&mut self, ticket: u64, cx: &Context<'_>) -> Poll<()> {
+    /// Ready once `ticket` was released; otherwise remembers the waker,
+    /// returning the one it replaced: the caller drops it after the lock (a
+    /// waker's destructor is user code, and may use the mock).
+    pub(super) fn poll(&mut self, ticket: u64, cx: &Context<'_>) -> (Poll<()>, Option<Waker>) {
         match self.blocked.iter_mut().find(|(t, _)| *t == ticket) {
-            None => Poll::Ready(()),
-            Some((_, waker)) => {
-                if !waker.will_wake(cx.waker()) {
-                    *waker = cx.waker().clone();
-                }
-                Poll::Pending
-            }
+            None => (Poll::Ready(()), None),
+            Some((_, waker)) if waker.will_wake(cx.waker()) => (Poll::Pending, None),
+            Some((_, waker)) => (
+                Poll::Pending,
+                Some(std::mem::replace(waker, cx.waker().clone())),
+            ),
         }
     }
 
-    /// Gives up the place of an await dropped while blocked.
-    pub(super) fn leave(&mut self, ticket: u64) {
-        self.blocked.retain(|(t, _)| *t != ticket);
+    /// Gives up the place of an await dropped while blocked; returns its
+    /// waker, for the caller to drop after the lock.
+    #[must_use = "the waker is dropped after the lock"]
+    pub(super) fn leave(&mut self, ticket: u64) -> Option<Waker> {
+        let at = self.blocked.iter().position(|(t, _)| *t == ticket)?;
+        self.blocked.remove(at).map(|(_, w)| w)
     }
 
     fn release_all(&mut self) -> Vec<Waker> {

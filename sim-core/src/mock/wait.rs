@@ -44,12 +44,15 @@ impl Waiters {
         due
     }
 
-    fn register(&mut self, id: Option<u64>, target: usize, waker: &Waker) -> u64 {
+    /// Registers (or refreshes) waiter `id`; returns its id and the waker
+    /// replaced, which the caller drops after the lock (a waker's
+    /// destructor is user code, and may use the mock).
+    fn register(&mut self, id: Option<u64>, target: usize, waker: &Waker) -> (u64, Option<Waker>) {
         if let Some(w) = id.and_then(|id| self.list.iter_mut().find(|w| w.id == id)) {
-            if !w.waker.will_wake(waker) {
-                w.waker = waker.clone();
+            if w.waker.will_wake(waker) {
+                return (w.id, None);
             }
-            return w.id;
+            return (w.id, Some(std::mem::replace(&mut w.waker, waker.clone())));
         }
         let id = self.next_id;
         self.next_id += 1;
@@ -58,11 +61,15 @@ impl Waiters {
             target,
             waker: waker.clone(),
         });
-        id
+        (id, None)
     }
 
-    fn remove(&mut self, id: u64) {
-        self.list.retain(|w| w.id != id);
+    /// Removes waiter `id`; returns its waker, for the caller to drop
+    /// after the lock.
+    #[must_use = "the waker is dropped after the lock"]
+    fn remove(&mut self, id: u64) -> Option<Waker> {
+        let at = self.list.iter().position(|w| w.id == id)?;
+        Some(self.list.remove(at).waker)
     }
 }
 
@@ -100,12 +107,16 @@ impl<Args, Ret> Future for WaitForAwaits<Args, Ret> {
         let this = self.get_mut();
         let mut state = this.mock.shared.lock();
         if state.records.awaits.len() >= this.target {
-            if let Some(id) = this.id.take() {
-                state.waiters.remove(id);
-            }
+            let removed = this.id.take().and_then(|id| state.waiters.remove(id));
+            // After the lock: a waker's destructor may use the mock.
+            drop(state);
+            drop(removed);
             return Poll::Ready(());
         }
-        this.id = Some(state.waiters.register(this.id, this.target, cx.waker()));
+        let (id, replaced) = state.waiters.register(this.id, this.target, cx.waker());
+        this.id = Some(id);
+        drop(state);
+        drop(replaced);
         Poll::Pending
     }
 }
@@ -113,7 +124,9 @@ impl<Args, Ret> Future for WaitForAwaits<Args, Ret> {
 impl<Args, Ret> Drop for WaitForAwaits<Args, Ret> {
     fn drop(&mut self) {
         if let Some(id) = self.id.take() {
-            self.mock.shared.lock().waiters.remove(id);
+            let waker = self.mock.shared.lock().waiters.remove(id);
+            // After the lock: a waker's destructor may use the mock.
+            drop(waker);
         }
     }
 }
