@@ -1,15 +1,19 @@
 //! A waker is user code: its destructor may use the mock that drops it (a
-//! waker that owns a clone of the mock, say). `AsyncMock` drops a waker it
-//! replaces or discards after releasing its lock, so such a destructor
-//! does not deadlock on it.
+//! waker that owns a clone of the mock or a handle of it, say).
+//! `AsyncMock` and `SocketMock` drop a waker (or a stall timer holding
+//! one) they replace or discard after releasing their lock, so such a
+//! destructor does not deadlock on it.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::task::{Context, Wake, Waker};
 use std::time::Duration;
 
-use detsim::mock::AsyncMock;
+use detsim::Sim;
+use detsim::mock::{AsyncMock, SocketMock, SocketMockHandle};
+use futures::io::{AsyncRead, AsyncWriteExt};
 
 /// Counts destructors that used their mock.
 static USED: AtomicUsize = AtomicUsize::new(0);
@@ -97,5 +101,109 @@ fn a_wait_for_awaits_dropped_drops_its_waker_after_the_lock() {
         let mut wait = Box::pin(m.wait_for_awaits(1));
         park(&m, wait.as_mut());
         drop(wait);
+    });
+}
+
+/// A waker that owns a handle of its socket mock and asks it whether its
+/// script is done when dropped.
+struct UsesSocketOnDrop(SocketMockHandle);
+
+impl Wake for UsesSocketOnDrop {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for UsesSocketOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.is_done();
+        USED.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Parks a read of `mock` with a [`UsesSocketOnDrop`] waker.
+fn park_read(mock: &mut SocketMock) {
+    let waker = Waker::from(Arc::new(UsesSocketOnDrop(mock.handle())));
+    let mut buf = [0u8; 4];
+    let polled = Pin::new(mock).poll_read(&mut Context::from_waker(&waker), &mut buf);
+    assert!(polled.is_pending());
+}
+
+/// Runs the future `make` makes in a simulation, on a thread of its own.
+fn in_sim<F, Fut>(make: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    finishes(|| Sim::builder().build().run(make()).unwrap());
+}
+
+#[test]
+fn a_socket_mock_drops_a_replaced_read_waker_after_its_lock() {
+    // With the stall timer (the clock's copy of the waker goes too) and
+    // without one.
+    for stall in [None, Some(Duration::MAX)] {
+        in_sim(move || async move {
+            let mut builder = SocketMock::builder();
+            if let Some(stall) = stall {
+                builder = builder.stall_timeout(stall);
+            }
+            let mut mock = builder.expect_write(b"x").allow_unconsumed().build();
+            park_read(&mut mock);
+            let mut buf = [0u8; 4];
+            assert!(
+                Pin::new(&mut mock)
+                    .poll_read(&mut noop(), &mut buf)
+                    .is_pending()
+            );
+        });
+    }
+}
+
+#[test]
+fn a_socket_mock_drops_the_callers_own_waker_after_its_lock() {
+    in_sim(|| async {
+        let mut mock = SocketMock::builder()
+            .wait(Duration::from_millis(1))
+            .reply(b"a")
+            .build();
+        park_read(&mut mock);
+        detsim::time::sleep(Duration::from_millis(2)).await;
+        // The wait is over: the read goes through, and the waker it had
+        // left is let go.
+        let mut buf = [0u8; 4];
+        let got = Pin::new(&mut mock).poll_read(&mut noop(), &mut buf);
+        assert!(matches!(got, std::task::Poll::Ready(Ok(1))));
+    });
+}
+
+#[test]
+fn a_socket_mock_that_fails_reports_instead_of_blocking() {
+    finishes(|| {
+        let failed = std::panic::catch_unwind(|| {
+            Sim::builder()
+                .build()
+                .run(async {
+                    let mut mock = SocketMock::builder()
+                        .stall_timeout(Duration::MAX)
+                        .expect_write(b"x")
+                        .build();
+                    park_read(&mut mock);
+                    // A write the script does not expect fails the mock.
+                    let _ = mock.write(b"y").await;
+                })
+                .unwrap();
+        });
+        assert!(failed.is_err(), "the mismatch is reported");
+    });
+}
+
+#[test]
+fn a_socket_mock_dropped_with_a_parked_read_drops_its_waker_after_its_lock() {
+    in_sim(|| async {
+        let mut mock = SocketMock::builder()
+            .expect_write(b"x")
+            .allow_unconsumed()
+            .build();
+        park_read(&mut mock);
+        drop(mock);
     });
 }

@@ -5,7 +5,11 @@
 //! The state sits behind an `Arc<Mutex<..>>` so the mock is `Send` (it
 //! goes wherever a `TcpStream` goes, `detsim::spawn` included). Nothing
 //! panics while the lock is held: a failure is computed as a message, the
-//! lock released, then the panic raised; wakers are woken after release.
+//! lock released, then the panic raised; wakers are woken, and wakers and
+//! timers the call displaced are dropped, after release ([`After`]): a
+//! waker's destructor is user code, and may use the mock (a waker that
+//! owns one of its handles, say), as may a timer's, which lets go of the
+//! waker it holds.
 
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -37,6 +41,22 @@ struct Waiter {
     /// The parked task, whose deadlock-report note names this mock (see
     /// `sim_core::ext::park_note`).
     task: Option<sim_core::ext::ParkToken>,
+}
+
+/// What a call does once the mock's lock is released: wake `wake`, then
+/// drop what it displaced.
+#[derive(Default)]
+struct After {
+    wake: Vec<Waker>,
+    wakers: Vec<Waker>,
+    timers: Vec<Sleep>,
+    waiters: Vec<Waiter>,
+}
+
+impl After {
+    fn run(self) {
+        self.wake.into_iter().for_each(Waker::wake);
+    }
 }
 
 impl Waiter {
@@ -111,17 +131,17 @@ impl Shared {
     /// waits: a new step is progress.
     #[track_caller]
     pub(crate) fn push(&self, step: Step) {
-        let mut wake = Vec::new();
+        let mut after = After::default();
         let result = {
             let mut st = self.lock();
             let result = st.script.push(step);
             if result.is_ok() {
                 st.script.settle(now());
-                st.progress(None, &mut wake);
+                st.progress(None, &mut after);
             }
             result.map_err(|e| format!("SocketMock '{}': {e}", st.name))
         };
-        wake.into_iter().for_each(Waker::wake);
+        after.run();
         if let Err(message) = result {
             panic!("{message}");
         }
@@ -129,15 +149,15 @@ impl Shared {
 
     /// Whether only waits and `eof()` are left (consuming elapsed ones).
     pub(crate) fn is_done(&self) -> bool {
-        let mut wake = Vec::new();
+        let mut after = After::default();
         let done = {
             let mut st = self.lock();
             if st.script.settle(now()) {
-                st.progress(None, &mut wake);
+                st.progress(None, &mut after);
             }
             st.script.is_done()
         };
-        wake.into_iter().for_each(Waker::wake);
+        after.run();
         done
     }
 
@@ -162,34 +182,41 @@ impl Shared {
         attempt: impl FnOnce(&mut State, Option<Instant>) -> Attempt<T>,
     ) -> Poll<T> {
         let now = now();
-        let mut wake = Vec::new();
+        let mut after = After::default();
+        let mut timer = None;
         let outcome = {
             let mut st = self.lock();
             if st.script.settle(now) {
-                st.progress(Some(side), &mut wake);
+                st.progress(Some(side), &mut after);
             }
             let outcome = match attempt(&mut st, now) {
                 Attempt::Ready(v, moved) => {
                     st.waiter(side).unpark();
                     if moved {
                         st.script.settle(now);
-                        st.progress(Some(side), &mut wake);
+                        st.progress(Some(side), &mut after);
                     }
                     Ok(Poll::Ready(v))
                 }
-                Attempt::Block => st.block(cx, side, op, now).map(|()| Poll::Pending),
+                Attempt::Block => st.block(cx, side, op, now, &mut after).map(|t| {
+                    timer = t;
+                    Poll::Pending
+                }),
                 Attempt::Fail(message) => Err(message),
             };
             if outcome.is_err() {
                 st.failed = true;
                 st.reader.unpark();
                 st.writer.unpark();
-                st.reader = Waiter::default();
-                st.writer = Waiter::default();
+                after.waiters.push(std::mem::take(&mut st.reader));
+                after.waiters.push(std::mem::take(&mut st.writer));
             }
             outcome
         };
-        wake.into_iter().for_each(Waker::wake);
+        after.run();
+        if let Some(timer) = timer {
+            self.poll_timer(cx, side, timer);
+        }
         match outcome {
             Ok(poll) => poll,
             Err(message) => panic!("{message}"),
@@ -221,41 +248,74 @@ impl Shared {
     /// A handle was dropped; with the last one gone, calls waiting at the
     /// end of the script look again (and fail: nothing can add steps).
     pub(crate) fn release_handle(&self) {
-        let mut wake = Vec::new();
+        let mut after = After::default();
         {
             let mut st = self.lock();
             st.handles -= 1;
             if st.handles == 0 && st.script.head().is_none() {
-                st.progress(None, &mut wake);
+                st.progress(None, &mut after);
             }
         }
-        wake.into_iter().for_each(Waker::wake);
+        after.run();
+    }
+
+    /// Polls the stall timer of a blocked `side` outside the lock (the
+    /// clock lets go of the waker it held, user code), then puts it back,
+    /// unless the side was reset meanwhile (a destructor used the mock).
+    fn poll_timer(&self, cx: &mut Context<'_>, side: Side, mut timer: Sleep) {
+        if timer.poll_elapsed(cx).is_ready() {
+            // Unreachable in practice (now < deadline); look again soon.
+            cx.waker().wake_by_ref();
+        }
+        let unused = {
+            let mut st = self.lock();
+            let w = st.waiter(side);
+            match w.waker.is_some() && w.timer.is_none() {
+                true => w.timer.replace(timer),
+                false => Some(timer),
+            }
+        };
+        drop(unused);
     }
 
     /// An io owner (the mock or a half) was dropped; the last one checks
     /// that the script is done.
     pub(crate) fn release(&self) {
-        let message = {
+        let mut after = After::default();
+        let message = self.release_locked(&mut after);
+        // After the lock: the waiters' wakers and timers.
+        drop(after);
+        if let Some(message) = message {
+            panic!("{message}");
+        }
+    }
+
+    /// [`release`](Self::release) under the lock: what to panic with, if
+    /// anything; the waiters go to `after`.
+    fn release_locked(&self, after: &mut After) -> Option<String> {
+        {
             let mut st = self.lock();
             st.owners -= 1;
             if st.owners > 0 {
-                return;
+                return None;
             }
             // No timer (nor note) outlives the mock.
             st.reader.unpark();
             st.writer.unpark();
             let reader = std::mem::take(&mut st.reader);
             let writer = std::mem::take(&mut st.writer);
+            let since = [("a read", reader.since), ("a write", writer.since)];
+            after.waiters.extend([reader, writer]);
             if st.failed || st.allow_unconsumed || std::thread::panicking() {
-                return;
+                return None;
             }
             st.script.settle(now());
             if st.script.is_done() {
-                return;
+                return None;
             }
             let mut m = report::leftover(&st.name, &st.script, "dropped");
-            for (what, w) in [("a read", reader), ("a write", writer)] {
-                if let Some(since) = w.since {
+            for (what, since) in since {
+                if let Some(since) = since {
                     m.push_str(&format!(
                         "\n{what} was blocked at the current step since {since}"
                     ));
@@ -265,9 +325,8 @@ impl Shared {
                 "\n(call allow_unconsumed() on the builder if the code under test may stop \
                  early)",
             );
-            m
-        };
-        panic!("{message}");
+            Some(m)
+        }
     }
 }
 
@@ -281,29 +340,33 @@ impl State {
 
     /// The script moved on: stall clocks restart, and the sides other than
     /// `caller` are woken to look again.
-    fn progress(&mut self, caller: Option<Side>, wake: &mut Vec<Waker>) {
+    fn progress(&mut self, caller: Option<Side>, after: &mut After) {
         for side in [Side::Reader, Side::Writer] {
             let w = self.waiter(side);
             w.since = None;
-            w.timer = None;
+            after.timers.extend(w.timer.take());
             w.unpark();
             if let Some(waker) = w.waker.take() {
-                if Some(side) != caller {
-                    wake.push(waker);
+                match Some(side) != caller {
+                    true => after.wake.push(waker),
+                    false => after.wakers.push(waker),
                 }
             }
         }
     }
 
     /// Parks `side` until the current `wait()` ends or the stall timeout;
-    /// fails past the stall timeout or outside a simulation.
+    /// fails past the stall timeout or outside a simulation. Returns the
+    /// side's timer, set for its deadline, for the caller to poll after
+    /// the lock (see [`Shared::poll_timer`]).
     fn block(
         &mut self,
         cx: &mut Context<'_>,
         side: Side,
         op: &Op<'_>,
         now: Option<Instant>,
-    ) -> Result<(), String> {
+        after: &mut After,
+    ) -> Result<Option<Sleep>, String> {
         let Some(now) = now else {
             return Err(report::no_simulation(&self.name, &self.script, op));
         };
@@ -334,23 +397,20 @@ impl State {
         w.task = task;
         match &mut w.waker {
             Some(waker) if waker.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
+            slot => after.wakers.extend(slot.replace(cx.waker().clone())),
         }
         let Some(deadline) = deadline else {
-            w.timer = None;
-            return Ok(());
+            after.timers.extend(w.timer.take());
+            return Ok(None);
         };
-        let timer = w
+        let mut timer = w
             .timer
-            .get_or_insert_with(|| sim_clock::sleep_until(deadline));
+            .take()
+            .unwrap_or_else(|| sim_clock::sleep_until(deadline));
         if timer.deadline() != deadline {
             timer.reset(deadline);
         }
-        if timer.poll_elapsed(cx).is_ready() {
-            // Unreachable in practice (now < deadline); look again soon.
-            cx.waker().wake_by_ref();
-        }
-        Ok(())
+        Ok(Some(timer))
     }
 
     /// Consumes the current step, returning `value`.
