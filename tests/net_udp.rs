@@ -147,6 +147,14 @@ async fn arrival_order(n: u8) -> Vec<u8> {
     rx.await.unwrap()
 }
 
+/// [`arrival_order`] over links with 1–10 ms of uniform latency.
+async fn jittered_arrival_order(n: u8) -> Vec<u8> {
+    Network::current()
+        .set_default(LinkConfig::new().latency(Latency::uniform(ms(1), ms(10))))
+        .unwrap();
+    arrival_order(n).await
+}
+
 #[test]
 fn a_constant_latency_link_keeps_order_and_jitter_reorders() {
     for seed in 0..10 {
@@ -157,14 +165,7 @@ fn a_constant_latency_link_keeps_order_and_jitter_reorders() {
     let mut reordered = 0;
     for seed in 0..10 {
         let mut sim = Sim::builder().seed(seed).build();
-        let order = sim
-            .run(async {
-                Network::current()
-                    .set_default(LinkConfig::new().latency(Latency::uniform(ms(1), ms(10))))
-                    .unwrap();
-                arrival_order(20).await
-            })
-            .unwrap();
+        let order = sim.run(jittered_arrival_order(20)).unwrap();
         let mut sorted = order.clone();
         sorted.sort();
         assert_eq!(sorted, (0..20).collect::<Vec<_>>(), "nothing lost");
@@ -183,14 +184,7 @@ fn the_trace_numbers_datagrams_and_deliveries_name_their_send() {
     let mut checked = 0;
     for seed in 0..10 {
         let mut sim = Sim::builder().seed(seed).trace(true).build();
-        let order = sim
-            .run(async {
-                Network::current()
-                    .set_default(LinkConfig::new().latency(Latency::uniform(ms(1), ms(10))))
-                    .unwrap();
-                arrival_order(20).await
-            })
-            .unwrap();
+        let order = sim.run(jittered_arrival_order(20)).unwrap();
         let trace = sim.trace().unwrap();
         let numbers = |verb: &str| -> Vec<u64> {
             let prefix = format!("net: {verb} ");
