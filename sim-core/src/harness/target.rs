@@ -211,8 +211,24 @@ pub(crate) fn artifact_path(spec: &TestSpec, target: &Target, seed: u64) -> Path
 mod tests {
     use super::*;
 
+    /// A scratch directory, removed when dropped (passing or not).
+    struct Scratch(PathBuf);
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     /// A scratch package (or workspace) with the given files.
-    fn tree(name: &str, files: &[&str]) -> PathBuf {
+    fn tree(name: &str, files: &[&str]) -> Scratch {
         let root =
             std::env::temp_dir().join(format!("detsim-target-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
@@ -222,7 +238,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        root
+        Scratch(root)
     }
 
     fn command(
