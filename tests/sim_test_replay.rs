@@ -85,6 +85,19 @@ async fn returns_an_error() -> Result<(), String> {
     Err("the quorum was never reached".to_owned())
 }
 
+/// The main task waits for what never comes: a deadlock, whose report
+/// names where each blocked task was spawned. The next line is the
+/// main task's (the call of `run_test` in the expansion, on the
+/// attribute).
+const DEADLOCK_LINE: u32 = line!() + 1;
+#[sim_test]
+async fn main_deadlocks() {
+    if !is_child() {
+        return;
+    }
+    std::future::pending::<()>().await;
+}
+
 /// A `Debug` that panics: the returned error's report panics outside the
 /// simulation.
 struct Explosive;
@@ -495,4 +508,30 @@ fn bad_artifacts_are_refused_with_the_fix() {
         &line.replace("No such file or directory (os error 2)", "[not found]"),
     ));
     insta::assert_snapshot!(messages.join("\n"));
+}
+
+/// The main task of a `#[sim_test]` counts as spawned by the test, not by
+/// detsim's harness: a deadlock report points at the user's code.
+#[test]
+fn a_deadlock_names_the_tests_own_location_for_its_main_task() {
+    let expected = format!("spawned at tests/sim_test_replay.rs:{DEADLOCK_LINE}:");
+    let (ok, out) = child("main_deadlocks", &[]);
+    assert!(!ok);
+    assert_eq!(field(&out, "kind"), "deadlock");
+    let line = out
+        .lines()
+        .find(|l| l.contains("task 0 'main'") && l.contains("spawned at"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains(&expected), "{line}\n{out}");
+    // So does its replay.
+    let (ok, again) = child(
+        "main_deadlocks",
+        &[("DETSIM_REPLAY", field(&out, "artifact"))],
+    );
+    assert!(!ok);
+    assert!(
+        again.contains("the same failure, the same fingerprint"),
+        "{again}"
+    );
+    assert!(again.contains(&expected), "{again}");
 }

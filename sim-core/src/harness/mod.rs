@@ -87,12 +87,16 @@ const MAX_ARTIFACTS: usize = 100;
 /// run_test(spec, TestAttrs::new().seed(7), it_works);
 /// ```
 #[doc(hidden)]
+#[track_caller]
 pub fn run_test<F, Fut>(spec: TestSpec, attrs: TestAttrs, test: F)
 where
     F: Fn() -> Fut + Send + Sync + Copy + 'static,
     Fut: Future + 'static,
     Fut::Output: TestOutput,
 {
+    // The expansion's call, in the user's file: where the main task of
+    // each run counts as spawned (a report names it, not this harness).
+    let here = std::panic::Location::caller();
     crate::log::init_from_env();
     let env = match env::overrides() {
         Ok(env) => env,
@@ -102,12 +106,13 @@ where
         return protocol::list(path, &spec, &attrs, &target::target_of(&spec));
     }
     if let Some(path) = &env.replay {
-        return replay(&spec, &resolve(path, &spec), env, test);
+        return replay(&spec, &resolve(path, &spec), env, test, here);
     }
     if let Some(path) = &env.shrink {
-        return shrink::shrink(&spec, &resolve(path, &spec), test);
+        return shrink::shrink(&spec, &resolve(path, &spec), test, here);
     }
     let mut builder = traced(Builder::new(), env.trace, env);
+    builder.main_at = Some(here);
     if let Some(s) = env.scheduler.or(attrs.scheduler) {
         builder = builder.scheduler(s);
     }
@@ -372,8 +377,13 @@ fn same_as_recorded(art: &Artifact, f: &Failure) -> bool {
 
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back: the same fingerprint, kind and message.
-fn replay<F, Fut>(spec: &TestSpec, path: &Path, env: &env::Overrides, test: F)
-where
+fn replay<F, Fut>(
+    spec: &TestSpec,
+    path: &Path,
+    env: &env::Overrides,
+    test: F,
+    here: &'static std::panic::Location<'static>,
+) where
     F: Fn() -> Fut + Copy,
     Fut: Future,
     Fut::Output: TestOutput,
@@ -408,11 +418,9 @@ where
     );
     let changed = "The code or the build changed since the artifact was written";
     let trace = env.trace || env.trace_json.is_some();
-    let result = run_seed(
-        traced(art.builder(), trace, env),
-        art.checks_determinism(),
-        test,
-    );
+    let mut builder = traced(art.builder(), trace, env);
+    builder.main_at = Some(here);
+    let result = run_seed(builder, art.checks_determinism(), test);
     if let (Some(out), Err(f)) = (&env.trace_json, &result) {
         protocol::trace(out, f.trace().unwrap_or(&crate::Trace::default()));
     }

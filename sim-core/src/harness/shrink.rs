@@ -23,8 +23,12 @@ pub(crate) fn shrunk_path(path: &Path) -> PathBuf {
     path.with_file_name(format!("{stem}.shrunk.json"))
 }
 
-pub(crate) fn shrink<F, Fut>(spec: &TestSpec, path: &Path, test: F)
-where
+pub(crate) fn shrink<F, Fut>(
+    spec: &TestSpec,
+    path: &Path,
+    test: F,
+    here: &'static std::panic::Location<'static>,
+) where
     F: Fn() -> Fut + Copy,
     Fut: std::future::Future,
     Fut::Output: TestOutput,
@@ -36,7 +40,12 @@ where
     if !is_for(spec, &art, "DETSIM_SHRINK", path) {
         return;
     }
-    let failure = match run_seed(art.builder(), false, test) {
+    let builder = || {
+        let mut b = art.builder();
+        b.main_at = Some(here);
+        b
+    };
+    let failure = match run_seed(builder(), false, test) {
         Err(f) => f,
         Ok(()) => fail(format!(
             "detsim: cannot shrink {}: replayed, it passed (it recorded {} \"{}\" with seed \
@@ -55,9 +64,9 @@ where
             ),
         )),
     };
-    let shrunk = match Shrinker::new().shrink(&failure, |tape| {
-        run_seed(art.builder().tape(tape), false, test)
-    }) {
+    let shrunk = match Shrinker::new()
+        .shrink(&failure, |tape| run_seed(builder().tape(tape), false, test))
+    {
         Ok(s) => s,
         Err(e) => fail(e.to_string()),
     };
