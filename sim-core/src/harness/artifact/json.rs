@@ -153,10 +153,42 @@ impl Artifact {
                 self.cargo_features
             ));
         }
-        if self.builder().try_build().is_err() {
-            return bad("its limits are impossible (a zero time or step limit)".into());
+        if let Some(why) = self.impossible_config() {
+            return bad(format!("its config is impossible: {why}"));
         }
         Ok(())
+    }
+
+    /// What makes the recorded settings impossible to run, if anything,
+    /// named by the artifact's own fields.
+    fn impossible_config(&self) -> Option<String> {
+        let c = &self.config;
+        match c.pct_depth {
+            Some(0) => {
+                return Some(
+                    "pct_depth is 0, and PCT at depth 0 targets no bug (a run's depth is 1 \
+                     to 64)"
+                        .into(),
+                );
+            }
+            Some(d) if d > 64 => {
+                return Some(format!("pct_depth is {d}, above PCT's largest depth, 64"));
+            }
+            _ => {}
+        }
+        if c.time_limit_ns == Some(0) {
+            return Some(
+                "time_limit_ns is 0, a time limit no run could keep (null is none)".into(),
+            );
+        }
+        if c.max_steps == Some(0) {
+            return Some("max_steps is 0, a step limit no run could keep (null is none)".into());
+        }
+        if c.pct_steps == 0 {
+            return Some("pct_steps is 0, and PCT's step estimate is 1 or more".into());
+        }
+        // Anything else the builder refuses, in its words.
+        self.builder().try_build().err().map(|e| e.to_string())
     }
 }
 
@@ -290,6 +322,16 @@ mod tests {
         assert!(err("\"scheduler\": \"pct\"", "\"scheduler\": \"lifo\"").contains("lifo"));
         assert!(err("\"seed\": 42", "\"seed\": 43").contains("disagree"));
         assert!(err("\"seed\": 42", "\"seed\": -1").contains("damaged"));
+        let depth = err("\"pct_depth\": 2", "\"pct_depth\": 0");
+        assert!(
+            depth.contains("its config is impossible: pct_depth is 0, and PCT at depth 0"),
+            "{depth}"
+        );
+        assert!(err("\"pct_depth\": 2", "\"pct_depth\": 65").contains("pct_depth is 65"));
+        assert!(err("\"max_steps\": 10000000", "\"max_steps\": 0").contains("max_steps is 0"));
+        let time = err("\"time_limit_ns\": 3600000000000", "\"time_limit_ns\": 0");
+        assert!(time.contains("time_limit_ns is 0"), "{time}");
+        assert!(err("\"pct_steps\": 1000", "\"pct_steps\": 0").contains("pct_steps is 0"));
     }
 
     #[test]
