@@ -40,8 +40,10 @@
 mod artifact;
 mod env;
 mod features;
+mod profile;
 mod protocol;
 mod report;
+mod rerun;
 mod shrink;
 mod spec;
 mod sweep;
@@ -246,6 +248,18 @@ where
             artifact: first_path.as_deref().map_err(Clone::clone),
             extra_env: &extra_env,
             features: &target::cargo_features(&spec),
+            profile: profile::current(),
+            seed_replays: true,
+            time_limit: builder.time_limit.map(|limit| {
+                let from = if env.time_limit.is_some() {
+                    report::LimitFrom::Env
+                } else if attrs.time_limit.is_some() {
+                    report::LimitFrom::Attribute
+                } else {
+                    report::LimitFrom::Default
+                };
+                (limit, from)
+            }),
         },
     );
     if failing.len() > 1 {
@@ -342,16 +356,21 @@ pub(crate) fn proptest_command(spec: Option<&TestSpec>, name: &str, test: Option
             spec.package,
             &target::target_of(spec),
             &target::cargo_features(spec),
+            profile::current(),
             test,
         ),
         (Some(spec), None) => format!(
-            "cargo test -p {} {}{} -- {name}",
+            "cargo test -p {} {}{}{} -- {name}",
             spec.package,
             target::selector(&target::target_of(spec)),
-            target::feature_flags(&target::cargo_features(spec))
+            target::feature_flags(&target::cargo_features(spec)),
+            profile::flag(profile::current()),
         ),
-        (None, Some(test)) => format!("cargo test -- {test} --exact"),
-        (None, None) => format!("cargo test -- {name}"),
+        (None, Some(test)) => format!(
+            "cargo test{} -- {test} --exact",
+            profile::flag(profile::current())
+        ),
+        (None, None) => format!("cargo test{} -- {name}", profile::flag(profile::current())),
     }
 }
 
@@ -401,17 +420,12 @@ fn replay<F, Fut>(
         outcome("not-this-test", None);
         return;
     }
-    let target = target::target_of(spec);
-    let rerun = format!(
-        "DETSIM_SEED={:#x} {}",
-        art.seed,
-        target::cargo_test(
-            spec.package,
-            &target,
-            &target::cargo_features(spec),
-            spec.test_name()
-        )
-    );
+    let rerun = rerun::Rerun::new(spec, &art);
+    // A replay in another profile than the recorded one: said first, as
+    // the likely cause of a failure that does not come back.
+    let note = rerun::profile_note(&rerun, path)
+        .map(|n| format!("\n  {n}."))
+        .unwrap_or_default();
     let recorded = format!(
         "{} failure \"{}\" (fingerprint {})",
         art.failure.kind, art.failure.message, art.failure.fingerprint
@@ -434,10 +448,12 @@ fn replay<F, Fut>(
     }
     match result {
         Ok(()) => fail(format!(
-            "detsim: replay of {} passed, but it recorded {recorded}.\n  {changed}: the \
-             schedule no longer fails (fixed?). To look for the bug again, sweep seeds from \
-             the recorded one: {rerun}",
-            path.display()
+            "detsim: replay of {} passed, but it recorded {recorded}.{note}\n  {changed}: the \
+             schedule no longer fails (fixed?). To look for the bug again, sweep {} seeds from \
+             the recorded one: {}",
+            path.display(),
+            rerun::SWEEP_AGAIN,
+            rerun.sweep(),
         )),
         // Nondeterminism has no fixed fingerprint: the runs differ by
         // definition. Finding it again is the reproduction.
@@ -455,12 +471,18 @@ fn replay<F, Fut>(
             };
             fail(format!(
                 "detsim: replay of {} failed differently: it recorded {recorded}, and now \
-                 {} \"{}\" (fingerprint {}).\n  {changed}: {why}. Re-run the seed for a fresh \
-                 artifact: {rerun}\n\n{f}",
+                 {} \"{}\" (fingerprint {}).{note}\n  {changed}: {why}. Re-run the seed for a \
+                 fresh artifact{}: {}\n\n{f}",
                 path.display(),
                 f.kind(),
                 f.message(),
-                f.fingerprint()
+                f.fingerprint(),
+                if art.is_shrunk() {
+                    " (of the run before shrinking)"
+                } else {
+                    ""
+                },
+                rerun.seed(),
             ))
         }
         Err(f) => {
@@ -474,6 +496,14 @@ fn replay<F, Fut>(
                     artifact: Ok(path),
                     extra_env: &[],
                     features: &target::cargo_features(spec),
+                    profile: rerun::recorded_profile(&art),
+                    // The seed of a shrunk artifact reruns the run before
+                    // shrinking, not this one.
+                    seed_replays: !art.is_shrunk(),
+                    time_limit: art
+                        .builder()
+                        .time_limit
+                        .map(|limit| (limit, report::LimitFrom::Recorded)),
                 },
             );
             fail(format!(

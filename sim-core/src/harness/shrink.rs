@@ -4,14 +4,16 @@
 //! The test replays the artifact (its seed, scheduler, PCT steps, limits
 //! and tape), the [shrinker](crate::shrink) searches for the simplest tape
 //! that fails the same way, and `<artifact stem>.shrunk.json` receives it:
-//! an artifact like any other, which `DETSIM_REPLAY` replays exactly. The
-//! test then fails with the shrunk failure's report, so the command that
-//! shrinks is also the one that shows the result.
+//! an artifact like any other, which `DETSIM_REPLAY` replays exactly
+//! (marked as shrunk: its seed alone reruns the run before shrinking, so
+//! its reports print no `DETSIM_SEED` command). The test then fails with
+//! the shrunk failure's report, so the command that shrinks is also the
+//! one that shows the result.
 
 use std::path::{Path, PathBuf};
 
 use super::spec::{TestOutput, TestSpec};
-use super::{Artifact, fail, is_for, report, run_seed, target};
+use super::{Artifact, fail, is_for, report, rerun, run_seed, target};
 use crate::shrink::Shrinker;
 
 /// Where the shrunk artifact of `path` goes: `x.json` → `x.shrunk.json`.
@@ -45,23 +47,22 @@ pub(crate) fn shrink<F, Fut>(
         b.main_at = Some(here);
         b
     };
+    let rerun = rerun::Rerun::new(spec, &art);
     let failure = match run_seed(builder(), false, test) {
         Err(f) => f,
         Ok(()) => fail(format!(
             "detsim: cannot shrink {}: replayed, it passed (it recorded {} \"{}\" with seed \
-             {:#x}), so the code or the build changed since the artifact was written; to look \
-             for the bug again, sweep seeds from the recorded one: DETSIM_SEED={:#x} {}",
+             {:#x}), so the code or the build changed since the artifact was written{}; to \
+             look for the bug again, sweep {} seeds from the recorded one: {}",
             path.display(),
             art.kind(),
             art.message().lines().next().unwrap_or_default(),
             art.seed(),
-            art.seed(),
-            target::cargo_test(
-                spec.package,
-                &target::target_of(spec),
-                &target::cargo_features(spec),
-                spec.test_name()
-            ),
+            rerun::profile_note(&rerun, path)
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            rerun::SWEEP_AGAIN,
+            rerun.sweep(),
         )),
     };
     let shrunk = match Shrinker::new()
@@ -85,6 +86,14 @@ pub(crate) fn shrink<F, Fut>(
                 .map_err(Clone::clone),
             extra_env: &[],
             features: &target::cargo_features(spec),
+            profile: rerun::recorded_profile(&art),
+            // The seed reruns the run before shrinking: only the shrunk
+            // artifact replays this one.
+            seed_replays: false,
+            time_limit: art
+                .builder()
+                .time_limit
+                .map(|limit| (limit, report::LimitFrom::Recorded)),
         },
     );
     fail(format!("detsim: {} {shrunk}\n{text}", path.display()))

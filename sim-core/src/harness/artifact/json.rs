@@ -153,6 +153,12 @@ impl Artifact {
                 self.cargo_features
             ));
         }
+        if let Some(p) = &self.profile {
+            let name = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+            if p.is_empty() || !p.chars().all(name) {
+                return bad(format!("its profile {p:?} is not a cargo profile's name"));
+            }
+        }
         if let Some(why) = self.impossible_config() {
             return bad(format!("its config is impossible: {why}"));
         }
@@ -332,6 +338,11 @@ mod tests {
         let time = err("\"time_limit_ns\": 3600000000000", "\"time_limit_ns\": 0");
         assert!(time.contains("time_limit_ns is 0"), "{time}");
         assert!(err("\"pct_steps\": 1000", "\"pct_steps\": 0").contains("pct_steps is 0"));
+        let profile = err("\"profile\": \"", "\"profile\": \"my profile");
+        assert!(
+            profile.contains("is not a cargo profile's name"),
+            "{profile}"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::profile;
 use crate::{Builder, Failure, Fingerprint, Scheduler, Tape};
 
 /// What the `format` field of every artifact says.
@@ -23,16 +24,18 @@ const FORMAT: &str = "detsim-failure";
 pub const ARTIFACT_VERSION: u32 = 1;
 
 /// A failing run, recorded for replay: the test, its package and target,
-/// the cargo feature flags it was built with (if `cargo detsim` gave any),
-/// the seed, the scheduler and limits, the tape of draws, the fingerprint
-/// and the failure's message.
+/// the cargo feature flags and profile it was built with, the seed, the
+/// scheduler and limits, the tape of draws, the fingerprint and the
+/// failure's message.
 ///
 /// Written by `#[sim_test]` under `<target dir>/detsim/failures/`; read by
 /// `DETSIM_REPLAY=<file>` and `cargo detsim replay <file>`.
 ///
-/// The feature flags are an optional field (`"cargo_features":
-/// ["--features", "x"]`, absent when there are none), so artifacts of
-/// format version 1 without it load as they are.
+/// The feature flags (`"cargo_features": ["--features", "x"]`, absent
+/// when there are none), the profile (`"profile": "release"`) and the mark
+/// of a shrunk run (`"shrunk": true`, absent otherwise) are optional
+/// fields, so artifacts of format version 1 written before them load as
+/// they are.
 ///
 /// ```
 /// use sim_core::harness::Artifact;
@@ -54,11 +57,24 @@ pub struct Artifact {
     /// `cargo detsim ... --features x`'s flags, as cargo's arguments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     cargo_features: Vec<String>,
+    /// The cargo profile the test binary was built with (`dev`,
+    /// `release` or a custom profile's name; see `profile.rs`); absent
+    /// in artifacts written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    profile: Option<String>,
     pub(crate) seed: u64,
     seed_hex: String,
     pub(crate) config: Config,
     pub(crate) failure: Recorded,
+    /// Whether the tape is a shrunk run's ([`Artifact::shrunk`]): then
+    /// only the tape replays it, not the seed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    shrunk: bool,
     tape: Vec<u64>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The cargo target a test lives in, as `cargo test` selects it.
@@ -152,10 +168,12 @@ impl Artifact {
             package: package.into(),
             target,
             cargo_features: Vec::new(),
+            profile: Some(profile::current().to_owned()),
             seed: failure.seed(),
             seed_hex: format!("{:#x}", failure.seed()),
             config,
             failure: Recorded::of(failure),
+            shrunk: false,
             tape: failure.tape().as_slice().to_vec(),
         }
     }
@@ -170,8 +188,9 @@ impl Artifact {
 
     /// This artifact with the shrunk run in place of the original one:
     /// its tape (every draw the shrunk run consumed, so the artifact
-    /// replays exactly), fingerprint, message, time and steps. The test,
-    /// seed and settings stay.
+    /// replays exactly), fingerprint, message, time and steps, marked as
+    /// shrunk ([`is_shrunk`](Self::is_shrunk)). The test, seed and
+    /// settings stay; the seed alone reruns the run before shrinking.
     ///
     /// ```
     /// use sim_core::{Sim, harness::Artifact, shrink};
@@ -188,6 +207,7 @@ impl Artifact {
     ///     .unwrap();
     /// let artifact = original.shrunk(&shrunk);
     /// assert_eq!(artifact.tape(), *shrunk.tape());
+    /// assert!(artifact.is_shrunk() && !original.is_shrunk());
     /// // Replaying the shrunk artifact gives the shrunk run, draw for draw.
     /// let again = artifact.builder().build().run(test()).unwrap_err();
     /// assert_eq!(artifact.fingerprint(), Some(again.fingerprint()));
@@ -196,6 +216,7 @@ impl Artifact {
         let mut a = self.clone();
         a.failure = Recorded::of(shrunk.failure());
         a.tape = shrunk.tape().as_slice().to_vec();
+        a.shrunk = true;
         a
     }
 
@@ -279,6 +300,36 @@ impl Artifact {
     /// ```
     pub fn cargo_features(&self) -> &[String] {
         &self.cargo_features
+    }
+
+    /// The cargo profile the failing test was built with: `dev` (a plain
+    /// `cargo test`), `release` (`--release`) or a custom profile's name
+    /// (`--profile NAME`), read from the directory cargo built the test
+    /// binary into (`target/debug`, `target/release`, ...), or from
+    /// `cfg!(debug_assertions)` for a binary outside cargo's layout.
+    /// `None` for an artifact written before detsim recorded it. The
+    /// commands a failure prints, and `cargo detsim replay`, build with it.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.profile(), Some(if cfg!(debug_assertions) { "dev" } else { "release" }));
+    /// ```
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// Whether this is a shrunk run ([`shrunk`](Self::shrunk)): only its
+    /// tape replays it (`DETSIM_REPLAY`), as its seed reruns the original.
+    ///
+    /// ```
+    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// assert!(!sim_core::harness::Artifact::example(&f).is_shrunk());
+    /// ```
+    pub fn is_shrunk(&self) -> bool {
+        self.shrunk
     }
 
     /// The number of draws on the tape (what shrinking makes smaller).
