@@ -5,7 +5,8 @@
 //! artifact once, showing what the test prints in that run as it prints
 //! it (not what it prints in each of the shrinker's attempts), and prints
 //! the sizes before and after. Both runs build with the artifact's
-//! recorded cargo feature flags unless the command line gives its own.
+//! recorded cargo feature flags and profile unless the command line gives
+//! its own (see `replay::build_for`).
 //! Exit status 0 when a shrunk artifact was written.
 
 use std::path::Path;
@@ -15,7 +16,7 @@ use sim_core::harness::{Artifact, shell_word};
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
-use crate::replay::{binary_for, build_for, read_artifact};
+use crate::replay::{binary_for, build_flags, build_for, read_artifact};
 use crate::run_one::{self, Show};
 use crate::scratch::Scratch;
 
@@ -26,7 +27,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let out_path = abs.with_file_name(format!("{stem}.shrunk.json"));
-    let build = &build_for(&art, build);
+    let build = &build_for(&abs, &art, build)?;
     let binary = binary_for(&art, build)?;
     let _ = std::fs::remove_file(&out_path);
     let scratch = Scratch::new()?;
@@ -92,7 +93,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         first_line(shrunk.message()),
         out_path.display(),
         shell_word(&out_path.to_string_lossy()),
-        build.feature_flags(),
+        build_flags(build),
     );
     Ok(Outcome::Passed)
 }
