@@ -6,14 +6,17 @@
 //! that fails the same way, and `<artifact stem>.shrunk.json` receives it:
 //! an artifact like any other, which `DETSIM_REPLAY` replays exactly
 //! (marked as shrunk: its seed alone reruns the run before shrinking, so
-//! its reports print no `DETSIM_SEED` command). The test then fails with
-//! the shrunk failure's report, so the command that shrinks is also the
-//! one that shows the result.
+//! its reports print no `DETSIM_SEED` command). The file is replaced in
+//! one step once the shrink succeeded: a shrink that fails leaves the
+//! previous one in place. The test then fails with the shrunk failure's
+//! report, so the command that shrinks is also the one that shows the
+//! result; with `DETSIM_REPORT` set, a `shrink` line also names the file
+//! written (for `cargo detsim shrink`).
 
 use std::path::{Path, PathBuf};
 
 use super::spec::{TestOutput, TestSpec};
-use super::{Artifact, fail, is_for, report, rerun, run_seed, target};
+use super::{Artifact, env, fail, is_for, protocol, report, rerun, run_seed, target};
 use crate::shrink::Shrinker;
 
 /// Where the shrunk artifact of `path` goes: `x.json` → `x.shrunk.json`.
@@ -73,6 +76,11 @@ pub(crate) fn shrink<F, Fut>(
     };
     let out = shrunk_path(path);
     let written = art.shrunk(&shrunk).write(&out).map_err(|e| e.to_string());
+    if let (Ok(overrides), Ok(())) = (env::overrides(), &written) {
+        if let Some(report) = &overrides.report {
+            protocol::shrunk(report, &out);
+        }
+    }
     let target = target::target_of(spec);
     let text = report::render(
         shrunk.failure(),
