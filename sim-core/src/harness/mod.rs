@@ -6,7 +6,10 @@
 //! environment), one simulation per seed, on `DETSIM_JOBS` worker threads.
 //! The first failing seed (the smallest, see below) fails the test with a
 //! report of what happened and how to replay it, and leaves a replay
-//! [`Artifact`] under `<cargo target dir>/detsim/failures/`.
+//! [`Artifact`] under `<cargo target dir>/detsim/failures/`. The commands
+//! a report prints rebuild the test as it ran: with its cargo feature
+//! flags and its profile (`--release` for a test binary cargo built into
+//! `target/release`), which the artifact records too.
 //!
 //! | variable | meaning |
 //! |---|---|
