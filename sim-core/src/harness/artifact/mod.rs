@@ -474,39 +474,3 @@ impl Artifact {
         b
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A failing PCT run's artifact, for the tests of this module and of
-    /// `json.rs`.
-    pub(super) fn sample() -> Artifact {
-        let mut sim = Builder::new()
-            .seed(0x2a)
-            .scheduler(Scheduler::Pct { depth: 2 })
-            .build();
-        let failure = sim
-            .run(async {
-                let a = crate::spawn(async { 1 });
-                a.await.unwrap();
-                panic!("boom")
-            })
-            .unwrap_err();
-        let config = Config::of(&Builder::new().scheduler(Scheduler::Pct { depth: 2 }), true);
-        let target = Target {
-            kind: "test".into(),
-            name: "t".into(),
-        };
-        Artifact::new("a::b", "t::a::b", "pkg", target, config, &failure)
-    }
-
-    #[test]
-    fn round_trips_through_json() {
-        let a = sample();
-        let json = a.to_json();
-        assert!(json.contains("\"seed_hex\": \"0x2a\""));
-        assert_eq!(Artifact::from_json(&json), Ok(a.clone()));
-        assert_eq!(a.builder().scheduler, Scheduler::Pct { depth: 2 });
-    }
-}
