@@ -183,6 +183,17 @@ fn detsim_shrink_writes_a_shrunk_artifact_that_replays_exactly() {
     assert!(after.tape().nonzero() < before.tape().nonzero());
     let fingerprint = report_field(&shrink, "fingerprint").to_owned();
     assert_eq!(after.fingerprint().unwrap().to_string(), fingerprint);
+    assert!(after.is_shrunk() && !before.is_shrunk());
+    // Every `cargo test` command the shrink's report prints, run with its
+    // variables, brings back the shrunk run (the seed alone would rerun
+    // the original one).
+    let commands = replay_commands(&shrink);
+    assert!(!commands.is_empty(), "{shrink}");
+    for command in &commands {
+        let (ok, out) = child_with_env("deadlock_fixture", &leading_env(command), &[]);
+        assert!(!ok);
+        assert_eq!(report_field(&out, "fingerprint"), fingerprint, "{command}");
+    }
     let (ok, replay) = child_with_env("deadlock_fixture", &[("DETSIM_REPLAY", &shrunk)], &[]);
     assert!(!ok);
     assert!(
@@ -191,6 +202,8 @@ fn detsim_shrink_writes_a_shrunk_artifact_that_replays_exactly() {
         )),
         "{replay}"
     );
+    // So does the report of its replay.
+    assert_eq!(replay_commands(&replay), commands, "{replay}");
     let (ok, clash) = child_with_env(
         "deadlock_fixture",
         &[("DETSIM_SHRINK", &original), ("DETSIM_SEED", "1")],
@@ -198,4 +211,26 @@ fn detsim_shrink_writes_a_shrunk_artifact_that_replays_exactly() {
     );
     assert!(!ok);
     assert!(clash.contains("DETSIM_SEED is set too"), "{clash}");
+}
+
+/// The `cargo test` commands under a report's "replay it:" (those that
+/// start with `DETSIM_` variables).
+fn replay_commands(report: &str) -> Vec<String> {
+    let (_, rest) = report
+        .split_once("replay it:\n")
+        .unwrap_or_else(|| panic!("{report}"));
+    rest.lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .filter(|l| l.starts_with("DETSIM_"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `VAR=value` words a printed command starts with.
+fn leading_env(command: &str) -> Vec<(&str, &str)> {
+    command
+        .split_whitespace()
+        .map_while(|w| w.split_once('=').filter(|(k, _)| k.starts_with("DETSIM_")))
+        .collect()
 }

@@ -85,6 +85,28 @@ async fn returns_an_error() -> Result<(), String> {
     Err("the quorum was never reached".to_owned())
 }
 
+/// Sleeps past its own time limit (a `time_limit` failure).
+#[sim_test(time_limit = "1s")]
+async fn sleeps_past_its_limit() {
+    if !is_child() {
+        return;
+    }
+    detsim::time::sleep(std::time::Duration::from_secs(2)).await;
+}
+
+/// The main task waits for what never comes: a deadlock, whose report
+/// names where each blocked task was spawned. The next line is the
+/// main task's (the call of `run_test` in the expansion, on the
+/// attribute).
+const DEADLOCK_LINE: u32 = line!() + 1;
+#[sim_test]
+async fn main_deadlocks() {
+    if !is_child() {
+        return;
+    }
+    std::future::pending::<()>().await;
+}
+
 /// A `Debug` that panics: the returned error's report panics outside the
 /// simulation.
 struct Explosive;
@@ -105,6 +127,14 @@ async fn error_debug_panics() -> Result<(), Explosive> {
 }
 
 // ------------------------------------------------------------------- helpers
+
+/// The `VAR=value` words a printed command starts with.
+fn leading_env(command: &str) -> Vec<(&str, &str)> {
+    command
+        .split_whitespace()
+        .map_while(|w| w.split_once('=').filter(|(k, _)| k.starts_with("DETSIM_")))
+        .collect()
+}
 
 /// Runs one fixture in a child with `env` (and no inherited `DETSIM_*`).
 /// Returns (passed, stdout + stderr).
@@ -257,6 +287,36 @@ fn a_changed_program_is_told_apart_from_a_replay() {
         "{fixed}"
     );
     assert!(fixed.contains("The code or the build changed"), "{fixed}");
+    // The command it gives sweeps seeds from the recorded one: run as
+    // printed (its variables, on the fixed program), it runs 1000 seeds.
+    let command = fixed
+        .split_once("sweep 1000 seeds from the recorded one: ")
+        .unwrap_or_else(|| panic!("{fixed}"))
+        .1
+        .lines()
+        .next()
+        .unwrap();
+    let env = leading_env(command);
+    assert!(
+        command.contains(" -- planted_lost_update --exact"),
+        "{command}"
+    );
+    assert_eq!(
+        env[0],
+        (
+            "DETSIM_SEED",
+            field(&sweep, "seed").split_whitespace().next().unwrap()
+        ),
+        "{command}"
+    );
+    let mut env = env;
+    env.push(("PLANTED_FIXED", "1"));
+    let (ok, swept) = child("planted_lost_update", &env);
+    assert!(ok, "{swept}");
+    assert!(
+        swept.contains("planted_lost_update: 1000 of 1000 seeds run, 0 failed"),
+        "{command}:\n{swept}"
+    );
 
     // The same failure with another fingerprint: the schedule changed.
     let json = std::fs::read_to_string(&artifact).unwrap();
@@ -495,4 +555,96 @@ fn bad_artifacts_are_refused_with_the_fix() {
         &line.replace("No such file or directory (os error 2)", "[not found]"),
     ));
     insta::assert_snapshot!(messages.join("\n"));
+}
+
+/// An artifact of a release build replayed by a debug one: the message
+/// says so and gives the replay in the recorded profile.
+#[test]
+fn a_replay_in_another_profile_says_which_to_use() {
+    let (_, sweep) = child("planted_lost_update", &[("DETSIM_SEEDS", "100")]);
+    let artifact = field(&sweep, "artifact").to_owned();
+    let json = std::fs::read_to_string(&artifact).unwrap();
+    // This test binary is a debug build: its artifacts say so.
+    assert!(json.contains("\"profile\": \"dev\""), "{json}");
+    let release = json.replace("\"profile\": \"dev\"", "\"profile\": \"release\"");
+    let fingerprint = field(&sweep, "fingerprint");
+    // As a release build's failure can be in a debug one: another
+    // fingerprint, or a pass.
+    let cases = [
+        (
+            "other-fingerprint",
+            release.replace(fingerprint, "0x0000000000000001"),
+            "failed differently",
+        ),
+        ("fixed", release.clone(), "passed, but it recorded"),
+    ];
+    for (name, text, verdict) in cases {
+        let path = Path::new(&artifact).with_extension(format!("{name}.json"));
+        std::fs::write(&path, text).unwrap();
+        let path = path.to_str().unwrap();
+        let mut env = vec![("DETSIM_REPLAY", path)];
+        if name == "fixed" {
+            env.push(("PLANTED_FIXED", "1"));
+        }
+        let (ok, out) = child("planted_lost_update", &env);
+        assert!(!ok);
+        assert!(out.contains(verdict), "{out}");
+        let note = format!(
+            "The artifact was recorded by a release build, and this is a dev build: replay it \
+             with the same profile: DETSIM_REPLAY={path} cargo test -p detsim --test \
+             sim_test_replay --release -- planted_lost_update --exact."
+        );
+        assert!(out.contains(&note), "{out}");
+    }
+}
+
+/// A time-limit failure says how to raise the limit, naming the
+/// environment variable when that set it.
+#[test]
+fn a_time_limit_failure_says_where_the_limit_came_from() {
+    let (ok, out) = child("sleeps_past_its_limit", &[]);
+    assert!(!ok);
+    assert_eq!(field(&out, "kind"), "time limit");
+    assert!(
+        out.contains(
+            "hint: the limit of 1s came from the test's #[sim_test(time_limit = ...)]: raise \
+             it with #[sim_test(time_limit = \"2s\")], or for one run with DETSIM_TIME_LIMIT=2s"
+        ),
+        "{out}"
+    );
+    let (ok, out) = child("sleeps_past_its_limit", &[("DETSIM_TIME_LIMIT", "500ms")]);
+    assert!(!ok);
+    assert!(
+        out.contains(
+            "hint: the limit of 500ms came from DETSIM_TIME_LIMIT: raise it there \
+             (DETSIM_TIME_LIMIT=1s), or unset it for the test's own limit"
+        ),
+        "{out}"
+    );
+}
+
+/// The main task of a `#[sim_test]` counts as spawned by the test, not by
+/// detsim's harness: a deadlock report points at the user's code.
+#[test]
+fn a_deadlock_names_the_tests_own_location_for_its_main_task() {
+    let expected = format!("spawned at tests/sim_test_replay.rs:{DEADLOCK_LINE}:");
+    let (ok, out) = child("main_deadlocks", &[]);
+    assert!(!ok);
+    assert_eq!(field(&out, "kind"), "deadlock");
+    let line = out
+        .lines()
+        .find(|l| l.contains("task 0 'main'") && l.contains("spawned at"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains(&expected), "{line}\n{out}");
+    // So does its replay.
+    let (ok, again) = child(
+        "main_deadlocks",
+        &[("DETSIM_REPLAY", field(&out, "artifact"))],
+    );
+    assert!(!ok);
+    assert!(
+        again.contains("the same failure, the same fingerprint"),
+        "{again}"
+    );
+    assert!(again.contains(&expected), "{again}");
 }

@@ -3,7 +3,9 @@
 //! say whether the recorded failure came back with its fingerprint. What
 //! the test prints shows as it prints it (see `run_one`). The artifact's
 //! recorded cargo feature flags build the test unless the command line
-//! gives feature flags of its own.
+//! gives feature flags of its own, and its recorded profile (`release`
+//! for a test built with `--release`) unless the command line gives
+//! `--release`.
 //!
 //! Exit status: 1 when the failure comes back (the test still fails; for
 //! a `#[should_panic]` test, whose failure `cargo test` passes, a line
@@ -44,13 +46,51 @@ pub(crate) fn read_artifact(path: &Path) -> Result<(PathBuf, Artifact), CliError
 }
 
 /// The build of an artifact's replay or shrink: with the cargo feature
-/// flags the artifact recorded, unless the command line gave its own.
-pub(crate) fn build_for(art: &Artifact, build: &Build) -> Build {
+/// flags the artifact recorded, unless the command line gave its own, and
+/// in the profile it recorded (`--release` for `release`), unless the
+/// command line gave `--release`. A custom profile (`--profile NAME`),
+/// which cargo detsim cannot build, is an error that gives the command
+/// that can.
+pub(crate) fn build_for(abs: &Path, art: &Artifact, build: &Build) -> Result<Build, CliError> {
     let mut build = build.clone();
     if build.features.is_empty() {
         build.features = art.cargo_features().to_vec();
     }
-    build
+    match art.profile() {
+        // Artifacts written before detsim recorded the profile: as given.
+        None | Some("dev" | "test") => {}
+        Some("release" | "bench") => build.release = true,
+        Some(_) if build.release => {}
+        Some(other) => {
+            let selector = target_selector(art);
+            return Err(CliError::new(format!(
+                "{} was recorded by a build with cargo profile `{other}`, which cargo detsim \
+                 does not build (it builds the dev profile, or release with --release): replay \
+                 it with DETSIM_REPLAY={} cargo test -p {} {selector}{} --profile {} -- {} \
+                 --exact, or give --release to replay it in a release build",
+                abs.display(),
+                shell_word(&abs.to_string_lossy()),
+                shell_word(art.package()),
+                build.feature_flags(),
+                shell_word(other),
+                shell_word(art.test()),
+            )));
+        }
+    }
+    Ok(build)
+}
+
+/// The flags of a printed `cargo detsim` or `cargo test` command that
+/// build what `build` builds: its feature flags (each word quoted for the
+/// shell), then ` --release` for a release build.
+pub(crate) fn build_flags(build: &Build) -> String {
+    let release = if build.release { " --release" } else { "" };
+    format!("{}{release}", build.feature_flags())
+}
+
+/// The cargo profile `build` builds with, as an artifact records it.
+fn profile_of(build: &Build) -> &'static str {
+    if build.release { "release" } else { "dev" }
 }
 
 /// Builds the artifact's package and target, and finds its binary.
@@ -97,7 +137,7 @@ fn replay_artifact(
     show: Show,
 ) -> Result<Outcome, CliError> {
     let (abs, art) = read_artifact(path)?;
-    let build = &build_for(&art, build);
+    let build = &build_for(&abs, &art, build)?;
     let binary = binary_for(&art, build)?;
     let scratch = Scratch::new()?;
     let report = scratch.path("replay.jsonl");
@@ -195,11 +235,25 @@ fn not_again(
 ) -> CliError {
     let seed = art.seed();
     let now = &line["now"];
+    // Replayed in another profile than the recorded one (--release given
+    // for a dev build's artifact): the likely cause, said first.
+    let profile = match art.profile() {
+        Some(p) if p != profile_of(build) => format!(
+            " (it was recorded by a {p} build, and this replay was a {} build: replay it {})",
+            profile_of(build),
+            if build.release {
+                "without --release"
+            } else {
+                "with --release"
+            }
+        ),
+        _ => String::new(),
+    };
     match outcome {
         "different" => CliError::new(format!(
             "{} no longer reproduces: it recorded {} \"{}\" (fingerprint {}) and the replay \
-             failed with {} \"{}\" (fingerprint {}), so the code or the build changed since it \
-             was written; write a fresh artifact with {}",
+             failed with {} \"{}\" (fingerprint {}){profile}, so the code or the build changed \
+             since it was written; write a fresh artifact with {}",
             abs.display(),
             art.kind(),
             art.message().lines().next().unwrap_or_default(),
@@ -216,8 +270,8 @@ fn not_again(
         )),
         "passed" => CliError::new(format!(
             "{} no longer reproduces: it recorded {} \"{}\" with seed {seed:#x}, and the replay \
-             passed, so the code probably changed since it was written (fixed?); to look for the \
-             bug again, re-run the sweep: {}",
+             passed{profile}, so the code probably changed since it was written (fixed?); to look \
+             for the bug again, re-run the sweep: {}",
             abs.display(),
             art.kind(),
             art.message().lines().next().unwrap_or_default(),
@@ -239,7 +293,8 @@ fn not_again(
 const SWEEP_AGAIN: u64 = 1000;
 
 /// The `cargo detsim sweep` of up to `count` seeds from the artifact's
-/// (fewer when they would pass u64::MAX), with this build's features.
+/// (fewer when they would pass u64::MAX), with this build's features and
+/// profile.
 fn sweep_command(art: &Artifact, build: &Build, count: u64) -> String {
     let seeds = Seeds::inclusive(art.seed(), art.seed().saturating_add(count - 1));
     format!(
@@ -247,7 +302,7 @@ fn sweep_command(art: &Artifact, build: &Build, count: u64) -> String {
         shell_word(art.test()),
         shell_word(art.package()),
         target_selector(art),
-        build.feature_flags()
+        build_flags(build)
     )
 }
 
@@ -275,7 +330,7 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
     let tests = discover::sim_tests(&binaries)?;
     let mut found = select(&tests, name, &binaries)?;
     if found.len() > 1 {
-        return Err(ambiguous(name, seed, &found, &build.feature_flags()));
+        return Err(ambiguous(name, seed, &found, &build_flags(build)));
     }
     let test = found.remove(0);
     let scratch = Scratch::new()?;
@@ -332,6 +387,8 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
 
 /// The error for a `replay --seed` whose name picks several tests: tell
 /// full names apart by name, the same name in several targets by target.
+/// `features` are the build's flags for the printed command
+/// ([`build_flags`]).
 fn ambiguous(name: &str, seed: u64, found: &[SimTest], features: &str) -> CliError {
     let first = &found[0];
     if found.iter().all(|t| t.test == first.test) {
@@ -357,4 +414,75 @@ fn ambiguous(name: &str, seed: u64, found: &[SimTest], features: &str) -> CliErr
         names.into_iter().collect::<Vec<_>>().join(", "),
         first.test
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An artifact of the fixture's `planted_bug`, with `extra` fields
+    /// (`"profile": "release", `) before its seed.
+    fn artifact(extra: &str) -> Artifact {
+        let json = format!(
+            r#"{{"format": "detsim-failure", "version": 1, "detsim_version": "0.1.0",
+            "test": "planted_bug", "module_path": "planted::planted_bug",
+            "package": "fixture", "target": {{"kind": "test", "name": "planted"}},
+            {extra} "seed": 7, "seed_hex": "0x7",
+            "config": {{"scheduler": "random", "pct_depth": null, "pct_steps": 1000,
+                "time_limit_ns": null, "max_steps": null, "strict": false,
+                "check_determinism": false}},
+            "failure": {{"kind": "panic", "headline": "h", "message": "m", "task": null,
+                "location": null, "virtual_time_ns": 0, "steps": 1,
+                "fingerprint": "0x1"}},
+            "tape": [0]}}"#
+        );
+        Artifact::from_json(&json).unwrap()
+    }
+
+    #[test]
+    fn a_replay_builds_in_the_recorded_profile() {
+        let path = Path::new("/t/a.json");
+        let given = Build::default();
+        let release = Build {
+            release: true,
+            ..Build::default()
+        };
+        let built = |extra: &str, build: &Build| build_for(path, &artifact(extra), build);
+        assert!(built(r#""profile": "release","#, &given).unwrap().release);
+        assert!(!built(r#""profile": "dev","#, &given).unwrap().release);
+        // Written before detsim recorded profiles: as given.
+        assert!(!built("", &given).unwrap().release);
+        assert!(built("", &release).unwrap().release);
+        // --release on the command line wins.
+        assert!(built(r#""profile": "dev","#, &release).unwrap().release);
+        // A custom profile: the command that builds it.
+        let err = built(r#""profile": "ci","#, &given)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "DETSIM_REPLAY=/t/a.json cargo test -p fixture --test planted --profile ci -- \
+                 planted_bug --exact"
+            ),
+            "{err}"
+        );
+        assert!(built(r#""profile": "ci","#, &release).unwrap().release);
+    }
+
+    #[test]
+    fn printed_commands_carry_release() {
+        let build = Build {
+            release: true,
+            features: vec!["--features".into(), "a b".into()],
+            ..Build::default()
+        };
+        assert_eq!(build_flags(&build), " --features 'a b' --release");
+        let art = artifact(r#""profile": "release","#);
+        assert_eq!(
+            sweep_command(&art, &build, 3),
+            "cargo detsim sweep planted_bug -p fixture --test planted --seeds 7..10 --features \
+             'a b' --release"
+        );
+        assert_eq!(build_flags(&Build::default()), "");
+    }
 }

@@ -5,17 +5,22 @@
 //! artifact once, showing what the test prints in that run as it prints
 //! it (not what it prints in each of the shrinker's attempts), and prints
 //! the sizes before and after. Both runs build with the artifact's
-//! recorded cargo feature flags unless the command line gives its own.
-//! Exit status 0 when a shrunk artifact was written.
+//! recorded cargo feature flags and profile unless the command line gives
+//! its own (see `replay::build_for`). A shrunk artifact of an earlier
+//! shrink stays until the test has written the new one (the harness
+//! replaces it in one step, and says so in its `DETSIM_REPORT`), so a
+//! shrink that fails loses nothing. Exit status 0 when a shrunk artifact
+//! was written.
 
 use std::path::Path;
 
+use serde_json::Value;
 use sim_core::harness::{Artifact, shell_word};
 
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
-use crate::replay::{binary_for, build_for, read_artifact};
+use crate::replay::{binary_for, build_flags, build_for, read_artifact};
 use crate::run_one::{self, Show};
 use crate::scratch::Scratch;
 
@@ -26,13 +31,14 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let out_path = abs.with_file_name(format!("{stem}.shrunk.json"));
-    let build = &build_for(&art, build);
+    let build = &build_for(&abs, &art, build)?;
     let binary = binary_for(&art, build)?;
-    let _ = std::fs::remove_file(&out_path);
     let scratch = Scratch::new()?;
+    let report = scratch.path("shrink.jsonl");
     let mut cmd = binary.command();
     cmd.args([art.test(), "--exact", "--nocapture", "--include-ignored"])
-        .env("DETSIM_SHRINK", &abs);
+        .env("DETSIM_SHRINK", &abs)
+        .env("DETSIM_REPORT", &report);
     discover::with_features(&mut cmd, &build.feature_flags());
     // Every attempt of the shrinker runs the test, which prints each
     // time: that output stays in the scratch file unless the shrink fails.
@@ -44,21 +50,17 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         Show::Later,
     )?
     .output;
-    let shrunk = match Artifact::read(&out_path) {
-        Ok(a) => a,
-        Err(_) => {
-            eprint!("{output}");
-            let why = output
-                .lines()
-                .find(|l| l.starts_with("detsim:"))
-                .unwrap_or("it wrote no shrunk artifact");
-            let why = why.strip_prefix("detsim: ").unwrap_or(why);
-            return Err(CliError::new(if why.starts_with("cannot shrink") {
-                why.to_owned()
-            } else {
-                format!("cannot shrink {}: {why}", abs.display())
-            }));
-        }
+    // The harness says when it wrote the shrunk artifact; a file there
+    // without that line is an earlier shrink's.
+    let wrote = std::fs::read_to_string(&report)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .any(|v| v["event"] == "shrunk");
+    let shrunk = match wrote.then(|| Artifact::read(&out_path)) {
+        Some(Ok(a)) => a,
+        Some(Err(e)) => return Err(CliError::new(e.to_string())),
+        None => return Err(failed(&output, &abs)),
     };
     // The shrinker's summary line, then the shrunk run replayed: what the
     // test prints in it, in order, and the harness's report of it.
@@ -92,9 +94,36 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         first_line(shrunk.message()),
         out_path.display(),
         shell_word(&out_path.to_string_lossy()),
-        build.feature_flags(),
+        build_flags(build),
     );
     Ok(Outcome::Passed)
+}
+
+/// The error of a shrink that wrote no shrunk artifact. The test's
+/// output (what it printed in the shrinker's attempts) is shown first,
+/// but for the harness's `detsim:` line that says why: that line is the
+/// error (`error: cannot shrink ...`), so it is said once.
+fn failed(output: &str, abs: &Path) -> CliError {
+    let Some(at) = output.lines().position(|l| l.starts_with("detsim:")) else {
+        eprint!("{output}");
+        return CliError::new(format!(
+            "cannot shrink {}: the test wrote no shrunk artifact (its output is above)",
+            abs.display()
+        ));
+    };
+    let mut why = "";
+    for (i, line) in output.lines().enumerate() {
+        if i == at {
+            why = line.strip_prefix("detsim: ").unwrap_or(line);
+        } else {
+            eprintln!("{line}");
+        }
+    }
+    CliError::new(if why.starts_with("cannot shrink") {
+        why.to_owned()
+    } else {
+        format!("cannot shrink {}: {why}", abs.display())
+    })
 }
 
 fn first_line(s: &str) -> &str {

@@ -98,6 +98,7 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
     );
     let scratch = Scratch::new()?;
     let features = build.feature_flags();
+    let flags = crate::replay::build_flags(build);
     let mut results = Vec::new();
     for (n, test) in selected.into_iter().enumerate() {
         let plan = Plan {
@@ -107,10 +108,11 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
             keep_going: args.keep_going,
             scheduler: args.scheduler.as_deref(),
             features: &features,
+            flags: &flags,
         };
         results.push(sweep_test(test, plan, &scratch, n)?);
     }
-    print_summary(&results, &features);
+    print_summary(&results, &flags);
     if let Some(path) = &args.json {
         write_json(path, args, &results)?;
     }
@@ -128,8 +130,11 @@ struct Plan<'a> {
     chunk: u64,
     keep_going: bool,
     scheduler: Option<&'a str>,
-    /// The feature flags of the build, for the commands the sweep prints.
+    /// The feature flags of the build, for the test (which prints them).
     features: &'a str,
+    /// The feature flags and `--release` of the build, for the commands
+    /// the sweep prints.
+    flags: &'a str,
 }
 
 struct Running {
@@ -190,7 +195,7 @@ fn sweep_test(
                 continue;
             };
             let done = running.swap_remove(i);
-            let (chunk, found) = read_report(&test, &done, status, plan.features)?;
+            let (chunk, found) = read_report(&test, &done, status, plan.flags)?;
             progress.add(chunk.run, found.len() as u64);
             chunks.push(chunk);
             failures.extend(found);
@@ -280,7 +285,7 @@ fn read_report(
     test: &SimTest,
     done: &Running,
     status: std::process::ExitStatus,
-    features: &str,
+    flags: &str,
 ) -> Result<(Chunk, Vec<Value>), CliError> {
     let text = std::fs::read_to_string(&done.report).unwrap_or_default();
     let lines: Vec<Value> = text
@@ -308,7 +313,7 @@ fn read_report(
             done.count,
             shell_word(&test.binary.package),
             test.binary.selector(),
-            features,
+            flags,
             shell_word(&test.test),
         )));
     };
@@ -336,7 +341,9 @@ fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn print_summary(results: &[TestResult], features: &str) {
+/// `flags`: the build's feature flags and `--release`, for the printed
+/// replay commands.
+fn print_summary(results: &[TestResult], flags: &str) {
     let width = results
         .iter()
         .map(|r| r.test.test.len())
@@ -390,10 +397,7 @@ fn print_summary(results: &[TestResult], features: &str) {
             match f["artifact"].as_str() {
                 Some(a) => {
                     println!("  artifact: {a}");
-                    println!(
-                        "  replay:   cargo detsim replay {}{features}",
-                        shell_word(a)
-                    );
+                    println!("  replay:   cargo detsim replay {}{flags}", shell_word(a));
                 }
                 None => println!("  artifact: not written (see the test's output)"),
             }

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::{
-    assert_exit, detsim_at, detsim_env, first_artifact, fixture_target, read_json, scratch, stderr,
-    sweep, sweep_planted,
+    assert_exit, detsim, detsim_at, detsim_env, first_artifact, fixture_target, read_json, scratch,
+    stderr, sweep, sweep_planted,
 };
 use serde_json::Value;
 
@@ -182,8 +182,22 @@ fn an_artifact_that_now_passes_is_one_line_with_the_fix() {
     let seed = summary["tests"][0]["failures"][0]["seed"].as_u64().unwrap();
     let fixed = [("FIXTURE_BUG_FIXED", "1")];
     let path = artifact.to_str().unwrap();
+    // A shrink of the artifact while it still failed.
+    assert_exit(&detsim(&["shrink", path]), 0);
+    let shrunk = artifact.with_extension("shrunk.json");
+    let before = std::fs::read_to_string(&shrunk).unwrap();
     let replay = error_line_env(&["replay", path], &fixed, &dir);
-    let shrink = error_line_env(&["shrink", path], &fixed, &dir);
+    let out = detsim_env(&["shrink", path], &fixed);
+    let shrink = one_error_line(&out, &dir);
+    // Said once (the error line), not also as the test's output.
+    assert_eq!(
+        stderr(&out).matches("cannot shrink").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    // The shrink that failed left the earlier one's result in place.
+    assert_eq!(std::fs::read_to_string(&shrunk).ok(), Some(before));
     let all = format!("replay:\n  {replay}\nshrink:\n  {shrink}\n")
         .replace(&fixture_target().display().to_string(), "[TARGET]")
         .replace(&format!("{seed:#x}"), "[SEED]")

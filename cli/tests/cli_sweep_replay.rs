@@ -26,6 +26,7 @@ fn list_shows_the_simulation_tests_and_their_attributes() {
     noisy_failure                     detsim-cli-fixture --test noisy
     always_passes                     detsim-cli-fixture --test planted  seeds=5
     planted_bug                       detsim-cli-fixture --test planted
+    names_its_profile                 detsim-cli-fixture --test profile
     "#);
 }
 

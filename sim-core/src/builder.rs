@@ -87,6 +87,9 @@ pub struct Builder {
     pub(crate) trace: bool,
     pub(crate) trace_limit: usize,
     pub(crate) buggify: BuggifyMode,
+    /// Where the main task counts as spawned, if not where `Sim::run` is
+    /// called: `#[sim_test]` names the user's test, not the harness.
+    pub(crate) main_at: Option<&'static std::panic::Location<'static>>,
 }
 
 impl Default for Builder {
@@ -108,6 +111,7 @@ impl Default for Builder {
             trace: false,
             trace_limit: DEFAULT_TRACE_LIMIT,
             buggify: BuggifyMode::Random,
+            main_at: None,
         }
     }
 }

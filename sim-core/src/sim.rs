@@ -85,7 +85,8 @@ impl Sim {
     /// ```
     #[track_caller]
     pub fn run<F: Future>(&mut self, future: F) -> Result<F::Output, Failure> {
-        let location = std::panic::Location::caller();
+        let caller = std::panic::Location::caller();
+        let location = self.rt.config.main_at.unwrap_or(caller);
         let _enter = context::enter(&self.rt);
         let _capture = crate::panic::capture();
         self.rt.block_on(future, location)

@@ -6,7 +6,10 @@
 //! environment), one simulation per seed, on `DETSIM_JOBS` worker threads.
 //! The first failing seed (the smallest, see below) fails the test with a
 //! report of what happened and how to replay it, and leaves a replay
-//! [`Artifact`] under `<cargo target dir>/detsim/failures/`.
+//! [`Artifact`] under `<cargo target dir>/detsim/failures/`. The commands
+//! a report prints rebuild the test as it ran: with its cargo feature
+//! flags and its profile (`--release` for a test binary cargo built into
+//! `target/release`), which the artifact records too.
 //!
 //! | variable | meaning |
 //! |---|---|
@@ -40,8 +43,10 @@
 mod artifact;
 mod env;
 mod features;
+mod profile;
 mod protocol;
 mod report;
+mod rerun;
 mod shrink;
 mod spec;
 mod sweep;
@@ -87,12 +92,16 @@ const MAX_ARTIFACTS: usize = 100;
 /// run_test(spec, TestAttrs::new().seed(7), it_works);
 /// ```
 #[doc(hidden)]
+#[track_caller]
 pub fn run_test<F, Fut>(spec: TestSpec, attrs: TestAttrs, test: F)
 where
     F: Fn() -> Fut + Send + Sync + Copy + 'static,
     Fut: Future + 'static,
     Fut::Output: TestOutput,
 {
+    // The expansion's call, in the user's file: where the main task of
+    // each run counts as spawned (a report names it, not this harness).
+    let here = std::panic::Location::caller();
     crate::log::init_from_env();
     let env = match env::overrides() {
         Ok(env) => env,
@@ -102,12 +111,13 @@ where
         return protocol::list(path, &spec, &attrs, &target::target_of(&spec));
     }
     if let Some(path) = &env.replay {
-        return replay(&spec, &resolve(path, &spec), env, test);
+        return replay(&spec, &resolve(path, &spec), env, test, here);
     }
     if let Some(path) = &env.shrink {
-        return shrink::shrink(&spec, &resolve(path, &spec), test);
+        return shrink::shrink(&spec, &resolve(path, &spec), test, here);
     }
     let mut builder = traced(Builder::new(), env.trace, env);
+    builder.main_at = Some(here);
     if let Some(s) = env.scheduler.or(attrs.scheduler) {
         builder = builder.scheduler(s);
     }
@@ -241,6 +251,18 @@ where
             artifact: first_path.as_deref().map_err(Clone::clone),
             extra_env: &extra_env,
             features: &target::cargo_features(&spec),
+            profile: profile::current(),
+            seed_replays: true,
+            time_limit: builder.time_limit.map(|limit| {
+                let from = if env.time_limit.is_some() {
+                    report::LimitFrom::Env
+                } else if attrs.time_limit.is_some() {
+                    report::LimitFrom::Attribute
+                } else {
+                    report::LimitFrom::Default
+                };
+                (limit, from)
+            }),
         },
     );
     if failing.len() > 1 {
@@ -337,16 +359,21 @@ pub(crate) fn proptest_command(spec: Option<&TestSpec>, name: &str, test: Option
             spec.package,
             &target::target_of(spec),
             &target::cargo_features(spec),
+            profile::current(),
             test,
         ),
         (Some(spec), None) => format!(
-            "cargo test -p {} {}{} -- {name}",
+            "cargo test -p {} {}{}{} -- {name}",
             spec.package,
             target::selector(&target::target_of(spec)),
-            target::feature_flags(&target::cargo_features(spec))
+            target::feature_flags(&target::cargo_features(spec)),
+            profile::flag(profile::current()),
         ),
-        (None, Some(test)) => format!("cargo test -- {test} --exact"),
-        (None, None) => format!("cargo test -- {name}"),
+        (None, Some(test)) => format!(
+            "cargo test{} -- {test} --exact",
+            profile::flag(profile::current())
+        ),
+        (None, None) => format!("cargo test{} -- {name}", profile::flag(profile::current())),
     }
 }
 
@@ -372,8 +399,13 @@ fn same_as_recorded(art: &Artifact, f: &Failure) -> bool {
 
 /// `DETSIM_REPLAY`: runs an artifact's tape and checks that the failure
 /// comes back: the same fingerprint, kind and message.
-fn replay<F, Fut>(spec: &TestSpec, path: &Path, env: &env::Overrides, test: F)
-where
+fn replay<F, Fut>(
+    spec: &TestSpec,
+    path: &Path,
+    env: &env::Overrides,
+    test: F,
+    here: &'static std::panic::Location<'static>,
+) where
     F: Fn() -> Fut + Copy,
     Fut: Future,
     Fut::Output: TestOutput,
@@ -391,28 +423,21 @@ where
         outcome("not-this-test", None);
         return;
     }
-    let target = target::target_of(spec);
-    let rerun = format!(
-        "DETSIM_SEED={:#x} {}",
-        art.seed,
-        target::cargo_test(
-            spec.package,
-            &target,
-            &target::cargo_features(spec),
-            spec.test_name()
-        )
-    );
+    let rerun = rerun::Rerun::new(spec, &art);
+    // A replay in another profile than the recorded one: said first, as
+    // the likely cause of a failure that does not come back.
+    let note = rerun::profile_note(&rerun, path)
+        .map(|n| format!("\n  {n}."))
+        .unwrap_or_default();
     let recorded = format!(
         "{} failure \"{}\" (fingerprint {})",
         art.failure.kind, art.failure.message, art.failure.fingerprint
     );
     let changed = "The code or the build changed since the artifact was written";
     let trace = env.trace || env.trace_json.is_some();
-    let result = run_seed(
-        traced(art.builder(), trace, env),
-        art.checks_determinism(),
-        test,
-    );
+    let mut builder = traced(art.builder(), trace, env);
+    builder.main_at = Some(here);
+    let result = run_seed(builder, art.checks_determinism(), test);
     if let (Some(out), Err(f)) = (&env.trace_json, &result) {
         protocol::trace(out, f.trace().unwrap_or(&crate::Trace::default()));
     }
@@ -426,10 +451,12 @@ where
     }
     match result {
         Ok(()) => fail(format!(
-            "detsim: replay of {} passed, but it recorded {recorded}.\n  {changed}: the \
-             schedule no longer fails (fixed?). To look for the bug again, sweep seeds from \
-             the recorded one: {rerun}",
-            path.display()
+            "detsim: replay of {} passed, but it recorded {recorded}.{note}\n  {changed}: the \
+             schedule no longer fails (fixed?). To look for the bug again, sweep {} seeds from \
+             the recorded one: {}",
+            path.display(),
+            rerun::SWEEP_AGAIN,
+            rerun.sweep(),
         )),
         // Nondeterminism has no fixed fingerprint: the runs differ by
         // definition. Finding it again is the reproduction.
@@ -447,12 +474,18 @@ where
             };
             fail(format!(
                 "detsim: replay of {} failed differently: it recorded {recorded}, and now \
-                 {} \"{}\" (fingerprint {}).\n  {changed}: {why}. Re-run the seed for a fresh \
-                 artifact: {rerun}\n\n{f}",
+                 {} \"{}\" (fingerprint {}).{note}\n  {changed}: {why}. Re-run the seed for a \
+                 fresh artifact{}: {}\n\n{f}",
                 path.display(),
                 f.kind(),
                 f.message(),
-                f.fingerprint()
+                f.fingerprint(),
+                if art.is_shrunk() {
+                    " (of the run before shrinking)"
+                } else {
+                    ""
+                },
+                rerun.seed(),
             ))
         }
         Err(f) => {
@@ -466,6 +499,14 @@ where
                     artifact: Ok(path),
                     extra_env: &[],
                     features: &target::cargo_features(spec),
+                    profile: rerun::recorded_profile(&art),
+                    // The seed of a shrunk artifact reruns the run before
+                    // shrinking, not this one.
+                    seed_replays: !art.is_shrunk(),
+                    time_limit: art
+                        .builder()
+                        .time_limit
+                        .map(|limit| (limit, report::LimitFrom::Recorded)),
                 },
             );
             fail(format!(

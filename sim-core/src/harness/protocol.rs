@@ -5,7 +5,7 @@
 //! | variable | what the harness writes there |
 //! |---|---|
 //! | `DETSIM_LIST=<file>` | one `{"event":"test",...}` line per `#[sim_test]` run, which then returns without running a seed |
-//! | `DETSIM_REPORT=<file>` | after a sweep: one `{"event":"failure",...}` line per failing seed and one `{"event":"sweep",...}` line; after a replay: one `{"event":"replay",...}` line |
+//! | `DETSIM_REPORT=<file>` | after a sweep: one `{"event":"failure",...}` line per failing seed and one `{"event":"sweep",...}` line; after a replay: one `{"event":"replay",...}` line; after a shrink that wrote its artifact: one `{"event":"shrunk","artifact":...}` line |
 //! | `DETSIM_TRACE_JSON=<file>` | with `DETSIM_REPLAY`: the failing run's trace, one `{"event":"trace",...}` line per event |
 //!
 //! Every line is one JSON object with an `"event"` field; the CLI ignores
@@ -110,6 +110,18 @@ pub(crate) fn sweep(
             "run": run,
             "failed": failed,
             "unmet": unmet,
+        }),
+    );
+}
+
+/// `DETSIM_SHRINK` succeeded: the shrunk artifact was written at
+/// `artifact` (until this line, a file there may be an earlier shrink's).
+pub(crate) fn shrunk(path: &Path, artifact: &Path) {
+    append(
+        path,
+        &json!({
+            "event": "shrunk",
+            "artifact": artifact.display().to_string(),
         }),
     );
 }

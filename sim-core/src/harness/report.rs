@@ -6,8 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::artifact::Target;
-use super::target;
-use crate::{Assertions, Failure};
+use super::{profile, target};
+use crate::{Assertions, Failure, FailureKind};
 
 /// Everything the block shows besides the failure itself.
 pub(crate) struct Context<'a> {
@@ -21,6 +21,56 @@ pub(crate) struct Context<'a> {
     /// Cargo's feature flags that rebuild the test
     /// ([`target::cargo_features`]).
     pub(crate) features: &'a [String],
+    /// The cargo profile that rebuilds the test (see `profile.rs`): the
+    /// printed commands carry its flag (`--release`).
+    pub(crate) profile: &'a str,
+    /// Whether `DETSIM_SEED` reruns the run: not for a shrunk run, which
+    /// only its artifact's tape replays.
+    pub(crate) seed_replays: bool,
+    /// The run's virtual-time limit and where it came from, for the hint
+    /// of a time-limit failure.
+    pub(crate) time_limit: Option<(Duration, LimitFrom)>,
+}
+
+/// Where a `#[sim_test]`'s virtual-time limit came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LimitFrom {
+    /// `DETSIM_TIME_LIMIT`, which overrides the attribute.
+    Env,
+    /// The attribute's `time_limit = "..."`.
+    Attribute,
+    /// Neither: detsim's default.
+    Default,
+    /// A replayed or shrunk artifact's recorded settings.
+    Recorded,
+}
+
+/// How to raise the time limit of a run that reached `limit`, set as
+/// `from` says: both ways, the attribute and `DETSIM_TIME_LIMIT` (which
+/// overrides it).
+fn time_limit_hint(limit: Duration, from: LimitFrom) -> String {
+    let twice = format!("{:?}", limit.saturating_mul(2));
+    let both = format!(
+        "#[sim_test(time_limit = \"{twice}\")], or for one run with DETSIM_TIME_LIMIT={twice} \
+         (which overrides the attribute)"
+    );
+    match from {
+        LimitFrom::Env => format!(
+            "the limit of {limit:?} came from DETSIM_TIME_LIMIT: raise it there \
+             (DETSIM_TIME_LIMIT={twice}), or unset it for the test's own limit"
+        ),
+        LimitFrom::Attribute => format!(
+            "the limit of {limit:?} came from the test's #[sim_test(time_limit = ...)]: raise \
+             it with {both}"
+        ),
+        LimitFrom::Default => {
+            format!("the limit of {limit:?} is detsim's default: raise it with {both}")
+        }
+        LimitFrom::Recorded => format!(
+            "the artifact recorded a limit of {limit:?}: to run longer, raise the test's limit \
+             with {both}, and run the seed again"
+        ),
+    }
 }
 
 /// Renders the report of one failing seed.
@@ -60,19 +110,29 @@ pub(crate) fn render(failure: &Failure, cx: &Context<'_>) -> String {
     for line in body.lines() {
         let _ = writeln!(out, "    {line}");
     }
-    let run = target::cargo_test(cx.package, cx.target, cx.features, cx.test);
+    if let (FailureKind::TimeLimit, Some((limit, from))) = (failure.kind(), cx.time_limit) {
+        let _ = writeln!(out, "    hint: {}", time_limit_hint(limit, from));
+    }
+    let run = target::cargo_test(cx.package, cx.target, cx.features, cx.profile, cx.test);
     let env: String = cx
         .extra_env
         .iter()
         .map(|(k, v)| format!("{k}={v} "))
         .collect();
     let _ = writeln!(out, "\n  replay it:");
-    let _ = writeln!(out, "    DETSIM_SEED={seed:#x} {env}{run}");
+    if cx.seed_replays {
+        let _ = writeln!(out, "    DETSIM_SEED={seed:#x} {env}{run}");
+    }
     if let Ok(path) = &cx.artifact {
         let path = target::shell_word(&path.to_string_lossy()).into_owned();
-        let features = target::feature_flags(cx.features);
-        let _ = writeln!(out, "    cargo detsim replay {path}{features}");
+        let flags = target::feature_flags(cx.features) + &profile::flag(cx.profile);
+        let _ = writeln!(out, "    cargo detsim replay {path}{flags}");
         let _ = writeln!(out, "    DETSIM_REPLAY={path} {run}");
+    } else if !cx.seed_replays {
+        let _ = writeln!(
+            out,
+            "    (no command: only the unwritten artifact replays this run)"
+        );
     }
     if let Some(bt) = failure.backtrace() {
         let _ = writeln!(out, "\n  backtrace:\n{bt}");
@@ -197,6 +257,9 @@ mod tests {
                 artifact: Ok(path),
                 extra_env: &[],
                 features: &[],
+                profile: "dev",
+                seed_replays: true,
+                time_limit: None,
             },
         );
         let quoted = r"'/home/me/My Projects/kv/target/detsim/failures/x'\''s.json'";
@@ -215,6 +278,142 @@ mod tests {
             text.contains(&format!("artifact:     {}\n", path.display())),
             "{text}"
         );
+    }
+
+    /// The context of a report in `tests::t` of `kv`'s `--test net`, with
+    /// its artifact at `a.json`.
+    fn context<'a>(target: &'a Target, profile: &'a str) -> Context<'a> {
+        Context {
+            test: "tests::t",
+            package: "kv",
+            target,
+            artifact: Ok(Path::new("a.json")),
+            extra_env: &[],
+            features: &[],
+            profile,
+            seed_replays: true,
+            time_limit: None,
+        }
+    }
+
+    /// The command lines under "replay it:".
+    fn commands(text: &str) -> Vec<&str> {
+        let (_, rest) = text.split_once("replay it:\n").unwrap();
+        rest.lines()
+            .take_while(|l| !l.is_empty())
+            .map(str::trim)
+            .collect()
+    }
+
+    #[test]
+    fn every_command_of_a_release_build_builds_with_release() {
+        let mut sim = crate::Builder::new().seed(3).build();
+        let failure = sim.run(async { panic!("boom") }).unwrap_err();
+        let target = Target {
+            kind: "test".into(),
+            name: "net".into(),
+        };
+        let text = render(&failure, &context(&target, "release"));
+        let test = "cargo test -p kv --test net --release -- tests::t --exact";
+        assert_eq!(
+            commands(&text),
+            [
+                format!("DETSIM_SEED=0x3 {test}"),
+                "cargo detsim replay a.json --release".to_owned(),
+                format!("DETSIM_REPLAY=a.json {test}"),
+            ],
+            "{text}"
+        );
+        let text = render(&failure, &context(&target, "ci"));
+        assert!(
+            commands(&text).iter().all(|c| c.contains(" --profile ci")),
+            "{text}"
+        );
+        let text = render(&failure, &context(&target, "dev"));
+        assert!(
+            commands(&text)
+                .iter()
+                .all(|c| !c.contains("--release") && !c.contains("--profile")),
+            "{text}"
+        );
+    }
+
+    /// A shrunk run's seed reruns the run before shrinking: only its
+    /// artifact replays it.
+    #[test]
+    fn a_shrunk_runs_report_replays_it_by_its_artifact_only() {
+        let mut sim = crate::Builder::new().seed(3).build();
+        let failure = sim.run(async { panic!("boom") }).unwrap_err();
+        let target = Target {
+            kind: "test".into(),
+            name: "net".into(),
+        };
+        let cx = Context {
+            seed_replays: false,
+            ..context(&target, "dev")
+        };
+        let text = render(&failure, &cx);
+        assert_eq!(
+            commands(&text),
+            [
+                "cargo detsim replay a.json",
+                "DETSIM_REPLAY=a.json cargo test -p kv --test net -- tests::t --exact",
+            ],
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_time_limit_failure_says_how_to_raise_the_limit_where_it_was_set() {
+        let mut sim = crate::Builder::new()
+            .time_limit(Duration::from_secs(10))
+            .build();
+        let failure = sim
+            .run(sim_clock::sleep(Duration::from_secs(60)))
+            .unwrap_err();
+        assert_eq!(failure.kind(), FailureKind::TimeLimit);
+        let target = Target {
+            kind: "test".into(),
+            name: "net".into(),
+        };
+        let hint = |from| {
+            let cx = Context {
+                time_limit: Some((Duration::from_secs(10), from)),
+                ..context(&target, "dev")
+            };
+            let text = render(&failure, &cx);
+            let line = text.lines().find(|l| l.trim().starts_with("hint: "));
+            line.unwrap_or_else(|| panic!("no hint in:\n{text}"))
+                .trim()
+                .to_owned()
+        };
+        assert_eq!(
+            hint(LimitFrom::Env),
+            "hint: the limit of 10s came from DETSIM_TIME_LIMIT: raise it there \
+             (DETSIM_TIME_LIMIT=20s), or unset it for the test's own limit"
+        );
+        for from in [
+            LimitFrom::Attribute,
+            LimitFrom::Default,
+            LimitFrom::Recorded,
+        ] {
+            let text = hint(from);
+            assert!(
+                text.contains(
+                    "#[sim_test(time_limit = \"20s\")], or for one run with \
+                     DETSIM_TIME_LIMIT=20s (which overrides the attribute)"
+                ),
+                "{text}"
+            );
+        }
+        // Another kind of failure has no such hint.
+        let mut sim = crate::Builder::new().build();
+        let panic = sim.run(async { panic!("boom") }).unwrap_err();
+        let cx = Context {
+            time_limit: Some((Duration::from_secs(10), LimitFrom::Env)),
+            ..context(&target, "dev")
+        };
+        assert!(!render(&panic, &cx).contains("hint: "));
     }
 
     #[test]

@@ -4,14 +4,19 @@
 //! The test replays the artifact (its seed, scheduler, PCT steps, limits
 //! and tape), the [shrinker](crate::shrink) searches for the simplest tape
 //! that fails the same way, and `<artifact stem>.shrunk.json` receives it:
-//! an artifact like any other, which `DETSIM_REPLAY` replays exactly. The
-//! test then fails with the shrunk failure's report, so the command that
-//! shrinks is also the one that shows the result.
+//! an artifact like any other, which `DETSIM_REPLAY` replays exactly
+//! (marked as shrunk: its seed alone reruns the run before shrinking, so
+//! its reports print no `DETSIM_SEED` command). The file is replaced in
+//! one step once the shrink succeeded: a shrink that fails leaves the
+//! previous one in place. The test then fails with the shrunk failure's
+//! report, so the command that shrinks is also the one that shows the
+//! result; with `DETSIM_REPORT` set, a `shrink` line also names the file
+//! written (for `cargo detsim shrink`).
 
 use std::path::{Path, PathBuf};
 
 use super::spec::{TestOutput, TestSpec};
-use super::{Artifact, fail, is_for, report, run_seed, target};
+use super::{Artifact, env, fail, is_for, protocol, report, rerun, run_seed, target};
 use crate::shrink::Shrinker;
 
 /// Where the shrunk artifact of `path` goes: `x.json` → `x.shrunk.json`.
@@ -23,8 +28,12 @@ pub(crate) fn shrunk_path(path: &Path) -> PathBuf {
     path.with_file_name(format!("{stem}.shrunk.json"))
 }
 
-pub(crate) fn shrink<F, Fut>(spec: &TestSpec, path: &Path, test: F)
-where
+pub(crate) fn shrink<F, Fut>(
+    spec: &TestSpec,
+    path: &Path,
+    test: F,
+    here: &'static std::panic::Location<'static>,
+) where
     F: Fn() -> Fut + Copy,
     Fut: std::future::Future,
     Fut::Output: TestOutput,
@@ -36,33 +45,42 @@ where
     if !is_for(spec, &art, "DETSIM_SHRINK", path) {
         return;
     }
-    let failure = match run_seed(art.builder(), false, test) {
+    let builder = || {
+        let mut b = art.builder();
+        b.main_at = Some(here);
+        b
+    };
+    let rerun = rerun::Rerun::new(spec, &art);
+    let failure = match run_seed(builder(), false, test) {
         Err(f) => f,
         Ok(()) => fail(format!(
             "detsim: cannot shrink {}: replayed, it passed (it recorded {} \"{}\" with seed \
-             {:#x}), so the code or the build changed since the artifact was written; to look \
-             for the bug again, sweep seeds from the recorded one: DETSIM_SEED={:#x} {}",
+             {:#x}), so the code or the build changed since the artifact was written{}; to \
+             look for the bug again, sweep {} seeds from the recorded one: {}",
             path.display(),
             art.kind(),
             art.message().lines().next().unwrap_or_default(),
             art.seed(),
-            art.seed(),
-            target::cargo_test(
-                spec.package,
-                &target::target_of(spec),
-                &target::cargo_features(spec),
-                spec.test_name()
-            ),
+            rerun::profile_note(&rerun, path)
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            rerun::SWEEP_AGAIN,
+            rerun.sweep(),
         )),
     };
-    let shrunk = match Shrinker::new().shrink(&failure, |tape| {
-        run_seed(art.builder().tape(tape), false, test)
-    }) {
+    let shrunk = match Shrinker::new()
+        .shrink(&failure, |tape| run_seed(builder().tape(tape), false, test))
+    {
         Ok(s) => s,
         Err(e) => fail(e.to_string()),
     };
     let out = shrunk_path(path);
     let written = art.shrunk(&shrunk).write(&out).map_err(|e| e.to_string());
+    if let (Ok(overrides), Ok(())) = (env::overrides(), &written) {
+        if let Some(report) = &overrides.report {
+            protocol::shrunk(report, &out);
+        }
+    }
     let target = target::target_of(spec);
     let text = report::render(
         shrunk.failure(),
@@ -76,6 +94,14 @@ where
                 .map_err(Clone::clone),
             extra_env: &[],
             features: &target::cargo_features(spec),
+            profile: rerun::recorded_profile(&art),
+            // The seed reruns the run before shrinking: only the shrunk
+            // artifact replays this one.
+            seed_replays: false,
+            time_limit: art
+                .builder()
+                .time_limit
+                .map(|limit| (limit, report::LimitFrom::Recorded)),
         },
     );
     fail(format!("detsim: {} {shrunk}\n{text}", path.display()))

@@ -97,20 +97,23 @@ pub(crate) fn selector(target: &Target) -> String {
     }
 }
 
-/// `cargo test -p <package> <selector> [features] -- <test> --exact`,
-/// which runs this one test, built with the feature flags `features`
-/// ([`cargo_features`]).
+/// `cargo test -p <package> <selector> [features] [--release] -- <test>
+/// --exact`, which runs this one test, built with the feature flags
+/// `features` ([`cargo_features`]) and the cargo profile `profile` (see
+/// `profile.rs`).
 pub(crate) fn cargo_test(
     package: &str,
     target: &Target,
     features: &[String],
+    profile: &str,
     test: &str,
 ) -> String {
     format!(
-        "cargo test -p {} {}{} -- {} --exact",
+        "cargo test -p {} {}{}{} -- {} --exact",
         shell_word(package),
         selector(target),
         feature_flags(features),
+        super::profile::flag(profile),
         shell_word(test)
     )
 }
@@ -259,7 +262,13 @@ mod tests {
             manifest_dir: manifest,
             features: crate::harness::CompiledFeatures::UNKNOWN,
         };
-        cargo_test(spec.package, &target_of(&spec), &[], spec.test_name())
+        cargo_test(
+            spec.package,
+            &target_of(&spec),
+            &[],
+            "dev",
+            spec.test_name(),
+        )
     }
 
     #[test]
