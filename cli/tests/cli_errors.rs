@@ -47,7 +47,8 @@ fn each_mistake_is_one_line_with_the_fix() {
     // An artifact whose recorded fingerprint the code no longer produces
     // (as after a code change).
     let summary = sweep_planted(&dir, "0..300");
-    let mut art: Value = read_json(&first_artifact(&summary));
+    let planted = first_artifact(&summary);
+    let mut art: Value = read_json(&planted);
     art["failure"]["fingerprint"] = Value::from("0x0000000000000001");
     let changed = dir.join("changed.json");
     std::fs::write(&changed, art.to_string()).unwrap();
@@ -154,6 +155,42 @@ fn each_mistake_is_one_line_with_the_fix() {
                 "planted_bug",
                 "--seeds",
                 "0xffffffffffffffff..0xffffffffffffffff",
+            ],
+        ),
+        (
+            "a count in scientific notation",
+            vec!["sweep", "planted_bug", "--seeds", "1e3"],
+        ),
+        (
+            "a range in scientific notation",
+            vec!["sweep", "planted_bug", "--seeds", "1e3..=2e3"],
+        ),
+        (
+            "a negative count",
+            vec!["sweep", "planted_bug", "--seeds", "-1"],
+        ),
+        (
+            "no shards",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--shard", "0/0"],
+        ),
+        (
+            "the second of one shard",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--shard", "1/1"],
+        ),
+        ("two artifacts", vec!["replay", "a.json", "b.json"]),
+        // The artifact names its package and target: another selection
+        // beside it would be ignored.
+        (
+            "a target with an artifact",
+            vec!["replay", planted.to_str().unwrap(), "--test", "noisy"],
+        ),
+        (
+            "a package with an artifact",
+            vec![
+                "replay",
+                planted.to_str().unwrap(),
+                "-p",
+                "detsim-cli-fixture",
             ],
         ),
     ];
