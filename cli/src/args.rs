@@ -1,7 +1,7 @@
 //! The command line: `cargo detsim <command> [flags]`, parsed by hand so
 //! every mistake is one line naming the flag and the fix.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sim_core::harness::shell_word;
 
@@ -164,6 +164,50 @@ names: -p and TARGET select the test of replay --seed.
 
 exit status: 0 passed, 1 a test failed, 2 a usage or setup error (or an
 artifact whose failure no longer happens)";
+
+/// Checks that the file `path` of `flag` (`--json FILE`) can be written,
+/// before a sweep or replay that takes minutes finds out it cannot: opens
+/// it for appending, creating it, and removes it again if it was not
+/// there (so a run that ends in an error leaves no empty file).
+pub(crate) fn check_output(flag: &str, path: &Path) -> Result<(), CliError> {
+    use std::io::ErrorKind;
+    let existed = path.symlink_metadata().is_ok();
+    let opened = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path);
+    let e = match opened {
+        Ok(_) => {
+            if !existed {
+                let _ = std::fs::remove_file(path);
+            }
+            return Ok(());
+        }
+        Err(e) => e,
+    };
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.display().to_string(),
+        _ => ".".to_owned(),
+    };
+    Err(bad(match e.kind() {
+        ErrorKind::NotFound => format!(
+            "{flag} {shown}: the directory {dir} does not exist; create it first, or give a \
+             path in a directory that exists"
+        ),
+        ErrorKind::IsADirectory => format!(
+            "{flag} {shown}: it is a directory; give the path of a file in it, like {flag} {}",
+            path.join("sweep.json").display()
+        ),
+        ErrorKind::NotADirectory => {
+            format!("{flag} {shown}: {dir} is not a directory; give a path in a directory")
+        }
+        _ => format!(
+            "{flag} {shown}: the file cannot be written ({e}); give a path in a writable \
+             directory"
+        ),
+    }))
+}
 
 fn bad(text: impl Into<String>) -> CliError {
     CliError::new(text)

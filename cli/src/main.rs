@@ -42,7 +42,13 @@ fn main() -> ExitCode {
         }
         Command::List => list::run(&args.build),
         Command::Sweep(s) => sweep::run(s, &args.build),
-        Command::Replay(r) => replay::run(r, &args.build),
+        Command::Replay(r) => {
+            // Before the build and the replay, not after them.
+            if let Some(path) = &r.trace {
+                args::check_output("--trace", path)?;
+            }
+            replay::run(r, &args.build)
+        }
         Command::Shrink(path) => shrink::run(path, &args.build),
     });
     match result {

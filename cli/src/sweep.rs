@@ -75,6 +75,10 @@ impl TestResult {
 }
 
 pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
+    // Before the build and the sweep, not after them.
+    if let Some(path) = &args.json {
+        crate::args::check_output("--json", path)?;
+    }
     let binaries = discover::build(build, &[])?;
     let tests = discover::sim_tests(&binaries)?;
     let selected = select(&tests, &args.filter, &binaries)?;

@@ -207,6 +207,70 @@ fn each_mistake_is_one_line_with_the_fix() {
     });
 }
 
+/// `--json` and `--trace` to a path that cannot be written: one error line
+/// before anything is built or run (it used to come after the whole
+/// sweep), and no file left behind.
+#[test]
+fn an_unwritable_output_fails_before_the_build() {
+    let dir = scratch("unwritable");
+    let missing = dir.join("missing").join("sweep.json");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let under_a_file = file.join("sweep.json");
+    let trace = dir.join("missing").join("trace.json");
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "--json in a directory that does not exist",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--json"],
+        ),
+        (
+            "--json naming a directory",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--json"],
+        ),
+        (
+            "--json under a file",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--json"],
+        ),
+        (
+            "--trace in a directory that does not exist",
+            vec!["replay", "--seed", "3", "planted_bug", "--trace"],
+        ),
+    ];
+    let paths = [&missing, &dir, &under_a_file, &trace];
+    let mut all = String::new();
+    for ((what, args), path) in cases.iter().zip(paths) {
+        let mut args = args.clone();
+        args.push(path.to_str().unwrap());
+        let out = detsim_env(&args, &[]);
+        let line = one_error_line(&out, &dir);
+        // Nothing before it: cargo did not build, no sweep started.
+        assert_eq!(
+            stderr(&out).trim(),
+            line.replace("[DIR]", &dir.display().to_string())
+        );
+        all.push_str(&format!("{what}:\n  {line}\n"));
+    }
+    assert!(!missing.parent().unwrap().exists());
+    insta::assert_snapshot!(all);
+    // A path that can be written is checked without leaving a file.
+    let fine = dir.join("fine.json");
+    let out = detsim_env(
+        &[
+            "sweep",
+            "always_passes",
+            "--test",
+            "planted",
+            "--seeds",
+            "2",
+            "--json",
+            fine.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_exit(&out, 0);
+    assert!(read_json(&fine)["passed"] == true);
+}
+
 /// An artifact whose failure no longer happens (the fixture's bug is
 /// "fixed" by `FIXTURE_BUG_FIXED`): replay and shrink each say so in one
 /// line naming the recorded failure, its seed and what to do, exit 2. A
