@@ -93,12 +93,22 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
         .shard
         .map(|s| format!(" (shard {}/{} of {})", s.index, s.count, args.seeds))
         .unwrap_or_default();
+    // DETSIM_TIME_LIMIT and DETSIM_CHECK_DETERMINISM reach every chunk,
+    // as they reach `cargo test`: say so, they change what a seed does.
+    let env: String = discover::passed_on()
+        .iter()
+        .map(|w| format!("{w} "))
+        .collect();
     eprintln!(
-        "detsim sweep: {} test{}, seeds {seeds}{shard}, {jobs} job{}, {chunk} seed{} a process",
+        "detsim sweep: {} test{}, seeds {seeds}{shard}, {jobs} job{}, {chunk} seed{} a process{}",
         selected.len(),
         plural(selected.len() as u64),
         plural(jobs as u64),
         plural(chunk),
+        match env.is_empty() {
+            true => String::new(),
+            false => format!(", with {} from the environment", env.trim_end()),
+        }
     );
     let scratch = Scratch::new()?;
     let features = build.feature_flags();
@@ -111,6 +121,7 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
             keep_going: args.keep_going,
             scheduler: args.scheduler.as_deref(),
             features: &features,
+            env: &env,
         };
         results.push(sweep_test(test, plan, &scratch, n)?);
     }
@@ -134,6 +145,9 @@ struct Plan<'a> {
     scheduler: Option<&'a str>,
     /// The feature flags of the build, for the commands the sweep prints.
     features: &'a str,
+    /// The `DETSIM_*` settings the chunks get from the environment, as
+    /// `NAME=value ` words, for the commands the sweep prints.
+    env: &'a str,
 }
 
 struct Running {
@@ -194,7 +208,7 @@ fn sweep_test(
                 continue;
             };
             let done = running.swap_remove(i);
-            let (chunk, found) = read_report(&test, &done, status, plan.features)?;
+            let (chunk, found) = read_report(&test, &done, status, plan)?;
             progress.add(chunk.run, found.len() as u64);
             chunks.push(chunk);
             failures.extend(found);
@@ -284,7 +298,7 @@ fn read_report(
     test: &SimTest,
     done: &Running,
     status: std::process::ExitStatus,
-    features: &str,
+    plan: Plan<'_>,
 ) -> Result<(Chunk, Vec<Value>), CliError> {
     let text = std::fs::read_to_string(&done.report).unwrap_or_default();
     let lines: Vec<Value> = text
@@ -301,18 +315,20 @@ fn read_report(
         }
         return Err(CliError::new(format!(
             "{} ({}) ended ({status}) without a report for seeds {}: its output is above; \
-             run it alone with DETSIM_SEED={} DETSIM_SEEDS={} cargo test -p {} {}{} -- {} --exact",
+             run it alone with {}DETSIM_SEED={} DETSIM_SEEDS={} cargo test -p {} {}{} -- {} \
+             --exact",
             test.test,
             test.binary.selector(),
             Seeds {
                 start: done.base,
                 len: done.count
             },
+            plan.env,
             done.base,
             done.count,
             shell_word(&test.binary.package),
             test.binary.selector(),
-            features,
+            plan.features,
             shell_word(&test.test),
         )));
     };
