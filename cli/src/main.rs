@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         }
         command => {
             environment(command)?;
+            scratch::clean_up_on_signals();
             run(&args)
         }
     });

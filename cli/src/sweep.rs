@@ -161,11 +161,10 @@ struct Running {
 /// A chunk still running when the sweep stops early (another chunk
 /// crashed, or its report could not be read) is killed and reaped, not
 /// left running after `cargo detsim` exits (its scratch files are about to
-/// go). For a chunk that finished, both calls are no-ops.
+/// go). For a chunk that finished, this is a no-op.
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::scratch::stop(&mut self.child);
     }
 }
 
@@ -199,9 +198,7 @@ fn sweep_test(
         let mut finished = false;
         let mut i = 0;
         while i < running.len() {
-            let status = running[i]
-                .child
-                .try_wait()
+            let status = crate::scratch::try_wait(&mut running[i].child)
                 .map_err(|e| CliError::new(format!("cannot wait for a test process: {e}")))?;
             let Some(status) = status else {
                 i += 1;
@@ -280,8 +277,7 @@ fn spawn(
         cmd.env("DETSIM_SCHEDULER", s);
     }
     discover::with_features(&mut cmd, plan.features);
-    let child = cmd
-        .spawn()
+    let child = crate::scratch::spawn(&mut cmd)
         .map_err(|e| CliError::new(format!("cannot run {}: {e}", test.binary.exe.display())))?;
     Ok(Running {
         child,
