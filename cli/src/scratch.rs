@@ -178,6 +178,18 @@ fn remove_stale(base: &Path) {
     }
 }
 
+/// If a signal is being handled (see [`clean_up_on_signals`]), waits for
+/// its clean-up to end the process: what the caller was about to report
+/// (a test process that died of the same Ctrl-C) is not news.
+pub(crate) fn wait_if_interrupted() {
+    #[cfg(unix)]
+    if signals::interrupted() {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
 /// Cleans up and ends the process on SIGINT, SIGTERM and SIGHUP (see the
 /// module's documentation). A signal that was ignored when `cargo detsim`
 /// started (`nohup`) stays ignored.
@@ -249,6 +261,10 @@ mod signals {
     extern "C" fn on_signal(signal: libc::c_int) {
         // Only this here: a handler may do nothing that allocates or locks.
         SIGNAL.store(signal, Ordering::SeqCst);
+    }
+
+    pub(super) fn interrupted() -> bool {
+        SIGNAL.load(Ordering::SeqCst) != 0
     }
 
     pub(super) fn install() {
