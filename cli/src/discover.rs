@@ -233,6 +233,10 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
     let status = child
         .wait()
         .map_err(|e| CliError::new(format!("cargo did not finish: {e}")))?;
+    if !status.success() {
+        // Cargo stopped by the user's Ctrl-C: not a build error.
+        crate::scratch::wait_if_interrupted();
+    }
     let held = held.and_then(|t| t.join().ok()).flatten();
     if let Some(fix) = held.as_deref().and_then(setup_mistake) {
         let cargo_said = held.as_deref().unwrap_or_default();

@@ -99,6 +99,8 @@ pub(crate) fn run(
             }
         }
         if let Some(status) = ended {
+            // A test that died of the user's Ctrl-C: nothing to report.
+            crate::scratch::wait_if_interrupted();
             break status;
         }
         if read == 0 {

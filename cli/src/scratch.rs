@@ -326,12 +326,14 @@ mod signals {
         } else {
             ""
         };
+        let stopped = match reg.pids.len() {
+            0 => String::new(),
+            1 => "stopped its test process, ".to_owned(),
+            n => format!("stopped its {n} test processes, "),
+        };
         let _ = writeln!(
             err,
-            "{newline}cargo detsim: interrupted ({name}): stopped {} test process{} and removed \
-             its scratch files",
-            reg.pids.len(),
-            if reg.pids.len() == 1 { "" } else { "es" }
+            "{newline}cargo detsim: interrupted ({name}): {stopped}removed its scratch files"
         );
         let _ = err.flush();
         drop(err);

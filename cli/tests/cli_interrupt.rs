@@ -66,8 +66,11 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 }
 
 /// A sweep whose two chunks block for a minute (`FIXTURE_CRASH`, seeds
-/// other than 0), with its temporary directory `tmp`.
+/// other than 0), with its temporary directory `tmp`, in a process group
+/// of its own (as a shell runs a command), its stderr in `tmp/stderr`.
 fn blocked_sweep(tmp: &Path) -> Child {
+    use std::os::unix::process::CommandExt as _;
+    let err = std::fs::File::create(tmp.join("stderr")).unwrap();
     detsim_command(
         &fixture(),
         &[
@@ -83,23 +86,31 @@ fn blocked_sweep(tmp: &Path) -> Child {
         &[("FIXTURE_CRASH", "1"), ("TMPDIR", tmp.to_str().unwrap())],
     )
     .stdout(Stdio::null())
-    .stderr(Stdio::null())
+    .stderr(err)
+    .process_group(0)
     .spawn()
     .unwrap()
 }
 
 #[test]
 fn an_interrupted_sweep_leaves_no_scratch_and_no_test_process() {
-    for signal in ["TERM", "INT"] {
-        let tmp = scratch(&format!("interrupt-{signal}"));
+    // To cargo detsim alone (`kill`), or to its whole process group, as
+    // a terminal sends Ctrl-C: the chunks die of it too, which is not a
+    // crash to report.
+    for (signal, group) in [("TERM", false), ("INT", false), ("INT", true)] {
+        let tmp = scratch(&format!("interrupt-{signal}-{group}"));
         let mut cli = blocked_sweep(&tmp);
         wait_until("the chunks to start", Duration::from_secs(300), || {
             chunks_of(&tmp).len() == 2
         });
         assert_eq!(scratch_dirs(&tmp).len(), 1);
         let chunks = chunks_of(&tmp);
+        let target = match group {
+            true => format!("-{}", cli.id()),
+            false => cli.id().to_string(),
+        };
         let sent = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &cli.id().to_string()])
+            .args([&format!("-{signal}"), "--", &target])
             .status()
             .unwrap();
         assert!(sent.success());
@@ -110,6 +121,13 @@ fn an_interrupted_sweep_leaves_no_scratch_and_no_test_process() {
         let number = if signal == "TERM" { 15 } else { 2 };
         assert_eq!(status.signal(), Some(number), "{status}");
         assert_eq!(scratch_dirs(&tmp), Vec::<PathBuf>::new(), "SIG{signal}");
+        let err = std::fs::read_to_string(tmp.join("stderr")).unwrap();
+        let last = err.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with(&format!("cargo detsim: interrupted (SIG{signal}): ")),
+            "{err}"
+        );
+        assert!(!err.contains("error:"), "{err}");
         wait_until("the chunks to go", Duration::from_secs(10), || {
             chunks.iter().all(|pid| !chunks_of(&tmp).contains(pid))
         });
