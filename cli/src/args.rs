@@ -1,7 +1,7 @@
 //! The command line: `cargo detsim <command> [flags]`, parsed by hand so
 //! every mistake is one line naming the flag and the fix.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sim_core::harness::shell_word;
 
@@ -158,10 +158,56 @@ TARGET selects test binaries as cargo test does: --lib, --bin NAME, --test NAME,
 --example NAME, --bench NAME (for a test name that several targets have).
 FEATURES are cargo's --features LIST (-F), --all-features, --no-default-features.
 replay and shrink of an artifact build with the FEATURES it recorded, unless given others.
---seeds A..B runs A to B-1, A..=B runs A to B (up to 0xffffffffffffffff), N runs 0..N.
+--seeds A..B runs A to B-1, A..=B runs A to B (up to 0xffffffffffffffff), N runs 0..N;
+numbers are decimal or 0x hex. replay of an artifact builds the package and target it
+names: -p and TARGET select the test of replay --seed.
 
 exit status: 0 passed, 1 a test failed, 2 a usage or setup error (or an
 artifact whose failure no longer happens)";
+
+/// Checks that the file `path` of `flag` (`--json FILE`) can be written,
+/// before a sweep or replay that takes minutes finds out it cannot: opens
+/// it for appending, creating it, and removes it again if it was not
+/// there (so a run that ends in an error leaves no empty file).
+pub(crate) fn check_output(flag: &str, path: &Path) -> Result<(), CliError> {
+    use std::io::ErrorKind;
+    let existed = path.symlink_metadata().is_ok();
+    let opened = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path);
+    let e = match opened {
+        Ok(_) => {
+            if !existed {
+                let _ = std::fs::remove_file(path);
+            }
+            return Ok(());
+        }
+        Err(e) => e,
+    };
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.display().to_string(),
+        _ => ".".to_owned(),
+    };
+    Err(bad(match e.kind() {
+        ErrorKind::NotFound => format!(
+            "{flag} {shown}: the directory {dir} does not exist; create it first, or give a \
+             path in a directory that exists"
+        ),
+        ErrorKind::IsADirectory => format!(
+            "{flag} {shown}: it is a directory; give the path of a file in it, like {flag} {}",
+            path.join("sweep.json").display()
+        ),
+        ErrorKind::NotADirectory => {
+            format!("{flag} {shown}: {dir} is not a directory; give a path in a directory")
+        }
+        _ => format!(
+            "{flag} {shown}: the file cannot be written ({e}); give a path in a writable \
+             directory"
+        ),
+    }))
+}
 
 fn bad(text: impl Into<String>) -> CliError {
     CliError::new(text)
@@ -208,6 +254,8 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
     let mut log = false;
     let mut trace = None;
     let mut scheduler = None;
+    // The first package or target selection given, as written (`-p x`).
+    let mut selection: Option<String> = None;
     // Cargo's package and target selection, then each command's own.
     const PACKAGES: &[&str] = &["-p", "--package", "--workspace"];
     const TARGETS: &[&str] = &[
@@ -292,13 +340,24 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
                 None => Err(bad(format!("`{flag}` needs a value: {flag} {what}"))),
             }
         };
+        let mut selected = |given: String| {
+            selection.get_or_insert(given);
+        };
         match flag {
-            "-p" | "--package" => build.packages.push(value("PACKAGE")?),
+            "-p" | "--package" => {
+                let name = value("PACKAGE")?;
+                selected(format!("{flag} {}", shell_word(&name)));
+                build.packages.push(name);
+            }
             "--workspace" => build.workspace = true,
             "--release" => build.release = true,
-            "--lib" => build.targets.push("--lib".into()),
+            "--lib" => {
+                selected("--lib".into());
+                build.targets.push("--lib".into());
+            }
             "--bin" | "--test" | "--example" | "--bench" => {
                 let name = value("NAME")?;
+                selected(format!("{flag} {}", shell_word(&name)));
                 build.targets.extend([flag.to_owned(), name]);
             }
             "--features" | "-F" => {
@@ -310,8 +369,18 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             "--log" => log = true,
             "--seeds" => seeds = Some(parse_seeds(&value("0..1000")?)?),
             "--seed" => seed = Some(parse_seed("--seed", &value("42")?)?),
-            "--jobs" | "-j" => jobs = Some(parse_count("--jobs", &value("4")?)? as usize),
-            "--chunk" => chunk = Some(parse_count("--chunk", &value("1000")?)?),
+            "--jobs" | "-j" => {
+                let n = parse_count("--jobs", "a number of jobs", &value("4")?, "4")?;
+                jobs = Some(usize::try_from(n).unwrap_or(usize::MAX));
+            }
+            "--chunk" => {
+                chunk = Some(parse_count(
+                    "--chunk",
+                    "a chunk's count of seeds",
+                    &value("1000")?,
+                    "1000",
+                )?);
+            }
             "--shard" => shard = Some(parse_shard(&value("0/4")?)?),
             "--json" => json = Some(PathBuf::from(value("FILE")?)),
             "--trace" => trace = Some(PathBuf::from(value("OUT.json")?)),
@@ -319,14 +388,17 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             _ => unreachable!("every allowed flag is handled"),
         }
     }
-    let one = |what: &str, example: &str| -> Result<String, CliError> {
+    // The one positional argument: `what` is its noun with an article
+    // (`a test filter`), `example` a valid command line after the command.
+    let one = |(article, what): (&str, &str), example: &str| -> Result<String, CliError> {
         match positional.as_slice() {
             [one] => Ok(one.clone()),
             [] => Err(bad(format!(
-                "`cargo detsim {command}` needs {what}: cargo detsim {command} {example}"
+                "`cargo detsim {command}` needs {article} {what}: cargo detsim {command} {example}"
             ))),
             [_, extra, ..] => Err(bad(format!(
-                "unexpected argument `{extra}`: `cargo detsim {command}` takes one {what}"
+                "unexpected argument `{extra}`: `cargo detsim {command}` takes one {what} \
+                 (cargo detsim {command} {example})"
             ))),
         }
     };
@@ -341,7 +413,7 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             Command::List
         }
         "sweep" => {
-            let filter = one("a test filter", "<test> --seeds 0..1000")?;
+            let filter = one(("a", "test filter"), "<test> --seeds 0..1000")?;
             let Some(seeds) = seeds else {
                 return Err(bad(
                     "`cargo detsim sweep` needs --seeds: --seeds 0..100000 (a range), \
@@ -364,56 +436,163 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             let of = match seed {
                 Some(seed) => ReplayOf::Seed {
                     seed,
-                    test: one("a test name", "--seed 42 <test>")?,
+                    test: one(("a", "test name"), "--seed 42 <test>")?,
                 },
                 None => ReplayOf::Artifact(PathBuf::from(one(
-                    "an artifact",
+                    ("an", "artifact"),
                     "target/detsim/failures/<file>.json",
                 )?)),
             };
+            // The artifact names its package and target, and the replay
+            // builds those: a selection of ours would be ignored.
+            if let (ReplayOf::Artifact(_), Some(given)) = (&of, &selection) {
+                return Err(bad(format!(
+                    "`{given}`: cargo detsim replay <artifact> builds the package and target \
+                     the artifact names, so it takes no -p, --lib, --bin, --test, --example or \
+                     --bench; drop `{given}`, or replay a seed of that selection: cargo detsim \
+                     replay --seed S {given} <test>"
+                )));
+            }
             Command::Replay(Replay { of, log, trace })
         }
         _ => Command::Shrink(PathBuf::from(one(
-            "an artifact",
+            ("an", "artifact"),
             "target/detsim/failures/<file>.json",
         )?)),
     };
     Ok(Args { command, build })
 }
 
-fn parse_u64(flag: &str, s: &str, example: &str) -> Result<u64, CliError> {
+/// What a number on the command line is, for the message when it is not
+/// one: `a seed`, `a count of seeds`, ...; and the smallest it can be.
+#[derive(Clone, Copy)]
+struct Number {
+    what: &'static str,
+    least: u64,
+}
+
+const SEED: Number = Number {
+    what: "a seed",
+    least: 0,
+};
+const SEED_COUNT: Number = Number {
+    what: "a count of seeds",
+    least: 1,
+};
+
+/// `part` of the value `whole` of `flag` (all of it, or one side of
+/// `A..B` or `I/N`) as a u64: decimal or 0x hex, `_` separators allowed.
+/// The error names the flag, its value, what is wrong with `part` and a
+/// valid example.
+fn parse_u64(
+    flag: &str,
+    (whole, part): (&str, &str),
+    number: Number,
+    example: &str,
+) -> Result<u64, CliError> {
     use std::num::IntErrorKind;
-    let t: String = s.trim().chars().filter(|&c| c != '_').collect();
+    let t: String = part.trim().chars().filter(|&c| c != '_').collect();
     let (digits, radix) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         Some(hex) => (hex, 16),
         None => (t.as_str(), 10),
     };
     u64::from_str_radix(digits, radix).map_err(|e| {
+        let mut example = example.to_owned();
         let problem = match e.kind() {
             IntErrorKind::Empty => "has no digits".to_owned(),
             IntErrorKind::PosOverflow => {
                 format!("does not fit in 64 bits (the largest is {})", u64::MAX)
             }
-            _ if digits.starts_with('-') => "is negative (it counts from 0)".to_owned(),
+            _ if digits.starts_with('-') => {
+                format!("is negative: {} is {} or more", number.what, number.least)
+            }
+            // `1e3` is all hex digits, but meant as a thousand.
+            _ if radix == 10 && scientific(digits).is_some() => {
+                if matches!(scientific(digits), Some(Some(_))) {
+                    example = written_out(whole);
+                }
+                "is scientific notation, which cargo detsim does not read: write the whole \
+                 number in digits"
+                    .to_owned()
+            }
             _ if radix == 10 && digits.chars().all(|c| c.is_ascii_hexdigit()) => {
                 format!("has hex digits but no 0x prefix (0x{digits})")
             }
             _ => "is not a whole number (decimal or 0x hex)".to_owned(),
         };
         bad(format!(
-            "{flag} {s}: `{s}` {problem}; for example {flag} {example}"
+            "{flag} {whole}: `{}` {problem}; for example {flag} {example}",
+            part.trim()
         ))
     })
 }
 
-fn parse_seed(flag: &str, s: &str) -> Result<u64, CliError> {
-    parse_u64(flag, s, "42")
+/// For a number in scientific notation (`1e3`, `2.5E6`, `1e+3`): its
+/// value when that is a whole number that fits in 64 bits. `None` for
+/// anything else.
+fn scientific(s: &str) -> Option<Option<u64>> {
+    let (mantissa, exp) = s.split_once(['e', 'E'])?;
+    let exp = exp.strip_prefix('+').unwrap_or(exp);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |d: &str| d.chars().all(|c| c.is_ascii_digit());
+    if int.is_empty() || exp.is_empty() || !all_digits(int) || !all_digits(frac) || !all_digits(exp)
+    {
+        return None;
+    }
+    let value = (|| {
+        let exp: i64 = exp.parse().ok()?;
+        let mut digits = format!("{int}{frac}");
+        let mut shift = exp - frac.len() as i64;
+        while shift < 0 {
+            // A fraction is a whole number only if its last digits are 0.
+            digits = digits.strip_suffix('0')?.to_owned();
+            shift += 1;
+        }
+        let mut n: u64 = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().ok()?
+        };
+        for _ in 0..shift {
+            n = n.checked_mul(10)?;
+        }
+        Some(n)
+    })();
+    Some(value)
 }
 
-fn parse_count(flag: &str, s: &str) -> Result<u64, CliError> {
-    match parse_u64(flag, s, "4")? {
+/// `whole` with each number in scientific notation written out in digits
+/// (`1e3..2e3` is `1000..2000`), the ones that are not whole numbers or do
+/// not fit left as they are.
+fn written_out(whole: &str) -> String {
+    let number = |s: &str| match scientific(s) {
+        Some(Some(n)) => n.to_string(),
+        _ => s.to_owned(),
+    };
+    whole
+        .split("..")
+        .map(|side| {
+            let (eq, rest) = match side.strip_prefix('=') {
+                Some(rest) => ("=", rest),
+                None => ("", side),
+            };
+            let parts: Vec<String> = rest.split('/').map(number).collect();
+            format!("{eq}{}", parts.join("/"))
+        })
+        .collect::<Vec<_>>()
+        .join("..")
+}
+
+fn parse_seed(flag: &str, s: &str) -> Result<u64, CliError> {
+    parse_u64(flag, (s, s), SEED, "42")
+}
+
+/// A count of 1 or more: `--jobs`, `--chunk`.
+fn parse_count(flag: &str, what: &'static str, s: &str, example: &str) -> Result<u64, CliError> {
+    let number = Number { what, least: 1 };
+    match parse_u64(flag, (s, s), number, example)? {
         0 => Err(bad(format!(
-            "{flag} 0: it must be 1 or more, for example {flag} 4"
+            "{flag} 0: it must be 1 or more, for example {flag} {example}"
         ))),
         n => Ok(n),
     }
@@ -422,7 +601,7 @@ fn parse_count(flag: &str, s: &str) -> Result<u64, CliError> {
 /// `A..B` (B excluded), `A..=B` (B included) or `N` (`0..N`).
 pub(crate) fn parse_seeds(s: &str) -> Result<Seeds, CliError> {
     let Some((a, b)) = s.split_once("..") else {
-        let n = parse_u64("--seeds", s, "0..1000")?;
+        let n = parse_u64("--seeds", (s, s), SEED_COUNT, "1000")?;
         if n == 0 {
             return Err(bad(
                 "--seeds 0 runs nothing: give a count of 1 or more (--seeds 1000) or a range \
@@ -431,12 +610,12 @@ pub(crate) fn parse_seeds(s: &str) -> Result<Seeds, CliError> {
         }
         return Ok(Seeds { start: 0, len: n });
     };
-    let start = parse_u64("--seeds", a, "0..1000")?;
+    let start = parse_u64("--seeds", (s, a), SEED, "0..1000")?;
     // A suggestion that is valid whatever the start: up to 1000 seeds
     // from it, the last one u64::MAX at most.
     let example = Seeds::inclusive(start, start.saturating_add(999));
     if let Some(b) = b.strip_prefix('=') {
-        let last = parse_u64("--seeds", b, "0..=999")?;
+        let last = parse_u64("--seeds", (s, b), SEED, "0..=999")?;
         if last < start {
             return Err(bad(format!(
                 "--seeds {s} is empty: the last seed ({last}) must not be below the start \
@@ -452,7 +631,7 @@ pub(crate) fn parse_seeds(s: &str) -> Result<Seeds, CliError> {
         }
         return Ok(Seeds::inclusive(start, last));
     }
-    let end = parse_u64("--seeds", b, &example.to_string())?;
+    let end = parse_u64("--seeds", (s, b), SEED, &example.to_string())?;
     if end <= start {
         return Err(bad(format!(
             "--seeds {s} is empty: the end ({end}) must be larger than the start ({start}), \
@@ -482,24 +661,47 @@ fn parse_scheduler(s: &str) -> Result<String, CliError> {
     }
 }
 
-/// `I/N` with I < N.
+/// `I/N` with I < N: shards count from 0.
 pub(crate) fn parse_shard(s: &str) -> Result<Shard, CliError> {
     let Some((i, n)) = s.split_once('/') else {
         return Err(bad(format!(
             "--shard {s}: write it as INDEX/COUNT, counting from 0 (--shard 0/4 ... --shard 3/4)"
         )));
     };
-    let index = parse_u64("--shard", i, "0/4")?;
-    let count = parse_u64("--shard", n, "0/4")?;
-    if count == 0 || index >= count {
-        let last = count.max(1) - 1;
-        return Err(bad(format!(
+    let index = parse_u64(
+        "--shard",
+        (s, i),
+        Number {
+            what: "a shard's index",
+            least: 0,
+        },
+        "0/4",
+    )?;
+    let count = parse_u64(
+        "--shard",
+        (s, n),
+        Number {
+            what: "a count of shards",
+            least: 1,
+        },
+        "0/4",
+    )?;
+    match count {
+        0 => Err(bad(format!(
+            "--shard {s}: the count of shards (after the /) must be 1 or more, and the index \
+             below it, counting from 0: --shard 0/2 and --shard 1/2 split the seeds in two"
+        ))),
+        1 if index >= 1 => Err(bad(format!(
+            "--shard {s}: the index counts from 0 and must be below the count: the one shard \
+             of 1 is --shard 0/1 (--shard 0/2 and --shard 1/2 split the seeds in two)"
+        ))),
+        c if index >= c => Err(bad(format!(
             "--shard {s}: the index counts from 0 and must be below the count \
-             (--shard 0/{c} ... --shard {last}/{c})",
-            c = count.max(1)
-        )));
+             (--shard 0/{c} ... --shard {}/{c})",
+            c - 1
+        ))),
+        _ => Ok(Shard { index, count }),
     }
-    Ok(Shard { index, count })
 }
 
 #[cfg(test)]
@@ -675,12 +877,138 @@ mod tests {
     }
 
     #[test]
+    fn scientific_notation_is_refused_with_the_number_in_digits() {
+        assert_eq!(scientific("1e3"), Some(Some(1000)));
+        assert_eq!(scientific("2.5E+3"), Some(Some(2500)));
+        assert_eq!(scientific("1.50e1"), Some(Some(15)));
+        assert_eq!(scientific("1.5e0"), Some(None));
+        assert_eq!(scientific("1e20"), Some(None));
+        assert_eq!(scientific("e3"), None);
+        assert_eq!(scientific("1e"), None);
+        assert_eq!(scientific("abe3"), None);
+        assert_eq!(written_out("1e3..=2e3"), "1000..=2000");
+        for (line, fix) in [
+            ("sweep kv --seeds 1e3", "--seeds 1000"),
+            ("sweep kv --seeds 1e3..2e3", "--seeds 1000..2000"),
+            ("sweep kv --seeds 0..=1E6", "--seeds 0..=1000000"),
+            ("sweep kv --seeds 10 --chunk 1e2", "--chunk 100"),
+            ("replay --seed 1e3 t", "--seed 1000"),
+        ] {
+            let e = args(line).unwrap_err();
+            assert!(e.contains("is scientific notation"), "{line}: {e}");
+            assert!(e.ends_with(&format!("for example {fix}")), "{line}: {e}");
+            assert!(!e.contains("0x1e"), "{line}: {e}");
+        }
+        // Not a whole number: no number to suggest, and no hex either.
+        let e = args("sweep kv --seeds 1.5e0").unwrap_err();
+        assert!(e.contains("write the whole number in digits"), "{e}");
+    }
+
+    #[test]
+    fn negative_numbers_say_what_they_count() {
+        for (line, says) in [
+            ("sweep kv --seeds -1", "a count of seeds is 1 or more"),
+            ("sweep kv --seeds -5..3", "a seed is 0 or more"),
+            ("replay --seed -1 t", "a seed is 0 or more"),
+            ("sweep kv --seeds 3 -j -2", "a number of jobs is 1 or more"),
+            (
+                "sweep kv --seeds 3 --shard -1/2",
+                "a shard's index is 0 or more",
+            ),
+        ] {
+            let e = args(line).unwrap_err();
+            assert!(e.contains(&format!("is negative: {says}")), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn shard_mistakes_suggest_shards_that_exist() {
+        for shard in ["0/0", "1/0", "1/1", "5/1", "2/2", "3/2", "9/4"] {
+            let e = args(&format!("sweep kv --seeds 10 --shard {shard}")).unwrap_err();
+            let suggested: Vec<&str> = e
+                .split("--shard ")
+                .skip(2)
+                .map(|s| s.split([' ', ')']).next().unwrap())
+                .collect();
+            assert!(!suggested.is_empty(), "{shard}: {e}");
+            for s in &suggested {
+                assert!(
+                    args(&format!("sweep kv --seeds 10 --shard {s}")).is_ok(),
+                    "{shard}: suggests {s}: {e}"
+                );
+            }
+            let distinct: std::collections::BTreeSet<&&str> = suggested.iter().collect();
+            assert!(distinct.len() >= 2, "{shard}: {e}");
+        }
+    }
+
+    #[test]
+    fn one_argument_is_asked_for_in_plain_words() {
+        for (line, says) in [
+            (
+                "sweep a b --seeds 3",
+                "`cargo detsim sweep` takes one test filter (",
+            ),
+            (
+                "replay a.json b.json",
+                "`cargo detsim replay` takes one artifact (",
+            ),
+            (
+                "shrink a.json b.json",
+                "`cargo detsim shrink` takes one artifact (",
+            ),
+            (
+                "replay --seed 3 t u",
+                "`cargo detsim replay` takes one test name (",
+            ),
+            ("shrink", "`cargo detsim shrink` needs an artifact: "),
+            (
+                "replay --seed 3",
+                "`cargo detsim replay` needs a test name: ",
+            ),
+        ] {
+            let e = args(line).unwrap_err();
+            assert!(e.contains(says), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn replay_of_an_artifact_takes_no_package_or_target() {
+        for (given, flags) in [
+            ("-p x", "-p x"),
+            ("--package=x", "--package x"),
+            ("--test net --release", "--test net"),
+            ("--lib", "--lib"),
+            ("--release --bin b -p x", "--bin b"),
+        ] {
+            let e = args(&format!("replay a.json {given}")).unwrap_err();
+            assert!(
+                e.starts_with(&format!("`{flags}`: cargo detsim replay <artifact> builds")),
+                "{given}: {e}"
+            );
+            assert!(
+                e.ends_with(&format!("cargo detsim replay --seed S {flags} <test>")),
+                "{given}: {e}"
+            );
+            // The same selection replays a seed.
+            assert!(
+                args(&format!("replay --seed 3 t {given}")).is_ok(),
+                "{given}"
+            );
+        }
+        assert!(args("replay a.json --release --features f").is_ok());
+    }
+
+    #[test]
     fn mistakes_are_one_line_with_the_fix() {
         for bad in [
             "sweep kv --seeds 10..5",
             "sweep kv --seeds 0..10 --shard 3/2",
             "sweep kv --seeds 0..10 --shard 1",
+            "sweep kv --seeds 0..10 --shard 0/0",
             "sweep kv --seeds x",
+            "sweep kv --seeds 1e3",
+            "replay a.json -p x",
             "sweep kv",
             "sweep --seeds 10",
             "sweep kv --seeds 10 --frobnicate",

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
+use sim_core::harness::shell_word;
 
 use crate::args::Build;
 use crate::error::CliError;
@@ -40,21 +41,127 @@ impl Binary {
         }
     }
 
-    /// A command running this binary the way cargo does, without any
-    /// `DETSIM_*` variable of the user's shell (the CLI sets its own).
+    /// A command running this binary the way cargo does, without the
+    /// `DETSIM_*` variables of the user's shell that the CLI sets itself
+    /// or that its flags replace ([`IGNORED`]); the others
+    /// (`DETSIM_TIME_LIMIT`, `DETSIM_CHECK_DETERMINISM`,
+    /// `DETSIM_TRACE_LIMIT`) pass through, as they do under `cargo test`.
     pub(crate) fn command(&self) -> Command {
         let mut cmd = Command::new(&self.exe);
         cmd.current_dir(&self.dir);
         for (key, _) in std::env::vars_os() {
-            let name = key.to_string_lossy();
-            // DETSIM_TRACE_LIMIT changes nothing about a run but how much
-            // of its trace replay --log/--trace keeps: it passes through.
-            if name.starts_with("DETSIM_") && name != "DETSIM_TRACE_LIMIT" {
+            if IGNORED.iter().any(|(name, _)| key == *name) {
                 cmd.env_remove(key);
             }
         }
         cmd
     }
+}
+
+/// The harness's variables that `cargo detsim` does not pass on from its
+/// environment, with what to use instead: it sets them itself for each
+/// test process, from its flags.
+const IGNORED: &[(&str, &str)] = &[
+    ("DETSIM_SEED", "--seeds, or replay --seed"),
+    ("DETSIM_SEEDS", "--seeds"),
+    ("DETSIM_JOBS", "--jobs"),
+    ("DETSIM_KEEP_GOING", "--keep-going"),
+    ("DETSIM_SCHEDULER", "sweep --scheduler"),
+    ("DETSIM_REPLAY", "cargo detsim replay <artifact>"),
+    ("DETSIM_SHRINK", "cargo detsim shrink <artifact>"),
+    ("DETSIM_TRACE", "replay --log or --trace"),
+    ("DETSIM_CARGO_FEATURES", "--features"),
+    ("DETSIM_LIST", "cargo detsim list"),
+    ("DETSIM_REPORT", "--json"),
+    ("DETSIM_TRACE_JSON", "replay --trace"),
+];
+
+/// The harness's variables that pass from the CLI's environment to the
+/// tests and change how a run goes (so a sweep says it uses them).
+const PASSED_ON: &[&str] = &["DETSIM_TIME_LIMIT", "DETSIM_CHECK_DETERMINISM"];
+
+/// The variables of [`PASSED_ON`] set (not empty) in the CLI's
+/// environment, as `NAME=value` words for a shell (`DETSIM_TIME_LIMIT=10m`).
+pub(crate) fn passed_on() -> Vec<String> {
+    passed_on_in(|name| std::env::var_os(name))
+}
+
+fn passed_on_in(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> Vec<String> {
+    PASSED_ON
+        .iter()
+        .filter_map(|name| {
+            let value = get(name)?;
+            let value = value.to_string_lossy();
+            (!value.trim().is_empty()).then(|| format!("{name}={}", shell_word(&value)))
+        })
+        .collect()
+}
+
+/// Checks the `DETSIM_*` variables the tests will read from the CLI's
+/// environment, as the harness reads them: a bad value would fail every
+/// test process (the listing first), so it is one error up front.
+pub(crate) fn check_env() -> Result<(), CliError> {
+    check_env_in(|name| std::env::var_os(name))
+}
+
+fn check_env_in(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<(), CliError> {
+    let vars: Vec<(&str, std::ffi::OsString)> = PASSED_ON
+        .iter()
+        .chain(&["DETSIM_TRACE_LIMIT"])
+        .filter_map(|&name| Some((name, get(name)?)))
+        .collect();
+    sim_core::harness::check_env(&vars).map_err(|e| {
+        let e = e.strip_prefix("detsim: ").unwrap_or(&e);
+        CliError::new(format!(
+            "{e} (cargo detsim passes it on to the tests; fix or unset it)"
+        ))
+    })
+}
+
+/// One line saying which `DETSIM_*` variables of the CLI's environment
+/// `cargo detsim <command>` does not use, and what to use instead; `None`
+/// when there are none. `artifact`: the command runs an artifact (replay
+/// or shrink of one), whose recorded time limit and determinism check
+/// hold whatever the environment says.
+pub(crate) fn ignored_env(command: &str, artifact: bool) -> Option<String> {
+    ignored_env_in(command, artifact, std::env::vars_os().map(|(k, _)| k))
+}
+
+fn ignored_env_in(
+    command: &str,
+    artifact: bool,
+    names: impl Iterator<Item = std::ffi::OsString>,
+) -> Option<String> {
+    let set: BTreeSet<String> = names
+        .map(|k| k.to_string_lossy().into_owned())
+        .filter(|k| k.starts_with("DETSIM_"))
+        .collect();
+    let mut words: Vec<String> = IGNORED
+        .iter()
+        .filter(|(name, _)| set.contains(*name))
+        .map(|(name, instead)| {
+            // `sweep --scheduler` is `--scheduler` to a sweep.
+            let prefix = format!("{command} ");
+            let instead = instead.strip_prefix(prefix.as_str()).unwrap_or(instead);
+            format!("{name} (use {instead})")
+        })
+        .collect();
+    if artifact {
+        words.extend(
+            PASSED_ON
+                .iter()
+                .filter(|name| set.contains(**name))
+                .map(|name| format!("{name} (the artifact's recorded setting holds)")),
+        );
+    }
+    let last = words.pop()?;
+    let list = match words.is_empty() {
+        true => last,
+        false => format!("{} and {last}", words.join(", ")),
+    };
+    Some(format!(
+        "cargo detsim {command} ignores {list} from the environment"
+    ))
 }
 
 /// Tells the test `cmd` runs the feature flags it was built with
@@ -126,6 +233,10 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
     let status = child
         .wait()
         .map_err(|e| CliError::new(format!("cargo did not finish: {e}")))?;
+    if !status.success() {
+        // Cargo stopped by the user's Ctrl-C: not a build error.
+        crate::scratch::wait_if_interrupted();
+    }
     let held = held.and_then(|t| t.join().ok()).flatten();
     if let Some(fix) = held.as_deref().and_then(setup_mistake) {
         let cargo_said = held.as_deref().unwrap_or_default();
@@ -309,6 +420,65 @@ pub(crate) fn all_tests(binaries: &[Binary]) -> Result<BTreeSet<String>, CliErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn os(names: &[&str]) -> impl Iterator<Item = std::ffi::OsString> {
+        names
+            .iter()
+            .map(std::ffi::OsString::from)
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn the_variables_the_flags_replace_are_named_with_the_flag() {
+        let set = ["PATH", "DETSIM_SEED", "DETSIM_TIME_LIMIT", "DETSIM_MY_OWN"];
+        assert_eq!(
+            ignored_env_in("sweep", false, os(&set)).as_deref(),
+            Some(
+                "cargo detsim sweep ignores DETSIM_SEED (use --seeds, or replay --seed) from the \
+             environment"
+            )
+        );
+        assert_eq!(
+            ignored_env_in("replay", true, os(&set)).as_deref(),
+            Some(
+                "cargo detsim replay ignores DETSIM_SEED (use --seeds, or replay --seed) and \
+                 DETSIM_TIME_LIMIT (the artifact's recorded setting holds) from the environment"
+            )
+        );
+        let trace = ["DETSIM_TRACE", "DETSIM_SCHEDULER"];
+        assert_eq!(
+            ignored_env_in("replay", false, os(&trace)).as_deref(),
+            Some(
+                "cargo detsim replay ignores DETSIM_SCHEDULER (use sweep --scheduler) and \
+                 DETSIM_TRACE (use --log or --trace) from the environment"
+            )
+        );
+        // Passed on, or not the harness's: nothing to say.
+        let passed = [
+            "DETSIM_TIME_LIMIT",
+            "DETSIM_CHECK_DETERMINISM",
+            "DETSIM_MY_OWN",
+        ];
+        assert_eq!(ignored_env_in("sweep", false, os(&passed)), None);
+    }
+
+    #[test]
+    fn settings_pass_on_as_shell_words() {
+        let env = |name: &str| match name {
+            "DETSIM_TIME_LIMIT" => Some("1 m".into()),
+            "DETSIM_CHECK_DETERMINISM" => Some(" ".into()),
+            _ => None,
+        };
+        assert_eq!(passed_on_in(env), ["DETSIM_TIME_LIMIT='1 m'"]);
+        assert!(check_env_in(env).is_ok());
+        let bad = |name: &str| (name == "DETSIM_TRACE_LIMIT").then(|| "0".into());
+        let e = check_env_in(bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with("DETSIM_TRACE_LIMIT=\"0\" is not valid"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn package_names_from_ids() {

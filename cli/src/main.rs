@@ -40,10 +40,11 @@ fn main() -> ExitCode {
             println!("{}", args::USAGE);
             Ok(Outcome::Passed)
         }
-        Command::List => list::run(&args.build),
-        Command::Sweep(s) => sweep::run(s, &args.build),
-        Command::Replay(r) => replay::run(r, &args.build),
-        Command::Shrink(path) => shrink::run(path, &args.build),
+        command => {
+            environment(command)?;
+            scratch::clean_up_on_signals();
+            run(&args)
+        }
     });
     match result {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,
@@ -52,5 +53,38 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// The `DETSIM_*` variables of the environment: a bad value of one the
+/// tests will read is an error now; one the command does not pass on
+/// (its flags replace it) is a warning line.
+fn environment(command: &Command) -> Result<(), error::CliError> {
+    discover::check_env()?;
+    let (name, artifact) = match command {
+        Command::Help | Command::List => return Ok(()),
+        Command::Sweep(_) => ("sweep", false),
+        Command::Replay(r) => ("replay", matches!(r.of, args::ReplayOf::Artifact(_))),
+        Command::Shrink(_) => ("shrink", true),
+    };
+    if let Some(warning) = discover::ignored_env(name, artifact) {
+        eprintln!("warning: {warning}");
+    }
+    Ok(())
+}
+
+fn run(args: &args::Args) -> Result<Outcome, error::CliError> {
+    match &args.command {
+        Command::Help => Ok(Outcome::Passed),
+        Command::List => list::run(&args.build),
+        Command::Sweep(s) => sweep::run(s, &args.build),
+        Command::Replay(r) => {
+            // Before the build and the replay, not after them.
+            if let Some(path) = &r.trace {
+                args::check_output("--trace", path)?;
+            }
+            replay::run(r, &args.build)
+        }
+        Command::Shrink(path) => shrink::run(path, &args.build),
     }
 }

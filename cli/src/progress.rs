@@ -57,6 +57,18 @@ impl Progress {
         let _ = err.flush();
     }
 
+    /// Shows `text` on a line of its own, above the progress line (which
+    /// a terminal then shows again, redrawn).
+    pub(crate) fn note(&mut self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = if self.terminal {
+            write!(err, "\r\x1b[2K{text}\n{}", self.line())
+        } else {
+            writeln!(err, "{text}")
+        };
+        let _ = err.flush();
+    }
+
     fn line(&self) -> String {
         let secs = self.started.elapsed().as_secs_f64();
         let rate = if secs > 0.0 {
@@ -82,7 +94,7 @@ impl Progress {
 }
 
 /// `1h02m03s`, `2m03s`, `3s`.
-fn clock(secs: f64) -> String {
+pub(crate) fn clock(secs: f64) -> String {
     let s = secs.round() as u64;
     match (s / 3600, s / 60 % 60, s % 60) {
         (0, 0, s) => format!("{s}s"),

@@ -13,7 +13,7 @@
 use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::path::Path;
-use std::process::{Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 use std::time::Duration;
 
 use crate::discover::Binary;
@@ -71,7 +71,8 @@ pub(crate) fn run(
     cmd.arg("--test-threads=2")
         .stdout(file.try_clone().map_err(cannot)?)
         .stderr(file);
-    let mut child = cmd.spawn().map_err(cannot)?;
+    let mut child = Started(crate::scratch::spawn(&mut cmd).map_err(cannot)?);
+    let child = &mut child.0;
     let mut reader = File::open(log).map_err(cannot)?;
     let mut filter = Libtest::new(test);
     let mut output = String::new();
@@ -88,7 +89,7 @@ pub(crate) fn run(
     let status = loop {
         // Whether it ended, before reading: once it has, this read gets
         // everything it wrote.
-        let ended = child.try_wait().map_err(cannot)?;
+        let ended = crate::scratch::try_wait(child).map_err(cannot)?;
         let read = reader.read_to_end(&mut pending).map_err(cannot)?;
         while let Some(end) = pending.iter().position(|&b| b == b'\n') {
             let line = String::from_utf8_lossy(&pending[..end]).into_owned();
@@ -98,6 +99,8 @@ pub(crate) fn run(
             }
         }
         if let Some(status) = ended {
+            // A test that died of the user's Ctrl-C: nothing to report.
+            crate::scratch::wait_if_interrupted();
             break status;
         }
         if read == 0 {
@@ -115,6 +118,16 @@ pub(crate) fn run(
         verdict: filter.verdict,
         test: test.to_owned(),
     })
+}
+
+/// The test's process, killed if `run` returns before it has ended (an
+/// error reading its output): not left running on its own.
+struct Started(Child);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        crate::scratch::stop(&mut self.0);
+    }
 }
 
 /// Where a line of the one test's run is: libtest's lines before the

@@ -3,7 +3,10 @@
 //! `DETSIM_SEEDS`, `DETSIM_JOBS=1` and `DETSIM_REPORT`), `--jobs` of them
 //! at once. Chunks start in seed order; after a failure (without
 //! `--keep-going`) no new chunk starts and the running ones finish, so the
-//! smallest failing seed found does not depend on timing.
+//! smallest failing seed found does not depend on timing. While chunks
+//! run, the harness's live warnings in their output (a blocked poll) and
+//! a chunk that runs far longer than the others are shown above the
+//! progress line, with the chunk's seeds.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -75,6 +78,10 @@ impl TestResult {
 }
 
 pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
+    // Before the build and the sweep, not after them.
+    if let Some(path) = &args.json {
+        crate::args::check_output("--json", path)?;
+    }
     let binaries = discover::build(build, &[])?;
     let tests = discover::sim_tests(&binaries)?;
     let selected = select(&tests, &args.filter, &binaries)?;
@@ -89,12 +96,22 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
         .shard
         .map(|s| format!(" (shard {}/{} of {})", s.index, s.count, args.seeds))
         .unwrap_or_default();
+    // DETSIM_TIME_LIMIT and DETSIM_CHECK_DETERMINISM reach every chunk,
+    // as they reach `cargo test`: say so, they change what a seed does.
+    let env: String = discover::passed_on()
+        .iter()
+        .map(|w| format!("{w} "))
+        .collect();
     eprintln!(
-        "detsim sweep: {} test{}, seeds {seeds}{shard}, {jobs} job{}, {chunk} seed{} a process",
+        "detsim sweep: {} test{}, seeds {seeds}{shard}, {jobs} job{}, {chunk} seed{} a process{}",
         selected.len(),
         plural(selected.len() as u64),
         plural(jobs as u64),
         plural(chunk),
+        match env.is_empty() {
+            true => String::new(),
+            false => format!(", with {} from the environment", env.trim_end()),
+        }
     );
     let scratch = Scratch::new()?;
     let features = build.feature_flags();
@@ -109,6 +126,7 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
             scheduler: args.scheduler.as_deref(),
             features: &features,
             flags: &flags,
+            env: &env,
         };
         results.push(sweep_test(test, plan, &scratch, n)?);
     }
@@ -135,6 +153,9 @@ struct Plan<'a> {
     /// The feature flags and `--release` of the build, for the commands
     /// the sweep prints.
     flags: &'a str,
+    /// The `DETSIM_*` settings the chunks get from the environment, as
+    /// `NAME=value ` words, for the commands the sweep prints.
+    env: &'a str,
 }
 
 struct Running {
@@ -143,16 +164,119 @@ struct Running {
     count: u64,
     report: PathBuf,
     stderr: PathBuf,
+    started: Instant,
+    /// What of its output has been looked at for the harness's warnings.
+    output: Lines,
+    /// How many of its lines were shown (see [`MAX_SHOWN`]).
+    shown: usize,
+    /// Whether it was said to run for long.
+    slow: bool,
+}
+
+impl Running {
+    fn seeds(&self) -> Seeds {
+        Seeds {
+            start: self.base,
+            len: self.count,
+        }
+    }
+}
+
+/// How often the output of running chunks is read for the harness's
+/// warnings (and their run time checked).
+const WATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// The most lines of one chunk's output that are shown during a sweep.
+const MAX_SHOWN: usize = 5;
+
+/// The part of a line of a chunk's output that the user should see while
+/// the sweep runs, if any: the harness's live warnings (`detsim: a poll
+/// of task 3 has held simulation thread ... for 10s`, a run over a
+/// real-time budget, a panic while panicking), which would otherwise wait
+/// in a scratch file while the progress line shows only a growing ETA. Not its failure reports
+/// (`detsim: test x failed`, `detsim: panicked at`) nor its summary line
+/// (`detsim: x: 10 of 10 seeds run`): the sweep's own summary has those.
+fn warning<'l>(line: &'l str, test: &str) -> Option<&'l str> {
+    // libtest's `test x ... ` comes first when it runs one thread, and
+    // the test's output follows it on the same line.
+    let line = line
+        .strip_prefix(&format!("test {test} ... "))
+        .unwrap_or(line);
+    is_warning(line, test).then_some(line)
+}
+
+fn is_warning(line: &str, test: &str) -> bool {
+    line.starts_with("detsim: ")
+        && !line.starts_with("detsim: test ")
+        && !line.starts_with("detsim: panicked at ")
+        && !line.starts_with(&format!("detsim: {test}: "))
+}
+
+/// How long a chunk may run before the sweep says so: five times the
+/// slowest chunk that finished (at least 30 s), or 2 minutes while none
+/// has finished.
+fn slow_after(slowest: Option<Duration>) -> Duration {
+    match slowest {
+        Some(d) => (d * 5).max(Duration::from_secs(30)),
+        None => Duration::from_secs(120),
+    }
+}
+
+/// Reads a growing file line by line: each call returns the lines
+/// completed since the last one.
+#[derive(Default)]
+struct Lines {
+    offset: u64,
+    pending: Vec<u8>,
+    /// In a line too long to keep, until its end.
+    skipping: bool,
+}
+
+/// The longest line kept; the rest of a longer one is skipped.
+const MAX_LINE: usize = 64 * 1024;
+
+impl Lines {
+    /// The complete lines written to `path` since the last call; with
+    /// `end`, a last line without its newline too.
+    fn read(&mut self, path: &std::path::Path, end: bool) -> Vec<String> {
+        use std::io::{Read as _, Seek as _, SeekFrom};
+        let mut bytes = Vec::new();
+        if let Ok(mut file) = std::fs::File::open(path) {
+            if file.seek(SeekFrom::Start(self.offset)).is_ok() {
+                let _ = file.read_to_end(&mut bytes);
+            }
+        }
+        self.offset += bytes.len() as u64;
+        let mut lines = Vec::new();
+        for &b in &bytes {
+            if b == b'\n' {
+                if !std::mem::take(&mut self.skipping) {
+                    lines.push(String::from_utf8_lossy(&self.pending).into_owned());
+                }
+                self.pending.clear();
+            } else if !self.skipping {
+                self.pending.push(b);
+                if self.pending.len() > MAX_LINE {
+                    self.pending.clear();
+                    self.skipping = true;
+                }
+            }
+        }
+        if end && !self.pending.is_empty() && !self.skipping {
+            lines.push(String::from_utf8_lossy(&self.pending).into_owned());
+            self.pending.clear();
+        }
+        lines
+    }
 }
 
 /// A chunk still running when the sweep stops early (another chunk
 /// crashed, or its report could not be read) is killed and reaped, not
 /// left running after `cargo detsim` exits (its scratch files are about to
-/// go). For a chunk that finished, both calls are no-ops.
+/// go). For a chunk that finished, this is a no-op.
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::scratch::stop(&mut self.child);
     }
 }
 
@@ -171,6 +295,11 @@ fn sweep_test(
     let mut failures: Vec<Value> = Vec::new();
     let mut progress = Progress::new(&test.test, plan.seeds.len());
     let mut id = 0u64;
+    let mut watched = Instant::now(); // determinism: ok (progress display only)
+    // The longest a finished chunk took, and whether the sweep said that
+    // none has finished for long.
+    let mut slowest: Option<Duration> = None;
+    let mut said_none_finished = false;
     loop {
         let stop = !plan.keep_going && !failures.is_empty();
         while running.len() < plan.jobs && handed < plan.seeds.len() && !stop {
@@ -186,20 +315,60 @@ fn sweep_test(
         let mut finished = false;
         let mut i = 0;
         while i < running.len() {
-            let status = running[i]
-                .child
-                .try_wait()
+            let status = crate::scratch::try_wait(&mut running[i].child)
                 .map_err(|e| CliError::new(format!("cannot wait for a test process: {e}")))?;
             let Some(status) = status else {
                 i += 1;
                 continue;
             };
-            let done = running.swap_remove(i);
-            let (chunk, found) = read_report(&test, &done, status, plan.flags)?;
+            let mut done = running.swap_remove(i);
+            show_warnings(&test.test, &mut done, &mut progress, true);
+            let took = done.started.elapsed();
+            slowest = Some(slowest.map_or(took, |s| s.max(took)));
+            let (chunk, found) = read_report(&test, &done, status, plan)?;
             progress.add(chunk.run, found.len() as u64);
             chunks.push(chunk);
             failures.extend(found);
             finished = true;
+        }
+        if watched.elapsed() >= WATCH_EVERY {
+            watched = Instant::now(); // determinism: ok (progress display only)
+            for r in &mut running {
+                show_warnings(&test.test, r, &mut progress, false);
+            }
+            let limit = slow_after(slowest);
+            if slowest.is_none() {
+                // Every chunk runs long, and none has finished to compare:
+                // one line for them all.
+                let oldest = running.iter().max_by_key(|r| r.started.elapsed());
+                if let Some(r) = oldest.filter(|r| r.started.elapsed() >= limit) {
+                    if !std::mem::replace(&mut said_none_finished, true) {
+                        progress.note(&format!(
+                            "detsim sweep: {}: no chunk has finished in {} (the longest \
+                             running: seeds {}); if a seed hangs, run them alone: {}",
+                            test.test,
+                            crate::progress::clock(r.started.elapsed().as_secs_f64()),
+                            r.seeds(),
+                            alone(&test, r.seeds(), plan)
+                        ));
+                    }
+                }
+            } else {
+                for r in running.iter_mut().filter(|r| !r.slow) {
+                    if r.started.elapsed() >= limit {
+                        r.slow = true;
+                        progress.note(&format!(
+                            "detsim sweep: {} seeds {} have run for {}, the other chunks {} at \
+                             most; if a seed there hangs, run them alone: {}",
+                            test.test,
+                            r.seeds(),
+                            crate::progress::clock(r.started.elapsed().as_secs_f64()),
+                            crate::progress::clock(slowest.unwrap_or_default().as_secs_f64()),
+                            alone(&test, r.seeds(), plan)
+                        ));
+                    }
+                }
+            }
         }
         progress.tick(false);
         if !finished {
@@ -229,6 +398,41 @@ fn sweep_test(
         unmet,
         elapsed: started.elapsed(),
     })
+}
+
+/// Shows the harness's warnings among the lines `r` wrote since the last
+/// look (see [`warning`]), each prefixed with the test and the chunk's
+/// seeds, at most [`MAX_SHOWN`] of them a chunk. `end`: the chunk ended.
+fn show_warnings(test: &str, r: &mut Running, progress: &mut Progress, end: bool) {
+    for line in r.output.read(&r.stderr, end) {
+        let Some(line) = warning(&line, test).filter(|_| r.shown <= MAX_SHOWN) else {
+            continue;
+        };
+        r.shown += 1;
+        let seeds = r.seeds();
+        progress.note(&if r.shown > MAX_SHOWN {
+            format!(
+                "{test} seeds {seeds}: more lines start with `detsim:`; run them alone to see \
+                 all"
+            )
+        } else {
+            format!("{test} seeds {seeds}: {line}")
+        });
+    }
+}
+
+/// The command that runs `seeds` of `test` alone, as one chunk does.
+fn alone(test: &SimTest, seeds: Seeds, plan: Plan<'_>) -> String {
+    format!(
+        "{}DETSIM_SEED={} DETSIM_SEEDS={} cargo test -p {} {}{} -- {} --exact",
+        plan.env,
+        seeds.start,
+        seeds.len,
+        shell_word(&test.binary.package),
+        test.binary.selector(),
+        plan.flags,
+        shell_word(&test.test),
+    )
 }
 
 fn spawn(
@@ -267,8 +471,7 @@ fn spawn(
         cmd.env("DETSIM_SCHEDULER", s);
     }
     discover::with_features(&mut cmd, plan.features);
-    let child = cmd
-        .spawn()
+    let child = crate::scratch::spawn(&mut cmd)
         .map_err(|e| CliError::new(format!("cannot run {}: {e}", test.binary.exe.display())))?;
     Ok(Running {
         child,
@@ -276,6 +479,10 @@ fn spawn(
         count,
         report,
         stderr,
+        started: Instant::now(), // determinism: ok (progress display only)
+        output: Lines::default(),
+        shown: 0,
+        slow: false,
     })
 }
 
@@ -285,7 +492,7 @@ fn read_report(
     test: &SimTest,
     done: &Running,
     status: std::process::ExitStatus,
-    flags: &str,
+    plan: Plan<'_>,
 ) -> Result<(Chunk, Vec<Value>), CliError> {
     let text = std::fs::read_to_string(&done.report).unwrap_or_default();
     let lines: Vec<Value> = text
@@ -293,6 +500,9 @@ fn read_report(
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
     let Some(sweep) = lines.iter().find(|v| v["event"] == "sweep") else {
+        // Ctrl-C reaches the chunks too: not a crash to report, the
+        // clean-up of the interrupt ends the process.
+        crate::scratch::wait_if_interrupted();
         let output = std::fs::read_to_string(&done.stderr).unwrap_or_default();
         eprint!("{output}");
         // A crash mid-line (libtest's "test x ... ") must not swallow the
@@ -302,19 +512,11 @@ fn read_report(
         }
         return Err(CliError::new(format!(
             "{} ({}) ended ({status}) without a report for seeds {}: its output is above; \
-             run it alone with DETSIM_SEED={} DETSIM_SEEDS={} cargo test -p {} {}{} -- {} --exact",
+             run it alone with {}",
             test.test,
             test.binary.selector(),
-            Seeds {
-                start: done.base,
-                len: done.count
-            },
-            done.base,
-            done.count,
-            shell_word(&test.binary.package),
-            test.binary.selector(),
-            flags,
-            shell_word(&test.test),
+            done.seeds(),
+            alone(test, done.seeds(), plan),
         )));
     };
     let chunk = Chunk {
@@ -471,4 +673,63 @@ fn write_json(
 /// ends at u64::MAX, `last` (included) for an empty one.
 fn seeds_json(seeds: Seeds) -> Value {
     json!({ "start": seeds.start, "end": seeds.end(), "last": seeds.last() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_harnesss_warnings_are_shown_not_its_reports() {
+        let poll = "detsim: a poll of task 3 has held simulation thread w for 10s and not returned";
+        assert_eq!(warning(poll, "t"), Some(poll));
+        // After libtest's `test t ... ` on the same line.
+        assert_eq!(warning(&format!("test t ... {poll}"), "t"), Some(poll));
+        assert_eq!(
+            warning("detsim: a simulated task panicked at x.rs:1:1:", "t"),
+            Some("detsim: a simulated task panicked at x.rs:1:1:")
+        );
+        for not in [
+            "detsim: test t failed (package p, --test x)",
+            "detsim: t: 10 of 10 seeds run, 0 failed, 5 seeds/s on 1 job",
+            "detsim: panicked at x.rs:1:1:",
+            "  detsim: task 0 'main' on node 'main' panicked",
+            "the test's own line",
+            "test t ... ok",
+        ] {
+            assert_eq!(warning(not, "t"), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn a_chunk_is_slow_at_five_times_the_slowest_finished_one() {
+        assert_eq!(slow_after(None), Duration::from_secs(120));
+        assert_eq!(
+            slow_after(Some(Duration::from_secs(1))),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            slow_after(Some(Duration::from_secs(60))),
+            Duration::from_secs(300)
+        );
+    }
+
+    #[test]
+    fn a_growing_file_is_read_a_complete_line_at_a_time() {
+        use std::io::Write as _;
+        let dir = std::env::temp_dir().join(format!("detsim-lines-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let mut lines = Lines::default();
+        assert!(lines.read(&path, false).is_empty());
+        write!(file, "one\ntw").unwrap();
+        assert_eq!(lines.read(&path, false), ["one"]);
+        write!(file, "o\n{}\nthree\nfour", "x".repeat(MAX_LINE + 1)).unwrap();
+        // The line too long to keep is left out, not the ones around it.
+        assert_eq!(lines.read(&path, false), ["two", "three"]);
+        assert_eq!(lines.read(&path, true), ["four"]);
+        assert!(lines.read(&path, true).is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

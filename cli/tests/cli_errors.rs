@@ -47,7 +47,8 @@ fn each_mistake_is_one_line_with_the_fix() {
     // An artifact whose recorded fingerprint the code no longer produces
     // (as after a code change).
     let summary = sweep_planted(&dir, "0..300");
-    let mut art: Value = read_json(&first_artifact(&summary));
+    let planted = first_artifact(&summary);
+    let mut art: Value = read_json(&planted);
     art["failure"]["fingerprint"] = Value::from("0x0000000000000001");
     let changed = dir.join("changed.json");
     std::fs::write(&changed, art.to_string()).unwrap();
@@ -156,6 +157,42 @@ fn each_mistake_is_one_line_with_the_fix() {
                 "0xffffffffffffffff..0xffffffffffffffff",
             ],
         ),
+        (
+            "a count in scientific notation",
+            vec!["sweep", "planted_bug", "--seeds", "1e3"],
+        ),
+        (
+            "a range in scientific notation",
+            vec!["sweep", "planted_bug", "--seeds", "1e3..=2e3"],
+        ),
+        (
+            "a negative count",
+            vec!["sweep", "planted_bug", "--seeds", "-1"],
+        ),
+        (
+            "no shards",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--shard", "0/0"],
+        ),
+        (
+            "the second of one shard",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--shard", "1/1"],
+        ),
+        ("two artifacts", vec!["replay", "a.json", "b.json"]),
+        // The artifact names its package and target: another selection
+        // beside it would be ignored.
+        (
+            "a target with an artifact",
+            vec!["replay", planted.to_str().unwrap(), "--test", "noisy"],
+        ),
+        (
+            "a package with an artifact",
+            vec![
+                "replay",
+                planted.to_str().unwrap(),
+                "-p",
+                "detsim-cli-fixture",
+            ],
+        ),
     ];
     let mut all = String::new();
     for (what, args) in &cases {
@@ -168,6 +205,70 @@ fn each_mistake_is_one_line_with_the_fix() {
     ]}, {
         insta::assert_snapshot!(all);
     });
+}
+
+/// `--json` and `--trace` to a path that cannot be written: one error line
+/// before anything is built or run (it used to come after the whole
+/// sweep), and no file left behind.
+#[test]
+fn an_unwritable_output_fails_before_the_build() {
+    let dir = scratch("unwritable");
+    let missing = dir.join("missing").join("sweep.json");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let under_a_file = file.join("sweep.json");
+    let trace = dir.join("missing").join("trace.json");
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "--json in a directory that does not exist",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--json"],
+        ),
+        (
+            "--json naming a directory",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--json"],
+        ),
+        (
+            "--json under a file",
+            vec!["sweep", "planted_bug", "--seeds", "10", "--json"],
+        ),
+        (
+            "--trace in a directory that does not exist",
+            vec!["replay", "--seed", "3", "planted_bug", "--trace"],
+        ),
+    ];
+    let paths = [&missing, &dir, &under_a_file, &trace];
+    let mut all = String::new();
+    for ((what, args), path) in cases.iter().zip(paths) {
+        let mut args = args.clone();
+        args.push(path.to_str().unwrap());
+        let out = detsim_env(&args, &[]);
+        let line = one_error_line(&out, &dir);
+        // Nothing before it: cargo did not build, no sweep started.
+        assert_eq!(
+            stderr(&out).trim(),
+            line.replace("[DIR]", &dir.display().to_string())
+        );
+        all.push_str(&format!("{what}:\n  {line}\n"));
+    }
+    assert!(!missing.parent().unwrap().exists());
+    insta::assert_snapshot!(all);
+    // A path that can be written is checked without leaving a file.
+    let fine = dir.join("fine.json");
+    let out = detsim_env(
+        &[
+            "sweep",
+            "always_passes",
+            "--test",
+            "planted",
+            "--seeds",
+            "2",
+            "--json",
+            fine.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_exit(&out, 0);
+    assert!(read_json(&fine)["passed"] == true);
 }
 
 /// An artifact whose failure no longer happens (the fixture's bug is

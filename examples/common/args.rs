@@ -28,32 +28,69 @@ pub(crate) fn parse_seed(text: &str) -> Result<u64, String> {
 }
 
 /// Parses the arguments after the program name: `Ok(None)` for `--help`.
+/// `--seeds` and `--seed` exclude each other, and no flag may be given
+/// twice (rather than the last one silently winning). A value can follow
+/// its flag or an `=` (`--seeds 5000`, `--seeds=5000`).
 pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut mode = Mode::Sweep { seeds: 1_000 };
+    // Each flag as given (`--seeds 5`), to name it in a conflict.
+    let mut seeds: Option<(u64, String)> = None;
+    let mut seed: Option<(u64, String)> = None;
     let mut fixed = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        match arg.as_str() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        // `given` is the earlier `--seeds`/`--seed`, `now` this one.
+        let once = |given: &Option<(u64, String)>, now: &str| match given {
+            Some((_, earlier)) => Err(format!(
+                "{flag} is given twice (`{earlier}`, then `{now}`): give it once"
+            )),
+            None => Ok(()),
+        };
+        match flag {
             "--seeds" => {
-                let v = args
-                    .next()
+                let v = inline
+                    .or_else(|| args.next())
                     .ok_or("--seeds needs a count, e.g. --seeds 5000")?;
-                let seeds = v.parse().ok().filter(|&n| n > 0).ok_or(format!(
-                    "`{v}` is not a seed count: give a positive integer"
+                let now = format!("--seeds {v}");
+                once(&seeds, &now)?;
+                let n = v.parse().ok().filter(|&n| n > 0).ok_or(format!(
+                    "`{v}` is not a seed count: give a positive integer, e.g. --seeds 5000"
                 ))?;
-                mode = Mode::Sweep { seeds };
+                seeds = Some((n, now));
             }
             "--seed" => {
-                let v = args.next().ok_or("--seed needs a seed, e.g. --seed 0x2a")?;
-                mode = Mode::Replay {
-                    seed: parse_seed(&v)?,
-                };
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--seed needs a seed, e.g. --seed 0x2a")?;
+                let now = format!("--seed {v}");
+                once(&seed, &now)?;
+                seed = Some((parse_seed(&v)?, now));
             }
+            "--fixed" if inline.is_some() => {
+                return Err(format!(
+                    "`{arg}`: --fixed takes no value; write --fixed alone"
+                ));
+            }
+            "--fixed" if fixed => return Err("--fixed is given twice: give it once".into()),
             "--fixed" => fixed = true,
             "-h" | "--help" => return Ok(None),
-            other => return Err(format!("unknown argument `{other}`")),
+            _ => return Err(format!("unknown argument `{arg}`")),
         }
     }
+    let mode = match (seeds, seed) {
+        (Some((_, sweep)), Some((_, one))) => {
+            return Err(format!(
+                "`{sweep}` and `{one}` conflict: --seeds N sweeps seeds 0..N, --seed S replays \
+                 one seed; give one of them"
+            ));
+        }
+        (Some((seeds, _)), None) => Mode::Sweep { seeds },
+        (None, Some((seed, _))) => Mode::Replay { seed },
+        (None, None) => Mode::Sweep { seeds: 1_000 },
+    };
     Ok(Some(Args { mode, fixed }))
 }
 

@@ -281,6 +281,14 @@ fn int(value: &Expr, key: &str, ty: &str) -> Result<(u64, Span), syn::Error> {
         Expr::Lit(syn::ExprLit {
             lit: Lit::Int(lit), ..
         }) => lit,
+        // `seeds = -1`: say what is wrong with it, not only what to write.
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) if matches!(unwrap_groups(expr), Expr::Lit(_)) => {
+            return Err(syn::Error::new_spanned(value, negative(key, ty)));
+        }
         _ => {
             return Err(syn::Error::new_spanned(
                 value,
@@ -297,9 +305,23 @@ fn int(value: &Expr, key: &str, ty: &str) -> Result<(u64, Span), syn::Error> {
             format!("`{key}` is a {ty}: drop the `{}` suffix", lit.suffix()),
         ));
     }
+    if lit.base10_digits().starts_with('-') {
+        // A negative literal in one token (as a macro_rules! `$v:literal`
+        // can pass it).
+        return Err(syn::Error::new(lit.span(), negative(key, ty)));
+    }
     lit.base10_parse::<u64>()
         .map(|n| (n, lit.span()))
         .map_err(|_| too_large(lit, key, ty))
+}
+
+/// The error for `key = -1`.
+fn negative(key: &str, ty: &str) -> String {
+    let least = if key == "seed" { 0 } else { 1 };
+    format!(
+        "`{key}` cannot be negative: it is a {ty} of {least} or more, like `{}`",
+        example(key)
+    )
 }
 
 fn too_large(lit: &LitInt, key: &str, ty: &str) -> syn::Error {
@@ -526,6 +548,22 @@ mod tests {
                 "`strict` is a flag and takes no value: write `strict` alone, or leave it out",
                 "`max_steps` needs a value, like `max_steps = 100_000`",
             ]
+        );
+    }
+
+    #[test]
+    fn a_negative_number_says_it_cannot_be() {
+        assert_eq!(
+            errors(quote!(seeds = -1)),
+            ["`seeds` cannot be negative: it is a u64 of 1 or more, like `seeds = 100`"]
+        );
+        assert_eq!(
+            errors(quote!(seed = -7)),
+            ["`seed` cannot be negative: it is a u64 of 0 or more, like `seed = 7`"]
+        );
+        assert_eq!(
+            errors(quote!(pct_depth = -2, scheduler = "pct")),
+            ["`pct_depth` cannot be negative: it is a u32 of 1 or more, like `pct_depth = 3`"]
         );
     }
 

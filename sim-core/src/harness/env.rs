@@ -289,6 +289,7 @@ pub(crate) fn parse_seed(s: &str) -> Result<u64, String> {
     }
     u64::from_str_radix(&digits, radix).map_err(|e| match e.kind() {
         std::num::IntErrorKind::PosOverflow => "it does not fit in 64 bits".into(),
+        _ if digits.starts_with('-') => "it is negative (seeds are 0 or more)".into(),
         _ if radix == 10 && digits.chars().all(|c| c.is_ascii_hexdigit()) => {
             "it has hex digits but no 0x prefix".into()
         }
@@ -300,6 +301,7 @@ fn parse_u64(s: &str) -> Result<u64, String> {
     let digits: String = s.trim().chars().filter(|&c| c != '_').collect();
     digits.parse::<u64>().map_err(|e| match e.kind() {
         std::num::IntErrorKind::PosOverflow => "it does not fit in 64 bits".into(),
+        _ if digits.starts_with('-') => "it is negative".into(),
         _ => "it is not a whole number".into(),
     })
 }
@@ -404,6 +406,12 @@ mod tests {
             Some(5000)
         );
         assert!(err("DETSIM_JOBS", "-1").contains("DETSIM_JOBS=\"-1\""));
+        assert_eq!(
+            err("DETSIM_SEEDS", "-1"),
+            "detsim: DETSIM_SEEDS=\"-1\" is not valid: it is negative; accepted: a whole \
+             number of 1 or more (1000)"
+        );
+        assert!(err("DETSIM_SEED", "-3").contains("it is negative (seeds are 0 or more)"));
         assert!(err("DETSIM_KEEP_GOING", "maybe").contains("1, true, yes or on"));
         assert!(err("DETSIM_TIME_LIMIT", "90").contains("has no unit"));
         assert!(err("DETSIM_TIME_LIMIT", "0s").contains("zero limit"));

@@ -71,6 +71,21 @@ use crate::{Assertions, Builder, Failure};
 /// Cap on the artifacts a keep-going sweep writes.
 const MAX_ARTIFACTS: usize = 100;
 
+/// Checks `DETSIM_*` variables (`vars`: names and values) as a test reads
+/// them, for `cargo detsim`, which passes some of its environment on to
+/// the tests it runs and reports a bad value once, up front. The error
+/// names the variable, its value and the accepted forms.
+#[doc(hidden)]
+pub fn check_env(vars: &[(&str, std::ffi::OsString)]) -> Result<(), String> {
+    env::parse(|name| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+    })
+    .map(drop)
+    .map_err(|e| e.to_string())
+}
+
 /// Runs a `#[sim_test]`: the macro's expansion calls this from the
 /// generated `#[test]` function. Returns when every seed passed; otherwise
 /// prints the failure report and fails the test (an unwind carrying the
