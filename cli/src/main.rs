@@ -15,6 +15,8 @@
 //! artifact the code no longer reproduces) is one line on stderr naming
 //! the fix, with exit status 2; a failing test exits 1; a pass exits 0.
 
+#![forbid(unsafe_code)]
+
 mod args;
 mod discover;
 mod error;

@@ -13,7 +13,7 @@
 use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus};
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use crate::discover::Binary;
@@ -71,8 +71,7 @@ pub(crate) fn run(
     cmd.arg("--test-threads=2")
         .stdout(file.try_clone().map_err(cannot)?)
         .stderr(file);
-    let mut child = Started(crate::scratch::spawn(&mut cmd).map_err(cannot)?);
-    let child = &mut child.0;
+    let child = Started(crate::scratch::spawn(&mut cmd).map_err(cannot)?);
     let mut reader = File::open(log).map_err(cannot)?;
     let mut filter = Libtest::new(test);
     let mut output = String::new();
@@ -89,7 +88,7 @@ pub(crate) fn run(
     let status = loop {
         // Whether it ended, before reading: once it has, this read gets
         // everything it wrote.
-        let ended = crate::scratch::try_wait(child).map_err(cannot)?;
+        let ended = child.0.try_wait().map_err(cannot)?;
         let read = reader.read_to_end(&mut pending).map_err(cannot)?;
         while let Some(end) = pending.iter().position(|&b| b == b'\n') {
             let line = String::from_utf8_lossy(&pending[..end]).into_owned();
@@ -122,11 +121,11 @@ pub(crate) fn run(
 
 /// The test's process, killed if `run` returns before it has ended (an
 /// error reading its output): not left running on its own.
-struct Started(Child);
+struct Started(crate::scratch::Proc);
 
 impl Drop for Started {
     fn drop(&mut self) {
-        crate::scratch::stop(&mut self.0);
+        self.0.stop();
     }
 }
 

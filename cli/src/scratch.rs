@@ -6,23 +6,26 @@
 //! Nothing is left behind, however the command ends:
 //!
 //! * when it ends, the directory is removed (`Drop`);
-//! * on SIGINT (Ctrl-C), SIGTERM or SIGHUP, a watcher thread kills the
-//!   test processes still running, removes the directories and lets the
-//!   signal end the process (exit status 128 + the signal's number);
+//! * on SIGINT (Ctrl-C) or SIGTERM, a watcher thread kills the test
+//!   processes still running, removes the directories and lets the signal
+//!   end the process (exit status 128 + the signal's number);
 //! * a process killed outright (SIGKILL, a crash) cannot clean up: each
 //!   directory holds a `lock` file its process keeps locked (`flock`) while
 //!   it lives, and the next `cargo detsim` to start removes the
 //!   directories whose lock is free. (A directory with no `lock`, from an
-//!   older cargo-detsim, goes once it is an hour old.)
+//!   older cargo-detsim, goes once it is an hour old.) A hangup (SIGHUP)
+//!   keeps its default action, so `nohup` works as ever; what it leaves
+//!   goes at the next start, in the same way.
 //!
 //! The signal handling and the locks are Unix only; elsewhere a directory
-//! is removed when its command ends.
+//! is removed when its command ends. No `unsafe` here: `signal-hook`
+//! installs the handlers and `rustix` takes the locks.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::error::CliError;
@@ -89,14 +92,14 @@ impl Drop for Scratch {
 /// the test processes it started that have not been reaped.
 struct Registry {
     dirs: Vec<PathBuf>,
-    pids: Vec<u32>,
+    procs: Vec<Arc<Mutex<Child>>>,
     /// Set once a signal came: no new test process starts.
     closing: bool,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     dirs: Vec::new(),
-    pids: Vec::new(),
+    procs: Vec::new(),
     closing: false,
 });
 
@@ -104,8 +107,44 @@ fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+fn locked(child: &Mutex<Child>) -> MutexGuard<'_, Child> {
+    child.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A test process started by [`spawn`], which an interrupt kills. Its
+/// `Child` is shared with the clean-up (the registry), so the kill goes to
+/// the process itself, never to a process id that another may have taken.
+pub(crate) struct Proc(Arc<Mutex<Child>>);
+
+impl Proc {
+    /// `Child::try_wait`; once the process is reaped the registry forgets
+    /// it.
+    pub(crate) fn try_wait(&self) -> std::io::Result<Option<ExitStatus>> {
+        let status = locked(&self.0).try_wait()?;
+        if status.is_some() {
+            self.forget();
+        }
+        Ok(status)
+    }
+
+    /// Kills and reaps the process (a no-op for one that has ended and
+    /// been reaped).
+    pub(crate) fn stop(&self) {
+        {
+            let mut child = locked(&self.0);
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.forget();
+    }
+
+    fn forget(&self) {
+        registry().procs.retain(|p| !Arc::ptr_eq(p, &self.0));
+    }
+}
+
 /// Starts `cmd`, a test process that an interrupt must kill.
-pub(crate) fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
+pub(crate) fn spawn(cmd: &mut Command) -> std::io::Result<Proc> {
     // Under the lock: a signal's clean-up sees every process started.
     let mut reg = registry();
     if reg.closing {
@@ -114,30 +153,9 @@ pub(crate) fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
             "cargo detsim is being interrupted",
         ));
     }
-    let child = cmd.spawn()?;
-    reg.pids.push(child.id());
-    Ok(child)
-}
-
-/// `child.try_wait()` for a process from [`spawn`]: once it is reaped,
-/// its id (which another process may take next) is no longer killed on an
-/// interrupt.
-pub(crate) fn try_wait(child: &mut Child) -> std::io::Result<Option<ExitStatus>> {
-    let mut reg = registry();
-    let status = child.try_wait()?;
-    if status.is_some() {
-        reg.pids.retain(|&p| p != child.id());
-    }
-    Ok(status)
-}
-
-/// Kills and reaps a process from [`spawn`] (a no-op for one that has
-/// ended and been reaped).
-pub(crate) fn stop(child: &mut Child) {
-    let mut reg = registry();
-    let _ = child.kill();
-    let _ = child.wait();
-    reg.pids.retain(|&p| p != child.id());
+    let child = Arc::new(Mutex::new(cmd.spawn()?));
+    reg.procs.push(Arc::clone(&child));
+    Ok(Proc(child))
 }
 
 /// Removes the scratch directories of `cargo detsim` processes that are
@@ -201,8 +219,9 @@ pub(crate) fn clean_up_on_signals() {
 #[cfg(unix)]
 mod lock {
     use std::fs::File;
-    use std::os::fd::AsRawFd as _;
     use std::path::Path;
+
+    use rustix::fs::{FlockOperation, flock};
 
     pub(super) const SUPPORTED: bool = true;
 
@@ -210,11 +229,7 @@ mod lock {
     /// returned file is open.
     pub(super) fn hold(path: &Path) -> std::io::Result<Option<File>> {
         let file = File::create(path)?;
-        // SAFETY: flock on a descriptor we own, open for the call.
-        let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if r != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        flock(&file, FlockOperation::NonBlockingLockExclusive)?;
         Ok(Some(file))
     }
 
@@ -222,9 +237,8 @@ mod lock {
     /// `Some(None)` if it is held; `None` if there is no such file.
     pub(super) fn try_take(path: &Path) -> Option<Option<File>> {
         let file = File::open(path).ok()?;
-        // SAFETY: flock on a descriptor we own, open for the call.
-        let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        Some((r == 0).then_some(file))
+        let taken = flock(&file, FlockOperation::NonBlockingLockExclusive).is_ok();
+        Some(taken.then_some(file))
     }
 }
 
@@ -248,76 +262,55 @@ mod lock {
 #[cfg(unix)]
 mod signals {
     use std::io::{IsTerminal as _, Write as _};
-    use std::sync::atomic::{AtomicI32, Ordering};
-    use std::time::Duration;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, OnceLock};
 
-    use super::registry;
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
 
-    /// The signal that came, or 0.
-    static SIGNAL: AtomicI32 = AtomicI32::new(0);
+    use super::{locked, registry};
 
-    const HANDLED: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
-
-    extern "C" fn on_signal(signal: libc::c_int) {
-        // Only this here: a handler may do nothing that allocates or locks.
-        SIGNAL.store(signal, Ordering::SeqCst);
-    }
+    /// Set by the signal handler itself, at once: a test process that died
+    /// of the same Ctrl-C may be seen ended before the watcher thread wakes.
+    static INTERRUPTED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
     pub(super) fn interrupted() -> bool {
-        SIGNAL.load(Ordering::SeqCst) != 0
+        INTERRUPTED
+            .get()
+            .is_some_and(|flag| flag.load(Ordering::SeqCst))
     }
 
     pub(super) fn install() {
-        for signal in HANDLED {
-            // SAFETY: sigaction with zeroed (valid) structures; the handler
-            // only stores to an atomic, which is async-signal-safe.
-            unsafe {
-                let mut old: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(signal, std::ptr::null(), &mut old) != 0
-                    || old.sa_sigaction == libc::SIG_IGN
-                {
-                    continue;
-                }
-                let mut new: libc::sigaction = std::mem::zeroed();
-                new.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-                libc::sigemptyset(&mut new.sa_mask);
-                new.sa_flags = libc::SA_RESTART;
-                libc::sigaction(signal, &new, std::ptr::null_mut());
-            }
+        let flag = INTERRUPTED.get_or_init(Arc::default);
+        for signal in [SIGINT, SIGTERM] {
+            let _ = signal_hook::flag::register(signal, Arc::clone(flag));
         }
+        let Ok(mut signals) = Signals::new([SIGINT, SIGTERM]) else {
+            return;
+        };
         let _ = std::thread::Builder::new()
             .name("cargo-detsim-signals".into())
-            .spawn(watch);
+            .spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    clean_up_and_die(signal);
+                }
+            });
     }
 
-    fn watch() {
-        loop {
-            let signal = SIGNAL.load(Ordering::SeqCst);
-            if signal != 0 {
-                clean_up_and_die(signal);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn clean_up_and_die(signal: libc::c_int) -> ! {
+    fn clean_up_and_die(signal: i32) -> ! {
         // The lock stays held until the process ends: nothing starts.
         let mut reg = registry();
         reg.closing = true;
-        for &pid in &reg.pids {
-            if let Ok(pid) = libc::pid_t::try_from(pid) {
-                // SAFETY: kill(2) of a child we started and have not reaped
-                // (so its id is still its own).
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-            }
+        for child in &reg.procs {
+            let _ = locked(child).kill();
         }
         for dir in &reg.dirs {
             let _ = std::fs::remove_dir_all(dir);
         }
-        let name = match signal {
-            libc::SIGINT => "SIGINT",
-            libc::SIGTERM => "SIGTERM",
-            _ => "SIGHUP",
+        let name = if signal == SIGINT {
+            "SIGINT"
+        } else {
+            "SIGTERM"
         };
         let mut err = std::io::stderr().lock();
         // After a progress line redrawn in place, start a line of our own.
@@ -326,7 +319,7 @@ mod signals {
         } else {
             ""
         };
-        let stopped = match reg.pids.len() {
+        let stopped = match reg.procs.len() {
             0 => String::new(),
             1 => "stopped its test process, ".to_owned(),
             n => format!("stopped its {n} test processes, "),
@@ -338,11 +331,7 @@ mod signals {
         let _ = err.flush();
         drop(err);
         // End as the signal ends a process, so a shell or CI sees it.
-        // SAFETY: back to the default action, then the signal again.
-        unsafe {
-            libc::signal(signal, libc::SIG_DFL);
-            libc::raise(signal);
-        }
+        let _ = signal_hook::low_level::emulate_default_handler(signal);
         std::process::exit(128 + signal)
     }
 }

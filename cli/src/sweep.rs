@@ -10,7 +10,6 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -159,7 +158,7 @@ struct Plan<'a> {
 }
 
 struct Running {
-    child: Child,
+    child: crate::scratch::Proc,
     base: u64,
     count: u64,
     report: PathBuf,
@@ -276,7 +275,7 @@ impl Lines {
 /// go). For a chunk that finished, this is a no-op.
 impl Drop for Running {
     fn drop(&mut self) {
-        crate::scratch::stop(&mut self.child);
+        self.child.stop();
     }
 }
 
@@ -315,7 +314,9 @@ fn sweep_test(
         let mut finished = false;
         let mut i = 0;
         while i < running.len() {
-            let status = crate::scratch::try_wait(&mut running[i].child)
+            let status = running[i]
+                .child
+                .try_wait()
                 .map_err(|e| CliError::new(format!("cannot wait for a test process: {e}")))?;
             let Some(status) = status else {
                 i += 1;
