@@ -297,8 +297,19 @@ const SWEEP_AGAIN: u64 = 1000;
 /// profile.
 fn sweep_command(art: &Artifact, build: &Build, count: u64) -> String {
     let seeds = Seeds::inclusive(art.seed(), art.seed().saturating_add(count - 1));
+    // The recorded run's scheduler and limits: `--scheduler` for the
+    // scheduler (the sweep replaces DETSIM_SCHEDULER with it), the other
+    // variables as they are (the sweep passes them on).
+    let mut env = String::new();
+    let mut scheduler = String::new();
+    for word in art.rerun_env().split_whitespace() {
+        match word.strip_prefix("DETSIM_SCHEDULER=") {
+            Some(s) => scheduler = format!(" --scheduler {s}"),
+            None => env.push_str(&format!("{word} ")),
+        }
+    }
     format!(
-        "cargo detsim sweep {} -p {} {} --seeds {seeds}{}",
+        "{env}cargo detsim sweep {} -p {} {} --seeds {seeds}{scheduler}{}",
         shell_word(art.test()),
         shell_word(art.package()),
         target_selector(art),
@@ -484,5 +495,29 @@ mod tests {
              'a b' --release"
         );
         assert_eq!(build_flags(&Build::default()), "");
+    }
+
+    #[test]
+    fn a_sweep_from_an_artifact_keeps_its_scheduler_and_limits() {
+        let json = |config: &str| {
+            let mut v: Value = serde_json::from_str(&artifact("").to_json()).unwrap();
+            v["config"] = serde_json::from_str(config).unwrap();
+            Artifact::from_json(&v.to_string()).unwrap()
+        };
+        let art = json(
+            r#"{"scheduler": "pct", "pct_depth": 2, "pct_steps": 1000,
+                "time_limit_ns": 10000000000, "max_steps": null, "strict": false,
+                "check_determinism": true}"#,
+        );
+        assert_eq!(
+            sweep_command(&art, &Build::default(), 3),
+            "DETSIM_TIME_LIMIT=10000000000ns DETSIM_CHECK_DETERMINISM=1 cargo detsim sweep \
+             planted_bug -p fixture --test planted --seeds 7..10 --scheduler pct:2"
+        );
+        // The defaults (Random, no limit from the attribute): nothing added.
+        assert_eq!(
+            sweep_command(&artifact(""), &Build::default(), 3),
+            "cargo detsim sweep planted_bug -p fixture --test planted --seeds 7..10"
+        );
     }
 }

@@ -31,16 +31,23 @@ impl<'a> Rerun<'a> {
     }
 
     /// Runs the recorded seed alone (for a shrunk artifact, the run
-    /// before shrinking), writing a fresh artifact if it fails.
+    /// before shrinking), with the recorded scheduler and limits
+    /// ([`Artifact::rerun_env`]), writing a fresh artifact if it fails.
     pub(crate) fn seed(&self) -> String {
-        format!("DETSIM_SEED={:#x} {}", self.art.seed(), self.test)
+        format!(
+            "DETSIM_SEED={:#x} {}{}",
+            self.art.seed(),
+            self.art.rerun_env(),
+            self.test
+        )
     }
 
     /// Sweeps [`SWEEP_AGAIN`] seeds from the recorded one.
     pub(crate) fn sweep(&self) -> String {
         format!(
-            "DETSIM_SEED={:#x} DETSIM_SEEDS={SWEEP_AGAIN} {}",
+            "DETSIM_SEED={:#x} DETSIM_SEEDS={SWEEP_AGAIN} {}{}",
             self.art.seed(),
+            self.art.rerun_env(),
             self.test
         )
     }
@@ -77,4 +84,46 @@ pub(crate) fn profile_note(rerun: &Rerun<'_>, path: &Path) -> Option<String> {
             rerun.replay(path)
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Scheduler, Sim};
+
+    #[test]
+    fn the_seed_commands_run_the_recorded_scheduler() {
+        let spec = TestSpec {
+            path: "pct_bugs::lost_update",
+            file: "tests/pct_bugs.rs",
+            package: "app",
+            crate_name: "pct_bugs",
+            bin_name: None,
+            target_tmpdir: Some("/w/target/tmp"),
+            manifest_dir: env!("CARGO_MANIFEST_DIR"),
+            features: crate::harness::CompiledFeatures::UNKNOWN,
+        };
+        let mut sim = Sim::builder()
+            .seed(9)
+            .scheduler(Scheduler::Pct { depth: 3 })
+            .build();
+        let f = sim.run(async { panic!("x") }).unwrap_err();
+        let art = Artifact::example(&f);
+        let rerun = Rerun::new(&spec, &art);
+        let env = "DETSIM_SCHEDULER=pct:3 ";
+        assert!(
+            rerun
+                .seed()
+                .starts_with(&format!("DETSIM_SEED=0x9 {env}cargo test")),
+            "{}",
+            rerun.seed()
+        );
+        assert!(
+            rerun.sweep().starts_with(&format!(
+                "DETSIM_SEED=0x9 DETSIM_SEEDS=1000 {env}cargo test"
+            )),
+            "{}",
+            rerun.sweep()
+        );
+    }
 }

@@ -429,6 +429,39 @@ impl Artifact {
         self.recorded_scheduler().unwrap_or_default()
     }
 
+    /// The `DETSIM_*` settings, as `NAME=value ` words (each followed by a
+    /// space), that a `DETSIM_SEED` run of the test needs to run as the
+    /// recorded one did: the scheduler when it was not Random, the time
+    /// limit when it was not the default (or none), and the determinism check when
+    /// it was on. Empty for a run with the defaults. (They may repeat what
+    /// the test's attribute says; the variables win, so that is harmless.)
+    ///
+    /// ```
+    /// # use sim_core::{Scheduler, Sim};
+    /// let mut sim = Sim::builder().seed(6).scheduler(Scheduler::Pct { depth: 2 }).build();
+    /// let f = sim.run(async { panic!("x") }).unwrap_err();
+    /// let a = sim_core::harness::Artifact::example(&f);
+    /// assert_eq!(a.rerun_env(), "DETSIM_SCHEDULER=pct:2 ");
+    /// ```
+    pub fn rerun_env(&self) -> String {
+        let mut env = String::new();
+        match self.scheduler() {
+            Scheduler::Random => {}
+            Scheduler::Pct { depth } => env.push_str(&format!("DETSIM_SCHEDULER=pct:{depth} ")),
+            other => env.push_str(&format!("DETSIM_SCHEDULER={other} ")),
+        }
+        let default = crate::DEFAULT_TIME_LIMIT.as_nanos() as u64;
+        // No limit can only come from the test's own attribute (the
+        // variable cannot lift it), which the rerun reads again.
+        if let Some(ns) = self.config.time_limit_ns.filter(|&ns| ns != default) {
+            env.push_str(&format!("DETSIM_TIME_LIMIT={ns}ns "));
+        }
+        if self.config.check_determinism {
+            env.push_str("DETSIM_CHECK_DETERMINISM=1 ");
+        }
+        env
+    }
+
     /// The PCT step estimate `k` of the failing run's settings.
     ///
     /// ```
