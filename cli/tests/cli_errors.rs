@@ -409,17 +409,27 @@ fn the_wrong_directory_is_one_line_with_the_fix() {
 }
 
 /// The command lines of the processes running now (Linux's /proc).
-fn running_commands() -> Vec<String> {
+/// The command lines of the running processes (Linux's /proc) whose
+/// environment holds `marker`: the processes one test started, not those
+/// of another run of this suite on the same machine.
+fn running_commands(marker: &str) -> Vec<String> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    dir.filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .collect()
+    dir.filter_map(|e| {
+        let path = e.ok()?.path();
+        let environ = std::fs::read(path.join("environ")).ok()?;
+        let mine = environ.split(|&b| b == 0).any(|v| v == marker.as_bytes());
+        let cmdline = std::fs::read(path.join("cmdline")).ok()?;
+        mine.then(|| String::from_utf8_lossy(&cmdline).replace('\0', " "))
+    })
+    .collect()
 }
 
 #[test]
 fn a_chunk_that_crashes_stops_the_sweep_without_leaving_the_others_running() {
+    // Marks the processes of this run (they inherit it).
+    let run = format!("{}", std::process::id());
     let out = detsim_env(
         &[
             "sweep",
@@ -431,7 +441,7 @@ fn a_chunk_that_crashes_stops_the_sweep_without_leaving_the_others_running() {
             "--chunk",
             "1",
         ],
-        &[("FIXTURE_CRASH", "1")],
+        &[("FIXTURE_CRASH", "1"), ("FIXTURE_RUN", &run)],
     );
     assert_exit(&out, 2);
     let err = stderr(&out);
@@ -442,7 +452,7 @@ fn a_chunk_that_crashes_stops_the_sweep_without_leaving_the_others_running() {
         "{err}"
     );
     if std::path::Path::new("/proc/self/cmdline").exists() {
-        let left: Vec<_> = running_commands()
+        let left: Vec<_> = running_commands(&format!("FIXTURE_RUN={run}"))
             .into_iter()
             .filter(|c| c.contains("crashes_or_sleeps") && !c.contains("cargo-detsim"))
             .collect();
