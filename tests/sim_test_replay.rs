@@ -226,6 +226,30 @@ fn a_sweep_finds_the_bug_and_its_seed_and_artifact_replay_it_exactly() {
 }
 
 #[test]
+fn a_replays_seed_command_runs_the_recorded_scheduler() {
+    let (ok, sweep) = child(
+        "planted_lost_update",
+        &[("DETSIM_SEEDS", "200"), ("DETSIM_SCHEDULER", "pct:2")],
+    );
+    assert!(!ok, "the PCT sweep missed the planted bug:\n{sweep}");
+    let artifact = field(&sweep, "artifact").to_owned();
+    let fingerprint = field(&sweep, "fingerprint").to_owned();
+    let (ok, replayed) = child("planted_lost_update", &[("DETSIM_REPLAY", &artifact)]);
+    assert!(!ok, "{replayed}");
+    // The report's "replay it:" seed command, pasted: the same run.
+    let line = replayed
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("DETSIM_SEED="))
+        .unwrap_or_else(|| panic!("no seed command:\n{replayed}"));
+    let env = leading_env(line);
+    assert!(env.contains(&("DETSIM_SCHEDULER", "pct:2")), "{line}");
+    let (ok, rerun) = child("planted_lost_update", &env);
+    assert!(!ok, "`{line}` passed:\n{rerun}");
+    assert_eq!(field(&rerun, "fingerprint"), fingerprint, "{rerun}");
+}
+
+#[test]
 fn a_sweep_stops_at_the_smallest_failing_seed_whatever_the_jobs() {
     let seed_with = |jobs: &str| {
         let (ok, out) = child(

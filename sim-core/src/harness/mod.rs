@@ -512,7 +512,9 @@ fn replay<F, Fut>(
                     package: spec.package,
                     target: &target,
                     artifact: Ok(path),
-                    extra_env: &[],
+                    // The recorded scheduler and limits, or the seed
+                    // would rerun with the attribute's.
+                    extra_env: &art.rerun_vars(),
                     features: &target::cargo_features(spec),
                     profile: rerun::recorded_profile(&art),
                     // The seed of a shrunk artifact reruns the run before

@@ -444,22 +444,30 @@ impl Artifact {
     /// assert_eq!(a.rerun_env(), "DETSIM_SCHEDULER=pct:2 ");
     /// ```
     pub fn rerun_env(&self) -> String {
-        let mut env = String::new();
+        self.rerun_vars()
+            .iter()
+            .map(|(name, value)| format!("{name}={value} "))
+            .collect()
+    }
+
+    /// [`Artifact::rerun_env`] as `(name, value)` pairs.
+    pub(crate) fn rerun_vars(&self) -> Vec<(&'static str, String)> {
+        let mut vars = Vec::new();
         match self.scheduler() {
             Scheduler::Random => {}
-            Scheduler::Pct { depth } => env.push_str(&format!("DETSIM_SCHEDULER=pct:{depth} ")),
-            other => env.push_str(&format!("DETSIM_SCHEDULER={other} ")),
+            Scheduler::Pct { depth } => vars.push(("DETSIM_SCHEDULER", format!("pct:{depth}"))),
+            other => vars.push(("DETSIM_SCHEDULER", other.to_string())),
         }
         let default = crate::DEFAULT_TIME_LIMIT.as_nanos() as u64;
         // No limit can only come from the test's own attribute (the
         // variable cannot lift it), which the rerun reads again.
         if let Some(ns) = self.config.time_limit_ns.filter(|&ns| ns != default) {
-            env.push_str(&format!("DETSIM_TIME_LIMIT={ns}ns "));
+            vars.push(("DETSIM_TIME_LIMIT", format!("{ns}ns")));
         }
         if self.config.check_determinism {
-            env.push_str("DETSIM_CHECK_DETERMINISM=1 ");
+            vars.push(("DETSIM_CHECK_DETERMINISM", "1".to_owned()));
         }
-        env
+        vars
     }
 
     /// The PCT step estimate `k` of the failing run's settings.
