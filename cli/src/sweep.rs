@@ -424,8 +424,13 @@ fn show_warnings(test: &str, r: &mut Running, progress: &mut Progress, end: bool
 
 /// The command that runs `seeds` of `test` alone, as one chunk does.
 fn alone(test: &SimTest, seeds: Seeds, plan: Plan<'_>) -> String {
+    let scheduler = plan
+        .scheduler
+        .map(|s| format!("DETSIM_SCHEDULER={s} "))
+        .unwrap_or_default();
     format!(
-        "{}DETSIM_SEED={} DETSIM_SEEDS={} cargo test -p {} {}{} -- {} --exact",
+        "{}DETSIM_SEED={} DETSIM_SEEDS={} {scheduler}cargo test -p {} {}{} -- {} --exact \
+         --include-ignored",
         plan.env,
         seeds.start,
         seeds.len,

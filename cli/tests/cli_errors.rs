@@ -440,16 +440,25 @@ fn a_chunk_that_crashes_stops_the_sweep_without_leaving_the_others_running() {
             "2",
             "--chunk",
             "1",
+            "--scheduler",
+            "pct:2",
         ],
         &[("FIXTURE_CRASH", "1"), ("FIXTURE_RUN", &run)],
     );
     assert_exit(&out, 2);
     let err = stderr(&out);
-    // The crash's error is a line of its own, after the chunk's output.
+    // The crash's error is a line of its own, after the chunk's output,
+    // and its command runs the chunk as the sweep did.
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("error: crashes_or_sleeps ("))
+        .unwrap_or_else(|| panic!("{err}"));
     assert!(
-        err.lines()
-            .any(|l| l.starts_with("error: crashes_or_sleeps (")),
-        "{err}"
+        line.ends_with(
+            "DETSIM_SEED=0 DETSIM_SEEDS=1 DETSIM_SCHEDULER=pct:2 cargo test -p \
+             detsim-cli-fixture --test noisy -- crashes_or_sleeps --exact --include-ignored"
+        ),
+        "{line}"
     );
     if std::path::Path::new("/proc/self/cmdline").exists() {
         let left: Vec<_> = running_commands(&format!("FIXTURE_RUN={run}"))
