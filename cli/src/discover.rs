@@ -204,12 +204,14 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
     cmd.args(&sel.features);
     cmd.args(extra);
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
+    // Registered, so that an interrupt stops the build too (an orphaned
+    // cargo would keep the target directory locked).
+    let child = crate::scratch::spawn(&mut cmd)
         .map_err(|e| CliError::new(format!("cannot run cargo ({e}): is cargo on the PATH?")))?;
+    let (stdout, stderr) = child.take_pipes();
     // Cargo's progress and diagnostics pass through as they come; the one
     // line of a mistake we explain better is held back for our error.
-    let held = child.stderr.take().map(|err| {
+    let held = stderr.map(|err| {
         std::thread::spawn(move || {
             let mut held = None;
             for line in BufReader::new(err).lines().map_while(Result::ok) {
@@ -223,7 +225,7 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
         })
     });
     let mut binaries = Vec::new();
-    if let Some(out) = child.stdout.take() {
+    if let Some(out) = stdout {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             if let Some(b) = binary_of(&line) {
                 binaries.push(b);
@@ -352,6 +354,10 @@ fn listed_tests(b: &Binary) -> Result<BTreeSet<String>, CliError> {
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| CliError::new(format!("cannot run {}: {e}", b.exe.display())))?;
+    if !out.status.success() {
+        // Killed by the user's Ctrl-C: not an empty list.
+        crate::scratch::wait_if_interrupted();
+    }
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.strip_suffix(": test"))
@@ -385,6 +391,8 @@ pub(crate) fn sim_tests(binaries: &[Binary]) -> Result<Vec<SimTest>, CliError> {
             .map_err(|e| CliError::new(format!("cannot run {}: {e}", b.exe.display())))?;
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         if text.is_empty() {
+            // Killed by the user's Ctrl-C: the clean-up ends the process.
+            crate::scratch::wait_if_interrupted();
             return Err(CliError::new(format!(
                 "{} did not describe its simulation tests ({status}): build it against a \
                  detsim with the same version as cargo-detsim",

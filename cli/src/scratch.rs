@@ -23,7 +23,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus};
+use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -138,6 +138,24 @@ impl Proc {
         self.forget();
     }
 
+    /// The process's piped stdout and stderr, taken.
+    pub(crate) fn take_pipes(&self) -> (Option<ChildStdout>, Option<ChildStderr>) {
+        let mut child = locked(&self.0);
+        (child.stdout.take(), child.stderr.take())
+    }
+
+    /// Waits for the process to end. It polls, so as never to hold the
+    /// process's lock while it blocks: the interrupt clean-up takes it to
+    /// kill the process.
+    pub(crate) fn wait(&self) -> std::io::Result<ExitStatus> {
+        loop {
+            if let Some(status) = self.try_wait()? {
+                return Ok(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn forget(&self) {
         registry().procs.retain(|p| !Arc::ptr_eq(p, &self.0));
     }
@@ -208,9 +226,8 @@ pub(crate) fn wait_if_interrupted() {
     }
 }
 
-/// Cleans up and ends the process on SIGINT, SIGTERM and SIGHUP (see the
-/// module's documentation). A signal that was ignored when `cargo detsim`
-/// started (`nohup`) stays ignored.
+/// Cleans up and ends the process on SIGINT and SIGTERM (see the module's
+/// documentation; SIGHUP keeps its default action).
 pub(crate) fn clean_up_on_signals() {
     #[cfg(unix)]
     signals::install();
