@@ -197,7 +197,12 @@ pub(crate) fn check_output(flag: &str, path: &Path) -> Result<(), CliError> {
         ),
         ErrorKind::IsADirectory => format!(
             "{flag} {shown}: it is a directory; give the path of a file in it, like {flag} {}",
-            path.join("sweep.json").display()
+            path.join(if flag == "--trace" {
+                "trace.json"
+            } else {
+                "sweep.json"
+            })
+            .display()
         ),
         ErrorKind::NotADirectory => {
             format!("{flag} {shown}: {dir} is not a directory; give a path in a directory")
@@ -272,6 +277,17 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
         "--all-features",
         "--no-default-features",
     ];
+    // The flags whose one value a repetition would replace.
+    const ONCE: &[&str] = &[
+        "--seeds",
+        "--seed",
+        "--jobs",
+        "--chunk",
+        "--shard",
+        "--json",
+        "--trace",
+        "--scheduler",
+    ];
     // Flags that take no value: `--log=x` is a mistake, not `--log`.
     const SWITCHES: &[&str] = &[
         "--workspace",
@@ -309,6 +325,7 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
         .concat(),
         _ => [&["--release"], FEATURES].concat(),
     };
+    let mut given_once = std::collections::BTreeSet::new();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with('-') => (f, Some(v)),
@@ -323,6 +340,18 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
                 "`{flag}` is not a flag of `cargo detsim {command}`: it takes {} \
                  (cargo detsim --help)",
                 allowed.join(", ")
+            )));
+        }
+        // A value that a second occurrence would silently replace.
+        let once = match flag {
+            "-j" => "--jobs",
+            f if ONCE.contains(&f) => f,
+            _ => "",
+        };
+        if !once.is_empty() && !given_once.insert(once) {
+            return Err(bad(format!(
+                "{once} is given twice: give it once (the last one would silently replace the \
+                 first)"
             )));
         }
         if SWITCHES.contains(&flag) && inline.is_some() {
@@ -997,6 +1026,24 @@ mod tests {
             );
         }
         assert!(args("replay a.json --release --features f").is_ok());
+    }
+
+    #[test]
+    fn a_value_flag_given_twice_is_a_mistake() {
+        for (given, flag) in [
+            ("sweep t --seeds 0..2 --seeds 5", "--seeds"),
+            ("sweep t --seeds 5 -j 2 --jobs 3", "--jobs"),
+            ("sweep t --seeds 5 --json a.json --json=b.json", "--json"),
+            ("replay --seed 5 --seed 6 t", "--seed"),
+        ] {
+            let e = args(given).unwrap_err();
+            assert!(
+                e.starts_with(&format!("{flag} is given twice: give it once")),
+                "{given}: {e}"
+            );
+        }
+        // Flags that add up may repeat.
+        assert!(args("sweep t --seeds 5 -p a -p b --features x --features y").is_ok());
     }
 
     #[test]
