@@ -437,9 +437,18 @@ impl Shrunk {
 
 impl fmt::Display for Shrunk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One line: a message's first line (and "..." for the rest), so a
+        // report that shows this line has its quote and parenthesis closed.
+        let message = self.failure.message();
+        let first = message.lines().next().unwrap_or_default();
+        let more = if message.trim_end().contains('\n') {
+            " ..."
+        } else {
+            ""
+        };
         write!(
             f,
-            "shrunk in {} runs{}: {} -> {} draws, {} -> {} non-zero draws ({} failure \"{}\")",
+            "shrunk in {} runs{}: {} -> {} draws, {} -> {} non-zero draws ({} failure \"{}{}\")",
             self.runs,
             if self.exhausted {
                 " (budget spent)"
@@ -451,7 +460,8 @@ impl fmt::Display for Shrunk {
             self.nonzero_before,
             self.nonzero_after(),
             self.failure.kind(),
-            self.failure.message(),
+            first,
+            more,
         )
     }
 }
@@ -505,3 +515,21 @@ impl fmt::Display for ShrinkError {
 }
 
 impl std::error::Error for ShrinkError {}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Sim, shrink};
+
+    #[test]
+    fn the_summary_line_shows_a_long_messages_first_line_and_closes_its_quote() {
+        let test = || async { panic!("replica b reported\nbefore replica a") };
+        let f = Sim::builder().seed(1).build().run(test()).unwrap_err();
+        let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
+        let line = s.to_string();
+        assert!(!line.contains('\n'), "{line}");
+        assert!(
+            line.ends_with("(panic failure \"replica b reported ...\")"),
+            "{line}"
+        );
+    }
+}
