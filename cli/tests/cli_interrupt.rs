@@ -183,3 +183,60 @@ fn the_next_cargo_detsim_removes_the_scratch_of_a_killed_one_only() {
             .status();
     }
 }
+
+/// The processes (Linux's /proc) whose environment holds `marker`, by
+/// their command line.
+fn marked(marker: &str) -> Vec<(u32, String)> {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    procs
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let environ = std::fs::read(e.path().join("environ")).ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            let zombie = stat.rsplit(')').next()?.trim_start().starts_with('Z');
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let mine = environ.split(|&b| b == 0).any(|v| v == marker.as_bytes());
+            (mine && !zombie).then(|| (pid, String::from_utf8_lossy(&cmdline).replace('\0', " ")))
+        })
+        .collect()
+}
+
+#[test]
+fn an_interrupt_during_the_build_stops_the_build() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = scratch("interrupt-build");
+    // A cargo that takes its time: the build is still running when the
+    // signal comes.
+    let slow = tmp.join("slow-cargo");
+    std::fs::write(&slow, "#!/bin/sh\nexec sleep 60\n").unwrap();
+    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let marker = format!("FIXTURE_RUN=build-{}", std::process::id());
+    let mut cli = detsim_command(
+        &fixture(),
+        &["sweep", "always_passes", "--seeds", "2"],
+        &[
+            ("CARGO", slow.to_str().unwrap()),
+            ("FIXTURE_RUN", marker.split_once('=').unwrap().1),
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    wait_until("the build to start", Duration::from_secs(60), || {
+        marked(&marker).iter().any(|(_, c)| c.starts_with("sleep"))
+    });
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &cli.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = cli.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "{status}");
+    wait_until("the build to go", Duration::from_secs(10), || {
+        marked(&marker).is_empty()
+    });
+}
