@@ -47,6 +47,8 @@ fn conflicting_and_repeated_flags_are_one_line_mistakes() {
         "--seed 7 --seed 0x8",
         "--fixed --fixed",
         "--fixed=yes",
+        "--seeds 1e3",
+        "--seeds 0",
     ];
     let mut all = String::new();
     for line in lines {

@@ -56,9 +56,23 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Optio
                     .ok_or("--seeds needs a count, e.g. --seeds 5000")?;
                 let now = format!("--seeds {v}");
                 once(&seeds, &now)?;
-                let n = v.parse().ok().filter(|&n| n > 0).ok_or(format!(
-                    "`{v}` is not a seed count: give a positive integer, e.g. --seeds 5000"
-                ))?;
+                let n = v.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                    // `1e3`: scientific notation is not read; say so, with
+                    // the number it means.
+                    let plain = v
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| v.contains(['e', 'E']) && x.fract() == 0.0 && *x >= 1.0);
+                    match plain {
+                        Some(x) => format!(
+                            "`{v}` is not a seed count: scientific notation is not read; \
+                             write --seeds {x}"
+                        ),
+                        None => format!(
+                            "`{v}` is not a seed count: give a positive integer, e.g. --seeds 5000"
+                        ),
+                    }
+                })?;
                 seeds = Some((n, now));
             }
             "--seed" => {
