@@ -190,7 +190,7 @@ const MAX_SHOWN: usize = 5;
 
 /// The part of a line of a chunk's output that the user should see while
 /// the sweep runs, if any: the harness's live warnings (`detsim: a poll
-/// of task 3 has held simulation thread ... for 10s`, a run over a
+/// of task 3 (seed 0xfa3) has held simulation thread ... for 10s`, a run over a
 /// real-time budget, a panic while panicking), which would otherwise wait
 /// in a scratch file while the progress line shows only a growing ETA. Not its failure reports
 /// (`detsim: test x failed`, `detsim: panicked at`) nor its summary line
@@ -687,7 +687,7 @@ mod tests {
 
     #[test]
     fn the_harnesss_warnings_are_shown_not_its_reports() {
-        let poll = "detsim: a poll of task 3 has held simulation thread w for 10s and not returned";
+        let poll = "detsim: a poll of task 3 (seed 0x7) has held simulation thread w for 10s and not returned";
         assert_eq!(warning(poll, "t"), Some(poll));
         // After libtest's `test t ... ` on the same line.
         assert_eq!(warning(&format!("test t ... {poll}"), "t"), Some(poll));

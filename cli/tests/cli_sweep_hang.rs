@@ -72,5 +72,7 @@ fn a_blocked_polls_warning_shows_while_the_sweep_runs() {
         warning.starts_with("crashes_or_sleeps seeds 1..2: detsim: a poll of task "),
         "{warning}"
     );
+    // The warning names the seed that hangs, not only the chunk's range.
+    assert!(warning.contains(" (seed 0x1) has held "), "{warning}");
     assert!(!warning.contains('\r'), "{warning:?}");
 }

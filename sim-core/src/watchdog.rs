@@ -27,6 +27,9 @@ pub(crate) struct Beacon {
     flagged: AtomicU64,
     threshold: Duration,
     thread: String,
+    /// The simulation's seed, for the live warning: in a sweep, it names
+    /// the seed that hangs.
+    seed: u64,
     watch: Mutex<Watch>,
 }
 
@@ -66,7 +69,7 @@ fn registry() -> Option<&'static Registry> {
 impl Beacon {
     /// A beacon watched by the process's watchdog, or `None` if no watchdog
     /// thread can run here.
-    pub(crate) fn register(threshold: Duration) -> Option<Arc<Beacon>> {
+    pub(crate) fn register(threshold: Duration, seed: u64) -> Option<Arc<Beacon>> {
         let registry = registry()?;
         let thread = std::thread::current();
         let beacon = Arc::new(Beacon {
@@ -77,6 +80,7 @@ impl Beacon {
             thread: thread
                 .name()
                 .map_or_else(|| format!("{:?}", thread.id()), str::to_owned),
+            seed,
             watch: Mutex::new(Watch::default()),
         });
         let mut beacons = lock(&registry.beacons);
@@ -127,9 +131,10 @@ impl Beacon {
         if running >= live_warning && !w.warned {
             w.warned = true;
             eprintln!(
-                "detsim: a poll of task {} has held simulation thread {} for {:?} and not returned \
-                 (an infinite loop or blocking call in async code?)",
+                "detsim: a poll of task {} (seed {:#x}) has held simulation thread {} for {:?} and \
+                 not returned (an infinite loop or blocking call in async code?)",
                 self.task.load(Ordering::Relaxed),
+                self.seed,
                 self.thread,
                 running
             );

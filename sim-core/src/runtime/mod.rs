@@ -119,7 +119,9 @@ impl Runtime {
         });
         clock.set_epoch(epoch);
         let sched = config.scheduler.build(config.pct_steps, &mut choices);
-        let beacon = config.slow_poll.and_then(Beacon::register);
+        let beacon = config
+            .slow_poll
+            .and_then(|threshold| Beacon::register(threshold, config.seed));
         let max_steps = config.max_steps.unwrap_or(u64::MAX);
         Rc::new(Runtime {
             // determinism: ok (identity only, never part of a schedule)
