@@ -248,7 +248,7 @@ where
             failure,
         )
         .built_with(&target::cargo_features(&spec));
-        let path = target::artifact_path(&spec, &target, failure.seed());
+        let path = target::artifact_path(&spec, &target, failure.seed(), profile::current());
         let result = art.write(&path).map(|()| path).map_err(|e| e.to_string());
         if let Some(report) = &env.report {
             let at = result.as_deref().ok();

@@ -184,8 +184,10 @@ pub(crate) fn target_dir(spec: &TestSpec) -> PathBuf {
 /// a directory per package, since the packages of a workspace (or projects
 /// sharing a `CARGO_TARGET_DIR`) may have targets and tests of the same
 /// names, and a library and a binary of one package share a crate name, so
-/// the target's kind is part of the name.
-pub(crate) fn artifact_path(spec: &TestSpec, target: &Target, seed: u64) -> PathBuf {
+/// the target's kind is part of the name. A build in another profile than
+/// `dev` adds it (`.seed-0x2a.release.json`): a release sweep's failure
+/// does not overwrite a debug one's of the same seed.
+pub(crate) fn artifact_path(spec: &TestSpec, target: &Target, seed: u64, profile: &str) -> PathBuf {
     let safe = |s: &str| -> String {
         s.replace("::", ".")
             .chars()
@@ -203,10 +205,14 @@ pub(crate) fn artifact_path(spec: &TestSpec, target: &Target, seed: u64) -> Path
         .join("failures")
         .join(safe(spec.package))
         .join(format!(
-            "{}-{}.{}.seed-{seed:#x}.json",
+            "{}-{}.{}.seed-{seed:#x}{}.json",
             target.kind,
             safe(&target.name),
-            safe(spec.test_name())
+            safe(spec.test_name()),
+            match profile {
+                super::profile::DEV | "test" => String::new(),
+                other => format!(".{}", safe(other)),
+            }
         ))
 }
 
@@ -374,15 +380,21 @@ mod tests {
             kind: "test".into(),
             name: "net-tcp".into(),
         };
-        let path = artifact_path(&spec, &target, 42);
+        let path = artifact_path(&spec, &target, 42, "dev");
         let name = path.file_name().unwrap().to_str().unwrap();
         assert_eq!(name, "test-net-tcp.tests.r-weird.seed-0x2a.json");
+        // A release build's failure of the same seed: another file.
+        let release = artifact_path(&spec, &target, 42, "release");
+        assert_eq!(
+            release.file_name().unwrap(),
+            "test-net-tcp.tests.r-weird.seed-0x2a.release.json"
+        );
         assert!(path.parent().unwrap().ends_with("detsim/failures/p"));
         // Another package's test of the same target and name: another file.
         let other = TestSpec {
             package: "q",
             ..spec
         };
-        assert_ne!(artifact_path(&other, &target, 42), path);
+        assert_ne!(artifact_path(&other, &target, 42, "dev"), path);
     }
 }
