@@ -163,16 +163,24 @@ pub(crate) enum Payload {
     Segment(Segment),
 }
 
+/// Where a datagram or segment goes: from a socket of node `from` at
+/// `src` to `dst`, a socket of node `to` (the node that owns `dst`, or
+/// [`NOWHERE`]).
+#[derive(Clone, Copy, Debug)]
+struct Route {
+    from: u32,
+    to: u32,
+    src: WireAddr,
+    dst: WireAddr,
+}
+
 /// A datagram or segment on the wire, or a segment waiting to be
 /// retransmitted.
 #[derive(Debug)]
 pub(crate) struct InFlight {
     /// When the link's latency makes it due (a clog may hold it longer).
     due: u64,
-    from_node: u32,
-    to_node: u32,
-    src: WireAddr,
-    dst: WireAddr,
+    route: Route,
     payload: Payload,
     /// A TCP segment the network lost: when due it is sent again (a new
     /// verdict) rather than delivered.
@@ -293,21 +301,15 @@ impl Net {
                         unreachable!("only TCP segments are retransmitted")
                     };
                     if let Some(seg) = inner.tcp.retransmit(seg, now, wakers) {
-                        transmit(
-                            inner,
-                            d.from_node,
-                            d.src,
-                            d.dst,
-                            Payload::Segment(seg),
-                            wakers,
-                        );
+                        let r = d.route;
+                        transmit(inner, r.from, r.src, r.dst, Payload::Segment(seg), wakers);
                     }
                     send_queued(inner, wakers);
                     continue;
                 }
                 // A clog that began while it was on the wire holds it back
                 // (keeping its place in send order).
-                if let Some(until) = inner.rules.clogged_until(d.from_node, d.to_node, now) {
+                if let Some(until) = inner.rules.clogged_until(d.route.from, d.route.to, now) {
                     inner.in_flight.push((until, seq), d);
                     continue;
                 }
@@ -329,7 +331,7 @@ impl Net {
             let held = in_flight.take_where(|k, d| {
                 !d.resend
                     && d.due < k.0
-                    && rules.clogged_until(d.from_node, d.to_node, now).is_none()
+                    && rules.clogged_until(d.route.from, d.route.to, now).is_none()
             });
             for (key, d) in held {
                 in_flight.push((d.due.max(now), key.1), d);
@@ -418,13 +420,20 @@ fn transmit(
     event.emit(src, dst, len, seq);
     let Some(to) = to else {
         inner.links.get_mut(from, NOWHERE).sent += 1;
-        drop_event(inner, from, NOWHERE, src, dst, DropReason::NoHost);
+        let route = Route {
+            from,
+            to: NOWHERE,
+            src,
+            dst,
+        };
+        drop_event(inner, route, DropReason::NoHost);
         if let Payload::Segment(seg) = payload {
             inner.tcp.unroutable(&seg, wakers);
         }
         return;
     };
     inner.links.get_mut(from, to).sent += 1;
+    let route = Route { from, to, src, dst };
     let verdict = if local {
         Verdict::Deliver {
             at: now,
@@ -435,9 +444,9 @@ fn transmit(
     };
     let (at, duplicate) = match verdict {
         Verdict::Drop(why) => {
-            drop_event(inner, from, to, src, dst, why);
+            drop_event(inner, route, why);
             if let Payload::Segment(seg) = payload {
-                retry_later(inner, from, to, src, dst, seg, now, wakers);
+                retry_later(inner, route, seg, now, wakers);
             }
             return;
         }
@@ -445,10 +454,7 @@ fn transmit(
     };
     let d = InFlight {
         due: at,
-        from_node: from,
-        to_node: to,
-        src,
-        dst,
+        route,
         payload,
         resend: false,
     };
@@ -474,7 +480,7 @@ fn transmit(
 fn queue(inner: &mut Inner, d: InFlight, now: u64, wakers: &mut Vec<Waker>) {
     let clog = inner
         .rules
-        .clogged_until(d.from_node, d.to_node, now)
+        .clogged_until(d.route.from, d.route.to, now)
         .unwrap_or(0);
     let at = d.due.max(clog);
     if at <= now {
@@ -488,17 +494,7 @@ fn queue(inner: &mut Inner, d: InFlight, now: u64, wakers: &mut Vec<Waker>) {
 
 /// Queues a segment the network lost for retransmission after its
 /// backoff (or times its connection out).
-#[allow(clippy::too_many_arguments)]
-fn retry_later(
-    inner: &mut Inner,
-    from: u32,
-    to: u32,
-    src: WireAddr,
-    dst: WireAddr,
-    seg: Segment,
-    now: u64,
-    wakers: &mut Vec<Waker>,
-) {
+fn retry_later(inner: &mut Inner, route: Route, seg: Segment, now: u64, wakers: &mut Vec<Waker>) {
     let Some(at) = inner.tcp.retry_at(&seg, now, wakers) else {
         return;
     };
@@ -506,68 +502,43 @@ fn retry_later(
     let seq = inner.seq;
     let d = InFlight {
         due: at,
-        from_node: from,
-        to_node: to,
-        src,
-        dst,
+        route,
         payload: Payload::Segment(seg),
         resend: true,
     };
     inner.in_flight.push((at, seq), d);
 }
 
-fn drop_event(
-    inner: &mut Inner,
-    from: u32,
-    to: u32,
-    src: WireAddr,
-    dst: WireAddr,
-    why: DropReason,
-) {
-    inner.count_drop(from, to, why);
-    DROP.emit(src, dst, 0, (why as u64) << 48);
+fn drop_event(inner: &mut Inner, r: Route, why: DropReason) {
+    inner.count_drop(r.from, r.to, why);
+    DROP.emit(r.src, r.dst, 0, (why as u64) << 48);
 }
 
 /// Hands a due datagram to its receiving socket or a segment to its
 /// connection, or drops it.
 fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
-    let alive = inner.tcp.node_alive(d.to_node);
+    let r = d.route;
+    let alive = inner.tcp.node_alive(r.to);
     let datagram = match d.payload {
         Payload::Segment(seg) => {
             if !alive {
                 // Nobody answers at a node that is down: to the sender it
                 // is a lost segment.
-                drop_event(
-                    inner,
-                    d.from_node,
-                    d.to_node,
-                    d.src,
-                    d.dst,
-                    DropReason::NodeDown,
-                );
+                drop_event(inner, r, DropReason::NodeDown);
                 let now = inner.tcp.now;
-                retry_later(
-                    inner,
-                    d.from_node,
-                    d.to_node,
-                    d.src,
-                    d.dst,
-                    seg,
-                    now,
-                    wakers,
-                );
+                retry_later(inner, r, seg, now, wakers);
                 return;
             }
-            inner.links.get_mut(d.from_node, d.to_node).delivered += 1;
+            inner.links.get_mut(r.from, r.to).delivered += 1;
             let (len, seq) = segment_shape(&seg);
-            DELIVER.emit(d.src, d.dst, len, seq);
+            DELIVER.emit(r.src, r.dst, len, seq);
             inner.tcp.arrive(seg, wakers);
             return;
         }
         Payload::Datagram(d) => d,
     };
     let receiver = if alive {
-        inner.receiver(d.to_node, d.dst.get())
+        inner.receiver(r.to, r.dst.get())
     } else {
         None
     };
@@ -576,7 +547,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         None => Some(DropReason::NoSocket),
         Some(index) => {
             let s = inner.socket_at_mut(index);
-            if s.peer.is_some_and(|p| p != d.src.get()) {
+            if s.peer.is_some_and(|p| p != r.src.get()) {
                 Some(DropReason::NoSocket)
             } else if s.queued_bytes + datagram.data.len() > RECV_BUFFER {
                 Some(DropReason::BufferFull)
@@ -586,16 +557,16 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
         }
     };
     if let Some(why) = why {
-        drop_event(inner, d.from_node, d.to_node, d.src, d.dst, why);
+        drop_event(inner, r, why);
         return;
     }
     let index = receiver.expect("checked above");
-    inner.links.get_mut(d.from_node, d.to_node).delivered += 1;
+    inner.links.get_mut(r.from, r.to).delivered += 1;
     let (len, number) = datagram_shape(&datagram);
-    DATAGRAM_DELIVER.emit(d.src, d.dst, len, number);
+    DATAGRAM_DELIVER.emit(r.src, r.dst, len, number);
     let s = inner.socket_at_mut(index);
     s.queued_bytes += datagram.data.len();
-    s.queue.push_back((d.src.get(), datagram.data));
+    s.queue.push_back((r.src.get(), datagram.data));
     s.waiters.drain_into(wakers);
 }
 
