@@ -91,12 +91,12 @@
 //! | fault | what a TCP user sees |
 //! |---|---|
 //! | latency, jitter | `connect` takes a round trip; bytes arrive later, in order |
-//! | duplication | nothing (duplicates are dropped) |
+//! | duplication | nothing (duplicates are dropped, also at an end already closed) |
 //! | loss | delay: retransmission after [`RTO_MIN`], doubling to [`RTO_MAX`] |
-//! | partition, node down | a stall until it heals; `TimedOut` after [`DEFAULT_TCP_SYN_RETRIES`] SYN (7.8 s) or [`DEFAULT_TCP_RETRIES`] data (22.2 s) retransmissions ([`Network::set_tcp_retries`]), or past [`Network::set_tcp_timeout`] |
+//! | partition, node down | a stall until it heals; `TimedOut` after [`DEFAULT_TCP_SYN_RETRIES`] SYN (7.8 s per address tried) or [`DEFAULT_TCP_RETRIES`] data (22.2 s) retransmissions ([`Network::set_tcp_retries`]), or past [`Network::set_tcp_timeout`] |
 //! | clog | segments held until it ends |
 //! | return path cut or clogged (one-way partition, `clog_link`) | the reader's window updates cannot reach the writer: it blocks once the window is full, until the heal/clog ends, else `TimedOut` after the retransmission limit |
-//! | peer node killed | `ConnectionReset` (after the bytes that already arrived) |
+//! | peer node killed | `ConnectionReset` (after the bytes that already arrived); if the kill's RST is lost (a partition), the connection is half-open, as on a real network: an idle reader waits, and the next bytes sent draw an RST once the node is up again, or time out while it is down |
 //! | peer closed (dropped) its stream with input it had not read | `ConnectionReset` (after the bytes that already arrived), as on Linux |
 //! | own node killed | `ConnectionAborted` on handles that outlive it |
 //! | nobody listening | `ConnectionRefused` after a round trip (per address tried: a name tries IPv4, then IPv6) |

@@ -198,7 +198,7 @@ impl Effects<'_> {
     #[inline]
     pub(crate) fn send(&mut self, conn: &mut Conn, from: usize, kind: Kind) {
         let e = &mut conn.ends[from];
-        let seq = if matches!(kind, Kind::Rst | Kind::Ack) {
+        let seq = if matches!(kind, Kind::Rst { .. } | Kind::Ack) {
             0
         } else {
             e.send_seq += 1;
@@ -469,7 +469,7 @@ impl Conn {
     /// the listener side handles).
     #[inline]
     pub(crate) fn arrive(&mut self, end: usize, seq: u64, kind: Kind, fx: &mut Effects<'_>) {
-        if let Kind::Rst = kind {
+        if let Kind::Rst { .. } = kind {
             let e = &self.ends[end];
             if !e.closed {
                 let why = if e.phase == Phase::Connecting && end == 0 {
@@ -489,6 +489,14 @@ impl Conn {
             return;
         }
         if self.ends[end].closed {
+            let e = &self.ends[end];
+            if seq < e.recv_seq || e.early.contains_key(&seq) {
+                // A late duplicate of a segment that arrived before the
+                // close: nothing new, so nothing to answer (a real closed
+                // socket only acknowledges it). An RST here would reset a
+                // connection that closed cleanly.
+                return;
+            }
             // Nobody will read it: the sender learns with an RST.
             if let Kind::Data(d) = &kind {
                 let n = d.len();
@@ -499,8 +507,11 @@ impl Conn {
                 // A closed socket still acknowledges the peer's FIN: the
                 // peer's side of the close completes (see `Conn::closed`).
                 self.ends[end].eof = true;
-            } else if !peer_failed && !self.ends[end].killed {
-                fx.send(self, end, Kind::Rst);
+            } else if !peer_failed {
+                // Also at an end its node's kill closed: the node is up
+                // again (a segment for a node that is down never gets
+                // here), and its new incarnation has no such socket.
+                fx.send(self, end, Kind::Rst { answer: true });
             }
             return;
         }
@@ -542,7 +553,7 @@ impl Conn {
                     }
                 }
                 Kind::Fin => e.eof = true,
-                Kind::Syn | Kind::Rst | Kind::Ack => {}
+                Kind::Syn | Kind::Rst { .. } | Kind::Ack => {}
             }
             if e.early.is_empty() {
                 break;
@@ -593,7 +604,7 @@ impl Conn {
                 e.send_buf.clear();
                 e.fin_sent = true;
                 if !matches!(self.ends[1 - end].phase, Phase::Failed(_)) {
-                    fx.send(self, end, Kind::Rst);
+                    fx.send(self, end, Kind::Rst { answer: false });
                 }
                 return;
             }
@@ -641,7 +652,7 @@ impl Conn {
             !p.closed && !matches!(p.phase, Phase::Failed(_))
         };
         if peer_live && self.ends[1 - end].node != u32::MAX {
-            fx.send(self, end, Kind::Rst);
+            fx.send(self, end, Kind::Rst { answer: false });
         }
         self.fail(end, io::ErrorKind::ConnectionAborted, fx);
         let e = &mut self.ends[end];

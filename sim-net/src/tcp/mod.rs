@@ -280,8 +280,16 @@ pub(crate) enum Kind {
     SynAck,
     Data(Vec<u8>),
     Fin,
-    /// Not numbered: acted on when it arrives.
-    Rst,
+    /// Not numbered: acted on when it arrives. `answer`: it answers a
+    /// segment (a SYN nobody listens for, data for a closed end), whose
+    /// sender would send that segment again and draw another RST, so a
+    /// lost one is sent again in its place. An unsolicited RST (a node's
+    /// kill, an abort, a closed listener's queue) is lost for good, as
+    /// TCP never retransmits an RST: its peer stays half-open until it
+    /// sends something and is answered (or times out).
+    Rst {
+        answer: bool,
+    },
     /// A window update the reader's end sends when its read could not be
     /// acknowledged at once (the return path was cut or clogged). Not
     /// numbered; on arrival the writer learns everything its peer has

@@ -222,7 +222,7 @@ impl TcpState {
                 if conn.ends[1].closed {
                     return;
                 }
-                fx.send(conn, 1, Kind::Rst);
+                fx.send(conn, 1, Kind::Rst { answer: false });
                 conn.fail_uncounted(1, io::ErrorKind::ConnectionReset, fx);
                 conn.ends[1].closed = true;
             });
@@ -325,7 +325,7 @@ impl TcpState {
             });
         let Some(lkey) = listener else {
             self.with_conn(seg.conn, wakers, |conn, fx| {
-                fx.send(conn, 1, Kind::Rst);
+                fx.send(conn, 1, Kind::Rst { answer: true });
                 conn.ends[1].closed = true;
             });
             return;
@@ -350,13 +350,14 @@ impl TcpState {
 
     /// Whether a lost segment is still worth sending: its connection
     /// exists, its sender was not killed, and it is not the SYN of a
-    /// connect that was abandoned (an RST always is).
+    /// connect that was abandoned. An unsolicited RST never is (see
+    /// [`Kind::Rst`]).
     fn live(&self, seg: &Segment) -> bool {
         self.conns.get(seg.conn).is_some_and(|c| {
             let from = &c.ends[1 - seg.to];
             let abandoned = from.closed && from.phase == Phase::Connecting;
             match seg.kind {
-                Kind::Rst => true,
+                Kind::Rst { answer } => answer,
                 // A window update matters while both ends stand.
                 Kind::Ack => {
                     !from.killed && !c.ends.iter().any(|e| matches!(e.phase, Phase::Failed(_)))
@@ -413,7 +414,7 @@ impl TcpState {
         if limit.is_some_and(|l| seg.attempt >= l) {
             // One RTO after the last retransmission, the sender gives up
             // (as Linux does). An RST is only dropped: nobody waits for it.
-            if !matches!(seg.kind, Kind::Rst) {
+            if !matches!(seg.kind, Kind::Rst { .. }) {
                 self.time_out(seg.conn, wakers);
             }
             return None;
