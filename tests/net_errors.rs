@@ -8,7 +8,9 @@ use std::io::ErrorKind;
 use std::time::Duration;
 
 use common::run;
-use detsim::net::{Latency, LinkConfig, MAX_DATAGRAM, Network, UdpSocket, lookup_host};
+use detsim::net::{
+    Latency, LinkConfig, MAX_DATAGRAM, Network, TcpListener, TcpStream, UdpSocket, lookup_host,
+};
 use detsim::node::Node;
 
 #[test]
@@ -71,6 +73,26 @@ fn ephemeral_ports_count_per_node_and_skip_taken_ones() {
             .await
             .unwrap();
         assert_eq!(port, 49152);
+    });
+}
+
+#[test]
+fn no_ephemeral_port_left_is_addr_not_available_for_connect_and_addr_in_use_for_bind() {
+    run(async {
+        let _listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        // Every ephemeral port of the node taken.
+        let mut held = Vec::new();
+        for port in 49152..=65535u16 {
+            held.push(TcpListener::bind(("0.0.0.0", port)).await.unwrap());
+        }
+        // As on Linux: connect gets EADDRNOTAVAIL, bind to port 0 EADDRINUSE.
+        let err = TcpStream::connect("127.0.0.1:80").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrNotAvailable, "{err}");
+        assert!(err.to_string().contains("no free ephemeral port"), "{err}");
+        let err = TcpListener::bind("0.0.0.0:0").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrInUse, "{err}");
+        held.pop();
+        TcpStream::connect("127.0.0.1:80").await.unwrap();
     });
 }
 

@@ -98,6 +98,7 @@
 //! | return path cut or clogged (one-way partition, `clog_link`) | the reader's window updates cannot reach the writer: it blocks once the window is full, until the heal/clog ends, else `TimedOut` after the retransmission limit |
 //! | peer node killed | `ConnectionReset` (after the bytes that already arrived); if the kill's RST is lost (a partition), the connection is half-open, as on a real network: an idle reader waits, and the next bytes sent draw an RST once the node is up again, or time out while it is down |
 //! | peer closed (dropped) its stream with input it had not read | `ConnectionReset` (after the bytes that already arrived), as on Linux |
+//! | writing on after the peer closed its stream (its FIN came) | the first write draws an RST; the next read or write fails with `BrokenPipe`, as on Linux in CLOSE_WAIT |
 //! | own node killed | `ConnectionAborted` on handles that outlive it |
 //! | nobody listening | `ConnectionRefused` after a round trip (per address tried: a name tries IPv4, then IPv6) |
 //!

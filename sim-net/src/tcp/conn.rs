@@ -433,7 +433,8 @@ impl Conn {
             match kind {
                 io::ErrorKind::ConnectionRefused => fx.counts.refused += 1,
                 io::ErrorKind::TimedOut => fx.counts.timeouts += 1,
-                io::ErrorKind::ConnectionReset => fx.counts.resets += 1,
+                // A reset in CLOSE_WAIT fails with a broken pipe.
+                io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe => fx.counts.resets += 1,
                 _ => {}
             }
         }
@@ -472,8 +473,13 @@ impl Conn {
         if let Kind::Rst { .. } = kind {
             let e = &self.ends[end];
             if !e.closed {
+                // As Linux's `tcp_reset`: refused in SYN_SENT; in
+                // CLOSE_WAIT (the peer's FIN came, this end still
+                // writes) a broken pipe; else reset.
                 let why = if e.phase == Phase::Connecting && end == 0 {
                     io::ErrorKind::ConnectionRefused
+                } else if e.eof && !e.write_shutdown {
+                    io::ErrorKind::BrokenPipe
                 } else {
                     io::ErrorKind::ConnectionReset
                 };

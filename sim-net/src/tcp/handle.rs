@@ -353,6 +353,10 @@ pub(crate) fn error(kind: io::ErrorKind, e: &End) -> io::Error {
             format!("connection refused: nothing listens on {}", e.peer)
         }
         io::ErrorKind::ConnectionReset => format!("connection reset by peer {}", e.peer),
+        io::ErrorKind::BrokenPipe => format!(
+            "broken pipe: peer {} closed its side, then reset the connection",
+            e.peer
+        ),
         io::ErrorKind::TimedOut => format!(
             "connection {} -> {} timed out: a segment could not be delivered within the TCP \
              retransmission limit or timeout (Network::set_tcp_retries, \

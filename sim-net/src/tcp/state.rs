@@ -273,7 +273,8 @@ impl TcpState {
         let key = self.conns.next_key();
         let local = self
             .ports
-            .bind(node, SocketAddr::new(src_ip, 0), CONN_OWNER | key.index)?;
+            .bind(node, SocketAddr::new(src_ip, 0), CONN_OWNER | key.index)
+            .map_err(no_source_port)?;
         let mut client = End::new(node, local, dst);
         client.handles = 2;
         client.port_bound = true;
@@ -529,5 +530,16 @@ impl TcpState {
             }
         }
         rows
+    }
+}
+
+/// A connect that finds no free ephemeral port fails as Linux's does,
+/// with `EADDRNOTAVAIL` (`AddrNotAvailable`); a `bind` to port 0 gets
+/// `AddrInUse` for the same.
+fn no_source_port(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::AddrInUse {
+        io::Error::new(io::ErrorKind::AddrNotAvailable, e.to_string())
+    } else {
+        e
     }
 }
