@@ -97,6 +97,34 @@ fn no_ephemeral_port_left_is_addr_not_available_for_connect_and_addr_in_use_for_
 }
 
 #[test]
+fn host_names_ignore_ascii_case_and_a_trailing_dot_unless_two_nodes_clash() {
+    run(async {
+        Node::builder("Db").build();
+        let db: Vec<_> = lookup_host("Db:1").await.unwrap().collect();
+        for name in ["db:1", "DB.:1", "localhost.:1"] {
+            let got: Vec<_> = lookup_host(name).await.unwrap().collect();
+            let want = if name.starts_with("localhost") {
+                lookup_host("localhost:1").await.unwrap().collect()
+            } else {
+                db.clone()
+            };
+            assert_eq!(got, want, "{name}");
+        }
+        // Names that differ only in case are two hosts: only exact names
+        // resolve then.
+        Node::builder("DB").build();
+        assert_ne!(
+            lookup_host("DB:1").await.unwrap().next(),
+            db.first().copied()
+        );
+        let err = lookup_host("db:1").await.map(|_| ()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        let err = lookup_host(".:1").await.map(|_| ()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+    });
+}
+
+#[test]
 fn an_unknown_host() {
     run(async {
         Node::builder("db").build();

@@ -387,13 +387,18 @@ fn resolve_host(host: &str) -> io::Result<Vec<IpAddr>> {
     if let Ok(ip) = bare.parse::<IpAddr>() {
         return Ok(vec![ip]);
     }
-    if host.eq_ignore_ascii_case("localhost") {
+    // A fully qualified name's trailing dot names the same host.
+    let name = host
+        .strip_suffix('.')
+        .filter(|n| !n.is_empty())
+        .unwrap_or(host);
+    if name.eq_ignore_ascii_case("localhost") {
         return Ok(vec![
             IpAddr::V4(Ipv4Addr::LOCALHOST),
             IpAddr::V6(Ipv6Addr::LOCALHOST),
         ]);
     }
-    match Node::lookup(host) {
+    match lookup_node(name) {
         Some(node) => Ok(vec![node_addr(&node), IpAddr::V6(node_addr_v6(&node))]),
         None => Err(io::Error::new(
             io::ErrorKind::NotFound,
@@ -403,6 +408,21 @@ fn resolve_host(host: &str) -> io::Result<Vec<IpAddr>> {
                 ext::node_names().join(", ")
             ),
         )),
+    }
+}
+
+/// The node a host name names: its exact name, else (host names are
+/// case-insensitive, as in DNS) the one node whose name differs only in
+/// ASCII case. Two such nodes (`"a"` and `"A"`) leave it unresolved.
+fn lookup_node(name: &str) -> Option<Node> {
+    if let Some(node) = Node::lookup(name) {
+        return Some(node);
+    }
+    let names = ext::node_names();
+    let mut alike = names.iter().filter(|n| n.eq_ignore_ascii_case(name));
+    match (alike.next(), alike.next()) {
+        (Some(only), None) => Node::lookup(only),
+        _ => None,
     }
 }
 
@@ -416,7 +436,9 @@ fn plain(addr: SocketAddr) -> SocketAddr {
 
 /// Resolves `host` (see [`ToSocketAddrs`]) to socket addresses, as tokio's
 /// `lookup_host`: a node name resolves to its node's IPv4 address, then its
-/// IPv6 address; `localhost` to `127.0.0.1`, then `::1`; IP literals
+/// IPv6 address (names are case-insensitive, as in DNS, unless two nodes'
+/// names differ only in case; a trailing dot is allowed, `"db.:5432"`);
+/// `localhost` to `127.0.0.1`, then `::1`; IP literals
 /// (`"10.0.0.2:80"`, `"[fd00::2]:80"`) to themselves. Instant (no virtual
 /// time passes).
 ///
