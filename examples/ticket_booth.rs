@@ -15,7 +15,10 @@
 
 #[path = "common/args.rs"]
 mod args;
+#[path = "common/out.rs"]
+mod out;
 
+use out::say;
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -121,11 +124,11 @@ fn run(seed: u64, fixed: bool) -> Outcome {
 
 fn sweep(seeds: u64, fixed: bool) -> ExitCode {
     let booth = if fixed { "fixed" } else { "racy" };
-    println!(
+    say!(
         "detsim demo: a {booth} ticket booth sells {SEATS} seats to {BUYERS} buyers \
          (check a seat, await payment, then take it)"
     );
-    println!("sweeping seeds 0..{seeds}: one schedule per seed, every choice drawn from the seed");
+    say!("sweeping seeds 0..{seeds}: one schedule per seed, every choice drawn from the seed");
     // determinism: ok (wall time of the sweep itself, for the summary line)
     let started = std::time::Instant::now();
     let mut interleavings = BTreeSet::new();
@@ -138,25 +141,25 @@ fn sweep(seeds: u64, fixed: bool) -> ExitCode {
         }
     }
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    say!(
         "  {seeds} seeds in {secs:.2} s ({:.0} seeds/s): {} distinct interleavings",
         seeds as f64 / secs,
         interleavings.len()
     );
     let Some((seed, failure)) = failing.first() else {
-        println!("  the invariant \"sold <= {SEATS}\" held on every seed");
+        say!("  the invariant \"sold <= {SEATS}\" held on every seed");
         return ExitCode::SUCCESS;
     };
-    println!(
+    say!(
         "  the invariant \"sold <= {SEATS}\" broke on {} of {seeds} seeds; the first is seed {seed} ({seed:#x})\n",
         failing.len()
     );
-    println!("{failure}\n");
+    say!("{failure}\n");
     // The seed is the whole schedule: running it again fails identically.
     let again = run(*seed, fixed);
     let same = again.result.as_ref().err().map(Failure::message) == Some(failure.message())
         && again.fingerprint == failure.fingerprint();
-    println!(
+    say!(
         "replayed seed {seed:#x}: {}",
         if same {
             "same failure, same fingerprint"
@@ -164,7 +167,7 @@ fn sweep(seeds: u64, fixed: bool) -> ExitCode {
             "DIFFERENT (nondeterminism!)"
         }
     );
-    println!(
+    say!(
         "see how it happened:\n  {}",
         args::replay_command("ticket_booth", *seed, fixed)
     );
@@ -173,17 +176,17 @@ fn sweep(seeds: u64, fixed: bool) -> ExitCode {
 
 fn replay(seed: u64, fixed: bool) -> ExitCode {
     let outcome = run(seed, fixed);
-    println!("seed {seed:#x}: what happened, in virtual time\n");
+    say!("seed {seed:#x}: what happened, in virtual time\n");
     for line in &outcome.story {
-        println!("  {line}");
+        say!("  {line}");
     }
     match outcome.result {
         Ok(()) => {
-            println!("\nno oversell on this seed\n  {}", outcome.sim.report());
+            say!("\nno oversell on this seed\n  {}", outcome.sim.report());
             ExitCode::SUCCESS
         }
         Err(failure) => {
-            println!("\n{failure}");
+            say!("\n{failure}");
             ExitCode::FAILURE
         }
     }

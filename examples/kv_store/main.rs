@@ -20,9 +20,12 @@
 mod args;
 mod cluster;
 mod node;
+#[path = "../common/out.rs"]
+mod out;
 mod storage;
 mod wire;
 
+use out::say;
 use std::process::ExitCode;
 
 use detsim::{Failure, TraceKind};
@@ -36,17 +39,17 @@ const USAGE: &str = "usage: kv_store [--seeds N | --seed S] [--fixed]
   --fixed    run the store that acknowledges a put only once a majority has it";
 
 fn print_story(outcome: &cluster::Outcome) {
-    println!("what happened (the faults come from the seed):");
+    say!("what happened (the faults come from the seed):");
     for (at, what) in &outcome.story {
-        println!("  {:<14} {what}", at.to_string());
+        say!("  {:<14} {what}", at.to_string());
     }
     let Some(trace) = &outcome.trace else { return };
     let tail = trace
         .without(&[TraceKind::Poll, TraceKind::Draw])
         .tail(TRACE_TAIL);
-    println!("the trace's last {TRACE_TAIL} events (polls and draws left out):");
+    say!("the trace's last {TRACE_TAIL} events (polls and draws left out):");
     for line in tail.lines() {
-        println!("  {line}");
+        say!("  {line}");
     }
 }
 
@@ -56,8 +59,8 @@ fn sweep(seeds: u64, fixed: bool) -> ExitCode {
     } else {
         "a store with a planted bug (acknowledges a put before a majority has it)"
     };
-    println!("detsim demo: a 3-node replicated key-value store, {store}");
-    println!(
+    say!("detsim demo: a 3-node replicated key-value store, {store}");
+    say!(
         "sweeping seeds 0..{seeds}: each seed is one run of {} s of virtual time with its own \
          crashes, partitions and latency spikes",
         cluster::CHAOS.as_secs()
@@ -76,17 +79,17 @@ fn sweep(seeds: u64, fixed: bool) -> ExitCode {
             Err(failure) => failure,
         };
         let secs = started.elapsed().as_secs_f64();
-        println!(
+        say!(
             "  seed {seed} ({seed:#x}) failed, after {} seeds in {secs:.2} s ({:.0} seeds/s)\n",
             seed + 1,
             (seed + 1) as f64 / secs
         );
-        println!("{failure}\n");
+        say!("{failure}\n");
         replay_after_sweep(seed, fixed, &failure);
         return ExitCode::FAILURE;
     }
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    say!(
         "  {seeds} seeds in {secs:.2} s ({:.0} seeds/s): {} faults injected, {} puts acknowledged, \
          {} failed or timed out",
         seeds as f64 / secs,
@@ -94,7 +97,7 @@ fn sweep(seeds: u64, fixed: bool) -> ExitCode {
         totals.acked,
         totals.unknown
     );
-    println!("  every acknowledged put was readable after the faults, and no term had two leaders");
+    say!("  every acknowledged put was readable after the faults, and no term had two leaders");
     ExitCode::SUCCESS
 }
 
@@ -104,7 +107,7 @@ fn replay_after_sweep(seed: u64, fixed: bool, failure: &Failure) {
     let again = cluster::run(seed, fixed, true);
     let same = again.result.as_ref().err().map(Failure::message) == Some(failure.message())
         && again.fingerprint == failure.fingerprint();
-    println!(
+    say!(
         "replayed seed {seed:#x} with tracing on: {}",
         if same {
             "same failure, same fingerprint"
@@ -113,7 +116,7 @@ fn replay_after_sweep(seed: u64, fixed: bool, failure: &Failure) {
         }
     );
     print_story(&again);
-    println!(
+    say!(
         "\nreplay it yourself (the same run, every time):\n  {}",
         args::replay_command("kv_store", seed, fixed)
     );
@@ -121,18 +124,19 @@ fn replay_after_sweep(seed: u64, fixed: bool, failure: &Failure) {
 
 fn replay(seed: u64, fixed: bool) -> ExitCode {
     let outcome = cluster::run(seed, fixed, true);
-    println!("seed {seed:#x}, fingerprint {}", outcome.fingerprint);
+    say!("seed {seed:#x}, fingerprint {}", outcome.fingerprint);
     print_story(&outcome);
     match &outcome.result {
         Ok(stats) => {
-            println!(
+            say!(
                 "\nseed {seed:#x} passed: {} faults, {} puts acknowledged, all readable afterwards",
-                stats.faults, stats.acked
+                stats.faults,
+                stats.acked
             );
             ExitCode::SUCCESS
         }
         Err(failure) => {
-            println!("\n{failure}");
+            say!("\n{failure}");
             ExitCode::FAILURE
         }
     }
