@@ -66,7 +66,9 @@ const IGNORED: &[(&str, &str)] = &[
     ("DETSIM_SEEDS", "--seeds"),
     ("DETSIM_JOBS", "--jobs"),
     ("DETSIM_KEEP_GOING", "--keep-going"),
-    ("DETSIM_SCHEDULER", "sweep --scheduler"),
+    // Honoured by `replay --seed`, and the recorded one holds for an
+    // artifact (see `ignored_env_in`).
+    ("DETSIM_SCHEDULER", "--scheduler"),
     ("DETSIM_REPLAY", "cargo detsim replay <artifact>"),
     ("DETSIM_SHRINK", "cargo detsim shrink <artifact>"),
     ("DETSIM_TRACE", "replay --log or --trace"),
@@ -139,7 +141,12 @@ fn ignored_env_in(
     let mut words: Vec<String> = IGNORED
         .iter()
         .filter(|(name, _)| set.contains(*name))
+        // `replay --seed` runs with it, as with `--scheduler`.
+        .filter(|(name, _)| !(*name == "DETSIM_SCHEDULER" && command == "replay" && !artifact))
         .map(|(name, instead)| {
+            if *name == "DETSIM_SCHEDULER" && artifact {
+                return format!("{name} (the artifact's recorded scheduler holds)");
+            }
             // `sweep --scheduler` is `--scheduler` to a sweep.
             let prefix = format!("{command} ");
             let instead = instead.strip_prefix(prefix.as_str()).unwrap_or(instead);
@@ -455,11 +462,31 @@ mod tests {
             )
         );
         let trace = ["DETSIM_TRACE", "DETSIM_SCHEDULER"];
+        // `replay --seed` runs with DETSIM_SCHEDULER (see replay.rs).
         assert_eq!(
             ignored_env_in("replay", false, os(&trace)).as_deref(),
             Some(
-                "cargo detsim replay ignores DETSIM_SCHEDULER (use sweep --scheduler) and \
-                 DETSIM_TRACE (use --log or --trace) from the environment"
+                "cargo detsim replay ignores DETSIM_TRACE (use --log or --trace) from the environment"
+            )
+        );
+        assert_eq!(
+            ignored_env_in("replay", true, os(&trace)).as_deref(),
+            Some(
+                "cargo detsim replay ignores DETSIM_SCHEDULER (the artifact's recorded scheduler \
+                 holds) and DETSIM_TRACE (use --log or --trace) from the environment"
+            )
+        );
+        assert_eq!(
+            ignored_env_in("sweep", false, os(&["DETSIM_SCHEDULER"])).as_deref(),
+            Some(
+                "cargo detsim sweep ignores DETSIM_SCHEDULER (use --scheduler) from the environment"
+            )
+        );
+        assert_eq!(
+            ignored_env_in("shrink", true, os(&["DETSIM_SCHEDULER"])).as_deref(),
+            Some(
+                "cargo detsim shrink ignores DETSIM_SCHEDULER (the artifact's recorded scheduler \
+                 holds) from the environment"
             )
         );
         // Passed on, or not the harness's: nothing to say.
