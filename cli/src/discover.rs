@@ -45,7 +45,8 @@ impl Binary {
     /// `DETSIM_*` variables of the user's shell that the CLI sets itself
     /// or that its flags replace ([`IGNORED`]); the others
     /// (`DETSIM_TIME_LIMIT`, `DETSIM_CHECK_DETERMINISM`,
-    /// `DETSIM_TRACE_LIMIT`) pass through, as they do under `cargo test`.
+    /// `DETSIM_TRACE_LIMIT`, `DETSIM_SLOW_RUN`) pass through, as they do
+    /// under `cargo test`.
     pub(crate) fn command(&self) -> Command {
         let mut cmd = Command::new(&self.exe);
         cmd.current_dir(&self.dir);
@@ -109,7 +110,7 @@ pub(crate) fn check_env() -> Result<(), CliError> {
 fn check_env_in(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<(), CliError> {
     let vars: Vec<(&str, std::ffi::OsString)> = PASSED_ON
         .iter()
-        .chain(&["DETSIM_TRACE_LIMIT"])
+        .chain(&["DETSIM_TRACE_LIMIT", "DETSIM_SLOW_RUN"])
         .filter_map(|&name| Some((name, get(name)?)))
         .collect();
     sim_core::harness::check_env(&vars).map_err(|e| {
@@ -511,6 +512,12 @@ mod tests {
         let e = check_env_in(bad).unwrap_err().to_string();
         assert!(
             e.starts_with("DETSIM_TRACE_LIMIT=\"0\" is not valid"),
+            "{e}"
+        );
+        let bad = |name: &str| (name == "DETSIM_SLOW_RUN").then(|| "soon".into());
+        let e = check_env_in(bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with("DETSIM_SLOW_RUN=\"soon\" is not valid"),
             "{e}"
         );
     }

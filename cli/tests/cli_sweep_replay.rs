@@ -24,6 +24,7 @@ fn list_shows_the_simulation_tests_and_their_attributes() {
     always_passes                     detsim-cli-fixture --test noisy
     crashes_or_sleeps                 detsim-cli-fixture --test noisy
     noisy_failure                     detsim-cli-fixture --test noisy
+    one_seed_runs_long                detsim-cli-fixture --test noisy
     always_passes                     detsim-cli-fixture --test planted  seeds=5
     fails_only_under_pct              detsim-cli-fixture --test planted
     planted_bug                       detsim-cli-fixture --test planted
