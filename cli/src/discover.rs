@@ -45,7 +45,8 @@ impl Binary {
     /// `DETSIM_*` variables of the user's shell that the CLI sets itself
     /// or that its flags replace ([`IGNORED`]); the others
     /// (`DETSIM_TIME_LIMIT`, `DETSIM_CHECK_DETERMINISM`,
-    /// `DETSIM_TRACE_LIMIT`) pass through, as they do under `cargo test`.
+    /// `DETSIM_TRACE_LIMIT`, `DETSIM_SLOW_RUN`) pass through, as they do
+    /// under `cargo test`.
     pub(crate) fn command(&self) -> Command {
         let mut cmd = Command::new(&self.exe);
         cmd.current_dir(&self.dir);
@@ -66,7 +67,9 @@ const IGNORED: &[(&str, &str)] = &[
     ("DETSIM_SEEDS", "--seeds"),
     ("DETSIM_JOBS", "--jobs"),
     ("DETSIM_KEEP_GOING", "--keep-going"),
-    ("DETSIM_SCHEDULER", "sweep --scheduler"),
+    // Honoured by `replay --seed`, and the recorded one holds for an
+    // artifact (see `ignored_env_in`).
+    ("DETSIM_SCHEDULER", "--scheduler"),
     ("DETSIM_REPLAY", "cargo detsim replay <artifact>"),
     ("DETSIM_SHRINK", "cargo detsim shrink <artifact>"),
     ("DETSIM_TRACE", "replay --log or --trace"),
@@ -107,7 +110,7 @@ pub(crate) fn check_env() -> Result<(), CliError> {
 fn check_env_in(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<(), CliError> {
     let vars: Vec<(&str, std::ffi::OsString)> = PASSED_ON
         .iter()
-        .chain(&["DETSIM_TRACE_LIMIT"])
+        .chain(&["DETSIM_TRACE_LIMIT", "DETSIM_SLOW_RUN"])
         .filter_map(|&name| Some((name, get(name)?)))
         .collect();
     sim_core::harness::check_env(&vars).map_err(|e| {
@@ -139,7 +142,12 @@ fn ignored_env_in(
     let mut words: Vec<String> = IGNORED
         .iter()
         .filter(|(name, _)| set.contains(*name))
+        // `replay --seed` runs with it, as with `--scheduler`.
+        .filter(|(name, _)| !(*name == "DETSIM_SCHEDULER" && command == "replay" && !artifact))
         .map(|(name, instead)| {
+            if *name == "DETSIM_SCHEDULER" && artifact {
+                return format!("{name} (the artifact's recorded scheduler holds)");
+            }
             // `sweep --scheduler` is `--scheduler` to a sweep.
             let prefix = format!("{command} ");
             let instead = instead.strip_prefix(prefix.as_str()).unwrap_or(instead);
@@ -455,11 +463,31 @@ mod tests {
             )
         );
         let trace = ["DETSIM_TRACE", "DETSIM_SCHEDULER"];
+        // `replay --seed` runs with DETSIM_SCHEDULER (see replay.rs).
         assert_eq!(
             ignored_env_in("replay", false, os(&trace)).as_deref(),
             Some(
-                "cargo detsim replay ignores DETSIM_SCHEDULER (use sweep --scheduler) and \
-                 DETSIM_TRACE (use --log or --trace) from the environment"
+                "cargo detsim replay ignores DETSIM_TRACE (use --log or --trace) from the environment"
+            )
+        );
+        assert_eq!(
+            ignored_env_in("replay", true, os(&trace)).as_deref(),
+            Some(
+                "cargo detsim replay ignores DETSIM_SCHEDULER (the artifact's recorded scheduler \
+                 holds) and DETSIM_TRACE (use --log or --trace) from the environment"
+            )
+        );
+        assert_eq!(
+            ignored_env_in("sweep", false, os(&["DETSIM_SCHEDULER"])).as_deref(),
+            Some(
+                "cargo detsim sweep ignores DETSIM_SCHEDULER (use --scheduler) from the environment"
+            )
+        );
+        assert_eq!(
+            ignored_env_in("shrink", true, os(&["DETSIM_SCHEDULER"])).as_deref(),
+            Some(
+                "cargo detsim shrink ignores DETSIM_SCHEDULER (the artifact's recorded scheduler \
+                 holds) from the environment"
             )
         );
         // Passed on, or not the harness's: nothing to say.
@@ -484,6 +512,12 @@ mod tests {
         let e = check_env_in(bad).unwrap_err().to_string();
         assert!(
             e.starts_with("DETSIM_TRACE_LIMIT=\"0\" is not valid"),
+            "{e}"
+        );
+        let bad = |name: &str| (name == "DETSIM_SLOW_RUN").then(|| "soon".into());
+        let e = check_env_in(bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with("DETSIM_SLOW_RUN=\"soon\" is not valid"),
             "{e}"
         );
     }

@@ -14,6 +14,11 @@
 //! fails differently: the code or the build changed since the artifact
 //! was written) or the replay cannot run. `replay --seed S <test>` has no
 //! recorded failure to expect: a pass exits 0.
+//!
+//! An artifact's replay runs the scheduler the artifact recorded, and
+//! refuses `--scheduler`; `replay --seed` runs the one `--scheduler` (or
+//! `DETSIM_SCHEDULER` of the environment) names, as a sweep's chunks do,
+//! so a seed that `sweep --scheduler X` found fails again.
 
 use std::path::{Path, PathBuf};
 
@@ -30,9 +35,105 @@ use crate::select::select;
 
 pub(crate) fn run(r: &Replay, build: &Build) -> Result<Outcome, CliError> {
     match &r.of {
-        ReplayOf::Artifact(path) => replay_artifact(path, r, build, Show::Live),
-        ReplayOf::Seed { seed, test } => replay_seed(*seed, test, r, build),
+        ReplayOf::Artifact(path) => {
+            if let Some(given) = &r.scheduler {
+                let (abs, art) = read_artifact(path)?;
+                return Err(scheduler_with_artifact(&abs, &art, given, build));
+            }
+            replay_artifact(path, r, build, Show::Live)
+        }
+        ReplayOf::Seed { seed, test } => {
+            let env = std::env::var_os("DETSIM_SCHEDULER");
+            let scheduler = seed_scheduler(r.scheduler.as_deref(), env)?;
+            if let Some(Scheduler {
+                name,
+                from_env: true,
+            }) = &scheduler
+            {
+                eprintln!(
+                    "cargo detsim replay: seed {seed:#x} runs with DETSIM_SCHEDULER={name} from \
+                     the environment (as with --scheduler {name})"
+                );
+            }
+            let scheduler = scheduler.map(|s| s.name);
+            replay_seed(*seed, test, r, scheduler.as_deref(), build)
+        }
     }
+}
+
+/// The scheduler `replay --seed` runs a test with, when one is named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Scheduler {
+    /// As `DETSIM_SCHEDULER` takes it (`pct:3`).
+    name: String,
+    /// Named by `DETSIM_SCHEDULER` in the environment, not `--scheduler`.
+    from_env: bool,
+}
+
+/// The scheduler of `replay --seed`: `--scheduler` (`flag`), else
+/// `DETSIM_SCHEDULER` of the environment (`env`, checked as the harness
+/// reads it), else none: the test's own. Both, naming different
+/// schedulers, is an error, as is a value the harness would refuse.
+fn seed_scheduler(
+    flag: Option<&str>,
+    env: Option<std::ffi::OsString>,
+) -> Result<Option<Scheduler>, CliError> {
+    // Empty is unset, as the harness reads it.
+    let env = env.filter(|v| !v.to_string_lossy().trim().is_empty());
+    let env = match env {
+        None => None,
+        Some(value) => {
+            sim_core::harness::check_env(&[("DETSIM_SCHEDULER", value.clone())]).map_err(|e| {
+                let e = e.strip_prefix("detsim: ").unwrap_or(&e);
+                CliError::new(format!(
+                    "{e} (cargo detsim replay --seed passes it on to the test, as it would \
+                     --scheduler; fix or unset it)"
+                ))
+            })?;
+            let text = value.to_string_lossy().trim().to_owned();
+            Some(crate::args::parse_scheduler(&text).unwrap_or(text))
+        }
+    };
+    match (flag, env) {
+        (Some(flag), Some(env)) if !crate::args::same_scheduler(flag, &env) => {
+            Err(CliError::new(format!(
+                "--scheduler {flag} and DETSIM_SCHEDULER={env} in the environment name different \
+                 schedulers: give one (drop --scheduler, or unset DETSIM_SCHEDULER)"
+            )))
+        }
+        (Some(flag), _) => Ok(Some(Scheduler {
+            name: flag.to_owned(),
+            from_env: false,
+        })),
+        (None, Some(env)) => Ok(Some(Scheduler {
+            name: env,
+            from_env: true,
+        })),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The error for `replay <artifact> --scheduler X`: the artifact's tape
+/// means its choices under the scheduler it recorded, so that one runs;
+/// the artifact's seed can run under `X` instead.
+fn scheduler_with_artifact(abs: &Path, art: &Artifact, given: &str, build: &Build) -> CliError {
+    let recorded = match art.scheduler() {
+        sim_core::Scheduler::Pct { depth } => format!("pct:{depth}"),
+        other => other.to_string(),
+    };
+    let build = build_for(abs, art, build).unwrap_or_else(|_| build.clone());
+    CliError::new(format!(
+        "--scheduler {given}: {} recorded the scheduler of its run ({recorded}), and its replay \
+         runs that one, so replay <artifact> takes no --scheduler; drop --scheduler, or run the \
+         artifact's seed under {given}: cargo detsim replay --seed {:#x} --scheduler {given} -p \
+         {} {}{} {}",
+        abs.display(),
+        art.seed(),
+        shell_word(art.package()),
+        target_selector(art),
+        build_flags(&build),
+        shell_word(art.test()),
+    ))
 }
 
 /// Reads an artifact, as the one-line error the CLI prints if it cannot.
@@ -336,12 +437,27 @@ fn read_trace(path: &Path) -> Vec<Value> {
 /// `replay --seed S <test>`: run the one seed, showing its output as it
 /// comes; if it fails, replay the artifact it wrote (for the verdict,
 /// `--log` and `--trace`).
-fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outcome, CliError> {
+/// `scheduler`: the one to run (`DETSIM_SCHEDULER`), if named.
+fn replay_seed(
+    seed: u64,
+    name: &str,
+    r: &Replay,
+    scheduler: Option<&str>,
+    build: &Build,
+) -> Result<Outcome, CliError> {
     let binaries = discover::build(build, &[])?;
     let tests = discover::sim_tests(&binaries)?;
     let mut found = select(&tests, name, &binaries)?;
+    // The flags of a printed `replay --seed` that runs as this one.
+    let flags = format!(
+        "{}{}",
+        scheduler
+            .map(|s| format!(" --scheduler {}", shell_word(s)))
+            .unwrap_or_default(),
+        build_flags(build)
+    );
     if found.len() > 1 {
-        return Err(ambiguous(name, seed, &found, &build_flags(build)));
+        return Err(ambiguous(name, seed, &found, &flags));
     }
     let test = found.remove(0);
     let scratch = Scratch::new()?;
@@ -351,6 +467,9 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
         .env("DETSIM_SEED", seed.to_string())
         .env("DETSIM_SEEDS", "1")
         .env("DETSIM_REPORT", &report);
+    if let Some(s) = scheduler {
+        cmd.env("DETSIM_SCHEDULER", s);
+    }
     discover::with_features(&mut cmd, &build.feature_flags());
     let ran = run_one::run(
         cmd,
@@ -376,7 +495,13 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
         return replay_artifact(Path::new(artifact), r, build, Show::Later);
     }
     if lines.iter().any(|v| v["event"] == "sweep") {
-        eprintln!("detsim: {} passes with seed {seed:#x}", test.test);
+        eprintln!(
+            "detsim: {} passes with seed {seed:#x}{}",
+            test.test,
+            scheduler
+                .map(|s| format!(" under the {s} scheduler"))
+                .unwrap_or_default()
+        );
         // Not silently: the flags asked for something this run cannot give.
         if r.log || r.trace.is_some() {
             eprintln!(
@@ -398,8 +523,8 @@ fn replay_seed(seed: u64, name: &str, r: &Replay, build: &Build) -> Result<Outco
 
 /// The error for a `replay --seed` whose name picks several tests: tell
 /// full names apart by name, the same name in several targets by target.
-/// `features` are the build's flags for the printed command
-/// ([`build_flags`]).
+/// `features` are the flags for the printed command: `--scheduler`, and
+/// the build's ([`build_flags`]).
 fn ambiguous(name: &str, seed: u64, found: &[SimTest], features: &str) -> CliError {
     let first = &found[0];
     if found.iter().all(|t| t.test == first.test) {
@@ -495,6 +620,65 @@ mod tests {
              'a b' --release"
         );
         assert_eq!(build_flags(&Build::default()), "");
+    }
+
+    #[test]
+    fn replay_seed_runs_the_scheduler_of_the_flag_or_the_environment() {
+        let os = |s: &str| Some(std::ffi::OsString::from(s));
+        let named = |name: &str, from_env| {
+            Some(Scheduler {
+                name: name.to_owned(),
+                from_env,
+            })
+        };
+        assert_eq!(seed_scheduler(None, None).unwrap(), None);
+        assert_eq!(seed_scheduler(None, os(" ")).unwrap(), None);
+        assert_eq!(
+            seed_scheduler(Some("pct:2"), None).unwrap(),
+            named("pct:2", false)
+        );
+        assert_eq!(
+            seed_scheduler(None, os(" PCT:2 ")).unwrap(),
+            named("pct:2", true)
+        );
+        // Both, naming the same scheduler: the flag's spelling.
+        assert_eq!(
+            seed_scheduler(Some("pct"), os("pct:3")).unwrap(),
+            named("pct", false)
+        );
+        let e = seed_scheduler(Some("pct:2"), os("fifo"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "--scheduler pct:2 and DETSIM_SCHEDULER=fifo in the environment name different \
+             schedulers: give one (drop --scheduler, or unset DETSIM_SCHEDULER)"
+        );
+        // A value the harness would refuse, refused as it would be.
+        let e = seed_scheduler(None, os("lifo")).unwrap_err().to_string();
+        assert!(
+            e.starts_with("DETSIM_SCHEDULER=\"lifo\" is not valid: it is not a scheduler"),
+            "{e}"
+        );
+        assert!(e.ends_with("; fix or unset it)"), "{e}");
+    }
+
+    #[test]
+    fn an_artifacts_replay_refuses_another_scheduler_and_gives_the_seeds() {
+        let e = scheduler_with_artifact(
+            Path::new("/t/a.json"),
+            &artifact(""),
+            "pct:3",
+            &Build::default(),
+        )
+        .to_string();
+        assert_eq!(
+            e,
+            "--scheduler pct:3: /t/a.json recorded the scheduler of its run (random), and its \
+             replay runs that one, so replay <artifact> takes no --scheduler; drop --scheduler, \
+             or run the artifact's seed under pct:3: cargo detsim replay --seed 0x7 --scheduler \
+             pct:3 -p fixture --test planted planted_bug"
+        );
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! at once. Chunks start in seed order; after a failure (without
 //! `--keep-going`) no new chunk starts and the running ones finish, so the
 //! smallest failing seed found does not depend on timing. While chunks
-//! run, the harness's live warnings in their output (a blocked poll) and
-//! a chunk that runs far longer than the others are shown above the
-//! progress line, with the chunk's seeds.
+//! run, the harness's live warnings in their output (a blocked poll, a
+//! seed whose run goes on past `DETSIM_SLOW_RUN`) and a chunk that runs
+//! far longer than the others are shown above the progress line, with the
+//! chunk's seeds; the notice of a long chunk names the seed the watchdog
+//! last named in it, with the command that runs that seed alone.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -170,6 +172,11 @@ struct Running {
     shown: usize,
     /// Whether it was said to run for long.
     slow: bool,
+    /// The seed the harness's watchdog last named as running long (see
+    /// [`long_run_seed`]).
+    long_seed: Option<u64>,
+    /// Whether a notice of this chunk gave the command for `long_seed`.
+    named: bool,
 }
 
 impl Running {
@@ -202,6 +209,18 @@ fn warning<'l>(line: &'l str, test: &str) -> Option<&'l str> {
         .strip_prefix(&format!("test {test} ... "))
         .unwrap_or(line);
     is_warning(line, test).then_some(line)
+}
+
+/// The seed a warning line of the harness's watchdog names as running
+/// long (`detsim: seed 0x1f of test t has run for 10s and goes on, ...`),
+/// if it is one.
+fn long_run_seed(line: &str) -> Option<u64> {
+    let rest = line.strip_prefix("detsim: seed 0x")?;
+    let (hex, rest) = rest.split_once(' ')?;
+    if !rest.starts_with("of test ") || !rest.contains(" has run for ") {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
 }
 
 fn is_warning(line: &str, test: &str) -> bool {
@@ -341,16 +360,20 @@ fn sweep_test(
             if slowest.is_none() {
                 // Every chunk runs long, and none has finished to compare:
                 // one line for them all.
-                let oldest = running.iter().max_by_key(|r| r.started.elapsed());
-                if let Some(r) = oldest.filter(|r| r.started.elapsed() >= limit) {
+                let oldest = running
+                    .iter_mut()
+                    .max_by_key(|r| r.started.elapsed())
+                    .filter(|r| r.started.elapsed() >= limit);
+                if let Some(r) = oldest {
                     if !std::mem::replace(&mut said_none_finished, true) {
+                        r.named = r.long_seed.is_some();
                         progress.note(&format!(
                             "detsim sweep: {}: no chunk has finished in {} (the longest \
-                             running: seeds {}); if a seed hangs, run them alone: {}",
+                             running: seeds {}); {}",
                             test.test,
                             crate::progress::clock(r.started.elapsed().as_secs_f64()),
                             r.seeds(),
-                            alone(&test, r.seeds(), plan)
+                            run_alone(&test, r, plan)
                         ));
                     }
                 }
@@ -358,16 +381,31 @@ fn sweep_test(
                 for r in running.iter_mut().filter(|r| !r.slow) {
                     if r.started.elapsed() >= limit {
                         r.slow = true;
+                        r.named = r.long_seed.is_some();
                         progress.note(&format!(
                             "detsim sweep: {} seeds {} have run for {}, the other chunks {} at \
-                             most; if a seed there hangs, run them alone: {}",
+                             most; {}",
                             test.test,
                             r.seeds(),
                             crate::progress::clock(r.started.elapsed().as_secs_f64()),
                             crate::progress::clock(slowest.unwrap_or_default().as_secs_f64()),
-                            alone(&test, r.seeds(), plan)
+                            run_alone(&test, r, plan)
                         ));
                     }
+                }
+            }
+            // A chunk said to be long before the watchdog named a seed of
+            // it: the seed's command, once.
+            for r in running.iter_mut().filter(|r| r.slow && !r.named) {
+                if let Some(seed) = r.long_seed {
+                    r.named = true;
+                    progress.note(&format!(
+                        "detsim sweep: {} seeds {}: seed {seed:#x} is the one running long; run \
+                         it alone: {}",
+                        test.test,
+                        r.seeds(),
+                        alone_seed(&test, seed, plan)
+                    ));
                 }
             }
         }
@@ -406,9 +444,16 @@ fn sweep_test(
 /// seeds, at most [`MAX_SHOWN`] of them a chunk. `end`: the chunk ended.
 fn show_warnings(test: &str, r: &mut Running, progress: &mut Progress, end: bool) {
     for line in r.output.read(&r.stderr, end) {
-        let Some(line) = warning(&line, test).filter(|_| r.shown <= MAX_SHOWN) else {
+        let Some(line) = warning(&line, test) else {
             continue;
         };
+        // Kept past the lines shown: the latest seed is the one to name.
+        if let Some(seed) = long_run_seed(line) {
+            r.long_seed = Some(seed);
+        }
+        if r.shown > MAX_SHOWN {
+            continue;
+        }
         r.shown += 1;
         let seeds = r.seeds();
         progress.note(&if r.shown > MAX_SHOWN {
@@ -422,18 +467,47 @@ fn show_warnings(test: &str, r: &mut Running, progress: &mut Progress, end: bool
     }
 }
 
+/// The end of the notice of a chunk `r` that runs long: the command that
+/// runs the seed the watchdog named in it, if it named one, or else its
+/// seeds.
+fn run_alone(test: &SimTest, r: &Running, plan: Plan<'_>) -> String {
+    match r.long_seed {
+        Some(seed) => format!(
+            "the watchdog named seed {seed:#x} there as running long; run it alone: {}",
+            alone_seed(test, seed, plan)
+        ),
+        None => format!(
+            "if a seed there hangs, run them alone: {}",
+            alone(test, r.seeds(), plan)
+        ),
+    }
+}
+
 /// The command that runs `seeds` of `test` alone, as one chunk does.
 fn alone(test: &SimTest, seeds: Seeds, plan: Plan<'_>) -> String {
+    command(
+        test,
+        &format!("DETSIM_SEED={} DETSIM_SEEDS={}", seeds.start, seeds.len),
+        plan,
+    )
+}
+
+/// The command that runs the one seed `seed` of `test`, as a chunk does.
+fn alone_seed(test: &SimTest, seed: u64, plan: Plan<'_>) -> String {
+    command(test, &format!("DETSIM_SEED={seed:#x}"), plan)
+}
+
+/// `cargo test` of `test` with the `seeds` variables, and the settings
+/// the chunks run with (the environment's, `--scheduler`, the build's
+/// flags).
+fn command(test: &SimTest, seeds: &str, plan: Plan<'_>) -> String {
     let scheduler = plan
         .scheduler
         .map(|s| format!("DETSIM_SCHEDULER={s} "))
         .unwrap_or_default();
     format!(
-        "{}DETSIM_SEED={} DETSIM_SEEDS={} {scheduler}cargo test -p {} {}{} -- {} --exact \
-         --include-ignored",
+        "{}{seeds} {scheduler}cargo test -p {} {}{} -- {} --exact --include-ignored",
         plan.env,
-        seeds.start,
-        seeds.len,
         shell_word(&test.binary.package),
         test.binary.selector(),
         plan.flags,
@@ -489,6 +563,8 @@ fn spawn(
         output: Lines::default(),
         shown: 0,
         slow: false,
+        long_seed: None,
+        named: false,
     })
 }
 
@@ -705,6 +781,62 @@ mod tests {
         ] {
             assert_eq!(warning(not, "t"), None, "{not}");
         }
+    }
+
+    #[test]
+    fn the_seed_a_watchdogs_line_names_as_running_long() {
+        let line = "detsim: seed 0x1f of test kv::t has run for 10s and goes on, its polls \
+                    returning (812 so far: ...); run it alone: DETSIM_SEED=0x1f cargo test";
+        assert_eq!(warning(line, "kv::t"), Some(line));
+        assert_eq!(long_run_seed(line), Some(0x1f));
+        assert_eq!(
+            long_run_seed(&line.replace("0x1f", "0xffffffffffffffff")),
+            Some(u64::MAX)
+        );
+        for not in [
+            "detsim: a poll of task 3 (seed 0x7) has held simulation thread w for 10s and not \
+             returned",
+            "detsim: seed 0x1f of test kv::t passed",
+            "detsim: seed 0xzz of test kv::t has run for 10s",
+            "detsim: seed 0x1f",
+        ] {
+            assert_eq!(long_run_seed(not), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn a_long_chunks_notice_gives_the_named_seeds_command() {
+        let test = SimTest {
+            binary: crate::discover::Binary {
+                exe: PathBuf::from("/t/noisy-1"),
+                package: "fixture".into(),
+                kind: "test".into(),
+                name: "noisy".into(),
+                dir: PathBuf::from("/t"),
+            },
+            test: "t".into(),
+            info: Value::Null,
+        };
+        let plan = Plan {
+            seeds: Seeds { start: 0, len: 10 },
+            jobs: 2,
+            chunk: 5,
+            keep_going: false,
+            scheduler: Some("pct:2"),
+            features: "",
+            flags: " --release",
+            env: "DETSIM_TIME_LIMIT=1m ",
+        };
+        assert_eq!(
+            alone_seed(&test, 7, plan),
+            "DETSIM_TIME_LIMIT=1m DETSIM_SEED=0x7 DETSIM_SCHEDULER=pct:2 cargo test -p fixture \
+             --test noisy --release -- t --exact --include-ignored"
+        );
+        assert_eq!(
+            alone(&test, Seeds { start: 5, len: 5 }, plan),
+            "DETSIM_TIME_LIMIT=1m DETSIM_SEED=5 DETSIM_SEEDS=5 DETSIM_SCHEDULER=pct:2 cargo test \
+             -p fixture --test noisy --release -- t --exact --include-ignored"
+        );
     }
 
     #[test]

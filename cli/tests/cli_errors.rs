@@ -193,6 +193,22 @@ fn each_mistake_is_one_line_with_the_fix() {
                 "detsim-cli-fixture",
             ],
         ),
+        // The artifact records its scheduler, which its tape means.
+        (
+            "a scheduler with an artifact",
+            vec!["replay", changed.to_str().unwrap(), "--scheduler", "pct:2"],
+        ),
+        (
+            "a bad scheduler for a seed",
+            vec![
+                "replay",
+                "--seed",
+                "3",
+                "planted_bug",
+                "--scheduler",
+                "pct:0",
+            ],
+        ),
     ];
     let mut all = String::new();
     for (what, args) in &cases {
@@ -202,6 +218,7 @@ fn each_mistake_is_one_line_with_the_fix() {
     insta::with_settings!({filters => vec![
         (r"fingerprint 0x[0-9a-f]{16}", "fingerprint [FP]"),
         (r"(?m)--seeds \d+\.\.\d+$", "--seeds [SEED]..[SEED+1]"),
+        (r"--seed 0x[0-9a-f]+ ", "--seed [SEED] "),
     ]}, {
         insta::assert_snapshot!(all);
     });

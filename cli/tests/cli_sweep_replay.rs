@@ -24,7 +24,9 @@ fn list_shows_the_simulation_tests_and_their_attributes() {
     always_passes                     detsim-cli-fixture --test noisy
     crashes_or_sleeps                 detsim-cli-fixture --test noisy
     noisy_failure                     detsim-cli-fixture --test noisy
+    one_seed_runs_long                detsim-cli-fixture --test noisy
     always_passes                     detsim-cli-fixture --test planted  seeds=5
+    fails_only_under_pct              detsim-cli-fixture --test planted
     planted_bug                       detsim-cli-fixture --test planted
     names_its_profile                 detsim-cli-fixture --test profile
     "#);
@@ -160,6 +162,82 @@ fn a_replay_over_the_trace_limit_says_what_it_dropped_first() {
         .unwrap();
     assert_eq!(first["name"], notice);
     assert!(doc["otherData"]["dropped_events"].as_u64().unwrap() > 0);
+}
+
+/// A seed that fails only under PCT: `replay --seed S --scheduler pct:1`
+/// brings back the failure `sweep --scheduler pct:1` found, with the same
+/// fingerprint; under the test's own scheduler the seed passes.
+#[test]
+fn replay_seed_runs_the_scheduler_the_sweep_found_it_with() {
+    let dir = scratch("replay_scheduler");
+    let test = "fails_only_under_pct";
+    let (out, summary) = sweep(
+        &dir,
+        "pct.json",
+        &[test, "--seeds", "0..4", "--scheduler", "pct:1"],
+    );
+    assert_exit(&out, 1);
+    let failure = &summary["tests"][0]["failures"][0];
+    let seed = failure["seed"].as_u64().unwrap();
+    let fingerprint = failure["fingerprint"].as_str().unwrap();
+    let seed_text = seed.to_string();
+    let by_seed = ["replay", "--seed", &seed_text, test];
+    let same = format!("the same failure, the same fingerprint {fingerprint}");
+
+    // The test's own scheduler (Random): the seed passes.
+    let out = detsim(&by_seed);
+    assert_exit(&out, 0);
+
+    // The sweep's: its failure, its fingerprint.
+    let with_pct = [&by_seed[..], &["--scheduler", "pct:1"]].concat();
+    let out = detsim(&with_pct);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains(&same), "{err}");
+    assert!(err.contains("one task took all its steps"), "{err}");
+    // The commands its report prints run the seed under PCT too.
+    assert!(
+        err.contains(&format!(
+            "DETSIM_SEED={seed:#x} DETSIM_SCHEDULER=pct:1 cargo test -p detsim-cli-fixture"
+        )),
+        "{err}"
+    );
+
+    // DETSIM_SCHEDULER in the environment does what the flag does, and
+    // says so; both, naming different schedulers, is an error.
+    let out = detsim_env(&by_seed, &[("DETSIM_SCHEDULER", "pct:1")]);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains(&same), "{err}");
+    assert!(
+        err.contains("runs with DETSIM_SCHEDULER=pct:1 from the environment"),
+        "{err}"
+    );
+    let out = detsim_env(&with_pct, &[("DETSIM_SCHEDULER", "random")]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "error: --scheduler pct:1 and DETSIM_SCHEDULER=random in the environment name \
+             different schedulers"
+        ),
+        "{err}"
+    );
+
+    // The artifact records the scheduler its replay runs: another one
+    // beside it is refused, naming the recorded one.
+    let artifact = first_artifact(&summary);
+    let artifact = artifact.to_str().unwrap();
+    let out = detsim(&["replay", artifact, "--scheduler", "random"]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("recorded the scheduler of its run (pct:1)"),
+        "{err}"
+    );
+    let out = detsim(&["replay", artifact]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains(&same), "{}", stderr(&out));
 }
 
 /// A replay that brought the planted bug back: exit 1, the harness's

@@ -13,11 +13,146 @@
 //! that runs on and on (an infinite loop, blocking I/O) gets a live warning
 //! on stderr, since it may never return to be reported.
 //!
+//! A run can also take long with every poll returning at once (a livelock,
+//! a loop of timers, a seed that does far more work than the others). The
+//! `#[sim_test]` harness says which test and seed each run on a thread is
+//! ([`watch_run`]); a simulation built there carries that [`RunWatch`] in
+//! its beacon, and the watchdog gives one live warning, naming the test,
+//! the seed, how long it has run, its polls so far and the command that
+//! runs the seed alone, once the run has gone on past its threshold
+//! (`DETSIM_SLOW_RUN`, default [`DEFAULT_SLOW_RUN`]) while its polls keep
+//! returning. The run's start is the first look of the watchdog at it, so
+//! the simulation thread reads no clock for it.
+//!
+//! The warnings are written to the process's stderr itself, not through
+//! `eprintln!`: the watchdog thread would inherit the output capture of
+//! the test that started it, and `cargo test` would show them to nobody.
+//!
 //! Real time here only feeds diagnostics: it never touches the schedule.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
+
+/// How long one run (one seed) of a `#[sim_test]` may take, in real time,
+/// before the watchdog names it; `DETSIM_SLOW_RUN` changes it.
+pub(crate) const DEFAULT_SLOW_RUN: Duration = Duration::from_secs(10);
+
+/// The run of a `#[sim_test]` seed, as the harness describes it to the
+/// watchdog ([`watch_run`]): every simulation built on its thread while it
+/// is set reports to it, and the watchdog names its seed at most once.
+pub(crate) struct RunWatch {
+    test: &'static str,
+    seed: u64,
+    /// How long the run may take before it is named.
+    threshold: Duration,
+    /// What follows `DETSIM_SEED=<seed> ` in the command that runs the
+    /// seed alone (`cargo test -p ... -- <test> --exact`, with the
+    /// `DETSIM_*` settings it needs).
+    rerun: Arc<str>,
+    state: Mutex<RunState>,
+}
+
+#[derive(Default)]
+struct RunState {
+    /// When the watchdog first saw a simulation of the run.
+    since: Option<Instant>,
+    /// Whether the run was named (or its seed by a blocked poll's warning).
+    warned: bool,
+}
+
+thread_local! {
+    static RUN: RefCell<Option<Arc<RunWatch>>> = const { RefCell::new(None) };
+}
+
+/// Until the guard drops, the simulations built on this thread are the
+/// run of `seed` of `test`, named by the watchdog once it has run past
+/// `threshold` while its polls keep returning. `rerun`: see
+/// [`RunWatch::rerun`].
+pub(crate) fn watch_run(
+    test: &'static str,
+    seed: u64,
+    threshold: Duration,
+    rerun: Arc<str>,
+) -> RunGuard {
+    let run = Arc::new(RunWatch {
+        test,
+        seed,
+        threshold,
+        rerun,
+        state: Mutex::new(RunState::default()),
+    });
+    RunGuard {
+        previous: RUN.with(|r| r.borrow_mut().replace(run)),
+    }
+}
+
+/// Ends a [`watch_run`] when dropped.
+pub(crate) struct RunGuard {
+    previous: Option<Arc<RunWatch>>,
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        RUN.with(|r| *r.borrow_mut() = previous);
+    }
+}
+
+impl RunWatch {
+    /// A look of the watchdog at a simulation of the run at `now`:
+    /// `progressed` if its poll counter moved since the last look, with
+    /// `polls` polls so far.
+    fn check(&self, now: Instant, progressed: bool, polls: u64) {
+        let mut state = lock(&self.state);
+        let since = *state.since.get_or_insert(now);
+        let ran = now.duration_since(since);
+        if !progressed || state.warned || ran < self.threshold {
+            return;
+        }
+        state.warned = true;
+        drop(state);
+        say(&self.warning(ran, polls));
+    }
+
+    /// The live warning of a run that has gone on for `ran`.
+    fn warning(&self, ran: Duration, polls: u64) -> String {
+        format!(
+            "detsim: seed {:#x} of test {} has run for {:?} and goes on, its polls returning \
+             ({polls} so far: a livelock, a loop of timers, or far more work than other seeds?); \
+             run it alone: DETSIM_SEED={:#x} {}",
+            self.seed,
+            self.test,
+            round_to_ms(ran),
+            self.seed,
+            self.rerun,
+        )
+    }
+
+    /// The seed was named otherwise (a poll's live warning).
+    fn named(&self) {
+        lock(&self.state).warned = true;
+    }
+}
+
+/// `d` to the millisecond, to print (`1.25s`, not `1.250371962s`).
+fn round_to_ms(d: Duration) -> Duration {
+    Duration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Writes a warning line to the process's stderr (see the module's docs).
+fn say(line: &str) {
+    // Unit tests listen instead (cli/tests/cli_sweep_hang.rs reads the
+    // lines a test process writes).
+    #[cfg(test)]
+    return tests::heard(line);
+    #[cfg(not(test))]
+    {
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}
 
 pub(crate) struct Beacon {
     /// Odd while a poll runs.
@@ -30,6 +165,8 @@ pub(crate) struct Beacon {
     /// The simulation's seed, for the live warning: in a sweep, it names
     /// the seed that hangs.
     seed: u64,
+    /// The `#[sim_test]` run this simulation belongs to, if any.
+    run: Option<Arc<RunWatch>>,
     watch: Mutex<Watch>,
 }
 
@@ -81,6 +218,7 @@ impl Beacon {
                 .name()
                 .map_or_else(|| format!("{:?}", thread.id()), str::to_owned),
             seed,
+            run: RUN.with(|r| r.borrow().clone()),
             watch: Mutex::new(Watch::default()),
         });
         let mut beacons = lock(&registry.beacons);
@@ -114,6 +252,10 @@ impl Beacon {
     fn check(&self, now: Instant) {
         let s = self.seq.load(Ordering::Acquire);
         let mut w = lock(&self.watch);
+        if let Some(run) = &self.run {
+            // `seq` counts two a poll.
+            run.check(now, w.seen != s, s / 2);
+        }
         if s % 2 == 0 || w.seen != s {
             *w = Watch {
                 seen: s,
@@ -130,14 +272,18 @@ impl Beacon {
         let live_warning = (self.threshold * 10).max(Duration::from_secs(10));
         if running >= live_warning && !w.warned {
             w.warned = true;
-            eprintln!(
+            // The seed is named: no second line for its run.
+            if let Some(run) = &self.run {
+                run.named();
+            }
+            say(&format!(
                 "detsim: a poll of task {} (seed {:#x}) has held simulation thread {} for {:?} and \
                  not returned (an infinite loop or blocking call in async code?)",
                 self.task.load(Ordering::Relaxed),
                 self.seed,
                 self.thread,
                 running
-            );
+            ));
         }
     }
 }
@@ -170,5 +316,105 @@ fn watch_loop() {
         }
         drop(beacons);
         std::thread::sleep(tick);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every warning said in this process (tests run in parallel: each
+    /// looks for its own seed).
+    static HEARD: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    pub(super) fn heard(line: &str) {
+        lock(&HEARD).push(line.to_owned());
+    }
+
+    fn said_of(seed: u64) -> Vec<String> {
+        let needle = format!("seed {seed:#x} ");
+        lock(&HEARD)
+            .iter()
+            .filter(|l| l.contains(&needle))
+            .cloned()
+            .collect()
+    }
+
+    /// Runs seed `seed` under a watch with `threshold`, polling for about
+    /// `real` of real time, a poll every 2 ms.
+    fn run_for(seed: u64, threshold: Duration, real: Duration) {
+        let _watch = watch_run("t", seed, threshold, Arc::from("cargo test -- t --exact"));
+        let mut sim = crate::Sim::builder().seed(seed).build();
+        sim.run(async move {
+            let start = Instant::now(); // determinism: ok (a test of the real-time watchdog)
+            while start.elapsed() < real {
+                std::thread::sleep(Duration::from_millis(2)); // determinism: ok (as above)
+                crate::yield_now().await;
+            }
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_run_whose_polls_return_is_named_once_past_its_threshold() {
+        run_for(
+            0x5101,
+            Duration::from_millis(100),
+            Duration::from_millis(800),
+        );
+        let said = said_of(0x5101);
+        assert_eq!(said.len(), 1, "{said:#?}");
+        let line = &said[0];
+        assert!(
+            line.starts_with("detsim: seed 0x5101 of test t has run for "),
+            "{line}"
+        );
+        assert!(
+            line.contains(" and goes on, its polls returning ("),
+            "{line}"
+        );
+        assert!(
+            line.ends_with("; run it alone: DETSIM_SEED=0x5101 cargo test -- t --exact"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_run_within_its_threshold_is_not_named() {
+        run_for(0x5102, Duration::from_secs(30), Duration::from_millis(200));
+        assert!(said_of(0x5102).is_empty());
+    }
+
+    #[test]
+    fn a_simulation_outside_a_watched_run_is_not_named() {
+        let mut sim = crate::Sim::builder().seed(0x5103).build();
+        sim.run(async {
+            for _ in 0..100 {
+                std::thread::sleep(Duration::from_millis(2)); // determinism: ok (a test of the real-time watchdog)
+                crate::yield_now().await;
+            }
+        })
+        .unwrap();
+        assert!(said_of(0x5103).is_empty());
+        // The watch ends with its guard.
+        drop(watch_run("t", 1, Duration::ZERO, Arc::from("")));
+        assert!(RUN.with(|r| r.borrow().is_none()));
+    }
+
+    #[test]
+    fn a_warning_rounds_its_duration_to_the_millisecond() {
+        let run = RunWatch {
+            test: "kv::t",
+            seed: 0x2a,
+            threshold: Duration::from_secs(10),
+            rerun: Arc::from("DETSIM_SCHEDULER=pct:3 cargo test -p kv -- kv::t --exact"),
+            state: Mutex::new(RunState::default()),
+        };
+        assert_eq!(
+            run.warning(Duration::from_nanos(12_345_678_901), 777),
+            "detsim: seed 0x2a of test kv::t has run for 12.345s and goes on, its polls returning \
+             (777 so far: a livelock, a loop of timers, or far more work than other seeds?); run \
+             it alone: DETSIM_SEED=0x2a DETSIM_SCHEDULER=pct:3 cargo test -p kv -- kv::t --exact"
+        );
     }
 }

@@ -9,8 +9,8 @@ use crate::error::CliError;
 
 mod values;
 
-use values::{parse_count, parse_scheduler, parse_seed};
-pub(crate) use values::{parse_seeds, parse_shard};
+use values::{parse_count, parse_seed};
+pub(crate) use values::{parse_scheduler, parse_seeds, parse_shard, same_scheduler};
 
 /// What to build: cargo's package selection, target selection, features
 /// and profile.
@@ -128,6 +128,10 @@ pub(crate) struct Replay {
     pub(crate) of: ReplayOf,
     pub(crate) log: bool,
     pub(crate) trace: Option<PathBuf>,
+    /// `--scheduler` (normalised as [`parse_scheduler`] gives it): for
+    /// `replay --seed`, passed on as `DETSIM_SCHEDULER`; an artifact's
+    /// replay refuses it (the artifact records its scheduler).
+    pub(crate) scheduler: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,8 +159,8 @@ usage:
                       [--chunk SEEDS] [-p PKG]... [--workspace] [TARGET]... [FEATURES]
                       [--release]
   cargo detsim replay <artifact> [--log] [--trace OUT.json] [FEATURES] [--release]
-  cargo detsim replay --seed S <test> [--log] [--trace OUT.json] [-p PKG]... [TARGET]...
-                      [FEATURES] [--release]
+  cargo detsim replay --seed S <test> [--scheduler random|fifo|pct|pct:N|portfolio] [--log]
+                      [--trace OUT.json] [-p PKG]... [TARGET]... [FEATURES] [--release]
   cargo detsim shrink <artifact> [FEATURES] [--release]
 
 TARGET selects test binaries as cargo test does: --lib, --bin NAME, --test NAME,
@@ -166,6 +170,9 @@ replay and shrink of an artifact build with the FEATURES it recorded, unless giv
 --seeds A..B runs A to B-1, A..=B runs A to B (up to 0xffffffffffffffff), N runs 0..N;
 numbers are decimal or 0x hex. replay of an artifact builds the package and target it
 names: -p and TARGET select the test of replay --seed.
+replay of an artifact runs the scheduler it recorded; replay --seed runs the test's own,
+unless --scheduler (or DETSIM_SCHEDULER in the environment) names another: give the
+--scheduler of the sweep that found the seed.
 
 exit status: 0 passed, 1 a test failed, 2 a usage or setup error (or an
 artifact whose failure no longer happens)";
@@ -325,7 +332,7 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             &PACKAGES[..2],
             TARGETS,
             FEATURES,
-            &["--seed", "--log", "--trace"],
+            &["--seed", "--log", "--trace", "--scheduler"],
         ]
         .concat(),
         _ => [&["--release"], FEATURES].concat(),
@@ -487,7 +494,12 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
                      replay --seed S {given} <test>"
                 )));
             }
-            Command::Replay(Replay { of, log, trace })
+            Command::Replay(Replay {
+                of,
+                log,
+                trace,
+                scheduler,
+            })
         }
         _ => Command::Shrink(PathBuf::from(one(
             ("an", "artifact"),

@@ -29,6 +29,37 @@ fn sweep_flags() {
 }
 
 #[test]
+fn replay_takes_a_scheduler() {
+    let replay = |line: &str| match args(line).unwrap().command {
+        Command::Replay(r) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        replay("replay --seed 3 t --scheduler PCT:2")
+            .scheduler
+            .as_deref(),
+        Some("pct:2")
+    );
+    assert_eq!(replay("replay --seed 3 t").scheduler, None);
+    // Parsed, and refused once the artifact is read (replay.rs): the
+    // error names the scheduler it recorded.
+    assert_eq!(
+        replay("replay a.json --scheduler=fifo")
+            .scheduler
+            .as_deref(),
+        Some("fifo")
+    );
+    let e = args("replay --seed 3 t --scheduler pct:65").unwrap_err();
+    assert!(e.starts_with("--scheduler pct:65: use random, fifo"), "{e}");
+    let e = args("replay --seed 3 t --scheduler fifo --scheduler pct").unwrap_err();
+    assert!(e.starts_with("--scheduler is given twice"), "{e}");
+    assert!(same_scheduler("pct", "PCT:3"));
+    assert!(same_scheduler("pct:02", "pct:2"));
+    assert!(!same_scheduler("pct:2", "pct"));
+    assert!(!same_scheduler("fifo", "random"));
+}
+
+#[test]
 fn features_pass_through_in_order() {
     let a = args("sweep kv --seeds 3 --features a,b -F=c --no-default-features --all-features")
         .unwrap();

@@ -190,8 +190,9 @@ pub(crate) fn parse_seeds(s: &str) -> Result<Seeds, CliError> {
     })
 }
 
-/// `random`, `fifo`, `pct`, `pct:N` (1 to 64) or `portfolio`.
-pub(super) fn parse_scheduler(s: &str) -> Result<String, CliError> {
+/// `random`, `fifo`, `pct`, `pct:N` (1 to 64) or `portfolio`, trimmed
+/// and in lower case.
+pub(crate) fn parse_scheduler(s: &str) -> Result<String, CliError> {
     let t = s.trim().to_ascii_lowercase();
     let ok = match t.strip_prefix("pct:") {
         Some(depth) => depth.parse::<u32>().is_ok_and(|d| (1..=64).contains(&d)),
@@ -205,6 +206,22 @@ pub(super) fn parse_scheduler(s: &str) -> Result<String, CliError> {
              portfolio"
         )))
     }
+}
+
+/// Whether two values [`parse_scheduler`] accepted name the same
+/// scheduler (`pct` is `pct:3`, `pct:03` is `pct:3`).
+pub(crate) fn same_scheduler(a: &str, b: &str) -> bool {
+    fn canonical(s: &str) -> String {
+        let t = s.trim().to_ascii_lowercase();
+        if t == "pct" {
+            return "pct:3".to_owned();
+        }
+        match t.strip_prefix("pct:").map(str::parse::<u32>) {
+            Some(Ok(depth)) => format!("pct:{depth}"),
+            _ => t,
+        }
+    }
+    canonical(a) == canonical(b)
 }
 
 /// `I/N` with I < N: shards count from 0.

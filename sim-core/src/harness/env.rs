@@ -25,6 +25,9 @@ pub(crate) struct Overrides {
     pub(crate) shrink: Option<PathBuf>,
     /// `DETSIM_TIME_LIMIT`.
     pub(crate) time_limit: Option<Duration>,
+    /// `DETSIM_SLOW_RUN`: the real time one seed's run may take before
+    /// the watchdog names it (see `watchdog.rs`).
+    pub(crate) slow_run: Option<Duration>,
     /// `DETSIM_KEEP_GOING=1`.
     pub(crate) keep_going: bool,
     /// `DETSIM_TRACE=1`: record a trace; a failure report shows its end.
@@ -156,16 +159,34 @@ pub(crate) fn parse(
             }
             Ok(d) => Some(d),
             Err(e) => {
-                let problem = e.to_string();
-                let problem = problem
-                    .split("; write")
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
                 return Err(refuse(
                     "DETSIM_TIME_LIMIT",
                     &s,
-                    problem,
+                    problem_of(&e),
+                    sim_clock::DURATION_FORMS,
+                ));
+            }
+        },
+    };
+    let slow_run = match text("DETSIM_SLOW_RUN", sim_clock::DURATION_FORMS)? {
+        None => None,
+        Some(s) => match sim_clock::parse_duration(&s) {
+            Ok(d) if d.is_zero() => {
+                return Err(refuse(
+                    "DETSIM_SLOW_RUN",
+                    &s,
+                    "a zero threshold would name every run (give a longer one, like 10m, to be \
+                     told later)"
+                        .into(),
+                    sim_clock::DURATION_FORMS,
+                ));
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                return Err(refuse(
+                    "DETSIM_SLOW_RUN",
+                    &s,
+                    problem_of(&e),
                     sim_clock::DURATION_FORMS,
                 ));
             }
@@ -236,6 +257,7 @@ pub(crate) fn parse(
         replay,
         shrink,
         time_limit,
+        slow_run,
         keep_going: flag("DETSIM_KEEP_GOING")?,
         trace: flag("DETSIM_TRACE")?,
         trace_limit,
@@ -244,6 +266,17 @@ pub(crate) fn parse(
         trace_json: text("DETSIM_TRACE_JSON", OUT_FORMS)?.map(PathBuf::from),
         cargo_features,
     })
+}
+
+/// What is wrong with a duration, without the parser's own suggestion
+/// (the error names the accepted forms).
+fn problem_of(e: &impl fmt::Display) -> String {
+    let problem = e.to_string();
+    problem
+        .split("; write")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A seed: decimal, or hex with a `0x` prefix; `_` separators allowed.
@@ -415,6 +448,15 @@ mod tests {
         assert!(err("DETSIM_KEEP_GOING", "maybe").contains("1, true, yes or on"));
         assert!(err("DETSIM_TIME_LIMIT", "90").contains("has no unit"));
         assert!(err("DETSIM_TIME_LIMIT", "0s").contains("zero limit"));
+        assert_eq!(
+            with(&[("DETSIM_SLOW_RUN", "1500ms")]).unwrap().slow_run,
+            Some(Duration::from_millis(1500))
+        );
+        assert!(err("DETSIM_SLOW_RUN", "0s").contains("a zero threshold would name every run"));
+        assert!(err("DETSIM_SLOW_RUN", "10").starts_with(
+            "detsim: DETSIM_SLOW_RUN=\"10\" is not valid: `10` has no unit; accepted: a number \
+             and a unit"
+        ));
         assert_eq!(
             err("DETSIM_SCHEDULER", "lifo"),
             "detsim: DETSIM_SCHEDULER=\"lifo\" is not valid: it is not a scheduler detsim \

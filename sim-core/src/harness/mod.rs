@@ -19,6 +19,7 @@
 //! | `DETSIM_CHECK_DETERMINISM=1` | run each seed twice and compare |
 //! | `DETSIM_REPLAY=<file>` | re-run an artifact's tape exactly |
 //! | `DETSIM_TIME_LIMIT` | the virtual-time limit (`90s`, `10m`) |
+//! | `DETSIM_SLOW_RUN` | the real time one seed's run may take before a live warning names it (default 10 s; see below) |
 //! | `DETSIM_KEEP_GOING=1` | sweep every seed instead of stopping at a failure |
 //! | `DETSIM_TRACE=1` | record each run's [`Trace`](crate::Trace); a failure report ends with its last events |
 //! | `DETSIM_TRACE_LIMIT` | how many events a trace keeps, the last ones (default a million; see [`Builder::trace_limit`](crate::Builder::trace_limit)) |
@@ -32,6 +33,23 @@
 //! change points over that many; the failure report names the scheduler
 //! each failing seed ran with, and its artifact records it with the step
 //! estimate, so a replay runs the same schedule.
+//!
+//! Each seed's run is watched in real time by the watchdog thread that
+//! also finds slow polls (never by the simulation, whose schedule real
+//! time must not touch). A poll that holds the thread for 10 s and a run
+//! whose polls keep returning but that has gone on past `DETSIM_SLOW_RUN`
+//! (a livelock, a loop of timers, one seed doing far more work than the
+//! others) each get one live line on stderr, while the test still runs,
+//! naming the seed; the second also names the test, how long it has run
+//! and its polls so far, and gives the command that runs the seed alone:
+//!
+//! ```text
+//! detsim: seed 0x1f of test kv::elects_one_leader has run for 10s and goes on, its polls returning (81234 so far: ...); run it alone: DETSIM_SEED=0x1f cargo test -p kv --test raft -- elects_one_leader --exact
+//! ```
+//!
+//! `cargo detsim sweep` shows these lines above its progress line and
+//! names the seed in its notice of a chunk that runs long. At most one
+//! such line a seed.
 //!
 //! With `RUST_LOG` set, the harness also turns on [`log`](crate::log), so
 //! `tracing` events print stamped with virtual time, node and task.
@@ -182,12 +200,27 @@ where
     if let Some(s) = env.scheduler {
         extra_env.push(("DETSIM_SCHEDULER", env::scheduler_name(s)));
     }
+    // The watchdog's line for a seed that runs long ends with the command
+    // that runs it alone: `DETSIM_SEED=<seed> ` and this.
+    let slow_run = env.slow_run.unwrap_or(crate::watchdog::DEFAULT_SLOW_RUN);
+    let rerun: std::sync::Arc<str> = {
+        let run = target::cargo_test(
+            spec.package,
+            &target::target_of(&spec),
+            &target::cargo_features(&spec),
+            profile::current(),
+            spec.test_name(),
+        );
+        let env: String = extra_env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+        format!("{env}{run}").into()
+    };
 
     let started = std::time::Instant::now(); // determinism: ok (only for the summary's seeds/s)
     // Every run's assertions, merged (a sum: the same whatever the order
     // the workers finish in).
     let assertions = Mutex::new(Assertions::default());
     let outcome = sweep::sweep(plan, spec.test_name(), |seed| {
+        let _watch = crate::watchdog::watch_run(spec.test_name(), seed, slow_run, rerun.clone());
         let builder = builder.clone().seed(seed);
         // A panic that escapes the simulation (say, in the Debug of a
         // returned error) still fails this seed, and stops the sweep.
