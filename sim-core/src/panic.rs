@@ -132,11 +132,20 @@ fn user_frames(text: &str) -> String {
         .iter()
         .position(|f| symbol(f).starts_with("sim_core::"))
         .map_or(frames.len(), |i| start + i);
-    let kept: Vec<String> = frames[start..end].iter().map(|f| f.join("\n")).collect();
+    let kept = &frames[start..end];
     if kept.is_empty() {
         return text.to_owned();
     }
-    format!("{}\n   (detsim's own frames are left out)", kept.join("\n"))
+    // An optimized build without debug info inlines the task's code into
+    // detsim's generic poll frame, which is then all there is to show.
+    let note = if kept.iter().all(|f| symbol(f).starts_with("<sim_core::")) {
+        "(the task's code was inlined into this detsim frame by an optimized build; \
+         debug line tables, e.g. CARGO_PROFILE_RELEASE_DEBUG=line-tables-only, show its frames)"
+    } else {
+        "(detsim's own frames are left out)"
+    };
+    let kept: Vec<String> = kept.iter().map(|f| f.join("\n")).collect();
+    format!("{}\n   {note}", kept.join("\n"))
 }
 
 /// The message of a panic payload (`&str` or `String`), or a placeholder.
@@ -228,6 +237,24 @@ mod tests {
    (detsim's own frames are left out)"
         );
         assert_eq!(user_frames("disabled backtrace"), "disabled backtrace");
+    }
+
+    #[test]
+    fn a_backtrace_of_inlined_task_code_says_so() {
+        let bt = "   0: __rustc::rust_begin_unwind
+   1: core::panicking::panic_fmt
+   6: <sim_core::task::cell::TaskCell<F> as sim_core::task::cell::Task>::poll_task
+   7: sim_core::executor::poll_task";
+        let kept = user_frames(bt);
+        assert!(
+            kept.starts_with("   6: <sim_core::task::cell::TaskCell<F>"),
+            "{kept}"
+        );
+        assert!(
+            kept.ends_with("CARGO_PROFILE_RELEASE_DEBUG=line-tables-only, show its frames)"),
+            "{kept}"
+        );
+        assert!(!kept.contains("left out"), "{kept}");
     }
 
     #[test]
