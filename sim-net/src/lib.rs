@@ -115,10 +115,10 @@
 //!
 //! ```
 //! use futures::io::{AsyncReadExt, AsyncWriteExt};
-//! use sim_core::node::Node;
-//! use sim_net::{Network, TcpListener, TcpStream};
+//! use detsim::node::Node;
+//! use detsim::net::{Network, TcpListener, TcpStream};
 //!
-//! let mut sim = sim_core::Sim::builder().seed(1).build();
+//! let mut sim = detsim::Sim::builder().seed(1).build();
 //! sim.run(async {
 //!     let server = Node::builder("server").init(|| async {
 //!         let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
@@ -127,15 +127,15 @@
 //!         s.read_exact(&mut req).await.unwrap();
 //!         s.write_all(b"pong").await.unwrap();
 //!     }).build();
-//!     sim_core::time::sleep(std::time::Duration::from_millis(1)).await;
+//!     detsim::time::sleep(std::time::Duration::from_millis(1)).await;
 //!     let mut s = TcpStream::connect("server:80").await.unwrap();
 //!     // A partition only delays the request: it is retransmitted after
 //!     // the heal.
 //!     let net = Network::current();
 //!     net.partition(&Node::current(), &server);
 //!     s.write_all(b"ping").await.unwrap();
-//!     sim_core::spawn(async move {
-//!         sim_core::time::sleep(std::time::Duration::from_millis(100)).await;
+//!     detsim::spawn(async move {
+//!         detsim::time::sleep(std::time::Duration::from_millis(100)).await;
 //!         Network::current().heal_all();
 //!     });
 //!     let mut reply = [0u8; 4];
@@ -149,10 +149,10 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use sim_core::node::Node;
-//! use sim_net::{Network, UdpSocket};
+//! use detsim::node::Node;
+//! use detsim::net::{Network, UdpSocket};
 //!
-//! let mut sim = sim_core::Sim::builder().seed(1).build();
+//! let mut sim = detsim::Sim::builder().seed(1).build();
 //! sim.run(async {
 //!     Node::builder("server").init(|| async {
 //!         let sock = UdpSocket::bind("0.0.0.0:9000").await.unwrap();
