@@ -102,10 +102,10 @@ pub mod __macro {
 /// Virtual time: re-exports [`sim_clock`].
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     let start = sim_core::time::Instant::now();
-///     sim_core::time::sleep(std::time::Duration::from_nanos(1)).await;
+///     let start = detsim::time::Instant::now();
+///     detsim::time::sleep(std::time::Duration::from_nanos(1)).await;
 ///     assert_eq!(start.elapsed().as_nanos(), 1);
 /// }).unwrap();
 /// ```

@@ -20,7 +20,7 @@
 //! ```
 //! use std::future::Future;
 //! use std::time::Duration;
-//! use sim_core::{Sim, mock::AsyncMock, time};
+//! use detsim::{Sim, mock::AsyncMock, time};
 //!
 //! // Code under test: greet a user, falling back when the lookup fails.
 //! async fn greet<F, Fut>(lookup: F, id: u32) -> String
@@ -63,7 +63,7 @@
 //! happened:
 //!
 //! ```should_panic
-//! # use sim_core::mock::AsyncMock;
+//! # use detsim::mock::AsyncMock;
 //! let m = AsyncMock::<u32, ()>::named("fetch_user").returns(());
 //! futures::executor::block_on(m.call(7));
 //! m.assert_awaited_with(8);
@@ -93,7 +93,7 @@
 //! * **Behind a trait**: a hand-written impl holds the mock and awaits it:
 //!
 //! ```
-//! use sim_core::mock::AsyncMock;
+//! use detsim::mock::AsyncMock;
 //!
 //! trait Store {
 //!     async fn put(&self, key: String, value: u64) -> bool;
