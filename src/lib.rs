@@ -291,20 +291,10 @@ pub use sim_core::{
     assertions, buggify, trace,
 };
 
-/// The simulated network: addresses and names, TCP, UDP, latency, loss,
-/// duplication, partitions and clogging (re-exports `sim-net`).
-///
-/// ```
-/// let mut sim = detsim::Sim::builder().build();
-/// sim.run(async {
-///     let sock = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-///     sock.send_to(b"hi", sock.local_addr().unwrap()).await.unwrap();
-///     let mut buf = [0u8; 2];
-///     sock.recv_from(&mut buf).await.unwrap();
-///     assert_eq!(&buf, b"hi");
-/// }).unwrap();
-/// ```
 pub mod net {
+    // The `sim-net` crate's own documentation (src/net.md links to
+    // sim-net/src/net.md): the layering, addresses, fault model and TCP.
+    #![doc = include_str!("net.md")]
     pub use sim_net::*;
 }
 /// Mocks for async code: [`mock::AsyncMock`], Python's `AsyncMock`
