@@ -291,38 +291,21 @@ pub use sim_core::{
     assertions, buggify, trace,
 };
 
-/// The simulated network: addresses and names, TCP, UDP, latency, loss,
-/// duplication, partitions and clogging (re-exports `sim-net`).
-///
-/// ```
-/// let mut sim = detsim::Sim::builder().build();
-/// sim.run(async {
-///     let sock = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-///     sock.send_to(b"hi", sock.local_addr().unwrap()).await.unwrap();
-///     let mut buf = [0u8; 2];
-///     sock.recv_from(&mut buf).await.unwrap();
-///     assert_eq!(&buf, b"hi");
-/// }).unwrap();
-/// ```
 pub mod net {
+    // The `sim-net` crate's own documentation (src/net.md links to
+    // sim-net/src/net.md): the layering, addresses, fault model and TCP.
+    #![doc = include_str!("net.md")]
     pub use sim_net::*;
 }
-/// Mocks for async code: [`mock::AsyncMock`], Python's `AsyncMock`
-/// (asynctest's `CoroutineMock`), re-exported from `sim_core::mock`, and
-/// [`mock::SocketMock`], a scripted peer with the io traits of
-/// [`net::TcpStream`], re-exported from `sim_net`.
-///
-/// ```
-/// use detsim::mock::AsyncMock;
-///
-/// let fetch = AsyncMock::<u32, String>::named("fetch").returns("ok".to_owned());
-/// let mut sim = detsim::Sim::builder().build();
-/// let mock = fetch.clone();
-/// let got = sim.run(async move { mock.call(7).await }).unwrap();
-/// assert_eq!(got, "ok");
-/// fetch.assert_awaited_once_with(7);
-/// ```
 pub mod mock {
+    //! Mocks for async code: [`AsyncMock`], Python's `AsyncMock`
+    //! (asynctest's `CoroutineMock`), and [`SocketMock`], a scripted peer
+    //! with the io traits of [`TcpStream`](crate::net::TcpStream) (its
+    //! tutorial is on its page).
+    //!
+    // The AsyncMock guide of sim-core's mock module (src/mock.md links to
+    // sim-core/src/mock/mock.md).
+    #![doc = include_str!("mock.md")]
     pub use sim_core::mock::*;
     pub use sim_net::{
         SocketMock, SocketMockBuilder, SocketMockHandle, SocketMockReadHalf, SocketMockWriteHalf,

@@ -27,10 +27,20 @@ use crate::clock;
 /// # Example
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
-/// let adv = sim_clock::advance(std::time::Duration::from_secs(3));
-/// # drop(adv);
+/// use std::time::Duration;
+/// use detsim::time::{self, Instant};
+///
+/// let mut sim = detsim::Sim::builder().auto_advance(false).build();
+/// sim.run(async {
+///     let sleeper = detsim::spawn(async {
+///         time::sleep(Duration::from_secs(2)).await;
+///         time::sleep(Duration::from_secs(1)).await; // armed at t=2, due at t=3
+///         Instant::now().since_start()
+///     });
+///     time::advance(Duration::from_secs(3)).await;
+///     assert_eq!(Instant::now().since_start(), Duration::from_secs(3));
+///     assert_eq!(sleeper.await.unwrap(), Duration::from_secs(3));
+/// }).unwrap();
 /// ```
 pub fn advance(duration: Duration) -> Advance {
     Advance {
@@ -42,10 +52,10 @@ pub fn advance(duration: Duration) -> Advance {
 /// Future returned by [`advance`].
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
-/// let adv: sim_clock::Advance = sim_clock::advance(std::time::Duration::ZERO);
-/// # drop(adv);
+/// # detsim::Sim::builder().build().run(async {
+/// let adv: detsim::time::Advance = detsim::time::advance(std::time::Duration::ZERO);
+/// adv.await;
+/// # }).unwrap();
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 #[derive(Debug)]
@@ -118,10 +128,10 @@ impl Drop for Advance {
 /// Outside a simulation.
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
-/// sim_clock::set_auto_advance(false);
-/// assert!(!sim_clock::auto_advance());
+/// # detsim::Sim::builder().build().run(async {
+/// detsim::time::set_auto_advance(false);
+/// assert!(!detsim::time::auto_advance());
+/// # }).unwrap();
 /// ```
 #[track_caller]
 pub fn set_auto_advance(on: bool) {
@@ -135,9 +145,9 @@ pub fn set_auto_advance(on: bool) {
 /// Outside a simulation.
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
-/// assert!(sim_clock::auto_advance());
+/// # detsim::Sim::builder().build().run(async {
+/// assert!(detsim::time::auto_advance());
+/// # }).unwrap();
 /// ```
 #[track_caller]
 pub fn auto_advance() -> bool {

@@ -22,14 +22,16 @@ const OVERFLOW_HORIZON: Duration = Duration::from_secs(86_400 * 365 * 30);
 /// # Example
 ///
 /// ```
-/// # use sim_clock::{Clock, Instant};
-/// # use std::time::Duration;
-/// # let clock = Clock::new();
-/// # let _guard = clock.enter();
-/// let start = Instant::now();
-/// assert_eq!(start, Instant::ZERO);
-/// assert_eq!(Instant::now().duration_since(start), Duration::ZERO);
-/// assert_eq!((start + Duration::from_nanos(5)).as_nanos(), 5);
+/// use std::time::Duration;
+/// use detsim::time::{self, Instant};
+///
+/// detsim::Sim::builder().build().run(async {
+///     let start = Instant::now();
+///     assert_eq!(start, Instant::ZERO);
+///     time::sleep(Duration::from_nanos(5)).await;
+///     assert_eq!(Instant::now().duration_since(start), Duration::from_nanos(5));
+///     assert_eq!(start.elapsed().as_nanos(), 5);
+/// }).unwrap();
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Instant(u64);
@@ -38,7 +40,7 @@ impl Instant {
     /// The instant the simulation starts at.
     ///
     /// ```
-    /// assert_eq!(sim_clock::Instant::ZERO.as_nanos(), 0);
+    /// assert_eq!(detsim::time::Instant::ZERO.as_nanos(), 0);
     /// ```
     pub const ZERO: Instant = Instant(0);
 
@@ -50,7 +52,7 @@ impl Instant {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// use sim_clock::Instant;
+    /// use detsim::time::Instant;
     /// assert_eq!(Instant::ZERO.saturating_add(Duration::MAX), Instant::FAR_FUTURE);
     /// ```
     pub const FAR_FUTURE: Instant = Instant(u64::MAX);
@@ -62,10 +64,10 @@ impl Instant {
     /// Outside a simulation, with a message naming this function.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _guard = clock.enter();
-    /// let now = sim_clock::Instant::now();
-    /// assert!(now >= sim_clock::Instant::ZERO);
+    /// # detsim::Sim::builder().build().run(async {
+    /// let now = detsim::time::Instant::now();
+    /// assert!(now >= detsim::time::Instant::ZERO);
+    /// # }).unwrap();
     /// ```
     #[track_caller]
     #[inline]
@@ -76,7 +78,7 @@ impl Instant {
     /// An instant `nanos` nanoseconds after the start of the simulation.
     ///
     /// ```
-    /// let t = sim_clock::Instant::from_nanos(1_500);
+    /// let t = detsim::time::Instant::from_nanos(1_500);
     /// assert_eq!(t.as_nanos(), 1_500);
     /// ```
     pub const fn from_nanos(nanos: u64) -> Instant {
@@ -87,7 +89,7 @@ impl Instant {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// let t = sim_clock::Instant::ZERO + Duration::from_micros(2);
+    /// let t = detsim::time::Instant::ZERO + Duration::from_micros(2);
     /// assert_eq!(t.as_nanos(), 2_000);
     /// ```
     pub const fn as_nanos(self) -> u64 {
@@ -98,7 +100,7 @@ impl Instant {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// let t = sim_clock::Instant::from_nanos(3_000_000_000);
+    /// let t = detsim::time::Instant::from_nanos(3_000_000_000);
     /// assert_eq!(t.since_start(), Duration::from_secs(3));
     /// ```
     pub const fn since_start(self) -> Duration {
@@ -110,7 +112,7 @@ impl Instant {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// use sim_clock::Instant;
+    /// use detsim::time::Instant;
     /// let a = Instant::from_nanos(10);
     /// let b = Instant::from_nanos(25);
     /// assert_eq!(b.duration_since(a), Duration::from_nanos(15));
@@ -124,7 +126,7 @@ impl Instant {
     /// later.
     ///
     /// ```
-    /// use sim_clock::Instant;
+    /// use detsim::time::Instant;
     /// assert!(Instant::ZERO.checked_duration_since(Instant::from_nanos(1)).is_none());
     /// ```
     pub fn checked_duration_since(self, earlier: Instant) -> Option<Duration> {
@@ -136,7 +138,7 @@ impl Instant {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// use sim_clock::Instant;
+    /// use detsim::time::Instant;
     /// assert_eq!(Instant::ZERO.saturating_duration_since(Instant::from_nanos(9)), Duration::ZERO);
     /// ```
     pub fn saturating_duration_since(self, earlier: Instant) -> Duration {
@@ -150,10 +152,10 @@ impl Instant {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _guard = clock.enter();
-    /// let t = sim_clock::Instant::now();
+    /// # detsim::Sim::builder().build().run(async {
+    /// let t = detsim::time::Instant::now();
     /// assert_eq!(t.elapsed(), std::time::Duration::ZERO);
+    /// # }).unwrap();
     /// ```
     #[track_caller]
     pub fn elapsed(self) -> Duration {
@@ -164,7 +166,7 @@ impl Instant {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// use sim_clock::Instant;
+    /// use detsim::time::Instant;
     /// assert!(Instant::FAR_FUTURE.checked_add(Duration::from_nanos(1)).is_none());
     /// ```
     pub fn checked_add(self, d: Duration) -> Option<Instant> {
@@ -176,7 +178,7 @@ impl Instant {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// use sim_clock::Instant;
+    /// use detsim::time::Instant;
     /// assert!(Instant::ZERO.checked_sub(Duration::from_nanos(1)).is_none());
     /// ```
     pub fn checked_sub(self, d: Duration) -> Option<Instant> {
@@ -188,7 +190,7 @@ impl Instant {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// use sim_clock::Instant;
+    /// use detsim::time::Instant;
     /// assert_eq!(Instant::from_nanos(1).saturating_add(Duration::from_nanos(2)).as_nanos(), 3);
     /// ```
     pub fn saturating_add(self, d: Duration) -> Instant {

@@ -10,7 +10,7 @@ use crate::{Instant, Sleep, sleep_until};
 /// was busy (awaiting something else) past the tick's deadline.
 ///
 /// ```
-/// use sim_clock::MissedTickBehavior;
+/// use detsim::time::MissedTickBehavior;
 /// assert_eq!(MissedTickBehavior::default(), MissedTickBehavior::Burst);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,10 +39,16 @@ pub enum MissedTickBehavior {
 /// # Example
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
-/// let iv = sim_clock::interval(std::time::Duration::from_millis(100));
+/// use std::time::Duration;
+/// use detsim::time::{self, Instant};
+/// # detsim::Sim::builder().build().run(async {
+/// let mut iv = time::interval(Duration::from_millis(100));
 /// assert_eq!(iv.period().as_millis(), 100);
+/// for _ in 0..3 {
+///     iv.tick().await; // at 0, 100 and 200 ms
+/// }
+/// assert_eq!(Instant::now().since_start(), Duration::from_millis(200));
+/// # }).unwrap();
 /// ```
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {
@@ -59,11 +65,11 @@ pub fn interval(period: Duration) -> Interval {
 /// # Example
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
+/// # detsim::Sim::builder().build().run(async {
 /// use std::time::Duration;
-/// let iv = sim_clock::interval_at(sim_clock::Instant::ZERO + Duration::from_secs(1), Duration::from_secs(1));
+/// let iv = detsim::time::interval_at(detsim::time::Instant::ZERO + Duration::from_secs(1), Duration::from_secs(1));
 /// # let _ = iv;
+/// # }).unwrap();
 /// ```
 #[track_caller]
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
@@ -84,12 +90,12 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 /// # Example
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
-/// use sim_clock::MissedTickBehavior;
-/// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
+/// # detsim::Sim::builder().build().run(async {
+/// use detsim::time::MissedTickBehavior;
+/// let mut iv = detsim::time::interval(std::time::Duration::from_secs(1));
 /// iv.set_missed_tick_behavior(MissedTickBehavior::Skip);
 /// assert_eq!(iv.missed_tick_behavior(), MissedTickBehavior::Skip);
+/// # }).unwrap();
 /// ```
 #[derive(Debug)]
 pub struct Interval {
@@ -103,11 +109,14 @@ impl Interval {
     /// Completes at the next tick and returns its scheduled instant.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
-    /// let first = futures::executor::block_on(iv.tick());
-    /// assert_eq!(first, sim_clock::Instant::ZERO);
+    /// use std::time::Duration;
+    /// use detsim::time::{self, Instant};
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut iv = time::interval(Duration::from_secs(1));
+    /// assert_eq!(iv.tick().await, Instant::ZERO); // the first tick is at once
+    /// assert_eq!(iv.tick().await, Instant::ZERO + Duration::from_secs(1));
+    /// assert_eq!(Instant::now().since_start(), Duration::from_secs(1));
+    /// # }).unwrap();
     /// ```
     pub async fn tick(&mut self) -> Instant {
         poll_fn(|cx| self.poll_tick(cx)).await
@@ -116,12 +125,12 @@ impl Interval {
     /// Polls for the next tick (for manual `Future`/`Stream` impls).
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut iv = detsim::time::interval(std::time::Duration::from_secs(1));
     /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// assert!(iv.poll_tick(&mut cx).is_ready());
     /// assert!(iv.poll_tick(&mut cx).is_pending());
+    /// # }).unwrap();
     /// ```
     #[track_caller]
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
@@ -166,10 +175,10 @@ impl Interval {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut iv = detsim::time::interval(std::time::Duration::from_secs(1));
     /// iv.reset();
+    /// # }).unwrap();
     /// ```
     #[track_caller]
     pub fn reset(&mut self) {
@@ -181,9 +190,9 @@ impl Interval {
     /// The period between ticks.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// assert_eq!(sim_clock::interval(std::time::Duration::from_secs(2)).period().as_secs(), 2);
+    /// # detsim::Sim::builder().build().run(async {
+    /// assert_eq!(detsim::time::interval(std::time::Duration::from_secs(2)).period().as_secs(), 2);
+    /// # }).unwrap();
     /// ```
     pub fn period(&self) -> Duration {
         self.period
@@ -192,10 +201,10 @@ impl Interval {
     /// The current missed-tick behaviour.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let iv = sim_clock::interval(std::time::Duration::from_secs(1));
-    /// assert_eq!(iv.missed_tick_behavior(), sim_clock::MissedTickBehavior::Burst);
+    /// # detsim::Sim::builder().build().run(async {
+    /// let iv = detsim::time::interval(std::time::Duration::from_secs(1));
+    /// assert_eq!(iv.missed_tick_behavior(), detsim::time::MissedTickBehavior::Burst);
+    /// # }).unwrap();
     /// ```
     pub fn missed_tick_behavior(&self) -> MissedTickBehavior {
         self.behavior
@@ -204,10 +213,10 @@ impl Interval {
     /// Sets the missed-tick behaviour.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let mut iv = sim_clock::interval(std::time::Duration::from_secs(1));
-    /// iv.set_missed_tick_behavior(sim_clock::MissedTickBehavior::Delay);
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut iv = detsim::time::interval(std::time::Duration::from_secs(1));
+    /// iv.set_missed_tick_behavior(detsim::time::MissedTickBehavior::Delay);
+    /// # }).unwrap();
     /// ```
     pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
         self.behavior = behavior;

@@ -1,25 +1,12 @@
-//! Virtual time for [detsim](https://docs.rs/detsim).
+#![doc = include_str!("time.md")]
+//!
+//! # For runtimes
 //!
 //! Everything here reads the *current* [`Clock`], which the detsim executor
-//! installs on its thread while a simulation runs. Time is a `u64` count of
-//! nanoseconds since the simulation started; it moves only when the executor
-//! is idle (auto-advance, the default) or when a test calls [`advance`]. No
-//! function in this crate reads the host's clock.
-//!
-//! | you want | use |
-//! |---|---|
-//! | the time | [`Instant::now`], [`SystemTime::now`] |
-//! | to wait | [`sleep`], [`sleep_until`] |
-//! | a deadline around a future | [`timeout`], [`timeout_at`] |
-//! | periodic ticks | [`interval`], [`interval_at`] |
-//! | asynctest's `ClockedTestCase` | [`set_auto_advance`]`(false)` + [`advance`] |
-//!
-//! Tests reach these through `detsim::time`. The [`Clock`] type itself is for
-//! the runtime that drives time.
-//!
-//! # Example
-//!
-//! Driving a clock by hand, as the executor does:
+//! installs on its thread while a simulation runs. The [`Clock`] type, and
+//! what `detsim::time` does not re-export ([`Alarm`], [`parse_duration`],
+//! ...), are for the runtime that drives time. Driving a clock by hand, as
+//! the executor does:
 //!
 //! ```
 //! use std::time::Duration;

@@ -23,13 +23,16 @@ use crate::timers::TimerKey;
 /// # Example
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
 /// use std::time::Duration;
-/// let sleep = sim_clock::sleep(Duration::from_millis(10));
+/// use detsim::time;
+/// # detsim::Sim::builder().build().run(async {
+/// let sleep = time::sleep(Duration::from_millis(10));
 /// assert_eq!(sleep.deadline().since_start(), Duration::from_millis(10));
-/// let forever = sim_clock::sleep(Duration::MAX);
+/// let forever = time::sleep(Duration::MAX); // 30 years, as in tokio
 /// assert_eq!(forever.deadline().since_start().as_secs(), 30 * 365 * 86_400);
+/// sleep.await;
+/// assert_eq!(time::Instant::now().since_start(), Duration::from_millis(10));
+/// # }).unwrap();
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     match clock::try_with_current(|c| c.now()) {
@@ -50,11 +53,11 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// # Example
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
-/// use sim_clock::Instant;
-/// let sleep = sim_clock::sleep_until(Instant::from_nanos(500));
+/// # detsim::Sim::builder().build().run(async {
+/// use detsim::time::Instant;
+/// let sleep = detsim::time::sleep_until(Instant::from_nanos(500));
 /// assert!(!sleep.is_elapsed());
+/// # }).unwrap();
 /// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep::new(deadline)
@@ -72,12 +75,12 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// # Example
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
+/// # detsim::Sim::builder().build().run(async {
 /// use std::time::Duration;
-/// let mut sleep = sim_clock::sleep(Duration::from_secs(1));
-/// sleep.reset(sim_clock::Instant::ZERO + Duration::from_secs(2));
+/// let mut sleep = detsim::time::sleep(Duration::from_secs(1));
+/// sleep.reset(detsim::time::Instant::ZERO + Duration::from_secs(2));
 /// assert_eq!(sleep.deadline().since_start(), Duration::from_secs(2));
+/// # }).unwrap();
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 #[derive(Debug)]
@@ -117,7 +120,7 @@ impl Sleep {
     /// For a sleep made outside a simulation, when called outside one.
     ///
     /// ```
-    /// let s = sim_clock::sleep_until(sim_clock::Instant::from_nanos(9));
+    /// let s = detsim::time::sleep_until(detsim::time::Instant::from_nanos(9));
     /// assert_eq!(s.deadline().as_nanos(), 9);
     /// ```
     #[track_caller]
@@ -149,9 +152,9 @@ impl Sleep {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// assert!(sim_clock::sleep_until(sim_clock::Instant::ZERO).is_elapsed());
+    /// # detsim::Sim::builder().build().run(async {
+    /// assert!(detsim::time::sleep_until(detsim::time::Instant::ZERO).is_elapsed());
+    /// # }).unwrap();
     /// ```
     #[track_caller]
     pub fn is_elapsed(&self) -> bool {
@@ -163,11 +166,11 @@ impl Sleep {
     /// armed. Works on a completed sleep too, like tokio's `Sleep::reset`.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let mut s = sim_clock::sleep_until(sim_clock::Instant::from_nanos(5));
-    /// s.reset(sim_clock::Instant::from_nanos(50));
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut s = detsim::time::sleep_until(detsim::time::Instant::from_nanos(5));
+    /// s.reset(detsim::time::Instant::from_nanos(50));
     /// assert_eq!(s.deadline().as_nanos(), 50);
+    /// # }).unwrap();
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = Deadline::At(deadline);
@@ -212,11 +215,11 @@ impl Sleep {
     /// first polled it.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let mut s = sim_clock::sleep_until(sim_clock::Instant::ZERO);
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut s = detsim::time::sleep_until(detsim::time::Instant::ZERO);
     /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// assert!(s.poll_elapsed(&mut cx).is_ready());
+    /// # }).unwrap();
     /// ```
     #[track_caller]
     pub fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {

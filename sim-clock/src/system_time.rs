@@ -17,13 +17,15 @@ use crate::clock;
 /// # Example
 ///
 /// ```
-/// # use std::time::Duration;
-/// use sim_clock::{Clock, SystemTime};
-/// let clock = Clock::new();
-/// clock.set_epoch(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
-/// let _guard = clock.enter();
-/// let now = SystemTime::now();
-/// assert_eq!(now.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 1_700_000_000);
+/// use std::time::Duration;
+/// use detsim::time::SystemTime;
+///
+/// let epoch = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// let mut sim = detsim::Sim::builder().epoch(epoch).build();
+/// sim.run(async {
+///     let now = SystemTime::now();
+///     assert_eq!(now.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 1_700_000_000);
+/// }).unwrap();
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SystemTime(std::time::SystemTime);
@@ -32,7 +34,7 @@ impl SystemTime {
     /// 1970-01-01 00:00:00 UTC.
     ///
     /// ```
-    /// assert_eq!(sim_clock::SystemTime::UNIX_EPOCH.into_std(), std::time::UNIX_EPOCH);
+    /// assert_eq!(detsim::time::SystemTime::UNIX_EPOCH.into_std(), std::time::UNIX_EPOCH);
     /// ```
     pub const UNIX_EPOCH: SystemTime = SystemTime(std::time::UNIX_EPOCH);
 
@@ -43,10 +45,10 @@ impl SystemTime {
     /// Outside a simulation, with a message naming this function.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _guard = clock.enter();
-    /// let t = sim_clock::SystemTime::now();
-    /// assert!(t >= sim_clock::SystemTime::UNIX_EPOCH);
+    /// # detsim::Sim::builder().build().run(async {
+    /// let t = detsim::time::SystemTime::now();
+    /// assert!(t >= detsim::time::SystemTime::UNIX_EPOCH);
+    /// # }).unwrap();
     /// ```
     #[track_caller]
     pub fn now() -> SystemTime {
@@ -58,7 +60,7 @@ impl SystemTime {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// use sim_clock::SystemTime;
+    /// use detsim::time::SystemTime;
     /// let t = SystemTime::UNIX_EPOCH + Duration::from_secs(5);
     /// assert_eq!(t.duration_since(SystemTime::UNIX_EPOCH), Ok(Duration::from_secs(5)));
     /// assert_eq!(SystemTime::UNIX_EPOCH.duration_since(t), Err(Duration::from_secs(5)));
@@ -75,10 +77,10 @@ impl SystemTime {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _guard = clock.enter();
-    /// let t = sim_clock::SystemTime::now();
+    /// # detsim::Sim::builder().build().run(async {
+    /// let t = detsim::time::SystemTime::now();
     /// assert_eq!(t.elapsed(), std::time::Duration::ZERO);
+    /// # }).unwrap();
     /// ```
     #[track_caller]
     pub fn elapsed(self) -> Duration {
@@ -89,7 +91,7 @@ impl SystemTime {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// let t = sim_clock::SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(1));
+    /// let t = detsim::time::SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(1));
     /// assert!(t.is_some());
     /// ```
     pub fn checked_add(self, d: Duration) -> Option<SystemTime> {
@@ -100,8 +102,8 @@ impl SystemTime {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// let t = sim_clock::SystemTime::UNIX_EPOCH + Duration::from_secs(2);
-    /// assert_eq!(t.checked_sub(Duration::from_secs(2)), Some(sim_clock::SystemTime::UNIX_EPOCH));
+    /// let t = detsim::time::SystemTime::UNIX_EPOCH + Duration::from_secs(2);
+    /// assert_eq!(t.checked_sub(Duration::from_secs(2)), Some(detsim::time::SystemTime::UNIX_EPOCH));
     /// ```
     pub fn checked_sub(self, d: Duration) -> Option<SystemTime> {
         self.0.checked_sub(d).map(SystemTime)
@@ -110,7 +112,7 @@ impl SystemTime {
     /// The same point in time as a `std::time::SystemTime`.
     ///
     /// ```
-    /// let std_time: std::time::SystemTime = sim_clock::SystemTime::UNIX_EPOCH.into_std();
+    /// let std_time: std::time::SystemTime = detsim::time::SystemTime::UNIX_EPOCH.into_std();
     /// assert_eq!(std_time, std::time::UNIX_EPOCH);
     /// ```
     pub fn into_std(self) -> std::time::SystemTime {
@@ -120,8 +122,8 @@ impl SystemTime {
     /// Wraps a `std::time::SystemTime` (for fixing an epoch, for instance).
     ///
     /// ```
-    /// let t = sim_clock::SystemTime::from_std(std::time::UNIX_EPOCH);
-    /// assert_eq!(t, sim_clock::SystemTime::UNIX_EPOCH);
+    /// let t = detsim::time::SystemTime::from_std(std::time::UNIX_EPOCH);
+    /// assert_eq!(t, detsim::time::SystemTime::UNIX_EPOCH);
     /// ```
     pub fn from_std(t: std::time::SystemTime) -> SystemTime {
         SystemTime(t)

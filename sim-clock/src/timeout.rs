@@ -22,11 +22,15 @@ use crate::{Instant, Sleep, sleep, sleep_until};
 /// # Example
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
 /// use std::time::Duration;
-/// let t = sim_clock::timeout(Duration::from_secs(1), std::future::pending::<()>());
-/// assert_eq!(t.deadline().since_start(), Duration::from_secs(1));
+/// use detsim::time;
+/// # detsim::Sim::builder().build().run(async {
+/// let fast = time::timeout(Duration::from_secs(1), async { 7 }).await;
+/// assert_eq!(fast, Ok(7));
+/// let slow = time::timeout(Duration::from_secs(1), time::sleep(Duration::from_secs(5))).await;
+/// assert!(slow.is_err());
+/// assert_eq!(time::Instant::now().since_start(), Duration::from_secs(1));
+/// # }).unwrap();
 /// ```
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
@@ -40,10 +44,10 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 /// # Example
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
-/// let t = sim_clock::timeout_at(sim_clock::Instant::from_nanos(10), async { 1 });
+/// # detsim::Sim::builder().build().run(async {
+/// let t = detsim::time::timeout_at(detsim::time::Instant::from_nanos(10), async { 1 });
 /// assert_eq!(t.deadline().as_nanos(), 10);
+/// # }).unwrap();
 /// ```
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
@@ -57,11 +61,11 @@ pin_project! {
     /// output, or [`Elapsed`] once the deadline passes.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let t = sim_clock::timeout(std::time::Duration::ZERO, async { 7 });
+    /// # detsim::Sim::builder().build().run(async {
+    /// let t = detsim::time::timeout(std::time::Duration::ZERO, async { 7 });
     /// let inner: &_ = t.get_ref();
     /// # let _ = inner;
+    /// # }).unwrap();
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     #[derive(Debug)]
@@ -80,10 +84,10 @@ impl<F> Timeout<F> {
     /// Like [`Sleep::deadline`].
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let t = sim_clock::timeout(std::time::Duration::from_nanos(3), async {});
+    /// # detsim::Sim::builder().build().run(async {
+    /// let t = detsim::time::timeout(std::time::Duration::from_nanos(3), async {});
     /// assert_eq!(t.deadline().as_nanos(), 3);
+    /// # }).unwrap();
     /// ```
     #[track_caller]
     pub fn deadline(&self) -> Instant {
@@ -93,10 +97,10 @@ impl<F> Timeout<F> {
     /// The inner future.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let t = sim_clock::timeout(std::time::Duration::ZERO, std::future::ready(1));
+    /// # detsim::Sim::builder().build().run(async {
+    /// let t = detsim::time::timeout(std::time::Duration::ZERO, std::future::ready(1));
     /// let _inner: &std::future::Ready<i32> = t.get_ref();
+    /// # }).unwrap();
     /// ```
     pub fn get_ref(&self) -> &F {
         &self.future
@@ -105,10 +109,10 @@ impl<F> Timeout<F> {
     /// The inner future, dropping the timer.
     ///
     /// ```
-    /// # let clock = sim_clock::Clock::new();
-    /// # let _g = clock.enter();
-    /// let t = sim_clock::timeout(std::time::Duration::ZERO, std::future::ready(1));
+    /// # detsim::Sim::builder().build().run(async {
+    /// let t = detsim::time::timeout(std::time::Duration::ZERO, std::future::ready(1));
     /// let _inner: std::future::Ready<i32> = t.into_inner();
+    /// # }).unwrap();
     /// ```
     pub fn into_inner(self) -> F {
         self.future
@@ -135,14 +139,13 @@ impl<F: Future> Future for Timeout<F> {
 /// Converts into `std::io::Error` of kind `TimedOut`, as tokio's does.
 ///
 /// ```
-/// # let clock = sim_clock::Clock::new();
-/// # let _g = clock.enter();
-/// # use std::future::Future;
-/// let mut t = Box::pin(sim_clock::timeout(std::time::Duration::ZERO, std::future::pending::<()>()));
-/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// let std::task::Poll::Ready(Err(elapsed)) = t.as_mut().poll(&mut cx) else { panic!() };
+/// use std::time::Duration;
+/// # detsim::Sim::builder().build().run(async {
+/// let never = std::future::pending::<()>();
+/// let elapsed = detsim::time::timeout(Duration::from_secs(1), never).await.unwrap_err();
 /// assert_eq!(elapsed.to_string(), "deadline has elapsed");
 /// assert_eq!(std::io::Error::from(elapsed).kind(), std::io::ErrorKind::TimedOut);
+/// # }).unwrap();
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Elapsed(());

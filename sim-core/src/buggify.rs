@@ -32,9 +32,9 @@ use crate::fingerprint::{hash_str, mix64};
 /// ([`Builder::buggify`](crate::Builder::buggify)).
 ///
 /// ```
-/// use sim_core::{BuggifyMode, Sim};
+/// use detsim::{BuggifyMode, Sim};
 /// let mut sim = Sim::builder().buggify(BuggifyMode::Off).build();
-/// let fired = sim.run(async { (0..100).any(|_| sim_core::buggify!(1.0)) }).unwrap();
+/// let fired = sim.run(async { (0..100).any(|_| detsim::buggify!(1.0)) }).unwrap();
 /// assert!(!fired, "an Off simulation never buggifies");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -101,7 +101,7 @@ impl Extension for Sites {}
 /// `buggify!(DEFAULT_BUGGIFY_PROBABILITY)`).
 ///
 /// ```
-/// assert_eq!(sim_core::DEFAULT_BUGGIFY_PROBABILITY, 0.25);
+/// assert_eq!(detsim::DEFAULT_BUGGIFY_PROBABILITY, 0.25);
 /// ```
 pub const DEFAULT_BUGGIFY_PROBABILITY: f64 = 0.25;
 
@@ -201,7 +201,7 @@ pub fn reached(site: &'static BuggifySite, p: f64) -> bool {
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::{Sim, buggify, time};
+/// use detsim::{Sim, buggify, time};
 ///
 /// async fn send_reply() -> &'static str {
 ///     if buggify!() {

@@ -16,32 +16,32 @@ use crate::sim::Sim;
 /// Default virtual-time limit.
 ///
 /// ```
-/// assert_eq!(sim_core::DEFAULT_TIME_LIMIT.as_secs(), 3600);
+/// assert_eq!(detsim::DEFAULT_TIME_LIMIT.as_secs(), 3600);
 /// ```
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(3600);
 /// Default step (poll) limit.
 ///
 /// ```
-/// assert_eq!(sim_core::DEFAULT_MAX_STEPS, 10_000_000);
+/// assert_eq!(detsim::DEFAULT_MAX_STEPS, 10_000_000);
 /// ```
 pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 /// Default slow-poll threshold (asyncio's slow-callback default).
 ///
 /// ```
-/// assert_eq!(sim_core::DEFAULT_SLOW_POLL.as_millis(), 100);
+/// assert_eq!(detsim::DEFAULT_SLOW_POLL.as_millis(), 100);
 /// ```
 pub const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(100);
 /// Default PCT step estimate `k`.
 ///
 /// ```
-/// assert_eq!(sim_core::DEFAULT_PCT_STEPS, 1_000);
+/// assert_eq!(detsim::DEFAULT_PCT_STEPS, 1_000);
 /// ```
 pub const DEFAULT_PCT_STEPS: u64 = 1_000;
 /// How many events a trace keeps by default (the last ones; see
 /// [`Builder::trace_limit`]).
 ///
 /// ```
-/// assert_eq!(sim_core::DEFAULT_TRACE_LIMIT, 1_000_000);
+/// assert_eq!(detsim::DEFAULT_TRACE_LIMIT, 1_000_000);
 /// ```
 pub const DEFAULT_TRACE_LIMIT: usize = 1_000_000;
 
@@ -56,7 +56,7 @@ pub const DEFAULT_TRACE_LIMIT: usize = 1_000_000;
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::{Scheduler, Sim};
+/// use detsim::{Scheduler, Sim};
 /// let mut sim = Sim::builder()
 ///     .seed(0xdead_beef)
 ///     .scheduler(Scheduler::Pct { depth: 2 })
@@ -121,7 +121,7 @@ impl Builder {
     /// virtual-time limit, ten million steps, auto-advance on.
     ///
     /// ```
-    /// let sim = sim_core::Builder::new().build();
+    /// let sim = detsim::Builder::new().build();
     /// assert_eq!(sim.seed(), 0);
     /// ```
     pub fn new() -> Builder {
@@ -131,7 +131,7 @@ impl Builder {
     /// The seed: every draw of the run follows from it.
     ///
     /// ```
-    /// assert_eq!(sim_core::Sim::builder().seed(42).build().seed(), 42);
+    /// assert_eq!(detsim::Sim::builder().seed(42).build().seed(), 42);
     /// ```
     pub fn seed(mut self, seed: u64) -> Builder {
         self.seed = seed;
@@ -141,7 +141,7 @@ impl Builder {
     /// The scheduling policy (default [`Scheduler::Random`]).
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().scheduler(sim_core::Scheduler::Fifo).build();
+    /// let sim = detsim::Sim::builder().scheduler(detsim::Scheduler::Fifo).build();
     /// # drop(sim);
     /// ```
     pub fn scheduler(mut self, scheduler: Scheduler) -> Builder {
@@ -153,7 +153,7 @@ impl Builder {
     /// (default one hour). Catches livelocks that keep timers busy.
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().time_limit(std::time::Duration::from_secs(90)).build();
+    /// let sim = detsim::Sim::builder().time_limit(std::time::Duration::from_secs(90)).build();
     /// # drop(sim);
     /// ```
     pub fn time_limit(mut self, limit: Duration) -> Builder {
@@ -164,7 +164,7 @@ impl Builder {
     /// Removes the virtual-time limit.
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().no_time_limit().build();
+    /// let sim = detsim::Sim::builder().no_time_limit().build();
     /// # drop(sim);
     /// ```
     pub fn no_time_limit(mut self) -> Builder {
@@ -176,7 +176,7 @@ impl Builder {
     /// million). Catches busy loops that never let time move.
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().max_steps(50_000).build();
+    /// let sim = detsim::Sim::builder().max_steps(50_000).build();
     /// # drop(sim);
     /// ```
     pub fn max_steps(mut self, steps: u64) -> Builder {
@@ -187,7 +187,7 @@ impl Builder {
     /// Removes the step limit.
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().no_step_limit().build();
+    /// let sim = detsim::Sim::builder().no_step_limit().build();
     /// # drop(sim);
     /// ```
     pub fn no_step_limit(mut self) -> Builder {
@@ -199,7 +199,7 @@ impl Builder {
     /// (kind `Hygiene`) instead of only reporting them.
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().strict(true).build();
+    /// let sim = detsim::Sim::builder().strict(true).build();
     /// # drop(sim);
     /// ```
     pub fn strict(mut self, strict: bool) -> Builder {
@@ -212,7 +212,7 @@ impl Builder {
     /// only through [`time::advance`](crate::time::advance).
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().auto_advance(false).build();
+    /// let sim = detsim::Sim::builder().auto_advance(false).build();
     /// # drop(sim);
     /// ```
     pub fn auto_advance(mut self, on: bool) -> Builder {
@@ -224,7 +224,7 @@ impl Builder {
     /// seed once it runs out.
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().tape(sim_core::Tape::new(vec![0, 1, 0])).build();
+    /// let sim = detsim::Sim::builder().tape(detsim::Tape::new(vec![0, 1, 0])).build();
     /// # drop(sim);
     /// ```
     pub fn tape(mut self, tape: Tape) -> Builder {
@@ -236,7 +236,7 @@ impl Builder {
     /// time (default 100 ms); see [`SlowPoll`](crate::SlowPoll).
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder()
+    /// let sim = detsim::Sim::builder()
     ///     .slow_poll_threshold(std::time::Duration::from_millis(10))
     ///     .build();
     /// # drop(sim);
@@ -249,7 +249,7 @@ impl Builder {
     /// Turns slow-poll detection off.
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().no_slow_poll_detection().build();
+    /// let sim = detsim::Sim::builder().no_slow_poll_detection().build();
     /// # drop(sim);
     /// ```
     pub fn no_slow_poll_detection(mut self) -> Builder {
@@ -262,8 +262,8 @@ impl Builder {
     /// date-dependent code meets many dates.
     ///
     /// ```
-    /// use sim_core::time::SystemTime;
-    /// let sim = sim_core::Sim::builder().epoch(SystemTime::UNIX_EPOCH).build();
+    /// use detsim::time::SystemTime;
+    /// let sim = detsim::Sim::builder().epoch(SystemTime::UNIX_EPOCH).build();
     /// # drop(sim);
     /// ```
     pub fn epoch(mut self, epoch: SystemTime) -> Builder {
@@ -275,7 +275,7 @@ impl Builder {
     /// takes (default zero).
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder()
+    /// let sim = detsim::Sim::builder()
     ///     .blocking_cost(std::time::Duration::from_millis(5))
     ///     .build();
     /// # drop(sim);
@@ -290,8 +290,8 @@ impl Builder {
     /// [`Sim::steps`].
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder()
-    ///     .scheduler(sim_core::Scheduler::Pct { depth: 3 })
+    /// let sim = detsim::Sim::builder()
+    ///     .scheduler(detsim::Scheduler::Pct { depth: 3 })
     ///     .pct_steps(200)
     ///     .build();
     /// # drop(sim);
@@ -311,7 +311,7 @@ impl Builder {
     /// time per event.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
     /// assert!(sim.trace().is_some());
     /// ```
@@ -337,12 +337,12 @@ impl Builder {
     /// tracing off instead); for no limit, pass `usize::MAX`.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).trace_limit(3).build();
-    /// sim.run(async { for _ in 0..10 { sim_core::yield_now().await } }).unwrap();
+    /// let mut sim = detsim::Sim::builder().trace(true).trace_limit(3).build();
+    /// sim.run(async { for _ in 0..10 { detsim::yield_now().await } }).unwrap();
     /// let trace = sim.trace().unwrap();
     /// assert_eq!(trace.len(), 3);
     /// assert!(trace.dropped() > 0);
-    /// assert!(sim_core::Sim::builder().trace_limit(0).try_build().is_err());
+    /// assert!(detsim::Sim::builder().trace_limit(0).try_build().is_err());
     /// ```
     pub fn trace_limit(mut self, events: usize) -> Builder {
         self.trace_limit = events;
@@ -353,9 +353,9 @@ impl Builder {
     /// [`BuggifyMode::Random`]: FoundationDB's semantics).
     ///
     /// ```
-    /// use sim_core::BuggifyMode;
-    /// let mut sim = sim_core::Sim::builder().buggify(BuggifyMode::AllSites).build();
-    /// let fired = sim.run(async { (0..50).filter(|_| sim_core::buggify!()).count() }).unwrap();
+    /// use detsim::BuggifyMode;
+    /// let mut sim = detsim::Sim::builder().buggify(BuggifyMode::AllSites).build();
+    /// let fired = sim.run(async { (0..50).filter(|_| detsim::buggify!()).count() }).unwrap();
     /// assert!(fired > 0, "every site is active, and fires a quarter of the time");
     /// ```
     pub fn buggify(mut self, mode: BuggifyMode) -> Builder {
@@ -444,8 +444,8 @@ impl Builder {
     /// Builds the simulation, or says what is wrong with the configuration.
     ///
     /// ```
-    /// let err = sim_core::Sim::builder()
-    ///     .scheduler(sim_core::Scheduler::Pct { depth: 0 })
+    /// let err = detsim::Sim::builder()
+    ///     .scheduler(detsim::Scheduler::Pct { depth: 0 })
     ///     .try_build()
     ///     .unwrap_err();
     /// assert_eq!(err.setting(), "scheduler");
@@ -464,7 +464,7 @@ impl Builder {
     /// [`try_build`](Builder::try_build) to handle it.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().seed(7).build();
+    /// let mut sim = detsim::Sim::builder().seed(7).build();
     /// assert_eq!(sim.run(async { 1 + 1 }).unwrap(), 2);
     /// ```
     #[track_caller]
@@ -500,9 +500,9 @@ impl Builder {
     /// On an impossible configuration, like [`build`](Builder::build).
     ///
     /// ```
-    /// let out = sim_core::Sim::builder().seed(3).check_determinism(|| async {
-    ///     let a = sim_core::spawn(async { 1 });
-    ///     let b = sim_core::spawn(async { 2 });
+    /// let out = detsim::Sim::builder().seed(3).check_determinism(|| async {
+    ///     let a = detsim::spawn(async { 1 });
+    ///     let b = detsim::spawn(async { 2 });
     ///     a.await.unwrap() + b.await.unwrap()
     /// }).unwrap();
     /// assert_eq!(out, 3);
@@ -521,7 +521,7 @@ impl Builder {
 /// with it, and how to fix it.
 ///
 /// ```
-/// let err = sim_core::Sim::builder()
+/// let err = detsim::Sim::builder()
 ///     .time_limit(std::time::Duration::ZERO)
 ///     .try_build()
 ///     .unwrap_err();
@@ -547,7 +547,7 @@ impl ConfigError {
     /// The builder setting at fault (`"time_limit"`, `"scheduler"`, ...).
     ///
     /// ```
-    /// let err = sim_core::Sim::builder().max_steps(0).try_build().unwrap_err();
+    /// let err = detsim::Sim::builder().max_steps(0).try_build().unwrap_err();
     /// assert_eq!(err.setting(), "max_steps");
     /// ```
     pub fn setting(&self) -> &str {

@@ -37,18 +37,18 @@ use crate::fingerprint::{Fingerprint, mix64};
 /// # Example
 ///
 /// ```
-/// use sim_core::{Sim, Tape};
+/// use detsim::{Sim, Tape};
 /// let mut sim = Sim::builder().seed(3).build();
 /// sim.run(async {
-///     let a = sim_core::spawn(async { 1 });
-///     let b = sim_core::spawn(async { 2 });
+///     let a = detsim::spawn(async { 1 });
+///     let b = detsim::spawn(async { 2 });
 ///     a.await.unwrap() + b.await.unwrap()
 /// }).unwrap();
 /// let tape: Tape = sim.tape();
 /// let mut replay = Sim::builder().seed(99).tape(tape.clone()).build();
 /// replay.run(async {
-///     let a = sim_core::spawn(async { 1 });
-///     let b = sim_core::spawn(async { 2 });
+///     let a = detsim::spawn(async { 1 });
+///     let b = detsim::spawn(async { 2 });
 ///     a.await.unwrap() + b.await.unwrap()
 /// }).unwrap();
 /// assert_eq!(replay.fingerprint(), sim.fingerprint());
@@ -60,7 +60,7 @@ impl Tape {
     /// A tape from raw draws.
     ///
     /// ```
-    /// let t = sim_core::Tape::new(vec![0, 3, 1]);
+    /// let t = detsim::Tape::new(vec![0, 3, 1]);
     /// assert_eq!(t.len(), 3);
     /// ```
     pub fn new(draws: Vec<u64>) -> Tape {
@@ -70,7 +70,7 @@ impl Tape {
     /// The draws.
     ///
     /// ```
-    /// assert_eq!(sim_core::Tape::new(vec![4]).as_slice(), &[4]);
+    /// assert_eq!(detsim::Tape::new(vec![4]).as_slice(), &[4]);
     /// ```
     pub fn as_slice(&self) -> &[u64] {
         &self.0
@@ -79,7 +79,7 @@ impl Tape {
     /// The draws, by value.
     ///
     /// ```
-    /// assert_eq!(sim_core::Tape::new(vec![4]).into_vec(), vec![4]);
+    /// assert_eq!(detsim::Tape::new(vec![4]).into_vec(), vec![4]);
     /// ```
     pub fn into_vec(self) -> Vec<u64> {
         self.0
@@ -88,7 +88,7 @@ impl Tape {
     /// Number of draws.
     ///
     /// ```
-    /// assert_eq!(sim_core::Tape::default().len(), 0);
+    /// assert_eq!(detsim::Tape::default().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
         self.0.len()
@@ -97,7 +97,7 @@ impl Tape {
     /// Whether the tape has no draws.
     ///
     /// ```
-    /// assert!(sim_core::Tape::default().is_empty());
+    /// assert!(detsim::Tape::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -106,7 +106,7 @@ impl Tape {
     /// Number of non-zero draws: how far the run is from the simplest one.
     ///
     /// ```
-    /// assert_eq!(sim_core::Tape::new(vec![0, 2, 0, 1]).nonzero(), 2);
+    /// assert_eq!(detsim::Tape::new(vec![0, 2, 0, 1]).nonzero(), 2);
     /// ```
     pub fn nonzero(&self) -> usize {
         self.0.iter().filter(|&&d| d != 0).count()

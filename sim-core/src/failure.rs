@@ -15,7 +15,7 @@ use crate::trace::Trace;
 /// The kind of a [`Failure`].
 ///
 /// ```
-/// use sim_core::FailureKind;
+/// use detsim::FailureKind;
 /// assert_eq!(FailureKind::Deadlock.to_string(), "deadlock");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,7 +67,7 @@ impl fmt::Display for FailureKind {
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().seed(7).build();
+/// let mut sim = detsim::Sim::builder().seed(7).build();
 /// let failure = sim.run(async { panic!("invariant broken") }).unwrap_err();
 /// assert!(failure.is_panic());
 /// assert_eq!(failure.message(), "invariant broken");
@@ -142,9 +142,9 @@ impl Failure {
     /// What kind of failure this is.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(std::future::pending::<()>()).unwrap_err();
-    /// assert_eq!(f.kind(), sim_core::FailureKind::Deadlock);
+    /// assert_eq!(f.kind(), detsim::FailureKind::Deadlock);
     /// ```
     pub fn kind(&self) -> FailureKind {
         self.0.kind
@@ -153,7 +153,7 @@ impl Failure {
     /// Whether a panic failed the run.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// assert!(sim.run(async { panic!() }).unwrap_err().is_panic());
     /// ```
     pub fn is_panic(&self) -> bool {
@@ -163,7 +163,7 @@ impl Failure {
     /// Whether the run deadlocked.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// assert!(sim.run(std::future::pending::<()>()).unwrap_err().is_deadlock());
     /// ```
     pub fn is_deadlock(&self) -> bool {
@@ -174,8 +174,8 @@ impl Failure {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let mut sim = sim_core::Sim::builder().time_limit(Duration::from_secs(1)).build();
-    /// let f = sim.run(sim_core::time::sleep(Duration::from_secs(2))).unwrap_err();
+    /// let mut sim = detsim::Sim::builder().time_limit(Duration::from_secs(1)).build();
+    /// let f = sim.run(detsim::time::sleep(Duration::from_secs(2))).unwrap_err();
     /// assert!(f.is_time_limit());
     /// ```
     pub fn is_time_limit(&self) -> bool {
@@ -185,8 +185,8 @@ impl Failure {
     /// Whether the step limit was reached.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().max_steps(10).build();
-    /// let f = sim.run(async { loop { sim_core::yield_now().await } }).unwrap_err();
+    /// let mut sim = detsim::Sim::builder().max_steps(10).build();
+    /// let f = sim.run(async { loop { detsim::yield_now().await } }).unwrap_err();
     /// assert!(f.is_step_limit());
     /// ```
     pub fn is_step_limit(&self) -> bool {
@@ -196,8 +196,8 @@ impl Failure {
     /// Whether strict mode failed the run for leftover tasks or timers.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().strict(true).build();
-    /// let f = sim.run(async { sim_core::spawn(std::future::pending::<()>()); }).unwrap_err();
+    /// let mut sim = detsim::Sim::builder().strict(true).build();
+    /// let f = sim.run(async { detsim::spawn(std::future::pending::<()>()); }).unwrap_err();
     /// assert!(f.is_hygiene());
     /// ```
     pub fn is_hygiene(&self) -> bool {
@@ -208,8 +208,8 @@ impl Failure {
     /// `assert_unreachable!` was reached.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// let f = sim.run(async { sim_core::assert_always!(1 > 2, "order") }).unwrap_err();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// let f = sim.run(async { detsim::assert_always!(1 > 2, "order") }).unwrap_err();
     /// assert!(f.is_assertion());
     /// ```
     pub fn is_assertion(&self) -> bool {
@@ -220,7 +220,7 @@ impl Failure {
     /// ([`Builder::trace`](crate::Builder::trace)).
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// let f = sim.run(async { panic!("boom") }).unwrap_err();
     /// let trace = f.trace().unwrap();
     /// assert_eq!(trace.lines().last().unwrap().text(), "poll");
@@ -232,7 +232,7 @@ impl Failure {
     /// Whether two runs of one seed differed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// assert!(!sim.run(async { panic!() }).unwrap_err().is_nondeterminism());
     /// ```
     pub fn is_nondeterminism(&self) -> bool {
@@ -242,7 +242,7 @@ impl Failure {
     /// The panic message, or for other kinds the one-line description.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// assert_eq!(sim.run(async { panic!("x") }).unwrap_err().message(), "x");
     /// ```
     pub fn message(&self) -> &str {
@@ -252,7 +252,7 @@ impl Failure {
     /// The first line of the report.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(async { panic!("x") }).unwrap_err();
     /// assert!(f.headline().starts_with("task 0 'main' on node 'main' panicked at "));
     /// ```
@@ -264,7 +264,7 @@ impl Failure {
     /// task).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(async { panic!() }).unwrap_err();
     /// assert_eq!(f.task().unwrap().node_name(), "main");
     /// ```
@@ -275,7 +275,7 @@ impl Failure {
     /// Where the panic happened (`file:line:column`).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(async { panic!() }).unwrap_err();
     /// assert!(f.location().unwrap().contains(".rs:"));
     /// ```
@@ -286,7 +286,7 @@ impl Failure {
     /// The panic's backtrace, when `RUST_BACKTRACE` asked for one.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(async { panic!() }).unwrap_err();
     /// let _maybe: Option<&str> = f.backtrace();
     /// ```
@@ -297,7 +297,7 @@ impl Failure {
     /// The seed of the failing run.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().seed(5).build();
+    /// # let mut sim = detsim::Sim::builder().seed(5).build();
     /// assert_eq!(sim.run(async { panic!() }).unwrap_err().seed(), 5);
     /// ```
     pub fn seed(&self) -> u64 {
@@ -307,9 +307,9 @@ impl Failure {
     /// The scheduler of the failing run.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(async { panic!() }).unwrap_err();
-    /// assert_eq!(f.scheduler(), sim_core::Scheduler::Random);
+    /// assert_eq!(f.scheduler(), detsim::Scheduler::Random);
     /// ```
     pub fn scheduler(&self) -> Scheduler {
         self.0.scheduler
@@ -318,7 +318,7 @@ impl Failure {
     /// The fingerprint at the failure.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(async { panic!() }).unwrap_err();
     /// assert_eq!(f.fingerprint(), sim.fingerprint());
     /// ```
@@ -329,9 +329,9 @@ impl Failure {
     /// The draws up to the failure; replaying them reproduces it.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(async { panic!() }).unwrap_err();
-    /// let _tape: &sim_core::Tape = f.tape();
+    /// let _tape: &detsim::Tape = f.tape();
     /// ```
     pub fn tape(&self) -> &Tape {
         &self.0.tape
@@ -340,7 +340,7 @@ impl Failure {
     /// Polls executed before the failure.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// assert_eq!(sim.run(async { panic!() }).unwrap_err().steps(), 1);
     /// ```
     pub fn steps(&self) -> u64 {
@@ -350,9 +350,9 @@ impl Failure {
     /// Virtual time at the failure.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(async { panic!() }).unwrap_err();
-    /// assert_eq!(f.time(), sim_core::time::Instant::ZERO);
+    /// assert_eq!(f.time(), detsim::time::Instant::ZERO);
     /// ```
     pub fn time(&self) -> Instant {
         self.0.time
@@ -361,7 +361,7 @@ impl Failure {
     /// For a deadlock: the tasks that were blocked.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// let f = sim.run(std::future::pending::<()>()).unwrap_err();
     /// assert_eq!(f.blocked_tasks().len(), 1);
     /// ```
@@ -372,8 +372,8 @@ impl Failure {
     /// For a hygiene failure: what was left.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().strict(true).build();
-    /// let f = sim.run(async { sim_core::spawn(std::future::pending::<()>()); }).unwrap_err();
+    /// let mut sim = detsim::Sim::builder().strict(true).build();
+    /// let f = sim.run(async { detsim::spawn(std::future::pending::<()>()); }).unwrap_err();
     /// assert_eq!(f.hygiene().unwrap().live_tasks().len(), 1);
     /// ```
     pub fn hygiene(&self) -> Option<&Hygiene> {
@@ -383,7 +383,7 @@ impl Failure {
     /// For nondeterminism: where the two runs first differed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// assert!(sim.run(async { panic!() }).unwrap_err().divergence().is_none());
     /// ```
     pub fn divergence(&self) -> Option<&Divergence> {

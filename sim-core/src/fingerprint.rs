@@ -14,7 +14,7 @@ use std::fmt;
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().seed(1).build();
+/// let mut sim = detsim::Sim::builder().seed(1).build();
 /// sim.run(async {}).unwrap();
 /// println!("{}", sim.fingerprint()); // 0x… (16 hex digits)
 /// assert_eq!(sim.fingerprint().to_string().len(), 18);
@@ -26,7 +26,7 @@ impl Fingerprint {
     /// The hash as a number.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {}).unwrap();
     /// let n: u64 = sim.fingerprint().as_u64();
     /// # let _ = n;
@@ -39,7 +39,7 @@ impl Fingerprint {
     /// replay file).
     ///
     /// ```
-    /// let f = sim_core::Fingerprint::from_u64(0xabc);
+    /// let f = detsim::Fingerprint::from_u64(0xabc);
     /// assert_eq!(f.as_u64(), 0xabc);
     /// ```
     pub fn from_u64(v: u64) -> Fingerprint {

@@ -12,7 +12,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::latency::Latency;
+/// use detsim::net::Latency;
 /// let ms = Duration::from_millis;
 /// let fixed = Latency::constant(ms(1));
 /// let jitter = Latency::uniform(ms(1), ms(10));
@@ -51,7 +51,7 @@ impl Latency {
     /// A constant latency.
     ///
     /// ```
-    /// let l = sim_core::latency::Latency::constant(std::time::Duration::ZERO);
+    /// let l = detsim::net::Latency::constant(std::time::Duration::ZERO);
     /// assert_eq!(l.max(), std::time::Duration::ZERO);
     /// ```
     pub fn constant(latency: Duration) -> Latency {
@@ -63,7 +63,7 @@ impl Latency {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let l = sim_core::latency::Latency::uniform(Duration::from_millis(1), Duration::from_millis(5));
+    /// let l = detsim::net::Latency::uniform(Duration::from_millis(1), Duration::from_millis(5));
     /// assert_eq!(l.max(), Duration::from_millis(5));
     /// ```
     pub fn uniform(min: Duration, max: Duration) -> Latency {
@@ -74,7 +74,7 @@ impl Latency {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let l = sim_core::latency::Latency::long_tail(
+    /// let l = detsim::net::Latency::long_tail(
     ///     Duration::from_millis(1), Duration::from_millis(2), Duration::from_secs(1));
     /// assert_eq!(l.max(), Duration::from_secs(1));
     /// ```
@@ -85,7 +85,7 @@ impl Latency {
     /// The shortest latency this distribution gives (the draw of 0).
     ///
     /// ```
-    /// let l = sim_core::latency::Latency::constant(std::time::Duration::from_millis(2));
+    /// let l = detsim::net::Latency::constant(std::time::Duration::from_millis(2));
     /// assert_eq!(l.min().as_millis(), 2);
     /// ```
     pub fn min(&self) -> Duration {
@@ -98,7 +98,7 @@ impl Latency {
     /// The longest latency this distribution gives.
     ///
     /// ```
-    /// let l = sim_core::latency::Latency::constant(std::time::Duration::from_millis(2));
+    /// let l = detsim::net::Latency::constant(std::time::Duration::from_millis(2));
     /// assert_eq!(l.max().as_millis(), 2);
     /// ```
     pub fn max(&self) -> Duration {
@@ -113,7 +113,7 @@ impl Latency {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sim_core::latency::Latency;
+    /// use detsim::net::Latency;
     /// let ms = Duration::from_millis;
     /// assert!(Latency::uniform(ms(1), ms(2)).is_valid());
     /// assert!(!Latency::uniform(ms(2), ms(1)).is_valid());
@@ -130,7 +130,7 @@ impl Latency {
     /// Whether every sample is zero (a constant zero: no delay, no draw).
     ///
     /// ```
-    /// use sim_core::latency::Latency;
+    /// use detsim::net::Latency;
     /// assert!(Latency::constant(std::time::Duration::ZERO).is_zero());
     /// assert!(!Latency::constant(std::time::Duration::from_nanos(1)).is_zero());
     /// ```
@@ -146,7 +146,7 @@ impl Latency {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sim_core::latency::Latency;
+    /// use detsim::net::Latency;
     /// let l = Latency::uniform(Duration::from_nanos(10), Duration::from_nanos(12));
     /// assert_eq!(l.sample(&mut |_| 0), 10);
     /// assert_eq!(l.sample(&mut |bound| bound - 1), 12);

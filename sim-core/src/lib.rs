@@ -99,17 +99,10 @@ pub mod __macro {
     pub use sim_macros::__compiled_features as compiled_features;
 }
 
-/// Virtual time: re-exports [`sim_clock`].
-///
-/// ```
-/// let mut sim = sim_core::Sim::builder().build();
-/// sim.run(async {
-///     let start = sim_core::time::Instant::now();
-///     sim_core::time::sleep(std::time::Duration::from_nanos(1)).await;
-///     assert_eq!(start.elapsed().as_nanos(), 1);
-/// }).unwrap();
-/// ```
 pub mod time {
+    // sim-clock's user-facing documentation (src/time.md links to
+    // sim-clock/src/time.md), shown to users as `detsim::time`.
+    #![doc = include_str!("time.md")]
     pub use sim_clock::{
         Advance, Elapsed, Instant, Interval, MissedTickBehavior, Sleep, SystemTime, Timeout,
         advance, auto_advance, interval, interval_at, set_auto_advance, sleep, sleep_until,

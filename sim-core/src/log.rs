@@ -44,7 +44,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use sim_core::log::SimStamp;
+//! use detsim::log::SimStamp;
 //!
 //! let subscriber = tracing_subscriber::fmt()
 //!     .with_timer(SimStamp)
@@ -52,9 +52,9 @@
 //!     .with_test_writer()
 //!     .finish();
 //! tracing::subscriber::with_default(subscriber, || {
-//!     let mut sim = sim_core::Sim::builder().seed(1).build();
+//!     let mut sim = detsim::Sim::builder().seed(1).build();
 //!     sim.run(async {
-//!         sim_core::time::sleep(Duration::from_millis(1250)).await;
+//!         detsim::time::sleep(Duration::from_millis(1250)).await;
 //!         // +1.250000000s node=main task=0 'main'  INFO app: hello
 //!         tracing::info!(target: "app", "hello");
 //!     })
@@ -91,11 +91,11 @@ use crate::runtime::Runtime;
 /// # Example
 ///
 /// ```
-/// let first = sim_core::log::init();
-/// assert!(!sim_core::log::init()); // already installed: does nothing
+/// let first = detsim::log::init();
+/// assert!(!detsim::log::init()); // already installed: does nothing
 /// # let _ = first;
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     tracing::info!(answer = 42, "stamped with virtual time, node and task");
 /// })
@@ -131,7 +131,7 @@ pub fn init() -> bool {
 /// # Example
 ///
 /// ```
-/// let installed = sim_core::log::init_from_env();
+/// let installed = detsim::log::init_from_env();
 /// if std::env::var_os("RUST_LOG").is_none() {
 ///     assert!(!installed);
 /// }
@@ -160,16 +160,16 @@ pub fn init_from_env() -> bool {
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::log::SimStamp;
+/// use detsim::log::SimStamp;
 ///
 /// assert_eq!(SimStamp.to_string(), "(outside simulation)");
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     sim_core::time::sleep(Duration::from_millis(1250)).await;
+///     detsim::time::sleep(Duration::from_millis(1250)).await;
 ///     assert_eq!(SimStamp.to_string(), "+1.250000000s node=main task=0 'main'");
-///     let db = sim_core::node::Node::builder("db").build();
-///     let h = sim_core::task::Builder::new()
+///     let db = detsim::node::Node::builder("db").build();
+///     let h = detsim::task::Builder::new()
 ///         .name("compactor")
 ///         .node(&db)
 ///         .spawn(async { SimStamp.to_string() });

@@ -21,10 +21,10 @@ use crate::task::{Builder, JoinHandle};
 /// A node's id: unique within its simulation, counted from 0 (`main`).
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     assert_eq!(sim_core::node::Node::current().id().as_u32(), 0);
-///     let n = sim_core::node::Node::builder("a").build();
+///     assert_eq!(detsim::node::Node::current().id().as_u32(), 0);
+///     let n = detsim::node::Node::builder("a").build();
 ///     assert_eq!(n.id().as_u32(), 1);
 /// }).unwrap();
 /// ```
@@ -35,9 +35,9 @@ impl NodeId {
     /// The id as a number.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_core::node::Node::current().id().as_u32(), 0);
+    /// assert_eq!(detsim::node::Node::current().id().as_u32(), 0);
     /// # }).unwrap();
     /// ```
     pub fn as_u32(self) -> u32 {
@@ -60,17 +60,17 @@ pub(crate) type InitFn = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = ()>>>>;
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::node::Node;
-/// let mut sim = sim_core::Sim::builder().build();
+/// use detsim::node::Node;
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let server = Node::builder("server")
 ///         .init(|| async {
 ///             loop {
-///                 sim_core::time::sleep(Duration::from_secs(1)).await;
+///                 detsim::time::sleep(Duration::from_secs(1)).await;
 ///             }
 ///         })
 ///         .build();
-///     sim_core::time::sleep(Duration::from_secs(5)).await;
+///     detsim::time::sleep(Duration::from_secs(5)).await;
 ///     server.kill();
 ///     assert!(!server.is_alive());
 ///     server.restart();
@@ -88,9 +88,9 @@ impl Node {
     /// Starts building a node named `name` (unique in the simulation).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("replica-1").build();
+    /// let n = detsim::node::Node::builder("replica-1").build();
     /// assert_eq!(n.name(), "replica-1");
     /// # }).unwrap();
     /// ```
@@ -108,9 +108,9 @@ impl Node {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_core::node::Node::current().name(), "main");
+    /// assert_eq!(detsim::node::Node::current().name(), "main");
     /// # }).unwrap();
     /// ```
     #[track_caller]
@@ -129,11 +129,11 @@ impl Node {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("db").build();
-    /// assert_eq!(sim_core::node::Node::lookup("db"), Some(n));
-    /// assert_eq!(sim_core::node::Node::lookup("nope"), None);
+    /// let n = detsim::node::Node::builder("db").build();
+    /// assert_eq!(detsim::node::Node::lookup("db"), Some(n));
+    /// assert_eq!(detsim::node::Node::lookup("nope"), None);
     /// # }).unwrap();
     /// ```
     #[track_caller]
@@ -149,9 +149,9 @@ impl Node {
     /// The node's id.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_core::node::Node::current().id().as_u32(), 0);
+    /// assert_eq!(detsim::node::Node::current().id().as_u32(), 0);
     /// # }).unwrap();
     /// ```
     pub fn id(&self) -> NodeId {
@@ -165,9 +165,9 @@ impl Node {
     /// Outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_core::node::Node::builder("x").build().name(), "x");
+    /// assert_eq!(detsim::node::Node::builder("x").build().name(), "x");
     /// # }).unwrap();
     /// ```
     #[track_caller]
@@ -183,10 +183,10 @@ impl Node {
     /// Outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("w").build();
-    /// let h = n.spawn(async { sim_core::node::Node::current().name() });
+    /// let n = detsim::node::Node::builder("w").build();
+    /// let h = n.spawn(async { detsim::node::Node::current().name() });
     /// assert_eq!(h.await.unwrap(), "w");
     /// # }).unwrap();
     /// ```
@@ -207,9 +207,9 @@ impl Node {
     /// Outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("w").build();
+    /// let n = detsim::node::Node::builder("w").build();
     /// let rc = std::rc::Rc::new(3);
     /// assert_eq!(n.spawn_local(async move { *rc }).await.unwrap(), 3);
     /// # }).unwrap();
@@ -235,9 +235,9 @@ impl Node {
     /// On the `main` node, or outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("n").build();
+    /// let n = detsim::node::Node::builder("n").build();
     /// let h = n.spawn(std::future::pending::<()>());
     /// n.kill();
     /// assert!(h.await.unwrap_err().is_cancelled());
@@ -256,9 +256,9 @@ impl Node {
     /// On the `main` node, or outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("n").init(|| async {}).build();
+    /// let n = detsim::node::Node::builder("n").init(|| async {}).build();
     /// n.kill();
     /// n.restart();
     /// assert!(n.is_alive());
@@ -277,9 +277,9 @@ impl Node {
     /// On the `main` node, or outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("n").build();
+    /// let n = detsim::node::Node::builder("n").build();
     /// n.pause();
     /// assert!(n.is_paused());
     /// n.resume();
@@ -297,9 +297,9 @@ impl Node {
     /// Outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("n").build();
+    /// let n = detsim::node::Node::builder("n").build();
     /// n.pause();
     /// n.resume();
     /// assert!(!n.is_paused());
@@ -318,9 +318,9 @@ impl Node {
     /// Outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert!(sim_core::node::Node::builder("n").build().is_alive());
+    /// assert!(detsim::node::Node::builder("n").build().is_alive());
     /// # }).unwrap();
     /// ```
     #[track_caller]
@@ -336,9 +336,9 @@ impl Node {
     /// Outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert!(!sim_core::node::Node::builder("n").build().is_paused());
+    /// assert!(!detsim::node::Node::builder("n").build().is_paused());
     /// # }).unwrap();
     /// ```
     #[track_caller]
@@ -354,9 +354,9 @@ impl Node {
     /// Outside the node's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("n").build();
+    /// let n = detsim::node::Node::builder("n").build();
     /// n.restart();
     /// assert_eq!(n.restarts(), 1);
     /// # }).unwrap();
@@ -371,9 +371,9 @@ impl Node {
 /// Builds a [`Node`]; see [`Node::builder`].
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let n = sim_core::node::Node::builder("n").init(|| async { /* serve */ }).build();
+/// let n = detsim::node::Node::builder("n").init(|| async { /* serve */ }).build();
 /// # let _ = n;
 /// # }).unwrap();
 /// ```
@@ -388,13 +388,13 @@ impl NodeBuilder {
     /// it is built and again at every restart (a process's `main`).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("n")
-    ///     .init(|| async { assert_eq!(sim_core::task::current().name(), Some("init")) })
+    /// let n = detsim::node::Node::builder("n")
+    ///     .init(|| async { assert_eq!(detsim::task::current().name(), Some("init")) })
     ///     .build();
     /// # let _ = n;
-    /// # sim_core::yield_now().await;
+    /// # detsim::yield_now().await;
     /// # }).unwrap();
     /// ```
     pub fn init<F, Fut>(mut self, init: F) -> NodeBuilder
@@ -413,9 +413,9 @@ impl NodeBuilder {
     /// If a node of that name exists, or outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("n").build();
+    /// let n = detsim::node::Node::builder("n").build();
     /// assert!(n.is_alive());
     /// # }).unwrap();
     /// ```

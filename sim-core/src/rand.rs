@@ -13,8 +13,8 @@
 //! # Example
 //!
 //! ```
-//! use sim_core::rand;
-//! let mut sim = sim_core::Sim::builder().seed(8).build();
+//! use detsim::rand;
+//! let mut sim = detsim::Sim::builder().seed(8).build();
 //! let (a, b, coin) = sim.run(async {
 //!     (rand::random::<u64>(), rand::gen_range(10..20), rand::gen_bool(0.5))
 //! }).unwrap();
@@ -50,9 +50,9 @@ fn draw(api: &str, bound: u64) -> u64 {
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().seed(1).build();
+/// let mut sim = detsim::Sim::builder().seed(1).build();
 /// sim.run(async {
-///     let mut rng = sim_core::rand::rng();
+///     let mut rng = detsim::rand::rng();
 ///     let mut buf = [0u8; 16];
 ///     rng.fill_bytes(&mut buf);
 ///     let _ = rng.next_u64();
@@ -66,8 +66,8 @@ pub struct SimRng {
 /// The simulation's random number generator; see [`SimRng`].
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
-/// sim.run(async { let _ = sim_core::rand::rng().next_u32(); }).unwrap();
+/// let mut sim = detsim::Sim::builder().build();
+/// sim.run(async { let _ = detsim::rand::rng().next_u32(); }).unwrap();
 /// ```
 pub fn rng() -> SimRng {
     SimRng::default()
@@ -77,9 +77,9 @@ impl SimRng {
     /// A uniform `u32`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let _x: u32 = sim_core::rand::rng().next_u32();
+    /// let _x: u32 = detsim::rand::rng().next_u32();
     /// # }).unwrap();
     /// ```
     #[track_caller]
@@ -90,9 +90,9 @@ impl SimRng {
     /// A uniform `u64`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let _x: u64 = sim_core::rand::rng().next_u64();
+    /// let _x: u64 = detsim::rand::rng().next_u64();
     /// # }).unwrap();
     /// ```
     #[track_caller]
@@ -103,10 +103,10 @@ impl SimRng {
     /// Fills `dst` with random bytes (one draw per 8 bytes).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
     /// let mut key = [0u8; 32];
-    /// sim_core::rand::rng().fill_bytes(&mut key);
+    /// detsim::rand::rng().fill_bytes(&mut key);
     /// # }).unwrap();
     /// ```
     #[track_caller]
@@ -171,9 +171,9 @@ mod sealed {
 /// and `f32`/`f64` (uniform in `[0, 1)`).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let x: f64 = sim_core::rand::random();
+/// let x: f64 = detsim::rand::random();
 /// assert!((0.0..1.0).contains(&x));
 /// # }).unwrap();
 /// ```
@@ -185,9 +185,9 @@ pub trait Random: sealed::Sealed + Sized {
 /// Types [`gen_range`] can sample: integers and floats.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let x = sim_core::rand::gen_range(-5i32..=5);
+/// let x = detsim::rand::gen_range(-5i32..=5);
 /// assert!((-5..=5).contains(&x));
 /// # }).unwrap();
 /// ```
@@ -286,10 +286,10 @@ float_impls!(f32, f64);
 /// Outside a simulation.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let id: u128 = u128::from(sim_core::rand::random::<u64>());
-/// let flip: bool = sim_core::rand::random();
+/// let id: u128 = u128::from(detsim::rand::random::<u64>());
+/// let flip: bool = detsim::rand::random();
 /// # let _ = (id, flip);
 /// # }).unwrap();
 /// ```
@@ -306,11 +306,11 @@ pub fn random<T: Random>() -> T {
 /// On an empty range, or outside a simulation.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let d = sim_core::rand::gen_range(1..=6);
+/// let d = detsim::rand::gen_range(1..=6);
 /// assert!((1..=6).contains(&d));
-/// let t = sim_core::rand::gen_range(0.5..1.5);
+/// let t = detsim::rand::gen_range(0.5..1.5);
 /// assert!((0.5..1.5).contains(&t));
 /// # }).unwrap();
 /// ```
@@ -331,10 +331,10 @@ pub fn gen_range<T: SampleUniform, R: RangeBounds<T>>(range: R) -> T {
 /// If `p` is not in `[0, 1]`, or outside a simulation.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// assert!(!sim_core::rand::gen_bool(0.0));
-/// assert!(sim_core::rand::gen_bool(1.0));
+/// assert!(!detsim::rand::gen_bool(0.0));
+/// assert!(detsim::rand::gen_bool(1.0));
 /// # }).unwrap();
 /// ```
 #[track_caller]
@@ -360,10 +360,10 @@ pub fn gen_bool(p: f64) -> bool {
 /// Outside a simulation.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
 /// let mut v = vec![1, 2, 3, 4];
-/// sim_core::rand::shuffle(&mut v);
+/// detsim::rand::shuffle(&mut v);
 /// v.sort();
 /// assert_eq!(v, [1, 2, 3, 4]);
 /// # }).unwrap();
@@ -384,11 +384,11 @@ pub fn shuffle<T>(slice: &mut [T]) {
 /// Outside a simulation.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
 /// let peers = ["a", "b", "c"];
-/// assert!(peers.contains(sim_core::rand::choose(&peers).unwrap()));
-/// assert!(sim_core::rand::choose::<u8>(&[]).is_none());
+/// assert!(peers.contains(detsim::rand::choose(&peers).unwrap()));
+/// assert!(detsim::rand::choose::<u8>(&[]).is_none());
 /// # }).unwrap();
 /// ```
 #[track_caller]

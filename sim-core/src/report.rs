@@ -17,9 +17,9 @@ use crate::task::TaskInfo;
 /// run.
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     sim_core::spawn(std::future::pending::<()>());
+///     detsim::spawn(std::future::pending::<()>());
 /// }).unwrap();
 /// let hygiene = sim.report().hygiene().clone();
 /// assert!(!hygiene.is_clean());
@@ -35,7 +35,7 @@ impl Hygiene {
     /// Whether nothing was left.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {}).unwrap();
     /// assert!(sim.report().hygiene().is_clean());
     /// ```
@@ -46,7 +46,7 @@ impl Hygiene {
     /// Tasks that had not finished, in spawn order.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {}).unwrap();
     /// assert!(sim.report().hygiene().live_tasks().is_empty());
     /// ```
@@ -57,7 +57,7 @@ impl Hygiene {
     /// Timers still armed, earliest first.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {}).unwrap();
     /// assert!(sim.report().hygiene().armed_timers().is_empty());
     /// ```
@@ -111,10 +111,10 @@ impl fmt::Display for Hygiene {
 ///
 /// ```
 /// use std::time::Duration;
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     sim_core::spawn(sim_core::time::sleep(Duration::from_secs(9)));
-///     sim_core::yield_now().await;
+///     detsim::spawn(detsim::time::sleep(Duration::from_secs(9)));
+///     detsim::yield_now().await;
 /// }).unwrap();
 /// let report = sim.report();
 /// let timer = &report.hygiene().armed_timers()[0];
@@ -131,7 +131,7 @@ impl ArmedTimer {
     /// When it would fire.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {}).unwrap();
     /// for t in sim.report().hygiene().armed_timers() { let _ = t.deadline(); }
     /// ```
@@ -142,7 +142,7 @@ impl ArmedTimer {
     /// The task that armed it, if it still exists.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {}).unwrap();
     /// for t in sim.report().hygiene().armed_timers() { let _ = t.task(); }
     /// ```
@@ -169,7 +169,7 @@ impl fmt::Display for ArmedTimer {
 ///
 /// ```
 /// use std::time::Duration;
-/// let mut sim = sim_core::Sim::builder()
+/// let mut sim = detsim::Sim::builder()
 ///     .slow_poll_threshold(Duration::from_millis(20))
 ///     .build();
 /// sim.run(async { std::thread::sleep(Duration::from_millis(200)) }).unwrap();
@@ -190,7 +190,7 @@ impl SlowPoll {
     /// The task whose poll was slow.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {}).unwrap();
     /// for s in sim.report().slow_polls() { let _ = s.task(); }
     /// ```
@@ -201,7 +201,7 @@ impl SlowPoll {
     /// Virtual time of the poll.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {}).unwrap();
     /// for s in sim.report().slow_polls() { let _ = s.at(); }
     /// ```
@@ -212,7 +212,7 @@ impl SlowPoll {
     /// The step (poll number) of the poll.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {}).unwrap();
     /// for s in sim.report().slow_polls() { let _ = s.step(); }
     /// ```
@@ -224,7 +224,7 @@ impl SlowPoll {
     /// quarter of the threshold).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {}).unwrap();
     /// for s in sim.report().slow_polls() { let _ = s.real_duration(); }
     /// ```
@@ -248,7 +248,7 @@ impl fmt::Display for SlowPoll {
 /// it is a source of nondeterminism the seed does not control.
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {}).unwrap();
 /// assert!(sim.report().foreign_wakes().is_empty());
 /// ```
@@ -263,7 +263,7 @@ impl ForeignWake {
     /// The task that was woken, if it still existed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {}).unwrap();
     /// for w in sim.report().foreign_wakes() { let _ = w.task(); }
     /// ```
@@ -274,7 +274,7 @@ impl ForeignWake {
     /// The thread that woke it (its name, or its id).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {}).unwrap();
     /// for w in sim.report().foreign_wakes() { let _ = w.thread(); }
     /// ```
@@ -285,7 +285,7 @@ impl ForeignWake {
     /// The step at which the executor delivered it.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {}).unwrap();
     /// for w in sim.report().foreign_wakes() { let _ = w.step(); }
     /// ```
@@ -307,8 +307,8 @@ impl fmt::Display for ForeignWake {
 /// A summary of a simulation after a run.
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().seed(3).build();
-/// sim.run(async { sim_core::time::sleep(std::time::Duration::from_secs(1)).await }).unwrap();
+/// let mut sim = detsim::Sim::builder().seed(3).build();
+/// sim.run(async { detsim::time::sleep(std::time::Duration::from_secs(1)).await }).unwrap();
 /// let report = sim.report();
 /// assert_eq!(report.seed(), 3);
 /// assert_eq!(report.time().since_start().as_secs(), 1);
@@ -331,7 +331,7 @@ impl Report {
     /// The seed.
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().seed(9).build();
+    /// # let sim = detsim::Sim::builder().seed(9).build();
     /// assert_eq!(sim.report().seed(), 9);
     /// ```
     pub fn seed(&self) -> u64 {
@@ -341,8 +341,8 @@ impl Report {
     /// The scheduler.
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().build();
-    /// assert_eq!(sim.report().scheduler(), sim_core::Scheduler::Random);
+    /// # let sim = detsim::Sim::builder().build();
+    /// assert_eq!(sim.report().scheduler(), detsim::Scheduler::Random);
     /// ```
     pub fn scheduler(&self) -> Scheduler {
         self.scheduler
@@ -351,7 +351,7 @@ impl Report {
     /// The fingerprint so far.
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().build();
+    /// # let sim = detsim::Sim::builder().build();
     /// assert_eq!(sim.report().fingerprint(), sim.fingerprint());
     /// ```
     pub fn fingerprint(&self) -> Fingerprint {
@@ -361,7 +361,7 @@ impl Report {
     /// Number of draws on the tape.
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().build();
+    /// # let sim = detsim::Sim::builder().build();
     /// assert_eq!(sim.report().draws(), sim.tape().len());
     /// ```
     pub fn draws(&self) -> usize {
@@ -371,7 +371,7 @@ impl Report {
     /// Polls executed so far.
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().build();
+    /// # let sim = detsim::Sim::builder().build();
     /// assert_eq!(sim.report().steps(), 0);
     /// ```
     pub fn steps(&self) -> u64 {
@@ -381,8 +381,8 @@ impl Report {
     /// The virtual time now.
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().build();
-    /// assert_eq!(sim.report().time(), sim_core::time::Instant::ZERO);
+    /// # let sim = detsim::Sim::builder().build();
+    /// assert_eq!(sim.report().time(), detsim::time::Instant::ZERO);
     /// ```
     pub fn time(&self) -> Instant {
         self.time
@@ -391,7 +391,7 @@ impl Report {
     /// What the last run left behind.
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().build();
+    /// # let sim = detsim::Sim::builder().build();
     /// assert!(sim.report().hygiene().is_clean());
     /// ```
     pub fn hygiene(&self) -> &Hygiene {
@@ -401,7 +401,7 @@ impl Report {
     /// Polls that blocked the thread past the slow-poll threshold.
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().build();
+    /// # let sim = detsim::Sim::builder().build();
     /// assert!(sim.report().slow_polls().is_empty());
     /// ```
     pub fn slow_polls(&self) -> &[SlowPoll] {
@@ -412,7 +412,7 @@ impl Report {
     /// control).
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().build();
+    /// # let sim = detsim::Sim::builder().build();
     /// assert!(sim.report().foreign_wakes().is_empty());
     /// ```
     pub fn foreign_wakes(&self) -> &[ForeignWake] {
@@ -423,7 +423,7 @@ impl Report {
     /// foreign wakes).
     ///
     /// ```
-    /// # let sim = sim_core::Sim::builder().build();
+    /// # let sim = detsim::Sim::builder().build();
     /// assert!(!sim.report().has_warnings());
     /// ```
     pub fn has_warnings(&self) -> bool {

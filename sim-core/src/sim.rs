@@ -33,7 +33,7 @@ use crate::runtime::Runtime;
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::{Sim, spawn, time};
+/// use detsim::{Sim, spawn, time};
 ///
 /// let trace = |seed| {
 ///     let mut sim = Sim::builder().seed(seed).build();
@@ -55,7 +55,7 @@ impl Sim {
     /// A [`Builder`] with every default.
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().seed(1).build();
+    /// let sim = detsim::Sim::builder().seed(1).build();
     /// # drop(sim);
     /// ```
     pub fn builder() -> Builder {
@@ -78,7 +78,7 @@ impl Sim {
     /// the simulation is spent: further runs return an error.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// let local = String::from("borrowed");
     /// let n = sim.run(async { local.len() }).unwrap();
     /// assert_eq!(n, 8);
@@ -95,7 +95,7 @@ impl Sim {
     /// The seed.
     ///
     /// ```
-    /// assert_eq!(sim_core::Sim::builder().seed(3).build().seed(), 3);
+    /// assert_eq!(detsim::Sim::builder().seed(3).build().seed(), 3);
     /// ```
     pub fn seed(&self) -> u64 {
         self.rt.config.seed
@@ -105,8 +105,8 @@ impl Sim {
     ///
     /// ```
     /// let fp = |seed| {
-    ///     let mut sim = sim_core::Sim::builder().seed(seed).build();
-    ///     sim.run(async { sim_core::spawn(async {}).await.unwrap() }).unwrap();
+    ///     let mut sim = detsim::Sim::builder().seed(seed).build();
+    ///     sim.run(async { detsim::spawn(async {}).await.unwrap() }).unwrap();
     ///     sim.fingerprint()
     /// };
     /// assert_eq!(fp(1), fp(1));
@@ -119,7 +119,7 @@ impl Sim {
     /// [`Builder::tape`](crate::Builder::tape).
     ///
     /// ```
-    /// let sim = sim_core::Sim::builder().build();
+    /// let sim = detsim::Sim::builder().build();
     /// assert_eq!(sim.tape().len(), 1); // the drawn wall-clock epoch
     /// ```
     pub fn tape(&self) -> Tape {
@@ -129,7 +129,7 @@ impl Sim {
     /// Polls executed so far.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {}).unwrap();
     /// assert_eq!(sim.steps(), 1);
     /// ```
@@ -140,8 +140,8 @@ impl Sim {
     /// The virtual time now.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
-    /// sim.run(sim_core::time::sleep(std::time::Duration::from_secs(2))).unwrap();
+    /// let mut sim = detsim::Sim::builder().build();
+    /// sim.run(detsim::time::sleep(std::time::Duration::from_secs(2))).unwrap();
     /// assert_eq!(sim.now().since_start().as_secs(), 2);
     /// ```
     pub fn now(&self) -> Instant {
@@ -152,7 +152,7 @@ impl Sim {
     /// slow polls and foreign wakes.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {}).unwrap();
     /// assert!(!sim.report().has_warnings());
     /// ```
@@ -177,11 +177,11 @@ impl Sim {
     /// otherwise). See [`Trace`](crate::Trace).
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
-    /// sim.run(async { sim_core::spawn(async {}).await.unwrap() }).unwrap();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
+    /// sim.run(async { detsim::spawn(async {}).await.unwrap() }).unwrap();
     /// let text = sim.trace().unwrap().to_string();
     /// assert!(text.contains("spawn task 1 on node 'main'"), "{text}");
-    /// assert!(sim_core::Sim::builder().build().trace().is_none());
+    /// assert!(detsim::Sim::builder().build().trace().is_none());
     /// ```
     pub fn trace(&self) -> Option<crate::Trace> {
         if !self.rt.config.trace {
@@ -194,9 +194,9 @@ impl Sim {
     /// [`assertions`](crate::assertions)).
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {
-    ///     sim_core::assert_sometimes!(sim_core::rand::random::<bool>(), "a coin came up true");
+    ///     detsim::assert_sometimes!(detsim::rand::random::<bool>(), "a coin came up true");
     /// }).unwrap();
     /// let report = sim.assertions();
     /// assert_eq!(report.get("a coin came up true").unwrap().hits(), 1);

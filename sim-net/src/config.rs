@@ -17,7 +17,7 @@ pub use sim_core::latency::Latency;
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_net::{LinkConfig, Latency};
+/// use detsim::net::{LinkConfig, Latency};
 /// let flaky = LinkConfig::new()
 ///     .latency(Latency::uniform(Duration::from_millis(1), Duration::from_millis(20)))
 ///     .loss(0.1)
@@ -47,7 +47,7 @@ impl LinkConfig {
     /// The default: a constant 1 ms, no loss, no duplication.
     ///
     /// ```
-    /// assert_eq!(sim_net::LinkConfig::new(), sim_net::LinkConfig::default());
+    /// assert_eq!(detsim::net::LinkConfig::new(), detsim::net::LinkConfig::default());
     /// ```
     pub fn new() -> LinkConfig {
         LinkConfig::default()
@@ -56,7 +56,7 @@ impl LinkConfig {
     /// The latency distribution.
     ///
     /// ```
-    /// let c = sim_net::LinkConfig::new().latency(sim_net::Latency::constant(Default::default()));
+    /// let c = detsim::net::LinkConfig::new().latency(detsim::net::Latency::constant(Default::default()));
     /// assert_eq!(c.latency_dist().max(), std::time::Duration::ZERO);
     /// ```
     pub fn latency(mut self, latency: Latency) -> LinkConfig {
@@ -67,7 +67,7 @@ impl LinkConfig {
     /// The probability that a datagram is lost, in `[0, 1]`.
     ///
     /// ```
-    /// assert_eq!(sim_net::LinkConfig::new().loss(0.5).loss_rate(), 0.5);
+    /// assert_eq!(detsim::net::LinkConfig::new().loss(0.5).loss_rate(), 0.5);
     /// ```
     pub fn loss(mut self, rate: f64) -> LinkConfig {
         self.loss = rate;
@@ -77,7 +77,7 @@ impl LinkConfig {
     /// The probability that a delivered datagram arrives twice, in `[0, 1]`.
     ///
     /// ```
-    /// assert_eq!(sim_net::LinkConfig::new().duplicate(0.2).duplicate_rate(), 0.2);
+    /// assert_eq!(detsim::net::LinkConfig::new().duplicate(0.2).duplicate_rate(), 0.2);
     /// ```
     pub fn duplicate(mut self, rate: f64) -> LinkConfig {
         self.duplicate = rate;
@@ -87,7 +87,7 @@ impl LinkConfig {
     /// The latency distribution set.
     ///
     /// ```
-    /// assert_eq!(sim_net::LinkConfig::new().latency_dist().min().as_millis(), 1);
+    /// assert_eq!(detsim::net::LinkConfig::new().latency_dist().min().as_millis(), 1);
     /// ```
     pub fn latency_dist(&self) -> Latency {
         self.latency
@@ -96,7 +96,7 @@ impl LinkConfig {
     /// The loss rate set.
     ///
     /// ```
-    /// assert_eq!(sim_net::LinkConfig::new().loss_rate(), 0.0);
+    /// assert_eq!(detsim::net::LinkConfig::new().loss_rate(), 0.0);
     /// ```
     pub fn loss_rate(&self) -> f64 {
         self.loss
@@ -105,7 +105,7 @@ impl LinkConfig {
     /// The duplication rate set.
     ///
     /// ```
-    /// assert_eq!(sim_net::LinkConfig::new().duplicate_rate(), 0.0);
+    /// assert_eq!(detsim::net::LinkConfig::new().duplicate_rate(), 0.0);
     /// ```
     pub fn duplicate_rate(&self) -> f64 {
         self.duplicate
@@ -114,9 +114,9 @@ impl LinkConfig {
     /// Checks the settings: rates within `[0, 1]`, latency ranges in order.
     ///
     /// ```
-    /// let err = sim_net::LinkConfig::new().loss(1.5).validate().unwrap_err();
+    /// let err = detsim::net::LinkConfig::new().loss(1.5).validate().unwrap_err();
     /// assert_eq!(err.setting(), "loss");
-    /// assert!(sim_net::LinkConfig::new().validate().is_ok());
+    /// assert!(detsim::net::LinkConfig::new().validate().is_ok());
     /// ```
     pub fn validate(&self) -> Result<(), NetConfigError> {
         rate("loss", self.loss)?;
@@ -154,8 +154,8 @@ pub(crate) use sim_core::ext::happens;
 ///
 /// ```
 /// use std::time::Duration;
-/// let err = sim_net::LinkConfig::new()
-///     .latency(sim_net::Latency::uniform(Duration::from_millis(9), Duration::from_millis(1)))
+/// let err = detsim::net::LinkConfig::new()
+///     .latency(detsim::net::Latency::uniform(Duration::from_millis(9), Duration::from_millis(1)))
 ///     .validate()
 ///     .unwrap_err();
 /// assert_eq!(err.setting(), "latency");
@@ -173,7 +173,7 @@ impl NetConfigError {
     /// The setting at fault (`"loss"`, `"duplicate"`, `"latency"`).
     ///
     /// ```
-    /// let err = sim_net::LinkConfig::new().duplicate(-1.0).validate().unwrap_err();
+    /// let err = detsim::net::LinkConfig::new().duplicate(-1.0).validate().unwrap_err();
     /// assert_eq!(err.setting(), "duplicate");
     /// ```
     pub fn setting(&self) -> &str {

@@ -26,7 +26,7 @@ use crate::{Fault, FaultPlan};
 /// use std::time::Duration;
 /// use proptest::strategy::{Strategy, ValueTree};
 /// use proptest::test_runner::TestRunner;
-/// let s = sim_net::fault_plans(&["a", "b", "c"], Duration::from_secs(1), 4);
+/// let s = detsim::proptest::fault_plans(&["a", "b", "c"], Duration::from_secs(1), 4);
 /// let plan = s.new_tree(&mut TestRunner::deterministic()).unwrap().current();
 /// assert!(plan.faults().len() <= 4);
 /// assert!(plan.faults().iter().all(|t| t.at < Duration::from_secs(1)));

@@ -27,7 +27,7 @@ use crate::Network;
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_net::Fault;
+/// use detsim::net::Fault;
 /// let f = Fault::Clog { node: "db".into(), duration: Duration::from_millis(200) };
 /// assert_eq!(f.to_string(), "clog db for 200ms");
 /// ```
@@ -102,7 +102,7 @@ impl fmt::Display for Fault {
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_net::{Fault, TimedFault};
+/// use detsim::net::{Fault, TimedFault};
 /// let t = TimedFault { at: Duration::from_millis(5), fault: Fault::HealAll };
 /// assert_eq!(t.to_string(), "+5ms heal all");
 /// ```
@@ -125,8 +125,8 @@ impl fmt::Display for TimedFault {
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::{Sim, node::Node, time};
-/// use sim_net::{Fault, FaultPlan, Network};
+/// use detsim::{Sim, node::Node, time};
+/// use detsim::net::{Fault, FaultPlan, Network};
 ///
 /// let plan = FaultPlan::new()
 ///     .at(Duration::from_millis(10), Fault::Partition { a: "a".into(), b: "b".into() })
@@ -152,7 +152,7 @@ impl FaultPlan {
     /// An empty plan.
     ///
     /// ```
-    /// assert!(sim_net::FaultPlan::new().faults().is_empty());
+    /// assert!(detsim::net::FaultPlan::new().faults().is_empty());
     /// ```
     pub fn new() -> FaultPlan {
         FaultPlan::default()
@@ -162,7 +162,7 @@ impl FaultPlan {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sim_net::{Fault, FaultPlan};
+    /// use detsim::net::{Fault, FaultPlan};
     /// let p = FaultPlan::new()
     ///     .at(Duration::from_secs(2), Fault::HealAll)
     ///     .at(Duration::from_secs(1), Fault::Kill { node: "db".into() });
@@ -177,7 +177,7 @@ impl FaultPlan {
     /// The faults, in the order they apply.
     ///
     /// ```
-    /// assert_eq!(sim_net::FaultPlan::new().faults().len(), 0);
+    /// assert_eq!(detsim::net::FaultPlan::new().faults().len(), 0);
     /// ```
     pub fn faults(&self) -> &[TimedFault] {
         &self.faults
@@ -189,8 +189,8 @@ impl FaultPlan {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sim_net::{Fault, FaultPlan};
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// use detsim::net::{Fault, FaultPlan};
+    /// let mut sim = detsim::Sim::builder().build();
     /// let err = sim.run(async {
     ///     FaultPlan::new().at(Duration::ZERO, Fault::Kill { node: "ghost".into() }).run().await
     /// }).unwrap().unwrap_err();
@@ -209,8 +209,8 @@ impl FaultPlan {
     /// current node.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
-    /// sim.run(async { sim_net::FaultPlan::new().spawn().await.unwrap().unwrap() }).unwrap();
+    /// let mut sim = detsim::Sim::builder().build();
+    /// sim.run(async { detsim::net::FaultPlan::new().spawn().await.unwrap().unwrap() }).unwrap();
     /// ```
     pub fn spawn(self) -> JoinHandle<Result<(), FaultError>> {
         sim_core::task::Builder::new()
@@ -294,8 +294,8 @@ fn apply(t: &TimedFault) -> Result<(), FaultError> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_net::{Fault, FaultPlan};
-/// let mut sim = sim_core::Sim::builder().build();
+/// use detsim::net::{Fault, FaultPlan};
+/// let mut sim = detsim::Sim::builder().build();
 /// let err = sim.run(async {
 ///     FaultPlan::new().at(Duration::ZERO, Fault::Kill { node: "main".into() }).run().await
 /// }).unwrap().unwrap_err();

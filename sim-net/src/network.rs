@@ -23,10 +23,10 @@ use crate::stats::{NetStats, Netstat, SocketRow};
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::node::Node;
-/// use sim_net::{Latency, LinkConfig, Network};
+/// use detsim::node::Node;
+/// use detsim::net::{Latency, LinkConfig, Network};
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let net = Network::current();
 ///     net.set_default(
@@ -94,9 +94,9 @@ impl Network {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let net = sim_net::Network::current();
+    /// let net = detsim::net::Network::current();
     /// # let _ = net;
     /// # }).unwrap();
     /// ```
@@ -120,11 +120,11 @@ impl Network {
     /// latency range; nothing changes then.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let net = sim_net::Network::current();
-    /// assert!(net.set_default(sim_net::LinkConfig::new().loss(2.0)).is_err());
-    /// net.set_default(sim_net::LinkConfig::new().duplicate(0.1)).unwrap();
+    /// let net = detsim::net::Network::current();
+    /// assert!(net.set_default(detsim::net::LinkConfig::new().loss(2.0)).is_err());
+    /// net.set_default(detsim::net::LinkConfig::new().duplicate(0.1)).unwrap();
     /// assert_eq!(net.default_config().duplicate_rate(), 0.1);
     /// # }).unwrap();
     /// ```
@@ -141,10 +141,10 @@ impl Network {
     /// The default link behaviour.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let c = sim_net::Network::current().default_config();
-    /// assert_eq!(c, sim_net::LinkConfig::new());
+    /// let c = detsim::net::Network::current().default_config();
+    /// assert_eq!(c, detsim::net::LinkConfig::new());
     /// # }).unwrap();
     /// ```
     pub fn default_config(&self) -> LinkConfig {
@@ -160,12 +160,12 @@ impl Network {
     /// As [`set_default`](Self::set_default).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// use sim_core::node::Node;
+    /// use detsim::node::Node;
     /// let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
-    /// let net = sim_net::Network::current();
-    /// net.set_link(&a, &b, sim_net::LinkConfig::new().loss(0.5)).unwrap();
+    /// let net = detsim::net::Network::current();
+    /// net.set_link(&a, &b, detsim::net::LinkConfig::new().loss(0.5)).unwrap();
     /// assert_eq!(net.link_config(&b, &a).loss_rate(), 0.5);
     /// net.reset_link(&a, &b);
     /// assert_eq!(net.link_config(&a, &b).loss_rate(), 0.0);
@@ -184,10 +184,10 @@ impl Network {
     /// Removes the link's own configuration (back to the default).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # let a = sim_core::node::Node::current();
-    /// sim_net::Network::current().reset_link(&a, &a);
+    /// # let a = detsim::node::Node::current();
+    /// detsim::net::Network::current().reset_link(&a, &a);
     /// # }).unwrap();
     /// ```
     pub fn reset_link(&self, a: &Node, b: &Node) {
@@ -198,10 +198,10 @@ impl Network {
     /// The behaviour of the link `from → to`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # let a = sim_core::node::Node::current();
-    /// let c = sim_net::Network::current().link_config(&a, &a);
+    /// # let a = detsim::node::Node::current();
+    /// let c = detsim::net::Network::current().link_config(&a, &a);
     /// assert_eq!(c.loss_rate(), 0.0);
     /// # }).unwrap();
     /// ```
@@ -214,11 +214,11 @@ impl Network {
     /// are dropped until [`heal`](Self::heal).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # use sim_core::node::Node;
+    /// # use detsim::node::Node;
     /// let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
-    /// let net = sim_net::Network::current();
+    /// let net = detsim::net::Network::current();
     /// net.partition(&a, &b);
     /// assert!(net.is_partitioned(&a, &b) && net.is_partitioned(&b, &a));
     /// # }).unwrap();
@@ -234,11 +234,11 @@ impl Network {
     /// Cuts `from → to` only: `to` still reaches `from`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # use sim_core::node::Node;
+    /// # use detsim::node::Node;
     /// let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
-    /// let net = sim_net::Network::current();
+    /// let net = detsim::net::Network::current();
     /// net.partition_oneway(&a, &b);
     /// assert!(net.is_partitioned(&a, &b) && !net.is_partitioned(&b, &a));
     /// # }).unwrap();
@@ -252,11 +252,11 @@ impl Network {
     /// Repairs both directions between `a` and `b`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # use sim_core::node::Node;
+    /// # use detsim::node::Node;
     /// # let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
-    /// let net = sim_net::Network::current();
+    /// let net = detsim::net::Network::current();
     /// net.partition_oneway(&b, &a);
     /// net.heal(&a, &b);
     /// assert!(!net.is_partitioned(&b, &a));
@@ -271,11 +271,11 @@ impl Network {
     /// Repairs every partition.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # use sim_core::node::Node;
+    /// # use detsim::node::Node;
     /// # let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
-    /// let net = sim_net::Network::current();
+    /// let net = detsim::net::Network::current();
     /// net.partition(&a, &b);
     /// net.heal_all();
     /// assert!(!net.is_partitioned(&a, &b));
@@ -290,10 +290,10 @@ impl Network {
     /// Whether `from → to` is cut.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # let a = sim_core::node::Node::current();
-    /// assert!(!sim_net::Network::current().is_partitioned(&a, &a));
+    /// # let a = detsim::node::Node::current();
+    /// assert!(!detsim::net::Network::current().is_partitioned(&a, &a));
     /// # }).unwrap();
     /// ```
     pub fn is_partitioned(&self, from: &Node, to: &Node) -> bool {
@@ -310,10 +310,10 @@ impl Network {
     /// deadlock, reported at once, rather than a jump of the clock.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # let n = sim_core::node::Node::builder("n").build();
-    /// sim_net::Network::current().clog_node(&n, std::time::Duration::from_millis(50));
+    /// # let n = detsim::node::Node::builder("n").build();
+    /// detsim::net::Network::current().clog_node(&n, std::time::Duration::from_millis(50));
     /// # }).unwrap();
     /// ```
     pub fn clog_node(&self, node: &Node, duration: Duration) {
@@ -327,10 +327,10 @@ impl Network {
     /// has passed arrive at once, in send order).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # let n = sim_core::node::Node::builder("n").build();
-    /// let net = sim_net::Network::current();
+    /// # let n = detsim::node::Node::builder("n").build();
+    /// let net = detsim::net::Network::current();
     /// net.clog_node(&n, std::time::Duration::from_secs(1));
     /// net.unclog_node(&n);
     /// # }).unwrap();
@@ -345,11 +345,11 @@ impl Network {
     /// Clogs the link `from → to` for `duration`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # use sim_core::node::Node;
+    /// # use detsim::node::Node;
     /// # let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
-    /// sim_net::Network::current().clog_link(&a, &b, std::time::Duration::from_millis(5));
+    /// detsim::net::Network::current().clog_link(&a, &b, std::time::Duration::from_millis(5));
     /// # }).unwrap();
     /// ```
     pub fn clog_link(&self, from: &Node, to: &Node, duration: Duration) {
@@ -365,11 +365,11 @@ impl Network {
     /// Ends the clog of the link `from → to`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # use sim_core::node::Node;
+    /// # use detsim::node::Node;
     /// # let (a, b) = (Node::builder("a").build(), Node::builder("b").build());
-    /// sim_net::Network::current().unclog_link(&a, &b);
+    /// detsim::net::Network::current().unclog_link(&a, &b);
     /// # }).unwrap();
     /// ```
     pub fn unclog_link(&self, from: &Node, to: &Node) {
@@ -389,10 +389,10 @@ impl Network {
     /// from then on.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
     /// use std::time::Duration;
-    /// let net = sim_net::Network::current();
+    /// let net = detsim::net::Network::current();
     /// assert_eq!(net.tcp_timeout(), None);
     /// net.set_tcp_timeout(Some(Duration::from_secs(5)));
     /// assert_eq!(net.tcp_timeout(), Some(Duration::from_secs(5)));
@@ -407,9 +407,9 @@ impl Network {
     /// The TCP stall timeout (see [`set_tcp_timeout`](Self::set_tcp_timeout)).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_net::Network::current().tcp_timeout(), None);
+    /// assert_eq!(detsim::net::Network::current().tcp_timeout(), None);
     /// # }).unwrap();
     /// ```
     pub fn tcp_timeout(&self) -> Option<Duration> {
@@ -426,9 +426,9 @@ impl Network {
     /// then on.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let net = sim_net::Network::current();
+    /// let net = detsim::net::Network::current();
     /// assert_eq!(net.tcp_syn_retries(), Some(6));
     /// net.set_tcp_syn_retries(Some(2)); // gives up after 0.2 + 0.4 + 0.8 s
     /// assert_eq!(net.tcp_syn_retries(), Some(2));
@@ -443,9 +443,9 @@ impl Network {
     /// [`set_tcp_syn_retries`](Self::set_tcp_syn_retries)).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_net::Network::current().tcp_syn_retries(), Some(6));
+    /// assert_eq!(detsim::net::Network::current().tcp_syn_retries(), Some(6));
     /// # }).unwrap();
     /// ```
     pub fn tcp_syn_retries(&self) -> Option<u32> {
@@ -461,9 +461,9 @@ impl Network {
     /// Applies to segments lost from then on.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let net = sim_net::Network::current();
+    /// let net = detsim::net::Network::current();
     /// assert_eq!(net.tcp_retries(), Some(15));
     /// net.set_tcp_retries(None); // stall until the network heals
     /// assert_eq!(net.tcp_retries(), None);
@@ -478,9 +478,9 @@ impl Network {
     /// [`set_tcp_retries`](Self::set_tcp_retries)).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_net::Network::current().tcp_retries(), Some(15));
+    /// assert_eq!(detsim::net::Network::current().tcp_retries(), Some(15));
     /// # }).unwrap();
     /// ```
     pub fn tcp_retries(&self) -> Option<u32> {
@@ -491,10 +491,10 @@ impl Network {
     /// The address of `node` (see [`node_addr`](crate::node_addr)).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let me = sim_core::node::Node::current();
-    /// assert_eq!(sim_net::Network::current().addr_of(&me).to_string(), "10.0.0.1");
+    /// let me = detsim::node::Node::current();
+    /// assert_eq!(detsim::net::Network::current().addr_of(&me).to_string(), "10.0.0.1");
     /// # }).unwrap();
     /// ```
     pub fn addr_of(&self, node: &Node) -> IpAddr {
@@ -504,9 +504,9 @@ impl Network {
     /// The counters: per directed link, drops by reason, in flight.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_net::Network::current().stats().in_flight, 0);
+    /// assert_eq!(detsim::net::Network::current().stats().in_flight, 0);
     /// # }).unwrap();
     /// ```
     pub fn stats(&self) -> NetStats {
@@ -534,9 +534,9 @@ impl Network {
     /// A netstat-like snapshot: every open socket and the counters.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let table = sim_net::Network::current().netstat();
+    /// let table = detsim::net::Network::current().netstat();
     /// assert!(table.sockets.is_empty());
     /// # }).unwrap();
     /// ```

@@ -13,7 +13,7 @@ use crate::rules::DropReason;
 /// copies (which are then delivered or dropped themselves).
 ///
 /// ```
-/// let s = sim_net::LinkStats::default();
+/// let s = detsim::net::LinkStats::default();
 /// assert_eq!(s.sent + s.duplicated, s.delivered + s.dropped + 0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,7 +41,7 @@ impl LinkStats {
 /// Dropped datagrams by reason.
 ///
 /// ```
-/// assert_eq!(sim_net::DropCounts::default().total(), 0);
+/// assert_eq!(detsim::net::DropCounts::default().total(), 0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -65,7 +65,7 @@ impl DropCounts {
     /// Every drop.
     ///
     /// ```
-    /// let mut d = sim_net::DropCounts::default();
+    /// let mut d = detsim::net::DropCounts::default();
     /// d.loss = 2;
     /// d.partition = 1;
     /// assert_eq!(d.total(), 3);
@@ -94,11 +94,11 @@ impl DropCounts {
 /// TCP counters for the whole network.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-/// let _c = sim_net::TcpStream::connect("127.0.0.1:80").await.unwrap();
-/// let tcp = sim_net::Network::current().stats().tcp;
+/// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+/// let _c = detsim::net::TcpStream::connect("127.0.0.1:80").await.unwrap();
+/// let tcp = detsim::net::Network::current().stats().tcp;
 /// assert_eq!((tcp.connects, tcp.established, tcp.accepted), (1, 1, 1));
 /// # drop(l);
 /// # }).unwrap();
@@ -130,11 +130,11 @@ pub struct TcpStats {
 /// table.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let stats = sim_net::Network::current().stats();
+/// let stats = detsim::net::Network::current().stats();
 /// assert_eq!(stats.total().sent, 0);
-/// assert_eq!(stats.link("main", "db"), sim_net::LinkStats::default());
+/// assert_eq!(stats.link("main", "db"), detsim::net::LinkStats::default());
 /// println!("{stats}");
 /// # }).unwrap();
 /// ```
@@ -156,7 +156,7 @@ impl NetStats {
     /// The counters of the link `from → to` (zero if it carried nothing).
     ///
     /// ```
-    /// let s = sim_net::NetStats::default();
+    /// let s = detsim::net::NetStats::default();
     /// assert_eq!(s.link("a", "b").sent, 0);
     /// ```
     pub fn link(&self, from: &str, to: &str) -> LinkStats {
@@ -169,7 +169,7 @@ impl NetStats {
     /// The sum over every link.
     ///
     /// ```
-    /// assert_eq!(sim_net::NetStats::default().total().delivered, 0);
+    /// assert_eq!(detsim::net::NetStats::default().total().delivered, 0);
     /// ```
     pub fn total(&self) -> LinkStats {
         let mut t = LinkStats::default();
@@ -216,10 +216,10 @@ impl fmt::Display for NetStats {
 /// One open socket in a [`Netstat`].
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-/// let row = &sim_net::Network::current().netstat().sockets[0];
+/// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+/// let row = &detsim::net::Network::current().netstat().sockets[0];
 /// assert_eq!((row.proto, row.state, row.node.as_str()), ("tcp", Some("LISTEN"), "main"));
 /// assert_eq!((row.local.to_string(), row.peer), ("0.0.0.0:80".to_owned(), None));
 /// # drop(l);
@@ -255,10 +255,10 @@ pub struct SocketRow {
 /// and connection ends) and the counters.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let sock = sim_net::UdpSocket::bind("0.0.0.0:53").await.unwrap();
-/// let table = sim_net::Network::current().netstat();
+/// let sock = detsim::net::UdpSocket::bind("0.0.0.0:53").await.unwrap();
+/// let table = detsim::net::Network::current().netstat();
 /// assert_eq!(table.sockets.len(), 1);
 /// assert!(table.to_string().contains("0.0.0.0:53"));
 /// # drop(sock);

@@ -22,10 +22,10 @@ static UNCLOG: EventKind = EventKind {
 /// nodes).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().seed(1).build();
+/// # let mut sim = detsim::Sim::builder().seed(1).build();
 /// # sim.run(async {
-/// let nodes: Vec<_> = (0..3).map(|i| sim_core::node::Node::builder(format!("n{i}")).build()).collect();
-/// let s: sim_net::Swizzled = sim_net::Network::current()
+/// let nodes: Vec<_> = (0..3).map(|i| detsim::node::Node::builder(format!("n{i}")).build()).collect();
+/// let s: detsim::net::Swizzled = detsim::net::Network::current()
 ///     .swizzle_clog(nodes, std::time::Duration::from_millis(10))
 ///     .await;
 /// assert_eq!(s.clogged.len(), s.unclogged.len());
@@ -85,10 +85,10 @@ impl Network {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sim_core::node::Node;
-    /// use sim_net::{Network, UdpSocket};
+    /// use detsim::node::Node;
+    /// use detsim::net::{Network, UdpSocket};
     ///
-    /// let mut sim = sim_core::Sim::builder().seed(3).build();
+    /// let mut sim = detsim::Sim::builder().seed(3).build();
     /// sim.run(async {
     ///     let nodes: Vec<Node> = (0..5)
     ///         .map(|i| Node::builder(format!("n{i}")).init(|| async {
@@ -102,7 +102,7 @@ impl Network {
     ///         }).build())
     ///         .collect();
     ///     let net = Network::current();
-    ///     let chaos = sim_core::spawn(net.swizzle_clog(nodes, Duration::from_millis(100)));
+    ///     let chaos = detsim::spawn(net.swizzle_clog(nodes, Duration::from_millis(100)));
     ///     let swizzled = chaos.await.unwrap();
     ///     let names = |v: &[Node]| v.iter().map(|n| n.name().to_owned()).collect::<Vec<_>>();
     ///     println!("clogged {:?}, unclogged {:?}", names(&swizzled.clogged), names(&swizzled.unclogged));

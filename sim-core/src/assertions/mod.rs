@@ -37,12 +37,12 @@
 //! beyond a thread-local read), so production code can keep them.
 //!
 //! ```
-//! use sim_core::{Sim, assert_reachable, assert_sometimes};
-//! let mut seen = sim_core::Assertions::default();
+//! use detsim::{Sim, assert_reachable, assert_sometimes};
+//! let mut seen = detsim::Assertions::default();
 //! for seed in 0..50 {
 //!     let mut sim = Sim::builder().seed(seed).build();
 //!     sim.run(async {
-//!         let retries = sim_core::rand::random::<u8>() % 4;
+//!         let retries = detsim::rand::random::<u8>() % 4;
 //!         assert_sometimes!(retries == 3, "the last retry ran");
 //!         if retries > 0 {
 //!             assert_reachable!("a retry ran");
@@ -70,7 +70,7 @@ pub use report::{AssertionStats, Assertions};
 /// The kind of an assertion.
 ///
 /// ```
-/// use sim_core::AssertKind;
+/// use detsim::AssertKind;
 /// assert_eq!(AssertKind::Sometimes.to_string(), "assert_sometimes!");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -209,7 +209,7 @@ pub fn reached(site: &'static AssertSite, held: bool) {
 /// simulation it does nothing.
 ///
 /// ```
-/// use sim_core::{Sim, assert_always};
+/// use detsim::{Sim, assert_always};
 /// let mut sim = Sim::builder().build();
 /// let f = sim.run(async {
 ///     let balance = -5;
@@ -232,7 +232,7 @@ macro_rules! assert_always {
 /// least one run.
 ///
 /// ```
-/// use sim_core::{Sim, assert_sometimes};
+/// use detsim::{Sim, assert_sometimes};
 /// let mut sim = Sim::builder().seed(3).build();
 /// sim.run(async {
 ///     for i in 0..4 {
@@ -253,7 +253,7 @@ macro_rules! assert_sometimes {
 /// reached it.
 ///
 /// ```
-/// use sim_core::{Sim, assert_reachable};
+/// use detsim::{Sim, assert_reachable};
 /// let mut sim = Sim::builder().build();
 /// sim.run(async { assert_reachable!("the main task ran") }).unwrap();
 /// assert_eq!(sim.assertions().get("the main task ran").unwrap().hits(), 1);
@@ -269,7 +269,7 @@ macro_rules! assert_reachable {
 /// Outside a simulation it does nothing.
 ///
 /// ```
-/// use sim_core::{Sim, assert_unreachable};
+/// use detsim::{Sim, assert_unreachable};
 /// let mut sim = Sim::builder().build();
 /// let f = sim.run(async {
 ///     if 2 + 2 == 4 {

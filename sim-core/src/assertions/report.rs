@@ -36,14 +36,14 @@ impl Ord for SiteKey {
 /// how many runs.
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     for n in 0..3 {
-///         sim_core::assert_sometimes!(n > 0, "n positive");
+///         detsim::assert_sometimes!(n > 0, "n positive");
 ///     }
 /// }).unwrap();
 /// let s = sim.assertions().get("n positive").unwrap().clone();
-/// assert_eq!(s.kind(), sim_core::AssertKind::Sometimes);
+/// assert_eq!(s.kind(), detsim::AssertKind::Sometimes);
 /// assert_eq!((s.hits(), s.times_true(), s.times_false()), (3, 2, 1));
 /// assert_eq!((s.runs_reached(), s.runs_true()), (1, 1));
 /// assert!(s.is_met());
@@ -78,9 +78,9 @@ impl AssertionStats {
     /// Which macro.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_reachable!("here") }).unwrap();
-    /// assert_eq!(sim.assertions().get("here").unwrap().kind(), sim_core::AssertKind::Reachable);
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_reachable!("here") }).unwrap();
+    /// assert_eq!(sim.assertions().get("here").unwrap().kind(), detsim::AssertKind::Reachable);
     /// ```
     pub fn kind(&self) -> AssertKind {
         self.site.kind
@@ -89,8 +89,8 @@ impl AssertionStats {
     /// The message given to the macro.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_reachable!("here") }).unwrap();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_reachable!("here") }).unwrap();
     /// assert_eq!(sim.assertions().iter().next().unwrap().message(), "here");
     /// ```
     pub fn message(&self) -> &'static str {
@@ -100,8 +100,8 @@ impl AssertionStats {
     /// The condition's source text (empty for reachable and unreachable).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_sometimes!(1 < 2, "lt") }).unwrap();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_sometimes!(1 < 2, "lt") }).unwrap();
     /// assert_eq!(sim.assertions().get("lt").unwrap().condition(), "1 < 2");
     /// ```
     pub fn condition(&self) -> &'static str {
@@ -111,8 +111,8 @@ impl AssertionStats {
     /// The call site, `file:line:column`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_reachable!("here") }).unwrap();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_reachable!("here") }).unwrap();
     /// assert!(sim.assertions().get("here").unwrap().location().contains(".rs:"));
     /// ```
     pub fn location(&self) -> String {
@@ -122,8 +122,8 @@ impl AssertionStats {
     /// How many times it was reached, over every run.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_reachable!("here") }).unwrap();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_reachable!("here") }).unwrap();
     /// assert_eq!(sim.assertions().get("here").unwrap().hits(), 1);
     /// ```
     pub fn hits(&self) -> u64 {
@@ -134,8 +134,8 @@ impl AssertionStats {
     /// `reachable`, none of an `unreachable`).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_sometimes!(false, "never") }).unwrap();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_sometimes!(false, "never") }).unwrap();
     /// assert_eq!(sim.assertions().get("never").unwrap().times_true(), 0);
     /// ```
     pub fn times_true(&self) -> u64 {
@@ -145,8 +145,8 @@ impl AssertionStats {
     /// How many of the hits had a false condition.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_sometimes!(false, "never") }).unwrap();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_sometimes!(false, "never") }).unwrap();
     /// assert_eq!(sim.assertions().get("never").unwrap().times_false(), 1);
     /// ```
     pub fn times_false(&self) -> u64 {
@@ -156,8 +156,8 @@ impl AssertionStats {
     /// In how many runs it was reached.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_reachable!("here") }).unwrap();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_reachable!("here") }).unwrap();
     /// assert_eq!(sim.assertions().get("here").unwrap().runs_reached(), 1);
     /// ```
     pub fn runs_reached(&self) -> u64 {
@@ -167,8 +167,8 @@ impl AssertionStats {
     /// In how many runs its condition was true at least once.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_sometimes!(true, "yes") }).unwrap();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_sometimes!(true, "yes") }).unwrap();
     /// assert_eq!(sim.assertions().get("yes").unwrap().runs_true(), 1);
     /// ```
     pub fn runs_true(&self) -> u64 {
@@ -180,8 +180,8 @@ impl AssertionStats {
     /// `unreachable` was never reached.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async { sim_core::assert_sometimes!(false, "never") }).unwrap();
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async { detsim::assert_sometimes!(false, "never") }).unwrap();
     /// assert!(!sim.assertions().get("never").unwrap().is_met());
     /// ```
     pub fn is_met(&self) -> bool {
@@ -235,11 +235,11 @@ impl fmt::Display for AssertionStats {
 /// written in the test), in source order.
 ///
 /// ```
-/// use sim_core::{Assertions, Sim, assert_sometimes};
+/// use detsim::{Assertions, Sim, assert_sometimes};
 /// let mut total = Assertions::default();
 /// for seed in 0..20 {
 ///     let mut sim = Sim::builder().seed(seed).build();
-///     sim.run(async { assert_sometimes!(sim_core::rand::random::<u8>() == 7, "a seven") }).unwrap();
+///     sim.run(async { assert_sometimes!(detsim::rand::random::<u8>() == 7, "a seven") }).unwrap();
 ///     total.merge(&sim.assertions());
 /// }
 /// assert_eq!(total.runs(), 20);
@@ -278,8 +278,8 @@ impl Assertions {
     /// The order of merges does not change the result.
     ///
     /// ```
-    /// let mut a = sim_core::Assertions::default();
-    /// a.merge(&sim_core::Assertions::default());
+    /// let mut a = detsim::Assertions::default();
+    /// a.merge(&detsim::Assertions::default());
     /// assert_eq!(a.runs(), 0);
     /// ```
     pub fn merge(&mut self, other: &Assertions) {
@@ -297,7 +297,7 @@ impl Assertions {
     /// How many runs were merged.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {}).unwrap();
     /// assert_eq!(sim.assertions().runs(), 1);
     /// ```
@@ -308,7 +308,7 @@ impl Assertions {
     /// Every assertion, in source order (file, line, column).
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {}).unwrap();
     /// assert_eq!(sim.assertions().iter().count(), 0);
     /// ```
@@ -319,8 +319,8 @@ impl Assertions {
     /// The first assertion with this message.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
-    /// sim.run(async { sim_core::assert_reachable!("in main") }).unwrap();
+    /// let mut sim = detsim::Sim::builder().build();
+    /// sim.run(async { detsim::assert_reachable!("in main") }).unwrap();
     /// assert!(sim.assertions().get("in main").is_some());
     /// assert!(sim.assertions().get("elsewhere").is_none());
     /// ```
@@ -332,8 +332,8 @@ impl Assertions {
     /// what a sweep fails for.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
-    /// sim.run(async { sim_core::assert_sometimes!(false, "never true") }).unwrap();
+    /// let mut sim = detsim::Sim::builder().build();
+    /// sim.run(async { detsim::assert_sometimes!(false, "never true") }).unwrap();
     /// let report = sim.assertions();
     /// assert_eq!(report.unmet()[0].message(), "never true");
     /// ```

@@ -34,13 +34,13 @@ pub(crate) use record::{Recorder, Role};
 ///
 /// ```
 /// use std::collections::HashSet;
-/// let failure = sim_core::Sim::builder().seed(1).check_determinism(|| async {
+/// let failure = detsim::Sim::builder().seed(1).check_determinism(|| async {
 ///     // A std HashSet iterates in a random order per process run... and
 ///     // per instance: a classic source of nondeterminism.
 ///     let set: HashSet<u32> = (0..32).collect();
 ///     for (i, v) in set.into_iter().enumerate() {
 ///         if i == 0 {
-///             sim_core::time::sleep(std::time::Duration::from_millis(u64::from(v))).await;
+///             detsim::time::sleep(std::time::Duration::from_millis(u64::from(v))).await;
 ///         }
 ///     }
 /// });
@@ -68,7 +68,7 @@ impl Divergence {
     /// Index of the first differing event (0-based).
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
+    /// # fn f(d: &detsim::Divergence) {
     /// let _: usize = d.event_index();
     /// # }
     /// ```
@@ -81,7 +81,7 @@ impl Divergence {
     /// [`event_range`](Self::event_range)).
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
+    /// # fn f(d: &detsim::Divergence) {
     /// if d.is_exact() {
     ///     println!("first run: {}, second run: {}", d.first(), d.second());
     /// }
@@ -103,7 +103,7 @@ impl Divergence {
     /// at its start.
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
+    /// # fn f(d: &detsim::Divergence) {
     /// let range = d.event_range();
     /// assert!(range.contains(&d.event_index()));
     /// # }
@@ -115,7 +115,7 @@ impl Divergence {
     /// Draws made before it (its position on the tape).
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
+    /// # fn f(d: &detsim::Divergence) {
     /// let _: u64 = d.draw_index();
     /// # }
     /// ```
@@ -127,8 +127,8 @@ impl Divergence {
     /// [exact](Self::is_exact)).
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
-    /// let _: sim_core::time::Instant = d.time();
+    /// # fn f(d: &detsim::Divergence) {
+    /// let _: detsim::time::Instant = d.time();
     /// # }
     /// ```
     pub fn time(&self) -> Instant {
@@ -139,8 +139,8 @@ impl Divergence {
     /// second, when not [exact](Self::is_exact)).
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
-    /// let _: Option<sim_core::task::TaskId> = d.task();
+    /// # fn f(d: &detsim::Divergence) {
+    /// let _: Option<detsim::task::TaskId> = d.task();
     /// # }
     /// ```
     pub fn task(&self) -> Option<TaskId> {
@@ -150,7 +150,7 @@ impl Divergence {
     /// That task's name, if it had one.
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
+    /// # fn f(d: &detsim::Divergence) {
     /// let _: Option<&str> = d.task_name();
     /// # }
     /// ```
@@ -161,7 +161,7 @@ impl Divergence {
     /// The node of that task.
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
+    /// # fn f(d: &detsim::Divergence) {
     /// let _: &str = d.node();
     /// # }
     /// ```
@@ -173,7 +173,7 @@ impl Divergence {
     /// [exact](Self::is_exact)).
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
+    /// # fn f(d: &detsim::Divergence) {
     /// println!("{}", d.first());
     /// # }
     /// ```
@@ -184,7 +184,7 @@ impl Divergence {
     /// The second run's event there.
     ///
     /// ```
-    /// # fn f(d: &sim_core::Divergence) {
+    /// # fn f(d: &detsim::Divergence) {
     /// println!("{}", d.second());
     /// # }
     /// ```

@@ -9,7 +9,7 @@ use crate::latency::Latency;
 /// When namespace changes (create, rename, remove, mkdir) become durable.
 ///
 /// ```
-/// use sim_core::fs::{DiskConfig, Namespace};
+/// use detsim::fs::{DiskConfig, Namespace};
 /// let c = DiskConfig::new().namespace(Namespace::Relaxed);
 /// assert_ne!(c, DiskConfig::new());
 /// assert_eq!(Namespace::default(), Namespace::Strict);
@@ -77,9 +77,9 @@ pub enum Namespace {
     /// the portable default.
     ///
     /// ```
-    /// use sim_core::fs::{self, Disk, DiskConfig, File, Namespace};
+    /// use detsim::fs::{self, Disk, DiskConfig, File, Namespace};
     ///
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {
     ///     let disk = Disk::current();
     ///     for namespace in [Namespace::Journal, Namespace::Strict] {
@@ -119,8 +119,8 @@ pub enum Namespace {
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::fs::{Disk, DiskConfig};
-/// use sim_core::latency::Latency;
+/// use detsim::fs::{Disk, DiskConfig};
+/// use detsim::net::Latency;
 ///
 /// let flaky = DiskConfig::new()
 ///     .write_error(0.01)
@@ -129,7 +129,7 @@ pub enum Namespace {
 ///     .torn_writes(true)
 ///     .latency(Latency::uniform(Duration::from_micros(10), Duration::from_micros(200)));
 /// assert!(flaky.validate().is_ok());
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async move {
 /// Disk::current().configure(flaky).unwrap();
 /// # }).unwrap();
@@ -175,7 +175,7 @@ impl DiskConfig {
     /// The default: a perfect disk (see the type's docs).
     ///
     /// ```
-    /// assert_eq!(sim_core::fs::DiskConfig::new(), Default::default());
+    /// assert_eq!(detsim::fs::DiskConfig::new(), Default::default());
     /// ```
     pub fn new() -> DiskConfig {
         DiskConfig::default()
@@ -186,7 +186,7 @@ impl DiskConfig {
     /// nothing is read then.
     ///
     /// ```
-    /// let c = sim_core::fs::DiskConfig::new().read_error(0.1);
+    /// let c = detsim::fs::DiskConfig::new().read_error(0.1);
     /// # let _ = c;
     /// ```
     pub fn read_error(mut self, rate: f64) -> DiskConfig {
@@ -198,7 +198,7 @@ impl DiskConfig {
     /// an injected I/O error; nothing is written then.
     ///
     /// ```
-    /// let c = sim_core::fs::DiskConfig::new().write_error(0.1);
+    /// let c = detsim::fs::DiskConfig::new().write_error(0.1);
     /// # let _ = c;
     /// ```
     pub fn write_error(mut self, rate: f64) -> DiskConfig {
@@ -214,7 +214,7 @@ impl DiskConfig {
     /// [the durability model](super#the-durability-model).
     ///
     /// ```
-    /// let c = sim_core::fs::DiskConfig::new().sync_error(0.1);
+    /// let c = detsim::fs::DiskConfig::new().sync_error(0.1);
     /// # let _ = c;
     /// ```
     pub fn sync_error(mut self, rate: f64) -> DiskConfig {
@@ -256,9 +256,9 @@ impl DiskConfig {
     ///
     /// ```
     /// use std::io::ErrorKind;
-    /// use sim_core::fs::{self, Disk, DiskConfig, File, Namespace};
+    /// use detsim::fs::{self, Disk, DiskConfig, File, Namespace};
     ///
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {
     ///     let disk = Disk::current();
     ///     disk.preload("/db/committed", "old").unwrap();
@@ -293,7 +293,7 @@ impl DiskConfig {
     /// data is intact: reading again may return it right. Off by default.
     ///
     /// ```
-    /// let c = sim_core::fs::DiskConfig::new().read_corruption(0.01);
+    /// let c = detsim::fs::DiskConfig::new().read_corruption(0.01);
     /// # let _ = c;
     /// ```
     pub fn read_corruption(mut self, rate: f64) -> DiskConfig {
@@ -308,7 +308,7 @@ impl DiskConfig {
     /// what fits). `set_len` does not check the capacity.
     ///
     /// ```
-    /// let c = sim_core::fs::DiskConfig::new().capacity(64 << 20);
+    /// let c = detsim::fs::DiskConfig::new().capacity(64 << 20);
     /// # let _ = c;
     /// ```
     pub fn capacity(mut self, bytes: u64) -> DiskConfig {
@@ -322,8 +322,8 @@ impl DiskConfig {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let c = sim_core::fs::DiskConfig::new()
-    ///     .latency(sim_core::latency::Latency::constant(Duration::from_micros(50)));
+    /// let c = detsim::fs::DiskConfig::new()
+    ///     .latency(detsim::net::Latency::constant(Duration::from_micros(50)));
     /// # let _ = c;
     /// ```
     pub fn latency(mut self, latency: Latency) -> DiskConfig {
@@ -336,8 +336,8 @@ impl DiskConfig {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let c = sim_core::fs::DiskConfig::new()
-    ///     .sync_latency(sim_core::latency::Latency::constant(Duration::from_millis(2)));
+    /// let c = detsim::fs::DiskConfig::new()
+    ///     .sync_latency(detsim::net::Latency::constant(Duration::from_millis(2)));
     /// # let _ = c;
     /// ```
     pub fn sync_latency(mut self, latency: Latency) -> DiskConfig {
@@ -351,7 +351,7 @@ impl DiskConfig {
     /// every unsynced write).
     ///
     /// ```
-    /// let c = sim_core::fs::DiskConfig::new().torn_writes(true).sector_size(4096);
+    /// let c = detsim::fs::DiskConfig::new().torn_writes(true).sector_size(4096);
     /// # let _ = c;
     /// ```
     pub fn torn_writes(mut self, on: bool) -> DiskConfig {
@@ -365,7 +365,7 @@ impl DiskConfig {
     /// each may also be cut at a sector boundary. Off by default.
     ///
     /// ```
-    /// let c = sim_core::fs::DiskConfig::new().reorder_writes(true);
+    /// let c = detsim::fs::DiskConfig::new().reorder_writes(true);
     /// # let _ = c;
     /// ```
     pub fn reorder_writes(mut self, on: bool) -> DiskConfig {
@@ -376,7 +376,7 @@ impl DiskConfig {
     /// The unit a torn write is cut at: a power of two (default 512).
     ///
     /// ```
-    /// assert!(sim_core::fs::DiskConfig::new().sector_size(3).validate().is_err());
+    /// assert!(detsim::fs::DiskConfig::new().sector_size(3).validate().is_err());
     /// ```
     pub fn sector_size(mut self, bytes: u64) -> DiskConfig {
         self.sector_size = bytes;
@@ -387,7 +387,7 @@ impl DiskConfig {
     /// [`Namespace::Strict`]).
     ///
     /// ```
-    /// let c = sim_core::fs::DiskConfig::new().namespace(sim_core::fs::Namespace::Relaxed);
+    /// let c = detsim::fs::DiskConfig::new().namespace(detsim::fs::Namespace::Relaxed);
     /// # let _ = c;
     /// ```
     pub fn namespace(mut self, namespace: Namespace) -> DiskConfig {
@@ -400,9 +400,9 @@ impl DiskConfig {
     /// two, latency ranges in order.
     ///
     /// ```
-    /// let err = sim_core::fs::DiskConfig::new().write_error(1.5).validate().unwrap_err();
+    /// let err = detsim::fs::DiskConfig::new().write_error(1.5).validate().unwrap_err();
     /// assert_eq!(err.setting(), "write_error");
-    /// assert!(sim_core::fs::DiskConfig::new().validate().is_ok());
+    /// assert!(detsim::fs::DiskConfig::new().validate().is_ok());
     /// ```
     pub fn validate(&self) -> Result<(), DiskConfigError> {
         for (setting, value) in [
@@ -473,7 +473,7 @@ impl DiskConfig {
 /// An impossible disk setting, naming the setting, the value and the fix.
 ///
 /// ```
-/// let err = sim_core::fs::DiskConfig::new().capacity(0).validate().unwrap_err();
+/// let err = detsim::fs::DiskConfig::new().capacity(0).validate().unwrap_err();
 /// assert_eq!(err.setting(), "capacity");
 /// assert!(err.to_string().contains("above 0"));
 /// ```
@@ -490,7 +490,7 @@ impl DiskConfigError {
     /// `"capacity"`, `"sector_size"`, `"latency"`, ...).
     ///
     /// ```
-    /// let err = sim_core::fs::DiskConfig::new().sector_size(0).validate().unwrap_err();
+    /// let err = detsim::fs::DiskConfig::new().sector_size(0).validate().unwrap_err();
     /// assert_eq!(err.setting(), "sector_size");
     /// ```
     pub fn setting(&self) -> &str {

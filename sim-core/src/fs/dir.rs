@@ -12,10 +12,10 @@ use super::tree::err;
 /// One entry of a directory listing.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::write("/a", "").await.unwrap();
-/// let e = sim_core::fs::read_dir("/").await.unwrap().next().unwrap().unwrap();
+/// detsim::fs::write("/a", "").await.unwrap();
+/// let e = detsim::fs::read_dir("/").await.unwrap().next().unwrap().unwrap();
 /// assert_eq!(e.file_name(), "a");
 /// assert_eq!(e.path(), std::path::Path::new("/a"));
 /// assert!(e.file_type().is_file());
@@ -33,10 +33,10 @@ impl DirEntry {
     /// the name).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::create_dir_all("/d/e").await.unwrap();
-    /// let e = sim_core::fs::read_dir("d").await.unwrap().next().unwrap().unwrap();
+    /// detsim::fs::create_dir_all("/d/e").await.unwrap();
+    /// let e = detsim::fs::read_dir("d").await.unwrap().next().unwrap().unwrap();
     /// assert_eq!(e.path(), std::path::Path::new("/d/e"));
     /// # }).unwrap();
     /// ```
@@ -47,10 +47,10 @@ impl DirEntry {
     /// The entry's name.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/x", "").await.unwrap();
-    /// let e = sim_core::fs::read_dir("/").await.unwrap().next().unwrap().unwrap();
+    /// detsim::fs::write("/x", "").await.unwrap();
+    /// let e = detsim::fs::read_dir("/").await.unwrap().next().unwrap().unwrap();
     /// assert_eq!(e.file_name(), "x");
     /// # }).unwrap();
     /// ```
@@ -61,10 +61,10 @@ impl DirEntry {
     /// Whether the entry is a file or a directory (as of the listing).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::create_dir("/d").await.unwrap();
-    /// let e = sim_core::fs::read_dir("/").await.unwrap().next().unwrap().unwrap();
+    /// detsim::fs::create_dir("/d").await.unwrap();
+    /// let e = detsim::fs::read_dir("/").await.unwrap().next().unwrap().unwrap();
     /// assert!(e.file_type().is_dir());
     /// # }).unwrap();
     /// ```
@@ -79,12 +79,12 @@ impl DirEntry {
 /// tokio's [`next_entry`](ReadDir::next_entry).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
 /// for name in ["b", "a", "c"] {
-///     sim_core::fs::write(format!("/{name}"), "").await.unwrap();
+///     detsim::fs::write(format!("/{name}"), "").await.unwrap();
 /// }
-/// let names: Vec<_> = sim_core::fs::read_dir("/").await.unwrap()
+/// let names: Vec<_> = detsim::fs::read_dir("/").await.unwrap()
 ///     .map(|e| e.unwrap().file_name().into_string().unwrap())
 ///     .collect();
 /// assert_eq!(names, ["a", "b", "c"]);
@@ -103,9 +103,9 @@ impl ReadDir {
     /// Never (the listing is a snapshot); the `Result` is tokio's shape.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut dir = sim_core::fs::read_dir("/").await.unwrap();
+    /// let mut dir = detsim::fs::read_dir("/").await.unwrap();
     /// assert!(dir.next_entry().await.unwrap().is_none());
     /// # }).unwrap();
     /// ```
@@ -129,11 +129,11 @@ impl Iterator for ReadDir {
 /// `NotFound`, `NotADirectory`.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::create_dir("/d").await.unwrap();
-/// assert_eq!(sim_core::fs::read_dir("/d").await.unwrap().count(), 0);
-/// let e = sim_core::fs::read_dir("/nope").await.unwrap_err();
+/// detsim::fs::create_dir("/d").await.unwrap();
+/// assert_eq!(detsim::fs::read_dir("/d").await.unwrap().count(), 0);
+/// let e = detsim::fs::read_dir("/nope").await.unwrap_err();
 /// assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
 /// # }).unwrap();
 /// ```

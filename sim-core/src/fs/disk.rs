@@ -25,10 +25,10 @@ use crate::node::Node;
 /// # Example
 ///
 /// ```
-/// use sim_core::fs::{self, Disk, DiskConfig};
-/// use sim_core::node::Node;
+/// use detsim::fs::{self, Disk, DiskConfig};
+/// use detsim::node::Node;
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let db = Node::builder("db")
 ///         .init(|| async {
@@ -39,7 +39,7 @@ use crate::node::Node;
 ///     let disk = Disk::of(&db);
 ///     disk.preload("/etc/db.toml", "port = 5432").unwrap(); // durable, before init runs
 ///     disk.configure(DiskConfig::new().write_error(0.01)).unwrap();
-///     sim_core::yield_now().await;
+///     detsim::yield_now().await;
 ///     assert_eq!(disk.stats().reads, 1);
 /// }).unwrap();
 /// ```
@@ -67,10 +67,10 @@ impl Disk {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let d = sim_core::fs::Disk::current();
-    /// assert_eq!(d, sim_core::fs::Disk::of(&sim_core::node::Node::current()));
+    /// let d = detsim::fs::Disk::current();
+    /// assert_eq!(d, detsim::fs::Disk::of(&detsim::node::Node::current()));
     /// # }).unwrap();
     /// ```
     #[track_caller]
@@ -85,10 +85,10 @@ impl Disk {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("n").build();
-    /// let d = sim_core::fs::Disk::of(&n);
+    /// let n = detsim::node::Node::builder("n").build();
+    /// let d = detsim::fs::Disk::of(&n);
     /// # let _ = d;
     /// # }).unwrap();
     /// ```
@@ -113,9 +113,9 @@ impl Disk {
     /// then.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// use sim_core::fs::{Disk, DiskConfig};
+    /// use detsim::fs::{Disk, DiskConfig};
     /// let d = Disk::current();
     /// assert!(d.configure(DiskConfig::new().read_error(2.0)).is_err());
     /// d.configure(DiskConfig::new().capacity(4096)).unwrap();
@@ -132,9 +132,9 @@ impl Disk {
     /// Drops this disk's own configuration: it follows the default again.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// use sim_core::fs::{Disk, DiskConfig};
+    /// use detsim::fs::{Disk, DiskConfig};
     /// let d = Disk::current();
     /// d.configure(DiskConfig::new().capacity(10)).unwrap();
     /// d.reset_config();
@@ -149,9 +149,9 @@ impl Disk {
     /// This disk's configuration: its own, else the default.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_core::fs::Disk::current().config(), sim_core::fs::DiskConfig::new());
+    /// assert_eq!(detsim::fs::Disk::current().config(), detsim::fs::DiskConfig::new());
     /// # }).unwrap();
     /// ```
     pub fn config(&self) -> DiskConfig {
@@ -170,11 +170,11 @@ impl Disk {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// use sim_core::fs::{Disk, DiskConfig};
+    /// use detsim::fs::{Disk, DiskConfig};
     /// Disk::set_default(DiskConfig::new().torn_writes(true)).unwrap();
-    /// let n = sim_core::node::Node::builder("n").build();
+    /// let n = detsim::node::Node::builder("n").build();
     /// assert_eq!(Disk::of(&n).config(), DiskConfig::new().torn_writes(true));
     /// # }).unwrap();
     /// ```
@@ -195,9 +195,9 @@ impl Disk {
     /// that crashes its disk too).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// use sim_core::fs::{self, Disk};
+    /// use detsim::fs::{self, Disk};
     /// fs::write("/volatile", "x").await.unwrap();
     /// Disk::current().crash();
     /// assert!(!fs::try_exists("/volatile").await.unwrap());
@@ -210,10 +210,10 @@ impl Disk {
     /// The disk's counters.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "abc").await.unwrap();
-    /// let s = sim_core::fs::Disk::current().stats();
+    /// detsim::fs::write("/f", "abc").await.unwrap();
+    /// let s = detsim::fs::Disk::current().stats();
     /// assert_eq!((s.writes, s.bytes_written, s.used_bytes), (1, 3, 3));
     /// # }).unwrap();
     /// ```
@@ -243,9 +243,9 @@ impl Disk {
     /// be committed: crash the disk first).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// use sim_core::fs::{self, Disk};
+    /// use detsim::fs::{self, Disk};
     /// let disk = Disk::current();
     /// disk.preload("/etc/app.toml", "debug = true").unwrap();
     /// disk.crash(); // preloaded files are durable

@@ -37,9 +37,9 @@ use crate::ext;
 /// # Example
 ///
 /// ```
-/// use sim_core::fs::File;
+/// use detsim::fs::File;
 ///
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
 /// let mut log = File::create("/log").await.unwrap();
 /// log.write_all(b"record 1\n").await.unwrap();
@@ -98,9 +98,9 @@ impl File {
     /// with a slash and names a file).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let e = sim_core::fs::File::open("/missing").await.unwrap_err();
+    /// let e = detsim::fs::File::open("/missing").await.unwrap_err();
     /// assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
     /// # }).unwrap();
     /// ```
@@ -118,9 +118,9 @@ impl File {
     /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let f = sim_core::fs::File::create("/new").await.unwrap();
+    /// let f = detsim::fs::File::create("/new").await.unwrap();
     /// assert_eq!(f.metadata().await.unwrap().len(), 0);
     /// # }).unwrap();
     /// ```
@@ -142,10 +142,10 @@ impl File {
     /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::File::create_new("/lock").await.unwrap();
-    /// let e = sim_core::fs::File::create_new("/lock").await.unwrap_err();
+    /// detsim::fs::File::create_new("/lock").await.unwrap();
+    /// let e = detsim::fs::File::create_new("/lock").await.unwrap_err();
     /// assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
     /// # }).unwrap();
     /// ```
@@ -161,9 +161,9 @@ impl File {
     /// An [`OpenOptions`] to open a file with.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let f = sim_core::fs::File::options().append(true).create(true).open("/log").await.unwrap();
+    /// let f = detsim::fs::File::options().append(true).create(true).open("/log").await.unwrap();
     /// # drop(f);
     /// # }).unwrap();
     /// ```
@@ -283,10 +283,10 @@ impl File {
     /// injected read error (kind `Other`), a stale handle.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "hello").await.unwrap();
-    /// let f = sim_core::fs::File::open("/f").await.unwrap();
+    /// detsim::fs::write("/f", "hello").await.unwrap();
+    /// let f = detsim::fs::File::open("/f").await.unwrap();
     /// let mut buf = [0; 3];
     /// assert_eq!(f.read_at(&mut buf, 2).await.unwrap(), 3);
     /// assert_eq!(&buf, b"llo");
@@ -307,10 +307,10 @@ impl File {
     /// As [`read_at`](File::read_at), and `UnexpectedEof` past the end.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "hello").await.unwrap();
-    /// let f = sim_core::fs::File::open("/f").await.unwrap();
+    /// detsim::fs::write("/f", "hello").await.unwrap();
+    /// let f = detsim::fs::File::open("/f").await.unwrap();
     /// let mut buf = [0; 4];
     /// f.read_exact_at(&mut buf, 1).await.unwrap();
     /// assert_eq!(&buf, b"ello");
@@ -348,11 +348,11 @@ impl File {
     /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// let f = detsim::fs::File::create("/f").await.unwrap();
     /// assert_eq!(f.write_at(b"xy", 3).await.unwrap(), 2);
-    /// assert_eq!(sim_core::fs::read("/f").await.unwrap(), b"\0\0\0xy");
+    /// assert_eq!(detsim::fs::read("/f").await.unwrap(), b"\0\0\0xy");
     /// # }).unwrap();
     /// ```
     pub async fn write_at(&self, buf: &[u8], offset: u64) -> io::Result<usize> {
@@ -371,9 +371,9 @@ impl File {
     /// fits.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// let f = detsim::fs::File::create("/f").await.unwrap();
     /// f.write_all_at(b"abc", 0).await.unwrap();
     /// assert_eq!(f.metadata().await.unwrap().len(), 3);
     /// # }).unwrap();
@@ -398,9 +398,9 @@ impl File {
     /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// let f = detsim::fs::File::create("/f").await.unwrap();
     /// f.set_len(10).await.unwrap();
     /// assert_eq!(f.metadata().await.unwrap().len(), 10);
     /// f.set_len(4).await.unwrap();
@@ -459,12 +459,12 @@ impl File {
     /// crashes (the node restarts).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut f = sim_core::fs::File::create("/f").await.unwrap();
+    /// let mut f = detsim::fs::File::create("/f").await.unwrap();
     /// f.write_all(b"x").await.unwrap();
     /// f.sync_all().await.unwrap();
-    /// sim_core::fs::File::open("/").await.unwrap().sync_all().await.unwrap();
+    /// detsim::fs::File::open("/").await.unwrap().sync_all().await.unwrap();
     /// # }).unwrap();
     /// ```
     pub async fn sync_all(&self) -> io::Result<()> {
@@ -483,9 +483,9 @@ impl File {
     /// As [`sync_all`](File::sync_all).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// let f = detsim::fs::File::create("/f").await.unwrap();
     /// f.write_all_at(b"x", 0).await.unwrap();
     /// f.sync_data().await.unwrap();
     /// # }).unwrap();
@@ -501,9 +501,9 @@ impl File {
     /// A stale handle.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let f = sim_core::fs::File::create("/f").await.unwrap();
+    /// let f = detsim::fs::File::create("/f").await.unwrap();
     /// assert!(f.metadata().await.unwrap().is_file());
     /// # }).unwrap();
     /// ```
@@ -519,10 +519,10 @@ impl File {
     /// As [`read_at`](File::read_at).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "ab").await.unwrap();
-    /// let mut f = sim_core::fs::File::open("/f").await.unwrap();
+    /// detsim::fs::write("/f", "ab").await.unwrap();
+    /// let mut f = detsim::fs::File::open("/f").await.unwrap();
     /// let mut buf = [0; 8];
     /// assert_eq!(f.read(&mut buf).await.unwrap(), 2);
     /// assert_eq!(f.read(&mut buf).await.unwrap(), 0);
@@ -539,10 +539,10 @@ impl File {
     /// As [`read_at`](File::read_at), and `UnexpectedEof`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "abc").await.unwrap();
-    /// let mut f = sim_core::fs::File::open("/f").await.unwrap();
+    /// detsim::fs::write("/f", "abc").await.unwrap();
+    /// let mut f = detsim::fs::File::open("/f").await.unwrap();
     /// let mut buf = [0; 2];
     /// f.read_exact(&mut buf).await.unwrap();
     /// assert_eq!(&buf, b"ab");
@@ -559,11 +559,11 @@ impl File {
     /// As [`read_at`](File::read_at).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "abc").await.unwrap();
+    /// detsim::fs::write("/f", "abc").await.unwrap();
     /// let mut v = Vec::new();
-    /// sim_core::fs::File::open("/f").await.unwrap().read_to_end(&mut v).await.unwrap();
+    /// detsim::fs::File::open("/f").await.unwrap().read_to_end(&mut v).await.unwrap();
     /// assert_eq!(v, b"abc");
     /// # }).unwrap();
     /// ```
@@ -578,11 +578,11 @@ impl File {
     /// As [`read_at`](File::read_at), and `InvalidData`.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "abc").await.unwrap();
+    /// detsim::fs::write("/f", "abc").await.unwrap();
     /// let mut s = String::new();
-    /// sim_core::fs::File::open("/f").await.unwrap().read_to_string(&mut s).await.unwrap();
+    /// detsim::fs::File::open("/f").await.unwrap().read_to_string(&mut s).await.unwrap();
     /// assert_eq!(s, "abc");
     /// # }).unwrap();
     /// ```
@@ -598,9 +598,9 @@ impl File {
     /// As [`write_at`](File::write_at).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut f = sim_core::fs::File::create("/f").await.unwrap();
+    /// let mut f = detsim::fs::File::create("/f").await.unwrap();
     /// assert_eq!(f.write(b"abc").await.unwrap(), 3);
     /// # }).unwrap();
     /// ```
@@ -616,9 +616,9 @@ impl File {
     /// fits.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut f = sim_core::fs::File::create("/f").await.unwrap();
+    /// let mut f = detsim::fs::File::create("/f").await.unwrap();
     /// f.write_all(b"abc").await.unwrap();
     /// # }).unwrap();
     /// ```
@@ -635,10 +635,10 @@ impl File {
     ///
     /// ```
     /// use std::io::SeekFrom;
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "abcdef").await.unwrap();
-    /// let mut f = sim_core::fs::File::open("/f").await.unwrap();
+    /// detsim::fs::write("/f", "abcdef").await.unwrap();
+    /// let mut f = detsim::fs::File::open("/f").await.unwrap();
     /// assert_eq!(f.seek(SeekFrom::End(-2)).await.unwrap(), 4);
     /// let mut s = String::new();
     /// f.read_to_string(&mut s).await.unwrap();
@@ -652,10 +652,10 @@ impl File {
     /// The path the file was opened with (normalized).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::create_dir("/data").await.unwrap();
-    /// let f = sim_core::fs::File::create("data/./x").await.unwrap();
+    /// detsim::fs::create_dir("/data").await.unwrap();
+    /// let f = detsim::fs::File::create("data/./x").await.unwrap();
     /// assert_eq!(f.path(), std::path::Path::new("/data/x"));
     /// # }).unwrap();
     /// ```

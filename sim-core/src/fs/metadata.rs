@@ -6,10 +6,10 @@
 /// A regular file or a directory.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::create_dir("/d").await.unwrap();
-/// let t = sim_core::fs::metadata("/d").await.unwrap().file_type();
+/// detsim::fs::create_dir("/d").await.unwrap();
+/// let t = detsim::fs::metadata("/d").await.unwrap().file_type();
 /// assert!(t.is_dir() && !t.is_file());
 /// # }).unwrap();
 /// ```
@@ -22,9 +22,9 @@ impl FileType {
     /// Whether it is a directory.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert!(sim_core::fs::metadata("/").await.unwrap().file_type().is_dir());
+    /// assert!(detsim::fs::metadata("/").await.unwrap().file_type().is_dir());
     /// # }).unwrap();
     /// ```
     pub fn is_dir(&self) -> bool {
@@ -34,10 +34,10 @@ impl FileType {
     /// Whether it is a regular file.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "x").await.unwrap();
-    /// assert!(sim_core::fs::metadata("/f").await.unwrap().file_type().is_file());
+    /// detsim::fs::write("/f", "x").await.unwrap();
+    /// assert!(detsim::fs::metadata("/f").await.unwrap().file_type().is_file());
     /// # }).unwrap();
     /// ```
     pub fn is_file(&self) -> bool {
@@ -48,10 +48,10 @@ impl FileType {
 /// Metadata of a file or directory: its type and size.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::write("/f", "hello").await.unwrap();
-/// let m = sim_core::fs::metadata("/f").await.unwrap();
+/// detsim::fs::write("/f", "hello").await.unwrap();
+/// let m = detsim::fs::metadata("/f").await.unwrap();
 /// assert_eq!((m.len(), m.is_file()), (5, true));
 /// # }).unwrap();
 /// ```
@@ -65,10 +65,10 @@ impl Metadata {
     /// The size in bytes (0 for a directory).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::fs::write("/f", "abc").await.unwrap();
-    /// assert_eq!(sim_core::fs::metadata("/f").await.unwrap().len(), 3);
+    /// detsim::fs::write("/f", "abc").await.unwrap();
+    /// assert_eq!(detsim::fs::metadata("/f").await.unwrap().len(), 3);
     /// # }).unwrap();
     /// ```
     // A file size, like std's: `is_empty` would be a different question.
@@ -80,9 +80,9 @@ impl Metadata {
     /// Whether it is a directory.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert!(sim_core::fs::metadata("/").await.unwrap().is_dir());
+    /// assert!(detsim::fs::metadata("/").await.unwrap().is_dir());
     /// # }).unwrap();
     /// ```
     pub fn is_dir(&self) -> bool {
@@ -92,9 +92,9 @@ impl Metadata {
     /// Whether it is a regular file.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert!(!sim_core::fs::metadata("/").await.unwrap().is_file());
+    /// assert!(!detsim::fs::metadata("/").await.unwrap().is_file());
     /// # }).unwrap();
     /// ```
     pub fn is_file(&self) -> bool {
@@ -104,9 +104,9 @@ impl Metadata {
     /// The file type.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert!(sim_core::fs::metadata("/").await.unwrap().file_type().is_dir());
+    /// assert!(detsim::fs::metadata("/").await.unwrap().file_type().is_dir());
     /// # }).unwrap();
     /// ```
     pub fn file_type(&self) -> FileType {

@@ -135,9 +135,9 @@
 //! # Example
 //!
 //! ```
-//! use sim_core::fs::{self, Disk, File};
+//! use detsim::fs::{self, Disk, File};
 //!
-//! let mut sim = sim_core::Sim::builder().seed(1).build();
+//! let mut sim = detsim::Sim::builder().seed(1).build();
 //! sim.run(async {
 //!     fs::create_dir("/db").await.unwrap();
 //!     fs::sync_dir("/").await.unwrap(); // "/db" is durable
@@ -164,9 +164,9 @@
 //! directories are synced; syncing only the source loses the job.
 //!
 //! ```
-//! use sim_core::fs::{self, Disk};
+//! use detsim::fs::{self, Disk};
 //!
-//! let mut sim = sim_core::Sim::builder().build();
+//! let mut sim = detsim::Sim::builder().build();
 //! sim.run(async {
 //!     let disk = Disk::current();
 //!     disk.preload("/in/job", "payload").unwrap(); // durable, /in too
@@ -204,9 +204,9 @@
 //! writing the record again (after recovering) is what works.
 //!
 //! ```
-//! use sim_core::fs::{self, Disk, DiskConfig, OpenOptions};
+//! use detsim::fs::{self, Disk, DiskConfig, OpenOptions};
 //!
-//! let mut sim = sim_core::Sim::builder().build();
+//! let mut sim = detsim::Sim::builder().build();
 //! sim.run(async {
 //!     let disk = Disk::current();
 //!     disk.preload("/wal", "").unwrap(); // an empty, durable log

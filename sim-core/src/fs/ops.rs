@@ -250,10 +250,10 @@ async fn namespace<P: AsRef<Path>>(
 /// (kind `Other`).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::write("/a", [1, 2, 3]).await.unwrap();
-/// assert_eq!(sim_core::fs::read("/a").await.unwrap(), [1, 2, 3]);
+/// detsim::fs::write("/a", [1, 2, 3]).await.unwrap();
+/// assert_eq!(detsim::fs::read("/a").await.unwrap(), [1, 2, 3]);
 /// # }).unwrap();
 /// ```
 pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
@@ -281,10 +281,10 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
 /// As [`read`], and `InvalidData` if the file is not UTF-8.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::write("/a", "hi").await.unwrap();
-/// assert_eq!(sim_core::fs::read_to_string("/a").await.unwrap(), "hi");
+/// detsim::fs::write("/a", "hi").await.unwrap();
+/// assert_eq!(detsim::fs::read_to_string("/a").await.unwrap(), "hi");
 /// # }).unwrap();
 /// ```
 pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
@@ -311,10 +311,10 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::write("/cfg", "a = 1").await.unwrap();
-/// assert_eq!(sim_core::fs::read_to_string("/cfg").await.unwrap(), "a = 1");
+/// detsim::fs::write("/cfg", "a = 1").await.unwrap();
+/// assert_eq!(detsim::fs::read_to_string("/cfg").await.unwrap(), "a = 1");
 /// # }).unwrap();
 /// ```
 pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
@@ -361,10 +361,10 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 /// up first).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::create_dir("/data").await.unwrap();
-/// let e = sim_core::fs::create_dir("/data").await.unwrap_err();
+/// detsim::fs::create_dir("/data").await.unwrap();
+/// let e = detsim::fs::create_dir("/data").await.unwrap_err();
 /// assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
 /// # }).unwrap();
 /// ```
@@ -387,11 +387,11 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// std on Linux).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::create_dir_all("/a/b/c").await.unwrap();
-/// sim_core::fs::create_dir_all("").await.unwrap(); // nothing to create
-/// assert!(sim_core::fs::metadata("/a/b").await.unwrap().is_dir());
+/// detsim::fs::create_dir_all("/a/b/c").await.unwrap();
+/// detsim::fs::create_dir_all("").await.unwrap(); // nothing to create
+/// assert!(detsim::fs::metadata("/a/b").await.unwrap().is_dir());
 /// # }).unwrap();
 /// ```
 pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
@@ -444,13 +444,13 @@ fn mkdir_all(t: &mut Tree, path: &Path) -> io::Result<()> {
 /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::write("/f", "").await.unwrap();
-/// let e = sim_core::fs::remove_file("/f/").await.unwrap_err();
+/// detsim::fs::write("/f", "").await.unwrap();
+/// let e = detsim::fs::remove_file("/f/").await.unwrap_err();
 /// assert_eq!(e.kind(), std::io::ErrorKind::NotADirectory);
-/// sim_core::fs::remove_file("/f").await.unwrap();
-/// assert!(!sim_core::fs::try_exists("/f").await.unwrap());
+/// detsim::fs::remove_file("/f").await.unwrap();
+/// assert!(!detsim::fs::try_exists("/f").await.unwrap());
 /// # }).unwrap();
 /// ```
 pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
@@ -468,12 +468,12 @@ pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
 /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::create_dir_all("/a/b").await.unwrap();
-/// let e = sim_core::fs::remove_dir("/a").await.unwrap_err();
+/// detsim::fs::create_dir_all("/a/b").await.unwrap();
+/// let e = detsim::fs::remove_dir("/a").await.unwrap_err();
 /// assert_eq!(e.kind(), std::io::ErrorKind::DirectoryNotEmpty);
-/// sim_core::fs::remove_dir("/a/b").await.unwrap();
+/// detsim::fs::remove_dir("/a/b").await.unwrap();
 /// # }).unwrap();
 /// ```
 pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
@@ -492,12 +492,12 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::create_dir_all("/a/b").await.unwrap();
-/// sim_core::fs::write("/a/b/f", "x").await.unwrap();
-/// sim_core::fs::remove_dir_all("/a").await.unwrap();
-/// assert!(!sim_core::fs::try_exists("/a").await.unwrap());
+/// detsim::fs::create_dir_all("/a/b").await.unwrap();
+/// detsim::fs::write("/a/b/f", "x").await.unwrap();
+/// detsim::fs::remove_dir_all("/a").await.unwrap();
+/// assert!(!detsim::fs::try_exists("/a").await.unwrap());
 /// # }).unwrap();
 /// ```
 pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
@@ -525,11 +525,11 @@ pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::write("/tmp.json", "{}").await.unwrap();
-/// sim_core::fs::rename("/tmp.json", "/state.json").await.unwrap();
-/// assert_eq!(sim_core::fs::read("/state.json").await.unwrap(), b"{}");
+/// detsim::fs::write("/tmp.json", "{}").await.unwrap();
+/// detsim::fs::rename("/tmp.json", "/state.json").await.unwrap();
+/// assert_eq!(detsim::fs::read("/state.json").await.unwrap(), b"{}");
 /// # }).unwrap();
 /// ```
 pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
@@ -548,11 +548,11 @@ pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<
 /// a slash and names a file).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// sim_core::fs::write("/f", "abc").await.unwrap();
-/// assert_eq!(sim_core::fs::metadata("/f").await.unwrap().len(), 3);
-/// let e = sim_core::fs::metadata("/f/").await.unwrap_err();
+/// detsim::fs::write("/f", "abc").await.unwrap();
+/// assert_eq!(detsim::fs::metadata("/f").await.unwrap().len(), 3);
+/// let e = detsim::fs::metadata("/f/").await.unwrap_err();
 /// assert_eq!(e.kind(), std::io::ErrorKind::NotADirectory);
 /// # }).unwrap();
 /// ```
@@ -573,10 +573,10 @@ pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
 /// Other lookup errors, such as `NotADirectory`.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// assert!(sim_core::fs::try_exists("/").await.unwrap());
-/// assert!(!sim_core::fs::try_exists("/nope").await.unwrap());
+/// assert!(detsim::fs::try_exists("/").await.unwrap());
+/// assert!(!detsim::fs::try_exists("/nope").await.unwrap());
 /// # }).unwrap();
 /// ```
 pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
@@ -604,9 +604,9 @@ pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
 /// then `ReadOnlyFilesystem`.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// use sim_core::fs;
+/// use detsim::fs;
 /// fs::create_dir("/wal").await.unwrap();
 /// fs::sync_dir("/").await.unwrap(); // "/wal" survives a crash now
 /// # }).unwrap();

@@ -16,8 +16,8 @@ use super::tree::OpenMode;
 /// `create` and `truncate` say).
 ///
 /// ```
-/// use sim_core::fs::OpenOptions;
-/// # let mut sim = sim_core::Sim::builder().build();
+/// use detsim::fs::OpenOptions;
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
 /// let mut log = OpenOptions::new().append(true).create(true).open("/log").await.unwrap();
 /// log.write_all(b"a").await.unwrap();
@@ -40,7 +40,7 @@ impl OpenOptions {
     /// Every option off.
     ///
     /// ```
-    /// let o = sim_core::fs::OpenOptions::new();
+    /// let o = detsim::fs::OpenOptions::new();
     /// # let _ = o;
     /// ```
     pub fn new() -> OpenOptions {
@@ -50,7 +50,7 @@ impl OpenOptions {
     /// Read access.
     ///
     /// ```
-    /// let o = sim_core::fs::OpenOptions::new().read(true);
+    /// let o = detsim::fs::OpenOptions::new().read(true);
     /// # let _ = o;
     /// ```
     pub fn read(mut self, on: bool) -> OpenOptions {
@@ -61,7 +61,7 @@ impl OpenOptions {
     /// Write access (at the cursor, from 0).
     ///
     /// ```
-    /// let o = sim_core::fs::OpenOptions::new().write(true);
+    /// let o = detsim::fs::OpenOptions::new().write(true);
     /// # let _ = o;
     /// ```
     pub fn write(mut self, on: bool) -> OpenOptions {
@@ -72,7 +72,7 @@ impl OpenOptions {
     /// Append mode: write access, every write at the end of the file.
     ///
     /// ```
-    /// let o = sim_core::fs::OpenOptions::new().append(true);
+    /// let o = detsim::fs::OpenOptions::new().append(true);
     /// # let _ = o;
     /// ```
     pub fn append(mut self, on: bool) -> OpenOptions {
@@ -83,7 +83,7 @@ impl OpenOptions {
     /// Truncate an existing file to 0 bytes.
     ///
     /// ```
-    /// let o = sim_core::fs::OpenOptions::new().write(true).truncate(true);
+    /// let o = detsim::fs::OpenOptions::new().write(true).truncate(true);
     /// # let _ = o;
     /// ```
     pub fn truncate(mut self, on: bool) -> OpenOptions {
@@ -94,7 +94,7 @@ impl OpenOptions {
     /// Create the file if it does not exist.
     ///
     /// ```
-    /// let o = sim_core::fs::OpenOptions::new().write(true).create(true);
+    /// let o = detsim::fs::OpenOptions::new().write(true).create(true);
     /// # let _ = o;
     /// ```
     pub fn create(mut self, on: bool) -> OpenOptions {
@@ -105,7 +105,7 @@ impl OpenOptions {
     /// Create the file, failing with `AlreadyExists` if it exists.
     ///
     /// ```
-    /// let o = sim_core::fs::OpenOptions::new().write(true).create_new(true);
+    /// let o = detsim::fs::OpenOptions::new().write(true).create_new(true);
     /// # let _ = o;
     /// ```
     pub fn create_new(mut self, on: bool) -> OpenOptions {
@@ -148,9 +148,9 @@ impl OpenOptions {
     /// Outside a simulation, naming the API.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let e = sim_core::fs::OpenOptions::new().open("/x").await.unwrap_err();
+    /// let e = detsim::fs::OpenOptions::new().open("/x").await.unwrap_err();
     /// assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
     /// # }).unwrap();
     /// ```

@@ -3,7 +3,7 @@
 /// Faults a disk injected, by kind.
 ///
 /// ```
-/// assert_eq!(sim_core::fs::FaultCounts::default().total(), 0);
+/// assert_eq!(detsim::fs::FaultCounts::default().total(), 0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -32,7 +32,7 @@ impl FaultCounts {
     /// Every injected fault.
     ///
     /// ```
-    /// let mut f = sim_core::fs::FaultCounts::default();
+    /// let mut f = detsim::fs::FaultCounts::default();
     /// f.sync_errors = 2;
     /// assert_eq!(f.total(), 2);
     /// ```
@@ -50,7 +50,7 @@ impl FaultCounts {
 /// What one node's disk did (see [`Disk::stats`](super::Disk::stats)).
 ///
 /// ```
-/// let s = sim_core::fs::DiskStats::default();
+/// let s = detsim::fs::DiskStats::default();
 /// assert_eq!(s.bytes_written, 0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -226,7 +226,7 @@ where
     /// Passes if the mock was awaited at least once.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new().returns(());
     /// futures::executor::block_on(m.call(1));
     /// m.assert_awaited();
     /// ```
@@ -238,7 +238,7 @@ where
     /// Passes if the mock was awaited exactly once.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new().returns(());
     /// futures::executor::block_on(m.call(1));
     /// m.assert_awaited_once();
     /// ```
@@ -250,7 +250,7 @@ where
     /// Passes if the mock was never awaited (it may have been called).
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new().returns(());
     /// let _dropped = m.call(1);
     /// m.assert_not_awaited();
     /// ```
@@ -263,7 +263,7 @@ where
     ///
     /// ```
     /// use futures::executor::block_on;
-    /// let m = sim_core::mock::AsyncMock::<(u8, &str), ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<(u8, &str), ()>::new().returns(());
     /// block_on(m.call((1, "a")));
     /// block_on(m.call((2, "b")));
     /// m.assert_awaited_with((2, "b"));
@@ -276,7 +276,7 @@ where
     /// Passes if the mock was awaited exactly once, with `args`.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new().returns(());
     /// futures::executor::block_on(m.call(4));
     /// m.assert_awaited_once_with(4);
     /// ```
@@ -289,7 +289,7 @@ where
     ///
     /// ```
     /// use futures::executor::block_on;
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new().returns(());
     /// block_on(m.call(1));
     /// block_on(m.call(2));
     /// m.assert_any_await(1);
@@ -307,7 +307,7 @@ where
     ///
     /// ```
     /// use futures::executor::block_on;
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new().returns(());
     /// for i in [1, 2, 3] {
     ///     block_on(m.call(i));
     /// }
@@ -322,7 +322,7 @@ where
     /// Passes if the mock was called at least once (awaited or not).
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new();
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new();
     /// let _unpolled = m.call(1);
     /// m.assert_called();
     /// ```
@@ -334,7 +334,7 @@ where
     /// Passes if the mock was called exactly once.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new();
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new();
     /// let _unpolled = m.call(1);
     /// m.assert_called_once();
     /// ```
@@ -346,7 +346,7 @@ where
     /// Passes if the mock was never called.
     ///
     /// ```
-    /// sim_core::mock::AsyncMock::<u8, ()>::new().assert_not_called();
+    /// detsim::mock::AsyncMock::<u8, ()>::new().assert_not_called();
     /// ```
     #[track_caller]
     pub fn assert_not_called(&self) {
@@ -356,7 +356,7 @@ where
     /// Passes if the **last** call was with `args`.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new();
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new();
     /// let _unpolled = (m.call(1), m.call(2));
     /// m.assert_called_with(2);
     /// ```
@@ -368,7 +368,7 @@ where
     /// Passes if the mock was called exactly once, with `args`.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new();
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new();
     /// let _unpolled = m.call(5);
     /// m.assert_called_once_with(5);
     /// ```
@@ -380,7 +380,7 @@ where
     /// Passes if any call was with `args`.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new();
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new();
     /// let _unpolled = (m.call(1), m.call(2));
     /// m.assert_any_call(1);
     /// ```
@@ -392,7 +392,7 @@ where
     /// As [`assert_has_awaits`](Self::assert_has_awaits), for the calls.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new();
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new();
     /// let _unpolled = (m.call(1), m.call(2), m.call(3));
     /// m.assert_has_calls(&[1, 2], false);
     /// ```

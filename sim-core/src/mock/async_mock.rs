@@ -29,7 +29,7 @@ use super::state::Shared;
 /// data (`'static`).
 ///
 /// ```
-/// use sim_core::mock::AsyncMock;
+/// use detsim::mock::AsyncMock;
 ///
 /// let fetch = AsyncMock::<(u32, bool), Option<String>>::named("fetch_user");
 /// fetch.returns(Some("alice".to_owned()));
@@ -81,7 +81,7 @@ where
     /// [`named`](Self::named) when a test has more than one mock.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<(), u8>::new().returns(1);
+    /// let m = detsim::mock::AsyncMock::<(), u8>::new().returns(1);
     /// assert_eq!(futures::executor::block_on(m.call(())), 1);
     /// ```
     pub fn new() -> Self {
@@ -91,7 +91,7 @@ where
     /// A mock whose messages call it `name` (``AsyncMock `name` ...``).
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::named("notify");
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::named("notify");
     /// assert!(format!("{m:?}").contains("notify"));
     /// ```
     pub fn named(name: impl Into<String>) -> Self {
@@ -106,7 +106,7 @@ where
     /// [`Call`] for the steps of an await).
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<(u32, &str), u32>::new().returns(0);
+    /// let m = detsim::mock::AsyncMock::<(u32, &str), u32>::new().returns(0);
     /// let fut = m.call((1, "x"));
     /// assert_eq!(m.call_count(), 1);
     /// m.assert_not_awaited();
@@ -129,7 +129,7 @@ where
     ///
     /// ```
     /// use std::future::Future;
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// // Code under test: retries a fetch until it succeeds.
     /// async fn with_retry<F, Fut>(fetch: F, key: u32) -> String

@@ -111,7 +111,7 @@ where
     /// Replaces any earlier behaviour, sequence included.
     ///
     /// ```
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// let lookup = AsyncMock::<u32, &str>::named("lookup").returns("alice");
     /// assert_eq!(futures::executor::block_on(lookup.call(1)), "alice");
@@ -136,7 +136,7 @@ where
     ///
     /// ```
     /// use futures::executor::block_on;
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// let next_id = AsyncMock::<(), u64>::named("next_id");
     /// next_id.returns_seq([7, 8]).then_returns(0);
@@ -161,7 +161,7 @@ where
     ///
     /// ```
     /// use futures::executor::block_on;
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// let ping = AsyncMock::<(), Result<(), String>>::named("ping");
     /// ping.returns_seq([Err("down".to_owned())]).then_returns(Ok(()));
@@ -182,7 +182,7 @@ where
     ///
     /// ```
     /// use futures::executor::block_on;
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// let double = AsyncMock::<u32, u32>::named("double");
     /// double.returns_seq([100]).then_returns_with(|x| x * 2);
@@ -199,7 +199,7 @@ where
     /// mock (read its records, change its behaviour).
     ///
     /// ```
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// let add = AsyncMock::<(u32, u32), u32>::named("add").returns_with(|(a, b)| a + b);
     /// assert_eq!(futures::executor::block_on(add.call((2, 3))), 5);
@@ -215,7 +215,7 @@ where
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sim_core::{Sim, mock::AsyncMock, time};
+    /// use detsim::{Sim, mock::AsyncMock, time};
     ///
     /// let fetch = AsyncMock::<u32, String>::named("fetch").returns_with_async(|id| async move {
     ///     time::sleep(Duration::from_millis(u64::from(id))).await;
@@ -249,7 +249,7 @@ where
     /// ```
     /// use std::io;
     /// use futures::executor::block_on;
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// let read = AsyncMock::<u64, Result<Vec<u8>, io::ErrorKind>>::named("read");
     /// read.fails_with(io::ErrorKind::TimedOut);

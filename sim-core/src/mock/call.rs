@@ -38,7 +38,7 @@ use super::behaviour::{Answer, BoxFuture, NoAnswer};
 /// a later await); dropping it unpolled leaves a call without an await.
 ///
 /// ```
-/// use sim_core::mock::{AsyncMock, Call};
+/// use detsim::mock::{AsyncMock, Call};
 ///
 /// let m = AsyncMock::<u8, u8>::new().returns(1);
 /// let call: Call<u8, u8> = m.call(0);
@@ -247,7 +247,7 @@ where
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sim_core::{Sim, mock::AsyncMock, time::Instant};
+    /// use detsim::{Sim, mock::AsyncMock, time::Instant};
     ///
     /// let disk = AsyncMock::<u64, ()>::named("disk").returns(());
     /// disk.delay(Duration::from_millis(4));

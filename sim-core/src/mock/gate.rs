@@ -83,7 +83,7 @@ where
     /// code under test is stuck in the mock.
     ///
     /// ```
-    /// use sim_core::{Sim, mock::AsyncMock, spawn};
+    /// use detsim::{Sim, mock::AsyncMock, spawn};
     ///
     /// let commit = AsyncMock::<u32, bool>::named("commit").returns(true);
     /// commit.block_until_released();
@@ -108,7 +108,7 @@ where
     ///
     /// ```
     /// use futures::{executor::block_on, join};
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// let m = AsyncMock::<u8, u8>::new().returns(1);
     /// m.block_until_released();
@@ -136,7 +136,7 @@ where
     ///
     /// ```
     /// use futures::{executor::block_on, join};
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// let m = AsyncMock::<&str, ()>::new().returns(());
     /// m.block_until_released();
@@ -164,7 +164,7 @@ where
     ///
     /// ```
     /// use futures::executor::block_on;
-    /// use sim_core::mock::AsyncMock;
+    /// use detsim::mock::AsyncMock;
     ///
     /// let m = AsyncMock::<(), u8>::new().returns(3);
     /// m.block_until_released();
@@ -184,7 +184,7 @@ where
     /// How many awaits are blocked now, waiting for a release.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<(), ()>::new();
+    /// let m = detsim::mock::AsyncMock::<(), ()>::new();
     /// assert_eq!(m.blocked_count(), 0);
     /// ```
     pub fn blocked_count(&self) -> usize {

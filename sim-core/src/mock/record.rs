@@ -38,7 +38,7 @@ where
     /// How many times the mock was called (futures made).
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new().returns(());
     /// let unpolled = m.call(1);
     /// assert_eq!((m.call_count(), m.await_count()), (1, 0));
     /// drop(unpolled);
@@ -50,7 +50,7 @@ where
     /// How many times the mock was awaited (futures first polled).
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new().returns(());
     /// futures::executor::block_on(m.call(1));
     /// assert_eq!(m.await_count(), 1);
     /// ```
@@ -61,7 +61,7 @@ where
     /// The arguments of every call, oldest first.
     ///
     /// ```
-    /// let m = sim_core::mock::AsyncMock::<(u8, &str), ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<(u8, &str), ()>::new().returns(());
     /// let _never_awaited = m.call((1, "a"));
     /// assert_eq!(m.calls(), [(1, "a")]);
     /// assert!(m.awaits().is_empty());
@@ -74,7 +74,7 @@ where
     ///
     /// ```
     /// use futures::executor::block_on;
-    /// let m = sim_core::mock::AsyncMock::<u8, ()>::new().returns(());
+    /// let m = detsim::mock::AsyncMock::<u8, ()>::new().returns(());
     /// let (first, second) = (m.call(1), m.call(2));
     /// block_on(second);
     /// block_on(first);
@@ -95,7 +95,7 @@ where
     ///
     /// ```
     /// use futures::executor::block_on;
-    /// let m = sim_core::mock::AsyncMock::<u8, u8>::new().returns(5);
+    /// let m = detsim::mock::AsyncMock::<u8, u8>::new().returns(5);
     /// block_on(m.call(1));
     /// m.reset();
     /// m.assert_not_awaited();

@@ -78,10 +78,10 @@ impl Waiters {
 ///
 /// ```
 /// use futures::{executor::block_on, join};
-/// use sim_core::mock::AsyncMock;
+/// use detsim::mock::AsyncMock;
 ///
 /// let m = AsyncMock::<u8, ()>::new().returns(());
-/// let wait: sim_core::mock::WaitForAwaits<u8, ()> = m.wait_for_awaits(1);
+/// let wait: detsim::mock::WaitForAwaits<u8, ()> = m.wait_for_awaits(1);
 /// block_on(async { join!(wait, m.call(1)) });
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
@@ -147,7 +147,7 @@ where
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sim_core::{Sim, mock::AsyncMock, spawn, time};
+    /// use detsim::{Sim, mock::AsyncMock, spawn, time};
     ///
     /// let save = AsyncMock::<u32, ()>::named("save").returns(());
     /// let mut sim = Sim::builder().seed(3).build();

@@ -11,17 +11,17 @@
 //! artifact and the commands that replay it.
 //!
 //! `detsim::proptest` adds `fault_plans`, a strategy for timed network
-//! and crash faults (`sim_net::FaultPlan`), to generate alongside tapes.
+//! and crash faults (`detsim::net::FaultPlan`), to generate alongside tapes.
 //!
 //! # Example
 //!
 //! ```
 //! use proptest::prelude::*;
-//! use sim_core::proptest::{builder, check, tapes};
+//! use detsim::proptest::{builder, check, tapes};
 //!
 //! async fn transfer() {
-//!     let a = sim_core::spawn(async { sim_core::yield_now().await; 1 });
-//!     let b = sim_core::spawn(async { 2 });
+//!     let a = detsim::spawn(async { detsim::yield_now().await; 1 });
+//!     let b = detsim::spawn(async { 2 });
 //!     assert_eq!(a.await.unwrap() + b.await.unwrap(), 3);
 //! }
 //!
@@ -59,7 +59,7 @@ const SHOWN_DRAWS: usize = 32;
 /// usual.
 ///
 /// ```
-/// use sim_core::{Scheduler, Tape, proptest::builder};
+/// use detsim::{Scheduler, Tape, proptest::builder};
 /// let mut sim = builder(&Tape::new(vec![1, 0, 2]))
 ///     .scheduler(Scheduler::Pct { depth: 2 })
 ///     .build();
@@ -89,7 +89,7 @@ pub fn builder(tape: &Tape) -> Builder {
 /// An empty (or blank) `DETSIM_REPLAY` is the same as none.
 ///
 /// ```
-/// use sim_core::{Tape, proptest::{builder, check}};
+/// use detsim::{Tape, proptest::{builder, check}};
 /// let err = check("always_fails", builder(&Tape::default()), async { panic!("boom") })
 ///     .unwrap_err();
 /// let text = err.to_string();
@@ -130,7 +130,7 @@ pub fn check_in<F: Future>(
 /// <test> --exact`. Same arguments and result as the function.
 ///
 /// ```
-/// use sim_core::{Tape, proptest::{builder, check}};
+/// use detsim::{Tape, proptest::{builder, check}};
 /// let err = check!("fails", builder(&Tape::default()), async { panic!("boom") })
 ///     .unwrap_err();
 /// assert!(err.to_string().contains("cargo test -p sim-core"));

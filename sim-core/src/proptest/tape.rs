@@ -18,7 +18,7 @@ use crate::Tape;
 /// use proptest::strategy::{Strategy, ValueTree};
 /// use proptest::test_runner::TestRunner;
 /// let mut runner = TestRunner::deterministic();
-/// let tape = sim_core::proptest::tapes(64).new_tree(&mut runner).unwrap().current();
+/// let tape = detsim::proptest::tapes(64).new_tree(&mut runner).unwrap().current();
 /// assert!(tape.len() <= 64);
 /// ```
 pub fn tapes(max_len: usize) -> impl Strategy<Value = Tape> {

@@ -22,7 +22,7 @@ use crate::{Builder, Scheduler};
 /// How many calibration runs [`estimate_pct_steps`] makes.
 ///
 /// ```
-/// assert_eq!(sim_core::CALIBRATION_RUNS, 3);
+/// assert_eq!(detsim::CALIBRATION_RUNS, 3);
 /// ```
 pub const CALIBRATION_RUNS: u64 = 3;
 
@@ -33,10 +33,10 @@ pub const CALIBRATION_RUNS: u64 = 3;
 /// result with [`Builder::pct_steps`].
 ///
 /// ```
-/// use sim_core::{Builder, Scheduler, Sim, estimate_pct_steps};
+/// use detsim::{Builder, Scheduler, Sim, estimate_pct_steps};
 /// let test = || async {
 ///     let tasks: Vec<_> = (0..4)
-///         .map(|_| sim_core::spawn(async { for _ in 0..10 { sim_core::yield_now().await } }))
+///         .map(|_| detsim::spawn(async { for _ in 0..10 { detsim::yield_now().await } }))
 ///         .collect();
 ///     for t in tasks { t.await.unwrap(); }
 /// };

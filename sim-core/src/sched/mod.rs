@@ -70,7 +70,7 @@ pub(crate) trait Schedule {
 /// # Example
 ///
 /// ```
-/// use sim_core::{Scheduler, Sim};
+/// use detsim::{Scheduler, Sim};
 /// let sim = Sim::builder().scheduler(Scheduler::Pct { depth: 3 }).build();
 /// # drop(sim);
 /// ```
@@ -104,7 +104,7 @@ pub enum Scheduler {
     /// runs, and reports, the seed's scheduler.
     ///
     /// ```
-    /// use sim_core::{Scheduler, Sim};
+    /// use detsim::{Scheduler, Sim};
     /// let mut sim = Sim::builder().seed(6).scheduler(Scheduler::Portfolio).build();
     /// sim.run(async {}).unwrap();
     /// assert_eq!(sim.report().scheduler(), Scheduler::Pct { depth: 2 });
@@ -128,7 +128,7 @@ impl Scheduler {
     /// pick for the seed, any other scheduler itself.
     ///
     /// ```
-    /// use sim_core::Scheduler;
+    /// use detsim::Scheduler;
     /// let picks: Vec<_> = (8..12).map(|s| Scheduler::Portfolio.for_seed(s)).collect();
     /// assert_eq!(picks, [
     ///     Scheduler::Random,
@@ -150,8 +150,8 @@ impl Scheduler {
     /// PCT, whose change points want an estimate of the steps of a run.
     ///
     /// ```
-    /// assert!(sim_core::Scheduler::Portfolio.uses_pct());
-    /// assert!(!sim_core::Scheduler::Random.uses_pct());
+    /// assert!(detsim::Scheduler::Portfolio.uses_pct());
+    /// assert!(!detsim::Scheduler::Random.uses_pct());
     /// ```
     pub fn uses_pct(self) -> bool {
         matches!(self, Scheduler::Pct { .. } | Scheduler::Portfolio)

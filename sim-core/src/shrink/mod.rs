@@ -37,7 +37,7 @@
 //!
 //! ```
 //! use std::sync::{Arc, Mutex};
-//! use sim_core::{Sim, Tape, shrink};
+//! use detsim::{Sim, Tape, shrink};
 //!
 //! // Two tasks increment a counter with an await between read and
 //! // write; among them, four tasks make noise.
@@ -46,13 +46,13 @@
 //!     let mut tasks = Vec::new();
 //!     for i in 0..6 {
 //!         let counter = counter.clone();
-//!         tasks.push(sim_core::spawn(async move {
+//!         tasks.push(detsim::spawn(async move {
 //!             if i < 2 {
 //!                 let seen = *counter.lock().unwrap();
-//!                 sim_core::yield_now().await;
+//!                 detsim::yield_now().await;
 //!                 *counter.lock().unwrap() = seen + 1;
 //!             } else {
-//!                 for _ in 0..3 { sim_core::yield_now().await; }
+//!                 for _ in 0..3 { detsim::yield_now().await; }
 //!             }
 //!         }));
 //!     }
@@ -83,7 +83,7 @@ use crate::{Failure, Tape};
 /// The default budget of runs of a [`Shrinker`].
 ///
 /// ```
-/// assert_eq!(sim_core::shrink::DEFAULT_MAX_RUNS, 2_000);
+/// assert_eq!(detsim::shrink::DEFAULT_MAX_RUNS, 2_000);
 /// ```
 pub const DEFAULT_MAX_RUNS: u64 = 2_000;
 
@@ -95,9 +95,9 @@ const MIN_PADDING: usize = 4_096;
 /// ([`DEFAULT_MAX_RUNS`] runs); see [`Shrinker::shrink`].
 ///
 /// ```
-/// use sim_core::{Sim, shrink};
+/// use detsim::{Sim, shrink};
 /// let test = || async {
-///     let n = sim_core::rand::gen_range(0..1000u32);
+///     let n = detsim::rand::gen_range(0..1000u32);
 ///     assert!(n < 900, "too big");
 /// };
 /// let failure = (0..100)
@@ -119,7 +119,7 @@ where
 /// A configured shrinker (today: its budget of runs).
 ///
 /// ```
-/// let shrinker = sim_core::shrink::Shrinker::new().max_runs(500);
+/// let shrinker = detsim::shrink::Shrinker::new().max_runs(500);
 /// # drop(shrinker);
 /// ```
 #[derive(Clone, Debug)]
@@ -141,7 +141,7 @@ impl Shrinker {
     /// A shrinker with the default budget.
     ///
     /// ```
-    /// let _ = sim_core::shrink::Shrinker::new();
+    /// let _ = detsim::shrink::Shrinker::new();
     /// ```
     pub fn new() -> Shrinker {
         Shrinker::default()
@@ -154,7 +154,7 @@ impl Shrinker {
     /// ([`Shrunk::exhausted`]). At least 1.
     ///
     /// ```
-    /// let _ = sim_core::shrink::Shrinker::new().max_runs(100);
+    /// let _ = detsim::shrink::Shrinker::new().max_runs(100);
     /// ```
     pub fn max_runs(mut self, runs: u64) -> Shrinker {
         self.max_runs = runs.max(1);
@@ -170,14 +170,14 @@ impl Shrinker {
     /// not deterministic).
     ///
     /// ```
-    /// use sim_core::{Scheduler, Sim, shrink::Shrinker};
+    /// use detsim::{Scheduler, Sim, shrink::Shrinker};
     /// // The failing run used PCT: the replays must too.
     /// let config = || Sim::builder().scheduler(Scheduler::Pct { depth: 2 }).pct_steps(20);
     /// let test = || async {
     ///     let flag = std::rc::Rc::new(std::cell::Cell::new(false));
     ///     let f = flag.clone();
-    ///     let setter = sim_core::spawn_local(async move { f.set(true) });
-    ///     sim_core::yield_now().await;
+    ///     let setter = detsim::spawn_local(async move { f.set(true) });
+    ///     detsim::yield_now().await;
     ///     assert!(flag.get(), "read before set");
     ///     setter.await.unwrap();
     /// };
@@ -279,8 +279,8 @@ impl<R: FnMut(Tape) -> Result<(), Failure>> ddmin::Oracle for Runner<'_, R> {
 /// simpler it is than the original.
 ///
 /// ```
-/// use sim_core::{Sim, shrink};
-/// let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+/// use detsim::{Sim, shrink};
+/// let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
 /// let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
 /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
 /// assert!(s.to_string().contains("non-zero draws"));
@@ -298,8 +298,8 @@ impl Shrunk {
     /// The failure of the shrunk run (its tape is [`Shrunk::tape`]).
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
     /// assert_eq!(s.failure().message(), "heads");
@@ -311,8 +311,8 @@ impl Shrunk {
     /// The failure of the shrunk run, by value.
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
     /// assert!(s.into_failure().is_panic());
@@ -325,8 +325,8 @@ impl Shrunk {
     /// exactly with [`Builder::tape`](crate::Builder::tape).
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
     /// let again = Sim::builder().seed(1234).tape(s.tape().clone()).build().run(test());
@@ -339,8 +339,8 @@ impl Shrunk {
     /// Draws on the original tape.
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
     /// assert_eq!(s.len_before(), f.tape().len());
@@ -352,8 +352,8 @@ impl Shrunk {
     /// Draws on the shrunk tape (every draw of the shrunk run).
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
     /// assert_eq!(s.len_after(), s.tape().len());
@@ -365,8 +365,8 @@ impl Shrunk {
     /// Non-zero draws on the original tape.
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
     /// assert_eq!(s.nonzero_before(), f.tape().nonzero());
@@ -379,8 +379,8 @@ impl Shrunk {
     /// the simplest one.
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
     /// assert!(s.nonzero_after() <= s.nonzero_before());
@@ -393,8 +393,8 @@ impl Shrunk {
     /// and of the result).
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::Shrinker::new().max_runs(3).shrink(&f, |t| {
     ///     Sim::builder().tape(t).build().run(test())
@@ -409,8 +409,8 @@ impl Shrunk {
     /// might shrink further with a larger [`Shrinker::max_runs`]).
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
     /// assert!(!s.exhausted());
@@ -424,8 +424,8 @@ impl Shrunk {
     /// deterministic).
     ///
     /// ```
-    /// # use sim_core::{Sim, shrink};
-    /// # let test = || async { assert!(sim_core::rand::gen_bool(0.5), "heads") };
+    /// # use detsim::{Sim, shrink};
+    /// # let test = || async { assert!(detsim::rand::gen_bool(0.5), "heads") };
     /// # let f = (0..50).find_map(|s| Sim::builder().seed(s).build().run(test()).err()).unwrap();
     /// let s = shrink::shrink(&f, |t| Sim::builder().tape(t).build().run(test())).unwrap();
     /// assert!(s.replays_exactly());
@@ -476,7 +476,7 @@ impl fmt::Debug for Shrunk {
 /// original failure did.
 ///
 /// ```
-/// use sim_core::{Sim, shrink};
+/// use detsim::{Sim, shrink};
 /// let mut sim = Sim::builder().build();
 /// let f = sim.run(async { panic!("boom") }).unwrap_err();
 /// // A "test" that no longer fails: nothing to shrink.

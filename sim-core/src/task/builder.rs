@@ -16,11 +16,11 @@ use crate::node::Node;
 /// # Example
 ///
 /// ```
-/// use sim_core::task::Builder;
-/// let mut sim = sim_core::Sim::builder().build();
+/// use detsim::task::Builder;
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let h = Builder::new().name("ticker").spawn(async {
-///         sim_core::task::current().name().unwrap().to_owned()
+///         detsim::task::current().name().unwrap().to_owned()
 ///     });
 ///     assert_eq!(h.await.unwrap(), "ticker");
 /// }).unwrap();
@@ -36,7 +36,7 @@ impl Builder {
     /// A builder for an unnamed task on the current node.
     ///
     /// ```
-    /// let b = sim_core::task::Builder::new();
+    /// let b = detsim::task::Builder::new();
     /// # drop(b);
     /// ```
     pub fn new() -> Builder {
@@ -46,7 +46,7 @@ impl Builder {
     /// Names the task.
     ///
     /// ```
-    /// let b = sim_core::task::Builder::new().name("worker-1");
+    /// let b = detsim::task::Builder::new().name("worker-1");
     /// # drop(b);
     /// ```
     pub fn name(mut self, name: impl Into<String>) -> Builder {
@@ -57,11 +57,11 @@ impl Builder {
     /// Spawns onto `node` instead of the current task's node.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n = sim_core::node::Node::builder("db").build();
-    /// let h = sim_core::task::Builder::new().node(&n).spawn(async {
-    ///     sim_core::node::Node::current().name()
+    /// let n = detsim::node::Node::builder("db").build();
+    /// let h = detsim::task::Builder::new().node(&n).spawn(async {
+    ///     detsim::node::Node::current().name()
     /// });
     /// assert_eq!(h.await.unwrap(), "db");
     /// # }).unwrap();
@@ -78,9 +78,9 @@ impl Builder {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::task::Builder::new().name("x").spawn(async { 1 });
+    /// let h = detsim::task::Builder::new().name("x").spawn(async { 1 });
     /// assert_eq!(h.await.unwrap(), 1);
     /// # }).unwrap();
     /// ```
@@ -101,10 +101,10 @@ impl Builder {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
     /// let rc = std::rc::Rc::new(2);
-    /// let h = sim_core::task::Builder::new().spawn_local(async move { *rc });
+    /// let h = detsim::task::Builder::new().spawn_local(async move { *rc });
     /// assert_eq!(h.await.unwrap(), 2);
     /// # }).unwrap();
     /// ```
@@ -131,9 +131,9 @@ impl Builder {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::task::Builder::new().name("hash").spawn_blocking(|| 3);
+    /// let h = detsim::task::Builder::new().name("hash").spawn_blocking(|| 3);
     /// assert_eq!(h.await.unwrap(), 3);
     /// # }).unwrap();
     /// ```

@@ -43,12 +43,12 @@ pub(crate) struct RawHandle {
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     let h = sim_core::spawn(async { "done" });
+///     let h = detsim::spawn(async { "done" });
 ///     assert_eq!(h.await.unwrap(), "done");
 ///
-///     let h = sim_core::spawn(std::future::pending::<()>());
+///     let h = detsim::spawn(std::future::pending::<()>());
 ///     h.abort();
 ///     assert!(h.await.unwrap_err().is_cancelled());
 /// }).unwrap();
@@ -82,9 +82,9 @@ impl<T> JoinHandle<T> {
     /// Outside the task's simulation.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {
-    ///     let h = sim_core::spawn(async { sim_core::time::sleep(std::time::Duration::from_secs(9)).await });
+    ///     let h = detsim::spawn(async { detsim::time::sleep(std::time::Duration::from_secs(9)).await });
     ///     h.abort();
     ///     assert!(h.await.unwrap_err().is_cancelled());
     /// }).unwrap();
@@ -102,11 +102,11 @@ impl<T> JoinHandle<T> {
     /// Outside the task's simulation.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {
-    ///     let h = sim_core::spawn(async {});
+    ///     let h = detsim::spawn(async {});
     ///     assert!(!h.is_finished());
-    ///     sim_core::time::sleep(std::time::Duration::from_millis(1)).await;
+    ///     detsim::time::sleep(std::time::Duration::from_millis(1)).await;
     ///     assert!(h.is_finished());
     /// }).unwrap();
     /// ```
@@ -120,9 +120,9 @@ impl<T> JoinHandle<T> {
     /// The task's id.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {
-    ///     let h = sim_core::spawn(async { sim_core::task::id() });
+    ///     let h = detsim::spawn(async { detsim::task::id() });
     ///     let id = h.id();
     ///     assert_eq!(h.await.unwrap(), id);
     /// }).unwrap();
@@ -149,9 +149,9 @@ impl<T> JoinHandle<T> {
     /// A handle that can abort the task without owning its output.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {
-    ///     let h = sim_core::spawn(std::future::pending::<()>());
+    ///     let h = detsim::spawn(std::future::pending::<()>());
     ///     let abort = h.abort_handle();
     ///     abort.abort();
     ///     assert!(h.await.unwrap_err().is_cancelled());
@@ -206,9 +206,9 @@ impl<T> fmt::Debug for JoinHandle<T> {
 /// [`JoinHandle::abort_handle`].
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     let h = sim_core::spawn(std::future::pending::<()>());
+///     let h = detsim::spawn(std::future::pending::<()>());
 ///     let a = h.abort_handle();
 ///     assert_eq!(a.id(), h.id());
 ///     a.abort();
@@ -230,9 +230,9 @@ impl AbortHandle {
     /// Outside the task's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::spawn(std::future::pending::<()>());
+    /// let h = detsim::spawn(std::future::pending::<()>());
     /// h.abort_handle().abort();
     /// assert!(h.await.unwrap_err().is_cancelled());
     /// # }).unwrap();
@@ -250,9 +250,9 @@ impl AbortHandle {
     /// Outside the task's simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::spawn(std::future::pending::<()>());
+    /// let h = detsim::spawn(std::future::pending::<()>());
     /// assert!(!h.abort_handle().is_finished());
     /// # h.abort();
     /// # }).unwrap();
@@ -266,9 +266,9 @@ impl AbortHandle {
     /// The task's id.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::spawn(async {});
+    /// let h = detsim::spawn(async {});
     /// assert_eq!(h.abort_handle().id(), h.id());
     /// # }).unwrap();
     /// ```
@@ -281,9 +281,9 @@ impl AbortHandle {
 /// cancelled.
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     let err = sim_core::spawn(async { panic!("boom") }).await.unwrap_err();
+///     let err = detsim::spawn(async { panic!("boom") }).await.unwrap_err();
 ///     assert!(err.is_panic());
 ///     assert_eq!(err.panic_message(), Some("boom"));
 ///     assert!(err.to_string().contains("panicked"), "{err}");
@@ -324,9 +324,9 @@ impl JoinError {
     /// Whether the task was cancelled (aborted, or its node killed).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::spawn(std::future::pending::<()>());
+    /// let h = detsim::spawn(std::future::pending::<()>());
     /// h.abort();
     /// assert!(h.await.unwrap_err().is_cancelled());
     /// # }).unwrap();
@@ -338,9 +338,9 @@ impl JoinError {
     /// Whether the task panicked.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert!(sim_core::spawn(async { panic!() }).await.unwrap_err().is_panic());
+    /// assert!(detsim::spawn(async { panic!() }).await.unwrap_err().is_panic());
     /// # }).unwrap();
     /// ```
     pub fn is_panic(&self) -> bool {
@@ -350,9 +350,9 @@ impl JoinError {
     /// The panic message, if the task panicked with a string.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let e = sim_core::spawn(async { panic!("x = {}", 1) }).await.unwrap_err();
+    /// let e = detsim::spawn(async { panic!("x = {}", 1) }).await.unwrap_err();
     /// assert_eq!(e.panic_message(), Some("x = 1"));
     /// # }).unwrap();
     /// ```
@@ -370,9 +370,9 @@ impl JoinError {
     /// If the task did not panic.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let e = sim_core::spawn(async { std::panic::panic_any(7_u8) }).await.unwrap_err();
+    /// let e = detsim::spawn(async { std::panic::panic_any(7_u8) }).await.unwrap_err();
     /// assert_eq!(*e.into_panic().downcast::<u8>().unwrap(), 7);
     /// # }).unwrap();
     /// ```
@@ -385,9 +385,9 @@ impl JoinError {
     /// The panic payload, or the error itself if the task was cancelled.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::spawn(std::future::pending::<()>());
+    /// let h = detsim::spawn(std::future::pending::<()>());
     /// h.abort();
     /// assert!(h.await.unwrap_err().try_into_panic().is_err());
     /// # }).unwrap();
@@ -405,9 +405,9 @@ impl JoinError {
     /// The id of the task.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::spawn(async { panic!() });
+    /// let h = detsim::spawn(async { panic!() });
     /// let id = h.id();
     /// assert_eq!(h.await.unwrap_err().id(), id);
     /// # }).unwrap();
@@ -419,9 +419,9 @@ impl JoinError {
     /// The task that failed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::task::Builder::new().name("w").spawn(async { panic!() });
+    /// let h = detsim::task::Builder::new().name("w").spawn(async { panic!() });
     /// assert_eq!(h.await.unwrap_err().task().name(), Some("w"));
     /// # }).unwrap();
     /// ```

@@ -40,8 +40,8 @@ use crate::node::Node;
 /// # Example
 ///
 /// ```
-/// use sim_core::task::JoinSet;
-/// let mut sim = sim_core::Sim::builder().seed(4).build();
+/// use detsim::task::JoinSet;
+/// let mut sim = detsim::Sim::builder().seed(4).build();
 /// let total = sim.run(async {
 ///     let mut set = JoinSet::new();
 ///     for i in 1..=4u32 {
@@ -131,7 +131,7 @@ impl<T: 'static> JoinSet<T> {
     /// An empty set.
     ///
     /// ```
-    /// let set: sim_core::task::JoinSet<()> = sim_core::task::JoinSet::new();
+    /// let set: detsim::task::JoinSet<()> = detsim::task::JoinSet::new();
     /// assert!(set.is_empty());
     /// ```
     pub fn new() -> JoinSet<T> {
@@ -145,9 +145,9 @@ impl<T: 'static> JoinSet<T> {
     /// Number of tasks in the set (finished ones not yet joined included).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut set = sim_core::task::JoinSet::new();
+    /// let mut set = detsim::task::JoinSet::new();
     /// set.spawn(async {});
     /// assert_eq!(set.len(), 1);
     /// # }).unwrap();
@@ -159,7 +159,7 @@ impl<T: 'static> JoinSet<T> {
     /// Whether the set holds no task.
     ///
     /// ```
-    /// assert!(sim_core::task::JoinSet::<u8>::new().is_empty());
+    /// assert!(detsim::task::JoinSet::<u8>::new().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
@@ -172,9 +172,9 @@ impl<T: 'static> JoinSet<T> {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut set = sim_core::task::JoinSet::new();
+    /// let mut set = detsim::task::JoinSet::new();
     /// let abort = set.spawn(std::future::pending::<()>());
     /// abort.abort();
     /// assert!(set.join_next().await.unwrap().unwrap_err().is_cancelled());
@@ -196,9 +196,9 @@ impl<T: 'static> JoinSet<T> {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut set = sim_core::task::JoinSet::new();
+    /// let mut set = detsim::task::JoinSet::new();
     /// let rc = std::rc::Rc::new(1);
     /// set.spawn_local(async move { *rc });
     /// assert_eq!(set.join_next().await.unwrap().unwrap(), 1);
@@ -219,11 +219,11 @@ impl<T: 'static> JoinSet<T> {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let node = sim_core::node::Node::builder("n1").build();
-    /// let mut set = sim_core::task::JoinSet::new();
-    /// set.spawn_on(async { sim_core::node::Node::current().name() }, &node);
+    /// let node = detsim::node::Node::builder("n1").build();
+    /// let mut set = detsim::task::JoinSet::new();
+    /// set.spawn_on(async { detsim::node::Node::current().name() }, &node);
     /// assert_eq!(set.join_next().await.unwrap().unwrap(), "n1");
     /// # }).unwrap();
     /// ```
@@ -261,9 +261,9 @@ impl<T: 'static> JoinSet<T> {
     /// Waits for the next task to finish; `None` once the set is empty.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut set = sim_core::task::JoinSet::<()>::new();
+    /// let mut set = detsim::task::JoinSet::<()>::new();
     /// assert!(set.join_next().await.is_none());
     /// # }).unwrap();
     /// ```
@@ -274,7 +274,7 @@ impl<T: 'static> JoinSet<T> {
     /// Polls for the next finished task (for manual future impls).
     ///
     /// ```
-    /// let mut set = sim_core::task::JoinSet::<()>::new();
+    /// let mut set = detsim::task::JoinSet::<()>::new();
     /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// assert!(set.poll_join_next(&mut cx).is_ready());
     /// ```
@@ -345,9 +345,9 @@ impl<T: 'static> JoinSet<T> {
     /// cancelled tasks are skipped.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut set = sim_core::task::JoinSet::new();
+    /// let mut set = detsim::task::JoinSet::new();
     /// set.spawn(async { 1 });
     /// set.spawn(async { 2 });
     /// let mut all = set.join_all().await;
@@ -374,9 +374,9 @@ impl<T: 'static> JoinSet<T> {
     /// Outside the tasks' simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut set = sim_core::task::JoinSet::new();
+    /// let mut set = detsim::task::JoinSet::new();
     /// set.spawn(std::future::pending::<()>());
     /// set.abort_all();
     /// assert!(set.join_next().await.unwrap().unwrap_err().is_cancelled());
@@ -392,9 +392,9 @@ impl<T: 'static> JoinSet<T> {
     /// Aborts every task and waits until all are gone.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let mut set = sim_core::task::JoinSet::new();
+    /// let mut set = detsim::task::JoinSet::new();
     /// set.spawn(std::future::pending::<()>());
     /// set.shutdown().await;
     /// assert!(set.is_empty());

@@ -33,10 +33,10 @@ use crate::node::NodeId;
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     assert_eq!(sim_core::task::id().as_u64(), 0);
-///     let h = sim_core::spawn(async { sim_core::task::id() });
+///     assert_eq!(detsim::task::id().as_u64(), 0);
+///     let h = detsim::spawn(async { detsim::task::id() });
 ///     assert_eq!(h.await.unwrap().as_u64(), 1);
 /// }).unwrap();
 /// ```
@@ -47,9 +47,9 @@ impl TaskId {
     /// The id as a number.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let n: u64 = sim_core::task::id().as_u64();
+    /// let n: u64 = detsim::task::id().as_u64();
     /// # let _ = n; }).unwrap();
     /// ```
     pub fn as_u64(self) -> u64 {
@@ -69,9 +69,9 @@ impl fmt::Display for TaskId {
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     let me = sim_core::task::current();
+///     let me = detsim::task::current();
 ///     assert_eq!(me.name(), Some("main"));
 ///     assert_eq!(me.node_name(), "main");
 /// }).unwrap();
@@ -89,9 +89,9 @@ impl TaskInfo {
     /// The task's id.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_core::task::current().id(), sim_core::task::id());
+    /// assert_eq!(detsim::task::current().id(), detsim::task::id());
     /// # }).unwrap();
     /// ```
     pub fn id(&self) -> TaskId {
@@ -101,10 +101,10 @@ impl TaskInfo {
     /// The task's name, if it was given one.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::task::Builder::new().name("worker").spawn(async {
-    ///     sim_core::task::current().name().map(str::to_owned)
+    /// let h = detsim::task::Builder::new().name("worker").spawn(async {
+    ///     detsim::task::current().name().map(str::to_owned)
     /// });
     /// assert_eq!(h.await.unwrap().as_deref(), Some("worker"));
     /// # }).unwrap();
@@ -116,9 +116,9 @@ impl TaskInfo {
     /// The id of the task's node.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_core::task::current().node(), sim_core::node::Node::current().id());
+    /// assert_eq!(detsim::task::current().node(), detsim::node::Node::current().id());
     /// # }).unwrap();
     /// ```
     pub fn node(&self) -> NodeId {
@@ -128,9 +128,9 @@ impl TaskInfo {
     /// The name of the task's node.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// assert_eq!(sim_core::task::current().node_name(), "main");
+    /// assert_eq!(detsim::task::current().node_name(), "main");
     /// # }).unwrap();
     /// ```
     pub fn node_name(&self) -> &str {
@@ -140,9 +140,9 @@ impl TaskInfo {
     /// Where the task was spawned (the caller of `spawn`).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let h = sim_core::spawn(async { sim_core::task::current().spawned_at().line() });
+    /// let h = detsim::spawn(async { detsim::task::current().spawned_at().line() });
     /// assert_eq!(h.await.unwrap(), line!() - 1);
     /// # }).unwrap();
     /// ```
@@ -176,9 +176,9 @@ impl fmt::Display for TaskInfo {
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().seed(1).build();
+/// let mut sim = detsim::Sim::builder().seed(1).build();
 /// let v = sim.run(async {
-///     let h = sim_core::spawn(async { 6 * 7 });
+///     let h = detsim::spawn(async { 6 * 7 });
 ///     h.await.unwrap()
 /// }).unwrap();
 /// assert_eq!(v, 42);
@@ -207,10 +207,10 @@ where
 ///
 /// ```
 /// use std::rc::Rc;
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let shared = Rc::new(5);
-///     let h = sim_core::spawn_local({
+///     let h = detsim::spawn_local({
 ///         let shared = shared.clone();
 ///         async move { *shared + 1 }
 ///     });
@@ -248,19 +248,19 @@ where
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// let n = sim.run(async {
-///     sim_core::spawn_blocking(|| (1..=10).sum::<u32>()).await.unwrap()
+///     detsim::spawn_blocking(|| (1..=10).sum::<u32>()).await.unwrap()
 /// }).unwrap();
 /// assert_eq!(n, 55);
 ///
 /// // Once the closure has run, abort has no effect.
-/// let mut sim = sim_core::Sim::builder()
+/// let mut sim = detsim::Sim::builder()
 ///     .blocking_cost(std::time::Duration::from_millis(5))
 ///     .build();
 /// sim.run(async {
-///     let h = sim_core::spawn_blocking(|| 7);
-///     sim_core::yield_now().await; // the closure runs
+///     let h = detsim::spawn_blocking(|| 7);
+///     detsim::yield_now().await; // the closure runs
 ///     h.abort();
 ///     assert_eq!(h.await.unwrap(), 7);
 /// }).unwrap();
@@ -283,8 +283,8 @@ where
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
-/// sim.run(async { println!("I am task {}", sim_core::task::id()) }).unwrap();
+/// let mut sim = detsim::Sim::builder().build();
+/// sim.run(async { println!("I am task {}", detsim::task::id()) }).unwrap();
 /// ```
 #[track_caller]
 pub fn id() -> TaskId {
@@ -294,7 +294,7 @@ pub fn id() -> TaskId {
 /// The id of the running task, or `None` outside a simulation's task.
 ///
 /// ```
-/// assert_eq!(sim_core::task::try_id(), None);
+/// assert_eq!(detsim::task::try_id(), None);
 /// ```
 pub fn try_id() -> Option<TaskId> {
     context::try_current().and_then(|rt| rt.current_task_info().map(|t| t.id))
@@ -307,8 +307,8 @@ pub fn try_id() -> Option<TaskId> {
 /// Outside a simulation, or outside a task.
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
-/// sim.run(async { assert_eq!(sim_core::task::current().id().as_u64(), 0) }).unwrap();
+/// let mut sim = detsim::Sim::builder().build();
+/// sim.run(async { assert_eq!(detsim::task::current().id().as_u64(), 0) }).unwrap();
 /// ```
 #[track_caller]
 pub fn current() -> TaskInfo {

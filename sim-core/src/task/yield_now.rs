@@ -13,10 +13,10 @@ use std::task::{Context, Poll};
 /// # Example
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     for _ in 0..3 {
-///         sim_core::yield_now().await;
+///         detsim::yield_now().await;
 ///     }
 /// }).unwrap();
 /// ```
@@ -27,7 +27,7 @@ pub fn yield_now() -> YieldNow {
 /// Future returned by [`yield_now`].
 ///
 /// ```
-/// let f: sim_core::task::YieldNow = sim_core::yield_now();
+/// let f: detsim::task::YieldNow = detsim::yield_now();
 /// # drop(f);
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]

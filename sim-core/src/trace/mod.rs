@@ -27,9 +27,9 @@
 //! snapshots short.
 //!
 //! ```
-//! use sim_core::{Sim, TraceKind};
+//! use detsim::{Sim, TraceKind};
 //! let mut sim = Sim::builder().trace(true).build();
-//! sim.run(async { sim_core::spawn(async {}).await.unwrap() }).unwrap();
+//! sim.run(async { detsim::spawn(async {}).await.unwrap() }).unwrap();
 //! let short = sim.trace().unwrap().without(&[TraceKind::Poll, TraceKind::Draw]);
 //! assert!(short.to_string().contains("main     task 1             returned"));
 //! ```
@@ -46,7 +46,7 @@ use render::render;
 /// What a [`TraceLine`] records.
 ///
 /// ```
-/// use sim_core::TraceKind;
+/// use detsim::TraceKind;
 /// assert_eq!(TraceKind::Poll.to_string(), "poll");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,10 +92,10 @@ impl fmt::Display for TraceKind {
 /// One event of a [`Trace`].
 ///
 /// ```
-/// let mut sim = sim_core::Sim::builder().trace(true).build();
+/// let mut sim = detsim::Sim::builder().trace(true).build();
 /// sim.run(async {}).unwrap();
 /// let trace = sim.trace().unwrap();
-/// let poll = trace.lines().iter().find(|l| l.kind() == sim_core::TraceKind::Poll).unwrap();
+/// let poll = trace.lines().iter().find(|l| l.kind() == detsim::TraceKind::Poll).unwrap();
 /// assert_eq!(poll.task(), Some(0));
 /// assert_eq!(poll.task_name(), Some("main"));
 /// assert_eq!(poll.node(), Some("main"));
@@ -114,9 +114,9 @@ impl TraceLine {
     /// The virtual time of the event.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
-    /// assert_eq!(sim.trace().unwrap().lines()[0].time(), sim_core::time::Instant::ZERO);
+    /// assert_eq!(sim.trace().unwrap().lines()[0].time(), detsim::time::Instant::ZERO);
     /// ```
     pub fn time(&self) -> Instant {
         self.time
@@ -125,7 +125,7 @@ impl TraceLine {
     /// The node of the task the event is about (`None` between tasks).
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
     /// assert_eq!(sim.trace().unwrap().lines().last().unwrap().node(), Some("main"));
     /// ```
@@ -136,7 +136,7 @@ impl TraceLine {
     /// The id of the task the event is about (`None` between tasks).
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
     /// assert_eq!(sim.trace().unwrap().lines().last().unwrap().task(), Some(0));
     /// ```
@@ -147,7 +147,7 @@ impl TraceLine {
     /// That task's name, if it has one.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
     /// assert_eq!(sim.trace().unwrap().lines().last().unwrap().task_name(), Some("main"));
     /// ```
@@ -158,9 +158,9 @@ impl TraceLine {
     /// What kind of event it is.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
-    /// assert_eq!(sim.trace().unwrap().lines().last().unwrap().kind(), sim_core::TraceKind::Finish);
+    /// assert_eq!(sim.trace().unwrap().lines().last().unwrap().kind(), detsim::TraceKind::Finish);
     /// ```
     pub fn kind(&self) -> TraceKind {
         self.kind
@@ -169,7 +169,7 @@ impl TraceLine {
     /// The event, without the stamp.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
     /// assert_eq!(sim.trace().unwrap().lines().last().unwrap().text(), "returned");
     /// ```
@@ -206,11 +206,11 @@ impl fmt::Display for TraceLine {
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::{Sim, TraceKind, spawn, time};
+/// use detsim::{Sim, TraceKind, spawn, time};
 ///
 /// let mut sim = Sim::builder().seed(1).trace(true).build();
 /// sim.run(async {
-///     let t = sim_core::task::Builder::new().name("sleeper").spawn(async {
+///     let t = detsim::task::Builder::new().name("sleeper").spawn(async {
 ///         time::sleep(Duration::from_millis(5)).await;
 ///     });
 ///     t.await.unwrap();
@@ -235,7 +235,7 @@ impl Trace {
     /// The lines, in the order the events happened.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
     /// assert!(!sim.trace().unwrap().lines().is_empty());
     /// ```
@@ -246,7 +246,7 @@ impl Trace {
     /// Number of lines.
     ///
     /// ```
-    /// assert_eq!(sim_core::Trace::default().len(), 0);
+    /// assert_eq!(detsim::Trace::default().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
         self.lines.len()
@@ -255,7 +255,7 @@ impl Trace {
     /// Whether there are no lines.
     ///
     /// ```
-    /// assert!(sim_core::Trace::default().is_empty());
+    /// assert!(detsim::Trace::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
@@ -267,8 +267,8 @@ impl Trace {
     /// line.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).trace_limit(2).build();
-    /// sim.run(async { sim_core::yield_now().await }).unwrap();
+    /// let mut sim = detsim::Sim::builder().trace(true).trace_limit(2).build();
+    /// sim.run(async { detsim::yield_now().await }).unwrap();
     /// let trace = sim.trace().unwrap();
     /// assert!(trace.dropped() > 0);
     /// let first = trace.to_string().lines().next().unwrap().to_owned();
@@ -281,7 +281,7 @@ impl Trace {
     /// The first line of a trace that dropped events, or `None`.
     ///
     /// ```
-    /// assert_eq!(sim_core::Trace::default().dropped_notice(), None);
+    /// assert_eq!(detsim::Trace::default().dropped_notice(), None);
     /// ```
     pub fn dropped_notice(&self) -> Option<String> {
         (self.dropped > 0).then(|| {
@@ -296,8 +296,8 @@ impl Trace {
     /// The trace without lines of these kinds.
     ///
     /// ```
-    /// use sim_core::TraceKind;
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// use detsim::TraceKind;
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
     /// let short = sim.trace().unwrap().without(&[TraceKind::Draw, TraceKind::Poll]);
     /// assert!(short.lines().iter().all(|l| l.kind() != TraceKind::Poll));
@@ -309,7 +309,7 @@ impl Trace {
     /// The trace with only the lines `keep` accepts.
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
     /// let main_only = sim.trace().unwrap().filter(|l| l.task() == Some(0));
     /// assert!(main_only.lines().iter().all(|l| l.task_name() == Some("main")));
@@ -324,7 +324,7 @@ impl Trace {
     /// The last `n` lines (what led to a failure).
     ///
     /// ```
-    /// let mut sim = sim_core::Sim::builder().trace(true).build();
+    /// let mut sim = detsim::Sim::builder().trace(true).build();
     /// sim.run(async {}).unwrap();
     /// assert_eq!(sim.trace().unwrap().tail(1).lines()[0].text(), "returned");
     /// ```

@@ -23,7 +23,7 @@ use super::state::Shared;
 ///
 /// ```
 /// use std::time::Duration;
-/// let mock = sim_net::SocketMock::builder()
+/// let mock = detsim::mock::SocketMock::builder()
 ///     .name("smtp")
 ///     .reply(b"220 ready\r\n")
 ///     .expect_write(b"QUIT\r\n")
@@ -55,7 +55,7 @@ impl SocketMockBuilder {
     /// Names the mock in its messages (default `"socket"`).
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().name("redis").build();
+    /// let mock = detsim::mock::SocketMock::builder().name("redis").build();
     /// assert_eq!(mock.name(), "redis");
     /// ```
     pub fn name(self, name: impl Into<String>) -> SocketMockBuilder {
@@ -71,9 +71,9 @@ impl SocketMockBuilder {
     ///
     /// ```
     /// use futures::io::AsyncReadExt;
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// let failure = sim.run(async {
-    ///     let mut mock = sim_net::SocketMock::builder()
+    ///     let mut mock = detsim::mock::SocketMock::builder()
     ///         .stall_timeout(std::time::Duration::from_secs(2))
     ///         .expect_write(b"hello")
     ///         .build();
@@ -92,7 +92,7 @@ impl SocketMockBuilder {
     /// still checks.
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().reply(b"never read").allow_unconsumed().build();
+    /// let mock = detsim::mock::SocketMock::builder().reply(b"never read").allow_unconsumed().build();
     /// drop(mock); // no panic
     /// ```
     pub fn allow_unconsumed(self) -> SocketMockBuilder {
@@ -105,7 +105,7 @@ impl SocketMockBuilder {
     ///
     /// ```
     /// use futures::io::AsyncWriteExt;
-    /// let mut mock = sim_net::SocketMock::builder().expect_write("PING\r\n").build();
+    /// let mut mock = detsim::mock::SocketMock::builder().expect_write("PING\r\n").build();
     /// futures::executor::block_on(async {
     ///     mock.write_all(b"PI").await.unwrap(); // split writes match too
     ///     mock.write_all(b"NG\r\n").await.unwrap();
@@ -120,7 +120,7 @@ impl SocketMockBuilder {
     ///
     /// ```
     /// use futures::io::AsyncReadExt;
-    /// let mut mock = sim_net::SocketMock::builder().reply(b"+PONG\r\n").eof().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().reply(b"+PONG\r\n").eof().build();
     /// let mut got = String::new();
     /// futures::executor::block_on(mock.read_to_string(&mut got)).unwrap();
     /// assert_eq!(got, "+PONG\r\n");
@@ -140,15 +140,15 @@ impl SocketMockBuilder {
     /// ```
     /// use std::time::Duration;
     /// use futures::io::AsyncReadExt;
-    /// let mut sim = sim_core::Sim::builder().build();
+    /// let mut sim = detsim::Sim::builder().build();
     /// sim.run(async {
-    ///     let mut mock = sim_net::SocketMock::builder()
+    ///     let mut mock = detsim::mock::SocketMock::builder()
     ///         .wait(Duration::from_millis(250))
     ///         .reply(b"late")
     ///         .build();
     ///     let mut buf = [0u8; 4];
     ///     mock.read_exact(&mut buf).await.unwrap();
-    ///     assert_eq!(sim_core::time::Instant::now().since_start(), Duration::from_millis(250));
+    ///     assert_eq!(detsim::time::Instant::now().since_start(), Duration::from_millis(250));
     /// }).unwrap();
     /// ```
     #[track_caller]
@@ -161,7 +161,7 @@ impl SocketMockBuilder {
     /// ```
     /// use futures::io::AsyncReadExt;
     /// use std::io::ErrorKind;
-    /// let mut mock = sim_net::SocketMock::builder().read_error(ErrorKind::ConnectionReset).build();
+    /// let mut mock = detsim::mock::SocketMock::builder().read_error(ErrorKind::ConnectionReset).build();
     /// let err = futures::executor::block_on(mock.read(&mut [0u8; 8])).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::ConnectionReset);
     /// ```
@@ -175,7 +175,7 @@ impl SocketMockBuilder {
     /// ```
     /// use futures::io::AsyncWriteExt;
     /// use std::io::ErrorKind;
-    /// let mut mock = sim_net::SocketMock::builder().write_error(ErrorKind::BrokenPipe).build();
+    /// let mut mock = detsim::mock::SocketMock::builder().write_error(ErrorKind::BrokenPipe).build();
     /// let err = futures::executor::block_on(mock.write_all(b"x")).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::BrokenPipe);
     /// ```
@@ -189,7 +189,7 @@ impl SocketMockBuilder {
     ///
     /// ```
     /// use futures::io::AsyncWriteExt;
-    /// let mut mock = sim_net::SocketMock::builder().expect_write(b"x").expect_flush().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().expect_write(b"x").expect_flush().build();
     /// futures::executor::block_on(async {
     ///     mock.flush().await.unwrap(); // not asked for here: changes nothing
     ///     mock.write_all(b"x").await.unwrap();
@@ -207,7 +207,7 @@ impl SocketMockBuilder {
     ///
     /// ```
     /// use futures::io::AsyncWriteExt;
-    /// let mut mock = sim_net::SocketMock::builder().expect_shutdown().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().expect_shutdown().build();
     /// futures::executor::block_on(mock.close()).unwrap();
     /// ```
     #[track_caller]
@@ -219,7 +219,7 @@ impl SocketMockBuilder {
     ///
     /// ```
     /// use futures::io::AsyncReadExt;
-    /// let mut mock = sim_net::SocketMock::builder().eof().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().eof().build();
     /// assert_eq!(futures::executor::block_on(mock.read(&mut [0u8; 8])).unwrap(), 0);
     /// ```
     #[track_caller]
@@ -231,7 +231,7 @@ impl SocketMockBuilder {
     /// [`SocketMock::handle`]), to add steps while the test runs.
     ///
     /// ```
-    /// let builder = sim_net::SocketMock::builder();
+    /// let builder = detsim::mock::SocketMock::builder();
     /// let handle = builder.handle();
     /// let mock = builder.build();
     /// handle.eof();
@@ -244,7 +244,7 @@ impl SocketMockBuilder {
     /// The mock.
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().build();
+    /// let mock = detsim::mock::SocketMock::builder().build();
     /// assert!(mock.is_done());
     /// ```
     pub fn build(self) -> SocketMock {

@@ -27,16 +27,16 @@ use super::state::Shared;
 ///
 /// ```
 /// use futures::io::AsyncReadExt;
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     let mut mock = sim_net::SocketMock::builder().name("feed").build();
+///     let mut mock = detsim::mock::SocketMock::builder().name("feed").build();
 ///     let handle = mock.handle();
-///     let reader = sim_core::spawn(async move {
+///     let reader = detsim::spawn(async move {
 ///         let mut got = String::new();
 ///         mock.read_to_string(&mut got).await.unwrap();
 ///         got
 ///     });
-///     sim_core::time::sleep(std::time::Duration::from_secs(1)).await;
+///     detsim::time::sleep(std::time::Duration::from_secs(1)).await;
 ///     handle.reply(b"news").eof(); // wakes the blocked reader
 ///     assert_eq!(reader.await.unwrap(), "news");
 ///     assert!(handle.is_done());
@@ -61,7 +61,7 @@ impl SocketMockHandle {
     /// Appends an `expect_write(bytes)` step.
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().allow_unconsumed().build();
+    /// let mock = detsim::mock::SocketMock::builder().allow_unconsumed().build();
     /// mock.handle().expect_write(b"HELO\r\n");
     /// assert!(!mock.is_done());
     /// ```
@@ -74,7 +74,7 @@ impl SocketMockHandle {
     ///
     /// ```
     /// use futures::io::AsyncReadExt;
-    /// let mut mock = sim_net::SocketMock::builder().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().build();
     /// mock.handle().reply(b"hi");
     /// let mut buf = [0u8; 2];
     /// futures::executor::block_on(mock.read_exact(&mut buf)).unwrap();
@@ -91,7 +91,7 @@ impl SocketMockHandle {
     /// `Duration::MAX` lasts 30 years, as `sleep(Duration::MAX)` does.
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().build();
+    /// let mock = detsim::mock::SocketMock::builder().build();
     /// mock.handle().wait(std::time::Duration::from_secs(1));
     /// assert!(mock.is_done()); // waits alone are not left over
     /// ```
@@ -104,7 +104,7 @@ impl SocketMockHandle {
     ///
     /// ```
     /// use futures::io::AsyncReadExt;
-    /// let mut mock = sim_net::SocketMock::builder().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().build();
     /// mock.handle().read_error(std::io::ErrorKind::TimedOut);
     /// let err = futures::executor::block_on(mock.read(&mut [0u8; 1])).unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
@@ -118,7 +118,7 @@ impl SocketMockHandle {
     ///
     /// ```
     /// use futures::io::AsyncWriteExt;
-    /// let mut mock = sim_net::SocketMock::builder().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().build();
     /// mock.handle().write_error(std::io::ErrorKind::BrokenPipe);
     /// let err = futures::executor::block_on(mock.flush()).unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
@@ -132,7 +132,7 @@ impl SocketMockHandle {
     ///
     /// ```
     /// use futures::io::AsyncWriteExt;
-    /// let mut mock = sim_net::SocketMock::builder().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().build();
     /// mock.handle().expect_flush();
     /// futures::executor::block_on(mock.flush()).unwrap();
     /// assert!(mock.is_done());
@@ -146,7 +146,7 @@ impl SocketMockHandle {
     ///
     /// ```
     /// use futures::io::AsyncWriteExt;
-    /// let mut mock = sim_net::SocketMock::builder().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().build();
     /// mock.handle().expect_shutdown();
     /// futures::executor::block_on(mock.close()).unwrap();
     /// assert!(mock.is_done());
@@ -160,7 +160,7 @@ impl SocketMockHandle {
     ///
     /// ```
     /// use futures::io::AsyncReadExt;
-    /// let mut mock = sim_net::SocketMock::builder().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().build();
     /// mock.handle().eof();
     /// assert_eq!(futures::executor::block_on(mock.read(&mut [0u8; 1])).unwrap(), 0);
     /// ```
@@ -172,7 +172,7 @@ impl SocketMockHandle {
     /// The mock's name.
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().name("ftp").build();
+    /// let mock = detsim::mock::SocketMock::builder().name("ftp").build();
     /// assert_eq!(mock.handle().name(), "ftp");
     /// ```
     pub fn name(&self) -> String {
@@ -183,7 +183,7 @@ impl SocketMockHandle {
     /// consumed (see [`SocketMock::is_done`](super::SocketMock::is_done)).
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().reply(b"x").allow_unconsumed().build();
+    /// let mock = detsim::mock::SocketMock::builder().reply(b"x").allow_unconsumed().build();
     /// assert!(!mock.handle().is_done());
     /// ```
     pub fn is_done(&self) -> bool {
@@ -197,7 +197,7 @@ impl SocketMockHandle {
     /// When steps are left, with a message that lists them.
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().eof().build();
+    /// let mock = detsim::mock::SocketMock::builder().eof().build();
     /// mock.handle().assert_done();
     /// ```
     #[track_caller]

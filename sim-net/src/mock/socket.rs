@@ -29,7 +29,7 @@ use crate::io_traits::{futures_read, futures_write};
 /// ```
 /// use std::time::Duration;
 /// use futures::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
-/// use sim_net::SocketMock;
+/// use detsim::mock::SocketMock;
 ///
 /// async fn get<S: AsyncRead + AsyncWrite + Unpin>(s: &mut BufReader<S>, key: &str) -> String {
 ///     s.get_mut().write_all(format!("GET {key}\r\n").as_bytes()).await.unwrap();
@@ -38,7 +38,7 @@ use crate::io_traits::{futures_read, futures_write};
 ///     line.trim_end().to_owned()
 /// }
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let mock = SocketMock::builder()
 ///         .name("kv")
@@ -50,7 +50,7 @@ use crate::io_traits::{futures_read, futures_write};
 ///         .build();
 ///     let mut s = BufReader::new(mock);
 ///     assert_eq!(get(&mut s, "a").await, "1");
-///     assert_eq!(sim_core::time::Instant::now().since_start(), Duration::from_millis(5));
+///     assert_eq!(detsim::time::Instant::now().since_start(), Duration::from_millis(5));
 ///     assert_eq!(get(&mut s, "b").await, "2");
 ///     s.into_inner().assert_done(); // dropping it would check too
 /// }).unwrap();
@@ -127,7 +127,7 @@ use crate::io_traits::{futures_read, futures_write};
 ///
 /// ```
 /// use futures::io::{AsyncReadExt, AsyncWriteExt};
-/// let mut mock = sim_net::SocketMock::builder()
+/// let mut mock = detsim::mock::SocketMock::builder()
 ///     .expect_write(b"ping")
 ///     .reply(b"pong")
 ///     .build();
@@ -149,9 +149,9 @@ use crate::io_traits::{futures_read, futures_write};
 #[cfg_attr(not(feature = "tokio-io"), doc = "```ignore")]
 /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
-///     let mut mock = sim_net::SocketMock::builder()
+///     let mut mock = detsim::mock::SocketMock::builder()
 ///         .expect_write(b"HELO\r\n")
 ///         .reply(b"250 ok\r\n")
 ///         .expect_shutdown()
@@ -172,7 +172,7 @@ impl SocketMock {
     /// A builder for a mock with an empty script.
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().name("db").build();
+    /// let mock = detsim::mock::SocketMock::builder().name("db").build();
     /// assert!(mock.is_done());
     /// ```
     pub fn builder() -> SocketMockBuilder {
@@ -182,7 +182,7 @@ impl SocketMock {
     /// A handle that adds steps to this mock's script while the test runs.
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().allow_unconsumed().build();
+    /// let mock = detsim::mock::SocketMock::builder().allow_unconsumed().build();
     /// let handle = mock.handle();
     /// handle.reply(b"late");
     /// assert!(!mock.is_done());
@@ -194,7 +194,7 @@ impl SocketMock {
     /// The mock's name (`"socket"` unless the builder named it).
     ///
     /// ```
-    /// assert_eq!(sim_net::SocketMock::builder().name("smtp").build().name(), "smtp");
+    /// assert_eq!(detsim::mock::SocketMock::builder().name("smtp").build().name(), "smtp");
     /// ```
     pub fn name(&self) -> String {
         self.shared.lock().name.clone()
@@ -205,7 +205,7 @@ impl SocketMock {
     ///
     /// ```
     /// use futures::io::AsyncWriteExt;
-    /// let mut mock = sim_net::SocketMock::builder().expect_write(b"hi").eof().build();
+    /// let mut mock = detsim::mock::SocketMock::builder().expect_write(b"hi").eof().build();
     /// assert!(!mock.is_done());
     /// futures::executor::block_on(mock.write_all(b"hi")).unwrap();
     /// assert!(mock.is_done());
@@ -221,7 +221,7 @@ impl SocketMock {
     /// When steps are left, with a message that lists them.
     ///
     /// ```
-    /// let mock = sim_net::SocketMock::builder().reply(b"unread").allow_unconsumed().build();
+    /// let mock = detsim::mock::SocketMock::builder().reply(b"unread").allow_unconsumed().build();
     /// let err = std::panic::catch_unwind(|| mock.assert_done()).unwrap_err();
     /// let msg = err.downcast_ref::<String>().unwrap();
     /// assert!(msg.contains("#0 reply(6 bytes \"unread\")"), "{msg}");
@@ -237,7 +237,7 @@ impl SocketMock {
     ///
     /// ```
     /// use futures::io::{AsyncReadExt, AsyncWriteExt};
-    /// let mock = sim_net::SocketMock::builder().expect_write(b"a").reply(b"b").build();
+    /// let mock = detsim::mock::SocketMock::builder().expect_write(b"a").reply(b"b").build();
     /// let (mut rd, mut wr) = mock.into_split();
     /// futures::executor::block_on(async {
     ///     wr.write_all(b"a").await.unwrap();
@@ -263,7 +263,7 @@ impl SocketMock {
 /// The reading half of a [`SocketMock`] ([`SocketMock::into_split`]).
 ///
 /// ```
-/// let (rd, _wr) = sim_net::SocketMock::builder().build().into_split();
+/// let (rd, _wr) = detsim::mock::SocketMock::builder().build().into_split();
 /// let _: &dyn futures::io::AsyncRead = &rd;
 /// ```
 #[must_use = "a SocketMock half does nothing unless the code under test uses it"]
@@ -274,7 +274,7 @@ pub struct SocketMockReadHalf {
 /// The writing half of a [`SocketMock`] ([`SocketMock::into_split`]).
 ///
 /// ```
-/// let (_rd, wr) = sim_net::SocketMock::builder().build().into_split();
+/// let (_rd, wr) = detsim::mock::SocketMock::builder().build().into_split();
 /// let _: &dyn futures::io::AsyncWrite = &wr;
 /// ```
 #[must_use = "a SocketMock half does nothing unless the code under test uses it"]

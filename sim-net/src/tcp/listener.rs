@@ -29,16 +29,16 @@ use crate::waiters::{Owner, WaitSlot};
 ///
 /// ```
 /// use futures::io::{AsyncReadExt, AsyncWriteExt};
-/// use sim_core::node::Node;
-/// use sim_net::{TcpListener, TcpStream};
+/// use detsim::node::Node;
+/// use detsim::net::{TcpListener, TcpStream};
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     Node::builder("echo").init(|| async {
 ///         let listener = TcpListener::bind("0.0.0.0:7").await.unwrap();
 ///         loop {
 ///             let (mut stream, _) = listener.accept().await.unwrap();
-///             sim_core::spawn(async move {
+///             detsim::spawn(async move {
 ///                 let mut buf = [0u8; 1024];
 ///                 loop {
 ///                     let n = stream.read(&mut buf).await.unwrap();
@@ -54,7 +54,7 @@ use crate::waiters::{Owner, WaitSlot};
 ///     stream.read_exact(&mut buf).await.unwrap();
 ///     assert_eq!(&buf, b"ping");
 ///     // The handshake and the echo: two round trips of the default 1 ms.
-///     assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 4);
+///     assert_eq!(detsim::time::Instant::now().since_start().as_millis(), 4);
 /// }).unwrap();
 /// ```
 pub struct TcpListener {
@@ -85,13 +85,13 @@ impl TcpListener {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let a = sim_net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
-    /// let err = sim_net::TcpListener::bind("127.0.0.1:8080").await.unwrap_err();
+    /// let a = detsim::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
+    /// let err = detsim::net::TcpListener::bind("127.0.0.1:8080").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
     /// // IPv6-only: `[::]` does not clash with `0.0.0.0`.
-    /// let b = sim_net::TcpListener::bind("[::]:8080").await.unwrap();
+    /// let b = detsim::net::TcpListener::bind("[::]:8080").await.unwrap();
     /// # drop((a, b));
     /// # }).unwrap();
     /// ```
@@ -116,11 +116,11 @@ impl TcpListener {
     /// [`incoming`](Self::incoming), which ends).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     /// let addr = l.local_addr().unwrap();
-    /// let c = sim_core::spawn(async move { sim_net::TcpStream::connect(addr).await });
+    /// let c = detsim::spawn(async move { detsim::net::TcpStream::connect(addr).await });
     /// let (s, peer) = l.accept().await.unwrap();
     /// assert_eq!(Some(peer), c.await.unwrap().unwrap().local_addr().ok());
     /// # drop(s);
@@ -139,9 +139,9 @@ impl TcpListener {
     /// [`incoming`](Self::incoming), which keep one each.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
     /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// assert!(l.poll_accept(&mut cx).is_pending());
     /// # }).unwrap();
@@ -186,11 +186,11 @@ impl TcpListener {
     ///
     /// ```
     /// use futures::StreamExt;
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("127.0.0.1:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("127.0.0.1:80").await.unwrap();
     /// for _ in 0..3 {
-    ///     sim_core::spawn(async { sim_net::TcpStream::connect("127.0.0.1:80").await.unwrap() });
+    ///     detsim::spawn(async { detsim::net::TcpStream::connect("127.0.0.1:80").await.unwrap() });
     /// }
     /// let streams: Vec<_> = l.incoming().take(3).collect().await;
     /// assert!(streams.iter().all(|s| s.is_ok()));
@@ -211,9 +211,9 @@ impl TcpListener {
     /// `ConnectionAborted` once the listener's node was killed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
     /// assert_eq!(l.local_addr().unwrap().to_string(), "0.0.0.0:49152");
     /// # }).unwrap();
     /// ```
@@ -260,10 +260,10 @@ impl Drop for TcpListener {
 ///
 /// ```
 /// use futures::StreamExt;
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// let l = sim_net::TcpListener::bind("127.0.0.1:80").await.unwrap();
-/// sim_core::spawn(async { sim_net::TcpStream::connect("127.0.0.1:80").await.unwrap() });
+/// let l = detsim::net::TcpListener::bind("127.0.0.1:80").await.unwrap();
+/// detsim::spawn(async { detsim::net::TcpStream::connect("127.0.0.1:80").await.unwrap() });
 /// let mut incoming = l.incoming();
 /// let s = incoming.next().await.unwrap().unwrap();
 /// assert_eq!(s.local_addr().unwrap().port(), 80);

@@ -109,8 +109,8 @@ pub use stream::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
 ///
 /// ```
 /// use futures::io::AsyncWriteExt;
-/// use sim_net::{MSS, Network, TcpListener, TcpStream};
-/// # let mut sim = sim_core::Sim::builder().build();
+/// use detsim::net::{MSS, Network, TcpListener, TcpStream};
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
 /// let l = TcpListener::bind("127.0.0.1:80").await.unwrap();
 /// let mut c = TcpStream::connect("127.0.0.1:80").await.unwrap();
@@ -130,8 +130,8 @@ pub const MSS: usize = 16 * 1024;
 /// ```
 /// use futures::FutureExt;
 /// use futures::io::AsyncWriteExt;
-/// use sim_net::{RECV_WINDOW, SEND_BUFFER, TcpListener, TcpStream};
-/// # let mut sim = sim_core::Sim::builder().build();
+/// use detsim::net::{RECV_WINDOW, SEND_BUFFER, TcpListener, TcpStream};
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
 /// let l = TcpListener::bind("127.0.0.1:80").await.unwrap();
 /// let mut c = TcpStream::connect("127.0.0.1:80").await.unwrap();
@@ -148,7 +148,7 @@ pub const RECV_WINDOW: usize = 64 * 1024;
 /// open before `write` blocks (see [`RECV_WINDOW`]).
 ///
 /// ```
-/// assert_eq!(sim_net::SEND_BUFFER, 64 * 1024);
+/// assert_eq!(detsim::net::SEND_BUFFER, 64 * 1024);
 /// ```
 pub const SEND_BUFFER: usize = 64 * 1024;
 /// The first retransmission timeout after a segment is lost (Linux's
@@ -158,20 +158,20 @@ pub const SEND_BUFFER: usize = 64 * 1024;
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_core::node::Node;
-/// use sim_core::time::Instant;
-/// use sim_net::{Network, RTO_MIN, TcpListener, TcpStream};
-/// # let mut sim = sim_core::Sim::builder().build();
+/// use detsim::node::Node;
+/// use detsim::time::Instant;
+/// use detsim::net::{Network, RTO_MIN, TcpListener, TcpStream};
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
 /// let server = Node::builder("server").init(|| async {
 ///     let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
 ///     loop { drop(l.accept().await.unwrap()); }
 /// }).build();
-/// sim_core::time::sleep(Duration::from_millis(1)).await;
+/// detsim::time::sleep(Duration::from_millis(1)).await;
 /// let net = Network::current();
 /// net.partition(&Node::current(), &server);
-/// sim_core::spawn(async move {
-///     sim_core::time::sleep(Duration::from_millis(10)).await;
+/// detsim::spawn(async move {
+///     detsim::time::sleep(Duration::from_millis(10)).await;
 ///     Network::current().heal_all();
 /// });
 /// let start = Instant::now();
@@ -184,7 +184,7 @@ pub const RTO_MIN: std::time::Duration = std::time::Duration::from_millis(200);
 /// The longest retransmission timeout (the backoff doubles up to this).
 ///
 /// ```
-/// use sim_net::{RTO_MAX, RTO_MIN};
+/// use detsim::net::{RTO_MAX, RTO_MIN};
 /// // 0.2, 0.4, 0.8, 1.6, 1.6, ... seconds.
 /// assert_eq!(RTO_MIN * 8, RTO_MAX);
 /// ```
@@ -200,7 +200,7 @@ pub const RTO_MAX: std::time::Duration = std::time::Duration::from_millis(1600);
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_net::{DEFAULT_TCP_SYN_RETRIES, RTO_MAX, RTO_MIN};
+/// use detsim::net::{DEFAULT_TCP_SYN_RETRIES, RTO_MAX, RTO_MIN};
 /// // The first send's timeout, then one per retransmission.
 /// let (mut rto, mut waited) = (RTO_MIN, Duration::ZERO);
 /// for _ in 0..=DEFAULT_TCP_SYN_RETRIES {
@@ -222,7 +222,7 @@ pub const DEFAULT_TCP_SYN_RETRIES: u32 = 6;
 ///
 /// ```
 /// use std::time::Duration;
-/// use sim_net::{DEFAULT_TCP_RETRIES, RTO_MAX, RTO_MIN};
+/// use detsim::net::{DEFAULT_TCP_RETRIES, RTO_MAX, RTO_MIN};
 /// let (mut rto, mut waited) = (RTO_MIN, Duration::ZERO);
 /// for _ in 0..=DEFAULT_TCP_RETRIES {
 ///     waited += rto;
