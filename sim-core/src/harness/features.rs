@@ -12,7 +12,7 @@
 /// detsim`, the flags it was given win). Not a stable API.
 ///
 /// ```
-/// use sim_core::harness::CompiledFeatures;
+/// use detsim::harness::CompiledFeatures;
 /// // [features] default = ["std"], std = [], extra = []
 /// let built = |table| CompiledFeatures::new((table, Some(&["default", "std"])));
 /// let plain = built(&[("default", true), ("std", true), ("extra", false)]);
@@ -33,7 +33,7 @@ impl CompiledFeatures {
     /// hand): no flags.
     ///
     /// ```
-    /// assert!(sim_core::harness::CompiledFeatures::UNKNOWN.flags().is_empty());
+    /// assert!(detsim::harness::CompiledFeatures::UNKNOWN.flags().is_empty());
     /// ```
     pub const UNKNOWN: CompiledFeatures = CompiledFeatures {
         table: &[],
@@ -44,7 +44,7 @@ impl CompiledFeatures {
     /// declared features with their state, and the `default` set.
     ///
     /// ```
-    /// let f = sim_core::harness::CompiledFeatures::new((&[], Some(&[])));
+    /// let f = detsim::harness::CompiledFeatures::new((&[], Some(&[])));
     /// assert!(f.flags().is_empty());
     /// ```
     pub const fn new(
@@ -62,7 +62,7 @@ impl CompiledFeatures {
     /// `--features` with those on) when they are off.
     ///
     /// ```
-    /// let f = sim_core::harness::CompiledFeatures::new((&[("a", true), ("b", true)], Some(&[])));
+    /// let f = detsim::harness::CompiledFeatures::new((&[("a", true), ("b", true)], Some(&[])));
     /// assert_eq!(f.flags(), ["--features", "a,b"]);
     /// ```
     pub fn flags(&self) -> Vec<String> {

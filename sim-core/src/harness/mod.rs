@@ -110,7 +110,7 @@ pub fn check_env(vars: &[(&str, std::ffi::OsString)]) -> Result<(), String> {
 /// report, without a backtrace from detsim's own frames).
 ///
 /// ```no_run
-/// use sim_core::harness::{TestAttrs, TestSpec, run_test};
+/// use detsim::harness::{TestAttrs, TestSpec, run_test};
 /// async fn it_works() {}
 /// let spec = TestSpec {
 ///     path: "my_crate::it_works",
@@ -120,7 +120,7 @@ pub fn check_env(vars: &[(&str, std::ffi::OsString)]) -> Result<(), String> {
 ///     bin_name: None,
 ///     target_tmpdir: None,
 ///     manifest_dir: ".",
-///     features: sim_core::harness::CompiledFeatures::UNKNOWN,
+///     features: detsim::harness::CompiledFeatures::UNKNOWN,
 /// };
 /// run_test(spec, TestAttrs::new().seed(7), it_works);
 /// ```

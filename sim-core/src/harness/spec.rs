@@ -41,7 +41,7 @@ macro_rules! __test_spec {
 /// Not a stable API: only the macro builds one.
 ///
 /// ```
-/// let spec = sim_core::harness::TestSpec {
+/// let spec = detsim::harness::TestSpec {
 ///     path: "my_crate::tests::it_works",
 ///     file: "src/lib.rs",
 ///     package: "my-crate",
@@ -49,7 +49,7 @@ macro_rules! __test_spec {
 ///     bin_name: None,
 ///     target_tmpdir: None,
 ///     manifest_dir: "/src/my-crate",
-///     features: sim_core::harness::CompiledFeatures::UNKNOWN,
+///     features: detsim::harness::CompiledFeatures::UNKNOWN,
 /// };
 /// assert_eq!(spec.test_name(), "tests::it_works");
 /// ```
@@ -78,10 +78,10 @@ impl TestSpec {
     /// crate's own name, then the function.
     ///
     /// ```
-    /// # let mut spec = sim_core::harness::TestSpec {
+    /// # let mut spec = detsim::harness::TestSpec {
     /// #     path: "", file: "", package: "", crate_name: "", bin_name: None,
     /// #     target_tmpdir: None, manifest_dir: "",
-    /// #     features: sim_core::harness::CompiledFeatures::UNKNOWN,
+    /// #     features: detsim::harness::CompiledFeatures::UNKNOWN,
     /// # };
     /// spec.path = "net_partition::heals";
     /// assert_eq!(spec.test_name(), "heals");
@@ -100,7 +100,7 @@ impl TestSpec {
 /// Built by the macro with `const` calls, one per key.
 ///
 /// ```
-/// let attrs = sim_core::harness::TestAttrs::new().seed(7).seeds(100).pct(2).strict();
+/// let attrs = detsim::harness::TestAttrs::new().seed(7).seeds(100).pct(2).strict();
 /// assert_eq!(attrs.base_seed(), Some(7));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -121,7 +121,7 @@ impl TestAttrs {
     /// No keys: seed 0, one seed, the defaults of [`Builder`](crate::Builder).
     ///
     /// ```
-    /// assert_eq!(sim_core::harness::TestAttrs::new().base_seed(), None);
+    /// assert_eq!(detsim::harness::TestAttrs::new().base_seed(), None);
     /// ```
     pub const fn new() -> TestAttrs {
         TestAttrs {
@@ -139,7 +139,7 @@ impl TestAttrs {
     /// `seed = <u64>`: the first (or only) seed.
     ///
     /// ```
-    /// let a = sim_core::harness::TestAttrs::new().seed(3);
+    /// let a = detsim::harness::TestAttrs::new().seed(3);
     /// assert_eq!(a.base_seed(), Some(3));
     /// ```
     pub const fn seed(mut self, seed: u64) -> TestAttrs {
@@ -150,7 +150,7 @@ impl TestAttrs {
     /// `seeds = <count>`: how many consecutive seeds to run.
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().seeds(100);
+    /// let _ = detsim::harness::TestAttrs::new().seeds(100);
     /// ```
     pub const fn seeds(mut self, count: u64) -> TestAttrs {
         self.seeds = Some(count);
@@ -160,7 +160,7 @@ impl TestAttrs {
     /// `scheduler = "random"`.
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().random();
+    /// let _ = detsim::harness::TestAttrs::new().random();
     /// ```
     pub const fn random(mut self) -> TestAttrs {
         self.scheduler = Some(Scheduler::Random);
@@ -170,7 +170,7 @@ impl TestAttrs {
     /// `scheduler = "fifo"`.
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().fifo();
+    /// let _ = detsim::harness::TestAttrs::new().fifo();
     /// ```
     pub const fn fifo(mut self) -> TestAttrs {
         self.scheduler = Some(Scheduler::Fifo);
@@ -180,7 +180,7 @@ impl TestAttrs {
     /// `scheduler = "pct"` with `pct_depth = <depth>`.
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().pct(3);
+    /// let _ = detsim::harness::TestAttrs::new().pct(3);
     /// ```
     pub const fn pct(mut self, depth: u32) -> TestAttrs {
         self.scheduler = Some(Scheduler::Pct { depth });
@@ -192,7 +192,7 @@ impl TestAttrs {
     /// [`Scheduler::Portfolio`](crate::Scheduler::Portfolio)).
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().portfolio();
+    /// let _ = detsim::harness::TestAttrs::new().portfolio();
     /// ```
     pub const fn portfolio(mut self) -> TestAttrs {
         self.scheduler = Some(Scheduler::Portfolio);
@@ -202,7 +202,7 @@ impl TestAttrs {
     /// `time_limit = "90s"`, in nanoseconds of virtual time.
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().time_limit_nanos(90_000_000_000);
+    /// let _ = detsim::harness::TestAttrs::new().time_limit_nanos(90_000_000_000);
     /// ```
     pub const fn time_limit_nanos(mut self, nanos: u64) -> TestAttrs {
         self.time_limit = Some(Duration::from_nanos(nanos));
@@ -212,7 +212,7 @@ impl TestAttrs {
     /// `max_steps = <n>`.
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().max_steps(10_000);
+    /// let _ = detsim::harness::TestAttrs::new().max_steps(10_000);
     /// ```
     pub const fn max_steps(mut self, steps: u64) -> TestAttrs {
         self.max_steps = Some(steps);
@@ -222,7 +222,7 @@ impl TestAttrs {
     /// `strict`: hygiene problems (tasks or timers left behind) fail.
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().strict();
+    /// let _ = detsim::harness::TestAttrs::new().strict();
     /// ```
     pub const fn strict(mut self) -> TestAttrs {
         self.strict = true;
@@ -232,7 +232,7 @@ impl TestAttrs {
     /// `check_determinism`: run every seed twice and compare.
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().check_determinism();
+    /// let _ = detsim::harness::TestAttrs::new().check_determinism();
     /// ```
     pub const fn check_determinism(mut self) -> TestAttrs {
         self.check_determinism = true;
@@ -245,7 +245,7 @@ impl TestAttrs {
     /// failing seed as the pass it expects.
     ///
     /// ```
-    /// let _ = sim_core::harness::TestAttrs::new().should_panic(Some("lost write"));
+    /// let _ = detsim::harness::TestAttrs::new().should_panic(Some("lost write"));
     /// ```
     pub const fn should_panic(mut self, expected: Option<&'static str>) -> TestAttrs {
         self.should_panic = Some(expected);
@@ -255,7 +255,7 @@ impl TestAttrs {
     /// The `seed` key, if given.
     ///
     /// ```
-    /// assert_eq!(sim_core::harness::TestAttrs::new().seed(9).base_seed(), Some(9));
+    /// assert_eq!(detsim::harness::TestAttrs::new().seed(9).base_seed(), Some(9));
     /// ```
     pub const fn base_seed(&self) -> Option<u64> {
         self.seed
@@ -266,7 +266,7 @@ impl TestAttrs {
 /// error is `Debug`. An `Err` fails the test with the error's `Debug` text.
 ///
 /// ```
-/// use sim_core::harness::TestOutput;
+/// use detsim::harness::TestOutput;
 /// assert_eq!(().into_test_result(), Ok(()));
 /// let r: Result<(), &str> = Err("boom");
 /// assert_eq!(r.into_test_result(), Err("\"boom\"".to_string()));

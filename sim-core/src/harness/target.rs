@@ -143,7 +143,7 @@ pub(crate) fn feature_flags(features: &[String]) -> String {
 /// inside becomes `'\''`), so a printed command pastes as it is.
 ///
 /// ```
-/// use sim_core::harness::shell_word;
+/// use detsim::harness::shell_word;
 /// assert_eq!(shell_word("target/detsim/x.seed-0x2a.json"), "target/detsim/x.seed-0x2a.json");
 /// assert_eq!(shell_word("/My Projects/x.json"), "'/My Projects/x.json'");
 /// assert_eq!(shell_word("it's"), r"'it'\''s'");

@@ -7,7 +7,7 @@ use std::path::Path;
 /// another format version. The message names the file and the fix.
 ///
 /// ```
-/// let err = sim_core::harness::Artifact::from_json("[1, 2").unwrap_err();
+/// let err = detsim::harness::Artifact::from_json("[1, 2").unwrap_err();
 /// assert!(err.is_truncated());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,7 +42,7 @@ impl ArtifactError {
     /// The file could not be read.
     ///
     /// ```
-    /// assert!(sim_core::harness::Artifact::read("/nonexistent.json").unwrap_err().is_io());
+    /// assert!(detsim::harness::Artifact::read("/nonexistent.json").unwrap_err().is_io());
     /// ```
     pub fn is_io(&self) -> bool {
         self.problem == Problem::Io
@@ -51,7 +51,7 @@ impl ArtifactError {
     /// The file ends early (an interrupted write or copy).
     ///
     /// ```
-    /// assert!(sim_core::harness::Artifact::from_json("{").unwrap_err().is_truncated());
+    /// assert!(detsim::harness::Artifact::from_json("{").unwrap_err().is_truncated());
     /// ```
     pub fn is_truncated(&self) -> bool {
         self.problem == Problem::Truncated
@@ -60,7 +60,7 @@ impl ArtifactError {
     /// The file is not a well-formed detsim artifact.
     ///
     /// ```
-    /// assert!(sim_core::harness::Artifact::from_json("{}").unwrap_err().is_corrupt());
+    /// assert!(detsim::harness::Artifact::from_json("{}").unwrap_err().is_corrupt());
     /// ```
     pub fn is_corrupt(&self) -> bool {
         self.problem == Problem::Corrupt
@@ -70,7 +70,7 @@ impl ArtifactError {
     ///
     /// ```
     /// let json = r#"{"format":"detsim-failure","version":99}"#;
-    /// assert!(sim_core::harness::Artifact::from_json(json).unwrap_err().is_wrong_version());
+    /// assert!(detsim::harness::Artifact::from_json(json).unwrap_err().is_wrong_version());
     /// ```
     pub fn is_wrong_version(&self) -> bool {
         self.problem == Problem::Version

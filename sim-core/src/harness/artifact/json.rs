@@ -13,7 +13,7 @@ impl Artifact {
     /// artifact of this format version.
     ///
     /// ```
-    /// let err = sim_core::harness::Artifact::from_json("{\"format\": \"detsim-fail").unwrap_err();
+    /// let err = detsim::harness::Artifact::from_json("{\"format\": \"detsim-fail").unwrap_err();
     /// assert!(err.is_truncated());
     /// ```
     pub fn from_json(json: &str) -> Result<Artifact, ArtifactError> {
@@ -80,7 +80,7 @@ impl Artifact {
     /// Reads and parses an artifact file.
     ///
     /// ```
-    /// let err = sim_core::harness::Artifact::read("no/such/file.json").unwrap_err();
+    /// let err = detsim::harness::Artifact::read("no/such/file.json").unwrap_err();
     /// assert!(err.is_io());
     /// assert!(err.to_string().contains("no/such/file.json"));
     /// ```
@@ -98,11 +98,11 @@ impl Artifact {
     /// The artifact as pretty-printed JSON.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().seed(5).build();
+    /// # let mut sim = detsim::Sim::builder().seed(5).build();
     /// # let failure = sim.run(async { panic!("boom") }).unwrap_err();
-    /// # let artifact = sim_core::harness::Artifact::example(&failure);
+    /// # let artifact = detsim::harness::Artifact::example(&failure);
     /// let json = artifact.to_json();
-    /// assert_eq!(sim_core::harness::Artifact::from_json(&json).unwrap(), artifact);
+    /// assert_eq!(detsim::harness::Artifact::from_json(&json).unwrap(), artifact);
     /// ```
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("an artifact is always JSON");
@@ -114,7 +114,7 @@ impl Artifact {
     /// the file in one step so a reader never sees half of it.
     ///
     /// ```no_run
-    /// # let artifact: sim_core::harness::Artifact = unimplemented!();
+    /// # let artifact: detsim::harness::Artifact = unimplemented!();
     /// artifact.write("target/detsim/failures/x.json").unwrap();
     /// ```
     pub fn write(&self, path: impl AsRef<Path>) -> io::Result<()> {

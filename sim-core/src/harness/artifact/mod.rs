@@ -38,7 +38,7 @@ pub const ARTIFACT_VERSION: u32 = 1;
 /// they are.
 ///
 /// ```
-/// use sim_core::harness::Artifact;
+/// use detsim::harness::Artifact;
 /// let json = r#"{"format":"detsim-failure","version":1}"#;
 /// let err = Artifact::from_json(json).unwrap_err();
 /// assert!(err.is_corrupt());
@@ -193,10 +193,10 @@ impl Artifact {
     /// settings stay; the seed alone reruns the run before shrinking.
     ///
     /// ```
-    /// use sim_core::{Sim, harness::Artifact, shrink};
+    /// use detsim::{Sim, harness::Artifact, shrink};
     /// let test = || async {
-    ///     let n = sim_core::rand::gen_range(0..100u32);
-    ///     sim_core::yield_now().await;
+    ///     let n = detsim::rand::gen_range(0..100u32);
+    ///     detsim::yield_now().await;
     ///     assert!(n < 90, "too big");
     /// };
     /// let failure = (0..100)
@@ -245,9 +245,9 @@ impl Artifact {
     /// The libtest name of the failing test (`tests::it_works`).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.test(), "example");
     /// ```
     pub fn test(&self) -> &str {
@@ -257,9 +257,9 @@ impl Artifact {
     /// The package the test belongs to.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// # let a = sim_core::harness::Artifact::example(&f);
+    /// # let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.package(), "example");
     /// ```
     pub fn package(&self) -> &str {
@@ -271,9 +271,9 @@ impl Artifact {
     /// builds.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.cargo_target(), ("test", "example"));
     /// ```
     pub fn cargo_target(&self) -> (&str, &str) {
@@ -287,15 +287,15 @@ impl Artifact {
     /// test`, which does not tell the test its features).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert!(a.cargo_features().is_empty());
     /// let json = a.to_json().replace(
     ///     "\"seed\":",
     ///     "\"cargo_features\": [\"--features\", \"x y\"],\n  \"seed\":",
     /// );
-    /// let b = sim_core::harness::Artifact::from_json(&json).unwrap();
+    /// let b = detsim::harness::Artifact::from_json(&json).unwrap();
     /// assert_eq!(b.cargo_features(), ["--features", "x y"]);
     /// ```
     pub fn cargo_features(&self) -> &[String] {
@@ -311,9 +311,9 @@ impl Artifact {
     /// commands a failure prints, and `cargo detsim replay`, build with it.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.profile(), Some(if cfg!(debug_assertions) { "dev" } else { "release" }));
     /// ```
     pub fn profile(&self) -> Option<&str> {
@@ -324,9 +324,9 @@ impl Artifact {
     /// tape replays it (`DETSIM_REPLAY`), as its seed reruns the original.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// assert!(!sim_core::harness::Artifact::example(&f).is_shrunk());
+    /// assert!(!detsim::harness::Artifact::example(&f).is_shrunk());
     /// ```
     pub fn is_shrunk(&self) -> bool {
         self.shrunk
@@ -335,9 +335,9 @@ impl Artifact {
     /// The number of draws on the tape (what shrinking makes smaller).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.tape_len(), f.tape().as_slice().len());
     /// ```
     pub fn tape_len(&self) -> usize {
@@ -347,9 +347,9 @@ impl Artifact {
     /// The seed of the failing run.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().seed(12).build();
+    /// # let mut sim = detsim::Sim::builder().seed(12).build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.seed(), 12);
     /// ```
     pub fn seed(&self) -> u64 {
@@ -359,9 +359,9 @@ impl Artifact {
     /// The failure's kind as the report names it (`panic`, `deadlock`, ...).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.kind(), "panic");
     /// ```
     pub fn kind(&self) -> &str {
@@ -371,9 +371,9 @@ impl Artifact {
     /// The failure's message (a panic's payload, or the headline).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.message(), "x");
     /// ```
     pub fn message(&self) -> &str {
@@ -383,9 +383,9 @@ impl Artifact {
     /// The fingerprint of the failing run; a replay must match it.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.fingerprint(), Some(f.fingerprint()));
     /// ```
     pub fn fingerprint(&self) -> Option<Fingerprint> {
@@ -396,9 +396,9 @@ impl Artifact {
     /// The recorded draws.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(&a.tape(), f.tape());
     /// ```
     pub fn tape(&self) -> Tape {
@@ -408,9 +408,9 @@ impl Artifact {
     /// Whether the failing run checked determinism (ran each seed twice).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// assert!(!sim_core::harness::Artifact::example(&f).checks_determinism());
+    /// assert!(!detsim::harness::Artifact::example(&f).checks_determinism());
     /// ```
     pub fn checks_determinism(&self) -> bool {
         self.config.check_determinism
@@ -420,9 +420,9 @@ impl Artifact {
     /// seed's own pick).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().seed(6).scheduler(sim_core::Scheduler::Portfolio).build();
+    /// # let mut sim = detsim::Sim::builder().seed(6).scheduler(detsim::Scheduler::Portfolio).build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.scheduler(), f.scheduler());
     /// ```
     pub fn scheduler(&self) -> Scheduler {
@@ -437,10 +437,10 @@ impl Artifact {
     /// the test's attribute says; the variables win, so that is harmless.)
     ///
     /// ```
-    /// # use sim_core::{Scheduler, Sim};
+    /// # use detsim::{Scheduler, Sim};
     /// let mut sim = Sim::builder().seed(6).scheduler(Scheduler::Pct { depth: 2 }).build();
     /// let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// assert_eq!(a.rerun_env(), "DETSIM_SCHEDULER=pct:2 ");
     /// ```
     pub fn rerun_env(&self) -> String {
@@ -473,10 +473,10 @@ impl Artifact {
     /// The PCT step estimate `k` of the failing run's settings.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
-    /// assert_eq!(a.pct_steps(), sim_core::DEFAULT_PCT_STEPS);
+    /// let a = detsim::harness::Artifact::example(&f);
+    /// assert_eq!(a.pct_steps(), detsim::DEFAULT_PCT_STEPS);
     /// ```
     pub fn pct_steps(&self) -> u64 {
         self.config.pct_steps
@@ -495,9 +495,9 @@ impl Artifact {
     /// building it and running the test again replays the failure.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().seed(4).build();
+    /// # let mut sim = detsim::Sim::builder().seed(4).build();
     /// # let f = sim.run(async { panic!("x") }).unwrap_err();
-    /// let a = sim_core::harness::Artifact::example(&f);
+    /// let a = detsim::harness::Artifact::example(&f);
     /// let mut again = a.builder().build();
     /// let g = again.run(async { panic!("x") }).unwrap_err();
     /// assert_eq!(g.fingerprint(), f.fingerprint());
