@@ -20,9 +20,9 @@ use crate::waiters::{Owner, WaitSlot};
 /// their own, larger limit: [`MAX_DATAGRAM_V6`].
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// use sim_net::{MAX_DATAGRAM, UdpSocket};
+/// use detsim::net::{MAX_DATAGRAM, UdpSocket};
 /// let s = UdpSocket::bind("127.0.0.1:0").await.unwrap();
 /// let to = s.local_addr().unwrap();
 /// assert!(s.send_to(&vec![0u8; MAX_DATAGRAM], to).await.is_ok());
@@ -38,9 +38,9 @@ pub const MAX_DATAGRAM: usize = 65_507;
 /// (Linux's `EMSGSIZE`). IPv4's limit is [`MAX_DATAGRAM`].
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// use sim_net::{MAX_DATAGRAM_V6, UdpSocket};
+/// use detsim::net::{MAX_DATAGRAM_V6, UdpSocket};
 /// let s = UdpSocket::bind("[::1]:0").await.unwrap();
 /// let to = s.local_addr().unwrap();
 /// assert!(s.send_to(&vec![0u8; MAX_DATAGRAM_V6], to).await.is_ok());
@@ -66,10 +66,10 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 /// # Example
 ///
 /// ```
-/// use sim_core::node::Node;
-/// use sim_net::UdpSocket;
+/// use detsim::node::Node;
+/// use detsim::net::UdpSocket;
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     Node::builder("echo").init(|| async {
 ///         let sock = UdpSocket::bind("0.0.0.0:7").await.unwrap();
@@ -86,7 +86,7 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 ///     let n = sock.recv(&mut buf).await.unwrap();
 ///     assert_eq!(&buf[..n], b"ping");
 ///     // Two hops of the default 1 ms latency.
-///     assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 2);
+///     assert_eq!(detsim::time::Instant::now().since_start().as_millis(), 2);
 /// }).unwrap();
 /// ```
 pub struct UdpSocket {
@@ -135,13 +135,13 @@ impl UdpSocket {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let a = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let a = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// assert_eq!(a.local_addr().unwrap().to_string(), "0.0.0.0:49152");
-    /// let err = sim_net::UdpSocket::bind("0.0.0.0:49152").await.unwrap_err();
+    /// let err = detsim::net::UdpSocket::bind("0.0.0.0:49152").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
-    /// let b = sim_net::UdpSocket::bind("[::]:0").await.unwrap();
+    /// let b = detsim::net::UdpSocket::bind("[::]:0").await.unwrap();
     /// assert_eq!(b.local_addr().unwrap().to_string(), "[::]:49153");
     /// # }).unwrap();
     /// ```
@@ -174,9 +174,9 @@ impl UdpSocket {
     /// `ConnectionAborted` once the socket's node was killed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("10.0.0.1:9000").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("10.0.0.1:9000").await.unwrap();
     /// assert_eq!(s.local_addr().unwrap().to_string(), "10.0.0.1:9000");
     /// # }).unwrap();
     /// ```
@@ -191,9 +191,9 @@ impl UdpSocket {
     /// `NotConnected` if [`connect`](Self::connect) was not called.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap_err().kind(), std::io::ErrorKind::NotConnected);
     /// s.connect("127.0.0.1:5").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "127.0.0.1:5");
@@ -221,12 +221,12 @@ impl UdpSocket {
     /// `ConnectionAborted` once the socket's node was killed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// s.connect("main:53").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "10.0.0.1:53");
-    /// let s6 = sim_net::UdpSocket::bind("[::]:0").await.unwrap();
+    /// let s6 = detsim::net::UdpSocket::bind("[::]:0").await.unwrap();
     /// s6.connect("main:53").await.unwrap(); // the IPv4 address is refused
     /// assert_eq!(s6.peer_addr().unwrap().to_string(), "[fd00::1]:53");
     /// # }).unwrap();
@@ -270,13 +270,13 @@ impl UdpSocket {
     /// loses is not an error.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// assert_eq!(s.send_to(b"hi", "127.0.0.1:9").await.unwrap(), 2);
     /// let err = s.send_to(b"hi", "[::1]:9").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
-    /// let s6 = sim_net::UdpSocket::bind("[::]:0").await.unwrap();
+    /// let s6 = detsim::net::UdpSocket::bind("[::]:0").await.unwrap();
     /// let err = s6.send_to(b"hi", "localhost:9").await.unwrap_err();
     /// assert!(err.to_string().contains("send to [::1]:9 instead"));
     /// # }).unwrap();
@@ -311,9 +311,9 @@ impl UdpSocket {
     /// [`send_to`](Self::send_to).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// assert!(s.send(b"x").await.is_err());
     /// s.connect("127.0.0.1:9").await.unwrap();
     /// assert_eq!(s.send(b"x").await.unwrap(), 1);
@@ -359,9 +359,9 @@ impl UdpSocket {
     /// `ConnectionAborted` once the socket's node was killed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     /// s.send_to(b"self", s.local_addr().unwrap()).await.unwrap();
     /// let mut buf = [0u8; 8];
     /// let (n, from) = s.recv_from(&mut buf).await.unwrap();
@@ -383,9 +383,9 @@ impl UdpSocket {
     /// As [`recv_from`](Self::recv_from).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     /// s.connect(s.local_addr().unwrap()).await.unwrap();
     /// s.send(b"loop").await.unwrap();
     /// let mut buf = [0u8; 8];
@@ -403,9 +403,9 @@ impl UdpSocket {
     /// `WouldBlock` when none is; otherwise as [`recv_from`](Self::recv_from).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// let err = s.try_recv_from(&mut [0u8; 4]).unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
     /// # }).unwrap();
@@ -431,9 +431,9 @@ impl UdpSocket {
     /// [`recv_from`](Self::recv_from), which keeps one each.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// assert!(s.poll_recv_from(&mut cx, &mut [0u8; 4]).is_pending());
     /// # }).unwrap();

@@ -36,12 +36,12 @@ use crate::state::Net;
 ///
 /// ```
 /// use futures::io::{AsyncReadExt, AsyncWriteExt};
-/// use sim_net::{TcpListener, TcpStream};
+/// use detsim::net::{TcpListener, TcpStream};
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let listener = TcpListener::bind("127.0.0.1:9000").await.unwrap();
-///     let client = sim_core::spawn(async {
+///     let client = detsim::spawn(async {
 ///         let mut s = TcpStream::connect("localhost:9000").await.unwrap();
 ///         s.write_all(b"hello").await.unwrap(); // no flush needed
 ///     });
@@ -67,12 +67,12 @@ use crate::state::Net;
 #[cfg_attr(feature = "tokio-io", doc = "```")]
 #[cfg_attr(not(feature = "tokio-io"), doc = "```ignore")]
 /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
-/// use sim_net::{TcpListener, TcpStream};
+/// use detsim::net::{TcpListener, TcpStream};
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let listener = TcpListener::bind("127.0.0.1:9000").await.unwrap();
-///     sim_core::spawn(async move {
+///     detsim::spawn(async move {
 ///         let (s, _) = listener.accept().await.unwrap();
 ///         let (mut rd, mut wr) = tokio::io::split(s);
 ///         tokio::io::copy(&mut rd, &mut wr).await.unwrap(); // echo until EOF
@@ -129,17 +129,17 @@ impl TcpStream {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::node::Node::builder("db").build();
-    /// let err = sim_net::TcpStream::connect("db:5432").await.unwrap_err();
+    /// detsim::node::Node::builder("db").build();
+    /// let err = detsim::net::TcpStream::connect("db:5432").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
     /// // Refused over IPv4, then over IPv6: two round trips of the
     /// // default 1 ms latency.
-    /// assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 4);
+    /// assert_eq!(detsim::time::Instant::now().since_start().as_millis(), 4);
     /// // An IPv6-only listener is reached by name after the IPv4 refusal.
-    /// let l = sim_net::TcpListener::bind("[::]:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("[::]:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "[fd00::1]:80");
     /// # drop(l);
     /// # }).unwrap();
@@ -174,10 +174,10 @@ impl TcpStream {
     /// `ConnectionAborted` once the connection is gone.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// assert_eq!(s.local_addr().unwrap().to_string(), "10.0.0.1:49152");
     /// # drop(l);
     /// # }).unwrap();
@@ -200,19 +200,19 @@ impl TcpStream {
     /// connection is gone.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
     /// use futures::io::AsyncWriteExt;
     /// use std::time::Duration;
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let mut s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let mut s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "10.0.0.1:80");
     /// // The server closes with input it never read: an RST.
     /// let (server, _) = l.accept().await.unwrap();
     /// s.write_all(b"unread").await.unwrap();
-    /// sim_core::time::sleep(Duration::from_millis(5)).await;
+    /// detsim::time::sleep(Duration::from_millis(5)).await;
     /// drop(server);
-    /// sim_core::time::sleep(Duration::from_millis(5)).await;
+    /// detsim::time::sleep(Duration::from_millis(5)).await;
     /// let err = s.peer_addr().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::NotConnected);
     /// assert!(s.local_addr().is_ok());
@@ -222,18 +222,18 @@ impl TcpStream {
     /// A graceful close ends the same way once both FINs went through:
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
     /// use futures::io::AsyncReadExt;
     /// use std::net::Shutdown;
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let mut s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let mut s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// let (server, _) = l.accept().await.unwrap();
     /// drop(server); // its FIN
     /// assert_eq!(s.read(&mut [0; 8]).await.unwrap(), 0);
     /// assert!(s.peer_addr().is_ok()); // half-closed: CLOSE_WAIT
     /// s.shutdown(Shutdown::Write).unwrap(); // our FIN
-    /// sim_core::time::sleep(std::time::Duration::from_millis(5)).await;
+    /// detsim::time::sleep(std::time::Duration::from_millis(5)).await;
     /// let err = s.peer_addr().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::NotConnected);
     /// # }).unwrap();
@@ -250,10 +250,10 @@ impl TcpStream {
     /// Never.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// s.set_nodelay(true).unwrap();
     /// assert!(s.nodelay().unwrap());
     /// # }).unwrap();
@@ -271,10 +271,10 @@ impl TcpStream {
     /// Never.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// assert!(s.nodelay().unwrap());
     /// # }).unwrap();
     /// ```
@@ -293,10 +293,10 @@ impl TcpStream {
     ///
     /// ```
     /// use futures::io::AsyncReadExt;
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let c = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let c = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// let (mut s, _) = l.accept().await.unwrap();
     /// c.shutdown(std::net::Shutdown::Write).unwrap();
     /// assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0);
@@ -312,10 +312,10 @@ impl TcpStream {
     ///
     /// ```
     /// use futures::io::{AsyncReadExt, AsyncWriteExt};
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let c = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let c = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// let (mut s, _) = l.accept().await.unwrap();
     /// let (mut rd, mut wr) = c.into_split();
     /// wr.write_all(b"hi").await.unwrap();
@@ -345,10 +345,10 @@ impl Drop for TcpStream {
 /// The reading half of a [`TcpStream`] ([`TcpStream::into_split`]).
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-/// let (rd, _wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
+/// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+/// let (rd, _wr) = detsim::net::TcpStream::connect("main:80").await.unwrap().into_split();
 /// assert_eq!(rd.peer_addr().unwrap().port(), 80);
 /// # }).unwrap();
 /// ```
@@ -360,10 +360,10 @@ pub struct OwnedReadHalf {
 /// dropping it shuts the writing side down.
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-/// let (_rd, wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
+/// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+/// let (_rd, wr) = detsim::net::TcpStream::connect("main:80").await.unwrap().into_split();
 /// assert_eq!(wr.local_addr().unwrap().port(), 49152);
 /// # }).unwrap();
 /// ```
@@ -381,10 +381,10 @@ macro_rules! addrs {
             /// `ConnectionAborted` once the connection is gone.
             ///
             /// ```
-            /// # let mut sim = sim_core::Sim::builder().build();
+            /// # let mut sim = detsim::Sim::builder().build();
             /// # sim.run(async {
-            /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-            /// let (rd, wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
+            /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+            /// let (rd, wr) = detsim::net::TcpStream::connect("main:80").await.unwrap().into_split();
             /// assert_eq!(rd.local_addr().unwrap(), wr.local_addr().unwrap());
             /// # }).unwrap();
             /// ```
@@ -402,10 +402,10 @@ macro_rules! addrs {
             /// connection is gone.
             ///
             /// ```
-            /// # let mut sim = sim_core::Sim::builder().build();
+            /// # let mut sim = detsim::Sim::builder().build();
             /// # sim.run(async {
-            /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-            /// let (rd, wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
+            /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+            /// let (rd, wr) = detsim::net::TcpStream::connect("main:80").await.unwrap().into_split();
             /// assert_eq!(rd.peer_addr().unwrap(), wr.peer_addr().unwrap());
             /// # }).unwrap();
             /// ```
