@@ -12,8 +12,9 @@ use super::SEND_BUFFER;
 use super::conn::{Conn, Effects, End, Phase, park};
 use crate::state::{Net, node_name};
 
-/// One connection end as seen by a handle.
-#[derive(Clone, Copy)]
+/// One connection end as seen by a handle (equal handles are the same
+/// end of the same connection, in the same simulation).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Handle {
     pub(crate) instance: u64,
     pub(crate) conn: Key,

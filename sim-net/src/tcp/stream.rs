@@ -1,5 +1,6 @@
-//! `TcpStream` and its owned halves, implementing futures' `AsyncRead` and
-//! `AsyncWrite`.
+//! `TcpStream`, implementing futures' `AsyncRead` and `AsyncWrite`, and
+//! the macros its halves share with it (addresses, debug output). The
+//! halves live in [`owned`](super::owned) and [`split`](super::split).
 
 use std::future::poll_fn;
 use std::io;
@@ -8,8 +9,8 @@ use std::net::{Shutdown, SocketAddr};
 use sim_core::ext;
 use sim_core::node::Node;
 
-use super::Key;
 use super::handle::Handle;
+use super::{Key, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::addr::{ToSocketAddrs, no_address};
 use crate::io_traits::{futures_read, futures_write};
 use crate::state::Net;
@@ -309,6 +310,9 @@ impl TcpStream {
     /// Splits the stream into a read half and a write half that can move
     /// to different tasks. Dropping the write half shuts the writing side
     /// down (as tokio's); the connection closes when both are dropped.
+    /// [`OwnedReadHalf::reunite`] puts the halves back together. To read
+    /// and write at once within one task, [`split`](Self::split) borrows
+    /// instead.
     ///
     /// ```
     /// use futures::io::{AsyncReadExt, AsyncWriteExt};
@@ -334,6 +338,51 @@ impl TcpStream {
         std::mem::forget(self);
         (OwnedReadHalf { h }, OwnedWriteHalf { h })
     }
+
+    /// Splits the stream into a read half and a write half that borrow it,
+    /// to read and write at once within one task: `tokio::io::copy` (or
+    /// futures') in each direction of a proxy, a reader and a writer in
+    /// one `join!`. Unlike [`into_split`](Self::into_split) the halves
+    /// cannot move to other tasks, and dropping them changes nothing: no
+    /// shutdown, the stream is whole again once they are gone.
+    ///
+    /// The halves implement futures' `AsyncRead`/`AsyncWrite` (and tokio's
+    /// with the `tokio-io` feature), like the owned halves; closing the
+    /// write half (`close`, tokio's `shutdown`) is the half-close of
+    /// [`shutdown(Write)`](Self::shutdown).
+    ///
+    /// With `futures::io::AsyncReadExt` in scope, `stream.split()` is
+    /// futures' `AsyncReadExt::split` instead (Rust's method lookup tries a
+    /// trait method taking the stream by value before an inherent one
+    /// taking `&mut self`), which moves the stream into a lock-shared pair:
+    /// write `TcpStream::split(&mut stream)` to get these halves there.
+    /// tokio's `AsyncReadExt` has no `split`, so with it `stream.split()`
+    /// is this one.
+    ///
+    /// ```
+    /// use detsim::net::{TcpListener, TcpStream};
+    /// use futures::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// let mut sim = detsim::Sim::builder().build();
+    /// sim.run(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:7").await.unwrap();
+    ///     detsim::spawn(async move {
+    ///         // An echo server: what it reads goes back until EOF.
+    ///         let (mut stream, _) = listener.accept().await.unwrap();
+    ///         let (mut rd, mut wr) = TcpStream::split(&mut stream);
+    ///         futures::io::copy(&mut rd, &mut wr).await.unwrap();
+    ///     });
+    ///     let mut client = TcpStream::connect("127.0.0.1:7").await.unwrap();
+    ///     client.write_all(b"hello").await.unwrap();
+    ///     client.shutdown(std::net::Shutdown::Write).unwrap();
+    ///     let mut echoed = String::new();
+    ///     client.read_to_string(&mut echoed).await.unwrap();
+    ///     assert_eq!(echoed, "hello");
+    /// }).unwrap();
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        (ReadHalf { h: &self.h }, WriteHalf { h: &self.h })
+    }
 }
 
 impl Drop for TcpStream {
@@ -342,39 +391,13 @@ impl Drop for TcpStream {
     }
 }
 
-/// The reading half of a [`TcpStream`] ([`TcpStream::into_split`]).
-///
-/// ```
-/// # let mut sim = detsim::Sim::builder().build();
-/// # sim.run(async {
-/// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-/// let (rd, _wr) = detsim::net::TcpStream::connect("main:80").await.unwrap().into_split();
-/// assert_eq!(rd.peer_addr().unwrap().port(), 80);
-/// # }).unwrap();
-/// ```
-pub struct OwnedReadHalf {
-    pub(super) h: Handle,
-}
-
-/// The writing half of a [`TcpStream`] ([`TcpStream::into_split`]);
-/// dropping it shuts the writing side down.
-///
-/// ```
-/// # let mut sim = detsim::Sim::builder().build();
-/// # sim.run(async {
-/// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-/// let (_rd, wr) = detsim::net::TcpStream::connect("main:80").await.unwrap().into_split();
-/// assert_eq!(wr.local_addr().unwrap().port(), 49152);
-/// # }).unwrap();
-/// ```
-pub struct OwnedWriteHalf {
-    pub(super) h: Handle,
-}
-
+/// `local_addr` and `peer_addr` for a half `$t`, whose doc examples get
+/// the halves `rd` and `wr` of the stream `client` from `$split`
+/// (`"client.into_split()"`, `"client.split()"`).
 macro_rules! addrs {
-    ($t:ty) => {
+    ($t:ty, $split:literal) => {
         impl $t {
-            /// This end's address.
+            /// This end's address (the stream's).
             ///
             /// # Errors
             ///
@@ -384,8 +407,11 @@ macro_rules! addrs {
             /// # let mut sim = detsim::Sim::builder().build();
             /// # sim.run(async {
             /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-            /// let (rd, wr) = detsim::net::TcpStream::connect("main:80").await.unwrap().into_split();
-            /// assert_eq!(rd.local_addr().unwrap(), wr.local_addr().unwrap());
+            /// let mut client = detsim::net::TcpStream::connect("main:80").await.unwrap();
+            /// let local = client.local_addr().unwrap();
+            #[doc = concat!("let (rd, wr) = ", $split, ";")]
+            /// assert_eq!(rd.local_addr().unwrap(), local);
+            /// assert_eq!(wr.local_addr().unwrap(), local);
             /// # }).unwrap();
             /// ```
             pub fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -405,8 +431,10 @@ macro_rules! addrs {
             /// # let mut sim = detsim::Sim::builder().build();
             /// # sim.run(async {
             /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-            /// let (rd, wr) = detsim::net::TcpStream::connect("main:80").await.unwrap().into_split();
-            /// assert_eq!(rd.peer_addr().unwrap(), wr.peer_addr().unwrap());
+            /// let mut client = detsim::net::TcpStream::connect("main:80").await.unwrap();
+            #[doc = concat!("let (rd, wr) = ", $split, ";")]
+            /// assert_eq!(rd.peer_addr().unwrap().to_string(), "10.0.0.1:80");
+            /// assert_eq!(wr.peer_addr().unwrap(), rd.peer_addr().unwrap());
             /// # }).unwrap();
             /// ```
             pub fn peer_addr(&self) -> io::Result<SocketAddr> {
@@ -416,38 +444,22 @@ macro_rules! addrs {
     };
 }
 
-macro_rules! debug {
-    ($t:ident) => {
+/// `Debug` for a handle type `$t` named `$name`.
+macro_rules! debug_handle {
+    ($t:ty, $name:literal) => {
         impl std::fmt::Debug for $t {
             /// Addresses and state (`local`, `peer`, `state`), read from
             /// the running simulation; `.. ` when it is not reachable.
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.h.debug(stringify!($t), f)
+                self.h.debug($name, f)
             }
         }
     };
 }
 
-debug!(TcpStream);
-debug!(OwnedReadHalf);
-debug!(OwnedWriteHalf);
+pub(super) use {addrs, debug_handle};
 
-addrs!(OwnedReadHalf);
-addrs!(OwnedWriteHalf);
-
-impl Drop for OwnedReadHalf {
-    fn drop(&mut self) {
-        self.h.release(1, false);
-    }
-}
-
-impl Drop for OwnedWriteHalf {
-    fn drop(&mut self) {
-        self.h.release(1, true);
-    }
-}
+debug_handle!(TcpStream, "TcpStream");
 
 futures_read!(TcpStream, h);
-futures_read!(OwnedReadHalf, h);
 futures_write!(TcpStream, h);
-futures_write!(OwnedWriteHalf, h);
