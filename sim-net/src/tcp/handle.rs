@@ -110,7 +110,7 @@ impl Handle {
     }
 
     /// [`peek`](Self::peek) at the whole connection (and this end's index).
-    fn peek_conn<R>(
+    pub(super) fn peek_conn<R>(
         &self,
         api: &str,
         f: impl FnOnce(&Conn, usize) -> io::Result<R>,
@@ -126,7 +126,10 @@ impl Handle {
         }
     }
 
-    fn poll<R>(
+    /// Runs `f` on the connection, as [`with`](Self::with), for a poll
+    /// function: `Ready(Err(ConnectionAborted))` when the connection is
+    /// gone.
+    pub(super) fn poll<R>(
         &self,
         api: &str,
         f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> Poll<io::Result<R>>,
@@ -317,6 +320,8 @@ impl Handle {
                 c.ends[end].write_shutdown = true;
                 c.pump(end, fx);
             }
+            // Reads (`Ok(0)`) or writes (`BrokenPipe`) no longer wait.
+            c.ends[end].ready.drain_into(fx.wakers);
             Ok(())
         })
     }

@@ -88,6 +88,7 @@ mod conn;
 mod handle;
 mod listener;
 mod owned;
+mod ready;
 mod recv_buf;
 mod slab;
 mod split;

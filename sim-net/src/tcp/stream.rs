@@ -1,6 +1,7 @@
 //! `TcpStream`, implementing futures' `AsyncRead` and `AsyncWrite`, and
 //! the macros its halves share with it (addresses, debug output). The
-//! halves live in [`owned`](super::owned) and [`split`](super::split).
+//! halves live in [`owned`](super::owned) and [`split`](super::split);
+//! readiness and non-blocking io in [`ready`](super::ready).
 
 use std::future::poll_fn;
 use std::io;
@@ -53,6 +54,18 @@ use crate::state::Net;
 ///     client.await.unwrap();
 /// }).unwrap();
 /// ```
+///
+/// # What of tokio's API is here
+///
+/// `connect`, `local_addr`, `peer_addr`, `set_nodelay`/`nodelay`,
+/// `into_split` (with [`OwnedReadHalf::reunite`]) and `split`, and the
+/// readiness and non-blocking io: [`readable`](Self::readable),
+/// [`writable`](Self::writable), [`try_read`](Self::try_read),
+/// [`try_write`](Self::try_write) and [`peek`](Self::peek). `shutdown`
+/// is std's (`shutdown(how)`, see below). Not simulated: `ready(Interest)`,
+/// `poll_peek`, the vectored and `BufMut` variants of `try_read`/`try_write`,
+/// `try_io`, socket options other than `nodelay` (`linger`, `ttl`),
+/// `take_error`, and conversions to and from std or raw sockets.
 ///
 /// # tokio's io traits
 ///
