@@ -2,7 +2,9 @@
 //! `readable`, `writable`, `try_read`, `try_write` and `peek` (on the
 //! stream and its halves): `WouldBlock` where a call would wait, peeks
 //! that consume nothing, waits that take virtual time, many tasks waiting
-//! on one socket at once, and waits that are cancelled.
+//! on one socket at once, and waits that are cancelled. Also: a UDP
+//! socket bound to the unspecified address reports its source address
+//! once connected.
 
 mod common;
 
@@ -10,7 +12,9 @@ use std::io::ErrorKind;
 use std::sync::Arc;
 
 use common::{ms, since_start};
-use detsim::net::{Latency, LinkConfig, Network, RECV_WINDOW, SEND_BUFFER, TcpListener, TcpStream};
+use detsim::net::{
+    Latency, LinkConfig, Network, RECV_WINDOW, SEND_BUFFER, TcpListener, TcpStream, UdpSocket,
+};
 use detsim::node::Node;
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
@@ -359,4 +363,58 @@ fn the_halves_have_the_readiness_api_of_their_side() {
             ErrorKind::WouldBlock
         );
     });
+}
+
+// ---- UDP: the source address of a connected socket ----
+
+#[test]
+fn udp_connect_fixes_the_source_address_of_a_wildcard_socket() {
+    common::run(async {
+        Node::builder("db").build();
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        assert_eq!(s.local_addr().unwrap().to_string(), "0.0.0.0:49152");
+        s.connect("db:53").await.unwrap();
+        assert_eq!(s.local_addr().unwrap().to_string(), "10.0.0.1:49152");
+        // Connecting again keeps it, as on Linux.
+        s.connect("10.0.0.1:53").await.unwrap();
+        assert_eq!(s.local_addr().unwrap().to_string(), "10.0.0.1:49152");
+
+        let lo = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        lo.connect("localhost:53").await.unwrap();
+        assert_eq!(lo.local_addr().unwrap().to_string(), "127.0.0.1:49153");
+        let any = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        any.connect("0.0.0.0:53").await.unwrap(); // the node itself
+        assert_eq!(any.local_addr().unwrap().to_string(), "127.0.0.1:49154");
+
+        let s6 = UdpSocket::bind("[::]:0").await.unwrap();
+        s6.connect("db:53").await.unwrap();
+        assert_eq!(s6.local_addr().unwrap().to_string(), "[fd00::1]:49155");
+        // A bound address is never changed.
+        let fixed = UdpSocket::bind("10.0.0.1:7000").await.unwrap();
+        fixed.connect("127.0.0.1:53").await.unwrap();
+        assert_eq!(fixed.local_addr().unwrap().to_string(), "10.0.0.1:7000");
+        // A failed connect changes nothing.
+        let other = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        assert!(other.connect("[::1]:53").await.is_err());
+        assert_eq!(other.local_addr().unwrap().to_string(), "0.0.0.0:49156");
+    });
+}
+
+#[test]
+fn a_connected_wildcard_socket_still_talks_to_its_peer() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        common::udp_echo_node("echo", "0.0.0.0:7");
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.connect("echo:7").await.unwrap();
+        s.send(b"ping").await.unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(s.recv(&mut buf).await.unwrap(), 4);
+        // The port is still bound for the whole node, and freed on drop.
+        let port = s.local_addr().unwrap().port();
+        drop(s);
+        let again = UdpSocket::bind(("0.0.0.0", port)).await.unwrap();
+        assert_eq!(again.local_addr().unwrap().port(), port);
+    })
+    .unwrap();
 }

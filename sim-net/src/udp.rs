@@ -9,7 +9,8 @@ use sim_core::ext;
 use sim_core::node::Node;
 
 use crate::addr::{
-    ToSocketAddrs, destination, family_mismatch, first_of_other_family, no_address, try_each,
+    ToSocketAddrs, destination, family_mismatch, first_of_other_family, no_address, source,
+    try_each,
 };
 use crate::state::{Key, Net, Socket, node_name};
 use crate::waiters::{Owner, WaitSlot};
@@ -167,7 +168,11 @@ impl UdpSocket {
         f(s)
     }
 
-    /// The address the socket is bound to.
+    /// The address the socket is bound to. A socket bound to the
+    /// unspecified address (`0.0.0.0`, `[::]`) reports the source address
+    /// chosen by [`connect`](Self::connect) once connected, as on Linux:
+    /// the node's address toward another node, the loopback address
+    /// toward itself.
     ///
     /// # Errors
     ///
@@ -178,6 +183,11 @@ impl UdpSocket {
     /// # sim.run(async {
     /// let s = detsim::net::UdpSocket::bind("10.0.0.1:9000").await.unwrap();
     /// assert_eq!(s.local_addr().unwrap().to_string(), "10.0.0.1:9000");
+    /// detsim::node::Node::builder("db").build();
+    /// let any = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// assert_eq!(any.local_addr().unwrap().to_string(), "0.0.0.0:49152");
+    /// any.connect("db:53").await.unwrap();
+    /// assert_eq!(any.local_addr().unwrap().to_string(), "10.0.0.1:49152");
     /// # }).unwrap();
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -213,6 +223,12 @@ impl UdpSocket {
     /// so a host name connects an IPv4 socket to the node's IPv4 address
     /// and an IPv6 socket to its IPv6 one.
     ///
+    /// A socket bound to the unspecified address (`0.0.0.0`, `[::]`)
+    /// takes the source address the peer is reached from, as Linux picks
+    /// it: [`local_addr`](Self::local_addr) then reports the node's own
+    /// address (or loopback, for a peer on the node), and keeps it if the
+    /// socket connects again.
+    ///
     /// # Errors
     ///
     /// As address resolution ([`lookup_host`](crate::lookup_host));
@@ -238,6 +254,10 @@ impl UdpSocket {
             self.with(api, |s| {
                 if s.local.is_ipv6() != peer.is_ipv6() {
                     return Err(family_mismatch(s.local, peer));
+                }
+                if s.local.ip().is_unspecified() {
+                    // Linux fixes the source address at connect.
+                    s.local = source(s.node, s.local, peer);
                 }
                 s.peer = Some(peer);
                 Ok(())
