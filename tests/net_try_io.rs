@@ -1,10 +1,11 @@
 //! tokio's readiness and non-blocking io on detsim sockets: TCP's
 //! `readable`, `writable`, `try_read`, `try_write` and `peek` (on the
-//! stream and its halves): `WouldBlock` where a call would wait, peeks
-//! that consume nothing, waits that take virtual time, many tasks waiting
-//! on one socket at once, and waits that are cancelled. Also: a UDP
-//! socket bound to the unspecified address reports its source address
-//! once connected.
+//! stream and its halves), UDP's `try_send_to`, `try_send`,
+//! `try_recv_from`, `try_recv`, `readable`, `writable` and `peek_from`:
+//! `WouldBlock` where a call would wait, peeks that consume nothing, waits
+//! that take virtual time, many tasks waiting on one socket at once, and
+//! waits that are cancelled. Also: a UDP socket bound to the unspecified
+//! address reports its source address once connected.
 
 mod common;
 
@@ -363,6 +364,148 @@ fn the_halves_have_the_readiness_api_of_their_side() {
             ErrorKind::WouldBlock
         );
     });
+}
+
+// ---- UDP ----
+
+#[test]
+fn udp_try_send_and_try_recv() {
+    common::run(async {
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let (a_addr, b_addr) = (a.local_addr().unwrap(), b.local_addr().unwrap());
+        let mut buf = [0u8; 4];
+        assert_eq!(
+            b.try_recv_from(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        assert_eq!(
+            b.try_recv(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        assert_eq!(a.try_send_to(b"truncated", b_addr).unwrap(), 9);
+        assert_eq!(b.try_recv_from(&mut buf).unwrap(), (4, a_addr));
+        assert_eq!(&buf, b"trun");
+        let err = a.try_send(b"x").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotConnected);
+        a.connect(b_addr).await.unwrap();
+        assert_eq!(a.try_send(b"one").unwrap(), 3);
+        assert_eq!(b.try_recv(&mut buf).unwrap(), 3);
+        // try_send_to checks what send_to checks.
+        let err = a
+            .try_send_to(b"x", "127.0.0.1:0".parse().unwrap())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        let err = a.try_send_to(b"x", "[::1]:9".parse().unwrap()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    });
+}
+
+#[test]
+fn udp_readable_waits_one_link_latency_and_wakes_every_waiter() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        Network::current()
+            .set_default(LinkConfig::new().latency(Latency::constant(ms(3))))
+            .unwrap();
+        let sock = Arc::new(UdpSocket::bind("0.0.0.0:9000").await.unwrap());
+        let mut waiters = Vec::new();
+        for i in 0..4 {
+            let sock = sock.clone();
+            waiters.push(spawn(async move {
+                if i % 2 == 0 {
+                    sock.readable().await.unwrap();
+                } else {
+                    let mut buf = [0u8; 8];
+                    let (n, _) = sock.peek_from(&mut buf).await.unwrap();
+                    assert_eq!(&buf[..n], b"hi");
+                }
+                since_start()
+            }));
+        }
+        // Cancelled waits in between leave nothing behind.
+        for _ in 0..100 {
+            assert!(time::timeout(ms(0), sock.readable()).await.is_err());
+        }
+        Node::builder("client")
+            .init(|| async {
+                let c = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+                c.send_to(b"hi", "main:9000").await.unwrap();
+            })
+            .build();
+        for w in waiters {
+            assert_eq!(w.await.unwrap(), ms(3));
+        }
+        let mut buf = [0u8; 8];
+        let (n, from) = sock.try_recv_from(&mut buf).unwrap();
+        assert_eq!(
+            (&buf[..n], from.to_string()),
+            (&b"hi"[..], "10.0.0.2:49152".into())
+        );
+        assert_eq!(
+            sock.try_recv_from(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+    })
+    .unwrap();
+}
+
+#[test]
+fn udp_writable_is_ready_at_once() {
+    common::run(async {
+        let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let me = sock.local_addr().unwrap();
+        for _ in 0..1000 {
+            sock.writable().await.unwrap();
+            sock.try_send_to(&[0u8; 1000], me).unwrap();
+        }
+        assert_eq!(since_start(), ms(0));
+    });
+}
+
+#[test]
+fn udp_peek_from_does_not_consume_and_truncates_like_recv() {
+    common::run(async {
+        let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let me = sock.local_addr().unwrap();
+        sock.send_to(b"first", me).await.unwrap();
+        sock.send_to(b"second", me).await.unwrap();
+        let mut small = [0u8; 3];
+        assert_eq!(sock.peek_from(&mut small).await.unwrap(), (3, me));
+        assert_eq!(&small, b"fir");
+        let mut buf = [0u8; 16];
+        assert_eq!(sock.peek_from(&mut buf).await.unwrap(), (5, me));
+        assert_eq!(sock.recv_from(&mut buf).await.unwrap(), (5, me));
+        assert_eq!(&buf[..5], b"first");
+        assert_eq!(sock.peek_from(&mut buf).await.unwrap(), (6, me));
+        assert_eq!(sock.recv(&mut buf).await.unwrap(), 6);
+    });
+}
+
+#[test]
+fn udp_readiness_fails_once_the_node_is_killed() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let node = Node::builder("n").build();
+        let (tx, rx) = futures::channel::oneshot::channel();
+        node.spawn(async move {
+            let sock = Arc::new(UdpSocket::bind("0.0.0.0:5").await.unwrap());
+            tx.send(sock.clone()).unwrap();
+            sock.readable().await.unwrap();
+        });
+        let sock = rx.await.unwrap();
+        time::sleep(ms(1)).await;
+        node.kill();
+        let err = sock.readable().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionAborted);
+        let err = sock.writable().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionAborted);
+        let err = sock.peek_from(&mut [0u8; 4]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionAborted);
+        let err = sock.try_send(b"x").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionAborted);
+    })
+    .unwrap();
 }
 
 // ---- UDP: the source address of a connected socket ----

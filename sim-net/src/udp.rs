@@ -1,4 +1,8 @@
-//! `UdpSocket`: tokio's UDP API over the simulated network.
+//! `UdpSocket`: tokio's UDP API over the simulated network. The
+//! non-blocking and readiness API (`try_send_to`, `readable`, `peek_from`
+//! ...) is in [`try_io`].
+
+mod try_io;
 
 use std::future::poll_fn;
 use std::io;
@@ -63,6 +67,18 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 ///
 /// The handle is plain data (`Send`, `Sync`); share it with `Arc` as you
 /// would tokio's. Dropping it closes the socket.
+///
+/// # What of tokio's API is here
+///
+/// `bind`, `connect`, `local_addr`, `peer_addr`; `send_to`, `send`,
+/// `recv_from`, `recv`, `peek_from`, `poll_recv_from`; the non-blocking
+/// `try_send_to`, `try_send`, `try_recv_from`, `try_recv` with the
+/// readiness waits `readable` and `writable`. Sends never wait (the
+/// simulated socket's send buffer never fills): `writable` is ready at
+/// once and `try_send_to` never says `WouldBlock`. Not simulated:
+/// `ready(Interest)`, `peek_sender`, `try_peek_from`, the `_buf` and
+/// `poll_` variants other than `poll_recv_from`, multicast, TTL and TOS
+/// options, and conversions to and from std or raw sockets.
 ///
 /// # Example
 ///
@@ -302,6 +318,11 @@ impl UdpSocket {
     /// # }).unwrap();
     /// ```
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
+        self.send_to_now(buf, target)
+    }
+
+    /// [`send_to`](Self::send_to), which never waits.
+    fn send_to_now<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         let addrs = target.resolve()?;
         let &dst = addrs.first().ok_or_else(no_address)?;
         if dst.port() == 0 {
@@ -340,6 +361,11 @@ impl UdpSocket {
     /// # }).unwrap();
     /// ```
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.send_now(buf)
+    }
+
+    /// [`send`](Self::send), which never waits.
+    fn send_now(&self, buf: &[u8]) -> io::Result<usize> {
         let peer = self.with("detsim::net::UdpSocket::send", |s| {
             s.peer.ok_or_else(not_connected)
         })?;
@@ -392,7 +418,7 @@ impl UdpSocket {
         // Given back when this future completes or is dropped.
         let mut wait = WaitSlot::new(self.instance, Owner::Socket(self.key));
         let api = "detsim::net::UdpSocket::recv_from";
-        poll_fn(|cx| self.poll_recv_as(api, cx, buf, Some(&mut wait.slot))).await
+        poll_fn(|cx| self.poll_datagram(api, cx, buf, Some(&mut wait.slot), Take::Take)).await
     }
 
     /// Receives a datagram from the connected peer (or from anyone, on an
@@ -416,35 +442,6 @@ impl UdpSocket {
         Ok(self.recv_from(buf).await?.0)
     }
 
-    /// Receives a datagram if one is queued.
-    ///
-    /// # Errors
-    ///
-    /// `WouldBlock` when none is; otherwise as [`recv_from`](Self::recv_from).
-    ///
-    /// ```
-    /// # let mut sim = detsim::Sim::builder().build();
-    /// # sim.run(async {
-    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
-    /// let err = s.try_recv_from(&mut [0u8; 4]).unwrap_err();
-    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    /// # }).unwrap();
-    /// ```
-    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.with("detsim::net::UdpSocket::try_recv_from", |s| {
-            let Some((from, data)) = s.queue.pop_front() else {
-                return Err(io::Error::new(
-                    io::ErrorKind::WouldBlock,
-                    "no datagram is queued",
-                ));
-            };
-            s.queued_bytes -= data.len();
-            let n = data.len().min(buf.len());
-            buf[..n].copy_from_slice(&data[..n]);
-            Ok((n, from))
-        })
-    }
-
     /// Polls for a datagram, registering `cx`'s waker when none is queued
     /// (for hand-written futures). As with tokio, only the waker of the
     /// latest call is kept: tasks that wait on one socket together use
@@ -463,28 +460,34 @@ impl UdpSocket {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        self.poll_recv_as("detsim::net::UdpSocket::poll_recv_from", cx, buf, None)
+        let api = "detsim::net::UdpSocket::poll_recv_from";
+        self.poll_datagram(api, cx, buf, None, Take::Take)
     }
 
     /// [`poll_recv_from`](Self::poll_recv_from) for the future owning
     /// `slot` (`None`: the poll function's caller), naming `api`
-    /// outside a simulation.
-    fn poll_recv_as(
+    /// outside a simulation; with [`Take::Peek`], the datagram stays
+    /// queued (`peek_from`).
+    fn poll_datagram(
         &self,
         api: &str,
         cx: &mut Context<'_>,
         buf: &mut [u8],
         slot: Option<&mut Option<u32>>,
+        take: Take,
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
         let mut replaced = None;
         let r = self.with(api, |s| {
-            let Some((from, data)) = s.queue.pop_front() else {
+            let Some((from, data)) = s.queue.front() else {
                 replaced = s.waiters.park(slot, cx.waker());
                 return Ok(None);
             };
-            s.queued_bytes -= data.len();
-            let n = data.len().min(buf.len());
+            let (from, n) = (*from, data.len().min(buf.len()));
             buf[..n].copy_from_slice(&data[..n]);
+            if let Take::Take = take {
+                let (_, data) = s.queue.pop_front().expect("a datagram is queued");
+                s.queued_bytes -= data.len();
+            }
             Ok(Some((n, from)))
         });
         // A replaced waker is user code: dropped outside the borrow.
@@ -524,6 +527,13 @@ fn too_long(len: usize, dst: SocketAddr) -> io::Result<()> {
             "message too long: a UDP datagram carries at most {max} bytes over {family}, got {len}"
         ),
     ))
+}
+
+/// Whether a receive takes the datagram or leaves it queued.
+#[derive(Clone, Copy, Debug)]
+enum Take {
+    Take,
+    Peek,
 }
 
 fn not_connected() -> io::Error {
