@@ -1,12 +1,15 @@
-//! `UdpSocket`: tokio's UDP API over the simulated network. The
+//! `UdpSocket`: tokio's UDP API over the simulated network. Broadcast
+//! (`set_broadcast`, sends to `255.255.255.255`) is in [`broadcast`], the
 //! non-blocking and readiness API (`try_send_to`, `readable`, `peek_from`
-//! ...) is in [`try_io`].
+//! ...) in [`try_io`].
 
+mod broadcast;
 mod try_io;
 
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
 use std::task::{Context, Poll};
 
 use sim_core::ext;
@@ -73,12 +76,22 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 /// `bind`, `connect`, `local_addr`, `peer_addr`; `send_to`, `send`,
 /// `recv_from`, `recv`, `peek_from`, `poll_recv_from`; the non-blocking
 /// `try_send_to`, `try_send`, `try_recv_from`, `try_recv` with the
-/// readiness waits `readable` and `writable`. Sends never wait (the
+/// readiness waits `readable` and `writable`; and `set_broadcast` /
+/// `broadcast` (see [Broadcast](#broadcast)). Sends never wait (the
 /// simulated socket's send buffer never fills): `writable` is ready at
 /// once and `try_send_to` never says `WouldBlock`. Not simulated:
 /// `ready(Interest)`, `peek_sender`, `try_peek_from`, the `_buf` and
 /// `poll_` variants other than `poll_recv_from`, multicast, TTL and TOS
 /// options, and conversions to and from std or raw sockets.
+///
+/// # Broadcast
+///
+/// As on Linux, sending to (or connecting to) the broadcast address
+/// `255.255.255.255` fails with `PermissionDenied` until
+/// [`set_broadcast(true)`](Self::set_broadcast) (`SO_BROADCAST`). With
+/// it, a broadcast delivers a copy to every node's socket bound to
+/// `0.0.0.0` on the destination port, the sender's node included: see
+/// [`set_broadcast`](Self::set_broadcast).
 ///
 /// # Example
 ///
@@ -109,6 +122,10 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 pub struct UdpSocket {
     instance: u64,
     key: Key,
+    /// `SO_BROADCAST`: an option of this socket, whose handle is the only
+    /// one (not `Clone`). Atomic only for `Sync`: the simulation is one
+    /// thread, so the order of its loads and stores is the run's.
+    broadcast: AtomicBool,
 }
 
 impl std::fmt::Debug for UdpSocket {
@@ -169,6 +186,7 @@ impl UdpSocket {
         Ok(UdpSocket {
             instance: ext::instance("detsim::net::UdpSocket::bind"),
             key,
+            broadcast: AtomicBool::new(false),
         })
     }
 
@@ -250,6 +268,8 @@ impl UdpSocket {
     /// As address resolution ([`lookup_host`](crate::lookup_host));
     /// then, of the last address tried: `InvalidInput` for an address of
     /// the other family than the socket's (Linux's `EAFNOSUPPORT`),
+    /// `PermissionDenied` for the broadcast address without
+    /// [`set_broadcast(true)`](Self::set_broadcast) (Linux's `EACCES`),
     /// `ConnectionAborted` once the socket's node was killed.
     ///
     /// ```
@@ -271,6 +291,7 @@ impl UdpSocket {
                 if s.local.is_ipv6() != peer.is_ipv6() {
                     return Err(family_mismatch(s.local, peer));
                 }
+                self.check_broadcast(peer, "connect to")?;
                 if s.local.ip().is_unspecified() {
                     // Linux fixes the source address at connect.
                     s.local = source(s.node, s.local, peer);
@@ -301,7 +322,9 @@ impl UdpSocket {
     /// the socket's (an IPv4 socket sending to an IPv6 address or the
     /// reverse, an IPv6 socket sending to a host name; Linux's
     /// `EAFNOSUPPORT`; the message names the address to use instead);
-    /// resolution errors;
+    /// resolution errors; `PermissionDenied` for the broadcast address
+    /// `255.255.255.255` without [`set_broadcast(true)`](Self::set_broadcast)
+    /// (Linux's `EACCES`);
     /// `ConnectionAborted` once the node was killed. A datagram the network
     /// loses is not an error.
     ///
@@ -391,9 +414,15 @@ impl UdpSocket {
                     ),
                 ));
             }
+            self.check_broadcast(dst, "send to")?;
             Ok((s.node, s.local))
         })?;
-        Net::of(self.instance, "detsim::net::UdpSocket::send_to").send(node, src, dst, buf);
+        let net = Net::of(self.instance, "detsim::net::UdpSocket::send_to");
+        if broadcast::is_broadcast(dst) {
+            broadcast::deliver(&net, node, src, dst.port(), buf);
+        } else {
+            net.send(node, src, dst, buf);
+        }
         Ok(buf.len())
     }
 
