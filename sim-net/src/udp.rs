@@ -1,15 +1,23 @@
-//! `UdpSocket`: tokio's UDP API over the simulated network.
+//! `UdpSocket`: tokio's UDP API over the simulated network. Broadcast
+//! (`set_broadcast`, sends to `255.255.255.255`) is in [`broadcast`], the
+//! non-blocking and readiness API (`try_send_to`, `readable`, `peek_from`
+//! ...) in [`try_io`].
+
+mod broadcast;
+mod try_io;
 
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
 use std::task::{Context, Poll};
 
 use sim_core::ext;
 use sim_core::node::Node;
 
 use crate::addr::{
-    ToSocketAddrs, destination, family_mismatch, first_of_other_family, no_address, try_each,
+    ToSocketAddrs, destination, family_mismatch, first_of_other_family, no_address, source,
+    try_each,
 };
 use crate::state::{Key, Net, Socket, node_name};
 use crate::waiters::{Owner, WaitSlot};
@@ -20,9 +28,9 @@ use crate::waiters::{Owner, WaitSlot};
 /// their own, larger limit: [`MAX_DATAGRAM_V6`].
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// use sim_net::{MAX_DATAGRAM, UdpSocket};
+/// use detsim::net::{MAX_DATAGRAM, UdpSocket};
 /// let s = UdpSocket::bind("127.0.0.1:0").await.unwrap();
 /// let to = s.local_addr().unwrap();
 /// assert!(s.send_to(&vec![0u8; MAX_DATAGRAM], to).await.is_ok());
@@ -38,9 +46,9 @@ pub const MAX_DATAGRAM: usize = 65_507;
 /// (Linux's `EMSGSIZE`). IPv4's limit is [`MAX_DATAGRAM`].
 ///
 /// ```
-/// # let mut sim = sim_core::Sim::builder().build();
+/// # let mut sim = detsim::Sim::builder().build();
 /// # sim.run(async {
-/// use sim_net::{MAX_DATAGRAM_V6, UdpSocket};
+/// use detsim::net::{MAX_DATAGRAM_V6, UdpSocket};
 /// let s = UdpSocket::bind("[::1]:0").await.unwrap();
 /// let to = s.local_addr().unwrap();
 /// assert!(s.send_to(&vec![0u8; MAX_DATAGRAM_V6], to).await.is_ok());
@@ -63,13 +71,35 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 /// The handle is plain data (`Send`, `Sync`); share it with `Arc` as you
 /// would tokio's. Dropping it closes the socket.
 ///
+/// # What of tokio's API is here
+///
+/// `bind`, `connect`, `local_addr`, `peer_addr`; `send_to`, `send`,
+/// `recv_from`, `recv`, `peek_from`, `poll_recv_from`; the non-blocking
+/// `try_send_to`, `try_send`, `try_recv_from`, `try_recv` with the
+/// readiness waits `readable` and `writable`; and `set_broadcast` /
+/// `broadcast` (see [Broadcast](#broadcast)). Sends never wait (the
+/// simulated socket's send buffer never fills): `writable` is ready at
+/// once and `try_send_to` never says `WouldBlock`. Not simulated:
+/// `ready(Interest)`, `peek_sender`, `try_peek_from`, the `_buf` and
+/// `poll_` variants other than `poll_recv_from`, multicast, TTL and TOS
+/// options, and conversions to and from std or raw sockets.
+///
+/// # Broadcast
+///
+/// As on Linux, sending to (or connecting to) the broadcast address
+/// `255.255.255.255` fails with `PermissionDenied` until
+/// [`set_broadcast(true)`](Self::set_broadcast) (`SO_BROADCAST`). With
+/// it, a broadcast delivers a copy to every node's socket bound to
+/// `0.0.0.0` on the destination port, the sender's node included: see
+/// [`set_broadcast`](Self::set_broadcast).
+///
 /// # Example
 ///
 /// ```
-/// use sim_core::node::Node;
-/// use sim_net::UdpSocket;
+/// use detsim::node::Node;
+/// use detsim::net::UdpSocket;
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     Node::builder("echo").init(|| async {
 ///         let sock = UdpSocket::bind("0.0.0.0:7").await.unwrap();
@@ -86,12 +116,16 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 ///     let n = sock.recv(&mut buf).await.unwrap();
 ///     assert_eq!(&buf[..n], b"ping");
 ///     // Two hops of the default 1 ms latency.
-///     assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 2);
+///     assert_eq!(detsim::time::Instant::now().since_start().as_millis(), 2);
 /// }).unwrap();
 /// ```
 pub struct UdpSocket {
     instance: u64,
     key: Key,
+    /// `SO_BROADCAST`: an option of this socket, whose handle is the only
+    /// one (not `Clone`). Atomic only for `Sync`: the simulation is one
+    /// thread, so the order of its loads and stores is the run's.
+    broadcast: AtomicBool,
 }
 
 impl std::fmt::Debug for UdpSocket {
@@ -135,13 +169,13 @@ impl UdpSocket {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let a = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let a = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// assert_eq!(a.local_addr().unwrap().to_string(), "0.0.0.0:49152");
-    /// let err = sim_net::UdpSocket::bind("0.0.0.0:49152").await.unwrap_err();
+    /// let err = detsim::net::UdpSocket::bind("0.0.0.0:49152").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
-    /// let b = sim_net::UdpSocket::bind("[::]:0").await.unwrap();
+    /// let b = detsim::net::UdpSocket::bind("[::]:0").await.unwrap();
     /// assert_eq!(b.local_addr().unwrap().to_string(), "[::]:49153");
     /// # }).unwrap();
     /// ```
@@ -152,6 +186,7 @@ impl UdpSocket {
         Ok(UdpSocket {
             instance: ext::instance("detsim::net::UdpSocket::bind"),
             key,
+            broadcast: AtomicBool::new(false),
         })
     }
 
@@ -167,17 +202,26 @@ impl UdpSocket {
         f(s)
     }
 
-    /// The address the socket is bound to.
+    /// The address the socket is bound to. A socket bound to the
+    /// unspecified address (`0.0.0.0`, `[::]`) reports the source address
+    /// chosen by [`connect`](Self::connect) once connected, as on Linux:
+    /// the node's address toward another node, the loopback address
+    /// toward itself.
     ///
     /// # Errors
     ///
     /// `ConnectionAborted` once the socket's node was killed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("10.0.0.1:9000").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("10.0.0.1:9000").await.unwrap();
     /// assert_eq!(s.local_addr().unwrap().to_string(), "10.0.0.1:9000");
+    /// detsim::node::Node::builder("db").build();
+    /// let any = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// assert_eq!(any.local_addr().unwrap().to_string(), "0.0.0.0:49152");
+    /// any.connect("db:53").await.unwrap();
+    /// assert_eq!(any.local_addr().unwrap().to_string(), "10.0.0.1:49152");
     /// # }).unwrap();
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -191,9 +235,9 @@ impl UdpSocket {
     /// `NotConnected` if [`connect`](Self::connect) was not called.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap_err().kind(), std::io::ErrorKind::NotConnected);
     /// s.connect("127.0.0.1:5").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "127.0.0.1:5");
@@ -213,20 +257,28 @@ impl UdpSocket {
     /// so a host name connects an IPv4 socket to the node's IPv4 address
     /// and an IPv6 socket to its IPv6 one.
     ///
+    /// A socket bound to the unspecified address (`0.0.0.0`, `[::]`)
+    /// takes the source address the peer is reached from, as Linux picks
+    /// it: [`local_addr`](Self::local_addr) then reports the node's own
+    /// address (or loopback, for a peer on the node), and keeps it if the
+    /// socket connects again.
+    ///
     /// # Errors
     ///
     /// As address resolution ([`lookup_host`](crate::lookup_host));
     /// then, of the last address tried: `InvalidInput` for an address of
     /// the other family than the socket's (Linux's `EAFNOSUPPORT`),
+    /// `PermissionDenied` for the broadcast address without
+    /// [`set_broadcast(true)`](Self::set_broadcast) (Linux's `EACCES`),
     /// `ConnectionAborted` once the socket's node was killed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// s.connect("main:53").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "10.0.0.1:53");
-    /// let s6 = sim_net::UdpSocket::bind("[::]:0").await.unwrap();
+    /// let s6 = detsim::net::UdpSocket::bind("[::]:0").await.unwrap();
     /// s6.connect("main:53").await.unwrap(); // the IPv4 address is refused
     /// assert_eq!(s6.peer_addr().unwrap().to_string(), "[fd00::1]:53");
     /// # }).unwrap();
@@ -238,6 +290,11 @@ impl UdpSocket {
             self.with(api, |s| {
                 if s.local.is_ipv6() != peer.is_ipv6() {
                     return Err(family_mismatch(s.local, peer));
+                }
+                self.check_broadcast(peer, "connect to")?;
+                if s.local.ip().is_unspecified() {
+                    // Linux fixes the source address at connect.
+                    s.local = source(s.node, s.local, peer);
                 }
                 s.peer = Some(peer);
                 Ok(())
@@ -265,23 +322,30 @@ impl UdpSocket {
     /// the socket's (an IPv4 socket sending to an IPv6 address or the
     /// reverse, an IPv6 socket sending to a host name; Linux's
     /// `EAFNOSUPPORT`; the message names the address to use instead);
-    /// resolution errors;
+    /// resolution errors; `PermissionDenied` for the broadcast address
+    /// `255.255.255.255` without [`set_broadcast(true)`](Self::set_broadcast)
+    /// (Linux's `EACCES`);
     /// `ConnectionAborted` once the node was killed. A datagram the network
     /// loses is not an error.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// assert_eq!(s.send_to(b"hi", "127.0.0.1:9").await.unwrap(), 2);
     /// let err = s.send_to(b"hi", "[::1]:9").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
-    /// let s6 = sim_net::UdpSocket::bind("[::]:0").await.unwrap();
+    /// let s6 = detsim::net::UdpSocket::bind("[::]:0").await.unwrap();
     /// let err = s6.send_to(b"hi", "localhost:9").await.unwrap_err();
     /// assert!(err.to_string().contains("send to [::1]:9 instead"));
     /// # }).unwrap();
     /// ```
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
+        self.send_to_now(buf, target)
+    }
+
+    /// [`send_to`](Self::send_to), which never waits.
+    fn send_to_now<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         let addrs = target.resolve()?;
         let &dst = addrs.first().ok_or_else(no_address)?;
         if dst.port() == 0 {
@@ -311,15 +375,20 @@ impl UdpSocket {
     /// [`send_to`](Self::send_to).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// assert!(s.send(b"x").await.is_err());
     /// s.connect("127.0.0.1:9").await.unwrap();
     /// assert_eq!(s.send(b"x").await.unwrap(), 1);
     /// # }).unwrap();
     /// ```
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.send_now(buf)
+    }
+
+    /// [`send`](Self::send), which never waits.
+    fn send_now(&self, buf: &[u8]) -> io::Result<usize> {
         let peer = self.with("detsim::net::UdpSocket::send", |s| {
             s.peer.ok_or_else(not_connected)
         })?;
@@ -345,9 +414,15 @@ impl UdpSocket {
                     ),
                 ));
             }
+            self.check_broadcast(dst, "send to")?;
             Ok((s.node, s.local))
         })?;
-        Net::of(self.instance, "detsim::net::UdpSocket::send_to").send(node, src, dst, buf);
+        let net = Net::of(self.instance, "detsim::net::UdpSocket::send_to");
+        if broadcast::is_broadcast(dst) {
+            broadcast::deliver(&net, node, src, dst.port(), buf);
+        } else {
+            net.send(node, src, dst, buf);
+        }
         Ok(buf.len())
     }
 
@@ -359,9 +434,9 @@ impl UdpSocket {
     /// `ConnectionAborted` once the socket's node was killed.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     /// s.send_to(b"self", s.local_addr().unwrap()).await.unwrap();
     /// let mut buf = [0u8; 8];
     /// let (n, from) = s.recv_from(&mut buf).await.unwrap();
@@ -372,7 +447,7 @@ impl UdpSocket {
         // Given back when this future completes or is dropped.
         let mut wait = WaitSlot::new(self.instance, Owner::Socket(self.key));
         let api = "detsim::net::UdpSocket::recv_from";
-        poll_fn(|cx| self.poll_recv_as(api, cx, buf, Some(&mut wait.slot))).await
+        poll_fn(|cx| self.poll_datagram(api, cx, buf, Some(&mut wait.slot), Take::Take)).await
     }
 
     /// Receives a datagram from the connected peer (or from anyone, on an
@@ -383,9 +458,9 @@ impl UdpSocket {
     /// As [`recv_from`](Self::recv_from).
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     /// s.connect(s.local_addr().unwrap()).await.unwrap();
     /// s.send(b"loop").await.unwrap();
     /// let mut buf = [0u8; 8];
@@ -396,44 +471,15 @@ impl UdpSocket {
         Ok(self.recv_from(buf).await?.0)
     }
 
-    /// Receives a datagram if one is queued.
-    ///
-    /// # Errors
-    ///
-    /// `WouldBlock` when none is; otherwise as [`recv_from`](Self::recv_from).
-    ///
-    /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
-    /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
-    /// let err = s.try_recv_from(&mut [0u8; 4]).unwrap_err();
-    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    /// # }).unwrap();
-    /// ```
-    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.with("detsim::net::UdpSocket::try_recv_from", |s| {
-            let Some((from, data)) = s.queue.pop_front() else {
-                return Err(io::Error::new(
-                    io::ErrorKind::WouldBlock,
-                    "no datagram is queued",
-                ));
-            };
-            s.queued_bytes -= data.len();
-            let n = data.len().min(buf.len());
-            buf[..n].copy_from_slice(&data[..n]);
-            Ok((n, from))
-        })
-    }
-
     /// Polls for a datagram, registering `cx`'s waker when none is queued
     /// (for hand-written futures). As with tokio, only the waker of the
     /// latest call is kept: tasks that wait on one socket together use
     /// [`recv_from`](Self::recv_from), which keeps one each.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let s = sim_net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let s = detsim::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
     /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// assert!(s.poll_recv_from(&mut cx, &mut [0u8; 4]).is_pending());
     /// # }).unwrap();
@@ -443,28 +489,34 @@ impl UdpSocket {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        self.poll_recv_as("detsim::net::UdpSocket::poll_recv_from", cx, buf, None)
+        let api = "detsim::net::UdpSocket::poll_recv_from";
+        self.poll_datagram(api, cx, buf, None, Take::Take)
     }
 
     /// [`poll_recv_from`](Self::poll_recv_from) for the future owning
     /// `slot` (`None`: the poll function's caller), naming `api`
-    /// outside a simulation.
-    fn poll_recv_as(
+    /// outside a simulation; with [`Take::Peek`], the datagram stays
+    /// queued (`peek_from`).
+    fn poll_datagram(
         &self,
         api: &str,
         cx: &mut Context<'_>,
         buf: &mut [u8],
         slot: Option<&mut Option<u32>>,
+        take: Take,
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
         let mut replaced = None;
         let r = self.with(api, |s| {
-            let Some((from, data)) = s.queue.pop_front() else {
+            let Some((from, data)) = s.queue.front() else {
                 replaced = s.waiters.park(slot, cx.waker());
                 return Ok(None);
             };
-            s.queued_bytes -= data.len();
-            let n = data.len().min(buf.len());
+            let (from, n) = (*from, data.len().min(buf.len()));
             buf[..n].copy_from_slice(&data[..n]);
+            if let Take::Take = take {
+                let (_, data) = s.queue.pop_front().expect("a datagram is queued");
+                s.queued_bytes -= data.len();
+            }
             Ok(Some((n, from)))
         });
         // A replaced waker is user code: dropped outside the borrow.
@@ -504,6 +556,13 @@ fn too_long(len: usize, dst: SocketAddr) -> io::Result<()> {
             "message too long: a UDP datagram carries at most {max} bytes over {family}, got {len}"
         ),
     ))
+}
+
+/// Whether a receive takes the datagram or leaves it queued.
+#[derive(Clone, Copy, Debug)]
+enum Take {
+    Take,
+    Peek,
 }
 
 fn not_connected() -> io::Error {

@@ -1,5 +1,6 @@
 //! The wakers of what waits on one socket: the `accept`s of a listener,
-//! the `recv_from`s of a UDP socket.
+//! the `recv_from`s (and `readable`s, `peek_from`s) of a UDP socket, the
+//! `readable`s, `writable`s and `peek`s of a TCP connection end.
 //!
 //! Each waiting future owns a slot (a [`WaitSlot`]), which it gives back
 //! when it completes or is dropped, so a future cancelled while it waits
@@ -96,6 +97,8 @@ impl Waiters {
 pub(crate) enum Owner {
     Listener(tcp::Key),
     Socket(state::Key),
+    /// A TCP connection end's readiness waits: the connection and the end.
+    Conn(tcp::Key, usize),
 }
 
 impl state::Inner {
@@ -104,6 +107,7 @@ impl state::Inner {
         match owner {
             Owner::Listener(key) => self.tcp.listeners.get_mut(key).map(|l| &mut l.waiters),
             Owner::Socket(key) => self.socket_opt_mut(key).map(|s| &mut s.waiters),
+            Owner::Conn(key, end) => self.tcp.conns.get_mut(key).map(|c| &mut c.ends[end].ready),
         }
     }
 }

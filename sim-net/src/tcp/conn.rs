@@ -13,6 +13,7 @@ use super::recv_buf::RecvBuf;
 use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, SEND_BUFFER, Segment};
 use crate::addr::WireAddr;
 use crate::stats::TcpStats;
+use crate::waiters::Waiters;
 
 /// Where an end is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +50,9 @@ pub(crate) struct End {
     pub(crate) read_shutdown: bool,
     pub(crate) reader: Option<Waker>,
     pub(crate) writer: Option<Waker>,
+    /// The readiness waits (`readable`, `writable`, `peek`) on this end:
+    /// any number of tasks at once, woken with the reader or the writer.
+    pub(crate) ready: Waiters,
     /// Live handles (a stream counts 2: its read and write sides).
     pub(crate) handles: u8,
     /// No handle will use it again (dropped, refused, or killed).
@@ -85,6 +89,7 @@ impl End {
             read_shutdown: false,
             reader: None,
             writer: None,
+            ready: Waiters::default(),
             handles: 0,
             closed: false,
             killed: false,
@@ -108,6 +113,7 @@ impl End {
         if let Some(w) = self.writer.take() {
             wakers.push(w);
         }
+        self.ready.drain_into(wakers);
     }
 }
 
@@ -255,7 +261,9 @@ impl Conn {
             fx.send(self, end, Kind::Fin);
         }
         if sent {
-            fx.wakers.extend(self.ends[end].writer.take());
+            let e = &mut self.ends[end];
+            fx.wakers.extend(e.writer.take());
+            e.ready.drain_into(fx.wakers);
         }
     }
 

@@ -12,8 +12,9 @@ use super::SEND_BUFFER;
 use super::conn::{Conn, Effects, End, Phase, park};
 use crate::state::{Net, node_name};
 
-/// One connection end as seen by a handle.
-#[derive(Clone, Copy)]
+/// One connection end as seen by a handle (equal handles are the same
+/// end of the same connection, in the same simulation).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Handle {
     pub(crate) instance: u64,
     pub(crate) conn: Key,
@@ -109,7 +110,7 @@ impl Handle {
     }
 
     /// [`peek`](Self::peek) at the whole connection (and this end's index).
-    fn peek_conn<R>(
+    pub(super) fn peek_conn<R>(
         &self,
         api: &str,
         f: impl FnOnce(&Conn, usize) -> io::Result<R>,
@@ -125,7 +126,10 @@ impl Handle {
         }
     }
 
-    fn poll<R>(
+    /// Runs `f` on the connection, as [`with`](Self::with), for a poll
+    /// function: `Ready(Err(ConnectionAborted))` when the connection is
+    /// gone.
+    pub(super) fn poll<R>(
         &self,
         api: &str,
         f: impl FnOnce(&mut Conn, usize, &mut Effects<'_>) -> Poll<io::Result<R>>,
@@ -316,6 +320,8 @@ impl Handle {
                 c.ends[end].write_shutdown = true;
                 c.pump(end, fx);
             }
+            // Reads (`Ok(0)`) or writes (`BrokenPipe`) no longer wait.
+            c.ends[end].ready.drain_into(fx.wakers);
             Ok(())
         })
     }

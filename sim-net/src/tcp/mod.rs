@@ -87,8 +87,11 @@
 mod conn;
 mod handle;
 mod listener;
+mod owned;
+mod ready;
 mod recv_buf;
 mod slab;
+mod split;
 mod state;
 mod stream;
 #[cfg(feature = "tokio-io")]
@@ -103,7 +106,9 @@ pub(crate) use slab::Key;
 pub(crate) use state::TcpState;
 
 pub use listener::{Incoming, TcpListener};
-pub use stream::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
+pub use owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
+pub use split::{ReadHalf, WriteHalf};
+pub use stream::TcpStream;
 
 /// The largest payload of one segment, in bytes.
 ///

@@ -41,6 +41,13 @@ impl RecvBuf {
         self.head == self.data.len()
     }
 
+    /// The unread bytes, in order (for `peek`, which copies without
+    /// consuming).
+    #[inline]
+    pub(crate) fn unread(&self) -> &[u8] {
+        &self.data[self.head..]
+    }
+
     /// Drops every unread byte.
     #[inline]
     pub(crate) fn clear(&mut self) {

@@ -1,5 +1,7 @@
-//! `TcpStream` and its owned halves, implementing futures' `AsyncRead` and
-//! `AsyncWrite`.
+//! `TcpStream`, implementing futures' `AsyncRead` and `AsyncWrite`, and
+//! the macros its halves share with it (addresses, debug output). The
+//! halves live in [`owned`](super::owned) and [`split`](super::split);
+//! readiness and non-blocking io in [`ready`](super::ready).
 
 use std::future::poll_fn;
 use std::io;
@@ -8,8 +10,8 @@ use std::net::{Shutdown, SocketAddr};
 use sim_core::ext;
 use sim_core::node::Node;
 
-use super::Key;
 use super::handle::Handle;
+use super::{Key, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::addr::{ToSocketAddrs, no_address};
 use crate::io_traits::{futures_read, futures_write};
 use crate::state::Net;
@@ -36,12 +38,12 @@ use crate::state::Net;
 ///
 /// ```
 /// use futures::io::{AsyncReadExt, AsyncWriteExt};
-/// use sim_net::{TcpListener, TcpStream};
+/// use detsim::net::{TcpListener, TcpStream};
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let listener = TcpListener::bind("127.0.0.1:9000").await.unwrap();
-///     let client = sim_core::spawn(async {
+///     let client = detsim::spawn(async {
 ///         let mut s = TcpStream::connect("localhost:9000").await.unwrap();
 ///         s.write_all(b"hello").await.unwrap(); // no flush needed
 ///     });
@@ -52,6 +54,18 @@ use crate::state::Net;
 ///     client.await.unwrap();
 /// }).unwrap();
 /// ```
+///
+/// # What of tokio's API is here
+///
+/// `connect`, `local_addr`, `peer_addr`, `set_nodelay`/`nodelay`,
+/// `into_split` (with [`OwnedReadHalf::reunite`]) and `split`, and the
+/// readiness and non-blocking io: [`readable`](Self::readable),
+/// [`writable`](Self::writable), [`try_read`](Self::try_read),
+/// [`try_write`](Self::try_write) and [`peek`](Self::peek). `shutdown`
+/// is std's (`shutdown(how)`, see below). Not simulated: `ready(Interest)`,
+/// `poll_peek`, the vectored and `BufMut` variants of `try_read`/`try_write`,
+/// `try_io`, socket options other than `nodelay` (`linger`, `ttl`),
+/// `take_error`, and conversions to and from std or raw sockets.
 ///
 /// # tokio's io traits
 ///
@@ -67,12 +81,12 @@ use crate::state::Net;
 #[cfg_attr(feature = "tokio-io", doc = "```")]
 #[cfg_attr(not(feature = "tokio-io"), doc = "```ignore")]
 /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
-/// use sim_net::{TcpListener, TcpStream};
+/// use detsim::net::{TcpListener, TcpStream};
 ///
-/// let mut sim = sim_core::Sim::builder().build();
+/// let mut sim = detsim::Sim::builder().build();
 /// sim.run(async {
 ///     let listener = TcpListener::bind("127.0.0.1:9000").await.unwrap();
-///     sim_core::spawn(async move {
+///     detsim::spawn(async move {
 ///         let (s, _) = listener.accept().await.unwrap();
 ///         let (mut rd, mut wr) = tokio::io::split(s);
 ///         tokio::io::copy(&mut rd, &mut wr).await.unwrap(); // echo until EOF
@@ -129,17 +143,17 @@ impl TcpStream {
     /// Outside a simulation.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// sim_core::node::Node::builder("db").build();
-    /// let err = sim_net::TcpStream::connect("db:5432").await.unwrap_err();
+    /// detsim::node::Node::builder("db").build();
+    /// let err = detsim::net::TcpStream::connect("db:5432").await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
     /// // Refused over IPv4, then over IPv6: two round trips of the
     /// // default 1 ms latency.
-    /// assert_eq!(sim_core::time::Instant::now().since_start().as_millis(), 4);
+    /// assert_eq!(detsim::time::Instant::now().since_start().as_millis(), 4);
     /// // An IPv6-only listener is reached by name after the IPv4 refusal.
-    /// let l = sim_net::TcpListener::bind("[::]:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("[::]:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "[fd00::1]:80");
     /// # drop(l);
     /// # }).unwrap();
@@ -174,10 +188,10 @@ impl TcpStream {
     /// `ConnectionAborted` once the connection is gone.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// assert_eq!(s.local_addr().unwrap().to_string(), "10.0.0.1:49152");
     /// # drop(l);
     /// # }).unwrap();
@@ -200,19 +214,19 @@ impl TcpStream {
     /// connection is gone.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
     /// use futures::io::AsyncWriteExt;
     /// use std::time::Duration;
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let mut s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let mut s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// assert_eq!(s.peer_addr().unwrap().to_string(), "10.0.0.1:80");
     /// // The server closes with input it never read: an RST.
     /// let (server, _) = l.accept().await.unwrap();
     /// s.write_all(b"unread").await.unwrap();
-    /// sim_core::time::sleep(Duration::from_millis(5)).await;
+    /// detsim::time::sleep(Duration::from_millis(5)).await;
     /// drop(server);
-    /// sim_core::time::sleep(Duration::from_millis(5)).await;
+    /// detsim::time::sleep(Duration::from_millis(5)).await;
     /// let err = s.peer_addr().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::NotConnected);
     /// assert!(s.local_addr().is_ok());
@@ -222,18 +236,18 @@ impl TcpStream {
     /// A graceful close ends the same way once both FINs went through:
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
     /// use futures::io::AsyncReadExt;
     /// use std::net::Shutdown;
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let mut s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let mut s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// let (server, _) = l.accept().await.unwrap();
     /// drop(server); // its FIN
     /// assert_eq!(s.read(&mut [0; 8]).await.unwrap(), 0);
     /// assert!(s.peer_addr().is_ok()); // half-closed: CLOSE_WAIT
     /// s.shutdown(Shutdown::Write).unwrap(); // our FIN
-    /// sim_core::time::sleep(std::time::Duration::from_millis(5)).await;
+    /// detsim::time::sleep(std::time::Duration::from_millis(5)).await;
     /// let err = s.peer_addr().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::NotConnected);
     /// # }).unwrap();
@@ -250,10 +264,10 @@ impl TcpStream {
     /// Never.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// s.set_nodelay(true).unwrap();
     /// assert!(s.nodelay().unwrap());
     /// # }).unwrap();
@@ -271,10 +285,10 @@ impl TcpStream {
     /// Never.
     ///
     /// ```
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let s = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// assert!(s.nodelay().unwrap());
     /// # }).unwrap();
     /// ```
@@ -293,10 +307,10 @@ impl TcpStream {
     ///
     /// ```
     /// use futures::io::AsyncReadExt;
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let c = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let c = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// let (mut s, _) = l.accept().await.unwrap();
     /// c.shutdown(std::net::Shutdown::Write).unwrap();
     /// assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0);
@@ -309,13 +323,16 @@ impl TcpStream {
     /// Splits the stream into a read half and a write half that can move
     /// to different tasks. Dropping the write half shuts the writing side
     /// down (as tokio's); the connection closes when both are dropped.
+    /// [`OwnedReadHalf::reunite`] puts the halves back together. To read
+    /// and write at once within one task, [`split`](Self::split) borrows
+    /// instead.
     ///
     /// ```
     /// use futures::io::{AsyncReadExt, AsyncWriteExt};
-    /// # let mut sim = sim_core::Sim::builder().build();
+    /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
-    /// let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let c = sim_net::TcpStream::connect("main:80").await.unwrap();
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let c = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// let (mut s, _) = l.accept().await.unwrap();
     /// let (mut rd, mut wr) = c.into_split();
     /// wr.write_all(b"hi").await.unwrap();
@@ -334,6 +351,51 @@ impl TcpStream {
         std::mem::forget(self);
         (OwnedReadHalf { h }, OwnedWriteHalf { h })
     }
+
+    /// Splits the stream into a read half and a write half that borrow it,
+    /// to read and write at once within one task: `tokio::io::copy` (or
+    /// futures') in each direction of a proxy, a reader and a writer in
+    /// one `join!`. Unlike [`into_split`](Self::into_split) the halves
+    /// cannot move to other tasks, and dropping them changes nothing: no
+    /// shutdown, the stream is whole again once they are gone.
+    ///
+    /// The halves implement futures' `AsyncRead`/`AsyncWrite` (and tokio's
+    /// with the `tokio-io` feature), like the owned halves; closing the
+    /// write half (`close`, tokio's `shutdown`) is the half-close of
+    /// [`shutdown(Write)`](Self::shutdown).
+    ///
+    /// With `futures::io::AsyncReadExt` in scope, `stream.split()` is
+    /// futures' `AsyncReadExt::split` instead (Rust's method lookup tries a
+    /// trait method taking the stream by value before an inherent one
+    /// taking `&mut self`), which moves the stream into a lock-shared pair:
+    /// write `TcpStream::split(&mut stream)` to get these halves there.
+    /// tokio's `AsyncReadExt` has no `split`, so with it `stream.split()`
+    /// is this one.
+    ///
+    /// ```
+    /// use detsim::net::{TcpListener, TcpStream};
+    /// use futures::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// let mut sim = detsim::Sim::builder().build();
+    /// sim.run(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:7").await.unwrap();
+    ///     detsim::spawn(async move {
+    ///         // An echo server: what it reads goes back until EOF.
+    ///         let (mut stream, _) = listener.accept().await.unwrap();
+    ///         let (mut rd, mut wr) = TcpStream::split(&mut stream);
+    ///         futures::io::copy(&mut rd, &mut wr).await.unwrap();
+    ///     });
+    ///     let mut client = TcpStream::connect("127.0.0.1:7").await.unwrap();
+    ///     client.write_all(b"hello").await.unwrap();
+    ///     client.shutdown(std::net::Shutdown::Write).unwrap();
+    ///     let mut echoed = String::new();
+    ///     client.read_to_string(&mut echoed).await.unwrap();
+    ///     assert_eq!(echoed, "hello");
+    /// }).unwrap();
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        (ReadHalf { h: &self.h }, WriteHalf { h: &self.h })
+    }
 }
 
 impl Drop for TcpStream {
@@ -342,50 +404,27 @@ impl Drop for TcpStream {
     }
 }
 
-/// The reading half of a [`TcpStream`] ([`TcpStream::into_split`]).
-///
-/// ```
-/// # let mut sim = sim_core::Sim::builder().build();
-/// # sim.run(async {
-/// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-/// let (rd, _wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
-/// assert_eq!(rd.peer_addr().unwrap().port(), 80);
-/// # }).unwrap();
-/// ```
-pub struct OwnedReadHalf {
-    pub(super) h: Handle,
-}
-
-/// The writing half of a [`TcpStream`] ([`TcpStream::into_split`]);
-/// dropping it shuts the writing side down.
-///
-/// ```
-/// # let mut sim = sim_core::Sim::builder().build();
-/// # sim.run(async {
-/// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-/// let (_rd, wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
-/// assert_eq!(wr.local_addr().unwrap().port(), 49152);
-/// # }).unwrap();
-/// ```
-pub struct OwnedWriteHalf {
-    pub(super) h: Handle,
-}
-
+/// `local_addr` and `peer_addr` for a half `$t`, whose doc examples get
+/// the halves `rd` and `wr` of the stream `client` from `$split`
+/// (`"client.into_split()"`, `"client.split()"`).
 macro_rules! addrs {
-    ($t:ty) => {
+    ($t:ty, $split:literal) => {
         impl $t {
-            /// This end's address.
+            /// This end's address (the stream's).
             ///
             /// # Errors
             ///
             /// `ConnectionAborted` once the connection is gone.
             ///
             /// ```
-            /// # let mut sim = sim_core::Sim::builder().build();
+            /// # let mut sim = detsim::Sim::builder().build();
             /// # sim.run(async {
-            /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-            /// let (rd, wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
-            /// assert_eq!(rd.local_addr().unwrap(), wr.local_addr().unwrap());
+            /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+            /// let mut client = detsim::net::TcpStream::connect("main:80").await.unwrap();
+            /// let local = client.local_addr().unwrap();
+            #[doc = concat!("let (rd, wr) = ", $split, ";")]
+            /// assert_eq!(rd.local_addr().unwrap(), local);
+            /// assert_eq!(wr.local_addr().unwrap(), local);
             /// # }).unwrap();
             /// ```
             pub fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -402,11 +441,13 @@ macro_rules! addrs {
             /// connection is gone.
             ///
             /// ```
-            /// # let mut sim = sim_core::Sim::builder().build();
+            /// # let mut sim = detsim::Sim::builder().build();
             /// # sim.run(async {
-            /// # let l = sim_net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-            /// let (rd, wr) = sim_net::TcpStream::connect("main:80").await.unwrap().into_split();
-            /// assert_eq!(rd.peer_addr().unwrap(), wr.peer_addr().unwrap());
+            /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+            /// let mut client = detsim::net::TcpStream::connect("main:80").await.unwrap();
+            #[doc = concat!("let (rd, wr) = ", $split, ";")]
+            /// assert_eq!(rd.peer_addr().unwrap().to_string(), "10.0.0.1:80");
+            /// assert_eq!(wr.peer_addr().unwrap(), rd.peer_addr().unwrap());
             /// # }).unwrap();
             /// ```
             pub fn peer_addr(&self) -> io::Result<SocketAddr> {
@@ -416,38 +457,22 @@ macro_rules! addrs {
     };
 }
 
-macro_rules! debug {
-    ($t:ident) => {
+/// `Debug` for a handle type `$t` named `$name`.
+macro_rules! debug_handle {
+    ($t:ty, $name:literal) => {
         impl std::fmt::Debug for $t {
             /// Addresses and state (`local`, `peer`, `state`), read from
             /// the running simulation; `.. ` when it is not reachable.
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.h.debug(stringify!($t), f)
+                self.h.debug($name, f)
             }
         }
     };
 }
 
-debug!(TcpStream);
-debug!(OwnedReadHalf);
-debug!(OwnedWriteHalf);
+pub(super) use {addrs, debug_handle};
 
-addrs!(OwnedReadHalf);
-addrs!(OwnedWriteHalf);
-
-impl Drop for OwnedReadHalf {
-    fn drop(&mut self) {
-        self.h.release(1, false);
-    }
-}
-
-impl Drop for OwnedWriteHalf {
-    fn drop(&mut self) {
-        self.h.release(1, true);
-    }
-}
+debug_handle!(TcpStream, "TcpStream");
 
 futures_read!(TcpStream, h);
-futures_read!(OwnedReadHalf, h);
 futures_write!(TcpStream, h);
-futures_write!(OwnedWriteHalf, h);

@@ -1,0 +1,377 @@
+//! Readiness and non-blocking io on a TCP connection end, as tokio has
+//! them: `readable`, `writable`, `try_read`, `try_write` and `peek`, for
+//! [`TcpStream`] and its halves (read side: the stream and the read
+//! halves; write side: the stream and the write halves).
+//!
+//! A read is *ready* when it would not wait: bytes have arrived, or EOF
+//! (the peer's FIN), a read shutdown or a failure makes it return at once.
+//! A write is ready when the send buffer has room, or a write shutdown or
+//! a failure makes it fail at once. `readable`/`writable` wait for that;
+//! `try_read`/`try_write` do what `read`/`write` would, or return
+//! `WouldBlock` instead of waiting.
+//!
+//! The waits (`readable`, `writable`, `peek`) take `&self`, so any number
+//! of tasks can wait on one end at once (a stream shared through an
+//! `Arc`): each waiting future has its own slot in the end's
+//! [`Waiters`](crate::waiters::Waiters), given back when it completes or
+//! is dropped, and every event that could make the end ready (an arrival,
+//! the window reopening, a shutdown, a failure) wakes them all, in slot
+//! order. Checking readiness draws nothing from the choice source.
+
+use std::future::poll_fn;
+use std::io;
+use std::task::{Context, Poll, Waker};
+
+use super::conn::{End, Phase};
+use super::handle::{Handle, error};
+use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, SEND_BUFFER, TcpStream, WriteHalf};
+use crate::waiters::{Owner, WaitSlot};
+
+/// What a readiness wait waits for.
+#[derive(Clone, Copy, Debug)]
+enum Interest {
+    Read,
+    Write,
+}
+
+/// Whether a read of `e` returns at once (bytes, EOF or an error).
+fn read_ready(e: &End) -> bool {
+    !e.recv_buf.is_empty() || e.eof || e.read_shutdown || matches!(e.phase, Phase::Failed(_))
+}
+
+/// Whether a write to `e` returns at once (taking bytes, or failing).
+fn write_ready(e: &End) -> bool {
+    e.send_buf.len() < SEND_BUFFER || e.write_shutdown || matches!(e.phase, Phase::Failed(_))
+}
+
+/// The error of a `try_` call that would wait.
+fn would_block(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::WouldBlock, what)
+}
+
+impl Handle {
+    /// Waits until the end is ready for `interest` (see the module docs).
+    async fn ready(&self, interest: Interest) -> io::Result<()> {
+        // Given back when this future completes or is dropped.
+        let mut wait = WaitSlot::new(self.instance, Owner::Conn(self.conn, self.end));
+        poll_fn(|cx| self.poll_ready(cx, interest, &mut wait.slot)).await
+    }
+
+    fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+        slot: &mut Option<u32>,
+    ) -> Poll<io::Result<()>> {
+        let api = match interest {
+            Interest::Read => "detsim::net::TcpStream::readable",
+            Interest::Write => "detsim::net::TcpStream::writable",
+        };
+        self.poll(api, |c, end, fx| {
+            let e = &mut c.ends[end];
+            let ready = match interest {
+                Interest::Read => read_ready(e),
+                Interest::Write => write_ready(e),
+            };
+            if ready {
+                return Poll::Ready(Ok(()));
+            }
+            fx.trash.extend(e.ready.park(Some(slot), cx.waker()));
+            Poll::Pending
+        })
+    }
+
+    /// A read that does not wait: `WouldBlock` where `poll_read` would.
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let ready = self.peek_conn("detsim::net::TcpStream::try_read", |c, end| {
+            Ok(buf.is_empty() || read_ready(&c.ends[end]))
+        })?;
+        if !ready {
+            return Err(would_block("nothing to read yet: no bytes have arrived"));
+        }
+        // Ready: the read returns at once and parks no waker.
+        match self.poll_read(&mut Context::from_waker(Waker::noop()), buf) {
+            Poll::Ready(r) => r,
+            Poll::Pending => Err(would_block("nothing to read yet: no bytes have arrived")),
+        }
+    }
+
+    /// A write that does not wait: `WouldBlock` where `poll_write` would.
+    fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        let ready = self.peek_conn("detsim::net::TcpStream::try_write", |c, end| {
+            Ok(buf.is_empty() || write_ready(&c.ends[end]))
+        })?;
+        let full = "the send buffer is full: the peer has not read enough yet";
+        if !ready {
+            return Err(would_block(full));
+        }
+        match self.poll_write(&mut Context::from_waker(Waker::noop()), buf) {
+            Poll::Ready(r) => r,
+            Poll::Pending => Err(would_block(full)),
+        }
+    }
+
+    /// Copies the first unread bytes into `buf` without consuming them,
+    /// waiting for some (or EOF, or an error) first.
+    async fn peek_bytes(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut wait = WaitSlot::new(self.instance, Owner::Conn(self.conn, self.end));
+        poll_fn(|cx| self.poll_peek_bytes(cx, buf, &mut wait.slot)).await
+    }
+
+    fn poll_peek_bytes(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+        slot: &mut Option<u32>,
+    ) -> Poll<io::Result<usize>> {
+        self.poll("detsim::net::TcpStream::peek", |c, end, fx| {
+            let e = &mut c.ends[end];
+            if buf.is_empty() {
+                return Poll::Ready(Ok(0));
+            }
+            if !e.recv_buf.is_empty() {
+                let unread = e.recv_buf.unread();
+                let n = buf.len().min(unread.len());
+                buf[..n].copy_from_slice(&unread[..n]);
+                return Poll::Ready(Ok(n));
+            }
+            if e.eof || e.read_shutdown {
+                return Poll::Ready(Ok(0));
+            }
+            if let Phase::Failed(kind) = e.phase {
+                return Poll::Ready(Err(error(kind, e)));
+            }
+            fx.trash.extend(e.ready.park(Some(slot), cx.waker()));
+            Poll::Pending
+        })
+    }
+}
+
+/// `readable`, `try_read` and `peek` (whose receiver is `$peek_self`, as
+/// in tokio) for `$t`, whose handle is `self.h`. The doc examples make
+/// `$v` with `$setup`, from a connected `client` and its peer `server`.
+macro_rules! read_api {
+    ($t:ty, $peek_self:ty, $setup:literal, $v:ident) => {
+        impl $t {
+            /// Waits until a read would not wait: bytes have arrived, or
+            /// the peer closed its side (EOF), the connection failed, or
+            /// reading was shut down. Then [`try_read`](Self::try_read)
+            /// returns at once (the bytes, `Ok(0)` or the error). As with
+            /// tokio's, the readiness can be gone by the time the task
+            /// reads (another task read first): loop on `WouldBlock`.
+            ///
+            /// Any number of tasks can wait at once (all are woken); a
+            /// wait that is dropped (a `select!`, a `timeout`) leaves
+            /// nothing behind.
+            ///
+            /// # Errors
+            ///
+            /// `ConnectionAborted` once the connection is gone.
+            ///
+            /// ```
+            /// use detsim::net::{TcpListener, TcpStream};
+            /// use futures::io::AsyncWriteExt;
+            /// # let mut sim = detsim::Sim::builder().build();
+            /// # sim.run(async {
+            /// let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
+            /// let mut client = TcpStream::connect("127.0.0.1:80").await.unwrap();
+            /// let (mut server, _) = listener.accept().await.unwrap();
+            #[doc = $setup]
+            /// detsim::spawn(async move {
+            ///     detsim::time::sleep(std::time::Duration::from_millis(5)).await;
+            ///     server.write_all(b"hello").await.unwrap();
+            /// });
+            /// let mut buf = [0u8; 16];
+            /// let n = loop {
+            #[doc = concat!("    ", stringify!($v), ".readable().await.unwrap(); // 5 ms later")]
+            #[doc = concat!("    match ", stringify!($v), ".try_read(&mut buf) {")]
+            ///         Ok(n) => break n,
+            ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            ///         Err(e) => panic!("{e}"),
+            ///     }
+            /// };
+            /// assert_eq!(&buf[..n], b"hello");
+            /// # }).unwrap();
+            /// ```
+            pub async fn readable(&self) -> io::Result<()> {
+                self.h.ready(Interest::Read).await
+            }
+
+            /// Reads what has arrived without waiting: `Ok(n)` with the
+            /// bytes read, `Ok(0)` at EOF (after a read shutdown, or for an
+            /// empty `buf`), or `WouldBlock` when a read would wait. Pair
+            /// it with [`readable`](Self::readable).
+            ///
+            /// # Errors
+            ///
+            /// `WouldBlock` when nothing has arrived; otherwise as a read:
+            /// `ConnectionReset` (after the bytes that had arrived),
+            /// `TimedOut`, `ConnectionAborted`.
+            ///
+            /// ```
+            /// use detsim::net::{TcpListener, TcpStream};
+            /// use futures::io::AsyncWriteExt;
+            /// # let mut sim = detsim::Sim::builder().build();
+            /// # sim.run(async {
+            /// let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
+            /// let mut client = TcpStream::connect("127.0.0.1:80").await.unwrap();
+            /// let (mut server, _) = listener.accept().await.unwrap();
+            #[doc = $setup]
+            /// let mut buf = [0u8; 16];
+            #[doc = concat!("let err = ", stringify!($v), ".try_read(&mut buf).unwrap_err();")]
+            /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+            /// server.write_all(b"hi").await.unwrap(); // over loopback: here at once
+            #[doc = concat!("assert_eq!(", stringify!($v), ".try_read(&mut buf).unwrap(), 2);")]
+            /// drop(server); // its FIN: EOF
+            #[doc = concat!("assert_eq!(", stringify!($v), ".try_read(&mut buf).unwrap(), 0);")]
+            /// # }).unwrap();
+            /// ```
+            pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+                self.h.try_read(buf)
+            }
+
+            /// Copies the first bytes that arrived into `buf` without
+            /// consuming them (the next read or peek gets them again),
+            /// waiting until some have arrived: `Ok(n)`, or `Ok(0)` at EOF
+            /// (after a read shutdown, or for an empty `buf`). A wait that
+            /// is dropped leaves nothing behind.
+            ///
+            /// # Errors
+            ///
+            /// As a read: `ConnectionReset` (after the bytes that had
+            /// arrived), `TimedOut`, `ConnectionAborted`.
+            ///
+            /// ```
+            /// use detsim::net::{TcpListener, TcpStream};
+            /// use futures::io::AsyncWriteExt;
+            /// # let mut sim = detsim::Sim::builder().build();
+            /// # sim.run(async {
+            /// let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
+            /// let mut client = TcpStream::connect("127.0.0.1:80").await.unwrap();
+            /// let (mut server, _) = listener.accept().await.unwrap();
+            #[doc = $setup]
+            /// server.write_all(b"hello").await.unwrap();
+            /// let mut buf = [0u8; 3];
+            #[doc = concat!("assert_eq!(", stringify!($v), ".peek(&mut buf).await.unwrap(), 3);")]
+            /// assert_eq!(&buf, b"hel");
+            /// // Still there: a read gets the same bytes.
+            /// let mut all = [0u8; 8];
+            #[doc = concat!("assert_eq!(", stringify!($v), ".try_read(&mut all).unwrap(), 5);")]
+            /// assert_eq!(&all[..5], b"hello");
+            /// # }).unwrap();
+            /// ```
+            pub async fn peek(self: $peek_self, buf: &mut [u8]) -> io::Result<usize> {
+                self.h.peek_bytes(buf).await
+            }
+        }
+    };
+}
+
+/// `writable` and `try_write` for `$t`, whose handle is `self.h`. The doc
+/// examples make `$v` with `$setup`, from a connected `client` and its
+/// peer `server`.
+macro_rules! write_api {
+    ($t:ty, $setup:literal, $v:ident) => {
+        impl $t {
+            /// Waits until a write would not wait: the send buffer has room
+            /// (the peer read enough for the window to reopen), or the
+            /// writing side was shut down or the connection failed (then
+            /// the write fails at once). Then
+            /// [`try_write`](Self::try_write) takes bytes or fails. As with
+            /// tokio's, another task may fill the room first: loop on
+            /// `WouldBlock`.
+            ///
+            /// Any number of tasks can wait at once (all are woken); a
+            /// wait that is dropped leaves nothing behind.
+            ///
+            /// # Errors
+            ///
+            /// `ConnectionAborted` once the connection is gone.
+            ///
+            /// ```
+            /// use detsim::net::{RECV_WINDOW, SEND_BUFFER, TcpListener, TcpStream};
+            /// # let mut sim = detsim::Sim::builder().build();
+            /// # sim.run(async {
+            /// let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
+            /// let mut client = TcpStream::connect("127.0.0.1:80").await.unwrap();
+            /// let (mut server, _) = listener.accept().await.unwrap();
+            #[doc = $setup]
+            /// // The peer does not read yet: the window and the send buffer fill.
+            /// let mut sent = 0;
+            #[doc = concat!("while let Ok(n) = ", stringify!($v), ".try_write(&[0u8; 4096]) {")]
+            ///     sent += n;
+            /// }
+            /// assert_eq!(sent, RECV_WINDOW + SEND_BUFFER);
+            /// let reader = detsim::spawn(async move {
+            ///     use futures::io::AsyncReadExt;
+            ///     detsim::time::sleep(std::time::Duration::from_millis(5)).await;
+            ///     let mut buf = vec![0u8; RECV_WINDOW];
+            ///     server.read_exact(&mut buf).await.unwrap();
+            ///     server // kept open: dropped with unread input, it would reset
+            /// });
+            #[doc = concat!(stringify!($v), ".writable().await.unwrap(); // once the peer read")]
+            #[doc = concat!("assert_eq!(", stringify!($v), ".try_write(b\"more\").unwrap(), 4);")]
+            /// # drop(reader);
+            /// # }).unwrap();
+            /// ```
+            pub async fn writable(&self) -> io::Result<()> {
+                self.h.ready(Interest::Write).await
+            }
+
+            /// Writes without waiting: `Ok(n)` with the bytes taken (sent,
+            /// or buffered until the window opens, as a `write`), `Ok(0)`
+            /// for an empty `buf`, or `WouldBlock` when the send buffer is
+            /// full (the peer has not read [`RECV_WINDOW`](crate::RECV_WINDOW)
+            /// bytes and [`SEND_BUFFER`](crate::SEND_BUFFER) more wait).
+            /// Pair it with [`writable`](Self::writable).
+            ///
+            /// # Errors
+            ///
+            /// `WouldBlock` when the send buffer is full; otherwise as a
+            /// write: `BrokenPipe` after a write shutdown,
+            /// `ConnectionReset`, `TimedOut`, `ConnectionAborted`.
+            ///
+            /// ```
+            /// use detsim::net::{RECV_WINDOW, SEND_BUFFER, TcpListener, TcpStream};
+            /// # let mut sim = detsim::Sim::builder().build();
+            /// # sim.run(async {
+            /// let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
+            /// let mut client = TcpStream::connect("127.0.0.1:80").await.unwrap();
+            /// let (_server, _) = listener.accept().await.unwrap();
+            #[doc = $setup]
+            #[doc = concat!("assert_eq!(", stringify!($v), ".try_write(b\"hello\").unwrap(), 5);")]
+            /// // The peer never reads: the buffers fill, then `WouldBlock`.
+            /// let mut taken = 5;
+            /// let err = loop {
+            #[doc = concat!("    match ", stringify!($v), ".try_write(&[0u8; 4096]) {")]
+            ///         Ok(n) => taken += n,
+            ///         Err(e) => break e,
+            ///     }
+            /// };
+            /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+            /// assert_eq!(taken, RECV_WINDOW + SEND_BUFFER);
+            /// # }).unwrap();
+            /// ```
+            pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+                self.h.try_write(buf)
+            }
+        }
+    };
+}
+
+read_api!(TcpStream, &Self, "", client);
+read_api!(
+    ReadHalf<'_>,
+    &mut Self,
+    "let (mut rd, _wr) = client.split();",
+    rd
+);
+read_api!(
+    OwnedReadHalf,
+    &mut Self,
+    "let (mut rd, _wr) = client.into_split();",
+    rd
+);
+write_api!(TcpStream, "", client);
+write_api!(WriteHalf<'_>, "let (_rd, wr) = client.split();", wr);
+write_api!(OwnedWriteHalf, "let (_rd, wr) = client.into_split();", wr);
