@@ -80,7 +80,17 @@ impl Waiters {
     /// Moves every waker to `out` (to be woken, or dropped when the socket
     /// goes): the slots stay with their futures, which park again if they
     /// still wait.
+    #[inline]
     pub(crate) fn drain_into(&mut self, out: &mut Vec<Waker>) {
+        // Nobody waits (a TCP end whose reads and writes park in their
+        // own slots, every time data moves): nothing to walk.
+        if self.slots.is_empty() && self.polled.is_none() {
+            return;
+        }
+        self.drain_some(out);
+    }
+
+    fn drain_some(&mut self, out: &mut Vec<Waker>) {
         out.extend(self.slots.iter_mut().filter_map(Option::take));
         out.extend(self.polled.take());
     }

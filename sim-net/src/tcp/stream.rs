@@ -134,7 +134,7 @@ impl TcpStream {
     /// `[::]` are the node itself, over loopback, as on Linux); `TimedOut`
     /// when the handshake stalls past the TCP timeout
     /// ([`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout));
-    /// `AddrInUse` when the node has no ephemeral port left. Before any
+    /// `AddrNotAvailable` when the node has no ephemeral port left (as Linux's `EADDRNOTAVAIL`). Before any
     /// attempt: `NotFound` for an unknown host name, `InvalidInput` for a
     /// malformed address or an empty slice.
     ///
