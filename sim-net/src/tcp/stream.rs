@@ -435,7 +435,7 @@ macro_rules! addrs {
             ///
             /// # Errors
             ///
-            /// As [`TcpStream::peer_addr`]: `NotConnected` once the
+            /// As [`TcpStream::peer_addr`](crate::TcpStream::peer_addr): `NotConnected` once the
             /// connection was reset, timed out or closed by both sides,
             /// `ConnectionAborted` once this end's node was killed or the
             /// connection is gone.
