@@ -62,7 +62,11 @@ mod features;
 /// Environment variables override the attribute when the test runs:
 /// `DETSIM_SEED` (decimal or `0x` hex), `DETSIM_SEEDS`, `DETSIM_JOBS`,
 /// `DETSIM_CHECK_DETERMINISM=1`, `DETSIM_REPLAY=<artifact>`,
-/// `DETSIM_TIME_LIMIT` (like `time_limit`) and `DETSIM_KEEP_GOING=1`.
+/// `DETSIM_TIME_LIMIT` (like `time_limit`), `DETSIM_SCHEDULER` (like
+/// `scheduler`: `random`, `fifo`, `pct:3`) and `DETSIM_KEEP_GOING=1`;
+/// others (`DETSIM_TRACE`, `DETSIM_TRACE_LIMIT`, `DETSIM_SHRINK`,
+/// `DETSIM_SLOW_RUN`) add to what a run does. The README's table lists
+/// them all.
 ///
 /// ```ignore
 /// mod support {
