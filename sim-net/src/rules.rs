@@ -128,6 +128,20 @@ impl Rules {
         self.cut.is_empty() && self.node_clogs.is_empty() && self.link_clogs.is_empty()
     }
 
+    /// The latency of every link when sending needs no verdict: no
+    /// partition, no clog, no per-link rule, and a default link with a
+    /// constant latency and no loss or duplication (see
+    /// [`verdict`](Self::verdict), which then delivers after it without
+    /// drawing).
+    #[inline]
+    pub(crate) fn express_latency(&self) -> Option<u64> {
+        if self.is_quiet() && self.links.is_empty() {
+            self.quiet_latency
+        } else {
+            None
+        }
+    }
+
     pub(crate) fn is_cut(&self, from: u32, to: u32) -> bool {
         !self.cut.is_empty() && self.cut.contains(&(from, to))
     }

@@ -33,7 +33,7 @@ pub(crate) struct End {
     pub(crate) local: SocketAddr,
     pub(crate) peer: SocketAddr,
     /// `local` and `peer` as segments carry them (computed once).
-    wire: (WireAddr, WireAddr),
+    pub(crate) wire: (WireAddr, WireAddr),
     pub(crate) phase: Phase,
     /// Written, not yet sent (waiting for the window).
     pub(crate) send_buf: VecDeque<u8>,

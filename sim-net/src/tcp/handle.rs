@@ -252,7 +252,11 @@ impl Handle {
     }
 
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll("detsim::net::TcpStream::poll_write", |c, end, fx| {
+        let net = Net::of(self.instance, "detsim::net::TcpStream::poll_write");
+        if net.express_write(self.conn, self.end, buf) {
+            return Poll::Ready(Ok(buf.len()));
+        }
+        self.poll_in(&net, |c, end, fx| {
             let e = &mut c.ends[end];
             if let Phase::Failed(kind) = e.phase {
                 return Poll::Ready(Err(error(kind, e)));

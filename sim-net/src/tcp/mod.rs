@@ -85,6 +85,7 @@
 //! fingerprint, and counted in [`NetStats::tcp`](crate::NetStats::tcp).
 
 mod conn;
+mod express;
 mod handle;
 mod listener;
 mod owned;
