@@ -61,14 +61,15 @@ impl Binary {
 
 /// The harness's variables that `cargo detsim` does not pass on from its
 /// environment, with what to use instead: it sets them itself for each
-/// test process, from its flags.
+/// test process, from its flags (`DETSIM_SCHEDULER`, from `--scheduler`
+/// or from the environment's, see `crate::scheduler`).
 const IGNORED: &[(&str, &str)] = &[
     ("DETSIM_SEED", "--seeds, or replay --seed"),
     ("DETSIM_SEEDS", "--seeds"),
     ("DETSIM_JOBS", "--jobs"),
     ("DETSIM_KEEP_GOING", "--keep-going"),
-    // Honoured by `replay --seed`, and the recorded one holds for an
-    // artifact (see `ignored_env_in`).
+    // Honoured by `sweep` and `replay --seed` (as `--scheduler`), and the
+    // recorded one holds for an artifact (see `ignored_env_in`).
     ("DETSIM_SCHEDULER", "--scheduler"),
     ("DETSIM_REPLAY", "cargo detsim replay <artifact>"),
     ("DETSIM_SHRINK", "cargo detsim shrink <artifact>"),
@@ -142,8 +143,9 @@ fn ignored_env_in(
     let mut words: Vec<String> = IGNORED
         .iter()
         .filter(|(name, _)| set.contains(*name))
-        // `replay --seed` runs with it, as with `--scheduler`.
-        .filter(|(name, _)| !(*name == "DETSIM_SCHEDULER" && command == "replay" && !artifact))
+        // `sweep` and `replay --seed` run with it, as with `--scheduler`
+        // (`crate::scheduler`); only an artifact's replay and shrink do not.
+        .filter(|(name, _)| artifact || *name != "DETSIM_SCHEDULER")
         .map(|(name, instead)| {
             if *name == "DETSIM_SCHEDULER" && artifact {
                 return format!("{name} (the artifact's recorded scheduler holds)");
@@ -460,7 +462,8 @@ mod tests {
             )
         );
         let trace = ["DETSIM_TRACE", "DETSIM_SCHEDULER"];
-        // `replay --seed` runs with DETSIM_SCHEDULER (see replay.rs).
+        // `replay --seed` and `sweep` run with DETSIM_SCHEDULER (see
+        // scheduler.rs).
         assert_eq!(
             ignored_env_in("replay", false, os(&trace)).as_deref(),
             Some(
@@ -475,9 +478,14 @@ mod tests {
             )
         );
         assert_eq!(
-            ignored_env_in("sweep", false, os(&["DETSIM_SCHEDULER"])).as_deref(),
+            ignored_env_in("sweep", false, os(&["DETSIM_SCHEDULER"])),
+            None
+        );
+        assert_eq!(
+            ignored_env_in("sweep", false, os(&trace)).as_deref(),
             Some(
-                "cargo detsim sweep ignores DETSIM_SCHEDULER (use --scheduler) from the environment"
+                "cargo detsim sweep ignores DETSIM_TRACE (use replay --log or --trace) from the \
+                 environment"
             )
         );
         assert_eq!(

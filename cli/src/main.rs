@@ -25,6 +25,7 @@ mod perfetto;
 mod progress;
 mod replay;
 mod run_one;
+mod scheduler;
 mod scratch;
 mod select;
 mod shrink;

@@ -30,6 +30,7 @@ use crate::discover::{self, Binary, SimTest};
 use crate::error::{CliError, Outcome};
 use crate::perfetto;
 use crate::run_one::{self, Show};
+use crate::scheduler::{self, Runner, Scheduler};
 use crate::scratch::Scratch;
 use crate::select::select;
 
@@ -43,8 +44,7 @@ pub(crate) fn run(r: &Replay, build: &Build) -> Result<Outcome, CliError> {
             replay_artifact(path, r, build, Show::Live)
         }
         ReplayOf::Seed { seed, test } => {
-            let env = std::env::var_os("DETSIM_SCHEDULER");
-            let scheduler = seed_scheduler(r.scheduler.as_deref(), env)?;
+            let scheduler = scheduler::named(Runner::ReplaySeed, r.scheduler.as_deref())?;
             if let Some(Scheduler {
                 name,
                 from_env: true,
@@ -58,58 +58,6 @@ pub(crate) fn run(r: &Replay, build: &Build) -> Result<Outcome, CliError> {
             let scheduler = scheduler.map(|s| s.name);
             replay_seed(*seed, test, r, scheduler.as_deref(), build)
         }
-    }
-}
-
-/// The scheduler `replay --seed` runs a test with, when one is named.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Scheduler {
-    /// As `DETSIM_SCHEDULER` takes it (`pct:3`).
-    name: String,
-    /// Named by `DETSIM_SCHEDULER` in the environment, not `--scheduler`.
-    from_env: bool,
-}
-
-/// The scheduler of `replay --seed`: `--scheduler` (`flag`), else
-/// `DETSIM_SCHEDULER` of the environment (`env`, checked as the harness
-/// reads it), else none: the test's own. Both, naming different
-/// schedulers, is an error, as is a value the harness would refuse.
-fn seed_scheduler(
-    flag: Option<&str>,
-    env: Option<std::ffi::OsString>,
-) -> Result<Option<Scheduler>, CliError> {
-    // Empty is unset, as the harness reads it.
-    let env = env.filter(|v| !v.to_string_lossy().trim().is_empty());
-    let env = match env {
-        None => None,
-        Some(value) => {
-            sim_core::harness::check_env(&[("DETSIM_SCHEDULER", value.clone())]).map_err(|e| {
-                let e = e.strip_prefix("detsim: ").unwrap_or(&e);
-                CliError::new(format!(
-                    "{e} (cargo detsim replay --seed passes it on to the test, as it would \
-                     --scheduler; fix or unset it)"
-                ))
-            })?;
-            let text = value.to_string_lossy().trim().to_owned();
-            Some(crate::args::parse_scheduler(&text).unwrap_or(text))
-        }
-    };
-    match (flag, env) {
-        (Some(flag), Some(env)) if !crate::args::same_scheduler(flag, &env) => {
-            Err(CliError::new(format!(
-                "--scheduler {flag} and DETSIM_SCHEDULER={env} in the environment name different \
-                 schedulers: give one (drop --scheduler, or unset DETSIM_SCHEDULER)"
-            )))
-        }
-        (Some(flag), _) => Ok(Some(Scheduler {
-            name: flag.to_owned(),
-            from_env: false,
-        })),
-        (None, Some(env)) => Ok(Some(Scheduler {
-            name: env,
-            from_env: true,
-        })),
-        (None, None) => Ok(None),
     }
 }
 
@@ -399,8 +347,8 @@ const SWEEP_AGAIN: u64 = 1000;
 fn sweep_command(art: &Artifact, build: &Build, count: u64) -> String {
     let seeds = Seeds::inclusive(art.seed(), art.seed().saturating_add(count - 1));
     // The recorded run's scheduler and limits: `--scheduler` for the
-    // scheduler (the sweep replaces DETSIM_SCHEDULER with it), the other
-    // variables as they are (the sweep passes them on).
+    // scheduler (which the sweep sets as DETSIM_SCHEDULER for its tests),
+    // the other variables as they are (the sweep passes them on).
     let mut env = String::new();
     let mut scheduler = String::new();
     for word in art.rerun_env().split_whitespace() {
@@ -620,47 +568,6 @@ mod tests {
              'a b' --release"
         );
         assert_eq!(build_flags(&Build::default()), "");
-    }
-
-    #[test]
-    fn replay_seed_runs_the_scheduler_of_the_flag_or_the_environment() {
-        let os = |s: &str| Some(std::ffi::OsString::from(s));
-        let named = |name: &str, from_env| {
-            Some(Scheduler {
-                name: name.to_owned(),
-                from_env,
-            })
-        };
-        assert_eq!(seed_scheduler(None, None).unwrap(), None);
-        assert_eq!(seed_scheduler(None, os(" ")).unwrap(), None);
-        assert_eq!(
-            seed_scheduler(Some("pct:2"), None).unwrap(),
-            named("pct:2", false)
-        );
-        assert_eq!(
-            seed_scheduler(None, os(" PCT:2 ")).unwrap(),
-            named("pct:2", true)
-        );
-        // Both, naming the same scheduler: the flag's spelling.
-        assert_eq!(
-            seed_scheduler(Some("pct"), os("pct:3")).unwrap(),
-            named("pct", false)
-        );
-        let e = seed_scheduler(Some("pct:2"), os("fifo"))
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            e,
-            "--scheduler pct:2 and DETSIM_SCHEDULER=fifo in the environment name different \
-             schedulers: give one (drop --scheduler, or unset DETSIM_SCHEDULER)"
-        );
-        // A value the harness would refuse, refused as it would be.
-        let e = seed_scheduler(None, os("lifo")).unwrap_err().to_string();
-        assert!(
-            e.starts_with("DETSIM_SCHEDULER=\"lifo\" is not valid: it is not a scheduler"),
-            "{e}"
-        );
-        assert!(e.ends_with("; fix or unset it)"), "{e}");
     }
 
     #[test]

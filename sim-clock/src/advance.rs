@@ -22,7 +22,7 @@ use crate::clock;
 /// [`set_auto_advance`]), `advance` is the only thing that moves time. The
 /// window starts when the future is first polled. A window that would end
 /// past the last representable instant (`Duration::MAX`) ends 30 years
-/// ahead instead, as a [`sleep`](crate::sleep) that long does.
+/// ahead instead, as a [`sleep`](fn@crate::sleep) that long does.
 ///
 /// # Example
 ///

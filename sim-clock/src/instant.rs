@@ -16,7 +16,7 @@ const OVERFLOW_HORIZON: Duration = Duration::from_secs(86_400 * 365 * 30);
 /// It counts nanoseconds since the simulation started, so the first instant a
 /// simulation sees is [`Instant::ZERO`]. Nothing is rounded: a sleep of 1 ns
 /// ends 1 ns later. The clock only moves when the executor is idle (or when a
-/// test calls [`advance`](crate::advance)), so code between two `.await`s takes
+/// test calls [`advance`](fn@crate::advance)), so code between two `.await`s takes
 /// no virtual time at all.
 ///
 /// # Example
@@ -48,7 +48,7 @@ impl Instant {
     /// where [`saturating_add`](Instant::saturating_add) stops. Timers do
     /// not use it for deadlines that overflow (the clock would stop there,
     /// and every later sleep would complete at once): `sleep(Duration::MAX)`
-    /// waits 30 years instead, as in tokio (see [`sleep`](crate::sleep)).
+    /// waits 30 years instead, as in tokio (see [`sleep`](fn@crate::sleep)).
     ///
     /// ```
     /// # use std::time::Duration;

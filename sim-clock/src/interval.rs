@@ -30,7 +30,7 @@ pub enum MissedTickBehavior {
 
 /// Ticks every `period` of virtual time; the first tick completes at once.
 /// A tick too far to represent (a period of `Duration::MAX`) comes 30
-/// years later instead, as a [`sleep`](crate::sleep) that long does.
+/// years later instead, as a [`sleep`](fn@crate::sleep) that long does.
 ///
 /// # Panics
 ///

@@ -17,7 +17,7 @@ use crate::{Instant, Sleep, sleep, sleep_until};
 /// instant the deadline passes wins. On expiry the inner future is dropped
 /// when the `Timeout` is. Created outside a simulation, the countdown starts
 /// at the first poll; a deadline too far to represent (`Duration::MAX`)
-/// comes 30 years ahead (both as for [`sleep`]).
+/// comes 30 years ahead (both as for [`fn@sleep`]).
 ///
 /// # Example
 ///

@@ -272,8 +272,8 @@ impl TimerQueue {
         true
     }
 
-    /// [`remove`](Self::remove) that ignores a stale key (the queue was
-    /// cleared since), for owners that outlive a clear.
+    /// Frees the timer of `key`, as `remove` does, but ignores a stale key
+    /// (the queue was cleared since), for owners that outlive a clear.
     pub(crate) fn remove_if_live(&mut self, key: TimerKey) -> Option<Waker> {
         self.slot_of(key).and_then(|i| self.remove_at(i))
     }

@@ -112,7 +112,9 @@ pub(crate) struct Sweep {
     pub(crate) keep_going: bool,
     pub(crate) json: Option<PathBuf>,
     pub(crate) chunk: Option<u64>,
-    /// `--scheduler`: passed on as `DETSIM_SCHEDULER`.
+    /// `--scheduler` (normalised as [`parse_scheduler`] gives it): passed
+    /// on as `DETSIM_SCHEDULER`; without it, the environment's
+    /// `DETSIM_SCHEDULER` is (see `crate::scheduler`).
     pub(crate) scheduler: Option<String>,
 }
 
@@ -129,8 +131,9 @@ pub(crate) struct Replay {
     pub(crate) log: bool,
     pub(crate) trace: Option<PathBuf>,
     /// `--scheduler` (normalised as [`parse_scheduler`] gives it): for
-    /// `replay --seed`, passed on as `DETSIM_SCHEDULER`; an artifact's
-    /// replay refuses it (the artifact records its scheduler).
+    /// `replay --seed`, passed on as `DETSIM_SCHEDULER` (without it, the
+    /// environment's `DETSIM_SCHEDULER` is, see `crate::scheduler`); an
+    /// artifact's replay refuses it (the artifact records its scheduler).
     pub(crate) scheduler: Option<String>,
 }
 
@@ -170,9 +173,10 @@ replay and shrink of an artifact build with the FEATURES it recorded, unless giv
 --seeds A..B runs A to B-1, A..=B runs A to B (up to 0xffffffffffffffff), N runs 0..N;
 numbers are decimal or 0x hex. replay of an artifact builds the package and target it
 names: -p and TARGET select the test of replay --seed.
-replay of an artifact runs the scheduler it recorded; replay --seed runs the test's own,
-unless --scheduler (or DETSIM_SCHEDULER in the environment) names another: give the
---scheduler of the sweep that found the seed.
+sweep and replay --seed run the scheduler --scheduler names, else the one DETSIM_SCHEDULER
+in the environment names (both, naming different ones, is an error), else each test's own:
+give replay --seed the scheduler of the sweep that found the seed. replay of an artifact
+runs the scheduler it recorded.
 
 exit status: 0 passed, 1 a test failed, 2 a usage or setup error (or an
 artifact whose failure no longer happens)";

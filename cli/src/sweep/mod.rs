@@ -1,6 +1,8 @@
 //! `cargo detsim sweep`: a seed range split into chunks, each run by one
 //! child process (`<bin> <test> --exact` with `DETSIM_SEED`,
-//! `DETSIM_SEEDS`, `DETSIM_JOBS=1` and `DETSIM_REPORT`), `--jobs` of them
+//! `DETSIM_SEEDS`, `DETSIM_JOBS=1` and `DETSIM_REPORT`, and
+//! `DETSIM_SCHEDULER` for the scheduler `--scheduler` or the environment's
+//! `DETSIM_SCHEDULER` names: see [`crate::scheduler`]), `--jobs` of them
 //! at once. Chunks start in seed order; after a failure (without
 //! `--keep-going`) no new chunk starts and the running ones finish, so the
 //! smallest failing seed found does not depend on timing. While chunks
@@ -21,6 +23,7 @@ use crate::args::{Build, Seeds, Sweep};
 use crate::discover::{self, SimTest};
 use crate::error::{CliError, Outcome};
 use crate::progress::Progress;
+use crate::scheduler::{self, Runner};
 use crate::scratch::Scratch;
 use crate::select::select;
 
@@ -84,6 +87,7 @@ impl TestResult {
 
 pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
     // Before the build and the sweep, not after them.
+    let scheduler = scheduler::named(Runner::Sweep, args.scheduler.as_deref())?;
     if let Some(path) = &args.json {
         crate::args::check_output("--json", path)?;
     }
@@ -103,19 +107,23 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
         .unwrap_or_default();
     // DETSIM_TIME_LIMIT and DETSIM_CHECK_DETERMINISM reach every chunk,
     // as they reach `cargo test`: say so, they change what a seed does.
-    let env: String = discover::passed_on()
-        .iter()
-        .map(|w| format!("{w} "))
-        .collect();
+    let passed_on = discover::passed_on();
+    let env: String = passed_on.iter().map(|w| format!("{w} ")).collect();
+    // So does DETSIM_SCHEDULER, in place of --scheduler (the commands the
+    // sweep prints name it with the scheduler, not with `env`).
+    let mut from_env = passed_on;
+    if let Some(s) = scheduler.as_ref().filter(|s| s.from_env) {
+        from_env.push(format!("DETSIM_SCHEDULER={}", s.name));
+    }
     eprintln!(
         "detsim sweep: {} test{}, seeds {seeds}{shard}, {jobs} job{}, {chunk} seed{} a process{}",
         selected.len(),
         plural(selected.len() as u64),
         plural(jobs as u64),
         plural(chunk),
-        match env.is_empty() {
+        match from_env.is_empty() {
             true => String::new(),
-            false => format!(", with {} from the environment", env.trim_end()),
+            false => format!(", with {} from the environment", from_env.join(" ")),
         }
     );
     let scratch = Scratch::new()?;
@@ -128,7 +136,7 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
             jobs,
             chunk,
             keep_going: args.keep_going,
-            scheduler: args.scheduler.as_deref(),
+            scheduler: scheduler.as_ref().map(|s| s.name.as_str()),
             features: &features,
             flags: &flags,
             env: &env,
@@ -152,6 +160,8 @@ struct Plan<'a> {
     jobs: usize,
     chunk: u64,
     keep_going: bool,
+    /// `--scheduler`, else `DETSIM_SCHEDULER` of the environment: set as
+    /// `DETSIM_SCHEDULER` for every chunk and in the commands printed.
     scheduler: Option<&'a str>,
     /// The feature flags of the build, for the test (which prints them).
     features: &'a str,

@@ -126,7 +126,7 @@ pub(crate) fn with_current<R>(api: &'static str, f: impl FnOnce(&Rc<Clock>) -> R
 }
 
 /// The current clock's instant, read in place (no reference-count traffic:
-/// [`Instant::now`] is on every hot path).
+/// [`Instant::now`](crate::Instant::now) is on every hot path).
 ///
 /// # Panics
 ///

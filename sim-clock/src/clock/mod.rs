@@ -20,13 +20,13 @@ pub(crate) use current::{current, now_nanos, try_with_current, with_current};
 static NEXT_CLOCK_ID: AtomicU64 = AtomicU64::new(1);
 
 /// The virtual clock of one simulation: the current instant, the armed timers
-/// and the tasks blocked in [`advance`](crate::advance).
+/// and the tasks blocked in [`advance`](fn@crate::advance).
 ///
 /// A runtime (detsim's executor) owns one `Clock`, makes it current on its
 /// thread with [`Clock::enter`] while it runs, and, whenever nothing is
 /// runnable, asks [`Clock::next_wakeup`] where time goes next and calls
 /// [`Clock::advance_to`] to move there. Tests do not use `Clock` directly;
-/// they use [`sleep`](crate::sleep), [`advance`](crate::advance) and friends.
+/// they use [`sleep`](fn@crate::sleep), [`advance`](fn@crate::advance) and friends.
 ///
 /// # Idle algorithm
 ///
@@ -220,7 +220,7 @@ impl Clock {
     }
 
     /// Turns auto-advance on or off. Off is asynctest's `ClockedTestCase`:
-    /// time moves only through [`advance`](crate::advance).
+    /// time moves only through [`advance`](fn@crate::advance).
     ///
     /// ```
     /// let clock = sim_clock::Clock::new();
@@ -296,7 +296,7 @@ impl Clock {
             .collect()
     }
 
-    /// Number of tasks blocked in [`advance`](crate::advance).
+    /// Number of tasks blocked in [`advance`](fn@crate::advance).
     ///
     /// ```
     /// assert_eq!(sim_clock::Clock::new().pending_advances(), 0);

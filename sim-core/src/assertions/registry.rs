@@ -1,5 +1,5 @@
 //! Where assertion hits are kept: per simulation ([`Hits`], an extension
-//! value of the run), and every assertion site of the binary ([`SITES`],
+//! value of the run), and every assertion site of the binary (`SITES`,
 //! a link-time list, so a sweep knows the sites no run reached).
 
 use std::cell::RefCell;

@@ -23,7 +23,7 @@
 //! |---|---|
 //! | open files, read, write, seek, positional I/O, `set_len`, sync | [`File`], [`OpenOptions`] |
 //! | whole-file helpers | [`read`], [`read_to_string`], [`write()`] |
-//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata`], [`try_exists`], [`sync_dir`] |
+//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`sync_dir`] |
 //! | faults, crash, counters, preloaded files | [`Disk`], [`DiskConfig`], [`DiskStats`] |
 //!
 //! # The durability model

@@ -590,7 +590,7 @@ pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
 /// Syncs a directory: its entries (files created, renamed or removed in
 /// it) become durable. The same as opening the directory with
 /// [`File::open`](super::File::open) and calling `sync_all`. Under
-/// [`Namespace::Journal`](super::Namespace::Journal) it commits every
+/// [`Namespace::Journal`] it commits every
 /// namespace change made before it, in every directory, if the directory
 /// changed since the last commit, as any sync does.
 ///

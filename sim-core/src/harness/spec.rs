@@ -189,7 +189,7 @@ impl TestAttrs {
 
     /// `scheduler = "portfolio"`: each seed runs under Random or PCT at
     /// depth 1, 2 or 3, by `seed % 4` (see
-    /// [`Scheduler::Portfolio`](crate::Scheduler::Portfolio)).
+    /// [`Scheduler::Portfolio`]).
     ///
     /// ```
     /// let _ = detsim::harness::TestAttrs::new().portfolio();
