@@ -5,7 +5,7 @@
 //! proptest, see `detsim::proptest::fault_plans`) before the simulation
 //! and its nodes exist. [`FaultPlan::run`] sleeps to each fault's time,
 //! counted from the moment it starts, and applies it through
-//! [`Network`](crate::Network) and [`Node::kill`]/[`Node::restart`]; a
+//! [`Network`] and [`Node::kill`]/[`Node::restart`]; a
 //! name that matches no node, or the `main` node as a crash victim, stops
 //! it with a [`FaultError`] naming the fault.
 //!

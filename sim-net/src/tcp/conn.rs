@@ -449,7 +449,7 @@ impl Conn {
     }
 
     /// [`fail`](Self::fail) without counting it in
-    /// [`TcpStats`](crate::TcpStats): for an end that failed of its own
+    /// [`TcpStats`]: for an end that failed of its own
     /// doing, not because of its peer. `true` if it failed now (not
     /// before).
     pub(crate) fn fail_uncounted(
