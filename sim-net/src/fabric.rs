@@ -17,6 +17,12 @@
 //!
 //! Traffic inside a node (loopback, or a node sending to its own address)
 //! skips the fault rules and arrives at once.
+//!
+//! In a quiet network with one constant latency, the usual TCP write and
+//! the usual data arrival take *express paths* that skip the outbox, the
+//! verdict and the general arrival ([`send_express`], `arrive_express`,
+//! and the TCP side in `tcp/express.rs`): same segments, events, counters
+//! and queue keys, in fewer steps.
 
 use std::net::SocketAddr;
 use std::task::Waker;
