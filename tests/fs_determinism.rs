@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use detsim::fs::Latency;
 use detsim::fs::{self, Disk, DiskConfig, DiskStats, File, Namespace};
-use detsim::net::Latency;
 use detsim::node::Node;
 use detsim::{Fingerprint, Sim, Tape, rand, time};
 

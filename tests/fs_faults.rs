@@ -8,8 +8,8 @@ use std::io::ErrorKind;
 use std::time::Duration;
 
 use detsim::Sim;
+use detsim::fs::Latency;
 use detsim::fs::{self, Disk, DiskConfig, File, OpenOptions};
-use detsim::net::Latency;
 use detsim::time::Instant;
 
 fn run<T>(f: impl std::future::Future<Output = T>) -> T {

@@ -12,8 +12,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
+use detsim::fs::Latency;
 use detsim::fs::{self, Disk, DiskConfig, DiskStats, File, Namespace};
-use detsim::net::Latency;
 use detsim::node::Node;
 use detsim::{Failure, Sim, rand, time};
 

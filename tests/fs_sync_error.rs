@@ -12,8 +12,8 @@ use std::io::ErrorKind;
 use std::rc::Rc;
 use std::time::Duration;
 
+use detsim::fs::Latency;
 use detsim::fs::{self, Disk, DiskConfig, File, OpenOptions};
-use detsim::net::Latency;
 use detsim::node::Node;
 use detsim::{Fingerprint, Sim, rand, sim_test, time};
 

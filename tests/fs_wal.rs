@@ -22,8 +22,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use detsim::fs::Latency;
 use detsim::fs::{self, Disk, DiskConfig, File, OpenOptions};
-use detsim::net::Latency;
 use detsim::node::Node;
 use detsim::{Failure, Sim, rand, time};
 

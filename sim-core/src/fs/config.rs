@@ -120,7 +120,7 @@ pub enum Namespace {
 /// ```
 /// use std::time::Duration;
 /// use detsim::fs::{Disk, DiskConfig};
-/// use detsim::net::Latency;
+/// use detsim::fs::Latency;
 ///
 /// let flaky = DiskConfig::new()
 ///     .write_error(0.01)
@@ -323,7 +323,7 @@ impl DiskConfig {
     /// ```
     /// use std::time::Duration;
     /// let c = detsim::fs::DiskConfig::new()
-    ///     .latency(detsim::net::Latency::constant(Duration::from_micros(50)));
+    ///     .latency(detsim::fs::Latency::constant(Duration::from_micros(50)));
     /// # let _ = c;
     /// ```
     pub fn latency(mut self, latency: Latency) -> DiskConfig {
@@ -337,7 +337,7 @@ impl DiskConfig {
     /// ```
     /// use std::time::Duration;
     /// let c = detsim::fs::DiskConfig::new()
-    ///     .sync_latency(detsim::net::Latency::constant(Duration::from_millis(2)));
+    ///     .sync_latency(detsim::fs::Latency::constant(Duration::from_millis(2)));
     /// # let _ = c;
     /// ```
     pub fn sync_latency(mut self, latency: Latency) -> DiskConfig {

@@ -258,3 +258,15 @@ pub use ops::{
 };
 pub use options::OpenOptions;
 pub use stats::{DiskStats, FaultCounts};
+
+/// The latency distribution of a disk operation (the network's type: also
+/// `detsim::net::Latency`), here so that a disk configuration needs no
+/// network import.
+///
+/// ```
+/// use std::time::Duration;
+/// use detsim::fs::{DiskConfig, Latency};
+/// let config = DiskConfig::new().latency(Latency::constant(Duration::from_micros(50)));
+/// # let _ = config;
+/// ```
+pub use crate::latency::Latency;
