@@ -169,7 +169,10 @@ fn a_socket_connected_to_the_broadcast_address_sends_broadcasts() {
         listener("a", "0.0.0.0:9999", tx.clone());
         time::sleep(ms(1)).await;
         let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        assert!(format!("{s:?}").ends_with("broadcast: false }"), "{s:?}");
         s.set_broadcast(true).unwrap();
+        // Debug output shows the flag (SO_BROADCAST).
+        assert!(format!("{s:?}").ends_with("broadcast: true }"), "{s:?}");
         s.connect(BROADCAST).await.unwrap();
         assert_eq!(s.peer_addr().unwrap().to_string(), BROADCAST);
         // The source address is the node's, as Linux picks it.

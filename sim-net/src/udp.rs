@@ -9,7 +9,7 @@ mod try_io;
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use sim_core::ext;
@@ -140,6 +140,7 @@ impl std::fmt::Debug for UdpSocket {
                 .field("peer", &s.peer)
                 .field("queued", &s.queue.len())
                 .field("closed", &s.closed)
+                .field("broadcast", &self.broadcast.load(Ordering::Relaxed))
                 .finish(),
             None => d.finish_non_exhaustive(),
         }
