@@ -5,11 +5,18 @@
 //! Each workload runs on 60 seeds twice: once as it is, where the express
 //! paths apply whenever the network is quiet, and once with a per-link
 //! rule that gives one link the default's own configuration. That rule
-//! changes no verdict and adds no draw, but turns the express paths off
-//! for the whole run, so every write and arrival takes the general path.
-//! The fingerprint (every send, delivery, drop and reset event), the
-//! tape, the outputs, the network counters and the end time must be
-//! equal.
+//! changes no verdict and adds no draw, but turns the express write off
+//! for the whole run, so every write takes the general path. The
+//! fingerprint (every send, delivery, drop and reset event), the tape,
+//! the outputs, the network counters and the end time must be equal.
+//!
+//! The express arrival needs only a quiet network (no partition, no
+//! clog), which a per-link rule does not change: it is compared with the
+//! general arrival by a third run, with a partition between two idle
+//! nodes (no traffic crosses it, and it is put back after the workload's
+//! `heal_all`), which turns both express paths off. Its trace (every poll,
+//! clock move, draw and network event) must be the first run's, but for
+//! that partition's own lines.
 //!
 //! The workloads go in and out of the conditions the express paths need:
 //! small and large writes (past one segment, past the window), a
@@ -142,8 +149,40 @@ async fn ticker() -> String {
     format!("ticker: {:?}", w.and(r).map_err(|e| e.kind()))
 }
 
-async fn workload(express: bool) -> (Vec<String>, String) {
+/// How a run of [`workload`] turns the express paths off.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Not at all.
+    Express,
+    /// The express write, with a per-link rule.
+    NoExpressWrite,
+    /// Both, with a partition between two idle nodes.
+    NoExpress,
+}
+
+/// The two idle nodes of [`Mode::NoExpress`] (made in every mode, so that
+/// node ids agree).
+fn idle_nodes() -> (Node, Node) {
+    (
+        Node::builder("idle-a").build(),
+        Node::builder("idle-b").build(),
+    )
+}
+
+/// Whether a trace line is the idle partition of [`Mode::NoExpress`].
+fn idle_partition_line(text: &str) -> bool {
+    // The idle nodes are the first two after `main`.
+    text == "net: partition node 1 | node 2"
+}
+
+async fn workload(mode: Mode) -> (Vec<String>, String) {
     let net = Network::current();
+    let idle = idle_nodes();
+    assert_eq!((idle.0.id().as_u32(), idle.1.id().as_u32()), (1, 2));
+    if mode == Mode::NoExpress {
+        net.partition(&idle.0, &idle.1);
+    }
+    let express = mode != Mode::NoExpressWrite;
     let echo = common::tcp_echo_node("echo", "0.0.0.0:7");
     let sink = sink();
     let clients: Vec<Node> = (0..3)
@@ -182,6 +221,9 @@ async fn workload(express: bool) -> (Vec<String>, String) {
         net.partition(&streamer, &sink);
         time::sleep(ms(rand::gen_range(100..1000))).await;
         net.heal_all();
+        if mode == Mode::NoExpress {
+            net.partition(&idle.0, &idle.1);
+        }
         time::sleep(ms(rand::gen_range(1..20))).await;
         net.clog_node(&c1, ms(rand::gen_range(1..15)));
         time::sleep(ms(rand::gen_range(1..30))).await;
@@ -198,9 +240,9 @@ fn the_express_paths_change_nothing_a_run_observes() {
     let mut outcomes = std::collections::BTreeSet::new();
     for seed in 0..60 {
         let mut a = detsim::Sim::builder().seed(seed).build();
-        let out_a = a.run(workload(true)).unwrap();
+        let out_a = a.run(workload(Mode::Express)).unwrap();
         let mut b = detsim::Sim::builder().seed(seed).build();
-        let out_b = b.run(workload(false)).unwrap();
+        let out_b = b.run(workload(Mode::NoExpressWrite)).unwrap();
         assert_eq!(out_a, out_b, "seed {seed}");
         assert_eq!(a.fingerprint(), b.fingerprint(), "seed {seed}");
         assert_eq!(a.tape(), b.tape(), "seed {seed}");
@@ -213,6 +255,46 @@ fn the_express_paths_change_nothing_a_run_observes() {
 
 #[test]
 fn express_runs_are_deterministic() {
-    let runs = common::run_each_seed_twice(0..30, || workload(true));
+    let runs = common::run_each_seed_twice(0..30, || workload(Mode::Express));
     common::assert_seeds_differ(&runs, 20);
+}
+
+/// The express arrival (and write) against the general path: the same
+/// run, poll for poll and event for event, with both express paths off.
+#[test]
+fn the_express_arrival_changes_nothing_a_run_observes() {
+    let lines = |sim: &detsim::Sim| -> Vec<String> {
+        let trace = sim.trace().unwrap();
+        assert_eq!(trace.dropped(), 0);
+        trace
+            .lines()
+            .iter()
+            .filter(|l| !idle_partition_line(l.text()))
+            .map(|l| l.to_string())
+            .collect()
+    };
+    for seed in 0..20 {
+        let build = || {
+            detsim::Sim::builder()
+                .seed(seed)
+                .trace(true)
+                .trace_limit(usize::MAX)
+                .build()
+        };
+        let mut a = build();
+        let out_a = a.run(workload(Mode::Express)).unwrap();
+        let mut b = build();
+        let out_b = b.run(workload(Mode::NoExpress)).unwrap();
+        assert_eq!(out_a, out_b, "seed {seed}");
+        let (ta, tb) = (lines(&a), lines(&b));
+        if let Some(i) = (0..ta.len().max(tb.len())).find(|&i| ta.get(i) != tb.get(i)) {
+            panic!(
+                "seed {seed}: traces differ at line {i}:\n{:?}\n{:?}",
+                ta.get(i),
+                tb.get(i)
+            );
+        }
+        assert_eq!(a.tape(), b.tape(), "seed {seed}");
+        assert_eq!(a.now(), b.now(), "seed {seed}");
+    }
 }

@@ -21,8 +21,8 @@ pub(crate) enum Phase {
     /// SYN sent (client), or SYN not arrived yet (server).
     Connecting,
     Open,
-    /// Failed: every operation returns this error (after buffered bytes,
-    /// for reads).
+    /// Failed: reads (after buffered bytes), writes and shutdowns return
+    /// this error (a flush does nothing, as tokio's).
     Failed(io::ErrorKind),
 }
 

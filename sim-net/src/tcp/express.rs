@@ -48,7 +48,10 @@ impl Net {
             return false;
         };
         let tcp = &mut inner.tcp;
-        if !tcp.acks.is_empty() {
+        // Window updates to decide, or wakers to drop (a write from a
+        // waker, while the operation that woke it has not dropped its
+        // trash yet): the general path's act does both, at its end.
+        if !tcp.acks.is_empty() || !tcp.trash.is_empty() {
             return false;
         }
         let Some(c) = tcp.conns.get_mut(conn) else {
