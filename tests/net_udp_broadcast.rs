@@ -1,8 +1,9 @@
 //! UDP broadcast: without `set_broadcast(true)` a send to (or connect to)
 //! `255.255.255.255` fails with `PermissionDenied`, as on Linux; with it,
-//! every node with a socket bound to `0.0.0.0` on the port gets a copy
-//! (the sender's node included; sockets bound to one address or connected
-//! to a peer excluded), each copy through its link's fault rules.
+//! every node gets a copy (the sender's node included), each through its
+//! link's fault rules, and on arrival the node's socket bound to `0.0.0.0`
+//! on the port takes it (sockets bound to one address or connected to a
+//! peer do not); a node with no such socket then drops it.
 
 mod common;
 
@@ -116,12 +117,14 @@ fn a_broadcast_reaches_every_wildcard_socket_on_the_port() {
             pinned_sock.try_recv_from(&mut buf).unwrap_err().kind(),
             ErrorKind::WouldBlock
         );
-        // One datagram per copy: a, b and the sender's node, no drops.
+        // One datagram per node: a, b and the sender's node take theirs;
+        // the three nodes with no wildcard socket on the port drop theirs.
         let stats = Network::current().stats();
-        assert_eq!((stats.total().sent, stats.total().delivered), (3, 3));
-        assert_eq!(stats.drops.total(), 0);
+        assert_eq!((stats.total().sent, stats.total().delivered), (6, 3));
+        assert_eq!((stats.drops.total(), stats.drops.no_socket), (3, 3));
         assert_eq!(stats.link("main", "a").delivered, 1);
         assert_eq!(stats.link("main", "main").delivered, 1);
+        assert_eq!(stats.link("main", "pinned").dropped, 1);
     })
     .unwrap();
 }
@@ -239,6 +242,47 @@ fn set_broadcast_fails_once_the_node_is_killed() {
             sock.broadcast().unwrap_err().kind(),
             ErrorKind::ConnectionAborted
         );
+    })
+    .unwrap();
+}
+
+/// Which socket gets a copy is decided when it arrives, as a host does:
+/// one bound after the send but before the arrival gets it, one closed in
+/// between does not, and a node that is down drops it.
+#[test]
+fn the_receiver_is_the_socket_bound_when_the_copy_arrives() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let late = Node::builder("late").build();
+        let gone = Node::builder("gone").build();
+        let down = Node::builder("down").build();
+        let leaving = gone
+            .spawn(async { UdpSocket::bind("0.0.0.0:9999").await.unwrap() })
+            .await
+            .unwrap();
+        down.spawn(async { UdpSocket::bind("0.0.0.0:9999").await.unwrap() })
+            .await
+            .unwrap();
+        let sender = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        sender.set_broadcast(true).unwrap();
+        sender.send_to(b"hi", BROADCAST).await.unwrap();
+        // The copies take the default link's 1 ms.
+        let bound = late
+            .spawn(async { UdpSocket::bind("0.0.0.0:9999").await.unwrap() })
+            .await
+            .unwrap();
+        drop(leaving);
+        down.kill();
+        time::sleep(ms(2)).await;
+        let mut buf = [0u8; 8];
+        let (n, from) = bound.try_recv_from(&mut buf).unwrap();
+        assert_eq!(
+            (&buf[..n], from.to_string().as_str()),
+            (&b"hi"[..], "10.0.0.1:49152")
+        );
+        let drops = Network::current().stats().drops;
+        // main and gone: no socket; down: node down.
+        assert_eq!((drops.no_socket, drops.node_down), (2, 1));
     })
     .unwrap();
 }

@@ -277,20 +277,45 @@ impl Net {
     /// Sends `data` from `src` (a socket of node `from`) to `dst`; wakes
     /// receivers of anything that arrives at once.
     pub(crate) fn send(&self, from: u32, src: SocketAddr, dst: SocketAddr, data: &[u8]) {
+        self.send_datagram(from, None, src, dst, data);
+    }
+
+    /// Sends a copy of a broadcast (`dst` is the broadcast address) from
+    /// `src` (a socket of node `from`) to node `to`, which decides on
+    /// arrival which socket gets it (see `udp/broadcast.rs`).
+    pub(crate) fn send_broadcast_copy(
+        &self,
+        from: u32,
+        to: u32,
+        src: SocketAddr,
+        dst: SocketAddr,
+        data: &[u8],
+    ) {
+        self.send_datagram(from, Some(to), src, dst, data);
+    }
+
+    /// [`send`](Self::send), to node `to` if given (else the node that
+    /// owns `dst`).
+    fn send_datagram(
+        &self,
+        from: u32,
+        to: Option<u32>,
+        src: SocketAddr,
+        dst: SocketAddr,
+        data: &[u8],
+    ) {
         self.act(|inner, wakers| {
             inner.datagrams += 1;
             let datagram = Datagram {
                 data: data.to_vec(),
                 number: inner.datagrams,
             };
-            transmit(
-                inner,
-                from,
-                WireAddr::new(source(from, src, dst)),
-                WireAddr::new(dst),
-                Payload::Datagram(datagram),
-                wakers,
-            );
+            let (src, dst) = (WireAddr::new(source(from, src, dst)), WireAddr::new(dst));
+            let payload = Payload::Datagram(datagram);
+            match to {
+                None => transmit(inner, from, src, dst, payload, wakers),
+                Some(to) => transmit_to(inner, from, Some(to), src, dst, payload, wakers),
+            }
         });
     }
 
@@ -421,13 +446,27 @@ fn transmit(
     payload: Payload,
     wakers: &mut Vec<Waker>,
 ) {
-    let now = inner.tcp.now;
-    let local = dst.is_loopback() || dst.is_of(from);
-    let to = if local {
+    let to = if dst.is_loopback() || dst.is_of(from) {
         Some(from)
     } else {
         inner.node_of(dst)
     };
+    transmit_to(inner, from, to, src, dst, payload, wakers);
+}
+
+/// [`transmit`] to node `to` (`None`: no node has `dst`); traffic to the
+/// sender's own node skips the fault rules and arrives at once.
+fn transmit_to(
+    inner: &mut Inner,
+    from: u32,
+    to: Option<u32>,
+    src: WireAddr,
+    dst: WireAddr,
+    payload: Payload,
+    wakers: &mut Vec<Waker>,
+) {
+    let now = inner.tcp.now;
+    let local = to == Some(from);
     let (event, len, seq) = send_shape(&payload);
     event.emit(src, dst, len, seq);
     let Some(to) = to else {

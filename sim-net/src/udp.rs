@@ -89,9 +89,9 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 /// As on Linux, sending to (or connecting to) the broadcast address
 /// `255.255.255.255` fails with `PermissionDenied` until
 /// [`set_broadcast(true)`](Self::set_broadcast) (`SO_BROADCAST`). With
-/// it, a broadcast delivers a copy to every node's socket bound to
-/// `0.0.0.0` on the destination port, the sender's node included: see
-/// [`set_broadcast`](Self::set_broadcast).
+/// it, a broadcast sends a copy to every node, the sender's included, for
+/// the node's socket bound to `0.0.0.0` on the destination port when the
+/// copy arrives: see [`set_broadcast`](Self::set_broadcast).
 ///
 /// # Example
 ///

@@ -19,27 +19,29 @@
 //!
 //! # Delivery
 //!
-//! A broadcast is one copy per node that, at the moment of the send, has
-//! an open socket bound to `0.0.0.0` on the destination port (Linux
-//! delivers a broadcast to wildcard-bound sockets, not to sockets bound
-//! to one address or connected to a peer), the sender's node included (a
-//! host receives its own broadcasts). The copies are sent in the order of
-//! the nodes' ids, each as a datagram from the sender to that node's
-//! address: each takes its link's latency and meets its link's fault
+//! A broadcast is one copy per node of the simulation, the sender's node
+//! included (a host receives its own broadcasts), sent in the order of
+//! the nodes' ids as a datagram from the sender to `255.255.255.255` on
+//! the port: each takes its link's latency and meets its link's fault
 //! rules (loss, duplication, partitions, clogs: one verdict, drawn from
 //! the run's choice source, per copy), is numbered, counted and traced
-//! like any datagram (the trace shows the node's address as its
-//! destination), and the copy to the sender's own node arrives at once. A
-//! node with no such socket gets no copy and counts no drop; a socket
-//! bound after the send does not get it.
+//! like any datagram, and the copy to the sender's own node arrives at
+//! once. Which socket takes a copy is decided when it arrives, as a host
+//! decides: the node's open socket bound to `0.0.0.0` on the port (Linux
+//! delivers a broadcast to wildcard-bound sockets, not to sockets bound
+//! to one address, nor to sockets connected to another peer). A socket
+//! bound after the send but before the arrival gets it; a node with no
+//! such socket drops it (counted as "no socket", as Linux counts a
+//! datagram for a port nobody listens on), and a node that is down drops
+//! it as "node down".
 
-use std::collections::BTreeSet;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::Ordering;
 
+use sim_core::ext;
+
 use super::UdpSocket;
-use crate::addr::node_ip;
 use crate::state::Net;
 
 /// Whether `dst` is the broadcast address (see the module docs).
@@ -52,15 +54,15 @@ impl UdpSocket {
     /// to) the broadcast address `255.255.255.255`. Off by default; then
     /// such a send fails with `PermissionDenied`, as on Linux.
     ///
-    /// With it on, a broadcast sends a copy to every node that has a
-    /// socket bound to `0.0.0.0` on the destination port when the send
-    /// happens (the sender's node included, sockets bound to one address
-    /// or connected to a peer excluded, as on Linux), in the order of the
-    /// nodes' ids. Each copy travels from the sender to that node's
-    /// address like any datagram: its link's latency and fault rules
-    /// (loss, duplication, partitions, clogs, one verdict per copy),
-    /// counters and trace (which shows the node's address as the
-    /// destination). `255.255.255.255` is the only broadcast address: the
+    /// With it on, a broadcast sends a copy to every node (the sender's
+    /// included), in the order of the nodes' ids. Each copy travels like
+    /// any datagram: its link's latency and fault rules (loss,
+    /// duplication, partitions, clogs, one verdict per copy), counters and
+    /// trace (which shows `255.255.255.255` as the destination). When it
+    /// arrives, the node's socket bound to `0.0.0.0` on the destination
+    /// port at that moment takes it (sockets bound to one address or
+    /// connected to a peer do not, as on Linux); a node with none drops it
+    /// ("no socket"). `255.255.255.255` is the only broadcast address: the
     /// simulated network has no subnet (`10.0.0.255` is node 254's own
     /// address).
     ///
@@ -92,7 +94,9 @@ impl UdpSocket {
     ///     sock.set_broadcast(true).unwrap();
     ///     sock.send_to(b"hello, all", "255.255.255.255:9999").await.unwrap();
     ///     detsim::time::sleep(Duration::from_millis(5)).await;
-    ///     assert_eq!(Network::current().stats().total().delivered, 2); // a copy each
+    ///     let stats = Network::current().stats();
+    ///     assert_eq!(stats.total().delivered, 2); // a copy each
+    ///     assert_eq!(stats.drops.no_socket, 1); // main has no socket on the port
     /// }).unwrap();
     /// ```
     pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
@@ -138,27 +142,14 @@ impl UdpSocket {
     }
 }
 
-/// Sends a copy of `buf` from `src` (a socket of node `from`) to each node
-/// with an open socket bound to `0.0.0.0:port`, in node id order (see the
-/// module docs).
+/// Sends a copy of `buf` from `src` (a socket of node `from`) to
+/// `255.255.255.255:port` on every node of the simulation, in node id
+/// order; each node decides on arrival which socket, if any, gets it (see
+/// the module docs).
 pub(super) fn deliver(net: &Net, from: u32, src: SocketAddr, port: u16, buf: &[u8]) {
-    let nodes: BTreeSet<u32> = net
-        .inner
-        .borrow()
-        .sockets()
-        .filter(|s| {
-            !s.closed
-                && s.local.port() == port
-                && s.local.ip() == IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
-        })
-        .map(|s| s.node)
-        .collect();
-    for node in nodes {
-        net.send(
-            from,
-            src,
-            SocketAddr::new(IpAddr::V4(node_ip(node)), port),
-            buf,
-        );
+    let dst = SocketAddr::new(IpAddr::V4(Ipv4Addr::BROADCAST), port);
+    // Node ids are dense, from 0.
+    for node in (0..).take_while(|&id| ext::node(id).is_some()) {
+        net.send_broadcast_copy(from, node, src, dst, buf);
     }
 }
