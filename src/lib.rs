@@ -296,6 +296,24 @@ pub mod net {
     // sim-net/src/net.md): the layering, addresses, fault model and TCP.
     #![doc = include_str!("net.md")]
     pub use sim_net::*;
+
+    /// The stream halves at tokio's paths (`tokio::net::tcp::*`), so that
+    /// code written against tokio needs only its `tokio::net` prefix
+    /// changed. The same types as [`detsim::net::OwnedReadHalf`](crate::net::OwnedReadHalf)
+    /// and the others.
+    ///
+    /// ```
+    /// use detsim::net::TcpStream;
+    /// use detsim::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+    ///
+    /// fn halves(s: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) {
+    ///     s.into_split()
+    /// }
+    /// # let _ = halves;
+    /// ```
+    pub mod tcp {
+        pub use sim_net::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
+    }
 }
 pub mod mock {
     //! Mocks for async code: [`AsyncMock`], Python's `AsyncMock`
