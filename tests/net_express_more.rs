@@ -103,31 +103,20 @@ where
     }
 }
 
-/// An echo node on `addr` (any family).
-fn echo(name: &str, addr: &'static str) -> Node {
-    Node::builder(name)
-        .init(move || async move {
-            let l = TcpListener::bind(addr).await.unwrap();
-            loop {
-                let Ok((mut s, _)) = l.accept().await else {
-                    return;
-                };
-                spawn(async move {
-                    let mut buf = [0u8; 512];
-                    loop {
-                        match s.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => {
-                                if s.write_all(&buf[..n]).await.is_err() {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                });
-            }
-        })
-        .build()
+/// The clients' results in spawn order, joined by `; `, once the chaos
+/// task (if any) is done too.
+async fn joined(
+    clients: Vec<detsim::JoinHandle<String>>,
+    chaos: Option<detsim::JoinHandle<()>>,
+) -> String {
+    let mut out = Vec::new();
+    for c in clients {
+        out.push(c.await.unwrap());
+    }
+    if let Some(chaos) = chaos {
+        chaos.await.unwrap();
+    }
+    out.join("; ")
 }
 
 /// Round trips of random small sizes to `to`, with pauses.
@@ -160,7 +149,7 @@ async fn rpc(to: SocketAddr, rounds: u32) -> String {
 #[test]
 fn ipv6_round_trips() {
     check(0..8, || async {
-        let e = echo("echo6", "[::]:7");
+        let e = common::tcp_echo_node("echo6", "[::]:7");
         let clients: Vec<_> = (0..3)
             .map(|c| {
                 let n = Node::builder(format!("c{c}")).build();
@@ -168,11 +157,7 @@ fn ipv6_round_trips() {
                 n.spawn(rpc(to, 25))
             })
             .collect();
-        let mut out = Vec::new();
-        for c in clients {
-            out.push(c.await.unwrap());
-        }
-        out.join("; ")
+        joined(clients, None).await
     });
 }
 
@@ -181,7 +166,7 @@ fn ipv6_round_trips() {
 #[test]
 fn latency_changes() {
     check(0..12, || async {
-        let e = echo("echo", "0.0.0.0:7");
+        let e = common::tcp_echo_node("echo", "0.0.0.0:7");
         let to = SocketAddr::new(Network::current().addr_of(&e), 7);
         let clients: Vec<_> = (0..3)
             .map(|c| Node::builder(format!("c{c}")).build().spawn(rpc(to, 40)))
@@ -201,12 +186,7 @@ fn latency_changes() {
             }
             net.set_default(LinkConfig::new()).unwrap();
         });
-        let mut out = Vec::new();
-        for c in clients {
-            out.push(c.await.unwrap());
-        }
-        chaos.await.unwrap();
-        out.join("; ")
+        joined(clients, Some(chaos)).await
     });
 }
 
@@ -214,7 +194,7 @@ fn latency_changes() {
 #[test]
 fn clogs_ended_early() {
     check(0..12, || async {
-        let e = echo("echo", "0.0.0.0:7");
+        let e = common::tcp_echo_node("echo", "0.0.0.0:7");
         let to = SocketAddr::new(Network::current().addr_of(&e), 7);
         let nodes: Vec<Node> = (0..3)
             .map(|c| Node::builder(format!("c{c}")).build())
@@ -236,12 +216,7 @@ fn clogs_ended_early() {
                 }
             }
         });
-        let mut out = Vec::new();
-        for c in clients {
-            out.push(c.await.unwrap());
-        }
-        chaos.await.unwrap();
-        out.join("; ")
+        joined(clients, Some(chaos)).await
     });
 }
 
@@ -348,7 +323,7 @@ fn readiness_waiters_and_half_close() {
 #[test]
 fn peer_killed_with_data_in_flight() {
     check(0..12, || async {
-        let e = echo("echo", "0.0.0.0:7");
+        let e = common::tcp_echo_node("echo", "0.0.0.0:7");
         let to = SocketAddr::new(Network::current().addr_of(&e), 7);
         let c = Node::builder("c").build();
         let client = c.spawn(async move {
