@@ -286,3 +286,33 @@ fn the_receiver_is_the_socket_bound_when_the_copy_arrives() {
     })
     .unwrap();
 }
+
+/// `SO_BROADCAST` is the socket's state: the netstat snapshot shows it,
+/// and turning it off again takes it away.
+#[test]
+fn netstat_shows_so_broadcast() {
+    common::run(async {
+        let on = UdpSocket::bind("0.0.0.0:9999").await.unwrap();
+        let off = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        on.set_broadcast(true).unwrap();
+        let table = Network::current().netstat();
+        let flags: Vec<(u16, bool)> = table
+            .sockets
+            .iter()
+            .map(|r| (r.local.port(), r.broadcast))
+            .collect();
+        assert_eq!(flags, [(9999, true), (49152, false)]);
+        let text = table.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].ends_with("  SO_BROADCAST"), "{text}");
+        assert!(
+            lines[1].starts_with("udp   main         0.0.0.0:9999"),
+            "{text}"
+        );
+        assert!(!lines[2].contains("SO_BROADCAST"), "{text}");
+        assert!(format!("{on:?}").contains("broadcast: true"));
+        on.set_broadcast(false).unwrap();
+        assert!(!Network::current().netstat().sockets[0].broadcast);
+        drop(off);
+    });
+}

@@ -557,6 +557,7 @@ impl Network {
                 recv_queue: s.queue.len(),
                 recv_bytes: s.queued_bytes,
                 send_bytes: 0,
+                broadcast: s.broadcast,
             })
             .collect();
         sockets.extend(inner.tcp.netstat_rows(&names));

@@ -51,6 +51,8 @@ pub(crate) struct Socket {
     pub(crate) waiters: Waiters,
     /// Set when the socket's node was killed: every operation fails.
     pub(crate) closed: bool,
+    /// `SO_BROADCAST` (see `udp/broadcast.rs`).
+    pub(crate) broadcast: bool,
 }
 
 #[derive(Debug)]
@@ -149,6 +151,7 @@ impl Inner {
             queued_bytes: 0,
             waiters: Waiters::default(),
             closed: false,
+            broadcast: false,
         });
         Ok(Key {
             index,

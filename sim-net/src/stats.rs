@@ -249,6 +249,11 @@ pub struct SocketRow {
     pub recv_bytes: usize,
     /// Bytes written and not yet sent (TCP).
     pub send_bytes: usize,
+    /// Whether `SO_BROADCAST` is set
+    /// ([`UdpSocket::set_broadcast`](crate::UdpSocket::set_broadcast));
+    /// `false` for TCP. The table shows it as `SO_BROADCAST` after the
+    /// row's last column.
+    pub broadcast: bool,
 }
 
 /// A netstat-like snapshot: every open socket (UDP sockets, TCP listeners
@@ -284,7 +289,7 @@ impl fmt::Display for Netstat {
         )?;
         for s in &self.sockets {
             let peer = s.peer.map_or_else(|| "*:*".to_owned(), |p| p.to_string());
-            writeln!(
+            write!(
                 f,
                 "{:<5} {:<12} {:<22} {:<22} {:<11} {:>7} {:>9} {:>9}",
                 s.proto,
@@ -296,6 +301,10 @@ impl fmt::Display for Netstat {
                 s.recv_bytes,
                 s.send_bytes
             )?;
+            if s.broadcast {
+                write!(f, "  SO_BROADCAST")?;
+            }
+            writeln!(f)?;
         }
         write!(f, "{}", self.stats)
     }

@@ -9,7 +9,6 @@ mod try_io;
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use sim_core::ext;
@@ -21,6 +20,7 @@ use crate::addr::{
 };
 use crate::state::{Key, Net, Socket, node_name};
 use crate::waiters::{Owner, WaitSlot};
+use broadcast::check_broadcast;
 
 /// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes: the IPv4
 /// total length counts its 20-byte header and UDP's 8). A larger datagram
@@ -122,10 +122,6 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 pub struct UdpSocket {
     instance: u64,
     key: Key,
-    /// `SO_BROADCAST`: an option of this socket, whose handle is the only
-    /// one (not `Clone`). Atomic only for `Sync`: the simulation is one
-    /// thread, so the order of its loads and stores is the run's.
-    broadcast: AtomicBool,
 }
 
 impl std::fmt::Debug for UdpSocket {
@@ -140,7 +136,7 @@ impl std::fmt::Debug for UdpSocket {
                 .field("peer", &s.peer)
                 .field("queued", &s.queue.len())
                 .field("closed", &s.closed)
-                .field("broadcast", &self.broadcast.load(Ordering::Relaxed))
+                .field("broadcast", &s.broadcast)
                 .finish(),
             None => d.finish_non_exhaustive(),
         }
@@ -187,7 +183,6 @@ impl UdpSocket {
         Ok(UdpSocket {
             instance: ext::instance("detsim::net::UdpSocket::bind"),
             key,
-            broadcast: AtomicBool::new(false),
         })
     }
 
@@ -292,7 +287,7 @@ impl UdpSocket {
                 if s.local.is_ipv6() != peer.is_ipv6() {
                     return Err(family_mismatch(s.local, peer));
                 }
-                self.check_broadcast(peer, "connect to")?;
+                check_broadcast(s, peer, "connect to")?;
                 if s.local.ip().is_unspecified() {
                     // Linux fixes the source address at connect.
                     s.local = source(s.node, s.local, peer);
@@ -415,7 +410,7 @@ impl UdpSocket {
                     ),
                 ));
             }
-            self.check_broadcast(dst, "send to")?;
+            check_broadcast(s, dst, "send to")?;
             Ok((s.node, s.local))
         })?;
         let net = Net::of(self.instance, "detsim::net::UdpSocket::send_to");

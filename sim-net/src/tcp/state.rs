@@ -508,6 +508,7 @@ impl TcpState {
                 recv_queue: l.queue.len(),
                 recv_bytes: 0,
                 send_bytes: 0,
+                broadcast: false,
             });
         }
         for (_, c) in self.conns.iter() {
@@ -526,6 +527,7 @@ impl TcpState {
                     recv_queue: 0,
                     recv_bytes: e.recv_buf.len(),
                     send_bytes: e.send_buf.len(),
+                    broadcast: false,
                 });
             }
         }

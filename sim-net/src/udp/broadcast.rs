@@ -37,12 +37,11 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::atomic::Ordering;
 
 use sim_core::ext;
 
 use super::UdpSocket;
-use crate::state::Net;
+use crate::state::{Net, Socket};
 
 /// Whether `dst` is the broadcast address (see the module docs).
 pub(super) fn is_broadcast(dst: SocketAddr) -> bool {
@@ -100,9 +99,10 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
-        self.with("detsim::net::UdpSocket::set_broadcast", |_| Ok(()))?;
-        self.broadcast.store(on, Ordering::Relaxed);
-        Ok(())
+        self.with("detsim::net::UdpSocket::set_broadcast", |s| {
+            s.broadcast = on;
+            Ok(())
+        })
     }
 
     /// Whether `SO_BROADCAST` is set (see
@@ -122,24 +122,23 @@ impl UdpSocket {
     /// # }).unwrap();
     /// ```
     pub fn broadcast(&self) -> io::Result<bool> {
-        self.with("detsim::net::UdpSocket::broadcast", |_| Ok(()))?;
-        Ok(self.broadcast.load(Ordering::Relaxed))
+        self.with("detsim::net::UdpSocket::broadcast", |s| Ok(s.broadcast))
     }
+}
 
-    /// Linux's `EACCES` when this socket, without `SO_BROADCAST`, is to
-    /// `what` (`"send to"`, `"connect to"`) the broadcast address `dst`.
-    pub(super) fn check_broadcast(&self, dst: SocketAddr, what: &str) -> io::Result<()> {
-        if !is_broadcast(dst) || self.broadcast.load(Ordering::Relaxed) {
-            return Ok(());
-        }
-        Err(io::Error::new(
-            io::ErrorKind::PermissionDenied,
-            format!(
-                "permission denied: cannot {what} the broadcast address {dst} without \
-                 SO_BROADCAST; call set_broadcast(true) on the socket first"
-            ),
-        ))
+/// Linux's `EACCES` when socket `s`, without `SO_BROADCAST`, is to `what`
+/// (`"send to"`, `"connect to"`) the broadcast address `dst`.
+pub(super) fn check_broadcast(s: &Socket, dst: SocketAddr, what: &str) -> io::Result<()> {
+    if !is_broadcast(dst) || s.broadcast {
+        return Ok(());
     }
+    Err(io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!(
+            "permission denied: cannot {what} the broadcast address {dst} without \
+                 SO_BROADCAST; call set_broadcast(true) on the socket first"
+        ),
+    ))
 }
 
 /// Sends a copy of `buf` from `src` (a socket of node `from`) to
