@@ -225,7 +225,7 @@ pub(crate) fn source(from: u32, src: SocketAddr, dst: SocketAddr) -> SocketAddr 
 ///
 /// # Panics
 ///
-/// Outside the node's simulation.
+/// Inside a simulation other than the node's (a handle kept from an earlier run).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -236,8 +236,31 @@ pub(crate) fn source(from: u32, src: SocketAddr, dst: SocketAddr) -> SocketAddr 
 /// assert_eq!(sim_net::node_addr(&db).to_string(), "10.0.0.2");
 /// # }).unwrap();
 /// ```
+#[track_caller]
 pub fn node_addr(node: &Node) -> IpAddr {
-    IpAddr::V4(node_ip(node.id().as_u32()))
+    IpAddr::V4(node_ip(checked_id(node, "detsim::net::node_addr")))
+}
+
+/// `node`'s id, once checked to be a node of the running simulation: a
+/// handle kept from another simulation would otherwise stand for whichever
+/// node has its id here (or for none).
+///
+/// # Panics
+///
+/// Inside a simulation, for a node of another one, with the message
+/// `Node`'s own methods give. (Outside any simulation it checks nothing:
+/// the caller's own lookup says where it was called.)
+#[track_caller]
+pub(crate) fn checked_id(node: &Node, api: &str) -> u32 {
+    let id = node.id().as_u32();
+    if ext::try_instance().is_some() && ext::node(id) != Some(*node) {
+        panic!(
+            "{api} was called with a node of a different simulation from the one running: \
+             detsim handles belong to one simulation; use them inside the `Sim::run` that \
+             made them"
+        );
+    }
+    id
 }
 
 /// The IPv6 address of a node: `fd00::` plus its id plus one (see the
@@ -245,7 +268,7 @@ pub fn node_addr(node: &Node) -> IpAddr {
 ///
 /// # Panics
 ///
-/// Outside the node's simulation.
+/// Inside a simulation other than the node's (a handle kept from an earlier run).
 ///
 /// ```
 /// # let mut sim = sim_core::Sim::builder().build();
@@ -256,8 +279,9 @@ pub fn node_addr(node: &Node) -> IpAddr {
 /// assert_eq!(sim_net::node_addr_v6(&db).to_string(), "fd00::2");
 /// # }).unwrap();
 /// ```
+#[track_caller]
 pub fn node_addr_v6(node: &Node) -> Ipv6Addr {
-    node_ip6(node.id().as_u32())
+    node_ip6(checked_id(node, "detsim::net::node_addr_v6"))
 }
 
 /// Things that name socket addresses, as tokio's `ToSocketAddrs`:

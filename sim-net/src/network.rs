@@ -7,6 +7,7 @@ use sim_clock::Instant;
 use sim_core::ext;
 use sim_core::node::Node;
 
+use crate::addr::checked_id;
 use crate::config::{LinkConfig, NetConfigError};
 use crate::state::Net;
 use crate::stats::{NetStats, Netstat, SocketRow};
@@ -15,7 +16,8 @@ use crate::stats::{NetStats, Netstat, SocketRow};
 /// any moment of the run, from any task) and counters.
 ///
 /// Plain data (`Copy`, `Send`); every method acts on the simulation that
-/// made it and panics outside it. Changes apply to datagrams sent from then
+/// made it and panics outside it, or when given a [`Node`] of another
+/// simulation (a handle kept from an earlier run). Changes apply to datagrams sent from then
 /// on (a partition or loss rate does not reach datagrams already on the
 /// wire; a clog does, holding them until it ends).
 ///
@@ -82,8 +84,11 @@ fn fault_event(op: FaultOp, from: u32, to: u32, duration: Duration) {
     ext::event(&FAULT, a, b);
 }
 
-fn id(node: &Node) -> u32 {
-    node.id().as_u32()
+/// The ids of `nodes`, checked to be nodes of the running simulation
+/// (see [`checked_id`]).
+#[track_caller]
+fn ids<const N: usize>(api: &str, nodes: [&Node; N]) -> [u32; N] {
+    nodes.map(|n| checked_id(n, api))
 }
 
 impl Network {
@@ -171,13 +176,12 @@ impl Network {
     /// assert_eq!(net.link_config(&a, &b).loss_rate(), 0.0);
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn set_link(&self, a: &Node, b: &Node, config: LinkConfig) -> Result<(), NetConfigError> {
+        let [a, b] = ids("detsim::net::Network::set_link", [a, b]);
         config.validate()?;
         let net = self.net("detsim::net::Network::set_link");
-        net.inner
-            .borrow_mut()
-            .rules
-            .set_link(id(a), id(b), Some(config));
+        net.inner.borrow_mut().rules.set_link(a, b, Some(config));
         Ok(())
     }
 
@@ -190,9 +194,11 @@ impl Network {
     /// detsim::net::Network::current().reset_link(&a, &a);
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn reset_link(&self, a: &Node, b: &Node) {
+        let [a, b] = ids("detsim::net::Network::reset_link", [a, b]);
         let net = self.net("detsim::net::Network::reset_link");
-        net.inner.borrow_mut().rules.set_link(id(a), id(b), None);
+        net.inner.borrow_mut().rules.set_link(a, b, None);
     }
 
     /// The behaviour of the link `from → to`.
@@ -205,9 +211,11 @@ impl Network {
     /// assert_eq!(c.loss_rate(), 0.0);
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn link_config(&self, from: &Node, to: &Node) -> LinkConfig {
+        let [from, to] = ids("detsim::net::Network::link_config", [from, to]);
         let net = self.net("detsim::net::Network::link_config");
-        net.inner.borrow().rules.link(id(from), id(to)).clone()
+        net.inner.borrow().rules.link(from, to).clone()
     }
 
     /// Cuts both directions between `a` and `b`: datagrams sent either way
@@ -223,12 +231,14 @@ impl Network {
     /// assert!(net.is_partitioned(&a, &b) && net.is_partitioned(&b, &a));
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn partition(&self, a: &Node, b: &Node) {
+        let [a, b] = ids("detsim::net::Network::partition", [a, b]);
         let net = self.net("detsim::net::Network::partition");
         let mut inner = net.inner.borrow_mut();
-        inner.rules.cut(id(a), id(b));
-        inner.rules.cut(id(b), id(a));
-        fault_event(FaultOp::Partition, id(a), id(b), Duration::ZERO);
+        inner.rules.cut(a, b);
+        inner.rules.cut(b, a);
+        fault_event(FaultOp::Partition, a, b, Duration::ZERO);
     }
 
     /// Cuts `from → to` only: `to` still reaches `from`.
@@ -243,10 +253,12 @@ impl Network {
     /// assert!(net.is_partitioned(&a, &b) && !net.is_partitioned(&b, &a));
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn partition_oneway(&self, from: &Node, to: &Node) {
+        let [from, to] = ids("detsim::net::Network::partition_oneway", [from, to]);
         let net = self.net("detsim::net::Network::partition_oneway");
-        net.inner.borrow_mut().rules.cut(id(from), id(to));
-        fault_event(FaultOp::PartitionOneway, id(from), id(to), Duration::ZERO);
+        net.inner.borrow_mut().rules.cut(from, to);
+        fault_event(FaultOp::PartitionOneway, from, to, Duration::ZERO);
     }
 
     /// Repairs both directions between `a` and `b`.
@@ -262,10 +274,12 @@ impl Network {
     /// assert!(!net.is_partitioned(&b, &a));
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn heal(&self, a: &Node, b: &Node) {
+        let [a, b] = ids("detsim::net::Network::heal", [a, b]);
         let net = self.net("detsim::net::Network::heal");
-        net.inner.borrow_mut().rules.heal(id(a), id(b));
-        fault_event(FaultOp::Heal, id(a), id(b), Duration::ZERO);
+        net.inner.borrow_mut().rules.heal(a, b);
+        fault_event(FaultOp::Heal, a, b, Duration::ZERO);
     }
 
     /// Repairs every partition.
@@ -296,9 +310,11 @@ impl Network {
     /// assert!(!detsim::net::Network::current().is_partitioned(&a, &a));
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn is_partitioned(&self, from: &Node, to: &Node) -> bool {
+        let [from, to] = ids("detsim::net::Network::is_partitioned", [from, to]);
         let net = self.net("detsim::net::Network::is_partitioned");
-        net.inner.borrow().rules.is_cut(id(from), id(to))
+        net.inner.borrow().rules.is_cut(from, to)
     }
 
     /// Clogs everything in and out of `node` for `duration` of virtual
@@ -316,11 +332,13 @@ impl Network {
     /// detsim::net::Network::current().clog_node(&n, std::time::Duration::from_millis(50));
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn clog_node(&self, node: &Node, duration: Duration) {
+        let [node] = ids("detsim::net::Network::clog_node", [node]);
         let until = Instant::now().saturating_add(duration).as_nanos(); // determinism: ok (virtual clock)
         let net = self.net("detsim::net::Network::clog_node");
-        net.inner.borrow_mut().rules.clog_node(id(node), until);
-        fault_event(FaultOp::ClogNode, id(node), 0, duration);
+        net.inner.borrow_mut().rules.clog_node(node, until);
+        fault_event(FaultOp::ClogNode, node, 0, duration);
     }
 
     /// Ends a node's clog now: held datagrams go out (those whose latency
@@ -335,11 +353,13 @@ impl Network {
     /// net.unclog_node(&n);
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn unclog_node(&self, node: &Node) {
+        let [node] = ids("detsim::net::Network::unclog_node", [node]);
         let net = self.net("detsim::net::Network::unclog_node");
-        net.inner.borrow_mut().rules.unclog_node(id(node));
+        net.inner.borrow_mut().rules.unclog_node(node);
         net.unclogged();
-        fault_event(FaultOp::UnclogNode, id(node), 0, Duration::ZERO);
+        fault_event(FaultOp::UnclogNode, node, 0, Duration::ZERO);
     }
 
     /// Clogs the link `from → to` for `duration`.
@@ -352,14 +372,13 @@ impl Network {
     /// detsim::net::Network::current().clog_link(&a, &b, std::time::Duration::from_millis(5));
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn clog_link(&self, from: &Node, to: &Node, duration: Duration) {
+        let [from, to] = ids("detsim::net::Network::clog_link", [from, to]);
         let until = Instant::now().saturating_add(duration).as_nanos(); // determinism: ok (virtual clock)
         let net = self.net("detsim::net::Network::clog_link");
-        net.inner
-            .borrow_mut()
-            .rules
-            .clog_link(id(from), id(to), until);
-        fault_event(FaultOp::ClogLink, id(from), id(to), duration);
+        net.inner.borrow_mut().rules.clog_link(from, to, until);
+        fault_event(FaultOp::ClogLink, from, to, duration);
     }
 
     /// Ends the clog of the link `from → to`.
@@ -372,11 +391,13 @@ impl Network {
     /// detsim::net::Network::current().unclog_link(&a, &b);
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn unclog_link(&self, from: &Node, to: &Node) {
+        let [from, to] = ids("detsim::net::Network::unclog_link", [from, to]);
         let net = self.net("detsim::net::Network::unclog_link");
-        net.inner.borrow_mut().rules.unclog_link(id(from), id(to));
+        net.inner.borrow_mut().rules.unclog_link(from, to);
         net.unclogged();
-        fault_event(FaultOp::UnclogLink, id(from), id(to), Duration::ZERO);
+        fault_event(FaultOp::UnclogLink, from, to, Duration::ZERO);
     }
 
     /// Sets the TCP stall timeout: a segment that cannot be delivered for
@@ -497,8 +518,10 @@ impl Network {
     /// assert_eq!(detsim::net::Network::current().addr_of(&me).to_string(), "10.0.0.1");
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn addr_of(&self, node: &Node) -> IpAddr {
-        crate::addr::node_addr(node)
+        let [node] = ids("detsim::net::Network::addr_of", [node]);
+        IpAddr::V4(crate::addr::node_ip(node))
     }
 
     /// The counters: per directed link, drops by reason, in flight.

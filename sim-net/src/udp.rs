@@ -15,8 +15,8 @@ use sim_core::ext;
 use sim_core::node::Node;
 
 use crate::addr::{
-    ToSocketAddrs, destination, family_mismatch, first_of_other_family, no_address, source,
-    try_each,
+    ToSocketAddrs, destination, family_mismatch, first_of_other_family, is_node_ip, no_address,
+    source, try_each,
 };
 use crate::state::{Key, Net, Socket, node_name};
 use crate::waiters::{Owner, WaitSlot};
@@ -314,7 +314,8 @@ impl UdpSocket {
     /// ([`MAX_DATAGRAM_V6`] from an IPv6 socket), port 0 (Linux's
     /// `EINVAL`; the unspecified address, though, is the node itself, as on
     /// Linux: `0.0.0.0:53` means `127.0.0.1:53`), a loopback
-    /// socket sending off the node, or a target of the other family than
+    /// socket sending to another node (its own node's address it reaches,
+    /// as on Linux), or a target of the other family than
     /// the socket's (an IPv4 socket sending to an IPv6 address or the
     /// reverse, an IPv6 socket sending to a host name; Linux's
     /// `EAFNOSUPPORT`; the message names the address to use instead);
@@ -401,7 +402,12 @@ impl UdpSocket {
             if buf.len() > MAX_DATAGRAM {
                 too_long(buf.len(), dst)?;
             }
-            if s.local.ip().is_loopback() && !dst.ip().is_loopback() {
+            // A loopback socket reaches its own node's address too (on
+            // Linux, the route to a host's own address is loopback).
+            if s.local.ip().is_loopback()
+                && !dst.ip().is_loopback()
+                && !is_node_ip(s.node, dst.ip())
+            {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
                     format!(

@@ -657,9 +657,23 @@ impl Conn {
     }
 
     /// `end`'s node was killed: it closes at once and resets its peer.
+    ///
+    /// Before the SYN reached the server's node, that host knows nothing
+    /// of the connection: its crash sends nothing (the SYN then meets a
+    /// node that is down, and is retransmitted like a lost one, so a
+    /// server back up with its listener in time still answers), and the
+    /// client's crash closes the server end unseen, so the listener never
+    /// accepts a ghost of it (as for an abandoned connect, see
+    /// [`close`](Self::close)).
     pub(crate) fn kill(&mut self, end: usize, fx: &mut Effects<'_>) {
         if self.ends[end].killed {
             return;
+        }
+        if self.ends[1].phase == Phase::Connecting {
+            if end == 1 {
+                return;
+            }
+            self.ends[1].closed = true;
         }
         let peer_live = {
             let p = &self.ends[1 - end];
