@@ -87,6 +87,7 @@ fn a_failing_schedule_shrinks_and_its_artifact_replays_it() {
     // The artifact holds the minimal case: replaying it fails the same way,
     // and running the minimal tape again gives the same fingerprint.
     let art = Artifact::read(&path).unwrap();
+    assert_eq!(art.package(), "detsim", "check! records the package");
     let again = art.builder().build().run(counter()).unwrap_err();
     assert_eq!(Some(again.fingerprint()), art.fingerprint());
     let direct = builder(&minimal).build().run(counter()).unwrap_err();

@@ -386,14 +386,20 @@ pub(crate) fn proptest_config(builder: &Builder) -> artifact::Config {
     artifact::Config::of(builder, false)
 }
 
-/// The artifact of a failed proptest case of the property `name`.
+/// The artifact of a failed proptest case of the property `name` of
+/// `package` (`"proptest"` when the caller did not say).
 #[cfg(feature = "proptest")]
-pub(crate) fn proptest_artifact(name: &str, config: artifact::Config, f: &Failure) -> Artifact {
+pub(crate) fn proptest_artifact(
+    name: &str,
+    package: &str,
+    config: artifact::Config,
+    f: &Failure,
+) -> Artifact {
     let target = artifact::Target {
         kind: "proptest".into(),
         name: name.into(),
     };
-    Artifact::new(name, name, "proptest", target, config, f)
+    Artifact::new(name, name, package, target, config, f)
 }
 
 /// The `cargo test` command that runs the proptest property `name` of the

@@ -3,12 +3,13 @@
 //! A run is a pure function of its [`Tape`], so a tape is a test input like
 //! any other: [`tapes`] generates them (biased to the small draws that mean
 //! "the usual choice"), [`builder`] runs one (draws past its end are
-//! zeros, the simplest choices, so a shorter tape is a simpler run), and
-//! [`check`](fn@check) turns a failed run into a proptest failure. proptest then
-//! shrinks the tape (fewer draws, smaller draws) with its own machinery,
-//! and its regression file (`proptest-regressions/`) keeps the failing
-//! case for the next run. The minimal case's message names a replay
-//! artifact and the commands that replay it.
+//! zeros, the simplest choices, so a shorter tape is a simpler run; see
+//! [`ZERO_PADDING`]), and [`check`](fn@check) turns a failed run into a
+//! proptest failure. proptest then shrinks the tape (fewer draws, smaller
+//! draws) with its own machinery, and its failure persistence (a
+//! `.proptest-regressions` file) keeps the failing case for the next run.
+//! The minimal case's message names a replay artifact and the commands
+//! that replay it.
 //!
 //! `detsim::proptest` adds `fault_plans`, a strategy for timed network
 //! and crash faults (`detsim::net::FaultPlan`), to generate alongside tapes.
@@ -82,11 +83,20 @@ pub fn builder(tape: &Tape) -> Builder {
 /// same-named properties of two test targets apart).
 ///
 /// With `DETSIM_REPLAY=<that file>` in the environment, every case of the
-/// property named `name` runs the artifact's recorded run instead of its
-/// own tape: the failure comes back exactly (same fingerprint). An
-/// artifact of another test leaves the property alone; a file that cannot
-/// be read as an artifact fails every case, naming the file and the fix.
-/// An empty (or blank) `DETSIM_REPLAY` is the same as none.
+/// property named `name` runs the artifact's recorded tape and settings
+/// instead of its own tape. When the tape is the property's only
+/// generated input, the failure comes back exactly (same fingerprint).
+/// Other inputs (a fault plan from `fault_plans`, say) still come from
+/// proptest, which replays its regression case and shrinks again, so a
+/// case may fail differently: each failing case's message says whether
+/// it is the recorded failure (`replayed <file> exactly`, the same
+/// fingerprint) or not (both failures, and how to replay exactly: the
+/// artifact's [`builder`](Artifact::builder) run with the inputs proptest
+/// printed). An artifact of another test leaves the property alone; a
+/// file that cannot be read as an artifact fails every case, naming the
+/// file and the fix. An empty (or blank) `DETSIM_REPLAY` is the same as
+/// none. The artifact records the package when called through
+/// [`check!`](crate::proptest::check!) (else `"proptest"`).
 ///
 /// ```
 /// use detsim::{Tape, proptest::{builder, check}};
@@ -163,27 +173,46 @@ fn check_at<F: Future>(
     let replay = match var.map(PathBuf::from) {
         None => None,
         Some(p) => match Artifact::read(&p) {
-            Ok(a) => Some(a).filter(|a| a.test() == name),
+            Ok(a) => Some((p, a)).filter(|(_, a)| a.test() == name),
             Err(e) => return Err(TestCaseError::fail(e.to_string())),
         },
     };
-    let replaying = replay.is_some();
-    let builder = replay.map_or(builder, |a| a.builder());
+    let builder = replay.as_ref().map_or(builder, |(_, a)| a.builder());
     let config = crate::harness::proptest_config(&builder);
     let mut sim = builder.build();
     let failure = match sim.run(future) {
         Ok(out) => return Ok(out),
         Err(f) => f,
     };
-    let artifact = crate::harness::proptest_artifact(name, config, &failure);
-    let saved = if replaying {
-        Ok("(replayed; not rewritten)".to_owned())
-    } else {
-        artifact
-            .write(&path)
-            .map(|()| path.display().to_string())
-            .map_err(|e| format!("not written: {e}"))
-    };
+    let case = describe(&failure);
+    if let Some((p, recorded)) = replay {
+        return Err(TestCaseError::fail(replayed(
+            &p, &recorded, name, &case, &failure,
+        )));
+    }
+    let package = spec.map_or("proptest", |s| s.package);
+    let artifact = crate::harness::proptest_artifact(name, package, config, &failure);
+    let mut text = format!("detsim: the case failed: {case}");
+    // libtest runs each test on a thread named after it (the main thread
+    // with --test-threads=1, whose name says nothing).
+    let thread = std::thread::current();
+    let test = thread.name().filter(|n| *n != "main");
+    let command = crate::harness::proptest_command(spec, name, test);
+    match artifact.write(&path) {
+        Ok(()) => {
+            let p = path.display();
+            text.push_str(&format!(
+                "  artifact: {p}\n  replay it: DETSIM_REPLAY={p} {command}\n  \
+                 or in code: detsim::harness::Artifact::read(\"{p}\")?.builder().build().run(..)\n"
+            ))
+        }
+        Err(e) => text.push_str(&format!("  artifact: not written: {e}\n")),
+    }
+    Err(TestCaseError::fail(text))
+}
+
+/// A failed case: its failure and tape, in two lines.
+fn describe(failure: &crate::Failure) -> String {
     let tape = failure.tape();
     let significant = tape
         .as_slice()
@@ -198,8 +227,8 @@ fn check_at<F: Future>(
     if significant.len() > SHOWN_DRAWS {
         shown.push(format!("… {} more", significant.len() - SHOWN_DRAWS));
     }
-    let mut text = format!(
-        "detsim: the case failed: {} \"{}\" (seed {:#x}, scheduler {}, fingerprint {})\n  \
+    format!(
+        "{} \"{}\" (seed {:#x}, scheduler {}, fingerprint {})\n  \
          tape: {} draws, {} non-zero; up to the last non-zero: [{}]\n",
         failure.kind(),
         failure.message(),
@@ -209,20 +238,55 @@ fn check_at<F: Future>(
         tape.len(),
         tape.nonzero(),
         shown.join(", "),
-    );
-    // libtest runs each test on a thread named after it (the main thread
-    // with --test-threads=1, whose name says nothing).
-    let thread = std::thread::current();
-    let test = thread.name().filter(|n| *n != "main");
-    let command = crate::harness::proptest_command(spec, name, test);
-    match saved {
-        Ok(p) => text.push_str(&format!(
-            "  artifact: {p}\n  replay it: DETSIM_REPLAY={p} {command}\n  \
-             or in code: detsim::harness::Artifact::read(\"{p}\")?.builder().build().run(..)\n"
-        )),
-        Err(why) => text.push_str(&format!("  artifact: {why}\n")),
+    )
+}
+
+thread_local! {
+    /// The artifacts (path, property) a case of this thread's property
+    /// replayed exactly: proptest runs a property's cases on one thread.
+    static REPRODUCED: std::cell::RefCell<Vec<(PathBuf, String)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The message of a case that failed while `DETSIM_REPLAY` replayed the
+/// artifact `recorded` (at `path`) of property `name`: whether it is the
+/// recorded failure (same fingerprint), and if not, why and what to do.
+fn replayed(
+    path: &std::path::Path,
+    recorded: &Artifact,
+    name: &str,
+    case: &str,
+    failure: &crate::Failure,
+) -> String {
+    let p = path.display();
+    let key = (path.to_path_buf(), name.to_owned());
+    if recorded.fingerprint() == Some(failure.fingerprint()) {
+        REPRODUCED.with(|r| {
+            let mut r = r.borrow_mut();
+            if !r.contains(&key) {
+                r.push(key);
+            }
+        });
+        return format!("detsim: replayed {p} exactly (the recorded fingerprint): {case}");
     }
-    Err(TestCaseError::fail(text))
+    let earlier = if REPRODUCED.with(|r| r.borrow().contains(&key)) {
+        "an earlier case of this run did reproduce it exactly"
+    } else {
+        "no case of this run has reproduced it so far"
+    };
+    let fingerprint = recorded
+        .fingerprint()
+        .map_or_else(|| "none".to_owned(), |f| f.to_string());
+    format!(
+        "detsim: replaying {p}: this case failed, but not as recorded: {case}  \
+         recorded: {} \"{}\" (fingerprint {fingerprint}); {earlier}.\n  \
+         The recorded tape ran, but this case's other generated inputs (a fault plan, say) \
+         are not the recorded case's: proptest replays its regression case and shrinks again. \
+         For an exact replay, run the artifact's builder with the minimal inputs proptest \
+         printed: detsim::harness::Artifact::read(\"{p}\")?.builder().build().run(..)\n",
+        recorded.kind(),
+        recorded.message(),
+    )
 }
 
 /// `<target dir>/detsim/failures/proptest-<binary>-<name>.json`: the cargo
