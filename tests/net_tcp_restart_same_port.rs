@@ -4,10 +4,8 @@
 //! server still holds, half-open. On Linux the SYN meets that established
 //! socket, draws a challenge ACK, the client answers it with an RST, and
 //! the stale connection is reset: its reader sees `ConnectionReset`.
-//! detsim keys connections by slot, not by 4-tuple, so the server keeps
-//! both (netstat shows two ESTABLISHED rows for one 4-tuple) and a reader
-//! of the stale one waits for ever (or until the retransmission limit, if
-//! it writes).
+//! detsim resets it as that RST would, and the listener takes the new
+//! connection at once.
 
 mod common;
 
@@ -19,7 +17,6 @@ use detsim::node::Node;
 use futures::io::AsyncReadExt;
 
 #[test]
-#[ignore = "known: a reused 4-tuple does not reset the half-open connection (reported in review rev57)"]
 fn a_reconnect_from_the_same_port_resets_the_half_open_connection() {
     let mut sim = detsim::Sim::builder().build();
     sim.run(async {
@@ -43,6 +40,15 @@ fn a_reconnect_from_the_same_port_resets_the_half_open_connection() {
         let read = detsim::time::timeout(ms(5_000), stale.read(&mut [0u8; 1])).await;
         let err = read.expect("the stale reader waits for ever").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+        // One connection holds the 4-tuple now.
+        let rows = net.netstat().sockets;
+        let held: Vec<_> = rows
+            .iter()
+            .filter(|r| r.peer == Some(peer))
+            .map(|r| r.state)
+            .collect();
+        assert_eq!(held, [Some("CLOSED"), Some("ESTABLISHED")], "{rows:?}");
+        assert_eq!(net.stats().tcp.resets, 1);
     })
     .unwrap();
 }

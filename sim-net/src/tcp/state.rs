@@ -331,6 +331,7 @@ impl TcpState {
             });
             return;
         };
+        self.reset_stale(seg.conn, wakers);
         self.with_conn(seg.conn, wakers, |conn, fx| {
             let e = &mut conn.ends[1];
             e.phase = Phase::Open;
@@ -342,6 +343,45 @@ impl TcpState {
         let l = self.listeners.get_mut(lkey).expect("found above");
         l.queue.push_back(seg.conn);
         l.waiters.drain_into(wakers);
+    }
+
+    /// Resets the connection ends that hold the 4-tuple of `conn`'s SYN,
+    /// which its listener is about to take: a half-open connection whose
+    /// peer restarted (its RST lost) and reconnects from the same port, as
+    /// ephemeral ports count from 49152 again after a restart. On Linux
+    /// the SYN meets that socket and draws a challenge ACK, the new client
+    /// answers with an RST, which resets it, and the client's next SYN
+    /// (a retransmission later) connects; here the stale end is reset as
+    /// that RST would and the SYN is taken at once.
+    fn reset_stale(&mut self, conn: Key, wakers: &mut Vec<Waker>) {
+        let Some(c) = self.conns.get(conn) else {
+            return;
+        };
+        let s = &c.ends[1];
+        let (node, local, peer) = (s.node, s.local, s.peer);
+        let stale: Vec<(Key, usize)> = self
+            .conns
+            .iter()
+            .filter(|&(k, _)| k != conn)
+            .flat_map(|(k, c)| {
+                c.ends
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| {
+                        e.node == node
+                            && e.local == local
+                            && e.peer == peer
+                            && !e.closed
+                            && e.phase == Phase::Open
+                    })
+                    .map(move |(end, _)| (k, end))
+            })
+            .collect();
+        for (k, end) in stale {
+            self.with_conn(k, wakers, |c, fx| {
+                c.arrive(end, 0, Kind::Rst { answer: true }, fx);
+            });
+        }
     }
 
     /// The stall deadline of a segment, if a timeout is set.
