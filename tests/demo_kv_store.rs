@@ -22,9 +22,10 @@ mod storage;
 mod wire;
 
 /// Seeds the sweeps cover (a debug build runs this in a few seconds; the
-/// buggy store fails at seed 4; the first failing seed moves whenever the
+/// buggy store fails at seed 0; the first failing seed moves whenever the
 /// network's behaviour does, as it did when a lost RST stopped being sent
-/// again).
+/// again, and when a node killed before a SYN reached it stopped refusing
+/// the connection).
 const SWEEP: u64 = 30;
 
 #[test]
