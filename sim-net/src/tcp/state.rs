@@ -468,11 +468,18 @@ impl TcpState {
         Some(seg)
     }
 
-    /// A stall outlasted the timeout: both ends fail with `TimedOut`.
+    /// A stall outlasted the timeout: both ends fail with `TimedOut`. A
+    /// server end the SYN never reached does not exist on its host: it
+    /// closes uncounted, so a connect that times out counts one timeout.
     fn time_out(&mut self, key: Key, wakers: &mut Vec<Waker>) {
         self.with_conn(key, wakers, |conn, fx| {
             for end in 0..2 {
-                if !conn.ends[end].closed {
+                if conn.ends[end].closed {
+                    continue;
+                }
+                if end == 1 && conn.ends[1].phase == Phase::Connecting {
+                    conn.fail_uncounted(end, io::ErrorKind::TimedOut, fx);
+                } else {
                     conn.fail(end, io::ErrorKind::TimedOut, fx);
                 }
             }
