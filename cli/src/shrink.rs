@@ -20,6 +20,7 @@ use sim_core::harness::{Artifact, shell_word};
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
+use crate::out::say;
 use crate::replay::{binary_for, build_flags, build_for, read_artifact};
 use crate::run_one::{self, Show};
 use crate::scratch::Scratch;
@@ -80,7 +81,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         Show::Live,
     )?;
     let nonzero = |a: &Artifact| a.tape().as_slice().iter().filter(|&&d| d != 0).count();
-    println!(
+    say!(
         "shrunk {}:\n  before: {} draws, {} non-zero ({} \"{}\")\n  after:  {} draws, {} \
          non-zero ({} \"{}\")\n  written: {}\n  replay: cargo detsim replay {}{}",
         abs.display(),

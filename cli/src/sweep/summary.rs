@@ -7,6 +7,7 @@ use sim_core::harness::shell_word;
 use super::TestResult;
 use crate::args::{Seeds, Sweep};
 use crate::error::CliError;
+use crate::out::say;
 
 /// `flags`: the build's feature flags and `--release`, for the printed
 /// replay commands.
@@ -17,9 +18,14 @@ pub(super) fn print_summary(results: &[TestResult], flags: &str) {
         .max()
         .unwrap_or(4)
         .max(4);
-    println!(
+    say!(
         "\n{:<width$}  {:<18}  {:>15}  {:>6}  {:>14}  {:>8}",
-        "test", "target", "seeds run", "failed", "first failing", "seeds/s"
+        "test",
+        "target",
+        "seeds run",
+        "failed",
+        "first failing",
+        "seeds/s"
     );
     for r in results {
         let first = r
@@ -28,7 +34,7 @@ pub(super) fn print_summary(results: &[TestResult], flags: &str) {
             .and_then(|f| f["seed"].as_u64())
             .map_or("-".to_owned(), |s| format!("{s:#x}"));
         let rate = r.run() as f64 / r.elapsed.as_secs_f64().max(1e-9);
-        println!(
+        say!(
             "{:<width$}  {:<18}  {:>15}  {:>6}  {:>14}  {:>8.0}",
             r.test.test,
             r.test.binary.selector(),
@@ -45,7 +51,7 @@ pub(super) fn print_summary(results: &[TestResult], flags: &str) {
                 (true, true) => ("PASSED", " failed as its #[should_panic] expects"),
                 _ => ("FAILED", ""),
             };
-            println!(
+            say!(
                 "\n{status} {} (package {}, {}): seed {:#x}{why}: {}: {}",
                 r.test.test,
                 r.test.binary.package,
@@ -56,20 +62,20 @@ pub(super) fn print_summary(results: &[TestResult], flags: &str) {
             );
             if let (true, false, Some(e)) = (r.should_panic(), r.failed_as_expected(), r.expected())
             {
-                println!(
+                say!(
                     "  #[should_panic] expects a failure whose message contains {e:?}: fix the \
                      test or its expected text"
                 );
             }
             match f["artifact"].as_str() {
                 Some(a) => {
-                    println!("  artifact: {a}");
-                    println!("  replay:   cargo detsim replay {}{flags}", shell_word(a));
+                    say!("  artifact: {a}");
+                    say!("  replay:   cargo detsim replay {}{flags}", shell_word(a));
                 }
-                None => println!("  artifact: not written (see the test's output)"),
+                None => say!("  artifact: not written (see the test's output)"),
             }
         } else if r.should_panic() {
-            println!(
+            say!(
                 "\nFAILED {} (package {}, {}): it is #[should_panic], but none of the {} seeds \
                  run failed: sweep more seeds, or remove #[should_panic] if the bug is fixed",
                 r.test.test,
@@ -81,7 +87,7 @@ pub(super) fn print_summary(results: &[TestResult], flags: &str) {
         }
         // A #[should_panic] test is judged by its failure alone.
         if !r.unmet.is_empty() && !r.should_panic() {
-            println!(
+            say!(
                 "\nFAILED {}: never satisfied in {} runs: {}",
                 r.test.test,
                 r.run(),
