@@ -198,6 +198,23 @@ fn each_mistake_is_one_line_with_the_fix() {
             "a scheduler with an artifact",
             vec!["replay", changed.to_str().unwrap(), "--scheduler", "pct:2"],
         ),
+        // An artifact's replay runs its recorded seed: --seed asks for
+        // another run.
+        (
+            "an artifact with --seed",
+            vec!["replay", changed.to_str().unwrap(), "--seed", "3"],
+        ),
+        (
+            "a switch given twice",
+            vec![
+                "sweep",
+                "planted_bug",
+                "--seeds",
+                "10",
+                "--release",
+                "--release",
+            ],
+        ),
         (
             "a bad scheduler for a seed",
             vec![
