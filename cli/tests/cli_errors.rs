@@ -215,6 +215,12 @@ fn each_mistake_is_one_line_with_the_fix() {
                 "--release",
             ],
         ),
+        // Cargo names the targets there are: the error does too, and
+        // does not speak of build errors.
+        (
+            "a test target that does not exist",
+            vec!["sweep", "planted_bug", "--seeds", "3", "--test", "nosuch"],
+        ),
         (
             "a bad scheduler for a seed",
             vec![
