@@ -223,10 +223,12 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
     // line of a mistake we explain better is held back for our error.
     let held = stderr.map(|err| {
         std::thread::spawn(move || {
-            let mut held = None;
+            // The mistake's line, and the `help:` lines after a missing
+            // target's (the targets there are).
+            let mut held: Vec<String> = Vec::new();
             for line in BufReader::new(err).lines().map_while(Result::ok) {
-                if held.is_none() && setup_mistake(&line).is_some() {
-                    held = Some(line);
+                if held.is_empty() && setup_mistake(&line).is_some() || continues(&held, &line) {
+                    held.push(line);
                 } else {
                     eprintln!("{line}");
                 }
@@ -249,10 +251,13 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
         // Cargo stopped by the user's Ctrl-C: not a build error.
         crate::scratch::wait_if_interrupted();
     }
-    let held = held.and_then(|t| t.join().ok()).flatten();
-    if let Some(fix) = held.as_deref().and_then(setup_mistake) {
-        let cargo_said = held.as_deref().unwrap_or_default();
-        let cargo_said = cargo_said.strip_prefix("error: ").unwrap_or(cargo_said);
+    let held = held.and_then(|t| t.join().ok()).unwrap_or_default();
+    if let Some(first) = held.first() {
+        let cargo_said = first.strip_prefix("error: ").unwrap_or(first);
+        let fix = match missing_target(first) {
+            Some((kind, _)) => target_fix(kind, &held[1..]),
+            None => setup_mistake(first).unwrap_or_default().to_owned(),
+        };
         return Err(CliError::new(format!("cargo: {cargo_said}: {fix}")));
     }
     // Cargo reports binaries as their builds finish: sort them, so lists
@@ -279,6 +284,9 @@ fn setup_mistake(line: &str) -> Option<&'static str> {
     let line = line.strip_prefix("error: ")?;
     if line.starts_with("could not find `Cargo.toml`") {
         Some("run cargo detsim in your cargo project (the directory of its Cargo.toml or below)")
+    } else if missing_target(&format!("error: {line}")).is_some() {
+        // The fix names the targets there are: see `target_fix`.
+        Some("")
     } else if line.starts_with("package ID specification") && line.contains("did not match") {
         Some(
             "the package is not in this workspace: check the -p name, or, to replay or shrink an \
@@ -287,6 +295,57 @@ fn setup_mistake(line: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// The kind and name of the target that cargo's error line `error: no
+/// test target named `x` in default-run packages` says is not there.
+fn missing_target(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix("error: no ")?;
+    let (kind, rest) = rest.split_once(" target named `")?;
+    let (name, _) = rest.split_once('`')?;
+    Some((kind, name))
+}
+
+/// Whether a line of cargo's stderr belongs to a held error about a
+/// missing target (its `help: available test targets:` and the names
+/// after it).
+fn continues(held: &[String], line: &str) -> bool {
+    held.first()
+        .is_some_and(|first| missing_target(first).is_some())
+        && (line.starts_with("help: ")
+            || line.is_empty()
+            || (line.starts_with(char::is_whitespace) && !line.trim().contains(' ')))
+}
+
+/// The fix for a missing target of `kind`: the targets of that kind that
+/// cargo's `help` lines name (or what they say instead).
+fn target_fix(kind: &str, help: &[String]) -> String {
+    let names: Vec<&str> = help
+        .iter()
+        .filter(|l| l.starts_with(char::is_whitespace))
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let flag = match kind {
+        "bin" | "test" | "example" | "bench" => format!("--{kind}"),
+        other => format!("the {other} selection"),
+    };
+    if names.is_empty() {
+        let said: Vec<&str> = help
+            .iter()
+            .map(|l| l.strip_prefix("help: ").unwrap_or(l).trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        return match said.is_empty() {
+            true => format!("check the name given to {flag} (cargo lists no {kind} targets)"),
+            false => format!("check the name given to {flag} ({})", said.join("; ")),
+        };
+    }
+    format!(
+        "give {flag} one of the {kind} targets there are ({}), or leave {flag} out to build them \
+         all",
+        names.join(", ")
+    )
 }
 
 /// A test executable from one line of cargo's JSON messages.
@@ -524,6 +583,31 @@ mod tests {
         assert!(
             e.starts_with("DETSIM_SLOW_RUN=\"soon\" is not valid"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn a_missing_target_is_said_with_the_targets_there_are() {
+        let first = "error: no test target named `nosuch` in default-run packages";
+        assert_eq!(missing_target(first), Some(("test", "nosuch")));
+        assert!(setup_mistake(first).is_some());
+        let held = vec![first.to_owned()];
+        assert!(continues(&held, "help: available test targets:"));
+        assert!(continues(&held, "    planted"));
+        assert!(!continues(&held, "   Compiling x v0.1.0"));
+        assert!(!continues(
+            &["error: could not find `Cargo.toml`".to_owned()],
+            "    x"
+        ));
+        let help = ["help: available test targets:", "    live", "    planted"].map(String::from);
+        assert_eq!(
+            target_fix("test", &help),
+            "give --test one of the test targets there are (live, planted), or leave --test out \
+             to build them all"
+        );
+        assert_eq!(
+            target_fix("bin", &[]),
+            "check the name given to --bin (cargo lists no bin targets)"
         );
     }
 

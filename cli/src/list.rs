@@ -4,6 +4,7 @@
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
+use crate::out::say;
 
 pub(crate) fn run(build: &Build) -> Result<Outcome, CliError> {
     let binaries = discover::build(build, &[])?;
@@ -56,7 +57,7 @@ pub(crate) fn run(build: &Build) -> Result<Outcome, CliError> {
             t.binary.selector(),
             attrs.join(" ")
         );
-        println!("{}", line.trim_end());
+        say!("{}", line.trim_end());
     }
     Ok(Outcome::Passed)
 }

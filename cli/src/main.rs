@@ -14,6 +14,8 @@
 //! Every mistake (a bad flag, an unknown test, a corrupt artifact, an
 //! artifact the code no longer reproduces) is one line on stderr naming
 //! the fix, with exit status 2; a failing test exits 1; a pass exits 0.
+//! A closed standard output (piped into `head`) ends the printing
+//! quietly, with exit status 0, as the demos do (see `out`).
 
 #![forbid(unsafe_code)]
 
@@ -21,6 +23,7 @@ mod args;
 mod discover;
 mod error;
 mod list;
+mod out;
 mod perfetto;
 mod progress;
 mod replay;
@@ -35,12 +38,13 @@ use std::process::ExitCode;
 
 use args::Command;
 use error::Outcome;
+use out::{Stopped, say};
 
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().skip(1).collect();
     let result = args::parse(&raw).and_then(|args| match &args.command {
         Command::Help => {
-            println!("{}", args::USAGE);
+            say!("{}", args::USAGE);
             Ok(Outcome::Passed)
         }
         command => {
@@ -49,13 +53,22 @@ fn main() -> ExitCode {
             run(&args)
         }
     });
-    match result {
-        Ok(Outcome::Passed) => ExitCode::SUCCESS,
-        Ok(Outcome::Failed) => ExitCode::from(1),
-        Err(e) => {
+    match (result, out::stopped()) {
+        (Err(e), _) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+        // Its reader went away (`| head -1`): it has what it wanted.
+        (Ok(_), Some(Stopped::Closed)) => ExitCode::SUCCESS,
+        (Ok(_), Some(Stopped::Failed(e))) => {
+            eprintln!(
+                "error: cannot write to standard output ({e}); what was not printed is lost: \
+                 free the space or fix the file it goes to, and run the command again"
+            );
+            ExitCode::from(2)
+        }
+        (Ok(Outcome::Passed), None) => ExitCode::SUCCESS,
+        (Ok(Outcome::Failed), None) => ExitCode::from(1),
     }
 }
 

@@ -28,6 +28,7 @@ use sim_core::harness::{Artifact, shell_word};
 use crate::args::{Build, Replay, ReplayOf, Seeds};
 use crate::discover::{self, Binary, SimTest};
 use crate::error::{CliError, Outcome};
+use crate::out::say;
 use crate::perfetto;
 use crate::run_one::{self, Show};
 use crate::scheduler::{self, Runner, Scheduler};
@@ -249,10 +250,10 @@ fn replay_artifact(
                 let lines = read_trace(&trace);
                 if r.log {
                     let events = lines.iter().filter(|l| l["event"] == "trace").count();
-                    println!("trace of {} ({events} events):", abs.display());
+                    say!("trace of {} ({events} events):", abs.display());
                     // A trace-dropped notice, if any, comes first.
                     for l in &lines {
-                        println!("  {}", l["line"].as_str().unwrap_or_default());
+                        say!("  {}", l["line"].as_str().unwrap_or_default());
                     }
                 }
                 if let Some(out) = &r.trace {

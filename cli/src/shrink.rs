@@ -1,7 +1,8 @@
 //! `cargo detsim shrink`: runs the artifact's test with `DETSIM_SHRINK`,
 //! so the test binary shrinks the failing run in-process (the shrinker
 //! replays ever simpler tapes and keeps those that fail the same way) and
-//! writes `<artifact stem>.shrunk.json` beside it; then replays the shrunk
+//! writes `<artifact stem>.shrunk.json` beside it (the file its
+//! `DETSIM_REPORT` names); then replays the shrunk
 //! artifact once, showing what the test prints in that run as it prints
 //! it (not what it prints in each of the shrinker's attempts), and prints
 //! the sizes before and after. Both runs build with the artifact's
@@ -12,7 +13,7 @@
 //! shrink that fails loses nothing. Exit status 0 when a shrunk artifact
 //! was written.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use sim_core::harness::{Artifact, shell_word};
@@ -20,17 +21,13 @@ use sim_core::harness::{Artifact, shell_word};
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
+use crate::out::say;
 use crate::replay::{binary_for, build_flags, build_for, read_artifact};
 use crate::run_one::{self, Show};
 use crate::scratch::Scratch;
 
 pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
     let (abs, art) = read_artifact(path)?;
-    let stem = abs
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let out_path = abs.with_file_name(format!("{stem}.shrunk.json"));
     let build = &build_for(&abs, &art, build)?;
     let binary = binary_for(&art, build)?;
     let scratch = Scratch::new()?;
@@ -50,18 +47,19 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         Show::Later,
     )?
     .output;
-    // The harness says when it wrote the shrunk artifact; a file there
-    // without that line is an earlier shrink's.
+    // The harness says when it wrote the shrunk artifact, and where (it
+    // names the file); a file there without that line is an earlier
+    // shrink's.
     let wrote = std::fs::read_to_string(&report)
         .unwrap_or_default()
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .any(|v| v["event"] == "shrunk");
-    let shrunk = match wrote.then(|| Artifact::read(&out_path)) {
-        Some(Ok(a)) => a,
-        Some(Err(e)) => return Err(CliError::new(e.to_string())),
-        None => return Err(failed(&output, &abs)),
+        .find(|v| v["event"] == "shrunk")
+        .and_then(|v| v["artifact"].as_str().map(PathBuf::from));
+    let Some(out_path) = wrote else {
+        return Err(failed(&output, &abs));
     };
+    let shrunk = Artifact::read(&out_path).map_err(|e| CliError::new(e.to_string()))?;
     // The shrinker's summary line, then the shrunk run replayed: what the
     // test prints in it, in order, and the harness's report of it.
     let headline = format!("detsim: {} shrunk in ", abs.display());
@@ -80,7 +78,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
         Show::Live,
     )?;
     let nonzero = |a: &Artifact| a.tape().as_slice().iter().filter(|&&d| d != 0).count();
-    println!(
+    say!(
         "shrunk {}:\n  before: {} draws, {} non-zero ({} \"{}\")\n  after:  {} draws, {} \
          non-zero ({} \"{}\")\n  written: {}\n  replay: cargo detsim replay {}{}",
         abs.display(),

@@ -198,6 +198,29 @@ fn each_mistake_is_one_line_with_the_fix() {
             "a scheduler with an artifact",
             vec!["replay", changed.to_str().unwrap(), "--scheduler", "pct:2"],
         ),
+        // An artifact's replay runs its recorded seed: --seed asks for
+        // another run.
+        (
+            "an artifact with --seed",
+            vec!["replay", changed.to_str().unwrap(), "--seed", "3"],
+        ),
+        (
+            "a switch given twice",
+            vec![
+                "sweep",
+                "planted_bug",
+                "--seeds",
+                "10",
+                "--release",
+                "--release",
+            ],
+        ),
+        // Cargo names the targets there are: the error does too, and
+        // does not speak of build errors.
+        (
+            "a test target that does not exist",
+            vec!["sweep", "planted_bug", "--seeds", "3", "--test", "nosuch"],
+        ),
         (
             "a bad scheduler for a seed",
             vec![

@@ -304,7 +304,8 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
         "--trace",
         "--scheduler",
     ];
-    // Flags that take no value: `--log=x` is a mistake, not `--log`.
+    // Flags that take no value: `--log=x` is a mistake, not `--log`; and
+    // given once at most, as cargo's own switches.
     const SWITCHES: &[&str] = &[
         "--workspace",
         "--release",
@@ -358,17 +359,22 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
                 allowed.join(", ")
             )));
         }
-        // A value that a second occurrence would silently replace.
+        // A value that a second occurrence would silently replace, or a
+        // switch given again (which cargo refuses too).
         let once = match flag {
             "-j" => "--jobs",
-            f if ONCE.contains(&f) => f,
+            f if ONCE.contains(&f) || SWITCHES.contains(&f) => f,
             _ => "",
         };
         if !once.is_empty() && !given_once.insert(once) {
-            return Err(bad(format!(
-                "{once} is given twice: give it once (the last one would silently replace the \
-                 first)"
-            )));
+            return Err(bad(if SWITCHES.contains(&once) {
+                format!("{once} is given twice: give it once (cargo refuses it twice too)")
+            } else {
+                format!(
+                    "{once} is given twice: give it once (the last one would silently replace \
+                     the first)"
+                )
+            }));
         }
         if SWITCHES.contains(&flag) && inline.is_some() {
             return Err(bad(format!(
@@ -479,10 +485,13 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
         }
         "replay" => {
             let of = match seed {
-                Some(seed) => ReplayOf::Seed {
-                    seed,
-                    test: one(("a", "test name"), "--seed 42 <test>")?,
-                },
+                Some(seed) => {
+                    let test = one(("a", "test name"), "--seed 42 <test>")?;
+                    if is_artifact(&test) {
+                        return Err(artifact_and_seed(&test, seed));
+                    }
+                    ReplayOf::Seed { seed, test }
+                }
                 None => ReplayOf::Artifact(PathBuf::from(one(
                     ("an", "artifact"),
                     "target/detsim/failures/<file>.json",
@@ -511,6 +520,25 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
         )?)),
     };
     Ok(Args { command, build })
+}
+
+/// Whether the argument of `replay --seed S <test>` is an artifact file
+/// rather than a test's name (which has no `.json` end, and names no
+/// file).
+fn is_artifact(arg: &str) -> bool {
+    arg.to_ascii_lowercase().ends_with(".json") || Path::new(arg).is_file()
+}
+
+/// The error for `replay <artifact> --seed S`: the artifact's replay runs
+/// its recorded seed and tape, `--seed` another seed of a test: one or
+/// the other.
+fn artifact_and_seed(artifact: &str, seed: u64) -> CliError {
+    let shown = shell_word(artifact);
+    bad(format!(
+        "{shown} is an artifact, and --seed {seed} replays a seed of a test: give one, not both \
+         (cargo detsim replay {shown} replays the artifact's recorded run; cargo detsim replay \
+         --seed {seed} <test> runs seed {seed} of the test you name)"
+    ))
 }
 
 #[cfg(test)]

@@ -343,6 +343,45 @@ fn a_value_flag_given_twice_is_a_mistake() {
 }
 
 #[test]
+fn a_switch_given_twice_is_a_mistake_as_a_value_flag_is() {
+    for (given, flag) in [
+        ("sweep t --seeds 5 --release --release", "--release"),
+        (
+            "sweep t --seeds 5 --keep-going --keep-going",
+            "--keep-going",
+        ),
+        ("list --workspace --workspace", "--workspace"),
+        ("replay --seed 3 t --log --log", "--log"),
+        (
+            "shrink a.json --all-features --all-features",
+            "--all-features",
+        ),
+    ] {
+        let e = args(given).unwrap_err();
+        assert!(
+            e.starts_with(&format!("{flag} is given twice: give it once")),
+            "{given}: {e}"
+        );
+    }
+}
+
+#[test]
+fn replay_of_an_artifact_with_a_seed_is_a_mistake() {
+    for given in [
+        "replay /t/fixture/test-planted.planted_bug.seed-0x9.json --seed 3",
+        "replay --seed 3 seed-0x9.shrunk.json",
+    ] {
+        let e = args(given).unwrap_err();
+        assert!(
+            e.contains("--seed 3") && e.contains("artifact") && e.contains("give one"),
+            "{given}: {e}"
+        );
+    }
+    // A test name is not an artifact.
+    assert!(args("replay --seed 3 tests::json").is_ok());
+}
+
+#[test]
 fn mistakes_are_one_line_with_the_fix() {
     for bad in [
         "sweep kv --seeds 10..5",

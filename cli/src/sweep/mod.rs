@@ -143,7 +143,7 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
         };
         results.push(sweep_test(test, plan, &scratch, n)?);
     }
-    print_summary(&results, &flags);
+    print_summary(&results, &flags, args.json.as_deref());
     if let Some(path) = &args.json {
         write_json(path, args, &results)?;
     }
