@@ -1,7 +1,7 @@
 //! Artifact file names: one run's artifact is never overwritten by another
-//! kind of run's. Both tests are ignored: the names are chosen by the
-//! harness in sim-core (`harness::target::artifact_path`,
-//! `harness::shrink::shrunk_path`), which cargo detsim only reports.
+//! kind of run's. The names are chosen by the harness in sim-core
+//! (`harness::target::artifact_path`, `harness::shrink::shrunk_path`),
+//! which cargo detsim reports.
 
 mod common;
 
@@ -14,8 +14,6 @@ fn file_name(path: &Path) -> String {
 }
 
 #[test]
-#[ignore = "known: sim-core's artifact_path names no scheduler, so a PCT sweep's artifact \
-            overwrites a random sweep's of the same seed"]
 fn a_non_default_schedulers_artifact_names_the_scheduler() {
     let dir = scratch("artifact_names_scheduler");
     let (out, summary) = sweep(
@@ -35,8 +33,6 @@ fn a_non_default_schedulers_artifact_names_the_scheduler() {
 }
 
 #[test]
-#[ignore = "known: sim-core's shrunk_path makes x.shrunk.json's shrunk artifact \
-            x.shrunk.shrunk.json"]
 fn shrinking_a_shrunk_artifact_writes_the_shrunk_name_again() {
     let dir = scratch("artifact_names_shrunk");
     let (out, summary) = sweep(&dir, "s.json", &["planted_bug", "--seeds", "0..300"]);

@@ -272,6 +272,8 @@ where
     for (_, failure) in outcome.failures.iter().take(MAX_ARTIFACTS) {
         // The seed's own scheduler (a portfolio picks one per seed).
         let config = artifact::Config::of(&builder.clone().seed(failure.seed()), check);
+        let path =
+            target::artifact_path(&spec, &target, failure.seed(), &config, profile::current());
         let art = Artifact::new(
             spec.test_name(),
             spec.path,
@@ -281,7 +283,6 @@ where
             failure,
         )
         .built_with(&target::cargo_features(&spec));
-        let path = target::artifact_path(&spec, &target, failure.seed(), profile::current());
         let result = art.write(&path).map(|()| path).map_err(|e| e.to_string());
         if let Some(report) = &env.report {
             let at = result.as_deref().ok();

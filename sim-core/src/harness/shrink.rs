@@ -19,12 +19,15 @@ use super::spec::{TestOutput, TestSpec};
 use super::{Artifact, env, fail, is_for, protocol, report, rerun, run_seed, target};
 use crate::shrink::Shrinker;
 
-/// Where the shrunk artifact of `path` goes: `x.json` → `x.shrunk.json`.
+/// Where the shrunk artifact of `path` goes: `x.json` → `x.shrunk.json`;
+/// shrinking `x.shrunk.json` again writes over it (not
+/// `x.shrunk.shrunk.json`).
 pub(crate) fn shrunk_path(path: &Path) -> PathBuf {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let stem = stem.strip_suffix(".shrunk").unwrap_or(&stem);
     path.with_file_name(format!("{stem}.shrunk.json"))
 }
 
@@ -116,6 +119,11 @@ mod tests {
         assert_eq!(
             shrunk_path(Path::new("/t/detsim/failures/test-x.t.seed-0x2a.json")),
             Path::new("/t/detsim/failures/test-x.t.seed-0x2a.shrunk.json")
+        );
+        // Shrinking the shrunk artifact again writes over it.
+        assert_eq!(
+            shrunk_path(Path::new("/t/test-x.t.seed-0x2a.release.shrunk.json")),
+            Path::new("/t/test-x.t.seed-0x2a.release.shrunk.json")
         );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::artifact::Target;
+use super::artifact::{Config, Target};
 use super::spec::TestSpec;
 
 /// The cargo target of a test, from what the compiler knew about it and,
@@ -184,10 +184,19 @@ pub(crate) fn target_dir(spec: &TestSpec) -> PathBuf {
 /// a directory per package, since the packages of a workspace (or projects
 /// sharing a `CARGO_TARGET_DIR`) may have targets and tests of the same
 /// names, and a library and a binary of one package share a crate name, so
-/// the target's kind is part of the name. A build in another profile than
-/// `dev` adds it (`.seed-0x2a.release.json`): a release sweep's failure
-/// does not overwrite a debug one's of the same seed.
-pub(crate) fn artifact_path(spec: &TestSpec, target: &Target, seed: u64, profile: &str) -> PathBuf {
+/// the target's kind is part of the name. A scheduler other than the
+/// default Random (the seed's own, in a portfolio) adds its name
+/// (`.seed-0x2a.pct-2.json`, `.seed-0x2a.fifo.json`), and a build in
+/// another profile than `dev` adds that (`.seed-0x2a.release.json`): a
+/// PCT or release sweep's failure does not overwrite the Random or debug
+/// one's of the same seed.
+pub(crate) fn artifact_path(
+    spec: &TestSpec,
+    target: &Target,
+    seed: u64,
+    scheduler: &Config,
+    profile: &str,
+) -> PathBuf {
     let safe = |s: &str| -> String {
         s.replace("::", ".")
             .chars()
@@ -205,10 +214,15 @@ pub(crate) fn artifact_path(spec: &TestSpec, target: &Target, seed: u64, profile
         .join("failures")
         .join(safe(spec.package))
         .join(format!(
-            "{}-{}.{}.seed-{seed:#x}{}.json",
+            "{}-{}.{}.seed-{seed:#x}{}{}.json",
             target.kind,
             safe(&target.name),
             safe(spec.test_name()),
+            match (scheduler.scheduler.as_str(), scheduler.pct_depth) {
+                ("random", _) => String::new(),
+                ("pct", Some(depth)) => format!(".pct-{depth}"),
+                (other, _) => format!(".{}", safe(other)),
+            },
             match profile {
                 super::profile::DEV | "test" => String::new(),
                 other => format!(".{}", safe(other)),
@@ -380,14 +394,34 @@ mod tests {
             kind: "test".into(),
             name: "net-tcp".into(),
         };
-        let path = artifact_path(&spec, &target, 42, "dev");
+        let random = Config::of(&crate::Sim::builder(), false);
+        let path = artifact_path(&spec, &target, 42, &random, "dev");
         let name = path.file_name().unwrap().to_str().unwrap();
         assert_eq!(name, "test-net-tcp.tests.r-weird.seed-0x2a.json");
         // A release build's failure of the same seed: another file.
-        let release = artifact_path(&spec, &target, 42, "release");
+        let release = artifact_path(&spec, &target, 42, &random, "release");
         assert_eq!(
             release.file_name().unwrap(),
             "test-net-tcp.tests.r-weird.seed-0x2a.release.json"
+        );
+        // So is another scheduler's (the seed's own, in a portfolio).
+        let name_with = |s: crate::Scheduler, profile: &str| {
+            let config = Config::of(&crate::Sim::builder().scheduler(s).seed(42), false);
+            let path = artifact_path(&spec, &target, 42, &config, profile);
+            path.file_name().unwrap().to_str().unwrap().to_owned()
+        };
+        assert_eq!(
+            name_with(crate::Scheduler::Pct { depth: 2 }, "release"),
+            "test-net-tcp.tests.r-weird.seed-0x2a.pct-2.release.json"
+        );
+        assert_eq!(
+            name_with(crate::Scheduler::Fifo, "dev"),
+            "test-net-tcp.tests.r-weird.seed-0x2a.fifo.json"
+        );
+        // 42 % 4 == 2: a portfolio runs seed 42 under PCT depth 2.
+        assert_eq!(
+            name_with(crate::Scheduler::Portfolio, "dev"),
+            "test-net-tcp.tests.r-weird.seed-0x2a.pct-2.json"
         );
         assert!(path.parent().unwrap().ends_with("detsim/failures/p"));
         // Another package's test of the same target and name: another file.
@@ -395,6 +429,6 @@ mod tests {
             package: "q",
             ..spec
         };
-        assert_ne!(artifact_path(&other, &target, 42, "dev"), path);
+        assert_ne!(artifact_path(&other, &target, 42, &random, "dev"), path);
     }
 }
