@@ -197,11 +197,12 @@
 //!
 //! # When a run fails
 //!
-//! [`Sim::run`] returns a [`Failure`]: a panic (in the main future, or in a
-//! task whose `JoinHandle` nobody awaited), a deadlock (listing the blocked
-//! tasks with their names, nodes and spawn locations), the virtual-time or
-//! step limit, or, in strict mode, tasks and timers left behind. It carries
-//! the seed, the tape and the fingerprint.
+//! [`Sim::run`] returns a [`Failure`]: a panic (in the main future, in a
+//! node's init task, or in a task whose `JoinHandle` nobody awaited), a
+//! deadlock (listing the blocked tasks with their names, nodes and spawn
+//! locations), the virtual-time or step limit, or, in strict mode, tasks
+//! and timers left behind. It carries the seed, the tape and the
+//! fingerprint.
 //!
 //! ```
 //! let mut sim = detsim::Sim::builder().seed(3).build();

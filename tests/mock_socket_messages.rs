@@ -24,7 +24,7 @@ fn a_wrong_write_shows_both_byte_strings_and_where_they_differ() {
         kv.command(&["SET", "greetings", "hello"]).await.unwrap();
     });
     assert!(f.is_panic());
-    insta::assert_snapshot!(f.message());
+    assert_report_snapshot!(f.message());
 }
 
 #[test]
@@ -34,7 +34,7 @@ fn a_write_past_the_end_of_the_script_fails_at_once() {
         kv.command(&["PING"]).await.unwrap();
     });
     assert_eq!(f.time().since_start(), Duration::ZERO);
-    insta::assert_snapshot!(f.message());
+    assert_report_snapshot!(f.message());
 }
 
 #[test]
@@ -43,7 +43,7 @@ fn a_read_past_the_end_of_the_script_fails_at_once() {
         let mut kv = ping_pong().await;
         let _ = kv.recv().await;
     });
-    insta::assert_snapshot!(f.message());
+    assert_report_snapshot!(f.message());
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn a_write_where_shutdown_is_expected_fails() {
         kv.line().await.unwrap();
         kv.send(&["NOOP"]).await.unwrap();
     });
-    insta::assert_snapshot!(f.message());
+    assert_report_snapshot!(f.message());
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn a_shutdown_where_bytes_are_expected_fails() {
         mock.write_all(b"QU").await.unwrap();
         mock.close().await.unwrap();
     });
-    insta::assert_snapshot!(f.message());
+    assert_report_snapshot!(f.message());
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn dropping_a_mock_with_steps_left_lists_them() {
         // Past the BufReader: two bytes of "+OK\r\n".
         kv.io.get_mut().read_exact(&mut [0u8; 2]).await.unwrap();
     });
-    insta::assert_snapshot!(f.message());
+    assert_report_snapshot!(f.message());
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn a_read_that_was_never_earned_stalls_then_fails_naming_the_step() {
     });
     // Virtual time: the default stall timeout, from when the read blocked.
     assert_eq!(f.time().since_start(), Duration::from_secs(60) + ms(5));
-    insta::assert_snapshot!(f.message());
+    assert_report_snapshot!(f.message());
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn a_pipelining_writer_stalls_on_an_unread_reply_then_fails() {
         kv.send(&["INCR", "a"]).await.unwrap();
     });
     assert_eq!(f.time().since_start(), Duration::from_secs(1));
-    insta::assert_snapshot!(f.message());
+    assert_report_snapshot!(f.message());
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn a_wait_outside_a_simulation_fails_instead_of_hanging() {
             .build();
         let _ = futures::executor::block_on(mock.read(&mut [0u8; 4]));
     });
-    insta::assert_snapshot!(msg);
+    assert_report_snapshot!(msg);
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn a_contradictory_script_is_refused_where_it_is_written() {
             .eof()
             .reply(b"more");
     });
-    insta::assert_snapshot!(msg);
+    assert_report_snapshot!(msg);
     let msg = panic_message(|| {
         let mock = SocketMock::builder().expect_shutdown().build();
         mock.handle().expect_write(b"late");

@@ -33,22 +33,29 @@ const DEFAULT_PCT_DEPTH: u32 = 3;
 /// The largest `pct_depth` the simulator accepts.
 const MAX_PCT_DEPTH: u64 = 64;
 
+/// The valid `scheduler` values, as error messages list them (the
+/// spellings `DETSIM_SCHEDULER` and `cargo detsim --scheduler` accept).
+const SCHEDULERS: &str = "\"random\", \"fifo\", \"pct\" (depth 3, or `pct_depth = N`), \
+                          \"pct:N\" (depth N from 1 to 64) or \"portfolio\"";
+
 /// A `scheduler = "..."` choice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scheduler {
     Random,
     Fifo,
-    Pct,
+    /// `"pct"`, or `"pct:N"` with its depth.
+    Pct(Option<u32>),
     Portfolio,
 }
 
 impl Scheduler {
-    fn name(self) -> &'static str {
+    fn name(self) -> String {
         match self {
-            Scheduler::Random => "random",
-            Scheduler::Fifo => "fifo",
-            Scheduler::Pct => "pct",
-            Scheduler::Portfolio => "portfolio",
+            Scheduler::Random => "random".to_owned(),
+            Scheduler::Fifo => "fifo".to_owned(),
+            Scheduler::Pct(None) => "pct".to_owned(),
+            Scheduler::Pct(Some(depth)) => format!("pct:{depth}"),
+            Scheduler::Portfolio => "portfolio".to_owned(),
         }
     }
 }
@@ -89,8 +96,8 @@ impl Attrs {
             Some(Scheduler::Random) => calls.extend(quote!(.random())),
             Some(Scheduler::Fifo) => calls.extend(quote!(.fifo())),
             Some(Scheduler::Portfolio) => calls.extend(quote!(.portfolio())),
-            Some(Scheduler::Pct) => {
-                let depth = self.pct_depth.unwrap_or(DEFAULT_PCT_DEPTH);
+            Some(Scheduler::Pct(inline)) => {
+                let depth = inline.or(self.pct_depth).unwrap_or(DEFAULT_PCT_DEPTH);
                 calls.extend(quote!(.pct(#depth)));
             }
             None => {}
@@ -216,7 +223,11 @@ pub(crate) fn parse(args: TokenStream) -> Result<Attrs, syn::Error> {
 
     if let Some(span) = pct_depth_key {
         let message = match attrs.scheduler {
-            Some(Scheduler::Pct) => None,
+            Some(Scheduler::Pct(None)) => None,
+            Some(Scheduler::Pct(Some(depth))) => Some(format!(
+                "`pct_depth` repeats the depth `scheduler = \"pct:{depth}\"` already gives: \
+                 write `scheduler = \"pct:N\"` or `scheduler = \"pct\", pct_depth = N`, not both"
+            )),
             None if scheduler_invalid => None,
             None => Some(
                 "`pct_depth` needs `scheduler = \"pct\"`: the depth is a setting of the PCT scheduler"
@@ -366,15 +377,33 @@ fn string<'a>(value: &'a Expr, key: &str) -> Result<&'a LitStr, syn::Error> {
 
 fn scheduler(value: &Expr) -> Result<Scheduler, syn::Error> {
     let lit = string(value, "scheduler")?;
-    match lit.value().as_str() {
-        "random" => Ok(Scheduler::Random),
-        "fifo" => Ok(Scheduler::Fifo),
-        "pct" => Ok(Scheduler::Pct),
-        "portfolio" => Ok(Scheduler::Portfolio),
-        other => Err(syn::Error::new(
+    let text = lit.value();
+    match text.as_str() {
+        "random" => return Ok(Scheduler::Random),
+        "fifo" => return Ok(Scheduler::Fifo),
+        "pct" => return Ok(Scheduler::Pct(None)),
+        "portfolio" => return Ok(Scheduler::Portfolio),
+        _ => {}
+    }
+    let Some(depth) = text.strip_prefix("pct:") else {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("unknown scheduler {text:?}; expected {SCHEDULERS}"),
+        ));
+    };
+    // Decimal digits only (no sign, space or separator): what both
+    // `DETSIM_SCHEDULER` and `cargo detsim --scheduler` accept.
+    let parsed = match depth.is_empty() || !depth.bytes().all(|b| b.is_ascii_digit()) {
+        true => None,
+        false => depth.parse::<u64>().ok(),
+    };
+    match parsed {
+        Some(d @ 1..=MAX_PCT_DEPTH) => Ok(Scheduler::Pct(Some(d as u32))),
+        _ => Err(syn::Error::new(
             lit.span(),
             format!(
-                "unknown scheduler {other:?}; expected \"random\", \"fifo\", \"pct\" or \"portfolio\""
+                "invalid scheduler {text:?}: the depth N in \"pct:N\" must be a whole number \
+                 from 1 to {MAX_PCT_DEPTH}, like \"pct:2\"; valid schedulers: {SCHEDULERS}"
             ),
         )),
     }
@@ -485,6 +514,42 @@ mod tests {
             calls(quote!(scheduler = "pct", pct_depth = 64)),
             ". pct (64u32)"
         );
+        // `pct:N`, as DETSIM_SCHEDULER and `cargo detsim --scheduler` write it.
+        assert_eq!(calls(quote!(scheduler = "pct:2")), ". pct (2u32)");
+        assert_eq!(calls(quote!(scheduler = "pct:64")), ". pct (64u32)");
+        assert_eq!(calls(quote!(scheduler = "pct:03")), ". pct (3u32)");
+    }
+
+    #[test]
+    fn a_bad_pct_depth_in_the_scheduler_names_the_valid_forms() {
+        let forms = "valid schedulers: \"random\", \"fifo\", \"pct\" (depth 3, or \
+                     `pct_depth = N`), \"pct:N\" (depth N from 1 to 64) or \"portfolio\"";
+        for bad in [
+            "pct:0",
+            "pct:65",
+            "pct:x",
+            "pct:",
+            "pct:-1",
+            "pct:+2",
+            "pct: 2",
+            "pct:1_0",
+            "pct:99999999999999999999",
+        ] {
+            assert_eq!(
+                errors(quote!(scheduler = #bad)),
+                [format!(
+                    "invalid scheduler {bad:?}: the depth N in \"pct:N\" must be a whole number \
+                     from 1 to 64, like \"pct:2\"; {forms}"
+                )]
+            );
+        }
+        assert_eq!(
+            errors(quote!(scheduler = "pct:2", pct_depth = 3)),
+            [
+                "`pct_depth` repeats the depth `scheduler = \"pct:2\"` already gives: write \
+                 `scheduler = \"pct:N\"` or `scheduler = \"pct\", pct_depth = N`, not both"
+            ]
+        );
     }
 
     #[test]
@@ -582,8 +647,13 @@ mod tests {
         // A bad scheduler is reported once, without a pct_depth complaint.
         assert_eq!(
             errors(quote!(pct_depth = 2, scheduler = "dfs")),
-            ["unknown scheduler \"dfs\"; expected \"random\", \"fifo\", \"pct\" or \"portfolio\""]
+            [
+                "unknown scheduler \"dfs\"; expected \"random\", \"fifo\", \"pct\" (depth 3, or \
+                 `pct_depth = N`), \"pct:N\" (depth N from 1 to 64) or \"portfolio\""
+            ]
         );
+        // A bad depth inside the scheduler, too.
+        assert_eq!(errors(quote!(pct_depth = 2, scheduler = "pct:0")).len(), 1);
         assert_eq!(
             errors(quote!(scheduler = "pct", pct_depth = 65)),
             ["`pct_depth` must be between 1 and 64 (the default is 3)"]

@@ -51,8 +51,8 @@ mod features;
 /// |---|---|---|
 /// | `seed` | the first (or only) seed: `seed = 7`, `seed = 0xdead_beef` | 0 |
 /// | `seeds` | how many consecutive seeds to run, at least 1: `seeds = 100` | 1 |
-/// | `scheduler` | `"random"`, `"fifo"` or `"pct"` | `"random"` |
-/// | `pct_depth` | with `scheduler = "pct"` only: the bug depth PCT targets, 1 to 64 | 3 |
+/// | `scheduler` | `"random"`, `"fifo"`, `"pct"`, `"pct:N"` (PCT of depth N, 1 to 64, as `DETSIM_SCHEDULER` writes it) or `"portfolio"` | `"random"` |
+/// | `pct_depth` | with `scheduler = "pct"` only: the bug depth PCT targets, 1 to 64 (`scheduler = "pct:2"` is `scheduler = "pct", pct_depth = 2`) | 3 |
 /// | `time_limit` | virtual time before the run fails: `"90s"`, `"1.5s"`, `"500ms"`, `"2h"` (units `ns`, `us`, `ms`, `s`, `m`, `h`) | 1 h |
 /// | `max_steps` | polls before the run fails, at least 1: `max_steps = 100_000` | 10 M |
 /// | `strict` | flag: tasks or timers left at the end fail the run | off |
@@ -94,8 +94,9 @@ mod features;
 /// Misuse is a compile error on the offending token: a function that is
 /// not `async`, has arguments, `self`, generics or a `where` clause; an
 /// unknown or repeated key; a value of the wrong kind or out of range
-/// (`seeds = 0`, `scheduler = "dfs"`, `time_limit = "90 seconds"`,
-/// `pct_depth` without `scheduler = "pct"`); a value given to a flag or a
+/// (`seeds = 0`, `scheduler = "dfs"`, `scheduler = "pct:0"`,
+/// `time_limit = "90 seconds"`, `pct_depth` without `scheduler = "pct"` or
+/// beside `"pct:N"`); a value given to a flag or a
 /// key without its value. A return type other than `()` or `Result<(), E:
 /// Debug>` is reported on the return type.
 ///

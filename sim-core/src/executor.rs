@@ -330,16 +330,22 @@ impl Runtime {
                 self.drop_as(cur, info.name.clone(), future);
                 let (waker, failure) = {
                     let mut tasks = self.tasks.borrow_mut();
+                    let init = tasks.cold(index).init;
                     let slot = tasks.slot_mut(index);
                     slot.state = State::Done;
                     slot.cancel = None;
-                    if slot.detached {
+                    if slot.detached || init {
+                        let why = if init {
+                            "a node's init task has no JoinHandle anybody could await, \
+                             so its panic fails the run"
+                                .to_owned()
+                        } else {
+                            "nobody holds its JoinHandle (it was dropped), so the panic fails the run"
+                                .to_owned()
+                        };
                         let freed = tasks.remove(index);
                         let mut f = Self::panic_failure(info, record, "panicked");
-                        f.inner_mut().details.push(
-                            "nobody holds its JoinHandle (it was dropped), so the panic fails the run"
-                                .to_owned(),
-                        );
+                        f.inner_mut().details.push(why);
                         (None, Some((f, freed, payload)))
                     } else {
                         slot.outcome = Outcome::Panicked;

@@ -249,7 +249,8 @@ impl Node {
     }
 
     /// Restarts the node: kills it if it is up, brings it up and spawns its
-    /// init closure (if it has one) as a fresh task named `init`.
+    /// init closure (if it has one) as a fresh task named `init`; as at
+    /// build, a panic in that task fails the run at once.
     ///
     /// # Panics
     ///
@@ -386,6 +387,24 @@ pub struct NodeBuilder {
 impl NodeBuilder {
     /// The node's init closure, run as a task named `init` on the node when
     /// it is built and again at every restart (a process's `main`).
+    ///
+    /// The init task has no `JoinHandle`, so, as for a task whose handle
+    /// was dropped, a panic in it fails the run at once (kind panic, naming
+    /// the task `init` and the node), instead of leaving the rest of the
+    /// system to wait for a node that is gone. Catch what may fail inside
+    /// the closure's future if the node should survive it.
+    ///
+    /// ```
+    /// let mut sim = detsim::Sim::builder().build();
+    /// let failure = sim.run(async {
+    ///     let _db = detsim::node::Node::builder("db")
+    ///         .init(|| async { panic!("cannot open the data file") })
+    ///         .build();
+    ///     std::future::pending::<()>().await // would wait for the db forever
+    /// }).unwrap_err();
+    /// assert!(failure.is_panic());
+    /// assert_eq!(failure.task().unwrap().node_name(), "db");
+    /// ```
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();

@@ -17,7 +17,7 @@
 use std::any::Any;
 use std::backtrace::{Backtrace, BacktraceStatus};
 use std::cell::{Cell, RefCell};
-use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
+use std::panic::{self, AssertUnwindSafe, Location, PanicHookInfo};
 use std::sync::Once;
 
 /// What is known about a panic.
@@ -41,6 +41,26 @@ thread_local! {
             last: RefCell::new(None),
         }
     };
+    /// Where the next panic with this message is to be reported (set by
+    /// [`panic_at`], taken by the hook).
+    static AT: RefCell<Option<(&'static Location<'static>, String)>> = const { RefCell::new(None) };
+}
+
+/// Panics with `message`, reported (in a run's failure or a `JoinError`)
+/// at `location` rather than where this is called: for a failure found in
+/// library code (a poll, a destructor) on behalf of a call the user made
+/// earlier and the library recorded with `#[track_caller]`.
+pub(crate) fn panic_at(location: &'static Location<'static>, message: String) -> ! {
+    install_hook();
+    let _ = AT.try_with(|a| *a.borrow_mut() = Some((location, message.clone())));
+    panic::panic_any(message)
+}
+
+/// The location [`panic_at`] set for a panic with `message`, if any
+/// (cleared either way: a stale one never applies to a later panic).
+fn override_for(message: &str) -> Option<String> {
+    let (at, m) = AT.try_with(|a| a.borrow_mut().take()).ok().flatten()?;
+    (m == message).then(|| at.to_string())
 }
 
 static INSTALL: Once = Once::new();
@@ -54,6 +74,7 @@ pub(crate) fn install_hook() {
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
+            let at = override_for(&message_of(info.payload()));
             let capturing = STATE.try_with(|s| s.capturing.get()).unwrap_or(false);
             if !capturing || cfg!(panic = "abort") {
                 previous(info);
@@ -68,7 +89,10 @@ pub(crate) fn install_hook() {
                 eprintln!("detsim: a simulated task panicked at {at}:\n{}", r.message);
                 previous(info);
             }
-            let record = record_of(info);
+            let mut record = record_of(info);
+            if at.is_some() {
+                record.location = at;
+            }
             let _ = STATE.try_with(|s| *s.last.borrow_mut() = Some(record));
         }));
     });
@@ -294,5 +318,20 @@ mod tests {
         .unwrap_err();
         assert_eq!(record.message, "escapes");
         assert!(record.location.is_some());
+    }
+
+    #[test]
+    fn panic_at_reports_the_given_location_and_only_for_its_own_panic() {
+        let _scope = capture();
+        let here = Location::caller();
+        let (_, record) = catch(|| panic_at(here, "scripted step failed".to_owned())).unwrap_err();
+        assert_eq!(record.message, "scripted step failed");
+        assert_eq!(record.location, Some(here.to_string()));
+        // A location set for a panic that never reached the hook with its
+        // message does not stick to the next panic.
+        let _ = AT.try_with(|a| *a.borrow_mut() = Some((here, "other".to_owned())));
+        let (_, record) = catch(|| panic!("unrelated")).unwrap_err();
+        assert_ne!(record.location, Some(here.to_string()));
+        assert!(record.location.unwrap().contains("panic.rs"));
     }
 }

@@ -73,9 +73,10 @@ impl Sim {
     /// and returns its output, or the [`Failure`] that stopped the run.
     ///
     /// The future need not be `Send` or `'static`. Failures: a panic in the
-    /// main future or in a task nobody joins, a deadlock, the time or step
-    /// limit, and (in strict mode) leftover tasks or timers. After a failure
-    /// the simulation is spent: further runs return an error.
+    /// main future, in a task nobody joins or in a node's init task (which
+    /// has no `JoinHandle`), a deadlock, the time or step limit, and (in
+    /// strict mode) leftover tasks or timers. After a failure the
+    /// simulation is spent: further runs return an error.
     ///
     /// ```
     /// let mut sim = detsim::Sim::builder().build();

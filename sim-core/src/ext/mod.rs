@@ -598,6 +598,27 @@ impl Runtime {
     }
 }
 
+/// Panics with `message`, reported at `location`: the failure of a run
+/// (and a task's `JoinError`) says the panic happened there, not in the
+/// extension's code that raised it. For a failure found in a poll or a
+/// destructor on behalf of a call the user made earlier, whose location
+/// the extension recorded with `#[track_caller]` (a mock's scripted
+/// step, say). Outside a simulation the panic is printed as usual (at
+/// this call), so a message should name the location too.
+///
+/// ```
+/// let mut sim = sim_core::Sim::builder().build();
+/// let step = std::panic::Location::caller(); // recorded when the user scripted it
+/// let failure = sim.run(async move {
+///     sim_core::ext::panic_at(step, "the step did not match".to_owned())
+/// }).unwrap_err();
+/// assert_eq!(failure.location(), Some(step.to_string().as_str()));
+/// assert_eq!(failure.message(), "the step did not match");
+/// ```
+pub fn panic_at(location: &'static std::panic::Location<'static>, message: String) -> ! {
+    crate::panic::panic_at(location, message)
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;

@@ -37,15 +37,27 @@ impl Runtime {
         id
     }
 
+    /// Spawns a node's init task. Nobody gets its `JoinHandle` (`build`
+    /// and `restart` return none), so it is marked `init`: a panic in it
+    /// fails the run at once, as a dropped handle's task does, instead of
+    /// sitting unseen until a deadlock or a limit. (Its slot is otherwise
+    /// kept as a joinable task's is, until teardown: freeing it early
+    /// would let later tasks reuse it and change the order in which a
+    /// kill cancels a node's tasks, and so existing fingerprints.)
     fn spawn_init(&self, node: NodeId, init: InitFn) {
         let location = self.nodes.borrow().get(node).location;
         let future = init();
-        self.spawn(
+        let raw = self.spawn(
             cell::boxed(future),
             Some(Arc::from("init")),
             Some(node),
             location,
         );
+        let mut tasks = self.tasks.borrow_mut();
+        // The slot is still the task's: nothing ran since the spawn.
+        if tasks.get_mut(raw.index, raw.generation).is_some() {
+            tasks.cold_mut(raw.index).init = true;
+        }
     }
 
     #[track_caller]

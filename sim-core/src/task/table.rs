@@ -101,6 +101,9 @@ pub(crate) struct Cold {
     pub(crate) name: Option<Arc<str>>,
     pub(crate) location: &'static Location<'static>,
     pub(crate) panic: Option<PanicBox>,
+    /// A node's init task: it has no `JoinHandle` anybody could await, so
+    /// its panic fails the run at once, as a detached task's does.
+    pub(crate) init: bool,
 }
 
 /// What a freed slot still held (a future or output, a joiner's waker, a
@@ -198,6 +201,7 @@ impl TaskTable {
             name,
             location,
             panic: None,
+            init: false,
         };
         match self.free.pop() {
             Some(index) => {

@@ -40,9 +40,10 @@ pub struct SocketMockBuilder {
 }
 
 impl SocketMockBuilder {
+    #[track_caller]
     pub(super) fn new() -> SocketMockBuilder {
         SocketMockBuilder {
-            shared: Shared::new(),
+            shared: Shared::new(std::panic::Location::caller()),
         }
     }
 

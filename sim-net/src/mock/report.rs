@@ -1,9 +1,10 @@
 //! The messages a [`SocketMock`](super::SocketMock) panics with: bytes in
 //! hex and lossy UTF-8, the script with the current position marked.
 //!
-//! Every message is self-sufficient (a poll function cannot point at the
-//! test's line): it names the mock, the step and what the code under test
-//! did, and says what to change.
+//! Every message is self-sufficient: it names the mock, the step and what
+//! the code under test did, and says what to change. The caller (`state`)
+//! adds where the test scripted the step (or created the mock) and raises
+//! the panic there, since a poll function has no test line of its own.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -301,7 +302,11 @@ mod tests {
     fn a_long_listing_is_cut_around_the_current_step() {
         let mut s = Script::default();
         for i in 0..100u8 {
-            s.push(Step::Reply(vec![b'a' + i % 26])).unwrap();
+            s.push(
+                Step::Reply(vec![b'a' + i % 26]),
+                std::panic::Location::caller(),
+            )
+            .unwrap();
         }
         s.pos = 50;
         let l = listing(&s);

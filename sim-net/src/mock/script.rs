@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::io::ErrorKind;
+use std::panic::Location;
 use std::time::Duration;
 
 use sim_clock::Instant;
@@ -71,6 +72,9 @@ impl fmt::Display for Step {
 #[derive(Debug, Default)]
 pub(crate) struct Script {
     pub(crate) steps: Vec<Step>,
+    /// Where the test scripted each step (its builder or handle call), one
+    /// per step: a failure at a step is reported there.
+    pub(crate) at: Vec<&'static Location<'static>>,
     /// Index of the current step (the first not fully consumed).
     pub(crate) pos: usize,
     /// Bytes of the current write or reply step already consumed.
@@ -85,8 +89,13 @@ pub(crate) struct Script {
 
 impl Script {
     /// Checks that `step` makes sense after the steps already there, and
-    /// appends it. The error says what is wrong and what to do instead.
-    pub(crate) fn push(&mut self, step: Step) -> Result<(), String> {
+    /// appends it, scripted at `scripted`. The error says what is wrong and what to
+    /// do instead.
+    pub(crate) fn push(
+        &mut self,
+        step: Step,
+        scripted: &'static Location<'static>,
+    ) -> Result<(), String> {
         let at = self.steps.len();
         let find = |s: &Step| self.steps.iter().position(|x| x == s);
         match &step {
@@ -115,12 +124,18 @@ impl Script {
             }
         }
         self.steps.push(step);
+        self.at.push(scripted);
         Ok(())
     }
 
     /// The current step.
     pub(crate) fn head(&self) -> Option<&Step> {
         self.steps.get(self.pos)
+    }
+
+    /// Where the test scripted the current step.
+    pub(crate) fn head_at(&self) -> Option<&'static Location<'static>> {
+        self.at.get(self.pos).copied()
     }
 
     /// Moves to the next step.
@@ -206,7 +221,7 @@ mod tests {
     fn script(steps: &[Step]) -> Script {
         let mut s = Script::default();
         for step in steps {
-            s.push(step.clone()).unwrap();
+            s.push(step.clone(), Location::caller()).unwrap();
         }
         s
     }
@@ -214,17 +229,23 @@ mod tests {
     #[test]
     fn contradictory_steps_are_refused_with_the_fix() {
         let mut s = script(&[Step::Reply(b"x".to_vec()), Step::Eof]);
-        let err = s.push(Step::Reply(b"y".to_vec())).unwrap_err();
+        let err = s
+            .push(Step::Reply(b"y".to_vec()), Location::caller())
+            .unwrap_err();
         assert!(err.contains("after eof() at step #1"), "{err}");
         let mut s = script(&[Step::Shutdown]);
-        let err = s.push(Step::Flush).unwrap_err();
+        let err = s.push(Step::Flush, Location::caller()).unwrap_err();
         assert!(err.contains("after expect_shutdown() at step #0"), "{err}");
-        let err = s.push(Step::Write(Vec::new())).unwrap_err();
+        let err = s
+            .push(Step::Write(Vec::new()), Location::caller())
+            .unwrap_err();
         assert!(err.contains("has no bytes"), "{err}");
         // Reads and waits may follow a shutdown; writes may follow an eof.
-        s.push(Step::Reply(b"z".to_vec())).unwrap();
-        s.push(Step::Eof).unwrap();
-        s.push(Step::Wait(Duration::from_secs(1))).unwrap();
+        s.push(Step::Reply(b"z".to_vec()), Location::caller())
+            .unwrap();
+        s.push(Step::Eof, Location::caller()).unwrap();
+        s.push(Step::Wait(Duration::from_secs(1)), Location::caller())
+            .unwrap();
     }
 
     #[test]

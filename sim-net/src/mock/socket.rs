@@ -68,7 +68,16 @@ use crate::io_traits::{futures_read, futures_write};
 ///   -> #0 expect_write(7 bytes "GET a\r\n")  (0 of 7 bytes written)
 ///      #1 wait(5ms)
 ///      ...
+/// (step #0 was scripted at tests/kv.rs:12:10)
 /// ```
+///
+/// Every failure of a call is reported at the test's own line, not in
+/// detsim: a call the current step does not allow (a wrong write, a
+/// stall) at the builder or handle call that scripted that step; a call
+/// past the end of the script, and steps left at the drop, at the
+/// `SocketMock::builder()` call that created the mock. In a simulation
+/// that is the failure's (or `JoinError`'s) location; the message ends
+/// with it in any case.
 ///
 /// # What each call does at each step
 ///
@@ -175,6 +184,7 @@ impl SocketMock {
     /// let mock = detsim::mock::SocketMock::builder().name("db").build();
     /// assert!(mock.is_done());
     /// ```
+    #[track_caller]
     pub fn builder() -> SocketMockBuilder {
         SocketMockBuilder::new()
     }

@@ -12,6 +12,7 @@
 //! waker it holds.
 
 use std::io;
+use std::panic::Location;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -75,6 +76,10 @@ pub(crate) struct State {
     pub(crate) script: Script,
     pub(crate) stall: Duration,
     pub(crate) allow_unconsumed: bool,
+    /// Where the test created the mock (`SocketMock::builder()`): steps
+    /// left at its drop, and failures past the end of the script, are
+    /// reported there.
+    pub(crate) created_at: &'static Location<'static>,
     /// Live `SocketMockHandle`s: while there is one, the script may grow,
     /// so a call at its end waits instead of failing.
     pub(crate) handles: usize,
@@ -107,13 +112,14 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new() -> Arc<Shared> {
+    pub(crate) fn new(created_at: &'static Location<'static>) -> Arc<Shared> {
         Arc::new(Shared {
             state: Mutex::new(State {
                 name: "socket".to_owned(),
                 script: Script::default(),
                 stall: DEFAULT_STALL,
                 allow_unconsumed: false,
+                created_at,
                 handles: 0,
                 owners: 0,
                 failed: false,
@@ -134,7 +140,7 @@ impl Shared {
         let mut after = After::default();
         let result = {
             let mut st = self.lock();
-            let result = st.script.push(step);
+            let result = st.script.push(step, Location::caller());
             if result.is_ok() {
                 st.script.settle(now());
                 st.progress(None, &mut after);
@@ -204,6 +210,7 @@ impl Shared {
                 }),
                 Attempt::Fail(message) => Err(message),
             };
+            let outcome = outcome.map_err(|message| st.located(message));
             if outcome.is_err() {
                 st.failed = true;
                 st.reader.unpark();
@@ -219,7 +226,7 @@ impl Shared {
         }
         match outcome {
             Ok(poll) => poll,
-            Err(message) => panic!("{message}"),
+            Err((at, message)) => sim_core::ext::panic_at(at, message),
         }
     }
 
@@ -285,14 +292,14 @@ impl Shared {
         let message = self.release_locked(&mut after);
         // After the lock: the waiters' wakers and timers.
         drop(after);
-        if let Some(message) = message {
-            panic!("{message}");
+        if let Some((at, message)) = message {
+            sim_core::ext::panic_at(at, message);
         }
     }
 
-    /// [`release`](Self::release) under the lock: what to panic with, if
-    /// anything; the waiters go to `after`.
-    fn release_locked(&self, after: &mut After) -> Option<String> {
+    /// [`release`](Self::release) under the lock: what to panic with and
+    /// where (the mock's creation), if anything; the waiters go to `after`.
+    fn release_locked(&self, after: &mut After) -> Option<(&'static Location<'static>, String)> {
         {
             let mut st = self.lock();
             st.owners -= 1;
@@ -321,16 +328,38 @@ impl Shared {
                     ));
                 }
             }
+            m.push_str(&format!("\n(the mock was created at {})", st.created_at));
             m.push_str(
                 "\n(call allow_unconsumed() on the builder if the code under test may stop \
                  early)",
             );
-            Some(m)
+            Some((st.created_at, m))
         }
     }
 }
 
 impl State {
+    /// A failure at the current step, to be reported where the test
+    /// scripted that step, or where it created the mock once the script is
+    /// over; the message says where too (outside a simulation, a panic is
+    /// printed at the line that raises it, in this file).
+    fn located(&self, mut message: String) -> (&'static Location<'static>, String) {
+        let at = match self.script.head_at() {
+            Some(at) => {
+                message.push_str(&format!(
+                    "\n(step #{} was scripted at {at})",
+                    self.script.pos
+                ));
+                at
+            }
+            None => {
+                message.push_str(&format!("\n(the mock was created at {})", self.created_at));
+                self.created_at
+            }
+        };
+        (at, message)
+    }
+
     fn waiter(&mut self, side: Side) -> &mut Waiter {
         match side {
             Side::Reader => &mut self.reader,
