@@ -446,3 +446,32 @@ fn a_hundred_seeds_run_twice_with_faults_over_ipv6_give_identical_runs() {
         .sum();
     assert!(lost > 0, "the faults reach IPv6 datagrams");
 }
+
+/// IPv6 sockets are IPv6-only here, so an IPv4-mapped address
+/// (`[::ffff:10.0.0.2]`) leads nowhere: `NetworkUnreachable` at once, as
+/// Linux's `ENETUNREACH` with `IPV6_V6ONLY`, for a UDP send or connect and
+/// a TCP connect alike, naming the IPv4 address to use (nothing is sent).
+#[test]
+fn an_ipv4_mapped_address_is_unreachable_at_once() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        Node::builder("srv").build();
+        let s6 = UdpSocket::bind("[::]:0").await.unwrap();
+        let err = s6.send_to(b"x", "[::ffff:10.0.0.2]:53").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NetworkUnreachable);
+        assert!(
+            err.to_string().contains("use the IPv4 address 10.0.0.2:53"),
+            "{err}"
+        );
+        let err = s6.connect("[::ffff:10.0.0.2]:53").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NetworkUnreachable);
+        let t = Instant::now();
+        let err = TcpStream::connect("[::ffff:10.0.0.2]:80")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NetworkUnreachable);
+        assert_eq!(t.elapsed(), Duration::ZERO);
+        assert_eq!(Network::current().stats().total().sent, 0);
+    })
+    .unwrap();
+}

@@ -554,6 +554,27 @@ fn families(local: SocketAddr) -> (&'static str, &'static str) {
 }
 
 /// A socket of one family asked to reach an address of the other.
+/// Linux's `ENETUNREACH` for an IPv4-mapped IPv6 address
+/// (`[::ffff:10.0.0.2]`): detsim's IPv6 sockets are IPv6-only (as with
+/// `IPV6_V6ONLY`), so that address leads nowhere; the message names the
+/// IPv4 address to use instead.
+pub(crate) fn v4_mapped(dst: SocketAddr) -> io::Result<()> {
+    let IpAddr::V6(ip) = dst.ip() else {
+        return Ok(());
+    };
+    match ip.to_ipv4_mapped() {
+        None => Ok(()),
+        Some(v4) => Err(io::Error::new(
+            io::ErrorKind::NetworkUnreachable,
+            format!(
+                "network unreachable: {dst} is an IPv4-mapped address, and detsim's IPv6 sockets \
+                 are IPv6-only (IPV6_V6ONLY); use the IPv4 address {} instead",
+                SocketAddr::new(IpAddr::V4(v4), dst.port())
+            ),
+        )),
+    }
+}
+
 pub(crate) fn family_mismatch(local: SocketAddr, dst: SocketAddr) -> io::Error {
     let (family, other) = families(local);
     let any = if local.is_ipv6() {

@@ -16,7 +16,7 @@ use sim_core::node::Node;
 
 use crate::addr::{
     ToSocketAddrs, destination, family_mismatch, first_of_other_family, is_node_ip, no_address,
-    source, try_each,
+    source, try_each, v4_mapped,
 };
 use crate::state::{Key, Net, Socket, node_name};
 use crate::waiters::{Owner, WaitSlot};
@@ -283,6 +283,7 @@ impl UdpSocket {
         let api = "detsim::net::UdpSocket::connect";
         try_each(&addr, |peer| {
             let peer = destination(peer);
+            v4_mapped(peer)?;
             self.with(api, |s| {
                 if s.local.is_ipv6() != peer.is_ipv6() {
                     return Err(family_mismatch(s.local, peer));
@@ -321,7 +322,9 @@ impl UdpSocket {
     /// `EAFNOSUPPORT`; the message names the address to use instead);
     /// resolution errors; `PermissionDenied` for the broadcast address
     /// `255.255.255.255` without [`set_broadcast(true)`](Self::set_broadcast)
-    /// (Linux's `EACCES`);
+    /// (Linux's `EACCES`); `NetworkUnreachable` for an IPv4-mapped IPv6
+    /// address (`[::ffff:10.0.0.2]:53`: IPv6 sockets are IPv6-only here,
+    /// as with `IPV6_V6ONLY`; the message names the IPv4 address);
     /// `ConnectionAborted` once the node was killed. A datagram the network
     /// loses is not an error.
     ///
@@ -395,6 +398,7 @@ impl UdpSocket {
     /// Sends to `dst`, the target of `send_to` or the connected peer.
     fn send_checked(&self, buf: &[u8], dst: SocketAddr) -> io::Result<usize> {
         let dst = destination(dst);
+        v4_mapped(dst)?;
         let (node, src) = self.with("detsim::net::UdpSocket::send_to", |s| {
             if s.local.is_ipv6() != dst.is_ipv6() {
                 return Err(family_mismatch(s.local, dst));

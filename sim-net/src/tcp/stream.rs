@@ -131,7 +131,9 @@ impl TcpStream {
     ///
     /// Of the last address tried: `ConnectionRefused` when nothing listens
     /// there; `HostUnreachable` for an address no node has (`0.0.0.0` and
-    /// `[::]` are the node itself, over loopback, as on Linux); `TimedOut`
+    /// `[::]` are the node itself, over loopback, as on Linux);
+    /// `NetworkUnreachable` at once for an IPv4-mapped IPv6 address
+    /// (`[::ffff:10.0.0.2]`: IPv6 sockets are IPv6-only here); `TimedOut`
     /// when the handshake stalls past the TCP timeout
     /// ([`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout));
     /// `AddrNotAvailable` when the node has no ephemeral port left (as Linux's `EADDRNOTAVAIL`). Before any
@@ -173,6 +175,7 @@ impl TcpStream {
     /// One connection attempt, to `dst`.
     async fn connect_addr(dst: SocketAddr) -> io::Result<TcpStream> {
         let api = "detsim::net::TcpStream::connect";
+        crate::addr::v4_mapped(dst)?;
         let node = Node::current().id().as_u32();
         // The Rc is not held across the await (the future stays Send).
         let conn = Net::current(api).act(|inner, _| inner.tcp.connect(node, dst))?;
