@@ -539,3 +539,33 @@ fn create_dir_all_of_the_empty_path_is_ok_as_with_std() {
     assert_eq!(one, std_create_dir);
     assert_eq!(one, Err(ErrorKind::NotFound));
 }
+
+/// std (and so tokio) refuses a path with a NUL byte with `InvalidInput`
+/// before any system call; so does the simulated disk, for every call.
+#[test]
+fn a_nul_byte_in_a_path_is_invalid_input() {
+    let real = std::fs::write(std::env::temp_dir().join("detsim\0nul"), "x").unwrap_err();
+    assert_eq!(real.kind(), ErrorKind::InvalidInput);
+    Sim::builder()
+        .build()
+        .run(async {
+            fs::create_dir("/d").await.unwrap();
+            let kinds = [
+                fs::write("/d/a\0b", "x").await.unwrap_err().kind(),
+                File::open("/d\0").await.unwrap_err().kind(),
+                fs::create_dir("/d/\0").await.unwrap_err().kind(),
+                fs::rename("/d", "/e\0").await.unwrap_err().kind(),
+                fs::metadata("/d/\0/..").await.unwrap_err().kind(),
+            ];
+            assert_eq!(kinds, [ErrorKind::InvalidInput; 5]);
+            let e = fs::write("/d/a\0b", "x").await.unwrap_err();
+            assert!(e.to_string().contains("NUL byte"), "{e}");
+            assert!(fs::try_exists("/d").await.unwrap());
+            let mut names = fs::read_dir("/d").await.unwrap();
+            assert!(
+                names.next_entry().await.unwrap().is_none(),
+                "nothing created"
+            );
+        })
+        .unwrap();
+}

@@ -350,6 +350,13 @@ impl DiskConfig {
     /// torn tail. A draw of 0 keeps nothing. Off by default (a crash loses
     /// every unsynced write).
     ///
+    /// Switched on or off mid-run, both this and
+    /// [`reorder_writes`](Self::reorder_writes) follow the setting at the
+    /// crash: with both off it keeps nothing (no draws); switched on, a
+    /// file whose unsynced changes began while both were off keeps none of
+    /// them until its next sync (its earlier changes were not recorded, and
+    /// a later write kept without them would break the order).
+    ///
     /// ```
     /// let c = detsim::fs::DiskConfig::new().torn_writes(true).sector_size(4096);
     /// # let _ = c;

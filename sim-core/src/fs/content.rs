@@ -146,6 +146,13 @@ pub(crate) struct Content {
     durable: Image,
     /// Kept only while the disk models torn or reordered writes.
     pending: Vec<Pending>,
+    /// A change since the last sync was not logged (the disk modelled
+    /// neither torn nor reordered writes then): the log no longer covers
+    /// every unsynced change, so it is dropped and nothing more is logged
+    /// until the next sync or crash. A crash then keeps none of them (an
+    /// outcome valid under every crash model), never a later change
+    /// without the unlogged earlier one.
+    untracked: bool,
     /// Bytes written (or truncated) since the last sync.
     unsynced: u64,
     /// A failed sync dropped changes: some clean live blocks differ from
@@ -181,11 +188,27 @@ impl Content {
         }
     }
 
+    /// Whether change may go to the log: `log` (the disk models torn or
+    /// reordered writes now) and no earlier unsynced change went unlogged.
+    fn logs(&mut self, log: bool) -> bool {
+        if log && !self.untracked {
+            return true;
+        }
+        if !self.untracked {
+            self.untracked = true;
+            self.pending.clear();
+        }
+        false
+    }
+
     pub(crate) fn write(&mut self, offset: u64, data: &[u8], log: bool) {
+        if data.is_empty() {
+            return;
+        }
         let touched = self.live.write(offset, data);
         self.mark(touched);
         self.unsynced += data.len() as u64;
-        if log && !data.is_empty() {
+        if self.logs(log) {
             self.pending.push(Pending::Write {
                 offset,
                 data: data.to_vec(),
@@ -199,7 +222,7 @@ impl Content {
         self.dirty_flags.truncate(self.live.blocks.len());
         self.mark(changed);
         self.unsynced += old.abs_diff(len);
-        if log {
+        if self.logs(log) {
             self.pending.push(Pending::SetLen(len));
         }
     }
@@ -224,6 +247,7 @@ impl Content {
         }
         self.durable.len = self.live.len;
         self.pending.clear();
+        self.untracked = false;
         std::mem::take(&mut self.unsynced)
     }
 
@@ -240,6 +264,7 @@ impl Content {
             }
         }
         self.pending.clear();
+        self.untracked = false;
         self.unsynced = 0;
         self.lost = true;
     }
@@ -282,6 +307,7 @@ impl Content {
         self.dirty_flags.clear();
         self.unsynced = 0;
         self.lost = false;
+        self.untracked = false;
         torn
     }
 }

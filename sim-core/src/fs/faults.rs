@@ -128,6 +128,11 @@ pub(crate) fn flip_bit(buf: &mut [u8]) {
 pub(crate) fn crash_keep(content: &Content, config: &DiskConfig) -> Vec<u64> {
     let sector = config.sector_size;
     let pending = content.pending();
+    if !config.logs_writes() {
+        // Torn and reordered writes were switched off since these changes
+        // were logged: the default model keeps nothing, with no draws.
+        return vec![0; pending.len()];
+    }
     if config.reorder_writes {
         return pending
             .iter()

@@ -16,7 +16,8 @@
 //! removed or renamed through it (`rename`: `ResourceBusy`, as Linux's
 //! EBUSY); a path ending with a slash (`"/data/"`) names a directory, as
 //! on Linux (on a file: `NotADirectory`; creating a file there:
-//! `IsADirectory`); there are regular files and directories only (no
+//! `IsADirectory`); a path with a NUL byte is `InvalidInput`, as std
+//! refuses it; there are regular files and directories only (no
 //! symlinks, permissions or timestamps).
 //!
 //! | what | where |

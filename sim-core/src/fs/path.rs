@@ -56,6 +56,16 @@ impl SimPath {
                 "the path is empty: give a path such as \"/data/log\" (relative paths start at the disk root)",
             ));
         }
+        if path.as_os_str().as_encoded_bytes().contains(&0) {
+            // As std (and so tokio) refuses it before any system call.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{}: file name contained an unexpected NUL byte",
+                    path.display()
+                ),
+            ));
+        }
         let mut parts: Vec<Box<str>> = Vec::new();
         let mut through: Vec<Box<[Box<str>]>> = Vec::new();
         for c in path.components() {

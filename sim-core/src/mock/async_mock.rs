@@ -64,9 +64,10 @@ impl<Args, Ret> Debug for AsyncMock<Args, Ret> {
 
 impl<Args, Ret> Default for AsyncMock<Args, Ret> {
     /// An unnamed mock with no behaviour, as [`AsyncMock::new`].
+    #[track_caller]
     fn default() -> Self {
         AsyncMock {
-            shared: Arc::new(Shared::new(None)),
+            shared: Arc::new(Shared::new(None, std::panic::Location::caller())),
         }
     }
 }
@@ -84,6 +85,7 @@ where
     /// let m = detsim::mock::AsyncMock::<(), u8>::new().returns(1);
     /// assert_eq!(futures::executor::block_on(m.call(())), 1);
     /// ```
+    #[track_caller]
     pub fn new() -> Self {
         Self::default()
     }
@@ -94,10 +96,14 @@ where
     /// let m = detsim::mock::AsyncMock::<u8, ()>::named("notify");
     /// assert!(format!("{m:?}").contains("notify"));
     /// ```
+    #[track_caller]
     pub fn named(name: impl Into<String>) -> Self {
         let name: String = name.into();
         AsyncMock {
-            shared: Arc::new(Shared::new(Some(name.into()))),
+            shared: Arc::new(Shared::new(
+                Some(name.into()),
+                std::panic::Location::caller(),
+            )),
         }
     }
 

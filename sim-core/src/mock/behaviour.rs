@@ -10,6 +10,7 @@
 use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -44,17 +45,18 @@ pub(super) enum Answer<Args, Ret> {
 pub(super) enum NoAnswer {
     /// No behaviour was ever set.
     Unset,
-    /// A `returns_seq` of this many values is used up, with no fallback.
-    Exhausted(usize),
+    /// A `returns_seq` of this many values, set at this line, is used up,
+    /// with no fallback.
+    Exhausted(usize, &'static Location<'static>),
 }
 
 /// The current behaviour: values still queued by `returns_seq`, then the
 /// fallback.
 pub(super) struct Behaviour<Args, Ret> {
     queue: VecDeque<Ret>,
-    /// How many values the last `returns_seq` gave (for the message), or
-    /// `None` when no sequence is set.
-    seq_len: Option<usize>,
+    /// How many values the last `returns_seq` gave and where the test
+    /// called it (for the message), or `None` when no sequence is set.
+    seq_len: Option<(usize, &'static Location<'static>)>,
     fallback: Option<Respond<Args, Ret>>,
 }
 
@@ -78,7 +80,7 @@ impl<Args, Ret> Behaviour<Args, Ret> {
             (Some(Respond::Value(clone)), _) => Ok(Answer::Value(clone())),
             (Some(Respond::With(f)), _) => Ok(Answer::With(f.clone())),
             (Some(Respond::WithAsync(f)), _) => Ok(Answer::WithAsync(f.clone())),
-            (None, Some(len)) => Err(NoAnswer::Exhausted(len)),
+            (None, Some((len, at))) => Err(NoAnswer::Exhausted(len, at)),
             (None, None) => Err(NoAnswer::Unset),
         }
     }
@@ -127,7 +129,8 @@ where
 
     /// Later awaits return these values, one each, in the order the awaits
     /// start; once they are used up, an await panics naming the mock, the
-    /// number of values and the call, unless a fallback follows
+    /// number of values and the call (reported at the line that called
+    /// `returns_seq`), unless a fallback follows
     /// ([`then_returns`](Self::then_returns),
     /// [`then_returns_with`](Self::then_returns_with)).
     ///
@@ -144,11 +147,13 @@ where
     /// assert_eq!(block_on(next_id.call(())), 8);
     /// assert_eq!(block_on(next_id.call(())), 0); // the fallback, from now on
     /// ```
+    #[track_caller]
     pub fn returns_seq(&self, values: impl IntoIterator<Item = Ret>) -> Self {
+        let at = Location::caller();
         let queue: VecDeque<Ret> = values.into_iter().collect();
         self.set(|b| {
             *b = Behaviour {
-                seq_len: Some(queue.len()),
+                seq_len: Some((queue.len(), at)),
                 queue,
                 fallback: None,
             }

@@ -125,16 +125,29 @@ where
         let number = self.number;
         let answer = match picked {
             Ok(answer) => answer,
-            Err(NoAnswer::Unset) => panic!(
-                "{label} was awaited (call #{number}, args {args:?}) but has nothing to \
-                 return: set a behaviour first with returns(v), returns_seq([..]), \
-                 returns_with(f), returns_with_async(f) or fails_with(e)"
-            ),
-            Err(NoAnswer::Exhausted(len)) => panic!(
-                "{label} has no value left for call #{number} (args {args:?}, await #{nth}): \
-                 its returns_seq of {len} value{s} is used up. Give returns_seq more values, \
-                 or add a fallback after it with .then_returns(v) or .then_returns_with(f)",
-                s = if len == 1 { "" } else { "s" },
+            // Reported at the test's line (the mock's creation, the
+            // returns_seq), not here.
+            Err(NoAnswer::Unset) => {
+                let at = shared.created_at;
+                crate::panic::panic_at(
+                    at,
+                    format!(
+                        "{label} was awaited (call #{number}, args {args:?}) but has nothing to \
+                         return: set a behaviour first with returns(v), returns_seq([..]), \
+                         returns_with(f), returns_with_async(f) or fails_with(e)\n\
+                         (the mock was created at {at})"
+                    ),
+                )
+            }
+            Err(NoAnswer::Exhausted(len, at)) => crate::panic::panic_at(
+                at,
+                format!(
+                    "{label} has no value left for call #{number} (args {args:?}, await #{nth}): \
+                     its returns_seq of {len} value{s} is used up. Give returns_seq more values, \
+                     or add a fallback after it with .then_returns(v) or .then_returns_with(f)\n\
+                     (the returns_seq was set at {at})",
+                    s = if len == 1 { "" } else { "s" },
+                ),
             ),
         };
         if outside {

@@ -5,6 +5,7 @@
 //! while a waker is woken or a panic is raised, so a mock stays usable from
 //! any executor and after a failed assertion.
 
+use std::panic::Location;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -17,6 +18,9 @@ use super::wait::Waiters;
 pub(super) struct Shared<Args, Ret> {
     /// The name used in messages, if the mock has one.
     pub(super) name: Option<Arc<str>>,
+    /// Where the test made the mock: failures with no better line (an
+    /// await with no behaviour set) are reported there.
+    pub(super) created_at: &'static Location<'static>,
     pub(super) state: Mutex<State<Args, Ret>>,
 }
 
@@ -31,9 +35,10 @@ pub(super) struct State<Args, Ret> {
 }
 
 impl<Args, Ret> Shared<Args, Ret> {
-    pub(super) fn new(name: Option<Arc<str>>) -> Self {
+    pub(super) fn new(name: Option<Arc<str>>, created_at: &'static Location<'static>) -> Self {
         Shared {
             name,
+            created_at,
             state: Mutex::new(State {
                 behaviour: Behaviour::default(),
                 delay: Duration::ZERO,
