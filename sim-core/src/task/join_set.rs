@@ -169,7 +169,8 @@ impl<T: 'static> JoinSet<T> {
     ///
     /// # Panics
     ///
-    /// Outside a simulation.
+    /// Outside a simulation, or in another simulation from the one of the
+    /// set's tasks.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -193,7 +194,8 @@ impl<T: 'static> JoinSet<T> {
     ///
     /// # Panics
     ///
-    /// Outside a simulation.
+    /// Outside a simulation, or in another simulation from the one of the
+    /// set's tasks.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -216,7 +218,8 @@ impl<T: 'static> JoinSet<T> {
     ///
     /// # Panics
     ///
-    /// Outside a simulation.
+    /// Outside a simulation, or in another simulation from the one of the
+    /// set's tasks.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -236,7 +239,21 @@ impl<T: 'static> JoinSet<T> {
         self.insert(Builder::new().node(node).spawn(future))
     }
 
+    /// The simulation of the set's tasks (`None` while it is empty: an
+    /// empty set may move to another simulation).
+    fn instance(&self) -> Option<u64> {
+        self.members
+            .first_key_value()
+            .map(|(_, m)| m.handle.raw_instance())
+    }
+
+    #[track_caller]
     fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
+        if let Some(instance) = self.instance() {
+            if instance != handle.raw_instance() {
+                crate::context::wrong_instance("detsim::task::JoinSet::spawn");
+            }
+        }
         let abort = handle.abort_handle();
         let key = self.next_key;
         self.next_key += 1;
@@ -260,6 +277,11 @@ impl<T: 'static> JoinSet<T> {
 
     /// Waits for the next task to finish; `None` once the set is empty.
     ///
+    /// # Panics
+    ///
+    /// Outside the simulation of the set's tasks (an empty set may be
+    /// used anywhere).
+    ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
@@ -273,12 +295,23 @@ impl<T: 'static> JoinSet<T> {
 
     /// Polls for the next finished task (for manual future impls).
     ///
+    /// # Panics
+    ///
+    /// As [`join_next`](JoinSet::join_next).
+    ///
     /// ```
     /// let mut set = detsim::task::JoinSet::<()>::new();
     /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// assert!(set.poll_join_next(&mut cx).is_ready());
     /// ```
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        // A set of another simulation's tasks would wait for ever here:
+        // refuse it as its handles would (one thread-local read).
+        if let Some(instance) = self.instance() {
+            if crate::context::current_instance() != Some(instance) {
+                crate::context::for_instance(instance, "detsim::task::JoinSet::join_next");
+            }
+        }
         let len = self.members.len();
         let joiner = cx.waker().clone();
         let old = self.shared.lock().joiner.replace(joiner);
@@ -382,6 +415,7 @@ impl<T: 'static> JoinSet<T> {
     /// assert!(set.join_next().await.unwrap().unwrap_err().is_cancelled());
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn abort_all(&mut self) {
         // Newest first, the order the schedule has always seen.
         for m in self.members.values().rev() {
