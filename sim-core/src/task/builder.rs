@@ -120,7 +120,12 @@ impl Builder {
         // caller into its cell (not held on the stack across the lookups).
         let task = cell::boxed(future);
         let rt = context::current("detsim::spawn");
-        let node = self.node.map(|n| rt.node_of_handle(&n));
+        // Not `Option::map`: a closure would hide the caller's location
+        // from a wrong-simulation panic.
+        let mut node = None;
+        if let Some(n) = &self.node {
+            node = Some(rt.node_of_handle(n));
+        }
         JoinHandle::new(rt.spawn(task, self.name, node, location))
     }
 
