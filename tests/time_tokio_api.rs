@@ -49,7 +49,8 @@ fn timeout_get_mut_and_the_error_module() {
     let mut sim = Sim::builder().build();
     sim.run(async {
         let mut t = time::timeout(Duration::from_secs(1), std::future::pending::<()>());
-        let _: &mut std::future::Pending<()> = t.get_mut();
+        let inner: &mut std::future::Pending<()> = t.get_mut();
+        assert!(futures::poll!(inner).is_pending());
         let e: time::error::Elapsed = t.await.unwrap_err();
         assert_eq!(e.to_string(), "deadline has elapsed");
     })
