@@ -187,6 +187,76 @@ impl Interval {
         self.sleep.reset(self.next);
     }
 
+    /// Restarts the schedule with a tick due at once (tokio's
+    /// `Interval::reset_immediately`): the next tick completes now, the
+    /// ones after it follow one period apart.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use detsim::time::{self, Instant};
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut iv = time::interval(Duration::from_secs(1));
+    /// iv.tick().await;
+    /// time::sleep(Duration::from_millis(300)).await;
+    /// iv.reset_immediately();
+    /// assert_eq!(iv.tick().await.since_start(), Duration::from_millis(300));
+    /// assert_eq!(iv.tick().await.since_start(), Duration::from_millis(1300));
+    /// # }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn reset_immediately(&mut self) {
+        let now = crate::clock::now_nanos("detsim::time::Interval::reset_immediately");
+        self.reset_at(Instant::from_nanos(now));
+    }
+
+    /// Restarts the schedule with the next tick `after` from now (tokio's
+    /// `Interval::reset_after`); a deadline too far to represent comes 30
+    /// years ahead, as for [`sleep`](fn@crate::sleep).
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use detsim::time::{self, Instant};
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut iv = time::interval(Duration::from_secs(1));
+    /// iv.tick().await;
+    /// iv.reset_after(Duration::from_millis(250));
+    /// assert_eq!(iv.tick().await.since_start(), Duration::from_millis(250));
+    /// assert_eq!(iv.tick().await.since_start(), Duration::from_millis(1250));
+    /// # }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn reset_after(&mut self, after: Duration) {
+        let now = crate::clock::now_nanos("detsim::time::Interval::reset_after");
+        self.reset_at(Instant::from_nanos(now).deadline_after(after));
+    }
+
+    /// Restarts the schedule with the next tick at `deadline` (tokio's
+    /// `Interval::reset_at`); a deadline in the past makes the next tick
+    /// complete at once, late, under the missed-tick behaviour.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use detsim::time::{self, Instant};
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut iv = time::interval(Duration::from_secs(1));
+    /// iv.tick().await;
+    /// iv.reset_at(Instant::ZERO + Duration::from_secs(5));
+    /// assert_eq!(iv.tick().await.since_start(), Duration::from_secs(5));
+    /// # }).unwrap();
+    /// ```
+    pub fn reset_at(&mut self, deadline: Instant) {
+        self.next = deadline;
+        self.sleep.reset(deadline);
+    }
+
     /// The period between ticks.
     ///
     /// ```

@@ -106,6 +106,18 @@ impl<F> Timeout<F> {
         &self.future
     }
 
+    /// The inner future, mutably (as tokio's `Timeout::get_mut`).
+    ///
+    /// ```
+    /// # detsim::Sim::builder().build().run(async {
+    /// let mut t = detsim::time::timeout(std::time::Duration::ZERO, std::future::ready(1));
+    /// let _inner: &mut std::future::Ready<i32> = t.get_mut();
+    /// # }).unwrap();
+    /// ```
+    pub fn get_mut(&mut self) -> &mut F {
+        &mut self.future
+    }
+
     /// The inner future, dropping the timer.
     ///
     /// ```

@@ -108,4 +108,9 @@ pub mod time {
         advance, auto_advance, interval, interval_at, set_auto_advance, sleep, sleep_until,
         timeout, timeout_at,
     };
+
+    /// Time errors, where tokio keeps them (`tokio::time::error`).
+    pub mod error {
+        pub use sim_clock::Elapsed;
+    }
 }

@@ -203,10 +203,18 @@ impl Runtime {
         })
     }
 
+    /// The id of a node handle of this simulation.
+    ///
+    /// # Panics
+    ///
+    /// For a handle of another simulation, at the caller's location.
+    #[track_caller]
     pub(crate) fn node_of_handle(&self, node: &crate::node::Node) -> NodeId {
         assert!(
             node.instance == self.instance,
-            "a detsim Node handle was used in a different simulation from the one that created it"
+            "a detsim Node handle was used in a different simulation from the one that created \
+             it: detsim handles belong to one simulation; use them inside the `Sim::run` that \
+             made them"
         );
         node.id
     }

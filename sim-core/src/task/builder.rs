@@ -91,7 +91,7 @@ impl Builder {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.spawn_local(future)
+        self.spawn_named(future, "detsim::spawn")
     }
 
     /// Spawns a `!Send` future; see [`spawn_local`](crate::spawn_local).
@@ -115,12 +115,28 @@ impl Builder {
         F: Future + 'static,
         F::Output: 'static,
     {
+        self.spawn_named(future, "detsim::spawn_local")
+    }
+
+    /// Spawns `future`, naming `api` if called outside a simulation.
+    #[track_caller]
+    #[inline(always)]
+    fn spawn_named<F>(self, future: F, api: &'static str) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         let location = std::panic::Location::caller();
         // Boxed first: a large future then moves once, straight from the
         // caller into its cell (not held on the stack across the lookups).
         let task = cell::boxed(future);
-        let rt = context::current("detsim::spawn");
-        let node = self.node.map(|n| rt.node_of_handle(&n));
+        let rt = context::current(api);
+        // Not `Option::map`: a closure would hide the caller's location
+        // from a wrong-simulation panic.
+        let mut node = None;
+        if let Some(n) = &self.node {
+            node = Some(rt.node_of_handle(n));
+        }
         JoinHandle::new(rt.spawn(task, self.name, node, location))
     }
 

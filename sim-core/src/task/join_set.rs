@@ -169,7 +169,8 @@ impl<T: 'static> JoinSet<T> {
     ///
     /// # Panics
     ///
-    /// Outside a simulation.
+    /// Outside a simulation, or in another simulation from the one of the
+    /// set's tasks.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -193,7 +194,8 @@ impl<T: 'static> JoinSet<T> {
     ///
     /// # Panics
     ///
-    /// Outside a simulation.
+    /// Outside a simulation, or in another simulation from the one of the
+    /// set's tasks.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -216,7 +218,8 @@ impl<T: 'static> JoinSet<T> {
     ///
     /// # Panics
     ///
-    /// Outside a simulation.
+    /// Outside a simulation, or in another simulation from the one of the
+    /// set's tasks.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -236,7 +239,47 @@ impl<T: 'static> JoinSet<T> {
         self.insert(Builder::new().node(node).spawn(future))
     }
 
+    /// Runs a blocking closure as a task of the set, as
+    /// [`spawn_blocking`](crate::spawn_blocking) does (tokio's
+    /// `JoinSet::spawn_blocking`).
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation, or in another simulation from the one of the
+    /// set's tasks.
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let mut set = detsim::task::JoinSet::new();
+    /// set.spawn_blocking(|| 6 * 7);
+    /// assert_eq!(set.join_next().await.unwrap().unwrap(), 42);
+    /// # }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F>(&mut self, f: F) -> AbortHandle
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send,
+    {
+        self.insert(Builder::new().spawn_blocking(f))
+    }
+
+    /// The simulation of the set's tasks (`None` while it is empty: an
+    /// empty set may move to another simulation).
+    fn instance(&self) -> Option<u64> {
+        self.members
+            .first_key_value()
+            .map(|(_, m)| m.handle.raw_instance())
+    }
+
+    #[track_caller]
     fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
+        if let Some(instance) = self.instance() {
+            if instance != handle.raw_instance() {
+                crate::context::wrong_instance("detsim::task::JoinSet::spawn");
+            }
+        }
         let abort = handle.abort_handle();
         let key = self.next_key;
         self.next_key += 1;
@@ -260,6 +303,11 @@ impl<T: 'static> JoinSet<T> {
 
     /// Waits for the next task to finish; `None` once the set is empty.
     ///
+    /// # Panics
+    ///
+    /// Outside the simulation of the set's tasks (an empty set may be
+    /// used anywhere).
+    ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
@@ -271,7 +319,56 @@ impl<T: 'static> JoinSet<T> {
         poll_fn(|cx| self.poll_join_next(cx)).await
     }
 
+    /// The earliest finished task's result, if one has finished, without
+    /// waiting (tokio's `JoinSet::try_join_next`); `None` when none has
+    /// (or the set is empty).
+    ///
+    /// # Panics
+    ///
+    /// As [`join_next`](JoinSet::join_next).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let mut set = detsim::task::JoinSet::new();
+    /// set.spawn(async { 1 });
+    /// assert!(set.try_join_next().is_none()); // not run yet
+    /// detsim::time::sleep(std::time::Duration::from_millis(1)).await;
+    /// assert_eq!(set.try_join_next().unwrap().unwrap(), 1);
+    /// assert!(set.try_join_next().is_none());
+    /// # }).unwrap();
+    /// ```
+    pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
+        if let Some(instance) = self.instance() {
+            if crate::context::current_instance() != Some(instance) {
+                crate::context::for_instance(instance, "detsim::task::JoinSet::try_join_next");
+            }
+        }
+        let key = {
+            let mut state = self.shared.lock();
+            let first = state.finished.pop_front()?;
+            // It leaves the set as `poll_join_next` hands it out.
+            state.done.remove(&first);
+            state.queue.retain(|&k| k != first);
+            state.queued.remove(&first);
+            first
+        };
+        let mut member = self
+            .members
+            .remove(&key)
+            .expect("a finished key is a member");
+        let mut cx = Context::from_waker(&member.waker);
+        match Pin::new(&mut member.handle).poll(&mut cx) {
+            Poll::Ready(result) => Some(result),
+            Poll::Pending => unreachable!("detsim: a JoinSet member woke before it finished"),
+        }
+    }
+
     /// Polls for the next finished task (for manual future impls).
+    ///
+    /// # Panics
+    ///
+    /// As [`join_next`](JoinSet::join_next).
     ///
     /// ```
     /// let mut set = detsim::task::JoinSet::<()>::new();
@@ -279,6 +376,13 @@ impl<T: 'static> JoinSet<T> {
     /// assert!(set.poll_join_next(&mut cx).is_ready());
     /// ```
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        // A set of another simulation's tasks would wait for ever here:
+        // refuse it as its handles would (one thread-local read).
+        if let Some(instance) = self.instance() {
+            if crate::context::current_instance() != Some(instance) {
+                crate::context::for_instance(instance, "detsim::task::JoinSet::join_next");
+            }
+        }
         let len = self.members.len();
         let joiner = cx.waker().clone();
         let old = self.shared.lock().joiner.replace(joiner);
@@ -382,6 +486,7 @@ impl<T: 'static> JoinSet<T> {
     /// assert!(set.join_next().await.unwrap().unwrap_err().is_cancelled());
     /// # }).unwrap();
     /// ```
+    #[track_caller]
     pub fn abort_all(&mut self) {
         // Newest first, the order the schedule has always seen.
         for m in self.members.values().rev() {

@@ -288,7 +288,7 @@ where
 /// ```
 #[track_caller]
 pub fn id() -> TaskId {
-    current().id
+    current_named("detsim::task::id").id
 }
 
 /// The id of the running task, or `None` outside a simulation's task.
@@ -312,8 +312,15 @@ pub fn try_id() -> Option<TaskId> {
 /// ```
 #[track_caller]
 pub fn current() -> TaskInfo {
-    let rt = context::current("detsim::task::current");
-    rt.current_task_info().unwrap_or_else(|| {
-        panic!("detsim::task::current was called outside a task (no task is being polled)")
-    })
+    current_named("detsim::task::current")
+}
+
+/// [`current`], naming `api` in its panics.
+#[track_caller]
+fn current_named(api: &str) -> TaskInfo {
+    let rt = context::current(api);
+    match rt.current_task_info() {
+        Some(info) => info,
+        None => panic!("{api} was called outside a task (no task is being polled)"),
+    }
 }

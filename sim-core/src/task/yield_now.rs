@@ -10,6 +10,10 @@ use std::task::{Context, Poll};
 /// among all runnable ones (this one included); under `Fifo` it goes to the
 /// back of the queue. Yielding costs no virtual time.
 ///
+/// # Panics
+///
+/// Polled outside a simulation (as under another executor).
+///
 /// # Example
 ///
 /// ```
@@ -39,9 +43,15 @@ pub struct YieldNow {
 impl Future for YieldNow {
     type Output = ();
 
+    #[track_caller]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.yielded {
             return Poll::Ready(());
+        }
+        if crate::context::current_instance().is_none() {
+            // Under another executor a yield would quietly "work": say so,
+            // as every detsim API does outside a simulation.
+            crate::context::current("detsim::yield_now");
         }
         self.yielded = true;
         cx.waker().wake_by_ref();
