@@ -7,10 +7,11 @@
 
 mod common;
 
-use std::io::ErrorKind;
+use std::io::{self, ErrorKind};
 use std::time::Duration;
 
 use common::{ms, since_start};
+use detsim::JoinHandle;
 use detsim::net::{Latency, LinkConfig, Network, TcpListener, TcpStream};
 use detsim::node::Node;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
@@ -30,16 +31,8 @@ fn greeter() -> Node {
 
 #[test]
 fn a_server_killed_before_the_syn_arrives_times_the_connect_out_not_refused() {
-    let mut sim = detsim::Sim::builder().build();
-    sim.run(async {
-        Network::current()
-            .set_default(LinkConfig::new().latency(Latency::constant(ms(10))))
-            .unwrap();
-        let srv = greeter();
-        time_passes(ms(1)).await;
-        let connect = detsim::spawn(TcpStream::connect("10.0.0.2:80"));
-        time_passes(ms(5)).await; // the SYN is half way
-        srv.kill();
+    common::run(async {
+        let (_srv, connect) = server_killed_with_a_syn_on_the_wire().await;
         let start = since_start();
         let err = connect.await.unwrap().map(|_| ()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::TimedOut, "{err}");
@@ -49,22 +42,13 @@ fn a_server_killed_before_the_syn_arrives_times_the_connect_out_not_refused() {
             since_start() - start
         );
         assert_eq!(Network::current().stats().tcp.refused, 0);
-    })
-    .unwrap();
+    });
 }
 
 #[test]
 fn a_server_back_up_in_time_answers_the_retransmitted_syn() {
-    let mut sim = detsim::Sim::builder().build();
-    sim.run(async {
-        Network::current()
-            .set_default(LinkConfig::new().latency(Latency::constant(ms(10))))
-            .unwrap();
-        let srv = greeter();
-        time_passes(ms(1)).await;
-        let connect = detsim::spawn(TcpStream::connect("10.0.0.2:80"));
-        time_passes(ms(5)).await;
-        srv.kill();
+    common::run(async {
+        let (srv, connect) = server_killed_with_a_syn_on_the_wire().await;
         time_passes(ms(50)).await; // the SYN found the node down
         srv.restart();
         let mut s = connect.await.unwrap().unwrap();
@@ -73,17 +57,13 @@ fn a_server_back_up_in_time_answers_the_retransmitted_syn() {
         assert_eq!(&buf, b"hi");
         let tcp = Network::current().stats().tcp;
         assert_eq!((tcp.retransmits, tcp.refused, tcp.accepted), (1, 0, 1));
-    })
-    .unwrap();
+    });
 }
 
 #[test]
 fn a_client_killed_before_its_syn_arrives_leaves_nothing_to_accept() {
-    let mut sim = detsim::Sim::builder().build();
-    sim.run(async {
-        Network::current()
-            .set_default(LinkConfig::new().latency(Latency::constant(ms(10))))
-            .unwrap();
+    common::run(async {
+        ten_ms_latency();
         let cli = Node::builder("cli")
             .init(|| async {
                 let _ = TcpStream::connect("main:80").await;
@@ -99,8 +79,26 @@ fn a_client_killed_before_its_syn_arrives_leaves_nothing_to_accept() {
             accepted.map(|r| r.map(|(_, p)| p))
         );
         assert_eq!(Network::current().stats().tcp.accepted, 0);
-    })
-    .unwrap();
+    });
+}
+
+/// A constant 10 ms latency on every link.
+fn ten_ms_latency() {
+    Network::current()
+        .set_default(LinkConfig::new().latency(Latency::constant(ms(10))))
+        .unwrap();
+}
+
+/// A greeter node killed while a connect's SYN (10 ms of latency) is
+/// half way to it: the node and the connect, still running.
+async fn server_killed_with_a_syn_on_the_wire() -> (Node, JoinHandle<io::Result<TcpStream>>) {
+    ten_ms_latency();
+    let srv = greeter();
+    time_passes(ms(1)).await;
+    let connect = detsim::spawn(TcpStream::connect("10.0.0.2:80"));
+    time_passes(ms(5)).await; // the SYN is half way
+    srv.kill();
+    (srv, connect)
 }
 
 async fn time_passes(d: Duration) {

@@ -18,6 +18,26 @@ fn set_from_another_simulation() -> (Sim, JoinSet<u32>) {
     (first, set)
 }
 
+/// Asserts that `failure` is the panic of `api` refusing a handle of
+/// another simulation.
+fn refused(failure: &detsim::Failure, api: &str) {
+    assert!(failure.is_panic(), "{failure}");
+    let expected = format!("{api} was called in a different simulation");
+    assert!(failure.message().starts_with(&expected), "{failure}");
+}
+
+/// Asserts that `failure`'s panic is located in this test file (at the
+/// caller, not in detsim's code).
+fn at_the_caller(failure: &detsim::Failure) {
+    assert_eq!(
+        failure
+            .location()
+            .map(|l| l.starts_with("tests/task_join_set_other_sim.rs")),
+        Some(true),
+        "{failure}"
+    );
+}
+
 #[test]
 fn join_next_in_another_simulation_is_refused_clearly() {
     let (_first, set) = set_from_another_simulation();
@@ -30,13 +50,7 @@ fn join_next_in_another_simulation_is_refused_clearly() {
             set.join_next().await
         })
         .unwrap_err();
-    assert!(failure.is_panic(), "{failure}");
-    assert!(
-        failure
-            .message()
-            .starts_with("detsim::task::JoinSet::join_next was called in a different simulation"),
-        "{failure}"
-    );
+    refused(&failure, "detsim::task::JoinSet::join_next");
 }
 
 #[test]
@@ -49,21 +63,8 @@ fn spawning_into_a_set_of_another_simulation_is_refused_clearly() {
             set.spawn(async { 2 });
         })
         .unwrap_err();
-    assert!(failure.is_panic(), "{failure}");
-    assert!(
-        failure
-            .message()
-            .starts_with("detsim::task::JoinSet::spawn was called in a different simulation"),
-        "{failure}"
-    );
-    // The panic points at the caller, not at detsim's code.
-    assert_eq!(
-        failure
-            .location()
-            .map(|l| l.starts_with("tests/task_join_set_other_sim.rs")),
-        Some(true),
-        "{failure}"
-    );
+    refused(&failure, "detsim::task::JoinSet::spawn");
+    at_the_caller(&failure);
 }
 
 #[test]
@@ -77,13 +78,7 @@ fn abort_all_in_another_simulation_points_at_the_caller() {
         })
         .unwrap_err();
     assert!(failure.is_panic(), "{failure}");
-    assert_eq!(
-        failure
-            .location()
-            .map(|l| l.starts_with("tests/task_join_set_other_sim.rs")),
-        Some(true),
-        "{failure}"
-    );
+    at_the_caller(&failure);
 }
 
 #[test]
