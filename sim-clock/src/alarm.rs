@@ -79,6 +79,7 @@ impl Alarm {
     /// alarm.arm(sim_clock::Instant::from_nanos(5), std::task::Waker::noop());
     /// assert_eq!(clock.armed_count(), 1);
     /// ```
+    #[inline]
     pub fn arm(&mut self, at: Instant, waker: &Waker) {
         let at = at.as_nanos();
         let clears = self.clock.clears();

@@ -369,6 +369,25 @@ impl TimerQueue {
         fired
     }
 
+    /// Fires the one alarm due at `at` when nothing else is (no other
+    /// alarm, no heap timer): the usual firing of a network workload,
+    /// whose delivery pump is the only timer. `Some` with the alarm's
+    /// waker (taken) when it fired; `None`, having changed nothing, when
+    /// a heap timer is due at `at` too, another alarm is armed at all, or
+    /// no alarm is due, for [`fire_at`](Self::fire_at) to fire them in
+    /// order.
+    #[inline]
+    pub(crate) fn fire_lone_alarm(&mut self, at: u64) -> Option<Option<Waker>> {
+        let (a, idx) = self.alarms.first()?;
+        if deadline_of(a) != at || self.alarms.armed_count() != 1 {
+            return None;
+        }
+        if self.heap_top().is_some_and(|e| deadline_of(e) <= at) {
+            return None;
+        }
+        Some(self.alarms.fire(idx))
+    }
+
     /// The next two timers in firing order (stale ones possibly included):
     /// hints for prefetching, nothing more.
     pub(crate) fn upcoming(&self) -> (Option<Upcoming>, Option<Upcoming>) {
@@ -638,6 +657,31 @@ mod tests {
         assert_eq!(out.len(), 2);
         assert_eq!(q.next_deadline(), Some(20));
         assert_eq!(q.armed_count(), 1);
+    }
+
+    #[test]
+    fn a_lone_alarm_fires_alone_and_declines_when_anything_else_is_due() {
+        let mut q = TimerQueue::default();
+        let (a, b) = (q.add_alarm(), q.add_alarm());
+        assert!(q.fire_lone_alarm(10).is_none(), "nothing armed");
+        q.arm_alarm(a, 10, waker());
+        assert!(q.fire_lone_alarm(9).is_none(), "not due yet");
+        // A heap timer due at the same instant: the ordered path fires both.
+        q.insert(10, waker(), 1, [0; 2]);
+        assert!(q.fire_lone_alarm(10).is_none());
+        assert_eq!(q.armed_count(), 2, "declining changed nothing");
+        let mut out = Vec::new();
+        assert_eq!(q.fire_at(10, &mut out), 2);
+        // A later heap timer does not stop it.
+        q.insert(30, waker(), 2, [0; 2]);
+        q.arm_alarm(a, 20, waker());
+        assert!(q.fire_lone_alarm(20).is_some_and(|w| w.is_some()));
+        assert_eq!((q.armed_count(), q.next_deadline()), (1, Some(30)));
+        // Another alarm armed, even for later: the ordered path decides.
+        q.arm_alarm(a, 25, waker());
+        q.arm_alarm(b, 28, waker());
+        assert!(q.fire_lone_alarm(25).is_none());
+        assert_eq!(q.armed_count(), 3);
     }
 
     #[test]

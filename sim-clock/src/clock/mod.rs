@@ -350,16 +350,30 @@ impl Clock {
             "detsim: the clock cannot go backwards ({at}ns < {}ns)",
             self.now.get()
         );
+        let mut timers = self.timers.borrow_mut();
+        if let Some(next) = timers.next_deadline() {
+            assert!(
+                next >= at,
+                "detsim: advancing the clock to {at}ns would skip a timer due at {next}ns"
+            );
+        }
+        self.now.set(at);
+        // The usual firing of a network workload: the delivery pump's
+        // alarm alone. One waker has no order to draw and no advance is
+        // released (a timer fired), as below.
+        if let Some(waker) = timers.fire_lone_alarm(at) {
+            drop(timers);
+            if let Some(w) = waker {
+                w.wake();
+            }
+            return Wakeup {
+                time: Instant::from_nanos(at),
+                timers_fired: 1,
+                advancers_released: 0,
+            };
+        }
         let mut wakers = std::mem::take(&mut *self.scratch.borrow_mut());
         let (timers_fired, advancers_released) = {
-            let mut timers = self.timers.borrow_mut();
-            if let Some(next) = timers.next_deadline() {
-                assert!(
-                    next >= at,
-                    "detsim: advancing the clock to {at}ns would skip a timer due at {next}ns"
-                );
-            }
-            self.now.set(at);
             let fired = timers.fire_at(at, &mut wakers);
             // Warm what the next firings will touch: the record of the
             // timer after next, and the task the next timer will wake.
