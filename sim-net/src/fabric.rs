@@ -229,7 +229,7 @@ impl Net {
         let mut wakers = self.wakers.take();
         let (out, next, trash) = {
             let mut inner = self.inner.borrow_mut();
-            inner.tcp.now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+            inner.tcp.now = self.now();
             inner.tcp.quiet = inner.rules.is_quiet();
             let out = f(&mut inner, &mut wakers);
             send_queued(&mut inner, &mut wakers);

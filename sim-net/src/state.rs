@@ -233,6 +233,8 @@ pub(crate) struct Net {
     pub(crate) pump_at: Cell<Option<u64>>,
     /// The wakers' vector of [`Net::act`], kept for the next act.
     pub(crate) wakers: Cell<Vec<Waker>>,
+    /// The simulation's clock, kept: every operation reads the time.
+    clock: Option<Rc<sim_clock::Clock>>,
 }
 
 impl Default for Net {
@@ -247,6 +249,19 @@ impl Default for Net {
             pump: RefCell::default(),
             pump_at: Cell::default(),
             wakers: Cell::default(),
+            clock: sim_clock::Clock::try_current(),
+        }
+    }
+}
+
+impl Net {
+    /// The virtual time now, in nanoseconds.
+    #[inline]
+    pub(crate) fn now(&self) -> u64 {
+        match &self.clock {
+            Some(clock) => clock.now().as_nanos(),
+            // Created with no simulation current (never in practice).
+            None => sim_clock::Instant::now().as_nanos(), // determinism: ok (virtual clock)
         }
     }
 }

@@ -53,6 +53,21 @@ impl Clock {
         let prev = CURRENT.with(|c| c.borrow_mut().replace(self.clone()));
         EnterGuard { prev }
     }
+
+    /// The clock of the simulation running on this thread, `None` outside
+    /// one: for a simulator's own state that reads the time on every
+    /// operation, to keep rather than look up each time.
+    ///
+    /// ```
+    /// assert!(sim_clock::Clock::try_current().is_none());
+    /// let clock = sim_clock::Clock::new();
+    /// let _in_sim = clock.enter();
+    /// let current = sim_clock::Clock::try_current().unwrap();
+    /// assert!(std::rc::Rc::ptr_eq(&current, &clock));
+    /// ```
+    pub fn try_current() -> Option<Rc<Clock>> {
+        try_with_current(Rc::clone)
+    }
 }
 
 /// The owner id of timers armed by a simulation's own machinery (say, the

@@ -173,6 +173,7 @@ impl Clock {
     /// let clock = sim_clock::Clock::new();
     /// assert_eq!(clock.now().as_nanos(), 0);
     /// ```
+    #[inline]
     pub fn now(&self) -> Instant {
         Instant::from_nanos(self.now.get())
     }

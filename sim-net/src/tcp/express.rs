@@ -20,8 +20,6 @@
 //! path would produce (`tests/net_express.rs` runs workloads both ways and
 //! compares their fingerprints).
 
-use sim_clock::Instant;
-
 use std::task::Waker;
 
 use super::conn::Phase;
@@ -70,7 +68,7 @@ impl Net {
             return false;
         }
         // Virtual time does not move during the write.
-        let now = Instant::now().as_nanos(); // determinism: ok (virtual clock)
+        let now = self.now();
         let mut data = tcp.pool.take();
         data.extend_from_slice(buf);
         e.unread += buf.len();
