@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use sim_core::harness::{Artifact, shell_word};
+use sim_core::harness::{Artifact, quote_failure, shell_word};
 
 use crate::args::Build;
 use crate::discover;
@@ -79,17 +79,15 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
     )?;
     let nonzero = |a: &Artifact| a.tape().as_slice().iter().filter(|&&d| d != 0).count();
     say!(
-        "shrunk {}:\n  before: {} draws, {} non-zero ({} \"{}\")\n  after:  {} draws, {} \
-         non-zero ({} \"{}\")\n  written: {}\n  replay: cargo detsim replay {}{}",
+        "shrunk {}:\n  before: {} draws, {} non-zero ({})\n  after:  {} draws, {} non-zero \
+         ({})\n  written: {}\n  replay: cargo detsim replay {}{}",
         abs.display(),
         art.tape_len(),
         nonzero(&art),
-        art.kind(),
-        first_line(art.message()),
+        quote_failure(art.kind(), art.message()),
         shrunk.tape_len(),
         nonzero(&shrunk),
-        shrunk.kind(),
-        first_line(shrunk.message()),
+        quote_failure(shrunk.kind(), shrunk.message()),
         out_path.display(),
         shell_word(&out_path.to_string_lossy()),
         build_flags(build),
@@ -122,8 +120,4 @@ fn failed(output: &str, abs: &Path) -> CliError {
     } else {
         format!("cannot shrink {}: {why}", abs.display())
     })
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or_default()
 }
