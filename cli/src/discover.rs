@@ -16,6 +16,7 @@ use sim_core::harness::shell_word;
 
 use crate::args::Build;
 use crate::error::CliError;
+use crate::out::tell;
 use crate::scratch::Scratch;
 
 const MARKER: &[u8] = b"\0detsim-sim-test:v1:";
@@ -230,7 +231,7 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
                 if held.is_empty() && setup_mistake(&line).is_some() || continues(&held, &line) {
                     held.push(line);
                 } else {
-                    eprintln!("{line}");
+                    tell!("{line}");
                 }
             }
             held

@@ -28,7 +28,7 @@ use sim_core::harness::{Artifact, quote_failure, shell_word};
 use crate::args::{Build, Replay, ReplayOf, Seeds};
 use crate::discover::{self, Binary, SimTest};
 use crate::error::{CliError, Outcome};
-use crate::out::say;
+use crate::out::{self, say, tell};
 use crate::perfetto;
 use crate::run_one::{self, Show};
 use crate::scheduler::{self, Runner, Scheduler};
@@ -51,7 +51,7 @@ pub(crate) fn run(r: &Replay, build: &Build) -> Result<Outcome, CliError> {
                 from_env: true,
             }) = &scheduler
             {
-                eprintln!(
+                tell!(
                     "cargo detsim replay: seed {seed:#x} runs with DETSIM_SCHEDULER={name} from \
                      the environment (as with --scheduler {name})"
                 );
@@ -205,7 +205,7 @@ fn replay_artifact(
     let ran = run_one::run(cmd, &scratch.path("replay.out"), &binary, art.test(), show)?;
     let show_output = || {
         if show == Show::Later {
-            eprint!("{}", ran.output);
+            out::tell_text(format_args!("{}", ran.output));
         }
     };
     let text = std::fs::read_to_string(&report).unwrap_or_default();
@@ -234,13 +234,13 @@ fn replay_artifact(
                     .lines()
                     .find(|l| l.starts_with("detsim: replayed"))
                 {
-                    eprintln!("{verdict}");
+                    tell!("{verdict}");
                 }
             }
             // The exit status says the failure came back, as for any
             // artifact; `cargo test` passes a #[should_panic] test for it.
             if ran.passed_as_should_panic() {
-                eprintln!(
+                tell!(
                     "detsim: this failure is what the #[should_panic] of {} expects, so cargo \
                      test passes it; the replay exits 1 because the failure came back",
                     art.test()
@@ -258,7 +258,7 @@ fn replay_artifact(
                 }
                 if let Some(out) = &r.trace {
                     perfetto::write(out, &lines)?;
-                    eprintln!(
+                    tell!(
                         "detsim: wrote {} (open it in https://ui.perfetto.dev)",
                         out.display()
                     );
@@ -465,7 +465,7 @@ fn replay_seed(
         return replay_artifact(Path::new(artifact), r, build, Show::Later);
     }
     if lines.iter().any(|v| v["event"] == "sweep") {
-        eprintln!(
+        tell!(
             "detsim: {} passes with seed {seed:#x}{}",
             test.test,
             scheduler
@@ -474,7 +474,7 @@ fn replay_seed(
         );
         // Not silently: the flags asked for something this run cannot give.
         if r.log || r.trace.is_some() {
-            eprintln!(
+            tell!(
                 "detsim: nothing was traced: --log and --trace show the replay of a failure, \
                  and this seed does not fail{}",
                 r.trace

@@ -21,7 +21,7 @@ use sim_core::harness::{Artifact, quote_failure, shell_word};
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
-use crate::out::say;
+use crate::out::{self, say, tell};
 use crate::replay::{binary_for, build_flags, build_for, read_artifact};
 use crate::run_one::{self, Show};
 use crate::scratch::Scratch;
@@ -64,7 +64,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
     // test prints in it, in order, and the harness's report of it.
     let headline = format!("detsim: {} shrunk in ", abs.display());
     if let Some(line) = output.lines().find(|l| l.starts_with(&headline)) {
-        eprintln!("{line}");
+        tell!("{line}");
     }
     let mut cmd = binary.command();
     cmd.args([art.test(), "--exact", "--nocapture", "--include-ignored"])
@@ -101,7 +101,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
 /// error (`error: cannot shrink ...`), so it is said once.
 fn failed(output: &str, abs: &Path) -> CliError {
     let Some(at) = output.lines().position(|l| l.starts_with("detsim:")) else {
-        eprint!("{output}");
+        out::tell_text(format_args!("{output}"));
         return CliError::new(format!(
             "cannot shrink {}: the test wrote no shrunk artifact (its output is above)",
             abs.display()
@@ -112,7 +112,7 @@ fn failed(output: &str, abs: &Path) -> CliError {
         if i == at {
             why = line.strip_prefix("detsim: ").unwrap_or(line);
         } else {
-            eprintln!("{line}");
+            tell!("{line}");
         }
     }
     CliError::new(if why.starts_with("cannot shrink") {
