@@ -1,11 +1,11 @@
 //! A closed standard error (its reader gone: `2>&1 | head -1`, a log
 //! collector that died) neither panics cargo-detsim nor hangs it: the
 //! command goes on without its diagnostics (its tests still run, cargo's
-//! and the tests' output is still read, `--json` is still written), and
-//! exits with the status of its outcome: 0 for a pass, 1 for a failure
-//! found, 2 for a mistake. With standard output closed too, the closed
-//! output's rule holds (exit 0, see `cli_closed_stdout.rs`), but for a
-//! mistake (2).
+//! and the tests' output is still read, never through the closed stderr
+//! itself, `--json` is still written) and exits with the status of its
+//! outcome: 0 for a pass, 1 for a failure found, 2 for a mistake. With
+//! standard output closed too, the closed output's rule holds (exit 0,
+//! see `cli_closed_stdout.rs`), but for a mistake (2).
 
 #![cfg(unix)]
 
@@ -79,6 +79,50 @@ fn wait_within(mut child: Child, what: &str, limit: Duration) -> Ended {
         code: status.code(),
         stdout: reader.join().unwrap(),
     }
+}
+
+#[test]
+fn a_test_binary_that_writes_on_stderr_is_listed_when_stderr_is_closed() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = scratch("closed_stderr_binary");
+    let executable = |name: &str, bytes: &[u8]| {
+        let path = tmp.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    };
+    // A test binary with one #[sim_test] (its marker after the script's
+    // end), which says something on stderr as it describes the test: a
+    // closed stderr it inherited would kill it (SIGPIPE) before it does.
+    let mut script = b"#!/bin/sh\n\
+        if [ \"$1\" = --list ]; then echo 'speaks: test'; exit 0; fi\n\
+        echo 'a word on stderr' >&2\n\
+        echo '{\"event\":\"test\",\"test\":\"speaks\"}' > \"$DETSIM_LIST\"\n\
+        exit 0\n"
+        .to_vec();
+    script.extend_from_slice(b"\0detsim-sim-test:v1:fake::speaks\0\n");
+    let binary = executable("fake-test", &script);
+    let artifact = serde_json::json!({
+        "reason": "compiler-artifact",
+        "profile": {"test": true},
+        "executable": binary,
+        "manifest_path": tmp.join("Cargo.toml"),
+        "target": {"kind": ["test"], "name": "fake"},
+        "package_id": format!("path+file://{}#fake@0.1.0", tmp.display()),
+    });
+    let cargo = executable(
+        "fake-cargo",
+        format!("#!/bin/sh\necho '{artifact}'\n").as_bytes(),
+    );
+    let mut child = detsim_command(&fixture(), &["list"], &[("CARGO", cargo.to_str().unwrap())])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let ended = wait_within(child, "list", Duration::from_secs(60));
+    assert_code(&ended, 0, "a list");
+    assert!(ended.stdout.starts_with("speaks "), "{}", ended.stdout);
 }
 
 /// [`wait_within`] five minutes (the first command may build the fixture).
