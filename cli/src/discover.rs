@@ -16,6 +16,7 @@ use sim_core::harness::shell_word;
 
 use crate::args::Build;
 use crate::error::CliError;
+use crate::out::tell;
 use crate::scratch::Scratch;
 
 const MARKER: &[u8] = b"\0detsim-sim-test:v1:";
@@ -230,7 +231,7 @@ pub(crate) fn build(sel: &Build, extra: &[String]) -> Result<Vec<Binary>, CliErr
                 if held.is_empty() && setup_mistake(&line).is_some() || continues(&held, &line) {
                     held.push(line);
                 } else {
-                    eprintln!("{line}");
+                    tell!("{line}");
                 }
             }
             held
@@ -412,14 +413,23 @@ fn marked_tests(exe: &Path) -> Result<BTreeSet<String>, CliError> {
     Ok(found)
 }
 
+/// Shows what a test binary wrote on its stderr (read through a pipe,
+/// not inherited: a closed stderr of ours must not fail the binary's
+/// writes; see `out`).
+fn pass_on(stderr: &[u8]) {
+    if !stderr.is_empty() {
+        crate::out::tell_text(format_args!("{}", String::from_utf8_lossy(stderr)));
+    }
+}
+
 /// What `<exe> --list --format terse` lists as tests.
 fn listed_tests(b: &Binary) -> Result<BTreeSet<String>, CliError> {
     let out = b
         .command()
         .args(["--list", "--format", "terse"])
-        .stderr(Stdio::inherit())
         .output()
         .map_err(|e| CliError::new(format!("cannot run {}: {e}", b.exe.display())))?;
+    pass_on(&out.stderr);
     if !out.status.success() {
         // Killed by the user's Ctrl-C: not an empty list.
         crate::scratch::wait_if_interrupted();
@@ -446,15 +456,16 @@ pub(crate) fn sim_tests(binaries: &[Binary]) -> Result<Vec<SimTest>, CliError> {
             continue;
         }
         let file = scratch.path(&format!("list-{n}.jsonl"));
-        let status = b
+        let out = b
             .command()
             .args(["--exact", "--test-threads=1", "--include-ignored", "-q"])
             .args(&names)
             .env("DETSIM_LIST", &file)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .status()
+            .output()
             .map_err(|e| CliError::new(format!("cannot run {}: {e}", b.exe.display())))?;
+        pass_on(&out.stderr);
+        let status = out.status;
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         if text.is_empty() {
             // Killed by the user's Ctrl-C: the clean-up ends the process.

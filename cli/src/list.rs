@@ -4,13 +4,13 @@
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
-use crate::out::say;
+use crate::out::{say, tell};
 
 pub(crate) fn run(build: &Build) -> Result<Outcome, CliError> {
     let binaries = discover::build(build, &[])?;
     let tests = discover::sim_tests(&binaries)?;
     if tests.is_empty() {
-        eprintln!(
+        tell!(
             "detsim: no #[sim_test] in the selected packages (select others with -p or \
              --workspace)"
         );

@@ -15,7 +15,8 @@
 //! artifact the code no longer reproduces) is one line on stderr naming
 //! the fix, with exit status 2; a failing test exits 1; a pass exits 0.
 //! A closed standard output (piped into `head`) ends the printing
-//! quietly, with exit status 0, as the demos do (see `out`).
+//! quietly, with exit status 0, as the demos do; a closed standard error
+//! silences the diagnostics but not the exit status (see `out`).
 
 #![forbid(unsafe_code)]
 
@@ -38,7 +39,7 @@ use std::process::ExitCode;
 
 use args::Command;
 use error::Outcome;
-use out::{Stopped, say};
+use out::{Stopped, say, tell};
 
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().skip(1).collect();
@@ -55,13 +56,13 @@ fn main() -> ExitCode {
     });
     match (result, out::stopped()) {
         (Err(e), _) => {
-            eprintln!("error: {e}");
+            tell!("error: {e}");
             ExitCode::from(2)
         }
         // Its reader went away (`| head -1`): it has what it wanted.
         (Ok(_), Some(Stopped::Closed)) => ExitCode::SUCCESS,
         (Ok(_), Some(Stopped::Failed(e))) => {
-            eprintln!(
+            tell!(
                 "error: cannot write to standard output ({e}); what was not printed is lost: \
                  free the space or fix the file it goes to, and run the command again"
             );
@@ -84,7 +85,7 @@ fn environment(command: &Command) -> Result<(), error::CliError> {
         Command::Shrink(_) => ("shrink", true),
     };
     if let Some(warning) = discover::ignored_env(name, artifact) {
-        eprintln!("warning: {warning}");
+        tell!("warning: {warning}");
     }
     Ok(())
 }

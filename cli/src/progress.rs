@@ -1,8 +1,10 @@
 //! The sweep's progress on stderr: a line redrawn in place when stderr is
 //! a terminal, else a plain line every ten seconds (CI logs).
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
+
+use crate::out::{self, tell};
 
 pub(crate) struct Progress {
     test: String,
@@ -48,25 +50,22 @@ impl Progress {
             return;
         }
         let line = self.line();
-        let mut err = std::io::stderr().lock();
-        let _ = if self.terminal {
-            write!(err, "\r\x1b[2K{line}{}", if last { "\n" } else { "" })
+        if self.terminal {
+            let end = if last { "\n" } else { "" };
+            out::tell_text(format_args!("\r\x1b[2K{line}{end}"));
         } else {
-            writeln!(err, "{line}")
-        };
-        let _ = err.flush();
+            tell!("{line}");
+        }
     }
 
     /// Shows `text` on a line of its own, above the progress line (which
     /// a terminal then shows again, redrawn).
     pub(crate) fn note(&mut self, text: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = if self.terminal {
-            write!(err, "\r\x1b[2K{text}\n{}", self.line())
+        if self.terminal {
+            out::tell_text(format_args!("\r\x1b[2K{text}\n{}", self.line()));
         } else {
-            writeln!(err, "{text}")
-        };
-        let _ = err.flush();
+            tell!("{text}");
+        }
     }
 
     fn line(&self) -> String {

@@ -23,12 +23,12 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use sim_core::harness::{Artifact, shell_word};
+use sim_core::harness::{Artifact, quote_failure, shell_word};
 
 use crate::args::{Build, Replay, ReplayOf, Seeds};
 use crate::discover::{self, Binary, SimTest};
 use crate::error::{CliError, Outcome};
-use crate::out::say;
+use crate::out::{self, say, tell};
 use crate::perfetto;
 use crate::run_one::{self, Show};
 use crate::scheduler::{self, Runner, Scheduler};
@@ -51,7 +51,7 @@ pub(crate) fn run(r: &Replay, build: &Build) -> Result<Outcome, CliError> {
                 from_env: true,
             }) = &scheduler
             {
-                eprintln!(
+                tell!(
                     "cargo detsim replay: seed {seed:#x} runs with DETSIM_SCHEDULER={name} from \
                      the environment (as with --scheduler {name})"
                 );
@@ -205,7 +205,7 @@ fn replay_artifact(
     let ran = run_one::run(cmd, &scratch.path("replay.out"), &binary, art.test(), show)?;
     let show_output = || {
         if show == Show::Later {
-            eprint!("{}", ran.output);
+            out::tell_text(format_args!("{}", ran.output));
         }
     };
     let text = std::fs::read_to_string(&report).unwrap_or_default();
@@ -234,13 +234,13 @@ fn replay_artifact(
                     .lines()
                     .find(|l| l.starts_with("detsim: replayed"))
                 {
-                    eprintln!("{verdict}");
+                    tell!("{verdict}");
                 }
             }
             // The exit status says the failure came back, as for any
             // artifact; `cargo test` passes a #[should_panic] test for it.
             if ran.passed_as_should_panic() {
-                eprintln!(
+                tell!(
                     "detsim: this failure is what the #[should_panic] of {} expects, so cargo \
                      test passes it; the replay exits 1 because the failure came back",
                     art.test()
@@ -258,7 +258,7 @@ fn replay_artifact(
                 }
                 if let Some(out) = &r.trace {
                     perfetto::write(out, &lines)?;
-                    eprintln!(
+                    tell!(
                         "detsim: wrote {} (open it in https://ui.perfetto.dev)",
                         out.display()
                     );
@@ -284,7 +284,6 @@ fn not_again(
     build: &Build,
 ) -> CliError {
     let seed = art.seed();
-    let now = &line["now"];
     // Replayed in another profile than the recorded one (--release given
     // for a dev build's artifact): the likely cause, said first.
     let profile = match art.profile() {
@@ -301,30 +300,18 @@ fn not_again(
     };
     match outcome {
         "different" => CliError::new(format!(
-            "{} no longer reproduces: it recorded {} \"{}\" (fingerprint {}) and the replay \
-             failed with {} \"{}\" (fingerprint {}){profile}, so the code or the build changed \
+            "{} no longer reproduces: it recorded {}{profile}, so the code or the build changed \
              since it was written; write a fresh artifact with {}",
             abs.display(),
-            art.kind(),
-            art.message().lines().next().unwrap_or_default(),
-            line["recorded_fingerprint"].as_str().unwrap_or_default(),
-            now["kind"].as_str().unwrap_or_default(),
-            now["message"]
-                .as_str()
-                .unwrap_or_default()
-                .lines()
-                .next()
-                .unwrap_or_default(),
-            now["fingerprint"].as_str().unwrap_or_default(),
+            differences(art, line),
             sweep_command(art, build, 1),
         )),
         "passed" => CliError::new(format!(
-            "{} no longer reproduces: it recorded {} \"{}\" with seed {seed:#x}, and the replay \
+            "{} no longer reproduces: it recorded {} with seed {seed:#x}, and the replay \
              passed{profile}, so the code probably changed since it was written (fixed?); to look \
              for the bug again, re-run the sweep: {}",
             abs.display(),
-            art.kind(),
-            art.message().lines().next().unwrap_or_default(),
+            quote_failure(art.kind(), art.message()),
             sweep_command(art, build, SWEEP_AGAIN),
         )),
         other => CliError::new(format!(
@@ -335,6 +322,40 @@ fn not_again(
             art.package(),
             binary.selector()
         )),
+    }
+}
+
+/// What a replay that failed `different`ly from the artifact's recorded
+/// failure (the harness's report `line`) found, after "it recorded": the
+/// recorded failure, the replay's, and their fingerprints, each said
+/// once (a failure's kind is not repeated before a message that starts
+/// with it, an unchanged failure or fingerprint is not quoted again).
+fn differences(art: &Artifact, line: &Value) -> String {
+    let now = &line["now"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let (now_kind, now_message) = (text(&now["kind"]), text(&now["message"]));
+    let (was, is) = (
+        text(&line["recorded_fingerprint"]),
+        text(&now["fingerprint"]),
+    );
+    let recorded = quote_failure(art.kind(), art.message());
+    let failed = quote_failure(&now_kind, &now_message);
+    match (failed == recorded, was == is) {
+        (false, false) => format!(
+            "{recorded} (fingerprint {was}) and the replay failed with {failed} (fingerprint {is})"
+        ),
+        (false, true) => format!(
+            "{recorded} and the replay failed with {failed}, with the same fingerprint ({is})"
+        ),
+        (true, false) => format!(
+            "{recorded} (fingerprint {was}) and the replay failed the same way but with \
+             fingerprint {is}"
+        ),
+        // The messages differ past their first lines.
+        (true, true) => format!(
+            "{recorded} (fingerprint {was}) and the replay failed with the same fingerprint and \
+             the same first line but another message"
+        ),
     }
 }
 
@@ -444,7 +465,7 @@ fn replay_seed(
         return replay_artifact(Path::new(artifact), r, build, Show::Later);
     }
     if lines.iter().any(|v| v["event"] == "sweep") {
-        eprintln!(
+        tell!(
             "detsim: {} passes with seed {seed:#x}{}",
             test.test,
             scheduler
@@ -453,7 +474,7 @@ fn replay_seed(
         );
         // Not silently: the flags asked for something this run cannot give.
         if r.log || r.trace.is_some() {
-            eprintln!(
+            tell!(
                 "detsim: nothing was traced: --log and --trace show the replay of a failure, \
                  and this seed does not fail{}",
                 r.trace
@@ -587,6 +608,47 @@ mod tests {
              or run the artifact's seed under pct:3: cargo detsim replay --seed 0x7 --scheduler \
              pct:3 -p fixture --test planted planted_bug"
         );
+    }
+
+    #[test]
+    fn a_failure_that_no_longer_reproduces_is_said_once() {
+        let mut v: Value = serde_json::from_str(&artifact("").to_json()).unwrap();
+        v["failure"]["kind"] = "time limit".into();
+        v["failure"]["message"] = "time limit: virtual time would pass 1s\nmore".into();
+        let art = Artifact::from_json(&v.to_string()).unwrap();
+        let replayed = |kind: &str, message: &str, fingerprint: &str| {
+            let line = serde_json::json!({
+                "event": "replay",
+                "outcome": "different",
+                "recorded_fingerprint": "0x1",
+                "now": {"kind": kind, "message": message, "fingerprint": fingerprint},
+            });
+            format!("it recorded {}", differences(&art, &line))
+        };
+        let lines = [
+            replayed("panic", "boom", "0x2"),
+            replayed(
+                "time limit",
+                "time limit: virtual time would pass 2s",
+                "0x1",
+            ),
+            replayed(
+                "time limit",
+                "time limit: virtual time would pass 1s",
+                "0x2",
+            ),
+            replayed(
+                "time limit",
+                "time limit: virtual time would pass 1s\nless",
+                "0x1",
+            ),
+        ];
+        insta::assert_snapshot!(lines.join("\n"), @r#"
+        it recorded "time limit: virtual time would pass 1s" (fingerprint 0x1) and the replay failed with panic "boom" (fingerprint 0x2)
+        it recorded "time limit: virtual time would pass 1s" and the replay failed with "time limit: virtual time would pass 2s", with the same fingerprint (0x1)
+        it recorded "time limit: virtual time would pass 1s" (fingerprint 0x1) and the replay failed the same way but with fingerprint 0x2
+        it recorded "time limit: virtual time would pass 1s" (fingerprint 0x1) and the replay failed with the same fingerprint and the same first line but another message
+        "#);
     }
 
     #[test]

@@ -11,13 +11,14 @@
 //! file ends with the test.
 
 use std::fs::File;
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::Path;
 use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use crate::discover::Binary;
 use crate::error::CliError;
+use crate::out::tell;
 
 /// How often the CLI looks for new output while the test runs.
 const POLL: Duration = Duration::from_millis(20);
@@ -80,9 +81,7 @@ pub(crate) fn run(
         output.push_str(line);
         output.push('\n');
         if show == Show::Live {
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "{line}");
-            let _ = err.flush();
+            tell!("{line}");
         }
     };
     let status = loop {

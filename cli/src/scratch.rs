@@ -278,7 +278,7 @@ mod lock {
 
 #[cfg(unix)]
 mod signals {
-    use std::io::{IsTerminal as _, Write as _};
+    use std::io::IsTerminal as _;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, OnceLock};
 
@@ -329,7 +329,6 @@ mod signals {
         } else {
             "SIGTERM"
         };
-        let mut err = std::io::stderr().lock();
         // After a progress line redrawn in place, start a line of our own.
         let newline = if std::io::stderr().is_terminal() {
             "\n"
@@ -341,12 +340,9 @@ mod signals {
             1 => "stopped its test process, ".to_owned(),
             n => format!("stopped its {n} test processes, "),
         };
-        let _ = writeln!(
-            err,
+        crate::out::tell!(
             "{newline}cargo detsim: interrupted ({name}): {stopped}removed its scratch files"
         );
-        let _ = err.flush();
-        drop(err);
         // End as the signal ends a process, so a shell or CI sees it.
         let _ = signal_hook::low_level::emulate_default_handler(signal);
         std::process::exit(128 + signal)

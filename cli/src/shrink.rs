@@ -16,12 +16,12 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use sim_core::harness::{Artifact, shell_word};
+use sim_core::harness::{Artifact, quote_failure, shell_word};
 
 use crate::args::Build;
 use crate::discover;
 use crate::error::{CliError, Outcome};
-use crate::out::say;
+use crate::out::{self, say, tell};
 use crate::replay::{binary_for, build_flags, build_for, read_artifact};
 use crate::run_one::{self, Show};
 use crate::scratch::Scratch;
@@ -64,7 +64,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
     // test prints in it, in order, and the harness's report of it.
     let headline = format!("detsim: {} shrunk in ", abs.display());
     if let Some(line) = output.lines().find(|l| l.starts_with(&headline)) {
-        eprintln!("{line}");
+        tell!("{line}");
     }
     let mut cmd = binary.command();
     cmd.args([art.test(), "--exact", "--nocapture", "--include-ignored"])
@@ -79,17 +79,15 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
     )?;
     let nonzero = |a: &Artifact| a.tape().as_slice().iter().filter(|&&d| d != 0).count();
     say!(
-        "shrunk {}:\n  before: {} draws, {} non-zero ({} \"{}\")\n  after:  {} draws, {} \
-         non-zero ({} \"{}\")\n  written: {}\n  replay: cargo detsim replay {}{}",
+        "shrunk {}:\n  before: {} draws, {} non-zero ({})\n  after:  {} draws, {} non-zero \
+         ({})\n  written: {}\n  replay: cargo detsim replay {}{}",
         abs.display(),
         art.tape_len(),
         nonzero(&art),
-        art.kind(),
-        first_line(art.message()),
+        quote_failure(art.kind(), art.message()),
         shrunk.tape_len(),
         nonzero(&shrunk),
-        shrunk.kind(),
-        first_line(shrunk.message()),
+        quote_failure(shrunk.kind(), shrunk.message()),
         out_path.display(),
         shell_word(&out_path.to_string_lossy()),
         build_flags(build),
@@ -103,7 +101,7 @@ pub(crate) fn run(path: &Path, build: &Build) -> Result<Outcome, CliError> {
 /// error (`error: cannot shrink ...`), so it is said once.
 fn failed(output: &str, abs: &Path) -> CliError {
     let Some(at) = output.lines().position(|l| l.starts_with("detsim:")) else {
-        eprint!("{output}");
+        out::tell_text(format_args!("{output}"));
         return CliError::new(format!(
             "cannot shrink {}: the test wrote no shrunk artifact (its output is above)",
             abs.display()
@@ -114,7 +112,7 @@ fn failed(output: &str, abs: &Path) -> CliError {
         if i == at {
             why = line.strip_prefix("detsim: ").unwrap_or(line);
         } else {
-            eprintln!("{line}");
+            tell!("{line}");
         }
     }
     CliError::new(if why.starts_with("cannot shrink") {
@@ -122,8 +120,4 @@ fn failed(output: &str, abs: &Path) -> CliError {
     } else {
         format!("cannot shrink {}: {why}", abs.display())
     })
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or_default()
 }

@@ -358,6 +358,40 @@ fn an_artifact_that_now_passes_is_one_line_with_the_fix() {
 }
 
 /// The seeds a sweep's `--json` says ran.
+/// An artifact of a failure whose message starts with its kind (a time
+/// limit's "time limit: virtual time would pass ..."), which no longer
+/// comes back: the error line names the kind once, whether the replay
+/// fails another way or passes, and so does a shrink's.
+#[test]
+fn a_time_limit_that_no_longer_reproduces_names_its_kind_once() {
+    let dir = scratch("time_limit_changed");
+    let (out, summary) = sweep(
+        &dir,
+        "sweep.json",
+        &["times_out", "--seeds", "0..1", "--jobs", "1"],
+    );
+    assert_exit(&out, 1);
+    let artifact = first_artifact(&summary);
+    let path = artifact.to_str().unwrap();
+    let replay_other = error_line_env(&["replay", path], &[("FIXTURE_SLEEP_SECS", "3")], &dir);
+    let replay_passes = error_line_env(&["replay", path], &[("FIXTURE_SLEEP_SECS", "0")], &dir);
+    let shrink_passes = error_line_env(&["shrink", path], &[("FIXTURE_SLEEP_SECS", "0")], &dir);
+    let all = format!(
+        "replay, failing another way:\n  {replay_other}\nreplay, passing:\n  \
+         {replay_passes}\nshrink, passing:\n  {shrink_passes}\n"
+    )
+    .replace(&fixture_target().display().to_string(), "[TARGET]")
+    .replace(
+        read_json(&artifact)["failure"]["fingerprint"]
+            .as_str()
+            .unwrap(),
+        "[FP]",
+    );
+    // Each failure's kind once, in its own message.
+    assert_eq!(all.matches("time limit").count(), 4, "{all}");
+    insta::assert_snapshot!(all);
+}
+
 fn seeds_run(summary: &Value) -> BTreeSet<u64> {
     let mut seeds = BTreeSet::new();
     for chunk in summary["tests"][0]["chunks"].as_array().unwrap() {

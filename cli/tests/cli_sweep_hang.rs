@@ -1,7 +1,8 @@
 //! A seed that hangs a sweep: the harness's live warning (a poll that
 //! has held its thread for 10 s) reaches the user while the sweep runs,
-//! with the seeds of the chunk, instead of waiting in a scratch file while
-//! the progress line shows only a growing ETA. A seed whose run goes on
+//! with the seeds of the chunk and the task (its name and node), instead
+//! of waiting in a scratch file while the progress line shows only a
+//! growing ETA. A seed whose run goes on
 //! with every poll returning is named too, and the notice of its long
 //! chunk gives the command for that seed.
 
@@ -70,12 +71,15 @@ fn a_blocked_polls_warning_shows_while_the_sweep_runs() {
         .args(["-TERM", &cli.id().to_string()])
         .status();
     let _ = cli.wait();
+    // The warning names the task that hangs as the run's reports do (its
+    // name and node), and the seed, not only the chunk's range.
     assert!(
-        warning.starts_with("crashes_or_sleeps seeds 1..2: detsim: a poll of task "),
+        warning.starts_with(
+            "crashes_or_sleeps seeds 1..2: detsim: a poll of task 1 'sleeper' on node 'server' \
+             (seed 0x1) has held "
+        ),
         "{warning}"
     );
-    // The warning names the seed that hangs, not only the chunk's range.
-    assert!(warning.contains(" (seed 0x1) has held "), "{warning}");
     assert!(!warning.contains('\r'), "{warning:?}");
 }
 

@@ -28,6 +28,7 @@ fn list_shows_the_simulation_tests_and_their_attributes() {
     always_passes                     detsim-cli-fixture --test planted  seeds=5
     fails_only_under_pct              detsim-cli-fixture --test planted
     planted_bug                       detsim-cli-fixture --test planted
+    times_out                         detsim-cli-fixture --test planted  time_limit=1s
     names_its_profile                 detsim-cli-fixture --test profile
     "#);
 }

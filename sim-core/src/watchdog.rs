@@ -11,7 +11,13 @@
 //! when the poll ends, the simulation sees the flag and records a
 //! [`SlowPoll`](crate::SlowPoll), reading the real clock only then. A poll
 //! that runs on and on (an infinite loop, blocking I/O) gets a live warning
-//! on stderr, since it may never return to be reported.
+//! on stderr, since it may never return to be reported. That warning
+//! names the task as the run's reports do (`task 3 'worker' on node
+//! 'server'`): the watchdog cannot ask the simulation, whose state lives
+//! on the thread the poll holds, so the simulation mirrors its nodes and
+//! its spawns (but the common one, an unnamed task of the main node) into
+//! its beacon's [`Directory`], kept by task slot, so as small as the task
+//! table.
 //!
 //! A run can also take long with every poll returning at once (a livelock,
 //! a loop of timers, a seed that does far more work than the others). The
@@ -31,9 +37,13 @@
 //! Real time here only feeds diagnostics: it never touches the schedule.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::panic::Location;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
+
+use crate::node::{MAIN_NODE, NodeId};
+use crate::task::{TaskId, TaskInfo};
 
 /// How long one run (one seed) of a `#[sim_test]` may take, in real time,
 /// before the watchdog names it; `DETSIM_SLOW_RUN` changes it.
@@ -168,6 +178,136 @@ pub(crate) struct Beacon {
     /// The `#[sim_test]` run this simulation belongs to, if any.
     run: Option<Arc<RunWatch>>,
     watch: Mutex<Watch>,
+    /// The simulation's tasks and nodes, for the live warning to name.
+    directory: Directory,
+}
+
+/// What the watchdog may say of the tasks of a simulation (see the
+/// module's docs): written by the simulation thread at each spawn and
+/// node creation, read by the watchdog thread only to warn. A spawn on
+/// a node costs two relaxed stores (and a lock only for a named task),
+/// so watching stays cheap for runs that spawn millions of tasks.
+#[derive(Default)]
+struct Directory {
+    /// Each task slot's task: its id and node. Slots are reused, so this
+    /// grows only as far as the task table does; segment `k` holds
+    /// `SEGMENT << k` slots, allocated when a slot in it is first used.
+    slots: [OnceLock<Box<[Mirror]>>; SEGMENTS],
+    /// Names of tasks and nodes, which few spawns have.
+    names: Mutex<Names>,
+}
+
+/// Slots in the first segment of a [`Directory`] (a power of two).
+const SEGMENT: usize = 64;
+/// Segments enough for every slot a simulation can have.
+const SEGMENTS: usize = (crate::raw::MAX_TASKS as usize / SEGMENT).ilog2() as usize + 1;
+
+/// One task slot, as the watchdog knows it.
+#[derive(Default)]
+struct Mirror {
+    /// The id of the task last spawned into the slot, plus one (0: none).
+    id: AtomicU64,
+    node: AtomicU32,
+}
+
+#[derive(Default)]
+struct Names {
+    /// By task slot, the named task last spawned there (its id and name).
+    tasks: Vec<Option<(TaskId, Arc<str>)>>,
+    /// Node names by node id.
+    nodes: Vec<Arc<str>>,
+}
+
+impl Directory {
+    /// The segment and the offset in it of task slot `index`.
+    fn place(index: u32) -> (usize, usize) {
+        let i = index as usize + SEGMENT;
+        let segment = (i.ilog2() - SEGMENT.ilog2()) as usize;
+        (segment, i - (SEGMENT << segment))
+    }
+
+    #[inline]
+    fn spawned(&self, index: u32, id: TaskId, name: Option<&Arc<str>>, node: NodeId) {
+        let (segment, offset) = Self::place(index);
+        let mirror = match self.slots.get(segment).and_then(OnceLock::get) {
+            Some(slots) => slots.get(offset),
+            None => self.grow(segment).get(offset),
+        };
+        if let Some(mirror) = mirror {
+            mirror.id.store(id.0 + 1, Ordering::Relaxed);
+            mirror.node.store(node.0, Ordering::Relaxed);
+        }
+        if let Some(name) = name {
+            self.named(index, id, name);
+        }
+    }
+
+    /// Segment `segment`, allocated (empty, past the last one).
+    #[cold]
+    fn grow(&self, segment: usize) -> &[Mirror] {
+        match self.slots.get(segment) {
+            Some(slots) => {
+                slots.get_or_init(|| (0..SEGMENT << segment).map(|_| Mirror::default()).collect())
+            }
+            None => &[],
+        }
+    }
+
+    /// Task `id`, spawned into slot `index`, is named `name`.
+    #[cold]
+    fn named(&self, index: u32, id: TaskId, name: &Arc<str>) {
+        let mut names = lock(&self.names);
+        let index = index as usize;
+        if names.tasks.len() <= index {
+            names.tasks.resize_with(index + 1, || None);
+        }
+        names.tasks[index] = Some((id, name.clone()));
+    }
+
+    fn node_created(&self, node: NodeId, name: &Arc<str>) {
+        let mut names = lock(&self.names);
+        let index = node.0 as usize;
+        if names.nodes.len() <= index {
+            names.nodes.resize_with(index + 1, || Arc::from("?"));
+        }
+        names.nodes[index] = name.clone();
+    }
+
+    /// Task `id` as the run's reports name it (see [`Beacon::spawned`]
+    /// for a task the directory has no trace of).
+    fn task_info(&self, id: u64) -> TaskInfo {
+        let found = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(segment, slots)| Some((segment, slots.get()?)))
+            .flat_map(|(segment, slots)| {
+                let first = (SEGMENT << segment) - SEGMENT;
+                slots.iter().enumerate().map(move |(i, m)| (first + i, m))
+            })
+            .find(|(_, m)| m.id.load(Ordering::Relaxed) == id + 1)
+            .map(|(index, m)| (index, NodeId(m.node.load(Ordering::Relaxed))));
+        let names = lock(&self.names);
+        let (name, node) = match found {
+            Some((index, node)) => match names.tasks.get(index) {
+                Some(Some((named, name))) if named.0 == id => (Some(name.clone()), node),
+                _ => (None, node),
+            },
+            None => (None, MAIN_NODE),
+        };
+        TaskInfo {
+            id: TaskId(id),
+            name,
+            node,
+            node_name: names
+                .nodes
+                .get(node.0 as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from("?")),
+            // Not shown.
+            spawned_at: Location::caller(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -220,12 +360,40 @@ impl Beacon {
             seed,
             run: RUN.with(|r| r.borrow().clone()),
             watch: Mutex::new(Watch::default()),
+            directory: Directory::default(),
         });
         let mut beacons = lock(&registry.beacons);
         beacons.retain(|w| w.strong_count() > 0);
         beacons.push(Arc::downgrade(&beacon));
         registry.wake.notify_one();
         Some(beacon)
+    }
+
+    /// Task `id` (named `name`, on `node`) was spawned into task slot
+    /// `index`, replacing whatever task had the slot before. Unneeded for
+    /// an unnamed task of the main node, the common spawn: the watchdog
+    /// takes a task it has no trace of for one.
+    #[inline]
+    pub(crate) fn spawned(&self, index: u32, id: TaskId, name: Option<&Arc<str>>, node: NodeId) {
+        self.directory.spawned(index, id, name, node);
+    }
+
+    /// Node `node` is named `name`.
+    pub(crate) fn node_created(&self, node: NodeId, name: &Arc<str>) {
+        self.directory.node_created(node, name);
+    }
+
+    /// The live warning of a poll that has held the simulation thread for
+    /// `running`: it names the task being polled, its node and the seed.
+    fn hang_warning(&self, running: Duration) -> String {
+        let task = self.directory.task_info(self.task.load(Ordering::Relaxed));
+        format!(
+            "detsim: a poll of {task} (seed {:#x}) has held simulation thread {} for {:?} and \
+             not returned (an infinite loop or blocking call in async code?)",
+            self.seed,
+            self.thread,
+            round_to_ms(running)
+        )
     }
 
     /// A poll of `task` starts.
@@ -276,14 +444,7 @@ impl Beacon {
             if let Some(run) = &self.run {
                 run.named();
             }
-            say(&format!(
-                "detsim: a poll of task {} (seed {:#x}) has held simulation thread {} for {:?} and \
-                 not returned (an infinite loop or blocking call in async code?)",
-                self.task.load(Ordering::Relaxed),
-                self.seed,
-                self.thread,
-                running
-            ));
+            say(&self.hang_warning(running));
         }
     }
 }
@@ -399,6 +560,140 @@ mod tests {
         // The watch ends with its guard.
         drop(watch_run("t", 1, Duration::ZERO, Arc::from("")));
         assert!(RUN.with(|r| r.borrow().is_none()));
+    }
+
+    /// The live warning the watchdog would give of the poll running now.
+    fn hang_warning_now(running: Duration) -> String {
+        let rt = crate::context::current("test");
+        rt.beacon
+            .as_ref()
+            .expect("a watched simulation")
+            .hang_warning(running)
+    }
+
+    #[test]
+    fn a_hung_polls_warning_names_the_task_and_its_node() {
+        let mut sim = crate::Sim::builder().seed(0x5104).build();
+        let (main, named, unnamed, on_main, reused) = sim
+            .run(async {
+                let main = hang_warning_now(Duration::from_millis(12_345));
+                let server = crate::node::Node::builder("server").build();
+                let named = crate::task::Builder::new()
+                    .name("sleeper")
+                    .node(&server)
+                    .spawn(async { hang_warning_now(Duration::from_secs(10)) });
+                let unnamed = server.spawn(async { hang_warning_now(Duration::from_secs(10)) });
+                let on_main = crate::spawn(async { hang_warning_now(Duration::from_secs(10)) });
+                let (named, unnamed) = (named.await.unwrap(), unnamed.await.unwrap());
+                // A slot last held by a task of 'server', now by one of 'main'.
+                let reused = crate::spawn(async {
+                    let rt = crate::context::current("test");
+                    let index = rt.current.get().unwrap().index;
+                    let (segment, offset) = Directory::place(index);
+                    let beacon = rt.beacon.as_ref().unwrap();
+                    let mirror = &beacon.directory.slots[segment].get().unwrap()[offset];
+                    assert_eq!(mirror.node.load(Ordering::Relaxed), 1, "not a reused slot");
+                    hang_warning_now(Duration::from_secs(10))
+                });
+                (
+                    main,
+                    named,
+                    unnamed,
+                    on_main.await.unwrap(),
+                    reused.await.unwrap(),
+                )
+            })
+            .unwrap();
+        let thread = std::thread::current();
+        let thread = thread.name().unwrap();
+        assert_eq!(
+            main,
+            format!(
+                "detsim: a poll of task 0 'main' on node 'main' (seed 0x5104) has held simulation \
+                 thread {thread} for 12.345s and not returned (an infinite loop or blocking call \
+                 in async code?)"
+            )
+        );
+        assert!(
+            named.starts_with("detsim: a poll of task 1 'sleeper' on node 'server' (seed 0x5104) "),
+            "{named}"
+        );
+        assert!(
+            unnamed.starts_with("detsim: a poll of task 2 on node 'server' (seed 0x5104) "),
+            "{unnamed}"
+        );
+        assert!(
+            on_main.starts_with("detsim: a poll of task 3 on node 'main' (seed 0x5104) "),
+            "{on_main}"
+        );
+        assert!(
+            reused.starts_with("detsim: a poll of task 4 on node 'main' (seed 0x5104) "),
+            "{reused}"
+        );
+    }
+
+    #[test]
+    fn a_reused_task_slot_names_its_new_task() {
+        let mut sim = crate::Sim::builder().seed(0x5105).build();
+        let line = sim
+            .run(async {
+                crate::task::Builder::new()
+                    .name("first")
+                    .spawn(async {})
+                    .await
+                    .unwrap();
+                let db = crate::node::Node::builder("db").build();
+                crate::task::Builder::new()
+                    .name("second")
+                    .node(&db)
+                    .spawn(async { hang_warning_now(Duration::from_secs(10)) })
+                    .await
+                    .unwrap()
+            })
+            .unwrap();
+        assert!(
+            line.starts_with("detsim: a poll of task 2 'second' on node 'db' (seed 0x5105) "),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_directory_places_every_slot_once() {
+        assert_eq!(Directory::place(0), (0, 0));
+        assert_eq!(Directory::place(63), (0, 63));
+        assert_eq!(Directory::place(64), (1, 0));
+        assert_eq!(Directory::place(191), (1, 127));
+        assert_eq!(Directory::place(192), (2, 0));
+        // The last slot a simulation can have has a segment.
+        let (segment, offset) = Directory::place(crate::raw::MAX_TASKS - 1);
+        assert_eq!(segment, SEGMENTS - 1);
+        assert!(offset < SEGMENT << segment);
+    }
+
+    #[test]
+    fn a_task_in_a_later_segment_is_named() {
+        let mut sim = crate::Sim::builder().seed(0x5106).build();
+        let line = sim
+            .run(async {
+                let n = crate::node::Node::builder("n").build();
+                // Slots 1..=1600 stay taken (the handles are kept).
+                let waiting: Vec<_> = (0..1600)
+                    .map(|_| crate::spawn(std::future::pending::<()>()))
+                    .collect();
+                let line = crate::task::Builder::new()
+                    .name("late")
+                    .node(&n)
+                    .spawn(async { hang_warning_now(Duration::from_secs(10)) })
+                    .await
+                    .unwrap();
+                waiting.iter().for_each(crate::task::JoinHandle::abort);
+                line
+            })
+            .unwrap();
+        assert!(
+            line.starts_with("detsim: a poll of task 1601 'late' on node 'n' (seed 0x5106) "),
+            "{line}"
+        );
     }
 
     #[test]

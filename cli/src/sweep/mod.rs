@@ -22,6 +22,7 @@ use sim_core::harness::shell_word;
 use crate::args::{Build, Seeds, Sweep};
 use crate::discover::{self, SimTest};
 use crate::error::{CliError, Outcome};
+use crate::out::{self, tell};
 use crate::progress::Progress;
 use crate::scheduler::{self, Runner};
 use crate::scratch::Scratch;
@@ -115,7 +116,7 @@ pub(crate) fn run(args: &Sweep, build: &Build) -> Result<Outcome, CliError> {
     if let Some(s) = scheduler.as_ref().filter(|s| s.from_env) {
         from_env.push(format!("DETSIM_SCHEDULER={}", s.name));
     }
-    eprintln!(
+    tell!(
         "detsim sweep: {} test{}, seeds {seeds}{shard}, {jobs} job{}, {chunk} seed{} a process{}",
         selected.len(),
         plural(selected.len() as u64),
@@ -600,11 +601,11 @@ fn read_report(
         // clean-up of the interrupt ends the process.
         crate::scratch::wait_if_interrupted();
         let output = std::fs::read_to_string(&done.stderr).unwrap_or_default();
-        eprint!("{output}");
+        out::tell_text(format_args!("{output}"));
         // A crash mid-line (libtest's "test x ... ") must not swallow the
         // error's first words.
         if !output.is_empty() && !output.ends_with('\n') {
-            eprintln!();
+            tell!();
         }
         return Err(CliError::new(format!(
             "{} ({}) ended ({status}) without a report for seeds {}: its output is above; \

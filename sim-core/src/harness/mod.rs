@@ -74,6 +74,8 @@ pub use artifact::{ARTIFACT_VERSION, Artifact, ArtifactError};
 #[doc(hidden)]
 pub use features::CompiledFeatures;
 #[doc(hidden)]
+pub use report::quote_failure;
+#[doc(hidden)]
 pub use spec::{TestAttrs, TestOutput, TestSpec};
 #[doc(hidden)]
 pub use target::shell_word;

@@ -179,6 +179,38 @@ pub(crate) fn unmet(test: &str, assertions: &Assertions) -> Option<String> {
     Some(out)
 }
 
+/// A failure as one phrase that names its kind once, quoting the first
+/// line of its message: `panic "boom"`, or the quoted line alone when it
+/// starts with the kind already, as the messages of time limits, step
+/// limits, deadlocks and strict hygiene do (`"time limit: virtual time
+/// would pass ..."`, not `time limit "time limit: ..."`).
+///
+/// ```
+/// use detsim::harness::quote_failure;
+/// assert_eq!(quote_failure("panic", "boom\nmore"), r#"panic "boom""#);
+/// assert_eq!(
+///     quote_failure("time limit", "time limit: virtual time would pass 1s"),
+///     r#""time limit: virtual time would pass 1s""#
+/// );
+/// assert_eq!(
+///     quote_failure("hygiene", "hygiene (strict mode): 1 live task"),
+///     r#""hygiene (strict mode): 1 live task""#
+/// );
+/// assert_eq!(quote_failure("error", "error budget spent"), r#"error "error budget spent""#);
+/// ```
+#[doc(hidden)]
+pub fn quote_failure(kind: &str, message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default();
+    let names_kind = first
+        .strip_prefix(kind)
+        .is_some_and(|rest| rest.starts_with(':') || rest.starts_with(" ("));
+    if names_kind {
+        format!("\"{first}\"")
+    } else {
+        format!("{kind} \"{first}\"")
+    }
+}
+
 /// Continuation lines of a multi-line message, aligned under the first.
 fn indent_rest(message: &str) -> String {
     let mut lines = message.lines();

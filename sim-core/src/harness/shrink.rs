@@ -57,12 +57,11 @@ pub(crate) fn shrink<F, Fut>(
     let failure = match run_seed(builder(), false, test) {
         Err(f) => f,
         Ok(()) => fail(format!(
-            "detsim: cannot shrink {}: replayed, it passed (it recorded {} \"{}\" with seed \
-             {:#x}), so the code or the build changed since the artifact was written{}; to \
-             look for the bug again, sweep {} seeds from the recorded one: {}",
+            "detsim: cannot shrink {}: replayed, it passed (it recorded {} with seed {:#x}), \
+             so the code or the build changed since the artifact was written{}; to look for \
+             the bug again, sweep {} seeds from the recorded one: {}",
             path.display(),
-            art.kind(),
-            art.message().lines().next().unwrap_or_default(),
+            super::quote_failure(art.kind(), art.message()),
             art.seed(),
             rerun::profile_note(&rerun, path)
                 .map(|n| format!(" ({n})"))

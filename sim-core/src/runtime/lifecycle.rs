@@ -27,6 +27,9 @@ impl Runtime {
             .nodes
             .borrow_mut()
             .push(Arc::from(name), init.clone(), location);
+        if let Some(b) = &self.beacon {
+            b.node_created(id, &self.nodes.borrow().name(id));
+        }
         self.event(Event::Node {
             node: id.0,
             what: NodeEvent::Created,

@@ -122,6 +122,10 @@ impl Runtime {
         let beacon = config
             .slow_poll
             .and_then(|threshold| Beacon::register(threshold, config.seed));
+        let nodes = NodeTable::new();
+        if let Some(b) = &beacon {
+            b.node_created(MAIN_NODE, &nodes.name(MAIN_NODE));
+        }
         let max_steps = config.max_steps.unwrap_or(u64::MAX);
         Rc::new(Runtime {
             // determinism: ok (identity only, never part of a schedule)
@@ -132,7 +136,7 @@ impl Runtime {
             tasks: RefCell::default(),
             sched: RefCell::new(sched),
             choices: RefCell::new(choices),
-            nodes: RefCell::new(NodeTable::new()),
+            nodes: RefCell::new(nodes),
             current: Cell::new(None),
             failure: RefCell::new(None),
             has_failure: Cell::new(false),
@@ -272,10 +276,20 @@ impl Runtime {
                 self.names.borrow_mut().push((id, n.clone()));
             }
         }
+        let named = name.is_some();
         let (index, generation, id) =
             self.tasks
                 .borrow_mut()
                 .insert(Some(future), node, name, location, false);
+        // For the watchdog's warning of a poll that does not return (an
+        // unnamed task of the main node, the common spawn, needs no trace).
+        if let Some(b) = &self.beacon {
+            if named {
+                self.trace_named_spawn(index, id, node);
+            } else if node != MAIN_NODE {
+                b.spawned(index, id, None, node);
+            }
+        }
         {
             let mut choices = self.choices.borrow_mut();
             self.sched.borrow_mut().spawned(index, &mut choices);
@@ -305,14 +319,31 @@ impl Runtime {
         raw
     }
 
+    /// Tells the watchdog of the named task just spawned into slot
+    /// `index`.
+    #[cold]
+    fn trace_named_spawn(&self, index: u32, id: TaskId, node: NodeId) {
+        if let Some(b) = &self.beacon {
+            b.spawned(
+                index,
+                id,
+                self.tasks.borrow().cold(index).name.as_ref(),
+                node,
+            );
+        }
+    }
+
     /// Allocates the slot of a run's main future (which lives on the
     /// caller's stack) and makes it runnable.
     pub(crate) fn spawn_main(&self, location: &'static Location<'static>) -> u32 {
-        let name = Some(Arc::from("main"));
-        let (index, _, id) = self
-            .tasks
-            .borrow_mut()
-            .insert(None, MAIN_NODE, name, location, true);
+        let name: Arc<str> = Arc::from("main");
+        let (index, _, id) =
+            self.tasks
+                .borrow_mut()
+                .insert(None, MAIN_NODE, Some(name.clone()), location, true);
+        if let Some(b) = &self.beacon {
+            b.spawned(index, id, Some(&name), MAIN_NODE);
+        }
         if self.config.log_events {
             self.names.borrow_mut().push((id.0, Arc::from("main")));
         }
