@@ -5,6 +5,9 @@
 #[allow(dead_code)]
 #[path = "../examples/common/args.rs"]
 mod args;
+#[allow(dead_code, unused_macros, unused_imports)]
+#[path = "../examples/common/out.rs"]
+mod out;
 
 use args::{Args, Mode, parse_args};
 

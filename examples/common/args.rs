@@ -131,11 +131,11 @@ pub(crate) fn dispatch(
             fixed,
         })) => replay(seed, fixed),
         Ok(None) => {
-            println!("{usage}");
+            crate::out::say!("{usage}");
             std::process::ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}\n{usage}");
+            crate::out::warn(format_args!("error: {e}\n{usage}"));
             std::process::ExitCode::from(2)
         }
     }

@@ -19,7 +19,14 @@ pub(crate) fn line(args: std::fmt::Arguments<'_>) {
             // Whoever read the output has what it wanted.
             std::process::exit(0);
         }
-        eprintln!("error: cannot write to standard output: {e}");
+        warn(format_args!("error: cannot write to standard output: {e}"));
         std::process::exit(2);
     }
+}
+
+/// Writes one line to standard error, ignoring a closed one (where
+/// `eprintln!` would panic): the exit status still tells what happened.
+pub(crate) fn warn(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{args}");
 }
