@@ -29,15 +29,19 @@ pub struct DirEntry {
 }
 
 impl DirEntry {
-    /// The entry's full path (the directory's normalized path joined with
-    /// the name).
+    /// The entry's path: the path given to [`read_dir`], as written,
+    /// joined with the entry's name, as std and tokio make it (a relative
+    /// path stays relative, `.` and `..` stay where they were written).
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
+    /// use std::path::Path;
     /// detsim::fs::create_dir_all("/d/e").await.unwrap();
-    /// let e = detsim::fs::read_dir("d").await.unwrap().next().unwrap().unwrap();
-    /// assert_eq!(e.path(), std::path::Path::new("/d/e"));
+    /// let e = detsim::fs::read_dir("d/").await.unwrap().next().unwrap().unwrap();
+    /// assert_eq!(e.path(), Path::new("d/e"));
+    /// let e = detsim::fs::read_dir("/d/../d").await.unwrap().next().unwrap().unwrap();
+    /// assert_eq!(e.path(), Path::new("/d/../d/e"));
     /// # }).unwrap();
     /// ```
     pub fn path(&self) -> PathBuf {
@@ -140,7 +144,9 @@ impl Iterator for ReadDir {
 pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
     const API: &str = "detsim::fs::read_dir";
     let here = Here::current(API);
-    let path = SimPath::parse(path.as_ref())?;
+    // std's `DirEntry::path`: the argument as written, joined with the name.
+    let base = path.as_ref().to_path_buf();
+    let path = SimPath::parse(&base)?;
     let listing = here
         .op(API, Cost::Io, |d, _| {
             let ino = d.tree.lookup(&path)?;
@@ -150,7 +156,6 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
             Ok(d.tree.list(ino))
         })
         .await?;
-    let base = PathBuf::from(path.to_string());
     let entries: Vec<DirEntry> = listing
         .into_iter()
         .map(|(name, dir)| DirEntry {
