@@ -17,8 +17,13 @@
 //! EBUSY); a path ending with a slash (`"/data/"`) names a directory, as
 //! on Linux (on a file: `NotADirectory`; creating a file there:
 //! `IsADirectory`); a path with a NUL byte is `InvalidInput`, as std
-//! refuses it; there are regular files and directories only (no
-//! symlinks, permissions or timestamps).
+//! refuses it; a name over 255 bytes or a path of 4096 bytes or more is
+//! Linux's ENAMETOOLONG, as `InvalidInput` (std gives
+//! `ErrorKind::InvalidFilename`, stable only since Rust 1.87, above
+//! detsim's minimum; the message says `ENAMETOOLONG`): a long path at
+//! once, a long name where the walk reaches it, so a missing directory
+//! before it is `NotFound` first, as on Linux; there are regular files
+//! and directories only (no symlinks, permissions or timestamps).
 //!
 //! | what | where |
 //! |---|---|
