@@ -153,6 +153,7 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
             if !d.tree.is_dir(ino) {
                 return Err(err(ErrorKind::NotADirectory, &path, "not a directory"));
             }
+            d.tree.accessed(ino); // a listing reads the directory
             Ok(d.tree.list(ino))
         })
         .await?;

@@ -250,7 +250,7 @@ impl File {
             .tree
             .content(ino)
             .map_or(0, |content| content.read(at, buf));
-        ops::read_done(d, c, node, &mut buf[..n]);
+        ops::read_done(d, c, node, ino, &mut buf[..n]);
         Ok(n)
     }
 
@@ -436,7 +436,7 @@ impl File {
         })
     }
 
-    /// Makes the file's contents and size durable (`fsync`); on a
+    /// Makes the file's contents, size and times durable (`fsync`); on a
     /// directory opened with [`File::open`], makes its entries durable.
     /// It does not make the file's name durable: on a strict disk, sync
     /// the parent directory for that. Under
@@ -468,15 +468,15 @@ impl File {
     /// # }).unwrap();
     /// ```
     pub async fn sync_all(&self) -> io::Result<()> {
-        self.here.wait(API, Cost::Sync).await;
-        let (node, ino) = (self.here.node, self.ino);
-        let seen = Some(&self.seen);
-        self.with(|d, c| ops::sync(d, c, node, ino, &self.path, seen))
+        self.sync(true).await
     }
 
-    /// Makes the file's contents and size durable (`fdatasync`). The
-    /// simulated disk keeps no timestamps, so this is
-    /// [`sync_all`](File::sync_all).
+    /// Makes the file's contents and size durable (`fdatasync`): as
+    /// [`sync_all`](File::sync_all), except that the file's times are
+    /// not made durable (a crash may bring back older ones), as Linux's
+    /// `fdatasync` skips them. (Under
+    /// [`Namespace::Journal`](super::Namespace::Journal) the commit it
+    /// makes carries them, as ext4's journal does.)
     ///
     /// # Errors
     ///
@@ -491,7 +491,15 @@ impl File {
     /// # }).unwrap();
     /// ```
     pub async fn sync_data(&self) -> io::Result<()> {
-        self.sync_all().await
+        self.sync(false).await
+    }
+
+    /// `fsync` (`attrs`) or `fdatasync`.
+    async fn sync(&self, attrs: bool) -> io::Result<()> {
+        self.here.wait(API, Cost::Sync).await;
+        let (node, ino) = (self.here.node, self.ino);
+        let seen = Some(&self.seen);
+        self.with(|d, c| ops::sync(d, c, node, ino, &self.path, seen, attrs))
     }
 
     /// The file's metadata.

@@ -1,7 +1,11 @@
 //! [`Metadata`] and [`FileType`]: what `stat` says about a file.
 //!
 //! The simulated disk has regular files and directories only (no
-//! symlinks, no permissions) and keeps no timestamps.
+//! symlinks, no permissions). Its times are on the simulation's clock.
+
+use std::io;
+
+use sim_clock::SystemTime;
 
 /// A regular file or a directory.
 ///
@@ -45,7 +49,35 @@ impl FileType {
     }
 }
 
-/// Metadata of a file or directory: its type and size.
+/// Metadata of a file or directory: its type, size and times.
+///
+/// # Times
+///
+/// The times are the simulation's wall clock
+/// ([`detsim::time::SystemTime`](sim_clock::SystemTime): its epoch plus
+/// the virtual time), read when the change happened, so a seed gives the
+/// same times on every run. Two changes at the same virtual instant (no
+/// `sleep` or disk latency between them) get the same time, as on a file
+/// system whose clock ticks coarsely: code that detects changes by
+/// modification time must allow for that, as on Linux. They follow Linux
+/// (ext4):
+///
+/// * [`modified`](Metadata::modified): a write of at least one byte,
+///   `set_len` (even to the same size, as `ftruncate`), an open that
+///   truncates (even an empty file); for a directory, an entry created,
+///   removed or renamed in it. A rename does not change the moved file's.
+/// * [`accessed`](Metadata::accessed): Linux's default `relatime`: a read
+///   ([`read`](super::read), a [`File`](super::File) read, a
+///   [`read_dir`](super::read_dir) listing) sets it to now if it is not
+///   later than the modification time, or is a day old.
+/// * [`created`](Metadata::created): when the file or directory was made
+///   (`statx`'s birth time). Truncating or replacing the contents of an
+///   existing file keeps it; the root was made when the simulation
+///   started.
+///
+/// Like the size, the times are durable once the file (or directory) is
+/// synced; a crash brings back the times of the last sync (see [the
+/// durability model](super#the-durability-model)).
 ///
 /// ```
 /// # let mut sim = detsim::Sim::builder().build();
@@ -53,12 +85,16 @@ impl FileType {
 /// detsim::fs::write("/f", "hello").await.unwrap();
 /// let m = detsim::fs::metadata("/f").await.unwrap();
 /// assert_eq!((m.len(), m.is_file()), (5, true));
+/// assert_eq!(m.modified().unwrap(), detsim::time::SystemTime::now());
 /// # }).unwrap();
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Metadata {
     pub(crate) len: u64,
     pub(crate) file_type: FileType,
+    pub(crate) modified: SystemTime,
+    pub(crate) accessed: SystemTime,
+    pub(crate) created: SystemTime,
 }
 
 impl Metadata {
@@ -111,5 +147,81 @@ impl Metadata {
     /// ```
     pub fn file_type(&self) -> FileType {
         self.file_type
+    }
+
+    /// When the contents last changed (a directory: its entries), on the
+    /// simulation's wall clock; see [Times](Metadata#times).
+    ///
+    /// # Errors
+    ///
+    /// Never: the `Result` is std's and tokio's shape (platforms without
+    /// the time fail there).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use detsim::time::{self, SystemTime};
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// detsim::fs::write("/f", "v1").await.unwrap();
+    /// let written = SystemTime::now();
+    /// time::sleep(Duration::from_secs(60)).await;
+    /// let m = detsim::fs::metadata("/f").await.unwrap();
+    /// assert_eq!(m.modified().unwrap(), written);
+    /// assert_eq!(m.modified().unwrap().elapsed(), Duration::from_secs(60));
+    /// # }).unwrap();
+    /// ```
+    pub fn modified(&self) -> io::Result<SystemTime> {
+        Ok(self.modified)
+    }
+
+    /// When the contents were last read, as Linux's `relatime` keeps it
+    /// (see [Times](Metadata#times)).
+    ///
+    /// # Errors
+    ///
+    /// Never (std's and tokio's shape).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use detsim::time::{self, SystemTime};
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// detsim::fs::write("/f", "x").await.unwrap();
+    /// time::sleep(Duration::from_secs(5)).await;
+    /// detsim::fs::read("/f").await.unwrap(); // the first read since the write
+    /// let read_at = SystemTime::now();
+    /// time::sleep(Duration::from_secs(5)).await;
+    /// detsim::fs::read("/f").await.unwrap(); // relatime: no update
+    /// let m = detsim::fs::metadata("/f").await.unwrap();
+    /// assert_eq!(m.accessed().unwrap(), read_at);
+    /// # }).unwrap();
+    /// ```
+    pub fn accessed(&self) -> io::Result<SystemTime> {
+        Ok(self.accessed)
+    }
+
+    /// When the file or directory was made (its birth time; see
+    /// [Times](Metadata#times)).
+    ///
+    /// # Errors
+    ///
+    /// Never (std's and tokio's shape).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use detsim::time::{self, SystemTime};
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// detsim::fs::write("/f", "v1").await.unwrap();
+    /// let made = SystemTime::now();
+    /// time::sleep(Duration::from_secs(1)).await;
+    /// detsim::fs::write("/f", "v2").await.unwrap(); // truncates: the same file
+    /// let m = detsim::fs::metadata("/f").await.unwrap();
+    /// assert_eq!(m.created().unwrap(), made);
+    /// assert!(m.modified().unwrap() > made);
+    /// # }).unwrap();
+    /// ```
+    pub fn created(&self) -> io::Result<SystemTime> {
+        Ok(self.created)
     }
 }

@@ -23,7 +23,10 @@
 //! detsim's minimum; the message says `ENAMETOOLONG`): a long path at
 //! once, a long name where the walk reaches it, so a missing directory
 //! before it is `NotFound` first, as on Linux; there are regular files
-//! and directories only (no symlinks, permissions or timestamps).
+//! and directories only (no symlinks or permissions). Times
+//! ([`Metadata::modified`], `accessed`, `created`) are on the
+//! simulation's clock (see [`Metadata`]'s "Times"), so a seed gives the
+//! same times on every run.
 //!
 //! | what | where |
 //! |---|---|
@@ -41,9 +44,17 @@
 //!
 //! * **File contents** (writes, `set_len`, truncation at open) are
 //!   volatile until [`File::sync_data`] or [`File::sync_all`] returns `Ok`
-//!   (the two are the same here: there are no timestamps; both make size
-//!   changes durable). A sync makes the file's whole live contents
-//!   durable, whichever handle wrote them.
+//!   (both make size changes durable). A sync makes the file's whole live
+//!   contents durable, whichever handle wrote them.
+//! * **Times** ([`Metadata::modified`], `accessed`, `created`: the
+//!   inode's) are volatile until [`File::sync_all`] (not `sync_data`,
+//!   as Linux's `fdatasync` skips them) or, for a directory, a sync of
+//!   it; under [`Namespace::Journal`] a commit makes those of every file
+//!   and directory changed since the last commit durable too, as ext4
+//!   journals its inodes. A crash brings back the durable times, so a
+//!   file whose unsynced writes were lost shows the modification time of
+//!   its last `sync_all` (or of its creation), also when a crash model
+//!   kept part of those writes.
 //! * **Namespace changes** (create, rename, remove, mkdir) are, with the
 //!   default [`Namespace::Strict`], volatile until their parent directory
 //!   is synced: [`sync_dir`], or [`File::open`] on the directory then

@@ -94,8 +94,10 @@ pub(crate) fn read_fault(
     Ok(())
 }
 
-/// Counts a successful read of `buf`, perhaps flipping one of its bits.
-pub(crate) fn read_done(d: &mut NodeDisk, c: &DiskConfig, node: u32, buf: &mut [u8]) {
+/// Counts a successful read of `buf` from file `ino` (its access time,
+/// see [`Tree::accessed`]), perhaps flipping one of its bits.
+pub(crate) fn read_done(d: &mut NodeDisk, c: &DiskConfig, node: u32, ino: Ino, buf: &mut [u8]) {
+    d.tree.accessed(ino);
     d.stats.reads += 1;
     d.stats.bytes_read += buf.len() as u64;
     if !buf.is_empty() && faults::happens(c.read_corruption) {
@@ -145,7 +147,8 @@ pub(crate) fn write_at(
 }
 
 /// A sync of file or directory `ino`, through a handle that has reported
-/// `seen` failed syncs of it (`None`: a handle opened for this sync).
+/// `seen` failed syncs of it (`None`: a handle opened for this sync);
+/// `attrs`: the inode's times too (`fsync`), or not (`fdatasync`).
 ///
 /// An injected failure loses the changes not synced (Linux's writeback
 /// error: see [`Tree::sync_failed`]); a sync that succeeds still reports
@@ -159,6 +162,7 @@ pub(crate) fn sync(
     ino: Ino,
     path: &str,
     seen: Option<&AtomicU64>,
+    attrs: bool,
 ) -> io::Result<()> {
     d.writable(path)?;
     if faults::happens(c.sync_error) {
@@ -182,7 +186,7 @@ pub(crate) fn sync(
         d.aborted = Some(at);
         return Err(faults::journal_aborted(path, at));
     }
-    let (bytes, failures) = d.tree.sync(ino, !unseen);
+    let (bytes, failures) = d.tree.sync(ino, !unseen, attrs);
     d.stats.syncs += 1;
     d.stats.bytes_synced += bytes;
     ext::event(&SYNC, ino ^ (u64::from(node) << 48), bytes);
@@ -196,11 +200,19 @@ pub(crate) fn sync(
 }
 
 pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
+    let attrs = tree.attrs(ino);
+    // The wall clock of a virtual instant: the simulation's epoch plus
+    // the virtual time since the start.
+    let epoch = sim_clock::SystemTime::now() - sim_clock::Instant::now().since_start(); // determinism: ok (virtual)
+    let wall = |t: sim_clock::Instant| epoch + t.since_start();
     Metadata {
         len: tree.content(ino).map_or(0, |c| c.len()),
         file_type: FileType {
             dir: tree.is_dir(ino),
         },
+        modified: wall(attrs.modified),
+        accessed: wall(attrs.accessed),
+        created: wall(attrs.created),
     }
 }
 
@@ -268,7 +280,7 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
         let mut buf = vec![0; content.len() as usize];
         content.read(0, &mut buf);
         read_fault(d, c, here.node, &path.to_string())?;
-        read_done(d, c, here.node, &mut buf);
+        read_done(d, c, here.node, ino, &mut buf);
         Ok(buf)
     })
     .await
@@ -620,7 +632,7 @@ pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
         if !d.tree.is_dir(ino) {
             return Err(err(ErrorKind::NotADirectory, &path, "not a directory"));
         }
-        sync(d, c, here.node, ino, &path.to_string(), None)
+        sync(d, c, here.node, ino, &path.to_string(), None, true)
     })
     .await
 }
