@@ -271,7 +271,9 @@ impl Disk {
                     tree.mkdir_all(&dir)?;
                 }
                 let mode = OpenMode {
+                    read: false,
                     write: true,
+                    as_root: true, // the test's own files: permissions do not apply
                     truncate: true,
                     create: true,
                     create_new: false,

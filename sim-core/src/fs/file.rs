@@ -95,7 +95,9 @@ impl File {
     /// # Errors
     ///
     /// `NotFound`, `NotADirectory` (a parent is a file, or the path ends
-    /// with a slash and names a file).
+    /// with a slash and names a file), `PermissionDenied` (a file whose
+    /// mode denies its owner reading: see
+    /// [`Permissions`](super::Permissions)).
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -113,8 +115,10 @@ impl File {
     /// # Errors
     ///
     /// `NotFound` (no parent), `IsADirectory` (a directory, or a path
-    /// ending with a slash), `ReadOnlyFilesystem` once the disk's journal
-    /// aborted
+    /// ending with a slash), `PermissionDenied` (an existing file whose
+    /// mode denies its owner writing: see
+    /// [`Permissions`](super::Permissions)), `ReadOnlyFilesystem` once the
+    /// disk's journal aborted
     /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```

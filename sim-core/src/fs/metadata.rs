@@ -1,11 +1,13 @@
 //! [`Metadata`] and [`FileType`]: what `stat` says about a file.
 //!
 //! The simulated disk has regular files and directories only (no
-//! symlinks, no permissions). Its times are on the simulation's clock.
+//! symlinks). Its times are on the simulation's clock.
 
 use std::io;
 
 use sim_clock::SystemTime;
+
+use super::permissions::Permissions;
 
 /// A regular file or a directory.
 ///
@@ -75,9 +77,10 @@ impl FileType {
 ///   existing file keeps it; the root was made when the simulation
 ///   started.
 ///
-/// Like the size, the times are durable once the file (or directory) is
-/// synced; a crash brings back the times of the last sync (see [the
-/// durability model](super#the-durability-model)).
+/// Like the size, the times (and the permissions) are durable once the
+/// file is synced with [`sync_all`](super::File::sync_all) (a directory:
+/// once synced); a crash brings back the times of the last sync (see
+/// [the durability model](super#the-durability-model)).
 ///
 /// ```
 /// # let mut sim = detsim::Sim::builder().build();
@@ -92,6 +95,7 @@ impl FileType {
 pub struct Metadata {
     pub(crate) len: u64,
     pub(crate) file_type: FileType,
+    pub(crate) permissions: Permissions,
     pub(crate) modified: SystemTime,
     pub(crate) accessed: SystemTime,
     pub(crate) created: SystemTime,
@@ -147,6 +151,21 @@ impl Metadata {
     /// ```
     pub fn file_type(&self) -> FileType {
         self.file_type
+    }
+
+    /// The permissions: the whole `st_mode`, file type bits included, as
+    /// std gives it (see [`Permissions`]).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// detsim::fs::write("/f", "").await.unwrap();
+    /// let p = detsim::fs::metadata("/f").await.unwrap().permissions();
+    /// assert_eq!((p.mode(), p.readonly()), (0o100644, false));
+    /// # }).unwrap();
+    /// ```
+    pub fn permissions(&self) -> Permissions {
+        self.permissions
     }
 
     /// When the contents last changed (a directory: its entries), on the

@@ -23,7 +23,9 @@
 //! detsim's minimum; the message says `ENAMETOOLONG`): a long path at
 //! once, a long name where the walk reaches it, so a missing directory
 //! before it is `NotFound` first, as on Linux; there are regular files
-//! and directories only (no symlinks or permissions). Times
+//! and directories only (no symlinks). Modes are Unix's, and the disk
+//! checks a file owner's read and write bits when it is opened, as for a
+//! process that owns the file and is not root (see [`Permissions`]). Times
 //! ([`Metadata::modified`], `accessed`, `created`) are on the
 //! simulation's clock (see [`Metadata`]'s "Times"), so a seed gives the
 //! same times on every run.
@@ -33,6 +35,7 @@
 //! | open files, read, write, seek, positional I/O, `set_len`, sync | [`File`], [`OpenOptions`] |
 //! | whole-file helpers | [`read`], [`read_to_string`], [`write()`] |
 //! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`sync_dir`] |
+//! | modes and times | [`Metadata`] (`modified`, `accessed`, `created`, `permissions`), [`Permissions`], [`set_permissions`] |
 //! | faults, crash, counters, preloaded files | [`Disk`], [`DiskConfig`], [`DiskStats`] |
 //!
 //! # The durability model
@@ -46,12 +49,12 @@
 //!   volatile until [`File::sync_data`] or [`File::sync_all`] returns `Ok`
 //!   (both make size changes durable). A sync makes the file's whole live
 //!   contents durable, whichever handle wrote them.
-//! * **Times** ([`Metadata::modified`], `accessed`, `created`: the
-//!   inode's) are volatile until [`File::sync_all`] (not `sync_data`,
-//!   as Linux's `fdatasync` skips them) or, for a directory, a sync of
-//!   it; under [`Namespace::Journal`] a commit makes those of every file
+//! * **Times and modes** ([`Metadata::modified`], `accessed`, `created`,
+//!   and what [`set_permissions`] sets: the inode's) are volatile until
+//!   [`File::sync_all`] (not `sync_data`, as Linux's `fdatasync` skips
+//!   them) or, for a directory, a sync of it; under [`Namespace::Journal`] a commit makes those of every file
 //!   and directory changed since the last commit durable too, as ext4
-//!   journals its inodes. A crash brings back the durable times, so a
+//!   journals its inodes. A crash brings back the durable ones, so a
 //!   file whose unsynced writes were lost shows the modification time of
 //!   its last `sync_all` (or of its creation), also when a crash model
 //!   kept part of those writes.
@@ -259,6 +262,7 @@ mod metadata;
 mod ops;
 mod options;
 mod path;
+mod permissions;
 mod pool;
 mod state;
 mod stats;
@@ -274,6 +278,7 @@ pub use ops::{
     remove_file, rename, sync_dir, try_exists, write,
 };
 pub use options::OpenOptions;
+pub use permissions::{Permissions, set_permissions};
 pub use stats::{DiskStats, FaultCounts};
 
 /// The latency distribution of a disk operation (the network's type: also

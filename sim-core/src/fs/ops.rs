@@ -13,6 +13,7 @@ use std::time::Duration;
 use super::faults::{self, Fault, NAMESPACE, SYNC, WRITE};
 use super::metadata::{FileType, Metadata};
 use super::path::SimPath;
+use super::permissions;
 use super::state::{Disks, NodeDisk};
 use super::tree::{Ino, OpenMode, Tree, err};
 use super::{DiskConfig, Namespace};
@@ -210,6 +211,7 @@ pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
         file_type: FileType {
             dir: tree.is_dir(ino),
         },
+        permissions: permissions::st_mode(tree.is_dir(ino), attrs.mode),
         modified: wall(attrs.modified),
         accessed: wall(attrs.accessed),
         created: wall(attrs.created),
@@ -258,8 +260,10 @@ async fn namespace<P: AsRef<Path>>(
 /// # Errors
 ///
 /// `NotFound`, `IsADirectory`, `NotADirectory` (a parent is a file, or
-/// the path ends with a slash and names a file), an injected read error
-/// (kind `Other`).
+/// the path ends with a slash and names a file), `PermissionDenied` (the
+/// file's mode denies its owner reading: see
+/// [`Permissions`](super::Permissions)), an injected read error (kind
+/// `Other`).
 ///
 /// ```
 /// # let mut sim = detsim::Sim::builder().build();
@@ -274,6 +278,7 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     let path = SimPath::parse(path.as_ref())?;
     here.op(API, Cost::Io, |d, c| {
         let ino = d.tree.lookup(&path)?;
+        d.tree.check_access(&path, ino, true, false)?; // the open
         let Some(content) = d.tree.content(ino) else {
             return Err(err(ErrorKind::IsADirectory, &path, "is a directory"));
         };
@@ -317,8 +322,10 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 /// # Errors
 ///
 /// `NotFound` (no parent), `IsADirectory` (a directory, or a path ending
-/// with a slash), `StorageFull` (the disk is
-/// full; what fit was written), an injected write error,
+/// with a slash), `PermissionDenied` (an existing file whose mode denies
+/// its owner writing: see [`Permissions`](super::Permissions)),
+/// `StorageFull` (the disk is full; what fit was written), an injected
+/// write error,
 /// `ReadOnlyFilesystem` once the disk's journal aborted
 /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
@@ -336,7 +343,9 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
     let data = contents.as_ref();
     here.op(API, Cost::Io, |d, c| {
         let mode = OpenMode {
+            read: false,
             write: true,
+            as_root: false,
             truncate: true,
             create: true,
             create_new: false,

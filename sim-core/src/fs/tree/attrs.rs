@@ -1,4 +1,5 @@
-//! Inode attributes: the times `stat` shows, on the virtual clock.
+//! Inode attributes: the permission bits and the times `stat` shows,
+//! the times on the virtual clock.
 //!
 //! Times are virtual [`Instant`]s (the simulation's clock, so the same
 //! seed gives the same times); `Metadata` turns them into wall-clock
@@ -8,11 +9,14 @@
 //! [`Namespace::Journal`](crate::fs::Namespace::Journal) at a commit, for
 //! every inode changed since the last one, as ext4 journals its inodes.
 
+use std::io;
 use std::time::Duration;
 
 use sim_clock::Instant;
 
 use super::{Ino, Tree};
+use crate::fs::path::SimPath;
+use crate::fs::permissions;
 
 /// The clock reading for a change: the virtual time now.
 pub(super) fn now() -> Instant {
@@ -26,6 +30,8 @@ const RELATIME_DAY: Duration = Duration::from_secs(24 * 60 * 60);
 /// What `stat` says about an inode besides its type and size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Attrs {
+    /// The permission bits (`0o7777`).
+    pub(crate) mode: u32,
     /// When the inode was made (`statx`'s birth time); never changes.
     pub(crate) created: Instant,
     /// The last change of a file's data or size, or of a directory's
@@ -36,9 +42,11 @@ pub(crate) struct Attrs {
 }
 
 impl Attrs {
-    /// A new inode's attributes: every time is `at`.
-    pub(crate) fn new(at: Instant) -> Attrs {
+    /// A new inode's attributes: every time is `at`, the mode that of
+    /// `mkdir` or `creat` under a umask of `022`.
+    pub(crate) fn new(dir: bool, at: Instant) -> Attrs {
         Attrs {
+            mode: if dir { 0o755 } else { 0o644 },
             created: at,
             modified: at,
             accessed: at,
@@ -70,6 +78,36 @@ impl Tree {
         if a.accessed <= a.modified || now.saturating_duration_since(a.accessed) >= RELATIME_DAY {
             a.accessed = now;
         }
+    }
+
+    /// Sets `ino`'s permission bits (`chmod`): durable as its times are.
+    pub(crate) fn set_mode(&mut self, ino: Ino, mode: u32) {
+        if let Some(inode) = self.inodes.get_mut(&ino) {
+            inode.attrs.mode = mode;
+        }
+        self.touch(ino);
+    }
+
+    /// Whether the owner of the regular file `ino` may open it to read
+    /// (`read`) and to write (`write`): `PermissionDenied` (EACCES)
+    /// otherwise. Directories are not checked.
+    pub(crate) fn check_access(
+        &self,
+        path: &SimPath,
+        ino: Ino,
+        read: bool,
+        write: bool,
+    ) -> io::Result<()> {
+        if self.is_dir(ino) {
+            return Ok(());
+        }
+        let mode = self.attrs(ino).mode;
+        for (wanted, bit, what) in [(read, 0o400, "read"), (write, 0o200, "write")] {
+            if wanted && mode & bit == 0 {
+                return Err(permissions::denied(&path.to_string(), mode, what));
+            }
+        }
+        Ok(())
     }
 
     /// Makes `ino`'s live attributes durable.

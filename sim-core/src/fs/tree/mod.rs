@@ -64,7 +64,12 @@ type Dir = BTreeMap<Box<str>, Ino>;
 /// How `open` treats a missing or existing file.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct OpenMode {
+    /// Read access (the file's mode must allow it).
+    pub(crate) read: bool,
+    /// Write access (the file's mode must allow it).
     pub(crate) write: bool,
+    /// Permissions do not apply ([`Disk::preload`](crate::fs::Disk::preload)).
+    pub(crate) as_root: bool,
     pub(crate) truncate: bool,
     pub(crate) create: bool,
     pub(crate) create_new: bool,
@@ -102,7 +107,7 @@ pub(crate) struct Tree {
 impl Default for Tree {
     fn default() -> Tree {
         // Made with the disk, at the simulation's start.
-        let attrs = Attrs::new(sim_clock::Instant::ZERO);
+        let attrs = Attrs::new(true, sim_clock::Instant::ZERO);
         let root = Inode {
             kind: Kind::Dir,
             links: 1,
@@ -174,7 +179,7 @@ impl Tree {
         }
         // Durable as made: an inode a crash keeps (its name was durable)
         // and that was never synced has its first attributes.
-        let attrs = Attrs::new(now());
+        let attrs = Attrs::new(dir, now());
         self.inodes.insert(
             ino,
             Inode {
@@ -378,8 +383,12 @@ impl Tree {
                     Ok(ino)
                 }
             }
+            // A read-only disk answers EROFS before EACCES, as Linux.
             Some(ino) if probe => Ok(ino),
             Some(ino) => {
+                if !mode.as_root {
+                    self.check_access(path, ino, mode.read, mode.write)?;
+                }
                 if mode.truncate {
                     if self.content_mut(ino).len() > 0 {
                         self.set_len(ino, 0, log);
