@@ -3,12 +3,10 @@
 use std::fmt;
 use std::io::{self, ErrorKind, SeekFrom};
 use std::path::Path;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::task::{Context, Poll, ready};
 
-use futures::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncWrite, AsyncWriteExt};
+use futures::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::config::DiskConfig;
 use super::faults::{self, Fault, WRITE};
@@ -19,9 +17,11 @@ use super::state::{Disks, NodeDisk, stale};
 use super::tree::Ino;
 use crate::ext;
 
+mod poll;
+
 /// An open file on the simulated disk of the node that opened it, shaped
-/// like `tokio::fs::File`: futures' [`AsyncRead`], [`AsyncWrite`] and
-/// [`AsyncSeek`], positional [`read_at`](File::read_at) /
+/// like `tokio::fs::File`: futures' [`AsyncRead`](futures::io::AsyncRead), [`AsyncWrite`](futures::io::AsyncWrite) and
+/// [`AsyncSeek`](futures::io::AsyncSeek), positional [`read_at`](File::read_at) /
 /// [`write_at`](File::write_at), and convenient inherent async methods.
 ///
 /// Writes land in the file at once (every handle and reader sees them)
@@ -196,42 +196,6 @@ impl File {
                 self.path
             ),
         )
-    }
-
-    /// Runs `op` on the disk after one I/O latency: at once, with a
-    /// single lookup of the disk, when the latency is zero; else after a
-    /// sleep on the virtual clock (kept in the handle across polls).
-    fn poll_io<R>(
-        &mut self,
-        cx: &mut Context<'_>,
-        op: impl FnOnce(&File, &mut NodeDisk, &DiskConfig) -> io::Result<R>,
-    ) -> Poll<io::Result<R>> {
-        let mut op = Some(op);
-        if self.delay.is_none() {
-            let this = &*self;
-            let now = this.here.with(API, |d, c| {
-                let latency = faults::delay(&c.latency);
-                if !latency.is_zero() {
-                    return Err(latency);
-                }
-                let op = op.take().expect("runs once");
-                Ok(if d.incarnation != this.incarnation {
-                    Err(stale(&this.path))
-                } else {
-                    op(this, d, c)
-                })
-            });
-            match now {
-                Ok(result) => return Poll::Ready(result),
-                Err(latency) => self.delay = Some(sim_clock::sleep(latency)),
-            }
-        }
-        if let Some(sleep) = &mut self.delay {
-            ready!(sleep.poll_elapsed(cx));
-        }
-        self.delay = None;
-        let op = op.take().expect("runs once");
-        Poll::Ready(self.with(|d, c| op(self, d, c)))
     }
 
     /// Reads at `at` into `buf` (access checked by the caller).
@@ -524,7 +488,7 @@ impl File {
         self.with(|d, _| Ok(ops::stat(&d.tree, self.ino)))
     }
 
-    /// Reads at the cursor (see [`AsyncRead`]).
+    /// Reads at the cursor (see [`AsyncRead`](futures::io::AsyncRead)).
     ///
     /// # Errors
     ///
@@ -603,7 +567,7 @@ impl File {
     }
 
     /// Writes at the cursor (at the end in append mode; see
-    /// [`AsyncWrite`]); returns the bytes written.
+    /// [`AsyncWrite`](futures::io::AsyncWrite)); returns the bytes written.
     ///
     /// # Errors
     ///
@@ -673,79 +637,6 @@ impl File {
     /// ```
     pub fn path(&self) -> &Path {
         Path::new(&*self.path)
-    }
-}
-
-impl AsyncRead for File {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        if !this.read {
-            return Poll::Ready(Err(this.denied("read")));
-        }
-        let at = this.pos;
-        let n = ready!(this.poll_io(cx, |f, d, c| f.read_on(d, c, buf, at)))?;
-        this.pos += n as u64;
-        Poll::Ready(Ok(n))
-    }
-}
-
-impl AsyncWrite for File {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        if !this.write {
-            return Poll::Ready(Err(this.denied("write")));
-        }
-        let (offset, n) = ready!(this.poll_io(cx, |f, d, c| f.write_on(d, c, buf, None)))?;
-        this.pos = offset + n as u64;
-        Poll::Ready(Ok(n))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl AsyncSeek for File {
-    fn poll_seek(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        pos: SeekFrom,
-    ) -> Poll<io::Result<u64>> {
-        let this = self.get_mut();
-        let (base, delta) = match pos {
-            SeekFrom::Start(n) => (n, 0),
-            SeekFrom::Current(d) => (this.pos, d),
-            SeekFrom::End(d) => {
-                let ino = this.ino;
-                let len = this.with(|disk, _| Ok(disk.tree.content(ino).map_or(0, |c| c.len())))?;
-                (len, d)
-            }
-        };
-        match base.checked_add_signed(delta) {
-            Some(p) => {
-                this.pos = p;
-                Poll::Ready(Ok(p))
-            }
-            None => Poll::Ready(Err(io::Error::new(
-                ErrorKind::InvalidInput,
-                format!(
-                    "{}: invalid seek to a negative or overflowing position",
-                    this.path
-                ),
-            ))),
-        }
     }
 }
 
