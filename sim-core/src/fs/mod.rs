@@ -32,7 +32,7 @@
 //!
 //! | what | where |
 //! |---|---|
-//! | open files, read, write, seek, positional I/O, `set_len`, sync | [`File`], [`OpenOptions`] |
+//! | open files, read, write, seek, positional I/O, `set_len`, sync, `try_clone` | [`File`], [`OpenOptions`] |
 //! | whole-file helpers | [`read`], [`read_to_string`], [`write()`] |
 //! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`sync_dir`] |
 //! | modes and times | [`Metadata`] (`modified`, `accessed`, `created`, `permissions`), [`Permissions`], [`set_permissions`] |

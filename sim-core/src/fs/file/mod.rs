@@ -4,7 +4,7 @@ use std::fmt;
 use std::io::{self, ErrorKind, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -13,6 +13,7 @@ use super::faults::{self, Fault, WRITE};
 use super::metadata::Metadata;
 use super::ops::{self, Cost, Here};
 use super::options::OpenOptions;
+use super::permissions::{self, Permissions};
 use super::state::{Disks, NodeDisk, stale};
 use super::tree::Ino;
 use crate::ext;
@@ -53,16 +54,27 @@ pub struct File {
     here: Here,
     ino: Ino,
     incarnation: u64,
-    path: Arc<str>,
-    pos: u64,
+    /// Shared with the handles [`try_clone`](File::try_clone) made.
+    desc: Arc<Desc>,
     read: bool,
     write: bool,
     append: bool,
-    /// The failed syncs of the file this handle has reported (or that
-    /// happened before it was opened): Linux's per-description errseq_t.
-    seen: AtomicU64,
     /// The latency of the operation in progress (poll-based I/O).
     delay: Option<sim_clock::Sleep>,
+}
+
+/// What an open shares with the handles cloned from it: Linux's open file
+/// description (`dup`).
+#[derive(Debug)]
+struct Desc {
+    /// The path the file was opened with (normalized).
+    path: String,
+    /// The cursor.
+    pos: AtomicU64,
+    /// The failed syncs of the file this description has reported (or
+    /// that happened before it was opened): Linux's per-description
+    /// errseq_t.
+    seen: AtomicU64,
 }
 
 const API: &str = "detsim::fs::File";
@@ -80,14 +92,30 @@ impl File {
             here,
             ino,
             incarnation,
-            path: path.into(),
-            pos: 0,
+            desc: Arc::new(Desc {
+                path,
+                pos: AtomicU64::new(0),
+                seen: AtomicU64::new(seen),
+            }),
             read: o.read,
             write: o.write || o.append,
             append: o.append,
-            seen: AtomicU64::new(seen),
             delay: None,
         }
+    }
+
+    /// The path the file was opened with, for messages.
+    fn name(&self) -> &str {
+        &self.desc.path
+    }
+
+    /// The cursor (shared with the handles cloned from this one).
+    fn pos(&self) -> u64 {
+        self.desc.pos.load(Ordering::Relaxed)
+    }
+
+    fn set_pos(&self, pos: u64) {
+        self.desc.pos.store(pos, Ordering::Relaxed);
     }
 
     /// Opens a file (or a directory, to sync it) read-only.
@@ -182,7 +210,7 @@ impl File {
     ) -> io::Result<R> {
         self.here.with(API, |d, c| {
             if d.incarnation != self.incarnation {
-                return Err(stale(&self.path));
+                return Err(stale(self.name()));
             }
             f(d, c)
         })
@@ -193,7 +221,7 @@ impl File {
             ErrorKind::PermissionDenied,
             format!(
                 "{}: the file was not opened for {what} (EBADF): open it with OpenOptions::{what}(true)",
-                self.path
+                self.name()
             ),
         )
     }
@@ -210,10 +238,10 @@ impl File {
         if d.tree.is_dir(ino) {
             return Err(io::Error::new(
                 ErrorKind::IsADirectory,
-                format!("{}: is a directory", self.path),
+                format!("{}: is a directory", self.name()),
             ));
         }
-        ops::read_fault(d, c, node, &self.path)?;
+        ops::read_fault(d, c, node, self.name())?;
         let n = d
             .tree
             .content(ino)
@@ -236,9 +264,9 @@ impl File {
         let offset = match at {
             Some(o) => o,
             None if self.append => d.tree.content(ino).map_or(0, |c| c.len()),
-            None => self.pos,
+            None => self.pos(),
         };
-        let n = ops::write_at(d, c, node, ino, offset, buf, &self.path)?;
+        let n = ops::write_at(d, c, node, ino, offset, buf, self.name())?;
         Ok((offset, n))
     }
 
@@ -292,7 +320,7 @@ impl File {
                 0 => {
                     return Err(io::Error::new(
                         ErrorKind::UnexpectedEof,
-                        format!("{}: failed to fill whole buffer", self.path),
+                        format!("{}: failed to fill whole buffer", self.name()),
                     ));
                 }
                 n => {
@@ -381,18 +409,18 @@ impl File {
                 ErrorKind::InvalidInput,
                 format!(
                     "{}: set_len needs a file opened for writing: open it with OpenOptions::write(true)",
-                    self.path
+                    self.name()
                 ),
             ));
         }
         self.here.wait(API, Cost::Io).await;
         let (node, ino) = (self.here.node, self.ino);
         self.with(|d, c| {
-            d.writable(&self.path)?;
+            d.writable(self.name())?;
             if faults::happens(c.write_error) {
                 d.stats.faults.write_errors += 1;
                 faults::fault_event(node, Fault::Write);
-                return Err(faults::injected("write", &self.path));
+                return Err(faults::injected("write", self.name()));
             }
             d.tree.set_len(ino, size, c.logs_writes());
             ext::event(
@@ -466,8 +494,8 @@ impl File {
     async fn sync(&self, attrs: bool) -> io::Result<()> {
         self.here.wait(API, Cost::Sync).await;
         let (node, ino) = (self.here.node, self.ino);
-        let seen = Some(&self.seen);
-        self.with(|d, c| ops::sync(d, c, node, ino, &self.path, seen, attrs))
+        let seen = Some(&self.desc.seen);
+        self.with(|d, c| ops::sync(d, c, node, ino, self.name(), seen, attrs))
     }
 
     /// The file's metadata.
@@ -486,6 +514,79 @@ impl File {
     pub async fn metadata(&self) -> io::Result<Metadata> {
         self.here.wait(API, Cost::Io).await;
         self.with(|d, _| Ok(ops::stat(&d.tree, self.ino)))
+    }
+
+    /// Sets the file's permissions (`fchmod`), whatever access the handle
+    /// has; as [`set_permissions`](super::set_permissions) (only the
+    /// permission bits are kept; durable with the next
+    /// [`sync_all`](File::sync_all)).
+    ///
+    /// # Errors
+    ///
+    /// A stale handle, `ReadOnlyFilesystem` once the disk's journal
+    /// aborted
+    /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
+    ///
+    /// ```
+    /// use detsim::fs::{File, Permissions};
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = File::create("/key").await.unwrap();
+    /// f.set_permissions(Permissions::from_mode(0o600)).await.unwrap();
+    /// f.sync_all().await.unwrap(); // the mode is durable
+    /// assert_eq!(f.metadata().await.unwrap().permissions().mode(), 0o100600);
+    /// # }).unwrap();
+    /// ```
+    pub async fn set_permissions(&self, perm: impl Into<Permissions>) -> io::Result<()> {
+        let perm = perm.into();
+        self.here.wait(API, Cost::Io).await;
+        let (node, ino) = (self.here.node, self.ino);
+        self.with(|d, _| permissions::chmod(d, node, ino, perm, self.name()))
+    }
+
+    /// A second handle to the same open file, as tokio's `try_clone`
+    /// (`dup`): both share the cursor (a read, write or seek through one
+    /// moves it for the other), the access mode and what a failed sync
+    /// reports (each failure once, to one of them). The file stays open
+    /// until both are dropped. No latency and no draw: nothing reaches the
+    /// disk.
+    ///
+    /// # Errors
+    ///
+    /// A stale handle (opened before its disk crashed).
+    ///
+    /// ```
+    /// use std::io::SeekFrom;
+    /// use detsim::fs::File;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// detsim::fs::write("/f", "abcdef").await.unwrap();
+    /// let mut a = File::open("/f").await.unwrap();
+    /// let mut b = a.try_clone().await.unwrap();
+    /// let mut buf = [0; 2];
+    /// a.read_exact(&mut buf).await.unwrap();
+    /// assert_eq!(b.seek(SeekFrom::Current(0)).await.unwrap(), 2, "one cursor");
+    /// b.read_exact(&mut buf).await.unwrap();
+    /// assert_eq!(&buf, b"cd");
+    /// # }).unwrap();
+    /// ```
+    pub async fn try_clone(&self) -> io::Result<File> {
+        let ino = self.ino;
+        self.with(|d, _| {
+            // The sync failures so far are the description's to report.
+            d.tree.open_handle(ino);
+            Ok(())
+        })?;
+        Ok(File {
+            here: self.here,
+            ino,
+            incarnation: self.incarnation,
+            desc: self.desc.clone(),
+            read: self.read,
+            write: self.write,
+            append: self.append,
+            delay: None,
+        })
     }
 
     /// Reads at the cursor (see [`AsyncRead`](futures::io::AsyncRead)).
@@ -636,7 +737,7 @@ impl File {
     /// # }).unwrap();
     /// ```
     pub fn path(&self) -> &Path {
-        Path::new(&*self.path)
+        Path::new(self.name())
     }
 }
 
@@ -651,8 +752,8 @@ impl Drop for File {
 impl fmt::Debug for File {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("File")
-            .field("path", &self.path)
-            .field("pos", &self.pos)
+            .field("path", &self.name())
+            .field("pos", &self.pos())
             .field("read", &self.read)
             .field("write", &self.write)
             .field("append", &self.append)

@@ -31,7 +31,7 @@ impl File {
                 }
                 let op = op.take().expect("runs once");
                 Ok(if d.incarnation != this.incarnation {
-                    Err(stale(&this.path))
+                    Err(stale(this.name()))
                 } else {
                     op(this, d, c)
                 })
@@ -60,9 +60,14 @@ impl AsyncRead for File {
         if !this.read {
             return Poll::Ready(Err(this.denied("read")));
         }
-        let at = this.pos;
-        let n = ready!(this.poll_io(cx, |f, d, c| f.read_on(d, c, buf, at)))?;
-        this.pos += n as u64;
+        // The cursor is read and moved when the read lands (after its
+        // latency): a clone's operation in between moves it too.
+        let n = ready!(this.poll_io(cx, |f, d, c| {
+            let at = f.pos();
+            let n = f.read_on(d, c, buf, at)?;
+            f.set_pos(at + n as u64);
+            Ok(n)
+        }))?;
         Poll::Ready(Ok(n))
     }
 }
@@ -77,8 +82,11 @@ impl AsyncWrite for File {
         if !this.write {
             return Poll::Ready(Err(this.denied("write")));
         }
-        let (offset, n) = ready!(this.poll_io(cx, |f, d, c| f.write_on(d, c, buf, None)))?;
-        this.pos = offset + n as u64;
+        let n = ready!(this.poll_io(cx, |f, d, c| {
+            let (offset, n) = f.write_on(d, c, buf, None)?;
+            f.set_pos(offset + n as u64);
+            Ok(n)
+        }))?;
         Poll::Ready(Ok(n))
     }
 
@@ -100,7 +108,7 @@ impl AsyncSeek for File {
         let this = self.get_mut();
         let (base, delta) = match pos {
             SeekFrom::Start(n) => (n, 0),
-            SeekFrom::Current(d) => (this.pos, d),
+            SeekFrom::Current(d) => (this.pos(), d),
             SeekFrom::End(d) => {
                 let ino = this.ino;
                 let len = this.with(|disk, _| Ok(disk.tree.content(ino).map_or(0, |c| c.len())))?;
@@ -109,14 +117,14 @@ impl AsyncSeek for File {
         };
         match base.checked_add_signed(delta) {
             Some(p) => {
-                this.pos = p;
+                this.set_pos(p);
                 Poll::Ready(Ok(p))
             }
             None => Poll::Ready(Err(io::Error::new(
                 ErrorKind::InvalidInput,
                 format!(
                     "{}: invalid seek to a negative or overflowing position",
-                    this.path
+                    this.name()
                 ),
             ))),
         }
