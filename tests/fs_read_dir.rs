@@ -1,6 +1,8 @@
 //! `read_dir`'s entries as std and tokio give them: `DirEntry::path()` is
 //! the argument as written joined with the name (a relative path stays
-//! relative), whatever `.`, `..` or trailing slash it has.
+//! relative), whatever `.`, `..` or trailing slash it has;
+//! `DirEntry::metadata()` looks the name up in the listed directory, as
+//! std's `fstatat`; `file_type().await?` (tokio's shape) compiles.
 
 use std::path::{Path, PathBuf};
 
@@ -58,4 +60,92 @@ fn the_root_lists_with_absolute_and_relative_paths() {
             assert_eq!(first("/..").await, Path::new("/../a"));
         })
         .unwrap();
+}
+
+#[test]
+fn an_entry_metadata_is_looked_up_now_in_the_directory_listed() {
+    Sim::builder()
+        .build()
+        .run(async {
+            fs::create_dir("/d").await.unwrap();
+            fs::write("/d/a", "abc").await.unwrap();
+            fs::write("/d/b", "").await.unwrap();
+            let entries: Vec<_> = fs::read_dir("d")
+                .await
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let m = entries[0].metadata().await.unwrap();
+            assert_eq!((m.len(), m.is_file()), (3, true));
+            assert_eq!(m, fs::metadata("/d/a").await.unwrap());
+            // Changes since the listing show.
+            fs::write("/d/a", "abcdef").await.unwrap();
+            assert_eq!(entries[0].metadata().await.unwrap().len(), 6);
+            // The directory renamed: still found in it, as fstatat on the
+            // listed directory finds it.
+            fs::rename("/d", "/e").await.unwrap();
+            assert_eq!(entries[0].metadata().await.unwrap().len(), 6);
+            // Removed since: NotFound, naming the entry's path.
+            fs::remove_file("/e/b").await.unwrap();
+            let e = entries[1].metadata().await.unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+            assert!(e.to_string().starts_with("d/b: "), "{e}");
+            fs::remove_dir_all("/e").await.unwrap();
+            let e = entries[0].metadata().await.unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        })
+        .unwrap();
+}
+
+#[test]
+fn an_entry_metadata_reads_the_disk_that_was_listed() {
+    use detsim::node::Node;
+    Sim::builder()
+        .build()
+        .run(async {
+            fs::write("/f", "on main's disk").await.unwrap();
+            let entry = fs::read_dir("/").await.unwrap().next().unwrap().unwrap();
+            let other = Node::builder("other").build();
+            let len = other
+                .spawn(async move { entry.metadata().await.map(|m| m.len()) })
+                .await
+                .unwrap();
+            assert_eq!(len.unwrap(), 14);
+        })
+        .unwrap();
+}
+
+#[test]
+fn tokio_s_file_type_await_shape_compiles_and_answers_at_once() {
+    Sim::builder()
+        .build()
+        .run(async {
+            fs::create_dir("/d").await.unwrap();
+            fs::write("/f", "").await.unwrap();
+            let mut dir = fs::read_dir("/").await.unwrap();
+            let mut kinds = Vec::new();
+            while let Some(entry) = dir.next_entry().await.unwrap() {
+                // As ported from tokio: async, and a Result.
+                let t = entry.file_type().await.unwrap();
+                kinds.push((t.is_dir(), entry.file_type().is_dir()));
+            }
+            assert_eq!(kinds, [(true, true), (false, false)]);
+        })
+        .unwrap();
+}
+
+#[test]
+fn an_entry_debug_shows_no_simulation_instance() {
+    let shown = Sim::builder()
+        .build()
+        .run(async {
+            fs::write("/f", "").await.unwrap();
+            let e = fs::read_dir("/").await.unwrap().next().unwrap().unwrap();
+            format!("{e:?}")
+        })
+        .unwrap();
+    assert_eq!(
+        shown,
+        r#"DirEntry { path: "/f", name: "f", file_type: FileType { dir: false }, .. }"#
+    );
 }

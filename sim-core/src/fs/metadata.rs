@@ -3,6 +3,7 @@
 //! The simulated disk has regular files and directories only (no
 //! symlinks). Its times are on the simulation's clock.
 
+use std::future::{self, IntoFuture, Ready};
 use std::io;
 
 use sim_clock::SystemTime;
@@ -10,6 +11,10 @@ use sim_clock::SystemTime;
 use super::permissions::Permissions;
 
 /// A regular file or a directory.
+///
+/// Awaiting a `FileType` gives `Ok` of it (`IntoFuture`), so that code
+/// ported from tokio, whose `DirEntry::file_type` is `async` and returns
+/// a `Result`, compiles unchanged: `entry.file_type().await?.is_dir()`.
 ///
 /// ```
 /// # let mut sim = detsim::Sim::builder().build();
@@ -48,6 +53,27 @@ impl FileType {
     /// ```
     pub fn is_file(&self) -> bool {
         !self.dir
+    }
+}
+
+/// `Ok(self)`, at once: tokio's `DirEntry::file_type().await?` shape.
+///
+/// ```
+/// # let mut sim = detsim::Sim::builder().build();
+/// # sim.run(async {
+/// detsim::fs::write("/f", "").await.unwrap();
+/// let mut dir = detsim::fs::read_dir("/").await.unwrap();
+/// while let Some(entry) = dir.next_entry().await.unwrap() {
+///     assert!(entry.file_type().await.unwrap().is_file());
+/// }
+/// # }).unwrap();
+/// ```
+impl IntoFuture for FileType {
+    type Output = io::Result<FileType>;
+    type IntoFuture = Ready<io::Result<FileType>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        future::ready(Ok(self))
     }
 }
 

@@ -22,7 +22,7 @@ use crate::node::Node;
 
 /// Where an operation runs: the simulation and the node of the current
 /// task (plain data).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Here {
     pub(crate) instance: u64,
     pub(crate) node: u32,

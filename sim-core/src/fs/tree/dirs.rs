@@ -217,6 +217,12 @@ impl Tree {
         Ok(())
     }
 
+    /// The inode the live entry `name` of directory `dir` names, if both
+    /// still exist.
+    pub(crate) fn entry(&self, dir: Ino, name: &str) -> Option<Ino> {
+        self.dirs.get(&dir)?.get(name).copied()
+    }
+
     /// The live entries of a directory, sorted by name, with whether each
     /// is a directory.
     pub(crate) fn list(&self, dir: Ino) -> Vec<(Box<str>, bool)> {
