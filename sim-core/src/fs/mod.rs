@@ -34,7 +34,7 @@
 //! |---|---|
 //! | open files, read, write, seek, positional I/O, `set_len`, sync, `try_clone` | [`File`], [`OpenOptions`] |
 //! | whole-file helpers | [`read`], [`read_to_string`], [`write()`] |
-//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`sync_dir`] |
+//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`canonicalize`], [`sync_dir`] |
 //! | modes and times | [`Metadata`] (`modified`, `accessed`, `created`, `permissions`), [`Permissions`], [`set_permissions`] |
 //! | faults, crash, counters, preloaded files | [`Disk`], [`DiskConfig`], [`DiskStats`] |
 //!
@@ -274,8 +274,8 @@ pub use disk::Disk;
 pub use file::File;
 pub use metadata::{FileType, Metadata};
 pub use ops::{
-    create_dir, create_dir_all, metadata, read, read_to_string, remove_dir, remove_dir_all,
-    remove_file, rename, sync_dir, try_exists, write,
+    canonicalize, create_dir, create_dir_all, metadata, read, read_to_string, remove_dir,
+    remove_dir_all, remove_file, rename, sync_dir, try_exists, write,
 };
 pub use options::OpenOptions;
 pub use permissions::{Permissions, set_permissions};

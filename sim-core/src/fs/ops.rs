@@ -6,7 +6,7 @@
 //! again after each wait), so they are all `Send`.
 
 use std::io::{self, ErrorKind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -583,6 +583,39 @@ pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
     let path = SimPath::parse(path.as_ref())?;
     here.op(API, Cost::Io, |d, _| {
         Ok(stat(&d.tree, d.tree.lookup(&path)?))
+    })
+    .await
+}
+
+/// The absolute path of a file or directory, with `.` and `..` resolved
+/// and no repeated or trailing slash, as std's (and tokio's)
+/// `canonicalize` (`realpath`) gives it; there are no symlinks to follow.
+/// Relative paths start at the root, so `"d/../f"` is `"/f"`.
+///
+/// # Errors
+///
+/// `NotFound` (as std, for the empty path too), `NotADirectory` (a
+/// parent is a file, a path ending with a slash names a file, or a `..`
+/// follows a file, as on Linux).
+///
+/// ```
+/// use std::path::Path;
+/// # let mut sim = detsim::Sim::builder().build();
+/// # sim.run(async {
+/// detsim::fs::create_dir_all("/data/wal").await.unwrap();
+/// let p = detsim::fs::canonicalize("data/./wal/../wal//").await.unwrap();
+/// assert_eq!(p, Path::new("/data/wal"));
+/// let e = detsim::fs::canonicalize("/data/missing").await.unwrap_err();
+/// assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+/// # }).unwrap();
+/// ```
+pub async fn canonicalize(path: impl AsRef<Path>) -> io::Result<PathBuf> {
+    const API: &str = "detsim::fs::canonicalize";
+    let here = Here::current(API);
+    let path = SimPath::parse(path.as_ref())?;
+    here.op(API, Cost::Io, |d, _| {
+        d.tree.lookup(&path)?;
+        Ok(path.canonical())
     })
     .await
 }

@@ -272,6 +272,15 @@ impl SimPath {
         &self.parts
     }
 
+    /// The absolute path of what the path names, without `.`, `..`,
+    /// repeated or trailing slashes (`realpath`'s answer: there are no
+    /// symlinks).
+    pub(crate) fn canonical(&self) -> PathBuf {
+        let mut p = PathBuf::from("/");
+        p.extend(self.parts.iter().map(|s| &**s));
+        p
+    }
+
     /// The parent's components and the last name; `None` for the root.
     pub(crate) fn split_last(&self) -> Option<(&[Box<str>], &str)> {
         let (last, parent) = self.parts.split_last()?;
