@@ -34,6 +34,7 @@
 //! |---|---|
 //! | open files, read, write, seek, positional I/O, `set_len`, sync, `try_clone` | [`File`], [`OpenOptions`] |
 //! | whole-file helpers | [`read`], [`read_to_string`], [`write()`] |
+//! | a second name | [`hard_link`] |
 //! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`canonicalize`], [`sync_dir`] |
 //! | modes and times | [`Metadata`] (`modified`, `accessed`, `created`, `permissions`), [`Permissions`], [`set_permissions`] |
 //! | faults, crash, counters, preloaded files | [`Disk`], [`DiskConfig`], [`DiskStats`] |
@@ -58,9 +59,9 @@
 //!   file whose unsynced writes were lost shows the modification time of
 //!   its last `sync_all` (or of its creation), also when a crash model
 //!   kept part of those writes.
-//! * **Namespace changes** (create, rename, remove, mkdir) are, with the
-//!   default [`Namespace::Strict`], volatile until their parent directory
-//!   is synced: [`sync_dir`], or [`File::open`] on the directory then
+//! * **Namespace changes** (create, rename, remove, mkdir, hard link)
+//!   are, with the default [`Namespace::Strict`], volatile until their
+//!   parent directory is synced: [`sync_dir`], or [`File::open`] on the directory then
 //!   `sync_all`. **A rename between directories needs both synced**: each
 //!   directory's entries become durable on their own, so after a crash
 //!   with only the source directory synced the file is gone (under
@@ -258,6 +259,7 @@ mod disk;
 mod events;
 mod faults;
 mod file;
+mod link;
 mod metadata;
 mod ops;
 mod options;
@@ -272,6 +274,7 @@ pub use config::{DiskConfig, DiskConfigError, Namespace};
 pub use dir::{DirEntry, ReadDir, read_dir};
 pub use disk::Disk;
 pub use file::File;
+pub use link::hard_link;
 pub use metadata::{FileType, Metadata};
 pub use ops::{
     canonicalize, create_dir, create_dir_all, metadata, read, read_to_string, remove_dir,
