@@ -55,6 +55,7 @@ fn namespace(a: u64, b: u64) -> String {
         6 => "rename",
         7 => return format!("disk: node {a} open inode {}", b >> 8),
         8 => return format!("disk: node {a} hard_link to inode {}", b >> 8),
+        9 => return format!("disk: node {a} copy to inode {}", b >> 8),
         10 => return format!("disk: node {a} set_permissions of inode {}", b >> 8),
         _ => "namespace change",
     };
@@ -113,6 +114,7 @@ mod tests {
             namespace(1, 8 ^ (3 << 8)),
             "disk: node 1 hard_link to inode 3"
         );
+        assert_eq!(namespace(1, 9 ^ (3 << 8)), "disk: node 1 copy to inode 3");
         assert_eq!(
             namespace(1, 10 ^ (3 << 8)),
             "disk: node 1 set_permissions of inode 3"

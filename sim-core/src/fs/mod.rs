@@ -33,7 +33,7 @@
 //! | what | where |
 //! |---|---|
 //! | open files, read, write, seek, positional I/O, `set_len`, sync, `try_clone` | [`File`], [`OpenOptions`] |
-//! | whole-file helpers | [`read`], [`read_to_string`], [`write()`] |
+//! | whole-file helpers | [`read`], [`read_to_string`], [`write()`], [`copy`] |
 //! | a second name | [`hard_link`] |
 //! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`canonicalize`], [`sync_dir`] |
 //! | modes and times | [`Metadata`] (`modified`, `accessed`, `created`, `permissions`), [`Permissions`], [`set_permissions`] |
@@ -274,7 +274,7 @@ pub use config::{DiskConfig, DiskConfigError, Namespace};
 pub use dir::{DirEntry, ReadDir, read_dir};
 pub use disk::Disk;
 pub use file::File;
-pub use link::hard_link;
+pub use link::{copy, hard_link};
 pub use metadata::{FileType, Metadata};
 pub use ops::{
     canonicalize, create_dir, create_dir_all, metadata, read, read_to_string, remove_dir,

@@ -32,7 +32,8 @@ const WRITE_BITS: u32 = 0o222;
 /// The disk checks the owner's read and write bits of a regular file when
 /// it is opened (a read of [`read`](super::read), an open for writing of
 /// [`write()`](super::write), [`File::create`](super::File::create),
-/// [`OpenOptions`](super::OpenOptions)): without them the open is `PermissionDenied` (EACCES), as for
+/// [`OpenOptions`](super::OpenOptions), a [`copy`](super::copy)'s
+/// source and target): without them the open is `PermissionDenied` (EACCES), as for
 /// a process that owns the file and is not root (root passes every check:
 /// code that relies on that is not modelled). Handles already open keep
 /// their access. Directory permissions and the group and other bits are
