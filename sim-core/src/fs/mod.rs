@@ -7,7 +7,7 @@
 //! `#[sim_test]`) and panics outside one, naming the API. Errors are
 //! `io::Error`s with the kinds std gives (`NotFound`, `AlreadyExists`,
 //! `NotADirectory`, `IsADirectory`, `DirectoryNotEmpty`, `InvalidInput`,
-//! `StorageFull`, ...). Paths are absolute or relative to the root `/`
+//! `PermissionDenied`, `StorageFull`, ...). Paths are absolute or relative to the root `/`
 //! (there is no working directory); `.` and `..` are resolved on the
 //! disk, component by component, as on Linux: the path before each `..`
 //! must be an existing directory (`"/f/.."` with `/f` a file is
@@ -34,8 +34,7 @@
 //! |---|---|
 //! | open files, read, write, seek, positional I/O, `set_len`, sync, `try_clone` | [`File`], [`OpenOptions`] |
 //! | whole-file helpers | [`read`], [`read_to_string`], [`write()`], [`copy`] |
-//! | a second name | [`hard_link`] |
-//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`canonicalize`], [`sync_dir`] |
+//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`hard_link`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`canonicalize`], [`sync_dir`] |
 //! | modes and times | [`Metadata`] (`modified`, `accessed`, `created`, `permissions`), [`Permissions`], [`set_permissions`] |
 //! | faults, crash, counters, preloaded files | [`Disk`], [`DiskConfig`], [`DiskStats`] |
 //!
