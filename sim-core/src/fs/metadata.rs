@@ -84,7 +84,11 @@ impl IntoFuture for FileType {
 /// The times are the simulation's wall clock
 /// ([`detsim::time::SystemTime`](sim_clock::SystemTime): its epoch plus
 /// the virtual time), read when the change happened, so a seed gives the
-/// same times on every run. Two changes at the same virtual instant (no
+/// same times on every run. Where tokio returns `std::time::SystemTime`,
+/// these are detsim's: compare them with `detsim::time::SystemTime::now()`
+/// (std's reads the host's clock), and convert with
+/// [`into_std`](sim_clock::SystemTime::into_std) for an API that takes
+/// std's. Two changes at the same virtual instant (no
 /// `sleep` or disk latency between them) get the same time, as on a file
 /// system whose clock ticks coarsely: code that detects changes by
 /// modification time must allow for that, as on Linux. They follow Linux
