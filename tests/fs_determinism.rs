@@ -1,11 +1,12 @@
 //! The disk is deterministic: with every fault on, a seed gives the same
-//! run twice (fingerprint, counters, contents); a disk with its faults
-//! off draws nothing, so it leaves the schedule of existing tests alone.
+//! run twice (fingerprint, counters, contents, copies and links
+//! included); a disk with its faults off draws nothing, so it leaves the
+//! schedule of existing tests alone.
 
 use std::time::Duration;
 
 use detsim::fs::Latency;
-use detsim::fs::{self, Disk, DiskConfig, DiskStats, File, Namespace};
+use detsim::fs::{self, Disk, DiskConfig, DiskStats, File, Namespace, Permissions};
 use detsim::node::Node;
 use detsim::{Fingerprint, Sim, Tape, rand, time};
 
@@ -54,6 +55,12 @@ fn busy_disks(seed: u64) -> (Fingerprint, Vec<DiskStats>, Vec<u8>) {
                         let _ = fs::sync_dir("/d").await;
                         let _ = fs::write("/d/snap.tmp", format!("{i}")).await;
                         let _ = fs::rename("/d/snap.tmp", "/d/snap").await;
+                        // A copy draws a read's and a write's faults; a
+                        // link and a chmod their latency.
+                        let _ = fs::copy("/d/log", "/d/log.bak").await;
+                        let _ = fs::hard_link("/d/snap", format!("/d/snap.{i}")).await;
+                        let _ =
+                            fs::set_permissions("/d/log.bak", Permissions::from_mode(0o600)).await;
                     }
                     let _ = fs::read("/d/log").await;
                 }
@@ -65,7 +72,11 @@ fn busy_disks(seed: u64) -> (Fingerprint, Vec<DiskStats>, Vec<u8>) {
             a.restart();
             time::sleep(Duration::from_millis(100)).await;
             let contents = b
-                .spawn(async { fs::read("/d/log").await.unwrap_or_default() })
+                .spawn(async {
+                    let mut both = fs::read("/d/log").await.unwrap_or_default();
+                    both.extend(fs::read("/d/log.bak").await.unwrap_or_default());
+                    both
+                })
                 .await
                 .unwrap();
             let stats = vec![Disk::of(&a).stats(), Disk::of(&b).stats()];

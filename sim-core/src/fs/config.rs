@@ -23,7 +23,9 @@ pub enum Namespace {
     #[default]
     Strict,
     /// Every change is durable at once (a journaling file system that
-    /// commits metadata synchronously). File contents still need a sync.
+    /// commits metadata synchronously). File contents still need a sync,
+    /// and so do a file's times (see
+    /// [the durability model](super#the-durability-model)).
     Relaxed,
     /// Linux ext4 (`data=ordered`) and XFS: every change enters the
     /// disk's one metadata journal, in the order made. A successful sync

@@ -1,13 +1,14 @@
 //! [`read_dir`]: a directory's entries, in a deterministic (sorted) order.
 
 use std::ffi::OsString;
+use std::fmt;
 use std::io::{self, ErrorKind};
 use std::path::{Path, PathBuf};
 
-use super::metadata::FileType;
-use super::ops::{Cost, Here};
+use super::metadata::{FileType, Metadata};
+use super::ops::{self, Cost, Here};
 use super::path::SimPath;
-use super::tree::err;
+use super::tree::{Ino, err};
 
 /// One entry of a directory listing.
 ///
@@ -21,23 +22,43 @@ use super::tree::err;
 /// assert!(e.file_type().is_file());
 /// # }).unwrap();
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct DirEntry {
     path: PathBuf,
     name: Box<str>,
     file_type: FileType,
+    /// The disk, and the directory listed: [`DirEntry::metadata`] looks
+    /// the name up in it, as std's `fstatat` on the directory.
+    here: Here,
+    dir: Ino,
+}
+
+impl fmt::Debug for DirEntry {
+    /// The path, name and type (the simulation instance is process-wide
+    /// and left out, as [`Disk`](super::Disk)'s `Debug` does).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DirEntry")
+            .field("path", &self.path)
+            .field("name", &self.name)
+            .field("file_type", &self.file_type)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DirEntry {
-    /// The entry's full path (the directory's normalized path joined with
-    /// the name).
+    /// The entry's path: the path given to [`read_dir`], as written,
+    /// joined with the entry's name, as std and tokio make it (a relative
+    /// path stays relative, `.` and `..` stay where they were written).
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
+    /// use std::path::Path;
     /// detsim::fs::create_dir_all("/d/e").await.unwrap();
-    /// let e = detsim::fs::read_dir("d").await.unwrap().next().unwrap().unwrap();
-    /// assert_eq!(e.path(), std::path::Path::new("/d/e"));
+    /// let e = detsim::fs::read_dir("d/").await.unwrap().next().unwrap().unwrap();
+    /// assert_eq!(e.path(), Path::new("d/e"));
+    /// let e = detsim::fs::read_dir("/d/../d").await.unwrap().next().unwrap().unwrap();
+    /// assert_eq!(e.path(), Path::new("/d/../d/e"));
     /// # }).unwrap();
     /// ```
     pub fn path(&self) -> PathBuf {
@@ -60,16 +81,64 @@ impl DirEntry {
 
     /// Whether the entry is a file or a directory (as of the listing).
     ///
+    /// tokio's `DirEntry::file_type` is `async` and returns a `Result`:
+    /// awaiting a [`FileType`] gives `Ok` of it, so ported code's
+    /// `entry.file_type().await?` compiles unchanged (see
+    /// [`FileType`]'s `IntoFuture`).
+    ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
     /// # sim.run(async {
     /// detsim::fs::create_dir("/d").await.unwrap();
     /// let e = detsim::fs::read_dir("/").await.unwrap().next().unwrap().unwrap();
     /// assert!(e.file_type().is_dir());
+    /// assert!(e.file_type().await.unwrap().is_dir()); // tokio's shape
     /// # }).unwrap();
     /// ```
     pub fn file_type(&self) -> FileType {
         self.file_type
+    }
+
+    /// The metadata of the file or directory the entry names, as tokio's
+    /// `DirEntry::metadata`: looked up now, by name in the directory that
+    /// was listed (as std's `fstatat` on it), so it shows changes since
+    /// the listing, and a file removed since is `NotFound`. One I/O
+    /// latency, as [`metadata()`](super::metadata()).
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` if the entry (or the directory listed) was removed
+    /// since the listing.
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// detsim::fs::create_dir("/d").await.unwrap();
+    /// detsim::fs::write("/d/f", "abc").await.unwrap();
+    /// let mut dir = detsim::fs::read_dir("/d").await.unwrap();
+    /// let e = dir.next_entry().await.unwrap().unwrap();
+    /// assert_eq!(e.metadata().await.unwrap().len(), 3);
+    /// detsim::fs::remove_file("/d/f").await.unwrap();
+    /// let gone = e.metadata().await.unwrap_err();
+    /// assert_eq!(gone.kind(), std::io::ErrorKind::NotFound);
+    /// # }).unwrap();
+    /// ```
+    pub async fn metadata(&self) -> io::Result<Metadata> {
+        const API: &str = "detsim::fs::DirEntry::metadata";
+        self.here
+            .op(API, Cost::Io, |d, _| {
+                match d.tree.entry(self.dir, &self.name) {
+                    Some(ino) => Ok(ops::stat(&d.tree, ino)),
+                    None => Err(io::Error::new(
+                        ErrorKind::NotFound,
+                        format!(
+                            "{}: no such file or directory (removed since the listing)",
+                            self.path.display()
+                        ),
+                    )),
+                }
+            })
+            .await
     }
 }
 
@@ -140,23 +209,27 @@ impl Iterator for ReadDir {
 pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
     const API: &str = "detsim::fs::read_dir";
     let here = Here::current(API);
-    let path = SimPath::parse(path.as_ref())?;
-    let listing = here
+    // std's `DirEntry::path`: the argument as written, joined with the name.
+    let base = path.as_ref().to_path_buf();
+    let path = SimPath::parse(&base)?;
+    let (listed, listing) = here
         .op(API, Cost::Io, |d, _| {
             let ino = d.tree.lookup(&path)?;
             if !d.tree.is_dir(ino) {
                 return Err(err(ErrorKind::NotADirectory, &path, "not a directory"));
             }
-            Ok(d.tree.list(ino))
+            d.tree.accessed(ino); // a listing reads the directory
+            Ok((ino, d.tree.list(ino)))
         })
         .await?;
-    let base = PathBuf::from(path.to_string());
     let entries: Vec<DirEntry> = listing
         .into_iter()
         .map(|(name, dir)| DirEntry {
             path: base.join(&*name),
             name,
             file_type: FileType { dir },
+            here,
+            dir: listed,
         })
         .collect();
     Ok(ReadDir {

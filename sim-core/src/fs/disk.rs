@@ -237,7 +237,8 @@ impl Disk {
     /// # Errors
     ///
     /// `IsADirectory` if `path` is a directory, `NotADirectory` if a
-    /// parent is a file, `InvalidInput` for a non-UTF-8 path,
+    /// parent is a file, `InvalidInput` for a non-UTF-8 path or a name
+    /// over 255 bytes (ENAMETOOLONG),
     /// `ReadOnlyFilesystem` if the disk's journal aborted
     /// ([`DiskConfig::journal_error`]; its uncommitted changes must not
     /// be committed: crash the disk first).
@@ -254,6 +255,9 @@ impl Disk {
     /// ```
     pub fn preload(&self, path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
         let path = SimPath::parse(path.as_ref())?;
+        if let Some(long) = path.too_long() {
+            return Err(long.error());
+        }
         let data = contents.as_ref();
         self.disks("detsim::fs::Disk::preload")
             .with(self.node, |d, _| {
@@ -267,7 +271,9 @@ impl Disk {
                     tree.mkdir_all(&dir)?;
                 }
                 let mode = OpenMode {
+                    read: false,
                     write: true,
+                    as_root: true, // the test's own files: permissions do not apply
                     truncate: true,
                     create: true,
                     create_new: false,

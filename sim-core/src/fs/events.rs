@@ -54,6 +54,9 @@ fn namespace(a: u64, b: u64) -> String {
         5 => "remove_dir_all",
         6 => "rename",
         7 => return format!("disk: node {a} open inode {}", b >> 8),
+        8 => return format!("disk: node {a} hard_link to inode {}", b >> 8),
+        9 => return format!("disk: node {a} copy to inode {}", b >> 8),
+        10 => return format!("disk: node {a} set_permissions of inode {}", b >> 8),
         _ => "namespace change",
     };
     format!("disk: node {a} {what}")
@@ -107,6 +110,15 @@ mod tests {
         );
         assert_eq!(namespace(1, 6), "disk: node 1 rename");
         assert_eq!(namespace(1, 7 ^ (3 << 8)), "disk: node 1 open inode 3");
+        assert_eq!(
+            namespace(1, 8 ^ (3 << 8)),
+            "disk: node 1 hard_link to inode 3"
+        );
+        assert_eq!(namespace(1, 9 ^ (3 << 8)), "disk: node 1 copy to inode 3");
+        assert_eq!(
+            namespace(1, 10 ^ (3 << 8)),
+            "disk: node 1 set_permissions of inode 3"
+        );
         for code in [0x4601, 0x4602, 0x4603, 0x4604, 0x4605] {
             assert!(EVENT_RENDERERS.iter().any(|r| r.code == code));
         }

@@ -7,7 +7,7 @@
 //! `#[sim_test]`) and panics outside one, naming the API. Errors are
 //! `io::Error`s with the kinds std gives (`NotFound`, `AlreadyExists`,
 //! `NotADirectory`, `IsADirectory`, `DirectoryNotEmpty`, `InvalidInput`,
-//! `StorageFull`, ...). Paths are absolute or relative to the root `/`
+//! `PermissionDenied`, `StorageFull`, ...). Paths are absolute or relative to the root `/`
 //! (there is no working directory); `.` and `..` are resolved on the
 //! disk, component by component, as on Linux: the path before each `..`
 //! must be an existing directory (`"/f/.."` with `/f` a file is
@@ -17,14 +17,25 @@
 //! EBUSY); a path ending with a slash (`"/data/"`) names a directory, as
 //! on Linux (on a file: `NotADirectory`; creating a file there:
 //! `IsADirectory`); a path with a NUL byte is `InvalidInput`, as std
-//! refuses it; there are regular files and directories only (no
-//! symlinks, permissions or timestamps).
+//! refuses it; a name over 255 bytes or a path of 4096 bytes or more is
+//! Linux's ENAMETOOLONG, as `InvalidInput` (std gives
+//! `ErrorKind::InvalidFilename`, stable only since Rust 1.87, above
+//! detsim's minimum; the message says `ENAMETOOLONG`): a long path at
+//! once, a long name where the walk reaches it, so a missing directory
+//! before it is `NotFound` first, as on Linux; there are regular files
+//! and directories only (no symlinks). Modes are Unix's, and the disk
+//! checks a file owner's read and write bits when it is opened, as for a
+//! process that owns the file and is not root (see [`Permissions`]). Times
+//! ([`Metadata::modified`], `accessed`, `created`) are on the
+//! simulation's clock (see [`Metadata`]'s "Times"), so a seed gives the
+//! same times on every run.
 //!
 //! | what | where |
 //! |---|---|
-//! | open files, read, write, seek, positional I/O, `set_len`, sync | [`File`], [`OpenOptions`] |
-//! | whole-file helpers | [`read`], [`read_to_string`], [`write()`] |
-//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`sync_dir`] |
+//! | open files, read, write, seek, positional I/O, `set_len`, sync, `try_clone` | [`File`], [`OpenOptions`] |
+//! | whole-file helpers | [`read`], [`read_to_string`], [`write()`], [`copy`] |
+//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`hard_link`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`canonicalize`], [`sync_dir`] |
+//! | modes and times | [`Metadata`] (`modified`, `accessed`, `created`, `permissions`), [`Permissions`], [`set_permissions`] |
 //! | faults, crash, counters, preloaded files | [`Disk`], [`DiskConfig`], [`DiskStats`] |
 //!
 //! # The durability model
@@ -36,12 +47,20 @@
 //!
 //! * **File contents** (writes, `set_len`, truncation at open) are
 //!   volatile until [`File::sync_data`] or [`File::sync_all`] returns `Ok`
-//!   (the two are the same here: there are no timestamps; both make size
-//!   changes durable). A sync makes the file's whole live contents
-//!   durable, whichever handle wrote them.
-//! * **Namespace changes** (create, rename, remove, mkdir) are, with the
-//!   default [`Namespace::Strict`], volatile until their parent directory
-//!   is synced: [`sync_dir`], or [`File::open`] on the directory then
+//!   (both make size changes durable). A sync makes the file's whole live
+//!   contents durable, whichever handle wrote them.
+//! * **Times and modes** ([`Metadata::modified`], `accessed`, `created`,
+//!   and what [`set_permissions`] sets: the inode's) are volatile until
+//!   [`File::sync_all`] (not `sync_data`, as Linux's `fdatasync` skips
+//!   them) or, for a directory, a sync of it; under [`Namespace::Journal`] a commit makes those of every file
+//!   and directory changed since the last commit durable too, as ext4
+//!   journals its inodes. A crash brings back the durable ones, so a
+//!   file whose unsynced writes were lost shows the modification time of
+//!   its last `sync_all` (or of its creation), also when a crash model
+//!   kept part of those writes.
+//! * **Namespace changes** (create, rename, remove, mkdir, hard link)
+//!   are, with the default [`Namespace::Strict`], volatile until their
+//!   parent directory is synced: [`sync_dir`], or [`File::open`] on the directory then
 //!   `sync_all`. **A rename between directories needs both synced**: each
 //!   directory's entries become durable on their own, so after a crash
 //!   with only the source directory synced the file is gone (under
@@ -239,10 +258,12 @@ mod disk;
 mod events;
 mod faults;
 mod file;
+mod link;
 mod metadata;
 mod ops;
 mod options;
 mod path;
+mod permissions;
 mod pool;
 mod state;
 mod stats;
@@ -252,12 +273,14 @@ pub use config::{DiskConfig, DiskConfigError, Namespace};
 pub use dir::{DirEntry, ReadDir, read_dir};
 pub use disk::Disk;
 pub use file::File;
+pub use link::{copy, hard_link};
 pub use metadata::{FileType, Metadata};
 pub use ops::{
-    create_dir, create_dir_all, metadata, read, read_to_string, remove_dir, remove_dir_all,
-    remove_file, rename, sync_dir, try_exists, write,
+    canonicalize, create_dir, create_dir_all, metadata, read, read_to_string, remove_dir,
+    remove_dir_all, remove_file, rename, sync_dir, try_exists, write,
 };
 pub use options::OpenOptions;
+pub use permissions::{Permissions, set_permissions};
 pub use stats::{DiskStats, FaultCounts};
 
 /// The latency distribution of a disk operation (the network's type: also

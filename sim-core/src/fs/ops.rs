@@ -6,13 +6,14 @@
 //! again after each wait), so they are all `Send`.
 
 use std::io::{self, ErrorKind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::faults::{self, Fault, NAMESPACE, SYNC, WRITE};
 use super::metadata::{FileType, Metadata};
 use super::path::SimPath;
+use super::permissions;
 use super::state::{Disks, NodeDisk};
 use super::tree::{Ino, OpenMode, Tree, err};
 use super::{DiskConfig, Namespace};
@@ -21,7 +22,7 @@ use crate::node::Node;
 
 /// Where an operation runs: the simulation and the node of the current
 /// task (plain data).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Here {
     pub(crate) instance: u64,
     pub(crate) node: u32,
@@ -94,8 +95,10 @@ pub(crate) fn read_fault(
     Ok(())
 }
 
-/// Counts a successful read of `buf`, perhaps flipping one of its bits.
-pub(crate) fn read_done(d: &mut NodeDisk, c: &DiskConfig, node: u32, buf: &mut [u8]) {
+/// Counts a successful read of `buf` from file `ino` (its access time,
+/// see [`Tree::accessed`]), perhaps flipping one of its bits.
+pub(crate) fn read_done(d: &mut NodeDisk, c: &DiskConfig, node: u32, ino: Ino, buf: &mut [u8]) {
+    d.tree.accessed(ino);
     d.stats.reads += 1;
     d.stats.bytes_read += buf.len() as u64;
     if !buf.is_empty() && faults::happens(c.read_corruption) {
@@ -145,7 +148,8 @@ pub(crate) fn write_at(
 }
 
 /// A sync of file or directory `ino`, through a handle that has reported
-/// `seen` failed syncs of it (`None`: a handle opened for this sync).
+/// `seen` failed syncs of it (`None`: a handle opened for this sync);
+/// `attrs`: the inode's times too (`fsync`), or not (`fdatasync`).
 ///
 /// An injected failure loses the changes not synced (Linux's writeback
 /// error: see [`Tree::sync_failed`]); a sync that succeeds still reports
@@ -159,6 +163,7 @@ pub(crate) fn sync(
     ino: Ino,
     path: &str,
     seen: Option<&AtomicU64>,
+    attrs: bool,
 ) -> io::Result<()> {
     d.writable(path)?;
     if faults::happens(c.sync_error) {
@@ -182,7 +187,7 @@ pub(crate) fn sync(
         d.aborted = Some(at);
         return Err(faults::journal_aborted(path, at));
     }
-    let (bytes, failures) = d.tree.sync(ino, !unseen);
+    let (bytes, failures) = d.tree.sync(ino, !unseen, attrs);
     d.stats.syncs += 1;
     d.stats.bytes_synced += bytes;
     ext::event(&SYNC, ino ^ (u64::from(node) << 48), bytes);
@@ -196,11 +201,20 @@ pub(crate) fn sync(
 }
 
 pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
+    let attrs = tree.attrs(ino);
+    // The wall clock of a virtual instant: the simulation's epoch plus
+    // the virtual time since the start.
+    let epoch = sim_clock::SystemTime::now() - sim_clock::Instant::now().since_start(); // determinism: ok (virtual)
+    let wall = |t: sim_clock::Instant| epoch + t.since_start();
     Metadata {
         len: tree.content(ino).map_or(0, |c| c.len()),
         file_type: FileType {
             dir: tree.is_dir(ino),
         },
+        permissions: permissions::st_mode(tree.is_dir(ino), attrs.mode),
+        modified: wall(attrs.modified),
+        accessed: wall(attrs.accessed),
+        created: wall(attrs.created),
     }
 }
 
@@ -246,8 +260,10 @@ async fn namespace<P: AsRef<Path>>(
 /// # Errors
 ///
 /// `NotFound`, `IsADirectory`, `NotADirectory` (a parent is a file, or
-/// the path ends with a slash and names a file), an injected read error
-/// (kind `Other`).
+/// the path ends with a slash and names a file), `PermissionDenied` (the
+/// file's mode denies its owner reading: see
+/// [`Permissions`](super::Permissions)), an injected read error (kind
+/// `Other`).
 ///
 /// ```
 /// # let mut sim = detsim::Sim::builder().build();
@@ -262,13 +278,14 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     let path = SimPath::parse(path.as_ref())?;
     here.op(API, Cost::Io, |d, c| {
         let ino = d.tree.lookup(&path)?;
+        d.tree.check_access(&path, ino, true, false)?; // the open
         let Some(content) = d.tree.content(ino) else {
             return Err(err(ErrorKind::IsADirectory, &path, "is a directory"));
         };
         let mut buf = vec![0; content.len() as usize];
         content.read(0, &mut buf);
         read_fault(d, c, here.node, &path.to_string())?;
-        read_done(d, c, here.node, &mut buf);
+        read_done(d, c, here.node, ino, &mut buf);
         Ok(buf)
     })
     .await
@@ -305,8 +322,10 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 /// # Errors
 ///
 /// `NotFound` (no parent), `IsADirectory` (a directory, or a path ending
-/// with a slash), `StorageFull` (the disk is
-/// full; what fit was written), an injected write error,
+/// with a slash), `PermissionDenied` (an existing file whose mode denies
+/// its owner writing: see [`Permissions`](super::Permissions)),
+/// `StorageFull` (the disk is full; what fit was written), an injected
+/// write error,
 /// `ReadOnlyFilesystem` once the disk's journal aborted
 /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
 ///
@@ -324,7 +343,9 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
     let data = contents.as_ref();
     here.op(API, Cost::Io, |d, c| {
         let mode = OpenMode {
+            read: false,
             write: true,
+            as_root: false,
             truncate: true,
             create: true,
             create_new: false,
@@ -566,6 +587,39 @@ pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
     .await
 }
 
+/// The absolute path of a file or directory, with `.` and `..` resolved
+/// and no repeated or trailing slash, as std's (and tokio's)
+/// `canonicalize` (`realpath`) gives it; there are no symlinks to follow.
+/// Relative paths start at the root, so `"d/../f"` is `"/f"`.
+///
+/// # Errors
+///
+/// `NotFound` (as std, for the empty path too), `NotADirectory` (a
+/// parent is a file, a path ending with a slash names a file, or a `..`
+/// follows a file, as on Linux).
+///
+/// ```
+/// use std::path::Path;
+/// # let mut sim = detsim::Sim::builder().build();
+/// # sim.run(async {
+/// detsim::fs::create_dir_all("/data/wal").await.unwrap();
+/// let p = detsim::fs::canonicalize("data/./wal/../wal//").await.unwrap();
+/// assert_eq!(p, Path::new("/data/wal"));
+/// let e = detsim::fs::canonicalize("/data/missing").await.unwrap_err();
+/// assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+/// # }).unwrap();
+/// ```
+pub async fn canonicalize(path: impl AsRef<Path>) -> io::Result<PathBuf> {
+    const API: &str = "detsim::fs::canonicalize";
+    let here = Here::current(API);
+    let path = SimPath::parse(path.as_ref())?;
+    here.op(API, Cost::Io, |d, _| {
+        d.tree.lookup(&path)?;
+        Ok(path.canonical())
+    })
+    .await
+}
+
 /// Whether a file or directory exists (`Ok(false)` when it is not found).
 ///
 /// # Errors
@@ -620,7 +674,7 @@ pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
         if !d.tree.is_dir(ino) {
             return Err(err(ErrorKind::NotADirectory, &path, "not a directory"));
         }
-        sync(d, c, here.node, ino, &path.to_string(), None)
+        sync(d, c, here.node, ino, &path.to_string(), None, true)
     })
     .await
 }

@@ -139,7 +139,9 @@ impl OpenOptions {
     /// `AlreadyExists` (`create_new`), `IsADirectory` (write access to a
     /// directory, or `create`/`create_new` with a path ending with a
     /// slash), `NotADirectory` (a parent is a file, or the path ends with a
-    /// slash and names a file), `ReadOnlyFilesystem` for write or append
+    /// slash and names a file), `PermissionDenied` (an existing file whose
+    /// mode denies its owner the access asked for: see
+    /// [`Permissions`](super::Permissions)), `ReadOnlyFilesystem` for write or append
     /// access once the disk's journal aborted
     /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
@@ -160,7 +162,9 @@ impl OpenOptions {
         self.check()?;
         let path = SimPath::parse(path.as_ref())?;
         let mode = OpenMode {
+            read: self.read,
             write: self.write || self.append,
+            as_root: false,
             truncate: self.truncate,
             create: self.create,
             create_new: self.create_new,

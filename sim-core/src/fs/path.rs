@@ -10,9 +10,22 @@
 //! directory, as on Linux: lookups check that flag on the last component.
 //! A path whose last component is `.` or `..` names that directory itself,
 //! which no operation can create, remove or rename ([`SimPath::ends_in_dot`]).
+//! A name longer than [`NAME_MAX`] bytes, or a path of [`PATH_MAX`] bytes
+//! or more, is Linux's ENAMETOOLONG ([`name_too_long`]): the whole path
+//! at once, as Linux's `getname` refuses it; a long name when the walk
+//! reaches it, as a lookup refuses it ([`SimPath::too_long`]), so a
+//! missing directory before it is `NotFound` first.
 
 use std::io;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
+
+/// The longest file name, in bytes (Linux's `NAME_MAX`, ext4's and XFS's
+/// limit).
+pub(crate) const NAME_MAX: usize = 255;
+
+/// The length, in bytes, from which a path is too long (Linux's
+/// `PATH_MAX`, which counts the terminating NUL: 4095 bytes is the most).
+pub(crate) const PATH_MAX: usize = 4096;
 
 /// How a path ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +59,74 @@ pub(crate) struct SimPath {
     /// `None` without a `..` below the root (the common case: no
     /// allocation).
     dot_dots: Option<Box<DotDots>>,
+    /// The first name longer than [`NAME_MAX`], if any (none in the
+    /// common case: no allocation).
+    too_long: Option<Box<TooLong>>,
+}
+
+/// A name too long for the disk, and where a lookup would meet it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TooLong {
+    /// The directory the name would be looked up in: the path before it,
+    /// as written (its own errors, `NotFound` or `NotADirectory`, come
+    /// first, as the walk reaches them first).
+    pub(crate) dir: SimPath,
+    /// The path as written (cut), and the directory as written.
+    written: String,
+    dir_written: String,
+    /// The error, naming the whole path.
+    error: (io::ErrorKind, String),
+}
+
+impl TooLong {
+    /// The ENAMETOOLONG error.
+    pub(crate) fn error(&self) -> io::Error {
+        io::Error::new(self.error.0, self.error.1.clone())
+    }
+
+    /// The error of a walk that failed before the long name: `e`, for
+    /// the directory the name would be looked up in.
+    pub(crate) fn walk_failed(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("{}: {e}", self.written))
+    }
+
+    /// The directory the name would be looked up in is a file.
+    pub(crate) fn dir_is_a_file(&self) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::NotADirectory,
+            format!(
+                "{}: not a directory: {} is a file",
+                self.written, self.dir_written
+            ),
+        )
+    }
+}
+
+/// Linux's ENAMETOOLONG. `io::ErrorKind::InvalidFilename`, what std gives
+/// for it on Linux, is stable only since Rust 1.87 (detsim supports 1.85),
+/// so it is `InvalidInput`, with the errno in the message, as detsim's
+/// other errors without a stable kind are.
+pub(crate) fn name_too_long(path: &Path, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{}: file name too long (ENAMETOOLONG): {what}",
+            short(&path.display().to_string(), 120)
+        ),
+    )
+}
+
+/// `s`, cut to about `max` bytes (at a character boundary) with an
+/// ellipsis: long names in messages.
+fn short(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
 }
 
 impl SimPath {
@@ -66,9 +147,22 @@ impl SimPath {
                 ),
             ));
         }
+        let bytes = path.as_os_str().len();
+        if bytes >= PATH_MAX {
+            // Linux's `getname`, before any lookup.
+            return Err(name_too_long(
+                path,
+                &format!(
+                    "the path is {bytes} bytes, and a path is at most {} bytes (Linux's PATH_MAX, \
+                     {PATH_MAX} with its terminating NUL)",
+                    PATH_MAX - 1
+                ),
+            ));
+        }
         let mut parts: Vec<Box<str>> = Vec::new();
         let mut through: Vec<Box<[Box<str>]>> = Vec::new();
-        for c in path.components() {
+        let mut too_long = None;
+        for (i, c) in path.components().enumerate() {
             match c {
                 Component::Prefix(_) | Component::RootDir | Component::CurDir => {}
                 Component::ParentDir => {
@@ -79,7 +173,12 @@ impl SimPath {
                     parts.pop();
                 }
                 Component::Normal(name) => match name.to_str() {
-                    Some(name) => parts.push(name.into()),
+                    Some(name) => {
+                        if name.len() > NAME_MAX && too_long.is_none() {
+                            too_long = Some(Box::new(TooLong::at(path, i, name)?));
+                        }
+                        parts.push(name.into());
+                    }
                     None => {
                         return Err(io::Error::new(
                             io::ErrorKind::InvalidInput,
@@ -111,6 +210,7 @@ impl SimPath {
             parts,
             end,
             dot_dots,
+            too_long,
         })
     }
 
@@ -119,7 +219,14 @@ impl SimPath {
             parts: Vec::new(),
             end: End::Name,
             dot_dots: None,
+            too_long: None,
         }
+    }
+
+    /// The first name longer than [`NAME_MAX`] bytes, if any: resolving
+    /// the path fails there (see [`TooLong`]).
+    pub(crate) fn too_long(&self) -> Option<&TooLong> {
+        self.too_long.as_deref()
     }
 
     /// Whether the path was written with a trailing slash (or `/.` or
@@ -165,6 +272,15 @@ impl SimPath {
         &self.parts
     }
 
+    /// The absolute path of what the path names, without `.`, `..`,
+    /// repeated or trailing slashes (`realpath`'s answer: there are no
+    /// symlinks).
+    pub(crate) fn canonical(&self) -> PathBuf {
+        let mut p = PathBuf::from("/");
+        p.extend(self.parts.iter().map(|s| &**s));
+        p
+    }
+
     /// The parent's components and the last name; `None` for the root.
     pub(crate) fn split_last(&self) -> Option<(&[Box<str>], &str)> {
         let (last, parent) = self.parts.split_last()?;
@@ -183,7 +299,38 @@ impl SimPath {
             parts,
             end: End::Name,
             dot_dots: None,
+            too_long: None,
         }
+    }
+}
+
+impl TooLong {
+    /// The name `name`, component `i` of `path`, is too long.
+    fn at(path: &Path, i: usize, name: &str) -> io::Result<TooLong> {
+        let before: PathBuf = path.components().take(i).collect();
+        let mut dir = if before.as_os_str().is_empty() {
+            SimPath::root()
+        } else {
+            SimPath::parse(&before)?
+        };
+        if dir.end == End::Name {
+            dir.end = End::Slash; // the name is looked up in it: a directory
+        }
+        let e = name_too_long(
+            path,
+            &format!(
+                "the name \"{}\" is {} bytes, and a name is at most {NAME_MAX} bytes (Linux's \
+                 NAME_MAX)",
+                short(name, 32),
+                name.len()
+            ),
+        );
+        Ok(TooLong {
+            dir,
+            written: short(&path.display().to_string(), 120),
+            dir_written: before.display().to_string(),
+            error: (e.kind(), e.to_string()),
+        })
     }
 }
 
@@ -250,6 +397,35 @@ mod tests {
         for p in ["/a/..", "/a/../", "..", "/..", "/a/./.."] {
             assert_eq!(end(p), End::DotDot, "{p}");
         }
+    }
+
+    #[test]
+    fn a_long_name_is_found_with_the_directory_it_is_looked_up_in() {
+        let long = "n".repeat(NAME_MAX + 1);
+        let p = SimPath::parse(Path::new(&format!("/a/../b/{long}/c"))).unwrap();
+        let t = p.too_long().unwrap();
+        assert_eq!(t.dir.to_string(), "/b/");
+        assert!(
+            t.dir.through().len() == 1,
+            "the walk's .. checks come first"
+        );
+        let msg = t.error().to_string();
+        assert!(
+            msg.contains("ENAMETOOLONG") && msg.contains("is 256 bytes"),
+            "{msg}"
+        );
+        let p = SimPath::parse(Path::new(&long)).unwrap();
+        assert_eq!(p.too_long().unwrap().dir.to_string(), "/");
+        let fits = "n".repeat(NAME_MAX);
+        assert!(
+            SimPath::parse(Path::new(&fits))
+                .unwrap()
+                .too_long()
+                .is_none()
+        );
+        let e = SimPath::parse(Path::new(&"/".repeat(PATH_MAX))).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(SimPath::parse(Path::new(&"/".repeat(PATH_MAX - 1))).is_ok());
     }
 
     #[test]

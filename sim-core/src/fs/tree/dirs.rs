@@ -217,6 +217,61 @@ impl Tree {
         Ok(())
     }
 
+    /// A second name `to` for the file at `from` (`link(2)`), with
+    /// Linux's checks in Linux's order: `from` is resolved (`NotFound`,
+    /// `NotADirectory`), then `to`'s parent; a `to` ending in `.` or `..`,
+    /// or that exists, is `AlreadyExists`; a missing `to` written with a
+    /// trailing slash is `NotFound`; then `read_only` (the disk's
+    /// `ReadOnlyFilesystem`, if any) is returned; a directory cannot be
+    /// linked (`PermissionDenied`, Linux's EPERM). Returns the inode.
+    pub(crate) fn link(
+        &mut self,
+        from: &SimPath,
+        to: &SimPath,
+        read_only: Option<io::Error>,
+    ) -> io::Result<Ino> {
+        let ino = self.lookup(from)?;
+        let parent = self.dot_dir(to).and_then(|_| self.parent(to))?;
+        let Some((dir, name)) = parent.filter(|_| !to.ends_in_dot()) else {
+            return Err(err(
+                ErrorKind::AlreadyExists,
+                to,
+                "already exists (a directory: name a new entry)",
+            ));
+        };
+        if self.dirs[&dir].contains_key(name) {
+            return Err(err(ErrorKind::AlreadyExists, to, "already exists"));
+        }
+        if to.must_be_dir() {
+            // Linux: a new name written with a trailing slash asks for a
+            // directory, which link cannot make.
+            return Err(err(
+                ErrorKind::NotFound,
+                to,
+                "no such file or directory (a new name ending with a slash names a directory, \
+                 which a hard link cannot be: drop the slash)",
+            ));
+        }
+        if let Some(e) = read_only {
+            return Err(e);
+        }
+        if self.is_dir(ino) {
+            return Err(err(
+                ErrorKind::PermissionDenied,
+                from,
+                "operation not permitted (EPERM): a directory cannot have a hard link",
+            ));
+        }
+        self.set_entry(dir, name, Some(ino));
+        Ok(ino)
+    }
+
+    /// The inode the live entry `name` of directory `dir` names, if both
+    /// still exist.
+    pub(crate) fn entry(&self, dir: Ino, name: &str) -> Option<Ino> {
+        self.dirs.get(&dir)?.get(name).copied()
+    }
+
     /// The live entries of a directory, sorted by name, with whether each
     /// is a directory.
     pub(crate) fn list(&self, dir: Ino) -> Vec<(Box<str>, bool)> {

@@ -11,6 +11,11 @@
 //! eagerly once nothing refers to them: no live entry, no durable entry
 //! and no open handle.
 //!
+//! Each inode's attributes (times, permission bits: [`Attrs`]) have a
+//! live and a durable copy too: a successful sync of the inode, or a
+//! journal commit for the inodes it covers, makes them durable; a crash
+//! brings the durable ones back.
+//!
 //! A failed sync of a directory loses the changes to its entries made
 //! since its last sync: a directory synced after a failure has a *view*
 //! (its live listing at the last sync, failed or not), and a sync then
@@ -23,8 +28,12 @@ use super::config::Namespace;
 use super::content::Content;
 use super::path::SimPath;
 
+mod attrs;
 mod dirs;
 mod resolve;
+
+pub(crate) use attrs::Attrs;
+use attrs::now;
 
 pub(crate) type Ino = u64;
 pub(crate) const ROOT: Ino = 1;
@@ -45,6 +54,9 @@ pub(crate) struct Inode {
     /// Syncs of this inode that failed (Linux's errseq_t): a handle
     /// reports each failure it has not seen once.
     sync_failures: u64,
+    /// Times (and permission bits): live, and as a crash leaves them.
+    attrs: Attrs,
+    dattrs: Attrs,
 }
 
 type Dir = BTreeMap<Box<str>, Ino>;
@@ -52,7 +64,12 @@ type Dir = BTreeMap<Box<str>, Ino>;
 /// How `open` treats a missing or existing file.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct OpenMode {
+    /// Read access (the file's mode must allow it).
+    pub(crate) read: bool,
+    /// Write access (the file's mode must allow it).
     pub(crate) write: bool,
+    /// Permissions do not apply ([`Disk::preload`](crate::fs::Disk::preload)).
+    pub(crate) as_root: bool,
     pub(crate) truncate: bool,
     pub(crate) create: bool,
     pub(crate) create_new: bool,
@@ -89,12 +106,16 @@ pub(crate) struct Tree {
 
 impl Default for Tree {
     fn default() -> Tree {
+        // Made with the disk, at the simulation's start.
+        let attrs = Attrs::new(true, sim_clock::Instant::ZERO);
         let root = Inode {
             kind: Kind::Dir,
             links: 1,
             dlinks: 1,
             open: 0,
             sync_failures: 0,
+            attrs,
+            dattrs: attrs,
         };
         Tree {
             inodes: BTreeMap::from([(ROOT, root)]),
@@ -152,9 +173,13 @@ impl Tree {
     fn new_inode(&mut self, kind: Kind) -> Ino {
         let ino = self.next;
         self.next += 1;
-        if matches!(kind, Kind::Dir) {
+        let dir = matches!(kind, Kind::Dir);
+        if dir {
             self.dirs.insert(ino, Dir::new());
         }
+        // Durable as made: an inode a crash keeps (its name was durable)
+        // and that was never synced has its first attributes.
+        let attrs = Attrs::new(dir, now());
         self.inodes.insert(
             ino,
             Inode {
@@ -163,6 +188,8 @@ impl Tree {
                 dlinks: 0,
                 open: 0,
                 sync_failures: 0,
+                attrs,
+                dattrs: attrs,
             },
         );
         ino
@@ -178,6 +205,12 @@ impl Tree {
         if let Some(i) = ino {
             self.inodes.get_mut(&i).expect("a live inode").links += 1;
         }
+        // A directory is modified when its entries change.
+        self.inodes
+            .get_mut(&dir)
+            .expect("a live directory")
+            .attrs
+            .modified = now();
         match self.namespace {
             Namespace::Relaxed => self.persist_entry(dir, name),
             Namespace::Journal => {
@@ -197,7 +230,11 @@ impl Tree {
     /// Commits the journal: every entry changed since the last commit
     /// becomes durable (nothing to do outside `Namespace::Journal`).
     pub(crate) fn commit(&mut self) {
-        self.touched.clear();
+        // The inodes changed since the last commit: their attributes are
+        // in the transaction.
+        for ino in std::mem::take(&mut self.touched) {
+            self.persist_attrs(ino);
+        }
         for (dir, name) in std::mem::take(&mut self.journal) {
             // A directory freed since (removed, and never durable, or
             // dropped earlier in this commit) has no entries to keep.
@@ -346,15 +383,19 @@ impl Tree {
                     Ok(ino)
                 }
             }
+            // A read-only disk answers EROFS before EACCES, as Linux.
             Some(ino) if probe => Ok(ino),
             Some(ino) => {
+                if !mode.as_root {
+                    self.check_access(path, ino, mode.read, mode.write)?;
+                }
                 if mode.truncate {
                     if self.content_mut(ino).len() > 0 {
                         self.set_len(ino, 0, log);
                     }
                     // An open that truncates changes the inode (its times)
-                    // even when it was empty.
-                    self.touch(ino);
+                    // even when it was empty, as Linux's O_TRUNC.
+                    self.changed(ino);
                 }
                 Ok(ino)
             }
@@ -378,7 +419,11 @@ impl Tree {
         log: bool,
         capacity: Option<u64>,
     ) -> io::Result<usize> {
-        let len = self.content_mut(ino).len();
+        let inode = self.inodes.get_mut(&ino).expect("a live inode");
+        let Kind::File(content) = &mut inode.kind else {
+            unreachable!("file operations check the inode kind first");
+        };
+        let len = content.len();
         let end = offset.checked_add(data.len() as u64).ok_or_else(|| {
             io::Error::new(ErrorKind::InvalidInput, "the write would end past u64::MAX")
         })?;
@@ -398,24 +443,35 @@ impl Tree {
                 }
             }
         }
-        self.content_mut(ino).write(offset, &data[..n], log);
-        self.used = self.used - len + self.content_mut(ino).len();
+        content.write(offset, &data[..n], log);
+        self.used = self.used - len + content.len();
         if n > 0 {
+            // As Linux: a write of nothing changes no time.
+            inode.attrs.modified = now();
             self.touch(ino);
         }
         Ok(n)
     }
 
-    /// Truncates or extends (without a capacity check).
+    /// Truncates or extends (without a capacity check). It modifies the
+    /// file even to its own size, as Linux's `ftruncate`.
     pub(crate) fn set_len(&mut self, ino: Ino, new_len: u64, log: bool) {
         let c = self.content_mut(ino);
         let old = c.len();
         c.set_len(new_len, log);
         self.used = self.used - old + new_len;
+        self.changed(ino);
+    }
+
+    /// Notes that `ino`'s data changed: its modification time is now.
+    fn changed(&mut self, ino: Ino) {
+        if let Some(inode) = self.inodes.get_mut(&ino) {
+            inode.attrs.modified = now();
+        }
         self.touch(ino);
     }
 
-    /// Notes that `ino`'s data changed ([`Namespace::Journal`] only).
+    /// Notes that `ino` changed ([`Namespace::Journal`] only).
     #[inline]
     fn touch(&mut self, ino: Ino) {
         if self.namespace == Namespace::Journal {
@@ -425,9 +481,10 @@ impl Tree {
 
     /// Syncs a file or directory (`fsync`): commits the journal if
     /// `commit` and the inode changed since the last commit, then makes
-    /// the inode's data durable. Returns the bytes synced and the inode's
+    /// the inode's data durable, and its attributes if `attrs` (not for
+    /// a file's `fdatasync`). Returns the bytes synced and the inode's
     /// sync failures so far.
-    pub(crate) fn sync(&mut self, ino: Ino, commit: bool) -> (u64, u64) {
+    pub(crate) fn sync(&mut self, ino: Ino, commit: bool, attrs: bool) -> (u64, u64) {
         if commit && self.touched.contains(&ino) {
             self.commit();
         }
@@ -435,6 +492,9 @@ impl Tree {
             return (0, 0);
         };
         let failures = inode.sync_failures;
+        if attrs {
+            inode.dattrs = inode.attrs;
+        }
         match &mut inode.kind {
             Kind::File(c) => (c.sync(), failures),
             Kind::Dir => {
@@ -477,6 +537,7 @@ impl Tree {
     }
 
     pub(crate) fn sync_file(&mut self, ino: Ino) -> u64 {
+        self.persist_attrs(ino);
         match self.inodes.get_mut(&ino).map(|i| &mut i.kind) {
             Some(Kind::File(c)) => c.sync(),
             _ => 0,
@@ -489,6 +550,7 @@ impl Tree {
         let Some(live) = self.dirs.get(&dir).cloned() else {
             return;
         };
+        self.persist_attrs(dir);
         if let Some(view) = self.views.get_mut(&dir) {
             let view = std::mem::replace(view, live.clone());
             // A sync failed before: only the entries changed since the
@@ -540,6 +602,7 @@ impl Tree {
         for inode in self.inodes.values_mut() {
             inode.links = 0;
             inode.open = 0;
+            inode.attrs = inode.dattrs;
             if let Kind::File(c) = &mut inode.kind {
                 let kept = if c.pending().is_empty() {
                     Vec::new()

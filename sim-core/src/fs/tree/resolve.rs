@@ -5,7 +5,7 @@
 use std::io::{self, ErrorKind};
 
 use super::{Ino, ROOT, Tree, err};
-use crate::fs::path::SimPath;
+use crate::fs::path::{SimPath, TooLong};
 
 impl Tree {
     /// The inode at `path`; `NotADirectory` if the path ends with a
@@ -45,6 +45,9 @@ impl Tree {
     /// kernel resolves `..` on the disk, so `"/f/.."` fails when `/f` is a
     /// file, and `"/missing/.."` when it is missing.
     pub(super) fn check_through(&self, path: &SimPath) -> io::Result<()> {
+        if let Some(long) = path.too_long() {
+            return Err(self.too_long(long));
+        }
         for dir in path.through() {
             let (kind, n) = match self.follow(dir) {
                 Ok(ino) if self.is_dir(ino) => continue,
@@ -67,6 +70,18 @@ impl Tree {
             ));
         }
         Ok(())
+    }
+
+    /// A path with a name longer than Linux's `NAME_MAX`: the walk fails
+    /// where it meets the name (ENAMETOOLONG), unless it failed before,
+    /// in the directory the name is looked up in (`NotFound`,
+    /// `NotADirectory`), as Linux's walk does.
+    fn too_long(&self, long: &TooLong) -> io::Error {
+        match self.walk(&long.dir) {
+            Ok(ino) if self.is_dir(ino) => long.error(),
+            Ok(_) => long.dir_is_a_file(),
+            Err(e) => long.walk_failed(e),
+        }
     }
 
     /// The inode at `path`, whether or not it ends with a slash.

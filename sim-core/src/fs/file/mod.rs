@@ -3,25 +3,26 @@
 use std::fmt;
 use std::io::{self, ErrorKind, SeekFrom};
 use std::path::Path;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-use std::task::{Context, Poll, ready};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncWrite, AsyncWriteExt};
+use futures::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::config::DiskConfig;
 use super::faults::{self, Fault, WRITE};
 use super::metadata::Metadata;
 use super::ops::{self, Cost, Here};
 use super::options::OpenOptions;
+use super::permissions::{self, Permissions};
 use super::state::{Disks, NodeDisk, stale};
 use super::tree::Ino;
 use crate::ext;
 
+mod poll;
+
 /// An open file on the simulated disk of the node that opened it, shaped
-/// like `tokio::fs::File`: futures' [`AsyncRead`], [`AsyncWrite`] and
-/// [`AsyncSeek`], positional [`read_at`](File::read_at) /
+/// like `tokio::fs::File`: futures' [`AsyncRead`](futures::io::AsyncRead), [`AsyncWrite`](futures::io::AsyncWrite) and
+/// [`AsyncSeek`](futures::io::AsyncSeek), positional [`read_at`](File::read_at) /
 /// [`write_at`](File::write_at), and convenient inherent async methods.
 ///
 /// Writes land in the file at once (every handle and reader sees them)
@@ -53,16 +54,27 @@ pub struct File {
     here: Here,
     ino: Ino,
     incarnation: u64,
-    path: Arc<str>,
-    pos: u64,
+    /// Shared with the handles [`try_clone`](File::try_clone) made.
+    desc: Arc<Desc>,
     read: bool,
     write: bool,
     append: bool,
-    /// The failed syncs of the file this handle has reported (or that
-    /// happened before it was opened): Linux's per-description errseq_t.
-    seen: AtomicU64,
     /// The latency of the operation in progress (poll-based I/O).
     delay: Option<sim_clock::Sleep>,
+}
+
+/// What an open shares with the handles cloned from it: Linux's open file
+/// description (`dup`).
+#[derive(Debug)]
+struct Desc {
+    /// The path the file was opened with (normalized).
+    path: String,
+    /// The cursor.
+    pos: AtomicU64,
+    /// The failed syncs of the file this description has reported (or
+    /// that happened before it was opened): Linux's per-description
+    /// errseq_t.
+    seen: AtomicU64,
 }
 
 const API: &str = "detsim::fs::File";
@@ -80,14 +92,30 @@ impl File {
             here,
             ino,
             incarnation,
-            path: path.into(),
-            pos: 0,
+            desc: Arc::new(Desc {
+                path,
+                pos: AtomicU64::new(0),
+                seen: AtomicU64::new(seen),
+            }),
             read: o.read,
             write: o.write || o.append,
             append: o.append,
-            seen: AtomicU64::new(seen),
             delay: None,
         }
+    }
+
+    /// The path the file was opened with, for messages.
+    fn name(&self) -> &str {
+        &self.desc.path
+    }
+
+    /// The cursor (shared with the handles cloned from this one).
+    fn pos(&self) -> u64 {
+        self.desc.pos.load(Ordering::Relaxed)
+    }
+
+    fn set_pos(&self, pos: u64) {
+        self.desc.pos.store(pos, Ordering::Relaxed);
     }
 
     /// Opens a file (or a directory, to sync it) read-only.
@@ -95,7 +123,9 @@ impl File {
     /// # Errors
     ///
     /// `NotFound`, `NotADirectory` (a parent is a file, or the path ends
-    /// with a slash and names a file).
+    /// with a slash and names a file), `PermissionDenied` (a file whose
+    /// mode denies its owner reading: see
+    /// [`Permissions`](super::Permissions)).
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -113,8 +143,10 @@ impl File {
     /// # Errors
     ///
     /// `NotFound` (no parent), `IsADirectory` (a directory, or a path
-    /// ending with a slash), `ReadOnlyFilesystem` once the disk's journal
-    /// aborted
+    /// ending with a slash), `PermissionDenied` (an existing file whose
+    /// mode denies its owner writing: see
+    /// [`Permissions`](super::Permissions)), `ReadOnlyFilesystem` once the
+    /// disk's journal aborted
     /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
     /// ```
@@ -178,7 +210,7 @@ impl File {
     ) -> io::Result<R> {
         self.here.with(API, |d, c| {
             if d.incarnation != self.incarnation {
-                return Err(stale(&self.path));
+                return Err(stale(self.name()));
             }
             f(d, c)
         })
@@ -189,45 +221,9 @@ impl File {
             ErrorKind::PermissionDenied,
             format!(
                 "{}: the file was not opened for {what} (EBADF): open it with OpenOptions::{what}(true)",
-                self.path
+                self.name()
             ),
         )
-    }
-
-    /// Runs `op` on the disk after one I/O latency: at once, with a
-    /// single lookup of the disk, when the latency is zero; else after a
-    /// sleep on the virtual clock (kept in the handle across polls).
-    fn poll_io<R>(
-        &mut self,
-        cx: &mut Context<'_>,
-        op: impl FnOnce(&File, &mut NodeDisk, &DiskConfig) -> io::Result<R>,
-    ) -> Poll<io::Result<R>> {
-        let mut op = Some(op);
-        if self.delay.is_none() {
-            let this = &*self;
-            let now = this.here.with(API, |d, c| {
-                let latency = faults::delay(&c.latency);
-                if !latency.is_zero() {
-                    return Err(latency);
-                }
-                let op = op.take().expect("runs once");
-                Ok(if d.incarnation != this.incarnation {
-                    Err(stale(&this.path))
-                } else {
-                    op(this, d, c)
-                })
-            });
-            match now {
-                Ok(result) => return Poll::Ready(result),
-                Err(latency) => self.delay = Some(sim_clock::sleep(latency)),
-            }
-        }
-        if let Some(sleep) = &mut self.delay {
-            ready!(sleep.poll_elapsed(cx));
-        }
-        self.delay = None;
-        let op = op.take().expect("runs once");
-        Poll::Ready(self.with(|d, c| op(self, d, c)))
     }
 
     /// Reads at `at` into `buf` (access checked by the caller).
@@ -242,15 +238,15 @@ impl File {
         if d.tree.is_dir(ino) {
             return Err(io::Error::new(
                 ErrorKind::IsADirectory,
-                format!("{}: is a directory", self.path),
+                format!("{}: is a directory", self.name()),
             ));
         }
-        ops::read_fault(d, c, node, &self.path)?;
+        ops::read_fault(d, c, node, self.name())?;
         let n = d
             .tree
             .content(ino)
             .map_or(0, |content| content.read(at, buf));
-        ops::read_done(d, c, node, &mut buf[..n]);
+        ops::read_done(d, c, node, ino, &mut buf[..n]);
         Ok(n)
     }
 
@@ -268,9 +264,9 @@ impl File {
         let offset = match at {
             Some(o) => o,
             None if self.append => d.tree.content(ino).map_or(0, |c| c.len()),
-            None => self.pos,
+            None => self.pos(),
         };
-        let n = ops::write_at(d, c, node, ino, offset, buf, &self.path)?;
+        let n = ops::write_at(d, c, node, ino, offset, buf, self.name())?;
         Ok((offset, n))
     }
 
@@ -324,7 +320,7 @@ impl File {
                 0 => {
                     return Err(io::Error::new(
                         ErrorKind::UnexpectedEof,
-                        format!("{}: failed to fill whole buffer", self.path),
+                        format!("{}: failed to fill whole buffer", self.name()),
                     ));
                 }
                 n => {
@@ -413,18 +409,18 @@ impl File {
                 ErrorKind::InvalidInput,
                 format!(
                     "{}: set_len needs a file opened for writing: open it with OpenOptions::write(true)",
-                    self.path
+                    self.name()
                 ),
             ));
         }
         self.here.wait(API, Cost::Io).await;
         let (node, ino) = (self.here.node, self.ino);
         self.with(|d, c| {
-            d.writable(&self.path)?;
+            d.writable(self.name())?;
             if faults::happens(c.write_error) {
                 d.stats.faults.write_errors += 1;
                 faults::fault_event(node, Fault::Write);
-                return Err(faults::injected("write", &self.path));
+                return Err(faults::injected("write", self.name()));
             }
             d.tree.set_len(ino, size, c.logs_writes());
             ext::event(
@@ -436,7 +432,7 @@ impl File {
         })
     }
 
-    /// Makes the file's contents and size durable (`fsync`); on a
+    /// Makes the file's contents, size and times durable (`fsync`); on a
     /// directory opened with [`File::open`], makes its entries durable.
     /// It does not make the file's name durable: on a strict disk, sync
     /// the parent directory for that. Under
@@ -468,15 +464,15 @@ impl File {
     /// # }).unwrap();
     /// ```
     pub async fn sync_all(&self) -> io::Result<()> {
-        self.here.wait(API, Cost::Sync).await;
-        let (node, ino) = (self.here.node, self.ino);
-        let seen = Some(&self.seen);
-        self.with(|d, c| ops::sync(d, c, node, ino, &self.path, seen))
+        self.sync(true).await
     }
 
-    /// Makes the file's contents and size durable (`fdatasync`). The
-    /// simulated disk keeps no timestamps, so this is
-    /// [`sync_all`](File::sync_all).
+    /// Makes the file's contents and size durable (`fdatasync`): as
+    /// [`sync_all`](File::sync_all), except that the file's times are
+    /// not made durable (a crash may bring back older ones), as Linux's
+    /// `fdatasync` skips them. (Under
+    /// [`Namespace::Journal`](super::Namespace::Journal) the commit it
+    /// makes carries them, as ext4's journal does.)
     ///
     /// # Errors
     ///
@@ -491,7 +487,15 @@ impl File {
     /// # }).unwrap();
     /// ```
     pub async fn sync_data(&self) -> io::Result<()> {
-        self.sync_all().await
+        self.sync(false).await
+    }
+
+    /// `fsync` (`attrs`) or `fdatasync`.
+    async fn sync(&self, attrs: bool) -> io::Result<()> {
+        self.here.wait(API, Cost::Sync).await;
+        let (node, ino) = (self.here.node, self.ino);
+        let seen = Some(&self.desc.seen);
+        self.with(|d, c| ops::sync(d, c, node, ino, self.name(), seen, attrs))
     }
 
     /// The file's metadata.
@@ -512,7 +516,80 @@ impl File {
         self.with(|d, _| Ok(ops::stat(&d.tree, self.ino)))
     }
 
-    /// Reads at the cursor (see [`AsyncRead`]).
+    /// Sets the file's permissions (`fchmod`), whatever access the handle
+    /// has; as [`set_permissions`](super::set_permissions) (only the
+    /// permission bits are kept; durable with the next
+    /// [`sync_all`](File::sync_all)).
+    ///
+    /// # Errors
+    ///
+    /// A stale handle, `ReadOnlyFilesystem` once the disk's journal
+    /// aborted
+    /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
+    ///
+    /// ```
+    /// use detsim::fs::{File, Permissions};
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = File::create("/key").await.unwrap();
+    /// f.set_permissions(Permissions::from_mode(0o600)).await.unwrap();
+    /// f.sync_all().await.unwrap(); // the mode is durable
+    /// assert_eq!(f.metadata().await.unwrap().permissions().mode(), 0o100600);
+    /// # }).unwrap();
+    /// ```
+    pub async fn set_permissions(&self, perm: impl Into<Permissions>) -> io::Result<()> {
+        let perm = perm.into();
+        self.here.wait(API, Cost::Io).await;
+        let (node, ino) = (self.here.node, self.ino);
+        self.with(|d, _| permissions::chmod(d, node, ino, perm, self.name()))
+    }
+
+    /// A second handle to the same open file, as tokio's `try_clone`
+    /// (`dup`): both share the cursor (a read, write or seek through one
+    /// moves it for the other), the access mode and what a failed sync
+    /// reports (each failure once, to one of them). The file stays open
+    /// until both are dropped. No latency and no draw: nothing reaches the
+    /// disk.
+    ///
+    /// # Errors
+    ///
+    /// A stale handle (opened before its disk crashed).
+    ///
+    /// ```
+    /// use std::io::SeekFrom;
+    /// use detsim::fs::File;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// detsim::fs::write("/f", "abcdef").await.unwrap();
+    /// let mut a = File::open("/f").await.unwrap();
+    /// let mut b = a.try_clone().await.unwrap();
+    /// let mut buf = [0; 2];
+    /// a.read_exact(&mut buf).await.unwrap();
+    /// assert_eq!(b.seek(SeekFrom::Current(0)).await.unwrap(), 2, "one cursor");
+    /// b.read_exact(&mut buf).await.unwrap();
+    /// assert_eq!(&buf, b"cd");
+    /// # }).unwrap();
+    /// ```
+    pub async fn try_clone(&self) -> io::Result<File> {
+        let ino = self.ino;
+        self.with(|d, _| {
+            // The sync failures so far are the description's to report.
+            d.tree.open_handle(ino);
+            Ok(())
+        })?;
+        Ok(File {
+            here: self.here,
+            ino,
+            incarnation: self.incarnation,
+            desc: self.desc.clone(),
+            read: self.read,
+            write: self.write,
+            append: self.append,
+            delay: None,
+        })
+    }
+
+    /// Reads at the cursor (see [`AsyncRead`](futures::io::AsyncRead)).
     ///
     /// # Errors
     ///
@@ -591,7 +668,7 @@ impl File {
     }
 
     /// Writes at the cursor (at the end in append mode; see
-    /// [`AsyncWrite`]); returns the bytes written.
+    /// [`AsyncWrite`](futures::io::AsyncWrite)); returns the bytes written.
     ///
     /// # Errors
     ///
@@ -660,80 +737,7 @@ impl File {
     /// # }).unwrap();
     /// ```
     pub fn path(&self) -> &Path {
-        Path::new(&*self.path)
-    }
-}
-
-impl AsyncRead for File {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        if !this.read {
-            return Poll::Ready(Err(this.denied("read")));
-        }
-        let at = this.pos;
-        let n = ready!(this.poll_io(cx, |f, d, c| f.read_on(d, c, buf, at)))?;
-        this.pos += n as u64;
-        Poll::Ready(Ok(n))
-    }
-}
-
-impl AsyncWrite for File {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        if !this.write {
-            return Poll::Ready(Err(this.denied("write")));
-        }
-        let (offset, n) = ready!(this.poll_io(cx, |f, d, c| f.write_on(d, c, buf, None)))?;
-        this.pos = offset + n as u64;
-        Poll::Ready(Ok(n))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl AsyncSeek for File {
-    fn poll_seek(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        pos: SeekFrom,
-    ) -> Poll<io::Result<u64>> {
-        let this = self.get_mut();
-        let (base, delta) = match pos {
-            SeekFrom::Start(n) => (n, 0),
-            SeekFrom::Current(d) => (this.pos, d),
-            SeekFrom::End(d) => {
-                let ino = this.ino;
-                let len = this.with(|disk, _| Ok(disk.tree.content(ino).map_or(0, |c| c.len())))?;
-                (len, d)
-            }
-        };
-        match base.checked_add_signed(delta) {
-            Some(p) => {
-                this.pos = p;
-                Poll::Ready(Ok(p))
-            }
-            None => Poll::Ready(Err(io::Error::new(
-                ErrorKind::InvalidInput,
-                format!(
-                    "{}: invalid seek to a negative or overflowing position",
-                    this.path
-                ),
-            ))),
-        }
+        Path::new(self.name())
     }
 }
 
@@ -748,8 +752,8 @@ impl Drop for File {
 impl fmt::Debug for File {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("File")
-            .field("path", &self.path)
-            .field("pos", &self.pos)
+            .field("path", &self.name())
+            .field("pos", &self.pos())
             .field("read", &self.read)
             .field("write", &self.write)
             .field("append", &self.append)
