@@ -73,6 +73,7 @@ mod target;
 pub use artifact::{ARTIFACT_VERSION, Artifact, ArtifactError};
 #[doc(hidden)]
 pub use features::CompiledFeatures;
+pub(crate) use report::kind_failure;
 #[doc(hidden)]
 pub use report::quote_failure;
 #[doc(hidden)]
@@ -487,8 +488,9 @@ fn replay<F, Fut>(
         .map(|n| format!("\n  {n}."))
         .unwrap_or_default();
     let recorded = format!(
-        "{} failure \"{}\" (fingerprint {})",
-        art.failure.kind, art.failure.message, art.failure.fingerprint
+        "{} (fingerprint {})",
+        kind_failure(&art.failure.kind, &art.failure.message),
+        art.failure.fingerprint
     );
     let changed = "The code or the build changed since the artifact was written";
     let trace = env.trace || env.trace_json.is_some();
@@ -531,11 +533,10 @@ fn replay<F, Fut>(
             };
             fail(format!(
                 "detsim: replay of {} failed differently: it recorded {recorded}, and now \
-                 {} \"{}\" (fingerprint {}).{note}\n  {changed}: {why}. Re-run the seed for a \
+                 {} (fingerprint {}).{note}\n  {changed}: {why}. Re-run the seed for a \
                  fresh artifact{}: {}\n\n{f}",
                 path.display(),
-                f.kind(),
-                f.message(),
+                quote_failure(&f.kind().to_string(), f.message()),
                 f.fingerprint(),
                 if art.is_shrunk() {
                     " (of the run before shrinking)"

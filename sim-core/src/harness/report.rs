@@ -201,14 +201,29 @@ pub(crate) fn unmet(test: &str, assertions: &Assertions) -> Option<String> {
 #[doc(hidden)]
 pub fn quote_failure(kind: &str, message: &str) -> String {
     let first = message.lines().next().unwrap_or_default();
-    let names_kind = first
-        .strip_prefix(kind)
-        .is_some_and(|rest| rest.starts_with(':') || rest.starts_with(" ("));
-    if names_kind {
+    if names_kind(kind, first) {
         format!("\"{first}\"")
     } else {
         format!("{kind} \"{first}\"")
     }
+}
+
+/// `text` (a failure's message, or part of it) as "the ... failure"
+/// phrases name a failure: `panic failure "boom"`, or `failure "time
+/// limit: ..."` when `text` starts with its kind already (see
+/// [`quote_failure`]).
+pub(crate) fn kind_failure(kind: &str, text: &str) -> String {
+    if names_kind(kind, text) {
+        format!("failure \"{text}\"")
+    } else {
+        format!("{kind} failure \"{text}\"")
+    }
+}
+
+/// Whether `text` begins by naming failure kind `kind`.
+fn names_kind(kind: &str, text: &str) -> bool {
+    text.strip_prefix(kind)
+        .is_some_and(|rest| rest.starts_with(':') || rest.starts_with(" ("))
 }
 
 /// Continuation lines of a multi-line message, aligned under the first.
@@ -252,6 +267,26 @@ pub(crate) fn summary(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_failure_phrase_names_its_kind_once() {
+        assert_eq!(
+            super::kind_failure("panic", "boom"),
+            r#"panic failure "boom""#
+        );
+        assert_eq!(
+            super::kind_failure("time limit", "time limit: 1s passed"),
+            r#"failure "time limit: 1s passed""#
+        );
+        assert_eq!(
+            super::kind_failure("deadlock", "deadlock (2 tasks)"),
+            r#"failure "deadlock (2 tasks)""#
+        );
+        assert_eq!(
+            super::kind_failure("error", "error budget spent"),
+            r#"error failure "error budget spent""#
+        );
+    }
     use super::*;
 
     #[test]

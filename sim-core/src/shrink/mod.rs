@@ -78,6 +78,7 @@ pub(crate) mod same;
 
 use std::fmt;
 
+use crate::harness::{kind_failure, quote_failure};
 use crate::{Failure, Tape};
 
 /// The default budget of runs of a [`Shrinker`].
@@ -448,7 +449,7 @@ impl fmt::Display for Shrunk {
         };
         write!(
             f,
-            "shrunk in {} runs{}: {} -> {} draws, {} -> {} non-zero draws ({} failure \"{}{}\")",
+            "shrunk in {} runs{}: {} -> {} draws, {} -> {} non-zero draws ({})",
             self.runs,
             if self.exhausted {
                 " (budget spent)"
@@ -459,9 +460,7 @@ impl fmt::Display for Shrunk {
             self.len_after(),
             self.nonzero_before,
             self.nonzero_after(),
-            self.failure.kind(),
-            first,
-            more,
+            kind_failure(&self.failure.kind().to_string(), &format!("{first}{more}")),
         )
     }
 }
@@ -492,16 +491,18 @@ impl ShrinkError {
     fn not_reproduced(original: &Failure, got: Option<Failure>) -> ShrinkError {
         let now = match got {
             None => "it passed".to_owned(),
-            Some(f) => format!("it failed differently: {} \"{}\"", f.kind(), f.message()),
+            Some(f) => format!(
+                "it failed differently: {}",
+                quote_failure(&f.kind().to_string(), f.message())
+            ),
         };
         ShrinkError {
             message: format!(
-                "detsim: cannot shrink the {} failure \"{}\" (seed {:#x}): replaying its tape, {now}. \
+                "detsim: cannot shrink the {} (seed {:#x}): replaying its tape, {now}. \
                  Shrink with the test and settings (scheduler, PCT steps, limits) of the failing \
                  run; if they are the same, the test is not deterministic (check it with \
                  DETSIM_CHECK_DETERMINISM=1)",
-                original.kind(),
-                original.message(),
+                kind_failure(&original.kind().to_string(), original.message()),
                 original.seed()
             ),
         }
@@ -531,5 +532,28 @@ mod tests {
             line.ends_with("(panic failure \"replica b reported ...\")"),
             "{line}"
         );
+    }
+
+    #[test]
+    fn a_failure_whose_message_names_its_kind_is_named_once() {
+        let test = || async {
+            crate::time::sleep(std::time::Duration::from_secs(5)).await;
+        };
+        let limited = || {
+            Sim::builder()
+                .time_limit(std::time::Duration::from_secs(1))
+                .seed(1)
+        };
+        let f = limited().build().run(test()).unwrap_err();
+        let s = shrink::shrink(&f, |t| limited().tape(t).build().run(test())).unwrap();
+        let line = s.to_string();
+        assert!(line.contains("(failure \"time limit: "), "{line}");
+        assert!(!line.contains("time limit failure"), "{line}");
+        let e = shrink::shrink(&f, |_| Ok(())).unwrap_err().to_string();
+        assert!(
+            e.contains("cannot shrink the failure \"time limit: "),
+            "{e}"
+        );
+        assert!(!e.contains("time limit failure"), "{e}");
     }
 }
