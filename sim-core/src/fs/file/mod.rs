@@ -125,7 +125,7 @@ impl File {
     /// `NotFound`, `NotADirectory` (a parent is a file, or the path ends
     /// with a slash and names a file), `PermissionDenied` (a file whose
     /// mode denies its owner reading: see
-    /// [`Permissions`](super::Permissions)).
+    /// [`Permissions`]).
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -145,7 +145,7 @@ impl File {
     /// `NotFound` (no parent), `IsADirectory` (a directory, or a path
     /// ending with a slash), `PermissionDenied` (an existing file whose
     /// mode denies its owner writing: see
-    /// [`Permissions`](super::Permissions)), `ReadOnlyFilesystem` once the
+    /// [`Permissions`]), `ReadOnlyFilesystem` once the
     /// disk's journal aborted
     /// ([`DiskConfig::journal_error`](super::DiskConfig::journal_error)).
     ///
