@@ -5,8 +5,10 @@
 
 use std::io::ErrorKind::{self, *};
 
+mod common;
+
 use detsim::Sim;
-use detsim::fs::{self, Disk, DiskConfig, File, Namespace, Permissions};
+use detsim::fs::{self, Disk, DiskConfig, File, Permissions};
 use detsim::time::{self, SystemTime};
 
 /// What `std::fs::copy(from, to)` gave on Linux 6.18 (ext4), in a
@@ -252,21 +254,7 @@ fn a_copy_draws_the_faults_of_a_read_and_a_write() {
 #[test]
 fn a_read_only_disk_answers_after_the_source_and_target_checks() {
     run(|| async {
-        let disk = Disk::current();
-        disk.configure(
-            DiskConfig::new()
-                .namespace(Namespace::Journal)
-                .journal_error(1.0),
-        )
-        .unwrap();
-        fs::write("/f", "x").await.unwrap();
-        fs::create_dir("/d").await.unwrap();
-        File::open("/f")
-            .await
-            .unwrap()
-            .sync_all()
-            .await
-            .unwrap_err(); // aborts
+        common::abort_journal_with_f_and_d().await;
         assert_eq!(kind(fs::copy("/m", "/n").await), NotFound);
         assert_eq!(kind(fs::copy("/d", "/n").await), InvalidInput);
         assert_eq!(kind(fs::copy("/f", "/m/n").await), NotFound);

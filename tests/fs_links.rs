@@ -5,6 +5,8 @@
 
 use std::io::ErrorKind;
 
+mod common;
+
 use detsim::Sim;
 use detsim::fs::{self, Disk, DiskConfig, File, Namespace, Permissions};
 
@@ -198,21 +200,7 @@ fn a_read_only_disk_answers_after_the_name_checks_and_before_eperm() {
     Sim::builder()
         .build()
         .run(async {
-            let disk = Disk::current();
-            disk.configure(
-                DiskConfig::new()
-                    .namespace(Namespace::Journal)
-                    .journal_error(1.0),
-            )
-            .unwrap();
-            fs::write("/f", "").await.unwrap();
-            fs::create_dir("/d").await.unwrap();
-            File::open("/f")
-                .await
-                .unwrap()
-                .sync_all()
-                .await
-                .unwrap_err(); // aborts
+            common::abort_journal_with_f_and_d().await;
             let kind = |r: std::io::Result<()>| r.unwrap_err().kind();
             assert_eq!(kind(fs::hard_link("/m", "/n").await), NotFound);
             assert_eq!(kind(fs::hard_link("/f", "/f").await), AlreadyExists);

@@ -234,3 +234,27 @@ pub(crate) async fn join_with_stats<T: 'static>(
     chaos.await.unwrap();
     (out, detsim::net::Network::current().stats().to_string())
 }
+
+/// Makes the current node's disk read-only as a journal abort does (a
+/// journaled namespace whose every commit fails, then a sync that aborts
+/// it), after writing the regular file `/f` and creating the directory
+/// `/d` for the test's checks.
+#[allow(dead_code)]
+pub(crate) async fn abort_journal_with_f_and_d() {
+    use detsim::fs::{self, DiskConfig, File, Namespace};
+    let disk = detsim::fs::Disk::current();
+    disk.configure(
+        DiskConfig::new()
+            .namespace(Namespace::Journal)
+            .journal_error(1.0),
+    )
+    .unwrap();
+    fs::write("/f", "x").await.unwrap();
+    fs::create_dir("/d").await.unwrap();
+    File::open("/f")
+        .await
+        .unwrap()
+        .sync_all()
+        .await
+        .unwrap_err(); // aborts
+}

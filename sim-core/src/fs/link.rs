@@ -9,7 +9,7 @@ use std::path::Path;
 use super::faults::NAMESPACE;
 use super::ops::{self, Cost, Here};
 use super::path::SimPath;
-use super::tree::{OpenMode, err};
+use super::tree::err;
 use crate::ext;
 
 /// Makes `link` a second name for the file `original` (`link(2)`), as
@@ -142,20 +142,8 @@ pub async fn copy(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<u6
                  (it is a directory)",
             ));
         }
-        let mode = OpenMode {
-            read: false,
-            write: true,
-            as_root: false,
-            truncate: true,
-            create: true,
-            create_new: false,
-        };
         let shown = to.to_string();
-        if let Err(read_only) = d.writable(&shown) {
-            d.tree.probe_open(&to, mode)?; // ENOENT, EISDIR first, as Linux
-            return Err(read_only);
-        }
-        let dst = d.tree.open(&to, mode, c.logs_writes())?;
+        let dst = ops::open_truncating(d, c, &to, &shown)?;
         // std's fchmod of the target, before the data.
         let bits = d.tree.attrs(src).mode;
         d.tree.set_mode(dst, bits);

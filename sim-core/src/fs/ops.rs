@@ -80,6 +80,31 @@ impl Here {
     }
 }
 
+/// Opens (creating or truncating) the regular file at `path` for
+/// writing, as `fs::write` and `fs::copy` do (`O_WRONLY|O_CREAT|O_TRUNC`).
+/// On a disk whose journal aborted, the errors Linux gives before `EROFS`
+/// (no such parent, a directory) come first, then `EROFS`.
+pub(crate) fn open_truncating(
+    d: &mut NodeDisk,
+    c: &DiskConfig,
+    path: &SimPath,
+    shown: &str,
+) -> io::Result<Ino> {
+    let mode = OpenMode {
+        read: false,
+        write: true,
+        as_root: false,
+        truncate: true,
+        create: true,
+        create_new: false,
+    };
+    if let Err(read_only) = d.writable(shown) {
+        d.tree.probe_open(path, mode)?; // ENOENT, EISDIR first, as Linux
+        return Err(read_only);
+    }
+    d.tree.open(path, mode, c.logs_writes())
+}
+
 /// An injected read error, if one fires.
 pub(crate) fn read_fault(
     d: &mut NodeDisk,
@@ -342,20 +367,8 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
     let path = SimPath::parse(path.as_ref())?;
     let data = contents.as_ref();
     here.op(API, Cost::Io, |d, c| {
-        let mode = OpenMode {
-            read: false,
-            write: true,
-            as_root: false,
-            truncate: true,
-            create: true,
-            create_new: false,
-        };
         let shown = path.to_string();
-        if let Err(read_only) = d.writable(&shown) {
-            d.tree.probe_open(&path, mode)?; // ENOENT, EISDIR first, as Linux
-            return Err(read_only);
-        }
-        let ino = d.tree.open(&path, mode, c.logs_writes())?;
+        let ino = open_truncating(d, c, &path, &shown)?;
         let n = write_at(d, c, here.node, ino, 0, data, &shown)?;
         if n < data.len() {
             return Err(io::Error::new(
