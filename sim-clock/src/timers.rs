@@ -378,14 +378,28 @@ impl TimerQueue {
     /// order.
     #[inline]
     pub(crate) fn fire_lone_alarm(&mut self, at: u64) -> Option<Option<Waker>> {
+        self.fire_lone_alarm_if(|deadline| deadline == at)
+            .map(|(_, waker)| waker)
+    }
+
+    /// Fires the earliest timer if it is an alarm alone (no other alarm
+    /// armed, no heap timer due at its deadline or before) whose deadline
+    /// passes `ok`: its deadline and its waker (taken). `None`, having
+    /// changed nothing, otherwise.
+    #[inline]
+    pub(crate) fn fire_lone_alarm_if(
+        &mut self,
+        ok: impl FnOnce(u64) -> bool,
+    ) -> Option<(u64, Option<Waker>)> {
         let (a, idx) = self.alarms.first()?;
-        if deadline_of(a) != at || self.alarms.armed_count() != 1 {
+        let at = deadline_of(a);
+        if self.alarms.armed_count() != 1 || !ok(at) {
             return None;
         }
         if self.heap_top().is_some_and(|e| deadline_of(e) <= at) {
             return None;
         }
-        Some(self.alarms.fire(idx))
+        Some((at, self.alarms.fire(idx)))
     }
 
     /// The next two timers in firing order (stale ones possibly included):

@@ -420,6 +420,43 @@ impl Clock {
         }
     }
 
+    /// The usual idle step of a network workload in one call: when what
+    /// comes next is one [`Alarm`](crate::Alarm) alone (no other alarm
+    /// armed, no other timer due at its deadline or before, no
+    /// [`advance`](fn@crate::advance) waiting, auto-advance on) and its
+    /// deadline is not after `not_after`, moves time to that deadline and
+    /// returns it with the alarm's waker, for the caller to wake. `None`,
+    /// having changed nothing, otherwise: [`next_wakeup`](Self::next_wakeup)
+    /// and [`advance_to`](Self::advance_to) then take the step.
+    ///
+    /// It is exactly their step: `advance_to` fires a lone alarm the same
+    /// way (one timer fired, no order drawn, no advance released).
+    ///
+    /// ```
+    /// # use sim_clock::{Clock, Instant};
+    /// let clock = Clock::new();
+    /// let _in_sim = clock.enter();
+    /// let mut alarm = sim_clock::Alarm::new();
+    /// alarm.arm(Instant::from_nanos(5), std::task::Waker::noop());
+    /// assert!(clock.advance_to_lone_alarm(4).is_none(), "past the limit");
+    /// let (at, waker) = clock.advance_to_lone_alarm(u64::MAX).unwrap();
+    /// assert_eq!((at, clock.now(), clock.armed_count()), (Instant::from_nanos(5), at, 0));
+    /// assert!(waker.is_some());
+    /// ```
+    #[inline]
+    pub fn advance_to_lone_alarm(&self, not_after: u64) -> Option<(Instant, Option<Waker>)> {
+        if !self.auto_advance.get() || !self.advancers.borrow().is_empty() {
+            return None;
+        }
+        let now = self.now.get();
+        let (at, waker) = self
+            .timers
+            .borrow_mut()
+            .fire_lone_alarm_if(|at| now <= at && at <= not_after)?;
+        self.now.set(at);
+        Some((Instant::from_nanos(at), waker))
+    }
+
     /// Drops every timer and pending advance (used when a simulation is torn
     /// down). Wakers are dropped after the clock's state is released.
     ///
