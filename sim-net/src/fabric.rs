@@ -56,9 +56,27 @@ impl AddrEvent {
         x: u64,
         y: u64,
     ) {
+        self.emit_by(None, a, b, x, y);
+    }
+
+    /// [`emit`](Self::emit) through `events`, the simulation's recorder
+    /// (kept by the network: no lookup of the simulation), if given.
+    #[inline]
+    pub(crate) fn emit_by(
+        &'static self,
+        events: Option<&ext::Recorder>,
+        a: impl Into<WireAddr>,
+        b: impl Into<WireAddr>,
+        x: u64,
+        y: u64,
+    ) {
         let (a, b) = (a.into(), b.into());
         let kind = if a.is_ipv6() { &self.v6 } else { &self.v4 };
-        ext::event(kind, a.word() | x, b.word() ^ y);
+        let (a, b) = (a.word() | x, b.word() ^ y);
+        match events {
+            Some(events) => events.event(kind, a, b),
+            None => ext::event(kind, a, b),
+        }
     }
 }
 
@@ -326,12 +344,9 @@ impl Net {
             // The pump fired: re-arm it for what is left, whatever is
             // delivered now.
             inner.in_flight.mark_changed();
-            loop {
-                if arrive_express(inner, now, wakers) {
+            while let Some(((_, seq), d)) = inner.in_flight.pop_due(now) {
+                let Some(d) = arrive_express(inner, d, wakers) else {
                     continue;
-                }
-                let Some(((_, seq), d)) = inner.in_flight.pop_due(now) else {
-                    break;
                 };
                 if d.resend {
                     let Payload::Segment(seg) = d.payload else {
@@ -387,6 +402,7 @@ impl Net {
     /// time `now`. The alarm's deadline is mirrored in
     /// [`Net::pump_at`](crate::state::Net::pump_at), so the usual outcome
     /// (nothing to change) borrows nothing.
+    #[inline]
     pub(crate) fn rearm(&self, next: Option<u64>, now: u64) {
         // What `Alarm::deadline` says: the deadline armed, until the clock
         // reaches it (then it fired).
@@ -394,25 +410,33 @@ impl Net {
         match (next, armed) {
             (None, None) => {}
             (Some(at), Some(armed_at)) if armed_at <= at => {}
-            (None, Some(_)) => {
-                self.pump_at.set(None);
-                if let Some(alarm) = self.pump.borrow_mut().alarm.as_mut() {
-                    alarm.disarm();
-                }
-            }
-            (Some(at), _) => {
-                self.pump_at.set(Some(at));
-                let mut pump = self.pump.borrow_mut();
-                let Pump { alarm, waker } = &mut *pump;
-                let waker = waker.get_or_insert_with(|| {
-                    ext::word_waker::<PumpWaker>(ext::instance("detsim::net"))
-                });
-                // Due in the future (due datagrams were delivered).
-                alarm
-                    .get_or_insert_with(Alarm::new)
-                    .arm(Instant::from_nanos(at), waker);
-            }
+            (None, Some(_)) => self.disarm_pump(),
+            (Some(at), _) => self.arm_pump(at),
         }
+    }
+
+    /// Disarms the pump (nothing in flight).
+    #[inline(never)]
+    fn disarm_pump(&self) {
+        self.pump_at.set(None);
+        if let Some(alarm) = self.pump.borrow_mut().alarm.as_mut() {
+            alarm.disarm();
+        }
+    }
+
+    /// Arms the pump for `at` (kept out of line: [`rearm`](Self::rearm)'s
+    /// usual outcome is to change nothing).
+    #[inline(never)]
+    fn arm_pump(&self, at: u64) {
+        self.pump_at.set(Some(at));
+        let mut pump = self.pump.borrow_mut();
+        let Pump { alarm, waker } = &mut *pump;
+        let waker =
+            waker.get_or_insert_with(|| ext::word_waker::<PumpWaker>(ext::instance("detsim::net")));
+        // Due in the future (due datagrams were delivered).
+        alarm
+            .get_or_insert_with(Alarm::new)
+            .arm(Instant::from_nanos(at), waker);
     }
 }
 
@@ -468,7 +492,7 @@ fn transmit_to(
     let now = inner.tcp.now;
     let local = to == Some(from);
     let (event, len, seq) = send_shape(&payload);
-    event.emit(src, dst, len, seq);
+    event.emit_by(inner.events.as_ref(), src, dst, len, seq);
     let Some(to) = to else {
         inner.links.get_mut(from, NOWHERE).sent += 1;
         let route = Route {
@@ -519,7 +543,7 @@ fn transmit_to(
             };
             queue(inner, d, now, wakers);
             inner.links.get_mut(from, to).duplicated += 1;
-            DUPLICATE.emit(src, dst, 0, 0);
+            DUPLICATE.emit_by(inner.events.as_ref(), src, dst, 0, 0);
             queue(inner, copy, now, wakers);
         }
     }
@@ -539,7 +563,7 @@ pub(crate) fn send_express(
     at: u64,
 ) -> Option<Option<u64>> {
     let (len, seq) = segment_shape(&seg);
-    SEND.emit(src, dst, len, seq);
+    SEND.emit_by(inner.events.as_ref(), src, dst, len, seq);
     inner.links.get_mut(from, to).sent += 1;
     inner.seq += 1;
     let d = InFlight {
@@ -595,43 +619,37 @@ fn retry_later(inner: &mut Inner, route: Route, seg: Segment, now: u64, wakers: 
 
 fn drop_event(inner: &mut Inner, r: Route, why: DropReason) {
     inner.count_drop(r.from, r.to, why);
-    DROP.emit(r.src, r.dst, 0, (why as u64) << 48);
+    DROP.emit_by(inner.events.as_ref(), r.src, r.dst, 0, (why as u64) << 48);
 }
 
-/// Delivers the earliest due entry if it is data that its connection
-/// takes in the usual way (see [`TcpState::takes_express`]) and nothing
-/// can hold it back (no clog anywhere, its node alive): exactly what
-/// [`arrive`] would do with it, in fewer steps. `false`, having changed
-/// nothing, for anything else (or nothing due).
+/// Delivers `d`, just taken off the wire, if it is data that its
+/// connection takes in the usual way (see [`TcpState::takes_express`])
+/// and nothing can hold it back (no clog anywhere, its node alive):
+/// exactly what [`arrive`] would do with it, in fewer steps. Gives `d`
+/// back, having changed nothing, for anything else.
 ///
 /// [`TcpState::takes_express`]: crate::tcp::TcpState::takes_express
 #[inline]
-fn arrive_express(inner: &mut Inner, now: u64, wakers: &mut Vec<Waker>) -> bool {
-    let Inner { in_flight, tcp, .. } = inner;
-    if !tcp.quiet {
-        return false;
+fn arrive_express(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) -> Option<InFlight> {
+    let tcp = &inner.tcp;
+    let takes = tcp.quiet
+        && !d.resend
+        && match &d.payload {
+            Payload::Segment(seg) => tcp.node_alive(d.route.to) && tcp.takes_express(seg),
+            Payload::Datagram(_) => false,
+        };
+    if !takes {
+        return Some(d);
     }
-    let Some(d) = in_flight.peek_due(now) else {
-        return false;
-    };
-    let Payload::Segment(seg) = &d.payload else {
-        return false;
-    };
-    if d.resend || !tcp.node_alive(d.route.to) || !tcp.takes_express(seg) {
-        return false;
-    }
-    let Some((_, d)) = in_flight.pop_due(now) else {
-        unreachable!("peeked above")
-    };
     let Payload::Segment(seg) = d.payload else {
-        unreachable!("peeked above")
+        unreachable!("checked above")
     };
     let r = d.route;
     inner.links.get_mut(r.from, r.to).delivered += 1;
     let (len, seq) = segment_shape(&seg);
-    DELIVER.emit(r.src, r.dst, len, seq);
+    DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, len, seq);
     inner.tcp.arrive_express(seg, wakers);
-    true
+    None
 }
 
 /// Hands a due datagram to its receiving socket or a segment to its
@@ -651,7 +669,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
             }
             inner.links.get_mut(r.from, r.to).delivered += 1;
             let (len, seq) = segment_shape(&seg);
-            DELIVER.emit(r.src, r.dst, len, seq);
+            DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, len, seq);
             inner.tcp.arrive(seg, wakers);
             return;
         }
@@ -683,7 +701,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     let index = receiver.expect("checked above");
     inner.links.get_mut(r.from, r.to).delivered += 1;
     let (len, number) = datagram_shape(&datagram);
-    DATAGRAM_DELIVER.emit(r.src, r.dst, len, number);
+    DATAGRAM_DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, len, number);
     let s = inner.socket_at_mut(index);
     s.queued_bytes += datagram.data.len();
     s.queue.push_back((r.src.get(), datagram.data));

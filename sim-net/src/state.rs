@@ -85,6 +85,9 @@ pub(crate) struct Inner {
     /// Node ids below this are known to exist: ids are dense and nodes are
     /// never removed, so once seen, a node count stays true.
     nodes_seen: u32,
+    /// The simulation's event recorder, for the events of every send and
+    /// delivery (`None`: made outside a simulation, never in practice).
+    pub(crate) events: Option<ext::Recorder>,
 }
 
 impl Inner {
@@ -244,6 +247,7 @@ impl Default for Net {
     fn default() -> Net {
         let mut inner = Inner::default();
         inner.tcp.liveness = ext::liveness();
+        inner.events = ext::recorder();
         Net {
             inner: RefCell::new(inner),
             pump: RefCell::default(),

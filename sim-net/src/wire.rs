@@ -70,17 +70,6 @@ impl<V> Wire<V> {
         }
     }
 
-    /// The earliest entry if it is due at or before `now` (what
-    /// [`pop_due`](Self::pop_due) would remove).
-    #[inline]
-    pub(crate) fn peek_due(&self, now: u64) -> Option<&V> {
-        let key = self.first_key().filter(|k| k.0 <= now)?;
-        match self.run.front() {
-            Some((k, v)) if *k == key => Some(v),
-            _ => self.rest.get(&key),
-        }
-    }
-
     /// Removes and returns the earliest entry if it is due at or before
     /// `now`.
     #[inline]
@@ -185,21 +174,6 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(w.len(), 0);
         assert_eq!(w.first_key(), None);
-    }
-
-    #[test]
-    fn peek_due_shows_what_pop_due_removes() {
-        let mut w = Wire::default();
-        assert_eq!(w.peek_due(u64::MAX), None);
-        w.push((10, 1), 1);
-        w.push((20, 2), 2);
-        w.push((15, 3), 3); // out of order: kept aside
-        assert_eq!(w.peek_due(9), None);
-        for now in [10, 15, 20] {
-            let peeked = w.peek_due(now).copied();
-            assert_eq!(peeked, w.pop_due(now).map(|(_, v)| v));
-        }
-        assert_eq!(w.peek_due(u64::MAX), None);
     }
 
     #[test]

@@ -47,8 +47,10 @@ use crate::runtime::Runtime;
 use crate::task::table::TaskTable;
 
 mod nodes;
+mod recorder;
 
 pub use nodes::{Liveness, liveness, node, node_alive, node_names};
+pub use recorder::{Recorder, recorder};
 
 /// What a [`word_waker`] does when woken: `wake(word)` with the word the
 /// waker was made with.

@@ -68,7 +68,8 @@ pub(crate) struct Runtime {
     pub(crate) clock: Rc<Clock>,
     pub(crate) tasks: RefCell<TaskTable>,
     pub(crate) sched: RefCell<Policy>,
-    pub(crate) choices: RefCell<Choices>,
+    /// Shared with the extensions' [`Recorder`](crate::ext::Recorder)s.
+    pub(crate) choices: Rc<RefCell<Choices>>,
     pub(crate) nodes: RefCell<NodeTable>,
     pub(crate) current: Cell<Option<Current>>,
     /// The first failure of the running `run`, until it is returned.
@@ -135,7 +136,7 @@ impl Runtime {
             clock,
             tasks: RefCell::default(),
             sched: RefCell::new(sched),
-            choices: RefCell::new(choices),
+            choices: Rc::new(RefCell::new(choices)),
             nodes: RefCell::new(nodes),
             current: Cell::new(None),
             failure: RefCell::new(None),
