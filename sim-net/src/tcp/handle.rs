@@ -82,9 +82,8 @@ impl Handle {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Option<Poll<io::Result<usize>>> {
-        let mut inner = net.inner.borrow_mut();
-        let quiet = inner.rules.is_quiet();
-        let all_alive = inner.tcp.all_alive();
+        let mut guard = net.inner.borrow_mut();
+        let inner = &mut *guard;
         let c = inner.tcp.conns.get_mut(self.conn)?;
         let e = &mut c.ends[self.end];
         let waits = !buf.is_empty()
@@ -94,10 +93,17 @@ impl Handle {
             && !matches!(e.phase, Phase::Failed(_));
         if waits {
             let old = park(&mut e.reader, cx.waker());
-            drop(inner);
+            drop(guard);
             drop(old);
             return Some(Poll::Pending);
         }
+        // Only a read of buffered bytes needs them.
+        let quiet = inner.rules.is_quiet();
+        let all_alive = inner
+            .tcp
+            .liveness
+            .as_ref()
+            .is_some_and(ext::Liveness::all_alive);
         c.read_quietly(self.end, buf, quiet, all_alive)
             .map(|n| Poll::Ready(Ok(n)))
     }
