@@ -47,9 +47,11 @@ pub(crate) enum LimitFrom {
 
 /// How to raise the time limit of a run that reached `limit`, set as
 /// `from` says: both ways, the attribute and `DETSIM_TIME_LIMIT` (which
-/// overrides it).
+/// overrides it). The limit it suggests, twice `limit`, is spelled as
+/// both read it ([`format_duration`](super::format_duration): `2h`, not
+/// `7200s`); `limit` itself as the failure's message spells it.
 fn time_limit_hint(limit: Duration, from: LimitFrom) -> String {
-    let twice = format!("{:?}", limit.saturating_mul(2));
+    let twice = super::format_duration(limit.saturating_mul(2));
     let both = format!(
         "#[sim_test(time_limit = \"{twice}\")], or for one run with DETSIM_TIME_LIMIT={twice} \
          (which overrides the attribute)"
@@ -481,6 +483,19 @@ mod tests {
             ..context(&target, "dev")
         };
         assert!(!render(&panic, &cx).contains("hint: "));
+    }
+
+    #[test]
+    fn the_limit_a_hint_suggests_is_spelled_as_the_attribute_reads_it() {
+        // detsim's default of an hour: raise it to 2h, not 7200s.
+        let hint = time_limit_hint(crate::DEFAULT_TIME_LIMIT, LimitFrom::Default);
+        assert_eq!(
+            hint,
+            "the limit of 3600s is detsim's default: raise it with #[sim_test(time_limit = \"2h\")], \
+             or for one run with DETSIM_TIME_LIMIT=2h (which overrides the attribute)"
+        );
+        let hint = time_limit_hint(Duration::from_micros(750), LimitFrom::Env);
+        assert!(hint.contains("(DETSIM_TIME_LIMIT=1500us)"), "{hint}");
     }
 
     #[test]
