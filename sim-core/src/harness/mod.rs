@@ -77,7 +77,7 @@ pub use env::format_duration;
 pub use features::CompiledFeatures;
 pub(crate) use report::kind_failure;
 #[doc(hidden)]
-pub use report::quote_failure;
+pub use report::{failure_headline, quote_failure};
 #[doc(hidden)]
 pub use spec::{TestAttrs, TestOutput, TestSpec};
 #[doc(hidden)]

@@ -222,6 +222,38 @@ pub(crate) fn kind_failure(kind: &str, text: &str) -> String {
     }
 }
 
+/// A failure as one unquoted line that names its kind once, for lists of
+/// failures (`cargo detsim sweep`'s summary): the first line of its
+/// message after the kind (`panic: boom`), or the line alone when it
+/// starts with the kind already, by the rule of [`quote_failure`] (the
+/// kind followed by `:` or ` (`): `time limit: virtual time would pass
+/// ...`, `hygiene (strict mode): ...`, not `hygiene: hygiene (strict
+/// mode): ...`.
+///
+/// ```
+/// use detsim::harness::failure_headline;
+/// assert_eq!(failure_headline("panic", "boom\nmore"), "panic: boom");
+/// assert_eq!(
+///     failure_headline("time limit", "time limit: virtual time would pass 1s"),
+///     "time limit: virtual time would pass 1s"
+/// );
+/// assert_eq!(
+///     failure_headline("hygiene", "hygiene (strict mode): 1 live task"),
+///     "hygiene (strict mode): 1 live task"
+/// );
+/// // A message that only starts with the kind's letters is the message.
+/// assert_eq!(failure_headline("error", "errors: 3"), "error: errors: 3");
+/// ```
+#[doc(hidden)]
+pub fn failure_headline(kind: &str, message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default();
+    if names_kind(kind, first) {
+        first.to_owned()
+    } else {
+        format!("{kind}: {first}")
+    }
+}
+
 /// Whether `text` begins by naming failure kind `kind`.
 fn names_kind(kind: &str, text: &str) -> bool {
     text.strip_prefix(kind)
@@ -287,6 +319,35 @@ mod tests {
         assert_eq!(
             super::kind_failure("error", "error budget spent"),
             r#"error failure "error budget spent""#
+        );
+    }
+
+    #[test]
+    fn a_failure_headline_names_its_kind_once() {
+        let line = super::failure_headline;
+        assert_eq!(line("panic", "boom\nmore"), "panic: boom");
+        assert_eq!(line("panic", ""), "panic: ");
+        // The kind and ':' or ' (': the message names it already.
+        assert_eq!(
+            line("time limit", "time limit: 1s passed\nmore"),
+            "time limit: 1s passed"
+        );
+        assert_eq!(line("time limit", "time limit:1s"), "time limit:1s");
+        assert_eq!(line("deadlock", "deadlock (2 tasks)"), "deadlock (2 tasks)");
+        assert_eq!(
+            line("hygiene", "hygiene (strict mode): 1 live task"),
+            "hygiene (strict mode): 1 live task"
+        );
+        // Anything else after the kind's letters: a message of its own.
+        assert_eq!(
+            line("error", "error budget spent"),
+            "error: error budget spent"
+        );
+        assert_eq!(line("error", "errors: 3"), "error: errors: 3");
+        assert_eq!(line("time limit", "time limit"), "time limit: time limit");
+        assert_eq!(
+            line("panic", "time limit: a panic's text"),
+            "panic: time limit: a panic's text"
         );
     }
     use super::*;
