@@ -665,8 +665,20 @@ mod tests {
         );
         assert_eq!(
             sweep_command(&art, &Build::default(), 3),
-            "DETSIM_TIME_LIMIT=10000000000ns DETSIM_CHECK_DETERMINISM=1 cargo detsim sweep \
+            "DETSIM_TIME_LIMIT=10s DETSIM_CHECK_DETERMINISM=1 cargo detsim sweep \
              planted_bug -p fixture --test planted --seeds 7..10 --scheduler pct:2"
+        );
+        // A limit that is no whole number of seconds: the largest unit
+        // that holds it exactly, which DETSIM_TIME_LIMIT reads back.
+        let art = json(
+            r#"{"scheduler": "random", "pct_depth": null, "pct_steps": 1000,
+                "time_limit_ns": 1500000000, "max_steps": null, "strict": false,
+                "check_determinism": false}"#,
+        );
+        assert_eq!(
+            sweep_command(&art, &Build::default(), 3),
+            "DETSIM_TIME_LIMIT=1500ms cargo detsim sweep planted_bug -p fixture --test planted \
+             --seeds 7..10"
         );
         // The defaults (Random, no limit from the attribute): nothing added.
         assert_eq!(

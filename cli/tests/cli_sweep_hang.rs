@@ -175,7 +175,7 @@ fn a_seed_that_runs_long_is_named_and_its_chunks_notice_runs_it_alone() {
     );
     assert!(
         line.ends_with(
-            "run it alone: DETSIM_SEED=0x4 DETSIM_TIME_LIMIT=3600000000000ns \
+            "run it alone: DETSIM_SEED=0x4 DETSIM_TIME_LIMIT=1h \
              DETSIM_SCHEDULER=fifo cargo test -p detsim-cli-fixture --test noisy -- \
              one_seed_runs_long --exact"
         ),

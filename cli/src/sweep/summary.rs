@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
-use sim_core::harness::shell_word;
+use sim_core::harness::{failure_headline, shell_word};
 
 use super::TestResult;
 use crate::args::{Seeds, Sweep};
@@ -99,20 +99,12 @@ pub(super) fn print_summary(results: &[TestResult], flags: &str, json: Option<&P
 
 /// A failure's kind and the first line of its message: `panic: x`, or
 /// `time limit: virtual time would pass ...` (whose message starts with
-/// its kind already).
+/// its kind already), by the harness's rule for a message that names its
+/// kind ([`failure_headline`]), which the replay and shrink lines follow
+/// too.
 fn headline(f: &Value) -> String {
     let kind = f["kind"].as_str().unwrap_or("failure");
-    let first = f["message"]
-        .as_str()
-        .unwrap_or_default()
-        .lines()
-        .next()
-        .unwrap_or_default();
-    let first = first
-        .strip_prefix(kind)
-        .and_then(|rest| rest.strip_prefix(": "))
-        .unwrap_or(first);
-    format!("{kind}: {first}")
+    failure_headline(kind, f["message"].as_str().unwrap_or_default())
 }
 
 /// A failure's artifact and the command that replays it, each line
@@ -230,5 +222,17 @@ mod tests {
         let f = json!({ "kind": "panic", "message": "time limit: a panic's own text" });
         assert_eq!(headline(&f), "panic: time limit: a panic's own text");
         assert_eq!(headline(&json!({})), "failure: ");
+        // A strict hygiene failure's message names its kind with " (",
+        // not ": ": once, as in the test's own report.
+        let f = json!({
+            "kind": "hygiene",
+            "message": "hygiene (strict mode): the run ended with 1 live task and 0 armed timers",
+        });
+        assert_eq!(
+            headline(&f),
+            "hygiene (strict mode): the run ended with 1 live task and 0 armed timers"
+        );
+        let f = json!({ "kind": "error", "message": "errors: 3" });
+        assert_eq!(headline(&f), "error: errors: 3");
     }
 }

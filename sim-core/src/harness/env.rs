@@ -302,6 +302,43 @@ pub(crate) fn parse_scheduler(s: &str) -> Result<crate::Scheduler, String> {
     }
 }
 
+/// `d` as `DETSIM_TIME_LIMIT` and `#[sim_test(time_limit = "...")]` take
+/// it: a whole number of the largest unit that holds `d` exactly, among
+/// the units [`sim_clock::parse_duration`] reads (`h`, `m`, `s`, `ms`,
+/// `us`, `ns`; `us` rather than `µs`, plain ASCII for a shell); zero is
+/// `0s`. The printed replay and sweep commands spell a recorded time
+/// limit with it, so a user reads `10s` or `1h`, not `10000000000ns`, and
+/// pasting the command sets the same limit: the parser reads the word
+/// back as `d`, for every `d` it can read (up to `u64::MAX` nanoseconds,
+/// about 584 years).
+///
+/// ```
+/// use std::time::Duration;
+/// use detsim::harness::format_duration;
+/// assert_eq!(format_duration(Duration::from_secs(3600)), "1h");
+/// assert_eq!(format_duration(Duration::from_secs(90)), "90s");
+/// assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
+/// assert_eq!(format_duration(Duration::from_nanos(1_000_001)), "1000001ns");
+/// ```
+#[doc(hidden)]
+pub fn format_duration(d: Duration) -> String {
+    const UNITS: [(u128, &str); 5] = [
+        (3_600_000_000_000, "h"),
+        (60_000_000_000, "m"),
+        (1_000_000_000, "s"),
+        (1_000_000, "ms"),
+        (1_000, "us"),
+    ];
+    let ns = d.as_nanos();
+    if ns == 0 {
+        return "0s".to_owned();
+    }
+    match UNITS.iter().find(|&&(scale, _)| ns % scale == 0) {
+        Some(&(scale, unit)) => format!("{}{unit}", ns / scale),
+        None => format!("{ns}ns"),
+    }
+}
+
 /// The `DETSIM_SCHEDULER` value that selects `s`.
 pub(crate) fn scheduler_name(s: crate::Scheduler) -> String {
     match s {
@@ -483,5 +520,87 @@ mod tests {
         );
         let both = with(&[("DETSIM_SEED", "1"), ("DETSIM_REPLAY", "a.json")]);
         assert!(both.unwrap_err().to_string().contains("not both"));
+    }
+
+    #[test]
+    fn a_duration_is_spelled_in_the_largest_exact_unit() {
+        let word = format_duration;
+        assert_eq!(word(Duration::from_secs(7200)), "2h");
+        assert_eq!(word(Duration::from_secs(3600)), "1h");
+        assert_eq!(word(Duration::from_secs(5400)), "90m");
+        assert_eq!(word(Duration::from_secs(60)), "1m");
+        assert_eq!(word(Duration::from_secs(90)), "90s");
+        assert_eq!(word(Duration::from_secs(10)), "10s");
+        assert_eq!(word(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(word(Duration::from_millis(1001)), "1001ms");
+        assert_eq!(word(Duration::from_millis(1)), "1ms");
+        assert_eq!(word(Duration::from_micros(250)), "250us");
+        assert_eq!(word(Duration::from_micros(1_000_001)), "1000001us");
+        assert_eq!(word(Duration::from_nanos(1)), "1ns");
+        assert_eq!(word(Duration::from_nanos(1_000_000_001)), "1000000001ns");
+        assert_eq!(
+            word(Duration::from_nanos(3_600_000_000_001)),
+            "3600000000001ns"
+        );
+        assert_eq!(word(Duration::ZERO), "0s");
+        assert_eq!(
+            word(Duration::from_nanos(u64::MAX)),
+            "18446744073709551615ns"
+        );
+        // detsim's default limit, which artifacts record.
+        assert_eq!(word(crate::DEFAULT_TIME_LIMIT), "1h");
+    }
+
+    #[test]
+    fn a_spelled_duration_reads_back_as_itself() {
+        const SCALES: [u64; 6] = [
+            1,
+            1_000,
+            1_000_000,
+            1_000_000_000,
+            60_000_000_000,
+            3_600_000_000_000,
+        ];
+        let mut values = vec![0, 1, u64::MAX, u64::MAX - 1, u64::MAX / 1_000 * 1_000];
+        for scale in SCALES {
+            for n in [
+                1, 2, 7, 59, 60, 61, 999, 1000, 1001, 1500, 3600, 86_400, 123_457,
+            ] {
+                values.push(scale * n);
+                values.push(scale * n + 1);
+            }
+        }
+        // And many more, spread over the whole range (splitmix64).
+        let mut x = 0u64;
+        for _ in 0..10_000 {
+            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            // Every magnitude, and a fair share of multiples of each unit.
+            let v = z >> (z % 64);
+            values.push(v);
+            values.push(v / SCALES[(z % 6) as usize] * SCALES[(z % 6) as usize]);
+        }
+        for ns in values {
+            let d = Duration::from_nanos(ns);
+            let word = format_duration(d);
+            assert_eq!(sim_clock::parse_duration(&word), Ok(d), "{word}");
+            // The largest unit: the number is not a whole count of the
+            // next unit up.
+            let number: u64 = word.trim_end_matches(char::is_alphabetic).parse().unwrap();
+            let unit = &word[number.to_string().len()..];
+            let up = match unit {
+                "ns" => 1_000,
+                "us" => 1_000,
+                "ms" => 1_000,
+                "s" => 60,
+                "m" => 60,
+                "h" => continue,
+                other => panic!("{word}: unit {other}"),
+            };
+            assert!(ns == 0 || number % up != 0, "{word} has a larger unit");
+        }
     }
 }

@@ -72,10 +72,12 @@ mod target;
 
 pub use artifact::{ARTIFACT_VERSION, Artifact, ArtifactError};
 #[doc(hidden)]
+pub use env::format_duration;
+#[doc(hidden)]
 pub use features::CompiledFeatures;
 pub(crate) use report::kind_failure;
 #[doc(hidden)]
-pub use report::quote_failure;
+pub use report::{failure_headline, quote_failure};
 #[doc(hidden)]
 pub use spec::{TestAttrs, TestOutput, TestSpec};
 #[doc(hidden)]
@@ -195,7 +197,7 @@ where
     };
     let mut extra_env = Vec::new();
     if let Some(limit) = env.time_limit {
-        extra_env.push(("DETSIM_TIME_LIMIT", format!("{}ns", limit.as_nanos())));
+        extra_env.push(("DETSIM_TIME_LIMIT", format_duration(limit)));
     }
     if env.check_determinism {
         extra_env.push(("DETSIM_CHECK_DETERMINISM", "1".to_owned()));
@@ -654,11 +656,9 @@ mod tests {
     }
 
     #[test]
-    fn time_limit_env_is_forwarded_in_nanoseconds() {
+    fn time_limit_env_is_forwarded_in_the_largest_exact_unit() {
         let d = Duration::from_millis(1500);
-        assert_eq!(
-            sim_clock::parse_duration(&format!("{}ns", d.as_nanos())),
-            Ok(d)
-        );
+        assert_eq!(format_duration(d), "1500ms");
+        assert_eq!(sim_clock::parse_duration(&format_duration(d)), Ok(d));
     }
 }

@@ -47,9 +47,11 @@ pub(crate) enum LimitFrom {
 
 /// How to raise the time limit of a run that reached `limit`, set as
 /// `from` says: both ways, the attribute and `DETSIM_TIME_LIMIT` (which
-/// overrides it).
+/// overrides it). The limit it suggests, twice `limit`, is spelled as
+/// both read it ([`format_duration`](super::format_duration): `2h`, not
+/// `7200s`); `limit` itself as the failure's message spells it.
 fn time_limit_hint(limit: Duration, from: LimitFrom) -> String {
-    let twice = format!("{:?}", limit.saturating_mul(2));
+    let twice = super::format_duration(limit.saturating_mul(2));
     let both = format!(
         "#[sim_test(time_limit = \"{twice}\")], or for one run with DETSIM_TIME_LIMIT={twice} \
          (which overrides the attribute)"
@@ -220,6 +222,38 @@ pub(crate) fn kind_failure(kind: &str, text: &str) -> String {
     }
 }
 
+/// A failure as one unquoted line that names its kind once, for lists of
+/// failures (`cargo detsim sweep`'s summary): the first line of its
+/// message after the kind (`panic: boom`), or the line alone when it
+/// starts with the kind already, by the rule of [`quote_failure`] (the
+/// kind followed by `:` or ` (`): `time limit: virtual time would pass
+/// ...`, `hygiene (strict mode): ...`, not `hygiene: hygiene (strict
+/// mode): ...`.
+///
+/// ```
+/// use detsim::harness::failure_headline;
+/// assert_eq!(failure_headline("panic", "boom\nmore"), "panic: boom");
+/// assert_eq!(
+///     failure_headline("time limit", "time limit: virtual time would pass 1s"),
+///     "time limit: virtual time would pass 1s"
+/// );
+/// assert_eq!(
+///     failure_headline("hygiene", "hygiene (strict mode): 1 live task"),
+///     "hygiene (strict mode): 1 live task"
+/// );
+/// // A message that only starts with the kind's letters is the message.
+/// assert_eq!(failure_headline("error", "errors: 3"), "error: errors: 3");
+/// ```
+#[doc(hidden)]
+pub fn failure_headline(kind: &str, message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default();
+    if names_kind(kind, first) {
+        first.to_owned()
+    } else {
+        format!("{kind}: {first}")
+    }
+}
+
 /// Whether `text` begins by naming failure kind `kind`.
 fn names_kind(kind: &str, text: &str) -> bool {
     text.strip_prefix(kind)
@@ -285,6 +319,35 @@ mod tests {
         assert_eq!(
             super::kind_failure("error", "error budget spent"),
             r#"error failure "error budget spent""#
+        );
+    }
+
+    #[test]
+    fn a_failure_headline_names_its_kind_once() {
+        let line = super::failure_headline;
+        assert_eq!(line("panic", "boom\nmore"), "panic: boom");
+        assert_eq!(line("panic", ""), "panic: ");
+        // The kind and ':' or ' (': the message names it already.
+        assert_eq!(
+            line("time limit", "time limit: 1s passed\nmore"),
+            "time limit: 1s passed"
+        );
+        assert_eq!(line("time limit", "time limit:1s"), "time limit:1s");
+        assert_eq!(line("deadlock", "deadlock (2 tasks)"), "deadlock (2 tasks)");
+        assert_eq!(
+            line("hygiene", "hygiene (strict mode): 1 live task"),
+            "hygiene (strict mode): 1 live task"
+        );
+        // Anything else after the kind's letters: a message of its own.
+        assert_eq!(
+            line("error", "error budget spent"),
+            "error: error budget spent"
+        );
+        assert_eq!(line("error", "errors: 3"), "error: errors: 3");
+        assert_eq!(line("time limit", "time limit"), "time limit: time limit");
+        assert_eq!(
+            line("panic", "time limit: a panic's text"),
+            "panic: time limit: a panic's text"
         );
     }
     use super::*;
@@ -481,6 +544,19 @@ mod tests {
             ..context(&target, "dev")
         };
         assert!(!render(&panic, &cx).contains("hint: "));
+    }
+
+    #[test]
+    fn the_limit_a_hint_suggests_is_spelled_as_the_attribute_reads_it() {
+        // detsim's default of an hour: raise it to 2h, not 7200s.
+        let hint = time_limit_hint(crate::DEFAULT_TIME_LIMIT, LimitFrom::Default);
+        assert_eq!(
+            hint,
+            "the limit of 3600s is detsim's default: raise it with #[sim_test(time_limit = \"2h\")], \
+             or for one run with DETSIM_TIME_LIMIT=2h (which overrides the attribute)"
+        );
+        let hint = time_limit_hint(Duration::from_micros(750), LimitFrom::Env);
+        assert!(hint.contains("(DETSIM_TIME_LIMIT=1500us)"), "{hint}");
     }
 
     #[test]

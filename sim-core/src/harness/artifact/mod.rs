@@ -462,7 +462,8 @@ impl Artifact {
         // No limit can only come from the test's own attribute (the
         // variable cannot lift it), which the rerun reads again.
         if let Some(ns) = self.config.time_limit_ns.filter(|&ns| ns != default) {
-            vars.push(("DETSIM_TIME_LIMIT", format!("{ns}ns")));
+            let limit = Duration::from_nanos(ns);
+            vars.push(("DETSIM_TIME_LIMIT", super::format_duration(limit)));
         }
         if self.config.check_determinism {
             vars.push(("DETSIM_CHECK_DETERMINISM", "1".to_owned()));
