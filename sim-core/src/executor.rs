@@ -523,8 +523,9 @@ impl Runtime {
     }
 
     fn time_limit_failure(&self, limit: Duration, at: sim_clock::Instant) -> Failure {
+        let limit = crate::harness::format_duration(limit);
         let headline = format!(
-            "time limit: virtual time would pass the limit of {limit:?} (the next wakeup is at {at}); \
+            "time limit: virtual time would pass the limit of {limit} (the next wakeup is at {at}); \
              raise it with Builder::time_limit, or look for a livelock (tasks that keep timers busy \
              while the main task waits)"
         );

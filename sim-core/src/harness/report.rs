@@ -48,28 +48,29 @@ pub(crate) enum LimitFrom {
 /// How to raise the time limit of a run that reached `limit`, set as
 /// `from` says: both ways, the attribute and `DETSIM_TIME_LIMIT` (which
 /// overrides it). The limit it suggests, twice `limit`, is spelled as
-/// both read it ([`format_duration`](super::format_duration): `2h`, not
-/// `7200s`); `limit` itself as the failure's message spells it.
+/// both read it, as is `limit` ([`format_duration`](super::format_duration):
+/// `2h`, not `7200s`), the way the failure's message spells it too.
 fn time_limit_hint(limit: Duration, from: LimitFrom) -> String {
     let twice = super::format_duration(limit.saturating_mul(2));
+    let limit = super::format_duration(limit);
     let both = format!(
         "#[sim_test(time_limit = \"{twice}\")], or for one run with DETSIM_TIME_LIMIT={twice} \
          (which overrides the attribute)"
     );
     match from {
         LimitFrom::Env => format!(
-            "the limit of {limit:?} came from DETSIM_TIME_LIMIT: raise it there \
+            "the limit of {limit} came from DETSIM_TIME_LIMIT: raise it there \
              (DETSIM_TIME_LIMIT={twice}), or unset it for the test's own limit"
         ),
         LimitFrom::Attribute => format!(
-            "the limit of {limit:?} came from the test's #[sim_test(time_limit = ...)]: raise \
+            "the limit of {limit} came from the test's #[sim_test(time_limit = ...)]: raise \
              it with {both}"
         ),
         LimitFrom::Default => {
-            format!("the limit of {limit:?} is detsim's default: raise it with {both}")
+            format!("the limit of {limit} is detsim's default: raise it with {both}")
         }
         LimitFrom::Recorded => format!(
-            "the artifact recorded a limit of {limit:?}: to run longer, raise the test's limit \
+            "the artifact recorded a limit of {limit}: to run longer, raise the test's limit \
              with {both}, and run the seed again"
         ),
     }
@@ -552,7 +553,7 @@ mod tests {
         let hint = time_limit_hint(crate::DEFAULT_TIME_LIMIT, LimitFrom::Default);
         assert_eq!(
             hint,
-            "the limit of 3600s is detsim's default: raise it with #[sim_test(time_limit = \"2h\")], \
+            "the limit of 1h is detsim's default: raise it with #[sim_test(time_limit = \"2h\")], \
              or for one run with DETSIM_TIME_LIMIT=2h (which overrides the attribute)"
         );
         let hint = time_limit_hint(Duration::from_micros(750), LimitFrom::Env);
