@@ -71,3 +71,44 @@ fn without_limits_long_runs_finish() {
         .unwrap();
     assert_eq!(sim.now().since_start().as_secs(), 86_400 * 365);
 }
+
+/// A datagram sent at `send_at` on the default 1 ms link, run with time
+/// limit `limit`: the network's delivery is the only timer, so the time
+/// limit meets the executor's shortcut for a lone network alarm.
+fn deliver_one_datagram(limit: Duration) -> Result<Vec<u8>, detsim::Failure> {
+    use detsim::net::UdpSocket;
+    use detsim::node::Node;
+    let mut sim = Sim::builder().seed(3).time_limit(limit).build();
+    sim.run(async {
+        let rx = Node::builder("rx").build().spawn(async {
+            let sock = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+            let mut buf = [0u8; 8];
+            let (n, _) = sock.recv_from(&mut buf).await.unwrap();
+            buf[..n].to_vec()
+        });
+        detsim::yield_now().await; // rx binds
+        let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        sock.send_to(b"hi", "rx:9").await.unwrap();
+        rx.await.unwrap()
+    })
+}
+
+#[test]
+fn the_time_limit_stops_a_network_delivery_past_it_and_lets_one_at_it_through() {
+    let ms = Duration::from_millis(1);
+    assert_eq!(deliver_one_datagram(ms).unwrap(), b"hi");
+    let failure = deliver_one_datagram(ms - Duration::from_nanos(1)).unwrap_err();
+    assert!(failure.is_time_limit());
+    assert_eq!(
+        failure.time().since_start(),
+        Duration::ZERO,
+        "time did not move"
+    );
+    assert!(
+        failure.headline().starts_with(
+            "time limit: virtual time would pass the limit of 999999ns (the next wakeup is at +1ms)"
+        ),
+        "{}",
+        failure.headline()
+    );
+}

@@ -681,6 +681,59 @@ mod tests {
     }
 
     #[test]
+    fn the_lone_alarm_step_declines_whenever_advance_to_would_do_more() {
+        let clock = Clock::new();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let w = Waker::from(Arc::new(Tagged(7, log.clone())));
+        assert!(
+            clock.advance_to_lone_alarm(u64::MAX).is_none(),
+            "nothing armed"
+        );
+        let alarm = clock.add_alarm();
+        clock.arm_alarm(alarm, 100, &w);
+        // Each decline changes nothing: time stays, the alarm stays armed.
+        let unchanged = |clock: &Clock| (clock.now(), clock.armed_count());
+        assert!(clock.advance_to_lone_alarm(99).is_none(), "past the limit");
+        clock.insert_timer(100, &w);
+        assert!(
+            clock.advance_to_lone_alarm(u64::MAX).is_none(),
+            "a timer due then too"
+        );
+        assert_eq!(unchanged(&clock), (Instant::ZERO, 2));
+        clock.advance_to(Instant::from_nanos(100), &mut |_| 0);
+        clock.arm_alarm(alarm, 200, &w);
+        let other = clock.add_alarm();
+        clock.arm_alarm(other, 300, &w);
+        assert!(
+            clock.advance_to_lone_alarm(u64::MAX).is_none(),
+            "another alarm"
+        );
+        clock.disarm_alarm(other, true);
+        let id = clock.add_advancer(150, &w);
+        assert!(
+            clock.advance_to_lone_alarm(u64::MAX).is_none(),
+            "an advance waits"
+        );
+        clock.advance_to(Instant::from_nanos(150), &mut |_| 0);
+        assert!(!clock.poll_advancer(id, &w));
+        clock.set_auto_advance(false);
+        assert!(
+            clock.advance_to_lone_alarm(u64::MAX).is_none(),
+            "auto-advance off"
+        );
+        assert_eq!(unchanged(&clock), (Instant::from_nanos(150), 1));
+        clock.set_auto_advance(true);
+        log.lock().unwrap().clear();
+        // Alone: time moves to it and its waker comes back, unwoken.
+        let (at, waker) = clock.advance_to_lone_alarm(200).unwrap();
+        assert_eq!((at, clock.now()), (Instant::from_nanos(200), at));
+        assert_eq!(clock.armed_count(), 0);
+        assert!(log.lock().unwrap().is_empty());
+        waker.unwrap().wake();
+        assert_eq!(*log.lock().unwrap(), [7]);
+    }
+
+    #[test]
     fn timers_due_with_an_advance_target_fire_first() {
         let clock = Clock::new();
         let count = Arc::new(AtomicUsize::new(0));
