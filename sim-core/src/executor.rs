@@ -390,9 +390,10 @@ impl Runtime {
         // The usual step of a network workload: the delivery pump's alarm
         // alone is next (see `Clock::advance_to_lone_alarm`), within the
         // time limit. The same step as below, in fewer moves.
-        let not_after = self.config.time_limit.map_or(u64::MAX, |l| {
-            u64::try_from(l.as_nanos()).unwrap_or(u64::MAX)
-        });
+        let not_after = self
+            .config
+            .time_limit
+            .map_or(u64::MAX, crate::latency::nanos);
         if let Some((at, waker)) = self.clock.advance_to_lone_alarm(not_after) {
             self.choices.borrow_mut().ctx.time = at.as_nanos();
             if let Some(w) = waker {

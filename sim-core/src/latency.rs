@@ -168,7 +168,9 @@ impl Latency {
     }
 }
 
-fn nanos(d: Duration) -> u64 {
+/// `d` in nanoseconds, `u64::MAX` for a duration too long for a `u64`
+/// (over 584 years): as virtual time counts it.
+pub(crate) fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 

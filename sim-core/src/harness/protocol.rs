@@ -55,7 +55,7 @@ pub(crate) fn list(path: &Path, spec: &TestSpec, attrs: &TestAttrs, target: &Tar
             "seed": attrs.seed,
             "seeds": attrs.seeds,
             "scheduler": scheduler,
-            "time_limit_ns": attrs.time_limit.map(|d| d.as_nanos() as u64),
+            "time_limit_ns": attrs.time_limit.map(crate::latency::nanos),
             "max_steps": attrs.max_steps,
             "strict": attrs.strict,
             "check_determinism": attrs.check_determinism,

@@ -51,7 +51,8 @@ pub(crate) enum LimitFrom {
 /// both read it, as is `limit` ([`format_duration`](super::format_duration):
 /// `2h`, not `7200s`), the way the failure's message spells it too.
 fn time_limit_hint(limit: Duration, from: LimitFrom) -> String {
-    let twice = super::format_duration(limit.saturating_mul(2));
+    // Capped where DETSIM_TIME_LIMIT stops parsing (u64 nanoseconds).
+    let twice = super::format_duration(limit.saturating_mul(2).min(Duration::from_nanos(u64::MAX)));
     let limit = super::format_duration(limit);
     let both = format!(
         "#[sim_test(time_limit = \"{twice}\")], or for one run with DETSIM_TIME_LIMIT={twice} \

@@ -238,6 +238,14 @@ mod tests {
     }
 
     #[test]
+    fn a_time_limit_beyond_u64_nanoseconds_is_recorded_as_the_largest() {
+        // 2^64 ns + 1 s would wrap to 1 s with a plain cast.
+        let limit = std::time::Duration::from_nanos(u64::MAX) + std::time::Duration::from_secs(2);
+        let config = Config::of(&Builder::new().time_limit(limit), false);
+        assert_eq!(config.time_limit_ns, Some(u64::MAX));
+    }
+
+    #[test]
     fn round_trips_through_json() {
         let a = sample();
         let json = a.to_json();

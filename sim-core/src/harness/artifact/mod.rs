@@ -142,7 +142,7 @@ impl Config {
             scheduler: scheduler.into(),
             pct_depth,
             pct_steps: builder.pct_steps,
-            time_limit_ns: builder.time_limit.map(|d| d.as_nanos() as u64),
+            time_limit_ns: builder.time_limit.map(crate::latency::nanos),
             max_steps: builder.max_steps,
             strict: builder.strict,
             check_determinism,
