@@ -19,31 +19,36 @@ use common::{detsim_command, first_artifact, fixture, read_json, scratch, sweep_
 
 #[test]
 fn cargos_output_is_still_read_when_stderr_is_closed() {
-    use std::os::unix::fs::PermissionsExt as _;
     let tmp = scratch("closed_stderr_cargo");
     // A cargo that says far more than a pipe holds (64 KiB on Linux),
     // and builds nothing: what it says must still be read (a pipe nobody
     // reads would hold it forever, one closed would fail it).
-    let chatty = tmp.join("chatty-cargo");
-    std::fs::write(
-        &chatty,
-        "#!/bin/sh\nyes 'warning: something cargo says' | head -n 20000 >&2\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&chatty, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut child = detsim_command(
-        &fixture(),
-        &["list"],
-        &[("CARGO", chatty.to_str().unwrap())],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    drop(child.stderr.take());
-    let ended = wait_within(child, "list", Duration::from_secs(60));
+    let chatty = executable(
+        &tmp.join("chatty-cargo"),
+        b"#!/bin/sh\nyes 'warning: something cargo says' | head -n 20000 >&2\n",
+    );
+    let ended = list_with_stderr_closed(&chatty);
     // No test binary: nothing to list, which is no failure.
     assert_code(&ended, 0, "a list of no tests");
+}
+
+/// Writes an executable file at `path`.
+fn executable(path: &std::path::Path, bytes: &[u8]) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::write(path, bytes).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_owned()
+}
+
+/// `cargo detsim list` with `cargo` as cargo, its stderr closed at once.
+fn list_with_stderr_closed(cargo: &std::path::Path) -> Ended {
+    let mut child = detsim_command(&fixture(), &["list"], &[("CARGO", cargo.to_str().unwrap())])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    wait_within(child, "list", Duration::from_secs(60))
 }
 
 /// How `cargo detsim` ended: its exit status and its standard output.
@@ -83,14 +88,7 @@ fn wait_within(mut child: Child, what: &str, limit: Duration) -> Ended {
 
 #[test]
 fn a_test_binary_that_writes_on_stderr_is_listed_when_stderr_is_closed() {
-    use std::os::unix::fs::PermissionsExt as _;
     let tmp = scratch("closed_stderr_binary");
-    let executable = |name: &str, bytes: &[u8]| {
-        let path = tmp.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path
-    };
     // A test binary with one #[sim_test] (its marker after the script's
     // end), which says something on stderr as it describes the test: a
     // closed stderr it inherited would kill it (SIGPIPE) before it does.
@@ -101,7 +99,7 @@ fn a_test_binary_that_writes_on_stderr_is_listed_when_stderr_is_closed() {
         exit 0\n"
         .to_vec();
     script.extend_from_slice(b"\0detsim-sim-test:v1:fake::speaks\0\n");
-    let binary = executable("fake-test", &script);
+    let binary = executable(&tmp.join("fake-test"), &script);
     let artifact = serde_json::json!({
         "reason": "compiler-artifact",
         "profile": {"test": true},
@@ -111,16 +109,10 @@ fn a_test_binary_that_writes_on_stderr_is_listed_when_stderr_is_closed() {
         "package_id": format!("path+file://{}#fake@0.1.0", tmp.display()),
     });
     let cargo = executable(
-        "fake-cargo",
+        &tmp.join("fake-cargo"),
         format!("#!/bin/sh\necho '{artifact}'\n").as_bytes(),
     );
-    let mut child = detsim_command(&fixture(), &["list"], &[("CARGO", cargo.to_str().unwrap())])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stderr.take());
-    let ended = wait_within(child, "list", Duration::from_secs(60));
+    let ended = list_with_stderr_closed(&cargo);
     assert_code(&ended, 0, "a list");
     assert!(ended.stdout.starts_with("speaks "), "{}", ended.stdout);
 }
