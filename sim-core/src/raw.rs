@@ -101,6 +101,22 @@ pub(crate) fn waker(token: Token) -> Waker {
     unsafe { Waker::from_raw(raw) }
 }
 
+/// Wakes `waker` now if it is a task's waker, or gives it back. A task
+/// waker's wake only queues its task (or a foreign wake): it runs no user
+/// code and takes no borrow its caller may hold, except the runtime's
+/// task table and run queue.
+#[inline]
+pub(crate) fn wake_task(waker: Waker) -> Result<(), Waker> {
+    if std::ptr::eq(waker.vtable(), &VTABLE) {
+        wake_raw(waker.data());
+        // Nothing to release (`drop_raw` does nothing).
+        std::mem::forget(waker);
+        Ok(())
+    } else {
+        Err(waker)
+    }
+}
+
 /// The vtable of [`word_waker`]s that call `W::wake`.
 struct WordVtable<W>(std::marker::PhantomData<W>);
 

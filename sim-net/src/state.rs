@@ -19,7 +19,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::task::Waker;
 
 use sim_core::ext::{self, Extension};
@@ -279,31 +279,39 @@ impl Net {
 
     /// The network of simulation `instance`, which must be current.
     ///
-    /// Handles call this on every operation, so the network last found on
-    /// this thread is remembered (weakly: the simulation owns it and drops
-    /// it at teardown as before): a lookup is then a check that
-    /// `instance` is current plus a `Weak` upgrade, not a search of the
-    /// simulation's extension storage. Instances are process-unique, so a
-    /// remembered network never answers for another simulation.
+    /// Handles look their network up on every operation, so the network
+    /// last found on this thread is remembered, held strongly, with its
+    /// instance: a lookup is then a check that `instance` is current and
+    /// remembered, with no search of the simulation's extension storage.
+    /// Instances are process-unique, so a remembered network never answers
+    /// for another simulation, and the network's
+    /// [`teardown`](Extension::teardown) forgets it, so it is still
+    /// dropped with its simulation.
     #[track_caller]
     #[inline]
     pub(crate) fn of(instance: u64, api: &str) -> Rc<Net> {
         if ext::try_instance() == Some(instance) {
-            if let Some(net) = LAST.with(|l| l.borrow().find(instance)) {
+            let hit = LAST.with(|l| match &*l.borrow() {
+                Some((i, net)) if *i == instance => Some(Rc::clone(net)),
+                _ => None,
+            });
+            if let Some(net) = hit {
                 return net;
             }
         }
         Net::of_slow(instance, api)
     }
 
-    /// [`of`](Self::of) when the network is not the one last looked up
-    /// (kept out of line: the usual lookup is a few instructions).
+    /// The lookup when the network is not the one remembered (kept out of
+    /// line: the usual lookup is a few instructions): finds it (or panics
+    /// naming `api`) and remembers it.
     #[cold]
     #[inline(never)]
     #[track_caller]
     fn of_slow(instance: u64, api: &str) -> Rc<Net> {
         let net = ext::get_for::<Net>(instance, api);
-        LAST.with(|l| *l.borrow_mut() = Last(instance, Rc::downgrade(&net)));
+        let old = LAST.with(|l| l.borrow_mut().replace((instance, Rc::clone(&net))));
+        drop(old);
         net
     }
 
@@ -314,26 +322,18 @@ impl Net {
         if ext::try_instance() != Some(instance) {
             return None;
         }
-        LAST.with(|l| l.borrow().find(instance))
-            .or_else(|| ext::try_get_for::<Net>(instance))
-    }
-}
-
-/// The network last looked up on this thread, by simulation instance.
-struct Last(u64, Weak<Net>);
-
-impl Last {
-    fn find(&self, instance: u64) -> Option<Rc<Net>> {
-        if self.0 == instance {
-            self.1.upgrade()
-        } else {
-            None
-        }
+        let hit = LAST.with(|l| match &*l.borrow() {
+            Some((i, net)) if *i == instance => Some(Rc::clone(net)),
+            _ => None,
+        });
+        hit.or_else(|| ext::try_get_for::<Net>(instance))
     }
 }
 
 thread_local! {
-    static LAST: RefCell<Last> = const { RefCell::new(Last(0, Weak::new())) };
+    /// The network last looked up on this thread, with its simulation's
+    /// instance.
+    static LAST: RefCell<Option<(u64, Rc<Net>)>> = const { RefCell::new(None) };
 }
 
 impl Extension for Net {
@@ -344,5 +344,49 @@ impl Extension for Net {
             w.wake();
         }
         self.act(|inner, wakers| inner.tcp.node_killed(node.as_u32(), wakers));
+    }
+
+    /// Forgets this network if it is the one remembered on this thread
+    /// (see [`Net::of`]), so that it is dropped with its simulation.
+    fn teardown(&self) {
+        let forgotten = LAST
+            .try_with(|l| {
+                let mut last = l.try_borrow_mut().ok()?;
+                let mine = last
+                    .as_ref()
+                    .is_some_and(|(_, net)| std::ptr::eq(&**net, self));
+                if mine { last.take() } else { None }
+            })
+            .ok()
+            .flatten();
+        drop(forgotten);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Weak;
+
+    use super::*;
+
+    /// The remembered network goes with its simulation: the cache holds it
+    /// strongly, and its teardown lets go.
+    #[test]
+    fn a_remembered_network_is_dropped_with_its_simulation() {
+        let mut sim = sim_core::Sim::builder().build();
+        let weak: Weak<Net> = sim
+            .run(async {
+                let instance = ext::instance("test");
+                let net = Net::of(instance, "test");
+                assert!(Rc::ptr_eq(&net, &Net::of(instance, "test")));
+                assert!(Net::try_of(instance).is_some_and(|n| Rc::ptr_eq(&n, &net)));
+                assert!(Net::try_of(instance + 1).is_none());
+                Rc::downgrade(&net)
+            })
+            .unwrap();
+        assert!(weak.upgrade().is_some(), "the simulation still holds it");
+        drop(sim);
+        assert!(weak.upgrade().is_none(), "remembered past its simulation");
+        assert!(LAST.with(|l| l.borrow().is_none()));
     }
 }

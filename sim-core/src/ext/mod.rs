@@ -98,6 +98,27 @@ pub fn word_waker<W: WordWake>(word: u64) -> std::task::Waker {
     crate::raw::word_waker::<W>(word)
 }
 
+/// Wakes `waker` at once if it is the waker of a simulation's task, and
+/// gives it back otherwise.
+///
+/// A task's wake only marks the task runnable: it runs no user code and
+/// takes none of an extension's borrows, so an extension may call this
+/// while it holds its own state borrowed, instead of collecting the
+/// waker to wake after the borrow ends. To keep the order in which tasks
+/// become runnable (part of the schedule), wake this way only while no
+/// waker collected earlier waits to be woken.
+///
+/// ```
+/// let waker = std::task::Waker::noop().clone();
+/// // Not a task's waker: given back, to wake the usual way.
+/// let waker = sim_core::ext::wake_task(waker).unwrap_err();
+/// waker.wake();
+/// ```
+#[inline]
+pub fn wake_task(waker: std::task::Waker) -> Result<(), std::task::Waker> {
+    crate::raw::wake_task(waker)
+}
+
 /// Per-simulation state of an extension crate, with node lifecycle hooks.
 ///
 /// ```
@@ -118,6 +139,28 @@ pub trait Extension: Any {
     fn node_restarted(&self, node: NodeId) {
         let _ = node;
     }
+
+    /// The simulation is being torn down: its tasks are dropped and every
+    /// extension value is dropped next (each value's `teardown` runs
+    /// first, in creation order). For letting go of what refers to the
+    /// value from outside the simulation, such as a thread-local cache
+    /// that holds it strongly, so that it is dropped with its simulation.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use sim_core::ext::{self, Extension};
+    /// thread_local!(static TORN: Cell<bool> = const { Cell::new(false) });
+    /// #[derive(Default)]
+    /// struct Cache;
+    /// impl Extension for Cache {
+    ///     fn teardown(&self) { TORN.set(true) }
+    /// }
+    /// let mut sim = sim_core::Sim::builder().build();
+    /// sim.run(async { let _ = ext::get::<Cache>("example"); }).unwrap();
+    /// drop(sim);
+    /// assert!(TORN.get());
+    /// ```
+    fn teardown(&self) {}
 }
 
 /// A kind of extension event: a stable code (part of the fingerprint) and
@@ -199,11 +242,12 @@ impl Extensions {
         self.entries.is_empty()
     }
 
-    /// Takes every value out (to drop outside the borrow).
-    pub(crate) fn take(&mut self) -> Vec<Rc<dyn Any>> {
+    /// Takes every value out (to tear down and drop outside the borrow):
+    /// each value's hooks and the value.
+    pub(crate) fn take(&mut self) -> Vec<(Rc<dyn Extension>, Rc<dyn Any>)> {
         std::mem::take(&mut self.entries)
             .into_iter()
-            .map(|e| e.any)
+            .map(|e| (e.hooks, e.any))
             .collect()
     }
 }
@@ -579,11 +623,17 @@ impl Runtime {
         }
     }
 
-    /// Drops every extension value (at teardown, before the clock clears:
-    /// they may hold timers).
+    /// Tears down and drops every extension value (at teardown, before
+    /// the clock clears: they may hold timers).
     pub(crate) fn ext_teardown(&self) {
         let values = self.ext.borrow_mut().take();
-        if let Err((_, record)) = crate::panic::catch(move || drop(values)) {
+        let torn = crate::panic::catch(move || {
+            for (hooks, _) in &values {
+                hooks.teardown();
+            }
+            drop(values);
+        });
+        if let Err((_, record)) = torn {
             let info = crate::task::TaskInfo {
                 id: crate::task::TaskId(u64::MAX),
                 name: Some(std::sync::Arc::from("simulation state")),
@@ -647,6 +697,17 @@ mod tests {
         fn node_restarted(&self, node: NodeId) {
             log(format!("restarted {node}"));
         }
+        fn teardown(&self) {
+            log(format!(
+                "torn down, tasks gone: {}",
+                crate::context::try_current().is_some_and(|rt| rt
+                    .tasks
+                    .borrow()
+                    .occupied()
+                    .count()
+                    == 0)
+            ));
+        }
     }
 
     impl Drop for Watcher {
@@ -675,8 +736,56 @@ mod tests {
         let got = LOG.with(|l| l.borrow().clone());
         assert_eq!(
             got,
-            ["killed db", "restarted 1", "dropped, sim current: true"]
+            [
+                "killed db",
+                "restarted 1",
+                "torn down, tasks gone: true",
+                "dropped, sim current: true"
+            ]
         );
+    }
+
+    #[test]
+    fn wake_task_wakes_a_task_at_once_and_gives_any_other_waker_back() {
+        use std::future::poll_fn;
+        use std::task::Poll;
+        let mut sim = crate::Sim::builder().build();
+        let order = sim
+            .run(async {
+                let parked: Rc<RefCell<Vec<std::task::Waker>>> = Rc::default();
+                let order: Rc<RefCell<Vec<u32>>> = Rc::default();
+                let mut tasks = Vec::new();
+                for i in 0..3 {
+                    let (parked, order) = (parked.clone(), order.clone());
+                    tasks.push(crate::spawn_local(async move {
+                        let mut first = true;
+                        poll_fn(|cx| {
+                            if std::mem::take(&mut first) {
+                                parked.borrow_mut().push(cx.waker().clone());
+                                Poll::Pending
+                            } else {
+                                Poll::Ready(())
+                            }
+                        })
+                        .await;
+                        order.borrow_mut().push(i);
+                    }));
+                }
+                while parked.borrow().len() < 3 {
+                    crate::yield_now().await;
+                }
+                let wakers = std::mem::take(&mut *parked.borrow_mut());
+                for w in wakers.into_iter().rev() {
+                    assert!(wake_task(w).is_ok(), "a task's waker is woken in place");
+                }
+                for t in tasks {
+                    t.await.unwrap();
+                }
+                assert!(wake_task(std::task::Waker::noop().clone()).is_err());
+                Rc::try_unwrap(order).unwrap().into_inner()
+            })
+            .unwrap();
+        assert_eq!(order.len(), 3);
     }
 
     #[test]

@@ -128,7 +128,7 @@ impl TcpState {
         let e = &mut c.ends[seg.to];
         e.recv_seq += 1;
         e.recv_buf.append(data, &mut self.pool);
-        e.wake_all(wakers);
+        e.wake_all_now(wakers);
     }
 }
 
