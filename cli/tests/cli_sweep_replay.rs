@@ -30,6 +30,7 @@ fn list_shows_the_simulation_tests_and_their_attributes() {
     planted_bug                       detsim-cli-fixture --test planted
     times_out                         detsim-cli-fixture --test planted  time_limit=1s
     names_its_profile                 detsim-cli-fixture --test profile
+    leaves_a_task_behind              detsim-cli-fixture --test strict  seeds=3 strict
     "#);
 }
 
