@@ -153,6 +153,7 @@ impl TimerQueue {
         TimerKey { idx, generation }
     }
 
+    #[inline]
     fn next_key(&mut self, idx: u32) -> u64 {
         self.next_seq += 1;
         assert!(

@@ -61,7 +61,7 @@ impl AddrEvent {
 
     /// [`emit`](Self::emit) through `events`, the simulation's recorder
     /// (kept by the network: no lookup of the simulation), if given.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn emit_by(
         &'static self,
         events: Option<&ext::Recorder>,
@@ -345,28 +345,9 @@ impl Net {
             // delivered now.
             inner.in_flight.mark_changed();
             while let Some(((_, seq), d)) = inner.in_flight.pop_due(now) {
-                let Some(d) = arrive_express(inner, d, wakers) else {
-                    continue;
-                };
-                if d.resend {
-                    let Payload::Segment(seg) = d.payload else {
-                        unreachable!("only TCP segments are retransmitted")
-                    };
-                    if let Some(seg) = inner.tcp.retransmit(seg, now, wakers) {
-                        let r = d.route;
-                        transmit(inner, r.from, r.src, r.dst, Payload::Segment(seg), wakers);
-                    }
-                    send_queued(inner, wakers);
-                    continue;
+                if let Some(d) = arrive_express(inner, d, wakers) {
+                    deliver_general(inner, seq, d, wakers);
                 }
-                // A clog that began while it was on the wire holds it back
-                // (keeping its place in send order).
-                if let Some(until) = inner.rules.clogged_until(d.route.from, d.route.to, now) {
-                    inner.in_flight.push((until, seq), d);
-                    continue;
-                }
-                arrive(inner, d, wakers);
-                send_queued(inner, wakers);
             }
         });
     }
@@ -402,7 +383,7 @@ impl Net {
     /// time `now`. The alarm's deadline is mirrored in
     /// [`Net::pump_at`](crate::state::Net::pump_at), so the usual outcome
     /// (nothing to change) borrows nothing.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn rearm(&self, next: Option<u64>, now: u64) {
         // What `Alarm::deadline` says: the deadline armed, until the clock
         // reaches it (then it fired).
@@ -438,6 +419,34 @@ impl Net {
             .get_or_insert_with(Alarm::new)
             .arm(Instant::from_nanos(at), waker);
     }
+}
+
+/// Delivers `d` (due now, send order `seq`), which the express arrival
+/// declined: a retransmission is sent again, a clogged link holds it
+/// back, anything else arrives. Kept out of line, so the pump's usual
+/// loop (express arrivals only) stays small.
+#[inline(never)]
+fn deliver_general(inner: &mut Inner, seq: u64, d: InFlight, wakers: &mut Vec<Waker>) {
+    let now = inner.tcp.now;
+    if d.resend {
+        let Payload::Segment(seg) = d.payload else {
+            unreachable!("only TCP segments are retransmitted")
+        };
+        if let Some(seg) = inner.tcp.retransmit(seg, now, wakers) {
+            let r = d.route;
+            transmit(inner, r.from, r.src, r.dst, Payload::Segment(seg), wakers);
+        }
+        send_queued(inner, wakers);
+        return;
+    }
+    // A clog that began while it was on the wire holds it back (keeping
+    // its place in send order).
+    if let Some(until) = inner.rules.clogged_until(d.route.from, d.route.to, now) {
+        inner.in_flight.push((until, seq), d);
+        return;
+    }
+    arrive(inner, d, wakers);
+    send_queued(inner, wakers);
 }
 
 /// Sends every segment the TCP layer queued (arrivals may queue more).
@@ -556,15 +565,14 @@ fn transmit_to(
 /// [`Net::act`] computes it, for [`Net::rearm`].
 pub(crate) fn send_express(
     inner: &mut Inner,
-    from: u32,
-    to: u32,
+    (from, to, link): (u32, u32, u32),
     (src, dst): (WireAddr, WireAddr),
     seg: Segment,
     at: u64,
 ) -> Option<Option<u64>> {
     let (len, seq) = segment_shape(&seg);
     SEND.emit_by(inner.events.as_ref(), src, dst, len, seq);
-    inner.links.get_mut(from, to).sent += 1;
+    inner.links.at(link).sent += 1;
     inner.seq += 1;
     let d = InFlight {
         due: at,
@@ -632,20 +640,25 @@ fn drop_event(inner: &mut Inner, r: Route, why: DropReason) {
 #[inline]
 fn arrive_express(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) -> Option<InFlight> {
     let tcp = &inner.tcp;
-    let takes = tcp.quiet
-        && !d.resend
-        && match &d.payload {
-            Payload::Segment(seg) => tcp.node_alive(d.route.to) && tcp.takes_express(seg),
-            Payload::Datagram(_) => false,
-        };
-    if !takes {
+    let link = match &d.payload {
+        Payload::Segment(seg) if tcp.quiet && !d.resend && tcp.node_alive(d.route.to) => {
+            tcp.takes_express(seg)
+        }
+        _ => None,
+    };
+    let Some(link) = link else {
         return Some(d);
-    }
+    };
     let Payload::Segment(seg) = d.payload else {
         unreachable!("checked above")
     };
     let r = d.route;
-    inner.links.get_mut(r.from, r.to).delivered += 1;
+    let counts = if link == u32::MAX {
+        inner.links.get_mut(r.from, r.to)
+    } else {
+        inner.links.at(link)
+    };
+    counts.delivered += 1;
     let (len, seq) = segment_shape(&seg);
     DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, len, seq);
     inner.tcp.arrive_express(seg, wakers);

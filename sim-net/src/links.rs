@@ -4,34 +4,61 @@
 //! Every datagram and segment bumps a counter when it is sent and again
 //! when it is delivered or dropped, so the lookup is on the hot path. Node
 //! ids are dense and small, so the table is a grid indexed by the two ids
-//! (an index, not a search), grown as nodes appear. Traffic addressed to
-//! no node counts on the receiver [`NOWHERE`], kept in a column of its
-//! own. Iteration yields the links in `(from, to)` order, [`NOWHERE`] last
-//! for each sender: the order a map keyed by `(from, to)` would give.
+//! (an index, not a search), grown as nodes appear, whose cells number the
+//! links in a flat vector of counters. A link's number never changes, so
+//! a connection end keeps the number of its outgoing link
+//! ([`LinkTable::link`]) and its express sends and deliveries count with
+//! one index ([`LinkTable::at`]). Traffic addressed to no node counts on
+//! the receiver [`NOWHERE`], kept in a column of its own. Iteration yields
+//! the links in `(from, to)` order, [`NOWHERE`] last for each sender: the
+//! order a map keyed by `(from, to)` would give.
 
 use crate::stats::LinkStats;
 
 /// The receiver of traffic to an address no node has.
 pub(crate) const NOWHERE: u32 = u32::MAX;
 
-/// A sender's row: its links to each node, then to nowhere.
-#[derive(Debug, Default)]
+/// A cell of the grid with no link (no traffic yet).
+const NONE: u32 = u32::MAX;
+
+/// A sender's row: the numbers of its links to each node, then to
+/// nowhere ([`NONE`] where there is none).
+#[derive(Debug)]
 struct Row {
-    to: Vec<Option<LinkStats>>,
-    nowhere: Option<LinkStats>,
+    to: Vec<u32>,
+    nowhere: u32,
+}
+
+impl Default for Row {
+    fn default() -> Row {
+        Row {
+            to: Vec::new(),
+            nowhere: NONE,
+        }
+    }
 }
 
 /// The counters of every link that carried traffic.
 #[derive(Debug, Default)]
 pub(crate) struct LinkTable {
     rows: Vec<Row>,
+    /// Each link's counters, by its number.
+    stats: Vec<LinkStats>,
 }
 
 impl LinkTable {
     /// The counters of link `from → to` (created, zeroed, on first use).
     #[inline]
     pub(crate) fn get_mut(&mut self, from: u32, to: u32) -> &mut LinkStats {
-        let (from, to) = (from as usize, to);
+        let i = self.link(from, to);
+        &mut self.stats[i as usize]
+    }
+
+    /// The number of link `from → to` (created, its counters zeroed, on
+    /// first use), for [`at`](Self::at).
+    #[inline]
+    pub(crate) fn link(&mut self, from: u32, to: u32) -> u32 {
+        let from = from as usize;
         if from >= self.rows.len() {
             self.rows.resize_with(from + 1, Row::default);
         }
@@ -41,23 +68,36 @@ impl LinkTable {
         } else {
             let to = to as usize;
             if to >= row.to.len() {
-                row.to.resize(to + 1, None);
+                row.to.resize(to + 1, NONE);
             }
             &mut row.to[to]
         };
-        cell.get_or_insert_with(LinkStats::default)
+        if *cell == NONE {
+            *cell = u32::try_from(self.stats.len()).expect("fewer than 2^32 links");
+            self.stats.push(LinkStats::default());
+        }
+        *cell
+    }
+
+    /// The counters of link number `i` (from [`link`](Self::link)).
+    #[inline]
+    pub(crate) fn at(&mut self, i: u32) -> &mut LinkStats {
+        &mut self.stats[i as usize]
     }
 
     /// Every link that carried traffic, in `(from, to)` order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = ((u32, u32), &LinkStats)> {
-        self.rows.iter().enumerate().flat_map(|(from, row)| {
+        self.rows.iter().enumerate().flat_map(move |(from, row)| {
             let from = from as u32;
             let to = row
                 .to
                 .iter()
                 .enumerate()
-                .filter_map(move |(to, s)| Some(((from, to as u32), s.as_ref()?)));
-            to.chain(row.nowhere.as_ref().map(|s| ((from, NOWHERE), s)))
+                .filter(|&(_, &i)| i != NONE)
+                .map(move |(to, &i)| ((from, to as u32), &self.stats[i as usize]));
+            let nowhere =
+                (row.nowhere != NONE).then(|| ((from, NOWHERE), &self.stats[row.nowhere as usize]));
+            to.chain(nowhere)
         })
     }
 }
@@ -90,6 +130,21 @@ mod tests {
         let got: Vec<_> = table.iter().map(|(k, s)| (k, *s)).collect();
         let want: Vec<_> = map.iter().map(|(k, s)| (*k, *s)).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_link_keeps_its_number_as_others_appear() {
+        let mut table = LinkTable::default();
+        let a = table.link(1, 2);
+        table.at(a).sent += 1;
+        for (from, to) in [(0, 0), (5, 7), (1, NOWHERE), (9, 1), (1, 3)] {
+            table.get_mut(from, to).sent += 10;
+        }
+        assert_eq!(table.link(1, 2), a);
+        table.at(a).delivered += 1;
+        assert_eq!(table.get_mut(1, 2).sent, 1);
+        assert_eq!(table.get_mut(1, 2).delivered, 1);
+        assert_eq!(table.iter().count(), 6);
     }
 
     #[test]

@@ -34,6 +34,11 @@ pub(crate) struct End {
     pub(crate) peer: SocketAddr,
     /// `local` and `peer` as segments carry them (computed once).
     pub(crate) wire: (WireAddr, WireAddr),
+    /// The number of the link from this end's node to its peer's in the
+    /// network's link table ([`LinkTable::link`](crate::links::LinkTable::link)),
+    /// once an express write looked it up (`u32::MAX` until then): the
+    /// express paths count this end's sends and their deliveries there.
+    pub(crate) link: u32,
     pub(crate) phase: Phase,
     /// Written, not yet sent (waiting for the window).
     pub(crate) send_buf: VecDeque<u8>,
@@ -76,6 +81,7 @@ impl End {
             local,
             peer,
             wire: (local.into(), peer.into()),
+            link: u32::MAX,
             phase: Phase::Connecting,
             send_buf: VecDeque::new(),
             send_seq: 0,
@@ -124,17 +130,25 @@ impl End {
     /// arrival, whose act ends with the wakes).
     #[inline]
     pub(crate) fn wake_all_now(&mut self, wakers: &mut Vec<Waker>) {
-        for w in [self.reader.take(), self.writer.take()]
-            .into_iter()
-            .flatten()
-        {
-            if !wakers.is_empty() {
-                wakers.push(w);
-            } else if let Err(w) = ext::wake_task(w) {
-                wakers.push(w);
-            }
+        if let Some(w) = self.reader.take() {
+            wake_now_or_collect(w, wakers);
+        }
+        if let Some(w) = self.writer.take() {
+            wake_now_or_collect(w, wakers);
         }
         self.ready.drain_into(wakers);
+    }
+}
+
+/// Wakes `w` at once if it is a task's waker and no waker collected
+/// earlier waits in `wakers`; collects it otherwise (see
+/// [`End::wake_all_now`]).
+#[inline(always)]
+fn wake_now_or_collect(w: Waker, wakers: &mut Vec<Waker>) {
+    if !wakers.is_empty() {
+        wakers.push(w);
+    } else if let Err(w) = ext::wake_task(w) {
+        wakers.push(w);
     }
 }
 
@@ -173,11 +187,13 @@ impl BufPool {
     const KEEP: usize = 64;
 
     /// An empty buffer (with some capacity when one was returned).
+    #[inline]
     pub(crate) fn take(&mut self) -> Vec<u8> {
         self.spare.pop().unwrap_or_default()
     }
 
     /// Returns a payload buffer whose bytes were consumed.
+    #[inline]
     pub(crate) fn put(&mut self, mut buf: Vec<u8>) {
         if self.spare.len() < Self::KEEP && buf.capacity() <= MSS {
             buf.clear();
@@ -359,7 +375,7 @@ impl Conn {
     /// Whether an ACK from `reader` could reach its peer now: the network
     /// is `quiet` (no partition, no clog) and the peer's node is alive
     /// (or is the reader's own; `all_alive`: no node is dead).
-    #[inline]
+    #[inline(always)]
     fn ack_travels_now(&self, reader: usize, quiet: bool, all_alive: bool) -> bool {
         let (from, to) = (self.ends[reader].node, self.ends[1 - reader].node);
         quiet && (from == to || all_alive || ext::node_alive(to))

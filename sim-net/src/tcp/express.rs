@@ -82,8 +82,12 @@ impl Net {
         };
         e.send_seq += 1;
         let (from, (src, dst)) = (e.node, e.wire);
+        if e.link == u32::MAX {
+            e.link = inner.links.link(from, to);
+        }
+        let link = e.link;
         let at = now.saturating_add(latency);
-        let next = fabric::send_express(inner, from, to, (src, dst), seg, at);
+        let next = fabric::send_express(inner, (from, to, link), (src, dst), seg, at);
         drop(guard);
         if let Some(next) = next {
             self.rearm(next, now);
@@ -95,25 +99,27 @@ impl Net {
 impl TcpState {
     /// Whether `seg` is data its connection takes in the usual way: the
     /// next segment expected at an open end that still reads, with nothing
-    /// put aside, on a connection neither end of which closed. Arriving, it then only joins the receive buffer and
-    /// wakes the end's waiters ([`arrive_express`](Self::arrive_express)),
-    /// as [`Conn::arrive`](super::conn::Conn::arrive) would do with it.
+    /// put aside, on a connection neither end of which closed. Arriving,
+    /// it then only joins the receive buffer and wakes the end's waiters
+    /// ([`arrive_express`](Self::arrive_express)), as
+    /// [`Conn::arrive`](super::conn::Conn::arrive) would do with it.
+    /// `Some` with the sending end's [link number](super::conn::End::link)
+    /// (`u32::MAX` if it has none) when it does.
     #[inline]
-    pub(crate) fn takes_express(&self, seg: &Segment) -> bool {
+    pub(crate) fn takes_express(&self, seg: &Segment) -> Option<u32> {
         let Kind::Data(_) = seg.kind else {
-            return false;
+            return None;
         };
-        let Some(c) = self.conns.get(seg.conn) else {
-            return false;
-        };
-        let e = &c.ends[seg.to];
+        let c = self.conns.get(seg.conn)?;
+        let (e, sender) = (&c.ends[seg.to], &c.ends[1 - seg.to]);
         // A closed end anywhere leaves clean-up to the general path.
-        e.phase == Phase::Open
+        let takes = e.phase == Phase::Open
             && !e.closed
-            && !c.ends[1 - seg.to].closed
+            && !sender.closed
             && !e.read_shutdown
             && seg.seq == e.recv_seq
-            && e.early.is_empty()
+            && e.early.is_empty();
+        takes.then_some(sender.link)
     }
 
     /// Delivers `seg`, which [`takes_express`](Self::takes_express).
