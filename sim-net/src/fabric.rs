@@ -563,6 +563,7 @@ fn transmit_to(
 /// when the rules deliver it after a constant latency and nothing is
 /// clogged. Returns the pump's next due time if it may have changed, as
 /// [`Net::act`] computes it, for [`Net::rearm`].
+#[inline(always)]
 pub(crate) fn send_express(
     inner: &mut Inner,
     (from, to, link): (u32, u32, u32),

@@ -44,7 +44,7 @@ impl<V> Default for Wire<V> {
 
 impl<V> Wire<V> {
     /// Queues `value` under `key` (which must not be queued already).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, key: WireKey, value: V) {
         self.changed = true;
         match self.run.back() {
@@ -56,7 +56,7 @@ impl<V> Wire<V> {
     }
 
     /// The earliest key.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn first_key(&self) -> Option<WireKey> {
         let run = self.run.front().map(|(k, _)| *k);
         if self.rest.is_empty() {
