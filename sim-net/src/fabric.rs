@@ -228,9 +228,7 @@ impl ext::WordWake for PumpWaker {
     fn wake(instance: u64) {
         // Fired by the clock on the simulation's thread; elsewhere (the
         // simulation gone) there is nothing to deliver to.
-        if let Some(net) = Net::try_of(instance) {
-            net.deliver_due();
-        }
+        Net::try_with(instance, Net::deliver_due);
     }
 }
 

@@ -310,23 +310,40 @@ impl Net {
     #[track_caller]
     fn of_slow(instance: u64, api: &str) -> Rc<Net> {
         let net = ext::get_for::<Net>(instance, api);
-        let old = LAST.with(|l| l.borrow_mut().replace((instance, Rc::clone(&net))));
+        // Busy only while [`try_with`](Self::try_with) runs (a lookup of
+        // another simulation from inside a delivery): then not cached.
+        let old = LAST.with(|l| {
+            l.try_borrow_mut()
+                .ok()
+                .and_then(|mut l| l.replace((instance, Rc::clone(&net))))
+        });
         drop(old);
         net
     }
 
-    /// The network of simulation `instance` if that simulation is current
-    /// and has one (never creates, never panics).
+    /// Runs `f` on the network of simulation `instance` if that simulation
+    /// is current and has one (never creates, never panics). When the
+    /// network is the one remembered, `f` runs while the cache is
+    /// borrowed, with no counted reference (a lookup from `f` of another
+    /// simulation's network, if another simulation ran inside `f`, is then
+    /// not cached).
     #[inline]
-    pub(crate) fn try_of(instance: u64) -> Option<Rc<Net>> {
+    pub(crate) fn try_with(instance: u64, f: impl FnOnce(&Net)) {
         if ext::try_instance() != Some(instance) {
-            return None;
+            return;
         }
-        let hit = LAST.with(|l| match &*l.borrow() {
-            Some((i, net)) if *i == instance => Some(Rc::clone(net)),
-            _ => None,
+        let missed = LAST.with(|l| match &*l.borrow() {
+            Some((i, net)) if *i == instance => {
+                f(net);
+                None
+            }
+            _ => Some(f),
         });
-        hit.or_else(|| ext::try_get_for::<Net>(instance))
+        if let Some(f) = missed {
+            if let Some(net) = ext::try_get_for::<Net>(instance) {
+                f(&net);
+            }
+        }
     }
 }
 
@@ -379,8 +396,10 @@ mod tests {
                 let instance = ext::instance("test");
                 let net = Net::of(instance, "test");
                 assert!(Rc::ptr_eq(&net, &Net::of(instance, "test")));
-                assert!(Net::try_of(instance).is_some_and(|n| Rc::ptr_eq(&n, &net)));
-                assert!(Net::try_of(instance + 1).is_none());
+                let mut found = None;
+                Net::try_with(instance, |n| found = Some(std::ptr::eq(n, &*net)));
+                assert_eq!(found, Some(true));
+                Net::try_with(instance + 1, |_| panic!("not current"));
                 Rc::downgrade(&net)
             })
             .unwrap();
