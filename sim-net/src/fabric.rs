@@ -343,8 +343,9 @@ impl Net {
             // delivered now.
             inner.in_flight.mark_changed();
             while let Some(((_, seq), d)) = inner.in_flight.pop_due(now) {
-                if let Some(d) = arrive_express(inner, d, wakers) {
-                    deliver_general(inner, seq, d, wakers);
+                match express_link(&inner.tcp, &d) {
+                    Some(link) => arrive_express(inner, d, link, wakers),
+                    None => deliver_general(inner, seq, d, wakers),
                 }
             }
         });
@@ -629,29 +630,35 @@ fn drop_event(inner: &mut Inner, r: Route, why: DropReason) {
     DROP.emit_by(inner.events.as_ref(), r.src, r.dst, 0, (why as u64) << 48);
 }
 
-/// Delivers `d`, just taken off the wire, if it is data that its
-/// connection takes in the usual way (see [`TcpState::takes_express`])
-/// and nothing can hold it back (no clog anywhere, its node alive):
-/// exactly what [`arrive`] would do with it, in fewer steps. Gives `d`
-/// back, having changed nothing, for anything else.
+/// Whether `d`, just taken off the wire, is data that its connection
+/// takes in the usual way (see [`TcpState::takes_express`]) and nothing
+/// can hold it back (no clog anywhere, its node alive): then
+/// [`arrive_express`] delivers it, exactly as [`arrive`] would, in fewer
+/// steps. `Some` with the sending end's link number (see
+/// [`TcpState::takes_express`]).
 ///
 /// [`TcpState::takes_express`]: crate::tcp::TcpState::takes_express
-#[inline]
-fn arrive_express(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) -> Option<InFlight> {
-    let tcp = &inner.tcp;
-    let link = match &d.payload {
+#[inline(always)]
+fn express_link(tcp: &crate::tcp::TcpState, d: &InFlight) -> Option<u32> {
+    match &d.payload {
         Payload::Segment(seg) if tcp.quiet && !d.resend && tcp.node_alive(d.route.to) => {
             tcp.takes_express(seg)
         }
         _ => None,
+    }
+}
+
+/// Delivers `d`, for which [`express_link`] gave `link`.
+#[inline(always)]
+fn arrive_express(inner: &mut Inner, d: InFlight, link: u32, wakers: &mut Vec<Waker>) {
+    let InFlight {
+        route: r,
+        payload: Payload::Segment(seg),
+        ..
+    } = d
+    else {
+        unreachable!("checked by express_link")
     };
-    let Some(link) = link else {
-        return Some(d);
-    };
-    let Payload::Segment(seg) = d.payload else {
-        unreachable!("checked above")
-    };
-    let r = d.route;
     let counts = if link == u32::MAX {
         inner.links.get_mut(r.from, r.to)
     } else {
@@ -661,7 +668,6 @@ fn arrive_express(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) -> Op
     let (len, seq) = segment_shape(&seg);
     DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, len, seq);
     inner.tcp.arrive_express(seg, wakers);
-    None
 }
 
 /// Hands a due datagram to its receiving socket or a segment to its
