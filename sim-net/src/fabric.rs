@@ -571,7 +571,6 @@ pub(crate) fn send_express(
     at: u64,
 ) -> Option<Option<u64>> {
     let (len, seq) = segment_shape(&seg);
-    SEND.emit_by(inner.events.as_ref(), src, dst, len, seq);
     inner.links.at(link).sent += 1;
     inner.seq += 1;
     let d = InFlight {
@@ -581,6 +580,9 @@ pub(crate) fn send_express(
         resend: false,
     };
     inner.in_flight.push((at, inner.seq), d);
+    // After the push (the event does not depend on the queue), so the
+    // record is not held across the recording.
+    SEND.emit_by(inner.events.as_ref(), src, dst, len, seq);
     inner.in_flight.take_changed().then(|| {
         inner
             .in_flight
