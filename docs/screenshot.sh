@@ -13,9 +13,8 @@
 # 3. drives headless Chromium with playwright-core (docs/screenshot.mjs):
 #    the window $START_NS..$END_NS of virtual time (default 1.570..1.592 s
 #    of seed 0x0: the leader kv1 syncs a client's put, acknowledges it from
-#    its own log alone, and crashes 7 ms later: the planted bug; the
-#    README's screenshot shows 2.618..2.640 s of seed 0x4, the first
-#    failing seed at an earlier version), every track with an event in it
+#    its own log alone, and crashes 7 ms later: the planted bug, as the
+#    README's screenshot shows), every track with an event in it
 #    expanded, and an area selection
 #    over it so that Perfetto draws the messages' flow arrows.
 #
