@@ -103,6 +103,7 @@ fn each_mistake_is_one_line_with_the_fix() {
             ],
         ),
         ("unknown command", vec!["sweeep"]),
+        ("trace is replay's flag", vec!["trace", "a.json"]),
         (
             "seed too large",
             vec!["replay", "--seed", "18446744073709551616", "planted_bug"],

@@ -256,6 +256,13 @@ pub(crate) fn parse(raw: &[String]) -> Result<Args, CliError> {
             });
         }
         Some(c @ ("list" | "sweep" | "replay" | "shrink")) => c,
+        Some("trace" | "export") => {
+            return Err(bad(
+                "a run's trace is exported by replay: cargo detsim replay <artifact> --trace \
+                 OUT.json (Chrome/Perfetto JSON) or --log (the text log); replay --seed S \
+                 <test> takes the same flags",
+            ));
+        }
         Some(other) => {
             return Err(bad(format!(
                 "unknown command `{other}`: use one of list, sweep, replay, shrink \
