@@ -145,7 +145,9 @@
 //!
 //! A [`node::Node`] is a named group of tasks standing for one machine:
 //! kill it (its tasks are dropped, destructors run), restart it (its init
-//! closure runs again), pause and resume it.
+//! closure runs again), pause and resume it, or ask it to shut down
+//! gracefully ([`node::Node::shutdown`], heard in
+//! [`node::shutdown_signal`]).
 //!
 //! ```
 //! use std::time::Duration;
@@ -270,6 +272,9 @@
 //!   hasher.
 //! * Do not start OS threads inside a simulation; a wake from another
 //!   thread is delivered but reported ([`Report::foreign_wakes`]).
+//! * Race futures with `futures::select_biased!` (or `tokio::select!` with
+//!   `biased;`): plain `futures::select!` picks among ready branches with
+//!   a generator of its own that no seed reaches.
 //! * Executor-agnostic primitives (futures' channels, `async-lock`,
 //!   `tokio::sync`) work unchanged.
 

@@ -1,7 +1,7 @@
 //! `check_determinism` runs a seed twice; deterministic code passes, and
 //! code whose schedule depends on something outside the choice source (a
-//! std HashMap's random iteration order) fails with a report of where the
-//! runs diverged.
+//! std HashMap's random iteration order, `futures::select!`'s random
+//! branch order) fails with a report of where the runs diverged.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -100,4 +100,47 @@ fn real_time_in_the_run_is_caught() {
     let failure = failure.expect("the real clock was not caught");
     let d = failure.divergence().unwrap();
     assert!(d.first().starts_with("moved the clock to"), "{failure}");
+}
+
+/// Races two ready futures many times with `futures::select!`, whose
+/// branch order comes from futures' own generator, and records which won.
+async fn unbiased_select() -> Vec<u8> {
+    use futures::FutureExt;
+    let mut winners = Vec::new();
+    for _ in 0..32 {
+        let mut a = std::future::ready(0u8).fuse();
+        let mut b = std::future::ready(1u8).fuse();
+        let won = futures::select! {
+            x = a => x,
+            y = b => y,
+        };
+        // The winner decides how long to sleep: the schedule follows it.
+        time::sleep(Duration::from_millis(u64::from(won) + 1)).await;
+        winners.push(won);
+    }
+    winners
+}
+
+#[test]
+fn unbiased_select_is_caught_and_biased_select_passes() {
+    // 32 fair coin flips from outside the choice source: two runs agree
+    // on all of them once in 2^32.
+    let failure = Sim::builder()
+        .seed(1)
+        .check_determinism(unbiased_select)
+        .expect_err("futures::select! went unnoticed");
+    assert!(failure.is_nondeterminism());
+    let biased = Sim::builder()
+        .seed(1)
+        .check_determinism(|| async {
+            use futures::FutureExt;
+            let mut a = std::future::ready(0u8).fuse();
+            let mut b = std::future::ready(1u8).fuse();
+            futures::select_biased! {
+                x = a => x,
+                y = b => y,
+            }
+        })
+        .unwrap();
+    assert_eq!(biased, 0);
 }

@@ -238,6 +238,8 @@ pub(crate) enum NodeEvent {
     Restarted,
     Paused,
     Resumed,
+    /// [`Node::shutdown`](crate::node::Node::shutdown) raised its signal.
+    ShutdownRequested,
 }
 
 impl Event {

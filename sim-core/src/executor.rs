@@ -321,6 +321,7 @@ impl Runtime {
                 if let Some((name, freed)) = freed {
                     self.drop_as(cur, name, freed);
                 }
+                self.finished_on(cur.node);
                 if let Some(w) = waker {
                     w.wake();
                 }
@@ -358,6 +359,7 @@ impl Runtime {
                     task: cur.id.0,
                     how: Finish::Panicked,
                 });
+                self.finished_on(cur.node);
                 if let Some((f, freed, payload)) = failure {
                     let name = f.task().and_then(|t| t.name.clone());
                     self.drop_as(cur, name, (freed, payload));

@@ -8,6 +8,55 @@
 //! the node back and runs its init closure again, as a rebooted process
 //! would; [`Node::pause`] stops polling its tasks until [`Node::resume`]
 //! (timers still fire; woken tasks wait).
+//!
+//! # Graceful shutdown
+//!
+//! [`Node::kill`] is `kill -9`: every task of the node is dropped where it
+//! stands. A server that drains its connections, flushes its log or hands
+//! over its leases on SIGTERM needs the other signal: [`Node::shutdown`]
+//! raises the node's shutdown signal and cancels nothing. The node's tasks
+//! learn of it in [`shutdown_signal`] (a future, usually raced against
+//! their work; with `futures::select_biased!`, as detsim cannot seed the
+//! random branch order of `futures::select!`), finish what they do and
+//! return; [`Node::stopped`] resolves once no task of the node is left. A
+//! grace period that ends in a kill is a
+//! [`timeout`](crate::time::timeout) around `stopped`:
+//!
+//! ```
+//! use std::time::Duration;
+//! use detsim::node::{Node, shutdown_signal};
+//! use futures::FutureExt;
+//!
+//! let mut sim = detsim::Sim::builder().build();
+//! sim.run(async {
+//!     let server = Node::builder("server")
+//!         .init(|| async {
+//!             let mut signal = shutdown_signal().fuse();
+//!             loop {
+//!                 futures::select_biased! {
+//!                     _ = signal => break,
+//!                     _ = detsim::time::sleep(Duration::from_millis(10)).fuse() => { /* serve */ }
+//!                 }
+//!             }
+//!             // Draining takes 50 ms of virtual time.
+//!             detsim::time::sleep(Duration::from_millis(50)).await;
+//!         })
+//!         .build();
+//!     detsim::time::sleep(Duration::from_secs(1)).await;
+//!     server.shutdown();
+//!     let grace = Duration::from_secs(5);
+//!     if detsim::time::timeout(grace, server.stopped()).await.is_err() {
+//!         server.kill(); // SIGKILL after the grace period
+//!     }
+//!     assert!(server.is_alive(), "it stopped in time: no kill");
+//!     assert_eq!(detsim::time::Instant::now().as_nanos(), 1_050_000_000);
+//! })
+//! .unwrap();
+//! ```
+//!
+//! The signal belongs to one incarnation of the node:
+//! [`restart`](Node::restart) starts the next one with it lowered. Raising
+//! it is an event of the run (in its fingerprint and trace), like a kill.
 
 use std::fmt;
 use std::future::Future;
@@ -17,6 +66,10 @@ use std::sync::Arc;
 
 use crate::context;
 use crate::task::{Builder, JoinHandle};
+
+mod shutdown;
+
+pub use shutdown::{ShutdownSignal, Stopped, shutdown_signal};
 
 /// A node's id: unique within its simulation, counted from 0 (`main`).
 ///
@@ -467,6 +520,10 @@ pub(crate) struct NodeState {
     pub(crate) paused: bool,
     pub(crate) restarts: u32,
     pub(crate) init: Option<InitFn>,
+    /// Whether [`Node::shutdown`] asked this incarnation to shut down.
+    pub(crate) shutdown: bool,
+    /// Tasks waiting in [`shutdown_signal`] for it.
+    pub(crate) shutdown_waiters: Vec<std::task::Waker>,
 }
 
 pub(crate) const MAIN_NODE: NodeId = NodeId(0);
@@ -485,6 +542,8 @@ impl NodeTable {
                 paused: false,
                 restarts: 0,
                 init: None,
+                shutdown: false,
+                shutdown_waiters: Vec::new(),
             }],
         }
     }
@@ -517,6 +576,8 @@ impl NodeTable {
             paused: false,
             restarts: 0,
             init,
+            shutdown: false,
+            shutdown_waiters: Vec::new(),
         });
         NodeId(self.nodes.len() as u32 - 1)
     }

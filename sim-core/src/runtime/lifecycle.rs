@@ -1,8 +1,10 @@
-//! Nodes and the end of a simulation: creating, killing, restarting and
-//! pausing nodes, and the teardown that drops every task and timer.
+//! Nodes and the end of a simulation: creating, killing, restarting,
+//! pausing and shutting down nodes, and the teardown that drops every task
+//! and timer.
 
 use std::panic::Location;
 use std::sync::Arc;
+use std::task::Waker;
 
 use crate::choices::{Event, NodeEvent};
 use crate::node::{InitFn, MAIN_NODE, NodeId};
@@ -74,7 +76,7 @@ impl Runtime {
     #[track_caller]
     pub(crate) fn kill_node(&self, node: NodeId) {
         self.assert_not_main(node, "killed");
-        {
+        let waiters = {
             let mut nodes = self.nodes.borrow_mut();
             let n = nodes.get_mut(node);
             if !n.alive {
@@ -86,16 +88,78 @@ impl Runtime {
                 n.paused = false;
                 self.paused_nodes.set(self.paused_nodes.get() - 1);
             }
-        }
+            // The waiting tasks are the node's own, cancelled below: their
+            // wakers are dropped after the borrow.
+            std::mem::take(&mut n.shutdown_waiters)
+        };
         self.event(Event::Node {
             node: node.0,
             what: NodeEvent::Killed,
         });
+        drop(waiters);
         let victims = self.tasks_on(node);
         for (index, generation) in victims {
             self.cancel(index, generation, Cancel::NodeKilled);
         }
         self.ext_node_hook(node, false);
+    }
+
+    /// Raises the node's shutdown signal (see
+    /// [`Node::shutdown`](crate::node::Node::shutdown)): once per
+    /// incarnation, and not on a node that is down.
+    #[track_caller]
+    pub(crate) fn shutdown_node(&self, node: NodeId) {
+        self.assert_not_main(node, "shut down");
+        let waiters = {
+            let mut nodes = self.nodes.borrow_mut();
+            let n = nodes.get_mut(node);
+            if !n.alive || n.shutdown {
+                return;
+            }
+            n.shutdown = true;
+            std::mem::take(&mut n.shutdown_waiters)
+        };
+        self.event(Event::Node {
+            node: node.0,
+            what: NodeEvent::ShutdownRequested,
+        });
+        for w in waiters {
+            w.wake();
+        }
+    }
+
+    /// Whether no task of `node` is still pending (the main task aside).
+    pub(crate) fn node_stopped(&self, node: NodeId) -> bool {
+        !self
+            .tasks
+            .borrow()
+            .occupied()
+            .any(|(_, s)| s.node == node && s.outcome.is_pending() && !s.main)
+    }
+
+    /// A task of `node` finished: wakes the tasks waiting for the node to
+    /// stop (they look again), if any wait.
+    #[inline]
+    pub(crate) fn finished_on(&self, node: NodeId) {
+        if !self.stop_waiters.borrow().is_empty() {
+            self.wake_stop_waiters(node);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn wake_stop_waiters(&self, node: NodeId) {
+        let woken: Vec<Waker> = {
+            let mut waiters = self.stop_waiters.borrow_mut();
+            let (woken, kept) = std::mem::take(&mut *waiters)
+                .into_iter()
+                .partition(|(n, _)| *n == node);
+            *waiters = kept;
+            woken.into_iter().map(|(_, w)| w).collect()
+        };
+        for w in woken {
+            w.wake();
+        }
     }
 
     /// Pending tasks of a node, in slot order.
@@ -122,6 +186,7 @@ impl Runtime {
             n.alive = true;
             self.dead_nodes.set(self.dead_nodes.get() - 1);
             n.restarts += 1;
+            n.shutdown = false;
             n.init.clone()
         };
         self.event(Event::Node {

@@ -16,7 +16,7 @@ use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use sim_clock::{Clock, SystemTime};
@@ -100,6 +100,9 @@ pub(crate) struct Runtime {
     pub(crate) ext: RefCell<crate::ext::Extensions>,
     /// Blocking tasks whose closure has run: abort leaves them alone.
     pub(crate) started_blocking: RefCell<Vec<TaskId>>,
+    /// Tasks waiting in [`Node::stopped`](crate::node::Node::stopped), by
+    /// the node they wait for, in the order they first waited.
+    pub(crate) stop_waiters: RefCell<Vec<(NodeId, Waker)>>,
 }
 
 impl Drop for Runtime {
@@ -153,6 +156,7 @@ impl Runtime {
             names: RefCell::default(),
             ext: RefCell::default(),
             started_blocking: RefCell::default(),
+            stop_waiters: RefCell::default(),
         })
     }
 
@@ -464,6 +468,7 @@ impl Runtime {
         if let Some(f) = future {
             self.drop_as(cur, name.clone(), f);
         }
+        self.finished_on(cur.node);
         // The handle may have taken the result while the future dropped.
         let (waker, freed) = {
             let mut tasks = self.tasks.borrow_mut();

@@ -60,7 +60,8 @@ pub enum TraceKind {
     Finish,
     /// The clock moved and fired timers.
     Clock,
-    /// A node was created, killed, restarted, paused or resumed.
+    /// A node was created, killed, restarted, paused or resumed, or asked to
+    /// shut down.
     Node,
     /// A draw from the choice source.
     Draw,

@@ -169,6 +169,7 @@ impl NodeEvent {
             NodeEvent::Restarted => "restarted",
             NodeEvent::Paused => "paused",
             NodeEvent::Resumed => "resumed",
+            NodeEvent::ShutdownRequested => "asked to shut down",
         }
     }
 }
