@@ -336,3 +336,150 @@ fn shutdowns_at_drawn_times_replay_exactly_300_seeds_twice() {
     // The grace period ends both ways across the seeds.
     assert!(outcomes.len() > 1, "{outcomes:?}");
 }
+
+/// A waker that counts nothing itself: its `Arc`'s strong count says how
+/// many clones of it are alive (the runtime's included).
+struct Counted;
+
+impl std::task::Wake for Counted {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+/// Polls `f` once with a fresh counted waker; returns the waker's `Arc`.
+fn poll_once<F: std::future::Future>(f: std::pin::Pin<&mut F>) -> std::sync::Arc<Counted> {
+    let arc = std::sync::Arc::new(Counted);
+    let waker = std::task::Waker::from(arc.clone());
+    let mut cx = std::task::Context::from_waker(&waker);
+    assert!(f.poll(&mut cx).is_pending());
+    arc
+}
+
+#[test]
+fn waiting_futures_dropped_early_leave_no_waker_behind() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let n = Node::builder("n").build();
+        n.spawn(std::future::pending::<()>());
+        let on_n = Node::builder("other").build();
+        let polled = n
+            .spawn(async move {
+                let mut arcs = Vec::new();
+                for _ in 0..100 {
+                    let mut signal = Box::pin(shutdown_signal());
+                    arcs.push(poll_once(signal.as_mut()));
+                }
+                arcs
+            })
+            .await
+            .unwrap();
+        // Each signal was dropped at the end of its loop turn: its clone too.
+        assert!(polled.iter().all(|a| std::sync::Arc::strong_count(a) == 1));
+        let stopped = on_n
+            .spawn(async move {
+                let mut arcs = Vec::new();
+                for _ in 0..100 {
+                    let mut s = Box::pin(n.stopped());
+                    arcs.push(poll_once(s.as_mut()));
+                }
+                arcs
+            })
+            .await
+            .unwrap();
+        assert!(stopped.iter().all(|a| std::sync::Arc::strong_count(a) == 1));
+        // One waiting future, polled with two wakers in turn, keeps one.
+        let mut s = Box::pin(n.stopped());
+        let first = poll_once(s.as_mut());
+        let second = poll_once(s.as_mut());
+        assert_eq!(std::sync::Arc::strong_count(&first), 1, "replaced");
+        assert_eq!(std::sync::Arc::strong_count(&second), 2, "kept");
+    })
+    .unwrap();
+}
+
+#[test]
+fn teardown_drops_the_wakers_of_futures_that_outlive_the_run() {
+    let mut sim = Sim::builder().build();
+    let (stopped, arc) = sim
+        .run(async {
+            let n = Node::builder("n").build();
+            n.spawn(std::future::pending::<()>());
+            let mut stopped = Box::pin(n.stopped());
+            let arc = poll_once(stopped.as_mut());
+            assert_eq!(std::sync::Arc::strong_count(&arc), 2);
+            (stopped, arc)
+        })
+        .unwrap();
+    // Still waiting: the simulation is there to be run again.
+    assert_eq!(std::sync::Arc::strong_count(&arc), 2);
+    drop(sim);
+    assert_eq!(std::sync::Arc::strong_count(&arc), 1);
+    // Dropped after its simulation: nothing to do, no panic.
+    drop(stopped);
+}
+
+#[test]
+fn a_signal_moved_to_another_node_is_ready_when_its_node_is_killed() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let n = Node::builder("n").build();
+        let (tx, rx) = futures::channel::oneshot::channel();
+        n.spawn(async move {
+            let mut signal = Box::pin(shutdown_signal());
+            // Bound to n by this first poll, then handed over.
+            let _ = futures::poll!(signal.as_mut());
+            tx.send(signal).ok().unwrap();
+            std::future::pending::<()>().await;
+        });
+        let signal = rx.await.unwrap();
+        let waiting = spawn(signal);
+        time::sleep(ms(5)).await;
+        assert!(!waiting.is_finished());
+        n.kill();
+        time::timeout(ms(100), waiting)
+            .await
+            .expect("woken by the kill")
+            .unwrap();
+        assert_eq!(now_ms(), 5);
+    })
+    .unwrap();
+}
+
+#[test]
+fn stopped_resolves_when_the_node_restarts() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let n = Node::builder("n")
+            .init(std::future::pending::<()>)
+            .build();
+        let waiting = spawn(n.stopped());
+        time::sleep(ms(5)).await;
+        assert!(!waiting.is_finished());
+        n.restart();
+        waiting.await.unwrap();
+        assert_eq!(now_ms(), 5);
+        // The new incarnation runs its init task: not stopped.
+        let fresh = time::timeout(ms(10), n.stopped()).await;
+        assert!(fresh.is_err());
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_paused_node_stops_after_its_resume() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let n = Node::builder("n")
+            .init(|| async { shutdown_signal().await })
+            .build();
+        time::sleep(ms(1)).await;
+        n.pause();
+        n.shutdown();
+        let waiting = spawn(n.stopped());
+        time::sleep(ms(10)).await;
+        assert!(!waiting.is_finished(), "paused: its init cannot run");
+        n.resume();
+        waiting.await.unwrap();
+        assert_eq!(now_ms(), 11);
+    })
+    .unwrap();
+}

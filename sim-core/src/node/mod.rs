@@ -68,6 +68,9 @@ use crate::context;
 use crate::task::{Builder, JoinHandle};
 
 mod shutdown;
+mod waiters;
+
+pub(crate) use waiters::Waiters;
 
 pub use shutdown::{ShutdownSignal, Stopped, shutdown_signal};
 
@@ -523,7 +526,9 @@ pub(crate) struct NodeState {
     /// Whether [`Node::shutdown`] asked this incarnation to shut down.
     pub(crate) shutdown: bool,
     /// Tasks waiting in [`shutdown_signal`] for it.
-    pub(crate) shutdown_waiters: Vec<std::task::Waker>,
+    pub(crate) shutdown_waiters: Waiters,
+    /// Tasks waiting in [`Node::stopped`] for its tasks to finish.
+    pub(crate) stop_waiters: Waiters,
 }
 
 pub(crate) const MAIN_NODE: NodeId = NodeId(0);
@@ -543,7 +548,8 @@ impl NodeTable {
                 restarts: 0,
                 init: None,
                 shutdown: false,
-                shutdown_waiters: Vec::new(),
+                shutdown_waiters: Waiters::default(),
+                stop_waiters: Waiters::default(),
             }],
         }
     }
@@ -577,7 +583,8 @@ impl NodeTable {
             restarts: 0,
             init,
             shutdown: false,
-            shutdown_waiters: Vec::new(),
+            shutdown_waiters: Waiters::default(),
+            stop_waiters: Waiters::default(),
         });
         NodeId(self.nodes.len() as u32 - 1)
     }
@@ -588,6 +595,17 @@ impl NodeTable {
 
     pub(crate) fn name(&self, id: NodeId) -> Arc<str> {
         self.get(id).name.clone()
+    }
+
+    /// Every waiter's waker, the lists emptied (at teardown: to drop
+    /// after the borrow).
+    pub(crate) fn take_waiters(&mut self) -> Vec<std::task::Waker> {
+        let mut all = Vec::new();
+        for n in &mut self.nodes {
+            all.extend(n.shutdown_waiters.take());
+            all.extend(n.stop_waiters.take());
+        }
+        all
     }
 
     /// Drops every init closure (at teardown; they may own user state).

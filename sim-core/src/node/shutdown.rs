@@ -6,8 +6,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{MAIN_NODE, Node};
+use super::waiters::{Waiters, forget_waiter, poll_waiter};
+use super::{MAIN_NODE, Node, NodeId, NodeState};
 use crate::context;
+use crate::runtime::Runtime;
 
 impl Node {
     /// Asks the node to shut down, as SIGTERM asks a process: raises its
@@ -15,7 +17,8 @@ impl Node {
     /// on it. Nothing is cancelled; the node's tasks decide what to do
     /// (usually finish their work and return). Asking again, or asking a
     /// node that is down, does nothing; a [`restart`](Node::restart)
-    /// lowers the signal. See the [module](super) example for a grace
+    /// lowers the signal. On a paused node the woken tasks run after its
+    /// [`resume`](Node::resume). See the [module](super) example for a grace
     /// period that ends in a [`kill`](Node::kill).
     ///
     /// # Panics
@@ -63,9 +66,16 @@ impl Node {
 
     /// Waits until no task of the node is left: every one returned,
     /// panicked, was aborted, or the node was killed. Ready at once for a
-    /// node with no tasks. A task of the node itself waiting here waits
-    /// forever (it is one of them): wait from another node, usually the
-    /// test's `main`.
+    /// node with no tasks, and when the node has restarted since the
+    /// first poll (the incarnation it waited for is gone, though the new
+    /// one runs its init task). A paused node's tasks do not run, so it
+    /// stops only after its [`resume`](Node::resume). A task of the node
+    /// itself waiting here waits forever (it is one of them): wait from
+    /// another node, usually the test's `main`.
+    ///
+    /// A node that stopped is still up ([`is_alive`](Node::is_alive)):
+    /// it keeps its name and addresses, and tasks spawned onto it run;
+    /// [`kill`](Node::kill) takes it down.
     ///
     /// # Panics
     ///
@@ -89,7 +99,10 @@ impl Node {
             "detsim: Node::stopped was called on the main node, which never stops (the main \
              future runs on it); call it on a node made with Node::builder"
         );
-        Stopped { node: *self }
+        Stopped {
+            node: *self,
+            bound: None,
+        }
     }
 }
 
@@ -98,8 +111,8 @@ impl Node {
 /// node is the one whose task first polls it, so
 /// `node.spawn(shutdown_signal())` listens on `node`. If the node is
 /// killed first, its tasks waiting here are dropped with the rest of its
-/// tasks; a `ShutdownSignal` then polled by a task of another node is
-/// ready, as the incarnation it listened to has ended.
+/// tasks; a `ShutdownSignal` moved to a task of another node is ready
+/// then (woken by the kill), as the incarnation it listened to has ended.
 ///
 /// # Panics
 ///
@@ -137,9 +150,39 @@ pub fn shutdown_signal() -> ShutdownSignal {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct ShutdownSignal {
-    /// The node it listens on and that node's restart count (its
-    /// incarnation), from its first poll.
-    bound: Option<(Node, u32)>,
+    /// From its first poll: what it waits on.
+    bound: Option<Bound>,
+}
+
+/// What a waiting future waits on, from its first poll.
+#[derive(Clone, Copy)]
+struct Bound {
+    node: Node,
+    /// The node's restart count then: its incarnation.
+    restarts: u32,
+    /// Its entry in the node's waiters (see `waiters.rs`).
+    waiter: u64,
+}
+
+impl Bound {
+    fn new(rt: &Runtime, id: NodeId) -> Bound {
+        Bound {
+            node: Node {
+                instance: rt.instance,
+                id,
+            },
+            restarts: rt.nodes.borrow().get(id).restarts,
+            waiter: rt.next_waiter_id(),
+        }
+    }
+}
+
+fn shutdown_list(n: &mut NodeState) -> &mut Waiters {
+    &mut n.shutdown_waiters
+}
+
+fn stop_list(n: &mut NodeState) -> &mut Waiters {
+    &mut n.stop_waiters
 }
 
 impl Future for ShutdownSignal {
@@ -147,7 +190,7 @@ impl Future for ShutdownSignal {
 
     #[track_caller]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let (node, restarts) = match self.bound {
+        let bound = match self.bound {
             Some(bound) => bound,
             None => {
                 let rt = context::current("detsim::node::shutdown_signal");
@@ -158,32 +201,30 @@ impl Future for ShutdownSignal {
                      down; await it in a task of a node made with Node::builder (Node::shutdown \
                      raises that node's signal)"
                 );
-                let restarts = rt.nodes.borrow().get(id).restarts;
-                let node = Node {
-                    instance: rt.instance,
-                    id,
-                };
-                self.bound = Some((node, restarts));
-                (node, restarts)
+                let bound = Bound::new(&rt, id);
+                self.bound = Some(bound);
+                bound
             }
         };
-        let rt = context::for_instance(node.instance, "detsim::node::ShutdownSignal");
-        let mut nodes = rt.nodes.borrow_mut();
-        let n = nodes.get_mut(node.id);
-        if n.shutdown || !n.alive || n.restarts != restarts {
-            return Poll::Ready(());
+        let rt = context::for_instance(bound.node.instance, "detsim::node::ShutdownSignal");
+        let ready =
+            |_: &Runtime, n: &NodeState| n.shutdown || !n.alive || n.restarts != bound.restarts;
+        poll_waiter(&rt, bound.node.id, bound.waiter, cx, ready, shutdown_list)
+    }
+}
+
+impl Drop for ShutdownSignal {
+    fn drop(&mut self) {
+        if let Some(b) = self.bound {
+            forget_waiter(b.node.instance, b.node.id, b.waiter, shutdown_list);
         }
-        if !n.shutdown_waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            n.shutdown_waiters.push(cx.waker().clone());
-        }
-        Poll::Pending
     }
 }
 
 impl fmt::Debug for ShutdownSignal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ShutdownSignal")
-            .field("node", &self.bound.map(|(n, _)| n.id))
+            .field("node", &self.bound.map(|b| b.node.id))
             .finish_non_exhaustive()
     }
 }
@@ -201,25 +242,35 @@ impl fmt::Debug for ShutdownSignal {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Stopped {
     node: Node,
+    /// From its first poll.
+    bound: Option<Bound>,
 }
 
 impl Future for Stopped {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let rt = context::for_instance(self.node.instance, "detsim::node::Stopped");
-        let id = self.node.id;
-        if rt.node_stopped(id) {
-            return Poll::Ready(());
+        let bound = match self.bound {
+            Some(bound) => bound,
+            None => {
+                let bound = Bound::new(&rt, self.node.id);
+                self.bound = Some(bound);
+                bound
+            }
+        };
+        let id = bound.node.id;
+        let ready =
+            |rt: &Runtime, n: &NodeState| n.restarts != bound.restarts || rt.node_stopped(id);
+        poll_waiter(&rt, id, bound.waiter, cx, ready, stop_list)
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if let Some(b) = self.bound {
+            forget_waiter(b.node.instance, b.node.id, b.waiter, stop_list);
         }
-        let mut waiters = rt.stop_waiters.borrow_mut();
-        if !waiters
-            .iter()
-            .any(|(n, w)| *n == id && w.will_wake(cx.waker()))
-        {
-            waiters.push((id, cx.waker().clone()));
-        }
-        Poll::Pending
     }
 }
 

@@ -4,7 +4,6 @@
 
 use std::panic::Location;
 use std::sync::Arc;
-use std::task::Waker;
 
 use crate::choices::{Event, NodeEvent};
 use crate::node::{InitFn, MAIN_NODE, NodeId};
@@ -88,18 +87,21 @@ impl Runtime {
                 n.paused = false;
                 self.paused_nodes.set(self.paused_nodes.get() - 1);
             }
-            // The waiting tasks are the node's own, cancelled below: their
-            // wakers are dropped after the borrow.
-            std::mem::take(&mut n.shutdown_waiters)
+            // Mostly the node's own tasks, cancelled below; a signal
+            // moved to another node's task is ready now (its incarnation
+            // ended). Woken after the cancellations, outside the borrow.
+            n.shutdown_waiters.take()
         };
         self.event(Event::Node {
             node: node.0,
             what: NodeEvent::Killed,
         });
-        drop(waiters);
         let victims = self.tasks_on(node);
         for (index, generation) in victims {
             self.cancel(index, generation, Cancel::NodeKilled);
+        }
+        for w in waiters {
+            w.wake();
         }
         self.ext_node_hook(node, false);
     }
@@ -117,7 +119,7 @@ impl Runtime {
                 return;
             }
             n.shutdown = true;
-            std::mem::take(&mut n.shutdown_waiters)
+            n.shutdown_waiters.take()
         };
         self.event(Event::Node {
             node: node.0,
@@ -138,28 +140,27 @@ impl Runtime {
     }
 
     /// A task of `node` finished: wakes the tasks waiting for the node to
-    /// stop (they look again), if any wait.
+    /// stop (they look again).
     #[inline]
     pub(crate) fn finished_on(&self, node: NodeId) {
-        if !self.stop_waiters.borrow().is_empty() {
-            self.wake_stop_waiters(node);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn wake_stop_waiters(&self, node: NodeId) {
-        let woken: Vec<Waker> = {
-            let mut waiters = self.stop_waiters.borrow_mut();
-            let (woken, kept) = std::mem::take(&mut *waiters)
-                .into_iter()
-                .partition(|(n, _)| *n == node);
-            *waiters = kept;
-            woken.into_iter().map(|(_, w)| w).collect()
+        let woken = {
+            let mut nodes = self.nodes.borrow_mut();
+            let waiters = &mut nodes.get_mut(node).stop_waiters;
+            if waiters.is_empty() {
+                return;
+            }
+            waiters.take()
         };
         for w in woken {
             w.wake();
         }
+    }
+
+    /// A fresh id for a future waiting on a node.
+    pub(crate) fn next_waiter_id(&self) -> u64 {
+        let id = self.waiter_ids.get() + 1;
+        self.waiter_ids.set(id);
+        id
     }
 
     /// Pending tasks of a node, in slot order.
@@ -277,6 +278,10 @@ impl Runtime {
         for (cur, name, held) in rest {
             self.drop_as(cur, name, held);
         }
+        // Futures still waiting on a node (held by the main future's
+        // output, or leaked) find nothing to remove later.
+        let waiters = self.nodes.borrow_mut().take_waiters();
+        drop(waiters);
         self.ext_teardown();
         self.clock.clear();
         let inits = self.nodes.borrow_mut().take_inits();

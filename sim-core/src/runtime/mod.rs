@@ -16,7 +16,7 @@ use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use sim_clock::{Clock, SystemTime};
@@ -100,9 +100,9 @@ pub(crate) struct Runtime {
     pub(crate) ext: RefCell<crate::ext::Extensions>,
     /// Blocking tasks whose closure has run: abort leaves them alone.
     pub(crate) started_blocking: RefCell<Vec<TaskId>>,
-    /// Tasks waiting in [`Node::stopped`](crate::node::Node::stopped), by
-    /// the node they wait for, in the order they first waited.
-    pub(crate) stop_waiters: RefCell<Vec<(NodeId, Waker)>>,
+    /// The last waiter id given to a future waiting on a node (see
+    /// `node/waiters.rs`).
+    pub(crate) waiter_ids: Cell<u64>,
 }
 
 impl Drop for Runtime {
@@ -156,7 +156,7 @@ impl Runtime {
             names: RefCell::default(),
             ext: RefCell::default(),
             started_blocking: RefCell::default(),
-            stop_waiters: RefCell::default(),
+            waiter_ids: Cell::new(0),
         })
     }
 
