@@ -448,9 +448,7 @@ fn a_signal_moved_to_another_node_is_ready_when_its_node_is_killed() {
 fn stopped_resolves_when_the_node_restarts() {
     let mut sim = Sim::builder().build();
     sim.run(async {
-        let n = Node::builder("n")
-            .init(std::future::pending::<()>)
-            .build();
+        let n = Node::builder("n").init(std::future::pending::<()>).build();
         let waiting = spawn(n.stopped());
         time::sleep(ms(5)).await;
         assert!(!waiting.is_finished());
