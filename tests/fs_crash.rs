@@ -1,7 +1,8 @@
 //! What survives a crash: synced contents always; unsynced contents never
 //! (by default) or a drawn part of them (torn/reordered writes); names
 //! once their directory is synced (strict) or at once (relaxed); renames
-//! atomically. Handles from before a crash are stale.
+//! atomically; a directory in one place, never two or a cycle. Handles
+//! from before a crash are stale.
 
 use std::io::ErrorKind;
 
@@ -176,6 +177,48 @@ fn a_rename_between_directories_needs_both_synced() {
         disk.crash();
         assert!(!exists("/in/job").await);
         assert_eq!(fs::read("/out/job").await.unwrap(), b"payload");
+    });
+}
+
+#[test]
+fn a_directory_renamed_between_directories_keeps_one_parent() {
+    run(async {
+        let disk = Disk::current();
+        disk.preload("/in/job/data", "payload").unwrap();
+        disk.preload("/out/.keep", "").unwrap();
+        fs::rename("/in/job", "/out/job").await.unwrap();
+        fs::sync_dir("/out").await.unwrap();
+        disk.crash();
+        // A file would be under both names; a directory is in one place,
+        // the one the newer durable listing (/out, synced last) names.
+        assert!(!exists("/in/job").await);
+        assert_eq!(fs::read("/out/job/data").await.unwrap(), b"payload");
+        // So it cannot be moved into itself through an old name.
+        let err = fs::rename("/out/job", "/out/job/loop").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    });
+}
+
+#[test]
+fn two_synced_directory_renames_never_make_a_cycle() {
+    run(async {
+        let disk = Disk::current();
+        disk.preload("/p/q/file", "x").unwrap();
+        // Each rename followed by the sync of its target directory, as
+        // POSIX asks: /p/q -> /q, then /p -> /q/p.
+        fs::rename("/p/q", "/q").await.unwrap();
+        fs::sync_dir("/").await.unwrap();
+        fs::rename("/p", "/q/p").await.unwrap();
+        fs::sync_dir("/q").await.unwrap();
+        disk.crash();
+        // The state after both renames: no /p, and /p/q/p/... does not
+        // go on forever.
+        assert!(!exists("/p").await);
+        assert!(exists("/q/p").await);
+        assert!(!exists("/q/p/q").await);
+        assert_eq!(fs::read("/q/file").await.unwrap(), b"x");
+        fs::remove_dir_all("/q").await.unwrap();
+        assert!(!exists("/q").await);
     });
 }
 

@@ -20,6 +20,10 @@ pub enum Namespace {
     /// POSIX's rule (the default): a change is durable once its parent
     /// directory is synced ([`sync_dir`](super::sync_dir), or `sync_all`
     /// on the directory opened with [`File::open`](super::File::open)).
+    /// A file renamed between two directories with only the target
+    /// synced is under both names after a crash; a directory is in one
+    /// place, the one the listing synced last names (never two parents
+    /// or a cycle).
     #[default]
     Strict,
     /// Every change is durable at once (a journaling file system that

@@ -6,8 +6,9 @@
 //! namespace is relaxed, or, when it is journaled, when a sync commits
 //! the journal ([`Tree::commit`]): the entries changed since the last
 //! commit, whatever their directory. A crash makes the durable namespace
-//! live again and drops every inode it cannot reach from the root (and
-//! the uncommitted journal with it). Inodes are freed
+//! live again (a directory that two durable listings name keeps the
+//! newer one: see `recover.rs`) and drops every inode it cannot reach
+//! from the root (and the uncommitted journal with it). Inodes are freed
 //! eagerly once nothing refers to them: no live entry, no durable entry
 //! and no open handle.
 //!
@@ -30,6 +31,7 @@ use super::path::SimPath;
 
 mod attrs;
 mod dirs;
+mod recover;
 mod resolve;
 
 pub(crate) use attrs::Attrs;
@@ -102,6 +104,11 @@ pub(crate) struct Tree {
     /// changed). Only a sync of one of them commits, as Linux forces the
     /// journal only up to the synced inode's last change.
     touched: BTreeSet<Ino>,
+    /// Per directory, when its durable listing was last written (a count
+    /// of such writes, `writes`): which of two durable listings naming
+    /// one directory is newer (see `recover.rs`).
+    written: BTreeMap<Ino, u64>,
+    writes: u64,
 }
 
 impl Default for Tree {
@@ -127,6 +134,8 @@ impl Default for Tree {
             namespace: Namespace::Strict,
             journal: BTreeSet::new(),
             touched: BTreeSet::new(),
+            written: BTreeMap::new(),
+            writes: 0,
         }
     }
 }
@@ -256,6 +265,7 @@ impl Tree {
         if old == new {
             return;
         }
+        self.mark_written(dir);
         if let Some(i) = new {
             self.inodes.get_mut(&i).expect("a live inode").dlinks += 1;
         }
@@ -285,6 +295,7 @@ impl Tree {
         }
         self.dirs.remove(&ino);
         self.views.remove(&ino);
+        self.written.remove(&ino);
         if let Some(durable) = self.ddirs.remove(&ino) {
             for i in durable.into_values() {
                 self.drop_dlink(i);
@@ -569,6 +580,7 @@ impl Tree {
         for &i in live.values() {
             self.inodes.get_mut(&i).expect("a live inode").dlinks += 1;
         }
+        self.mark_written(dir);
         if let Some(old) = self.ddirs.insert(dir, live) {
             for i in old.into_values() {
                 self.drop_dlink(i);
@@ -580,6 +592,8 @@ impl Tree {
     /// keep (see [`Content::crash`]); then the durable namespace becomes
     /// the live one. Returns the number of torn writes.
     pub(crate) fn crash(&mut self, sector: u64, keep: &mut dyn FnMut(&Content) -> Vec<u64>) -> u64 {
+        // A directory in two durable listings keeps one (see recover.rs).
+        self.one_parent_per_dir();
         // What the durable namespace reaches.
         let mut reachable = BTreeSet::from([ROOT]);
         let mut stack = vec![ROOT];
@@ -594,6 +608,7 @@ impl Tree {
         }
         self.inodes.retain(|i, _| reachable.contains(i));
         self.ddirs.retain(|i, _| reachable.contains(i));
+        self.written.retain(|i, _| reachable.contains(i));
         self.views.clear();
         self.journal.clear();
         self.touched.clear();
