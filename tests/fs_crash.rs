@@ -250,6 +250,14 @@ fn handles_from_before_a_crash_are_stale() {
             old.metadata().await.unwrap_err().kind(),
             ErrorKind::StaleNetworkFileHandle
         );
+        for pos in [
+            std::io::SeekFrom::Start(0),
+            std::io::SeekFrom::Current(1),
+            std::io::SeekFrom::End(0),
+        ] {
+            let err = old.seek(pos).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::StaleNetworkFileHandle, "{pos:?}");
+        }
         drop(old); // closing a stale handle is fine
         let mut new = File::open("/f").await.unwrap();
         new.read_exact(&mut buf).await.unwrap();

@@ -229,3 +229,19 @@ fn a_hard_link_is_in_the_fingerprint_and_draws_nothing() {
     assert_eq!(with, without);
     assert_ne!(fp_with, fp_without);
 }
+
+#[test]
+fn a_rename_between_two_links_of_one_file_does_nothing() {
+    Sim::builder()
+        .build()
+        .run(async {
+            fs::write("/a", "x").await.unwrap();
+            fs::hard_link("/a", "/b").await.unwrap();
+            // POSIX: "If oldpath and newpath are existing hard links
+            // referring to the same file, then rename() does nothing".
+            fs::rename("/a", "/b").await.unwrap();
+            assert_eq!(fs::read("/a").await.unwrap(), b"x");
+            assert_eq!(fs::read("/b").await.unwrap(), b"x");
+        })
+        .unwrap();
+}

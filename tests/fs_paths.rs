@@ -569,3 +569,24 @@ fn a_nul_byte_in_a_path_is_invalid_input() {
         })
         .unwrap();
 }
+
+#[test]
+fn a_file_renamed_onto_a_directory_above_it_is_directory_not_empty() {
+    Sim::builder()
+        .build()
+        .run(async {
+            fs::create_dir_all("/d/sub").await.unwrap();
+            fs::write("/d/g", "x").await.unwrap();
+            fs::write("/d/sub/h", "y").await.unwrap();
+            // Linux: ENOTEMPTY (the target holds the file), not EISDIR.
+            for (from, to) in [("/d/g", "/d"), ("/d/sub/h", "/d")] {
+                let err = fs::rename(from, to).await.unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::DirectoryNotEmpty, "{from}");
+            }
+            // Onto a directory beside it: EISDIR, as before.
+            let err = fs::rename("/d/g", "/d/sub").await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::IsADirectory);
+            assert_eq!(fs::read("/d/g").await.unwrap(), b"x");
+        })
+        .unwrap();
+}

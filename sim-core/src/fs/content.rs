@@ -23,6 +23,10 @@ use std::rc::Rc;
 /// Bytes per storage block (independent of the configurable sector size).
 pub(crate) const BLOCK: usize = 4096;
 
+/// The largest file: 16 TiB, ext4's limit with 4 KiB blocks. A write or
+/// `set_len` past it fails with `FileTooLarge` (`EFBIG`), as on ext4.
+pub(crate) const MAX_FILE_SIZE: u64 = 1 << 44;
+
 use super::pool::{self, zero_block};
 
 /// `BLOCK` bytes (a slice, so a whole-block write is one copy, without
@@ -199,6 +203,37 @@ impl Content {
             self.pending.clear();
         }
         false
+    }
+
+    /// Checks that the file can grow to `len` bytes: at most
+    /// [`MAX_FILE_SIZE`], and the block maps of both images (one entry
+    /// per 4 KiB, holes included) allocated. Nothing changes on an error.
+    pub(crate) fn reserve(&mut self, len: u64) -> std::io::Result<()> {
+        use std::io::{Error, ErrorKind};
+        if len > MAX_FILE_SIZE {
+            return Err(Error::new(
+                ErrorKind::FileTooLarge,
+                format!(
+                    "file too large: {len} bytes is past the largest file ({MAX_FILE_SIZE} bytes, \
+                     16 TiB, as ext4 with 4 KiB blocks)"
+                ),
+            ));
+        }
+        let want = blocks_for(len);
+        for image in [&mut self.live, &mut self.durable] {
+            let more = want.saturating_sub(image.blocks.len());
+            if image.blocks.try_reserve(more).is_err() {
+                return Err(Error::new(
+                    ErrorKind::OutOfMemory,
+                    format!(
+                        "the simulated disk cannot hold a {len}-byte file in this process's \
+                         memory (its block map takes 16 bytes per 4 KiB block, holes included): \
+                         use smaller files or offsets"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn write(&mut self, offset: u64, data: &[u8], log: bool) {

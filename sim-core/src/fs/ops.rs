@@ -153,8 +153,10 @@ pub(crate) fn write_at(
     let n = match d.tree.write(ino, offset, data, c.logs_writes(), c.capacity) {
         Ok(n) => n,
         Err(e) => {
-            d.stats.faults.storage_full += 1;
-            faults::fault_event(node, Fault::Full);
+            if e.kind() == io::ErrorKind::StorageFull {
+                d.stats.faults.storage_full += 1;
+                faults::fault_event(node, Fault::Full);
+            }
             return Err(io::Error::new(e.kind(), format!("{path}: {e}")));
         }
     };

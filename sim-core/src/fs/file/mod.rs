@@ -422,7 +422,9 @@ impl File {
                 faults::fault_event(node, Fault::Write);
                 return Err(faults::injected("write", self.name()));
             }
-            d.tree.set_len(ino, size, c.logs_writes());
+            d.tree
+                .set_len(ino, size, c.logs_writes())
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.name())))?;
             ext::event(
                 &WRITE,
                 ino ^ (u64::from(node) << 48),

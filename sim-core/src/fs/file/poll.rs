@@ -106,16 +106,21 @@ impl AsyncSeek for File {
         pos: SeekFrom,
     ) -> Poll<io::Result<u64>> {
         let this = self.get_mut();
+        let ino = this.ino;
+        // A handle from before a crash is stale for every operation, a
+        // seek included; the length matters only to `End`.
+        let len = this.with(|disk, _| Ok(disk.tree.content(ino).map_or(0, |c| c.len())))?;
         let (base, delta) = match pos {
             SeekFrom::Start(n) => (n, 0),
             SeekFrom::Current(d) => (this.pos(), d),
-            SeekFrom::End(d) => {
-                let ino = this.ino;
-                let len = this.with(|disk, _| Ok(disk.tree.content(ino).map_or(0, |c| c.len())))?;
-                (len, d)
-            }
+            SeekFrom::End(d) => (len, d),
         };
-        match base.checked_add_signed(delta) {
+        // As Linux's lseek: the position is an off_t, so past i64::MAX is
+        // EINVAL too.
+        match base
+            .checked_add_signed(delta)
+            .filter(|&p| i64::try_from(p).is_ok())
+        {
             Some(p) => {
                 this.set_pos(p);
                 Poll::Ready(Ok(p))

@@ -187,7 +187,21 @@ impl Tree {
             ));
         }
         if let Some(target) = self.dirs[&tdir].get(tname).copied() {
+            if target == ino {
+                // Two hard links of one file: POSIX's rename does nothing
+                // and succeeds (both names stay).
+                return Ok(());
+            }
             match (moving_dir, self.is_dir(target)) {
+                (false, true) if from.starts_with(to) => {
+                    // Linux: a file onto a directory above it is ENOTEMPTY
+                    // (the target holds the file), before EISDIR.
+                    return Err(err(
+                        ErrorKind::DirectoryNotEmpty,
+                        to,
+                        &format!("directory not empty: it holds {from}, which cannot replace it"),
+                    ));
+                }
                 (false, true) => {
                     return Err(err(
                         ErrorKind::IsADirectory,

@@ -402,7 +402,8 @@ impl Tree {
                 }
                 if mode.truncate {
                     if self.content_mut(ino).len() > 0 {
-                        self.set_len(ino, 0, log);
+                        // Shrinking allocates nothing: it cannot fail.
+                        self.set_len(ino, 0, log)?;
                     }
                     // An open that truncates changes the inode (its times)
                     // even when it was empty, as Linux's O_TRUNC.
@@ -438,6 +439,9 @@ impl Tree {
         let end = offset.checked_add(data.len() as u64).ok_or_else(|| {
             io::Error::new(ErrorKind::InvalidInput, "the write would end past u64::MAX")
         })?;
+        if !data.is_empty() {
+            content.reserve(end)?;
+        }
         let mut n = data.len();
         if let Some(cap) = capacity {
             let limit = len + cap.saturating_sub(self.used);
@@ -465,13 +469,17 @@ impl Tree {
     }
 
     /// Truncates or extends (without a capacity check). It modifies the
-    /// file even to its own size, as Linux's `ftruncate`.
-    pub(crate) fn set_len(&mut self, ino: Ino, new_len: u64, log: bool) {
+    /// file even to its own size, as Linux's `ftruncate`. Fails (changing
+    /// nothing) past the largest file size, or when the block map cannot
+    /// be allocated (see [`Content::reserve`]).
+    pub(crate) fn set_len(&mut self, ino: Ino, new_len: u64, log: bool) -> io::Result<()> {
         let c = self.content_mut(ino);
+        c.reserve(new_len)?;
         let old = c.len();
         c.set_len(new_len, log);
         self.used = self.used - old + new_len;
         self.changed(ino);
+        Ok(())
     }
 
     /// Notes that `ino`'s data changed: its modification time is now.
