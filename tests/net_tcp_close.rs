@@ -80,17 +80,45 @@ fn closing_a_write_half_whose_bytes_wait_for_the_window_returns_at_once() {
 }
 
 #[test]
-fn close_on_a_reset_connection_reports_the_reset() {
+fn close_on_a_reset_connection_is_not_connected_naming_the_reset() {
     use futures::io::AsyncWriteExt;
     run(async {
         let (mut c, s) = tcp_pair().await;
         drop(s);
         // Data to a closed end is answered with an RST; the peer's FIN had
-        // come first (CLOSE_WAIT), so as on Linux it is a broken pipe.
+        // come first (CLOSE_WAIT), so the connection failed with a broken
+        // pipe. The socket is closed then (TCP_CLOSE), where Linux's
+        // shutdown(2), and so tokio's poll_shutdown, is ENOTCONN.
         c.write_all(b"x").await.unwrap();
         time::sleep(Duration::from_millis(1)).await;
         let err = c.close().await.unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+        assert_eq!(err.kind(), ErrorKind::NotConnected);
+        assert!(err.to_string().contains("broken pipe"), "{err}");
+        assert_eq!(
+            c.shutdown(std::net::Shutdown::Both).unwrap_err().kind(),
+            ErrorKind::NotConnected
+        );
+    });
+}
+
+#[test]
+fn shutdown_after_both_sides_closed_is_not_connected() {
+    use futures::io::AsyncWriteExt;
+    run(async {
+        let (mut c, mut s) = tcp_pair().await;
+        c.close().await.unwrap();
+        s.close().await.unwrap();
+        time::sleep(Duration::from_millis(5)).await;
+        // Each FIN arrived: both sockets are closed.
+        for stream in [&c, &s] {
+            let err = stream.shutdown(std::net::Shutdown::Write).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::NotConnected);
+            assert!(err.to_string().contains("both sides closed"), "{err}");
+        }
+        // A half-closed connection still takes a shutdown, as Linux.
+        let (c, _s) = tcp_pair().await;
+        c.shutdown(std::net::Shutdown::Write).unwrap();
+        c.shutdown(std::net::Shutdown::Write).unwrap();
     });
 }
 

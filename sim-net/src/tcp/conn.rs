@@ -21,8 +21,9 @@ pub(crate) enum Phase {
     /// SYN sent (client), or SYN not arrived yet (server).
     Connecting,
     Open,
-    /// Failed: reads (after buffered bytes), writes and shutdowns return
-    /// this error (a flush does nothing, as tokio's).
+    /// Failed: reads (after buffered bytes) and writes return this error
+    /// (a flush does nothing, as tokio's); a shutdown is `NotConnected`,
+    /// as Linux's shutdown(2) on a closed socket, its message naming it.
     Failed(io::ErrorKind),
 }
 

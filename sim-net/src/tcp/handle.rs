@@ -312,8 +312,8 @@ impl Handle {
     /// [`shutdown`](Self::shutdown), naming `api` outside a simulation.
     fn shutdown_as(&self, api: &str, how: Shutdown) -> io::Result<()> {
         self.with(api, |c, end, fx| {
-            if let Phase::Failed(kind) = c.ends[end].phase {
-                return Err(error(kind, &c.ends[end]));
+            if let Some(why) = closed_for_shutdown(c, end) {
+                return Err(io::Error::new(io::ErrorKind::NotConnected, why));
             }
             if matches!(how, Shutdown::Read | Shutdown::Both) {
                 let e = &mut c.ends[end];
@@ -360,6 +360,25 @@ impl Handle {
 }
 
 /// The io error of a failed end.
+/// Why a `shutdown` of end `end` finds its socket closed (Linux's
+/// TCP_CLOSE, where shutdown(2) is ENOTCONN): the connection failed
+/// (reset, timed out, refused), or both sides closed and each FIN
+/// arrived. `None` while it is connected.
+fn closed_for_shutdown(c: &Conn, end: usize) -> Option<String> {
+    let (e, peer) = (&c.ends[end], &c.ends[1 - end]);
+    let why = match e.phase {
+        Phase::Failed(kind) => error(kind, e).to_string(),
+        _ if e.fin_sent && e.eof && peer.eof => {
+            "both sides closed the connection (each FIN arrived)".to_owned()
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "not connected: the connection {} -> {} is closed ({why}); shutdown has nothing to do",
+        e.local, e.peer
+    ))
+}
+
 pub(crate) fn error(kind: io::ErrorKind, e: &End) -> io::Error {
     let msg = match kind {
         io::ErrorKind::ConnectionRefused => {

@@ -306,7 +306,10 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// The connection's error if it failed.
+    /// `NotConnected` once the socket is closed, as Linux's shutdown(2):
+    /// the connection failed (its message names the reset, timeout or
+    /// refusal), or both sides closed and each FIN arrived. tokio's
+    /// `poll_shutdown` passes the same error on.
     ///
     /// ```
     /// use futures::io::AsyncReadExt;
