@@ -1,7 +1,7 @@
 //! The TCP tables of one simulation: listeners, connections, the TCP port
 //! space, the outbox of segments to send, counters, the stall timeout.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
 use std::task::{Context, Poll, Waker};
@@ -71,6 +71,17 @@ pub(crate) struct TcpState {
     /// which [`Net::act`](crate::state::Net::act) drops after its borrow
     /// ends: a waker's destructor is user code, and may use the network.
     pub(crate) trash: Vec<Waker>,
+    /// The connection ends by (node, local address, peer address), which
+    /// never change: what [`reset_stale`](Self::reset_stale) looks up
+    /// instead of scanning every connection at each SYN.
+    by_route: BTreeMap<Route, Vec<(Key, usize)>>,
+}
+
+/// A connection end's node, local address and peer address.
+type Route = (u32, SocketAddr, SocketAddr);
+
+fn route(e: &End) -> Route {
+    (e.node, e.local, e.peer)
 }
 
 impl Default for TcpState {
@@ -90,6 +101,7 @@ impl Default for TcpState {
             quiet: true,
             liveness: None,
             trash: Vec::new(),
+            by_route: BTreeMap::new(),
         }
     }
 }
@@ -183,6 +195,15 @@ impl TcpState {
             for e in &mut conn.ends {
                 self.trash.extend(e.reader.take());
                 self.trash.extend(e.writer.take());
+            }
+            for (end, e) in conn.ends.iter().enumerate() {
+                let r = route(e);
+                if let Some(ends) = self.by_route.get_mut(&r) {
+                    ends.retain(|&x| x != (key, end));
+                    if ends.is_empty() {
+                        self.by_route.remove(&r);
+                    }
+                }
             }
             self.conns.remove(key);
         }
@@ -280,10 +301,14 @@ impl TcpState {
         client.port_bound = true;
         let mut server = End::new(server_node.unwrap_or(u32::MAX), dst, local);
         server.closed = server_node.is_none();
+        let routes = [route(&client), route(&server)];
         let key = self.conns.insert(Conn {
             key,
             ends: [client, server],
         });
+        for (end, r) in routes.into_iter().enumerate() {
+            self.by_route.entry(r).or_default().push((key, end));
+        }
         self.counts.connects += 1;
         CONNECT.emit(local, dst, 0, 0);
         let mut wakers = Vec::new();
@@ -357,26 +382,21 @@ impl TcpState {
         let Some(c) = self.conns.get(conn) else {
             return;
         };
-        let s = &c.ends[1];
-        let (node, local, peer) = (s.node, s.local, s.peer);
-        let stale: Vec<(Key, usize)> = self
-            .conns
-            .iter()
-            .filter(|&(k, _)| k != conn)
-            .flat_map(|(k, c)| {
-                c.ends
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| {
-                        e.node == node
-                            && e.local == local
-                            && e.peer == peer
-                            && !e.closed
-                            && e.phase == Phase::Open
-                    })
-                    .map(move |(end, _)| (k, end))
-            })
-            .collect();
+        let Some(same) = self.by_route.get(&route(&c.ends[1])) else {
+            return;
+        };
+        // In slot order, as a scan of every connection would find them.
+        let mut stale: Vec<(Key, usize)> =
+            same.iter()
+                .copied()
+                .filter(|&(k, end)| {
+                    k != conn
+                        && self.conns.get(k).is_some_and(|c| {
+                            !c.ends[end].closed && c.ends[end].phase == Phase::Open
+                        })
+                })
+                .collect();
+        stale.sort_by_key(|&(k, end)| (k.index, end));
         for (k, end) in stale {
             self.with_conn(k, wakers, |c, fx| {
                 c.arrive(end, 0, Kind::Rst { answer: true }, fx);
@@ -590,5 +610,49 @@ fn no_source_port(e: io::Error) -> io::Error {
         io::Error::new(io::ErrorKind::AddrNotAvailable, e.to_string())
     } else {
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::io::AsyncWriteExt;
+    use sim_core::node::Node;
+
+    use crate::state::Net;
+    use crate::{TcpListener, TcpStream};
+
+    /// The route index holds exactly the live connections' ends: filled
+    /// at connect, emptied when a connection goes.
+    #[test]
+    fn the_route_index_follows_the_connections() {
+        let mut sim = sim_core::Sim::builder().build();
+        sim.run(async {
+            let server = Node::builder("server").build();
+            let l = server
+                .spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() })
+                .await
+                .unwrap();
+            let instance = sim_core::ext::instance("test");
+            let indexed = || {
+                let net = Net::of(instance, "test");
+                let inner = net.inner.borrow();
+                let n: usize = inner.tcp.by_route.values().map(Vec::len).sum();
+                (n, inner.tcp.conns.iter().count() * 2)
+            };
+            let mut open = Vec::new();
+            for _ in 0..20 {
+                let c = TcpStream::connect("server:80").await.unwrap();
+                let (s, _) = l.accept().await.unwrap();
+                open.push((c, s));
+            }
+            assert_eq!(indexed(), (40, 40));
+            for (mut c, mut s) in open {
+                c.close().await.unwrap();
+                s.close().await.unwrap();
+            }
+            sim_core::time::sleep(std::time::Duration::from_millis(10)).await;
+            assert_eq!(indexed(), (0, 0));
+        })
+        .unwrap();
     }
 }
