@@ -716,6 +716,9 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     };
     if let Some(why) = why {
         drop_event(inner, r, why);
+        if why == DropReason::NoSocket {
+            port_unreachable(inner, r, wakers);
+        }
         return;
     }
     let index = receiver.expect("checked above");
@@ -725,6 +728,31 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     let s = inner.socket_at_mut(index);
     s.queued_bytes += datagram.data.len();
     s.queue.push_back((r.src.get(), datagram.data));
+    s.waiters.drain_into(wakers);
+}
+
+/// A datagram routed by `r` found no socket: the receiving host answers
+/// ICMP port unreachable, which a sending socket connected to that
+/// address keeps as its pending error (see `Socket::refused`), waking its
+/// receivers. An unconnected sender ignores it, as on Linux; and no host
+/// answers a broadcast or multicast datagram with an ICMP error (RFC 1122,
+/// 3.2.2).
+fn port_unreachable(inner: &mut Inner, r: Route, wakers: &mut Vec<Waker>) {
+    let to_many = match r.dst.get().ip() {
+        std::net::IpAddr::V4(ip) => ip.is_broadcast() || ip.is_multicast(),
+        std::net::IpAddr::V6(ip) => ip.is_multicast(),
+    };
+    if to_many {
+        return;
+    }
+    let Some(index) = inner.receiver(r.from, r.src.get()) else {
+        return;
+    };
+    let s = inner.socket_at_mut(index);
+    if s.closed || s.peer != Some(r.dst.get()) {
+        return;
+    }
+    s.refused = true;
     s.waiters.drain_into(wakers);
 }
 

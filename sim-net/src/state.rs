@@ -53,6 +53,11 @@ pub(crate) struct Socket {
     pub(crate) closed: bool,
     /// `SO_BROADCAST` (see `udp/broadcast.rs`).
     pub(crate) broadcast: bool,
+    /// A connected socket's pending error: a datagram it sent found no
+    /// socket at its peer, whose host answers ICMP port unreachable.
+    /// Reported (and cleared) by the next receive with nothing queued,
+    /// or the next send: Linux's `sk_err`, ECONNREFUSED.
+    pub(crate) refused: bool,
 }
 
 #[derive(Debug)]
@@ -155,6 +160,7 @@ impl Inner {
             waiters: Waiters::default(),
             closed: false,
             broadcast: false,
+            refused: false,
         });
         Ok(Key {
             index,

@@ -371,8 +371,10 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// `NotConnected` without [`connect`](Self::connect); otherwise as
-    /// [`send_to`](Self::send_to).
+    /// `NotConnected` without [`connect`](Self::connect);
+    /// `ConnectionRefused`, once, after an earlier datagram found no
+    /// socket at the peer (ICMP port unreachable, as on Linux; not for a
+    /// broadcast); otherwise as [`send_to`](Self::send_to).
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -400,6 +402,7 @@ impl UdpSocket {
         let dst = destination(dst);
         v4_mapped(dst)?;
         let (node, src) = self.with("detsim::net::UdpSocket::send_to", |s| {
+            take_refused(s)?;
             if s.local.is_ipv6() != dst.is_ipv6() {
                 return Err(family_mismatch(s.local, dst));
             }
@@ -461,7 +464,10 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// As [`recv_from`](Self::recv_from).
+    /// On a connected socket with nothing queued, `ConnectionRefused`,
+    /// once, after a datagram it sent found no socket at the peer (ICMP
+    /// port unreachable, as on Linux); otherwise as
+    /// [`recv_from`](Self::recv_from).
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -514,6 +520,7 @@ impl UdpSocket {
         let mut replaced = None;
         let r = self.with(api, |s| {
             let Some((from, data)) = s.queue.front() else {
+                take_refused(s)?;
                 replaced = s.waiters.park(slot, cx.waker());
                 return Ok(None);
             };
@@ -543,6 +550,25 @@ impl Drop for UdpSocket {
         let socket = net.inner.borrow_mut().remove(self.key);
         drop(socket);
     }
+}
+
+/// Reports a connected socket's pending ICMP error once (see
+/// `Socket::refused`): `ConnectionRefused`, as Linux's ECONNREFUSED.
+pub(crate) fn take_refused(s: &mut crate::state::Socket) -> io::Result<()> {
+    if !std::mem::take(&mut s.refused) {
+        return Ok(());
+    }
+    let peer = s
+        .peer
+        .map_or_else(|| "its peer".to_owned(), |p| p.to_string());
+    Err(io::Error::new(
+        io::ErrorKind::ConnectionRefused,
+        format!(
+            "connection refused: a datagram from {} found no socket at {peer} (ICMP port \
+             unreachable)",
+            s.local
+        ),
+    ))
 }
 
 /// Linux's `EMSGSIZE` for a `len`-byte payload to `dst` (of the socket's

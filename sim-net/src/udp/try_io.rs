@@ -114,6 +114,7 @@ impl UdpSocket {
     fn try_datagram(&self, api: &str, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.with(api, |s| {
             let Some((from, data)) = s.queue.pop_front() else {
+                super::take_refused(s)?;
                 return Err(io::Error::new(
                     io::ErrorKind::WouldBlock,
                     "no datagram is queued",
