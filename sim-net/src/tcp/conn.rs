@@ -73,6 +73,9 @@ pub(crate) struct End {
     pub(crate) acked: u64,
     /// A window update ([`Kind::Ack`]) from this end is on its way.
     pub(crate) ack_in_flight: bool,
+    /// A read, peek or write reported this end's failure already (see
+    /// `handle::failed_read`): Linux reports a socket's error once.
+    pub(crate) failure_reported: bool,
 }
 
 impl End {
@@ -104,6 +107,7 @@ impl End {
             consumed_total: 0,
             acked: 0,
             ack_in_flight: false,
+            failure_reported: false,
         }
     }
 

@@ -250,7 +250,7 @@ impl Handle {
                 return Poll::Ready(Ok(0));
             }
             if let Phase::Failed(kind) = e.phase {
-                return Poll::Ready(Err(error(kind, e)));
+                return Poll::Ready(failed_read(e, kind));
             }
             fx.trash.extend(park(&mut e.reader, cx.waker()));
             Poll::Pending
@@ -265,7 +265,7 @@ impl Handle {
         self.poll_in(&net, |c, end, fx| {
             let e = &mut c.ends[end];
             if let Phase::Failed(kind) = e.phase {
-                return Poll::Ready(Err(error(kind, e)));
+                return Poll::Ready(Err(failed_write(e, kind)));
             }
             if e.write_shutdown {
                 return Poll::Ready(Err(io::Error::new(
@@ -360,6 +360,38 @@ impl Handle {
 }
 
 /// The io error of a failed end.
+/// A read (or peek) of an end that failed with `kind`: the error the
+/// first time the failure is reported (by a read, peek or write), then
+/// end of stream, as Linux reports a socket's error once (`sk_err`) and
+/// a reset or timed-out socket reads EOF after. A killed node's handle
+/// (`ConnectionAborted`) fails every time.
+pub(crate) fn failed_read(e: &mut End, kind: io::ErrorKind) -> io::Result<usize> {
+    if kind == io::ErrorKind::ConnectionAborted || !std::mem::replace(&mut e.failure_reported, true)
+    {
+        return Err(error(kind, e));
+    }
+    Ok(0)
+}
+
+/// A write to an end that failed with `kind`: the error the first time
+/// the failure is reported (see [`failed_read`]), then `BrokenPipe`, as
+/// Linux's EPIPE on a socket whose sending side is shut.
+pub(crate) fn failed_write(e: &mut End, kind: io::ErrorKind) -> io::Error {
+    if kind == io::ErrorKind::ConnectionAborted || !std::mem::replace(&mut e.failure_reported, true)
+    {
+        return error(kind, e);
+    }
+    io::Error::new(
+        io::ErrorKind::BrokenPipe,
+        format!(
+            "broken pipe: the connection {} -> {} failed earlier ({}, reported then)",
+            e.local,
+            e.peer,
+            error(kind, e)
+        ),
+    )
+}
+
 /// Why a `shutdown` of end `end` finds its socket closed (Linux's
 /// TCP_CLOSE, where shutdown(2) is ENOTCONN): the connection failed
 /// (reset, timed out, refused), or both sides closed and each FIN

@@ -23,7 +23,7 @@ use std::io;
 use std::task::{Context, Poll, Waker};
 
 use super::conn::{End, Phase};
-use super::handle::{Handle, error};
+use super::handle::{Handle, failed_read};
 use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, SEND_BUFFER, TcpStream, WriteHalf};
 use crate::waiters::{Owner, WaitSlot};
 
@@ -139,7 +139,7 @@ impl Handle {
                 return Poll::Ready(Ok(0));
             }
             if let Phase::Failed(kind) = e.phase {
-                return Poll::Ready(Err(error(kind, e)));
+                return Poll::Ready(failed_read(e, kind));
             }
             fx.trash.extend(e.ready.park(Some(slot), cx.waker()));
             Poll::Pending
