@@ -442,7 +442,9 @@ fn disk_handles_configure_per_node_over_the_default_and_count() {
         a.spawn(fs::write("/f", "123456")).await.unwrap().unwrap();
         let s = Disk::of(&a).stats();
         assert_eq!((s.writes, s.bytes_written, s.used_bytes), (2, 11, 6));
-        assert_eq!(s.faults.storage_full, 1);
+        // fs::write is std's open-then-write_all: the short write (5 of 6
+        // bytes) and the next write, which finds the disk full.
+        assert_eq!(s.faults.storage_full, 2);
         assert_eq!(format!("{:?}", Disk::of(&a)), "Disk { node: 1, .. }");
     });
 }
@@ -471,5 +473,28 @@ fn preload_creates_parents_and_refuses_impossible_paths() {
             0,
             "preloading is not the code under test's I/O"
         );
+    });
+}
+
+#[test]
+fn fs_write_truncates_then_writes_and_a_reader_can_see_it_empty_between() {
+    use detsim::fs::{DiskConfig, Latency};
+    use std::time::Duration;
+    run(async {
+        fs::write("/cfg", "old contents").await.unwrap();
+        Disk::current()
+            .configure(DiskConfig::new().latency(Latency::constant(Duration::from_millis(1))))
+            .unwrap();
+        let writer = detsim::spawn(fs::write("/cfg", "new contents"));
+        // The open that truncates lands at 1 ms, the write at 2 ms.
+        detsim::time::sleep(Duration::from_micros(1500)).await;
+        Disk::current().reset_config();
+        assert_eq!(
+            fs::read("/cfg").await.unwrap(),
+            b"",
+            "truncated, not yet written"
+        );
+        writer.await.unwrap().unwrap();
+        assert_eq!(fs::read("/cfg").await.unwrap(), b"new contents");
     });
 }

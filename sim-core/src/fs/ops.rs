@@ -346,6 +346,13 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 /// write, the contents are volatile until synced (and, on a strict disk,
 /// a new file's name until its directory is synced).
 ///
+/// As std's `fs::write` (and so tokio's), it is two steps, the open that
+/// creates or truncates the file, then the write, each taking the disk's
+/// latency: a task reading the file in between sees it empty, as another
+/// thread can on Linux (to replace a file whole, write a temporary file
+/// and `rename` it over). On an error after the open (a full disk, an
+/// injected write error) the file stays truncated, or holds what fit.
+///
 /// # Errors
 ///
 /// `NotFound` (no parent), `IsADirectory` (a directory, or a path ending
@@ -364,26 +371,8 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 /// # }).unwrap();
 /// ```
 pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
-    const API: &str = "detsim::fs::write";
-    let here = Here::current(API);
-    let path = SimPath::parse(path.as_ref())?;
-    let data = contents.as_ref();
-    here.op(API, Cost::Io, |d, c| {
-        let shown = path.to_string();
-        let ino = open_truncating(d, c, &path, &shown)?;
-        let n = write_at(d, c, here.node, ino, 0, data, &shown)?;
-        if n < data.len() {
-            return Err(io::Error::new(
-                ErrorKind::StorageFull,
-                format!(
-                    "{shown}: no space left on device after {n} of {} bytes",
-                    data.len()
-                ),
-            ));
-        }
-        Ok(())
-    })
-    .await
+    let mut file = super::File::create(path).await?;
+    file.write_all(contents.as_ref()).await
 }
 
 /// Creates a directory.
