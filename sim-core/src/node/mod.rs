@@ -11,9 +11,10 @@
 //!
 //! # Graceful shutdown
 //!
-//! [`Node::kill`] is `kill -9`: every task of the node is dropped where it
-//! stands. A server that drains its connections, flushes its log or hands
-//! over its leases on SIGTERM needs the other signal: [`Node::shutdown`]
+//! [`Node::kill`] is a crash: every task of the node is dropped where it
+//! stands (and its disk loses what was not synced). A server that drains
+//! its connections, flushes its log or hands over its leases on SIGTERM
+//! needs the other signal: [`Node::shutdown`]
 //! raises the node's shutdown signal and cancels nothing. The node's tasks
 //! learn of it in [`shutdown_signal`] (a future, usually raced against
 //! their work; with `futures::select_biased!`, as detsim cannot seed the
