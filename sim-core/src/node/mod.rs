@@ -603,8 +603,11 @@ impl NodeTable {
     pub(crate) fn take_waiters(&mut self) -> Vec<std::task::Waker> {
         let mut all = Vec::new();
         for n in &mut self.nodes {
-            all.extend(n.shutdown_waiters.take());
-            all.extend(n.stop_waiters.take());
+            for list in [&mut n.shutdown_waiters, &mut n.stop_waiters] {
+                if !list.is_empty() {
+                    all.extend(list.take());
+                }
+            }
         }
         all
     }

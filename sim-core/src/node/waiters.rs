@@ -27,6 +27,9 @@ impl Waiters {
 
     /// Every waker, the entries gone (to wake after the borrow).
     pub(crate) fn take(&mut self) -> Vec<Waker> {
+        if self.0.is_empty() {
+            return Vec::new();
+        }
         std::mem::take(&mut self.0)
             .into_iter()
             .map(|(_, w)| w)

@@ -1,7 +1,7 @@
 //! The TCP tables of one simulation: listeners, connections, the TCP port
 //! space, the outbox of segments to send, counters, the stall timeout.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::io;
 use std::net::SocketAddr;
 use std::task::{Context, Poll, Waker};
@@ -71,17 +71,29 @@ pub(crate) struct TcpState {
     /// which [`Net::act`](crate::state::Net::act) drops after its borrow
     /// ends: a waker's destructor is user code, and may use the network.
     pub(crate) trash: Vec<Waker>,
-    /// The connection ends by (node, local address, peer address), which
-    /// never change: what [`reset_stale`](Self::reset_stale) looks up
-    /// instead of scanning every connection at each SYN.
-    by_route: BTreeMap<Route, Vec<(Key, usize)>>,
+    /// Every connection end by its node and addresses, which never
+    /// change: what [`reset_stale`](Self::reset_stale) looks up instead
+    /// of scanning every connection at each SYN.
+    by_route: BTreeSet<RouteEntry>,
 }
 
-/// A connection end's node, local address and peer address.
-type Route = (u32, SocketAddr, SocketAddr);
+/// A connection end in [`TcpState::by_route`]: its node, its local and
+/// peer addresses as event words (cheap to compare; two addresses may
+/// share one, so a lookup checks the end's own), then its connection's
+/// slot index and generation and the end (so entries of one route come
+/// in slot order).
+type RouteEntry = (u32, u64, u64, u32, u32, u8);
 
-fn route(e: &End) -> Route {
-    (e.node, e.local, e.peer)
+fn route_entry(e: &End, key: Key, end: usize) -> RouteEntry {
+    let (local, peer) = e.wire;
+    (
+        e.node,
+        local.word(),
+        peer.word(),
+        key.index,
+        key.generation,
+        end as u8,
+    )
 }
 
 impl Default for TcpState {
@@ -101,7 +113,7 @@ impl Default for TcpState {
             quiet: true,
             liveness: None,
             trash: Vec::new(),
-            by_route: BTreeMap::new(),
+            by_route: BTreeSet::new(),
         }
     }
 }
@@ -197,13 +209,7 @@ impl TcpState {
                 self.trash.extend(e.writer.take());
             }
             for (end, e) in conn.ends.iter().enumerate() {
-                let r = route(e);
-                if let Some(ends) = self.by_route.get_mut(&r) {
-                    ends.retain(|&x| x != (key, end));
-                    if ends.is_empty() {
-                        self.by_route.remove(&r);
-                    }
-                }
+                self.by_route.remove(&route_entry(e, key, end));
             }
             self.conns.remove(key);
         }
@@ -301,14 +307,12 @@ impl TcpState {
         client.port_bound = true;
         let mut server = End::new(server_node.unwrap_or(u32::MAX), dst, local);
         server.closed = server_node.is_none();
-        let routes = [route(&client), route(&server)];
+        self.by_route.insert(route_entry(&client, key, 0));
+        self.by_route.insert(route_entry(&server, key, 1));
         let key = self.conns.insert(Conn {
             key,
             ends: [client, server],
         });
-        for (end, r) in routes.into_iter().enumerate() {
-            self.by_route.entry(r).or_default().push((key, end));
-        }
         self.counts.connects += 1;
         CONNECT.emit(local, dst, 0, 0);
         let mut wakers = Vec::new();
@@ -382,21 +386,22 @@ impl TcpState {
         let Some(c) = self.conns.get(conn) else {
             return;
         };
-        let Some(same) = self.by_route.get(&route(&c.ends[1])) else {
-            return;
-        };
+        let s = &c.ends[1];
+        let (node, local, peer) = (s.node, s.local, s.peer);
+        let (l, p) = (s.wire.0.word(), s.wire.1.word());
         // In slot order, as a scan of every connection would find them.
-        let mut stale: Vec<(Key, usize)> =
-            same.iter()
-                .copied()
-                .filter(|&(k, end)| {
-                    k != conn
-                        && self.conns.get(k).is_some_and(|c| {
-                            !c.ends[end].closed && c.ends[end].phase == Phase::Open
-                        })
-                })
-                .collect();
-        stale.sort_by_key(|&(k, end)| (k.index, end));
+        let stale: Vec<(Key, usize)> = self
+            .by_route
+            .range((node, l, p, 0, 0, 0)..=(node, l, p, u32::MAX, u32::MAX, u8::MAX))
+            .map(|&(_, _, _, index, generation, end)| (Key { index, generation }, end as usize))
+            .filter(|&(k, end)| {
+                k != conn
+                    && self.conns.get(k).is_some_and(|c| {
+                        let e = &c.ends[end];
+                        e.local == local && e.peer == peer && !e.closed && e.phase == Phase::Open
+                    })
+            })
+            .collect();
         for (k, end) in stale {
             self.with_conn(k, wakers, |c, fx| {
                 c.arrive(end, 0, Kind::Rst { answer: true }, fx);
@@ -636,7 +641,7 @@ mod tests {
             let indexed = || {
                 let net = Net::of(instance, "test");
                 let inner = net.inner.borrow();
-                let n: usize = inner.tcp.by_route.values().map(Vec::len).sum();
+                let n = inner.tcp.by_route.len();
                 (n, inner.tcp.conns.iter().count() * 2)
             };
             let mut open = Vec::new();
