@@ -142,7 +142,7 @@ impl TcpState {
 mod tests {
     use sim_core::node::Node;
 
-    use super::super::{TcpListener, TcpStream};
+    use super::super::TcpStream;
     use crate::state::Net;
     use crate::{LinkConfig, Network};
 
@@ -156,11 +156,7 @@ mod tests {
     fn only_a_quiet_network_with_one_constant_latency_takes_it() {
         let mut sim = sim_core::Sim::builder().build();
         sim.run(async {
-            let server = Node::builder("server").build();
-            let l = server
-                .spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() })
-                .await
-                .unwrap();
+            let (server, l) = super::super::listening_node("server").await;
             let c = TcpStream::connect("server:80").await.unwrap();
             let net = Network::current();
             assert!(express(&c), "a quiet network");

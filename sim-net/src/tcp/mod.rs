@@ -326,3 +326,15 @@ pub(crate) struct Outgoing {
     pub(crate) dst: WireAddr,
     pub(crate) seg: Segment,
 }
+
+/// A node named `name` with a listener bound on its port 80, for unit
+/// tests.
+#[cfg(test)]
+pub(crate) async fn listening_node(name: &str) -> (sim_core::node::Node, TcpListener) {
+    let node = sim_core::node::Node::builder(name).build();
+    let listener = node
+        .spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() })
+        .await
+        .unwrap();
+    (node, listener)
+}

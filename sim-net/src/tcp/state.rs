@@ -621,10 +621,9 @@ fn no_source_port(e: io::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use futures::io::AsyncWriteExt;
-    use sim_core::node::Node;
 
+    use crate::TcpStream;
     use crate::state::Net;
-    use crate::{TcpListener, TcpStream};
 
     /// The route index holds exactly the live connections' ends: filled
     /// at connect, emptied when a connection goes.
@@ -632,11 +631,7 @@ mod tests {
     fn the_route_index_follows_the_connections() {
         let mut sim = sim_core::Sim::builder().build();
         sim.run(async {
-            let server = Node::builder("server").build();
-            let l = server
-                .spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() })
-                .await
-                .unwrap();
+            let (_server, l) = super::super::listening_node("server").await;
             let instance = sim_core::ext::instance("test");
             let indexed = || {
                 let net = Net::of(instance, "test");
