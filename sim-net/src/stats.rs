@@ -115,8 +115,9 @@ pub struct TcpStats {
     /// Connects refused (nobody listening).
     pub refused: u64,
     /// Connection ends reset by their peer (an RST arrived: the peer
-    /// closed with unread input, dropped its listener with the connection
-    /// still waiting to be accepted, or its node was killed). The end that
+    /// closed with unread input or after `set_zero_linger`, dropped its
+    /// listener with the connection still waiting to be accepted, or its
+    /// node was killed). The end that
     /// sends the RST is not counted.
     pub resets: u64,
     /// Connection ends failed by the stall timeout.

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
 use std::task::Waker;
+use std::time::Duration;
 
 use sim_core::ext;
 
@@ -14,6 +15,9 @@ use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, SEND_BUFFER, Segment};
 use crate::addr::WireAddr;
 use crate::stats::TcpStats;
 use crate::waiters::Waiters;
+
+/// The `IP_TTL` of a new socket, as Linux's `net.ipv4.ip_default_ttl`.
+pub(crate) const DEFAULT_TTL: u8 = 64;
 
 /// Where an end is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +80,16 @@ pub(crate) struct End {
     /// A read, peek or write reported this end's failure already (see
     /// `handle::failed_read`): Linux reports a socket's error once.
     pub(crate) failure_reported: bool,
+    /// `SO_LINGER` as set through the stream: `Some(ZERO)` makes the
+    /// close abortive (see [`Conn::close`]); other values only read back.
+    pub(crate) linger: Option<Duration>,
+    /// `TCP_NODELAY` as set through the stream: it only reads back, as
+    /// writes are never held to coalesce them.
+    pub(crate) nodelay: bool,
+    /// `IP_TTL` as set through the stream (64 by default, as Linux's
+    /// `ip_default_ttl`): it only reads back, as the simulated network
+    /// has no hops.
+    pub(crate) ttl: u8,
 }
 
 impl End {
@@ -108,6 +122,9 @@ impl End {
             acked: 0,
             ack_in_flight: false,
             failure_reported: false,
+            linger: None,
+            nodelay: false,
+            ttl: DEFAULT_TTL,
         }
     }
 
@@ -625,9 +642,17 @@ impl Conn {
         }
     }
 
-    /// The last handle of `end` is gone: FIN after the buffered bytes; or,
-    /// if input arrived that nobody read, an abort as Linux does it: an
-    /// RST, and what was still waiting to be sent is discarded.
+    /// The last handle of `end` is gone: FIN after the buffered bytes; or
+    /// an abort, as Linux's `tcp_close` does it, if input arrived that
+    /// nobody read or the linger time is zero (`set_zero_linger`): an RST,
+    /// and what was still waiting to be sent is discarded.
+    ///
+    /// The RST goes out only while the connection is still open for the
+    /// peer: not once both FINs went through (Linux's socket is closed
+    /// then), and, for a zero linger time, not after this end's FIN was
+    /// sent while the peer's FIN already arrived (`LAST_ACK`/`CLOSING`:
+    /// nothing is left unsent, and Linux's `tcp_disconnect` sends no RST
+    /// there).
     pub(crate) fn close(&mut self, end: usize, fx: &mut Effects<'_>) {
         let e = &mut self.ends[end];
         if e.closed {
@@ -648,22 +673,30 @@ impl Conn {
         }
         let e = &mut self.ends[end];
         let unread = e.recv_buf.len();
+        let zero_linger = e.linger == Some(Duration::ZERO);
         e.recv_buf.clear();
         if unread > 0 {
             self.consumed(end, unread, fx);
+        }
+        let e = &self.ends[end];
+        let abort = (unread > 0 || zero_linger) && e.phase == Phase::Open && !e.killed;
+        if abort && !self.closed(end) {
+            // Closing with unread input resets the connection (RFC 2525
+            // 2.17, what Linux and the BSDs do), and so does a zero
+            // linger time: the peer's next read, after the bytes it
+            // already has, or its next write fails with
+            // `ConnectionReset`.
+            let finished = unread == 0 && e.fin_sent && e.eof;
             let e = &mut self.ends[end];
-            if e.phase == Phase::Open && !e.killed {
-                // Closing with unread input resets the connection (RFC
-                // 2525 2.17, what Linux and the BSDs do): the peer's next
-                // read, after the bytes it already has, or its next write
-                // fails with `ConnectionReset`.
-                e.send_buf.clear();
-                e.fin_sent = true;
-                if !matches!(self.ends[1 - end].phase, Phase::Failed(_)) {
-                    fx.send(self, end, Kind::Rst { answer: false });
-                }
-                return;
+            e.send_buf.clear();
+            e.fin_sent = true;
+            if !finished && !matches!(self.ends[1 - end].phase, Phase::Failed(_)) {
+                fx.send(self, end, Kind::Rst { answer: false });
             }
+            return;
+        }
+        if abort {
+            return;
         }
         self.pump(end, fx);
     }

@@ -115,6 +115,24 @@ impl Handle {
         self.peek_conn(api, |c, end| f(&c.ends[end]))
     }
 
+    /// Changes this end's socket options with `f`, as setsockopt does
+    /// whatever the connection's state (`ConnectionAborted` only once the
+    /// connection is gone).
+    pub(super) fn set_option(&self, api: &str, f: impl FnOnce(&mut End)) -> io::Result<()> {
+        let net = Net::of(self.instance, api);
+        let mut inner = net.inner.borrow_mut();
+        match inner.tcp.conns.get_mut(self.conn) {
+            Some(c) => {
+                f(&mut c.ends[self.end]);
+                Ok(())
+            }
+            None => Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the connection was closed",
+            )),
+        }
+    }
+
     /// [`peek`](Self::peek) at the whole connection (and this end's index).
     pub(super) fn peek_conn<R>(
         &self,

@@ -88,6 +88,7 @@ mod conn;
 mod express;
 mod handle;
 mod listener;
+mod options;
 mod owned;
 mod ready;
 mod recv_buf;

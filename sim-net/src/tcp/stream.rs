@@ -57,15 +57,17 @@ use crate::state::Net;
 ///
 /// # What of tokio's API is here
 ///
-/// `connect`, `local_addr`, `peer_addr`, `set_nodelay`/`nodelay`,
-/// `into_split` (with [`OwnedReadHalf::reunite`]) and `split`, and the
-/// readiness and non-blocking io: [`readable`](Self::readable),
+/// `connect`, `local_addr`, `peer_addr`, `into_split` (with
+/// [`OwnedReadHalf::reunite`]) and `split`, the readiness and
+/// non-blocking io: [`readable`](Self::readable),
 /// [`writable`](Self::writable), [`try_read`](Self::try_read),
-/// [`try_write`](Self::try_write) and [`peek`](Self::peek). `shutdown`
-/// is std's (`shutdown(how)`, see below). Not simulated: `ready(Interest)`,
-/// `poll_peek`, the vectored and `BufMut` variants of `try_read`/`try_write`,
-/// `try_io`, socket options other than `nodelay` (`linger`, `ttl`),
-/// `take_error`, and conversions to and from std or raw sockets.
+/// [`try_write`](Self::try_write) and [`peek`](Self::peek), and the
+/// socket options: [`set_zero_linger`](Self::set_zero_linger) (an
+/// abortive close), `linger`/`set_linger`, `nodelay`/`set_nodelay` and
+/// `ttl`/`set_ttl`. `shutdown` is std's (`shutdown(how)`, see below). Not
+/// simulated: `ready(Interest)`, `poll_peek`, the vectored and `BufMut`
+/// variants of `try_read`/`try_write`, `try_io`, `take_error`, and
+/// conversions to and from std or raw sockets.
 ///
 /// # tokio's io traits
 ///
@@ -257,46 +259,6 @@ impl TcpStream {
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.h.peer_addr()
-    }
-
-    /// Accepted for compatibility; segments are never delayed to coalesce
-    /// writes here, so it changes nothing.
-    ///
-    /// # Errors
-    ///
-    /// Never.
-    ///
-    /// ```
-    /// # let mut sim = detsim::Sim::builder().build();
-    /// # sim.run(async {
-    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
-    /// s.set_nodelay(true).unwrap();
-    /// assert!(s.nodelay().unwrap());
-    /// # }).unwrap();
-    /// ```
-    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        let _ = nodelay;
-        Ok(())
-    }
-
-    /// Always `true`: writes go out at once (see
-    /// [`set_nodelay`](Self::set_nodelay)).
-    ///
-    /// # Errors
-    ///
-    /// Never.
-    ///
-    /// ```
-    /// # let mut sim = detsim::Sim::builder().build();
-    /// # sim.run(async {
-    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
-    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
-    /// assert!(s.nodelay().unwrap());
-    /// # }).unwrap();
-    /// ```
-    pub fn nodelay(&self) -> io::Result<bool> {
-        Ok(true)
     }
 
     /// Shuts down one or both directions, as `std`'s: `Write` sends a FIN

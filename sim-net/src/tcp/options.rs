@@ -1,0 +1,214 @@
+//! A stream's socket options: `TCP_NODELAY`, `SO_LINGER` and `IP_TTL`,
+//! with tokio's signatures.
+//!
+//! Only a zero linger time changes what happens: the close that follows
+//! is abortive (an RST, see `Conn::close`). The others are kept and read
+//! back, because the simulated network never holds a write to coalesce
+//! it (`nodelay`) and has no hops (`ttl`).
+
+use std::io;
+use std::time::Duration;
+
+use super::TcpStream;
+
+impl TcpStream {
+    /// Sets `TCP_NODELAY`. Kept and read back by
+    /// [`nodelay`](Self::nodelay); it changes nothing else, as segments
+    /// are never delayed to coalesce writes here (every write goes out at
+    /// once, as with the option on).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the connection is gone (its node was
+    /// killed and the connection collected).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
+    /// assert!(!s.nodelay().unwrap()); // off by default, as on Linux
+    /// s.set_nodelay(true).unwrap();
+    /// assert!(s.nodelay().unwrap());
+    /// # }).unwrap();
+    /// ```
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.h
+            .set_option("detsim::net::TcpStream::set_nodelay", |e| {
+                e.nodelay = nodelay
+            })
+    }
+
+    /// `TCP_NODELAY` as last set (`false` on a new stream); see
+    /// [`set_nodelay`](Self::set_nodelay).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the connection is gone.
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
+    /// assert!(!s.nodelay().unwrap());
+    /// # }).unwrap();
+    /// ```
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.h
+            .peek_conn("detsim::net::TcpStream::nodelay", |c, end| {
+                Ok(c.ends[end].nodelay)
+            })
+    }
+
+    /// Sets a linger time of zero (`SO_LINGER` on, 0 s), as tokio's: the
+    /// close that follows is abortive. When the stream's last handle is
+    /// dropped, an RST goes to the peer instead of a FIN, and whatever
+    /// still waits in the send buffer is discarded. The peer reads the
+    /// bytes that already arrived, then its next read or write fails with
+    /// `ConnectionReset`.
+    ///
+    /// No RST is sent when the connection already ended for the peer:
+    /// both FINs went through, or this end's FIN left after the peer's
+    /// arrived (Linux's `tcp_disconnect` sends none there either). A
+    /// connect still under way is abandoned, as when the connect future is
+    /// dropped.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the connection is gone.
+    ///
+    /// ```
+    /// use futures::io::{AsyncReadExt, AsyncWriteExt};
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let mut client = detsim::net::TcpStream::connect("main:80").await.unwrap();
+    /// let (mut server, _) = l.accept().await.unwrap();
+    /// server.write_all(b"bye").await.unwrap();
+    /// server.set_zero_linger().unwrap();
+    /// assert_eq!(server.linger().unwrap(), Some(Duration::ZERO));
+    /// drop(server); // an RST, not a FIN
+    /// let mut buf = [0; 8];
+    /// assert_eq!(client.read(&mut buf).await.unwrap(), 3); // what arrived first
+    /// let err = client.read(&mut buf).await.unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+    /// # }).unwrap();
+    /// ```
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.h
+            .set_option("detsim::net::TcpStream::set_zero_linger", |e| {
+                e.linger = Some(Duration::ZERO)
+            })
+    }
+
+    /// Sets `SO_LINGER`, as tokio's (deprecated there, for the same reason
+    /// as here: a non-zero time makes a real `close` block the thread).
+    /// `Some(Duration::ZERO)` is [`set_zero_linger`](Self::set_zero_linger).
+    /// `None` (the default) closes gracefully. A non-zero time closes
+    /// gracefully too: on Linux the closing thread would wait up to that
+    /// long for the bytes to leave, then the close goes on in the
+    /// background either way, while a simulated close never blocks; the
+    /// value is kept and read back by [`linger`](Self::linger).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the connection is gone.
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// use std::time::Duration;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
+    /// s.set_linger(Some(Duration::from_secs(5))).unwrap();
+    /// assert_eq!(s.linger().unwrap(), Some(Duration::from_secs(5)));
+    /// s.set_linger(None).unwrap();
+    /// assert_eq!(s.linger().unwrap(), None);
+    /// # }).unwrap();
+    /// ```
+    #[deprecated = "`SO_LINGER` with a non-zero time blocks the thread on a real socket's drop; use `set_zero_linger` for an abortive close"]
+    pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
+        self.h
+            .set_option("detsim::net::TcpStream::set_linger", |e| e.linger = dur)
+    }
+
+    /// `SO_LINGER` as last set (`None` on a new stream); see
+    /// [`set_zero_linger`](Self::set_zero_linger).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the connection is gone.
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
+    /// assert_eq!(s.linger().unwrap(), None);
+    /// # }).unwrap();
+    /// ```
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        self.h
+            .peek_conn("detsim::net::TcpStream::linger", |c, end| {
+                Ok(c.ends[end].linger)
+            })
+    }
+
+    /// Sets `IP_TTL`, kept and read back by [`ttl`](Self::ttl): the
+    /// simulated network has no hops, so it changes nothing else.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for 0 or a value above 255, as Linux's setsockopt;
+    /// `ConnectionAborted` once the connection is gone.
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
+    /// s.set_ttl(16).unwrap();
+    /// assert_eq!(s.ttl().unwrap(), 16);
+    /// let err = s.set_ttl(256).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// # }).unwrap();
+    /// ```
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        let ttl = match u8::try_from(ttl) {
+            Ok(t) if t > 0 => t,
+            _ => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("invalid TTL {ttl}: IP_TTL must be 1 to 255"),
+                ));
+            }
+        };
+        self.h
+            .set_option("detsim::net::TcpStream::set_ttl", |e| e.ttl = ttl)
+    }
+
+    /// `IP_TTL` as last set (64 on a new stream, Linux's default); see
+    /// [`set_ttl`](Self::set_ttl).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the connection is gone.
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// # let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
+    /// assert_eq!(s.ttl().unwrap(), 64);
+    /// # }).unwrap();
+    /// ```
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.h.peek_conn("detsim::net::TcpStream::ttl", |c, end| {
+            Ok(u32::from(c.ends[end].ttl))
+        })
+    }
+}
