@@ -31,11 +31,13 @@ use super::path::SimPath;
 
 mod attrs;
 mod dirs;
+mod dirsync;
 mod recover;
 mod resolve;
 
 pub(crate) use attrs::Attrs;
 use attrs::now;
+use dirsync::Unsynced;
 
 pub(crate) type Ino = u64;
 pub(crate) const ROOT: Ino = 1;
@@ -109,6 +111,9 @@ pub(crate) struct Tree {
     /// one directory is newer (see `recover.rs`).
     written: BTreeMap<Ino, u64>,
     writes: u64,
+    /// Per directory, the names a sync of it must write (see
+    /// `dirsync.rs`).
+    unsynced: BTreeMap<Ino, Unsynced>,
 }
 
 impl Default for Tree {
@@ -136,6 +141,7 @@ impl Default for Tree {
             touched: BTreeSet::new(),
             written: BTreeMap::new(),
             writes: 0,
+            unsynced: BTreeMap::new(),
         }
     }
 }
@@ -214,6 +220,7 @@ impl Tree {
         if let Some(i) = ino {
             self.inodes.get_mut(&i).expect("a live inode").links += 1;
         }
+        self.note_unsynced(dir, name);
         // A directory is modified when its entries change.
         self.inodes
             .get_mut(&dir)
@@ -257,6 +264,7 @@ impl Tree {
     /// journal commit).
     fn persist_entry(&mut self, dir: Ino, name: &str) {
         let new = self.dirs.get(&dir).and_then(|d| d.get(name)).copied();
+        self.note_synced(dir, name);
         let durable = self.ddirs.entry(dir).or_default();
         let old = match new {
             Some(i) => durable.insert(name.into(), i),
@@ -296,6 +304,7 @@ impl Tree {
         self.dirs.remove(&ino);
         self.views.remove(&ino);
         self.written.remove(&ino);
+        self.unsynced.remove(&ino);
         if let Some(durable) = self.ddirs.remove(&ino) {
             for i in durable.into_values() {
                 self.drop_dlink(i);
@@ -566,10 +575,17 @@ impl Tree {
     /// Makes the directory's live listing durable (POSIX `fsync` on a
     /// directory).
     pub(crate) fn sync_dir(&mut self, dir: Ino) {
-        let Some(live) = self.dirs.get(&dir).cloned() else {
+        if !self.dirs.contains_key(&dir) {
             return;
-        };
+        }
         self.persist_attrs(dir);
+        // The usual case: only the names changed since are written (see
+        // `dirsync.rs`).
+        if !self.views.contains_key(&dir) && self.sync_unsynced(dir) {
+            return;
+        }
+        let live = self.dirs[&dir].clone();
+        self.unsynced.remove(&dir);
         if let Some(view) = self.views.get_mut(&dir) {
             let view = std::mem::replace(view, live.clone());
             // A sync failed before: only the entries changed since the
@@ -620,6 +636,8 @@ impl Tree {
         self.views.clear();
         self.journal.clear();
         self.touched.clear();
+        // The live namespace becomes the durable one.
+        self.unsynced.clear();
         let mut torn = 0;
         self.used = 0;
         for inode in self.inodes.values_mut() {
