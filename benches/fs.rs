@@ -81,8 +81,8 @@ fn detsim_run(writes: u64) -> (u64, Duration, Option<Duration>) {
     let start = Instant::now();
     let len = sim
         .run(async move {
-            let options = detsim::fs::File::options();
-            appends!(options, "/bench", &block, writes)
+            let mut options = detsim::fs::OpenOptions::new();
+            appends!(&mut options, "/bench", &block, writes)
         })
         .unwrap();
     let elapsed = start.elapsed();

@@ -68,10 +68,10 @@ fn open_options_follow_std_validation() {
     run(async {
         let invalid = [
             OpenOptions::new(),
-            OpenOptions::new().read(true).create(true),
-            OpenOptions::new().read(true).truncate(true),
-            OpenOptions::new().read(true).create_new(true),
-            OpenOptions::new().append(true).truncate(true),
+            OpenOptions::new().read(true).create(true).clone(),
+            OpenOptions::new().read(true).truncate(true).clone(),
+            OpenOptions::new().read(true).create_new(true).clone(),
+            OpenOptions::new().append(true).truncate(true).clone(),
         ];
         for o in invalid {
             let err = o.open("/x").await.unwrap_err();
@@ -89,11 +89,8 @@ fn open_options_follow_std_validation() {
             .await
             .unwrap();
         // create_new ignores create/truncate and still refuses.
-        let o = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .create_new(true);
+        let mut o = OpenOptions::new();
+        o.write(true).create(true).truncate(true).create_new(true);
         assert_eq!(kind(o.open("/x").await), ErrorKind::AlreadyExists);
     });
 }

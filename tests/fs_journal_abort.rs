@@ -520,8 +520,8 @@ fn on_a_read_only_disk_linux_errors_that_come_first_still_come_first() {
         fs::write("/dir/new", "x").await.unwrap();
         assert!(fs::sync_dir("/dir").await.is_err(), "the commit aborts");
         let kind = |r: io::Result<()>| r.unwrap_err().kind();
-        let open = |p: &'static str, o: fn(fs::OpenOptions) -> fs::OpenOptions| async move {
-            o(File::options()).open(p).await.map(drop)
+        let open = |p: &'static str, o: fn(&mut fs::OpenOptions) -> &mut fs::OpenOptions| async move {
+            o(&mut File::options()).open(p).await.map(drop)
         };
         // ENOENT, EEXIST, EISDIR: the path is resolved before write access
         // is asked for.

@@ -53,7 +53,8 @@ fn opening_a_path_with_a_trailing_slash_follows_linux() {
         assert_eq!(outcome(File::open("/f/").await), Some(NotADirectory));
         assert_eq!(outcome(File::open("/missing/").await), Some(NotFound));
         File::open("/d/").await.unwrap().sync_all().await.unwrap();
-        let write = OpenOptions::new().write(true);
+        let mut write = OpenOptions::new();
+        write.write(true);
         assert_eq!(outcome(write.open("/f/").await), Some(NotADirectory));
         assert_eq!(outcome(write.open("/missing/").await), Some(NotFound));
         // O_CREAT with a trailing slash is EISDIR, whatever is there.

@@ -277,6 +277,7 @@ impl Disk {
                     truncate: true,
                     create: true,
                     create_new: false,
+                    create_mode: None,
                 };
                 let ino = tree.open(&path, mode, false)?;
                 tree.write(ino, 0, data, false, None)?;

@@ -54,6 +54,19 @@ impl FileType {
     pub fn is_file(&self) -> bool {
         !self.dir
     }
+
+    /// Whether it is a symbolic link: never, as the simulated disk has
+    /// none (std's method, for code that checks).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// assert!(!detsim::fs::metadata("/").await.unwrap().file_type().is_symlink());
+    /// # }).unwrap();
+    /// ```
+    pub fn is_symlink(&self) -> bool {
+        false
+    }
 }
 
 /// `Ok(self)`, at once: tokio's `DirEntry::file_type().await?` shape.
@@ -169,6 +182,19 @@ impl Metadata {
     /// ```
     pub fn is_file(&self) -> bool {
         !self.file_type.dir
+    }
+
+    /// Whether it is a symbolic link: never, as the simulated disk has
+    /// none (see [`symlink_metadata`](super::symlink_metadata)).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// assert!(!detsim::fs::symlink_metadata("/").await.unwrap().is_symlink());
+    /// # }).unwrap();
+    /// ```
+    pub fn is_symlink(&self) -> bool {
+        false
     }
 
     /// The file type.

@@ -34,7 +34,7 @@
 //! |---|---|
 //! | open files, read, write, seek, positional I/O, `set_len`, sync, `try_clone` | [`File`], [`OpenOptions`] |
 //! | whole-file helpers | [`read`], [`read_to_string`], [`write()`], [`copy`] |
-//! | namespace | [`create_dir`], [`create_dir_all`], [`rename`], [`hard_link`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`try_exists`], [`canonicalize`], [`sync_dir`] |
+//! | namespace | [`create_dir`], [`create_dir_all`], [`DirBuilder`], [`rename`], [`hard_link`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`read_dir`], [`metadata()`], [`symlink_metadata`], [`try_exists`], [`canonicalize`], [`sync_dir`] |
 //! | modes and times | [`Metadata`] (`modified`, `accessed`, `created`, `permissions`), [`Permissions`], [`set_permissions`] |
 //! | faults, crash, counters, preloaded files | [`Disk`], [`DiskConfig`], [`DiskStats`] |
 //!
@@ -254,6 +254,7 @@
 mod config;
 mod content;
 mod dir;
+mod dir_builder;
 mod disk;
 mod events;
 mod faults;
@@ -271,13 +272,14 @@ mod tree;
 
 pub use config::{DiskConfig, DiskConfigError, Namespace};
 pub use dir::{DirEntry, ReadDir, read_dir};
+pub use dir_builder::DirBuilder;
 pub use disk::Disk;
 pub use file::File;
 pub use link::{copy, hard_link};
 pub use metadata::{FileType, Metadata};
 pub use ops::{
     canonicalize, create_dir, create_dir_all, metadata, read, read_to_string, remove_dir,
-    remove_dir_all, remove_file, rename, sync_dir, try_exists, write,
+    remove_dir_all, remove_file, rename, symlink_metadata, sync_dir, try_exists, write,
 };
 pub use options::OpenOptions;
 pub use permissions::{Permissions, set_permissions};

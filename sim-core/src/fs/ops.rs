@@ -97,6 +97,7 @@ pub(crate) fn open_truncating(
         truncate: true,
         create: true,
         create_new: false,
+        create_mode: None,
     };
     if let Err(read_only) = d.writable(shown) {
         d.tree.probe_open(path, mode)?; // ENOENT, EISDIR first, as Linux
@@ -254,7 +255,7 @@ pub(crate) fn stat(tree: &Tree, ino: Ino) -> Metadata {
 /// the parent before it asks for write access (not for create_dir_all,
 /// which would create the parents). `target` is a rename's destination,
 /// whose parent Linux resolves before write access too.
-async fn namespace<P: AsRef<Path>>(
+pub(super) async fn namespace<P: AsRef<Path>>(
     api: &'static str,
     code: u64,
     path: P,
@@ -428,7 +429,7 @@ pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
     }
     let written = path.as_ref().to_path_buf();
     namespace("detsim::fs::create_dir_all", 2, path, None, move |t, _| {
-        mkdir_all(t, &written)
+        mkdir_all(t, &written, None)
     })
     .await
 }
@@ -437,23 +438,23 @@ pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// it does with std on Linux: `mkdir`, and on `NotFound` the parent first
 /// (`Path::parent`, which keeps a `..`: `"/m/../n"` creates `/m`, then
 /// `/n`); an error on an existing directory is no error.
-fn mkdir_all(t: &mut Tree, path: &Path) -> io::Result<()> {
+pub(super) fn mkdir_all(t: &mut Tree, path: &Path, asked: Option<u32>) -> io::Result<()> {
     if path.as_os_str().is_empty() {
         return Ok(());
     }
     let p = SimPath::parse(path)?;
     let is_dir = |t: &Tree| t.lookup(&p).is_ok_and(|ino| t.is_dir(ino));
-    match t.mkdir(&p) {
+    match t.mkdir_mode(&p, asked) {
         Ok(()) => return Ok(()),
         Err(e) if e.kind() == ErrorKind::NotFound => match path.parent() {
-            Some(parent) => mkdir_all(t, parent)?,
+            Some(parent) => mkdir_all(t, parent, asked)?,
             None => return Err(e),
         },
         // The path itself a file: std passes `mkdir`'s EEXIST on.
         Err(_) if is_dir(t) => return Ok(()),
         Err(e) => return Err(e),
     }
-    match t.mkdir(&p) {
+    match t.mkdir_mode(&p, asked) {
         Err(_) if is_dir(t) => Ok(()),
         r => r,
     }
@@ -583,6 +584,33 @@ pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<
 /// ```
 pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
     const API: &str = "detsim::fs::metadata";
+    let here = Here::current(API);
+    let path = SimPath::parse(path.as_ref())?;
+    here.op(API, Cost::Io, |d, _| {
+        Ok(stat(&d.tree, d.tree.lookup(&path)?))
+    })
+    .await
+}
+
+/// The metadata of a file or directory without following a final
+/// symbolic link, as `lstat`: the simulated disk has no symbolic links,
+/// so it is [`metadata`] (and `is_symlink()` is always `false`), here so
+/// that code walking a tree the usual way runs unchanged.
+///
+/// # Errors
+///
+/// Those of [`metadata`].
+///
+/// ```
+/// # let mut sim = detsim::Sim::builder().build();
+/// # sim.run(async {
+/// detsim::fs::create_dir("/d").await.unwrap();
+/// let m = detsim::fs::symlink_metadata("/d").await.unwrap();
+/// assert!(m.is_dir() && !m.file_type().is_symlink());
+/// # }).unwrap();
+/// ```
+pub async fn symlink_metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
+    const API: &str = "detsim::fs::symlink_metadata";
     let here = Here::current(API);
     let path = SimPath::parse(path.as_ref())?;
     here.op(API, Cost::Io, |d, _| {

@@ -34,6 +34,8 @@ pub struct OpenOptions {
     truncate: bool,
     create: bool,
     create_new: bool,
+    /// The mode a created file asks for (`None`: `0o666`).
+    mode: Option<u32>,
 }
 
 impl OpenOptions {
@@ -50,10 +52,10 @@ impl OpenOptions {
     /// Read access.
     ///
     /// ```
-    /// let o = detsim::fs::OpenOptions::new().read(true);
-    /// # let _ = o;
+    /// let mut o = detsim::fs::OpenOptions::new();
+    /// o.read(true);
     /// ```
-    pub fn read(mut self, on: bool) -> OpenOptions {
+    pub fn read(&mut self, on: bool) -> &mut OpenOptions {
         self.read = on;
         self
     }
@@ -61,10 +63,10 @@ impl OpenOptions {
     /// Write access (at the cursor, from 0).
     ///
     /// ```
-    /// let o = detsim::fs::OpenOptions::new().write(true);
-    /// # let _ = o;
+    /// let mut o = detsim::fs::OpenOptions::new();
+    /// o.write(true);
     /// ```
-    pub fn write(mut self, on: bool) -> OpenOptions {
+    pub fn write(&mut self, on: bool) -> &mut OpenOptions {
         self.write = on;
         self
     }
@@ -72,10 +74,10 @@ impl OpenOptions {
     /// Append mode: write access, every write at the end of the file.
     ///
     /// ```
-    /// let o = detsim::fs::OpenOptions::new().append(true);
-    /// # let _ = o;
+    /// let mut o = detsim::fs::OpenOptions::new();
+    /// o.append(true);
     /// ```
-    pub fn append(mut self, on: bool) -> OpenOptions {
+    pub fn append(&mut self, on: bool) -> &mut OpenOptions {
         self.append = on;
         self
     }
@@ -83,10 +85,10 @@ impl OpenOptions {
     /// Truncate an existing file to 0 bytes.
     ///
     /// ```
-    /// let o = detsim::fs::OpenOptions::new().write(true).truncate(true);
-    /// # let _ = o;
+    /// let mut o = detsim::fs::OpenOptions::new();
+    /// o.write(true).truncate(true);
     /// ```
-    pub fn truncate(mut self, on: bool) -> OpenOptions {
+    pub fn truncate(&mut self, on: bool) -> &mut OpenOptions {
         self.truncate = on;
         self
     }
@@ -94,10 +96,10 @@ impl OpenOptions {
     /// Create the file if it does not exist.
     ///
     /// ```
-    /// let o = detsim::fs::OpenOptions::new().write(true).create(true);
-    /// # let _ = o;
+    /// let mut o = detsim::fs::OpenOptions::new();
+    /// o.write(true).create(true);
     /// ```
-    pub fn create(mut self, on: bool) -> OpenOptions {
+    pub fn create(&mut self, on: bool) -> &mut OpenOptions {
         self.create = on;
         self
     }
@@ -105,11 +107,36 @@ impl OpenOptions {
     /// Create the file, failing with `AlreadyExists` if it exists.
     ///
     /// ```
-    /// let o = detsim::fs::OpenOptions::new().write(true).create_new(true);
-    /// # let _ = o;
+    /// let mut o = detsim::fs::OpenOptions::new();
+    /// o.write(true).create_new(true);
     /// ```
-    pub fn create_new(mut self, on: bool) -> OpenOptions {
+    pub fn create_new(&mut self, on: bool) -> &mut OpenOptions {
         self.create_new = on;
+        self
+    }
+
+    /// The permission bits of a file this open creates, as tokio's (and
+    /// std's `OpenOptionsExt::mode`): the file gets `mode & !0o022` (the
+    /// simulated umask) of the bits `0o7777`. The default is `0o666`,
+    /// hence `0o644`. An existing file keeps its mode.
+    ///
+    /// ```
+    /// use detsim::fs::OpenOptions;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let f = OpenOptions::new().write(true).create(true).mode(0o600).open("/secret").await.unwrap();
+    /// drop(f);
+    /// let mode = detsim::fs::metadata("/secret").await.unwrap().permissions().mode();
+    /// assert_eq!(mode & 0o777, 0o600);
+    /// // The umask takes the group's and others' write bits.
+    /// let f = OpenOptions::new().write(true).create(true).mode(0o777).open("/tool").await.unwrap();
+    /// drop(f);
+    /// let mode = detsim::fs::metadata("/tool").await.unwrap().permissions().mode();
+    /// assert_eq!(mode & 0o777, 0o755);
+    /// # }).unwrap();
+    /// ```
+    pub fn mode(&mut self, mode: u32) -> &mut OpenOptions {
+        self.mode = Some(mode);
         self
     }
 
@@ -168,6 +195,7 @@ impl OpenOptions {
             truncate: self.truncate,
             create: self.create,
             create_new: self.create_new,
+            create_mode: self.mode,
         };
         let (ino, incarnation, seen) = here
             .op(API, Cost::Io, |d, c| {

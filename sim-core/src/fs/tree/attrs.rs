@@ -43,10 +43,10 @@ pub(crate) struct Attrs {
 
 impl Attrs {
     /// A new inode's attributes: every time is `at`, the mode that of
-    /// `mkdir` or `creat` under a umask of `022`.
+    /// `mkdir` (`0o777`) or `creat` (`0o666`) under the [`UMASK`].
     pub(crate) fn new(dir: bool, at: Instant) -> Attrs {
         Attrs {
-            mode: if dir { 0o755 } else { 0o644 },
+            mode: created_mode(if dir { 0o777 } else { 0o666 }),
             created: at,
             modified: at,
             accessed: at,
@@ -54,7 +54,26 @@ impl Attrs {
     }
 }
 
+/// The simulated process's umask: what a new file or directory never
+/// gets of the mode it asks for (the group's and others' write bits, the
+/// usual default).
+pub(crate) const UMASK: u32 = 0o022;
+
+/// The mode of an inode made asking for `asked`, as Linux's `open` and
+/// `mkdir` give it: `asked & !umask`, of the bits `0o7777`.
+pub(crate) fn created_mode(asked: u32) -> u32 {
+    asked & 0o7777 & !UMASK
+}
+
 impl Tree {
+    /// Gives the inode just made (not yet in any listing) the mode it
+    /// asked for (see [`created_mode`]), live and durable.
+    pub(super) fn set_initial_mode(&mut self, ino: Ino, asked: u32) {
+        let inode = self.inodes.get_mut(&ino).expect("just made");
+        inode.attrs.mode = created_mode(asked);
+        inode.dattrs.mode = inode.attrs.mode;
+    }
+
     /// The live attributes of `ino`.
     ///
     /// # Panics

@@ -8,6 +8,12 @@ use crate::fs::path::{End, SimPath};
 
 impl Tree {
     pub(crate) fn mkdir(&mut self, path: &SimPath) -> io::Result<()> {
+        self.mkdir_mode(path, None)
+    }
+
+    /// [`mkdir`](Self::mkdir) asking for the mode `asked` (`None`:
+    /// `0o777`), before the umask.
+    pub(crate) fn mkdir_mode(&mut self, path: &SimPath, asked: Option<u32>) -> io::Result<()> {
         if self.dot_dir(path)?.is_some() {
             return Err(err(ErrorKind::AlreadyExists, path, "already exists"));
         }
@@ -18,6 +24,9 @@ impl Tree {
             return Err(err(ErrorKind::AlreadyExists, path, "already exists"));
         }
         let ino = self.new_inode(Kind::Dir);
+        if let Some(asked) = asked {
+            self.set_initial_mode(ino, asked);
+        }
         self.set_entry(dir, name, Some(ino));
         Ok(())
     }

@@ -77,6 +77,9 @@ pub(crate) struct OpenMode {
     pub(crate) truncate: bool,
     pub(crate) create: bool,
     pub(crate) create_new: bool,
+    /// The mode a created file asks for (`None`: `0o666`), before the
+    /// umask.
+    pub(crate) create_mode: Option<u32>,
 }
 
 pub(crate) fn err(kind: ErrorKind, path: &SimPath, what: &str) -> io::Error {
@@ -423,6 +426,9 @@ impl Tree {
             None if probe && (mode.create || mode.create_new) => Ok(ROOT),
             None if mode.create || mode.create_new => {
                 let ino = self.new_inode(Kind::File(Content::default()));
+                if let Some(asked) = mode.create_mode {
+                    self.set_initial_mode(ino, asked);
+                }
                 self.set_entry(dir, name, Some(ino));
                 Ok(ino)
             }
