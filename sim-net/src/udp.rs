@@ -71,6 +71,14 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 /// The handle is plain data (`Send`, `Sync`); share it with `Arc` as you
 /// would tokio's. Dropping it closes the socket.
 ///
+/// A socket queues up to 212,992 bytes of datagrams (Linux's
+/// `rmem_default`); one arriving at a full queue is dropped, counted in
+/// [`DropCounts::buffer_full`](crate::DropCounts::buffer_full). detsim
+/// counts payload bytes, while Linux charges each datagram its kernel
+/// buffer size (`truesize`: several hundred bytes more than a small
+/// payload, depending on the driver), so a real socket holds fewer small
+/// datagrams than a simulated one.
+///
 /// # What of tokio's API is here
 ///
 /// `bind`, `connect`, `local_addr`, `peer_addr`; `send_to`, `send`,
