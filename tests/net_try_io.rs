@@ -1,7 +1,9 @@
 //! tokio's readiness and non-blocking io on detsim sockets: TCP's
 //! `readable`, `writable`, `try_read`, `try_write` and `peek` (on the
 //! stream and its halves), UDP's `try_send_to`, `try_send`,
-//! `try_recv_from`, `try_recv`, `readable`, `writable` and `peek_from`:
+//! `try_recv_from`, `try_recv`, `readable`, `writable`, the peeks
+//! (`peek_from`, `try_peek_from`, `peek_sender`, `try_peek_sender`), and
+//! `take_error` on both:
 //! `WouldBlock` where a call would wait, peeks that consume nothing, waits
 //! that take virtual time, many tasks waiting on one socket at once, and
 //! waits that are cancelled. Also: a UDP socket bound to the unspecified
@@ -560,6 +562,82 @@ fn a_connected_wildcard_socket_still_talks_to_its_peer() {
         drop(s);
         let again = UdpSocket::bind(("0.0.0.0", port)).await.unwrap();
         assert_eq!(again.local_addr().unwrap().port(), port);
+    })
+    .unwrap();
+}
+
+#[test]
+fn udp_peek_sender_waits_and_the_peeks_consume_nothing() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let a = Node::builder("a").build();
+        let rx = Arc::new(UdpSocket::bind("0.0.0.0:5300").await.unwrap());
+        assert_eq!(
+            rx.try_peek_sender().unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        // Three waiters at once, each woken by the one arrival.
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let rx = rx.clone();
+                spawn(async move { (rx.peek_sender().await.unwrap(), since_start()) })
+            })
+            .collect();
+        time::sleep(ms(3)).await;
+        let sent_from = a
+            .spawn(async {
+                let s = UdpSocket::bind("0.0.0.0:4000").await.unwrap();
+                s.send_to(b"datagram", "main:5300").await.unwrap();
+                s.local_addr().unwrap()
+            })
+            .await
+            .unwrap();
+        for w in waiters {
+            let (from, at) = w.await.unwrap();
+            assert_eq!((from.port(), at), (sent_from.port(), ms(4)));
+        }
+        let mut buf = [0u8; 4];
+        let (n, from) = rx.try_peek_from(&mut buf).unwrap();
+        assert_eq!((n, &buf, from.port()), (4, b"data", 4000));
+        assert_eq!(rx.try_peek_sender().unwrap(), from);
+        let mut all = [0u8; 16];
+        assert_eq!(rx.try_recv_from(&mut all).unwrap(), (8, from));
+        assert_eq!(&all[..8], b"datagram");
+        assert_eq!(
+            rx.try_peek_from(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+    })
+    .unwrap();
+}
+
+#[test]
+fn take_error_reports_a_pending_error_once() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        // UDP: the refusal of a connected socket's datagram.
+        let s = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        s.connect("127.0.0.1:9").await.unwrap();
+        s.send(b"anyone?").await.unwrap();
+        time::sleep(ms(1)).await;
+        let err = s.take_error().unwrap().expect("a pending error");
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+        assert!(s.take_error().unwrap().is_none());
+        // Taken, the next send does not report it.
+        s.send(b"again").await.unwrap();
+        // TCP: a reset, taken before any read saw it.
+        let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let c = TcpStream::connect("main:80").await.unwrap();
+        let (server, _) = l.accept().await.unwrap();
+        assert!(c.take_error().unwrap().is_none());
+        server.set_zero_linger().unwrap();
+        drop(server);
+        time::sleep(ms(1)).await;
+        let err = c.take_error().unwrap().expect("the reset");
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+        assert!(c.take_error().unwrap().is_none());
+        assert_eq!(c.try_read(&mut [0u8; 8]).unwrap(), 0);
+        assert_eq!(c.try_write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
     })
     .unwrap();
 }

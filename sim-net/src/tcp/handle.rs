@@ -115,17 +115,15 @@ impl Handle {
         self.peek_conn(api, |c, end| f(&c.ends[end]))
     }
 
-    /// Changes this end's socket options with `f`, as setsockopt does
-    /// whatever the connection's state (`ConnectionAborted` only once the
-    /// connection is gone).
-    pub(super) fn set_option(&self, api: &str, f: impl FnOnce(&mut End)) -> io::Result<()> {
+    /// Runs `f` on this end's state alone (socket options, the pending
+    /// error), as setsockopt and getsockopt work whatever the
+    /// connection's state (`ConnectionAborted` only once the connection
+    /// is gone). Nothing is sent or woken.
+    pub(super) fn with_end<R>(&self, api: &str, f: impl FnOnce(&mut End) -> R) -> io::Result<R> {
         let net = Net::of(self.instance, api);
         let mut inner = net.inner.borrow_mut();
         match inner.tcp.conns.get_mut(self.conn) {
-            Some(c) => {
-                f(&mut c.ends[self.end]);
-                Ok(())
-            }
+            Some(c) => Ok(f(&mut c.ends[self.end])),
             None => Err(io::Error::new(
                 io::ErrorKind::ConnectionAborted,
                 "the connection was closed",

@@ -1,5 +1,5 @@
 //! A stream's socket options: `TCP_NODELAY`, `SO_LINGER` and `IP_TTL`,
-//! with tokio's signatures.
+//! and its pending error (`SO_ERROR`), with tokio's signatures.
 //!
 //! Only a zero linger time changes what happens: the close that follows
 //! is abortive (an RST, see `Conn::close`). The others are kept and read
@@ -10,6 +10,8 @@ use std::io;
 use std::time::Duration;
 
 use super::TcpStream;
+use super::conn::Phase;
+use super::handle::error;
 
 impl TcpStream {
     /// Sets `TCP_NODELAY`. Kept and read back by
@@ -33,10 +35,9 @@ impl TcpStream {
     /// # }).unwrap();
     /// ```
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        self.h
-            .set_option("detsim::net::TcpStream::set_nodelay", |e| {
-                e.nodelay = nodelay
-            })
+        self.h.with_end("detsim::net::TcpStream::set_nodelay", |e| {
+            e.nodelay = nodelay
+        })
     }
 
     /// `TCP_NODELAY` as last set (`false` on a new stream); see
@@ -99,7 +100,7 @@ impl TcpStream {
     /// ```
     pub fn set_zero_linger(&self) -> io::Result<()> {
         self.h
-            .set_option("detsim::net::TcpStream::set_zero_linger", |e| {
+            .with_end("detsim::net::TcpStream::set_zero_linger", |e| {
                 e.linger = Some(Duration::ZERO)
             })
     }
@@ -133,7 +134,7 @@ impl TcpStream {
     #[deprecated = "`SO_LINGER` with a non-zero time blocks the thread on a real socket's drop; use `set_zero_linger` for an abortive close"]
     pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
         self.h
-            .set_option("detsim::net::TcpStream::set_linger", |e| e.linger = dur)
+            .with_end("detsim::net::TcpStream::set_linger", |e| e.linger = dur)
     }
 
     /// `SO_LINGER` as last set (`None` on a new stream); see
@@ -188,7 +189,7 @@ impl TcpStream {
             }
         };
         self.h
-            .set_option("detsim::net::TcpStream::set_ttl", |e| e.ttl = ttl)
+            .with_end("detsim::net::TcpStream::set_ttl", |e| e.ttl = ttl)
     }
 
     /// `IP_TTL` as last set (64 on a new stream, Linux's default); see
@@ -210,5 +211,48 @@ impl TcpStream {
         self.h.peek_conn("detsim::net::TcpStream::ttl", |c, end| {
             Ok(u32::from(c.ends[end].ttl))
         })
+    }
+
+    /// Takes the connection's pending error (`SO_ERROR`), as tokio's
+    /// `take_error`: the reset, timeout or refusal that failed it, if no
+    /// read, write or earlier `take_error` reported it yet. Taken, it is
+    /// reported no more (reads then see the end of the stream and writes
+    /// `BrokenPipe`, as after a read that reported it).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once this stream's node was killed, or the
+    /// connection is gone.
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// use futures::io::AsyncReadExt;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+    /// let mut client = detsim::net::TcpStream::connect("main:80").await.unwrap();
+    /// let (server, _) = l.accept().await.unwrap();
+    /// assert!(client.take_error().unwrap().is_none());
+    /// server.set_zero_linger().unwrap();
+    /// drop(server); // an RST
+    /// detsim::time::sleep(Duration::from_millis(1)).await;
+    /// let err = client.take_error().unwrap().unwrap();
+    /// assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+    /// assert!(client.take_error().unwrap().is_none());
+    /// assert_eq!(client.read(&mut [0; 8]).await.unwrap(), 0); // reported already
+    /// # }).unwrap();
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.h
+            .with_end("detsim::net::TcpStream::take_error", |e| match e.phase {
+                Phase::Failed(io::ErrorKind::ConnectionAborted) => {
+                    Err(error(io::ErrorKind::ConnectionAborted, e))
+                }
+                Phase::Failed(kind) if !std::mem::replace(&mut e.failure_reported, true) => {
+                    Ok(Some(error(kind, e)))
+                }
+                _ => Ok(None),
+            })?
     }
 }

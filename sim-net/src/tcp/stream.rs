@@ -64,10 +64,11 @@ use crate::state::Net;
 /// [`try_write`](Self::try_write) and [`peek`](Self::peek), and the
 /// socket options: [`set_zero_linger`](Self::set_zero_linger) (an
 /// abortive close), `linger`/`set_linger`, `nodelay`/`set_nodelay` and
-/// `ttl`/`set_ttl`. `shutdown` is std's (`shutdown(how)`, see below). Not
-/// simulated: `ready(Interest)`, `poll_peek`, the vectored and `BufMut`
-/// variants of `try_read`/`try_write`, `try_io`, `take_error`, and
-/// conversions to and from std or raw sockets.
+/// `ttl`/`set_ttl`, and [`take_error`](Self::take_error). `shutdown` is
+/// std's (`shutdown(how)`, see below). Not simulated: `ready(Interest)`,
+/// `poll_peek`, the vectored and `BufMut` variants of
+/// `try_read`/`try_write`, `try_io`, and conversions to and from std or
+/// raw sockets.
 ///
 /// # tokio's io traits
 ///

@@ -1,6 +1,7 @@
 //! The non-blocking and readiness API of [`UdpSocket`], as tokio has it:
 //! `try_send_to`, `try_send`, `try_recv_from`, `try_recv`, `readable`,
-//! `writable` and `peek_from`.
+//! `writable`, the peeks (`peek_from`, `try_peek_from`, `peek_sender`,
+//! `try_peek_sender`) and `take_error`.
 //!
 //! A simulated socket's send buffer never fills (a datagram is handed to
 //! the network at once, which drops it if the receiver's buffer is full),
@@ -110,21 +111,139 @@ impl UdpSocket {
         Ok(self.try_datagram(api, buf)?.0)
     }
 
-    /// The next queued datagram, or `WouldBlock`.
-    fn try_datagram(&self, api: &str, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    /// The next queued datagram (left queued with [`Take::Peek`]), or
+    /// `WouldBlock`.
+    fn try_datagram_as(
+        &self,
+        api: &str,
+        buf: &mut [u8],
+        take: Take,
+    ) -> io::Result<(usize, SocketAddr)> {
         self.with(api, |s| {
-            let Some((from, data)) = s.queue.pop_front() else {
+            let Some((from, data)) = s.queue.front() else {
                 super::take_refused(s)?;
                 return Err(io::Error::new(
                     io::ErrorKind::WouldBlock,
                     "no datagram is queued",
                 ));
             };
-            s.queued_bytes -= data.len();
-            let n = data.len().min(buf.len());
+            let (from, n) = (*from, data.len().min(buf.len()));
             buf[..n].copy_from_slice(&data[..n]);
+            if let Take::Take = take {
+                let (_, data) = s.queue.pop_front().expect("a datagram is queued");
+                s.queued_bytes -= data.len();
+            }
             Ok((n, from))
         })
+    }
+
+    /// The next queued datagram, or `WouldBlock`.
+    fn try_datagram(&self, api: &str, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.try_datagram_as(api, buf, Take::Take)
+    }
+
+    /// Copies the next queued datagram (truncated to `buf`'s length)
+    /// without taking it off the queue: tokio's `try_peek_from`.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when none is queued; otherwise as
+    /// [`recv_from`](Self::recv_from).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let sock = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let me = sock.local_addr().unwrap();
+    /// let mut buf = [0u8; 8];
+    /// let err = sock.try_peek_from(&mut buf).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// sock.send_to(b"hello", me).await.unwrap();
+    /// assert_eq!(sock.try_peek_from(&mut buf).unwrap(), (5, me));
+    /// assert_eq!(sock.try_recv_from(&mut buf).unwrap(), (5, me)); // still queued
+    /// # }).unwrap();
+    /// ```
+    pub fn try_peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        let api = "detsim::net::UdpSocket::try_peek_from";
+        self.try_datagram_as(api, buf, Take::Peek)
+    }
+
+    /// Waits for a datagram and returns its sender, leaving it queued:
+    /// tokio's `peek_sender` (to pick a buffer, or drop an unwanted
+    /// sender's datagram, before receiving it).
+    ///
+    /// # Errors
+    ///
+    /// As [`peek_from`](Self::peek_from).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let sock = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let me = sock.local_addr().unwrap();
+    /// sock.send_to(b"hello", me).await.unwrap();
+    /// assert_eq!(sock.peek_sender().await.unwrap(), me);
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(sock.recv_from(&mut buf).await.unwrap(), (5, me)); // still queued
+    /// # }).unwrap();
+    /// ```
+    pub async fn peek_sender(&self) -> io::Result<SocketAddr> {
+        let mut wait = WaitSlot::new(self.instance, Owner::Socket(self.key));
+        let api = "detsim::net::UdpSocket::peek_sender";
+        let peek = |cx: &mut Context<'_>| {
+            self.poll_datagram(api, cx, &mut [], Some(&mut wait.slot), Take::Peek)
+        };
+        Ok(poll_fn(peek).await?.1)
+    }
+
+    /// The sender of the next queued datagram, which stays queued:
+    /// tokio's `try_peek_sender`.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when none is queued; otherwise as
+    /// [`recv_from`](Self::recv_from).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let sock = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let err = sock.try_peek_sender().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # }).unwrap();
+    /// ```
+    pub fn try_peek_sender(&self) -> io::Result<SocketAddr> {
+        let api = "detsim::net::UdpSocket::try_peek_sender";
+        Ok(self.try_datagram_as(api, &mut [], Take::Peek)?.1)
+    }
+
+    /// Takes the socket's pending error (`SO_ERROR`), as tokio's
+    /// `take_error`: the `ConnectionRefused` of a connected socket whose
+    /// datagram found nobody at its peer (ICMP port unreachable), which
+    /// the next receive or send would otherwise report. Taken, it is
+    /// reported no more.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the socket's node was killed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let sock = detsim::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// assert!(sock.take_error().unwrap().is_none());
+    /// sock.connect("127.0.0.1:9").await.unwrap(); // nobody there
+    /// sock.send(b"anyone?").await.unwrap();
+    /// detsim::time::sleep(Duration::from_millis(1)).await;
+    /// let err = sock.take_error().unwrap().unwrap();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    /// assert!(sock.take_error().unwrap().is_none());
+    /// # }).unwrap();
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        let api = "detsim::net::UdpSocket::take_error";
+        self.with(api, |s| Ok(super::take_refused(s).err()))
     }
 
     /// Waits until a datagram is queued: then
