@@ -439,6 +439,71 @@ impl Network {
         t.map(Duration::from_nanos)
     }
 
+    /// Chooses what a node's kill ([`Node::kill`]) does to the TCP
+    /// connections of its peers.
+    ///
+    /// - `true` (the default): each peer gets an RST at once, and its next
+    ///   read or write fails with `ConnectionReset`, as when the node's
+    ///   process dies with input it never read.
+    /// - `false`: the peers learn nothing, as when the machine loses power
+    ///   or its network: their connections stay open (half-open). A peer
+    ///   that only waits to read waits forever, unless it has a timeout of
+    ///   its own. Its segments meet a node that is down and are sent again
+    ///   until the retransmission limit or the stall timeout fails the
+    ///   connection ([`set_tcp_retries`](Self::set_tcp_retries),
+    ///   [`set_tcp_timeout`](Self::set_tcp_timeout)). Once the node is
+    ///   [restarted](Node::restart), the next one is answered with an RST,
+    ///   since its new incarnation has no such socket.
+    ///
+    /// Failure detectors, heartbeats and request timeouts are tested with
+    /// `false`; a kill is recorded in the run either way. Applies to kills
+    /// from then on.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use futures::io::{AsyncReadExt, AsyncWriteExt};
+    /// use detsim::net::{Network, TcpListener, TcpStream};
+    /// use detsim::node::Node;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let net = Network::current();
+    /// net.set_kill_resets_peers(false);
+    /// assert!(!net.kill_resets_peers());
+    /// let server = Node::builder("server").build();
+    /// let l = server.spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() }).await.unwrap();
+    /// let mut s = TcpStream::connect("server:80").await.unwrap();
+    /// server.spawn(async move { let _conn = l.accept().await; std::future::pending::<()>().await });
+    /// detsim::time::sleep(Duration::from_millis(5)).await;
+    /// server.kill();
+    /// // Nothing tells the client: its read only ends by its own timeout.
+    /// let read = detsim::time::timeout(Duration::from_secs(1), s.read(&mut [0; 8])).await;
+    /// assert!(read.is_err());
+    /// // Back up, the server answers the next segment with an RST.
+    /// server.restart();
+    /// s.write_all(b"hello?").await.unwrap();
+    /// let err = s.read(&mut [0; 8]).await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset);
+    /// # }).unwrap();
+    /// ```
+    pub fn set_kill_resets_peers(&self, resets: bool) {
+        let net = self.net("detsim::net::Network::set_kill_resets_peers");
+        net.inner.borrow_mut().tcp.kill_resets = resets;
+    }
+
+    /// Whether a node's kill resets its peers' connections at once (see
+    /// [`set_kill_resets_peers`](Self::set_kill_resets_peers)).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// assert!(detsim::net::Network::current().kill_resets_peers());
+    /// # }).unwrap();
+    /// ```
+    pub fn kill_resets_peers(&self) -> bool {
+        let net = self.net("detsim::net::Network::kill_resets_peers");
+        net.inner.borrow().tcp.kill_resets
+    }
+
     /// Sets how many times a SYN is retransmitted before `connect` fails
     /// with `TimedOut` (Linux's `tcp_syn_retries`; the default is
     /// [`DEFAULT_TCP_SYN_RETRIES`](crate::DEFAULT_TCP_SYN_RETRIES), giving

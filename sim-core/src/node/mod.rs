@@ -287,6 +287,11 @@ impl Node {
     /// cancelled at once. A task killing its own node is dropped when its
     /// current poll returns. Killing a down node does nothing.
     ///
+    /// What the node's disk did not sync is lost (`detsim::fs`), and its
+    /// sockets close: each TCP peer is reset at once, or, with
+    /// `detsim::net::Network::set_kill_resets_peers(false)`, learns
+    /// nothing, as when a machine loses power.
+    ///
     /// # Panics
     ///
     /// On the `main` node, or outside the node's simulation.

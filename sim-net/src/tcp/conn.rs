@@ -576,9 +576,10 @@ impl Conn {
                 self.consumed(end, n, fx);
             }
             let peer_failed = matches!(self.ends[1 - end].phase, Phase::Failed(_));
-            if matches!(kind, Kind::Fin) {
+            if matches!(kind, Kind::Fin) && !self.ends[end].killed {
                 // A closed socket still acknowledges the peer's FIN: the
                 // peer's side of the close completes (see `Conn::closed`).
+                // A killed one is gone: its node answers with an RST.
                 self.ends[end].eof = true;
             } else if !peer_failed {
                 // Also at an end its node's kill closed: the node is up
@@ -731,7 +732,11 @@ impl Conn {
         self.ends[end].eof && self.ends[1 - end].eof
     }
 
-    /// `end`'s node was killed: it closes at once and resets its peer.
+    /// `end`'s node was killed: it closes at once and, with `resets`,
+    /// resets its peer. Without, the peer learns nothing (a machine that
+    /// crashed sends nothing): its segments meet a node that is down and
+    /// are retransmitted until it gives up, or until the node is back,
+    /// which answers them with an RST (see [`arrive`](Self::arrive)).
     ///
     /// Before the SYN reached the server's node, that host knows nothing
     /// of the connection: its crash sends nothing (the SYN then meets a
@@ -740,7 +745,7 @@ impl Conn {
     /// client's crash closes the server end unseen, so the listener never
     /// accepts a ghost of it (as for an abandoned connect, see
     /// [`close`](Self::close)).
-    pub(crate) fn kill(&mut self, end: usize, fx: &mut Effects<'_>) {
+    pub(crate) fn kill(&mut self, end: usize, resets: bool, fx: &mut Effects<'_>) {
         if self.ends[end].killed {
             return;
         }
@@ -754,7 +759,7 @@ impl Conn {
             let p = &self.ends[1 - end];
             !p.closed && !matches!(p.phase, Phase::Failed(_))
         };
-        if peer_live && self.ends[1 - end].node != u32::MAX {
+        if resets && peer_live && self.ends[1 - end].node != u32::MAX {
             fx.send(self, end, Kind::Rst { answer: false });
         }
         self.fail(end, io::ErrorKind::ConnectionAborted, fx);

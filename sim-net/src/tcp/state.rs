@@ -50,6 +50,9 @@ pub(crate) struct TcpState {
     /// Retransmissions of any other segment before its connection gives
     /// up (`None`: no limit).
     pub(crate) retries: Option<u32>,
+    /// Whether a node's kill resets its connections' peers at once (see
+    /// [`Network::set_kill_resets_peers`](crate::Network::set_kill_resets_peers)).
+    pub(crate) kill_resets: bool,
     /// Reads whose window update is still to be decided (see
     /// [`Effects::acks`]).
     pub(crate) acks: Vec<(Key, usize)>,
@@ -107,6 +110,7 @@ impl Default for TcpState {
             timeout: None,
             syn_retries: Some(super::DEFAULT_TCP_SYN_RETRIES),
             retries: Some(super::DEFAULT_TCP_RETRIES),
+            kill_resets: true,
             acks: Vec::new(),
             pool: BufPool::default(),
             now: 0,
@@ -520,7 +524,8 @@ impl TcpState {
     }
 
     /// `node` was killed: its listeners close, its connection ends are
-    /// reset (their peers get an RST), its ports are free again.
+    /// reset (their peers get an RST, unless kills are silent), its ports
+    /// are free again.
     pub(crate) fn node_killed(&mut self, node: u32, wakers: &mut Vec<Waker>) {
         for key in self.listeners.keys() {
             let l = self.listeners.get_mut(key).expect("listed");
@@ -532,11 +537,12 @@ impl TcpState {
                 self.ports.unbind(node, port, key.index);
             }
         }
+        let resets = self.kill_resets;
         for key in self.conns.keys() {
             self.with_conn(key, wakers, |conn, fx| {
                 for end in 0..2 {
                     if conn.ends[end].node == node {
-                        conn.kill(end, fx);
+                        conn.kill(end, resets, fx);
                     }
                 }
             });
