@@ -50,6 +50,15 @@ pub(crate) struct End {
     pub(crate) send_seq: u64,
     /// Bytes sent that the peer's reader has not read yet.
     pub(crate) unread: usize,
+    /// The most `unread` may grow to: the peer's receive window (its
+    /// receive buffer size, [`RECV_WINDOW`] unless its socket set one).
+    pub(crate) window: usize,
+    /// The most `send_buf` holds ([`SEND_BUFFER`] unless this end's
+    /// socket set a size).
+    pub(crate) send_cap: usize,
+    /// `SO_REUSEADDR` of the socket this end belongs to (an accepted end:
+    /// its listener's), for the bind rule (see `TcpState::held`).
+    pub(crate) reuse: bool,
     pub(crate) write_shutdown: bool,
     pub(crate) fin_sent: bool,
     /// Arrived in order, not yet read.
@@ -104,6 +113,9 @@ impl End {
             send_buf: VecDeque::new(),
             send_seq: 0,
             unread: 0,
+            window: RECV_WINDOW,
+            send_cap: SEND_BUFFER,
+            reuse: false,
             write_shutdown: false,
             fin_sent: false,
             recv_buf: RecvBuf::default(),
@@ -302,7 +314,7 @@ impl Conn {
         let mut sent = false;
         loop {
             let e = &mut self.ends[end];
-            let room = RECV_WINDOW.saturating_sub(e.unread);
+            let room = e.window.saturating_sub(e.unread);
             let n = e.send_buf.len().min(room).min(MSS);
             if n == 0 {
                 break;
@@ -333,7 +345,7 @@ impl Conn {
     #[inline]
     pub(crate) fn write(&mut self, end: usize, buf: &[u8], fx: &mut Effects<'_>) -> usize {
         let e = &mut self.ends[end];
-        let n = buf.len().min(SEND_BUFFER - e.send_buf.len());
+        let n = buf.len().min(e.send_cap.saturating_sub(e.send_buf.len()));
         if !e.send_buf.is_empty() || e.phase != Phase::Open || e.killed {
             e.send_buf.extend(&buf[..n]);
             self.pump(end, fx);
@@ -342,7 +354,7 @@ impl Conn {
         let mut rest = &buf[..n];
         loop {
             let e = &mut self.ends[end];
-            let room = RECV_WINDOW.saturating_sub(e.unread);
+            let room = e.window.saturating_sub(e.unread);
             let k = rest.len().min(room).min(MSS);
             if k == 0 {
                 break;

@@ -23,7 +23,7 @@
 use std::task::Waker;
 
 use super::conn::Phase;
-use super::{Key, Kind, MSS, RECV_WINDOW, Segment, TcpState};
+use super::{Key, Kind, MSS, Segment, TcpState};
 use crate::fabric;
 use crate::state::Net;
 
@@ -63,7 +63,7 @@ impl Net {
             || e.writer.is_some()
             || !e.send_buf.is_empty()
             || e.node == to
-            || RECV_WINDOW.saturating_sub(e.unread) < buf.len()
+            || e.window.saturating_sub(e.unread) < buf.len()
         {
             return false;
         }

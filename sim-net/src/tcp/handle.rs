@@ -8,7 +8,6 @@ use std::task::{Context, Poll};
 use sim_core::ext;
 
 use super::Key;
-use super::SEND_BUFFER;
 use super::conn::{Conn, Effects, End, Phase, park};
 use crate::state::{Net, node_name};
 
@@ -292,7 +291,7 @@ impl Handle {
             if buf.is_empty() {
                 return Poll::Ready(Ok(0));
             }
-            if e.send_buf.len() == SEND_BUFFER {
+            if e.send_buf.len() >= e.send_cap {
                 fx.trash.extend(park(&mut e.writer, cx.waker()));
                 return Poll::Pending;
             }

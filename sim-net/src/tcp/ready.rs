@@ -24,7 +24,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::conn::{End, Phase};
 use super::handle::{Handle, failed_read};
-use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, SEND_BUFFER, TcpStream, WriteHalf};
+use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
 use crate::waiters::{Owner, WaitSlot};
 
 /// What a readiness wait waits for.
@@ -41,7 +41,7 @@ fn read_ready(e: &End) -> bool {
 
 /// Whether a write to `e` returns at once (taking bytes, or failing).
 fn write_ready(e: &End) -> bool {
-    e.send_buf.len() < SEND_BUFFER || e.write_shutdown || matches!(e.phase, Phase::Failed(_))
+    e.send_buf.len() < e.send_cap || e.write_shutdown || matches!(e.phase, Phase::Failed(_))
 }
 
 /// The error of a `try_` call that would wait.
