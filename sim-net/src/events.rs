@@ -83,6 +83,7 @@ fn drop_reason(code: u64) -> &'static str {
         4 => "node down",
         5 => "nothing bound",
         6 => "receive buffer full",
+        7 => "accept queue full",
         _ => "dropped",
     }
 }

@@ -687,6 +687,13 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
                 retry_later(inner, r, seg, now, wakers);
                 return;
             }
+            if inner.tcp.accept_queue_full(&seg) {
+                // Linux drops the SYN: the client sends it again.
+                drop_event(inner, r, DropReason::AcceptQueueFull);
+                let now = inner.tcp.now;
+                retry_later(inner, r, seg, now, wakers);
+                return;
+            }
             inner.links.get_mut(r.from, r.to).delivered += 1;
             let (len, seq) = segment_shape(&seg);
             DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, len, seq);

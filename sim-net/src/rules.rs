@@ -29,6 +29,8 @@ pub(crate) enum DropReason {
     NoSocket = 5,
     /// The receiving socket's buffer is full.
     BufferFull = 6,
+    /// A SYN found its listener's accept queue full (its backlog).
+    AcceptQueueFull = 7,
 }
 
 /// What the fabric does with a datagram.

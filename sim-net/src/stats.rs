@@ -59,6 +59,11 @@ pub struct DropCounts {
     pub no_socket: u64,
     /// Arrived at a socket whose receive buffer was full.
     pub buffer_full: u64,
+    /// TCP SYNs that found their listener's accept queue full (a
+    /// [`TcpSocket::listen`](crate::TcpSocket::listen) backlog): each is
+    /// sent again after the client's retransmission timeout, as Linux
+    /// drops them (its `ListenOverflows`).
+    pub accept_queue_full: u64,
 }
 
 impl DropCounts {
@@ -77,6 +82,7 @@ impl DropCounts {
             + self.node_down
             + self.no_socket
             + self.buffer_full
+            + self.accept_queue_full
     }
 
     pub(crate) fn count(&mut self, why: DropReason) {
@@ -87,6 +93,7 @@ impl DropCounts {
             DropReason::NodeDown => &mut self.node_down,
             DropReason::NoSocket => &mut self.no_socket,
             DropReason::BufferFull => &mut self.buffer_full,
+            DropReason::AcceptQueueFull => &mut self.accept_queue_full,
         } += 1;
     }
 }
@@ -205,6 +212,9 @@ impl fmt::Display for NetStats {
             "in flight: {}; drops: loss {}, partition {}, no host {}, node down {}, no socket {}, buffer full {}",
             self.in_flight, d.loss, d.partition, d.no_host, d.node_down, d.no_socket, d.buffer_full
         )?;
+        if d.accept_queue_full > 0 {
+            write!(f, ", accept queue full {}", d.accept_queue_full)?;
+        }
         let t = &self.tcp;
         write!(
             f,

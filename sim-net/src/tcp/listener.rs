@@ -19,7 +19,8 @@ use crate::waiters::{Owner, WaitSlot};
 ///
 /// It belongs to the node that binds it. A connection is queued for
 /// [`accept`](Self::accept) when the client's SYN arrives (half a round
-/// trip after `connect`); the backlog is unbounded. When the listener's
+/// trip after `connect`); the backlog is unbounded (a listener made by
+/// [`TcpSocket::listen`](crate::TcpSocket::listen) has one). When the listener's
 /// node is killed it closes and `accept` fails with `ConnectionAborted`;
 /// dropping it resets the connections still waiting to be accepted.
 ///
@@ -63,6 +64,11 @@ pub struct TcpListener {
 }
 
 impl TcpListener {
+    /// The handle of listener `key` (made by [`TcpSocket::listen`](super::TcpSocket::listen)).
+    pub(super) fn from_key(instance: u64, key: Key) -> TcpListener {
+        TcpListener { instance, key }
+    }
+
     /// Binds a listener on the current node. The address may be `0.0.0.0`,
     /// the node's own address or `127.0.0.1`; or `[::]` (every IPv6
     /// address of the node, IPv6 connections only), the node's IPv6

@@ -1,4 +1,5 @@
-//! TCP over the simulated network: [`TcpListener`] and [`TcpStream`].
+//! TCP over the simulated network: [`TcpListener`], [`TcpStream`] and
+//! [`TcpSocket`].
 //!
 //! # The model
 //!
@@ -84,6 +85,7 @@
 //! accepts, resets, timeouts and retransmissions are folded into the
 //! fingerprint, and counted in [`NetStats::tcp`](crate::NetStats::tcp).
 
+mod bound;
 mod conn;
 mod express;
 mod handle;
@@ -93,6 +95,7 @@ mod owned;
 mod ready;
 mod recv_buf;
 mod slab;
+mod socket;
 mod split;
 mod state;
 mod stream;
@@ -109,6 +112,7 @@ pub(crate) use state::TcpState;
 
 pub use listener::{Incoming, TcpListener};
 pub use owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
+pub use socket::TcpSocket;
 pub use split::{ReadHalf, WriteHalf};
 pub use stream::TcpStream;
 
@@ -129,7 +133,8 @@ pub use stream::TcpStream;
 /// ```
 pub const MSS: usize = 16 * 1024;
 /// How many bytes one end accepts from its peer that its reader has not
-/// read yet (the receive window).
+/// read yet (the receive window), unless its socket set another size
+/// ([`TcpSocket::set_recv_buffer_size`]).
 ///
 /// A writer whose peer never reads has `RECV_WINDOW` bytes on their way
 /// and [`SEND_BUFFER`] more waiting locally, then `write` waits:
@@ -152,7 +157,8 @@ pub const MSS: usize = 16 * 1024;
 /// ```
 pub const RECV_WINDOW: usize = 64 * 1024;
 /// How many written bytes wait in an end's send buffer for the window to
-/// open before `write` blocks (see [`RECV_WINDOW`]).
+/// open before `write` blocks (see [`RECV_WINDOW`]), unless its socket set
+/// another size ([`TcpSocket::set_send_buffer_size`]).
 ///
 /// ```
 /// assert_eq!(detsim::net::SEND_BUFFER, 64 * 1024);

@@ -8,19 +8,23 @@ use std::task::{Context, Poll, Waker};
 
 use sim_core::ext;
 
+use super::bound::{Sock, SockOpts, held_by_accepted};
 use super::conn::{BufPool, Conn, Effects, End, Phase};
 use super::slab::Slab;
 use super::{ACCEPT, CONNECT, Key, Kind, Outgoing, RETRANSMIT, RTO_MAX, RTO_MIN, Segment};
 use crate::addr::{destination, is_node_ip, loopback_like, node_ip_like, node_of_ip};
-use crate::ports::PortTable;
+use crate::ports::{Flags, PortTable};
 use crate::rules::Rules;
 use crate::state::node_name;
 use crate::stats::TcpStats;
 use crate::waiters::Waiters;
 
-/// Port owners with this bit are connections (client ends); without it,
-/// listeners.
-const CONN_OWNER: u32 = 1 << 31;
+/// Port owners with this bit are connections (client ends); with
+/// [`SOCK_OWNER`], bound sockets ([`TcpSocket`](super::TcpSocket)s not
+/// connected or listening yet); with neither, listeners.
+pub(super) const CONN_OWNER: u32 = 1 << 31;
+/// Port owners with this bit are bound sockets (see [`CONN_OWNER`]).
+pub(super) const SOCK_OWNER: u32 = 1 << 30;
 
 /// A listening socket.
 #[derive(Debug)]
@@ -33,11 +37,20 @@ pub(crate) struct Listener {
     pub(crate) waiters: Waiters,
     /// Its node was killed.
     pub(crate) closed: bool,
+    /// The accept queue is full once it holds more than this (Linux's
+    /// rule: `backlog + 1` connections); `None`: unbounded
+    /// ([`TcpListener::bind`](super::TcpListener::bind)).
+    pub(crate) backlog: Option<u32>,
+    /// The options its accepted connections inherit.
+    pub(crate) opts: SockOpts,
 }
 
 #[derive(Debug)]
 pub(crate) struct TcpState {
-    ports: PortTable,
+    pub(super) ports: PortTable,
+    /// Sockets made by [`TcpSocket`](super::TcpSocket), until they connect
+    /// or listen.
+    pub(crate) sockets: Slab<Sock>,
     pub(crate) listeners: Slab<Listener>,
     pub(crate) conns: Slab<Conn>,
     pub(crate) outbox: VecDeque<Outgoing>,
@@ -77,7 +90,7 @@ pub(crate) struct TcpState {
     /// Every connection end by its node and addresses, which never
     /// change: what [`reset_stale`](Self::reset_stale) looks up instead
     /// of scanning every connection at each SYN.
-    by_route: BTreeSet<RouteEntry>,
+    pub(super) by_route: BTreeSet<RouteEntry>,
 }
 
 /// A connection end in [`TcpState::by_route`]: its node, its local and
@@ -85,7 +98,7 @@ pub(crate) struct TcpState {
 /// share one, so a lookup checks the end's own), then its connection's
 /// slot index and generation and the end (so entries of one route come
 /// in slot order).
-type RouteEntry = (u32, u64, u64, u32, u32, u8);
+pub(super) type RouteEntry = (u32, u64, u64, u32, u32, u8);
 
 fn route_entry(e: &End, key: Key, end: usize) -> RouteEntry {
     let (local, peer) = e.wire;
@@ -103,6 +116,7 @@ impl Default for TcpState {
     fn default() -> TcpState {
         TcpState {
             ports: PortTable::default(),
+            sockets: Slab::default(),
             listeners: Slab::default(),
             conns: Slab::default(),
             outbox: VecDeque::new(),
@@ -219,17 +233,42 @@ impl TcpState {
         }
     }
 
-    /// Opens a listener on `node` at `addr`.
+    /// Opens a listener on `node` at `addr`, as tokio's
+    /// `TcpListener::bind` does: with `SO_REUSEADDR` (on Unix), and here
+    /// with no accept-queue limit.
     pub(crate) fn listen(&mut self, node: u32, addr: SocketAddr) -> io::Result<Key> {
         let key = self.listeners.next_key();
-        let local = self.ports.bind(node, addr, key.index)?;
-        Ok(self.listeners.insert(Listener {
+        let flags = Flags {
+            reuse: true,
+            listening: true,
+        };
+        let held = held_by_accepted(&self.conns, &self.by_route, node, true);
+        let local = self.ports.bind_as(node, addr, key.index, flags, held)?;
+        let opts = SockOpts {
+            reuse: true,
+            ..SockOpts::default()
+        };
+        Ok(self.new_listener(node, local, None, opts))
+    }
+
+    /// Inserts a listener whose port is bound (its owner: the key this
+    /// returns).
+    pub(super) fn new_listener(
+        &mut self,
+        node: u32,
+        local: SocketAddr,
+        backlog: Option<u32>,
+        opts: SockOpts,
+    ) -> Key {
+        self.listeners.insert(Listener {
             node,
             local,
             queue: VecDeque::new(),
             waiters: Waiters::default(),
             closed: false,
-        }))
+            backlog,
+            opts,
+        })
     }
 
     /// Closes a listener (its handle was dropped): connections waiting to
@@ -288,6 +327,18 @@ impl TcpState {
     /// Starts a connection from `node` to `dst`: the client end gets an
     /// ephemeral port, the SYN goes to the outbox.
     pub(crate) fn connect(&mut self, node: u32, dst: SocketAddr) -> io::Result<Key> {
+        self.connect_from(node, dst, None)
+    }
+
+    /// [`connect`](Self::connect), from socket `from` if given: from its
+    /// bound address (its binding becomes the connection's), with its
+    /// options.
+    pub(super) fn connect_from(
+        &mut self,
+        node: u32,
+        dst: SocketAddr,
+        from: Option<(Key, &Sock)>,
+    ) -> io::Result<Key> {
         let dst = destination(dst);
         let loopback = dst.ip().is_loopback();
         let server_node = if loopback || is_node_ip(node, dst.ip()) {
@@ -302,14 +353,40 @@ impl TcpState {
             node_ip_like(node, dst.ip())
         };
         let key = self.conns.next_key();
-        let local = self
-            .ports
-            .bind(node, SocketAddr::new(src_ip, 0), CONN_OWNER | key.index)
-            .map_err(no_source_port)?;
+        let opts = from.map(|(_, s)| s.opts).unwrap_or_default();
+        let flags = Flags {
+            reuse: opts.reuse,
+            listening: false,
+        };
+        let owner = CONN_OWNER | key.index;
+        let local = match from.and_then(|(k, s)| Some((k, s.local?))) {
+            None => self
+                .ports
+                .bind_as(node, SocketAddr::new(src_ip, 0), owner, flags, |_, _| false)
+                .map_err(no_source_port)?,
+            Some((sock, bound)) => {
+                // A wildcard binding narrows to the source address.
+                let ip = if bound.ip().is_unspecified() {
+                    src_ip
+                } else {
+                    bound.ip()
+                };
+                let local = SocketAddr::new(ip, bound.port());
+                self.check_tuple(node, local, dst)?;
+                let port = bound.port();
+                self.ports
+                    .rebind(node, port, SOCK_OWNER | sock.index, ip, owner, flags);
+                local
+            }
+        };
         let mut client = End::new(node, local, dst);
         client.handles = 2;
         client.port_bound = true;
+        client.send_cap = opts.send_buffer;
+        client.reuse = opts.reuse;
         let mut server = End::new(server_node.unwrap_or(u32::MAX), dst, local);
+        // What the server end may send: the client's receive buffer.
+        server.window = opts.recv_buffer;
         server.closed = server_node.is_none();
         self.by_route.insert(route_entry(&client, key, 0));
         self.by_route.insert(route_entry(&server, key, 1));
@@ -347,17 +424,7 @@ impl TcpState {
         if server.phase != Phase::Connecting || server.closed {
             return; // a duplicate, or the connection already ended
         }
-        let listener = self
-            .ports
-            .receiver(server.node, server.local)
-            .filter(|owner| owner & CONN_OWNER == 0)
-            .and_then(|index| {
-                self.listeners
-                    .iter()
-                    .find(|(k, l)| k.index == index && !l.closed)
-                    .map(|(k, _)| k)
-            });
-        let Some(lkey) = listener else {
+        let Some(lkey) = self.listener_for(server.node, server.local) else {
             self.with_conn(seg.conn, wakers, |conn, fx| {
                 fx.send(conn, 1, Kind::Rst { answer: true });
                 conn.ends[1].closed = true;
@@ -365,8 +432,13 @@ impl TcpState {
             return;
         };
         self.reset_stale(seg.conn, wakers);
+        let opts = self.listeners.get(lkey).expect("found above").opts;
         self.with_conn(seg.conn, wakers, |conn, fx| {
+            // The SYN-ACK carries the server's receive window.
+            conn.ends[0].window = opts.recv_buffer;
             let e = &mut conn.ends[1];
+            e.send_cap = opts.send_buffer;
+            e.reuse = opts.reuse;
             e.phase = Phase::Open;
             e.recv_seq = 1;
             ACCEPT.emit(e.local, e.peer, 0, 0);
@@ -376,6 +448,42 @@ impl TcpState {
         let l = self.listeners.get_mut(lkey).expect("found above");
         l.queue.push_back(seg.conn);
         l.waiters.drain_into(wakers);
+    }
+
+    /// The listener that takes a SYN for `local` on `node`.
+    fn listener_for(&self, node: u32, local: SocketAddr) -> Option<Key> {
+        let index = self.ports.listener(node, local)?;
+        self.listeners
+            .iter()
+            .find(|(k, l)| k.index == index && !l.closed)
+            .map(|(k, _)| k)
+    }
+
+    /// Whether `seg` is a new connection's SYN whose listener's accept
+    /// queue is full: the fabric then drops it, and the client sends it
+    /// again after its retransmission timeout, as Linux drops a SYN when
+    /// the accept queue is full.
+    #[inline]
+    pub(crate) fn accept_queue_full(&self, seg: &Segment) -> bool {
+        if !matches!(seg.kind, Kind::Syn) {
+            return false;
+        }
+        self.syn_overflows(seg.conn)
+    }
+
+    #[cold]
+    fn syn_overflows(&self, conn: Key) -> bool {
+        let Some(c) = self.conns.get(conn) else {
+            return false;
+        };
+        let s = &c.ends[1];
+        if s.phase != Phase::Connecting || s.closed {
+            return false;
+        }
+        self.listener_for(s.node, s.local).is_some_and(|k| {
+            let l = self.listeners.get(k).expect("found");
+            l.backlog.is_some_and(|b| l.queue.len() > b as usize)
+        })
     }
 
     /// Resets the connection ends that hold the 4-tuple of `conn`'s SYN,
@@ -547,6 +655,7 @@ impl TcpState {
                 }
             });
         }
+        self.sockets_killed(node);
         self.ports.node_killed(node);
     }
 }
