@@ -452,3 +452,27 @@ fn three_hundred_seeds_run_twice_with_sockets_give_identical_runs() {
 fn the_determinism_check_passes_with_sockets() {
     Sim::builder().seed(3).check_determinism(workload).unwrap();
 }
+
+#[test]
+fn outside_a_simulation_the_constructor_names_itself_and_the_fix() {
+    let msg = common::panic_message(|| drop(TcpSocket::new_v4()));
+    assert_eq!(
+        msg,
+        "detsim::net::TcpSocket::new_v4 was called outside a detsim simulation: call it from \
+         code running inside `Sim::run` (or a `#[sim_test]`), on the simulation's thread"
+    );
+}
+
+/// As tokio's: the socket and its connect future move between tasks.
+#[test]
+fn the_socket_and_its_connect_future_are_send() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    run(async {
+        let s = TcpSocket::new_v4().unwrap();
+        send_sync(&s);
+        let f = s.connect(addr("127.0.0.1:80"));
+        send(&f);
+        assert_eq!(f.await.unwrap_err().kind(), ErrorKind::ConnectionRefused);
+    });
+}
