@@ -476,3 +476,38 @@ fn the_socket_and_its_connect_future_are_send() {
         assert_eq!(f.await.unwrap_err().kind(), ErrorKind::ConnectionRefused);
     });
 }
+
+#[test]
+fn nodelay_and_linger_pass_on_to_the_streams() {
+    run(async {
+        // A listener's options reach the streams it accepts, as Linux's
+        // accepted sockets copy them.
+        let listening = TcpSocket::new_v4().unwrap();
+        listening.bind(addr("0.0.0.0:80")).unwrap();
+        listening.set_nodelay(true).unwrap();
+        listening.set_zero_linger().unwrap();
+        let l = listening.listen(16).unwrap();
+        // A connecting socket's reach its stream.
+        let connecting = TcpSocket::new_v4().unwrap();
+        connecting.set_nodelay(true).unwrap();
+        let mut c = connecting.connect(addr("10.0.0.1:80")).await.unwrap();
+        assert!(c.nodelay().unwrap());
+        assert_eq!(c.linger().unwrap(), None);
+        let (accepted, _) = l.accept().await.unwrap();
+        assert!(accepted.nodelay().unwrap());
+        assert_eq!(accepted.linger().unwrap(), Some(std::time::Duration::ZERO));
+        // The accepted stream's close is abortive.
+        accepted.try_write(b"last").unwrap();
+        drop(accepted);
+        let mut buf = [0u8; 8];
+        assert_eq!(c.read(&mut buf).await.unwrap(), 4);
+        let err = c.read(&mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+        // A plain TcpListener's streams have the defaults.
+        let plain = TcpListener::bind("0.0.0.0:81").await.unwrap();
+        let _c2 = TcpStream::connect("10.0.0.1:81").await.unwrap();
+        let (s2, _) = plain.accept().await.unwrap();
+        assert!(!s2.nodelay().unwrap());
+        assert_eq!(s2.linger().unwrap(), None);
+    });
+}

@@ -6,8 +6,9 @@
 use std::collections::BTreeSet;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
-use super::conn::{Conn, Phase};
+use super::conn::{Conn, End, Phase};
 use super::slab::{Key, Slab};
 use super::state::{RouteEntry, SOCK_OWNER, TcpState, aborted, killed};
 use super::{RECV_WINDOW, SEND_BUFFER};
@@ -28,6 +29,21 @@ pub(crate) struct SockOpts {
     pub(crate) send_buffer: usize,
     /// `SO_RCVBUF`, in bytes: the receive window.
     pub(crate) recv_buffer: usize,
+    /// `TCP_NODELAY` (segments are never delayed either way).
+    pub(crate) nodelay: bool,
+    /// `SO_LINGER` (see [`Conn::close`](super::conn::Conn::close)).
+    pub(crate) linger: Option<Duration>,
+}
+
+impl SockOpts {
+    /// Gives connection end `e` the options it inherits (an accepted end:
+    /// its listener's, as Linux's accepted sockets copy them).
+    pub(crate) fn apply(&self, e: &mut End) {
+        e.send_cap = self.send_buffer;
+        e.reuse = self.reuse;
+        e.nodelay = self.nodelay;
+        e.linger = self.linger;
+    }
 }
 
 impl Default for SockOpts {
@@ -36,6 +52,8 @@ impl Default for SockOpts {
             reuse: false,
             send_buffer: SEND_BUFFER,
             recv_buffer: RECV_WINDOW,
+            nodelay: false,
+            linger: None,
         }
     }
 }
@@ -48,8 +66,6 @@ pub(crate) struct Sock {
     /// Where it is bound (`None`: not yet).
     pub(crate) local: Option<SocketAddr>,
     pub(crate) opts: SockOpts,
-    /// `TCP_NODELAY` as set (segments are never delayed either way).
-    pub(crate) nodelay: bool,
     /// Its node was killed: its binding is gone, every call fails.
     pub(crate) closed: bool,
 }
@@ -93,7 +109,6 @@ impl TcpState {
             v6,
             local: None,
             opts: SockOpts::default(),
-            nodelay: false,
             closed: false,
         })
     }

@@ -1,5 +1,6 @@
 //! A stream's socket options: `TCP_NODELAY`, `SO_LINGER` and `IP_TTL`,
-//! and its pending error (`SO_ERROR`), with tokio's signatures.
+//! and its pending error (`SO_ERROR`), with tokio's signatures; and the
+//! linger time of a [`TcpSocket`], which it passes on.
 //!
 //! Only a zero linger time changes what happens: the close that follows
 //! is abortive (an RST, see `Conn::close`). The others are kept and read
@@ -9,9 +10,9 @@
 use std::io;
 use std::time::Duration;
 
-use super::TcpStream;
 use super::conn::Phase;
 use super::handle::error;
+use super::{TcpSocket, TcpStream};
 
 impl TcpStream {
     /// Sets `TCP_NODELAY`. Kept and read back by
@@ -254,5 +255,75 @@ impl TcpStream {
                 }
                 _ => Ok(None),
             })?
+    }
+}
+
+impl TcpSocket {
+    /// Sets a linger time of zero, as tokio's: the stream this socket
+    /// connects, or every stream its listener accepts, closes abortively
+    /// (see [`TcpStream::set_zero_linger`]).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the socket's node was killed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let socket = detsim::net::TcpSocket::new_v4().unwrap();
+    /// socket.set_zero_linger().unwrap();
+    /// let l = socket.listen(16).unwrap();
+    /// let addr = l.local_addr().unwrap();
+    /// let _c = detsim::net::TcpStream::connect(addr).await.unwrap();
+    /// let (accepted, _) = l.accept().await.unwrap();
+    /// assert_eq!(accepted.linger().unwrap(), Some(Duration::ZERO));
+    /// # }).unwrap();
+    /// ```
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.with("detsim::net::TcpSocket::set_zero_linger", |s| {
+            s.opts.linger = Some(Duration::ZERO)
+        })
+    }
+
+    /// Sets `SO_LINGER`, passed on as [`set_zero_linger`](Self::set_zero_linger)
+    /// is; see [`TcpStream::set_linger`] for what each value does (deprecated
+    /// in tokio, as there).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the socket's node was killed.
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// use std::time::Duration;
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let socket = detsim::net::TcpSocket::new_v4().unwrap();
+    /// socket.set_linger(Some(Duration::from_secs(1))).unwrap();
+    /// assert_eq!(socket.linger().unwrap(), Some(Duration::from_secs(1)));
+    /// # }).unwrap();
+    /// ```
+    #[deprecated = "`SO_LINGER` with a non-zero time blocks the thread on a real socket's drop; use `set_zero_linger` for an abortive close"]
+    pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
+        self.with("detsim::net::TcpSocket::set_linger", |s| {
+            s.opts.linger = dur
+        })
+    }
+
+    /// `SO_LINGER` as last set (`None` on a new socket).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the socket's node was killed.
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// assert_eq!(detsim::net::TcpSocket::new_v4().unwrap().linger().unwrap(), None);
+    /// # }).unwrap();
+    /// ```
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        self.with("detsim::net::TcpSocket::linger", |s| s.opts.linger)
     }
 }

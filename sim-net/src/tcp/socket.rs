@@ -39,7 +39,8 @@ const MIN_BUFFER: u32 = 4096;
 /// | [`set_reuseport`](Self::set_reuseport) | unsupported: `true` is an `Unsupported` error |
 /// | [`set_send_buffer_size`](Self::set_send_buffer_size) | simulated: the connection's send buffer |
 /// | [`set_recv_buffer_size`](Self::set_recv_buffer_size) | simulated: the connection's receive window |
-/// | [`set_nodelay`](Self::set_nodelay) | recorded and reported; segments are never delayed either way |
+/// | [`set_nodelay`](Self::set_nodelay) | recorded and passed on; segments are never delayed either way |
+/// | [`set_zero_linger`](Self::set_zero_linger), `set_linger` | passed on: a zero linger time makes the close abortive (an RST) |
 /// | `listen(backlog)` | simulated: the accept queue's limit |
 ///
 /// Not here: `set_linger`/`linger`, `set_keepalive`/`keepalive`, `tos`,
@@ -124,7 +125,7 @@ impl TcpSocket {
     }
 
     /// Runs `f` on the socket's state.
-    fn with<R>(&self, api: &str, f: impl FnOnce(&mut Sock) -> R) -> io::Result<R> {
+    pub(super) fn with<R>(&self, api: &str, f: impl FnOnce(&mut Sock) -> R) -> io::Result<R> {
         let net = Net::of(self.instance, api);
         let mut inner = net.inner.borrow_mut();
         inner.tcp.socket(self.key).map(f)
@@ -357,11 +358,11 @@ impl TcpSocket {
         })
     }
 
-    /// Records `TCP_NODELAY`, reported by [`nodelay`](Self::nodelay).
+    /// Records `TCP_NODELAY`, reported by [`nodelay`](Self::nodelay) and
+    /// passed on to the stream it connects, or to the streams its
+    /// listener accepts ([`TcpStream::nodelay`](crate::TcpStream::nodelay)).
     /// detsim never delays segments to coalesce writes (there is no Nagle
-    /// algorithm to turn off), so it changes nothing, and the stream
-    /// reports `true` whatever was set here
-    /// ([`TcpStream::nodelay`](crate::TcpStream::nodelay)).
+    /// algorithm to turn off), so it changes nothing else.
     ///
     /// # Errors
     ///
@@ -377,7 +378,7 @@ impl TcpSocket {
     /// ```
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
         self.with("detsim::net::TcpSocket::set_nodelay", |s| {
-            s.nodelay = nodelay;
+            s.opts.nodelay = nodelay;
         })
     }
 
@@ -395,7 +396,7 @@ impl TcpSocket {
     /// # }).unwrap();
     /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
-        self.with("detsim::net::TcpSocket::nodelay", |s| s.nodelay)
+        self.with("detsim::net::TcpSocket::nodelay", |s| s.opts.nodelay)
     }
 
     /// The address the socket is bound to; before [`bind`](Self::bind),
@@ -561,7 +562,7 @@ impl std::fmt::Debug for TcpSocket {
                 .field("reuseaddr", &s.opts.reuse)
                 .field("send_buffer", &s.opts.send_buffer)
                 .field("recv_buffer", &s.opts.recv_buffer)
-                .field("nodelay", &s.nodelay)
+                .field("nodelay", &s.opts.nodelay)
                 .field("closed", &s.closed)
                 .finish(),
             None => d.finish_non_exhaustive(),

@@ -382,8 +382,7 @@ impl TcpState {
         let mut client = End::new(node, local, dst);
         client.handles = 2;
         client.port_bound = true;
-        client.send_cap = opts.send_buffer;
-        client.reuse = opts.reuse;
+        opts.apply(&mut client);
         let mut server = End::new(server_node.unwrap_or(u32::MAX), dst, local);
         // What the server end may send: the client's receive buffer.
         server.window = opts.recv_buffer;
@@ -437,8 +436,7 @@ impl TcpState {
             // The SYN-ACK carries the server's receive window.
             conn.ends[0].window = opts.recv_buffer;
             let e = &mut conn.ends[1];
-            e.send_cap = opts.send_buffer;
-            e.reuse = opts.reuse;
+            opts.apply(e);
             e.phase = Phase::Open;
             e.recv_seq = 1;
             ACCEPT.emit(e.local, e.peer, 0, 0);
