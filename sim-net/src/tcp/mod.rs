@@ -86,6 +86,7 @@
 //! fingerprint, and counted in [`NetStats::tcp`](crate::NetStats::tcp).
 
 mod bound;
+mod close;
 mod conn;
 mod express;
 mod handle;
