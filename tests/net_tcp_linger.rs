@@ -17,12 +17,17 @@ use futures::io::{AsyncReadExt, AsyncWriteExt};
 /// A connection from `main` to a `server` node (1 ms each way):
 /// (client, server's end).
 async fn pair() -> (TcpStream, TcpStream) {
-    let server = Node::builder("server").build();
+    connect_to(Node::builder("server").build(), 80).await
+}
+
+/// A connection from `main` to `server`'s port `port`, through a listener
+/// bound there for it: (client, server's end).
+async fn connect_to(server: Node, port: u16) -> (TcpStream, TcpStream) {
     let l = server
-        .spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() })
+        .spawn(async move { TcpListener::bind(("0.0.0.0", port)).await.unwrap() })
         .await
         .unwrap();
-    let c = TcpStream::connect("server:80").await.unwrap();
+    let c = TcpStream::connect(("server", port)).await.unwrap();
     let (s, _) = l.accept().await.unwrap();
     (c, s)
 }
@@ -110,14 +115,7 @@ fn a_non_zero_linger_time_closes_gracefully() {
 
 /// Another connection to the `server` node of [`pair`].
 async fn pair_again() -> (TcpStream, TcpStream) {
-    let server = Node::lookup("server").unwrap();
-    let l = server
-        .spawn(async { TcpListener::bind("0.0.0.0:81").await.unwrap() })
-        .await
-        .unwrap();
-    let c = TcpStream::connect("server:81").await.unwrap();
-    let (s, _) = l.accept().await.unwrap();
-    (c, s)
+    connect_to(Node::lookup("server").unwrap(), 81).await
 }
 
 #[test]
