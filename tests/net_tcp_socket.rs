@@ -511,3 +511,22 @@ fn nodelay_and_linger_pass_on_to_the_streams() {
         assert_eq!(s2.linger().unwrap(), None);
     });
 }
+
+#[test]
+fn a_bound_listener_has_tokios_backlog() {
+    run(async {
+        let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        // 1,025 connections fill the queue (backlog + 1, as Linux counts).
+        let mut held = Vec::new();
+        for _ in 0..1025 {
+            held.push(TcpStream::connect("10.0.0.1:80").await.unwrap());
+        }
+        let late = spawn(TcpStream::connect("10.0.0.1:80"));
+        time::sleep(ms(100)).await;
+        let net = Network::current();
+        assert_eq!(net.stats().drops.accept_queue_full, 1);
+        assert!(!late.is_finished());
+        let _ = l.accept().await.unwrap();
+        late.await.unwrap().unwrap();
+    });
+}

@@ -19,6 +19,10 @@ use crate::state::node_name;
 /// Linux's `somaxconn` (since 5.4): a larger backlog is cut to it.
 pub(crate) const SOMAXCONN: u32 = 4096;
 
+/// The backlog of [`TcpListener::bind`](super::TcpListener::bind)'s
+/// listener: tokio's (and mio's) for its own `bind`.
+pub(crate) const DEFAULT_BACKLOG: u32 = 1024;
+
 /// The options a socket passes on to its connection or listener (and a
 /// listener to the connections it accepts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,8 +19,10 @@ use crate::waiters::{Owner, WaitSlot};
 ///
 /// It belongs to the node that binds it. A connection is queued for
 /// [`accept`](Self::accept) when the client's SYN arrives (half a round
-/// trip after `connect`); the backlog is unbounded (a listener made by
-/// [`TcpSocket::listen`](crate::TcpSocket::listen) has one). When the listener's
+/// trip after `connect`). Its backlog is tokio's for `bind`, 1024: the
+/// accept queue holds 1,025 connections, and a SYN that finds it full is
+/// dropped (the client sends it again), as on Linux; choose another with
+/// [`TcpSocket::listen`](crate::TcpSocket::listen). When the listener's
 /// node is killed it closes and `accept` fails with `ConnectionAborted`;
 /// dropping it resets the connections still waiting to be accepted.
 ///

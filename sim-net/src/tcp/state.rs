@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Waker};
 
 use sim_core::ext;
 
-use super::bound::{Sock, SockOpts, held_by_accepted};
+use super::bound::{DEFAULT_BACKLOG, Sock, SockOpts, held_by_accepted};
 use super::conn::{BufPool, Conn, Effects, End, Phase};
 use super::slab::Slab;
 use super::{ACCEPT, CONNECT, Key, Kind, Outgoing, RETRANSMIT, RTO_MAX, RTO_MIN, Segment};
@@ -248,7 +248,7 @@ impl TcpState {
             reuse: true,
             ..SockOpts::default()
         };
-        Ok(self.new_listener(node, local, None, opts))
+        Ok(self.new_listener(node, local, Some(DEFAULT_BACKLOG), opts))
     }
 
     /// Inserts a listener whose port is bound (its owner: the key this
