@@ -1,4 +1,5 @@
-//! [`Alarm`]: a re-armable timer for a simulator's own machinery.
+//! [`Alarm`]: a re-armable timer for a simulator's own machinery, and
+//! [`Ring`], what it does when it fires.
 
 use std::rc::Rc;
 use std::task::Waker;
@@ -6,48 +7,112 @@ use std::task::Waker;
 use crate::clock::{self, Clock};
 use crate::instant::Instant;
 
+/// What an [`Alarm`] does when it fires, called on the clock's thread
+/// outside the clock's borrow (it may use the clock).
+///
+/// A [`Waker`] is a ring (it wakes by reference). The simulator's own
+/// machinery (the network's delivery pump) rings its code directly: no
+/// waker, so no lookup of whom to wake.
+///
+/// ```
+/// use std::rc::Rc;
+/// use sim_clock::Ring;
+/// struct Hello;
+/// impl Ring for Hello {
+///     fn ring(&self) {}
+/// }
+/// let ring: Rc<dyn Ring> = Rc::new(Hello);
+/// ring.ring();
+/// assert!(ring.waker().is_none());
+/// ```
+pub trait Ring: 'static {
+    /// The alarm fired.
+    fn ring(&self);
+
+    /// The waker this ring is, if it is one: timers due at one instant
+    /// whose wakers all wake one task draw no order (see
+    /// [`Clock::advance_to`]), and a ring that is not a waker counts as a
+    /// task of its own.
+    fn waker(&self) -> Option<&Waker> {
+        None
+    }
+}
+
+impl Ring for Waker {
+    fn ring(&self) {
+        self.wake_by_ref();
+    }
+
+    fn waker(&self) -> Option<&Waker> {
+        Some(self)
+    }
+}
+
+/// Whether `a` and `b` ring the same thing, in the sense of
+/// [`Waker::will_wake`]: two wakers that wake one task, or one ring.
+pub(crate) fn same_ring(a: &Rc<dyn Ring>, b: &Rc<dyn Ring>) -> bool {
+    match (a.waker(), b.waker()) {
+        (Some(x), Some(y)) => x.will_wake(y),
+        (None, None) => std::ptr::addr_eq(Rc::as_ptr(a), Rc::as_ptr(b)),
+        _ => false,
+    }
+}
+
 /// A timer that the simulator's machinery (say, the network's delivery
 /// pump) arms, moves and re-arms again and again, on one timer slot.
 ///
-/// Unlike a [`Sleep`](crate::Sleep) it is not a future: [`arm`](Self::arm)
-/// gives it a deadline and a waker, which the clock wakes when the
-/// deadline comes (then the alarm stays in place, fired, until armed
-/// again). It keeps its clock, so it reaches it from anywhere and needs
-/// no lookup per use, and its timers belong to
-/// [`SYSTEM_OWNER`](crate::SYSTEM_OWNER): end-of-run reports of timers
-/// left armed leave them out. Arming consumes one arming sequence number,
-/// exactly like arming a new `Sleep`, so same-instant timers fire in the
-/// same order whichever of the two armed them. Its timer lives in a slot
-/// of its own beside the clock's timer heap, so re-arming it is a write
-/// to that slot (no heap work). Dropping it disarms it.
+/// Unlike a [`Sleep`](crate::Sleep) it is not a future: it is made with
+/// its [`Ring`], which the clock rings whenever an armed deadline comes
+/// (then the alarm stays in place, fired, until armed again), and
+/// [`arm`](Self::arm) gives it a deadline. It keeps its clock, so it
+/// reaches it from anywhere and needs no lookup per use, and its timers
+/// belong to [`SYSTEM_OWNER`](crate::SYSTEM_OWNER): end-of-run reports of
+/// timers left armed leave them out. Arming consumes one arming sequence
+/// number, exactly like arming a new `Sleep`, so same-instant timers fire
+/// in the same order whichever of the two armed them. Its timer lives in
+/// a slot of its own beside the clock's timer heap, which keeps its ring:
+/// re-arming it is a write of the deadline to that slot (no heap work, no
+/// waker handed over). Dropping it disarms it.
 ///
 /// ```
+/// use std::rc::Rc;
 /// use std::task::Waker;
 /// use sim_clock::{Alarm, Clock, Instant};
 ///
 /// let clock = Clock::new();
 /// let _in_sim = clock.enter();
-/// let mut alarm = Alarm::new();
-/// alarm.arm(Instant::from_nanos(50), Waker::noop());
-/// alarm.arm(Instant::from_nanos(20), Waker::noop()); // moved earlier
+/// let mut alarm = Alarm::new(Rc::new(Waker::noop().clone()));
+/// alarm.arm(Instant::from_nanos(50));
+/// alarm.arm(Instant::from_nanos(20)); // moved earlier
 /// assert_eq!(alarm.deadline(), Some(Instant::from_nanos(20)));
 /// assert_eq!(clock.next_wakeup(), Some(Instant::from_nanos(20)));
 /// assert_eq!(clock.advance_to(Instant::from_nanos(20), &mut |_| 0).timers_fired, 1);
 /// assert_eq!(alarm.deadline(), None); // fired
 /// assert!(clock.armed_timers().is_empty());
 /// ```
-#[derive(Debug)]
 pub struct Alarm {
     clock: Rc<Clock>,
+    ring: Rc<dyn Ring>,
     /// Its alarm slot, and the clock's clear count when it was taken (a
-    /// cleared clock drops its alarm slots, so the slot is then stale).
-    key: Option<(u32, u64)>,
+    /// cleared clock drops its alarm slots, so the slot is then stale and
+    /// the next arming takes a new one).
+    key: (u32, u64),
     /// The deadline armed (nanoseconds), until it fires or is disarmed.
     armed: Option<u64>,
 }
 
+impl std::fmt::Debug for Alarm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Alarm")
+            .field("key", &self.key)
+            .field("armed", &self.armed)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Alarm {
-    /// An alarm on the current clock, not armed.
+    /// An alarm on the current clock, not armed, that rings `ring` each
+    /// time it fires.
     ///
     /// # Panics
     ///
@@ -56,43 +121,50 @@ impl Alarm {
     /// ```
     /// let clock = sim_clock::Clock::new();
     /// let _in_sim = clock.enter();
-    /// assert_eq!(sim_clock::Alarm::new().deadline(), None);
+    /// let ring = std::rc::Rc::new(std::task::Waker::noop().clone());
+    /// assert_eq!(sim_clock::Alarm::new(ring).deadline(), None);
     /// ```
     #[track_caller]
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Alarm {
+    pub fn new(ring: Rc<dyn Ring>) -> Alarm {
+        let clock = clock::current("sim_clock::Alarm::new");
+        let key = (clock.add_alarm(Rc::clone(&ring)), clock.clears());
         Alarm {
-            clock: clock::current("sim_clock::Alarm::new"),
-            key: None,
+            clock,
+            ring,
+            key,
             armed: None,
         }
     }
 
     /// Arms the alarm for `at` (moving it if it was armed): when the clock
-    /// reaches `at`, `waker` is woken (the waker of an earlier `arm` that
-    /// has not fired yet is kept).
+    /// reaches `at`, its ring rings.
     ///
     /// ```
     /// # let clock = sim_clock::Clock::new();
     /// # let _in_sim = clock.enter();
-    /// let mut alarm = sim_clock::Alarm::new();
-    /// alarm.arm(sim_clock::Instant::from_nanos(5), std::task::Waker::noop());
+    /// let ring = std::rc::Rc::new(std::task::Waker::noop().clone());
+    /// let mut alarm = sim_clock::Alarm::new(ring);
+    /// alarm.arm(sim_clock::Instant::from_nanos(5));
     /// assert_eq!(clock.armed_count(), 1);
     /// ```
     #[inline]
-    pub fn arm(&mut self, at: Instant, waker: &Waker) {
+    pub fn arm(&mut self, at: Instant) {
         let at = at.as_nanos();
-        let clears = self.clock.clears();
-        let idx = match self.key {
-            Some((idx, c)) if c == clears => idx,
-            _ => {
-                let idx = self.clock.add_alarm();
-                self.key = Some((idx, clears));
-                idx
-            }
-        };
-        self.clock.arm_alarm(idx, at, waker);
+        if self.key.1 != self.clock.clears() {
+            self.renew();
+        }
+        self.clock.arm_alarm(self.key.0, at);
         self.armed = Some(at);
+    }
+
+    /// Takes a new slot after the clock was cleared.
+    #[cold]
+    #[inline(never)]
+    fn renew(&mut self) {
+        self.key = (
+            self.clock.add_alarm(Rc::clone(&self.ring)),
+            self.clock.clears(),
+        );
     }
 
     /// The deadline the alarm is armed for: `None` if it was never armed,
@@ -101,7 +173,7 @@ impl Alarm {
     /// ```
     /// # let clock = sim_clock::Clock::new();
     /// # let _in_sim = clock.enter();
-    /// let alarm = sim_clock::Alarm::new();
+    /// let alarm = sim_clock::Alarm::new(std::rc::Rc::new(std::task::Waker::noop().clone()));
     /// assert_eq!(alarm.deadline(), None);
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
@@ -116,8 +188,9 @@ impl Alarm {
     /// ```
     /// # let clock = sim_clock::Clock::new();
     /// # let _in_sim = clock.enter();
-    /// let mut alarm = sim_clock::Alarm::new();
-    /// alarm.arm(sim_clock::Instant::from_nanos(5), std::task::Waker::noop());
+    /// let ring = std::rc::Rc::new(std::task::Waker::noop().clone());
+    /// let mut alarm = sim_clock::Alarm::new(ring);
+    /// alarm.arm(sim_clock::Instant::from_nanos(5));
     /// alarm.disarm();
     /// assert_eq!(clock.armed_count(), 0);
     /// ```
@@ -128,11 +201,10 @@ impl Alarm {
     /// Disarms the alarm's timer, and gives its slot back with `free`.
     fn release(&mut self, free: bool) {
         self.armed = None;
-        if let Some((idx, clears)) = self.key {
-            if clears == self.clock.clears() {
-                let waker = self.clock.disarm_alarm(idx, free);
-                drop(waker);
-            }
+        let (idx, clears) = self.key;
+        if clears == self.clock.clears() {
+            let ring = self.clock.disarm_alarm(idx, free);
+            drop(ring);
         }
     }
 }
@@ -180,9 +252,9 @@ mod tests {
         let clock = Clock::new();
         let _in_sim = clock.enter();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let mut alarm = Alarm::new();
+        let mut alarm = Alarm::new(Rc::new(logger(2, &log)));
         let _a = arm_sleep(10, &logger(1, &log));
-        alarm.arm(Instant::from_nanos(10), &logger(2, &log));
+        alarm.arm(Instant::from_nanos(10));
         let _b = arm_sleep(10, &logger(3, &log));
         clock.advance_to(Instant::from_nanos(10), &mut |_| 0);
         assert_eq!(*log.lock().unwrap(), [1, 2, 3]);
@@ -191,10 +263,10 @@ mod tests {
         // around it, as a new sleep armed then would.
         log.lock().unwrap().clear();
         let _c = arm_sleep(20, &logger(4, &log));
-        alarm.arm(Instant::from_nanos(20), &logger(5, &log));
+        alarm.arm(Instant::from_nanos(20));
         let _d = arm_sleep(20, &logger(6, &log));
         clock.advance_to(Instant::from_nanos(20), &mut |_| 0);
-        assert_eq!(*log.lock().unwrap(), [4, 5, 6]);
+        assert_eq!(*log.lock().unwrap(), [4, 2, 6]);
     }
 
     #[test]
@@ -203,8 +275,8 @@ mod tests {
         let _in_sim = clock.enter();
         let log = Arc::new(Mutex::new(Vec::new()));
         let a = arm_sleep(10, &logger(1, &log));
-        let mut alarm = Alarm::new();
-        alarm.arm(Instant::from_nanos(10), &logger(2, &log));
+        let mut alarm = Alarm::new(Rc::new(logger(2, &log)));
+        alarm.arm(Instant::from_nanos(10));
         let _b = arm_sleep(10, &logger(3, &log));
         let _c = arm_sleep(5, &logger(4, &log));
         drop(a); // leaves a stale heap entry ahead of the alarm
@@ -225,9 +297,9 @@ mod tests {
         let clock = Clock::new();
         let _in_sim = clock.enter();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let mut alarm = Alarm::new();
-        alarm.arm(Instant::from_nanos(30), &logger(1, &log));
-        alarm.arm(Instant::from_nanos(40), &logger(1, &log));
+        let mut alarm = Alarm::new(Rc::new(logger(1, &log)));
+        alarm.arm(Instant::from_nanos(30));
+        alarm.arm(Instant::from_nanos(40));
         assert_eq!(clock.armed_count(), 1);
         assert_eq!(clock.next_wakeup(), Some(Instant::from_nanos(40)));
         drop(alarm);
@@ -240,8 +312,8 @@ mod tests {
     fn an_alarm_outliving_a_clear_leaves_the_slots_reused_since_alone() {
         let clock = Clock::new();
         let _in_sim = clock.enter();
-        let mut alarm = Alarm::new();
-        alarm.arm(Instant::from_nanos(5), Waker::noop());
+        let mut alarm = Alarm::new(Rc::new(Waker::noop().clone()));
+        alarm.arm(Instant::from_nanos(5));
         clock.clear();
         // This sleep takes the slot the alarm had before the clear.
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -253,11 +325,11 @@ mod tests {
         drop(s);
 
         // Re-armed after a clear, it takes a slot of its own.
-        let mut alarm = Alarm::new();
-        alarm.arm(Instant::from_nanos(60), Waker::noop());
+        let mut alarm = Alarm::new(Rc::new(Waker::noop().clone()));
+        alarm.arm(Instant::from_nanos(60));
         clock.clear();
         let _t = arm_sleep(70, &logger(2, &log));
-        alarm.arm(Instant::from_nanos(80), Waker::noop());
+        alarm.arm(Instant::from_nanos(80));
         assert_eq!(clock.armed_count(), 2);
         assert_eq!(clock.next_wakeup(), Some(Instant::from_nanos(70)));
     }

@@ -6,7 +6,10 @@
 //! An alarm is re-armed again and again (the network's delivery pump: once
 //! per segment on the wire), so its timer does not go through the heap.
 //! Each alarm owns a slot holding its heap-style entry
-//! (`deadline << 64 | seq << 24`, 0 while not armed) and its waker. Arming
+//! (`deadline << 64 | seq << 24`, 0 while not armed) and its [`Ring`],
+//! given once when the slot is taken and kept until the alarm goes:
+//! arming writes the entry alone, and firing hands out a counted
+//! reference to the ring (no waker moves in or out per firing). Arming
 //! takes one sequence number from the timer queue's counter, exactly as
 //! arming a heap timer does, and writes the slot: no heap push, and no
 //! stale heap entry left behind when the alarm moves. The earliest armed
@@ -17,17 +20,27 @@
 //! in exactly the order they would if the alarms' timers were in the heap:
 //! deadline, then arming order.
 
-use std::task::Waker;
+use std::rc::Rc;
+
+use crate::alarm::Ring;
 
 /// One alarm's timer.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Slot {
     /// `deadline << 64 | seq << 24` while armed, 0 otherwise (a sequence
     /// number is never 0).
     entry: u128,
-    waker: Option<Waker>,
-    /// An alarm owns it.
-    used: bool,
+    /// What firing rings; `None` while no alarm owns the slot.
+    ring: Option<Rc<dyn Ring>>,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slot")
+            .field("entry", &self.entry)
+            .field("used", &self.ring.is_some())
+            .finish()
+    }
 }
 
 /// Every alarm's timer; see the module documentation.
@@ -41,43 +54,33 @@ pub(crate) struct AlarmSlots {
 }
 
 impl AlarmSlots {
-    /// A new slot, not armed, for a new alarm.
-    pub(crate) fn add(&mut self) -> u32 {
-        let idx = match self.slots.iter().position(|s| !s.used) {
+    /// A new slot, not armed, for a new alarm, which `ring` serves.
+    pub(crate) fn add(&mut self, ring: Rc<dyn Ring>) -> u32 {
+        let idx = match self.slots.iter().position(|s| s.ring.is_none()) {
             Some(i) => i,
             None => {
                 self.slots.push(Slot::default());
                 self.slots.len() - 1
             }
         };
-        self.slots[idx].used = true;
+        self.slots[idx].ring = Some(ring);
         idx as u32
     }
 
-    /// Arms slot `idx` with `entry` (moving it if armed), giving it
-    /// `waker` if it has none (a fired slot gave its waker away); returns
-    /// `waker` when the slot kept its own, to drop outside any borrow.
+    /// Arms slot `idx` with `entry` (moving it if armed).
     #[inline]
-    pub(crate) fn arm(&mut self, idx: u32, entry: u128, waker: Waker) -> Option<Waker> {
+    pub(crate) fn arm(&mut self, idx: u32, entry: u128) {
         let slot = &mut self.slots[idx as usize];
         if slot.entry == 0 {
             self.armed += 1;
         }
         slot.entry = entry;
-        let unused = match slot.waker {
-            None => {
-                slot.waker = Some(waker);
-                None
-            }
-            Some(_) => Some(waker),
-        };
         if self.first.0 == 0 || entry < self.first.0 {
             self.first = (entry, idx);
         } else if self.first.1 == idx {
             // The earliest moved later: another may be earlier now.
             self.find_first();
         }
-        unused
     }
 
     /// Finds the earliest armed slot again.
@@ -92,17 +95,17 @@ impl AlarmSlots {
     }
 
     /// Disarms slot `idx`; with `free`, the alarm is gone and the slot can
-    /// serve a new one. Returns its waker (to drop outside any borrow).
-    pub(crate) fn disarm(&mut self, idx: u32, free: bool) -> Option<Waker> {
+    /// serve a new one, and its ring is returned (to drop outside any
+    /// borrow).
+    pub(crate) fn disarm(&mut self, idx: u32, free: bool) -> Option<Rc<dyn Ring>> {
         let slot = &mut self.slots[idx as usize];
-        let waker = slot.waker.take();
-        slot.used &= !free;
+        let ring = if free { slot.ring.take() } else { None };
         if slot.entry != 0 {
             self.armed -= 1;
             slot.entry = 0;
             self.find_first();
         }
-        waker
+        ring
     }
 
     /// The earliest armed entry and its slot.
@@ -111,21 +114,21 @@ impl AlarmSlots {
         (self.first.0 != 0).then_some(self.first)
     }
 
-    /// Fires slot `idx` (armed): it is no longer armed, and its waker is
-    /// returned to be woken.
+    /// Fires slot `idx` (armed): it is no longer armed, and its ring is
+    /// returned, to ring outside the borrow.
     #[inline]
-    pub(crate) fn fire(&mut self, idx: u32) -> Option<Waker> {
+    pub(crate) fn fire(&mut self, idx: u32) -> Rc<dyn Ring> {
         let slot = &mut self.slots[idx as usize];
         debug_assert!(slot.entry != 0, "fired an alarm that is not armed");
         slot.entry = 0;
-        let waker = slot.waker.take();
         self.armed -= 1;
         if self.armed == 0 {
             self.first = (0, 0);
         } else {
             self.find_first();
         }
-        waker
+        let slot = &self.slots[idx as usize];
+        Rc::clone(slot.ring.as_ref().expect("an armed alarm slot has a ring"))
     }
 
     /// How many slots are armed.
@@ -140,34 +143,41 @@ impl AlarmSlots {
 
     /// Removes every slot (alarms from before are stale for good; see
     /// [`TimerQueue::clear`](crate::timers::TimerQueue::clear)), returning
-    /// the wakers to drop outside any borrow.
-    pub(crate) fn clear(&mut self) -> Vec<Waker> {
+    /// the rings to drop outside any borrow.
+    pub(crate) fn clear(&mut self) -> Vec<Rc<dyn Ring>> {
         self.armed = 0;
         self.first = (0, 0);
-        self.slots.drain(..).filter_map(|s| s.waker).collect()
+        self.slots.drain(..).filter_map(|s| s.ring).collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::task::Waker;
+
     use super::*;
+
+    fn ring() -> Rc<dyn Ring> {
+        Rc::new(Waker::noop().clone())
+    }
 
     #[test]
     fn the_earliest_armed_slot_comes_first_and_fired_slots_leave() {
         let mut a = AlarmSlots::default();
-        let (x, y) = (a.add(), a.add());
+        let (x, y) = (a.add(ring()), a.add(ring()));
         assert_eq!(a.first(), None);
-        a.arm(x, 50, Waker::noop().clone());
-        a.arm(y, 20, Waker::noop().clone());
+        a.arm(x, 50);
+        a.arm(y, 20);
         assert_eq!((a.first(), a.armed_count()), (Some((20, y)), 2));
-        a.arm(y, 70, Waker::noop().clone()); // moved later
+        a.arm(y, 70); // moved later
         assert_eq!(a.first(), Some((50, x)));
-        assert!(a.fire(x).is_some());
+        a.fire(x);
         assert_eq!((a.first(), a.armed_count()), (Some((70, y)), 1));
+        assert!(a.disarm(x, false).is_none(), "a slot kept keeps its ring");
         assert!(a.disarm(y, true).is_some());
         assert_eq!((a.first(), a.armed_count()), (None, 0));
-        assert_eq!(a.add(), y, "a freed slot serves the next alarm");
+        assert_eq!(a.add(ring()), y, "a freed slot serves the next alarm");
         assert_eq!(a.armed().count(), 0);
-        assert!(a.clear().is_empty());
+        assert_eq!(a.clear().len(), 2);
     }
 }

@@ -30,7 +30,7 @@ mod timeout;
 mod timers;
 
 pub use advance::{Advance, advance, auto_advance, set_auto_advance};
-pub use alarm::Alarm;
+pub use alarm::{Alarm, Ring};
 pub use clock::{
     Clock, EnterGuard, Prefetcher, SYSTEM_OWNER, TimerInfo, Wakeup, is_current,
     is_current_available, with_system_owner,

@@ -28,9 +28,48 @@
 //! timers so the runtime can prefetch ahead of firing them.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::task::Waker;
 
+use crate::alarm::{Ring, same_ring};
 use crate::alarm_slots::AlarmSlots;
+
+/// A timer that fired: a heap timer's waker, or an alarm's ring.
+pub(crate) enum Fired {
+    Timer(Waker),
+    Alarm(Rc<dyn Ring>),
+}
+
+impl std::fmt::Debug for Fired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fired::Timer(w) => f.debug_tuple("Timer").field(w).finish(),
+            Fired::Alarm(_) => f.write_str("Alarm"),
+        }
+    }
+}
+
+impl Fired {
+    /// Wakes the timer's task, or rings the alarm.
+    pub(crate) fn fire(self) {
+        match self {
+            Fired::Timer(w) => w.wake(),
+            Fired::Alarm(r) => r.ring(),
+        }
+    }
+
+    /// Whether both wake the same task (see [`Waker::will_wake`]; a ring
+    /// that is not a waker is a task of its own).
+    pub(crate) fn will_wake(&self, other: &Fired) -> bool {
+        match (self, other) {
+            (Fired::Timer(a), Fired::Timer(b)) => a.will_wake(b),
+            (Fired::Alarm(a), Fired::Alarm(b)) => same_ring(a, b),
+            (Fired::Timer(w), Fired::Alarm(r)) | (Fired::Alarm(r), Fired::Timer(w)) => {
+                r.waker().is_some_and(|x| w.will_wake(x))
+            }
+        }
+    }
+}
 
 /// Handle to a timer slot, held by the `Sleep` that armed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,23 +202,23 @@ impl TimerQueue {
         (self.next_seq << IDX_BITS) | u64::from(idx)
     }
 
-    /// A slot for a new alarm's timer (see [`AlarmSlots`]).
-    pub(crate) fn add_alarm(&mut self) -> u32 {
-        self.alarms.add()
+    /// A slot for a new alarm's timer, which rings `ring` (see
+    /// [`AlarmSlots`]).
+    pub(crate) fn add_alarm(&mut self, ring: Rc<dyn Ring>) -> u32 {
+        self.alarms.add(ring)
     }
 
     /// Arms (or moves) alarm `idx` for `deadline` under a new sequence
-    /// number, as arming a heap timer would; it takes `waker` if it has
-    /// none, else returns it (to drop outside any borrow).
+    /// number, as arming a heap timer would.
     #[inline]
-    pub(crate) fn arm_alarm(&mut self, idx: u32, deadline: u64, waker: Waker) -> Option<Waker> {
+    pub(crate) fn arm_alarm(&mut self, idx: u32, deadline: u64) {
         let key = self.next_key(0);
-        self.alarms.arm(idx, entry(deadline, key), waker)
+        self.alarms.arm(idx, entry(deadline, key));
     }
 
-    /// Disarms alarm `idx` (and frees its slot with `free`), returning its
-    /// waker to drop outside any borrow.
-    pub(crate) fn disarm_alarm(&mut self, idx: u32, free: bool) -> Option<Waker> {
+    /// Disarms alarm `idx` (and frees its slot with `free`, returning its
+    /// ring to drop outside any borrow).
+    pub(crate) fn disarm_alarm(&mut self, idx: u32, free: bool) -> Option<Rc<dyn Ring>> {
         self.alarms.disarm(idx, free)
     }
 
@@ -329,10 +368,10 @@ impl TimerQueue {
     }
 
     /// Fires every armed timer whose deadline is exactly `at` (alarms
-    /// included, merged in by entry), appending their wakers to `out` in
-    /// arming order.
+    /// included, merged in by entry), appending their wakers and rings to
+    /// `out` in arming order.
     #[inline]
-    pub(crate) fn fire_at(&mut self, at: u64, out: &mut Vec<Waker>) -> usize {
+    pub(crate) fn fire_at(&mut self, at: u64, out: &mut Vec<Fired>) -> usize {
         let mut fired = 0;
         loop {
             // An alarm due before the heap's next entry fires first.
@@ -341,7 +380,7 @@ impl TimerQueue {
                 if deadline_of(a) <= at && before_heap {
                     debug_assert_eq!(deadline_of(a), at, "an alarm was left behind the clock");
                     fired += 1;
-                    out.extend(self.alarms.fire(idx));
+                    out.push(Fired::Alarm(self.alarms.fire(idx)));
                     continue;
                 }
             }
@@ -364,7 +403,7 @@ impl TimerQueue {
             self.armed -= 1;
             fired += 1;
             if let Some(w) = hot.waker.take() {
-                out.push(w);
+                out.push(Fired::Timer(w));
             }
         }
         fired
@@ -373,25 +412,25 @@ impl TimerQueue {
     /// Fires the one alarm due at `at` when nothing else is (no other
     /// alarm, no heap timer): the usual firing of a network workload,
     /// whose delivery pump is the only timer. `Some` with the alarm's
-    /// waker (taken) when it fired; `None`, having changed nothing, when
+    /// ring when it fired; `None`, having changed nothing, when
     /// a heap timer is due at `at` too, another alarm is armed at all, or
     /// no alarm is due, for [`fire_at`](Self::fire_at) to fire them in
     /// order.
     #[inline]
-    pub(crate) fn fire_lone_alarm(&mut self, at: u64) -> Option<Option<Waker>> {
+    pub(crate) fn fire_lone_alarm(&mut self, at: u64) -> Option<Rc<dyn Ring>> {
         self.fire_lone_alarm_if(|deadline| deadline == at)
-            .map(|(_, waker)| waker)
+            .map(|(_, ring)| ring)
     }
 
     /// Fires the earliest timer if it is an alarm alone (no other alarm
     /// armed, no heap timer due at its deadline or before) whose deadline
-    /// passes `ok`: its deadline and its waker (taken). `None`, having
-    /// changed nothing, otherwise.
+    /// passes `ok`: its deadline and its ring. `None`, having changed
+    /// nothing, otherwise.
     #[inline]
     pub(crate) fn fire_lone_alarm_if(
         &mut self,
         ok: impl FnOnce(u64) -> bool,
-    ) -> Option<(u64, Option<Waker>)> {
+    ) -> Option<(u64, Rc<dyn Ring>)> {
         let (a, idx) = self.alarms.first()?;
         let at = deadline_of(a);
         if self.alarms.armed_count() != 1 || !ok(at) {
@@ -461,24 +500,24 @@ impl TimerQueue {
         self.heap.len()
     }
 
-    /// Disarms and frees every slot, returning the wakers so the caller can
-    /// drop them outside any borrow.
+    /// Disarms and frees every slot, returning the wakers (and alarms'
+    /// rings) so the caller can drop them outside any borrow.
     ///
     /// The slots stay, each under a new generation: a key handed out before
     /// the clear (held by a `Sleep` that outlives it) is stale for good,
     /// instead of naming a slot of the same index armed after the clear.
     /// Alarm slots go (an alarm that outlives the clear sees the clock's
     /// clear count change and takes a new one).
-    pub(crate) fn clear(&mut self) -> Vec<Waker> {
-        let mut wakers: Vec<Waker> = self
+    pub(crate) fn clear(&mut self) -> Vec<Fired> {
+        let mut wakers: Vec<Fired> = self
             .hot
             .iter_mut()
             .filter_map(|h| {
                 h.armed = 0;
-                h.waker.take()
+                h.waker.take().map(Fired::Timer)
             })
             .collect();
-        wakers.append(&mut self.alarms.clear());
+        wakers.extend(self.alarms.clear().into_iter().map(Fired::Alarm));
         self.free.clear();
         // Reversed, so slots are reused from index 0 up, as in a new queue.
         for (i, c) in self.cold.iter_mut().enumerate().rev() {
@@ -677,9 +716,9 @@ mod tests {
     #[test]
     fn a_lone_alarm_fires_alone_and_declines_when_anything_else_is_due() {
         let mut q = TimerQueue::default();
-        let (a, b) = (q.add_alarm(), q.add_alarm());
+        let (a, b) = (q.add_alarm(Rc::new(waker())), q.add_alarm(Rc::new(waker())));
         assert!(q.fire_lone_alarm(10).is_none(), "nothing armed");
-        q.arm_alarm(a, 10, waker());
+        q.arm_alarm(a, 10);
         assert!(q.fire_lone_alarm(9).is_none(), "not due yet");
         // A heap timer due at the same instant: the ordered path fires both.
         q.insert(10, waker(), 1, [0; 2]);
@@ -689,12 +728,12 @@ mod tests {
         assert_eq!(q.fire_at(10, &mut out), 2);
         // A later heap timer does not stop it.
         q.insert(30, waker(), 2, [0; 2]);
-        q.arm_alarm(a, 20, waker());
-        assert!(q.fire_lone_alarm(20).is_some_and(|w| w.is_some()));
+        q.arm_alarm(a, 20);
+        assert!(q.fire_lone_alarm(20).is_some());
         assert_eq!((q.armed_count(), q.next_deadline()), (1, Some(30)));
         // Another alarm armed, even for later: the ordered path decides.
-        q.arm_alarm(a, 25, waker());
-        q.arm_alarm(b, 28, waker());
+        q.arm_alarm(a, 25);
+        q.arm_alarm(b, 28);
         assert!(q.fire_lone_alarm(25).is_none());
         assert_eq!(q.armed_count(), 3);
     }

@@ -396,11 +396,10 @@ impl Runtime {
             .config
             .time_limit
             .map_or(u64::MAX, crate::latency::nanos);
-        if let Some((at, waker)) = self.clock.advance_to_lone_alarm(not_after) {
+        if let Some((at, ring)) = self.clock.advance_to_lone_alarm(not_after) {
             self.choices.borrow_mut().ctx.time = at.as_nanos();
-            if let Some(w) = waker {
-                w.wake();
-            }
+            ring.ring();
+            drop(ring);
             self.choices.borrow_mut().event(Event::Clock {
                 time: at.as_nanos(),
                 timers: 1,

@@ -25,9 +25,10 @@
 //! and queue keys, in fewer steps.
 
 use std::net::SocketAddr;
+use std::rc::{Rc, Weak};
 use std::task::Waker;
 
-use sim_clock::{Alarm, Instant};
+use sim_clock::{Alarm, Instant, Ring};
 use sim_core::ext::{self, EventKind};
 
 use crate::addr::{WireAddr, source};
@@ -212,16 +213,29 @@ pub(crate) struct InFlight {
 }
 
 /// The timer that delivers the next due datagram: one [`Alarm`], moved
-/// and re-armed in place for each next due time.
+/// and re-armed in place for each next due time (made on first use).
 #[derive(Default)]
 pub(crate) struct Pump {
     alarm: Option<Alarm>,
-    waker: Option<Waker>,
 }
 
-/// The pump's waker: a [word waker](ext::word_waker) holding the
-/// simulation's instance, so the clock's clone and drop of it (once per
-/// firing) are free.
+/// The pump's [`Ring`]: the network, held weakly (the clock's alarm slot
+/// does not keep it alive), delivers what is due. The clock rings it on
+/// the simulation's thread while the simulation runs, so no lookup of the
+/// network is needed.
+struct PumpRing(Weak<Net>);
+
+impl Ring for PumpRing {
+    fn ring(&self) {
+        if let Some(net) = self.0.upgrade() {
+            net.deliver_due();
+        }
+    }
+}
+
+/// The pump's ring for a network that is not its simulation's extension
+/// (never in practice): a [word waker](ext::word_waker) holding the
+/// simulation's instance, which looks its network up.
 struct PumpWaker;
 
 impl ext::WordWake for PumpWaker {
@@ -410,13 +424,23 @@ impl Net {
     fn arm_pump(&self, at: u64) {
         self.pump_at.set(Some(at));
         let mut pump = self.pump.borrow_mut();
-        let Pump { alarm, waker } = &mut *pump;
-        let waker =
-            waker.get_or_insert_with(|| ext::word_waker::<PumpWaker>(ext::instance("detsim::net")));
         // Due in the future (due datagrams were delivered).
-        alarm
-            .get_or_insert_with(Alarm::new)
-            .arm(Instant::from_nanos(at), waker);
+        pump.alarm
+            .get_or_insert_with(|| self.new_pump_alarm())
+            .arm(Instant::from_nanos(at));
+    }
+
+    /// The pump's alarm, made on its first arming: it rings this network,
+    /// the running simulation's.
+    #[cold]
+    #[inline(never)]
+    fn new_pump_alarm(&self) -> Alarm {
+        let instance = ext::instance("detsim::net");
+        let ring: Rc<dyn Ring> = match ext::try_get_for::<Net>(instance) {
+            Some(net) if std::ptr::eq(&*net, self) => Rc::new(PumpRing(Rc::downgrade(&net))),
+            _ => Rc::new(ext::word_waker::<PumpWaker>(instance)),
+        };
+        Alarm::new(ring)
     }
 }
 

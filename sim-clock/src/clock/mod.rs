@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Waker;
 use std::time::Duration;
 
-use crate::timers::{TimerKey, TimerQueue};
+use crate::alarm::Ring;
+use crate::timers::{Fired, TimerKey, TimerQueue};
 use crate::{Instant, SystemTime};
 
 mod current;
@@ -72,7 +73,7 @@ pub struct Clock {
     timers: RefCell<TimerQueue>,
     advancers: RefCell<Vec<Advancer>>,
     next_advancer: Cell<u64>,
-    scratch: RefCell<Vec<Waker>>,
+    scratch: RefCell<Vec<Fired>>,
     /// How many times [`Clock::clear`] ran: timer keys from before a clear
     /// name nothing (slots are reused from scratch after it).
     clears: Cell<u64>,
@@ -360,13 +361,11 @@ impl Clock {
         }
         self.now.set(at);
         // The usual firing of a network workload: the delivery pump's
-        // alarm alone. One waker has no order to draw and no advance is
+        // alarm alone. One ring has no order to draw and no advance is
         // released (a timer fired), as below.
-        if let Some(waker) = timers.fire_lone_alarm(at) {
+        if let Some(ring) = timers.fire_lone_alarm(at) {
             drop(timers);
-            if let Some(w) = waker {
-                w.wake();
-            }
+            ring.ring();
             return Wakeup {
                 time: Instant::from_nanos(at),
                 timers_fired: 1,
@@ -400,7 +399,7 @@ impl Clock {
                 let before = advancers.len();
                 advancers.retain_mut(|a| {
                     if a.target <= at {
-                        wakers.extend(a.waker.take());
+                        wakers.extend(a.waker.take().map(Fired::Timer));
                         false
                     } else {
                         true
@@ -410,7 +409,7 @@ impl Clock {
             }
         };
         for w in wakers.drain(..) {
-            w.wake();
+            w.fire();
         }
         *self.scratch.borrow_mut() = wakers;
         Wakeup {
@@ -425,7 +424,7 @@ impl Clock {
     /// armed, no other timer due at its deadline or before, no
     /// [`advance`](fn@crate::advance) waiting, auto-advance on) and its
     /// deadline is not after `not_after`, moves time to that deadline and
-    /// returns it with the alarm's waker, for the caller to wake. `None`,
+    /// returns it with the alarm's [`Ring`], for the caller to ring. `None`,
     /// having changed nothing, otherwise: [`next_wakeup`](Self::next_wakeup)
     /// and [`advance_to`](Self::advance_to) then take the step.
     ///
@@ -436,25 +435,26 @@ impl Clock {
     /// # use sim_clock::{Clock, Instant};
     /// let clock = Clock::new();
     /// let _in_sim = clock.enter();
-    /// let mut alarm = sim_clock::Alarm::new();
-    /// alarm.arm(Instant::from_nanos(5), std::task::Waker::noop());
+    /// let ring = std::rc::Rc::new(std::task::Waker::noop().clone());
+    /// let mut alarm = sim_clock::Alarm::new(ring);
+    /// alarm.arm(Instant::from_nanos(5));
     /// assert!(clock.advance_to_lone_alarm(4).is_none(), "past the limit");
-    /// let (at, waker) = clock.advance_to_lone_alarm(u64::MAX).unwrap();
+    /// let (at, ring) = clock.advance_to_lone_alarm(u64::MAX).unwrap();
     /// assert_eq!((at, clock.now(), clock.armed_count()), (Instant::from_nanos(5), at, 0));
-    /// assert!(waker.is_some());
+    /// ring.ring();
     /// ```
     #[inline]
-    pub fn advance_to_lone_alarm(&self, not_after: u64) -> Option<(Instant, Option<Waker>)> {
+    pub fn advance_to_lone_alarm(&self, not_after: u64) -> Option<(Instant, Rc<dyn Ring>)> {
         if !self.auto_advance.get() || !self.advancers.borrow().is_empty() {
             return None;
         }
         let now = self.now.get();
-        let (at, waker) = self
+        let (at, ring) = self
             .timers
             .borrow_mut()
             .fire_lone_alarm_if(|at| now <= at && at <= not_after)?;
         self.now.set(at);
-        Some((Instant::from_nanos(at), waker))
+        Some((Instant::from_nanos(at), ring))
     }
 
     /// Drops every timer and pending advance (used when a simulation is torn
@@ -487,9 +487,10 @@ impl Clock {
             .insert(deadline, waker, self.owner.get(), self.owner_hint.get())
     }
 
-    /// A timer slot for a new [`crate::Alarm`], not armed.
-    pub(crate) fn add_alarm(&self) -> u32 {
-        self.timers.borrow_mut().add_alarm()
+    /// A timer slot for a new [`crate::Alarm`], not armed, that rings
+    /// `ring` when it fires.
+    pub(crate) fn add_alarm(&self, ring: Rc<dyn Ring>) -> u32 {
+        self.timers.borrow_mut().add_alarm(ring)
     }
 
     /// How many times the clock was cleared (see [`crate::Alarm`]).
@@ -497,23 +498,15 @@ impl Clock {
         self.clears.get()
     }
 
-    /// Arms (or moves) alarm `idx` for `deadline`; it takes `waker` if it
-    /// has none.
+    /// Arms (or moves) alarm `idx` for `deadline`.
     #[inline]
-    pub(crate) fn arm_alarm(&self, idx: u32, deadline: u64, waker: &Waker) {
-        // Cloned and (if the alarm kept its own) dropped outside the
-        // borrow: a waker's clone and drop are foreign code that may use
-        // the clock.
-        let unused = self
-            .timers
-            .borrow_mut()
-            .arm_alarm(idx, deadline, waker.clone());
-        drop(unused);
+    pub(crate) fn arm_alarm(&self, idx: u32, deadline: u64) {
+        self.timers.borrow_mut().arm_alarm(idx, deadline);
     }
 
-    /// Disarms alarm `idx` (freeing its slot with `free`); returns its
-    /// waker, to drop outside the clock's borrow.
-    pub(crate) fn disarm_alarm(&self, idx: u32, free: bool) -> Option<Waker> {
+    /// Disarms alarm `idx` (freeing its slot with `free`, whose ring is
+    /// returned, to drop outside the clock's borrow).
+    pub(crate) fn disarm_alarm(&self, idx: u32, free: bool) -> Option<Rc<dyn Ring>> {
         self.timers.borrow_mut().disarm_alarm(idx, free)
     }
 
@@ -611,7 +604,7 @@ fn no_prefetch(_: usize) {}
 const DEFAULT_EPOCH_SECS: u64 = 1_577_836_800;
 
 /// Fisher-Yates driven by `draw`, where a draw of 0 leaves an element in place.
-fn shuffle(v: &mut [Waker], draw: &mut dyn FnMut(u64) -> u64) {
+fn shuffle(v: &mut [Fired], draw: &mut dyn FnMut(u64) -> u64) {
     let n = v.len();
     for i in 0..n.saturating_sub(1) {
         let j = i + draw((n - i) as u64) as usize;
@@ -689,8 +682,8 @@ mod tests {
             clock.advance_to_lone_alarm(u64::MAX).is_none(),
             "nothing armed"
         );
-        let alarm = clock.add_alarm();
-        clock.arm_alarm(alarm, 100, &w);
+        let alarm = clock.add_alarm(Rc::new(w.clone()));
+        clock.arm_alarm(alarm, 100);
         // Each decline changes nothing: time stays, the alarm stays armed.
         let unchanged = |clock: &Clock| (clock.now(), clock.armed_count());
         assert!(clock.advance_to_lone_alarm(99).is_none(), "past the limit");
@@ -701,9 +694,9 @@ mod tests {
         );
         assert_eq!(unchanged(&clock), (Instant::ZERO, 2));
         clock.advance_to(Instant::from_nanos(100), &mut |_| 0);
-        clock.arm_alarm(alarm, 200, &w);
-        let other = clock.add_alarm();
-        clock.arm_alarm(other, 300, &w);
+        clock.arm_alarm(alarm, 200);
+        let other = clock.add_alarm(Rc::new(w.clone()));
+        clock.arm_alarm(other, 300);
         assert!(
             clock.advance_to_lone_alarm(u64::MAX).is_none(),
             "another alarm"
@@ -724,12 +717,12 @@ mod tests {
         assert_eq!(unchanged(&clock), (Instant::from_nanos(150), 1));
         clock.set_auto_advance(true);
         log.lock().unwrap().clear();
-        // Alone: time moves to it and its waker comes back, unwoken.
-        let (at, waker) = clock.advance_to_lone_alarm(200).unwrap();
+        // Alone: time moves to it and its ring comes back, not rung.
+        let (at, ring) = clock.advance_to_lone_alarm(200).unwrap();
         assert_eq!((at, clock.now()), (Instant::from_nanos(200), at));
         assert_eq!(clock.armed_count(), 0);
         assert!(log.lock().unwrap().is_empty());
-        waker.unwrap().wake();
+        ring.ring();
         assert_eq!(*log.lock().unwrap(), [7]);
     }
 
