@@ -1,6 +1,7 @@
 //! [`Alarm`]: a re-armable timer for a simulator's own machinery, and
 //! [`Ring`], what it does when it fires.
 
+use std::cell::Cell;
 use std::rc::Rc;
 use std::task::Waker;
 
@@ -50,11 +51,48 @@ impl Ring for Waker {
 
 /// Whether `a` and `b` ring the same thing, in the sense of
 /// [`Waker::will_wake`]: two wakers that wake one task, or one ring.
-pub(crate) fn same_ring(a: &Rc<dyn Ring>, b: &Rc<dyn Ring>) -> bool {
+fn same_ring(a: &Rc<dyn Ring>, b: &Rc<dyn Ring>) -> bool {
     match (a.waker(), b.waker()) {
         (Some(x), Some(y)) => x.will_wake(y),
         (None, None) => std::ptr::addr_eq(Rc::as_ptr(a), Rc::as_ptr(b)),
         _ => false,
+    }
+}
+
+/// A timer that fired: a heap timer's waker, or an alarm's ring.
+pub(crate) enum Fired {
+    Timer(Waker),
+    Alarm(Rc<dyn Ring>),
+}
+
+impl std::fmt::Debug for Fired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fired::Timer(w) => f.debug_tuple("Timer").field(w).finish(),
+            Fired::Alarm(_) => f.write_str("Alarm"),
+        }
+    }
+}
+
+impl Fired {
+    /// Wakes the timer's task, or rings the alarm.
+    pub(crate) fn fire(self) {
+        match self {
+            Fired::Timer(w) => w.wake(),
+            Fired::Alarm(r) => r.ring(),
+        }
+    }
+
+    /// Whether both wake the same task (see [`Waker::will_wake`]; a ring
+    /// that is not a waker is a task of its own).
+    pub(crate) fn will_wake(&self, other: &Fired) -> bool {
+        match (self, other) {
+            (Fired::Timer(a), Fired::Timer(b)) => a.will_wake(b),
+            (Fired::Alarm(a), Fired::Alarm(b)) => same_ring(a, b),
+            (Fired::Timer(w), Fired::Alarm(r)) | (Fired::Alarm(r), Fired::Timer(w)) => {
+                r.waker().is_some_and(|x| w.will_wake(x))
+            }
+        }
     }
 }
 
@@ -72,7 +110,8 @@ pub(crate) fn same_ring(a: &Rc<dyn Ring>, b: &Rc<dyn Ring>) -> bool {
 /// in the same order whichever of the two armed them. Its timer lives in
 /// a slot of its own beside the clock's timer heap, which keeps its ring:
 /// re-arming it is a write of the deadline to that slot (no heap work, no
-/// waker handed over). Dropping it disarms it.
+/// waker handed over), through a shared reference (its owner needs no
+/// `RefCell` around it). Dropping it disarms it.
 ///
 /// ```
 /// use std::rc::Rc;
@@ -81,7 +120,7 @@ pub(crate) fn same_ring(a: &Rc<dyn Ring>, b: &Rc<dyn Ring>) -> bool {
 ///
 /// let clock = Clock::new();
 /// let _in_sim = clock.enter();
-/// let mut alarm = Alarm::new(Rc::new(Waker::noop().clone()));
+/// let alarm = Alarm::new(Rc::new(Waker::noop().clone()));
 /// alarm.arm(Instant::from_nanos(50));
 /// alarm.arm(Instant::from_nanos(20)); // moved earlier
 /// assert_eq!(alarm.deadline(), Some(Instant::from_nanos(20)));
@@ -96,9 +135,9 @@ pub struct Alarm {
     /// Its alarm slot, and the clock's clear count when it was taken (a
     /// cleared clock drops its alarm slots, so the slot is then stale and
     /// the next arming takes a new one).
-    key: (u32, u64),
+    key: Cell<(u32, u64)>,
     /// The deadline armed (nanoseconds), until it fires or is disarmed.
-    armed: Option<u64>,
+    armed: Cell<Option<u64>>,
 }
 
 impl std::fmt::Debug for Alarm {
@@ -131,8 +170,8 @@ impl Alarm {
         Alarm {
             clock,
             ring,
-            key,
-            armed: None,
+            key: Cell::new(key),
+            armed: Cell::new(None),
         }
     }
 
@@ -143,28 +182,28 @@ impl Alarm {
     /// # let clock = sim_clock::Clock::new();
     /// # let _in_sim = clock.enter();
     /// let ring = std::rc::Rc::new(std::task::Waker::noop().clone());
-    /// let mut alarm = sim_clock::Alarm::new(ring);
+    /// let alarm = sim_clock::Alarm::new(ring);
     /// alarm.arm(sim_clock::Instant::from_nanos(5));
     /// assert_eq!(clock.armed_count(), 1);
     /// ```
     #[inline]
-    pub fn arm(&mut self, at: Instant) {
+    pub fn arm(&self, at: Instant) {
         let at = at.as_nanos();
-        if self.key.1 != self.clock.clears() {
-            self.renew();
+        let (mut idx, clears) = self.key.get();
+        if clears != self.clock.clears() {
+            idx = self.renew();
         }
-        self.clock.arm_alarm(self.key.0, at);
-        self.armed = Some(at);
+        self.clock.arm_alarm(idx, at);
+        self.armed.set(Some(at));
     }
 
-    /// Takes a new slot after the clock was cleared.
+    /// Takes a new slot after the clock was cleared; returns it.
     #[cold]
     #[inline(never)]
-    fn renew(&mut self) {
-        self.key = (
-            self.clock.add_alarm(Rc::clone(&self.ring)),
-            self.clock.clears(),
-        );
+    fn renew(&self) -> u32 {
+        let idx = self.clock.add_alarm(Rc::clone(&self.ring));
+        self.key.set((idx, self.clock.clears()));
+        idx
     }
 
     /// The deadline the alarm is armed for: `None` if it was never armed,
@@ -177,7 +216,7 @@ impl Alarm {
     /// assert_eq!(alarm.deadline(), None);
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
-        let at = self.armed?;
+        let at = self.armed.get()?;
         // Fired once the clock reached it (a timer fires when time gets
         // to its deadline).
         (self.clock.now().as_nanos() < at).then_some(Instant::from_nanos(at))
@@ -189,19 +228,19 @@ impl Alarm {
     /// # let clock = sim_clock::Clock::new();
     /// # let _in_sim = clock.enter();
     /// let ring = std::rc::Rc::new(std::task::Waker::noop().clone());
-    /// let mut alarm = sim_clock::Alarm::new(ring);
+    /// let alarm = sim_clock::Alarm::new(ring);
     /// alarm.arm(sim_clock::Instant::from_nanos(5));
     /// alarm.disarm();
     /// assert_eq!(clock.armed_count(), 0);
     /// ```
-    pub fn disarm(&mut self) {
+    pub fn disarm(&self) {
         self.release(false);
     }
 
     /// Disarms the alarm's timer, and gives its slot back with `free`.
-    fn release(&mut self, free: bool) {
-        self.armed = None;
-        let (idx, clears) = self.key;
+    fn release(&self, free: bool) {
+        self.armed.set(None);
+        let (idx, clears) = self.key.get();
         if clears == self.clock.clears() {
             let ring = self.clock.disarm_alarm(idx, free);
             drop(ring);
@@ -252,7 +291,7 @@ mod tests {
         let clock = Clock::new();
         let _in_sim = clock.enter();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let mut alarm = Alarm::new(Rc::new(logger(2, &log)));
+        let alarm = Alarm::new(Rc::new(logger(2, &log)));
         let _a = arm_sleep(10, &logger(1, &log));
         alarm.arm(Instant::from_nanos(10));
         let _b = arm_sleep(10, &logger(3, &log));
@@ -275,7 +314,7 @@ mod tests {
         let _in_sim = clock.enter();
         let log = Arc::new(Mutex::new(Vec::new()));
         let a = arm_sleep(10, &logger(1, &log));
-        let mut alarm = Alarm::new(Rc::new(logger(2, &log)));
+        let alarm = Alarm::new(Rc::new(logger(2, &log)));
         alarm.arm(Instant::from_nanos(10));
         let _b = arm_sleep(10, &logger(3, &log));
         let _c = arm_sleep(5, &logger(4, &log));
@@ -293,11 +332,32 @@ mod tests {
     }
 
     #[test]
+    fn a_ring_wakes_the_same_task_as_its_waker_and_a_plain_ring_only_as_itself() {
+        struct Plain;
+        impl Ring for Plain {
+            fn ring(&self) {}
+        }
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let w = logger(1, &log);
+        let (plain, other): (Rc<dyn Ring>, Rc<dyn Ring>) = (Rc::new(Plain), Rc::new(Plain));
+        let timer = Fired::Timer(w.clone());
+        let as_ring = Fired::Alarm(Rc::new(w.clone()));
+        assert!(timer.will_wake(&as_ring) && as_ring.will_wake(&timer));
+        assert!(as_ring.will_wake(&Fired::Alarm(Rc::new(w))));
+        let p = Fired::Alarm(plain.clone());
+        assert!(p.will_wake(&Fired::Alarm(plain)));
+        assert!(!p.will_wake(&Fired::Alarm(other)));
+        assert!(!p.will_wake(&timer) && !timer.will_wake(&p));
+        as_ring.fire();
+        assert_eq!(*log.lock().unwrap(), [1]);
+    }
+
+    #[test]
     fn moving_keeps_one_timer_and_dropping_disarms() {
         let clock = Clock::new();
         let _in_sim = clock.enter();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let mut alarm = Alarm::new(Rc::new(logger(1, &log)));
+        let alarm = Alarm::new(Rc::new(logger(1, &log)));
         alarm.arm(Instant::from_nanos(30));
         alarm.arm(Instant::from_nanos(40));
         assert_eq!(clock.armed_count(), 1);
@@ -312,7 +372,7 @@ mod tests {
     fn an_alarm_outliving_a_clear_leaves_the_slots_reused_since_alone() {
         let clock = Clock::new();
         let _in_sim = clock.enter();
-        let mut alarm = Alarm::new(Rc::new(Waker::noop().clone()));
+        let alarm = Alarm::new(Rc::new(Waker::noop().clone()));
         alarm.arm(Instant::from_nanos(5));
         clock.clear();
         // This sleep takes the slot the alarm had before the clear.
@@ -325,7 +385,7 @@ mod tests {
         drop(s);
 
         // Re-armed after a clear, it takes a slot of its own.
-        let mut alarm = Alarm::new(Rc::new(Waker::noop().clone()));
+        let alarm = Alarm::new(Rc::new(Waker::noop().clone()));
         alarm.arm(Instant::from_nanos(60));
         clock.clear();
         let _t = arm_sleep(70, &logger(2, &log));

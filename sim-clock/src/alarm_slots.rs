@@ -71,10 +71,15 @@ impl AlarmSlots {
     #[inline]
     pub(crate) fn arm(&mut self, idx: u32, entry: u128) {
         let slot = &mut self.slots[idx as usize];
-        if slot.entry == 0 {
+        let was = std::mem::replace(&mut slot.entry, entry);
+        if was == 0 {
             self.armed += 1;
+            if self.armed == 1 {
+                // The usual arming (the pump's, after it fired): alone.
+                self.first = (entry, idx);
+                return;
+            }
         }
-        slot.entry = entry;
         if self.first.0 == 0 || entry < self.first.0 {
             self.first = (entry, idx);
         } else if self.first.1 == idx {
@@ -121,14 +126,14 @@ impl AlarmSlots {
         let slot = &mut self.slots[idx as usize];
         debug_assert!(slot.entry != 0, "fired an alarm that is not armed");
         slot.entry = 0;
+        let ring = Rc::clone(slot.ring.as_ref().expect("an armed alarm slot has a ring"));
         self.armed -= 1;
         if self.armed == 0 {
             self.first = (0, 0);
         } else {
             self.find_first();
         }
-        let slot = &self.slots[idx as usize];
-        Rc::clone(slot.ring.as_ref().expect("an armed alarm slot has a ring"))
+        ring
     }
 
     /// How many slots are armed.

@@ -31,45 +31,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::task::Waker;
 
-use crate::alarm::{Ring, same_ring};
+use crate::alarm::{Fired, Ring};
 use crate::alarm_slots::AlarmSlots;
-
-/// A timer that fired: a heap timer's waker, or an alarm's ring.
-pub(crate) enum Fired {
-    Timer(Waker),
-    Alarm(Rc<dyn Ring>),
-}
-
-impl std::fmt::Debug for Fired {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Fired::Timer(w) => f.debug_tuple("Timer").field(w).finish(),
-            Fired::Alarm(_) => f.write_str("Alarm"),
-        }
-    }
-}
-
-impl Fired {
-    /// Wakes the timer's task, or rings the alarm.
-    pub(crate) fn fire(self) {
-        match self {
-            Fired::Timer(w) => w.wake(),
-            Fired::Alarm(r) => r.ring(),
-        }
-    }
-
-    /// Whether both wake the same task (see [`Waker::will_wake`]; a ring
-    /// that is not a waker is a task of its own).
-    pub(crate) fn will_wake(&self, other: &Fired) -> bool {
-        match (self, other) {
-            (Fired::Timer(a), Fired::Timer(b)) => a.will_wake(b),
-            (Fired::Alarm(a), Fired::Alarm(b)) => same_ring(a, b),
-            (Fired::Timer(w), Fired::Alarm(r)) | (Fired::Alarm(r), Fired::Timer(w)) => {
-                r.waker().is_some_and(|x| w.will_wake(x))
-            }
-        }
-    }
-}
 
 /// Handle to a timer slot, held by the `Sleep` that armed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,6 +13,7 @@ mod links;
 mod mock;
 mod network;
 mod ports;
+mod pump;
 mod rules;
 mod state;
 mod stats;

@@ -15,7 +15,7 @@
 //! waker's clone runs no user code (only a hand-written `RawWaker` could,
 //! and one whose clone uses the network is not supported).
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
@@ -26,7 +26,7 @@ use sim_core::ext::{self, Extension};
 use sim_core::node::NodeId;
 
 use crate::addr::WireAddr;
-use crate::fabric::{InFlight, Pump};
+use crate::fabric::InFlight;
 use crate::links::LinkTable;
 use crate::ports::PortTable;
 use crate::rules::{DropReason, Rules};
@@ -235,10 +235,13 @@ pub(crate) fn node_name(node: u32) -> String {
 /// The network of one simulation.
 pub(crate) struct Net {
     pub(crate) inner: RefCell<Inner>,
-    pub(crate) pump: RefCell<Pump>,
+    /// The timer that delivers the next due datagram: one
+    /// [`Alarm`](sim_clock::Alarm), moved and re-armed in place for each
+    /// next due time (made on first use).
+    pub(crate) pump: OnceCell<sim_clock::Alarm>,
     /// The deadline the pump's alarm was last armed for (`None` once
     /// disarmed): the alarm's own record, kept here so that deciding
-    /// whether to re-arm needs no borrow of [`pump`](Self::pump).
+    /// whether to re-arm reads neither [`pump`](Self::pump) nor the clock.
     pub(crate) pump_at: Cell<Option<u64>>,
     /// The wakers' vector of [`Net::act`], kept for the next act.
     pub(crate) wakers: Cell<Vec<Waker>>,
@@ -256,7 +259,7 @@ impl Default for Net {
         inner.events = ext::recorder();
         Net {
             inner: RefCell::new(inner),
-            pump: RefCell::default(),
+            pump: OnceCell::new(),
             pump_at: Cell::default(),
             wakers: Cell::default(),
             clock: sim_clock::Clock::try_current(),

@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Waker;
 use std::time::Duration;
 
+use crate::alarm::Fired;
 use crate::alarm::Ring;
-use crate::timers::{Fired, TimerKey, TimerQueue};
+use crate::timers::{TimerKey, TimerQueue};
 use crate::{Instant, SystemTime};
 
 mod current;
