@@ -394,9 +394,13 @@ impl TimerQueue {
         &mut self,
         ok: impl FnOnce(u64) -> bool,
     ) -> Option<(u64, Rc<dyn Ring>)> {
+        // One alarm armed, first (a workload without alarms declines here).
+        if self.alarms.armed_count() != 1 {
+            return None;
+        }
         let (a, idx) = self.alarms.first()?;
         let at = deadline_of(a);
-        if self.alarms.armed_count() != 1 || !ok(at) {
+        if !ok(at) {
             return None;
         }
         if self.heap_top().is_some_and(|e| deadline_of(e) <= at) {
