@@ -1,6 +1,6 @@
 //! ICMP port unreachable: a datagram that finds no socket at its
 //! destination makes a sending socket *connected* to that address fail
-//! its next receive (when nothing is queued) or send with
+//! its next receive or peek (before any queued datagram) or send with
 //! `ConnectionRefused`, once, as Linux's ECONNREFUSED; an unconnected
 //! sender hears nothing.
 
@@ -44,7 +44,10 @@ fn a_connected_socket_learns_that_nothing_listens() {
 }
 
 #[test]
-fn on_the_same_node_too_and_queued_datagrams_come_first() {
+fn on_the_same_node_too_and_the_error_comes_before_queued_datagrams() {
+    // As Linux (checked live with Python on loopback): with a datagram
+    // queued and the refusal pending, a peek or receive reports the
+    // error first; the datagram comes next.
     let mut sim = Sim::builder().build();
     sim.run(async {
         let other = UdpSocket::bind("127.0.0.1:5000").await.unwrap();
@@ -57,10 +60,31 @@ fn on_the_same_node_too_and_queued_datagrams_come_first() {
         drop(other);
         s.send(b"to nobody").await.unwrap();
         let mut buf = [0u8; 16];
+        let err = s.peek_from(&mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
         let n = s.recv(&mut buf).await.unwrap();
         assert_eq!(&buf[..n], b"first");
         let err = s.try_recv(&mut buf).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+        assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    })
+    .unwrap();
+}
+
+#[test]
+fn the_error_names_the_address_that_refused() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let listening = UdpSocket::bind("127.0.0.1:5001").await.unwrap();
+        let s = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        s.connect("127.0.0.1:9").await.unwrap();
+        s.send(b"to nobody").await.unwrap();
+        s.connect("127.0.0.1:5001").await.unwrap();
+        let err = s.take_error().unwrap().expect("the refusal from port 9");
+        assert!(
+            err.to_string().contains("no socket at 127.0.0.1:9 "),
+            "{err}"
+        );
+        drop(listening);
     })
     .unwrap();
 }

@@ -691,7 +691,7 @@ fn port_unreachable(inner: &mut Inner, r: Route, wakers: &mut Vec<Waker>) {
     if s.closed || s.peer != Some(r.dst.get()) {
         return;
     }
-    s.refused = true;
+    s.refused = Some(r.dst.get());
     s.waiters.drain_into(wakers);
 }
 

@@ -53,11 +53,12 @@ pub(crate) struct Socket {
     pub(crate) closed: bool,
     /// `SO_BROADCAST` (see `udp/broadcast.rs`).
     pub(crate) broadcast: bool,
-    /// A connected socket's pending error: a datagram it sent found no
-    /// socket at its peer, whose host answers ICMP port unreachable.
-    /// Reported (and cleared) by the next receive with nothing queued,
-    /// or the next send: Linux's `sk_err`, ECONNREFUSED.
-    pub(crate) refused: bool,
+    /// A connected socket's pending error: a datagram it sent to this
+    /// address (its peer then) found no socket there, whose host answers
+    /// ICMP port unreachable. Reported (and cleared) by the next receive
+    /// or peek (before any queued datagram), send or `take_error`:
+    /// Linux's `sk_err`, ECONNREFUSED.
+    pub(crate) refused: Option<SocketAddr>,
 }
 
 #[derive(Debug)]
@@ -160,7 +161,7 @@ impl Inner {
             waiters: Waiters::default(),
             closed: false,
             broadcast: false,
-            refused: false,
+            refused: None,
         });
         Ok(Key {
             index,

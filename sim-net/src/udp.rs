@@ -473,9 +473,9 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// On a connected socket with nothing queued, `ConnectionRefused`,
-    /// once, after a datagram it sent found no socket at the peer (ICMP
-    /// port unreachable, as on Linux); otherwise as
+    /// On a connected socket, `ConnectionRefused`, once (before any
+    /// queued datagram), after a datagram it sent found no socket at the
+    /// peer (ICMP port unreachable, as on Linux); otherwise as
     /// [`recv_from`](Self::recv_from).
     ///
     /// ```
@@ -528,8 +528,10 @@ impl UdpSocket {
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
         let mut replaced = None;
         let r = self.with(api, |s| {
+            // A pending error comes before queued datagrams, as Linux's
+            // `__skb_recv_udp` checks `sock_error` first (peeks too).
+            take_refused(s)?;
             let Some((from, data)) = s.queue.front() else {
-                take_refused(s)?;
                 replaced = s.waiters.park(slot, cx.waker());
                 return Ok(None);
             };
@@ -564,12 +566,9 @@ impl Drop for UdpSocket {
 /// Reports a connected socket's pending ICMP error once (see
 /// `Socket::refused`): `ConnectionRefused`, as Linux's ECONNREFUSED.
 pub(crate) fn take_refused(s: &mut crate::state::Socket) -> io::Result<()> {
-    if !std::mem::take(&mut s.refused) {
+    let Some(peer) = s.refused.take() else {
         return Ok(());
-    }
-    let peer = s
-        .peer
-        .map_or_else(|| "its peer".to_owned(), |p| p.to_string());
+    };
     Err(io::Error::new(
         io::ErrorKind::ConnectionRefused,
         format!(

@@ -120,8 +120,9 @@ impl UdpSocket {
         take: Take,
     ) -> io::Result<(usize, SocketAddr)> {
         self.with(api, |s| {
+            // The pending error first, as a blocking receive.
+            super::take_refused(s)?;
             let Some((from, data)) = s.queue.front() else {
-                super::take_refused(s)?;
                 return Err(io::Error::new(
                     io::ErrorKind::WouldBlock,
                     "no datagram is queued",
