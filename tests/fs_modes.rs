@@ -114,6 +114,10 @@ fn the_builders_take_tokios_mutable_style() {
 #[test]
 fn dir_builder_errors_are_those_of_create_dir_and_create_dir_all() {
     run(async {
+        // mkdir keeps the sticky bit, never setuid or setgid (Linux's
+        // vfs_prepare_mode).
+        DirBuilder::new().mode(0o7777).create("/tmp").await.unwrap();
+        assert_eq!(mode("/tmp").await, 0o1755);
         let plain = DirBuilder::new();
         let e = plain.create("/no/parent").await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotFound);

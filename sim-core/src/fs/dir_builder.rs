@@ -60,8 +60,9 @@ impl DirBuilder {
     }
 
     /// The permission bits of each directory made: `mode & !0o022` (the
-    /// simulated umask) of the bits `0o7777`, as Linux's `mkdir` gives
-    /// them. An existing directory keeps its mode.
+    /// simulated umask) of the bits `0o1777`, as Linux's `mkdir` gives
+    /// them (setuid and setgid are dropped). An existing directory keeps
+    /// its mode.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();

@@ -109,11 +109,13 @@ impl TcpStream {
     /// Sets `SO_LINGER`, as tokio's (deprecated there, for the same reason
     /// as here: a non-zero time makes a real `close` block the thread).
     /// `Some(Duration::ZERO)` is [`set_zero_linger`](Self::set_zero_linger).
-    /// `None` (the default) closes gracefully. A non-zero time closes
-    /// gracefully too: on Linux the closing thread would wait up to that
-    /// long for the bytes to leave, then the close goes on in the
-    /// background either way, while a simulated close never blocks; the
-    /// value is kept and read back by [`linger`](Self::linger).
+    /// `None` (the default) closes gracefully. The time is kept in whole
+    /// seconds, as Linux's `SO_LINGER` (`l_linger`) keeps it, so a time
+    /// under a second is zero: an abortive close, as in production. A
+    /// time of a second or more closes gracefully: on Linux the closing
+    /// thread would wait up to that long for the bytes to leave, then the
+    /// close goes on in the background either way, while a simulated
+    /// close never blocks; [`linger`](Self::linger) reads it back.
     ///
     /// # Errors
     ///
@@ -128,12 +130,15 @@ impl TcpStream {
     /// let s = detsim::net::TcpStream::connect("main:80").await.unwrap();
     /// s.set_linger(Some(Duration::from_secs(5))).unwrap();
     /// assert_eq!(s.linger().unwrap(), Some(Duration::from_secs(5)));
+    /// s.set_linger(Some(Duration::from_millis(1500))).unwrap();
+    /// assert_eq!(s.linger().unwrap(), Some(Duration::from_secs(1))); // whole seconds
     /// s.set_linger(None).unwrap();
     /// assert_eq!(s.linger().unwrap(), None);
     /// # }).unwrap();
     /// ```
     #[deprecated = "`SO_LINGER` with a non-zero time blocks the thread on a real socket's drop; use `set_zero_linger` for an abortive close"]
     pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
+        let dur = whole_seconds(dur);
         self.h
             .with_end("detsim::net::TcpStream::set_linger", |e| e.linger = dur)
     }
@@ -286,9 +291,10 @@ impl TcpSocket {
         })
     }
 
-    /// Sets `SO_LINGER`, passed on as [`set_zero_linger`](Self::set_zero_linger)
-    /// is; see [`TcpStream::set_linger`] for what each value does (deprecated
-    /// in tokio, as there).
+    /// Sets `SO_LINGER` (in whole seconds), passed on as
+    /// [`set_zero_linger`](Self::set_zero_linger) is; see
+    /// [`TcpStream::set_linger`] for what each value does (deprecated in
+    /// tokio, as there).
     ///
     /// # Errors
     ///
@@ -306,6 +312,7 @@ impl TcpSocket {
     /// ```
     #[deprecated = "`SO_LINGER` with a non-zero time blocks the thread on a real socket's drop; use `set_zero_linger` for an abortive close"]
     pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
+        let dur = whole_seconds(dur);
         self.with("detsim::net::TcpSocket::set_linger", |s| {
             s.opts.linger = dur
         })
@@ -326,4 +333,10 @@ impl TcpSocket {
     pub fn linger(&self) -> io::Result<Option<Duration>> {
         self.with("detsim::net::TcpSocket::linger", |s| s.opts.linger)
     }
+}
+
+/// A linger time as Linux keeps it: whole seconds (`struct linger`'s
+/// `l_linger`, which socket2 and so tokio fill with `as_secs()`).
+fn whole_seconds(dur: Option<Duration>) -> Option<Duration> {
+    dur.map(|d| Duration::from_secs(d.as_secs()))
 }

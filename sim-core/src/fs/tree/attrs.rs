@@ -46,7 +46,7 @@ impl Attrs {
     /// `mkdir` (`0o777`) or `creat` (`0o666`) under the [`UMASK`].
     pub(crate) fn new(dir: bool, at: Instant) -> Attrs {
         Attrs {
-            mode: created_mode(if dir { 0o777 } else { 0o666 }),
+            mode: created_mode(dir, if dir { 0o777 } else { 0o666 }),
             created: at,
             modified: at,
             accessed: at,
@@ -59,10 +59,14 @@ impl Attrs {
 /// usual default).
 pub(crate) const UMASK: u32 = 0o022;
 
-/// The mode of an inode made asking for `asked`, as Linux's `open` and
-/// `mkdir` give it: `asked & !umask`, of the bits `0o7777`.
-pub(crate) fn created_mode(asked: u32) -> u32 {
-    asked & 0o7777 & !UMASK
+/// The mode of an inode made asking for `asked`, as Linux gives it:
+/// `asked & !umask`, of the bits `0o7777` for `open`, and of `0o1777`
+/// for `mkdir` (which keeps the sticky bit but never setuid or setgid:
+/// `vfs_prepare_mode`; a directory's setgid comes from its parent, which
+/// is not simulated).
+pub(crate) fn created_mode(dir: bool, asked: u32) -> u32 {
+    let bits = if dir { 0o1777 } else { 0o7777 };
+    asked & bits & !UMASK
 }
 
 impl Tree {
@@ -70,7 +74,8 @@ impl Tree {
     /// asked for (see [`created_mode`]), live and durable.
     pub(super) fn set_initial_mode(&mut self, ino: Ino, asked: u32) {
         let inode = self.inodes.get_mut(&ino).expect("just made");
-        inode.attrs.mode = created_mode(asked);
+        let dir = matches!(inode.kind, super::Kind::Dir);
+        inode.attrs.mode = created_mode(dir, asked);
         inode.dattrs.mode = inode.attrs.mode;
     }
 
