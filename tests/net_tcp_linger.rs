@@ -233,3 +233,36 @@ fn zero_linger_closes_are_deterministic() {
         .count();
     assert!(resets > 10 && resets < runs.len(), "{resets} resets");
 }
+
+/// An abortive close right after `accept`, with jitter: the RST may
+/// overtake the SYN-ACK sent before it (it did in most of these seeds
+/// before the fix). On Linux `accept` returns only once the handshake is
+/// complete, so the client's `connect` has succeeded: it must never see
+/// `ConnectionRefused`, only a reset on its first read.
+#[test]
+fn a_reset_right_after_accept_never_refuses_the_connect() {
+    use detsim::net::{Latency, LinkConfig};
+    for seed in 0..40u64 {
+        let mut sim = Sim::builder().seed(seed).build();
+        let (outcome, stats) = sim
+            .run(async {
+                let net = Network::current();
+                net.set_default(LinkConfig::new().latency(Latency::uniform(ms(1), ms(20))))
+                    .unwrap();
+                let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+                let client = Node::builder("client").build();
+                let h = client.spawn(async {
+                    let mut s = TcpStream::connect("main:80").await.map_err(|e| e.kind())?;
+                    Ok::<_, ErrorKind>(s.read(&mut [0u8; 8]).await.map_err(|e| e.kind()))
+                });
+                let (s, _) = l.accept().await.unwrap();
+                s.set_zero_linger().unwrap();
+                drop(s);
+                (h.await.unwrap(), net.stats().tcp)
+            })
+            .unwrap();
+        assert_eq!(outcome, Ok(Err(ErrorKind::ConnectionReset)), "seed {seed}");
+        let counts = (stats.established, stats.refused, stats.resets);
+        assert_eq!(counts, (1, 0, 1), "seed {seed}");
+    }
+}

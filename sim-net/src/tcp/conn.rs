@@ -549,7 +549,22 @@ impl Conn {
     /// the listener side handles).
     #[inline]
     pub(crate) fn arrive(&mut self, end: usize, seq: u64, kind: Kind, fx: &mut Effects<'_>) {
-        if let Kind::Rst { .. } = kind {
+        if let Kind::Rst { answer } = kind {
+            let e = &mut self.ends[end];
+            if !e.closed && !answer && end == 0 && e.phase == Phase::Connecting {
+                // An RST the accepted end sent of itself (an abortive
+                // close, its node's kill, its listener dropped) overtook
+                // the SYN-ACK sent before it. On Linux `accept` returns a
+                // connection only once the handshake is complete, so the
+                // client saw the SYN-ACK first: it opens (its `connect`
+                // succeeds), then the RST resets it. The late SYN-ACK
+                // then finds a failed end and is dropped.
+                e.phase = Phase::Open;
+                e.recv_seq = 1;
+                fx.counts.established += 1;
+                self.fail(end, io::ErrorKind::ConnectionReset, fx);
+                return;
+            }
             let e = &self.ends[end];
             if !e.closed {
                 // As Linux's `tcp_reset`: refused in SYN_SENT; in

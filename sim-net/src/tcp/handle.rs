@@ -219,6 +219,10 @@ impl Handle {
             let e = &mut c.ends[end];
             match e.phase {
                 Phase::Open => Poll::Ready(Ok(())),
+                // The SYN-ACK arrived (the handshake completed), then the
+                // connection failed: `connect` succeeded, as on Linux;
+                // the failure shows on the first read or write.
+                Phase::Failed(_) if end == 0 && e.recv_seq > 0 => Poll::Ready(Ok(())),
                 Phase::Failed(kind) => Poll::Ready(Err(error(kind, e))),
                 Phase::Connecting => {
                     fx.trash.extend(park(&mut e.writer, cx.waker()));

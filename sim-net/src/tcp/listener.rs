@@ -19,7 +19,12 @@ use crate::waiters::{Owner, WaitSlot};
 ///
 /// It belongs to the node that binds it. A connection is queued for
 /// [`accept`](Self::accept) when the client's SYN arrives (half a round
-/// trip after `connect`). Its backlog is tokio's for `bind`, 1024: the
+/// trip after `connect`), a round trip earlier than on Linux, which
+/// waits for the client's ACK; so an accepted connection may be reset
+/// (an abortive close, a kill) before the client has its SYN-ACK. Its
+/// `connect` then succeeds all the same, as it would have on Linux by
+/// then, and its first read or write fails with `ConnectionReset`. Its
+/// backlog is tokio's for `bind`, 1024: the
 /// accept queue holds 1,025 connections, and a SYN that finds it full is
 /// dropped (the client sends it again), as on Linux; choose another with
 /// [`TcpSocket::listen`](crate::TcpSocket::listen). When the listener's
