@@ -2,7 +2,8 @@
 //! as a machine that lost power. Its peers' connections stay half-open:
 //! a reader waits until its own timeout, a writer's segments are
 //! retransmitted until the stall timeout, and once the node is back its
-//! new incarnation answers with an RST (data and FIN alike).
+//! new incarnation answers with an RST (data, FIN and window update
+//! alike).
 
 mod common;
 
@@ -167,4 +168,43 @@ fn silent_kills_are_deterministic() {
         (outcome, stats)
     });
     common::assert_seeds_differ(&runs, 5);
+}
+
+#[test]
+fn a_window_update_to_the_restarted_node_is_reset_too() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        Network::current().set_kill_resets_peers(false);
+        let server = Node::builder("server")
+            .init(|| async {
+                let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+                let (mut s, _) = l.accept().await.unwrap();
+                s.write_all(b"0123456789").await.unwrap();
+                std::future::pending::<()>().await;
+            })
+            .build();
+        time::sleep(ms(1)).await;
+        let mut s = TcpStream::connect("server:80").await.unwrap();
+        time::sleep(ms(10)).await; // the bytes arrived, unread
+        // Read behind a partition: the window update is lost, and sent
+        // again after RTO_MIN (200 ms), with the partition healed by then.
+        // The server crashes and is back while it is on the wire.
+        let net = Network::current();
+        net.partition(&Node::current(), &server);
+        let mut buf = [0u8; 10];
+        s.read_exact(&mut buf).await.unwrap();
+        time::sleep(ms(100)).await;
+        net.heal_all();
+        time::sleep(std::time::Duration::from_micros(100_500)).await;
+        server.kill();
+        server.restart();
+        // The update reaches the new incarnation, which resets it; the
+        // client does not stay half-open for ever.
+        let read = time::timeout(ms(10_000), s.read(&mut buf)).await;
+        assert_eq!(
+            read.expect("reset, not half-open").unwrap_err().kind(),
+            ErrorKind::ConnectionReset
+        );
+    })
+    .unwrap();
 }

@@ -583,6 +583,15 @@ impl Conn {
         }
         if let Kind::Ack = kind {
             self.ends[1 - end].ack_in_flight = false;
+            if self.ends[end].killed {
+                // Its node is up again (a segment for a node that is down
+                // never gets here), and its new incarnation has no such
+                // socket: Linux answers any segment but an RST with one.
+                if !matches!(self.ends[1 - end].phase, Phase::Failed(_)) {
+                    fx.send(self, end, Kind::Rst { answer: true });
+                }
+                return;
+            }
             if !matches!(self.ends[end].phase, Phase::Failed(_)) {
                 self.learn_ack(end, fx);
             }
