@@ -43,9 +43,9 @@ const MIN_BUFFER: u32 = 4096;
 /// | [`set_zero_linger`](Self::set_zero_linger), `set_linger` | passed on: a zero linger time makes the close abortive (an RST) |
 /// | `listen(backlog)` | simulated: the accept queue's limit |
 ///
-/// Not here: `set_linger`/`linger`, `set_keepalive`/`keepalive`, `tos`,
-/// `tclass_v6`, `bind_device`, `take_error`, and conversions to and from
-/// std or raw sockets.
+/// Not here: `set_keepalive`/`keepalive`, `tos`, `tclass_v6`,
+/// `bind_device`, `take_error`, and conversions to and from std or raw
+/// sockets.
 ///
 /// # Example
 ///
