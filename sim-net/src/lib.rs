@@ -8,6 +8,7 @@ mod fabric;
 #[cfg(feature = "proptest")]
 mod fault_strategy;
 mod faults;
+mod interest;
 mod io_traits;
 mod links;
 mod mock;
@@ -19,6 +20,7 @@ mod state;
 mod stats;
 mod swizzle;
 mod tcp;
+mod ttl;
 mod udp;
 mod waiters;
 mod wire;
@@ -28,6 +30,7 @@ pub use config::{Latency, LinkConfig, NetConfigError};
 #[cfg(feature = "proptest")]
 pub use fault_strategy::fault_plans;
 pub use faults::{Fault, FaultError, FaultPlan, TimedFault};
+pub use interest::{Interest, Ready};
 pub use mock::{
     SocketMock, SocketMockBuilder, SocketMockHandle, SocketMockReadHalf, SocketMockWriteHalf,
 };

@@ -59,6 +59,8 @@ pub(crate) struct Socket {
     /// or peek (before any queued datagram), send or `take_error`:
     /// Linux's `sk_err`, ECONNREFUSED.
     pub(crate) refused: Option<SocketAddr>,
+    /// `IP_TTL` (only read back: the simulated network has no hops).
+    pub(crate) ttl: u8,
 }
 
 #[derive(Debug)]
@@ -162,6 +164,7 @@ impl Inner {
             closed: false,
             broadcast: false,
             refused: None,
+            ttl: crate::ttl::DEFAULT_TTL,
         });
         Ok(Key {
             index,

@@ -4,6 +4,8 @@
 //! ...) in [`try_io`].
 
 mod broadcast;
+mod options;
+mod poll;
 mod try_io;
 
 use std::future::poll_fn;
@@ -82,16 +84,19 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 /// # What of tokio's API is here
 ///
 /// `bind`, `connect`, `local_addr`, `peer_addr`; `send_to`, `send`,
-/// `recv_from`, `recv`, `peek_from`, `peek_sender`, `poll_recv_from`; the
-/// non-blocking `try_send_to`, `try_send`, `try_recv_from`, `try_recv`,
-/// `try_peek_from`, `try_peek_sender` with the readiness waits `readable`
-/// and `writable`; `take_error`; and `set_broadcast` / `broadcast` (see
+/// `recv_from`, `recv`, `peek_from`, `peek_sender`; the non-blocking
+/// `try_send_to`, `try_send`, `try_recv_from`, `try_recv`,
+/// `try_peek_from`, `try_peek_sender` with the readiness waits
+/// [`ready`](Self::ready), `readable` and `writable`; the poll functions
+/// `poll_recv_from`, `poll_recv`, `poll_peek_from`, `poll_peek_sender`,
+/// `poll_recv_ready`, `poll_send_to`, `poll_send` and `poll_send_ready`
+/// (byte slices where tokio takes a `ReadBuf`); `take_error`;
+/// `ttl`/`set_ttl`; and `set_broadcast` / `broadcast` (see
 /// [Broadcast](#broadcast)). Sends never wait (the simulated socket's
 /// send buffer never fills): `writable` is ready at once and
-/// `try_send_to` never says `WouldBlock`. Not simulated:
-/// `ready(Interest)`, the `_buf` and `poll_` variants other than
-/// `poll_recv_from`, multicast, TTL and TOS options, and conversions to
-/// and from std or raw sockets.
+/// `try_send_to` never says `WouldBlock`. Not simulated: the `_buf`
+/// variants, multicast, the TOS option, and conversions to and from std
+/// or raw sockets.
 ///
 /// # Broadcast
 ///

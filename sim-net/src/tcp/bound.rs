@@ -37,6 +37,8 @@ pub(crate) struct SockOpts {
     pub(crate) nodelay: bool,
     /// `SO_LINGER` (see [`Conn::close`](super::conn::Conn::close)).
     pub(crate) linger: Option<Duration>,
+    /// `IP_TTL` (only read back).
+    pub(crate) ttl: u8,
 }
 
 impl SockOpts {
@@ -47,6 +49,7 @@ impl SockOpts {
         e.reuse = self.reuse;
         e.nodelay = self.nodelay;
         e.linger = self.linger;
+        e.ttl = self.ttl;
     }
 }
 
@@ -58,6 +61,7 @@ impl Default for SockOpts {
             recv_buffer: RECV_WINDOW,
             nodelay: false,
             linger: None,
+            ttl: crate::ttl::DEFAULT_TTL,
         }
     }
 }

@@ -14,10 +14,8 @@ use super::recv_buf::RecvBuf;
 use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, SEND_BUFFER, Segment};
 use crate::addr::WireAddr;
 use crate::stats::TcpStats;
+use crate::ttl::DEFAULT_TTL;
 use crate::waiters::Waiters;
-
-/// The `IP_TTL` of a new socket, as Linux's `net.ipv4.ip_default_ttl`.
-pub(crate) const DEFAULT_TTL: u8 = 64;
 
 /// Where an end is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

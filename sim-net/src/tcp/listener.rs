@@ -9,7 +9,7 @@ use sim_core::ext;
 use sim_core::node::Node;
 
 use super::Key;
-use super::state::aborted;
+use super::state::{Listener, aborted};
 use super::stream::TcpStream;
 use crate::addr::{ToSocketAddrs, try_each};
 use crate::state::Net;
@@ -231,10 +231,62 @@ impl TcpListener {
     /// # }).unwrap();
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        let net = Net::of(self.instance, "detsim::net::TcpListener::local_addr");
-        let inner = net.inner.borrow();
-        match inner.tcp.listeners.get(self.key) {
-            Some(l) if !l.closed => Ok(l.local),
+        self.with("detsim::net::TcpListener::local_addr", |l| l.local)
+    }
+
+    /// Sets `IP_TTL`, kept and read back by [`ttl`](Self::ttl) and
+    /// inherited by the connections accepted afterwards, as Linux's
+    /// accepted sockets copy their listener's options. The simulated
+    /// network has no hops, so it changes nothing else.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for 0 or a value above 255, as Linux's setsockopt;
+    /// `ConnectionAborted` once the listener's node was killed.
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// use detsim::net::{TcpListener, TcpStream};
+    /// let l = TcpListener::bind("127.0.0.1:80").await.unwrap();
+    /// assert_eq!(l.ttl().unwrap(), 64);
+    /// l.set_ttl(7).unwrap();
+    /// let _c = TcpStream::connect("127.0.0.1:80").await.unwrap();
+    /// let (s, _) = l.accept().await.unwrap();
+    /// assert_eq!(s.ttl().unwrap(), 7);
+    /// assert_eq!(l.set_ttl(0).unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    /// # }).unwrap();
+    /// ```
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        let ttl = crate::ttl::checked_ttl(ttl)?;
+        self.with("detsim::net::TcpListener::set_ttl", |l| l.opts.ttl = ttl)
+    }
+
+    /// `IP_TTL` as last set (64 on a new listener, Linux's default); see
+    /// [`set_ttl`](Self::set_ttl).
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once the listener's node was killed.
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// let l = detsim::net::TcpListener::bind("127.0.0.1:80").await.unwrap();
+    /// assert_eq!(l.ttl().unwrap(), 64);
+    /// # }).unwrap();
+    /// ```
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.with("detsim::net::TcpListener::ttl", |l| u32::from(l.opts.ttl))
+    }
+
+    /// Runs `f` on the listener (`api` names the caller outside a
+    /// simulation): the killed-node error once its node was killed.
+    fn with<R>(&self, api: &str, f: impl FnOnce(&mut Listener) -> R) -> io::Result<R> {
+        let net = Net::of(self.instance, api);
+        let mut inner = net.inner.borrow_mut();
+        match inner.tcp.listeners.get_mut(self.key) {
+            Some(l) if !l.closed => Ok(f(l)),
             Some(l) => Err(super::state::killed(l.node)),
             None => Err(aborted("listener")),
         }

@@ -93,6 +93,7 @@ mod handle;
 mod listener;
 mod options;
 mod owned;
+mod readiness;
 mod ready;
 mod recv_buf;
 mod slab;

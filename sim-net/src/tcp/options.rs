@@ -185,15 +185,7 @@ impl TcpStream {
     /// # }).unwrap();
     /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        let ttl = match u8::try_from(ttl) {
-            Ok(t) if t > 0 => t,
-            _ => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("invalid TTL {ttl}: IP_TTL must be 1 to 255"),
-                ));
-            }
-        };
+        let ttl = crate::ttl::checked_ttl(ttl)?;
         self.h
             .with_end("detsim::net::TcpStream::set_ttl", |e| e.ttl = ttl)
     }

@@ -1,7 +1,9 @@
 //! Readiness and non-blocking io on a TCP connection end, as tokio has
-//! them: `readable`, `writable`, `try_read`, `try_write` and `peek`, for
-//! [`TcpStream`] and its halves (read side: the stream and the read
-//! halves; write side: the stream and the write halves).
+//! them: `readable`, `writable`, `try_read`, `try_write` (and their
+//! `_vectored` forms) and `peek`, for [`TcpStream`] and its halves (read
+//! side: the stream and the read halves; write side: the stream and the
+//! write halves); the end's [`Ready`] set, which `ready(Interest)` and the
+//! poll functions in [`readiness`](super::readiness) return.
 //!
 //! A read is *ready* when it would not wait: bytes have arrived, or EOF
 //! (the peer's FIN), a read shutdown or a failure makes it return at once.
@@ -22,17 +24,11 @@ use std::future::poll_fn;
 use std::io;
 use std::task::{Context, Poll, Waker};
 
-use super::conn::{End, Phase};
+use super::conn::{End, Phase, park};
 use super::handle::{Handle, failed_read};
 use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
+use crate::interest::{Interest, Ready};
 use crate::waiters::{Owner, WaitSlot};
-
-/// What a readiness wait waits for.
-#[derive(Clone, Copy, Debug)]
-enum Interest {
-    Read,
-    Write,
-}
 
 /// Whether a read of `e` returns at once (bytes, EOF or an error).
 fn read_ready(e: &End) -> bool {
@@ -44,39 +40,77 @@ fn write_ready(e: &End) -> bool {
     e.send_buf.len() < e.send_cap || e.write_shutdown || matches!(e.phase, Phase::Failed(_))
 }
 
+/// What `e` is ready for now: the TCP column of [`Ready`]'s table, as
+/// Linux's `tcp_poll` sets `EPOLLIN`, `EPOLLRDHUP`, `EPOLLOUT`, `EPOLLHUP`
+/// and `EPOLLERR`, and mio reads them.
+pub(super) fn readiness(e: &End) -> Ready {
+    let failed = matches!(e.phase, Phase::Failed(_));
+    let read_closed = e.eof || e.read_shutdown || failed;
+    Ready::EMPTY
+        .with(Ready::READABLE, read_ready(e))
+        .with(Ready::READ_CLOSED, read_closed)
+        .with(Ready::WRITABLE, write_ready(e))
+        .with(
+            Ready::WRITE_CLOSED,
+            failed || (e.write_shutdown && (e.eof || e.read_shutdown)),
+        )
+        .with(Ready::ERROR, failed && !e.failure_reported)
+}
+
 /// The error of a `try_` call that would wait.
 fn would_block(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::WouldBlock, what)
 }
 
+/// Where a poll that has to wait keeps its waker.
+pub(super) enum Park<'a> {
+    /// A waiting future's own slot in the end's readiness waiters.
+    Slot(&'a mut Option<u32>),
+    /// The end's read waker, shared with `poll_read` (tokio's
+    /// `poll_read_ready` and `poll_peek`: the latest call's waker is kept).
+    Reader,
+    /// The end's write waker, shared with `poll_write`.
+    Writer,
+}
+
+impl Park<'_> {
+    /// Keeps `waker` where this says; returns the waker it replaced.
+    fn park(self, e: &mut End, waker: &Waker) -> Option<Waker> {
+        match self {
+            Park::Slot(slot) => e.ready.park(Some(slot), waker),
+            Park::Reader => park(&mut e.reader, waker),
+            Park::Writer => park(&mut e.writer, waker),
+        }
+    }
+}
+
 impl Handle {
-    /// Waits until the end is ready for `interest` (see the module docs).
-    async fn ready(&self, interest: Interest) -> io::Result<()> {
+    /// Waits until the end is ready for part of `interest` (see
+    /// [`Ready`]); returns that part.
+    pub(super) async fn ready(&self, interest: Interest) -> io::Result<Ready> {
         // Given back when this future completes or is dropped.
         let mut wait = WaitSlot::new(self.instance, Owner::Conn(self.conn, self.end));
-        poll_fn(|cx| self.poll_ready(cx, interest, &mut wait.slot)).await
+        poll_fn(|cx| self.poll_ready(cx, interest, Park::Slot(&mut wait.slot))).await
     }
 
-    fn poll_ready(
+    pub(super) fn poll_ready(
         &self,
         cx: &mut Context<'_>,
         interest: Interest,
-        slot: &mut Option<u32>,
-    ) -> Poll<io::Result<()>> {
-        let api = match interest {
-            Interest::Read => "detsim::net::TcpStream::readable",
-            Interest::Write => "detsim::net::TcpStream::writable",
+        at: Park<'_>,
+    ) -> Poll<io::Result<Ready>> {
+        let api = match (interest.is_readable(), interest.is_writable()) {
+            (true, false) => "detsim::net::TcpStream::readable",
+            (false, true) => "detsim::net::TcpStream::writable",
+            _ => "detsim::net::TcpStream::ready",
         };
         self.poll(api, |c, end, fx| {
             let e = &mut c.ends[end];
-            let ready = match interest {
-                Interest::Read => read_ready(e),
-                Interest::Write => write_ready(e),
-            };
-            if ready {
-                return Poll::Ready(Ok(()));
+            let ready = readiness(e) & Ready::mask(interest);
+            if !ready.is_empty() {
+                return Poll::Ready(Ok(ready));
             }
-            fx.trash.extend(e.ready.park(Some(slot), cx.waker()));
+            fx.trash.extend(at.park(e, cx.waker()));
             Poll::Pending
         })
     }
@@ -115,14 +149,15 @@ impl Handle {
     /// waiting for some (or EOF, or an error) first.
     async fn peek_bytes(&self, buf: &mut [u8]) -> io::Result<usize> {
         let mut wait = WaitSlot::new(self.instance, Owner::Conn(self.conn, self.end));
-        poll_fn(|cx| self.poll_peek_bytes(cx, buf, &mut wait.slot)).await
+        poll_fn(|cx| self.poll_peek_bytes(cx, buf, Park::Slot(&mut wait.slot))).await
     }
 
-    fn poll_peek_bytes(
+    /// [`peek_bytes`](Self::peek_bytes)' poll, keeping the waker `at`.
+    pub(super) fn poll_peek_bytes(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
-        slot: &mut Option<u32>,
+        at: Park<'_>,
     ) -> Poll<io::Result<usize>> {
         self.poll("detsim::net::TcpStream::peek", |c, end, fx| {
             let e = &mut c.ends[end];
@@ -141,7 +176,7 @@ impl Handle {
             if let Phase::Failed(kind) = e.phase {
                 return Poll::Ready(failed_read(e, kind));
             }
-            fx.trash.extend(e.ready.park(Some(slot), cx.waker()));
+            fx.trash.extend(at.park(e, cx.waker()));
             Poll::Pending
         })
     }
@@ -194,7 +229,7 @@ macro_rules! read_api {
             /// # }).unwrap();
             /// ```
             pub async fn readable(&self) -> io::Result<()> {
-                self.h.ready(Interest::Read).await
+                self.h.ready(Interest::READABLE).await.map(|_| ())
             }
 
             /// Reads what has arrived without waiting: `Ok(n)` with the
@@ -228,6 +263,47 @@ macro_rules! read_api {
             /// ```
             pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
                 self.h.try_read(buf)
+            }
+
+            /// [`try_read`](Self::try_read) into several buffers, filled
+            /// in order (each full before the next gets a byte): tokio's
+            /// `try_read_vectored`.
+            ///
+            /// # Errors
+            ///
+            /// As [`try_read`](Self::try_read): `WouldBlock` when nothing
+            /// has arrived.
+            ///
+            /// ```
+            /// use std::io::IoSliceMut;
+            /// use detsim::net::{TcpListener, TcpStream};
+            /// use futures::io::AsyncWriteExt;
+            /// # let mut sim = detsim::Sim::builder().build();
+            /// # sim.run(async {
+            /// let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
+            /// let mut client = TcpStream::connect("127.0.0.1:80").await.unwrap();
+            /// let (mut server, _) = listener.accept().await.unwrap();
+            #[doc = $setup]
+            /// server.write_all(b"header+body").await.unwrap();
+            /// let (mut head, mut body) = ([0u8; 7], [0u8; 8]);
+            /// let mut bufs = [IoSliceMut::new(&mut head), IoSliceMut::new(&mut body)];
+            #[doc = concat!("assert_eq!(", stringify!($v), ".try_read_vectored(&mut bufs).unwrap(), 11);")]
+            /// assert_eq!((&head, &body[..4]), (b"header+", &b"body"[..]));
+            /// # }).unwrap();
+            /// ```
+            pub fn try_read_vectored(
+                &self,
+                bufs: &mut [std::io::IoSliceMut<'_>],
+            ) -> io::Result<usize> {
+                let mut all = vec![0u8; bufs.iter().map(|b| b.len()).sum()];
+                let n = self.h.try_read(&mut all)?;
+                let mut rest = &all[..n];
+                for b in bufs.iter_mut() {
+                    let k = b.len().min(rest.len());
+                    b[..k].copy_from_slice(&rest[..k]);
+                    rest = &rest[k..];
+                }
+                Ok(n)
             }
 
             /// Copies the first bytes that arrived into `buf` without
@@ -315,7 +391,7 @@ macro_rules! write_api {
             /// # }).unwrap();
             /// ```
             pub async fn writable(&self) -> io::Result<()> {
-                self.h.ready(Interest::Write).await
+                self.h.ready(Interest::WRITABLE).await.map(|_| ())
             }
 
             /// Writes without waiting: `Ok(n)` with the bytes taken (sent,
@@ -354,6 +430,36 @@ macro_rules! write_api {
             /// ```
             pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
                 self.h.try_write(buf)
+            }
+
+            /// [`try_write`](Self::try_write) of several buffers, taken in
+            /// order as one (a prefix when the send buffer has less room):
+            /// tokio's `try_write_vectored`.
+            ///
+            /// # Errors
+            ///
+            /// As [`try_write`](Self::try_write): `WouldBlock` when the
+            /// send buffer is full.
+            ///
+            /// ```
+            /// use std::io::IoSlice;
+            /// use detsim::net::{TcpListener, TcpStream};
+            /// # let mut sim = detsim::Sim::builder().build();
+            /// # sim.run(async {
+            /// let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
+            /// let mut client = TcpStream::connect("127.0.0.1:80").await.unwrap();
+            /// let (mut server, _) = listener.accept().await.unwrap();
+            #[doc = $setup]
+            /// let bufs = [IoSlice::new(b"head"), IoSlice::new(b"+body")];
+            #[doc = concat!("assert_eq!(", stringify!($v), ".try_write_vectored(&bufs).unwrap(), 9);")]
+            /// let mut got = [0u8; 16];
+            /// assert_eq!(server.try_read(&mut got).unwrap(), 9); // over loopback: here at once
+            /// assert_eq!(&got[..9], b"head+body");
+            /// # }).unwrap();
+            /// ```
+            pub fn try_write_vectored(&self, bufs: &[std::io::IoSlice<'_>]) -> io::Result<usize> {
+                let all: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
+                self.h.try_write(&all)
             }
         }
     };

@@ -58,16 +58,20 @@ use crate::state::Net;
 /// # What of tokio's API is here
 ///
 /// `connect`, `local_addr`, `peer_addr`, `into_split` (with
-/// [`OwnedReadHalf::reunite`]) and `split`, the readiness and
-/// non-blocking io: [`readable`](Self::readable),
+/// [`OwnedReadHalf::reunite`]) and `split`; the readiness and
+/// non-blocking io: [`ready`](Self::ready) (with [`Interest`](crate::Interest)
+/// and [`Ready`](crate::Ready)), [`readable`](Self::readable),
 /// [`writable`](Self::writable), [`try_read`](Self::try_read),
-/// [`try_write`](Self::try_write) and [`peek`](Self::peek), and the
-/// socket options: [`set_zero_linger`](Self::set_zero_linger) (an
+/// [`try_write`](Self::try_write) and their `_vectored` forms,
+/// [`peek`](Self::peek); the poll functions
+/// [`poll_read_ready`](Self::poll_read_ready),
+/// [`poll_write_ready`](Self::poll_write_ready) and
+/// [`poll_peek`](Self::poll_peek) (a byte slice where tokio takes a
+/// `ReadBuf`); the socket options: [`set_zero_linger`](Self::set_zero_linger) (an
 /// abortive close), `linger`/`set_linger`, `nodelay`/`set_nodelay` and
 /// `ttl`/`set_ttl`, and [`take_error`](Self::take_error). `shutdown` is
-/// std's (`shutdown(how)`, see below). Not simulated: `ready(Interest)`,
-/// `poll_peek`, the vectored and `BufMut` variants of
-/// `try_read`/`try_write`, `try_io`, and conversions to and from std or
+/// std's (`shutdown(how)`, see below). Not simulated: the `BufMut`
+/// variants of `try_read`, `try_io`, and conversions to and from std or
 /// raw sockets.
 ///
 /// # tokio's io traits

@@ -15,9 +15,10 @@
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
-use std::task::{Context, Poll};
+use std::task::Context;
 
 use super::{Take, UdpSocket};
+use crate::interest::Interest;
 use crate::waiters::{Owner, WaitSlot};
 
 impl UdpSocket {
@@ -281,25 +282,11 @@ impl UdpSocket {
     /// ```
     pub async fn readable(&self) -> io::Result<()> {
         let mut wait = WaitSlot::new(self.instance, Owner::Socket(self.key));
-        poll_fn(|cx| self.poll_readable(cx, &mut wait.slot)).await
-    }
-
-    fn poll_readable(&self, cx: &mut Context<'_>, slot: &mut Option<u32>) -> Poll<io::Result<()>> {
-        let mut replaced = None;
-        let r = self.with("detsim::net::UdpSocket::readable", |s| {
-            if s.queue.is_empty() {
-                replaced = s.waiters.park(Some(slot), cx.waker());
-                return Ok(false);
-            }
-            Ok(true)
-        });
-        // A replaced waker is user code: dropped outside the borrow.
-        drop(replaced);
-        match r {
-            Ok(false) => Poll::Pending,
-            Ok(true) => Poll::Ready(Ok(())),
-            Err(e) => Poll::Ready(Err(e)),
-        }
+        let api = "detsim::net::UdpSocket::readable";
+        let readable = |cx: &mut Context<'_>| {
+            self.poll_ready_as(api, cx, Interest::READABLE, Some(&mut wait.slot))
+        };
+        poll_fn(readable).await.map(|_| ())
     }
 
     /// Ready at once: a simulated socket's send buffer never fills, so
