@@ -2,14 +2,15 @@
 //! destination makes a sending socket *connected* to that address fail
 //! its next receive or peek (before any queued datagram) or send with
 //! `ConnectionRefused`, once, as Linux's ECONNREFUSED; an unconnected
-//! sender hears nothing.
+//! sender hears nothing. The ICMP message travels back through the
+//! network: the return link's latency, partitions and loss apply to it.
 
 mod common;
 
 use std::io::ErrorKind;
 
-use common::ms;
-use detsim::net::UdpSocket;
+use common::{ms, since_start};
+use detsim::net::{Latency, LinkConfig, Network, UdpSocket};
 use detsim::node::Node;
 use detsim::{Sim, time};
 
@@ -122,4 +123,95 @@ fn a_broadcast_draws_no_refusal() {
         );
     })
     .unwrap();
+}
+
+#[test]
+fn the_refusal_takes_the_return_links_latency() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let srv = Node::builder("srv").build();
+        let net = Network::current();
+        let link = LinkConfig::new().latency(Latency::constant(ms(5)));
+        net.set_link(&srv, &Node::current(), link).unwrap();
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.connect("srv:9999").await.unwrap();
+        let t0 = since_start();
+        s.send(b"hello?").await.unwrap();
+        let err = s.recv(&mut [0u8; 16]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+        assert_eq!(since_start() - t0, ms(10), "5 ms there, 5 ms back");
+        let link = &net.stats().links[&("srv".to_owned(), "main".to_owned())];
+        assert_eq!((link.sent, link.delivered), (1, 1), "the ICMP message");
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_cut_return_path_loses_the_refusal() {
+    let mut sim = Sim::builder().build();
+    sim.run(async {
+        let srv = Node::builder("srv").build();
+        let net = Network::current();
+        net.partition_oneway(&srv, &Node::current());
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.connect("srv:9999").await.unwrap();
+        s.send(b"hello?").await.unwrap();
+        let mut buf = [0u8; 16];
+        assert!(
+            time::timeout(ms(100), s.recv(&mut buf)).await.is_err(),
+            "the ICMP message was cut off"
+        );
+        assert!(s.take_error().unwrap().is_none());
+        assert_eq!(net.stats().drops.partition, 1);
+        net.heal(&srv, &Node::current());
+        s.send(b"again").await.unwrap();
+        let err = s.recv(&mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    })
+    .unwrap();
+}
+
+#[test]
+fn the_trace_shows_the_icmp_message() {
+    let mut sim = Sim::builder().trace(true).build();
+    sim.run(async {
+        Node::builder("srv").build();
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.connect("srv:9999").await.unwrap();
+        s.send(b"hello?").await.unwrap();
+        let _ = s.recv(&mut [0u8; 16]).await;
+    })
+    .unwrap();
+    let trace = sim.trace().unwrap().to_string();
+    let net: Vec<&str> = trace.lines().filter(|l| l.contains("net: ")).collect();
+    insta::assert_snapshot!(net.join("\n"));
+}
+
+/// Refusals under loss and jitter on both directions: each seed runs the
+/// same way twice, and the seeds differ.
+#[test]
+fn refusals_under_faults_are_deterministic() {
+    let runs = common::run_each_seed_twice(0..200, || async {
+        let net = Network::current();
+        net.set_default(
+            LinkConfig::new()
+                .latency(Latency::uniform(ms(1), ms(9)))
+                .loss(0.3)
+                .duplicate(0.1),
+        )
+        .unwrap();
+        Node::builder("srv").build();
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.connect("srv:9999").await.unwrap();
+        let mut refused = Vec::new();
+        for i in 0..10u64 {
+            let _ = s.send(&[i as u8]).await;
+            if let Ok(Err(e)) = time::timeout(ms(12), s.recv(&mut [0u8; 4])).await {
+                refused.push((i, e.kind(), since_start().as_micros() as u64));
+            }
+        }
+        let stats = format!("{:?}", net.stats().drops);
+        (refused, stats)
+    });
+    common::assert_seeds_differ(&runs, 20);
 }

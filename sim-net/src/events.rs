@@ -114,6 +114,20 @@ addr_renderers!(DATAGRAM_DELIVER, DATAGRAM_DELIVER6, 0x4e06, |a, b, at| {
     datagram("deliver", a, b, at)
 });
 
+addr_renderers!(
+    UNREACHABLE_SEND,
+    UNREACHABLE_SEND6,
+    0x4e07,
+    |a, b, at: Addr| { format!("net: send ICMP port unreachable {} -> {}", at(a), at(b)) }
+);
+
+addr_renderers!(
+    UNREACHABLE_DELIVER,
+    UNREACHABLE_DELIVER6,
+    0x4e08,
+    |a, b, at: Addr| format!("net: deliver ICMP port unreachable {} -> {}", at(a), at(b))
+);
+
 addr_renderers!(DROP, DROP6, 0x4e03, |a, b, at: Addr| {
     let why = drop_reason(b >> 48);
     format!("net: drop {} -> {} ({why})", at(a), at(b))
@@ -199,6 +213,14 @@ mod tests {
         assert_eq!(
             render(0x4e06, src | 5 << 48, dst ^ 9 << 48),
             "net: deliver 10.0.0.1:49152 -> 10.0.0.2:80 (5 bytes, datagram 9)"
+        );
+        assert_eq!(
+            render(0x4e08, dst, src),
+            "net: deliver ICMP port unreachable 10.0.0.2:80 -> 10.0.0.1:49152"
+        );
+        assert_eq!(
+            render(0x4e47, word("[fd00::2]:53"), word("[fd00::1]:49152")),
+            "net: send ICMP port unreachable [fd00::2]:53 -> [fd00::1]:49152"
         );
         assert_eq!(
             render(0x4e03, src, dst ^ 2 << 48),

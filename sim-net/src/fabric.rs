@@ -120,6 +120,26 @@ pub(crate) static DATAGRAM_DELIVER: AddrEvent = AddrEvent {
         name: "net: IPv6 datagram delivered (src | len << 48, dst ^ (number mod 2^16) << 48)",
     },
 };
+pub(crate) static UNREACHABLE_SEND: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e07,
+        name: "net: ICMP port unreachable sent (refused address, datagram's sender)",
+    },
+    v6: EventKind {
+        code: 0x4e47,
+        name: "net: ICMPv6 port unreachable sent (refused address, datagram's sender)",
+    },
+};
+pub(crate) static UNREACHABLE_DELIVER: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e08,
+        name: "net: ICMP port unreachable delivered (refused address, datagram's sender)",
+    },
+    v6: EventKind {
+        code: 0x4e48,
+        name: "net: ICMPv6 port unreachable delivered (refused address, datagram's sender)",
+    },
+};
 pub(crate) static DROP: AddrEvent = AddrEvent {
     v4: EventKind {
         code: 0x4e03,
@@ -156,6 +176,7 @@ fn send_shape(payload: &Payload) -> (&'static AddrEvent, u64, u64) {
             let (len, seq) = segment_shape(s);
             (&SEND, len, seq)
         }
+        Payload::Unreachable => (&UNREACHABLE_SEND, 0, 0),
     }
 }
 
@@ -180,11 +201,16 @@ pub(crate) struct Datagram {
     pub(crate) number: u64,
 }
 
-/// What travels: a UDP datagram or a TCP segment.
+/// What travels: a UDP datagram, a TCP segment, or an ICMP port
+/// unreachable.
 #[derive(Clone, Debug)]
 pub(crate) enum Payload {
     Datagram(Datagram),
     Segment(Segment),
+    /// The answer of a host to a datagram that found no socket there
+    /// (see [`answer_unreachable`]): its route runs back, from the
+    /// refused address to the datagram's sender.
+    Unreachable,
 }
 
 /// Where a datagram or segment goes: from a socket of node `from` at
@@ -633,6 +659,16 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
             return;
         }
         Payload::Datagram(d) => d,
+        Payload::Unreachable => {
+            if !alive {
+                drop_event(inner, r, DropReason::NodeDown);
+                return;
+            }
+            inner.links.get_mut(r.from, r.to).delivered += 1;
+            UNREACHABLE_DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, 0, 0);
+            port_unreachable(inner, r, wakers);
+            return;
+        }
     };
     let receiver = if alive {
         inner.receiver(r.to, r.dst.get())
@@ -656,7 +692,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     if let Some(why) = why {
         drop_event(inner, r, why);
         if why == DropReason::NoSocket {
-            port_unreachable(inner, r, wakers);
+            answer_unreachable(inner, r, wakers);
         }
         return;
     }
@@ -670,13 +706,14 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     s.waiters.drain_into(wakers);
 }
 
-/// A datagram routed by `r` found no socket: the receiving host answers
-/// ICMP port unreachable, which a sending socket connected to that
-/// address keeps as its pending error (see `Socket::refused`), waking its
-/// receivers. An unconnected sender ignores it, as on Linux; and no host
+/// A datagram routed by `r` found no socket: its destination host
+/// answers with an ICMP port unreachable, which travels back to the
+/// sender's node through the fabric like any datagram (the return link's
+/// latency, loss, partitions and clogs; never retransmitted). No host
 /// answers a broadcast or multicast datagram with an ICMP error (RFC 1122,
-/// 3.2.2).
-fn port_unreachable(inner: &mut Inner, r: Route, wakers: &mut Vec<Waker>) {
+/// 3.2.2). Linux's rate limit on ICMP errors (a burst of 50, then 1,000
+/// a second) is not simulated.
+fn answer_unreachable(inner: &mut Inner, r: Route, wakers: &mut Vec<Waker>) {
     let to_many = match r.dst.get().ip() {
         std::net::IpAddr::V4(ip) => ip.is_broadcast() || ip.is_multicast(),
         std::net::IpAddr::V6(ip) => ip.is_multicast(),
@@ -684,14 +721,32 @@ fn port_unreachable(inner: &mut Inner, r: Route, wakers: &mut Vec<Waker>) {
     if to_many {
         return;
     }
-    let Some(index) = inner.receiver(r.from, r.src.get()) else {
+    transmit_to(
+        inner,
+        r.to,
+        Some(r.from),
+        r.dst,
+        r.src,
+        Payload::Unreachable,
+        wakers,
+    );
+}
+
+/// An ICMP port unreachable routed by `icmp` (from the refused address
+/// back to the datagram's sender) arrived: a sending socket connected to
+/// the refused address keeps it as its pending error (see
+/// `Socket::refused`), waking its receivers. An unconnected sender, or
+/// one connected elsewhere by now, ignores it, as on Linux.
+fn port_unreachable(inner: &mut Inner, icmp: Route, wakers: &mut Vec<Waker>) {
+    let (sender, refused) = (icmp.dst.get(), icmp.src.get());
+    let Some(index) = inner.receiver(icmp.to, sender) else {
         return;
     };
     let s = inner.socket_at_mut(index);
-    if s.closed || s.peer != Some(r.dst.get()) {
+    if s.closed || s.peer != Some(refused) {
         return;
     }
-    s.refused = Some(r.dst.get());
+    s.refused = Some(refused);
     s.waiters.drain_into(wakers);
 }
 
