@@ -678,6 +678,10 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
     let why = match receiver {
         None if !alive => Some(DropReason::NodeDown),
         None => Some(DropReason::NoSocket),
+        Some(_) if r.dst.get().ip().is_multicast() && !inner.joined(r.to, r.dst.get().ip()) => {
+            // The node left the group while the copy was on its way.
+            Some(DropReason::NoSocket)
+        }
         Some(index) => {
             let s = inner.socket_at_mut(index);
             if s.peer.is_some_and(|p| p != r.src.get()) {

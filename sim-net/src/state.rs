@@ -61,6 +61,8 @@ pub(crate) struct Socket {
     pub(crate) refused: Option<SocketAddr>,
     /// `IP_TTL` (only read back: the simulated network has no hops).
     pub(crate) ttl: u8,
+    /// Multicast groups and options (see `udp/multicast.rs`).
+    pub(crate) multicast: crate::udp::Multicast,
 }
 
 #[derive(Debug)]
@@ -165,6 +167,7 @@ impl Inner {
             broadcast: false,
             refused: None,
             ttl: crate::ttl::DEFAULT_TTL,
+            multicast: crate::udp::Multicast::default(),
         });
         Ok(Key {
             index,

@@ -4,6 +4,7 @@
 //! ...) in [`try_io`].
 
 mod broadcast;
+mod multicast;
 mod options;
 mod poll;
 mod try_io;
@@ -23,6 +24,7 @@ use crate::addr::{
 use crate::state::{Key, Net, Socket, node_name};
 use crate::waiters::{Owner, WaitSlot};
 use broadcast::check_broadcast;
+pub(crate) use multicast::Multicast;
 
 /// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes: the IPv4
 /// total length counts its 20-byte header and UDP's 8). A larger datagram
@@ -91,12 +93,16 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 /// `poll_recv_from`, `poll_recv`, `poll_peek_from`, `poll_peek_sender`,
 /// `poll_recv_ready`, `poll_send_to`, `poll_send` and `poll_send_ready`
 /// (byte slices where tokio takes a `ReadBuf`); `take_error`;
-/// `ttl`/`set_ttl`; and `set_broadcast` / `broadcast` (see
-/// [Broadcast](#broadcast)). Sends never wait (the simulated socket's
+/// `ttl`/`set_ttl`; `set_broadcast` / `broadcast` (see
+/// [Broadcast](#broadcast)); and IPv4 multicast:
+/// [`join_multicast_v4`](Self::join_multicast_v4),
+/// `leave_multicast_v4`, `set_multicast_loop_v4`/`multicast_loop_v4`,
+/// `set_multicast_ttl_v4`/`multicast_ttl_v4` (see
+/// [Multicast](#multicast)). Sends never wait (the simulated socket's
 /// send buffer never fills): `writable` is ready at once and
 /// `try_send_to` never says `WouldBlock`. Not simulated: the `_buf`
-/// variants, multicast, the TOS option, and conversions to and from std
-/// or raw sockets.
+/// variants, IPv6 multicast (`join_multicast_v6` is `Unsupported`), the
+/// TOS option, and conversions to and from std or raw sockets.
 ///
 /// # Broadcast
 ///
@@ -106,6 +112,16 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 /// it, a broadcast sends a copy to every node, the sender's included, for
 /// the node's socket bound to `0.0.0.0` on the destination port when the
 /// copy arrives: see [`set_broadcast`](Self::set_broadcast).
+///
+/// # Multicast
+///
+/// A send to an IPv4 group address (`224.0.0.0/4`) sends a copy to each
+/// node with a member socket (one that called
+/// [`join_multicast_v4`](Self::join_multicast_v4)), each through its own
+/// link's faults, and to the sender's own node if it is a member and
+/// `IP_MULTICAST_LOOP` is on (the default). On arrival the node's socket
+/// bound to `0.0.0.0` on the port takes it, as on Linux, if the node is
+/// still a member. `IP_MULTICAST_TTL` 0 keeps a send on its node.
 ///
 /// # Example
 ///
@@ -415,7 +431,7 @@ impl UdpSocket {
     fn send_checked(&self, buf: &[u8], dst: SocketAddr) -> io::Result<usize> {
         let dst = destination(dst);
         v4_mapped(dst)?;
-        let (node, src) = self.with("detsim::net::UdpSocket::send_to", |s| {
+        let (node, src, multicast_opts) = self.with("detsim::net::UdpSocket::send_to", |s| {
             take_refused(s)?;
             if s.local.is_ipv6() != dst.is_ipv6() {
                 return Err(family_mismatch(s.local, dst));
@@ -438,11 +454,13 @@ impl UdpSocket {
                 ));
             }
             check_broadcast(s, dst, "send to")?;
-            Ok((s.node, s.local))
+            Ok((s.node, s.local, (s.multicast.loop_back, s.multicast.ttl)))
         })?;
         let net = Net::of(self.instance, "detsim::net::UdpSocket::send_to");
         if broadcast::is_broadcast(dst) {
             broadcast::deliver(&net, node, src, dst.port(), buf);
+        } else if multicast::is_multicast(dst) {
+            multicast::deliver(&net, (node, src), dst, multicast_opts, buf);
         } else {
             net.send(node, src, dst, buf);
         }
