@@ -633,7 +633,6 @@ impl Conn {
         if seq < e.recv_seq || e.early.contains_key(&seq) {
             return; // a duplicate
         }
-        let mut discarded = 0;
         let mut opened = false;
         // The segment expected next is taken at once; an early one waits
         // in `early` until the gap before it is filled.
@@ -652,14 +651,9 @@ impl Conn {
                         opened = true;
                     }
                 }
-                Kind::Data(d) => {
-                    if e.read_shutdown {
-                        discarded += d.len();
-                        fx.pool.put(d);
-                    } else {
-                        e.recv_buf.append(d, fx.pool);
-                    }
-                }
+                // After a read shutdown too: Linux queues what arrives,
+                // and reads return it before `Ok(0)`.
+                Kind::Data(d) => e.recv_buf.append(d, fx.pool),
                 Kind::Fin => e.eof = true,
                 Kind::Syn | Kind::Rst { .. } | Kind::Ack => {}
             }
@@ -671,9 +665,6 @@ impl Conn {
         if opened {
             fx.counts.established += 1;
             self.pump(end, fx);
-        }
-        if discarded > 0 {
-            self.consumed(end, discarded, fx);
         }
     }
 }

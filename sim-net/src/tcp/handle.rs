@@ -335,12 +335,12 @@ impl Handle {
                 return Err(io::Error::new(io::ErrorKind::NotConnected, why));
             }
             if matches!(how, Shutdown::Read | Shutdown::Both) {
+                // As Linux's: what was queued, and what still arrives,
+                // is read first; then reads return `Ok(0)` at once
+                // instead of waiting.
                 let e = &mut c.ends[end];
                 e.read_shutdown = true;
-                let n = e.recv_buf.len();
-                e.recv_buf.clear();
                 fx.wakers.extend(e.reader.take());
-                c.consumed(end, n, fx);
             }
             if matches!(how, Shutdown::Write | Shutdown::Both) {
                 c.ends[end].write_shutdown = true;

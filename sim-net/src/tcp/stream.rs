@@ -268,8 +268,12 @@ impl TcpStream {
 
     /// Shuts down one or both directions, as `std`'s: `Write` sends a FIN
     /// after the buffered bytes (the peer reads them, then EOF, and can
-    /// still write back); `Read` makes further reads return `Ok(0)` and
-    /// discards what arrives.
+    /// still write back); `Read` makes reads that would wait return
+    /// `Ok(0)` instead. As on Linux (checked live), bytes that had arrived,
+    /// and bytes that still arrive, are read first: nothing is discarded,
+    /// and the peer is not told (no segment is sent), so a peer that
+    /// keeps writing fills the window as it would for a reader that does
+    /// not read.
     ///
     /// # Errors
     ///

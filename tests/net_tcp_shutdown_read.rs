@@ -1,0 +1,99 @@
+//! `shutdown(Read)` as Linux does it (checked live with Python on this
+//! machine's Linux): bytes queued before it and bytes arriving after it
+//! are still read, then reads return `Ok(0)` instead of waiting; the peer
+//! is told nothing, so it fills the window of a reader that no longer
+//! reads; and closing with unread bytes resets the peer, as any close
+//! with unread input does.
+
+mod common;
+
+use std::io::ErrorKind;
+use std::net::Shutdown;
+
+use common::ms;
+use detsim::net::{Interest, RECV_WINDOW, Ready, SEND_BUFFER, TcpListener, TcpStream};
+use detsim::node::Node;
+use detsim::time;
+use futures::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A connection from `main` to a `server` node (1 ms each way).
+async fn pair() -> (TcpStream, TcpStream) {
+    let l = Node::builder("server")
+        .build()
+        .spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() })
+        .await
+        .unwrap();
+    let c = TcpStream::connect("server:80").await.unwrap();
+    let (s, _) = l.accept().await.unwrap();
+    (c, s)
+}
+
+#[test]
+fn queued_and_arriving_bytes_are_read_then_eof() {
+    common::run(async {
+        let (mut c, mut s) = pair().await;
+        s.write_all(b"before").await.unwrap();
+        time::sleep(ms(2)).await;
+        c.shutdown(Shutdown::Read).unwrap();
+        let mut buf = [0u8; 16];
+        assert_eq!(c.read(&mut buf).await.unwrap(), 6);
+        assert_eq!(&buf[..6], b"before");
+        assert_eq!(
+            c.read(&mut buf).await.unwrap(),
+            0,
+            "nothing queued: Ok(0) at once"
+        );
+        s.write_all(b"after").await.unwrap();
+        assert_eq!(
+            c.ready(Interest::READABLE).await.unwrap(),
+            Ready::READABLE | Ready::READ_CLOSED
+        );
+        time::sleep(ms(2)).await;
+        assert_eq!(c.read(&mut buf).await.unwrap(), 5, "what arrived after");
+        assert_eq!(&buf[..5], b"after");
+        assert_eq!(c.read(&mut buf).await.unwrap(), 0);
+        // This side still writes.
+        c.write_all(b"reply").await.unwrap();
+        let mut got = [0u8; 5];
+        s.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"reply");
+    });
+}
+
+#[test]
+fn the_peer_fills_the_window_of_a_reader_that_shut_reading() {
+    common::run(async {
+        let (c, s) = pair().await;
+        c.shutdown(Shutdown::Read).unwrap();
+        let mut taken = 0;
+        loop {
+            match s.try_write(&[1u8; 4096]) {
+                Ok(n) => taken += n,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(taken, RECV_WINDOW + SEND_BUFFER);
+        time::sleep(ms(50)).await;
+        assert!(
+            s.try_write(b"x").is_err(),
+            "the window stays shut: the bytes wait to be read"
+        );
+        let mut buf = vec![0u8; 8192];
+        assert_eq!(c.try_read(&mut buf).unwrap(), 8192);
+    });
+}
+
+#[test]
+fn closing_with_unread_bytes_after_a_read_shutdown_resets_the_peer() {
+    common::run(async {
+        let (c, mut s) = pair().await;
+        s.write_all(b"unread").await.unwrap();
+        time::sleep(ms(2)).await;
+        c.shutdown(Shutdown::Read).unwrap();
+        drop(c);
+        time::sleep(ms(2)).await;
+        let err = s.read(&mut [0u8; 4]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+    });
+}
