@@ -320,6 +320,53 @@ fn tcp_poll_write_ready_wakes_when_the_window_reopens() {
     });
 }
 
+/// A shutdown of the writing side makes a write fail at once (Linux's
+/// `EPOLLOUT` on `SEND_SHUTDOWN`): a `poll_write_ready` waiting on a full
+/// send buffer, behind a window the peer never reopens, is woken, not left
+/// waiting for room that never comes.
+#[test]
+fn tcp_poll_write_ready_wakes_on_a_write_shutdown_with_the_window_shut() {
+    common::run(async {
+        let (c, _s) = pair().await;
+        fill(&c);
+        let (w, count) = counting();
+        assert!(
+            c.poll_write_ready(&mut Context::from_waker(&w))
+                .is_pending()
+        );
+        c.shutdown(std::net::Shutdown::Write).unwrap();
+        assert_eq!(count.get(), 1, "woken by the shutdown");
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(matches!(c.poll_write_ready(&mut cx), Poll::Ready(Ok(()))));
+        let err = c.try_write(b"x").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+    });
+}
+
+/// Dropping the write half shuts the writing side (as tokio's): a
+/// `ready(Interest::WRITABLE)` on the read half, waiting on a full send
+/// buffer, returns then.
+#[test]
+fn tcp_ready_on_the_read_half_wakes_when_the_write_half_is_dropped() {
+    common::run(async {
+        let (c, _s) = pair().await;
+        fill(&c);
+        let (rd, wr) = c.into_split();
+        let waiter = spawn(async move {
+            let r = rd.ready(Interest::WRITABLE).await.unwrap();
+            (r, since_start(), rd)
+        });
+        time::sleep(ms(3)).await;
+        let dropped_at = since_start();
+        drop(wr);
+        let (r, at, _rd) = time::timeout(ms(50), waiter)
+            .await
+            .expect("woken by the write half's drop")
+            .unwrap();
+        assert_eq!((r, at), (Ready::WRITABLE, dropped_at));
+    });
+}
+
 #[test]
 fn tcp_poll_peek_consumes_nothing_and_sees_eof() {
     common::run(async {

@@ -345,6 +345,11 @@ impl Handle {
             if matches!(how, Shutdown::Write | Shutdown::Both) {
                 c.ends[end].write_shutdown = true;
                 c.pump(end, fx);
+                // Writes fail at once now (`BrokenPipe`), as Linux's
+                // EPOLLOUT on a shut sending side: a `poll_write` or
+                // `poll_write_ready` waiting for room wakes even when the
+                // window is shut and `pump` sent nothing.
+                fx.wakers.extend(c.ends[end].writer.take());
             }
             // Reads (`Ok(0)`) or writes (`BrokenPipe`) no longer wait.
             c.ends[end].ready.drain_into(fx.wakers);
@@ -372,6 +377,9 @@ impl Handle {
                 } else if shutdown_write && !matches!(e.phase, Phase::Failed(_)) {
                     e.write_shutdown = true;
                     c.pump(end, fx);
+                    // The read half's `ready(Interest::WRITABLE)` waits
+                    // end: a write would fail at once now.
+                    c.ends[end].ready.drain_into(fx.wakers);
                 }
             })
         });
