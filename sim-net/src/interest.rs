@@ -41,9 +41,10 @@ const ERROR: u8 = 1 << 4;
 pub struct Interest(u8);
 
 impl Interest {
-    /// Reading: ready when a read would not wait (bytes, EOF, or an
-    /// error to return). Covers [`Ready::READABLE`] and
-    /// [`Ready::READ_CLOSED`].
+    /// Reading: ready when a read would not wait (bytes, EOF, or a TCP
+    /// connection's error to return; on a UDP socket, a queued datagram:
+    /// a pending ICMP error is [`ERROR`](Self::ERROR) only). Covers
+    /// [`Ready::READABLE`] and [`Ready::READ_CLOSED`].
     ///
     /// ```
     /// assert!(detsim::net::Interest::READABLE.is_readable());
@@ -163,10 +164,10 @@ impl fmt::Debug for Interest {
 ///
 /// | bit | TCP stream | UDP socket |
 /// |---|---|---|
-/// | `READABLE` | bytes arrived, or EOF, a read shutdown or a failure makes a read return at once (Linux's `EPOLLIN`) | a datagram is queued |
+/// | `READABLE` | bytes arrived, or EOF, a read shutdown or a failure makes a read return at once (Linux's `EPOLLIN`) | a datagram is queued (a pending ICMP error alone is not readable: `EPOLLERR` without `EPOLLIN`) |
 /// | `READ_CLOSED` | the peer's FIN arrived, reading was shut down, or the connection failed | never |
 /// | `WRITABLE` | the send buffer has room, or a write shutdown or a failure makes a write fail at once (`EPOLLOUT`) | always (sends never wait) |
-/// | `WRITE_CLOSED` | both directions are shut (this end's write shutdown and the peer's FIN), or the connection failed (`EPOLLHUP`) | never |
+/// | `WRITE_CLOSED` | both directions are shut (this end's write shutdown, and the peer's FIN or a read shutdown), or the connection failed (`EPOLLHUP`) | never (tokio on Linux also reports it, and keeps it, once an ICMP error arrived: mio reads `EPOLLOUT` with `EPOLLERR` as write-closed) |
 /// | `ERROR` | the connection failed and no read, write or `take_error` has reported it yet (`EPOLLERR`) | an ICMP error is pending (see `take_error`) |
 ///
 /// ```

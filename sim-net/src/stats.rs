@@ -8,9 +8,14 @@ use crate::rules::DropReason;
 
 /// What one directed link (or the whole network) carried.
 ///
-/// `sent` counts datagrams handed to the network; each ends `delivered`
-/// (into a socket's buffer) or `dropped`, and `duplicated` counts the extra
-/// copies (which are then delivered or dropped themselves).
+/// `sent` counts what was handed to the network: UDP datagrams (a copy
+/// per node for a broadcast or a group send), TCP segments, and the ICMP
+/// port unreachable messages a host sends back for a datagram that found
+/// no socket (on the link from that host to the datagram's sender). Each
+/// ends `delivered` (into a socket's buffer, to its connection, or, for
+/// an ICMP message, to the sender's host, whether or not a connected
+/// socket keeps its error) or `dropped`, and `duplicated` counts the
+/// extra copies (which are then delivered or dropped themselves).
 ///
 /// ```
 /// let s = detsim::net::LinkStats::default();
@@ -19,11 +24,11 @@ use crate::rules::DropReason;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LinkStats {
-    /// Datagrams sent.
+    /// Datagrams, segments and ICMP messages sent.
     pub sent: u64,
-    /// Datagrams (and copies) placed in a receiving socket's buffer.
+    /// Those (and copies) delivered at their destination.
     pub delivered: u64,
-    /// Datagrams (and copies) dropped, for any reason.
+    /// Those (and copies) dropped, for any reason.
     pub dropped: u64,
     /// Extra copies made by duplication.
     pub duplicated: u64,
