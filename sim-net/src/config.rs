@@ -170,6 +170,21 @@ pub struct NetConfigError {
 }
 
 impl NetConfigError {
+    /// The error of `setting` at `value`: its `problem` and the `fix`.
+    pub(crate) fn new(
+        setting: &'static str,
+        value: String,
+        problem: &'static str,
+        fix: &'static str,
+    ) -> NetConfigError {
+        NetConfigError {
+            setting,
+            value,
+            problem,
+            fix,
+        }
+    }
+
     /// The setting at fault (`"loss"`, `"duplicate"`, `"latency"`).
     ///
     /// ```

@@ -113,7 +113,7 @@ impl Network {
     }
 
     #[track_caller]
-    fn net(&self, api: &str) -> std::rc::Rc<Net> {
+    pub(crate) fn net(&self, api: &str) -> std::rc::Rc<Net> {
         Net::of(self.instance, api)
     }
 

@@ -136,6 +136,9 @@ pub struct TcpStats {
     pub timeouts: u64,
     /// Segments sent again after the network lost them.
     pub retransmits: u64,
+    /// Keepalive probes sent (see
+    /// [`TcpStream::set_keepalive`](crate::TcpStream::set_keepalive)).
+    pub keepalive_probes: u64,
 }
 
 /// The network's counters at one moment: per directed link (by node
@@ -225,7 +228,11 @@ impl fmt::Display for NetStats {
             f,
             "\ntcp: connects {}, established {}, accepted {}, refused {}, resets {}, timeouts {}, retransmits {}",
             t.connects, t.established, t.accepted, t.refused, t.resets, t.timeouts, t.retransmits
-        )
+        )?;
+        if t.keepalive_probes > 0 {
+            write!(f, ", keepalive probes {}", t.keepalive_probes)?;
+        }
+        Ok(())
     }
 }
 

@@ -39,6 +39,8 @@ pub(crate) struct SockOpts {
     pub(crate) linger: Option<Duration>,
     /// `IP_TTL` (only read back).
     pub(crate) ttl: u8,
+    /// `SO_KEEPALIVE` (see `keepalive.rs`).
+    pub(crate) keepalive: bool,
 }
 
 impl SockOpts {
@@ -50,6 +52,7 @@ impl SockOpts {
         e.nodelay = self.nodelay;
         e.linger = self.linger;
         e.ttl = self.ttl;
+        e.keepalive_on = self.keepalive;
     }
 }
 
@@ -62,6 +65,7 @@ impl Default for SockOpts {
             nodelay: false,
             linger: None,
             ttl: crate::ttl::DEFAULT_TTL,
+            keepalive: false,
         }
     }
 }

@@ -97,6 +97,13 @@ pub(crate) struct End {
     /// `ip_default_ttl`): it only reads back, as the simulated network
     /// has no hops.
     pub(crate) ttl: u8,
+    /// `SO_KEEPALIVE` as set (see `keepalive.rs`).
+    pub(crate) keepalive_on: bool,
+    /// The keepalive timer, while keepalive is on and the end is open.
+    pub(crate) keepalive: Option<Box<super::keepalive::Keepalive>>,
+    /// When a segment from the peer last arrived (nanoseconds; when the
+    /// end opened, before any), for the keepalive timer.
+    pub(crate) last_heard: u64,
 }
 
 impl End {
@@ -135,6 +142,9 @@ impl End {
             linger: None,
             nodelay: false,
             ttl: DEFAULT_TTL,
+            keepalive_on: false,
+            keepalive: None,
+            last_heard: 0,
         }
     }
 
@@ -273,7 +283,10 @@ impl Effects<'_> {
     #[inline]
     pub(crate) fn send(&mut self, conn: &mut Conn, from: usize, kind: Kind) {
         let e = &mut conn.ends[from];
-        let seq = if matches!(kind, Kind::Rst { .. } | Kind::Ack) {
+        let seq = if matches!(
+            kind,
+            Kind::Rst { .. } | Kind::Ack | Kind::Probe | Kind::ProbeAck
+        ) {
             0
         } else {
             e.send_seq += 1;
@@ -547,6 +560,17 @@ impl Conn {
     /// the listener side handles).
     #[inline]
     pub(crate) fn arrive(&mut self, end: usize, seq: u64, kind: Kind, fx: &mut Effects<'_>) {
+        // For the keepalive timers: `end` heard from its peer; and a
+        // numbered segment is acknowledged, which the sender hears (ACKs
+        // are not simulated as packets; see `tcp/mod.rs`).
+        self.ends[end].last_heard = fx.now;
+        if matches!(kind, Kind::Data(_) | Kind::Fin | Kind::SynAck) {
+            self.ends[1 - end].last_heard = fx.now;
+        }
+        if let Kind::Probe | Kind::ProbeAck = kind {
+            self.probed(end, kind, fx);
+            return;
+        }
         if let Kind::Rst { answer } = kind {
             let e = &mut self.ends[end];
             if !e.closed && !answer && end == 0 && e.phase == Phase::Connecting {
@@ -655,7 +679,7 @@ impl Conn {
                 // and reads return it before `Ok(0)`.
                 Kind::Data(d) => e.recv_buf.append(d, fx.pool),
                 Kind::Fin => e.eof = true,
-                Kind::Syn | Kind::Rst { .. } | Kind::Ack => {}
+                Kind::Syn | Kind::Rst { .. } | Kind::Ack | Kind::Probe | Kind::ProbeAck => {}
             }
             if e.early.is_empty() {
                 break;

@@ -131,8 +131,12 @@ impl TcpState {
         let Some(c) = self.conns.get_mut(seg.conn) else {
             unreachable!("checked by takes_express")
         };
+        // Both ends hear from each other (the data, and the ACK that
+        // answers it: see `Conn::arrive`).
+        c.ends[1 - seg.to].last_heard = self.now;
         let e = &mut c.ends[seg.to];
         e.recv_seq += 1;
+        e.last_heard = self.now;
         e.recv_buf.append(data, &mut self.pool);
         e.wake_all_now(wakers);
     }

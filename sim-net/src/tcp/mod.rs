@@ -79,6 +79,12 @@
 //!   `Some(d)`, a segment that could not be delivered for `d` since it was
 //!   first sent aborts its connection the same way (the simulator's
 //!   stand-in for a user timeout); whichever comes first applies.
+//! * **Keepalive.** An idle connection with
+//!   [`TcpStream::set_keepalive`] on probes its peer as Linux's keepalive
+//!   timer does, and fails with `TimedOut` when the probes go unanswered
+//!   (a peer that lost power, a partition), or `ConnectionReset` when a
+//!   restarted peer answers with an RST; see `keepalive.rs` and
+//!   [`Network::set_tcp_keepalive`](crate::Network::set_tcp_keepalive).
 //!
 //! Every decision is a network draw of the run's choice source with 0 the
 //! simplest outcome, so an all-zero tape is a perfect network. Connects,
@@ -90,6 +96,7 @@ mod close;
 mod conn;
 mod express;
 mod handle;
+mod keepalive;
 mod listener;
 mod options;
 mod owned;
@@ -112,6 +119,7 @@ use crate::fabric::AddrEvent;
 pub(crate) use slab::Key;
 pub(crate) use state::TcpState;
 
+pub use keepalive::{DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_PROBES, DEFAULT_KEEPALIVE_TIME};
 pub use listener::{Incoming, TcpListener};
 pub use owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
 pub use socket::TcpSocket;
@@ -310,6 +318,12 @@ pub(crate) enum Kind {
     /// numbered; on arrival the writer learns everything its peer has
     /// read by then.
     Ack,
+    /// A keepalive probe (see `keepalive.rs`). Not numbered, never sent
+    /// again: the peer's kernel answers it with a [`Kind::ProbeAck`] (or
+    /// an RST, if it has no such connection).
+    Probe,
+    /// The answer to a [`Kind::Probe`]. Not numbered, never sent again.
+    ProbeAck,
 }
 
 /// A TCP segment on the wire.

@@ -66,6 +66,8 @@ pub(crate) struct TcpState {
     /// Whether a node's kill resets its connections' peers at once (see
     /// [`Network::set_kill_resets_peers`](crate::Network::set_kill_resets_peers)).
     pub(crate) kill_resets: bool,
+    /// The keepalive timing (see `keepalive.rs`).
+    pub(crate) keepalive: super::keepalive::KeepaliveConfig,
     /// Reads whose window update is still to be decided (see
     /// [`Effects::acks`]).
     pub(crate) acks: Vec<(Key, usize)>,
@@ -125,6 +127,7 @@ impl Default for TcpState {
             syn_retries: Some(super::DEFAULT_TCP_SYN_RETRIES),
             retries: Some(super::DEFAULT_TCP_RETRIES),
             kill_resets: true,
+            keepalive: Default::default(),
             acks: Vec::new(),
             pool: BufPool::default(),
             now: 0,
@@ -136,7 +139,7 @@ impl Default for TcpState {
     }
 }
 
-fn nanos(d: std::time::Duration) -> u64 {
+pub(crate) fn nanos(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
@@ -408,9 +411,14 @@ impl TcpState {
             self.syn(seg, wakers);
             return;
         }
-        self.with_conn(seg.conn, wakers, |conn, fx| {
-            conn.arrive(seg.to, seg.seq, seg.kind, fx);
+        let (conn, to) = (seg.conn, seg.to);
+        let opens = matches!(seg.kind, Kind::SynAck);
+        self.with_conn(conn, wakers, |c, fx| {
+            c.arrive(to, seg.seq, seg.kind, fx);
         });
+        if opens {
+            self.start_keepalive(conn, to);
+        }
     }
 
     /// A SYN arrived: queue the connection at the listener and answer with
@@ -439,10 +447,12 @@ impl TcpState {
             opts.apply(e);
             e.phase = Phase::Open;
             e.recv_seq = 1;
+            e.last_heard = fx.now;
             ACCEPT.emit(e.local, e.peer, 0, 0);
             fx.counts.accepted += 1;
             fx.send(conn, 1, Kind::SynAck);
         });
+        self.start_keepalive(seg.conn, 1);
         let l = self.listeners.get_mut(lkey).expect("found above");
         l.queue.push_back(seg.conn);
         l.waiters.drain_into(wakers);
@@ -538,6 +548,9 @@ impl TcpState {
                 Kind::Ack => {
                     !from.killed && !c.ends.iter().any(|e| matches!(e.phase, Phase::Failed(_)))
                 }
+                // As Linux's keepalive probes and their answers: a lost one
+                // is not sent again (the keepalive timer sends the next).
+                Kind::Probe | Kind::ProbeAck => false,
                 _ => !(from.killed || abandoned),
             }
         })

@@ -1,0 +1,270 @@
+//! TCP keepalive (`SO_KEEPALIVE`, Linux's keepalive timer): an idle
+//! connection probes its peer and fails with `TimedOut` when the peer is
+//! gone without a word (a power cut, a partition), at exactly
+//! `time + probes * interval` after it last heard from it; a restarted
+//! peer answers the first probe with an RST; a healthy or busy connection
+//! is never failed; and runs replay exactly.
+
+mod common;
+
+use std::io::ErrorKind;
+use std::time::Duration;
+
+use common::{ms, since_start};
+use detsim::net::{
+    DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_PROBES, DEFAULT_KEEPALIVE_TIME, Latency,
+    LinkConfig, Network, TcpListener, TcpSocket, TcpStream,
+};
+use detsim::node::Node;
+use detsim::{Sim, spawn, time};
+use futures::io::{AsyncReadExt, AsyncWriteExt};
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+/// Keepalive after 60 s idle, probes 10 s apart, 3 of them; a `server`
+/// node whose init accepts connections and echoes what they send (and
+/// holds them open); a client connection to it with keepalive on.
+async fn connected() -> (Node, TcpStream) {
+    let net = Network::current();
+    net.set_tcp_keepalive(secs(60), secs(10), 3).unwrap();
+    net.set_kill_resets_peers(false);
+    let server = common::tcp_echo_node("server", "0.0.0.0:80");
+    time::sleep(ms(1)).await;
+    let s = TcpStream::connect("server:80").await.unwrap();
+    s.set_keepalive(true).unwrap();
+    (server, s)
+}
+
+#[test]
+fn the_linux_defaults() {
+    assert_eq!(DEFAULT_KEEPALIVE_TIME, secs(7200));
+    assert_eq!(DEFAULT_KEEPALIVE_INTERVAL, secs(75));
+    assert_eq!(DEFAULT_KEEPALIVE_PROBES, 9);
+}
+
+#[test]
+fn a_power_cut_peer_is_found_after_time_plus_probes_times_interval() {
+    common::run(async {
+        let (server, mut s) = connected().await;
+        let heard = since_start(); // the SYN-ACK
+        server.kill();
+        let err = s.read(&mut [0u8; 8]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TimedOut);
+        assert_eq!(since_start() - heard, secs(60 + 3 * 10));
+        let tcp = Network::current().stats().tcp;
+        assert_eq!((tcp.keepalive_probes, tcp.timeouts), (3, 1));
+    });
+}
+
+#[test]
+fn a_partition_is_found_too_and_the_timer_counts_from_the_last_arrival() {
+    common::run(async {
+        let (server, mut s) = connected().await;
+        time::sleep(secs(30)).await;
+        s.write_all(b"ping").await.unwrap();
+        let mut buf = [0u8; 4];
+        s.read_exact(&mut buf).await.unwrap();
+        let heard = since_start();
+        Network::current().partition(&Node::current(), &server);
+        let err = s.read(&mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TimedOut);
+        assert_eq!(since_start() - heard, secs(90));
+    });
+}
+
+#[test]
+fn a_restarted_peer_answers_the_first_probe_with_a_reset() {
+    common::run(async {
+        let (server, mut s) = connected().await;
+        let heard = since_start();
+        server.kill();
+        server.restart();
+        let err = s.read(&mut [0u8; 8]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+        // The probe at 60 s, its RST one round trip later.
+        assert_eq!(since_start() - heard, secs(60) + ms(2));
+        assert_eq!(Network::current().stats().tcp.keepalive_probes, 1);
+    });
+}
+
+#[test]
+fn a_healthy_idle_connection_is_probed_and_stays_up() {
+    common::run(async {
+        let (_server, mut s) = connected().await;
+        time::sleep(secs(600)).await;
+        let tcp = Network::current().stats().tcp;
+        // A probe per minute of silence, each answered at once.
+        assert_eq!((tcp.keepalive_probes, tcp.timeouts), (9, 0));
+        s.write_all(b"still").await.unwrap();
+        let mut buf = [0u8; 5];
+        s.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"still");
+    });
+}
+
+#[test]
+fn a_lost_probe_is_not_resent_and_an_answer_ends_the_series() {
+    common::run(async {
+        let (server, s) = connected().await;
+        let net = Network::current();
+        // Cut from 55 s to 75 s: the probes at 60 s and 70 s are lost, the
+        // one at 80 s is answered, so the third (at 80 s) is not the last.
+        time::sleep(secs(55)).await;
+        net.partition(&Node::current(), &server);
+        time::sleep(secs(20)).await;
+        net.heal(&Node::current(), &server);
+        time::sleep(secs(200)).await;
+        let tcp = net.stats().tcp;
+        assert_eq!(tcp.timeouts, 0, "the answer to the third probe came");
+        assert_eq!(tcp.retransmits, 0, "probes are never retransmitted");
+        assert!(s.peer_addr().is_ok());
+        // 60, 70, 80 (answered), then one a minute: 140, 200, 260.
+        assert_eq!(tcp.keepalive_probes, 6);
+    });
+}
+
+#[test]
+fn a_connection_that_only_writes_hears_its_acks_and_is_not_probed() {
+    common::run(async {
+        let net = Network::current();
+        net.set_tcp_keepalive(secs(60), secs(10), 3).unwrap();
+        let sink = Node::builder("sink")
+            .init(|| async {
+                let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+                let (mut s, _) = l.accept().await.unwrap();
+                let mut buf = [0u8; 64];
+                while s.read(&mut buf).await.unwrap() > 0 {}
+            })
+            .build();
+        let _ = sink;
+        time::sleep(ms(1)).await;
+        let mut s = TcpStream::connect("sink:80").await.unwrap();
+        s.set_keepalive(true).unwrap();
+        for _ in 0..20 {
+            time::sleep(secs(30)).await;
+            s.write_all(b"log line").await.unwrap();
+        }
+        assert_eq!(net.stats().tcp.keepalive_probes, 0);
+    });
+}
+
+#[test]
+fn turning_keepalive_off_stops_the_timer() {
+    common::run(async {
+        let (server, mut s) = connected().await;
+        assert!(s.keepalive().unwrap());
+        s.set_keepalive(false).unwrap();
+        assert!(!s.keepalive().unwrap());
+        server.kill();
+        let read = time::timeout(secs(3000), s.read(&mut [0u8; 8])).await;
+        assert!(read.is_err(), "half-open for good: nothing probes it");
+        assert_eq!(Network::current().stats().tcp.keepalive_probes, 0);
+    });
+}
+
+#[test]
+fn sockets_pass_keepalive_on_to_their_streams() {
+    common::run(async {
+        let net = Network::current();
+        net.set_tcp_keepalive(secs(60), secs(10), 3).unwrap();
+        let server = Node::builder("server").build();
+        let l = server
+            .spawn(async {
+                let socket = TcpSocket::new_v4().unwrap();
+                socket.set_keepalive(true).unwrap();
+                socket.bind(common::addr("0.0.0.0:80")).unwrap();
+                socket.listen(8).unwrap()
+            })
+            .await
+            .unwrap();
+        let socket = TcpSocket::new_v4().unwrap();
+        assert!(!socket.keepalive().unwrap());
+        socket.set_keepalive(true).unwrap();
+        let addr = std::net::SocketAddr::new(net.addr_of(&server), 80);
+        let c = socket.connect(addr).await.unwrap();
+        let (a, _) = l.accept().await.unwrap();
+        assert!(c.keepalive().unwrap() && a.keepalive().unwrap());
+        // Both probe: a probe a minute each way, all answered.
+        time::sleep(secs(125)).await;
+        assert_eq!(net.stats().tcp.keepalive_probes, 4);
+    });
+}
+
+#[test]
+fn impossible_settings_are_refused() {
+    common::run(async {
+        let net = Network::current();
+        let err = net
+            .set_tcp_keepalive(Duration::ZERO, secs(1), 3)
+            .unwrap_err();
+        assert_eq!(err.setting(), "keepalive");
+        assert!(err.to_string().contains("above zero"), "{err}");
+        let err = net.set_tcp_keepalive(secs(1), secs(1), 128).unwrap_err();
+        assert!(err.to_string().contains("1 to 127"), "{err}");
+        assert_eq!(
+            net.tcp_keepalive(),
+            (
+                DEFAULT_KEEPALIVE_TIME,
+                DEFAULT_KEEPALIVE_INTERVAL,
+                DEFAULT_KEEPALIVE_PROBES
+            )
+        );
+    });
+}
+
+#[test]
+fn waiting_on_an_idle_keepalive_connection_is_not_a_deadlock() {
+    let mut sim = Sim::builder().time_limit(secs(600)).build();
+    let err = sim
+        .run(async {
+            let (_server, mut s) = connected().await;
+            let _ = s.read(&mut [0u8; 8]).await;
+        })
+        .unwrap_err();
+    assert!(err.is_time_limit(), "{err}");
+}
+
+/// Keepalive under random silent kills, restarts, partitions, loss and
+/// jitter: each seed runs the same way twice, and the seeds differ.
+#[test]
+fn keepalive_under_faults_is_deterministic() {
+    let runs = common::run_each_seed_twice(0..200, || async {
+        let net = Network::current();
+        net.set_default(
+            LinkConfig::new()
+                .latency(Latency::uniform(ms(1), ms(20)))
+                .loss(0.2),
+        )
+        .unwrap();
+        let (server, mut s) = connected().await;
+        let killer = spawn(async move {
+            time::sleep(secs(detsim::rand::gen_range(1..200))).await;
+            match detsim::rand::gen_range(0..3) {
+                0 => server.kill(),
+                1 => {
+                    server.kill();
+                    time::sleep(secs(detsim::rand::gen_range(1..100))).await;
+                    server.restart();
+                }
+                _ => {
+                    let net = Network::current();
+                    net.partition(&Node::current(), &server);
+                    time::sleep(secs(detsim::rand::gen_range(1..100))).await;
+                    net.heal(&Node::current(), &server);
+                }
+            }
+        });
+        let got = time::timeout(secs(400), s.read(&mut [0u8; 8])).await;
+        killer.await.unwrap();
+        let got = format!(
+            "{:?} at {:?}",
+            got.map(|r| r.map_err(|e| e.kind())),
+            since_start()
+        );
+        let stats = format!("{:?}", net.stats().tcp);
+        (got, stats)
+    });
+    common::assert_seeds_differ(&runs, 20);
+}
