@@ -518,8 +518,8 @@ fn transmit_to(
 /// Puts a TCP segment from `from` to `to` on the wire, due `at`, without
 /// a verdict (see [`Net::express_write`]): what [`transmit`] does for it
 /// when the rules deliver it after a constant latency and nothing is
-/// clogged. Returns the pump's next due time if it may have changed, as
-/// [`Net::act`] computes it, for [`Net::rearm`].
+/// clogged. Returns the pump's next due time, as [`Net::act`] computes it
+/// (the queue changed), for [`Net::rearm`].
 #[inline(always)]
 pub(crate) fn send_express(
     inner: &mut Inner,
@@ -527,7 +527,7 @@ pub(crate) fn send_express(
     (src, dst): (WireAddr, WireAddr),
     seg: Segment,
     at: u64,
-) -> Option<Option<u64>> {
+) -> Option<u64> {
     let (len, seq) = segment_shape(&seg);
     inner.links.at(link).sent += 1;
     inner.seq += 1;
@@ -538,16 +538,17 @@ pub(crate) fn send_express(
         resend: false,
     };
     inner.in_flight.push((at, inner.seq), d);
+    // The push changed the queue: what `take_changed` says, and clears.
+    inner.in_flight.clear_changed();
+    let next = inner
+        .in_flight
+        .first_key()
+        .map(|k| k.0)
+        .filter(|&at| at != u64::MAX);
     // After the push (the event does not depend on the queue), so the
     // record is not held across the recording.
     SEND.emit_by(inner.events.as_ref(), src, dst, len, seq);
-    inner.in_flight.take_changed().then(|| {
-        inner
-            .in_flight
-            .first_key()
-            .map(|k| k.0)
-            .filter(|&at| at != u64::MAX)
-    })
+    next
 }
 
 /// Queues `d` on the wire (after a clog of its link, if one holds it), or

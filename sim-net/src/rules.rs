@@ -57,6 +57,12 @@ pub(crate) struct Rules {
     cut: BTreeSet<(u32, u32)>,
     node_clogs: BTreeMap<u32, u64>,
     link_clogs: BTreeMap<(u32, u32), u64>,
+    /// [`is_quiet`](Self::is_quiet), kept: every change of the rules
+    /// recomputes it ([`refresh`](Self::refresh)), every segment reads it.
+    quiet: bool,
+    /// [`express_latency`](Self::express_latency), kept as `quiet` is
+    /// (`0`: none).
+    express: u64,
 }
 
 impl Default for Rules {
@@ -68,6 +74,8 @@ impl Default for Rules {
             cut: BTreeSet::new(),
             node_clogs: BTreeMap::new(),
             link_clogs: BTreeMap::new(),
+            quiet: true,
+            express: 0,
         };
         rules.set_default(LinkConfig::default());
         rules
@@ -92,6 +100,7 @@ impl Rules {
     pub(crate) fn set_default(&mut self, config: LinkConfig) {
         self.quiet_latency = quiet_latency(&config);
         self.default = config;
+        self.refresh();
     }
 
     pub(crate) fn set_link(&mut self, a: u32, b: u32, config: Option<LinkConfig>) {
@@ -101,6 +110,7 @@ impl Rules {
                 None => self.links.remove(&key),
             };
         }
+        self.refresh();
     }
 
     pub(crate) fn link(&self, from: u32, to: u32) -> &LinkConfig {
@@ -112,36 +122,47 @@ impl Rules {
         if from != to {
             self.cut.insert((from, to));
         }
+        self.refresh();
     }
 
     /// Repairs both directions between `a` and `b`.
     pub(crate) fn heal(&mut self, a: u32, b: u32) {
         self.cut.remove(&(a, b));
         self.cut.remove(&(b, a));
+        self.refresh();
     }
 
     pub(crate) fn heal_all(&mut self) {
         self.cut.clear();
+        self.refresh();
+    }
+
+    /// Recomputes what is kept of the rules (see [`quiet`](Self::quiet)):
+    /// the end of every change.
+    fn refresh(&mut self) {
+        self.quiet =
+            self.cut.is_empty() && self.node_clogs.is_empty() && self.link_clogs.is_empty();
+        self.express = match self.quiet_latency {
+            Some(latency) if self.quiet && self.links.is_empty() => latency,
+            _ => 0,
+        };
     }
 
     /// No partition and no clog anywhere: every path an ACK could take is
     /// open (node liveness aside).
+    #[inline]
     pub(crate) fn is_quiet(&self) -> bool {
-        self.cut.is_empty() && self.node_clogs.is_empty() && self.link_clogs.is_empty()
+        self.quiet
     }
 
-    /// The latency of every link when sending needs no verdict: no
-    /// partition, no clog, no per-link rule, and a default link with a
-    /// constant latency and no loss or duplication (see
+    /// The latency of every link when sending needs no verdict, if it is
+    /// not zero: no partition, no clog, no per-link rule, and a default
+    /// link with a constant latency and no loss or duplication (see
     /// [`verdict`](Self::verdict), which then delivers after it without
     /// drawing).
     #[inline]
     pub(crate) fn express_latency(&self) -> Option<u64> {
-        if self.is_quiet() && self.links.is_empty() {
-            self.quiet_latency
-        } else {
-            None
-        }
+        (self.express != 0).then_some(self.express)
     }
 
     pub(crate) fn is_cut(&self, from: u32, to: u32) -> bool {
@@ -153,20 +174,24 @@ impl Rules {
     pub(crate) fn clog_node(&mut self, node: u32, until: u64) {
         let e = self.node_clogs.entry(node).or_insert(until);
         *e = (*e).max(until);
+        self.refresh();
     }
 
     pub(crate) fn unclog_node(&mut self, node: u32) {
         self.node_clogs.remove(&node);
+        self.refresh();
     }
 
     /// Clogs `from → to` until `until`.
     pub(crate) fn clog_link(&mut self, from: u32, to: u32, until: u64) {
         let e = self.link_clogs.entry((from, to)).or_insert(until);
         *e = (*e).max(until);
+        self.refresh();
     }
 
     pub(crate) fn unclog_link(&mut self, from: u32, to: u32) {
         self.link_clogs.remove(&(from, to));
+        self.refresh();
     }
 
     /// Until when `from → to` is clogged, if it is clogged at `now`.
@@ -369,5 +394,45 @@ mod tests {
         assert_eq!(rules.clogged_until(2, 1, 0), None, "one direction");
         rules.unclog_link(1, 2);
         assert_eq!(rules.clogged_until(1, 2, 0), None);
+    }
+
+    /// What `is_quiet` and `express_latency` keep is what the rules say
+    /// after every kind of change.
+    #[test]
+    fn the_kept_flags_follow_every_change() {
+        let check = |r: &Rules| {
+            let quiet = r.cut.is_empty() && r.node_clogs.is_empty() && r.link_clogs.is_empty();
+            assert_eq!(r.is_quiet(), quiet);
+            let express = if quiet && r.links.is_empty() {
+                r.quiet_latency.filter(|&l| l > 0)
+            } else {
+                None
+            };
+            assert_eq!(r.express_latency(), express);
+        };
+        let mut r = Rules::default();
+        check(&r);
+        assert_eq!(r.express_latency(), Some(MS));
+        let changes: [&dyn Fn(&mut Rules); 12] = [
+            &|r| r.cut(1, 2),
+            &|r| r.heal(2, 1),
+            &|r| r.cut(3, 4),
+            &|r| r.heal_all(),
+            &|r| r.clog_node(2, MS),
+            &|r| r.unclog_node(2),
+            &|r| r.clog_link(1, 2, MS),
+            &|r| r.unclog_link(1, 2),
+            &|r| r.set_link(1, 2, Some(LinkConfig::new())),
+            &|r| r.set_link(1, 2, None),
+            &|r| r.set_default(LinkConfig::new().latency(Latency::constant(Duration::ZERO))),
+            &|r| r.set_default(LinkConfig::new().loss(0.5)),
+        ];
+        for change in changes {
+            change(&mut r);
+            check(&r);
+        }
+        r.set_default(LinkConfig::new());
+        check(&r);
+        assert_eq!(r.express_latency(), Some(MS));
     }
 }

@@ -107,6 +107,13 @@ impl<V> Wire<V> {
         std::mem::take(&mut self.changed)
     }
 
+    /// Clears the change flag (as [`take_changed`](Self::take_changed)
+    /// does, for a caller that knows it is set).
+    #[inline(always)]
+    pub(crate) fn clear_changed(&mut self) {
+        self.changed = false;
+    }
+
     /// Marks the earliest key as changed (so the next
     /// [`take_changed`](Self::take_changed) says so).
     pub(crate) fn mark_changed(&mut self) {

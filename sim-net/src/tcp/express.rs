@@ -42,7 +42,7 @@ impl Net {
         let inner = &mut *guard;
         // A zero latency delivers at once, which only the general path
         // does.
-        let Some(latency) = inner.rules.express_latency().filter(|&l| l > 0) else {
+        let Some(latency) = inner.rules.express_latency() else {
             return false;
         };
         let tcp = &mut inner.tcp;
@@ -89,9 +89,7 @@ impl Net {
         let at = now.saturating_add(latency);
         let next = fabric::send_express(inner, (from, to, link), (src, dst), seg, at);
         drop(guard);
-        if let Some(next) = next {
-            self.rearm(next, now);
-        }
+        self.rearm(next, now);
         true
     }
 }
