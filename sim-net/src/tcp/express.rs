@@ -23,7 +23,7 @@
 use std::task::Waker;
 
 use super::conn::Phase;
-use super::{Key, Kind, MSS, Segment, TcpState};
+use super::{Key, Kind, MSS, Segment, TcpState, side};
 use crate::fabric;
 use crate::state::Net;
 
@@ -55,6 +55,7 @@ impl Net {
         let Some(c) = tcp.conns.get_mut(conn) else {
             return false;
         };
+        let end = side(end);
         let to = c.ends[1 - end].node;
         let e = &mut c.ends[end];
         if e.phase != Phase::Open
@@ -109,7 +110,8 @@ impl TcpState {
             return None;
         };
         let c = self.conns.get(seg.conn)?;
-        let (e, sender) = (&c.ends[seg.to], &c.ends[1 - seg.to]);
+        let to = side(seg.to);
+        let (e, sender) = (&c.ends[to], &c.ends[1 - to]);
         // A closed end anywhere leaves clean-up to the general path.
         let takes = e.phase == Phase::Open
             && !e.closed
@@ -131,8 +133,9 @@ impl TcpState {
         };
         // Both ends hear from each other (the data, and the ACK that
         // answers it: see `Conn::arrive`).
-        c.ends[1 - seg.to].last_heard = self.now;
-        let e = &mut c.ends[seg.to];
+        let to = side(seg.to);
+        c.ends[1 - to].last_heard = self.now;
+        let e = &mut c.ends[to];
         e.recv_seq += 1;
         e.last_heard = self.now;
         e.recv_buf.append(data, &mut self.pool);

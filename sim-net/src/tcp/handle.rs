@@ -7,8 +7,8 @@ use std::task::{Context, Poll};
 
 use sim_core::ext;
 
-use super::Key;
 use super::conn::{Conn, Effects, End, Phase, park};
+use super::{Key, side};
 use crate::state::{Net, node_name};
 
 /// One connection end as seen by a handle (equal handles are the same
@@ -84,7 +84,8 @@ impl Handle {
         let mut guard = net.inner.borrow_mut();
         let inner = &mut *guard;
         let c = inner.tcp.conns.get_mut(self.conn)?;
-        let e = &mut c.ends[self.end];
+        let end = side(self.end);
+        let e = &mut c.ends[end];
         let waits = !buf.is_empty()
             && e.recv_buf.is_empty()
             && !e.eof
@@ -103,7 +104,7 @@ impl Handle {
             .liveness
             .as_ref()
             .is_some_and(ext::Liveness::all_alive);
-        c.read_quietly(self.end, buf, quiet, all_alive)
+        c.read_quietly(end, buf, quiet, all_alive)
             .map(|n| Poll::Ready(Ok(n)))
     }
 

@@ -119,6 +119,15 @@ use crate::fabric::AddrEvent;
 pub(crate) use slab::Key;
 pub(crate) use state::TcpState;
 
+/// Connection end `end` (0 or 1, its index in a connection's two ends)
+/// as an index known to be in bounds: the hot paths index both ends with
+/// it, with no bounds check (an end is never anything else).
+#[inline(always)]
+pub(crate) fn side(end: usize) -> usize {
+    debug_assert!(end < 2, "a connection has two ends");
+    end & 1
+}
+
 pub use keepalive::{DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_PROBES, DEFAULT_KEEPALIVE_TIME};
 pub use listener::{Incoming, TcpListener};
 pub use owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
