@@ -341,7 +341,15 @@ impl Net {
     }
 
     /// Delivers every datagram due now (the pump fired).
+    #[inline(never)]
     pub(crate) fn deliver_due(&self) {
+        self.deliver_due_inline();
+    }
+
+    /// [`deliver_due`](Self::deliver_due), inline: the pump's ring calls
+    /// it once per firing.
+    #[inline(always)]
+    pub(crate) fn deliver_due_inline(&self) {
         self.act(|inner, wakers| {
             let now = inner.tcp.now;
             // The pump fired: re-arm it for what is left, whatever is

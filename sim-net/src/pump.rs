@@ -27,7 +27,7 @@ struct PumpRing(Weak<Net>);
 impl Ring for PumpRing {
     fn ring(&self) {
         if let Some(net) = self.0.upgrade() {
-            net.deliver_due();
+            net.deliver_due_inline();
         }
     }
 }
