@@ -268,3 +268,20 @@ fn keepalive_under_faults_is_deterministic() {
     });
     common::assert_seeds_differ(&runs, 20);
 }
+
+#[test]
+fn the_trace_shows_the_probes_and_the_timeout() {
+    let mut sim = Sim::builder().trace(true).build();
+    sim.run(async {
+        let (server, mut s) = connected().await;
+        server.kill();
+        let _ = s.read(&mut [0u8; 8]).await;
+    })
+    .unwrap();
+    let trace = sim.trace().unwrap().to_string();
+    let lines: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains("keepalive") || l.contains("timed out"))
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}

@@ -162,6 +162,16 @@ addr_renderers!(RETRANSMIT, RETRANSMIT6, 0x4e13, |a, b, at: Addr| format!(
     at(b)
 ));
 
+addr_renderers!(
+    KEEPALIVE_PROBE,
+    KEEPALIVE_PROBE6,
+    0x4e14,
+    |a, b, at: Addr| {
+        let n = b >> 48;
+        format!("tcp: {} keepalive probe {n} to {}", at(a), at(b))
+    }
+);
+
 renderer!(CLOG, 0x4e20, |node, step| format!(
     "net: swizzle clogs node {node} (step {step})"
 ));
@@ -213,6 +223,10 @@ mod tests {
         assert_eq!(
             render(0x4e06, src | 5 << 48, dst ^ 9 << 48),
             "net: deliver 10.0.0.1:49152 -> 10.0.0.2:80 (5 bytes, datagram 9)"
+        );
+        assert_eq!(
+            render(0x4e14, src, dst ^ 2 << 48),
+            "tcp: 10.0.0.1:49152 keepalive probe 2 to 10.0.0.2:80"
         );
         assert_eq!(
             render(0x4e08, dst, src),

@@ -551,6 +551,8 @@ impl Conn {
         e.phase = Phase::Failed(kind);
         e.send_buf.clear();
         e.early.clear();
+        // Its keepalive alarm goes (a failed end probes nothing).
+        e.keepalive = None;
         e.wake_all(fx.wakers);
         RESET.emit(e.local, e.peer, 0, kind_code(kind) << 48);
         true

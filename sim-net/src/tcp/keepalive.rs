@@ -38,7 +38,7 @@ use sim_core::ext;
 use super::conn::{Conn, Effects, Phase};
 use super::state::TcpState;
 use super::state::nanos;
-use super::{Key, Kind, TcpSocket, TcpStream};
+use super::{KEEPALIVE_PROBE, Key, Kind, TcpSocket, TcpStream};
 use crate::config::NetConfigError;
 use crate::network::Network;
 use crate::state::Net;
@@ -190,6 +190,8 @@ impl Conn {
             let next = now.saturating_add(config.interval);
             ka.alarm.arm(Instant::from_nanos(next));
             fx.counts.keepalive_probes += 1;
+            let probes = u64::from(ka.probes_out);
+            KEEPALIVE_PROBE.emit(e.local, e.peer, 0, probes << 48);
             fx.send(self, end, Kind::Probe);
             return;
         } else {

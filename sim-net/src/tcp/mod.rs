@@ -305,6 +305,17 @@ pub(crate) static RETRANSMIT: AddrEvent = AddrEvent {
     },
 };
 
+pub(crate) static KEEPALIVE_PROBE: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e14,
+        name: "tcp: keepalive probe (local, peer | probes unanswered << 48)",
+    },
+    v6: EventKind {
+        code: 0x4e54,
+        name: "tcp: IPv6 keepalive probe (local, peer | probes unanswered << 48)",
+    },
+};
+
 /// What a segment carries.
 #[derive(Clone, Debug)]
 pub(crate) enum Kind {
