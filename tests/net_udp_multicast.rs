@@ -261,20 +261,34 @@ fn group_sends_under_faults_are_deterministic() {
 
 /// Linux lets a UDP socket bind to a group address (`inet_bind` accepts
 /// `RTN_MULTICAST`), a common way to receive only that group's traffic
-/// on a port; such a socket takes the group's datagrams once the node
-/// joined. detsim refuses the bind with `AddrNotAvailable` (found in
-/// review 17; not fixed: the port table's bind rule is shared with TCP,
-/// and a socket bound to a group must also fail its sends with
-/// `InvalidInput`, Linux's EINVAL for a multicast source).
+/// on a port: such a socket takes the group's datagrams once the node
+/// joined, nothing else, and cannot send (EINVAL for a multicast source).
 #[test]
-#[ignore = "review17: binding to a group address is refused (Linux allows it)"]
 fn a_socket_bound_to_the_group_address_receives_the_group() {
     common::run(async {
         let sock = UdpSocket::bind(group_addr(5000)).await.unwrap();
+        assert_eq!(sock.local_addr().unwrap(), group_addr(5000));
         sock.join_multicast_v4(GROUP, ANY).unwrap();
         let sender = UdpSocket::bind("0.0.0.0:0").await.unwrap();
         sender.send_to(b"g", group_addr(5000)).await.unwrap();
         let mut buf = [0u8; 4];
         assert_eq!(sock.recv_from(&mut buf).await.unwrap().0, 1);
+        // Only that group: unicast to the port finds no socket.
+        sender.send_to(b"u", "10.0.0.1:5000").await.unwrap();
+        let other = Ipv4Addr::new(239, 9, 9, 9);
+        sock.join_multicast_v4(other, ANY).unwrap();
+        sender.send_to(b"o", (other, 5000)).await.unwrap();
+        time::sleep(ms(5)).await;
+        assert!(sock.try_recv_from(&mut buf).is_err());
+        assert_eq!(Network::current().stats().drops.no_socket, 2);
+        // A group is never a source.
+        let err = sock.send_to(b"x", "10.0.0.1:9").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("multicast group"), "{err}");
+        // TCP cannot bind one.
+        let err = detsim::net::TcpListener::bind(group_addr(80))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrNotAvailable);
     });
 }

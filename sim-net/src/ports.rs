@@ -68,7 +68,13 @@ impl PortTable {
         addr: SocketAddr,
         owner: u32,
     ) -> io::Result<SocketAddr> {
-        self.bind_as(node, addr, owner, Flags::default(), |_, _| false)
+        // A UDP socket may bind an IPv4 group address, as on Linux: it
+        // then takes only that group's datagrams (see `udp/multicast.rs`).
+        let group = matches!(addr.ip(), IpAddr::V4(ip) if ip.is_multicast());
+        if !group {
+            check_address(node, addr)?;
+        }
+        self.bind_checked(node, addr, owner, Flags::default(), |_, _| false)
     }
 
     /// [`bind`](Self::bind) with `flags`, where `held(port, ip)` says
@@ -83,6 +89,18 @@ impl PortTable {
         held: impl Fn(u16, IpAddr) -> bool,
     ) -> io::Result<SocketAddr> {
         check_address(node, addr)?;
+        self.bind_checked(node, addr, owner, flags, held)
+    }
+
+    /// [`bind_as`](Self::bind_as) of an address `node` may bind.
+    fn bind_checked(
+        &mut self,
+        node: u32,
+        addr: SocketAddr,
+        owner: u32,
+        flags: Flags,
+        held: impl Fn(u16, IpAddr) -> bool,
+    ) -> io::Result<SocketAddr> {
         let ip = addr.ip();
         let port = match addr.port() {
             0 => self.ephemeral_port(node, ip, &held)?,

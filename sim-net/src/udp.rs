@@ -120,8 +120,8 @@ pub const MAX_DATAGRAM_V6: usize = 65_527;
 /// [`join_multicast_v4`](Self::join_multicast_v4)), each through its own
 /// link's faults, and to the sender's own node if it is a member and
 /// `IP_MULTICAST_LOOP` is on (the default). On arrival the node's socket
-/// bound to `0.0.0.0` on the port takes it, as on Linux, if the node is
-/// still a member. `IP_MULTICAST_TTL` 0 keeps a send on its node.
+/// bound to the group address on the port (or else to `0.0.0.0`) takes
+/// it, as on Linux, if the node is still a member. `IP_MULTICAST_TTL` 0 keeps a send on its node.
 ///
 /// # Example
 ///
@@ -187,7 +187,8 @@ impl UdpSocket {
     /// # Errors
     ///
     /// Of the last address tried: `AddrNotAvailable` for an address the
-    /// node does not own, `AddrInUse` for a taken port. Before any
+    /// node does not own (an IPv4 group address binds, as on Linux: see
+    /// [Multicast](Self#multicast)), `AddrInUse` for a taken port. Before any
     /// attempt: `NotFound`/`InvalidInput` for an address that does not
     /// resolve.
     ///
@@ -436,6 +437,7 @@ impl UdpSocket {
             if s.local.is_ipv6() != dst.is_ipv6() {
                 return Err(family_mismatch(s.local, dst));
             }
+            multicast::check_source(s.local)?;
             if buf.len() > MAX_DATAGRAM {
                 too_long(buf.len(), dst)?;
             }

@@ -16,11 +16,14 @@
 //! larger TTL (1 is the default) reaches every node, as there are no
 //! routers to cross.
 //!
-//! On arrival, the node's socket bound to `0.0.0.0` on the destination
-//! port takes the copy if the node is still a member of the group: as
-//! with Linux's default `IP_MULTICAST_ALL`, membership is the node's (any
-//! of its sockets joined), not the receiving socket's. A socket bound to
-//! one address, or connected to another peer, takes none. A copy that
+//! On arrival, the node's socket bound to the group address on the
+//! destination port, or else its socket bound to `0.0.0.0` there, takes
+//! the copy if the node is still a member of the group: as with Linux's
+//! default `IP_MULTICAST_ALL`, membership is the node's (any of its
+//! sockets joined), not the receiving socket's. A socket bound to the
+//! node's own address, or connected to another peer, takes none. A socket
+//! bound to a group address takes only that group's datagrams, and cannot
+//! send (`InvalidInput`, Linux's `EINVAL`: a group is never a source). A copy that
 //! finds no such socket is dropped as "no socket" (Linux counts it as an
 //! ignored multicast); no host answers a group with an ICMP error.
 //!
@@ -95,6 +98,21 @@ pub(super) fn deliver(
             net.send_broadcast_copy(from, node, src, dst, buf);
         }
     }
+}
+
+/// Linux's `EINVAL` for a send from `local`, a socket bound to a group
+/// address (a datagram's source is never a group).
+pub(super) fn check_source(local: SocketAddr) -> io::Result<()> {
+    if !matches!(local.ip(), IpAddr::V4(ip) if ip.is_multicast()) {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "invalid argument: {local} is bound to a multicast group, which cannot be a \
+             datagram's source; send from a socket bound to 0.0.0.0 or the node's address"
+        ),
+    ))
 }
 
 /// The error of a group address that is not one.
