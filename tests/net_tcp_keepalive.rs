@@ -75,6 +75,21 @@ fn a_partition_is_found_too_and_the_timer_counts_from_the_last_arrival() {
 }
 
 #[test]
+fn probes_that_arrive_but_whose_answers_are_cut_go_unanswered() {
+    common::run(async {
+        let (server, mut s) = connected().await;
+        let heard = since_start();
+        // The return path alone is cut: the probes reach the server, its
+        // answers do not come back.
+        Network::current().partition_oneway(&server, &Node::current());
+        let err = s.read(&mut [0u8; 8]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TimedOut);
+        assert_eq!(since_start() - heard, secs(90));
+        assert_eq!(Network::current().stats().drops.partition, 3);
+    });
+}
+
+#[test]
 fn a_restarted_peer_answers_the_first_probe_with_a_reset() {
     common::run(async {
         let (server, mut s) = connected().await;

@@ -101,8 +101,9 @@ pub(crate) struct End {
     pub(crate) keepalive_on: bool,
     /// The keepalive timer, while keepalive is on and the end is open.
     pub(crate) keepalive: Option<Box<super::keepalive::Keepalive>>,
-    /// When a segment from the peer last arrived (nanoseconds; when the
-    /// end opened, before any), for the keepalive timer.
+    /// When a segment from the peer (but a keepalive probe) last arrived
+    /// (nanoseconds; when the end opened, before any), for the keepalive
+    /// timers of both ends (see `keepalive.rs`).
     pub(crate) last_heard: u64,
 }
 
@@ -562,12 +563,10 @@ impl Conn {
     /// the listener side handles).
     #[inline]
     pub(crate) fn arrive(&mut self, end: usize, seq: u64, kind: Kind, fx: &mut Effects<'_>) {
-        // For the keepalive timers: `end` heard from its peer; and a
-        // numbered segment is acknowledged, which the sender hears (ACKs
-        // are not simulated as packets; see `tcp/mod.rs`).
-        self.ends[end].last_heard = fx.now;
-        if matches!(kind, Kind::Data(_) | Kind::Fin | Kind::SynAck) {
-            self.ends[1 - end].last_heard = fx.now;
+        // For the keepalive timers (see `keepalive.rs`): a segment from
+        // the peer, but a probe, which only its answer acknowledges.
+        if !matches!(kind, Kind::Probe) {
+            self.ends[end].last_heard = fx.now;
         }
         if let Kind::Probe | Kind::ProbeAck = kind {
             self.probed(end, kind, fx);

@@ -131,11 +131,7 @@ impl TcpState {
         let Some(c) = self.conns.get_mut(seg.conn) else {
             unreachable!("checked by takes_express")
         };
-        // Both ends hear from each other (the data, and the ACK that
-        // answers it: see `Conn::arrive`).
-        let to = side(seg.to);
-        c.ends[1 - to].last_heard = self.now;
-        let e = &mut c.ends[to];
+        let e = &mut c.ends[side(seg.to)];
         e.recv_seq += 1;
         e.last_heard = self.now;
         e.recv_buf.append(data, &mut self.pool);

@@ -17,7 +17,10 @@
 //! * otherwise, check again `time` after the last arrival.
 //!
 //! Any segment from the peer (a probe's answer, data, a window update)
-//! counts as hearing from it and ends a series of unanswered probes. So a
+//! counts as hearing from it and ends a series of unanswered probes; so
+//! does a segment of this end's reaching the peer (its ACK would come
+//! back: ACKs are not simulated as packets), except a probe, which only
+//! its answer acknowledges. So a
 //! connection to a peer that is gone fails `time + probes * interval`
 //! after the peer last spoke: 2 h 11 min 15 s with Linux's defaults,
 //! which [`Network::set_tcp_keepalive`] changes. A restarted node has no
@@ -161,8 +164,12 @@ impl Conn {
     /// `end`'s keepalive alarm fired (see the module docs).
     fn keepalive_due(&mut self, end: usize, config: KeepaliveConfig, fx: &mut Effects<'_>) {
         let now = fx.now;
+        // Heard from the peer: a segment arrived here, or one of this
+        // end's arrived there (and was acknowledged: ACKs are not packets
+        // here, see `tcp/mod.rs`). A probe's arrival does not count (its
+        // answer does), so a probe whose answer is lost is unanswered.
+        let heard = self.ends[end].last_heard.max(self.ends[1 - end].last_heard);
         let e = &mut self.ends[end];
-        let heard = e.last_heard;
         let idle_with_output = !e.send_buf.is_empty();
         let live = e.phase == Phase::Open && !e.closed && !e.killed;
         let Some(ka) = e.keepalive.as_mut().filter(|_| live) else {
