@@ -443,6 +443,24 @@ fn tcp_vectored_try_calls() {
     });
 }
 
+#[test]
+fn tcp_try_write_vectored_takes_a_prefix_as_long_as_the_room() {
+    common::run(async {
+        let (c, _s) = pair().await;
+        assert_eq!(c.try_write(&vec![1u8; RECV_WINDOW]).unwrap(), RECV_WINDOW);
+        assert_eq!(
+            c.try_write(&vec![1u8; SEND_BUFFER - 10]).unwrap(),
+            SEND_BUFFER - 10
+        );
+        let n = c
+            .try_write_vectored(&[IoSlice::new(&[2u8; 5]), IoSlice::new(&[3u8; 20])])
+            .unwrap();
+        assert_eq!(n, 10, "what the send buffer had room for");
+        let err = c.try_write_vectored(&[IoSlice::new(b"x")]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    });
+}
+
 // ---- UDP ----
 
 #[test]

@@ -145,6 +145,43 @@ impl Handle {
         }
     }
 
+    /// [`try_read`](Self::try_read) into `bufs` in order, through one
+    /// buffer of what has arrived (at least a byte, to see EOF or an
+    /// error; nothing for empty `bufs`).
+    fn try_read_vectored(&self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let api = "detsim::net::TcpStream::try_read_vectored";
+        let queued = self.peek_conn(api, |c, end| Ok(c.ends[end].recv_buf.len()))?;
+        let mut all = vec![0u8; total.min(queued.max(1))];
+        let n = self.try_read(&mut all)?;
+        let mut rest = &all[..n];
+        for b in bufs.iter_mut() {
+            let k = b.len().min(rest.len());
+            b[..k].copy_from_slice(&rest[..k]);
+            rest = &rest[k..];
+        }
+        Ok(n)
+    }
+
+    /// [`try_write`](Self::try_write) of `bufs` as one, gathering no more
+    /// than the send buffer has room for (at least a byte, to see
+    /// `WouldBlock` or an error; nothing for empty `bufs`).
+    fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let api = "detsim::net::TcpStream::try_write_vectored";
+        let room = self.peek_conn(api, |c, end| {
+            let e = &c.ends[end];
+            Ok(e.send_cap.saturating_sub(e.send_buf.len()))
+        })?;
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let want = total.min(room.max(1));
+        let mut all = Vec::with_capacity(want);
+        for b in bufs {
+            let k = b.len().min(want - all.len());
+            all.extend_from_slice(&b[..k]);
+        }
+        self.try_write(&all)
+    }
+
     /// Copies the first unread bytes into `buf` without consuming them,
     /// waiting for some (or EOF, or an error) first.
     async fn peek_bytes(&self, buf: &mut [u8]) -> io::Result<usize> {
@@ -295,15 +332,7 @@ macro_rules! read_api {
                 &self,
                 bufs: &mut [std::io::IoSliceMut<'_>],
             ) -> io::Result<usize> {
-                let mut all = vec![0u8; bufs.iter().map(|b| b.len()).sum()];
-                let n = self.h.try_read(&mut all)?;
-                let mut rest = &all[..n];
-                for b in bufs.iter_mut() {
-                    let k = b.len().min(rest.len());
-                    b[..k].copy_from_slice(&rest[..k]);
-                    rest = &rest[k..];
-                }
-                Ok(n)
+                self.h.try_read_vectored(bufs)
             }
 
             /// Copies the first bytes that arrived into `buf` without
@@ -458,8 +487,7 @@ macro_rules! write_api {
             /// # }).unwrap();
             /// ```
             pub fn try_write_vectored(&self, bufs: &[std::io::IoSlice<'_>]) -> io::Result<usize> {
-                let all: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
-                self.h.try_write(&all)
+                self.h.try_write_vectored(bufs)
             }
         }
     };
