@@ -300,3 +300,90 @@ fn the_trace_shows_the_probes_and_the_timeout() {
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// Review: as Linux's timer, which probes only with nothing in flight
+/// (`packets_out == 0`): a segment lost to a partition and being
+/// retransmitted is the retransmission timer's business, so keepalive
+/// sends no probe and the end fails when the retransmissions give up,
+/// exactly when it would with keepalive off.
+#[test]
+fn review_no_probe_while_a_segment_is_in_flight() {
+    fn scenario(keepalive: bool) -> (Duration, u64) {
+        let mut out = (Duration::ZERO, 0);
+        let mut sim = Sim::builder().build();
+        sim.run(async {
+            let net = Network::current();
+            // Probing would fail the end at 10 + 3 * 1 = 13 s; the
+            // retransmissions give up 22.2 s after the first loss.
+            net.set_tcp_keepalive(secs(10), secs(1), 3).unwrap();
+            let server = common::tcp_echo_node("server", "0.0.0.0:80");
+            time::sleep(ms(1)).await;
+            let mut s = TcpStream::connect("server:80").await.unwrap();
+            s.set_keepalive(keepalive).unwrap();
+            net.partition(&Node::current(), &server);
+            let start = since_start();
+            s.write_all(b"lost").await.unwrap();
+            let err = s.read(&mut [0u8; 8]).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::TimedOut);
+            out = (since_start() - start, net.stats().tcp.keepalive_probes);
+        })
+        .unwrap();
+        out
+    }
+    let (off, _) = scenario(false);
+    assert_eq!(scenario(true), (off, 0));
+}
+
+/// Review: once both FINs went through (Linux's socket is in
+/// `TCP_CLOSE`, which its keepalive timer skips), nothing probes, and a
+/// run whose tasks then wait on nothing else is a deadlock, found at once
+/// (not after an endless series of answered probes, nor at the alarms'
+/// next check).
+#[test]
+fn review_a_connection_closed_both_ways_is_not_probed() {
+    let mut sim = Sim::builder().time_limit(secs(3600)).build();
+    let err = sim
+        .run(async {
+            let net = Network::current();
+            net.set_tcp_keepalive(secs(60), secs(10), 3).unwrap();
+            let (mut c, mut s) = common::tcp_pair().await;
+            c.set_keepalive(true).unwrap();
+            s.set_keepalive(true).unwrap();
+            c.shutdown(std::net::Shutdown::Write).unwrap();
+            s.shutdown(std::net::Shutdown::Write).unwrap();
+            assert_eq!(c.read(&mut [0u8; 8]).await.unwrap(), 0);
+            assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0);
+            let _hold = (c, s);
+            std::future::pending::<()>().await;
+        })
+        .unwrap_err();
+    assert!(err.is_deadlock(), "{err}");
+    assert_eq!(sim.now().since_start(), Duration::ZERO);
+}
+
+/// Review: a dropped stream probes nothing, and its keepalive alarm goes
+/// with it: a run whose tasks all wait for nothing (the peer holds its
+/// end, in CLOSE_WAIT, with keepalive off) is a deadlock found at once,
+/// not `tcp_keepalive_time` later.
+#[test]
+fn review_a_dropped_stream_drops_its_keepalive_alarm() {
+    let mut sim = Sim::builder().build();
+    let mut at = Duration::ZERO;
+    let err = sim
+        .run(async {
+            let (c, s) = common::tcp_pair().await;
+            c.set_keepalive(true).unwrap();
+            drop(c);
+            time::sleep(ms(10)).await;
+            at = since_start();
+            let _s = s;
+            std::future::pending::<()>().await;
+        })
+        .unwrap_err();
+    assert!(err.is_deadlock(), "{err}");
+    let now = sim.now().since_start();
+    assert!(
+        now < secs(1),
+        "deadlock found at {now:?}, the drop at {at:?}"
+    );
+}

@@ -27,6 +27,10 @@ impl Conn {
         }
         e.closed = true;
         e.write_shutdown = true;
+        // A closed end probes nothing (see `keepalive.rs`): its alarm
+        // goes now, not at its next check, which could keep a run whose
+        // tasks all wait busy until then.
+        e.keepalive = None;
         if e.phase == Phase::Connecting {
             // An abandoned connect (the connect future was dropped): the
             // SYN is not retransmitted any more, and a server end its SYN

@@ -151,7 +151,7 @@ impl End {
 
     /// Whether bytes or a FIN wait in this end's send buffer.
     #[inline]
-    fn has_output(&self) -> bool {
+    pub(crate) fn has_output(&self) -> bool {
         !self.send_buf.is_empty() || (self.write_shutdown && !self.fin_sent)
     }
 
@@ -640,6 +640,9 @@ impl Conn {
                 // peer's side of the close completes (see `Conn::closed`).
                 // A killed one is gone: its node answers with an RST.
                 self.ends[end].eof = true;
+                if self.closed(end) {
+                    self.stop_keepalives();
+                }
             } else if !peer_failed {
                 // Also at an end its node's kill closed: the node is up
                 // again (a segment for a node that is down never gets
@@ -659,6 +662,7 @@ impl Conn {
             return; // a duplicate
         }
         let mut opened = false;
+        let mut fin = false;
         // The segment expected next is taken at once; an early one waits
         // in `early` until the gap before it is filled.
         let mut next = if seq == e.recv_seq {
@@ -679,7 +683,10 @@ impl Conn {
                 // After a read shutdown too: Linux queues what arrives,
                 // and reads return it before `Ok(0)`.
                 Kind::Data(d) => e.recv_buf.append(d, fx.pool),
-                Kind::Fin => e.eof = true,
+                Kind::Fin => {
+                    e.eof = true;
+                    fin = true;
+                }
                 Kind::Syn | Kind::Rst { .. } | Kind::Ack | Kind::Probe | Kind::ProbeAck => {}
             }
             if e.early.is_empty() {
@@ -687,6 +694,9 @@ impl Conn {
             }
         }
         e.wake_all(fx.wakers);
+        if fin && self.closed(end) {
+            self.stop_keepalives();
+        }
         if opened {
             fx.counts.established += 1;
             self.pump(end, fx);

@@ -7,8 +7,10 @@
 //! An open end with keepalive on has an [`Alarm`] of its own. When it
 //! fires at `now`:
 //!
-//! * bytes wait in the end's send buffer: the retransmission timeouts
-//!   watch the connection; check again `time` later;
+//! * bytes or a FIN wait in the end's send buffer, or a segment of its
+//!   own has not reached the peer yet (lost and sent again, or on its
+//!   way: Linux's `packets_out`): the retransmission timeouts watch the
+//!   connection; check again `time` later;
 //! * otherwise, if nothing arrived from the peer for `time` or more: past
 //!   `probes` unanswered probes, the end sends an RST and fails with
 //!   `TimedOut`; else it sends a probe (an empty segment the peer's
@@ -26,6 +28,9 @@
 //! which [`Network::set_tcp_keepalive`] changes. A restarted node has no
 //! such connection: its kernel answers the probe with an RST, and the end
 //! fails with `ConnectionReset` after one probe.
+//!
+//! The timer stops for good once the end is closed (its handles are
+//! gone), has failed, or both FINs went through (Linux's `TCP_CLOSE`).
 //!
 //! The timer is pending work, as on a real host: a run whose tasks all
 //! wait on idle connections with keepalive on is not a deadlock; virtual
@@ -161,6 +166,15 @@ impl Conn {
         }
     }
 
+    /// Both FINs went through: Linux's sockets are in `TCP_CLOSE`, which
+    /// its keepalive timer skips, so both alarms go now (left armed, they
+    /// would keep a run whose tasks all wait busy until their next check).
+    pub(crate) fn stop_keepalives(&mut self) {
+        for e in &mut self.ends {
+            e.keepalive = None;
+        }
+    }
+
     /// `end`'s keepalive alarm fired (see the module docs).
     fn keepalive_due(&mut self, end: usize, config: KeepaliveConfig, fx: &mut Effects<'_>) {
         let now = fx.now;
@@ -169,9 +183,18 @@ impl Conn {
         // here, see `tcp/mod.rs`). A probe's arrival does not count (its
         // answer does), so a probe whose answer is lost is unanswered.
         let heard = self.ends[end].last_heard.max(self.ends[1 - end].last_heard);
+        // Linux's timer leaves a connection with anything unacknowledged
+        // or unsent (`packets_out`, the write queue) to the
+        // retransmission timeouts: here bytes or a FIN waiting to go, or
+        // a numbered segment the peer has not taken in yet (lost and
+        // being sent again, or on its way).
+        let in_flight = self.ends[1 - end].recv_seq < self.ends[end].send_seq;
+        // Both FINs went through: Linux's socket is in `TCP_CLOSE`, which
+        // its timer skips.
+        let finished = self.closed(end);
         let e = &mut self.ends[end];
-        let idle_with_output = !e.send_buf.is_empty();
-        let live = e.phase == Phase::Open && !e.closed && !e.killed;
+        let idle_with_output = e.has_output() || in_flight;
+        let live = e.phase == Phase::Open && !e.closed && !e.killed && !finished;
         let Some(ka) = e.keepalive.as_mut().filter(|_| live) else {
             e.keepalive = None;
             return;
