@@ -387,3 +387,24 @@ fn review_a_dropped_stream_drops_its_keepalive_alarm() {
         "deadlock found at {now:?}, the drop at {at:?}"
     );
 }
+
+/// Review: an end's own probe answers (and window updates) are not
+/// acknowledged by its peer (pure ACKs, which Linux never acknowledges),
+/// so they do not count as the peer hearing from it: with both ends on
+/// and their timers 5 s apart, each probes a minute after its last
+/// answer, as on Linux (client at 60, 120, 180 s; server at 65, 125,
+/// 185 s), instead of the server's being silenced by the answers to its
+/// peer's probes.
+#[test]
+fn review_answering_a_probe_is_not_hearing_from_the_prober() {
+    common::run(async {
+        let net = Network::current();
+        net.set_tcp_keepalive(secs(60), secs(10), 3).unwrap();
+        let (c, s) = common::tcp_pair().await;
+        c.set_keepalive(true).unwrap();
+        time::sleep(secs(5)).await;
+        s.set_keepalive(true).unwrap();
+        time::sleep(secs(185)).await;
+        assert_eq!(net.stats().tcp.keepalive_probes, 6);
+    });
+}

@@ -101,10 +101,15 @@ pub(crate) struct End {
     pub(crate) keepalive_on: bool,
     /// The keepalive timer, while keepalive is on and the end is open.
     pub(crate) keepalive: Option<Box<super::keepalive::Keepalive>>,
-    /// When a segment from the peer (but a keepalive probe) last arrived
-    /// (nanoseconds; when the end opened, before any), for the keepalive
-    /// timers of both ends (see `keepalive.rs`).
+    /// When a numbered segment from the peer (data, a FIN, the SYN-ACK)
+    /// last arrived (nanoseconds; when the end opened, before any), for
+    /// the keepalive timers of both ends: the peer hears it acknowledged
+    /// (see `keepalive.rs`).
     pub(crate) last_heard: u64,
+    /// When a pure ACK from the peer (a keepalive probe's answer, a
+    /// window update) last arrived: for this end's keepalive timer only,
+    /// as nothing acknowledges it to the peer.
+    pub(crate) last_pure_ack: u64,
 }
 
 impl End {
@@ -146,6 +151,7 @@ impl End {
             keepalive_on: false,
             keepalive: None,
             last_heard: 0,
+            last_pure_ack: 0,
         }
     }
 
@@ -564,8 +570,11 @@ impl Conn {
     #[inline]
     pub(crate) fn arrive(&mut self, end: usize, seq: u64, kind: Kind, fx: &mut Effects<'_>) {
         // For the keepalive timers (see `keepalive.rs`): a segment from
-        // the peer, but a probe, which only its answer acknowledges.
-        if !matches!(kind, Kind::Probe) {
+        // the peer, but a probe, which only its answer acknowledges; a
+        // pure ACK is heard here, but not acknowledged to the peer.
+        if matches!(kind, Kind::ProbeAck | Kind::Ack) {
+            self.ends[end].last_pure_ack = fx.now;
+        } else if !matches!(kind, Kind::Probe) {
             self.ends[end].last_heard = fx.now;
         }
         if let Kind::Probe | Kind::ProbeAck = kind {

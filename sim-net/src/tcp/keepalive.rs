@@ -22,7 +22,8 @@
 //! counts as hearing from it and ends a series of unanswered probes; so
 //! does a segment of this end's reaching the peer (its ACK would come
 //! back: ACKs are not simulated as packets), except a probe, which only
-//! its answer acknowledges. So a
+//! its answer acknowledges, and a pure ACK (a probe's answer, a window
+//! update), which nothing acknowledges. So a
 //! connection to a peer that is gone fails `time + probes * interval`
 //! after the peer last spoke: 2 h 11 min 15 s with Linux's defaults,
 //! which [`Network::set_tcp_keepalive`] changes. A restarted node has no
@@ -182,7 +183,13 @@ impl Conn {
         // end's arrived there (and was acknowledged: ACKs are not packets
         // here, see `tcp/mod.rs`). A probe's arrival does not count (its
         // answer does), so a probe whose answer is lost is unanswered.
-        let heard = self.ends[end].last_heard.max(self.ends[1 - end].last_heard);
+        // A pure ACK (a probe's answer, a window update) counts here
+        // only: the peer hears nothing acknowledge it.
+        let e = &self.ends[end];
+        let heard = e
+            .last_heard
+            .max(e.last_pure_ack)
+            .max(self.ends[1 - end].last_heard);
         // Linux's timer leaves a connection with anything unacknowledged
         // or unsent (`packets_out`, the write queue) to the
         // retransmission timeouts: here bytes or a FIN waiting to go, or
