@@ -97,3 +97,43 @@ fn closing_with_unread_bytes_after_a_read_shutdown_resets_the_peer() {
         assert_eq!(err.kind(), ErrorKind::ConnectionReset);
     });
 }
+
+/// Review: once both directions are shut (`Shutdown::Both`, or `Read`
+/// after `Write`: Linux's FIN_WAIT1/FIN_WAIT2 with `RCV_SHUTDOWN`), new
+/// data is not queued: Linux's `tcp_rcv_state_process` resets ("RFC 1122
+/// says we MUST send a reset"): this end fails with `ConnectionReset`
+/// and the peer, in CLOSE_WAIT, gets an RST (`EPIPE`: `BrokenPipe`).
+#[test]
+fn review_data_after_shutting_both_ways_resets() {
+    common::run(async {
+        let (mut c, mut s) = pair().await;
+        c.shutdown(Shutdown::Both).unwrap();
+        assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0, "the FIN");
+        s.write_all(b"late").await.unwrap();
+        time::sleep(ms(5)).await;
+        let mut buf = [0u8; 8];
+        let got = c.read(&mut buf).await;
+        assert!(
+            !matches!(got, Ok(n) if n > 0),
+            "the late bytes are not read: {got:?}"
+        );
+        let err = s.write_all(b"more").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+    });
+}
+
+/// Review: a read shutdown then a write shutdown is the same FIN_WAIT
+/// state as `Both`: new data resets (a read shutdown alone keeps it).
+#[test]
+fn review_read_then_write_shutdown_resets_on_data_too() {
+    common::run(async {
+        let (c, mut s) = pair().await;
+        c.shutdown(Shutdown::Read).unwrap();
+        c.shutdown(Shutdown::Write).unwrap();
+        assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0, "the FIN");
+        s.write_all(b"late").await.unwrap();
+        time::sleep(ms(5)).await;
+        let err = s.write_all(b"more").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+    });
+}

@@ -670,6 +670,19 @@ impl Conn {
         if seq < e.recv_seq || e.early.contains_key(&seq) {
             return; // a duplicate
         }
+        if e.read_shutdown && e.write_shutdown && matches!(kind, Kind::Data(_)) {
+            // New data after both directions were shut (Linux's FIN_WAIT1
+            // or FIN_WAIT2 with RCV_SHUTDOWN): not queued, as after a read
+            // shutdown alone, but a reset ("RFC 1122 says we MUST send a
+            // reset", `tcp_rcv_state_process`): this end fails, and the
+            // peer gets an RST.
+            if let Kind::Data(d) = kind {
+                fx.pool.put(d);
+            }
+            fx.send(self, end, Kind::Rst { answer: false });
+            self.fail(end, io::ErrorKind::ConnectionReset, fx);
+            return;
+        }
         let mut opened = false;
         let mut fin = false;
         // The segment expected next is taken at once; an early one waits

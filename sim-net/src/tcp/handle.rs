@@ -338,7 +338,8 @@ impl Handle {
             if matches!(how, Shutdown::Read | Shutdown::Both) {
                 // As Linux's: what was queued, and what still arrives,
                 // is read first; then reads return `Ok(0)` at once
-                // instead of waiting.
+                // instead of waiting. (With the writing side shut too,
+                // new data resets: see `Conn::arrive`.)
                 let e = &mut c.ends[end];
                 e.read_shutdown = true;
                 fx.wakers.extend(e.reader.take());

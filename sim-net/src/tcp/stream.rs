@@ -273,7 +273,11 @@ impl TcpStream {
     /// and bytes that still arrive, are read first: nothing is discarded,
     /// and the peer is not told (no segment is sent), so a peer that
     /// keeps writing fills the window as it would for a reader that does
-    /// not read.
+    /// not read. Once both directions are shut (`Both`, or `Read` and
+    /// `Write` one after the other), new bytes from the peer reset the
+    /// connection instead, as Linux's FIN_WAIT states do after a read
+    /// shutdown: this end fails with `ConnectionReset`, and the peer gets
+    /// an RST.
     ///
     /// # Errors
     ///
