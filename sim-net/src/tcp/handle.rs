@@ -266,11 +266,16 @@ impl Handle {
                 c.read_consumed(end, n, fx);
                 return Poll::Ready(Ok(n));
             }
-            if e.eof || e.read_shutdown {
+            if e.eof {
                 return Poll::Ready(Ok(0));
             }
+            // After a read shutdown, a failure is still reported (once):
+            // Linux's `tcp_recvmsg` checks `sk_err` before `RCV_SHUTDOWN`.
             if let Phase::Failed(kind) = e.phase {
                 return Poll::Ready(failed_read(e, kind));
+            }
+            if e.read_shutdown {
+                return Poll::Ready(Ok(0));
             }
             fx.trash.extend(park(&mut e.reader, cx.waker()));
             Poll::Pending

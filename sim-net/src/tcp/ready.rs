@@ -207,11 +207,16 @@ impl Handle {
                 buf[..n].copy_from_slice(&unread[..n]);
                 return Poll::Ready(Ok(n));
             }
-            if e.eof || e.read_shutdown {
+            if e.eof {
                 return Poll::Ready(Ok(0));
             }
+            // After a read shutdown, a failure is still reported (once):
+            // Linux's `tcp_recvmsg` checks `sk_err` before `RCV_SHUTDOWN`.
             if let Phase::Failed(kind) = e.phase {
                 return Poll::Ready(failed_read(e, kind));
+            }
+            if e.read_shutdown {
+                return Poll::Ready(Ok(0));
             }
             fx.trash.extend(at.park(e, cx.waker()));
             Poll::Pending
