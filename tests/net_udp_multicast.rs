@@ -262,7 +262,8 @@ fn group_sends_under_faults_are_deterministic() {
 /// Linux lets a UDP socket bind to a group address (`inet_bind` accepts
 /// `RTN_MULTICAST`), a common way to receive only that group's traffic
 /// on a port: such a socket takes the group's datagrams once the node
-/// joined, nothing else, and cannot send (EINVAL for a multicast source).
+/// joined, nothing else (it sends from the node's address: see
+/// `review_a_socket_bound_to_a_group_sends_from_the_node_address`).
 #[test]
 fn a_socket_bound_to_the_group_address_receives_the_group() {
     common::run(async {
@@ -281,14 +282,38 @@ fn a_socket_bound_to_the_group_address_receives_the_group() {
         time::sleep(ms(5)).await;
         assert!(sock.try_recv_from(&mut buf).is_err());
         assert_eq!(Network::current().stats().drops.no_socket, 2);
-        // A group is never a source.
-        let err = sock.send_to(b"x", "10.0.0.1:9").await.unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidInput);
-        assert!(err.to_string().contains("multicast group"), "{err}");
         // TCP cannot bind one.
         let err = detsim::net::TcpListener::bind(group_addr(80))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AddrNotAvailable);
+    });
+}
+
+/// Review: Linux's `inet_bind` keeps a group as the receive address
+/// only: the source of what the socket sends is the device's address
+/// ("inet_saddr = 0; /* Use device */"), so a socket bound to a group
+/// sends, from the node's address and its port, and reports the group as
+/// its local address.
+#[test]
+fn review_a_socket_bound_to_a_group_sends_from_the_node_address() {
+    common::run(async {
+        let peer = Node::builder("peer").build();
+        let rx = peer
+            .spawn(async { UdpSocket::bind("0.0.0.0:9").await.unwrap() })
+            .await
+            .unwrap();
+        let sock = UdpSocket::bind(group_addr(5000)).await.unwrap();
+        let dst = SocketAddr::new(Network::current().addr_of(&peer), 9);
+        assert_eq!(sock.send_to(b"x", dst).await.unwrap(), 1);
+        let mut buf = [0u8; 4];
+        let (n, from) = rx.recv_from(&mut buf).await.unwrap();
+        assert_eq!((n, from), (1, "10.0.0.1:5000".parse().unwrap()));
+        assert_eq!(sock.local_addr().unwrap(), group_addr(5000));
+        // The answer to that address finds no socket: the socket takes
+        // only the group's datagrams.
+        rx.send_to(b"y", from).await.unwrap();
+        time::sleep(ms(5)).await;
+        assert!(sock.try_recv_from(&mut buf).is_err());
     });
 }

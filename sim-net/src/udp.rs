@@ -437,7 +437,6 @@ impl UdpSocket {
             if s.local.is_ipv6() != dst.is_ipv6() {
                 return Err(family_mismatch(s.local, dst));
             }
-            multicast::check_source(s.local)?;
             if buf.len() > MAX_DATAGRAM {
                 too_long(buf.len(), dst)?;
             }
@@ -456,7 +455,8 @@ impl UdpSocket {
                 ));
             }
             check_broadcast(s, dst, "send to")?;
-            Ok((s.node, s.local, (s.multicast.loop_back, s.multicast.ttl)))
+            let src = multicast::source(s.local);
+            Ok((s.node, src, (s.multicast.loop_back, s.multicast.ttl)))
         })?;
         let net = Net::of(self.instance, "detsim::net::UdpSocket::send_to");
         if broadcast::is_broadcast(dst) {

@@ -22,8 +22,9 @@
 //! default `IP_MULTICAST_ALL`, membership is the node's (any of its
 //! sockets joined), not the receiving socket's. A socket bound to the
 //! node's own address, or connected to another peer, takes none. A socket
-//! bound to a group address takes only that group's datagrams, and cannot
-//! send (`InvalidInput`, Linux's `EINVAL`: a group is never a source). A copy that
+//! bound to a group address takes only that group's datagrams; what it
+//! sends comes from the node's address and its port, as on Linux (whose
+//! bind keeps a group as the receive address only). A copy that
 //! finds no such socket is dropped as "no socket" (Linux counts it as an
 //! ignored multicast); no host answers a group with an ICMP error.
 //!
@@ -100,19 +101,15 @@ pub(super) fn deliver(
     }
 }
 
-/// Linux's `EINVAL` for a send from `local`, a socket bound to a group
-/// address (a datagram's source is never a group).
-pub(super) fn check_source(local: SocketAddr) -> io::Result<()> {
-    if !matches!(local.ip(), IpAddr::V4(ip) if ip.is_multicast()) {
-        return Ok(());
+/// The source to send from for a socket bound to `local`: for a group
+/// address, the unspecified address on its port, which the fabric turns
+/// into the node's address (Linux's `inet_bind` keeps a group as the
+/// receive address only: "inet_saddr = 0; /* Use device */").
+pub(super) fn source(local: SocketAddr) -> SocketAddr {
+    if matches!(local.ip(), IpAddr::V4(ip) if ip.is_multicast()) {
+        return SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), local.port());
     }
-    Err(io::Error::new(
-        io::ErrorKind::InvalidInput,
-        format!(
-            "invalid argument: {local} is bound to a multicast group, which cannot be a \
-             datagram's source; send from a socket bound to 0.0.0.0 or the node's address"
-        ),
-    ))
+    local
 }
 
 /// The error of a group address that is not one.
