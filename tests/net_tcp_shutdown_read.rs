@@ -143,7 +143,7 @@ fn review_a_reset_after_a_read_shutdown_is_reported_once() {
     common::run(async {
         let (mut c, s) = pair().await;
         c.shutdown(Shutdown::Read).unwrap();
-        s.set_linger(Some(std::time::Duration::ZERO)).unwrap();
+        s.set_zero_linger().unwrap();
         drop(s); // an abortive close: an RST
         time::sleep(ms(5)).await;
         let mut buf = [0u8; 8];
