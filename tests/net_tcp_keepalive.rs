@@ -408,3 +408,23 @@ fn review_answering_a_probe_is_not_hearing_from_the_prober() {
         assert_eq!(net.stats().tcp.keepalive_probes, 6);
     });
 }
+
+/// Review: with the stall timeout set (`set_tcp_timeout`, the
+/// simulator's stand-in for Linux's `TCP_USER_TIMEOUT`), Linux's timer
+/// fails the end once a probe is out and the peer has been silent that
+/// long, whatever the probe count: 25 s ends it at the second check
+/// (60 + 10 s), 300 s lets it probe on past 3 probes until 300 s.
+#[test]
+fn review_the_stall_timeout_bounds_the_probes_as_a_user_timeout() {
+    for (timeout, after) in [(25, 70), (300, 300)] {
+        common::run(async move {
+            Network::current().set_tcp_timeout(Some(secs(timeout)));
+            let (server, mut s) = connected().await;
+            let heard = since_start();
+            server.kill();
+            let err = s.read(&mut [0u8; 8]).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::TimedOut);
+            assert_eq!(since_start() - heard, secs(after), "timeout {timeout} s");
+        });
+    }
+}

@@ -407,7 +407,10 @@ impl Network {
     /// retransmission limits ([`set_tcp_retries`](Self::set_tcp_retries),
     /// [`set_tcp_syn_retries`](Self::set_tcp_syn_retries)) still end a
     /// stall. Whichever comes first applies. Applies to segments waiting
-    /// from then on.
+    /// from then on. On a connection with keepalive on, it also replaces
+    /// the probe count, as Linux's `TCP_USER_TIMEOUT` does: the end fails
+    /// once a probe is out and nothing arrived from the peer for
+    /// `timeout` (see [`TcpStream::set_keepalive`](crate::TcpStream::set_keepalive)).
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();

@@ -12,8 +12,10 @@
 //!   way: Linux's `packets_out`): the retransmission timeouts watch the
 //!   connection; check again `time` later;
 //! * otherwise, if nothing arrived from the peer for `time` or more: past
-//!   `probes` unanswered probes, the end sends an RST and fails with
-//!   `TimedOut`; else it sends a probe (an empty segment the peer's
+//!   `probes` unanswered probes (with a stall timeout set, see
+//!   [`Network::set_tcp_timeout`], Linux's `TCP_USER_TIMEOUT` rule
+//!   instead: a probe is out and nothing arrived for the stall timeout),
+//!   the end sends an RST and fails with `TimedOut`; else it sends a probe (an empty segment the peer's
 //!   kernel answers, never retransmitted) and checks again `interval`
 //!   later;
 //! * otherwise, check again `time` after the last arrival.
@@ -109,10 +111,10 @@ impl Ring for KeepaliveRing {
         let (conn, end) = (self.conn, self.end);
         Net::try_with(self.instance, |net| {
             net.act(|inner, wakers| {
-                let config = inner.tcp.keepalive;
-                inner
-                    .tcp
-                    .with_conn(conn, wakers, |c, fx| c.keepalive_due(end, config, fx));
+                let (config, user_timeout) = (inner.tcp.keepalive, inner.tcp.timeout);
+                inner.tcp.with_conn(conn, wakers, |c, fx| {
+                    c.keepalive_due(end, config, user_timeout, fx)
+                });
             });
         });
     }
@@ -177,7 +179,13 @@ impl Conn {
     }
 
     /// `end`'s keepalive alarm fired (see the module docs).
-    fn keepalive_due(&mut self, end: usize, config: KeepaliveConfig, fx: &mut Effects<'_>) {
+    fn keepalive_due(
+        &mut self,
+        end: usize,
+        config: KeepaliveConfig,
+        user_timeout: Option<u64>,
+        fx: &mut Effects<'_>,
+    ) {
         let now = fx.now;
         // Heard from the peer: a segment arrived here, or one of this
         // end's arrived there (and was acknowledged: ACKs are not packets
@@ -213,7 +221,14 @@ impl Conn {
         let next = if idle_with_output {
             now.saturating_add(config.time)
         } else if idle >= config.time {
-            if ka.probes_out >= config.probes {
+            // As Linux's with `TCP_USER_TIMEOUT` (here the stall
+            // timeout): once a probe is out, the silence's length decides,
+            // not the probe count.
+            let gave_up = match user_timeout {
+                Some(t) => ka.probes_out > 0 && idle >= t,
+                None => ka.probes_out >= config.probes,
+            };
+            if gave_up {
                 // Linux's `tcp_send_active_reset`, then ETIMEDOUT.
                 e.keepalive = None;
                 fx.send(self, end, Kind::Rst { answer: false });
