@@ -15,9 +15,9 @@
 //!   `probes` unanswered probes (with a stall timeout set, see
 //!   [`Network::set_tcp_timeout`], Linux's `TCP_USER_TIMEOUT` rule
 //!   instead: a probe is out and nothing arrived for the stall timeout),
-//!   the end sends an RST and fails with `TimedOut`; else it sends a probe (an empty segment the peer's
-//!   kernel answers, never retransmitted) and checks again `interval`
-//!   later;
+//!   the end sends an RST and fails with `TimedOut`; else it sends a
+//!   probe (an empty segment the peer's kernel answers, never
+//!   retransmitted) and checks again `interval` later;
 //! * otherwise, check again `time` after the last arrival.
 //!
 //! Any segment from the peer (a probe's answer, data, a window update)
@@ -25,9 +25,8 @@
 //! does a segment of this end's reaching the peer (its ACK would come
 //! back: ACKs are not simulated as packets), except a probe, which only
 //! its answer acknowledges, and a pure ACK (a probe's answer, a window
-//! update), which nothing acknowledges. So a
-//! connection to a peer that is gone fails `time + probes * interval`
-//! after the peer last spoke: 2 h 11 min 15 s with Linux's defaults,
+//! update), which nothing acknowledges. So a connection to a peer that
+//! is gone fails `time + probes * interval` after the peer last spoke: 2 h 11 min 15 s with Linux's defaults,
 //! which [`Network::set_tcp_keepalive`] changes. A restarted node has no
 //! such connection: its kernel answers the probe with an RST, and the end
 //! fails with `ConnectionReset` after one probe.
