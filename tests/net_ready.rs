@@ -26,19 +26,6 @@ use detsim::node::Node;
 use detsim::{spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 
-/// A connection from `main` to a `server` node (1 ms each way):
-/// (client, server's end).
-async fn pair() -> (TcpStream, TcpStream) {
-    let l = Node::builder("server")
-        .build()
-        .spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() })
-        .await
-        .unwrap();
-    let c = TcpStream::connect("server:80").await.unwrap();
-    let (s, _) = l.accept().await.unwrap();
-    (c, s)
-}
-
 /// A waker that counts its wakes.
 #[derive(Default)]
 struct Count(AtomicUsize);
@@ -61,18 +48,6 @@ fn counting() -> (Waker, Arc<Count>) {
     (Waker::from(c.clone()), c)
 }
 
-/// Fills the peer's window and `s`'s send buffer (the peer does not read).
-fn fill(s: &TcpStream) -> usize {
-    let mut taken = 0;
-    loop {
-        match s.try_write(&[7u8; 4096]) {
-            Ok(n) => taken += n,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return taken,
-            Err(e) => panic!("{e}"),
-        }
-    }
-}
-
 const BOTH: Interest = Interest::READABLE.add(Interest::WRITABLE);
 const EVERYTHING: Interest = BOTH.add(Interest::ERROR);
 
@@ -81,7 +56,7 @@ const EVERYTHING: Interest = BOTH.add(Interest::ERROR);
 #[test]
 fn tcp_ready_says_which_direction_and_waits_for_the_bytes() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         let t0 = since_start();
         assert_eq!(c.ready(BOTH).await.unwrap(), Ready::WRITABLE);
         assert_eq!(since_start(), t0, "writable at once");
@@ -107,7 +82,7 @@ fn tcp_ready_says_which_direction_and_waits_for_the_bytes() {
 #[test]
 fn tcp_ready_after_the_peers_fin_and_after_both_shutdowns() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         s.close().await.unwrap(); // its FIN
         let r = c.ready(Interest::READABLE).await.unwrap();
         assert_eq!(r, Ready::READABLE | Ready::READ_CLOSED);
@@ -134,7 +109,7 @@ fn tcp_ready_after_the_peers_fin_and_after_both_shutdowns() {
 #[test]
 fn tcp_ready_read_shutdown_closes_the_read_side_only() {
     common::run(async {
-        let (c, _s) = pair().await;
+        let (c, _s) = common::tcp_pair_to_server().await;
         c.shutdown(std::net::Shutdown::Read).unwrap();
         assert_eq!(
             c.ready(BOTH).await.unwrap(),
@@ -146,7 +121,7 @@ fn tcp_ready_read_shutdown_closes_the_read_side_only() {
 #[test]
 fn tcp_ready_error_waits_for_a_failure_until_it_is_reported() {
     common::run(async {
-        let (c, s) = pair().await;
+        let (c, s) = common::tcp_pair_to_server().await;
         let t0 = since_start();
         spawn(async move {
             time::sleep(ms(10)).await;
@@ -171,7 +146,7 @@ fn tcp_ready_error_waits_for_a_failure_until_it_is_reported() {
 #[test]
 fn tcp_ready_error_is_reported_by_a_read_too() {
     common::run(async {
-        let (mut c, s) = pair().await;
+        let (mut c, s) = common::tcp_pair_to_server().await;
         s.set_zero_linger().unwrap();
         drop(s);
         assert!(c.ready(Interest::ERROR).await.unwrap().is_error());
@@ -185,7 +160,7 @@ fn tcp_ready_error_is_reported_by_a_read_too() {
 #[test]
 fn tcp_ready_waits_are_shared_and_cancelled_ones_leave_nothing() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         let c = Arc::new(c);
         // A wait cancelled by its timeout, before the bytes come.
         let early = time::timeout(ms(2), c.ready(Interest::READABLE)).await;
@@ -213,7 +188,7 @@ fn tcp_ready_waits_are_shared_and_cancelled_ones_leave_nothing() {
 #[test]
 fn tcp_ready_on_the_halves() {
     common::run(async {
-        let (mut c, mut s) = pair().await;
+        let (mut c, mut s) = common::tcp_pair_to_server().await;
         {
             let (rd, wr) = TcpStream::split(&mut c);
             assert_eq!(wr.ready(BOTH).await.unwrap(), Ready::WRITABLE);
@@ -261,7 +236,7 @@ fn tcp_ready_on_a_killed_nodes_stream_returns_at_once() {
 #[test]
 fn tcp_poll_read_ready_wakes_only_the_latest_waker() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         let (a, count_a) = counting();
         let (b, count_b) = counting();
         assert!(c.poll_read_ready(&mut Context::from_waker(&a)).is_pending());
@@ -277,7 +252,7 @@ fn tcp_poll_read_ready_wakes_only_the_latest_waker() {
 #[test]
 fn tcp_poll_read_ready_shares_the_waker_of_poll_read() {
     common::run(async {
-        let (mut c, mut s) = pair().await;
+        let (mut c, mut s) = common::tcp_pair_to_server().await;
         let (a, count_a) = counting();
         let (b, count_b) = counting();
         assert!(c.poll_read_ready(&mut Context::from_waker(&a)).is_pending());
@@ -301,10 +276,10 @@ fn tcp_poll_read_ready_shares_the_waker_of_poll_read() {
 #[test]
 fn tcp_poll_write_ready_wakes_when_the_window_reopens() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         let mut cx = Context::from_waker(Waker::noop());
         assert!(c.poll_write_ready(&mut cx).is_ready());
-        assert_eq!(fill(&c), RECV_WINDOW + SEND_BUFFER);
+        assert_eq!(common::fill_send_buffer(&c), RECV_WINDOW + SEND_BUFFER);
         let (w, count) = counting();
         assert!(
             c.poll_write_ready(&mut Context::from_waker(&w))
@@ -327,8 +302,8 @@ fn tcp_poll_write_ready_wakes_when_the_window_reopens() {
 #[test]
 fn tcp_poll_write_ready_wakes_on_a_write_shutdown_with_the_window_shut() {
     common::run(async {
-        let (c, _s) = pair().await;
-        fill(&c);
+        let (c, _s) = common::tcp_pair_to_server().await;
+        common::fill_send_buffer(&c);
         let (w, count) = counting();
         assert!(
             c.poll_write_ready(&mut Context::from_waker(&w))
@@ -349,8 +324,8 @@ fn tcp_poll_write_ready_wakes_on_a_write_shutdown_with_the_window_shut() {
 #[test]
 fn tcp_ready_on_the_read_half_wakes_when_the_write_half_is_dropped() {
     common::run(async {
-        let (c, _s) = pair().await;
-        fill(&c);
+        let (c, _s) = common::tcp_pair_to_server().await;
+        common::fill_send_buffer(&c);
         let (rd, wr) = c.into_split();
         let waiter = spawn(async move {
             let r = rd.ready(Interest::WRITABLE).await.unwrap();
@@ -370,7 +345,7 @@ fn tcp_ready_on_the_read_half_wakes_when_the_write_half_is_dropped() {
 #[test]
 fn tcp_poll_peek_consumes_nothing_and_sees_eof() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         let mut buf = [0u8; 3];
         let (w, count) = counting();
         assert!(
@@ -395,7 +370,7 @@ fn tcp_poll_peek_consumes_nothing_and_sees_eof() {
 #[test]
 fn tcp_poll_peek_on_read_halves() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         let (mut rd, _wr) = c.into_split();
         s.write_all(b"half").await.unwrap();
         time::sleep(ms(1)).await;
@@ -412,7 +387,7 @@ fn tcp_poll_peek_on_read_halves() {
 #[test]
 fn tcp_vectored_try_calls() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         let (mut a, mut b) = ([0u8; 2], [0u8; 8]);
         let err = c
             .try_read_vectored(&mut [IoSliceMut::new(&mut a), IoSliceMut::new(&mut b)])
@@ -435,7 +410,7 @@ fn tcp_vectored_try_calls() {
         let mut got = [0u8; 10];
         s.read_exact(&mut got).await.unwrap();
         assert_eq!(&got, b"aaaaabbbbb", "in order, as one");
-        fill(&c);
+        common::fill_send_buffer(&c);
         let err = c.try_write_vectored(&[IoSlice::new(b"x")]).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::WouldBlock);
         let empty = c.try_write_vectored(&[]).unwrap();
@@ -446,7 +421,7 @@ fn tcp_vectored_try_calls() {
 #[test]
 fn tcp_try_write_vectored_takes_a_prefix_as_long_as_the_room() {
     common::run(async {
-        let (c, _s) = pair().await;
+        let (c, _s) = common::tcp_pair_to_server().await;
         assert_eq!(c.try_write(&vec![1u8; RECV_WINDOW]).unwrap(), RECV_WINDOW);
         assert_eq!(
             c.try_write(&vec![1u8; SEND_BUFFER - 10]).unwrap(),

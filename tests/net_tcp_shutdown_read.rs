@@ -11,27 +11,14 @@ use std::io::ErrorKind;
 use std::net::Shutdown;
 
 use common::ms;
-use detsim::net::{Interest, RECV_WINDOW, Ready, SEND_BUFFER, TcpListener, TcpStream};
-use detsim::node::Node;
+use detsim::net::{Interest, RECV_WINDOW, Ready, SEND_BUFFER};
 use detsim::time;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-
-/// A connection from `main` to a `server` node (1 ms each way).
-async fn pair() -> (TcpStream, TcpStream) {
-    let l = Node::builder("server")
-        .build()
-        .spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() })
-        .await
-        .unwrap();
-    let c = TcpStream::connect("server:80").await.unwrap();
-    let (s, _) = l.accept().await.unwrap();
-    (c, s)
-}
 
 #[test]
 fn queued_and_arriving_bytes_are_read_then_eof() {
     common::run(async {
-        let (mut c, mut s) = pair().await;
+        let (mut c, mut s) = common::tcp_pair_to_server().await;
         s.write_all(b"before").await.unwrap();
         time::sleep(ms(2)).await;
         c.shutdown(Shutdown::Read).unwrap();
@@ -63,7 +50,7 @@ fn queued_and_arriving_bytes_are_read_then_eof() {
 #[test]
 fn the_peer_fills_the_window_of_a_reader_that_shut_reading() {
     common::run(async {
-        let (c, s) = pair().await;
+        let (c, s) = common::tcp_pair_to_server().await;
         c.shutdown(Shutdown::Read).unwrap();
         let mut taken = 0;
         loop {
@@ -87,7 +74,7 @@ fn the_peer_fills_the_window_of_a_reader_that_shut_reading() {
 #[test]
 fn closing_with_unread_bytes_after_a_read_shutdown_resets_the_peer() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         s.write_all(b"unread").await.unwrap();
         time::sleep(ms(2)).await;
         c.shutdown(Shutdown::Read).unwrap();
@@ -106,7 +93,7 @@ fn closing_with_unread_bytes_after_a_read_shutdown_resets_the_peer() {
 #[test]
 fn review_data_after_shutting_both_ways_resets() {
     common::run(async {
-        let (mut c, mut s) = pair().await;
+        let (mut c, mut s) = common::tcp_pair_to_server().await;
         c.shutdown(Shutdown::Both).unwrap();
         assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0, "the FIN");
         s.write_all(b"late").await.unwrap();
@@ -124,7 +111,7 @@ fn review_data_after_shutting_both_ways_resets() {
 #[test]
 fn review_read_then_write_shutdown_resets_on_data_too() {
     common::run(async {
-        let (c, mut s) = pair().await;
+        let (c, mut s) = common::tcp_pair_to_server().await;
         c.shutdown(Shutdown::Read).unwrap();
         c.shutdown(Shutdown::Write).unwrap();
         assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0, "the FIN");
@@ -141,7 +128,7 @@ fn review_read_then_write_shutdown_resets_on_data_too() {
 #[test]
 fn review_a_reset_after_a_read_shutdown_is_reported_once() {
     common::run(async {
-        let (mut c, s) = pair().await;
+        let (mut c, s) = common::tcp_pair_to_server().await;
         c.shutdown(Shutdown::Read).unwrap();
         s.set_zero_linger().unwrap();
         drop(s); // an abortive close: an RST

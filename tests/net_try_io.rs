@@ -22,19 +22,6 @@ use detsim::node::Node;
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 
-/// Fills the peer's window and the send buffer of `s` (whose peer does
-/// not read) with `try_write`; returns the bytes taken.
-fn fill(s: &TcpStream) -> usize {
-    let mut taken = 0;
-    loop {
-        match s.try_write(&[7u8; 4096]) {
-            Ok(n) => taken += n,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return taken,
-            Err(e) => panic!("{e}"),
-        }
-    }
-}
-
 // ---- TCP: try_read ----
 
 #[test]
@@ -101,7 +88,7 @@ fn tcp_try_write_takes_the_window_and_buffer_then_would_block() {
     common::run(async {
         let (c, _s) = common::tcp_pair().await;
         assert_eq!(c.try_write(b"").unwrap(), 0);
-        assert_eq!(fill(&c), RECV_WINDOW + SEND_BUFFER);
+        assert_eq!(common::fill_send_buffer(&c), RECV_WINDOW + SEND_BUFFER);
         let err = c.try_write(b"x").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::WouldBlock);
         assert!(err.to_string().contains("send buffer is full"), "{err}");
@@ -220,7 +207,7 @@ fn a_cancelled_wait_leaves_nothing_behind() {
 fn tcp_writable_waits_until_the_peer_reads() {
     common::run(async {
         let (c, mut s) = common::tcp_pair().await;
-        fill(&c);
+        common::fill_send_buffer(&c);
         let c = Arc::new(c);
         let mut writers = Vec::new();
         for _ in 0..3 {

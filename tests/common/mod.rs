@@ -172,6 +172,34 @@ pub(crate) async fn tcp_pair() -> (detsim::net::TcpStream, detsim::net::TcpStrea
     (c.await.unwrap(), s)
 }
 
+/// A connection from `main` to a new node `server` (1 ms each way),
+/// through a listener bound on its port 80: (client, server's end).
+#[allow(dead_code)]
+pub(crate) async fn tcp_pair_to_server() -> (detsim::net::TcpStream, detsim::net::TcpStream) {
+    let l = detsim::node::Node::builder("server")
+        .build()
+        .spawn(async { detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap() })
+        .await
+        .unwrap();
+    let c = detsim::net::TcpStream::connect("server:80").await.unwrap();
+    let (s, _) = l.accept().await.unwrap();
+    (c, s)
+}
+
+/// Fills the peer's window and the send buffer of `s` (whose peer does
+/// not read) with `try_write`; returns the bytes taken.
+#[allow(dead_code)]
+pub(crate) fn fill_send_buffer(s: &detsim::net::TcpStream) -> usize {
+    let mut taken = 0;
+    loop {
+        match s.try_write(&[7u8; 4096]) {
+            Ok(n) => taken += n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return taken,
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
 /// A node named `name` that echoes each UDP datagram (up to 2048 bytes)
 /// sent to `addr` (`"0.0.0.0:7"`, `"[::]:7"`) back to its sender.
 #[allow(dead_code)]
