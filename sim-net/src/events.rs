@@ -172,6 +172,11 @@ addr_renderers!(
     }
 );
 
+addr_renderers!(WINDOW_PROBE, WINDOW_PROBE6, 0x4e15, |a, b, at: Addr| {
+    let n = b >> 48;
+    format!("tcp: {} window probe {n} to {}", at(a), at(b))
+});
+
 renderer!(CLOG, 0x4e20, |node, step| format!(
     "net: swizzle clogs node {node} (step {step})"
 ));

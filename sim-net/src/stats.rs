@@ -139,6 +139,9 @@ pub struct TcpStats {
     /// Keepalive probes sent (see
     /// [`TcpStream::set_keepalive`](crate::TcpStream::set_keepalive)).
     pub keepalive_probes: u64,
+    /// Zero-window probes sent: a writer's bytes waited behind a shut
+    /// window for a retransmission timeout (Linux's persist timer).
+    pub window_probes: u64,
 }
 
 /// The network's counters at one moment: per directed link (by node
@@ -231,6 +234,9 @@ impl fmt::Display for NetStats {
         )?;
         if t.keepalive_probes > 0 {
             write!(f, ", keepalive probes {}", t.keepalive_probes)?;
+        }
+        if t.window_probes > 0 {
+            write!(f, ", window probes {}", t.window_probes)?;
         }
         Ok(())
     }

@@ -101,6 +101,9 @@ pub(crate) struct End {
     pub(crate) keepalive_on: bool,
     /// The keepalive timer, while keepalive is on and the end is open.
     pub(crate) keepalive: Option<Box<super::keepalive::Keepalive>>,
+    /// The persist timer, while bytes wait behind a shut window (see
+    /// `persist.rs`).
+    pub(crate) persist: Option<Box<super::persist::Persist>>,
     /// When a numbered segment from the peer (data, a FIN, the SYN-ACK)
     /// last arrived (nanoseconds; when the end opened, before any), for
     /// the keepalive timers of both ends: the peer hears it acknowledged
@@ -150,6 +153,7 @@ impl End {
             ttl: DEFAULT_TTL,
             keepalive_on: false,
             keepalive: None,
+            persist: None,
             last_heard: 0,
             last_pure_ack: 0,
         }
@@ -354,6 +358,12 @@ impl Conn {
             fx.wakers.extend(e.writer.take());
             e.ready.drain_into(fx.wakers);
         }
+        // Bytes left behind a shut window (or a window reopened): the
+        // persist timer (see `persist.rs`).
+        let e = &self.ends[end];
+        if e.persist.is_some() || !e.send_buf.is_empty() {
+            self.check_persist(end, sent, fx);
+        }
     }
 
     /// Writes up to `room` bytes of `buf` from `end` (which is open for
@@ -385,6 +395,7 @@ impl Conn {
         }
         if !rest.is_empty() {
             self.ends[end].send_buf.extend(rest);
+            self.check_persist(end, rest.len() < n, fx);
         }
         // As `pump` does after sending: the writer's waker is spent.
         if rest.len() < n {
@@ -558,8 +569,10 @@ impl Conn {
         e.phase = Phase::Failed(kind);
         e.send_buf.clear();
         e.early.clear();
-        // Its keepalive alarm goes (a failed end probes nothing).
+        // Its keepalive and persist alarms go (a failed end probes
+        // nothing).
         e.keepalive = None;
+        e.persist = None;
         e.wake_all(fx.wakers);
         RESET.emit(e.local, e.peer, 0, kind_code(kind) << 48);
         true

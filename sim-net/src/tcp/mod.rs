@@ -100,6 +100,7 @@ mod keepalive;
 mod listener;
 mod options;
 mod owned;
+mod persist;
 mod readiness;
 mod ready;
 mod recv_buf;
@@ -313,6 +314,17 @@ pub(crate) static KEEPALIVE_PROBE: AddrEvent = AddrEvent {
     v6: EventKind {
         code: 0x4e54,
         name: "tcp: IPv6 keepalive probe (local, peer | probes unanswered << 48)",
+    },
+};
+
+pub(crate) static WINDOW_PROBE: AddrEvent = AddrEvent {
+    v4: EventKind {
+        code: 0x4e15,
+        name: "tcp: zero-window probe (local, peer | probes unanswered << 48)",
+    },
+    v6: EventKind {
+        code: 0x4e55,
+        name: "tcp: IPv6 zero-window probe (local, peer | probes unanswered << 48)",
     },
 };
 
