@@ -85,6 +85,10 @@
 //!   (a peer that lost power, a partition), or `ConnectionReset` when a
 //!   restarted peer answers with an RST; see `keepalive.rs` and
 //!   [`Network::set_tcp_keepalive`](crate::Network::set_tcp_keepalive).
+//! * **Zero-window probes.** A writer whose bytes wait behind a full
+//!   window, with nothing in flight, probes its peer as Linux's persist
+//!   timer does: a peer that is gone fails it with `TimedOut` after
+//!   [`DEFAULT_TCP_RETRIES`] unanswered probes (22.2 s); see `persist.rs`.
 //!
 //! Every decision is a network draw of the run's choice source with 0 the
 //! simplest outcome, so an all-zero tape is a perfect network. Connects,
