@@ -429,15 +429,13 @@ fn review_the_stall_timeout_bounds_the_probes_as_a_user_timeout() {
     }
 }
 
-/// Review (not fixed): a peer that closed its stream leaves an orphan
-/// that Linux keeps only `tcp_fin_timeout` (60 s) in FIN_WAIT2; a probe
-/// after that meets no socket and is answered with an RST, so an end in
-/// CLOSE_WAIT with keepalive on fails (`EPIPE`) at its first probe and
-/// its timer stops. detsim's closed-but-not-collected end answers every
-/// probe, so the timer runs for good and a run whose tasks all wait is
-/// never a deadlock. Needs a model of `tcp_fin_timeout`.
+/// Review finding (fixed): a peer that closed its stream leaves an
+/// orphan that Linux keeps only `tcp_fin_timeout` (60 s) in FIN_WAIT2; a
+/// probe after that meets no socket and is answered with an RST, so an
+/// end in CLOSE_WAIT with keepalive on fails (`EPIPE`) at its first probe
+/// and its timer stops: a run whose tasks then all wait is a deadlock.
+/// The orphan used to answer every probe, so the timer ran for good.
 #[test]
-#[ignore = "review finding: closed ends answer keepalive probes forever (no tcp_fin_timeout)"]
 fn review_a_probe_to_a_long_closed_peer_is_reset() {
     let mut sim = Sim::builder().time_limit(secs(3600)).build();
     let err = sim

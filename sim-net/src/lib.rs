@@ -39,8 +39,8 @@ pub use stats::{DropCounts, LinkStats, NetStats, Netstat, SocketRow, TcpStats};
 pub use swizzle::Swizzled;
 pub use tcp::{
     DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_PROBES, DEFAULT_KEEPALIVE_TIME,
-    DEFAULT_TCP_RETRIES, DEFAULT_TCP_SYN_RETRIES, Incoming, MSS, OwnedReadHalf, OwnedWriteHalf,
-    RECV_WINDOW, RTO_MAX, RTO_MIN, ReadHalf, ReuniteError, SEND_BUFFER, TcpListener, TcpSocket,
-    TcpStream, WriteHalf,
+    DEFAULT_TCP_FIN_TIMEOUT, DEFAULT_TCP_RETRIES, DEFAULT_TCP_SYN_RETRIES, Incoming, MSS,
+    OwnedReadHalf, OwnedWriteHalf, RECV_WINDOW, RTO_MAX, RTO_MIN, ReadHalf, ReuniteError,
+    SEND_BUFFER, TcpListener, TcpSocket, TcpStream, WriteHalf,
 };
 pub use udp::{MAX_DATAGRAM, MAX_DATAGRAM_V6, UdpSocket};

@@ -128,8 +128,9 @@ pub struct TcpStats {
     pub refused: u64,
     /// Connection ends reset by their peer (an RST arrived: the peer
     /// closed with unread input or after `set_zero_linger`, dropped its
-    /// listener with the connection still waiting to be accepted, or its
-    /// node was killed). The end that
+    /// listener with the connection still waiting to be accepted, its
+    /// node was killed, or its host forgot the connection, closed more
+    /// than `tcp_fin_timeout` ago). The end that
     /// sends the RST is not counted.
     pub resets: u64,
     /// Connection ends failed by the stall timeout.

@@ -70,6 +70,8 @@ impl Conn {
             return;
         }
         self.pump(end, fx);
+        // Its FIN may have arrived already (a write shutdown before).
+        self.maybe_orphaned(end, fx);
     }
 
     /// A netstat-like name of `end`'s state: `CLOSED` once the connection

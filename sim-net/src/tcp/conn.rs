@@ -113,6 +113,10 @@ pub(crate) struct End {
     /// window update) last arrived: for this end's keepalive timer only,
     /// as nothing acknowledges it to the peer.
     pub(crate) last_pure_ack: u64,
+    /// When this end's host forgets the connection (nanoseconds;
+    /// `u64::MAX`: not planned): an orphan's `tcp_fin_timeout` (see
+    /// `fin_timeout.rs`).
+    pub(crate) gone_at: u64,
 }
 
 impl End {
@@ -156,6 +160,7 @@ impl End {
             persist: None,
             last_heard: 0,
             last_pure_ack: 0,
+            gone_at: u64::MAX,
         }
     }
 
@@ -219,6 +224,8 @@ pub(crate) struct Effects<'a> {
     /// Wakers to drop once the network's borrow ends (see [`park`]).
     pub(crate) trash: &'a mut Vec<Waker>,
     pub(crate) now: u64,
+    /// `tcp_fin_timeout` in nanoseconds (see `fin_timeout.rs`).
+    pub(crate) fin_timeout: u64,
     /// No partition and no clog anywhere (see [`Conn::read_consumed`]).
     pub(crate) quiet: bool,
     /// No node of the simulation is dead (see
@@ -643,24 +650,30 @@ impl Conn {
             return;
         }
         if self.ends[end].closed {
+            let forgotten = self.forgotten(end, fx.now);
             let e = &self.ends[end];
-            if seq < e.recv_seq || e.early.contains_key(&seq) {
+            let duplicate = seq < e.recv_seq || e.early.contains_key(&seq);
+            if duplicate && !forgotten {
                 // A late duplicate of a segment that arrived before the
                 // close: nothing new, so nothing to answer (a real closed
                 // socket only acknowledges it). An RST here would reset a
                 // connection that closed cleanly.
                 return;
             }
-            // Nobody will read it: the sender learns with an RST.
-            if let Kind::Data(d) = &kind {
+            // Nobody will read it: the sender learns with an RST. (A
+            // duplicate reaches here only once the host forgot the
+            // connection: its bytes were counted the first time.)
+            if let (Kind::Data(d), false) = (&kind, duplicate) {
                 let n = d.len();
                 self.consumed(end, n, fx);
             }
             let peer_failed = matches!(self.ends[1 - end].phase, Phase::Failed(_));
-            if matches!(kind, Kind::Fin) && !self.ends[end].killed {
+            if matches!(kind, Kind::Fin) && !self.ends[end].killed && !forgotten {
                 // A closed socket still acknowledges the peer's FIN: the
                 // peer's side of the close completes (see `Conn::closed`).
-                // A killed one is gone: its node answers with an RST.
+                // A killed one is gone, and so is an orphan past its
+                // `tcp_fin_timeout` (see `fin_timeout.rs`): its node
+                // answers with an RST.
                 self.ends[end].eof = true;
                 if self.closed(end) {
                     self.stop_keepalives();
@@ -729,8 +742,13 @@ impl Conn {
             }
         }
         e.wake_all(fx.wakers);
-        if fin && self.closed(end) {
-            self.stop_keepalives();
+        if fin {
+            if self.closed(end) {
+                self.stop_keepalives();
+            }
+            // The peer's FIN arrived: a peer closed already is now an
+            // orphan (see `fin_timeout.rs`).
+            self.maybe_orphaned(1 - end, fx);
         }
         if opened {
             fx.counts.established += 1;

@@ -158,7 +158,7 @@ impl Conn {
             return;
         }
         let e = &self.ends[end];
-        let gone = e.killed || matches!(e.phase, Phase::Failed(_));
+        let gone = e.killed || matches!(e.phase, Phase::Failed(_)) || self.forgotten(end, fx.now);
         if !gone {
             fx.send(self, end, Kind::ProbeAck);
         } else if !matches!(self.ends[1 - end].phase, Phase::Failed(_)) {

@@ -85,6 +85,12 @@
 //!   (a peer that lost power, a partition), or `ConnectionReset` when a
 //!   restarted peer answers with an RST; see `keepalive.rs` and
 //!   [`Network::set_tcp_keepalive`](crate::Network::set_tcp_keepalive).
+//! * **Orphans.** An end closed by its application, its FIN through, the
+//!   peer's FIN not come (`FIN_WAIT2`), is forgotten by its host after
+//!   [`DEFAULT_TCP_FIN_TIMEOUT`] (Linux's `tcp_fin_timeout`): what the peer
+//!   sends it afterwards (a probe, its FIN) draws an RST; see
+//!   `fin_timeout.rs` and
+//!   [`Network::set_tcp_fin_timeout`](crate::Network::set_tcp_fin_timeout).
 //! * **Zero-window probes.** A writer whose bytes wait behind a full
 //!   window, with nothing in flight, probes its peer as Linux's persist
 //!   timer does: a peer that is gone fails it with `TimedOut` after
@@ -99,6 +105,7 @@ mod bound;
 mod close;
 mod conn;
 mod express;
+mod fin_timeout;
 mod handle;
 mod keepalive;
 mod listener;
@@ -133,6 +140,7 @@ pub(crate) fn side(end: usize) -> usize {
     end & 1
 }
 
+pub use fin_timeout::DEFAULT_TCP_FIN_TIMEOUT;
 pub use keepalive::{DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_PROBES, DEFAULT_KEEPALIVE_TIME};
 pub use listener::{Incoming, TcpListener};
 pub use owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};

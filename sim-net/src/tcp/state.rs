@@ -68,6 +68,8 @@ pub(crate) struct TcpState {
     pub(crate) kill_resets: bool,
     /// The keepalive timing (see `keepalive.rs`).
     pub(crate) keepalive: super::keepalive::KeepaliveConfig,
+    /// `tcp_fin_timeout` in nanoseconds (see `fin_timeout.rs`).
+    pub(crate) fin_timeout: u64,
     /// Reads whose window update is still to be decided (see
     /// [`Effects::acks`]).
     pub(crate) acks: Vec<(Key, usize)>,
@@ -128,6 +130,7 @@ impl Default for TcpState {
             retries: Some(super::DEFAULT_TCP_RETRIES),
             kill_resets: true,
             keepalive: Default::default(),
+            fin_timeout: nanos(super::DEFAULT_TCP_FIN_TIMEOUT),
             acks: Vec::new(),
             pool: BufPool::default(),
             now: 0,
@@ -176,6 +179,7 @@ impl TcpState {
             pool: &mut self.pool,
             trash: &mut self.trash,
             now: self.now,
+            fin_timeout: self.fin_timeout,
             quiet: self.quiet,
             all_alive,
         };

@@ -1,0 +1,132 @@
+//! The end of an orphaned connection: Linux's `tcp_fin_timeout`.
+//!
+//! An end whose handles are all gone ([closed](Conn::close)) and whose FIN
+//! has reached the peer, while the peer's FIN has not come (`FIN_WAIT2`:
+//! the peer is in `CLOSE_WAIT` and may never close), is an *orphan*: no
+//! application will read from it again. Linux keeps such a socket for
+//! `tcp_fin_timeout` (60 s by default; at least 3.5 retransmission
+//! timeouts, as `tcp_fin_time` rounds it up), then destroys it. From then
+//! on, the host has no socket for the connection, so whatever the peer
+//! sends it (a keepalive probe, its FIN once it closes, a retransmission)
+//! is answered with an RST, and the peer's connection fails.
+//!
+//! An end records when that happens ([`End::gone_at`], set when the
+//! orphan's FIN arrives at the peer, or at the close when it had arrived
+//! already), and the arrival paths read it lazily: no timer is armed and
+//! the run's events are the same until the peer sends something.
+//!
+//! Data sent to the orphan before that resets the peer too, as on Linux
+//! (`tcp_rcv_state_process`: new data after the receive side was shut
+//! down), whatever the timeout: see [`Conn::arrive`].
+//!
+//! [`End::gone_at`]: super::conn::End::gone_at
+
+use std::time::Duration;
+
+use super::conn::{Conn, Effects};
+use super::state::nanos;
+use crate::network::Network;
+
+/// Linux's `tcp_fin_timeout`: how long an orphaned connection end
+/// (closed by its application, its FIN acknowledged, the peer's FIN not
+/// come) stays before its host forgets it. See
+/// [`Network::set_tcp_fin_timeout`].
+pub const DEFAULT_TCP_FIN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The shortest time an orphan stays, whatever the setting: Linux's
+/// `tcp_fin_time` rounds a shorter timeout up to 3.5 retransmission
+/// timeouts (here [`RTO_MIN`](super::RTO_MIN)).
+pub(crate) fn fin_time(timeout: u64) -> u64 {
+    let floor = nanos(super::RTO_MIN) / 2 * 7;
+    timeout.max(floor)
+}
+
+impl Conn {
+    /// `end` may just have become an orphan (see the module docs): closed,
+    /// its FIN at the peer, the peer's FIN not here. Starts its countdown
+    /// if so (once).
+    pub(crate) fn maybe_orphaned(&mut self, end: usize, fx: &Effects<'_>) {
+        let peer_has_fin = self.ends[1 - end].eof;
+        let e = &mut self.ends[end];
+        if e.closed && !e.killed && !e.eof && peer_has_fin && e.gone_at == u64::MAX {
+            e.gone_at = fx.now.saturating_add(fin_time(fx.fin_timeout));
+        }
+    }
+
+    /// Whether `end`'s host has forgotten the connection at `now`: an
+    /// orphan past its timeout (see the module docs).
+    #[inline]
+    pub(crate) fn forgotten(&self, end: usize, now: u64) -> bool {
+        self.ends[end].gone_at <= now
+    }
+}
+
+impl Network {
+    /// Sets `tcp_fin_timeout`: how long a connection end stays once its
+    /// application closed it and its FIN went through, while the peer has
+    /// not closed (Linux's `FIN_WAIT2` orphan). After it, the end's host
+    /// answers anything the peer sends with an RST: a peer that still
+    /// holds its side (in `CLOSE_WAIT`) sees its keepalive probe, its
+    /// close or its write fail. Linux's default is 60 s
+    /// ([`DEFAULT_TCP_FIN_TIMEOUT`]); as Linux does, a timeout shorter
+    /// than 3.5 retransmission timeouts (700 ms) counts as 700 ms.
+    /// Applies to ends that become orphans from then on.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use detsim::net::{Network, TcpListener, TcpStream};
+    /// use futures::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// let mut sim = detsim::Sim::builder().build();
+    /// sim.run(async {
+    ///     let net = Network::current();
+    ///     net.set_tcp_fin_timeout(Duration::from_secs(5));
+    ///     net.set_tcp_keepalive(Duration::from_secs(10), Duration::from_secs(1), 3)
+    ///         .unwrap();
+    ///     let listener = TcpListener::bind("127.0.0.1:80").await.unwrap();
+    ///     let client = TcpStream::connect("127.0.0.1:80").await.unwrap();
+    ///     let (mut server, _) = listener.accept().await.unwrap();
+    ///     server.set_keepalive(true).unwrap();
+    ///     drop(client); // its FIN arrives; the server never closes
+    ///     assert_eq!(server.read(&mut [0u8; 8]).await.unwrap(), 0);
+    ///     // 10 s later the server's keepalive probe meets a host that
+    ///     // forgot the connection 5 s after the FIN: an RST.
+    ///     detsim::time::sleep(Duration::from_secs(11)).await;
+    ///     let err = server.write_all(b"late").await.unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn set_tcp_fin_timeout(&self, timeout: Duration) {
+        let net = self.net("detsim::net::Network::set_tcp_fin_timeout");
+        net.inner.borrow_mut().tcp.fin_timeout = nanos(timeout);
+    }
+
+    /// `tcp_fin_timeout` as set (see
+    /// [`set_tcp_fin_timeout`](Self::set_tcp_fin_timeout)).
+    ///
+    /// ```
+    /// # let mut sim = detsim::Sim::builder().build();
+    /// # sim.run(async {
+    /// use detsim::net::{DEFAULT_TCP_FIN_TIMEOUT, Network};
+    /// assert_eq!(Network::current().tcp_fin_timeout(), DEFAULT_TCP_FIN_TIMEOUT);
+    /// # }).unwrap();
+    /// ```
+    pub fn tcp_fin_timeout(&self) -> Duration {
+        let net = self.net("detsim::net::Network::tcp_fin_timeout");
+        let t = net.inner.borrow().tcp.fin_timeout;
+        Duration::from_nanos(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_timeout_is_rounded_up_to_three_and_a_half_rtos() {
+        assert_eq!(fin_time(0), 700_000_000);
+        assert_eq!(fin_time(1), 700_000_000);
+        assert_eq!(fin_time(60_000_000_000), 60_000_000_000);
+    }
+}
