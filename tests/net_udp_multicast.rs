@@ -225,6 +225,31 @@ fn bad_arguments_get_linuxs_errors() {
     });
 }
 
+#[test]
+fn a_socket_joins_at_most_twenty_groups() {
+    common::run(async {
+        let s = UdpSocket::bind("0.0.0.0:5000").await.unwrap();
+        for i in 0..20 {
+            s.join_multicast_v4(Ipv4Addr::new(239, 0, 0, i), ANY)
+                .unwrap();
+        }
+        let err = s
+            .join_multicast_v4(Ipv4Addr::new(239, 0, 0, 20), ANY)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Other);
+        assert!(err.to_string().contains("ENOBUFS"), "{err}");
+        assert!(err.to_string().contains("leave one first"), "{err}");
+        // Per socket, as Linux's limit: another socket may join.
+        let t = UdpSocket::bind("0.0.0.0:5001").await.unwrap();
+        t.join_multicast_v4(Ipv4Addr::new(239, 0, 0, 20), ANY)
+            .unwrap();
+        s.leave_multicast_v4(Ipv4Addr::new(239, 0, 0, 0), ANY)
+            .unwrap();
+        s.join_multicast_v4(Ipv4Addr::new(239, 0, 0, 20), ANY)
+            .unwrap();
+    });
+}
+
 /// Group sends under loss, duplication and jitter to three members:
 /// each seed runs the same way twice, and the seeds differ.
 #[test]

@@ -43,6 +43,9 @@ use super::UdpSocket;
 use crate::addr::node_ip;
 use crate::state::{Inner, Net, Socket};
 
+/// Groups one socket may join (Linux's `igmp_max_memberships` default).
+const MAX_MEMBERSHIPS: usize = 20;
+
 /// A socket's multicast state.
 #[derive(Clone, Debug)]
 pub(crate) struct Multicast {
@@ -180,6 +183,8 @@ impl UdpSocket {
     /// `EINVAL`) or an IPv6 socket; `AddrNotAvailable` for an interface
     /// address the node does not have (Linux's `ENODEV`); `AddrInUse` if
     /// this socket joined the group already (Linux's `EADDRINUSE`);
+    /// `Other` for a socket that is a member of 20 groups already
+    /// (Linux's `ENOBUFS`: `igmp_max_memberships`, whose default is 20);
     /// `ConnectionAborted` once the socket's node was killed.
     ///
     /// ```
@@ -222,6 +227,13 @@ impl UdpSocket {
                         s.local
                     ),
                 ));
+            }
+            if s.multicast.groups.len() >= MAX_MEMBERSHIPS {
+                return Err(io::Error::other(format!(
+                    "no buffer space available: {} is a member of {MAX_MEMBERSHIPS} groups \
+                     already (Linux's ENOBUFS, igmp_max_memberships); leave one first",
+                    s.local
+                )));
             }
             s.multicast.groups.push(multiaddr);
             Ok(())
