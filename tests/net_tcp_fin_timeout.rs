@@ -228,3 +228,129 @@ fn the_trace_shows_the_rst_answering_a_late_fin() {
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// A listener on a node `server` and a connection to it from the main
+/// node: (the server node, client end, server end).
+async fn pair_with_server_node() -> (detsim::node::Node, TcpStream, TcpStream) {
+    let server = detsim::node::Node::builder("server").build();
+    let l = server
+        .spawn(async { detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap() })
+        .await
+        .unwrap();
+    let c = TcpStream::connect("server:80").await.unwrap();
+    let (s, _) = l.accept().await.unwrap();
+    (server, c, s)
+}
+
+/// Review finding: once the host forgot the orphan, its node's
+/// kill has nothing of the connection to reset; it still sent an RST
+/// (`Conn::kill` only asked whether the peer stood), so the peer in
+/// `CLOSE_WAIT` failed with `EPIPE` although no socket of the killed
+/// host knew it. Linux: the orphan was destroyed by `tcp_fin_timeout`
+/// (`inet_twsk_kill` of the `FIN_WAIT2` timewait socket); a crash or a
+/// process death afterwards sends nothing for it.
+#[test]
+#[ignore = "review finding: a kill resets the peer of a forgotten orphan"]
+fn review_a_kill_after_the_timeout_resets_no_peer() {
+    common::run(async {
+        let net = Network::current();
+        net.set_tcp_fin_timeout(secs(5));
+        let (server, mut c, s) = pair_with_server_node().await;
+        drop(s); // the server end is the orphan
+        assert_eq!(c.read(&mut [0u8; 8]).await.unwrap(), 0, "the FIN");
+        time::sleep(secs(10)).await;
+        server.kill();
+        time::sleep(ms(10)).await;
+        assert!(c.take_error().unwrap().is_none(), "nothing was reset");
+        assert_eq!(net.stats().tcp.resets, 0, "{:?}", net.stats().tcp);
+    });
+}
+
+/// Review finding: the peer's FIN reached the orphan before its
+/// timeout (both FINs through: the peer's socket is in `TCP_CLOSE`, the
+/// orphan in `TIME_WAIT`), and a duplicate of that FIN (the network's
+/// duplication fault) arrived after the timeout: the orphan's host
+/// answered it with an RST, and the peer's cleanly finished connection
+/// failed with `ConnectionReset`. On Linux a socket in `TCP_CLOSE` is
+/// unhashed (`tcp_done` from `LAST_ACK`): an RST for it finds nothing
+/// and is dropped (and the `TIME_WAIT` socket would only re-ACK the
+/// duplicate). A first copy that arrives late still draws the RST.
+#[test]
+#[ignore = "review finding: an RST fails an end whose FINs both went through"]
+fn review_a_late_duplicate_of_a_fin_that_went_through_resets_nobody() {
+    let mut clean_with_late_copy_possible = 0;
+    for seed in 0..20 {
+        let mut sim = Sim::builder().seed(seed).build();
+        let first_in_time = sim
+            .run(async {
+                let net = Network::current();
+                net.set_tcp_fin_timeout(secs(5));
+                let (server, c, mut s) = pair_with_server_node().await;
+                drop(c); // the client end is the orphan
+                assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0, "the FIN");
+                let fin_at = since_start();
+                time::sleep(secs(2)).await;
+                let me = detsim::node::Node::current();
+                let slow = LinkConfig::new()
+                    .latency(Latency::uniform(ms(1), secs(6)))
+                    .duplicate(1.0);
+                net.set_link(&me, &server, slow).unwrap();
+                s.shutdown(Shutdown::Write).unwrap();
+                // Just before the orphan's timeout: did a copy of the FIN
+                // get there (both FINs through: `CLOSED`)?
+                time::sleep(fin_at + secs(5) - ms(1) - since_start()).await;
+                let state = net
+                    .netstat()
+                    .sockets
+                    .iter()
+                    .find(|r| r.proto == "tcp" && r.node == "server" && r.peer.is_some())
+                    .and_then(|r| r.state)
+                    .unwrap();
+                let first_in_time = state == "CLOSED";
+                // Every copy and its answer are in.
+                time::sleep(secs(14)).await;
+                let err = s.take_error().unwrap().map(|e| e.kind());
+                if first_in_time {
+                    assert_eq!(err, None, "seed {seed}: a clean close");
+                } else {
+                    assert_eq!(err, Some(ErrorKind::ConnectionReset), "seed {seed}");
+                }
+                first_in_time
+            })
+            .unwrap();
+        clean_with_late_copy_possible += usize::from(first_in_time);
+    }
+    assert!(
+        clean_with_late_copy_possible >= 5,
+        "{clean_with_late_copy_possible}"
+    );
+}
+
+/// Review finding (not fixed): Linux starts an orphan's countdown when
+/// the ACK of its FIN comes back (`tcp_rcv_state_process`, `FIN_WAIT1`
+/// to `FIN_WAIT2`; or at `tcp_close` if it came already), one return
+/// trip after the FIN reached the peer. detsim starts it at the FIN's
+/// arrival (ACKs are not packets), so on a slow link the orphan is
+/// forgotten one one-way latency early: here (1 s each way, a 5 s
+/// timeout) the peer's FIN arriving 5.5 s after the orphan's reached it,
+/// 4.5 s after the orphan heard the ACK, meets an RST instead of an ACK.
+/// A fix needs the return path's latency (and whether it is cut) at the
+/// FIN's arrival, which `Conn::arrive` does not see.
+#[test]
+#[ignore = "review finding: the fin timeout counts from the FIN's arrival, not its ACK's return"]
+fn review_the_countdown_starts_when_the_ack_of_the_fin_is_back() {
+    common::run(async {
+        let net = Network::current();
+        net.set_default(LinkConfig::new().latency(Latency::constant(secs(1))))
+            .unwrap();
+        net.set_tcp_fin_timeout(secs(5));
+        let (_server, c, mut s) = pair_with_server_node().await;
+        drop(c);
+        assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0, "the FIN");
+        // The orphan hears the ACK 1 s from now: it stays until 6 s.
+        time::sleep(ms(4500)).await;
+        s.shutdown(Shutdown::Write).unwrap(); // arrives at 5.5 s
+        time::sleep(secs(3)).await;
+        assert!(s.take_error().unwrap().is_none(), "acknowledged");
+    });
+}
