@@ -242,7 +242,7 @@ async fn pair_with_server_node() -> (detsim::node::Node, TcpStream, TcpStream) {
     (server, c, s)
 }
 
-/// Review finding: once the host forgot the orphan, its node's
+/// Review finding (fixed): once the host forgot the orphan, its node's
 /// kill has nothing of the connection to reset; it still sent an RST
 /// (`Conn::kill` only asked whether the peer stood), so the peer in
 /// `CLOSE_WAIT` failed with `EPIPE` although no socket of the killed
@@ -250,7 +250,6 @@ async fn pair_with_server_node() -> (detsim::node::Node, TcpStream, TcpStream) {
 /// (`inet_twsk_kill` of the `FIN_WAIT2` timewait socket); a crash or a
 /// process death afterwards sends nothing for it.
 #[test]
-#[ignore = "review finding: a kill resets the peer of a forgotten orphan"]
 fn review_a_kill_after_the_timeout_resets_no_peer() {
     common::run(async {
         let net = Network::current();

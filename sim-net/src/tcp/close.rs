@@ -109,6 +109,8 @@ impl Conn {
     /// crashed sends nothing): its segments meet a node that is down and
     /// are retransmitted until it gives up, or until the node is back,
     /// which answers them with an RST (see [`arrive`](Self::arrive)).
+    /// An orphan its host already forgot (`tcp_fin_timeout`) sends
+    /// nothing either: the node has no socket of it left to reset.
     ///
     /// Before the SYN reached the server's node, that host knows nothing
     /// of the connection: its crash sends nothing (the SYN then meets a
@@ -131,7 +133,10 @@ impl Conn {
             let p = &self.ends[1 - end];
             !p.closed && !matches!(p.phase, Phase::Failed(_))
         };
-        if resets && peer_live && self.ends[1 - end].node != u32::MAX {
+        // An orphan its host forgot (see `fin_timeout.rs`) is no socket
+        // of the node any more: its kill has nothing to reset.
+        let forgotten = self.forgotten(end, fx.now);
+        if resets && peer_live && !forgotten && self.ends[1 - end].node != u32::MAX {
             fx.send(self, end, Kind::Rst { answer: false });
         }
         self.fail(end, io::ErrorKind::ConnectionAborted, fx);
