@@ -265,7 +265,7 @@ fn review_a_kill_after_the_timeout_resets_no_peer() {
     });
 }
 
-/// Review finding: the peer's FIN reached the orphan before its
+/// Review finding (fixed): the peer's FIN reached the orphan before its
 /// timeout (both FINs through: the peer's socket is in `TCP_CLOSE`, the
 /// orphan in `TIME_WAIT`), and a duplicate of that FIN (the network's
 /// duplication fault) arrived after the timeout: the orphan's host
@@ -275,7 +275,6 @@ fn review_a_kill_after_the_timeout_resets_no_peer() {
 /// and is dropped (and the `TIME_WAIT` socket would only re-ACK the
 /// duplicate). A first copy that arrives late still draws the RST.
 #[test]
-#[ignore = "review finding: an RST fails an end whose FINs both went through"]
 fn review_a_late_duplicate_of_a_fin_that_went_through_resets_nobody() {
     let mut clean_with_late_copy_possible = 0;
     for seed in 0..20 {

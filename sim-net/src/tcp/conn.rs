@@ -618,7 +618,11 @@ impl Conn {
                 return;
             }
             let e = &self.ends[end];
-            if !e.closed {
+            // Both FINs went through: Linux's socket is in `TCP_CLOSE`,
+            // out of the lookup tables, so an RST (a forgotten orphan's
+            // answer to a late duplicate of this end's FIN, a restarted
+            // node's) finds nothing to reset.
+            if !e.closed && !self.closed(end) {
                 // As Linux's `tcp_reset`: refused in SYN_SENT; in
                 // CLOSE_WAIT (the peer's FIN came, this end still
                 // writes) a broken pipe; else reset.
