@@ -353,7 +353,7 @@ fn review_the_countdown_starts_when_the_ack_of_the_fin_is_back() {
     });
 }
 
-/// Review finding: an end closed abortively (zero linger, or unread
+/// Review finding (fixed): an end closed abortively (zero linger, or unread
 /// input) is destroyed at once on Linux (`tcp_close` →
 /// `tcp_disconnect`, then the socket is freed in `TCP_CLOSE`): whatever
 /// the peer sends later draws an RST. Its own RST may be lost (here a
@@ -362,7 +362,6 @@ fn review_the_countdown_starts_when_the_ack_of_the_fin_is_back() {
 /// acknowledged the peer's FIN (and answered its keepalive probes)
 /// forever: the peer never learned the connection was gone.
 #[test]
-#[ignore = "review finding: an aborted end acknowledges the peer's FIN when its RST was lost"]
 fn review_an_aborted_end_whose_rst_was_lost_resets_the_peers_fin() {
     common::run(async {
         let net = Network::current();

@@ -49,8 +49,17 @@ impl Conn {
         if unread > 0 {
             self.consumed(end, unread, fx);
         }
-        let e = &self.ends[end];
+        let e = &mut self.ends[end];
         let abort = (unread > 0 || zero_linger) && e.phase == Phase::Open && !e.killed;
+        if abort {
+            // Linux frees an aborted socket at once (`tcp_disconnect`,
+            // then `TCP_CLOSE`): whatever the peer sends later (its FIN,
+            // a keepalive probe) meets no socket and draws an RST, as at
+            // an orphan past its `tcp_fin_timeout` (see `fin_timeout.rs`)
+            // — what tells the peer if this end's own RST was lost.
+            e.gone_at = fx.now;
+        }
+        let e = &self.ends[end];
         if abort && !self.closed(end) {
             // Closing with unread input resets the connection (RFC 2525
             // 2.17, what Linux and the BSDs do), and so does a zero
