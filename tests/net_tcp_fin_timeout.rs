@@ -380,14 +380,13 @@ fn review_an_aborted_end_whose_rst_was_lost_resets_the_peers_fin() {
     });
 }
 
-/// Review finding: an end that failed (here its keepalive gave up behind
+/// Review finding (fixed): an end that failed (here its keepalive gave up behind
 /// a partition, its RST lost) is in Linux's `TCP_CLOSE`, out of the
 /// lookup tables (`tcp_done`); once its application drops it, whatever
 /// the peer sends meets no socket and draws an RST. detsim's failed,
 /// closed end instead acknowledged the peer's FIN (it is no orphan, so
 /// it was never forgotten): the peer's close completed as if cleanly.
 #[test]
-#[ignore = "review finding: a failed end, once closed, acknowledges the peer's FIN"]
 fn review_a_failed_end_once_closed_resets_the_peers_fin() {
     common::run(async {
         let net = Network::current();

@@ -43,6 +43,13 @@ impl Conn {
             return;
         }
         let e = &mut self.ends[end];
+        if matches!(e.phase, Phase::Failed(_)) {
+            // Linux's failed socket is in `TCP_CLOSE`, out of the lookup
+            // tables (`tcp_done`), and goes with its last handle: what
+            // the peer sends later (if this end's RST was lost) draws an
+            // RST, as at a forgotten orphan (see `fin_timeout.rs`).
+            e.gone_at = fx.now;
+        }
         let unread = e.recv_buf.len();
         let zero_linger = e.linger == Some(Duration::ZERO);
         e.recv_buf.clear();

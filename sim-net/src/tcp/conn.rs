@@ -115,7 +115,8 @@ pub(crate) struct End {
     pub(crate) last_pure_ack: u64,
     /// When this end's host forgets the connection (nanoseconds;
     /// `u64::MAX`: not planned): an orphan's `tcp_fin_timeout` (see
-    /// `fin_timeout.rs`), or its abortive close (see `Conn::close`).
+    /// `fin_timeout.rs`), or the close of an end that failed or aborted
+    /// (see `Conn::close`).
     pub(crate) gone_at: u64,
 }
 
