@@ -19,6 +19,15 @@
 //! (`tcp_rcv_state_process`: new data after the receive side was shut
 //! down), whatever the timeout: see [`Conn::arrive`].
 //!
+//! An end closed abortively (a zero linger time, unread input), or closed
+//! after it failed, is forgotten at its close: Linux frees such a socket
+//! at once, so if its own RST was lost, the peer's next segment draws one.
+//!
+//! The countdown starts when the orphan's FIN arrives at the peer (ACKs
+//! are not packets here); Linux starts it when the FIN's ACK is back, one
+//! return trip later, so on a slow link the orphan is forgotten one
+//! one-way latency early.
+//!
 //! [`End::gone_at`]: super::conn::End::gone_at
 
 use std::time::Duration;
@@ -66,11 +75,13 @@ impl Network {
     /// application closed it and its FIN went through, while the peer has
     /// not closed (Linux's `FIN_WAIT2` orphan). After it, the end's host
     /// answers anything the peer sends with an RST: a peer that still
-    /// holds its side (in `CLOSE_WAIT`) sees its keepalive probe, its
-    /// close or its write fail. Linux's default is 60 s
-    /// ([`DEFAULT_TCP_FIN_TIMEOUT`]); as Linux does, a timeout shorter
-    /// than 3.5 retransmission timeouts (700 ms) counts as 700 ms.
-    /// Applies to ends that become orphans from then on.
+    /// holds its side (in `CLOSE_WAIT`) fails at its next keepalive probe
+    /// (`BrokenPipe`), and its write shutdown is answered with an RST
+    /// (`ConnectionReset`, from `take_error`); what it writes draws an RST
+    /// whatever the timeout, as an orphan reads nothing. Linux's default
+    /// is 60 s ([`DEFAULT_TCP_FIN_TIMEOUT`]); as Linux does, a timeout
+    /// shorter than 3.5 retransmission timeouts (700 ms) counts as
+    /// 700 ms. Applies to ends that become orphans from then on.
     ///
     /// ```
     /// use std::time::Duration;
