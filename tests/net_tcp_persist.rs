@@ -101,6 +101,23 @@ fn a_live_reader_that_pauses_keeps_the_connection_up() {
     });
 }
 
+/// Review finding (fixed): a live reader that keeps its window shut for
+/// far longer than 15 probes answers every probe, and Linux's `tcp_ack`
+/// resets the count of unanswered probes at each answer, so the writer
+/// probes on and never times out. The probes' answers (pure ACKs) used
+/// not to count, so the writer failed with `TimedOut` after 22.2 s.
+#[test]
+fn review_a_reader_that_keeps_its_window_shut_for_minutes_is_probed_for_good() {
+    common::run(async {
+        let (_reader, mut s) = slow_reader(Duration::from_secs(600)).await;
+        write_n(&mut s, 1 << 20).await.unwrap();
+        let tcp = Network::current().stats().tcp;
+        assert_eq!(tcp.timeouts, 0, "{tcp:?}");
+        assert!(tcp.window_probes > 15, "{tcp:?}");
+        assert!(since_start() > ms(600_000));
+    });
+}
+
 #[test]
 fn a_window_that_reopens_quickly_costs_no_probe() {
     common::run(async {

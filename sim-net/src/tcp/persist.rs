@@ -173,7 +173,14 @@ impl Conn {
             }
             return;
         }
-        let heard = self.ends[end].last_heard;
+        // Anything from the peer answers: a numbered segment, or a pure
+        // ACK such as a probe's answer (Linux's `tcp_ack` clears
+        // `icsk_probes_out` at every ACK), so a live reader that keeps its
+        // window shut is probed for good, never timed out.
+        let heard = {
+            let e = &self.ends[end];
+            e.last_heard.max(e.last_pure_ack)
+        };
         let e = &mut self.ends[end];
         let Some(p) = e.persist.as_mut() else {
             return;
