@@ -34,7 +34,7 @@ use crate::addr::{WireAddr, source};
 use crate::links::NOWHERE;
 use crate::rules::{DropReason, Verdict};
 use crate::state::{Inner, Net, RECV_BUFFER};
-use crate::tcp::Segment;
+use crate::tcp::{Segment, TcpState};
 
 /// An event kind per address family. IPv6 traffic has its own codes (the
 /// IPv4 code plus `0x40`), its addresses packed as [`WireAddr::word`]
@@ -356,10 +356,7 @@ impl Net {
             // delivered now.
             inner.in_flight.mark_changed();
             while let Some(((_, seq), d)) = inner.in_flight.pop_due(now) {
-                match express_link(&inner.tcp, &d) {
-                    Some(link) => arrive_express(inner, d, link, wakers),
-                    None => deliver_general(inner, seq, d, wakers),
-                }
+                deliver(inner, seq, d, wakers);
             }
         });
     }
@@ -599,44 +596,51 @@ fn drop_event(inner: &mut Inner, r: Route, why: DropReason) {
     DROP.emit_by(inner.events.as_ref(), r.src, r.dst, 0, (why as u64) << 48);
 }
 
-/// Whether `d`, just taken off the wire, is data that its connection
-/// takes in the usual way (see [`TcpState::takes_express`]) and nothing
-/// can hold it back (no clog anywhere, its node alive): then
-/// [`arrive_express`] delivers it, exactly as [`arrive`] would, in fewer
-/// steps. `Some` with the sending end's link number (see
-/// [`TcpState::takes_express`]).
+/// Delivers `d` (due now, send order `seq`): on the express path when it
+/// is data that its connection takes in the usual way (see
+/// [`TcpState::takes_express`]) and nothing can hold it back (no clog
+/// anywhere, its node alive), exactly as [`arrive`] would, in fewer
+/// steps (one lookup of the connection for the check and the arrival);
+/// else through [`deliver_general`].
 ///
 /// [`TcpState::takes_express`]: crate::tcp::TcpState::takes_express
 #[inline(always)]
-fn express_link(tcp: &crate::tcp::TcpState, d: &InFlight) -> Option<u32> {
-    match &d.payload {
+fn deliver(inner: &mut Inner, seq: u64, d: InFlight, wakers: &mut Vec<Waker>) {
+    let Inner {
+        tcp, links, events, ..
+    } = inner;
+    let conn = match &d.payload {
         Payload::Segment(seg) if tcp.quiet && !d.resend && tcp.node_alive(d.route.to) => {
-            tcp.takes_express(seg)
+            TcpState::takes_express(&mut tcp.conns, seg)
         }
         _ => None,
-    }
-}
-
-/// Delivers `d`, for which [`express_link`] gave `link`.
-#[inline(always)]
-fn arrive_express(inner: &mut Inner, d: InFlight, link: u32, wakers: &mut Vec<Waker>) {
+    };
+    let Some(c) = conn else {
+        deliver_general(inner, seq, d, wakers);
+        return;
+    };
     let InFlight {
         route: r,
         payload: Payload::Segment(seg),
         ..
     } = d
     else {
-        unreachable!("checked by express_link")
+        unreachable!("checked above")
     };
+    // The sending end's link number (`u32::MAX` if it has none).
+    let link = c.ends[1 - crate::tcp::side(seg.to)].link;
     let counts = if link == u32::MAX {
-        inner.links.get_mut(r.from, r.to)
+        links.get_mut(r.from, r.to)
     } else {
-        inner.links.at(link)
+        links.at(link)
     };
     counts.delivered += 1;
-    let (len, seq) = segment_shape(&seg);
-    DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, len, seq);
-    inner.tcp.arrive_express(seg, wakers);
+    let (len, shape_seq) = segment_shape(&seg);
+    DELIVER.emit_by(events.as_ref(), r.src, r.dst, len, shape_seq);
+    let crate::tcp::Kind::Data(data) = seg.kind else {
+        unreachable!("checked by takes_express")
+    };
+    TcpState::arrive_express(c, seg.to, data, (tcp.now, &mut tcp.pool), wakers);
 }
 
 /// Hands a due datagram to its receiving socket or a segment to its

@@ -22,7 +22,8 @@
 
 use std::task::Waker;
 
-use super::conn::Phase;
+use super::conn::{BufPool, Conn, Phase};
+use super::slab::Slab;
 use super::{Key, Kind, MSS, Segment, TcpState, side};
 use crate::fabric;
 use crate::state::Net;
@@ -96,20 +97,23 @@ impl Net {
 }
 
 impl TcpState {
-    /// Whether `seg` is data its connection takes in the usual way: the
-    /// next segment expected at an open end that still reads, with nothing
-    /// put aside, on a connection neither end of which closed. Arriving,
-    /// it then only joins the receive buffer and wakes the end's waiters
-    /// ([`arrive_express`](Self::arrive_express)), as
+    /// The connection of `seg` if `seg` is data it takes in the usual
+    /// way: the next segment expected at an open end that still reads,
+    /// with nothing put aside, on a connection neither end of which
+    /// closed. Arriving, it then only joins the receive buffer and wakes
+    /// the end's waiters ([`arrive_express`](Self::arrive_express)), as
     /// [`Conn::arrive`](super::conn::Conn::arrive) would do with it.
-    /// `Some` with the sending end's [link number](super::conn::End::link)
-    /// (`u32::MAX` if it has none) when it does.
-    #[inline]
-    pub(crate) fn takes_express(&self, seg: &Segment) -> Option<u32> {
+    /// Takes the connection table alone, so the caller can go on to use
+    /// the rest of the state (one lookup for the check and the arrival).
+    #[inline(always)]
+    pub(crate) fn takes_express<'a>(
+        conns: &'a mut Slab<Conn>,
+        seg: &Segment,
+    ) -> Option<&'a mut Conn> {
         let Kind::Data(_) = seg.kind else {
             return None;
         };
-        let c = self.conns.get(seg.conn)?;
+        let c = conns.get_mut(seg.conn)?;
         let to = side(seg.to);
         let (e, sender) = (&c.ends[to], &c.ends[1 - to]);
         // A closed end anywhere leaves clean-up to the general path.
@@ -119,22 +123,24 @@ impl TcpState {
             && !e.read_shutdown
             && seg.seq == e.recv_seq
             && e.early.is_empty();
-        takes.then_some(sender.link)
+        takes.then_some(c)
     }
 
-    /// Delivers `seg`, which [`takes_express`](Self::takes_express).
-    #[inline]
-    pub(crate) fn arrive_express(&mut self, seg: Segment, wakers: &mut Vec<Waker>) {
-        let Kind::Data(data) = seg.kind else {
-            unreachable!("checked by takes_express")
-        };
-        let Some(c) = self.conns.get_mut(seg.conn) else {
-            unreachable!("checked by takes_express")
-        };
-        let e = &mut c.ends[side(seg.to)];
+    /// Delivers `data`, the payload of a segment to end `to` of `c`,
+    /// which [`takes_express`](Self::takes_express) gave; `now` is the
+    /// act's virtual time, `pool` the payload pool.
+    #[inline(always)]
+    pub(crate) fn arrive_express(
+        c: &mut Conn,
+        to: usize,
+        data: Vec<u8>,
+        (now, pool): (u64, &mut BufPool),
+        wakers: &mut Vec<Waker>,
+    ) {
+        let e = &mut c.ends[side(to)];
         e.recv_seq += 1;
-        e.last_heard = self.now;
-        e.recv_buf.append(data, &mut self.pool);
+        e.last_heard = now;
+        e.recv_buf.append(data, pool);
         e.wake_all_now(wakers);
     }
 }
