@@ -24,6 +24,7 @@
 //! and the TCP side in `tcp/express.rs`): same segments, events, counters
 //! and queue keys, in fewer steps.
 
+use std::cell::Cell;
 use std::net::SocketAddr;
 use std::task::Waker;
 
@@ -34,7 +35,7 @@ use crate::addr::{WireAddr, source};
 use crate::links::NOWHERE;
 use crate::rules::{DropReason, Verdict};
 use crate::state::{Inner, Net, RECV_BUFFER};
-use crate::tcp::{Segment, TcpState};
+use crate::tcp::{Segment, TcpState, with_spare};
 
 /// An event kind per address family. IPv6 traffic has its own codes (the
 /// IPv4 code plus `0x40`), its addresses packed as [`WireAddr::word`]
@@ -348,17 +349,54 @@ impl Net {
 
     /// [`deliver_due`](Self::deliver_due), inline: the pump's ring calls
     /// it once per firing.
+    ///
+    /// What [`act`](Self::act) does around delivering everything due, in
+    /// the same order, but its wakers' vector starts without a buffer:
+    /// the usual firing (express arrivals, whose task wakers are woken in
+    /// place) collects nothing, so there is no kept vector to take and
+    /// give back. Whatever has a waker to collect first takes the kept
+    /// one ([`with_spare`]), which goes back at the end.
     #[inline(always)]
     pub(crate) fn deliver_due_inline(&self) {
-        self.act(|inner, wakers| {
+        let mut wakers = Vec::new();
+        let (next, now, trash) = {
+            let mut guard = self.inner.borrow_mut();
+            let inner = &mut *guard;
+            inner.tcp.now = self.now();
+            inner.tcp.quiet = inner.rules.is_quiet();
             let now = inner.tcp.now;
-            // The pump fired: re-arm it for what is left, whatever is
-            // delivered now.
-            inner.in_flight.mark_changed();
             while let Some(((_, seq), d)) = inner.in_flight.pop_due(now) {
-                deliver(inner, seq, d, wakers);
+                deliver(inner, seq, d, (&mut wakers, &self.wakers));
             }
-        });
+            if !inner.tcp.acks.is_empty() || !inner.tcp.outbox.is_empty() {
+                send_queued(inner, with_spare(&mut wakers, &self.wakers));
+            }
+            // The pump fired: re-arm it for what is left, whatever was
+            // delivered (as `act` does once the queue changed). Nothing
+            // is due at the end of time (see `act`).
+            inner.in_flight.clear_changed();
+            let next = inner
+                .in_flight
+                .first_key()
+                .map(|k| k.0)
+                .filter(|&at| at != u64::MAX);
+            (next, now, !inner.tcp.trash.is_empty())
+        };
+        self.rearm(next, now);
+        if !wakers.is_empty() {
+            for w in &wakers {
+                w.wake_by_ref();
+            }
+            wakers.clear();
+        }
+        if wakers.capacity() != 0 {
+            // The kept buffer (or one grown from it) goes back.
+            self.wakers.set(wakers);
+        }
+        // Last: a destructor that uses the network finds it consistent.
+        if trash {
+            self.empty_trash();
+        }
     }
 
     /// Re-times datagrams held by clogs that ended early, then delivers
@@ -605,7 +643,12 @@ fn drop_event(inner: &mut Inner, r: Route, why: DropReason) {
 ///
 /// [`TcpState::takes_express`]: crate::tcp::TcpState::takes_express
 #[inline(always)]
-fn deliver(inner: &mut Inner, seq: u64, d: InFlight, wakers: &mut Vec<Waker>) {
+fn deliver(
+    inner: &mut Inner,
+    seq: u64,
+    d: InFlight,
+    (wakers, spare): (&mut Vec<Waker>, &Cell<Vec<Waker>>),
+) {
     let Inner {
         tcp, links, events, ..
     } = inner;
@@ -616,7 +659,7 @@ fn deliver(inner: &mut Inner, seq: u64, d: InFlight, wakers: &mut Vec<Waker>) {
         _ => None,
     };
     let Some(c) = conn else {
-        deliver_general(inner, seq, d, wakers);
+        deliver_general(inner, seq, d, with_spare(wakers, spare));
         return;
     };
     let InFlight {
@@ -640,7 +683,7 @@ fn deliver(inner: &mut Inner, seq: u64, d: InFlight, wakers: &mut Vec<Waker>) {
     let crate::tcp::Kind::Data(data) = seg.kind else {
         unreachable!("checked by takes_express")
     };
-    TcpState::arrive_express(c, seg.to, data, (tcp.now, &mut tcp.pool), wakers);
+    TcpState::arrive_express(c, seg.to, data, (tcp.now, &mut tcp.pool), (wakers, spare));
 }
 
 /// Hands a due datagram to its receiving socket or a segment to its

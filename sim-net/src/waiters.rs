@@ -82,12 +82,18 @@ impl Waiters {
     /// still wait.
     #[inline]
     pub(crate) fn drain_into(&mut self, out: &mut Vec<Waker>) {
-        // Nobody waits (a TCP end whose reads and writes park in their
-        // own slots, every time data moves): nothing to walk.
-        if self.slots.is_empty() && self.polled.is_none() {
+        if self.is_unused() {
             return;
         }
         self.drain_some(out);
+    }
+
+    /// Whether nobody ever waited here (a TCP end whose reads and writes
+    /// park in their own slots, every time data moves): nothing to walk
+    /// or drain.
+    #[inline]
+    pub(crate) fn is_unused(&self) -> bool {
+        self.slots.is_empty() && self.polled.is_none()
     }
 
     fn drain_some(&mut self, out: &mut Vec<Waker>) {

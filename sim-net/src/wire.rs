@@ -114,12 +114,6 @@ impl<V> Wire<V> {
         self.changed = false;
     }
 
-    /// Marks the earliest key as changed (so the next
-    /// [`take_changed`](Self::take_changed) says so).
-    pub(crate) fn mark_changed(&mut self) {
-        self.changed = true;
-    }
-
     /// Removes and returns every entry for which `pick` is true, in key
     /// order.
     pub(crate) fn take_where(
@@ -193,8 +187,6 @@ mod tests {
         assert_eq!(w.pop_due(0), None);
         assert!(!w.take_changed(), "nothing was due");
         assert_eq!(w.pop_due(1), Some(((1, 1), 1)));
-        assert!(w.take_changed());
-        w.mark_changed();
         assert!(w.take_changed());
     }
 

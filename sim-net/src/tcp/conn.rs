@@ -2,6 +2,7 @@
 //! an end does. Pure bookkeeping: segments to send go to an outbox, wakers
 //! to a list, both handled by the caller.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
@@ -186,16 +187,20 @@ impl End {
     /// earlier waits in `wakers`: the same wakes in the same order, with
     /// less to collect. Only for callers that wake `wakers` next, with
     /// nothing in between that wakes or drops a waker (an express
-    /// arrival, whose act ends with the wakes).
+    /// arrival, whose act ends with the wakes). `wakers` may come without
+    /// a buffer: a waker to collect first takes `spare`'s (see
+    /// [`with_spare`]).
     #[inline]
-    pub(crate) fn wake_all_now(&mut self, wakers: &mut Vec<Waker>) {
+    pub(crate) fn wake_all_now(&mut self, wakers: &mut Vec<Waker>, spare: &Cell<Vec<Waker>>) {
         if let Some(w) = self.reader.take() {
-            wake_now_or_collect(w, wakers);
+            wake_now_or_collect(w, wakers, spare);
         }
         if let Some(w) = self.writer.take() {
-            wake_now_or_collect(w, wakers);
+            wake_now_or_collect(w, wakers, spare);
         }
-        self.ready.drain_into(wakers);
+        if !self.ready.is_unused() {
+            self.ready.drain_into(with_spare(wakers, spare));
+        }
     }
 }
 
@@ -203,12 +208,34 @@ impl End {
 /// earlier waits in `wakers`; collects it otherwise (see
 /// [`End::wake_all_now`]).
 #[inline(always)]
-fn wake_now_or_collect(w: Waker, wakers: &mut Vec<Waker>) {
+fn wake_now_or_collect(w: Waker, wakers: &mut Vec<Waker>, spare: &Cell<Vec<Waker>>) {
     if !wakers.is_empty() {
         wakers.push(w);
     } else if let Err(w) = ext::wake_task(w) {
-        wakers.push(w);
+        with_spare(wakers, spare).push(w);
     }
+}
+
+/// `wakers`, given `spare`'s buffer first if it has none: a wakers'
+/// vector can start as `Vec::new()` (nothing to take or give back while
+/// nothing is collected) and still reuse the network's kept buffer once
+/// something is.
+#[inline(always)]
+pub(crate) fn with_spare<'a>(
+    wakers: &'a mut Vec<Waker>,
+    spare: &Cell<Vec<Waker>>,
+) -> &'a mut Vec<Waker> {
+    if wakers.capacity() == 0 {
+        take_spare(wakers, spare);
+    }
+    wakers
+}
+
+#[cold]
+#[inline(never)]
+fn take_spare(wakers: &mut Vec<Waker>, spare: &Cell<Vec<Waker>>) {
+    // Without a buffer, `wakers` holds nothing.
+    *wakers = spare.take();
 }
 
 /// Counters, outbox and wakers: where connection work leaves its effects.

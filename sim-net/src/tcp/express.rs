@@ -20,6 +20,7 @@
 //! path would produce (`tests/net_express.rs` runs workloads both ways and
 //! compares their fingerprints).
 
+use std::cell::Cell;
 use std::task::Waker;
 
 use super::conn::{BufPool, Conn, Phase};
@@ -128,20 +129,23 @@ impl TcpState {
 
     /// Delivers `data`, the payload of a segment to end `to` of `c`,
     /// which [`takes_express`](Self::takes_express) gave; `now` is the
-    /// act's virtual time, `pool` the payload pool.
+    /// act's virtual time, `pool` the payload pool, `spare` the buffer
+    /// `wakers` takes if it has none (see [`End::wake_all_now`]).
+    ///
+    /// [`End::wake_all_now`]: super::conn::End::wake_all_now
     #[inline(always)]
     pub(crate) fn arrive_express(
         c: &mut Conn,
         to: usize,
         data: Vec<u8>,
         (now, pool): (u64, &mut BufPool),
-        wakers: &mut Vec<Waker>,
+        (wakers, spare): (&mut Vec<Waker>, &Cell<Vec<Waker>>),
     ) {
         let e = &mut c.ends[side(to)];
         e.recv_seq += 1;
         e.last_heard = now;
         e.recv_buf.append(data, pool);
-        e.wake_all_now(wakers);
+        e.wake_all_now(wakers, spare);
     }
 }
 

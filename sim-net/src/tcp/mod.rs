@@ -128,6 +128,7 @@ use sim_core::ext::EventKind;
 use crate::addr::WireAddr;
 use crate::fabric::AddrEvent;
 
+pub(crate) use conn::with_spare;
 pub(crate) use slab::Key;
 pub(crate) use state::TcpState;
 
