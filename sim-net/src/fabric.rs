@@ -259,13 +259,10 @@ impl Net {
             // Nothing is due at the end of time: what a clog with no end
             // holds waits for its unclog, and arms no timer the clock
             // would jump to.
-            let next = inner.in_flight.take_changed().then(|| {
-                inner
-                    .in_flight
-                    .first_key()
-                    .map(|k| k.0)
-                    .filter(|&at| at != u64::MAX)
-            });
+            let next = inner
+                .in_flight
+                .take_changed()
+                .then(|| inner.in_flight.next_due());
             let trash = !inner.tcp.trash.is_empty();
             (out, next.map(|n| (n, inner.tcp.now)), trash)
         };
@@ -375,11 +372,7 @@ impl Net {
             // delivered (as `act` does once the queue changed). Nothing
             // is due at the end of time (see `act`).
             inner.in_flight.clear_changed();
-            let next = inner
-                .in_flight
-                .first_key()
-                .map(|k| k.0)
-                .filter(|&at| at != u64::MAX);
+            let next = inner.in_flight.next_due();
             (next, now, !inner.tcp.trash.is_empty())
         };
         self.rearm(next, now);
@@ -583,11 +576,7 @@ pub(crate) fn send_express(
     inner.in_flight.push((at, inner.seq), d);
     // The push changed the queue: what `take_changed` says, and clears.
     inner.in_flight.clear_changed();
-    let next = inner
-        .in_flight
-        .first_key()
-        .map(|k| k.0)
-        .filter(|&at| at != u64::MAX);
+    let next = inner.in_flight.next_due();
     // After the push (the event does not depend on the queue), so the
     // record is not held across the recording.
     SEND.emit_by(inner.events.as_ref(), src, dst, len, seq);

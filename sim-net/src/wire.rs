@@ -70,6 +70,15 @@ impl<V> Wire<V> {
         }
     }
 
+    /// When the pump is next due: the earliest key's due time, except the
+    /// end of time (`u64::MAX`), at which nothing is due: what a clog with
+    /// no end holds waits for its unclog, and arms no timer the clock
+    /// would jump to.
+    #[inline(always)]
+    pub(crate) fn next_due(&self) -> Option<u64> {
+        self.first_key().map(|k| k.0).filter(|&at| at != u64::MAX)
+    }
+
     /// Removes and returns the earliest entry if it is due at or before
     /// `now`.
     #[inline]
