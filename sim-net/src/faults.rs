@@ -187,6 +187,14 @@ impl FaultPlan {
     /// applies it. Stops at the first fault that names no node (or kills
     /// or restarts `main`).
     ///
+    /// # Errors
+    ///
+    /// A [`FaultError`] naming the fault: one that names no node, or
+    /// kills or restarts `main`, stops the plan there; one whose time
+    /// falls past the end of virtual time (about 584 years after the
+    /// simulation's start, e.g. `Duration::MAX`) refuses the plan before
+    /// any of its faults applies.
+    ///
     /// ```
     /// use std::time::Duration;
     /// use detsim::net::{Fault, FaultPlan};
@@ -198,6 +206,19 @@ impl FaultPlan {
     /// ```
     pub async fn run(self) -> Result<(), FaultError> {
         let start = sim_core::time::Instant::now();
+        // Checked before anything applies: a plan half applied and then
+        // refused would leave its partitions and clogs in place.
+        if let Some(t) = self.faults.last() {
+            if start.checked_add(t.at).is_none() {
+                return Err(FaultError {
+                    message: format!(
+                        "the fault plan's \"{t}\" is past the end of virtual time (the plan \
+                         started at {start}, and virtual time ends about 584 years after the \
+                         simulation's start); give each fault a time within the run"
+                    ),
+                });
+            }
+        }
         for t in self.faults {
             sim_core::time::sleep_until(start + t.at).await;
             apply(&t)?;
@@ -289,8 +310,9 @@ fn apply(t: &TimedFault) -> Result<(), FaultError> {
     Ok(())
 }
 
-/// Why a fault plan stopped: a fault names no node, or would crash the
-/// `main` node.
+/// Why a fault plan stopped: a fault names no node, would crash the
+/// `main` node, is not a valid disk setting, or falls past the end of
+/// virtual time.
 ///
 /// ```
 /// use std::time::Duration;

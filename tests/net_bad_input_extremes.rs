@@ -1,0 +1,43 @@
+//! Extreme arguments to the simulated network's public API (durations
+//! past the end of virtual time, the largest counts, addresses that make
+//! no sense): each gives an `io::Error`, a configuration error or a
+//! `FaultError` naming the problem and the fix, never a panic from
+//! detsim's code, an overflow or a hang.
+
+mod common;
+
+use std::time::Duration;
+
+use common::run;
+use detsim::net::{Fault, FaultPlan, Network};
+use detsim::node::Node;
+
+#[test]
+fn a_fault_plan_time_past_the_end_of_virtual_time_is_refused_before_any_fault_applies() {
+    run(async {
+        let a = Node::builder("a").build();
+        let b = Node::builder("b").build();
+        let plan = FaultPlan::new()
+            .at(
+                Duration::ZERO,
+                Fault::Partition {
+                    a: "a".into(),
+                    b: "b".into(),
+                },
+            )
+            .at(Duration::MAX, Fault::HealAll);
+        let err = plan.run().await.unwrap_err();
+        insta::assert_snapshot!(err.to_string());
+        // Nothing applied: the plan is refused as a whole.
+        assert!(!Network::current().is_partitioned(&a, &b));
+        // The same from a spawned plan, after time has passed.
+        detsim::time::sleep(Duration::from_secs(5)).await;
+        let err = FaultPlan::new()
+            .at(Duration::MAX - Duration::from_secs(1), Fault::HealAll)
+            .spawn()
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(err.to_string().contains("past the end"), "{err}");
+    });
+}
