@@ -41,3 +41,29 @@ fn a_fault_plan_time_past_the_end_of_virtual_time_is_refused_before_any_fault_ap
         assert!(err.to_string().contains("past the end"), "{err}");
     });
 }
+
+#[test]
+fn a_keepalive_time_or_interval_under_a_second_is_refused() {
+    run(async {
+        let net = Network::current();
+        // A nanosecond keepalive on a zero-latency link probed a billion
+        // times per virtual second: the run never ended.
+        let tiny = Duration::from_nanos(1);
+        let err = net.set_tcp_keepalive(tiny, tiny, 127).unwrap_err();
+        assert_eq!(err.setting(), "keepalive");
+        insta::assert_snapshot!(err.to_string());
+        for (time, interval) in [
+            (Duration::from_millis(999), Duration::from_secs(1)),
+            (Duration::from_secs(1), Duration::from_millis(999)),
+        ] {
+            let err = net.set_tcp_keepalive(time, interval, 3).unwrap_err();
+            assert!(err.to_string().contains("at least 1 s"), "{err}");
+        }
+        assert_eq!(net.tcp_keepalive().0, detsim::net::DEFAULT_KEEPALIVE_TIME);
+        // Linux's minimum is fine, and so is the longest duration.
+        let s = Duration::from_secs(1);
+        net.set_tcp_keepalive(s, s, 1).unwrap();
+        net.set_tcp_keepalive(Duration::MAX, Duration::MAX, 127)
+            .unwrap();
+    });
+}

@@ -395,8 +395,11 @@ impl Network {
     ///
     /// # Errors
     ///
-    /// A [`NetConfigError`] for a zero time or interval, or a probe count
-    /// of 0 or above 127 (Linux's `TCP_KEEPCNT` range).
+    /// A [`NetConfigError`] for a time or interval under a second (zero,
+    /// or below Linux's minimum for `TCP_KEEPIDLE` and `TCP_KEEPINTVL`:
+    /// a nanosecond keepalive would probe a billion times per virtual
+    /// second), or a probe count of 0 or above 127 (Linux's `TCP_KEEPCNT`
+    /// range). Nothing changes then.
     ///
     /// ```
     /// use std::time::Duration;
@@ -421,6 +424,16 @@ impl Network {
                 format!("time {time:?}, interval {interval:?}"),
                 "a keepalive time or interval of zero would probe without end",
                 "give a keepalive time and interval above zero",
+            ));
+        }
+        if time < Duration::from_secs(1) || interval < Duration::from_secs(1) {
+            return Err(NetConfigError::new(
+                "keepalive",
+                format!("time {time:?}, interval {interval:?}"),
+                "a keepalive time or interval under a second (Linux's minimum for \
+                 TCP_KEEPIDLE and TCP_KEEPINTVL) probes an idle connection so often that \
+                 virtual time barely moves",
+                "give a keepalive time and interval of at least 1 s",
             ));
         }
         if !(1..=127).contains(&probes) {
