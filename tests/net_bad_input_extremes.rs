@@ -67,3 +67,19 @@ fn a_keepalive_time_or_interval_under_a_second_is_refused() {
             .unwrap();
     });
 }
+
+#[test]
+fn a_node_whose_name_ends_in_a_dot_is_found_by_that_name() {
+    run(async {
+        // The trailing dot of a fully qualified name is dropped first
+        // ("db." is "db"); a node named "x." was then unknown, in an error
+        // that listed "x." among the hosts.
+        Node::builder("x.").build();
+        let addrs: Vec<_> = detsim::net::lookup_host("x.:1").await.unwrap().collect();
+        assert_eq!(addrs[0].to_string(), "10.0.0.2:1");
+        // A node "x" still wins over "x." for "x.", as before.
+        Node::builder("x").build();
+        let addrs: Vec<_> = detsim::net::lookup_host("x.:1").await.unwrap().collect();
+        assert_eq!(addrs[0].to_string(), "10.0.0.3:1");
+    });
+}

@@ -422,7 +422,9 @@ fn resolve_host(host: &str) -> io::Result<Vec<IpAddr>> {
             IpAddr::V6(Ipv6Addr::LOCALHOST),
         ]);
     }
-    match lookup_node(name) {
+    // A node whose own name ends in a dot ("x.") is found by it when no
+    // node has the name without the dot.
+    match lookup_node(name).or_else(|| lookup_node(host)) {
         Some(node) => Ok(vec![node_addr(&node), IpAddr::V6(node_addr_v6(&node))]),
         None => Err(io::Error::new(
             io::ErrorKind::NotFound,
@@ -461,7 +463,9 @@ fn plain(addr: SocketAddr) -> SocketAddr {
 /// Resolves `host` (see [`ToSocketAddrs`]) to socket addresses, as tokio's
 /// `lookup_host`: a node name resolves to its node's IPv4 address, then its
 /// IPv6 address (names are case-insensitive, as in DNS, unless two nodes'
-/// names differ only in case; a trailing dot is allowed, `"db.:5432"`);
+/// names differ only in case; a trailing dot is allowed, `"db.:5432"`,
+/// and a node named with one, `"x."`, is found by it when no node is
+/// named `"x"`);
 /// `localhost` to `127.0.0.1`, then `::1`; IP literals
 /// (`"10.0.0.2:80"`, `"[fd00::2]:80"`) to themselves. Instant (no virtual
 /// time passes).
