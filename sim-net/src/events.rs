@@ -1,5 +1,5 @@
 //! How a trace shows the network's events: each event kind's two words
-//! (see the `EventKind`s in `fabric.rs`, `tcp/mod.rs` and `swizzle.rs`)
+//! (see the `EventKind`s in `fabric/kinds.rs`, `tcp/mod.rs` and `swizzle.rs`)
 //! turned back into addresses, lengths, sequence numbers and reasons.
 
 use sim_core::__macro::linkme::distributed_slice;

@@ -101,6 +101,7 @@
 //! accepts, resets, timeouts and retransmissions are folded into the
 //! fingerprint, and counted in [`NetStats::tcp`](crate::NetStats::tcp).
 
+mod arrive;
 mod bound;
 mod close;
 mod conn;
