@@ -403,7 +403,9 @@ impl Network {
     /// Sets the TCP stall timeout: a segment that cannot be delivered for
     /// `timeout` since it was first sent (a partition, a node that is
     /// down) aborts its connection, and both ends fail with `TimedOut`
-    /// (a `connect` too). `None` (the default): no such timeout; the
+    /// (a `connect` too); a segment of an orphan (an end its application
+    /// closed) fails only the orphan, silently, as the retry limit does
+    /// (see [`set_tcp_retries`](Self::set_tcp_retries)). `None` (the default): no such timeout; the
     /// retransmission limits ([`set_tcp_retries`](Self::set_tcp_retries),
     /// [`set_tcp_syn_retries`](Self::set_tcp_syn_retries)) still end a
     /// stall. Whichever comes first applies. Applies to segments waiting
@@ -547,7 +549,11 @@ impl Network {
     /// `TimedOut` on both ends (Linux's `tcp_retries2`; the default is
     /// [`DEFAULT_TCP_RETRIES`](crate::DEFAULT_TCP_RETRIES), giving up
     /// 22.2 s after a segment lost to a partition). `None`: no limit.
-    /// Applies to segments lost from then on.
+    /// Applies to segments lost from then on. A segment of an orphan (an
+    /// end its application closed, e.g. its FIN lost to a partition)
+    /// that reaches the limit fails the orphan alone, as Linux gives up
+    /// on a socket no process holds without telling the peer: the peer
+    /// stays open until its next segment draws an RST.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();

@@ -23,6 +23,16 @@
 //! after it failed, is forgotten at its close: Linux frees such a socket
 //! at once, so if its own RST was lost, the peer's next segment draws one.
 //!
+//! An orphan whose own segments go unacknowledged (its FIN lost to a
+//! partition: `FIN_WAIT1`) is not waiting for the peer but retransmitting:
+//! at the retransmission limit (or the stall timeout) it fails alone and
+//! is forgotten at once, as Linux's `tcp_write_timeout` gives up on a
+//! dead socket (`tcp_write_err`, no RST). The peer is told nothing: it
+//! stays open until what it sends next draws an RST. (Linux bounds an
+//! orphan's retransmissions by `tcp_orphan_retries`, 8 by default, rather
+//! than `tcp_retries2`; here the one limit of
+//! [`Network::set_tcp_retries`] applies to both.)
+//!
 //! The countdown starts when the orphan's FIN arrives at the peer (ACKs
 //! are not packets here); Linux starts it when the FIN's ACK is back, one
 //! return trip later, so on a slow link the orphan is forgotten one
@@ -62,8 +72,18 @@ impl Conn {
         }
     }
 
+    /// `end`'s host forgets the connection at `now`, if it had not
+    /// planned to earlier: from then on, what the peer sends it draws an
+    /// RST (see [`Conn::arrive`]).
+    #[inline]
+    pub(crate) fn forget(&mut self, end: usize, now: u64) {
+        let e = &mut self.ends[end];
+        e.gone_at = e.gone_at.min(now);
+    }
+
     /// Whether `end`'s host has forgotten the connection at `now`: an
-    /// orphan past its timeout (see the module docs).
+    /// orphan past its timeout (see the module docs), or an end that died
+    /// (see [`forget`](Self::forget)).
     #[inline]
     pub(crate) fn forgotten(&self, end: usize, now: u64) -> bool {
         self.ends[end].gone_at <= now

@@ -68,7 +68,8 @@
 //!   retransmitted [`DEFAULT_TCP_SYN_RETRIES`] times (then `connect` fails
 //!   with `TimedOut`, 7.8 s after the first loss), any other segment
 //!   [`DEFAULT_TCP_RETRIES`] times (then both ends of its connection fail
-//!   with `TimedOut`, reads and writes, 22.2 s after the first loss); see
+//!   with `TimedOut`, reads and writes, 22.2 s after the first loss; an
+//!   orphan's segment fails only the orphan, see below); see
 //!   the constants for the exact times. So a permanent stall (a partition
 //!   that never heals, a node that stays down) ends in a clear error, not
 //!   in a run that hits its time limit. Change the limits with
@@ -91,6 +92,14 @@
 //!   sends it afterwards (a probe, its FIN) draws an RST; see
 //!   `fin_timeout.rs` and
 //!   [`Network::set_tcp_fin_timeout`](crate::Network::set_tcp_fin_timeout).
+//!   An orphan whose FIN (or data) is never acknowledged (a partition)
+//!   gives up at the retransmission limit or the stall timeout, as
+//!   Linux gives up on a socket no process holds: it dies alone and
+//!   silently (counted as a timeout; its other segments waiting to be
+//!   sent again go with it). Its peer hears nothing and stays open: a
+//!   reader waits, and its next segment (data, its FIN, a keepalive
+//!   probe) meets a host that forgot the connection and draws an RST
+//!   (`ConnectionReset`).
 //! * **Zero-window probes.** A writer whose bytes wait behind a full
 //!   window, with nothing in flight, probes its peer as Linux's persist
 //!   timer does: a peer that is gone fails it with `TimedOut` after

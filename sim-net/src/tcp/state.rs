@@ -555,7 +555,10 @@ impl TcpState {
                 // As Linux's keepalive probes and their answers: a lost one
                 // is not sent again (the keepalive timer sends the next).
                 Kind::Probe | Kind::ProbeAck => false,
-                _ => !(from.killed || abandoned),
+                // An orphan that timed out is gone (see `time_out`): as
+                // Linux's `tcp_done` purges the write queue, nothing of
+                // it is sent again.
+                _ => !(from.killed || abandoned || from.closed && timed_out(from)),
             }
         })
     }
@@ -577,7 +580,7 @@ impl TcpState {
         let at = now.saturating_add(rto);
         match self.deadline(seg) {
             Some(d) if d <= now => {
-                self.time_out(seg.conn, wakers);
+                self.time_out(seg, wakers);
                 None
             }
             Some(d) => Some(at.min(d)),
@@ -597,7 +600,7 @@ impl TcpState {
             return None;
         }
         if self.deadline(&seg).is_some_and(|d| d <= now) {
-            self.time_out(seg.conn, wakers);
+            self.time_out(&seg, wakers);
             return None;
         }
         let limit = match seg.kind {
@@ -608,7 +611,7 @@ impl TcpState {
             // One RTO after the last retransmission, the sender gives up
             // (as Linux does). An RST is only dropped: nobody waits for it.
             if !matches!(seg.kind, Kind::Rst { .. }) {
-                self.time_out(seg.conn, wakers);
+                self.time_out(&seg, wakers);
             }
             return None;
         }
@@ -620,11 +623,28 @@ impl TcpState {
         Some(seg)
     }
 
-    /// A stall outlasted the timeout: both ends fail with `TimedOut`. A
-    /// server end the SYN never reached does not exist on its host: it
-    /// closes uncounted, so a connect that times out counts one timeout.
-    fn time_out(&mut self, key: Key, wakers: &mut Vec<Waker>) {
-        self.with_conn(key, wakers, |conn, fx| {
+    /// `seg` outlasted the retransmission limit or the stall timeout:
+    /// both ends fail with `TimedOut`. A server end the SYN never reached
+    /// does not exist on its host: it closes uncounted, so a connect that
+    /// times out counts one timeout.
+    ///
+    /// A segment of an orphan (an end its application closed, see
+    /// `fin_timeout.rs`) fails that end alone, as Linux's
+    /// `tcp_write_timeout` gives up on a socket no process holds: its
+    /// host forgets the connection without a word to the peer, which
+    /// stays open until its next segment draws an RST (see
+    /// [`Conn::arrive`]). The orphan's other segments waiting to be sent
+    /// again go with it (see [`live`](Self::live)).
+    fn time_out(&mut self, seg: &Segment, wakers: &mut Vec<Waker>) {
+        let from = 1 - seg.to;
+        self.with_conn(seg.conn, wakers, |conn, fx| {
+            if conn.ends[from].closed {
+                if conn.ends[from].phase == Phase::Open && !conn.ends[from].killed {
+                    conn.fail(from, io::ErrorKind::TimedOut, fx);
+                    conn.forget(from, fx.now);
+                }
+                return;
+            }
             for end in 0..2 {
                 if conn.ends[end].closed {
                     continue;
@@ -673,6 +693,12 @@ impl TcpState {
         self.sockets_killed(node);
         self.ports.node_killed(node);
     }
+}
+
+/// Whether `e` failed with `TimedOut` (its retransmissions, keepalive or
+/// zero-window probes went unanswered).
+fn timed_out(e: &End) -> bool {
+    e.phase == Phase::Failed(io::ErrorKind::TimedOut)
 }
 
 /// The error for an operation on a handle whose state is gone.
