@@ -62,10 +62,12 @@ impl Conn {
         }
         if let Kind::Ack = kind {
             self.ends[1 - end].ack_in_flight = false;
-            if self.ends[end].killed {
+            if self.ends[end].killed || self.forgotten(end, fx.now) {
                 // Its node is up again (a segment for a node that is down
                 // never gets here), and its new incarnation has no such
-                // socket: Linux answers any segment but an RST with one.
+                // socket; or its host forgot the connection (see
+                // `fin_timeout.rs`): Linux answers any segment but an RST
+                // with one.
                 if !matches!(self.ends[1 - end].phase, Phase::Failed(_)) {
                     fx.send(self, end, Kind::Rst { answer: true });
                 }
@@ -113,13 +115,27 @@ impl Conn {
             }
             return;
         }
-        let e = &mut self.ends[end];
-        if matches!(e.phase, Phase::Failed(_)) {
+        if matches!(self.ends[end].phase, Phase::Failed(_)) {
             // The RST is unnumbered and may overtake data: once an end has
             // failed, later data is dropped, so a read never returns data
             // after an error.
+            //
+            // An end that failed of its own doing (it timed out, or reset
+            // the connection itself: see `Conn::forget`) is out of its
+            // host's tables, as Linux's `tcp_done` leaves it, even while
+            // its application holds it: the segment meets no socket and
+            // draws an RST, which fails the peer (its own RST may have
+            // been lost, or it sent none). An end reset by its peer
+            // answers nothing: the peer that reset it has no socket left
+            // for an RST to reach, and a late segment of its (one the RST
+            // overtook) must not draw one.
+            let peer_failed = matches!(self.ends[1 - end].phase, Phase::Failed(_));
+            if self.forgotten(end, fx.now) && !peer_failed {
+                fx.send(self, end, Kind::Rst { answer: true });
+            }
             return;
         }
+        let e = &mut self.ends[end];
         if seq < e.recv_seq || e.early.contains_key(&seq) {
             return; // a duplicate
         }
@@ -134,6 +150,9 @@ impl Conn {
             }
             fx.send(self, end, Kind::Rst { answer: false });
             self.fail(end, io::ErrorKind::ConnectionReset, fx);
+            // Linux's socket is done (`tcp_done`): if the RST is lost,
+            // the peer's next segment draws another.
+            self.forget(end, fx.now);
             return;
         }
         let mut opened = false;

@@ -116,8 +116,9 @@ pub(crate) struct End {
     pub(crate) last_pure_ack: u64,
     /// When this end's host forgets the connection (nanoseconds;
     /// `u64::MAX`: not planned): an orphan's `tcp_fin_timeout` (see
-    /// `fin_timeout.rs`), or the close of an end that failed or aborted
-    /// (see `Conn::close`).
+    /// `fin_timeout.rs`), the close of an end that failed or aborted
+    /// (see `Conn::close`), or the failure of an end that failed of its
+    /// own doing, timed out or reset by itself (see `Conn::forget`).
     pub(crate) gone_at: u64,
 }
 

@@ -100,6 +100,18 @@
 //!   reader waits, and its next segment (data, its FIN, a keepalive
 //!   probe) meets a host that forgot the connection and draws an RST
 //!   (`ConnectionReset`).
+//! * **Failed ends.** An end that failed of its own doing (it timed out:
+//!   retransmissions, keepalive or zero-window probes unanswered; or it
+//!   reset the connection itself, on new data after both its directions
+//!   were shut) is out of its host's tables at once, as Linux's
+//!   `tcp_done` leaves it, even while its application still holds its
+//!   handles. If its own RST was lost (or it sent none), what the peer
+//!   sends next (data, its FIN, a window update, a probe) draws an RST:
+//!   the peer's next read or write fails with `ConnectionReset` (a
+//!   broken pipe in `CLOSE_WAIT`, as Linux's `tcp_reset` says). An end
+//!   that failed because it received an RST answers nothing: the peer
+//!   that reset it has no socket left for an answer to reach, and a late
+//!   segment of its that the RST overtook draws no RST.
 //! * **Zero-window probes.** A writer whose bytes wait behind a full
 //!   window, with nothing in flight, probes its peer as Linux's persist
 //!   timer does: a peer that is gone fails it with `TimedOut` after
@@ -359,7 +371,8 @@ pub(crate) enum Kind {
     Data(Vec<u8>),
     Fin,
     /// Not numbered: acted on when it arrives. `answer`: it answers a
-    /// segment (a SYN nobody listens for, data for a closed end), whose
+    /// segment (a SYN nobody listens for, data for a closed end or one
+    /// its host forgot), whose
     /// sender would send that segment again and draw another RST, so a
     /// lost one is sent again in its place. An unsolicited RST (a node's
     /// kill, an abort, a closed listener's queue) is lost for good, as

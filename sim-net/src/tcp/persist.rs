@@ -195,6 +195,9 @@ impl Conn {
             e.persist = None;
             fx.send(self, end, Kind::Rst { answer: false });
             self.fail(end, io::ErrorKind::TimedOut, fx);
+            // Done (`tcp_done`): if the RST is lost, what the peer sends
+            // next draws another (see `Conn::arrive`).
+            self.forget(end, now);
             return;
         }
         if p.unanswered == 0 {

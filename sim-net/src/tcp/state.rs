@@ -302,6 +302,10 @@ impl TcpState {
                 fx.send(conn, 1, Kind::Rst { answer: false });
                 conn.fail_uncounted(1, io::ErrorKind::ConnectionReset, fx);
                 conn.ends[1].closed = true;
+                // Freed at once, as an end closed after it failed (see
+                // `Conn::close`): if the RST is lost, the client's next
+                // segment (its FIN too) draws another.
+                conn.forget(1, fx.now);
             });
         }
     }
@@ -624,9 +628,10 @@ impl TcpState {
     }
 
     /// `seg` outlasted the retransmission limit or the stall timeout:
-    /// both ends fail with `TimedOut`. A server end the SYN never reached
-    /// does not exist on its host: it closes uncounted, so a connect that
-    /// times out counts one timeout.
+    /// both ends fail with `TimedOut` (those that had not failed yet), and
+    /// their hosts forget the connection ([`Conn::forget`]). A server end
+    /// the SYN never reached does not exist on its host: it closes
+    /// uncounted, so a connect that times out counts one timeout.
     ///
     /// A segment of an orphan (an end its application closed, see
     /// `fin_timeout.rs`) fails that end alone, as Linux's
@@ -646,14 +651,18 @@ impl TcpState {
                 return;
             }
             for end in 0..2 {
-                if conn.ends[end].closed {
+                let e = &conn.ends[end];
+                if e.closed || matches!(e.phase, Phase::Failed(_)) {
                     continue;
                 }
-                if end == 1 && conn.ends[1].phase == Phase::Connecting {
+                if end == 1 && e.phase == Phase::Connecting {
                     conn.fail_uncounted(end, io::ErrorKind::TimedOut, fx);
                 } else {
                     conn.fail(end, io::ErrorKind::TimedOut, fx);
                 }
+                // Out of its host's tables (`tcp_done`): what reaches it
+                // later draws an RST (see `Conn::arrive`).
+                conn.forget(end, fx.now);
             }
         });
     }
