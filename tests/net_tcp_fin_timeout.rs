@@ -324,18 +324,17 @@ fn review_a_late_duplicate_of_a_fin_that_went_through_resets_nobody() {
     );
 }
 
-/// Review finding (not fixed): Linux starts an orphan's countdown when
-/// the ACK of its FIN comes back (`tcp_rcv_state_process`, `FIN_WAIT1`
-/// to `FIN_WAIT2`; or at `tcp_close` if it came already), one return
-/// trip after the FIN reached the peer. detsim starts it at the FIN's
-/// arrival (ACKs are not packets), so on a slow link the orphan is
+/// Review finding (fixed): Linux starts an orphan's countdown when the
+/// ACK of its FIN comes back (`tcp_rcv_state_process`, `FIN_WAIT1` to
+/// `FIN_WAIT2`; or at `tcp_close` if it came already), one return trip
+/// after the FIN reached the peer. detsim started it at the FIN's
+/// arrival (ACKs are not packets), so on a slow link the orphan was
 /// forgotten one one-way latency early: here (1 s each way, a 5 s
 /// timeout) the peer's FIN arriving 5.5 s after the orphan's reached it,
-/// 4.5 s after the orphan heard the ACK, meets an RST instead of an ACK.
-/// A fix needs the return path's latency (and whether it is cut) at the
-/// FIN's arrival, which `Conn::arrive` does not see.
+/// 4.5 s after the orphan heard the ACK, met an RST instead of an ACK.
+/// The arrival now adds the return link's latency as it is without a
+/// draw (exact for a constant latency; see `fin_timeout.rs`).
 #[test]
-#[ignore = "review finding: the fin timeout counts from the FIN's arrival, not its ACK's return"]
 fn review_the_countdown_starts_when_the_ack_of_the_fin_is_back() {
     common::run(async {
         let net = Network::current();
@@ -406,4 +405,50 @@ fn review_a_failed_end_once_closed_resets_the_peers_fin() {
         assert_eq!(err, Some(ErrorKind::ConnectionReset));
         assert!(s.read(&mut [0u8; 8]).await.is_ok());
     });
+}
+
+/// With a random latency the return trip counts as the distribution's
+/// minimum (what a draw of 0 gives): the countdown adds no draw, so the
+/// orphan may be forgotten up to the spread early. Here the 1 s..3 s
+/// link's ACK counts as back 1 s after the FIN: 5 s later the orphan is
+/// gone, whatever the FIN and the peer's FIN took.
+#[test]
+fn with_a_random_latency_the_ack_counts_as_back_after_the_minimum() {
+    for (after_ack, want) in [
+        (ms(4900), Ok(())),
+        (ms(5100), Err(ErrorKind::ConnectionReset)),
+    ] {
+        for seed in 0..10 {
+            let mut sim = Sim::builder().seed(seed).build();
+            sim.run(async move {
+                let net = Network::current();
+                net.set_tcp_fin_timeout(secs(5));
+                let (server, c, mut s) = pair_with_server_node().await;
+                let me = detsim::node::Node::current();
+                let slow = LinkConfig::new().latency(Latency::uniform(secs(1), secs(3)));
+                net.set_link(&me, &server, slow).unwrap();
+                drop(c);
+                assert_eq!(s.read(&mut [0u8; 8]).await.unwrap(), 0, "the FIN");
+                let fin_at = since_start();
+                // The peer's FIN leaves `after_ack` after the orphan's
+                // arrived and takes 1 s on a link now constant: it
+                // arrives `after_ack` after the ACK counts as back.
+                net.set_link(
+                    &me,
+                    &server,
+                    LinkConfig::new().latency(Latency::constant(secs(1))),
+                )
+                .unwrap();
+                time::sleep(fin_at + after_ack - since_start()).await;
+                s.shutdown(Shutdown::Write).unwrap();
+                time::sleep(secs(3)).await;
+                let got = s.take_error().unwrap().map_or(Ok(()), |e| Err(e.kind()));
+                assert_eq!(
+                    got, want,
+                    "seed {seed}, peer's FIN {after_ack:?} after the ACK"
+                );
+            })
+            .unwrap();
+        }
+    }
 }

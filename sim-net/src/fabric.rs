@@ -583,7 +583,7 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
             inner.links.get_mut(r.from, r.to).delivered += 1;
             let (len, seq) = segment_shape(&seg);
             DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, len, seq);
-            inner.tcp.arrive(seg, wakers);
+            inner.tcp.arrive(seg, &inner.rules, wakers);
             return;
         }
         Payload::Datagram(d) => d,

@@ -104,6 +104,7 @@ impl Conn {
                 // `tcp_fin_timeout` (see `fin_timeout.rs`): its node
                 // answers with an RST.
                 self.ends[end].eof = true;
+                self.fin_acked(1 - end, fx);
                 if self.closed(end) {
                     self.stop_keepalives();
                 }
@@ -193,7 +194,9 @@ impl Conn {
                 self.stop_keepalives();
             }
             // The peer's FIN arrived: a peer closed already is now an
-            // orphan (see `fin_timeout.rs`).
+            // orphan (see `fin_timeout.rs`), from when this end's ACK of
+            // the FIN is back.
+            self.fin_acked(1 - end, fx);
             self.maybe_orphaned(1 - end, fx);
         }
         if opened {

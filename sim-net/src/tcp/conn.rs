@@ -14,6 +14,7 @@ use sim_core::ext;
 use super::recv_buf::RecvBuf;
 use super::{Key, Kind, MSS, Outgoing, RECV_WINDOW, RESET, SEND_BUFFER, Segment};
 use crate::addr::WireAddr;
+use crate::rules::Rules;
 use crate::stats::TcpStats;
 use crate::ttl::DEFAULT_TTL;
 use crate::waiters::Waiters;
@@ -114,6 +115,10 @@ pub(crate) struct End {
     /// window update) last arrived: for this end's keepalive timer only,
     /// as nothing acknowledges it to the peer.
     pub(crate) last_pure_ack: u64,
+    /// When the ACK of this end's FIN is back at its node (nanoseconds;
+    /// `u64::MAX` until the FIN arrived at the peer): the FIN's arrival
+    /// plus the return trip (see `fin_timeout.rs`).
+    pub(crate) fin_acked_at: u64,
     /// When this end's host forgets the connection (nanoseconds;
     /// `u64::MAX`: not planned): an orphan's `tcp_fin_timeout` (see
     /// `fin_timeout.rs`), the close of an end that failed or aborted
@@ -163,6 +168,7 @@ impl End {
             persist: None,
             last_heard: 0,
             last_pure_ack: 0,
+            fin_acked_at: u64::MAX,
             gone_at: u64::MAX,
         }
     }
@@ -260,6 +266,10 @@ pub(crate) struct Effects<'a> {
     /// No node of the simulation is dead (see
     /// [`TcpState::all_alive`](super::state::TcpState::all_alive)).
     pub(crate) all_alive: bool,
+    /// The network's fault rules, for a segment's arrival (`None`
+    /// elsewhere): when the ACK of a FIN would be back (see
+    /// [`ack_back`](Self::ack_back)).
+    pub(crate) rules: Option<&'a Rules>,
 }
 
 /// Emptied payload buffers of segments that arrived, reused for the

@@ -15,6 +15,23 @@
 //! already), and the arrival paths read it lazily: no timer is armed and
 //! the run's events are the same until the peer sends something.
 //!
+//! As on Linux, the countdown starts when the ACK of the orphan's FIN is
+//! back (`tcp_rcv_state_process`, `FIN_WAIT1` to `FIN_WAIT2`; or at
+//! `tcp_close` if it came back already). ACKs are not packets here: the
+//! FIN's arrival at the peer stands for its ACK's departure, and the ACK
+//! is back one return trip later ([`End::fin_acked_at`]), the latency
+//! the link from the peer's node to the orphan's gives with no draw from
+//! the choice source (so the countdown adds no draw and changes no
+//! run's schedule). With a constant latency that is exact. With a
+//! random one (uniform, long-tailed) it is the distribution's minimum,
+//! the latency a draw of 0 gives: the real ACK would have taken a
+//! latency of its own, so the orphan may be forgotten up to the spread
+//! of the distribution (its `max - min`) early. A clog of the return
+//! link holds the ACK until it ends, as it would hold a packet; a cut
+//! (a partition) is not seen, and the countdown starts as if the ACK got
+//! through (on Linux the orphan would retransmit its FIN until the ACK
+//! came back, or give up).
+//!
 //! Data sent to the orphan before that resets the peer too, as on Linux
 //! (`tcp_rcv_state_process`: new data after the receive side was shut
 //! down), whatever the timeout: see [`Conn::arrive`].
@@ -33,12 +50,8 @@
 //! than `tcp_retries2`; here the one limit of
 //! [`Network::set_tcp_retries`] applies to both.)
 //!
-//! The countdown starts when the orphan's FIN arrives at the peer (ACKs
-//! are not packets here); Linux starts it when the FIN's ACK is back, one
-//! return trip later, so on a slow link the orphan is forgotten one
-//! one-way latency early.
-//!
 //! [`End::gone_at`]: super::conn::End::gone_at
+//! [`End::fin_acked_at`]: super::conn::End::fin_acked_at
 
 use std::time::Duration;
 
@@ -60,15 +73,49 @@ pub(crate) fn fin_time(timeout: u64) -> u64 {
     timeout.max(floor)
 }
 
+impl Effects<'_> {
+    /// When an ACK that node `from` sends now would reach node `to`,
+    /// without a draw from the choice source: after the link's latency
+    /// as a draw of 0 gives it (the constant, for a constant latency; the
+    /// minimum of a random one), and not before a clog of the link ends.
+    /// Within a node, now. Without the fault rules (an arrival always has
+    /// them), now.
+    pub(crate) fn ack_back(&self, from: u32, to: u32) -> u64 {
+        let Some(rules) = self.rules.filter(|_| from != to) else {
+            return self.now;
+        };
+        let latency = nanos(rules.link(from, to).latency_dist().min());
+        let at = self.now.saturating_add(latency);
+        match rules.clogged_until(from, to, self.now) {
+            Some(until) => at.max(until),
+            None => at,
+        }
+    }
+}
+
 impl Conn {
+    /// `end`'s FIN arrived at the peer now: records when its ACK is back
+    /// at `end` (see the module docs).
+    pub(crate) fn fin_acked(&mut self, end: usize, fx: &Effects<'_>) {
+        if self.ends[end].fin_acked_at == u64::MAX {
+            let at = fx.ack_back(self.ends[1 - end].node, self.ends[end].node);
+            self.ends[end].fin_acked_at = at;
+        }
+    }
+
     /// `end` may just have become an orphan (see the module docs): closed,
     /// its FIN at the peer, the peer's FIN not here. Starts its countdown
-    /// if so (once).
+    /// if so (once): from when the ACK of its FIN is back, or from now if
+    /// it was back already.
     pub(crate) fn maybe_orphaned(&mut self, end: usize, fx: &Effects<'_>) {
         let peer_has_fin = self.ends[1 - end].eof;
         let e = &mut self.ends[end];
         if e.closed && !e.killed && !e.eof && peer_has_fin && e.gone_at == u64::MAX {
-            e.gone_at = fx.now.saturating_add(fin_time(fx.fin_timeout));
+            let start = match e.fin_acked_at {
+                u64::MAX => fx.now,
+                at => at.max(fx.now),
+            };
+            e.gone_at = start.saturating_add(fin_time(fx.fin_timeout));
         }
     }
 
@@ -92,8 +139,10 @@ impl Conn {
 
 impl Network {
     /// Sets `tcp_fin_timeout`: how long a connection end stays once its
-    /// application closed it and its FIN went through, while the peer has
-    /// not closed (Linux's `FIN_WAIT2` orphan). After it, the end's host
+    /// application closed it and its FIN went through (from when the
+    /// FIN's ACK is back: one return trip after the FIN's arrival, see
+    /// the `tcp` module docs), while the peer has not closed (Linux's
+    /// `FIN_WAIT2` orphan). After it, the end's host
     /// answers anything the peer sends with an RST: a peer that still
     /// holds its side (in `CLOSE_WAIT`) fails at its next keepalive probe
     /// (`BrokenPipe`), and its write shutdown is answered with an RST

@@ -88,9 +88,12 @@
 //!   [`Network::set_tcp_keepalive`](crate::Network::set_tcp_keepalive).
 //! * **Orphans.** An end closed by its application, its FIN through, the
 //!   peer's FIN not come (`FIN_WAIT2`), is forgotten by its host after
-//!   [`DEFAULT_TCP_FIN_TIMEOUT`] (Linux's `tcp_fin_timeout`): what the peer
-//!   sends it afterwards (a probe, its FIN) draws an RST; see
-//!   `fin_timeout.rs` and
+//!   [`DEFAULT_TCP_FIN_TIMEOUT`] (Linux's `tcp_fin_timeout`), counted as
+//!   Linux does from when the ACK of its FIN is back (one return trip
+//!   after the FIN's arrival, at the latency the link gives without a
+//!   draw: exact for a constant latency, the minimum of a random one):
+//!   what the peer sends it afterwards (a probe, its FIN) draws an RST;
+//!   see `fin_timeout.rs` and
 //!   [`Network::set_tcp_fin_timeout`](crate::Network::set_tcp_fin_timeout).
 //!   An orphan whose FIN (or data) is never acknowledged (a partition)
 //!   gives up at the retransmission limit or the stall timeout, as

@@ -169,6 +169,19 @@ impl TcpState {
         wakers: &mut Vec<Waker>,
         f: impl FnOnce(&mut Conn, &mut Effects<'_>) -> R,
     ) -> Option<R> {
+        self.with_conn_ruled(key, None, wakers, f)
+    }
+
+    /// [`with_conn`](Self::with_conn), the effects seeing the fault
+    /// `rules` if given (see [`Effects::rules`]).
+    #[inline]
+    fn with_conn_ruled<R>(
+        &mut self,
+        key: Key,
+        rules: Option<&Rules>,
+        wakers: &mut Vec<Waker>,
+        f: impl FnOnce(&mut Conn, &mut Effects<'_>) -> R,
+    ) -> Option<R> {
         let all_alive = self.all_alive();
         let conn = self.conns.get_mut(key)?;
         let mut fx = Effects {
@@ -182,6 +195,7 @@ impl TcpState {
             fin_timeout: self.fin_timeout,
             quiet: self.quiet,
             all_alive,
+            rules,
         };
         let out = f(conn, &mut fx);
         if conn.ends[0].closed || conn.ends[1].closed {
@@ -412,16 +426,18 @@ impl TcpState {
         Ok(key)
     }
 
-    /// A segment arrived at its destination node (which is up).
+    /// A segment arrived at its destination node (which is up); `rules`
+    /// are the network's fault rules, for the return trip of a FIN's ACK
+    /// (see [`Effects::ack_back`]).
     #[inline]
-    pub(crate) fn arrive(&mut self, seg: Segment, wakers: &mut Vec<Waker>) {
+    pub(crate) fn arrive(&mut self, seg: Segment, rules: &Rules, wakers: &mut Vec<Waker>) {
         if let Kind::Syn = seg.kind {
             self.syn(seg, wakers);
             return;
         }
         let (conn, to) = (seg.conn, seg.to);
         let opens = matches!(seg.kind, Kind::SynAck);
-        self.with_conn(conn, wakers, |c, fx| {
+        self.with_conn_ruled(conn, Some(rules), wakers, |c, fx| {
             c.arrive(to, seg.seq, seg.kind, fx);
         });
         if opens {
