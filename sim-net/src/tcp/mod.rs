@@ -140,6 +140,7 @@ mod persist;
 mod readiness;
 mod ready;
 mod recv_buf;
+mod retransmit;
 mod slab;
 mod socket;
 mod split;
