@@ -46,7 +46,7 @@ impl Recorder {
     /// sim_core::ext::recorder().unwrap().event(&PING, 1, 2);
     /// # }).unwrap();
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn event(&self, kind: &'static EventKind, a: u64, b: u64) {
         self.0.borrow_mut().event(Event::Ext { kind, a, b });
     }

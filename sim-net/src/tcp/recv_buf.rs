@@ -58,7 +58,7 @@ impl RecvBuf {
     /// Appends a segment's payload: swapped in when nothing is unread
     /// (the old vector goes to `pool`), else copied behind the unread
     /// bytes (the payload goes to `pool`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn append(&mut self, payload: Vec<u8>, pool: &mut BufPool) {
         if self.is_empty() {
             let old = std::mem::replace(&mut self.data, payload);
