@@ -7,6 +7,12 @@
 //! failed because it received an RST answers nothing: the peer that
 //! reset it has no socket left for an answer to reach (and TCP never
 //! answers an RST with an RST).
+//!
+//! And a failed end sends nothing more, as Linux's `tcp_done` and
+//! `tcp_reset` purge the write queue (`tcp_write_queue_purge`): its lost
+//! segments are not sent again, whether it timed out or an RST reset it,
+//! while its application still holds it, and reading what it still
+//! holds opens no window for the peer.
 
 mod common;
 
@@ -171,5 +177,80 @@ fn a_connection_reset_in_a_dropped_listeners_queue_answers_the_clients_fin() {
         time::sleep(ms(10)).await;
         let err = c.take_error().unwrap().map(|e| e.kind());
         assert_eq!(err, Some(ErrorKind::ConnectionReset));
+    });
+}
+
+/// An end that timed out while its application holds it sends nothing
+/// more: its other lost segment (written 5 s after the first) is not
+/// sent again after the failure. It was sent again 12 times before:
+/// at 5.2, 5.6, 6.4, 8.0 s, then every 1.6 s until 20.8 s.
+#[test]
+fn an_end_that_timed_out_sends_nothing_more() {
+    common::run(async {
+        let net = Network::current();
+        let (server, mut c, _s) = pair_with_server_node().await;
+        net.partition(&Node::current(), &server);
+        c.write_all(b"a").await.unwrap();
+        time::sleep(secs(5)).await;
+        c.write_all(b"b").await.unwrap();
+        let err = c.read(&mut [0u8; 4]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TimedOut, "{err}");
+        let at_failure = net.stats().tcp.retransmits;
+        assert_eq!(at_failure, 15 + 12);
+        time::sleep(secs(60)).await;
+        assert_eq!(net.stats().tcp.retransmits, at_failure);
+    });
+}
+
+/// An end reset by its peer (its data lost to a one-way partition, the
+/// peer's RST getting through) sends nothing more either, though its
+/// application still holds it: its lost data is not sent again.
+#[test]
+fn an_end_reset_by_its_peer_sends_nothing_more() {
+    common::run(async {
+        let net = Network::current();
+        let (server, mut c, s) = pair_with_server_node().await;
+        net.partition_oneway(&Node::current(), &server);
+        c.write_all(b"lost").await.unwrap();
+        time::sleep(ms(300)).await; // sent again once, at 200 ms
+        assert_eq!(net.stats().tcp.retransmits, 1);
+        s.set_zero_linger().unwrap();
+        drop(s); // its RST gets through
+        time::sleep(ms(10)).await;
+        let err = c.take_error().unwrap().map(|e| e.kind());
+        assert_eq!(err, Some(ErrorKind::ConnectionReset));
+        let sent = net.stats().total().sent;
+        time::sleep(secs(60)).await;
+        net.heal_all();
+        time::sleep(secs(60)).await;
+        let stats = net.stats();
+        assert_eq!(stats.tcp.retransmits, 1, "{stats:?}");
+        assert_eq!(stats.total().sent, sent, "{stats:?}");
+        drop(c);
+    });
+}
+
+/// An end reset by its peer still returns the bytes that had arrived;
+/// reading them sends no window update (its return path cut, it would
+/// have been a segment): a failed end is out of its host's tables.
+#[test]
+fn a_failed_end_reading_what_it_holds_sends_no_window_update() {
+    common::run(async {
+        let net = Network::current();
+        let (server, mut c, mut s) = pair_with_server_node().await;
+        s.write_all(b"held").await.unwrap();
+        time::sleep(ms(10)).await;
+        net.partition_oneway(&Node::current(), &server);
+        s.set_zero_linger().unwrap();
+        drop(s); // its RST gets through
+        time::sleep(ms(10)).await;
+        let sent = net.stats().total().sent;
+        let mut buf = [0u8; 8];
+        assert_eq!(c.read(&mut buf).await.unwrap(), 4);
+        let err = c.read(&mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
+        time::sleep(secs(1)).await;
+        let stats = net.stats();
+        assert_eq!(stats.total().sent, sent, "{stats:?}");
     });
 }

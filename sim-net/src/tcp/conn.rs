@@ -547,11 +547,13 @@ impl Conn {
         }
     }
 
-    /// Whether `writer` still takes window updates from `reader`: it has
-    /// not failed, and `reader`'s node was not killed.
+    /// Whether `writer` still takes window updates from `reader`: neither
+    /// has failed (a failed reader, out of its host's tables, or killed,
+    /// sends nothing: its reads of what it still holds open no window).
     #[inline]
     fn learns(&self, writer: usize, reader: usize) -> bool {
-        !matches!(self.ends[writer].phase, Phase::Failed(_)) && !self.ends[reader].killed
+        !matches!(self.ends[writer].phase, Phase::Failed(_))
+            && !matches!(self.ends[reader].phase, Phase::Failed(_))
     }
 
     /// `writer` learns what its peer consumed: its window reopens.

@@ -4,7 +4,7 @@
 use std::io;
 use std::task::Waker;
 
-use super::conn::{End, Phase};
+use super::conn::Phase;
 use super::state::{TcpState, nanos};
 use super::{Kind, RETRANSMIT, RTO_MAX, RTO_MIN, Segment};
 
@@ -15,12 +15,15 @@ impl TcpState {
     }
 
     /// Whether a lost segment is still worth sending: its connection
-    /// exists, its sender was not killed, and it is not the SYN of a
+    /// exists, its sender has not failed (nor was killed) and its host
+    /// has not forgotten the connection, and it is not the SYN of a
     /// connect that was abandoned. An unsolicited RST never is (see
     /// [`Kind::Rst`]).
     fn live(&self, seg: &Segment) -> bool {
+        let now = self.now;
         self.conns.get(seg.conn).is_some_and(|c| {
-            let from = &c.ends[1 - seg.to];
+            let sender = 1 - seg.to;
+            let from = &c.ends[sender];
             let abandoned = from.closed && from.phase == Phase::Connecting;
             match seg.kind {
                 Kind::Rst { answer } => answer,
@@ -31,10 +34,16 @@ impl TcpState {
                 // As Linux's keepalive probes and their answers: a lost one
                 // is not sent again (the keepalive timer sends the next).
                 Kind::Probe | Kind::ProbeAck => false,
-                // An orphan that timed out is gone (see `time_out`): as
-                // Linux's `tcp_done` purges the write queue, nothing of
-                // it is sent again.
-                _ => !(from.killed || abandoned || from.closed && timed_out(from)),
+                // A failed end (timed out, reset, killed) or one its host
+                // forgot (an abort) sends nothing more: as Linux's
+                // `tcp_done` and `tcp_reset` purge the write queue
+                // (`tcp_write_queue_purge`), nothing of it is sent again.
+                _ => {
+                    !(abandoned
+                        || matches!(from.phase, Phase::Failed(_))
+                        || from.killed
+                        || c.forgotten(sender, now))
+                }
             }
         })
     }
@@ -110,8 +119,7 @@ impl TcpState {
     /// `tcp_write_timeout` gives up on a socket no process holds: its
     /// host forgets the connection without a word to the peer, which
     /// stays open until its next segment draws an RST (see
-    /// [`Conn::arrive`](super::conn::Conn::arrive)). The orphan's other segments waiting to be sent
-    /// again go with it (see [`live`](Self::live)).
+    /// [`Conn::arrive`](super::conn::Conn::arrive)).
     fn time_out(&mut self, seg: &Segment, wakers: &mut Vec<Waker>) {
         let from = 1 - seg.to;
         self.with_conn(seg.conn, wakers, |conn, fx| {
@@ -146,10 +154,4 @@ impl TcpState {
             conn.fail(1 - seg.to, io::ErrorKind::HostUnreachable, fx);
         });
     }
-}
-
-/// Whether `e` failed with `TimedOut` (its retransmissions, keepalive or
-/// zero-window probes went unanswered).
-fn timed_out(e: &End) -> bool {
-    e.phase == Phase::Failed(io::ErrorKind::TimedOut)
 }
