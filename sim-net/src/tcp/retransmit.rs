@@ -108,31 +108,39 @@ impl TcpState {
         Some(seg)
     }
 
-    /// `seg` outlasted the retransmission limit or the stall timeout:
-    /// both ends fail with `TimedOut` (those that had not failed yet), and
-    /// their hosts forget the connection ([`Conn::forget`](super::conn::Conn::forget)). A server end
-    /// the SYN never reached does not exist on its host: it closes
-    /// uncounted, so a connect that times out counts one timeout.
+    /// `seg` outlasted the retransmission limit or the stall timeout: its
+    /// sender fails with `TimedOut`, alone, and its host forgets the
+    /// connection ([`Conn::forget`](super::conn::Conn::forget)), as
+    /// Linux's `tcp_write_timeout` → `tcp_write_err` → `tcp_done` does
+    /// (no RST is sent). The peer is told nothing: it stays open until
+    /// its next segment (data, a FIN, a keepalive or zero-window probe,
+    /// or one lost in a partition and sent again after the heal) reaches
+    /// the forgotten end and draws an RST (see
+    /// [`Conn::arrive`](super::conn::Conn::arrive)), and waits forever if
+    /// it sends nothing, as on Linux. The sender's other segments waiting
+    /// to be sent again go with it (see [`live`](Self::live)). That holds
+    /// for an orphan (an end its application closed, see
+    /// `fin_timeout.rs`) as for an end still held.
     ///
-    /// A segment of an orphan (an end its application closed, see
-    /// `fin_timeout.rs`) fails that end alone, as Linux's
-    /// `tcp_write_timeout` gives up on a socket no process holds: its
-    /// host forgets the connection without a word to the peer, which
-    /// stays open until its next segment draws an RST (see
-    /// [`Conn::arrive`](super::conn::Conn::arrive)).
+    /// During the handshake (the peer has not opened: the SYN, or the
+    /// SYN-ACK and what the server sent behind it, never got through),
+    /// both ends fail: a client whose SYN-ACK is lost waits for nothing
+    /// else. A server end the SYN never reached does not exist on its
+    /// host: it closes uncounted, so a connect that times out counts one
+    /// timeout.
     fn time_out(&mut self, seg: &Segment, wakers: &mut Vec<Waker>) {
         let from = 1 - seg.to;
         self.with_conn(seg.conn, wakers, |conn, fx| {
-            if conn.ends[from].closed {
-                if conn.ends[from].phase == Phase::Open && !conn.ends[from].killed {
-                    conn.fail(from, io::ErrorKind::TimedOut, fx);
-                    conn.forget(from, fx.now);
-                }
-                return;
-            }
+            let handshake = conn.ends[seg.to].phase == Phase::Connecting;
             for end in 0..2 {
                 let e = &conn.ends[end];
-                if e.closed || matches!(e.phase, Phase::Failed(_)) {
+                let fails = if end == from {
+                    let abandoned = e.closed && e.phase == Phase::Connecting;
+                    !(e.killed || abandoned || matches!(e.phase, Phase::Failed(_)))
+                } else {
+                    handshake && !e.closed
+                };
+                if !fails {
                     continue;
                 }
                 if end == 1 && e.phase == Phase::Connecting {
