@@ -402,10 +402,10 @@ impl Network {
 
     /// Sets the TCP stall timeout: a segment that cannot be delivered for
     /// `timeout` since it was first sent (a partition, a node that is
-    /// down) aborts its connection, and both ends fail with `TimedOut`
-    /// (a `connect` too); a segment of an orphan (an end its application
-    /// closed) fails only the orphan, silently, as the retry limit does
-    /// (see [`set_tcp_retries`](Self::set_tcp_retries)). `None` (the default): no such timeout; the
+    /// down) fails its sender's end with `TimedOut` (a `connect` too),
+    /// alone and silently, as the retry limit does (see
+    /// [`set_tcp_retries`](Self::set_tcp_retries)): the peer stays open
+    /// until its next segment draws an RST. `None` (the default): no such timeout; the
     /// retransmission limits ([`set_tcp_retries`](Self::set_tcp_retries),
     /// [`set_tcp_syn_retries`](Self::set_tcp_syn_retries)) still end a
     /// stall. Whichever comes first applies. Applies to segments waiting
@@ -545,15 +545,18 @@ impl Network {
     }
 
     /// Sets how many times any other segment (data, FIN, SYN-ACK, window
-    /// update) is retransmitted before its connection fails with
-    /// `TimedOut` on both ends (Linux's `tcp_retries2`; the default is
+    /// update) is retransmitted before its sender's end fails with
+    /// `TimedOut` (Linux's `tcp_retries2`; the default is
     /// [`DEFAULT_TCP_RETRIES`](crate::DEFAULT_TCP_RETRIES), giving up
     /// 22.2 s after a segment lost to a partition). `None`: no limit.
-    /// Applies to segments lost from then on. A segment of an orphan (an
-    /// end its application closed, e.g. its FIN lost to a partition)
-    /// that reaches the limit fails the orphan alone, as Linux gives up
-    /// on a socket no process holds without telling the peer: the peer
-    /// stays open until its next segment draws an RST.
+    /// Applies to segments lost from then on. The end fails alone, as
+    /// Linux's `tcp_write_err` does, without telling the peer (no RST):
+    /// the peer stays open until its next segment (data, a FIN, a
+    /// keepalive or zero-window probe, a retransmission after a heal)
+    /// draws an RST, `ConnectionReset`; a peer that only reads, with no
+    /// keepalive or timeout of its own, waits forever, as on Linux.
+    /// During the handshake (a SYN-ACK that never gets through) both
+    /// ends fail: the client's `connect` waits for nothing else.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();

@@ -43,8 +43,9 @@
 //! An orphan whose own segments go unacknowledged (its FIN lost to a
 //! partition: `FIN_WAIT1`) is not waiting for the peer but retransmitting:
 //! at the retransmission limit (or the stall timeout) it fails alone and
-//! is forgotten at once, as Linux's `tcp_write_timeout` gives up on a
-//! dead socket (`tcp_write_err`, no RST). The peer is told nothing: it
+//! is forgotten at once, as any end whose segments time out does (see
+//! `retransmit.rs`), as Linux's `tcp_write_timeout` gives up on a dead
+//! socket (`tcp_write_err`, no RST). The peer is told nothing: it
 //! stays open until what it sends next draws an RST. (Linux bounds an
 //! orphan's retransmissions by `tcp_orphan_retries`, 8 by default, rather
 //! than `tcp_retries2`; here the one limit of

@@ -67,18 +67,29 @@
 //! * **Timeouts.** As on Linux, retransmission is bounded: a SYN is
 //!   retransmitted [`DEFAULT_TCP_SYN_RETRIES`] times (then `connect` fails
 //!   with `TimedOut`, 7.8 s after the first loss), any other segment
-//!   [`DEFAULT_TCP_RETRIES`] times (then both ends of its connection fail
-//!   with `TimedOut`, reads and writes, 22.2 s after the first loss; an
-//!   orphan's segment fails only the orphan, see below); see
+//!   [`DEFAULT_TCP_RETRIES`] times (then its sender's end fails with
+//!   `TimedOut`, reads and writes, 22.2 s after the first loss); see
 //!   the constants for the exact times. So a permanent stall (a partition
-//!   that never heals, a node that stays down) ends in a clear error, not
-//!   in a run that hits its time limit. Change the limits with
+//!   that never heals, a node that stays down) ends in a clear error for
+//!   the end that sends, not in a run that hits its time limit. As on
+//!   Linux (`tcp_write_timeout` → `tcp_write_err` → `tcp_done`), that end
+//!   fails alone and silently (no RST) and its host forgets the
+//!   connection (see *Failed ends*): the peer hears nothing and stays
+//!   open until its next segment reaches that host and draws an RST
+//!   (`ConnectionReset`): its data or FIN, a keepalive or zero-window
+//!   probe, or a segment it sent during the partition, lost and sent
+//!   again once the partition heals. A peer that only reads, with no
+//!   keepalive and no timeout of its own, sends nothing and waits
+//!   forever, as it would on Linux: give it keepalive
+//!   ([`TcpStream::set_keepalive`]) or an application timeout. (During
+//!   the handshake, a SYN-ACK that never gets through fails both ends:
+//!   the client's `connect` waits for nothing else.) Change the limits with
 //!   [`Network::set_tcp_syn_retries`](crate::Network::set_tcp_syn_retries)
 //!   and [`Network::set_tcp_retries`](crate::Network::set_tcp_retries)
 //!   (`None`: a stall lasts until it heals). Independently, with
 //!   [`Network::set_tcp_timeout`](crate::Network::set_tcp_timeout) set to
 //!   `Some(d)`, a segment that could not be delivered for `d` since it was
-//!   first sent aborts its connection the same way (the simulator's
+//!   first sent fails its sender's end the same way (the simulator's
 //!   stand-in for a user timeout); whichever comes first applies.
 //! * **Keepalive.** An idle connection with
 //!   [`TcpStream::set_keepalive`] on probes its peer as Linux's keepalive
@@ -97,12 +108,12 @@
 //!   [`Network::set_tcp_fin_timeout`](crate::Network::set_tcp_fin_timeout).
 //!   An orphan whose FIN (or data) is never acknowledged (a partition)
 //!   gives up at the retransmission limit or the stall timeout, as
-//!   Linux gives up on a socket no process holds: it dies alone and
-//!   silently (counted as a timeout; its other segments waiting to be
-//!   sent again go with it). Its peer hears nothing and stays open: a
-//!   reader waits, and its next segment (data, its FIN, a keepalive
-//!   probe) meets a host that forgot the connection and draws an RST
-//!   (`ConnectionReset`).
+//!   any end does: it dies alone and silently (counted as a timeout; its
+//!   other segments waiting to be sent again go with it). Its peer hears
+//!   nothing and stays open: a reader waits, and its next segment (data,
+//!   its FIN, a keepalive probe) meets a host that forgot the connection
+//!   and draws an RST (`ConnectionReset`). (Linux bounds an orphan's
+//!   retransmissions by `tcp_orphan_retries`; here the one limit applies.)
 //! * **Failed ends.** An end that failed of its own doing (it timed out:
 //!   retransmissions, keepalive or zero-window probes unanswered; or it
 //!   reset the connection itself, on new data after both its directions
@@ -114,7 +125,11 @@
 //!   broken pipe in `CLOSE_WAIT`, as Linux's `tcp_reset` says). An end
 //!   that failed because it received an RST answers nothing: the peer
 //!   that reset it has no socket left for an answer to reach, and a late
-//!   segment of its that the RST overtook draws no RST.
+//!   segment of its that the RST overtook draws no RST. A failed end,
+//!   whatever failed it, sends nothing more, as Linux's `tcp_done` and
+//!   `tcp_reset` purge the write queue: its lost segments are not sent
+//!   again, and reading the bytes it still holds opens no window for
+//!   the peer.
 //! * **Zero-window probes.** A writer whose bytes wait behind a full
 //!   window, with nothing in flight, probes its peer as Linux's persist
 //!   timer does: a peer that is gone fails it with `TimedOut` after
@@ -283,11 +298,11 @@ pub const RTO_MAX: std::time::Duration = std::time::Duration::from_millis(1600);
 /// ```
 pub const DEFAULT_TCP_SYN_RETRIES: u32 = 6;
 /// How many times any other segment (data, FIN, SYN-ACK, window update)
-/// is retransmitted before its connection fails with `TimedOut` on both
-/// ends (Linux's `tcp_retries2`), unless
+/// is retransmitted before its sender's end fails with `TimedOut`, alone
+/// (Linux's `tcp_retries2`), unless
 /// [`Network::set_tcp_retries`](crate::Network::set_tcp_retries) says
 /// otherwise. The 15th retransmission leaves 20.6 s after the first loss
-/// (0.2, 0.6, 1.4, 3.0 s, then every 1.6 s), and the connection gives up
+/// (0.2, 0.6, 1.4, 3.0 s, then every 1.6 s), and the end gives up
 /// one RTO later: **22.2 s** after a segment lost when sent, plus one link
 /// latency per attempt when it is lost on arrival (16 ms more to a node
 /// that is down at the default 1 ms).
