@@ -11,7 +11,7 @@ use std::io::ErrorKind;
 use std::net::Shutdown;
 use std::time::Duration;
 
-use common::{ms, since_start};
+use common::{ms, pair_with_server_node, since_start};
 use detsim::net::{DEFAULT_TCP_FIN_TIMEOUT, Latency, LinkConfig, Network, TcpStream};
 use detsim::{Sim, spawn, time};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
@@ -227,19 +227,6 @@ fn the_trace_shows_the_rst_answering_a_late_fin() {
         .filter(|l| l.contains("tcp:") || l.contains("net:"))
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
-}
-
-/// A listener on a node `server` and a connection to it from the main
-/// node: (the server node, client end, server end).
-async fn pair_with_server_node() -> (detsim::node::Node, TcpStream, TcpStream) {
-    let server = detsim::node::Node::builder("server").build();
-    let l = server
-        .spawn(async { detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap() })
-        .await
-        .unwrap();
-    let c = TcpStream::connect("server:80").await.unwrap();
-    let (s, _) = l.accept().await.unwrap();
-    (server, c, s)
 }
 
 /// Review finding (fixed): once the host forgot the orphan, its node's

@@ -12,27 +12,14 @@ mod common;
 use std::io::ErrorKind;
 use std::time::Duration;
 
-use common::{ms, since_start};
-use detsim::net::{Network, TcpListener, TcpStream};
+use common::{ms, pair_with_server_node, since_start};
+use detsim::net::{Network, TcpStream};
 use detsim::node::Node;
 use detsim::time;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
-}
-
-/// A listener on a node `server` and a connection to it from the main
-/// node: (the server node, client end, server end).
-async fn pair_with_server_node() -> (Node, TcpStream, TcpStream) {
-    let server = Node::builder("server").build();
-    let l = server
-        .spawn(async { TcpListener::bind("0.0.0.0:80").await.unwrap() })
-        .await
-        .unwrap();
-    let c = TcpStream::connect("server:80").await.unwrap();
-    let (s, _) = l.accept().await.unwrap();
-    (server, c, s)
 }
 
 /// The netstat state of the server node's connection end, if it still

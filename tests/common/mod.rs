@@ -286,3 +286,21 @@ pub(crate) async fn abort_journal_with_f_and_d() {
         .await
         .unwrap_err(); // aborts
 }
+
+/// A listener on port 80 of a new node `server` and a connection to it
+/// from the current node: (the server node, client end, server end).
+#[allow(dead_code)]
+pub(crate) async fn pair_with_server_node() -> (
+    detsim::node::Node,
+    detsim::net::TcpStream,
+    detsim::net::TcpStream,
+) {
+    let server = detsim::node::Node::builder("server").build();
+    let l = server
+        .spawn(async { detsim::net::TcpListener::bind("0.0.0.0:80").await.unwrap() })
+        .await
+        .unwrap();
+    let c = detsim::net::TcpStream::connect("server:80").await.unwrap();
+    let (s, _) = l.accept().await.unwrap();
+    (server, c, s)
+}
