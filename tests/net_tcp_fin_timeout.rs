@@ -75,7 +75,7 @@ fn a_close_after_the_timeout_meets_an_rst() {
 }
 
 #[test]
-fn the_timeout_is_settable_and_counts_from_the_fins_arrival() {
+fn the_timeout_is_settable_and_counts_from_the_fins_ack() {
     for (timeout, at, want) in [
         (secs(5), secs(4), Ok(())),
         (secs(5), secs(6), Err(ErrorKind::ConnectionReset)),
