@@ -68,6 +68,7 @@ use std::sync::Arc;
 use crate::context;
 use crate::task::{Builder, JoinHandle};
 
+mod name;
 mod shutdown;
 mod waiters;
 
@@ -143,6 +144,16 @@ pub struct Node {
 
 impl Node {
     /// Starts building a node named `name` (unique in the simulation).
+    ///
+    /// The name is the node's hostname on the simulated network, so it
+    /// must be one the network resolves to the node: not an IP literal
+    /// (`10.0.0.1`, `::1`, `[::1]`) nor `localhost` (in any case, with or
+    /// without a trailing dot), which the network reads as an address
+    /// before it looks for a node; [`build`](NodeBuilder::build) refuses
+    /// those. Any other name resolves to its node (`"replica-1"`, `"Db"`,
+    /// even `"db:80"`, looked up as `("db:80", 7)` or `"db:80:7"`), by the
+    /// network's rules for names that differ only in case or a trailing
+    /// dot.
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -491,7 +502,20 @@ impl NodeBuilder {
     ///
     /// # Panics
     ///
-    /// If a node of that name exists, or outside a simulation.
+    /// If a node of that name exists, if the network would never resolve
+    /// the name to the node (an IP literal such as `10.0.0.1`, `::1` or
+    /// `[::1]`, or `localhost` in any case, with or without a trailing dot:
+    /// see [`Node::builder`]), or outside a simulation. Inside a simulation
+    /// the panic fails the run, with a message that names the problem and
+    /// the caller's location:
+    ///
+    /// ```
+    /// let mut sim = detsim::Sim::builder().build();
+    /// let failure = sim.run(async {
+    ///     detsim::node::Node::builder("localhost").build();
+    /// }).unwrap_err();
+    /// assert!(failure.message().starts_with("detsim: a node cannot be named 'localhost': "));
+    /// ```
     ///
     /// ```
     /// # let mut sim = detsim::Sim::builder().build();
@@ -503,6 +527,9 @@ impl NodeBuilder {
     #[track_caller]
     pub fn build(self) -> Node {
         let rt = context::current("detsim::node::NodeBuilder::build");
+        if let Some(why) = name::bad_name(&self.name) {
+            panic!("detsim: a node cannot be named '{}': {why}", self.name);
+        }
         let id = rt.create_node(self.name, self.init);
         Node {
             instance: rt.instance,
