@@ -403,6 +403,10 @@ impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
 
 /// A host name (node name, `localhost`) or IP literal to its addresses:
 /// IPv4 first, then IPv6.
+///
+/// Node names that this (or the `"host:port"` parsing of `str`) reads as
+/// something else are refused when the node is built (sim-core's
+/// `node::name` mirrors these rules: keep the two in step).
 fn resolve_host(host: &str) -> io::Result<Vec<IpAddr>> {
     let bare = host
         .strip_prefix('[')
