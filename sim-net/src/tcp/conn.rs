@@ -509,9 +509,14 @@ impl Conn {
         all_alive: bool,
     ) -> Option<usize> {
         let writer = 1 - end;
+        // A failed writer may be owed a window update segment (see
+        // `window_update`): not a quiet read. (The test stands in for
+        // `learns`'s test of the writer, below: no more work than
+        // before.)
         if buf.is_empty()
             || self.ends[end].recv_buf.is_empty()
             || self.ends[writer].has_output()
+            || matches!(self.ends[writer].phase, Phase::Failed(_))
             || !self.ack_travels_now(end, quiet, all_alive)
         {
             return None;
@@ -520,9 +525,9 @@ impl Conn {
         let n = buf.len().min(e.recv_buf.len());
         e.recv_buf.read(&mut buf[..n]);
         e.consumed_total += n as u64;
-        // `window_update(end, true)`: the writer learns at once, and has
-        // nothing to send.
-        if self.learns(writer, end) {
+        // `window_update(end, true)`: the writer (which has not failed)
+        // learns at once, and has nothing to send.
+        if !matches!(self.ends[end].phase, Phase::Failed(_)) {
             let more = self.count_ack(writer);
             debug_assert!(!more, "a quiet read made the writer send");
         }
@@ -532,9 +537,23 @@ impl Conn {
     /// Tells `reader`'s peer what `reader` consumed: at once when an ACK
     /// could travel back now (`reachable`), else with a window update
     /// segment that waits, like any lost segment, for the return path.
+    ///
+    /// A writer that failed learns nothing, but the reader does not know
+    /// it failed: when the read reopens the window as Linux's reader
+    /// announces it (see [`reopens_window`](Self::reopens_window)), a
+    /// window update segment goes out whatever the return path, through
+    /// the fault rules like any segment. At a host that forgot the
+    /// writer's end it draws an RST, which resets the reader (see
+    /// [`Conn::arrive`]); lost, it is not sent again (see
+    /// `TcpState::live`), as Linux never retransmits a pure ACK and the
+    /// failed writer sends no zero-window probe to ask again.
     pub(crate) fn window_update(&mut self, reader: usize, reachable: bool, fx: &mut Effects<'_>) {
         let writer = 1 - reader;
         if !self.learns(writer, reader) {
+            if self.owes_failed_writer_an_update(reader, fx.now) {
+                self.ends[reader].ack_in_flight = true;
+                fx.send(self, reader, Kind::Ack);
+            }
             return;
         }
         if reachable {
@@ -549,11 +568,61 @@ impl Conn {
 
     /// Whether `writer` still takes window updates from `reader`: neither
     /// has failed (a failed reader, out of its host's tables, or killed,
-    /// sends nothing: its reads of what it still holds open no window).
+    /// sends nothing: its reads of what it still holds open no window; a
+    /// failed writer learns nothing, though it may be sent a window update
+    /// segment, see [`window_update`](Self::window_update)).
     #[inline]
     fn learns(&self, writer: usize, reader: usize) -> bool {
         !matches!(self.ends[writer].phase, Phase::Failed(_))
             && !matches!(self.ends[reader].phase, Phase::Failed(_))
+    }
+
+    /// Whether `reader`'s reads since its peer failed call for a window
+    /// update segment to it (see [`window_update`](Self::window_update)):
+    /// the peer failed, `reader` stands (not failed, closed or forgotten),
+    /// has none on its way, and the reads reopened the window (see
+    /// [`reopens_window`](Self::reopens_window)).
+    #[cold]
+    #[inline(never)]
+    fn owes_failed_writer_an_update(&self, reader: usize, now: u64) -> bool {
+        let (r, w) = (&self.ends[reader], &self.ends[1 - reader]);
+        matches!(w.phase, Phase::Failed(_))
+            && !matches!(r.phase, Phase::Failed(_))
+            && !r.closed
+            && !r.ack_in_flight
+            && !self.forgotten(reader, now)
+            && self.reopens_window(reader)
+    }
+
+    /// Whether what `reader` read since it last told its peer reopens its
+    /// receive window enough for Linux to announce it at once
+    /// (`__tcp_cleanup_rbuf`): the window the peer was last told of has
+    /// shrunk to at most half the receive buffer, and the window to offer
+    /// now is at least twice that and not zero, a window of less than
+    /// half the buffer counting as zero below one [`MSS`] or a sixteenth
+    /// of the buffer (`__tcp_select_window`'s silly-window avoidance).
+    /// Never once the peer's FIN came or reading was shut down
+    /// (`RCV_SHUTDOWN`). So draining a window the writer filled
+    /// announces it; reading a few bytes from a window that was mostly
+    /// open does not.
+    fn reopens_window(&self, reader: usize) -> bool {
+        let (r, w) = (&self.ends[reader], &self.ends[1 - reader]);
+        if r.eof || r.read_shutdown {
+            return false;
+        }
+        let size = w.window as u64;
+        let buffered = r.recv_buf.len() as u64;
+        let received = r.consumed_total + buffered;
+        // What is left of the window last announced: its right edge (what
+        // the peer learned was consumed, plus the buffer) less what came.
+        let told = (w.acked + size).saturating_sub(received);
+        let free = size.saturating_sub(buffered);
+        let offered = if free < size / 2 && (free < size / 16 || free < MSS as u64) {
+            0
+        } else {
+            free
+        };
+        2 * told <= size && offered > 0 && offered >= 2 * told
     }
 
     /// `writer` learns what its peer consumed: its window reopens.

@@ -77,8 +77,10 @@
 //!   connection (see *Failed ends*): the peer hears nothing and stays
 //!   open until its next segment reaches that host and draws an RST
 //!   (`ConnectionReset`): its data or FIN, a keepalive or zero-window
-//!   probe, or a segment it sent during the partition, lost and sent
-//!   again once the partition heals. A peer that only reads, with no
+//!   probe, a segment it sent during the partition, lost and sent
+//!   again once the partition heals, or the window update its reader
+//!   sends on draining a window the failed end had filled (see *Failed
+//!   ends*). A peer that only reads otherwise, with no
 //!   keepalive and no timeout of its own, sends nothing and waits
 //!   forever, as it would on Linux: give it keepalive
 //!   ([`TcpStream::set_keepalive`]) or an application timeout. (During
@@ -129,7 +131,20 @@
 //!   whatever failed it, sends nothing more, as Linux's `tcp_done` and
 //!   `tcp_reset` purge the write queue: its lost segments are not sent
 //!   again, and reading the bytes it still holds opens no window for
-//!   the peer.
+//!   the peer. The peer of a failed end does not know it failed, and
+//!   announces a window its reads reopen, as Linux's reader does
+//!   (`__tcp_cleanup_rbuf`): when a read reopens a window that was shut
+//!   to half the receive buffer or less (a writer filled it), at least
+//!   doubling it (by an [`MSS`] or half the buffer at least, Linux's
+//!   silly-window avoidance), a window update segment goes to the
+//!   failed end, whatever the return path, through the fault rules like
+//!   any segment. A host that forgot the connection (or a node killed
+//!   and restarted) answers it with an RST: the reader's next read,
+//!   after the bytes it still holds, or write fails with
+//!   `ConnectionReset`. Lost, the update is not sent again (Linux never
+//!   retransmits a pure ACK, and a failed writer sends no zero-window
+//!   probe to ask again), and the reader waits. A read of a few bytes
+//!   from a window that was mostly open announces nothing.
 //! * **Zero-window probes.** A writer whose bytes wait behind a full
 //!   window, with nothing in flight, probes its peer as Linux's persist
 //!   timer does: a peer that is gone fails it with `TimedOut` after
@@ -401,9 +416,11 @@ pub(crate) enum Kind {
         answer: bool,
     },
     /// A window update the reader's end sends when its read could not be
-    /// acknowledged at once (the return path was cut or clogged). Not
-    /// numbered; on arrival the writer learns everything its peer has
-    /// read by then.
+    /// acknowledged at once (the return path was cut or clogged), or
+    /// when its read reopened a window its failed peer had filled (see
+    /// `Conn::window_update`). Not numbered; on arrival the writer learns
+    /// everything its peer has read by then (a host that forgot the
+    /// writer's end answers with an RST).
     Ack,
     /// A keepalive probe (see `keepalive.rs`). Not numbered, never sent
     /// again: the peer's kernel answers it with a [`Kind::ProbeAck`] (or

@@ -27,7 +27,11 @@ impl TcpState {
             let abandoned = from.closed && from.phase == Phase::Connecting;
             match seg.kind {
                 Kind::Rst { answer } => answer,
-                // A window update matters while both ends stand.
+                // A window update matters while both ends stand: sent
+                // again, it stands for the answers the writer's
+                // zero-window probes would draw. One to a failed writer
+                // (see `Conn::window_update`) is not: Linux never
+                // retransmits a pure ACK, and nothing probes for it.
                 Kind::Ack => {
                     !from.killed && !c.ends.iter().any(|e| matches!(e.phase, Phase::Failed(_)))
                 }
