@@ -583,7 +583,12 @@ fn arrive(inner: &mut Inner, d: InFlight, wakers: &mut Vec<Waker>) {
             inner.links.get_mut(r.from, r.to).delivered += 1;
             let (len, seq) = segment_shape(&seg);
             DELIVER.emit_by(inner.events.as_ref(), r.src, r.dst, len, seq);
-            inner.tcp.arrive(seg, &inner.rules, wakers);
+            if let Some(fin) = inner.tcp.arrive(seg, &inner.rules, wakers) {
+                // A FIN whose ACK cannot come back (the return path is
+                // cut): its sender sends it again, as a lost one.
+                let now = inner.tcp.now;
+                retry_later(inner, r, fin, now, wakers);
+            }
             return;
         }
         Payload::Datagram(d) => d,

@@ -86,7 +86,13 @@ impl Conn {
                 // A late duplicate of a segment that arrived before the
                 // close: nothing new, so nothing to answer (a real closed
                 // socket only acknowledges it). An RST here would reset a
-                // connection that closed cleanly.
+                // connection that closed cleanly. The peer's FIN sent
+                // again, its ACK lost to a cut return path, is
+                // acknowledged again (see `fin_timeout.rs`).
+                if matches!(kind, Kind::Fin) && e.eof {
+                    self.fin_acked(1 - end, fx);
+                    self.maybe_orphaned(1 - end, fx);
+                }
                 return;
             }
             // Nobody will read it: the sender learns with an RST. (A
@@ -100,6 +106,8 @@ impl Conn {
             if matches!(kind, Kind::Fin) && !self.ends[end].killed && !forgotten {
                 // A closed socket still acknowledges the peer's FIN: the
                 // peer's side of the close completes (see `Conn::closed`).
+                // (So does a FIN sent again, its ACK lost to a cut
+                // return path, if the first came after the close.)
                 // A killed one is gone, and so is an orphan past its
                 // `tcp_fin_timeout` (see `fin_timeout.rs`): its node
                 // answers with an RST.
@@ -138,7 +146,14 @@ impl Conn {
         }
         let e = &mut self.ends[end];
         if seq < e.recv_seq || e.early.contains_key(&seq) {
-            return; // a duplicate
+            // A duplicate. Of the FIN that came: the peer sent it again,
+            // its ACK lost to a cut return path (see `fin_timeout.rs`);
+            // this end acknowledges it again.
+            if matches!(kind, Kind::Fin) && e.eof {
+                self.fin_acked(1 - end, fx);
+                self.maybe_orphaned(1 - end, fx);
+            }
+            return;
         }
         if e.read_shutdown && e.write_shutdown && matches!(kind, Kind::Data(_)) {
             // New data after both directions were shut (Linux's FIN_WAIT1

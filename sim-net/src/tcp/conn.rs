@@ -116,9 +116,15 @@ pub(crate) struct End {
     /// as nothing acknowledges it to the peer.
     pub(crate) last_pure_ack: u64,
     /// When the ACK of this end's FIN is back at its node (nanoseconds;
-    /// `u64::MAX` until the FIN arrived at the peer): the FIN's arrival
-    /// plus the return trip (see `fin_timeout.rs`).
+    /// `u64::MAX` until the FIN arrived at the peer with the return path
+    /// open): the FIN's arrival plus the return trip (see
+    /// `fin_timeout.rs`).
     pub(crate) fin_acked_at: u64,
+    /// This end's FIN (or a retransmission of it) just arrived at the
+    /// peer while the return path was cut, so its ACK is lost: the FIN is
+    /// to be sent again, as a lost segment is (see
+    /// [`TcpState::arrive`](super::state::TcpState::arrive)).
+    pub(crate) fin_ack_lost: bool,
     /// When this end's host forgets the connection (nanoseconds;
     /// `u64::MAX`: not planned): an orphan's `tcp_fin_timeout` (see
     /// `fin_timeout.rs`), the close of an end that failed or aborted
@@ -169,6 +175,7 @@ impl End {
             last_heard: 0,
             last_pure_ack: 0,
             fin_acked_at: u64::MAX,
+            fin_ack_lost: false,
             gone_at: u64::MAX,
         }
     }

@@ -27,10 +27,21 @@
 //! the latency a draw of 0 gives: the real ACK would have taken a
 //! latency of its own, so the orphan may be forgotten up to the spread
 //! of the distribution (its `max - min`) early. A clog of the return
-//! link holds the ACK until it ends, as it would hold a packet; a cut
-//! (a partition) is not seen, and the countdown starts as if the ACK got
-//! through (on Linux the orphan would retransmit its FIN until the ACK
-//! came back, or give up).
+//! link holds the ACK until it ends, as it would hold a packet.
+//!
+//! A cut of the return link (a partition, one-way or not, in place when
+//! the FIN arrives) loses the ACK: the peer has the FIN (its reads return
+//! `Ok(0)`), but the end does not know, and, as on Linux (`FIN_WAIT1`),
+//! sends its FIN again after the retransmission timeout, like a lost
+//! segment (a fresh verdict each time, the same backoff and limits), and
+//! no countdown starts. Each FIN that arrives is acknowledged again (the
+//! peer's duplicate ACK): the first whose ACK can travel back starts the
+//! countdown, from when that ACK is back. If none can before the
+//! retransmission limit (or the stall timeout), the end gives up alone,
+//! as below. This only happens with a partition, so a run without one
+//! makes no more draws than before. (On Linux any segment from the peer
+//! acknowledges the FIN too; here only the FIN's own retransmission
+//! does, at most one backoff later.)
 //!
 //! Data sent to the orphan before that resets the peer too, as on Linux
 //! (`tcp_rcv_state_process`: new data after the receive side was shut
@@ -78,44 +89,71 @@ impl Effects<'_> {
     /// When an ACK that node `from` sends now would reach node `to`,
     /// without a draw from the choice source: after the link's latency
     /// as a draw of 0 gives it (the constant, for a constant latency; the
-    /// minimum of a random one), and not before a clog of the link ends.
+    /// minimum of a random one), and not before a clog of the link ends;
+    /// `None` if the link is cut now (a partition): the ACK is lost.
     /// Within a node, now. Without the fault rules (an arrival always has
     /// them), now.
-    pub(crate) fn ack_back(&self, from: u32, to: u32) -> u64 {
+    pub(crate) fn ack_back(&self, from: u32, to: u32) -> Option<u64> {
         let Some(rules) = self.rules.filter(|_| from != to) else {
-            return self.now;
+            return Some(self.now);
         };
+        if rules.is_cut(from, to) {
+            return None;
+        }
         let latency = nanos(rules.link(from, to).latency_dist().min());
         let at = self.now.saturating_add(latency);
-        match rules.clogged_until(from, to, self.now) {
+        Some(match rules.clogged_until(from, to, self.now) {
             Some(until) => at.max(until),
             None => at,
-        }
+        })
     }
 }
 
 impl Conn {
-    /// `end`'s FIN arrived at the peer now: records when its ACK is back
-    /// at `end` (see the module docs).
+    /// `end`'s FIN (or a retransmission of it) arrived at the peer now:
+    /// records when its ACK is back at `end` (see the module docs), or,
+    /// the return path cut, that the ACK is lost and the FIN is to be
+    /// sent again ([`End::fin_ack_lost`](super::conn::End::fin_ack_lost)).
     pub(crate) fn fin_acked(&mut self, end: usize, fx: &Effects<'_>) {
         if self.ends[end].fin_acked_at == u64::MAX {
-            let at = fx.ack_back(self.ends[1 - end].node, self.ends[end].node);
-            self.ends[end].fin_acked_at = at;
+            match fx.ack_back(self.ends[1 - end].node, self.ends[end].node) {
+                Some(at) => self.ends[end].fin_acked_at = at,
+                None => self.ends[end].fin_ack_lost = true,
+            }
         }
     }
 
+    /// The number of `end`'s FIN if its ACK was just lost (see
+    /// [`fin_acked`](Self::fin_acked)), for the caller to send it again;
+    /// clears the mark.
+    #[inline]
+    pub(crate) fn take_lost_fin_ack(&mut self, end: usize) -> Option<u64> {
+        let e = &mut self.ends[end];
+        if !e.fin_ack_lost {
+            return None;
+        }
+        e.fin_ack_lost = false;
+        // The FIN is the last numbered segment an end sends.
+        Some(e.send_seq - 1)
+    }
+
     /// `end` may just have become an orphan (see the module docs): closed,
-    /// its FIN at the peer, the peer's FIN not here. Starts its countdown
-    /// if so (once): from when the ACK of its FIN is back, or from now if
-    /// it was back already.
+    /// its FIN at the peer and acknowledged, the peer's FIN not here.
+    /// Starts its countdown if so (once): from when the ACK of its FIN is
+    /// back, or from now if it was back already. Not while that ACK is
+    /// lost (the return path was cut when the FIN arrived): the end is
+    /// still retransmitting its FIN (Linux's `FIN_WAIT1`).
     pub(crate) fn maybe_orphaned(&mut self, end: usize, fx: &Effects<'_>) {
         let peer_has_fin = self.ends[1 - end].eof;
         let e = &mut self.ends[end];
-        if e.closed && !e.killed && !e.eof && peer_has_fin && e.gone_at == u64::MAX {
-            let start = match e.fin_acked_at {
-                u64::MAX => fx.now,
-                at => at.max(fx.now),
-            };
+        if e.closed
+            && !e.killed
+            && !e.eof
+            && peer_has_fin
+            && e.gone_at == u64::MAX
+            && e.fin_acked_at != u64::MAX
+        {
+            let start = e.fin_acked_at.max(fx.now);
             e.gone_at = start.saturating_add(fin_time(fx.fin_timeout));
         }
     }
@@ -141,8 +179,9 @@ impl Conn {
 impl Network {
     /// Sets `tcp_fin_timeout`: how long a connection end stays once its
     /// application closed it and its FIN went through (from when the
-    /// FIN's ACK is back: one return trip after the FIN's arrival, see
-    /// the `tcp` module docs), while the peer has not closed (Linux's
+    /// FIN's ACK is back: one return trip after the arrival of the FIN,
+    /// or of its first retransmission that arrives with the return path
+    /// open, see the `tcp` module docs), while the peer has not closed (Linux's
     /// `FIN_WAIT2` orphan). After it, the end's host
     /// answers anything the peer sends with an RST: a peer that still
     /// holds its side (in `CLOSE_WAIT`) fails at its next keepalive probe

@@ -108,8 +108,16 @@
 //!   what the peer sends it afterwards (a probe, its FIN) draws an RST;
 //!   see `fin_timeout.rs` and
 //!   [`Network::set_tcp_fin_timeout`](crate::Network::set_tcp_fin_timeout).
-//!   An orphan whose FIN (or data) is never acknowledged (a partition)
-//!   gives up at the retransmission limit or the stall timeout, as
+//!   A FIN that arrives while the return path is cut (a partition) has
+//!   its ACK lost: the peer reads EOF, but the end, as Linux's in
+//!   `FIN_WAIT1`, sends its FIN again after each retransmission timeout,
+//!   like a lost segment, and the countdown starts only from the ACK of
+//!   the first FIN that arrives with the return path open. (An end still
+//!   held that shut its writing side down sends its FIN again just the
+//!   same, and fails with `TimedOut` at the retransmission limit.)
+//!   An orphan whose FIN (or data) is never acknowledged (a partition,
+//!   either way) gives up at the retransmission limit or the stall
+//!   timeout, as
 //!   any end does: it dies alone and silently (counted as a timeout; its
 //!   other segments waiting to be sent again go with it). Its peer hears
 //!   nothing and stays open: a reader waits, and its next segment (data,

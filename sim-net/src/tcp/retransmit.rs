@@ -38,6 +38,9 @@ impl TcpState {
                 // As Linux's keepalive probes and their answers: a lost one
                 // is not sent again (the keepalive timer sends the next).
                 Kind::Probe | Kind::ProbeAck => false,
+                // A FIN whose ACK is back (one sent again got through)
+                // needs no more sending.
+                Kind::Fin if c.ends[seg.to].eof && from.fin_acked_at != u64::MAX => false,
                 // A failed end (timed out, reset, killed) or one its host
                 // forgot (an abort) sends nothing more: as Linux's
                 // `tcp_done` and `tcp_reset` purge the write queue

@@ -430,20 +430,44 @@ impl TcpState {
     /// A segment arrived at its destination node (which is up); `rules`
     /// are the network's fault rules, for the return trip of a FIN's ACK
     /// (see [`Effects::ack_back`]).
+    ///
+    /// Returns the sender's FIN when it went through (this segment, or a
+    /// FIN put aside that this segment let in) but its ACK cannot come
+    /// back, the return path cut (see `fin_timeout.rs`): to its sender it
+    /// is a lost segment, for the fabric to send again after its backoff.
+    /// A FIN that came before its turn takes the backoff from scratch.
     #[inline]
-    pub(crate) fn arrive(&mut self, seg: Segment, rules: &Rules, wakers: &mut Vec<Waker>) {
+    pub(crate) fn arrive(
+        &mut self,
+        seg: Segment,
+        rules: &Rules,
+        wakers: &mut Vec<Waker>,
+    ) -> Option<Segment> {
         if let Kind::Syn = seg.kind {
             self.syn(seg, wakers);
-            return;
+            return None;
         }
         let (conn, to) = (seg.conn, seg.to);
         let opens = matches!(seg.kind, Kind::SynAck);
-        self.with_conn_ruled(conn, Some(rules), wakers, |c, fx| {
+        let (first_sent, attempt) = match seg.kind {
+            Kind::Fin => (seg.first_sent, seg.attempt),
+            _ => (self.now, 0),
+        };
+        let lost_ack = self.with_conn_ruled(conn, Some(rules), wakers, |c, fx| {
             c.arrive(to, seg.seq, seg.kind, fx);
+            c.take_lost_fin_ack(1 - to)
         });
         if opens {
             self.start_keepalive(conn, to);
         }
+        lost_ack.flatten().map(|seq| Segment {
+            conn,
+            to,
+            seq,
+            kind: Kind::Fin,
+            first_sent,
+            attempt,
+        })
     }
 
     /// A SYN arrived: queue the connection at the listener and answer with
