@@ -506,7 +506,8 @@ impl Conn {
     /// nothing): the usual read of a request/response stream. It then
     /// needs no network operation (no outbox, no pump, no wakers).
     /// `None`, having changed nothing, when the read is not such a read
-    /// (nothing buffered, an empty `buf`, or effects to carry out).
+    /// (nothing buffered, an empty `buf`, an end that failed, or effects
+    /// to carry out).
     #[inline]
     pub(crate) fn read_quietly(
         &mut self,
@@ -516,15 +517,16 @@ impl Conn {
         all_alive: bool,
     ) -> Option<usize> {
         let writer = 1 - end;
-        // A failed writer may be owed a window update segment (see
-        // `window_update`): not a quiet read. (The test stands in for
-        // `learns`'s test of the writer, below: no more work than
-        // before.)
+        // Not when either end failed (`learns`, tested here rather than
+        // after the read, as it was: no more work per read): a failed
+        // writer may be owed a window update segment (see
+        // `window_update`); a failed reader's read tells the writer
+        // nothing, which the general path does as well.
         if buf.is_empty()
             || self.ends[end].recv_buf.is_empty()
             || self.ends[writer].has_output()
-            || matches!(self.ends[writer].phase, Phase::Failed(_))
             || !self.ack_travels_now(end, quiet, all_alive)
+            || !self.learns(writer, end)
         {
             return None;
         }
@@ -532,12 +534,10 @@ impl Conn {
         let n = buf.len().min(e.recv_buf.len());
         e.recv_buf.read(&mut buf[..n]);
         e.consumed_total += n as u64;
-        // `window_update(end, true)`: the writer (which has not failed)
-        // learns at once, and has nothing to send.
-        if !matches!(self.ends[end].phase, Phase::Failed(_)) {
-            let more = self.count_ack(writer);
-            debug_assert!(!more, "a quiet read made the writer send");
-        }
+        // `window_update(end, true)`: the writer learns at once, and has
+        // nothing to send.
+        let more = self.count_ack(writer);
+        debug_assert!(!more, "a quiet read made the writer send");
         Some(n)
     }
 

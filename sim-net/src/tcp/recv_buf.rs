@@ -75,8 +75,10 @@ impl RecvBuf {
     }
 
     /// Copies the first `dst.len()` unread bytes into `dst` and consumes
-    /// them; `dst` must not be longer than [`len`](Self::len).
-    #[inline]
+    /// them; `dst` must not be longer than [`len`](Self::len). Always
+    /// inlined: the quiet read (`Conn::read_quietly`) is one of the
+    /// hottest paths, and left to itself the compiler may call it there.
+    #[inline(always)]
     pub(crate) fn read(&mut self, dst: &mut [u8]) {
         let end = self.head + dst.len();
         dst.copy_from_slice(&self.data[self.head..end]);
