@@ -51,19 +51,6 @@ async fn writer_failed_behind_a_full_window() -> (Node, TcpStream, TcpStream) {
     (server, c, s)
 }
 
-/// Reads from `s` until an error (or EOF): the bytes read, and the error.
-async fn drain(s: &mut TcpStream) -> (usize, Option<ErrorKind>) {
-    let mut buf = vec![0u8; 16 * 1024];
-    let mut total = 0;
-    loop {
-        match s.read(&mut buf).await {
-            Ok(0) => return (total, None),
-            Ok(n) => total += n,
-            Err(e) => return (total, Some(e.kind())),
-        }
-    }
-}
-
 #[test]
 fn draining_a_window_a_failed_writer_filled_draws_an_rst() {
     common::run(async {
@@ -74,7 +61,7 @@ fn draining_a_window_a_failed_writer_filled_draws_an_rst() {
         // The first read reopens the window: its update goes out, meets
         // the forgotten end, and its RST is back 2 ms later. The reader
         // gets every byte it held first, then the reset.
-        let (read, err) = time::timeout(secs(60), drain(&mut s))
+        let (read, err) = time::timeout(secs(60), common::read_until_end(&mut s))
             .await
             .expect("the reader learns the writer is gone");
         assert_eq!((read, err), (RECV_WINDOW, Some(ErrorKind::ConnectionReset)));
@@ -188,7 +175,7 @@ fn an_update_to_a_writer_whose_node_restarted_draws_an_rst() {
         time::sleep(ms(10)).await; // all of it arrived at the client
         server.kill();
         server.restart();
-        let (read, err) = time::timeout(secs(60), drain(&mut c))
+        let (read, err) = time::timeout(secs(60), common::read_until_end(&mut c))
             .await
             .expect("the reader learns the writer is gone");
         assert_eq!((read, err), (RECV_WINDOW, Some(ErrorKind::ConnectionReset)));

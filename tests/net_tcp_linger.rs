@@ -32,19 +32,6 @@ async fn connect_to(server: Node, port: u16) -> (TcpStream, TcpStream) {
     (c, s)
 }
 
-/// Reads until the stream ends: (bytes read, how it ended).
-async fn read_to_end(s: &mut TcpStream) -> (usize, Option<ErrorKind>) {
-    let mut total = 0;
-    let mut buf = [0u8; 4096];
-    loop {
-        match s.read(&mut buf).await {
-            Ok(0) => return (total, None),
-            Ok(n) => total += n,
-            Err(e) => return (total, Some(e.kind())),
-        }
-    }
-}
-
 #[test]
 fn a_zero_linger_close_resets_and_discards_what_was_not_sent() {
     let mut sim = Sim::builder().build();
@@ -61,7 +48,7 @@ fn a_zero_linger_close_resets_and_discards_what_was_not_sent() {
         }
         s.set_zero_linger().unwrap();
         drop(s);
-        let (read, end) = read_to_end(&mut c).await;
+        let (read, end) = common::read_until_end(&mut c).await;
         assert_eq!(end, Some(ErrorKind::ConnectionReset));
         assert!(read > 0, "what arrived before the RST is read first");
         assert!(
@@ -80,7 +67,7 @@ fn a_default_close_sends_everything_then_a_fin() {
     let mut sim = Sim::builder().build();
     sim.run(async {
         let (mut c, mut s) = pair().await;
-        let reader = spawn(async move { read_to_end(&mut c).await });
+        let reader = spawn(async move { common::read_until_end(&mut c).await });
         s.write_all(&[1u8; 200_000]).await.unwrap();
         drop(s);
         assert_eq!(reader.await.unwrap(), (200_000, None));
@@ -97,7 +84,7 @@ fn a_non_zero_linger_time_closes_gracefully() {
         let (mut c, mut s) = pair().await;
         s.set_linger(Some(Duration::from_secs(3))).unwrap();
         assert_eq!(s.linger().unwrap(), Some(Duration::from_secs(3)));
-        let reader = spawn(async move { read_to_end(&mut c).await });
+        let reader = spawn(async move { common::read_until_end(&mut c).await });
         s.write_all(&[1u8; 100_000]).await.unwrap();
         drop(s);
         assert_eq!(reader.await.unwrap(), (100_000, None));
@@ -108,7 +95,7 @@ fn a_non_zero_linger_time_closes_gracefully() {
         assert_eq!(s.linger().unwrap(), Some(Duration::ZERO));
         drop(s);
         assert_eq!(
-            read_to_end(&mut c).await,
+            common::read_until_end(&mut c).await,
             (0, Some(ErrorKind::ConnectionReset))
         );
     })
@@ -220,7 +207,7 @@ fn zero_linger_closes_are_deterministic() {
             }
             drop(s);
         });
-        let got = time::timeout(ms(5_000), read_to_end(&mut c)).await;
+        let got = time::timeout(ms(5_000), common::read_until_end(&mut c)).await;
         writer.await.unwrap();
         let got = format!("{got:?}");
         let outcome = format!("{got} {:?}", net.stats().tcp);

@@ -304,3 +304,21 @@ pub(crate) async fn pair_with_server_node() -> (
     let (s, _) = l.accept().await.unwrap();
     (server, c, s)
 }
+
+/// Reads `s` until it ends: the bytes read, and how it ended (`None` at
+/// EOF, else the error's kind).
+#[allow(dead_code)]
+pub(crate) async fn read_until_end(
+    s: &mut detsim::net::TcpStream,
+) -> (usize, Option<std::io::ErrorKind>) {
+    use futures::io::AsyncReadExt;
+    let mut total = 0;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match s.read(&mut buf).await {
+            Ok(0) => return (total, None),
+            Ok(n) => total += n,
+            Err(e) => return (total, Some(e.kind())),
+        }
+    }
+}
